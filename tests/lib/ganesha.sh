@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# Shell helpers for tests that start Debian's ganesha.nfsd on loopback.
+# Source it; every function prints why it fails on stderr.
+#   gr_skip MSG              exit 77 (ctest: skipped) with a reason
+#   gr_fail MSG              exit 1 with a reason
+#   gr_free_port             print a TCP port nobody listens on
+#   gr_plugins_dir DIR MOD.. make DIR a Plugins_Dir with Debian's FSALs + MODs
+#   gr_ganesha_start DIR CONF  start ganesha.nfsd -F in the background
+#   gr_ganesha_stop          SIGTERM, then SIGKILL after 10 s
+#   gr_wait_for SECS CMD..   retry CMD every 0.2 s until it succeeds
+
+GR_DEBIAN_FSAL_DIR=${GR_DEBIAN_FSAL_DIR:-/usr/lib/x86_64-linux-gnu/ganesha}
+GR_GANESHA_PID=
+
+gr_skip() { echo "SKIP: $*" >&2; exit 77; }
+gr_fail() { echo "FAIL: $*" >&2; exit 1; }
+
+gr_free_port() {
+	local port
+	for _ in $(seq 1 50); do
+		port=$((20000 + RANDOM % 30000))
+		if ! ss -Htln "sport = :$port" | grep -q .; then
+			echo "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+gr_plugins_dir() {
+	local dir=$1 m
+	shift
+	mkdir -p "$dir"
+	ln -sf "$GR_DEBIAN_FSAL_DIR"/libfsal*.so "$dir/"
+	for m in "$@"; do
+		ln -sf "$m" "$dir/"
+	done
+}
+
+gr_ganesha_start() {
+	local dir=$1 conf=$2
+	command -v ganesha.nfsd >/dev/null ||
+		gr_skip "ganesha.nfsd not installed (run tools/install-deps.sh)"
+	ganesha.nfsd -F -f "$conf" -L "$dir/ganesha.log" \
+		-p "$dir/ganesha.pid" -N NIV_EVENT >"$dir/ganesha.out" 2>&1 &
+	GR_GANESHA_PID=$!
+}
+
+gr_ganesha_stop() {
+	[ -n "$GR_GANESHA_PID" ] || return 0
+	kill -TERM "$GR_GANESHA_PID" 2>/dev/null
+	for _ in $(seq 1 50); do
+		kill -0 "$GR_GANESHA_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill -KILL "$GR_GANESHA_PID" 2>/dev/null
+	wait "$GR_GANESHA_PID" 2>/dev/null
+	GR_GANESHA_PID=
+}
+
+gr_wait_for() {
+	local secs=$1 i
+	shift
+	for i in $(seq 1 $((secs * 5))); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# Write the NFS_CORE_PARAM and friends every test config needs.
+# gr_core_conf DIR PORT PLUGINS_DIR
+gr_core_conf() {
+	cat <<CONF
+NFS_CORE_PARAM {
+	NFS_Port = $2;
+	Bind_Addr = 127.0.0.1;
+	Protocols = 4;
+	Enable_NLM = false;
+	Enable_RQUOTA = false;
+	Enable_UDP = false;
+	Plugins_Dir = "$3";
+}
+NFS_KRB5 { Active_krb5 = false; }
+NFSv4 {
+	RecoveryBackend = fs;
+	RecoveryRoot = "$1/recovery";
+	Graceless = true;
+}
+CONF
+}
