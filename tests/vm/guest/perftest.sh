@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# Guest-side perftest run on one soft-RDMA device: ib_send_bw (4 KiB message
+# rate), ib_write_bw and ib_read_bw (4 KiB, 64 KiB, 1 MiB) and ib_send_lat
+# (4 KiB), each as a server and a client process over rdma_cm (-R) on the
+# device's address.  Prints the raw perftest output, then one summary line
+# per run, and writes the same to <outdir>/perftest.<ibdev>.tsv for the
+# comparison with xr_fabric_bench:
+#     PERF <ibdev> <tool> <bytes> <bw MB/s | -> <Mmsg/s | -> <lat us | ->
+# Usage: perftest.sh <ibdev> <ip> <outdir>
+# Exit 0 when every run produced a figure, else 1 (names the failed runs).
+set -u
+IBDEV=$1
+IP=$2
+OUTDIR=$3
+TSV=$OUTDIR/perftest.$IBDEV.tsv
+PORT=18515
+failed=()
+: >"$TSV"
+
+# one tool size iters: run server + client, parse the client's result line.
+one() {
+	local tool=$1 size=$2 iters=$3 port=$PORT
+	PORT=$((PORT + 1))
+	echo "=== $tool -d $IBDEV -R -s $size -n $iters ($IP:$port)"
+	timeout 300 $tool -d "$IBDEV" -R -F -p $port -s $size -n $iters \
+		>/tmp/perf.server 2>&1 &
+	local server=$! ok=0
+	for _ in $(seq 1 20); do
+		sleep 0.5
+		if timeout 300 $tool -d "$IBDEV" -R -F -p $port -s $size \
+			-n $iters "$IP" >/tmp/perf.client 2>&1; then
+			ok=1
+			break
+		fi
+	done
+	wait $server
+	cat /tmp/perf.client
+	# Result rows start with the byte count; bw rows: bytes iters peak avg
+	# Mpps; lat rows: bytes iters min max typical avg ...
+	local row
+	row=$(awk -v s=$size '$1 == s && NF >= 5' /tmp/perf.client | tail -1)
+	if [ $ok = 0 ] || [ -z "$row" ]; then
+		failed+=("$tool/$size")
+		return
+	fi
+	case $tool in
+	*_lat) echo "$row" | awk -v d=$IBDEV -v t=$tool \
+		'{ printf "PERF %s %s %s - - %s\n", d, t, $1, $6 }' ;;
+	*) echo "$row" | awk -v d=$IBDEV -v t=$tool \
+		'{ printf "PERF %s %s %s %s %s -\n", d, t, $1, $4, $5 }' ;;
+	esac | tee -a "$TSV"
+}
+
+one ib_send_bw 4096 20000
+for tool in ib_write_bw ib_read_bw; do
+	one $tool 4096 20000
+	one $tool 65536 2000
+	one $tool 1048576 200
+done
+one ib_send_lat 4096 2000
+
+echo "--- summary ($TSV): device tool bytes MB/s Mmsg/s usec"
+cat "$TSV"
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "FAIL: no figure from ${failed[*]}"
+	exit 1
+fi
+echo "OK: $(wc -l <"$TSV") perftest figures for $IBDEV"
