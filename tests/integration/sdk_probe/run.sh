@@ -39,7 +39,7 @@ EXPORT {
 CONF
 } >"$dir/ganesha.conf"
 
-gr_ganesha_start "$dir" "$dir/ganesha.conf"
+gr_ganesha_start "$dir" "$dir/ganesha.conf" "$module"
 if ! gr_wait_for 30 grep -q '^ready=1' "$report" 2>/dev/null; then
 	echo "--- ganesha.log"; cat "$dir/ganesha.log" "$dir/ganesha.out"
 	echo "--- report"; cat "$report" 2>/dev/null
