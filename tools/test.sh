@@ -43,6 +43,9 @@ run_tier() { # dir label
 	ctest --test-dir "$top/$dir" -L "^$label\$" --output-on-failure \
 		--no-tests=ignore 2>&1 | tee "$log" | grep -E \
 		'Test +#|tests passed|Skipped|SKIP:|FAIL|passed, [0-9]+ failed'
+	# Skipped tests say why on stderr; ctest keeps that in LastTest.log.
+	grep -h '^SKIP:' "$top/$dir"/Testing/Temporary/LastTest*.log 2>/dev/null |
+		sort -u | sed 's/^/    /'
 	n=$(sed -nE 's/.*tests failed out of ([0-9]+).*/\1/p' "$log" | tail -1)
 	fail=$(sed -nE 's/.* ([0-9]+) tests failed out of.*/\1/p' "$log" | tail -1)
 	skip=$(grep -c '\*\*\*Skipped' "$log")
