@@ -1,0 +1,1253 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Conformance suite of the fabric seam: the same cases against any backend.
+ * How this works:
+ *
+ *   xr_fabric_conformance --backend ofi|verbs [--provider tcp] --addr A
+ *                         --port P --role server|client|both
+ *
+ * The server is a responder: for each connection it registers a 1 MiB
+ * read/write region, tells the client the region's handle and wire offset
+ * in its accept private data (with a checksum of the client's connect
+ * data), and answers small command messages (PING echo, FILL a pattern,
+ * CHECK a pattern, CHECKRO the shared read-only region).  The connect data
+ * names the case, so the server can reject or misbehave on purpose.  The
+ * client runs the cases one after the other and prints one PASS/FAIL/SKIP
+ * line per case and a total.  --role both forks the server and the client
+ * as separate processes (port 0 = the server picks one and tells the
+ * client through a pipe).  Exit: 0 all passed, 1 a case failed, 77 the
+ * backend cannot run here.
+ */
+#include "xr_fabric.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MiB (1024u * 1024u)
+#define RW_LEN MiB
+#define RO_LEN 8192u
+#define MSG_LEN 4096u
+#define SRV_RECVS 300u
+#define CLI_RECVS 300u
+#define OUTSTANDING 256u
+#define MANY_CONNS 24u
+#define TIMEOUT_MS 10000
+
+/* Case codes in the connect data. */
+enum { C_NORMAL = 1, C_REJECT, C_OVERSIZE_ACCEPT, C_SMALL, C_QUIT };
+
+struct msg {
+	char m_cmd[8];
+	uint32_t m_len;
+	uint32_t m_seed;
+	uint32_t m_seq;
+	uint32_t m_status;
+};
+
+/* Accept data: what the client needs to address the server's memory. */
+struct srv_info {
+	uint32_t si_magic;
+	uint32_t si_rw_handle;
+	uint64_t si_rw_off;
+	uint32_t si_rw_len;
+	uint32_t si_ro_handle;
+	uint64_t si_ro_off;
+	uint32_t si_ro_len;
+	uint32_t si_pdata_len; /* connect data length the server got */
+	uint32_t si_pdata_sum; /* ... and its checksum */
+};
+#define SRV_MAGIC 0x58524633u
+
+static const char *opt_backend = "ofi", *opt_provider, *opt_addr =
+							      "127.0.0.1";
+static const char *opt_local;
+static unsigned int opt_port;
+static int verbose;
+
+static uint8_t pattern(uint32_t seed, size_t i)
+{
+	return (uint8_t)(seed * 131u + i * 7u + (i >> 9));
+}
+
+static void fill(uint8_t *p, size_t len, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = pattern(seed, i);
+}
+
+static bool check(const uint8_t *p, size_t len, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != pattern(seed, i))
+			return false;
+	return true;
+}
+
+static uint32_t checksum(const uint8_t *p, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Sleep on the fabric until something may be pending (or ms pass). */
+static void fabric_wait(struct xr_fabric *fab, int ms)
+{
+	struct pollfd pfd = { .fd = xr_fabric_wait_fd(fab), .events = POLLIN };
+
+	if (xr_fabric_arm(fab) == -EAGAIN)
+		return;
+	poll(&pfd, 1, ms);
+}
+
+static struct xr_fabric *open_fabric(void)
+{
+	struct xr_fabric_params p = { .xfp_backend = opt_backend,
+				      .xfp_provider = opt_provider,
+				      .xfp_local_addr = opt_local };
+	char err[XR_ERRBUF_LEN];
+	struct xr_fabric *fab;
+	int ret;
+
+	ret = xr_fabric_open(&p, &fab, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "cannot open fabric: %s (%s)\n", err,
+			strerror(-ret));
+		exit(ret == -ENODEV || ret == -EADDRNOTAVAIL ? 77 : 1);
+	}
+	return fab;
+}
+
+/* ------------------------------------------------------------ server */
+
+struct srv_conn {
+	struct xr_ep *sc_ep;
+	uint8_t *sc_rw;
+	uint8_t *sc_msgs;
+	struct xr_mr *sc_rw_mr;
+	struct xr_mr *sc_msg_mr;
+	uint32_t sc_nrecv;
+	bool sc_closing;
+	struct srv_conn *sc_next;
+};
+
+struct srv {
+	struct xr_fabric *s_fab;
+	struct xr_listener *s_lis;
+	uint8_t *s_ro;
+	struct xr_mr *s_ro_mr;
+	struct srv_conn *s_conns;
+	bool s_quit;
+};
+
+static void srv_conn_free(struct srv *s, struct srv_conn *c)
+{
+	struct srv_conn **pp;
+
+	for (pp = &s->s_conns; *pp; pp = &(*pp)->sc_next)
+		if (*pp == c) {
+			*pp = c->sc_next;
+			break;
+		}
+	xr_ep_destroy(c->sc_ep);
+	xr_dereg_mr(c->sc_rw_mr);
+	xr_dereg_mr(c->sc_msg_mr);
+	free(c->sc_rw);
+	free(c->sc_msgs);
+	free(c);
+}
+
+static struct xr_recv srv_recv(struct srv_conn *c, uint32_t i)
+{
+	struct xr_recv r = { .xr_ctx = c->sc_msgs + (size_t)i * MSG_LEN,
+			     .xr_nsge = 1 };
+
+	r.xr_sge[0] = (struct xr_sge){ .xs_addr = r.xr_ctx,
+				       .xs_len = MSG_LEN,
+				       .xs_mr = c->sc_msg_mr };
+	return r;
+}
+
+static void srv_connect_request(struct srv *s, struct xr_event *ev)
+{
+	uint8_t code = ev->xv_pdata_len >= 2 ? ev->xv_pdata[1] : 0;
+	struct xr_recv *pre = NULL;
+	struct xr_ep_attr attr;
+	struct srv_info si;
+	struct srv_conn *c;
+	uint32_t i, rw_len;
+	int ret;
+
+	if (ev->xv_pdata_len < 2 || ev->xv_pdata[0] != 'X' ||
+	    code == C_REJECT || code == C_QUIT) {
+		xr_reject(ev->xv_req, "NO", 2);
+		if (code == C_QUIT)
+			s->s_quit = true;
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		goto out_reject;
+	c->sc_nrecv = code == C_SMALL ? 8 : SRV_RECVS;
+	rw_len = code == C_SMALL ? 65536 : RW_LEN;
+	c->sc_rw = calloc(1, rw_len);
+	c->sc_msgs = calloc(c->sc_nrecv, MSG_LEN);
+	pre = calloc(c->sc_nrecv, sizeof(*pre));
+	if (!c->sc_rw || !c->sc_msgs || !pre)
+		goto out_free;
+	if (xr_reg_mr(s->s_fab, c->sc_rw, rw_len,
+		      XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ |
+			      XR_ACCESS_REMOTE_WRITE,
+		      &c->sc_rw_mr) ||
+	    xr_reg_mr(s->s_fab, c->sc_msgs, (size_t)c->sc_nrecv * MSG_LEN,
+		      XR_ACCESS_LOCAL, &c->sc_msg_mr))
+		goto out_free;
+	for (i = 0; i < c->sc_nrecv; i++)
+		pre[i] = srv_recv(c, i);
+	xr_ep_attr_from_credits(c->sc_nrecv, &attr);
+	attr.xea_send_depth = c->sc_nrecv;
+	memset(&si, 0, sizeof(si));
+	si.si_magic = SRV_MAGIC;
+	si.si_rw_handle = xr_mr_handle(c->sc_rw_mr);
+	si.si_rw_off = xr_mr_wire_offset(c->sc_rw_mr, c->sc_rw);
+	si.si_rw_len = rw_len;
+	si.si_ro_handle = xr_mr_handle(s->s_ro_mr);
+	si.si_ro_off = xr_mr_wire_offset(s->s_ro_mr, s->s_ro);
+	si.si_ro_len = RO_LEN;
+	si.si_pdata_len = ev->xv_pdata_len;
+	si.si_pdata_sum = checksum(ev->xv_pdata, ev->xv_pdata_len);
+	if (code == C_OVERSIZE_ACCEPT) {
+		static uint8_t big[XR_PDATA_MAX + 64];
+
+		/* Must be refused locally; the request is then rejected. */
+		ret = xr_accept(ev->xv_req, &attr, pre, c->sc_nrecv, big,
+				xr_fabric_pdata_max(s->s_fab) + 64, c,
+				&c->sc_ep);
+		if (ret != -EMSGSIZE)
+			fprintf(stderr, "server: oversize accept gave %d\n",
+				ret);
+		goto out_free_only;
+	}
+	ret = xr_accept(ev->xv_req, &attr, pre, c->sc_nrecv, &si, sizeof(si),
+			c, &c->sc_ep);
+	free(pre);
+	if (ret) {
+		fprintf(stderr, "server: accept: %s\n",
+			xr_fabric_strerror(s->s_fab));
+		c->sc_ep = NULL;
+		srv_conn_free(s, c);
+		return;
+	}
+	c->sc_next = s->s_conns;
+	s->s_conns = c;
+	return;
+
+out_free:
+	xr_reject(ev->xv_req, NULL, 0);
+out_free_only:
+	free(pre);
+	xr_dereg_mr(c->sc_rw_mr);
+	xr_dereg_mr(c->sc_msg_mr);
+	free(c->sc_rw);
+	free(c->sc_msgs);
+	free(c);
+	return;
+out_reject:
+	xr_reject(ev->xv_req, NULL, 0);
+}
+
+static void srv_reply(struct srv_conn *c, uint8_t *buf, struct msg *m)
+{
+	struct xr_sge sge = { .xs_addr = buf,
+			      .xs_len = sizeof(*m),
+			      .xs_mr = c->sc_msg_mr };
+
+	/*
+	 * Reply from the receive buffer itself; it is reposted when the send
+	 * completes (the send's context is the buffer).
+	 */
+	memcpy(buf, m, sizeof(*m));
+	if (xr_post_send(c->sc_ep, &sge, 1, false, 0, buf))
+		fprintf(stderr, "server: send failed\n");
+}
+
+static void srv_message(struct srv *s, struct srv_conn *c, uint8_t *buf,
+			uint32_t len)
+{
+	struct msg m;
+
+	if (len < sizeof(m))
+		return;
+	memcpy(&m, buf, sizeof(m));
+	if (!strcmp(m.m_cmd, "FILL") && m.m_len <= RW_LEN) {
+		fill(c->sc_rw, m.m_len, m.m_seed);
+		m.m_status = 0;
+	} else if (!strcmp(m.m_cmd, "CHECK") && m.m_len <= RW_LEN) {
+		m.m_status = check(c->sc_rw, m.m_len, m.m_seed) ? 0 : 1;
+	} else if (!strcmp(m.m_cmd, "CHECKRO")) {
+		m.m_status = check(s->s_ro, RO_LEN, 77) ? 0 : 1;
+	} else if (!strcmp(m.m_cmd, "PING")) {
+		m.m_status = 0;
+	} else {
+		m.m_status = 2;
+	}
+	srv_reply(c, buf, &m);
+}
+
+static void srv_completion(struct srv *s, struct xr_completion *wc)
+{
+	struct srv_conn *c = xr_ep_context(wc->xc_ep);
+	struct xr_recv r;
+	uint32_t posted;
+
+	if (wc->xc_status) {
+		if (wc->xc_status != -ECANCELED && verbose)
+			fprintf(stderr, "server: op %d failed %d\n",
+				wc->xc_op, wc->xc_status);
+		return;
+	}
+	if (wc->xc_op == XR_OP_RECV) {
+		srv_message(s, c, wc->xc_ctx, wc->xc_len);
+	} else if (wc->xc_op == XR_OP_SEND && !c->sc_closing) {
+		r = srv_recv(c, (uint32_t)(((uint8_t *)wc->xc_ctx -
+					    c->sc_msgs) /
+					   MSG_LEN));
+		xr_post_recvs(c->sc_ep, &r, 1, &posted);
+	}
+}
+
+static int run_server(int port_pipe)
+{
+	struct xr_completion wc[64];
+	struct srv s = { 0 };
+	struct srv_conn *c, *next;
+	struct xr_event ev;
+	long idle_since = now_ms();
+	uint16_t port;
+	int n, i, ret;
+
+	s.s_fab = open_fabric();
+	s.s_ro = malloc(RO_LEN);
+	if (!s.s_ro)
+		return 1;
+	fill(s.s_ro, RO_LEN, 77);
+	if (xr_reg_mr(s.s_fab, s.s_ro, RO_LEN,
+		      XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ, &s.s_ro_mr)) {
+		fprintf(stderr, "server: %s\n", xr_fabric_strerror(s.s_fab));
+		return 1;
+	}
+	ret = xr_listen(s.s_fab, opt_addr, (uint16_t)opt_port, 64, &s.s_lis);
+	if (ret) {
+		fprintf(stderr, "server: %s\n", xr_fabric_strerror(s.s_fab));
+		return 1;
+	}
+	port = xr_listener_port(s.s_lis);
+	if (port_pipe >= 0) {
+		if (write(port_pipe, &port, sizeof(port)) != sizeof(port))
+			return 1;
+		close(port_pipe);
+	}
+	if (verbose)
+		fprintf(stderr, "server: listening on %s:%u\n", opt_addr,
+			port);
+	while (!s.s_quit || s.s_conns) {
+		while (xr_fabric_get_event(s.s_fab, &ev) == 0) {
+			idle_since = now_ms();
+			if (ev.xv_type == XR_EV_CONNECT_REQUEST) {
+				srv_connect_request(&s, &ev);
+				continue;
+			}
+			if (!ev.xv_ep)
+				continue;
+			c = xr_ep_context(ev.xv_ep);
+			if (ev.xv_type == XR_EV_DISCONNECTED ||
+			    ev.xv_type == XR_EV_ERROR ||
+			    ev.xv_type == XR_EV_DEVICE_REMOVAL)
+				c->sc_closing = true;
+		}
+		n = xr_fabric_poll(s.s_fab, wc, 64);
+		for (i = 0; i < n; i++)
+			srv_completion(&s, &wc[i]);
+		for (c = s.s_conns; c; c = next) {
+			next = c->sc_next;
+			if (c->sc_closing && !xr_ep_outstanding(c->sc_ep))
+				srv_conn_free(&s, c);
+		}
+		if (n > 0)
+			idle_since = now_ms();
+		else if (now_ms() - idle_since > 120000) {
+			fprintf(stderr, "server: idle for 120 s, stopping\n");
+			break;
+		} else
+			fabric_wait(s.s_fab, 100);
+	}
+	while (s.s_conns)
+		srv_conn_free(&s, s.s_conns);
+	xr_listener_close(s.s_lis);
+	xr_dereg_mr(s.s_ro_mr);
+	free(s.s_ro);
+	xr_fabric_close(s.s_fab);
+	return 0;
+}
+
+/* ------------------------------------------------------------ client */
+
+struct op {
+	int o_done;
+	int o_status;
+	enum xr_op o_op;
+};
+
+struct cli_conn {
+	struct xr_ep *cc_ep;
+	uint8_t *cc_buf; /* 2 MiB: data */
+	uint8_t *cc_msgs;
+	struct xr_mr *cc_buf_mr;
+	struct xr_mr *cc_msg_mr;
+	struct srv_info cc_si;
+	int cc_state; /* 0 connecting, 1 up, 2 rejected, 3 gone */
+	int cc_status;
+	uint32_t cc_accept_len;
+	uint8_t cc_accept[XR_PDATA_MAX];
+	struct msg cc_inbox[OUTSTANDING * 2];
+	uint32_t cc_nin;
+	uint32_t cc_bad_ctx;
+};
+
+struct cli {
+	struct xr_fabric *k_fab;
+	uint16_t k_port;
+	int k_pass, k_fail, k_skip;
+};
+
+static void result(struct cli *k, const char *name, int verdict,
+		   const char *fmt, ...)
+{
+	static const char *const words[] = { "PASS", "FAIL", "SKIP" };
+	char why[256] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	printf("%s %s%s%s\n", words[verdict], name, why[0] ? ": " : "", why);
+	fflush(stdout);
+	if (verdict == 0)
+		k->k_pass++;
+	else if (verdict == 1)
+		k->k_fail++;
+	else
+		k->k_skip++;
+}
+
+static void cli_repost(struct cli_conn *c, uint8_t *buf)
+{
+	struct xr_recv r = { .xr_ctx = buf, .xr_nsge = 1 };
+	uint32_t posted;
+
+	r.xr_sge[0] = (struct xr_sge){ .xs_addr = buf,
+				       .xs_len = MSG_LEN,
+				       .xs_mr = c->cc_msg_mr };
+	if (c->cc_state <= 1)
+		xr_post_recvs(c->cc_ep, &r, 1, &posted);
+}
+
+/* Handle everything pending on the fabric; one round, waits up to ms. */
+static void pump(struct cli *k, int ms)
+{
+	struct xr_completion wc[64];
+	struct cli_conn *c;
+	struct xr_event ev;
+	struct op *o;
+	int n, i;
+
+	while (xr_fabric_get_event(k->k_fab, &ev) == 0) {
+		if (!ev.xv_ep)
+			continue;
+		c = xr_ep_context(ev.xv_ep);
+		switch (ev.xv_type) {
+		case XR_EV_ESTABLISHED:
+			c->cc_state = 1;
+			c->cc_accept_len = ev.xv_pdata_len;
+			memcpy(c->cc_accept, ev.xv_pdata, ev.xv_pdata_len);
+			if (ev.xv_pdata_len >= sizeof(c->cc_si))
+				memcpy(&c->cc_si, ev.xv_pdata,
+				       sizeof(c->cc_si));
+			break;
+		case XR_EV_REJECTED:
+			c->cc_state = 2;
+			c->cc_status = ev.xv_status;
+			break;
+		default:
+			c->cc_state = 3;
+			c->cc_status = ev.xv_status ? ev.xv_status : -EPIPE;
+			break;
+		}
+	}
+	n = xr_fabric_poll(k->k_fab, wc, 64);
+	for (i = 0; i < n; i++) {
+		c = xr_ep_context(wc[i].xc_ep);
+		if (wc[i].xc_op == XR_OP_RECV) {
+			if (wc[i].xc_status)
+				continue;
+			if (c->cc_nin < OUTSTANDING * 2 &&
+			    wc[i].xc_len >= sizeof(struct msg))
+				memcpy(&c->cc_inbox[c->cc_nin++],
+				       wc[i].xc_ctx, sizeof(struct msg));
+			cli_repost(c, wc[i].xc_ctx);
+			continue;
+		}
+		o = wc[i].xc_ctx;
+		if (!o || o->o_done || o->o_op != wc[i].xc_op) {
+			c->cc_bad_ctx++;
+			continue;
+		}
+		o->o_done = 1;
+		o->o_status = wc[i].xc_status;
+	}
+	if (n == 0 && ms > 0)
+		fabric_wait(k->k_fab, ms);
+}
+
+static void cli_free(struct cli_conn *c)
+{
+	if (!c)
+		return;
+	xr_ep_destroy(c->cc_ep);
+	xr_dereg_mr(c->cc_buf_mr);
+	xr_dereg_mr(c->cc_msg_mr);
+	free(c->cc_buf);
+	free(c->cc_msgs);
+	free(c);
+}
+
+/* Disconnect, wait for every outstanding completion, free. */
+static bool cli_close(struct cli *k, struct cli_conn *c)
+{
+	long end = now_ms() + TIMEOUT_MS;
+	bool clean;
+
+	if (c->cc_state == 1)
+		xr_disconnect(c->cc_ep);
+	while ((c->cc_state < 2 || xr_ep_outstanding(c->cc_ep)) &&
+	       now_ms() < end)
+		pump(k, 20);
+	clean = xr_ep_outstanding(c->cc_ep) == 0;
+	cli_free(c);
+	return clean;
+}
+
+/*
+ * Connect with case code and pdata_len bytes of connect data; wait until
+ * established, rejected or failed.  Returns the connection (check
+ * cc_state) or NULL when the call itself failed (*err set).
+ */
+static struct cli_conn *cli_connect(struct cli *k, uint8_t code,
+				    uint32_t pdata_len, int *err)
+{
+	struct xr_recv pre[CLI_RECVS];
+	uint8_t pdata[XR_PDATA_MAX + 64];
+	struct xr_ep_attr attr;
+	struct cli_conn *c;
+	long end;
+	uint32_t i, nrecv = code == C_SMALL ? 8 : CLI_RECVS;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->cc_buf = calloc(1, 2 * MiB);
+	c->cc_msgs = calloc(nrecv + OUTSTANDING, MSG_LEN);
+	if (!c->cc_buf || !c->cc_msgs)
+		goto out_free;
+	*err = xr_reg_mr(k->k_fab, c->cc_buf, 2 * MiB, XR_ACCESS_LOCAL,
+			 &c->cc_buf_mr);
+	if (!*err)
+		*err = xr_reg_mr(k->k_fab, c->cc_msgs,
+				 (size_t)(nrecv + OUTSTANDING) * MSG_LEN,
+				 XR_ACCESS_LOCAL, &c->cc_msg_mr);
+	if (*err)
+		goto out_free;
+	for (i = 0; i < nrecv; i++) {
+		pre[i] = (struct xr_recv){ .xr_ctx = c->cc_msgs + i * MSG_LEN,
+					   .xr_nsge = 1 };
+		pre[i].xr_sge[0] =
+			(struct xr_sge){ .xs_addr = pre[i].xr_ctx,
+					 .xs_len = MSG_LEN,
+					 .xs_mr = c->cc_msg_mr };
+	}
+	xr_ep_attr_from_credits(nrecv, &attr);
+	attr.xea_send_depth = OUTSTANDING * 2 + 16;
+	pdata[0] = 'X';
+	pdata[1] = code;
+	for (i = 2; i < sizeof(pdata); i++)
+		pdata[i] = (uint8_t)(i * 13 + code);
+	*err = xr_connect(k->k_fab, opt_addr, k->k_port, &attr, pre, nrecv,
+			  pdata, pdata_len, c, &c->cc_ep);
+	if (*err)
+		goto out_free;
+	end = now_ms() + TIMEOUT_MS;
+	while (c->cc_state == 0 && now_ms() < end)
+		pump(k, 50);
+	return c;
+
+out_free:
+	cli_free(c);
+	return NULL;
+}
+
+static bool cli_up(struct cli_conn *c)
+{
+	return c && c->cc_state == 1 && c->cc_si.si_magic == SRV_MAGIC;
+}
+
+/* Send a command and wait for its reply; returns the reply status or -1. */
+static int cli_cmd(struct cli *k, struct cli_conn *c, const char *cmd,
+		   uint32_t len, uint32_t seed)
+{
+	uint8_t *buf = c->cc_msgs + (size_t)CLI_RECVS * MSG_LEN;
+	struct xr_sge sge = { .xs_addr = buf,
+			      .xs_len = sizeof(struct msg),
+			      .xs_mr = c->cc_msg_mr };
+	struct op o = { .o_op = XR_OP_SEND };
+	struct msg m = { .m_len = len, .m_seed = seed };
+	uint32_t before = c->cc_nin;
+	long end = now_ms() + TIMEOUT_MS;
+
+	snprintf(m.m_cmd, sizeof(m.m_cmd), "%s", cmd);
+	memcpy(buf, &m, sizeof(m));
+	if (xr_post_send(c->cc_ep, &sge, 1, false, 0, &o))
+		return -1;
+	while ((!o.o_done || c->cc_nin == before) && now_ms() < end &&
+	       c->cc_state == 1)
+		pump(k, 50);
+	while (!o.o_done && now_ms() < end)
+		pump(k, 20);
+	if (!o.o_done || o.o_status || c->cc_nin == before)
+		return -1;
+	return (int)c->cc_inbox[c->cc_nin - 1].m_status;
+}
+
+/* Post one RDMA op and wait for it; returns its status or -ETIMEDOUT. */
+static int cli_rdma(struct cli *k, struct cli_conn *c, enum xr_op op,
+		    uint8_t *local, uint32_t len, uint64_t roff,
+		    uint32_t rkey)
+{
+	struct xr_sge sge = { .xs_addr = local,
+			      .xs_len = len,
+			      .xs_mr = c->cc_buf_mr };
+	struct op o = { .o_op = op };
+	long end = now_ms() + TIMEOUT_MS;
+	int ret;
+
+	ret = op == XR_OP_WRITE ?
+		      xr_post_write(c->cc_ep, &sge, 1, roff, rkey, &o) :
+		      xr_post_read(c->cc_ep, &sge, 1, roff, rkey, &o);
+	if (ret)
+		return ret;
+	while (!o.o_done && now_ms() < end)
+		pump(k, 50);
+	return o.o_done ? o.o_status : -ETIMEDOUT;
+}
+
+static void case_pdata(struct cli *k)
+{
+	uint32_t max = xr_fabric_pdata_max(k->k_fab);
+	uint8_t expect[XR_PDATA_MAX];
+	struct cli_conn *c;
+	uint32_t i;
+	int err = 0;
+
+	c = cli_connect(k, C_NORMAL, max, &err);
+	if (!cli_up(c)) {
+		result(k, "private_data_round_trip", 1,
+		       "connect failed (%d, state %d)", err,
+		       c ? c->cc_state : -1);
+		goto out;
+	}
+	/* What we sent, zero-padded to what the server received. */
+	memset(expect, 0, sizeof(expect));
+	expect[0] = 'X';
+	expect[1] = C_NORMAL;
+	for (i = 2; i < max; i++)
+		expect[i] = (uint8_t)(i * 13 + C_NORMAL);
+	if (c->cc_si.si_pdata_len < max ||
+	    c->cc_si.si_pdata_len > XR_PDATA_MAX ||
+	    c->cc_si.si_pdata_sum !=
+		    checksum(expect, c->cc_si.si_pdata_len))
+		result(k, "private_data_round_trip", 1,
+		       "server got %u bytes, checksum mismatch or short",
+		       c->cc_si.si_pdata_len);
+	else
+		result(k, "private_data_round_trip", 0,
+		       "%u bytes each way (limit %u)", max, max);
+out:
+	if (c)
+		cli_close(k, c);
+}
+
+static void case_oversize(struct cli *k)
+{
+	uint32_t max = xr_fabric_pdata_max(k->k_fab);
+	struct cli_conn *c;
+	int err = 0;
+
+	c = cli_connect(k, C_NORMAL, max + 1, &err);
+	if (c || err != -EMSGSIZE)
+		result(k, "oversize_connect_data_refused", 1,
+		       "connect with %u bytes gave %d", max + 1, err);
+	else
+		result(k, "oversize_connect_data_refused", 0,
+		       "-EMSGSIZE locally");
+	if (c)
+		cli_close(k, c);
+	c = cli_connect(k, C_OVERSIZE_ACCEPT, 8, &err);
+	if (c && c->cc_state == 2)
+		result(k, "oversize_accept_data_refused", 0,
+		       "server refused it locally, peer saw a reject");
+	else
+		result(k, "oversize_accept_data_refused", 1,
+		       "client state %d (want rejected)",
+		       c ? c->cc_state : -1);
+	if (c)
+		cli_close(k, c);
+}
+
+static void case_reject(struct cli *k)
+{
+	struct cli_conn *c;
+	int err = 0;
+
+	c = cli_connect(k, C_REJECT, 8, &err);
+	if (c && c->cc_state == 2 && c->cc_status == -ECONNREFUSED)
+		result(k, "reject", 0, "XR_EV_REJECTED, -ECONNREFUSED");
+	else
+		result(k, "reject", 1, "state %d status %d",
+		       c ? c->cc_state : -1, c ? c->cc_status : err);
+	if (c)
+		cli_close(k, c);
+}
+
+static void case_pingpong(struct cli *k, struct cli_conn *c)
+{
+	uint8_t *buf = c->cc_msgs + (size_t)CLI_RECVS * MSG_LEN;
+	struct xr_sge sge = { .xs_addr = buf,
+			      .xs_len = sizeof(struct msg),
+			      .xs_mr = c->cc_msg_mr };
+	const int rounds = 1000;
+	struct msg m = { .m_cmd = "PING" };
+	struct op o;
+	long end = now_ms() + TIMEOUT_MS * 3;
+	int i;
+
+	for (i = 0; i < rounds && now_ms() < end; i++) {
+		uint32_t before = c->cc_nin;
+
+		m.m_seq = (uint32_t)i;
+		m.m_seed = (uint32_t)i * 2654435761u;
+		memcpy(buf, &m, sizeof(m));
+		o = (struct op){ .o_op = XR_OP_SEND };
+		if (xr_post_send(c->cc_ep, &sge, 1, false, 0, &o))
+			break;
+		while ((c->cc_nin == before || !o.o_done) &&
+		       now_ms() < end && c->cc_state == 1)
+			pump(k, 50);
+		if (c->cc_nin == before || o.o_status)
+			break;
+		if (c->cc_inbox[c->cc_nin - 1].m_seq != m.m_seq ||
+		    c->cc_inbox[c->cc_nin - 1].m_seed != m.m_seed)
+			break;
+		c->cc_nin = 0;
+	}
+	if (i == rounds)
+		result(k, "send_recv_ping_pong", 0, "%d round trips verified",
+		       rounds);
+	else
+		result(k, "send_recv_ping_pong", 1, "stopped at round %d", i);
+}
+
+static void case_rdma_sizes(struct cli *k, struct cli_conn *c)
+{
+	static const uint32_t sizes[] = { 4096, 16384, 65536, 262144, MiB };
+	char name[64];
+	uint32_t i, len, seed;
+	int ret, st;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		len = sizes[i];
+		seed = 1000 + i;
+		snprintf(name, sizeof(name), "rdma_write_%uk", len / 1024);
+		fill(c->cc_buf, len, seed);
+		ret = cli_rdma(k, c, XR_OP_WRITE, c->cc_buf, len,
+			       c->cc_si.si_rw_off, c->cc_si.si_rw_handle);
+		st = ret ? -1 : cli_cmd(k, c, "CHECK", len, seed);
+		if (ret || st)
+			result(k, name, 1, "write status %d, check %d", ret,
+			       st);
+		else
+			result(k, name, 0, "%u bytes verified by the peer",
+			       len);
+
+		snprintf(name, sizeof(name), "rdma_read_%uk", len / 1024);
+		seed = 2000 + i;
+		st = cli_cmd(k, c, "FILL", len, seed);
+		memset(c->cc_buf, 0, len);
+		ret = st ? -1 :
+			   cli_rdma(k, c, XR_OP_READ, c->cc_buf, len,
+				    c->cc_si.si_rw_off,
+				    c->cc_si.si_rw_handle);
+		if (ret || st || !check(c->cc_buf, len, seed))
+			result(k, name, 1, "fill %d, read status %d%s", st,
+			       ret, ret || st ? "" : ", data differs");
+		else
+			result(k, name, 0, "%u bytes verified", len);
+	}
+	/* A write into the middle: wire offset arithmetic inside a region. */
+	fill(c->cc_buf, 8192, 3);
+	st = cli_cmd(k, c, "FILL", 65536, 9);
+	ret = cli_rdma(k, c, XR_OP_WRITE, c->cc_buf, 100,
+		       c->cc_si.si_rw_off + 12345, c->cc_si.si_rw_handle);
+	if (!ret && !st) {
+		uint8_t *b = c->cc_buf + 4096;
+		bool ok;
+
+		memset(b, 0, 65536);
+		ret = cli_rdma(k, c, XR_OP_READ, b, 65536, c->cc_si.si_rw_off,
+			       c->cc_si.si_rw_handle);
+		ok = !ret && memcmp(b + 12345, c->cc_buf, 100) == 0 &&
+		     b[12344] == pattern(9, 12344) &&
+		     b[12445] == pattern(9, 12445);
+		result(k, "rdma_offset_inside_region", ok ? 0 : 1,
+		       ok ? "100 bytes at offset 12345, neighbours intact" :
+			    "read status %d or data wrong",
+		       ret);
+	} else {
+		result(k, "rdma_offset_inside_region", 1, "status %d/%d", ret,
+		       st);
+	}
+}
+
+static void case_outstanding(struct cli *k, struct cli_conn *c)
+{
+	static struct op ops[OUTSTANDING];
+	uint8_t *sbuf = c->cc_msgs + (size_t)CLI_RECVS * MSG_LEN;
+	long end;
+	uint32_t i, done, bad = 0;
+	int ret = 0, st;
+
+	/* 256 RDMA Reads of 4 KiB in flight at once. */
+	st = cli_cmd(k, c, "FILL", RW_LEN, 42);
+	memset(c->cc_buf, 0, RW_LEN);
+	memset(ops, 0, sizeof(ops));
+	c->cc_bad_ctx = 0;
+	for (i = 0; i < OUTSTANDING && !ret; i++) {
+		struct xr_sge sge = { .xs_addr = c->cc_buf + i * 4096,
+				      .xs_len = 4096,
+				      .xs_mr = c->cc_buf_mr };
+
+		ops[i].o_op = XR_OP_READ;
+		ret = xr_post_read(c->cc_ep, &sge, 1,
+				   c->cc_si.si_rw_off + i * 4096,
+				   c->cc_si.si_rw_handle, &ops[i]);
+	}
+	end = now_ms() + TIMEOUT_MS * 3;
+	do {
+		pump(k, 20);
+		for (done = 0, i = 0; i < OUTSTANDING; i++)
+			done += ops[i].o_done;
+	} while (done < OUTSTANDING && now_ms() < end);
+	for (i = 0; i < OUTSTANDING; i++)
+		bad += ops[i].o_status != 0;
+	if (st || ret || done < OUTSTANDING || bad || c->cc_bad_ctx ||
+	    !check(c->cc_buf, OUTSTANDING * 4096, 42))
+		result(k, "outstanding_256_rdma_reads", 1,
+		       "post %d, %u/%u done, %u failed, %u stray", ret, done,
+		       OUTSTANDING, bad, c->cc_bad_ctx);
+	else
+		result(k, "outstanding_256_rdma_reads", 0,
+		       "each context completed once, data verified");
+
+	/* 256 sends in flight; the server has 300 receives posted. */
+	memset(ops, 0, sizeof(ops));
+	c->cc_nin = 0;
+	for (i = 0; i < OUTSTANDING && !ret; i++) {
+		uint8_t *b = sbuf + i * MSG_LEN;
+		struct msg m = { .m_cmd = "PING", .m_seq = i };
+		struct xr_sge sge = { .xs_addr = b,
+				      .xs_len = sizeof(m),
+				      .xs_mr = c->cc_msg_mr };
+
+		memcpy(b, &m, sizeof(m));
+		ops[i].o_op = XR_OP_SEND;
+		ret = xr_post_send(c->cc_ep, &sge, 1, false, 0, &ops[i]);
+	}
+	end = now_ms() + TIMEOUT_MS * 3;
+	do {
+		pump(k, 20);
+		for (done = 0, i = 0; i < OUTSTANDING; i++)
+			done += ops[i].o_done;
+	} while ((done < OUTSTANDING || c->cc_nin < OUTSTANDING) &&
+		 now_ms() < end);
+	for (bad = 0, i = 0; i < c->cc_nin; i++)
+		bad += c->cc_inbox[i].m_seq != i; /* in order */
+	if (ret || done < OUTSTANDING || c->cc_nin != OUTSTANDING || bad ||
+	    c->cc_bad_ctx)
+		result(k, "outstanding_256_sends", 1,
+		       "post %d, %u sent, %u replies, %u out of order", ret,
+		       done, c->cc_nin, bad);
+	else
+		result(k, "outstanding_256_sends", 0,
+		       "256 replies, in order");
+	c->cc_nin = 0;
+}
+
+static void case_many(struct cli *k)
+{
+	struct cli_conn *c[MANY_CONNS];
+	uint32_t i, up = 0, pinged = 0, clean = 0;
+	int err;
+
+	for (i = 0; i < MANY_CONNS; i++) {
+		err = 0;
+		c[i] = cli_connect(k, C_SMALL, 8, &err);
+		up += cli_up(c[i]);
+	}
+	for (i = 0; i < MANY_CONNS; i++)
+		if (cli_up(c[i]) && cli_cmd(k, c[i], "PING", 0, i) == 0)
+			pinged++;
+	for (i = 0; i < MANY_CONNS; i++)
+		if (c[i])
+			clean += cli_close(k, c[i]);
+	if (up == MANY_CONNS && pinged == MANY_CONNS && clean == MANY_CONNS)
+		result(k, "many_connections", 0,
+		       "%u connections to one listener, all pinged", up);
+	else
+		result(k, "many_connections", 1,
+		       "%u up, %u pinged, %u closed clean of %u", up, pinged,
+		       clean, MANY_CONNS);
+}
+
+/*
+ * A bad RDMA op must fail on the initiator (error completion or the
+ * connection reporting an error), never hang or crash either side.
+ */
+static void case_bad(struct cli *k, const char *name, enum xr_op op,
+		     int which)
+{
+	struct cli_conn *c;
+	uint64_t off;
+	uint32_t key, len = 4096;
+	long end;
+	int err = 0, ret;
+
+	c = cli_connect(k, C_NORMAL, 8, &err);
+	if (!cli_up(c)) {
+		result(k, name, 1, "connect failed");
+		goto out;
+	}
+	off = c->cc_si.si_rw_off;
+	key = c->cc_si.si_rw_handle;
+	if (which == 0) { /* a key the peer was not given */
+		key ^= 0x5a5a5a5au;
+		if (key == c->cc_si.si_ro_handle)
+			key ^= 1;
+	} else if (which == 1) { /* past the end of the region */
+		off += c->cc_si.si_rw_len - 100;
+	} else { /* the read-only region, written */
+		off = c->cc_si.si_ro_off;
+		key = c->cc_si.si_ro_handle;
+	}
+	fill(c->cc_buf, len, 5);
+	ret = cli_rdma(k, c, op, c->cc_buf, len, off, key);
+	/* A write may be reported done before the peer refuses it. */
+	end = now_ms() + TIMEOUT_MS;
+	while (ret == 0 && c->cc_state == 1 && now_ms() < end)
+		pump(k, 50);
+	if (ret == -ETIMEDOUT)
+		result(k, name, 1, "no completion within %d ms", TIMEOUT_MS);
+	else if (ret == 0 && c->cc_state == 1)
+		result(k, name, 1, "accepted: the peer did not refuse it");
+	else
+		result(k, name, 0, "refused (completion %d, connection %s)",
+		       ret, c->cc_state == 1 ? "up" : "reported gone");
+out:
+	if (c && !cli_close(k, c))
+		result(k, name, 1, "operations left outstanding at close");
+}
+
+static void case_disconnect_midflight(struct cli *k)
+{
+	static struct op ops[OUTSTANDING];
+	struct cli_conn *c;
+	uint32_t i, done = 0, stray;
+	long end;
+	int err = 0, ret = 0;
+
+	c = cli_connect(k, C_NORMAL, 8, &err);
+	if (!cli_up(c)) {
+		result(k, "disconnect_mid_transfer", 1, "connect failed");
+		if (c)
+			cli_close(k, c);
+		return;
+	}
+	memset(ops, 0, sizeof(ops));
+	for (i = 0; i < OUTSTANDING && !ret; i++) {
+		struct xr_sge sge = { .xs_addr = c->cc_buf + (i % 16) * 65536,
+				      .xs_len = 65536,
+				      .xs_mr = c->cc_buf_mr };
+
+		ops[i].o_op = i % 2 ? XR_OP_READ : XR_OP_WRITE;
+		ret = i % 2 ? xr_post_read(c->cc_ep, &sge, 1,
+					   c->cc_si.si_rw_off +
+						   (i % 16) * 65536,
+					   c->cc_si.si_rw_handle, &ops[i]) :
+			      xr_post_write(c->cc_ep, &sge, 1,
+					    c->cc_si.si_rw_off +
+						    (i % 16) * 65536,
+					    c->cc_si.si_rw_handle, &ops[i]);
+	}
+	xr_disconnect(c->cc_ep);
+	end = now_ms() + TIMEOUT_MS * 2;
+	while ((c->cc_state < 2 || xr_ep_outstanding(c->cc_ep)) &&
+	       now_ms() < end)
+		pump(k, 20);
+	for (i = 0; i < OUTSTANDING; i++)
+		done += ops[i].o_done;
+	stray = c->cc_bad_ctx;
+	if (ret || c->cc_state < 2 || xr_ep_outstanding(c->cc_ep) ||
+	    done != OUTSTANDING || stray)
+		result(k, "disconnect_mid_transfer", 1,
+		       "post %d, state %d, %u outstanding, %u/%u completed, "
+		       "%u stray",
+		       ret, c->cc_state, xr_ep_outstanding(c->cc_ep), done,
+		       OUTSTANDING, stray);
+	else
+		result(k, "disconnect_mid_transfer", 0,
+		       "disconnect event, all %u operations completed once",
+		       OUTSTANDING);
+	cli_free(c);
+}
+
+static void case_invalidate(struct cli *k, struct cli_conn *c)
+{
+	uint8_t *buf = c->cc_msgs + (size_t)CLI_RECVS * MSG_LEN;
+	struct xr_sge sge = { .xs_addr = buf,
+			      .xs_len = sizeof(struct msg),
+			      .xs_mr = c->cc_msg_mr };
+	int ret;
+
+	if (strcmp(opt_backend, "ofi")) {
+		result(k, "send_with_invalidate", 2,
+		       "needs FRWR/MW registrations, not offered by the seam "
+		       "yet");
+		return;
+	}
+	ret = xr_post_send(c->cc_ep, &sge, 1, true, 1, NULL);
+	result(k, "send_with_invalidate", ret == -EOPNOTSUPP ? 0 : 1,
+	       "ofi reports %d (want -EOPNOTSUPP)", ret);
+}
+
+static void case_registration(struct cli *k)
+{
+	enum { N = 512 };
+	static uint8_t area[N * 64];
+	struct xr_mr *mr[N];
+	uint32_t handles[N], i, j, dup = 0;
+	struct xr_mr *bad = NULL;
+	int ret, ret2, fails = 0;
+
+	ret = xr_reg_mr(k->k_fab, area, sizeof(area), 0, &bad);
+	ret2 = xr_reg_mr(k->k_fab, area, sizeof(area), 1u << 5, &bad);
+	result(k, "register_refuses_bad_access",
+	       ret == -EINVAL && ret2 == -EINVAL ? 0 : 1,
+	       "no access -> %d, unknown bit -> %d", ret, ret2);
+	for (i = 0; i < N; i++) {
+		ret = xr_reg_mr(k->k_fab, area + i * 64, 64,
+				XR_ACCESS_REMOTE_READ | XR_ACCESS_LOCAL,
+				&mr[i]);
+		if (ret) {
+			mr[i] = NULL;
+			fails++;
+			continue;
+		}
+		handles[i] = xr_mr_handle(mr[i]);
+	}
+	for (i = 0; i < N; i++)
+		for (j = i + 1; j < N; j++)
+			dup += mr[i] && mr[j] && handles[i] == handles[j];
+	for (i = 0; i < N; i++)
+		xr_dereg_mr(mr[i]);
+	result(k, "handles_unique_per_domain", fails || dup ? 1 : 0,
+	       "%d regions, %d failed, %u duplicate handles", N, fails, dup);
+}
+
+static void case_alive(struct cli *k)
+{
+	struct cli_conn *c;
+	int err = 0, st = -1, st2 = -1;
+
+	c = cli_connect(k, C_NORMAL, 8, &err);
+	if (cli_up(c)) {
+		st = cli_cmd(k, c, "PING", 0, 1);
+		st2 = cli_cmd(k, c, "CHECKRO", 0, 0);
+	}
+	result(k, "server_alive_memory_intact", st == 0 && st2 == 0 ? 0 : 1,
+	       "ping %d, read-only region %s", st,
+	       st2 == 0 ? "unchanged" : "CHANGED or unknown");
+	if (c)
+		cli_close(k, c);
+}
+
+static int run_client(uint16_t port)
+{
+	struct cli k = { .k_port = port };
+	struct cli_conn *c;
+	int err = 0;
+
+	k.k_fab = open_fabric();
+	case_registration(&k);
+	case_pdata(&k);
+	case_oversize(&k);
+	case_reject(&k);
+	c = cli_connect(&k, C_NORMAL, 8, &err);
+	if (cli_up(c)) {
+		case_pingpong(&k, c);
+		case_rdma_sizes(&k, c);
+		case_outstanding(&k, c);
+		case_invalidate(&k, c);
+		if (!cli_close(&k, c))
+			result(&k, "orderly_disconnect", 1,
+			       "operations left outstanding");
+		else
+			result(&k, "orderly_disconnect", 0,
+			       "disconnect event, nothing outstanding");
+	} else {
+		result(&k, "connect", 1, "%s (err %d, state %d)",
+		       xr_fabric_strerror(k.k_fab), err,
+		       c ? c->cc_state : -1);
+		if (c)
+			cli_close(&k, c);
+	}
+	case_many(&k);
+	case_bad(&k, "bad_key_refused", XR_OP_WRITE, 0);
+	case_bad(&k, "bad_key_read_refused", XR_OP_READ, 0);
+	case_bad(&k, "out_of_range_refused", XR_OP_READ, 1);
+	case_bad(&k, "write_to_read_only_refused", XR_OP_WRITE, 2);
+	case_disconnect_midflight(&k);
+	case_alive(&k);
+
+	/* Tell the server to stop (it rejects this one and exits). */
+	c = cli_connect(&k, C_QUIT, 8, &err);
+	if (c)
+		cli_close(&k, c);
+	xr_fabric_close(k.k_fab);
+	printf("%d passed, %d failed, %d skipped\n", k.k_pass, k.k_fail,
+	       k.k_skip);
+	fflush(stdout);
+	return k.k_fail ? 1 : 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: xr_fabric_conformance --backend ofi|verbs "
+		"[--provider P] [--local ADDR]\n"
+		"       --addr A --port P --role server|client|both [-v]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "backend", required_argument, NULL, 'b' },
+		{ "provider", required_argument, NULL, 'P' },
+		{ "addr", required_argument, NULL, 'a' },
+		{ "local", required_argument, NULL, 'l' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ 0 }
+	};
+	const char *role = "both";
+	int o, pfd[2], st_s = 0, st_c = 0;
+	pid_t srv, cli;
+	uint16_t port;
+
+	while ((o = getopt_long(argc, argv, "b:P:a:l:p:r:v", lo, NULL)) != -1)
+		switch (o) {
+		case 'b': opt_backend = optarg; break;
+		case 'P': opt_provider = optarg; break;
+		case 'a': opt_addr = optarg; break;
+		case 'l': opt_local = optarg; break;
+		case 'p': opt_port = (unsigned int)atoi(optarg); break;
+		case 'r': role = optarg; break;
+		case 'v': verbose = 1; break;
+		default: usage();
+		}
+	if (opt_port > 65535)
+		usage();
+	if (!opt_local)
+		opt_local = opt_addr;
+	signal(SIGPIPE, SIG_IGN);
+	if (!strcmp(role, "server"))
+		return run_server(-1);
+	if (!strcmp(role, "client"))
+		return run_client((uint16_t)opt_port);
+	if (strcmp(role, "both"))
+		usage();
+
+	/* Probe first so "cannot run here" is a clean 77 from the parent. */
+	xr_fabric_close(open_fabric());
+	fflush(stdout);
+	if (pipe(pfd))
+		return 1;
+	srv = fork();
+	if (srv == 0) {
+		close(pfd[0]);
+		exit(run_server(pfd[1])); /* exit: LSan checks */
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &port, sizeof(port)) != sizeof(port)) {
+		fprintf(stderr, "server did not start\n");
+		waitpid(srv, &st_s, 0);
+		return 1;
+	}
+	close(pfd[0]);
+	cli = fork();
+	if (cli == 0)
+		exit(run_client(port));
+	waitpid(cli, &st_c, 0);
+	waitpid(srv, &st_s, 0);
+	if (!WIFEXITED(st_s) || WEXITSTATUS(st_s)) {
+		fprintf(stderr, "server process failed (status 0x%x)\n", st_s);
+		return 1;
+	}
+	if (!WIFEXITED(st_c)) {
+		fprintf(stderr, "client process died (status 0x%x)\n", st_c);
+		return 1;
+	}
+	return WEXITSTATUS(st_c);
+}
