@@ -20,8 +20,10 @@ if [ ! -s "$RES" ]; then
 		cat "$OUT/skip-reason" >&2
 		exit 77
 	fi
-	echo "FAIL: no $RES: the VM run did not happen or produced nothing" \
-		"(see $OUT/console.log, $OUT/image-build.log)" >&2
+	echo "FAIL: no result lines in $RES: the VM run did not happen or" \
+		"reported nothing (see $OUT/console.log, $OUT/image-build.log)" >&2
+	grep -q 'qemu_rc=124' "$OUT/run-info.txt" 2>/dev/null &&
+		echo "the VM was killed at its wall-clock limit" >&2
 	exit 1
 fi
 
@@ -38,6 +40,8 @@ for dev in "$@"; do
 		echo "FAIL: no result line for $NAME on $dev" \
 			"(guest finished: $(grep -c '^GRVM-DONE' "$RES")," \
 			"console: $OUT/console.log)"
+		grep -q 'qemu_rc=124' "$OUT/run-info.txt" 2>/dev/null &&
+			echo "the VM was killed at its wall-clock limit"
 		fails=$((fails + 1))
 		continue
 	fi
