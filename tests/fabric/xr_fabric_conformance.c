@@ -426,6 +426,7 @@ struct cli_conn {
 	struct xr_ep *cc_ep;
 	uint8_t *cc_buf; /* 2 MiB: data */
 	uint8_t *cc_msgs;
+	uint8_t *cc_sendbuf; /* after the receive buffers */
 	struct xr_mr *cc_buf_mr;
 	struct xr_mr *cc_msg_mr;
 	struct srv_info cc_si;
@@ -583,6 +584,7 @@ static struct cli_conn *cli_connect(struct cli *k, uint8_t code,
 	c->cc_msgs = calloc(nrecv + OUTSTANDING, MSG_LEN);
 	if (!c->cc_buf || !c->cc_msgs)
 		goto out_free;
+	c->cc_sendbuf = c->cc_msgs + (size_t)nrecv * MSG_LEN;
 	*err = xr_reg_mr(k->k_fab, c->cc_buf, 2 * MiB, XR_ACCESS_LOCAL,
 			 &c->cc_buf_mr);
 	if (!*err)
@@ -628,7 +630,7 @@ static bool cli_up(struct cli_conn *c)
 static int cli_cmd(struct cli *k, struct cli_conn *c, const char *cmd,
 		   uint32_t len, uint32_t seed)
 {
-	uint8_t *buf = c->cc_msgs + (size_t)CLI_RECVS * MSG_LEN;
+	uint8_t *buf = c->cc_sendbuf;
 	struct xr_sge sge = { .xs_addr = buf,
 			      .xs_len = sizeof(struct msg),
 			      .xs_mr = c->cc_msg_mr };
@@ -639,8 +641,11 @@ static int cli_cmd(struct cli *k, struct cli_conn *c, const char *cmd,
 
 	snprintf(m.m_cmd, sizeof(m.m_cmd), "%s", cmd);
 	memcpy(buf, &m, sizeof(m));
-	if (xr_post_send(c->cc_ep, &sge, 1, false, 0, &o))
+	if (xr_post_send(c->cc_ep, &sge, 1, false, 0, &o)) {
+		fprintf(stderr, "client: send: %s\n",
+			xr_fabric_strerror(k->k_fab));
 		return -1;
+	}
 	while ((!o.o_done || c->cc_nin == before) && now_ms() < end &&
 	       c->cc_state == 1)
 		pump(k, 50);
@@ -666,8 +671,11 @@ static int cli_rdma(struct cli *k, struct cli_conn *c, enum xr_op op,
 	ret = op == XR_OP_WRITE ?
 		      xr_post_write(c->cc_ep, &sge, 1, roff, rkey, &o) :
 		      xr_post_read(c->cc_ep, &sge, 1, roff, rkey, &o);
-	if (ret)
+	if (ret) {
+		fprintf(stderr, "client: rdma %d: %s\n", ret,
+			xr_fabric_strerror(k->k_fab));
 		return ret;
+	}
 	while (!o.o_done && now_ms() < end)
 		pump(k, 50);
 	return o.o_done ? o.o_status : -ETIMEDOUT;
@@ -753,7 +761,7 @@ static void case_reject(struct cli *k)
 
 static void case_pingpong(struct cli *k, struct cli_conn *c)
 {
-	uint8_t *buf = c->cc_msgs + (size_t)CLI_RECVS * MSG_LEN;
+	uint8_t *buf = c->cc_sendbuf;
 	struct xr_sge sge = { .xs_addr = buf,
 			      .xs_len = sizeof(struct msg),
 			      .xs_mr = c->cc_msg_mr };
@@ -853,7 +861,7 @@ static void case_rdma_sizes(struct cli *k, struct cli_conn *c)
 static void case_outstanding(struct cli *k, struct cli_conn *c)
 {
 	static struct op ops[OUTSTANDING];
-	uint8_t *sbuf = c->cc_msgs + (size_t)CLI_RECVS * MSG_LEN;
+	uint8_t *sbuf = c->cc_sendbuf;
 	long end;
 	uint32_t i, done, bad = 0;
 	int ret = 0, st;
@@ -1053,7 +1061,7 @@ static void case_disconnect_midflight(struct cli *k)
 
 static void case_invalidate(struct cli *k, struct cli_conn *c)
 {
-	uint8_t *buf = c->cc_msgs + (size_t)CLI_RECVS * MSG_LEN;
+	uint8_t *buf = c->cc_sendbuf;
 	struct xr_sge sge = { .xs_addr = buf,
 			      .xs_len = sizeof(struct msg),
 			      .xs_mr = c->cc_msg_mr };
@@ -1220,7 +1228,11 @@ int main(int argc, char **argv)
 		usage();
 
 	/* Probe first so "cannot run here" is a clean 77 from the parent. */
-	xr_fabric_close(open_fabric());
+	/*
+	 * No fabric is opened before fork: verbs contexts opened by the
+	 * parent refuse the children's commands (uverbs checks the opener's
+	 * credentials), so the server child reports "cannot run" (77).
+	 */
 	fflush(stdout);
 	if (pipe(pfd))
 		return 1;
@@ -1231,8 +1243,10 @@ int main(int argc, char **argv)
 	}
 	close(pfd[1]);
 	if (read(pfd[0], &port, sizeof(port)) != sizeof(port)) {
-		fprintf(stderr, "server did not start\n");
 		waitpid(srv, &st_s, 0);
+		if (WIFEXITED(st_s) && WEXITSTATUS(st_s) == 77)
+			return 77; /* the server printed why */
+		fprintf(stderr, "server did not start\n");
 		return 1;
 	}
 	close(pfd[0]);

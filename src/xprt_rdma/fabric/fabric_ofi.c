@@ -321,9 +321,12 @@ static int xr_ofi_listen(struct xr_fabric *fab, const char *addr,
 				 fi_strerror(-ret));
 		goto out_free;
 	}
+	/* The tcp provider binds here, so "in use" can show up already. */
 	ret = fi_passive_ep(of->of_fabric, info, &l->ol_pep, l);
 	if (ret) {
-		ret = xr_fab_err(fab, -EIO, "fi_passive_ep: %s",
+		ret = xr_fab_err(fab, ret == -FI_EADDRINUSE ? -EADDRINUSE :
+							       -EIO,
+				 "listen on %s:%u: %s", addr, port,
 				 fi_strerror(-ret));
 		goto out_info;
 	}

@@ -20,9 +20,9 @@
  *   on.
  * - When a connection ends the QP is moved to the error state, so every
  *   outstanding work request completes as a flush (-ECANCELED).
- * - Private data is capped at the InfiniBand CM sizes that rdma_cm leaves
- *   (connect 56, accept 196, reject 148 bytes); rxe (RoCE) has these
- *   limits, siw (iWARP) larger ones, so the smaller ones apply everywhere.
+ * - Private data is capped at 56 bytes in connect, accept and reject: the
+ *   smallest room rdma_cm leaves on InfiniBand/RoCE (a CM REQ); siw
+ *   (iWARP) allows more, but one limit keeps upper layers portable.
  * - Memory: ibv_reg_mr with exactly the access asked for; verbs requires
  *   local write whenever remote write is granted.  The handle is the rkey,
  *   the wire offset the virtual address.
@@ -41,9 +41,7 @@
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
 
-#define XR_VB_CONNECT_PDATA 56
-#define XR_VB_ACCEPT_PDATA 196
-#define XR_VB_REJECT_PDATA 148
+#define XR_VB_PDATA 56
 #define XR_VB_RESOLVE_MS 2000
 #define XR_VB_POLL_BATCH 32
 #define XR_VB_ACK_BATCH 64
@@ -234,7 +232,7 @@ static int xr_vb_open(const struct xr_fabric_params *params,
 		return xr_buf_err(errbuf, errlen, "verbs", -ENOMEM,
 				  "no memory");
 	vf->vf_base.xf_ops = &xr_fabric_ops_verbs;
-	vf->vf_base.xf_pdata_max = XR_VB_CONNECT_PDATA;
+	vf->vf_base.xf_pdata_max = XR_VB_PDATA;
 	vf->vf_epfd = -1;
 	ret = xr_vb_pick_device(vf, params->xfp_local_addr, errbuf, errlen);
 	if (ret)
@@ -525,10 +523,10 @@ static int xr_vb_accept(struct xr_conn_req *xreq,
 	int ret;
 
 	free(req);
-	if (pdata_len > XR_VB_ACCEPT_PDATA) {
+	if (pdata_len > XR_VB_PDATA) {
 		ret = xr_fab_err(&vf->vf_base, -EMSGSIZE,
 				 "accept data %u bytes, limit %u", pdata_len,
-				 XR_VB_ACCEPT_PDATA);
+				 XR_VB_PDATA);
 		goto out_reject;
 	}
 	ret = xr_vb_ep_create(vf, id, attr, prepost, nprepost, ctx, &e);
@@ -571,10 +569,10 @@ static int xr_vb_reject(struct xr_conn_req *xreq, const void *pdata,
 	int ret = 0;
 
 	free(req);
-	if (pdata_len > XR_VB_REJECT_PDATA) {
+	if (pdata_len > XR_VB_PDATA) {
 		ret = xr_fab_err(&vf->vf_base, -EMSGSIZE,
 				 "reject data %u bytes, limit %u", pdata_len,
-				 XR_VB_REJECT_PDATA);
+				 XR_VB_PDATA);
 		pdata_len = 0;
 	}
 	if (rdma_reject(id, pdata_len ? pdata : NULL, (uint8_t)pdata_len) &&
@@ -598,10 +596,10 @@ static int xr_vb_connect(struct xr_fabric *fab, const char *addr,
 	struct xr_vb_ep *e;
 	int ret;
 
-	if (pdata_len > XR_VB_CONNECT_PDATA)
+	if (pdata_len > XR_VB_PDATA)
 		return xr_fab_err(fab, -EMSGSIZE,
 				  "connect data %u bytes, limit %u", pdata_len,
-				  XR_VB_CONNECT_PDATA);
+				  XR_VB_PDATA);
 	if (!addr || xr_vb_parse_addr(addr, port, &dst))
 		return xr_fab_err(fab, -EINVAL, "bad IPv4 address \"%s\"",
 				  addr ? addr : "(null)");
@@ -823,7 +821,8 @@ static int xr_vb_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs,
 		if (!k)
 			break;
 		bad = NULL;
-		if (ibv_post_recv(e->ve_id->qp, wr, &bad)) {
+		ret = ibv_post_recv(e->ve_id->qp, wr, &bad);
+		if (ret) {
 			/* wr[0..i) went in, wr[i..k) did not. */
 			for (i = 0; i < k && &wr[i] != bad; i++)
 				;
@@ -831,7 +830,7 @@ static int xr_vb_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs,
 			for (; i < k; i++)
 				xr_wr_put(&ep->xe_wrs, slot[i]);
 			return xr_fab_err(&e->ve_fab->vf_base, -EIO,
-					  "ibv_post_recv failed");
+					  "ibv_post_recv: %s", strerror(ret));
 		}
 		done += k;
 		*posted = done;
@@ -846,6 +845,7 @@ static int xr_vb_post_one(struct xr_vb_ep *e, enum xr_op op,
 	struct ibv_sge sg[XR_MAX_SGE];
 	struct ibv_send_wr *bad;
 	struct xr_wr *slot;
+	int err;
 
 	if (e->ve_state == XR_VB_CLOSED)
 		return -ENOTCONN;
@@ -858,8 +858,9 @@ static int xr_vb_post_one(struct xr_vb_ep *e, enum xr_op op,
 	wr->sg_list = sg;
 	wr->num_sge = (int)nsge;
 	wr->send_flags = IBV_SEND_SIGNALED;
-	if (ibv_post_send(e->ve_id->qp, wr, &bad)) {
-		int err = errno;
+	/* ibv_post_send returns the errno value, it does not set errno. */
+	err = ibv_post_send(e->ve_id->qp, wr, &bad);
+	if (err) {
 
 		xr_wr_put(&e->ve_base.xe_wrs, slot);
 		return xr_fab_err(&e->ve_fab->vf_base,

@@ -1,0 +1,742 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Fabric benchmark: message rate, RDMA bandwidth and round-trip latency of
+ * one connection over the fabric seam, beside a plain TCP socket doing the
+ * same work in the same run.  How this works:
+ *
+ *   xr_fabric_bench --backend ofi|verbs [--provider tcp] --addr A --port P
+ *                   --role server|client|both [--small] [--no-tcp]
+ *                   [--seconds S]
+ *
+ * The server process accepts one fabric connection (1 MiB read/write
+ * region, 512 receives of 4 KiB), answers DONE with ACK and echoes PING;
+ * then it accepts one TCP connection on port P+1 (or a free port) and
+ * serves stream and ping-pong requests.  The client measures:
+ *   - send/recv rate: 4 KiB sends, 128 in flight, timed up to the ACK of a
+ *     DONE sent after them (so everything was received, not just queued);
+ *   - RDMA Write and Read bandwidth at 4 KiB, 64 KiB and 1 MiB with a
+ *     window of operations in flight, timed the same way;
+ *   - round trip: a 64-byte and a 4 KiB message and the echo back.
+ * Each test runs until its byte/iteration budget or --seconds, whichever
+ * comes first.  The TCP column does the same over a socket (stream of the
+ * same chunk size for rate and bandwidth; echo for latency); ratio is
+ * fabric/TCP (for latency, above 1 means the fabric is slower).
+ * --role both forks server and client.  Exit 77 if the backend cannot run.
+ */
+#include "xr_fabric.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MiB (1024u * 1024u)
+#define REGION (2 * MiB)
+#define MSG 4096u
+#define NRECV 512u
+#define SEND_WINDOW 128u
+#define TIMEOUT_MS 30000
+
+struct bmsg {
+	char b_cmd[8];
+	uint32_t b_seq;
+};
+
+struct binfo {
+	uint32_t bi_handle;
+	uint64_t bi_off;
+};
+
+static const char *opt_backend = "ofi", *opt_provider, *opt_addr =
+							      "127.0.0.1";
+static unsigned int opt_port;
+static int opt_small, opt_no_tcp;
+static double opt_seconds = 2.0;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void fabric_wait(struct xr_fabric *fab, int ms)
+{
+	struct pollfd pfd = { .fd = xr_fabric_wait_fd(fab), .events = POLLIN };
+
+	if (xr_fabric_arm(fab) == -EAGAIN)
+		return;
+	poll(&pfd, 1, ms);
+}
+
+static struct xr_fabric *open_fabric(void)
+{
+	struct xr_fabric_params p = { .xfp_backend = opt_backend,
+				      .xfp_provider = opt_provider,
+				      .xfp_local_addr = opt_addr };
+	char err[XR_ERRBUF_LEN];
+	struct xr_fabric *fab;
+	int ret;
+
+	ret = xr_fabric_open(&p, &fab, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "cannot open fabric: %s\n", err);
+		exit(ret == -ENODEV || ret == -EADDRNOTAVAIL ? 77 : 1);
+	}
+	return fab;
+}
+
+/* Buffers of one side: a region for RDMA and the message buffers. */
+struct side {
+	struct xr_fabric *fab;
+	struct xr_ep *ep;
+	uint8_t *region, *msgs;
+	struct xr_mr *region_mr, *msgs_mr;
+	int state; /* 0 connecting, 1 up, 2 gone */
+	struct binfo peer;
+	uint32_t nin;
+	struct bmsg last_in;
+	uint32_t done_ops, failed_ops;
+};
+
+static int side_alloc(struct side *s)
+{
+	s->region = calloc(1, REGION);
+	s->msgs = calloc(NRECV + SEND_WINDOW + 1, MSG);
+	if (!s->region || !s->msgs)
+		return -ENOMEM;
+	if (xr_reg_mr(s->fab, s->region, REGION,
+		      XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ |
+			      XR_ACCESS_REMOTE_WRITE,
+		      &s->region_mr) ||
+	    xr_reg_mr(s->fab, s->msgs, (size_t)(NRECV + SEND_WINDOW + 1) * MSG,
+		      XR_ACCESS_LOCAL, &s->msgs_mr)) {
+		fprintf(stderr, "%s\n", xr_fabric_strerror(s->fab));
+		return -EIO;
+	}
+	return 0;
+}
+
+static void side_free(struct side *s)
+{
+	xr_ep_destroy(s->ep);
+	xr_dereg_mr(s->region_mr);
+	xr_dereg_mr(s->msgs_mr);
+	free(s->region);
+	free(s->msgs);
+	xr_fabric_close(s->fab);
+}
+
+static struct xr_recv recv_of(struct side *s, uint32_t i)
+{
+	struct xr_recv r = { .xr_ctx = s->msgs + (size_t)i * MSG,
+			     .xr_nsge = 1 };
+
+	r.xr_sge[0] = (struct xr_sge){ .xs_addr = r.xr_ctx,
+				       .xs_len = MSG,
+				       .xs_mr = s->msgs_mr };
+	return r;
+}
+
+static void repost(struct side *s, void *buf)
+{
+	struct xr_recv r = recv_of(s, (uint32_t)(((uint8_t *)buf - s->msgs) /
+						 MSG));
+	uint32_t posted;
+
+	if (s->state == 1)
+		xr_post_recvs(s->ep, &r, 1, &posted);
+}
+
+static int send_msg(struct side *s, uint32_t slot, const char *cmd,
+		    uint32_t len, void *ctx)
+{
+	uint8_t *b = s->msgs + (size_t)(NRECV + slot) * MSG;
+	struct xr_sge sge = { .xs_addr = b, .xs_len = len,
+			      .xs_mr = s->msgs_mr };
+	struct bmsg m = { .b_seq = 0 };
+
+	snprintf(m.b_cmd, sizeof(m.b_cmd), "%s", cmd);
+	memcpy(b, &m, sizeof(m));
+	return xr_post_send(s->ep, &sge, 1, false, 0, ctx);
+}
+
+/*
+ * One round of events and completions.  Receives count into nin and are
+ * handed to on_recv (server) or kept (client); other completions count.
+ */
+static void pump(struct side *s, int ms,
+		 void (*on_recv)(struct side *, void *, uint32_t))
+{
+	struct xr_completion wc[64];
+	struct xr_event ev;
+	int n, i;
+
+	while (xr_fabric_get_event(s->fab, &ev) == 0) {
+		if (ev.xv_type == XR_EV_ESTABLISHED) {
+			s->state = 1;
+			if (ev.xv_pdata_len >= sizeof(s->peer))
+				memcpy(&s->peer, ev.xv_pdata,
+				       sizeof(s->peer));
+		} else if (ev.xv_type != XR_EV_CONNECT_REQUEST) {
+			s->state = 2;
+		}
+	}
+	n = xr_fabric_poll(s->fab, wc, 64);
+	for (i = 0; i < n; i++) {
+		if (wc[i].xc_status) {
+			if (wc[i].xc_status != -ECANCELED)
+				s->failed_ops++;
+			continue;
+		}
+		if (wc[i].xc_op == XR_OP_RECV) {
+			s->nin++;
+			memcpy(&s->last_in, wc[i].xc_ctx, sizeof(s->last_in));
+			if (on_recv)
+				on_recv(s, wc[i].xc_ctx, wc[i].xc_len);
+			else
+				repost(s, wc[i].xc_ctx);
+		} else {
+			s->done_ops++;
+		}
+	}
+	if (n == 0 && ms)
+		fabric_wait(s->fab, ms);
+}
+
+/* ------------------------------------------------------------ server */
+
+static void srv_recv(struct side *s, void *buf, uint32_t len)
+{
+	struct bmsg m;
+	struct xr_sge sge = { .xs_addr = buf, .xs_len = len,
+			      .xs_mr = s->msgs_mr };
+
+	memcpy(&m, buf, sizeof(m));
+	if (!strcmp(m.b_cmd, "PING") || !strcmp(m.b_cmd, "DONE")) {
+		if (!strcmp(m.b_cmd, "DONE"))
+			memcpy(buf, "ACK", 4);
+		/* Echo from the buffer itself; reposted when sent. */
+		if (xr_post_send(s->ep, &sge, 1, false, 0, buf) == 0)
+			return;
+	}
+	repost(s, buf);
+}
+
+static void srv_sent(struct side *s, struct xr_completion *wc)
+{
+	(void)s;
+	(void)wc;
+}
+
+static int tcp_listen(uint16_t port, uint16_t *bound)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(port) };
+	socklen_t len = sizeof(sin);
+	int fd, one = 1;
+
+	inet_pton(AF_INET, opt_addr, &sin.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(fd, 4) ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len)) {
+		close(fd);
+		return -1;
+	}
+	*bound = ntohs(sin.sin_port);
+	return fd;
+}
+
+static int full_io(int fd, void *buf, size_t len, bool wr)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = wr ? write(fd, (char *)buf + done, len - done) :
+			 read(fd, (char *)buf + done, len - done);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* TCP request: mode 1 stream (read count*size, answer 1 byte), 2 echo. */
+struct treq {
+	uint32_t t_mode, t_size;
+	uint64_t t_count;
+};
+
+static void tcp_serve(int lfd)
+{
+	int fd = accept(lfd, NULL, NULL), one = 1;
+	uint8_t *buf = malloc(MiB);
+	struct treq q;
+	uint64_t i;
+
+	if (fd < 0 || !buf)
+		goto out;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	while (full_io(fd, &q, sizeof(q), false) == 0 && q.t_mode) {
+		if (q.t_size > MiB)
+			break;
+		for (i = 0; i < q.t_count; i++) {
+			if (full_io(fd, buf, q.t_size, false))
+				goto out;
+			if (q.t_mode == 2 &&
+			    full_io(fd, buf, q.t_size, true))
+				goto out;
+		}
+		if (q.t_mode == 1 && full_io(fd, buf, 1, true))
+			break;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+}
+
+static int run_server(int port_pipe)
+{
+	struct side s = { 0 };
+	struct xr_recv pre[NRECV];
+	struct xr_listener *lis;
+	struct xr_ep_attr attr;
+	struct xr_event ev;
+	struct binfo bi;
+	uint16_t ports[2] = { 0, 0 };
+	int lfd = -1;
+	uint32_t i;
+	double idle = now_s();
+
+	s.fab = open_fabric();
+	if (side_alloc(&s))
+		return 1;
+	if (xr_listen(s.fab, opt_addr, (uint16_t)opt_port, 4, &lis)) {
+		fprintf(stderr, "server: %s\n", xr_fabric_strerror(s.fab));
+		return 1;
+	}
+	ports[0] = xr_listener_port(lis);
+	if (!opt_no_tcp) {
+		lfd = tcp_listen(opt_port ? (uint16_t)(opt_port + 1) : 0,
+				 &ports[1]);
+		if (lfd < 0) {
+			perror("server: tcp listen");
+			return 1;
+		}
+	}
+	if (port_pipe >= 0) {
+		if (write(port_pipe, ports, sizeof(ports)) != sizeof(ports))
+			return 1;
+		close(port_pipe);
+	}
+	for (i = 0; i < NRECV; i++)
+		pre[i] = recv_of(&s, i);
+	xr_ep_attr_from_credits(NRECV, &attr);
+	attr.xea_send_depth = NRECV;
+	while (!s.ep && now_s() - idle < 60) {
+		if (xr_fabric_get_event(s.fab, &ev)) {
+			fabric_wait(s.fab, 100);
+			continue;
+		}
+		if (ev.xv_type != XR_EV_CONNECT_REQUEST)
+			continue;
+		bi.bi_handle = xr_mr_handle(s.region_mr);
+		bi.bi_off = xr_mr_wire_offset(s.region_mr, s.region);
+		s.state = 1;
+		if (xr_accept(ev.xv_req, &attr, pre, NRECV, &bi, sizeof(bi),
+			      NULL, &s.ep)) {
+			fprintf(stderr, "server: %s\n",
+				xr_fabric_strerror(s.fab));
+			return 1;
+		}
+	}
+	while (s.ep && (s.state == 1 || xr_ep_outstanding(s.ep)))
+		pump(&s, 100, srv_recv);
+	(void)srv_sent;
+	xr_listener_close(lis);
+	side_free(&s);
+	if (lfd >= 0) {
+		tcp_serve(lfd);
+		close(lfd);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ client */
+
+struct row {
+	const char *name;
+	uint32_t size;
+	double fabric, tcp;
+	const char *unit;
+};
+
+/* Send DONE and wait for the ACK: everything before it has landed. */
+static int sync_peer(struct side *s)
+{
+	uint32_t before = s->nin;
+	double end = now_s() + TIMEOUT_MS / 1000.0;
+
+	if (send_msg(s, SEND_WINDOW, "DONE", sizeof(struct bmsg), NULL))
+		return -1;
+	while (s->nin == before && now_s() < end && s->state == 1)
+		pump(s, 10, NULL);
+	return s->nin == before ? -1 : 0;
+}
+
+static double bench_msg_rate(struct side *s, uint64_t budget)
+{
+	uint64_t posted = 0;
+	uint32_t inflight_base;
+	double t0 = now_s(), t1;
+
+	s->done_ops = 0;
+	inflight_base = 0;
+	while (posted < budget && now_s() - t0 < opt_seconds) {
+		while (posted - (s->done_ops - inflight_base) < SEND_WINDOW &&
+		       posted < budget) {
+			if (send_msg(s, (uint32_t)(posted % SEND_WINDOW),
+				     "DATA", MSG, NULL))
+				break;
+			posted++;
+		}
+		pump(s, 1, NULL);
+	}
+	while (s->done_ops < posted && s->state == 1)
+		pump(s, 1, NULL);
+	if (sync_peer(s))
+		return 0;
+	t1 = now_s();
+	return (double)posted / (t1 - t0);
+}
+
+static double bench_rdma(struct side *s, enum xr_op op, uint32_t size,
+			 uint64_t budget_bytes)
+{
+	uint32_t window = size >= MiB ? 8 : size >= 65536 ? 32 : 128;
+	uint32_t slots = MiB / size, base = s->done_ops;
+	uint64_t posted = 0, bytes = 0;
+	double t0 = now_s();
+	int ret;
+
+	while (bytes < budget_bytes && now_s() - t0 < opt_seconds &&
+	       s->state == 1) {
+		while (posted - (s->done_ops - base) < window &&
+		       bytes < budget_bytes) {
+			uint32_t slot = (uint32_t)(posted % slots);
+			struct xr_sge sge = {
+				.xs_addr = s->region + (size_t)slot * size,
+				.xs_len = size,
+				.xs_mr = s->region_mr
+			};
+			uint64_t roff = s->peer.bi_off + (uint64_t)slot * size;
+
+			ret = op == XR_OP_WRITE ?
+				      xr_post_write(s->ep, &sge, 1, roff,
+						    s->peer.bi_handle, NULL) :
+				      xr_post_read(s->ep, &sge, 1, roff,
+						   s->peer.bi_handle, NULL);
+			if (ret)
+				break;
+			posted++;
+			bytes += size;
+		}
+		pump(s, 1, NULL);
+	}
+	while (s->done_ops - base < posted && s->state == 1)
+		pump(s, 1, NULL);
+	if (s->failed_ops || sync_peer(s))
+		return 0;
+	return (double)bytes / (now_s() - t0) / 1e6;
+}
+
+static double bench_rtt(struct side *s, uint32_t size, uint32_t iters)
+{
+	double t0 = now_s();
+	uint32_t i, before;
+
+	for (i = 0; i < iters && now_s() - t0 < opt_seconds; i++) {
+		before = s->nin;
+		if (send_msg(s, 0, "PING", size, NULL))
+			return 0;
+		while (s->nin == before && s->state == 1)
+			pump(s, 0, NULL);
+	}
+	return (now_s() - t0) / i * 1e6;
+}
+
+static int tcp_connect(uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	inet_pton(AF_INET, opt_addr, &sin.sin_addr);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+/* Stream count chunks of size; returns bytes/s (or chunks/s). */
+static double tcp_stream(int fd, uint8_t *buf, uint32_t size, uint64_t bytes,
+			 bool rate)
+{
+	uint64_t count = bytes / size ? bytes / size : 1, i;
+	struct treq q;
+	double t0 = now_s(), dt;
+
+	/* Cap by time: a first short run tells how many fit. */
+	q = (struct treq){ .t_mode = 1, .t_size = size, .t_count = count };
+	if (full_io(fd, &q, sizeof(q), true))
+		return 0;
+	for (i = 0; i < count; i++)
+		if (full_io(fd, buf, size, true))
+			return 0;
+	if (full_io(fd, buf, 1, false))
+		return 0;
+	dt = now_s() - t0;
+	return rate ? (double)count / dt : (double)count * size / dt / 1e6;
+}
+
+static double tcp_rtt(int fd, uint8_t *buf, uint32_t size, uint32_t iters)
+{
+	struct treq q = { .t_mode = 2, .t_size = size, .t_count = iters };
+	double t0 = now_s();
+	uint32_t i;
+
+	if (full_io(fd, &q, sizeof(q), true))
+		return 0;
+	for (i = 0; i < iters; i++)
+		if (full_io(fd, buf, size, true) ||
+		    full_io(fd, buf, size, false))
+			return 0;
+	return (now_s() - t0) / iters * 1e6;
+}
+
+static int run_client(uint16_t port, uint16_t tcp_port)
+{
+	struct side s = { 0 };
+	struct xr_recv pre[NRECV];
+	struct xr_ep_attr attr;
+	struct row rows[10];
+	uint64_t fscale = opt_small ? 1 : 100;
+	double end, measured_budget[10];
+	int nrows = 0, i, fd, bad = 0;
+	uint8_t *buf;
+	uint32_t k;
+
+	s.fab = open_fabric();
+	if (side_alloc(&s))
+		return 1;
+	for (k = 0; k < NRECV; k++)
+		pre[k] = recv_of(&s, k);
+	xr_ep_attr_from_credits(NRECV, &attr);
+	attr.xea_send_depth = NRECV;
+	if (xr_connect(s.fab, opt_addr, port, &attr, pre, NRECV, NULL, 0, NULL,
+		       &s.ep)) {
+		fprintf(stderr, "client: %s\n", xr_fabric_strerror(s.fab));
+		return 1;
+	}
+	end = now_s() + TIMEOUT_MS / 1000.0;
+	while (s.state == 0 && now_s() < end)
+		pump(&s, 50, NULL);
+	if (s.state != 1) {
+		fprintf(stderr, "client: connection failed\n");
+		return 1;
+	}
+	rows[nrows++] = (struct row){ "send/recv rate", MSG,
+				      bench_msg_rate(&s, 4000 * fscale), 0,
+				      "msg/s" };
+	measured_budget[0] = 0;
+	{
+		static const uint32_t sz[] = { 4096, 65536, MiB };
+
+		for (k = 0; k < 3; k++)
+			rows[nrows++] = (struct row){
+				"rdma write bw", sz[k],
+				bench_rdma(&s, XR_OP_WRITE, sz[k],
+					   (uint64_t)(sz[k] >= MiB ? 10 : 4) *
+						   MiB * fscale),
+				0, "MB/s"
+			};
+		for (k = 0; k < 3; k++)
+			rows[nrows++] = (struct row){
+				"rdma read bw", sz[k],
+				bench_rdma(&s, XR_OP_READ, sz[k],
+					   (uint64_t)(sz[k] >= MiB ? 10 : 4) *
+						   MiB * fscale),
+				0, "MB/s"
+			};
+	}
+	rows[nrows++] = (struct row){ "round trip", 64,
+				      bench_rtt(&s, 64, 100 * (uint32_t)fscale),
+				      0, "us" };
+	rows[nrows++] = (struct row){ "round trip", MSG,
+				      bench_rtt(&s, MSG, 100 * (uint32_t)fscale),
+				      0, "us" };
+	(void)measured_budget;
+	xr_disconnect(s.ep);
+	end = now_s() + 5;
+	while ((s.state == 1 || xr_ep_outstanding(s.ep)) && now_s() < end)
+		pump(&s, 10, NULL);
+	side_free(&s);
+
+	buf = calloc(1, MiB);
+	fd = opt_no_tcp || !buf ? -1 : tcp_connect(tcp_port);
+	if (fd >= 0) {
+		rows[0].tcp = tcp_stream(fd, buf, MSG,
+					 (uint64_t)4000 * fscale * MSG, true);
+		for (i = 1; i <= 3; i++)
+			rows[i].tcp = rows[i + 3].tcp = tcp_stream(
+				fd, buf, rows[i].size,
+				(uint64_t)(rows[i].size >= MiB ? 10 : 4) *
+					MiB * fscale,
+				false);
+		rows[7].tcp = tcp_rtt(fd, buf, 64, 100 * (uint32_t)fscale);
+		rows[8].tcp = tcp_rtt(fd, buf, MSG, 100 * (uint32_t)fscale);
+		{
+			struct treq q = { 0 };
+
+			full_io(fd, &q, sizeof(q), true);
+		}
+		close(fd);
+	} else if (!opt_no_tcp) {
+		fprintf(stderr, "client: tcp connect failed\n");
+	}
+	free(buf);
+
+	printf("xr_fabric_bench backend=%s%s%s addr=%s (one connection; "
+	       "tcp = plain socket, same run)\n",
+	       opt_backend, opt_provider ? " provider=" : "",
+	       opt_provider ? opt_provider : "", opt_addr);
+	printf("%-16s %8s %14s %14s %8s %s\n", "test", "size", "fabric", "tcp",
+	       "ratio", "unit");
+	for (i = 0; i < nrows; i++) {
+		char tcp[32] = "-", ratio[16] = "-";
+
+		if (rows[i].tcp > 0) {
+			snprintf(tcp, sizeof(tcp), "%.1f", rows[i].tcp);
+			snprintf(ratio, sizeof(ratio), "%.2f",
+				 rows[i].fabric / rows[i].tcp);
+		}
+		printf("%-16s %8u %14.1f %14s %8s %s\n", rows[i].name,
+		       rows[i].size, rows[i].fabric, tcp, ratio, rows[i].unit);
+		bad += rows[i].fabric <= 0;
+	}
+	fflush(stdout);
+	if (bad)
+		fprintf(stderr, "client: %d measurement(s) failed\n", bad);
+	return bad ? 1 : 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: xr_fabric_bench --backend ofi|verbs "
+			"[--provider P] --addr A --port P\n"
+			"       --role server|client|both [--small] [--no-tcp] "
+			"[--seconds S] [--tcp-port T]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "backend", required_argument, NULL, 'b' },
+		{ "provider", required_argument, NULL, 'P' },
+		{ "addr", required_argument, NULL, 'a' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "tcp-port", required_argument, NULL, 't' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "small", no_argument, NULL, 's' },
+		{ "no-tcp", no_argument, NULL, 'n' },
+		{ "seconds", required_argument, NULL, 'S' },
+		{ 0 }
+	};
+	const char *role = "both";
+	unsigned int tcp_port = 0;
+	uint16_t ports[2];
+	int o, pfd[2], st_s = 0, st_c = 0;
+	pid_t srv, cli;
+
+	while ((o = getopt_long(argc, argv, "b:P:a:p:t:r:snS:", lo, NULL)) !=
+	       -1)
+		switch (o) {
+		case 'b': opt_backend = optarg; break;
+		case 'P': opt_provider = optarg; break;
+		case 'a': opt_addr = optarg; break;
+		case 'p': opt_port = (unsigned int)atoi(optarg); break;
+		case 't': tcp_port = (unsigned int)atoi(optarg); break;
+		case 'r': role = optarg; break;
+		case 's': opt_small = 1; break;
+		case 'n': opt_no_tcp = 1; break;
+		case 'S': opt_seconds = atof(optarg); break;
+		default: usage();
+		}
+	if (opt_port > 65534 || tcp_port > 65535 || opt_seconds <= 0)
+		usage();
+	signal(SIGPIPE, SIG_IGN);
+	if (!strcmp(role, "server"))
+		return run_server(-1);
+	if (!strcmp(role, "client"))
+		return run_client((uint16_t)opt_port,
+				  (uint16_t)(tcp_port ? tcp_port :
+							opt_port + 1));
+	if (strcmp(role, "both"))
+		usage();
+	/*
+	 * No fabric is opened before fork: verbs contexts opened by the
+	 * parent refuse the children's commands (uverbs checks the opener's
+	 * credentials), so the server child reports "cannot run" (77).
+	 */
+	fflush(stdout);
+	if (pipe(pfd))
+		return 1;
+	srv = fork();
+	if (srv == 0) {
+		close(pfd[0]);
+		exit(run_server(pfd[1]));
+	}
+	close(pfd[1]);
+	if (read(pfd[0], ports, sizeof(ports)) != sizeof(ports)) {
+		waitpid(srv, &st_s, 0);
+		if (WIFEXITED(st_s) && WEXITSTATUS(st_s) == 77)
+			return 77; /* the server printed why */
+		fprintf(stderr, "server did not start\n");
+		return 1;
+	}
+	close(pfd[0]);
+	cli = fork();
+	if (cli == 0)
+		exit(run_client(ports[0], ports[1]));
+	waitpid(cli, &st_c, 0);
+	if (!WIFEXITED(st_c) || WEXITSTATUS(st_c))
+		kill(srv, SIGTERM);
+	waitpid(srv, &st_s, 0);
+	if (!WIFEXITED(st_c))
+		return 1;
+	return WEXITSTATUS(st_c);
+}
