@@ -674,6 +674,9 @@ static void test_limits_and_args(void)
 	CHECK(strcmp(xr_hdr_reason_str(XR_REASON_POS_ORDER),
 		     "position-order") == 0);
 	CHECK(strcmp(xr_hdr_reason_str((enum xr_hdr_reason)999), "?") == 0);
+	/* Every reason has a name, for logs and counters. */
+	for (r = XR_REASON_OK; r < XR_REASON_COUNT; r++)
+		CHECK(strcmp(xr_hdr_reason_str(r), "?") != 0);
 }
 
 static void test_xdr_pad(void)
