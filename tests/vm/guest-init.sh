@@ -19,11 +19,15 @@
 # then "GRVM-DONE", and powers off.
 #
 # tests.list: one test a line, '#' comments:
-#     <name> <timeout-s> <fail|skip if the program is missing> <command...>
+#     <name> <timeout-s> <fail|skip> <command...>
+# The third field says what "cannot run" counts as: a missing program, or the
+# program exiting 77.  The device is known to be up in the guest, so tests
+# that must run there say "fail"; optional ones (a benchmark) say "skip".
 # The command runs under bash -c after these substitutions: @DEV@ (rxe|siw),
 # @IBDEV@ (rxe0|siw0), @NETDEV@, @IP@ (address of that netdev), @SRC@,
-# @BUILD@, @OUT@ (the run directory).  Exit 0 = PASS, 77 = SKIP (the last
-# output line is the reason), anything else or the timeout = FAIL.
+# @BUILD@, @OUT@ (the run directory).  Exit 0 = PASS, 77 = SKIP or FAIL by
+# the third field (the last output line is the reason), anything else or the
+# timeout = FAIL.
 #
 # Kernel command line: grvm.mode=run (default) | probe (print GRVM-PROBE-OK
 # and power off: the host's KVM check) ; grvm.shell=1 leaves a root shell on
@@ -132,8 +136,8 @@ dev_up() { # drv netdev
 	return 1
 }
 
-run_one() { # name timeout if_missing drv ibdev netdev ip command
-	local name=$1 tmo=$2 missing=$3 drv=$4 ibdev=$5 nd=$6 ip=$7 cmd=$8
+run_one() { # name timeout on_skip drv ibdev netdev ip command
+	local name=$1 tmo=$2 on_skip=$3 drv=$4 ibdev=$5 nd=$6 ip=$7 cmd=$8
 	local log=$OUT/logs/$name.$drv.log
 	cmd=${cmd//@DEV@/$drv}
 	cmd=${cmd//@IBDEV@/$ibdev}
@@ -145,7 +149,7 @@ run_one() { # name timeout if_missing drv ibdev netdev ip command
 	local prog=${cmd%% *}
 	if [ "${prog:0:1}" = / ] && [ ! -x "$prog" ]; then
 		echo "binary missing: $prog" >$log
-		if [ "$missing" = skip ]; then
+		if [ "$on_skip" = skip ]; then
 			result $name $drv SKIP 0 "binary missing: $prog"
 		else
 			result $name $drv FAIL 0 "binary missing: $prog"
@@ -165,7 +169,11 @@ run_one() { # name timeout if_missing drv ibdev netdev ip command
 	last=$(grep -v '^[[:space:]]*$' $log | tail -1 | cut -c1-160)
 	case $rc in
 	0) result $name $drv PASS $secs "$last" ;;
-	77) result $name $drv SKIP $secs "$last" ;;
+	77) if [ "$on_skip" = skip ]; then
+		result $name $drv SKIP $secs "$last"
+	    else
+		result $name $drv FAIL $secs "exit 77 with the device up: $last"
+	    fi ;;
 	124 | 137) result $name $drv FAIL $secs "timeout after ${tmo}s" ;;
 	*) result $name $drv FAIL $secs "rc=$rc: $last" ;;
 	esac
@@ -181,14 +189,14 @@ run_list_for() { # drv: run every test of tests.list on this driver
 	local ip
 	ip=$(netdev_ip $nd)
 	rdma link show
-	local name tmo missing cmd
-	while read -r name tmo missing cmd; do
+	local name tmo on_skip cmd
+	while read -r name tmo on_skip cmd; do
 		case "$name" in '' | '#'*) continue ;; esac
 		if [ $up_rc != 0 ]; then
 			result $name $drv FAIL 0 "device setup: $why"
 			continue
 		fi
-		run_one "$name" "$tmo" "$missing" $drv ${drv}0 $nd "$ip" "$cmd"
+		run_one "$name" "$tmo" "$on_skip" $drv ${drv}0 $nd "$ip" "$cmd"
 	done <$OUT/tests.list
 	rdma link delete ${drv}0 2>/dev/null
 }
