@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Helpers of the nfs41 CLI: URL and size parsing, connecting, turning
+ * errors into messages and exit codes, the progress line and statistics.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sess_rpc.h"
+
+int cli_parse_url(const char *s, struct cli_url *u)
+{
+	const char *p, *host_end, *path;
+	size_t hlen;
+	unsigned long port = 2049;
+	char *end;
+
+	if (strncmp(s, "nfs://", 6))
+		return -EINVAL;
+	p = s + 6;
+	path = strchr(p, '/');
+	if (!path)
+		path = p + strlen(p);
+	if (*p == '[') {
+		host_end = memchr(p, ']', (size_t)(path - p));
+		if (!host_end)
+			return -EINVAL;
+		hlen = (size_t)(host_end - p - 1);
+		memcpy(u->host, p + 1, hlen < 255 ? hlen : 255);
+		p = host_end + 1;
+	} else {
+		host_end = memchr(p, ':', (size_t)(path - p));
+		if (!host_end)
+			host_end = path;
+		hlen = (size_t)(host_end - p);
+		if (hlen > 255)
+			return -EINVAL;
+		memcpy(u->host, p, hlen);
+		p = host_end;
+	}
+	u->host[hlen < 255 ? hlen : 255] = '\0';
+	if (!u->host[0])
+		return -EINVAL;
+	if (*p == ':') {
+		port = strtoul(p + 1, &end, 10);
+		if (end != path || port == 0 || port > 65535)
+			return -EINVAL;
+	} else if (p != path) {
+		return -EINVAL;
+	}
+	u->port = (uint16_t)port;
+	if (strlen(path) >= sizeof(u->path))
+		return -EINVAL;
+	strcpy(u->path, *path ? path : "/");
+	return 0;
+}
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	uint64_t mul = 1;
+
+	if (end == s || v < 0)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': mul = 1ull << 10; end++; break;
+	case 'm': case 'M': mul = 1ull << 20; end++; break;
+	case 'g': case 'G': mul = 1ull << 30; end++; break;
+	case '\0': break;
+	default: return -EINVAL;
+	}
+	if (!strcmp(end, "iB") || !strcmp(end, "B") || !strcmp(end, "b"))
+		end += strlen(end);
+	if (*end)
+		return -EINVAL;
+	*out = (uint64_t)(v * (double)mul);
+	return 0;
+}
+
+double cli_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void lib_log(void *ctx, enum sess_log_level level, const char *msg)
+{
+	static const char *names[] = { "error", "warning", "info", "debug" };
+	int verbose = *(int *)ctx;
+
+	if ((int)level <= SESS_LOG_WARN + verbose)
+		fprintf(stderr, "nfs41: %s: %s\n", names[level], msg);
+}
+
+int cli_report(int ret, const char *what)
+{
+	if (ret == 0)
+		return CLI_OK;
+	if (ret > 0) {
+		fprintf(stderr, "nfs41: %s: %s\n", what,
+			sess_nfsstat_str((nfsstat4)ret));
+		switch (ret) {
+		case NFS4ERR_NOENT:
+			return CLI_ERR_NOENT;
+		case NFS4ERR_ACCESS:
+		case NFS4ERR_PERM:
+			return CLI_ERR_ACCESS;
+		case NFS4ERR_EXIST:
+			return CLI_ERR_EXIST;
+		default:
+			return CLI_ERR_NFS;
+		}
+	}
+	fprintf(stderr, "nfs41: %s: %s\n", what, sess_rpc_strerror(ret));
+	switch (ret) {
+	case -EBADMSG:
+	case -EPROTO:
+	case -EPROTONOSUPPORT:
+	case -EOPNOTSUPP:
+	case -EACCES:
+	case -EMSGSIZE:
+		return CLI_ERR_PROTOCOL;
+	case -ENOTCONN:
+	case -ETIMEDOUT:
+	case -ECONNREFUSED:
+	case -EHOSTUNREACH:
+	case -ENETUNREACH:
+	case -EIO:
+	case -ESHUTDOWN:
+		return CLI_ERR_CONNECT;
+	case -EINVAL:
+	case -ENAMETOOLONG:
+		return CLI_ERR_USAGE;
+	default:
+		return CLI_ERR_LOCAL;
+	}
+}
+
+int cli_connect(struct cli *c, const char *url)
+{
+	struct sess_xprt_tcp_opts to = { 0 };
+	struct sess_client_opts so = { 0 };
+	char what[300];
+	int ret;
+
+	if (cli_parse_url(url, &c->url)) {
+		fprintf(stderr,
+			"nfs41: bad URL '%s' (expected nfs://host[:port]/path)\n",
+			url);
+		return CLI_ERR_USAGE;
+	}
+	if (!strcmp(c->o.transport, "rdma")) {
+		fprintf(stderr, "nfs41: transport rdma is not available yet "
+				"in this build (use --transport tcp)\n");
+		return CLI_ERR_TRANSPORT;
+	}
+	if (strcmp(c->o.transport, "tcp")) {
+		fprintf(stderr, "nfs41: unknown transport '%s' (tcp, rdma)\n",
+			c->o.transport);
+		return CLI_ERR_USAGE;
+	}
+	to.host = c->url.host;
+	to.port = c->url.port;
+	to.timeout_ms = c->o.timeout_ms;
+	to.max_record = c->o.io_size + (64u << 10);
+	c->xprt = sess_xprt_tcp_create(&to);
+	if (!c->xprt)
+		return cli_report(-errno, "transport");
+	so.state_file = c->o.state_file;
+	so.uid = c->o.uid;
+	so.gid = c->o.gid;
+	so.fore_max_requests = c->o.slots;
+	so.max_io_size = c->o.io_size;
+	so.recovery_timeout_s = c->o.recovery_s;
+	so.log = lib_log;
+	so.log_ctx = &c->o.verbose;
+	c->cl = sess_client_create(c->xprt, &so, &ret);
+	if (!c->cl)
+		return cli_report(ret, "client");
+	ret = sess_client_start(c->cl);
+	if (ret) {
+		snprintf(what, sizeof(what), "session with %s:%u",
+			 c->url.host, c->url.port);
+		ret = cli_report(ret, what);
+		sess_client_destroy(c->cl);
+		c->cl = NULL;
+		return ret;
+	}
+	return CLI_OK;
+}
+
+void cli_disconnect(struct cli *c)
+{
+	if (!c->cl)
+		return;
+	if (c->o.print_stats)
+		cli_print_stats(c, true);
+	sess_client_destroy(c->cl);
+	c->cl = NULL;
+}
+
+void cli_progress(const char *label, uint64_t done, uint64_t total,
+		  double started, bool final)
+{
+	static double last;
+	double now = cli_now(), el = now - started, rate;
+	int width = 30, fill, i;
+	char bar[64];
+
+	if (!isatty(2))
+		return;
+	if (!final && now - last < 0.1)
+		return;
+	last = now;
+	rate = el > 0 ? (double)done / el / (1 << 20) : 0;
+	fill = total ? (int)((double)done * width / (double)total) : width;
+	if (fill > width)
+		fill = width;
+	for (i = 0; i < width; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[width] = '\0';
+	fprintf(stderr, "\r%-20.20s [%s] %6.1f%% %9.1f MiB %8.1f MiB/s",
+		label, bar,
+		total ? 100.0 * (double)done / (double)total : 100.0,
+		(double)done / (1 << 20), rate);
+	if (final)
+		fputc('\n', stderr);
+}
+
+static void hexid(char *out, const uint8_t *id, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", id[i]);
+}
+
+void cli_print_stats(struct cli *c, bool json)
+{
+	struct sess_client_stats s;
+	char sid[2 * NFS4_SESSIONID_SIZE + 1];
+
+	sess_client_get_stats(c->cl, &s);
+	hexid(sid, s.cs_sessionid, NFS4_SESSIONID_SIZE);
+#define F(name, val) name, (unsigned long long)(val)
+	if (json) {
+		fprintf(c->o.print_stats ? stderr : stdout,
+			"{\"clientid\":\"%#llx\",\"sessionid\":\"%s\","
+			"\"slots\":%llu,\"slot_limit\":%llu,"
+			"\"max_slots_busy\":%llu,\"lease_s\":%llu,"
+			"\"compounds\":%llu,\"renewals\":%llu,"
+			"\"replays\":%llu,\"reconnects\":%llu,"
+			"\"bind_conn\":%llu,\"new_sessions\":%llu,"
+			"\"new_clientids\":%llu,\"session_resets\":%llu,"
+			"\"delays\":%llu,\"misordered\":%llu,"
+			"\"badslot\":%llu,\"status_flags\":%llu,"
+			"\"cb_calls\":%llu,\"xprt_calls\":%llu,"
+			"\"xprt_replies\":%llu,\"bytes_out\":%llu,"
+			"\"bytes_in\":%llu,\"connects\":%llu,"
+			"\"disconnects\":%llu,\"bad_records\":%llu,"
+			"\"timeouts\":%llu,\"max_in_flight\":%llu}\n",
+			(unsigned long long)s.cs_clientid, sid,
+			(unsigned long long)s.cs_slots,
+			(unsigned long long)s.cs_slot_limit,
+			(unsigned long long)s.cs_max_slots_busy,
+			(unsigned long long)s.cs_lease_s,
+			(unsigned long long)s.cs_compounds,
+			(unsigned long long)s.cs_sequence_only,
+			(unsigned long long)s.cs_replays,
+			(unsigned long long)s.cs_reconnects,
+			(unsigned long long)s.cs_bind_conn,
+			(unsigned long long)s.cs_new_sessions,
+			(unsigned long long)s.cs_new_clientids,
+			(unsigned long long)s.cs_session_resets,
+			(unsigned long long)s.cs_delays,
+			(unsigned long long)s.cs_misordered,
+			(unsigned long long)s.cs_badslot,
+			(unsigned long long)s.cs_status_flags,
+			(unsigned long long)s.cs_cb_calls,
+			(unsigned long long)s.cs_xprt.xs_calls,
+			(unsigned long long)s.cs_xprt.xs_replies,
+			(unsigned long long)s.cs_xprt.xs_bytes_out,
+			(unsigned long long)s.cs_xprt.xs_bytes_in,
+			(unsigned long long)s.cs_xprt.xs_connects,
+			(unsigned long long)s.cs_xprt.xs_disconnects,
+			(unsigned long long)s.cs_xprt.xs_bad_records,
+			(unsigned long long)s.cs_xprt.xs_timeouts,
+			(unsigned long long)s.cs_xprt.xs_max_in_flight);
+		return;
+	}
+	printf("session\n");
+	printf("  %-22s %#llx\n", F("client id", s.cs_clientid));
+	printf("  %-22s %s\n", "session id", sid);
+	printf("  %-22s %llu (usable now: 0..%u)\n", F("slots", s.cs_slots),
+	       s.cs_slot_limit);
+	printf("  %-22s %llu\n", F("most slots in use", s.cs_max_slots_busy));
+	printf("  %-22s %llu s\n", F("lease", s.cs_lease_s));
+	printf("  %-22s %u / %u bytes\n", "max request/response",
+	       s.cs_fore.ca_maxrequestsize, s.cs_fore.ca_maxresponsesize);
+	printf("  %-22s %u\n", "max ops per compound",
+	       s.cs_fore.ca_maxoperations);
+	printf("  %-22s %llu\n", F("compounds", s.cs_compounds));
+	printf("  %-22s %llu\n", F("lease renewals", s.cs_sequence_only));
+	printf("  %-22s %llu\n", F("replays", s.cs_replays));
+	printf("  %-22s %llu\n", F("reconnects", s.cs_reconnects));
+	printf("  %-22s %llu\n", F("bind_conn_to_session", s.cs_bind_conn));
+	printf("  %-22s %llu\n", F("sessions created", s.cs_new_sessions));
+	printf("  %-22s %llu\n", F("client ids", s.cs_new_clientids));
+	printf("  %-22s %llu\n", F("delays", s.cs_delays));
+	printf("  %-22s %llu / %llu\n", F("misordered", s.cs_misordered),
+	       (unsigned long long)s.cs_badslot);
+	printf("  %-22s %#llx\n", F("SEQ4_STATUS seen", s.cs_status_flags));
+	printf("  %-22s %llu\n", F("callbacks served", s.cs_cb_calls));
+	printf("transport (%s)\n", c->o.transport);
+	printf("  %-22s %llu\n", F("calls", s.cs_xprt.xs_calls));
+	printf("  %-22s %llu\n", F("replies", s.cs_xprt.xs_replies));
+	printf("  %-22s %llu\n", F("bytes out", s.cs_xprt.xs_bytes_out));
+	printf("  %-22s %llu\n", F("bytes in", s.cs_xprt.xs_bytes_in));
+	printf("  %-22s %llu\n", F("connects", s.cs_xprt.xs_connects));
+	printf("  %-22s %llu\n", F("disconnects", s.cs_xprt.xs_disconnects));
+	printf("  %-22s %llu\n", F("bad records", s.cs_xprt.xs_bad_records));
+	printf("  %-22s %llu\n", F("timeouts", s.cs_xprt.xs_timeouts));
+	printf("  %-22s %llu\n", F("most calls in flight",
+				   s.cs_xprt.xs_max_in_flight));
+#undef F
+}

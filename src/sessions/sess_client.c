@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Client id and session life cycle: owner id, EXCHANGE_ID,
+ * CREATE_SESSION, RECLAIM_COMPLETE, BIND_CONN_TO_SESSION, DESTROY_SESSION,
+ * DESTROY_CLIENTID, and the lease renewer thread.
+ *
+ * The client owner id is persistent per host: it is kept in a state file
+ * the caller names (created with a random id the first time), so the
+ * server recognises the same client across restarts of the program, while
+ * the verifier is fresh for every incarnation (RFC 8881 2.4).  The renewer
+ * wakes every second: it sends a SEQUENCE when nothing renewed the lease
+ * for a third of the lease time and acts on SEQ4_STATUS flags that replies
+ * raised (sess_recovery.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "sess_int.h"
+
+int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
+			bool in_recovery);
+void sess_handle_pending_flags(struct sess_client *cl);
+
+void sess_log(struct sess_client *cl, enum sess_log_level level,
+	      const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!cl->cl_opts.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cl->cl_opts.log(cl->cl_opts.log_ctx, level, msg);
+}
+
+static void random_bytes(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	struct timespec ts;
+	size_t i;
+
+	if (getrandom(buf, len, 0) == (ssize_t)len)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)((ts.tv_nsec >> (i % 4 * 8)) ^ getpid() ^ i);
+}
+
+static void hex(char *out, const uint8_t *in, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Read the owner id from @path or create it.  Returns 0 or -errno. */
+static int load_owner(const char *path, char *id, size_t cap)
+{
+	char tmp[4096], host[64] = "host";
+	uint8_t rnd[16];
+	char rhex[33];
+	FILE *f;
+	size_t n;
+	int fd;
+
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(id, (int)cap, f)) {
+			fclose(f);
+			return -EINVAL;
+		}
+		fclose(f);
+		n = strcspn(id, "\r\n");
+		id[n] = '\0';
+		return n ? 0 : -EINVAL;
+	}
+	if (errno != ENOENT)
+		return -errno;
+	gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	random_bytes(rnd, sizeof(rnd));
+	hex(rhex, rnd, sizeof(rnd));
+	snprintf(id, cap, "nfs41-%.40s-%s", host, rhex);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, getpid()) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	n = strlen(id);
+	if (write(fd, id, n) != (ssize_t)n || write(fd, "\n", 1) != 1 ||
+	    fsync(fd)) {
+		close(fd);
+		unlink(tmp);
+		return -EIO;
+	}
+	close(fd);
+	if (rename(tmp, path)) {
+		unlink(tmp);
+		return -errno;
+	}
+	return 0;
+}
+
+static void default_owner(char *id, size_t cap)
+{
+	char mid[64] = "", host[64] = "host";
+	FILE *f = fopen("/etc/machine-id", "r");
+
+	if (f) {
+		if (!fgets(mid, sizeof(mid), f))
+			mid[0] = '\0';
+		fclose(f);
+		mid[strcspn(mid, "\r\n")] = '\0';
+	}
+	gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	snprintf(id, cap, "nfs41-%.40s-%.40s", host, mid);
+}
+
+struct sess_client *sess_client_create(struct sess_xprt *xprt,
+				       const struct sess_client_opts *opts,
+				       int *err)
+{
+	struct sess_client *cl;
+	char id[SESS_OWNER_MAX + 1];
+	int ret;
+
+	cl = calloc(1, sizeof(*cl));
+	if (!cl) {
+		ret = -ENOMEM;
+		goto out_xprt;
+	}
+	cl->cl_opts = *opts;
+	if (!cl->cl_opts.fore_max_requests)
+		cl->cl_opts.fore_max_requests = 128;
+	if (cl->cl_opts.fore_max_requests > SESS_SLOTS_MAX)
+		cl->cl_opts.fore_max_requests = SESS_SLOTS_MAX;
+	if (!cl->cl_opts.max_io_size)
+		cl->cl_opts.max_io_size = 1 << 20;
+	if (cl->cl_opts.max_io_size < 4096 ||
+	    cl->cl_opts.max_io_size > (4u << 20)) {
+		ret = -EINVAL;
+		goto out_free;
+	}
+	if (!cl->cl_opts.recovery_timeout_s)
+		cl->cl_opts.recovery_timeout_s = 120;
+	if (opts->state_file) {
+		ret = load_owner(opts->state_file, id, sizeof(id) - 32);
+		if (ret)
+			goto out_free;
+	} else {
+		default_owner(id, sizeof(id) - 32);
+	}
+	if (opts->owner_suffix &&
+	    strlen(id) + 1 + strlen(opts->owner_suffix) > SESS_OWNER_MAX) {
+		ret = -ENAMETOOLONG;
+		goto out_free;
+	}
+	strcpy(cl->cl_owner, id);
+	if (opts->owner_suffix) {
+		strcat(cl->cl_owner, "/");
+		strcat(cl->cl_owner, opts->owner_suffix);
+	}
+	random_bytes(cl->cl_verifier, sizeof(cl->cl_verifier));
+
+	cl->cl_cred.as_stamp = (uint32_t)time(NULL);
+	gethostname(cl->cl_cred.as_machinename, SESS_MACHINENAME_MAX);
+	cl->cl_cred.as_uid = opts->uid;
+	cl->cl_cred.as_gid = opts->gid;
+	cl->cl_xprt = xprt;
+	pthread_mutex_init(&cl->cl_lock, NULL);
+	pthread_cond_init(&cl->cl_cond, NULL);
+	xprt->x_ops->set_cb_handler(xprt, sess_cb_handle, cl);
+	return cl;
+out_free:
+	free(cl);
+out_xprt:
+	xprt->x_ops->destroy(xprt);
+	*err = ret;
+	return NULL;
+}
+
+static int one_op(struct sess_client *cl, nfs_argop4 *arg, nfs_resop4 *res)
+{
+	struct sess_raw raw = { .r_args = arg, .r_nargs = 1, .r_res = res };
+	int ret;
+
+	ret = sess_raw_call(cl, &raw);
+	if (ret)
+		return ret;
+	if (raw.r_nres != 1) {
+		sess_raw_free(&raw);
+		return raw.r_status ? (int)raw.r_status : -EBADMSG;
+	}
+	return 0; /* caller frees res */
+}
+
+int sess_do_exchange_id(struct sess_client *cl)
+{
+	nfs_argop4 arg = { .argop = NFS4_OP_EXCHANGE_ID };
+	nfs_resop4 res;
+	EXCHANGE_ID4args *ea = &arg.nfs_argop4_u.opexchange_id;
+	EXCHANGE_ID4resok *ok;
+	nfsstat4 st;
+	int ret;
+
+	memcpy(ea->eia_clientowner.co_verifier, cl->cl_verifier,
+	       sizeof(verifier4));
+	ea->eia_clientowner.co_ownerid.co_ownerid_len = strlen(cl->cl_owner);
+	ea->eia_clientowner.co_ownerid.co_ownerid_val = cl->cl_owner;
+	ea->eia_flags = 0;
+	ea->eia_state_protect.spa_how = SP4_NONE;
+	ret = one_op(cl, &arg, &res);
+	if (ret)
+		return ret;
+	st = res.nfs_resop4_u.opexchange_id.eir_status;
+	ok = &res.nfs_resop4_u.opexchange_id.EXCHANGE_ID4res_u.eir_resok4;
+	if (st == NFS4_OK) {
+		pthread_mutex_lock(&cl->cl_lock);
+		if (cl->cl_have_clientid && cl->cl_clientid != ok->eir_clientid)
+			cl->cl_state_gen++; /* new client id: state is gone */
+		cl->cl_clientid = ok->eir_clientid;
+		cl->cl_create_seq = ok->eir_sequenceid;
+		cl->cl_have_clientid = true;
+		cl->cl_stats.cs_new_clientids++;
+		pthread_mutex_unlock(&cl->cl_lock);
+		sess_log(cl, SESS_LOG_INFO, "EXCHANGE_ID: client id %#llx%s",
+			 (unsigned long long)ok->eir_clientid,
+			 ok->eir_flags & EXCHGID4_FLAG_CONFIRMED_R
+				 ? " (confirmed before)"
+				 : "");
+	}
+	xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res);
+	return (int)st;
+}
+
+static void fore_attrs(struct sess_client *cl, channel_attrs4 *ca,
+		       uint32_t *ird)
+{
+	memset(ca, 0, sizeof(*ca));
+	ca->ca_headerpadsize = 0;
+	ca->ca_maxrequestsize = cl->cl_opts.max_io_size + 16384;
+	ca->ca_maxresponsesize = cl->cl_opts.max_io_size + 16384;
+	ca->ca_maxresponsesize_cached = 65536;
+	ca->ca_maxoperations = SESS_MAX_OPS + 1;
+	ca->ca_maxrequests = cl->cl_opts.fore_max_requests;
+	if (cl->cl_xprt->x_is_rdma) {
+		*ird = cl->cl_xprt->x_rdma_ird;
+		ca->ca_rdma_ird.ca_rdma_ird_len = 1;
+		ca->ca_rdma_ird.ca_rdma_ird_val = ird;
+	}
+}
+
+static void back_attrs(channel_attrs4 *ca)
+{
+	memset(ca, 0, sizeof(*ca));
+	ca->ca_maxrequestsize = 8192;
+	ca->ca_maxresponsesize = 8192;
+	ca->ca_maxresponsesize_cached = 0;
+	ca->ca_maxoperations = 8;
+	ca->ca_maxrequests = 1;
+}
+
+int sess_do_create_session(struct sess_client *cl)
+{
+	nfs_argop4 arg = { .argop = NFS4_OP_CREATE_SESSION };
+	nfs_resop4 res;
+	CREATE_SESSION4args *ca = &arg.nfs_argop4_u.opcreate_session;
+	CREATE_SESSION4resok *ok;
+	callback_sec_parms4 sec;
+	uint32_t ird = 0, nslots, io;
+	struct sess_slot_table slots;
+	nfsstat4 st;
+	int ret;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	ca->csa_clientid = cl->cl_clientid;
+	ca->csa_sequence = cl->cl_create_seq;
+	pthread_mutex_unlock(&cl->cl_lock);
+	ca->csa_flags = CREATE_SESSION4_FLAG_CONN_BACK_CHAN;
+	if (cl->cl_xprt->x_is_rdma)
+		ca->csa_flags |= CREATE_SESSION4_FLAG_CONN_RDMA;
+	fore_attrs(cl, &ca->csa_fore_chan_attrs, &ird);
+	back_attrs(&ca->csa_back_chan_attrs);
+	ca->csa_cb_program = SESS_CB_PROGRAM;
+	memset(&sec, 0, sizeof(sec));
+	sec.cb_secflavor = SESS_AUTH_SYS;
+	sec.callback_sec_parms4_u.cbsp_sys_cred.aup_machname =
+		cl->cl_cred.as_machinename;
+	sec.callback_sec_parms4_u.cbsp_sys_cred.aup_uid = cl->cl_cred.as_uid;
+	sec.callback_sec_parms4_u.cbsp_sys_cred.aup_gid = cl->cl_cred.as_gid;
+	sec.callback_sec_parms4_u.cbsp_sys_cred.aup_time =
+		(int32_t)cl->cl_cred.as_stamp;
+	ca->csa_sec_parms.csa_sec_parms_len = 1;
+	ca->csa_sec_parms.csa_sec_parms_val = &sec;
+
+	ret = one_op(cl, &arg, &res);
+	if (ret)
+		return ret;
+	st = res.nfs_resop4_u.opcreate_session.csr_status;
+	ok = &res.nfs_resop4_u.opcreate_session.CREATE_SESSION4res_u
+		      .csr_resok4;
+	if (st != NFS4_OK)
+		goto out_free;
+	nslots = ok->csr_fore_chan_attrs.ca_maxrequests;
+	if (nslots == 0 || ok->csr_fore_chan_attrs.ca_maxoperations < 2 ||
+	    ok->csr_fore_chan_attrs.ca_maxrequestsize < 1024 ||
+	    ok->csr_fore_chan_attrs.ca_maxresponsesize < 1024) {
+		st = NFS4ERR_SERVERFAULT; /* unusable channel attributes */
+		goto out_free;
+	}
+	if (nslots > SESS_SLOTS_MAX)
+		nslots = SESS_SLOTS_MAX;
+	if (sess_slots_init(&slots, nslots)) {
+		st = NFS4ERR_RESOURCE;
+		goto out_free;
+	}
+	io = cl->cl_opts.max_io_size;
+	if (ok->csr_fore_chan_attrs.ca_maxrequestsize - 1024 < io)
+		io = ok->csr_fore_chan_attrs.ca_maxrequestsize - 1024;
+	if (ok->csr_fore_chan_attrs.ca_maxresponsesize - 1024 < io)
+		io = ok->csr_fore_chan_attrs.ca_maxresponsesize - 1024;
+	io &= ~4095u;
+	if (!io)
+		io = 512;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	sess_slots_fini(&cl->cl_slots);
+	cl->cl_slots = slots;
+	memcpy(cl->cl_sessionid, ok->csr_sessionid, sizeof(sessionid4));
+	cl->cl_fore = ok->csr_fore_chan_attrs;
+	cl->cl_fore.ca_rdma_ird.ca_rdma_ird_len = 0;
+	cl->cl_fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
+	cl->cl_back = ok->csr_back_chan_attrs;
+	cl->cl_back.ca_rdma_ird.ca_rdma_ird_len = 0;
+	cl->cl_back.ca_rdma_ird.ca_rdma_ird_val = NULL;
+	cl->cl_create_seq++;
+	cl->cl_have_session = true;
+	cl->cl_session_gen++;
+	cl->cl_cb_seqid = 0;
+	cl->cl_max_io = io;
+	cl->cl_stats.cs_new_sessions++;
+	pthread_cond_broadcast(&cl->cl_cond);
+	pthread_mutex_unlock(&cl->cl_lock);
+	sess_log(cl, SESS_LOG_INFO,
+		 "CREATE_SESSION: %u slots, max request %u, max response %u",
+		 nslots, ok->csr_fore_chan_attrs.ca_maxrequestsize,
+		 ok->csr_fore_chan_attrs.ca_maxresponsesize);
+out_free:
+	xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res);
+	return (int)st;
+}
+
+int sess_do_reclaim_complete(struct sess_client *cl)
+{
+	nfs_argop4 arg = { .argop = NFS4_OP_RECLAIM_COMPLETE };
+	struct sess_compound c = { .sc_args = &arg, .sc_nargs = 1 };
+	int ret;
+
+	arg.nfs_argop4_u.opreclaim_complete.rca_one_fs = false;
+	ret = sess_compound_flags(cl, &c, true);
+	if (ret)
+		return ret;
+	sess_compound_free(&c);
+	if (c.sc_status == NFS4ERR_COMPLETE_ALREADY)
+		return 0;
+	return (int)c.sc_status;
+}
+
+int sess_do_bind_conn(struct sess_client *cl)
+{
+	nfs_argop4 arg = { .argop = NFS4_OP_BIND_CONN_TO_SESSION };
+	BIND_CONN_TO_SESSION4args *ba =
+		&arg.nfs_argop4_u.opbind_conn_to_session;
+	nfs_resop4 res;
+	nfsstat4 st;
+	int ret;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	memcpy(ba->bctsa_sessid, cl->cl_sessionid, sizeof(sessionid4));
+	pthread_mutex_unlock(&cl->cl_lock);
+	ba->bctsa_dir = CDFC4_FORE_OR_BOTH;
+	ba->bctsa_use_conn_in_rdma_mode = cl->cl_xprt->x_is_rdma;
+	ret = one_op(cl, &arg, &res);
+	if (ret)
+		return ret;
+	st = res.nfs_resop4_u.opbind_conn_to_session.bctsr_status;
+	xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res);
+	if (st == NFS4_OK) {
+		pthread_mutex_lock(&cl->cl_lock);
+		cl->cl_stats.cs_bind_conn++;
+		pthread_mutex_unlock(&cl->cl_lock);
+	}
+	return (int)st;
+}
+
+int sess_do_destroy_session(struct sess_client *cl)
+{
+	nfs_argop4 arg = { .argop = NFS4_OP_DESTROY_SESSION };
+	nfs_resop4 res;
+	nfsstat4 st;
+	int ret;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	if (!cl->cl_have_session) {
+		pthread_mutex_unlock(&cl->cl_lock);
+		return 0;
+	}
+	memcpy(arg.nfs_argop4_u.opdestroy_session.dsa_sessionid,
+	       cl->cl_sessionid, sizeof(sessionid4));
+	pthread_mutex_unlock(&cl->cl_lock);
+	ret = one_op(cl, &arg, &res);
+	if (ret)
+		return ret;
+	st = res.nfs_resop4_u.opdestroy_session.dsr_status;
+	xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res);
+	pthread_mutex_lock(&cl->cl_lock);
+	cl->cl_have_session = false;
+	cl->cl_session_gen++;
+	pthread_cond_broadcast(&cl->cl_cond);
+	pthread_mutex_unlock(&cl->cl_lock);
+	return (int)st;
+}
+
+int sess_do_destroy_clientid(struct sess_client *cl)
+{
+	nfs_argop4 arg = { .argop = NFS4_OP_DESTROY_CLIENTID };
+	nfs_resop4 res;
+	nfsstat4 st;
+	int ret;
+
+	arg.nfs_argop4_u.opdestroy_clientid.dca_clientid = cl->cl_clientid;
+	ret = one_op(cl, &arg, &res);
+	if (ret)
+		return ret;
+	st = res.nfs_resop4_u.opdestroy_clientid.dcr_status;
+	xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res);
+	if (st == NFS4_OK)
+		cl->cl_have_clientid = false;
+	return (int)st;
+}
+
+/* GETATTR lease_time on the root; keeps 60 s when it fails. */
+static void learn_lease(struct sess_client *cl)
+{
+	nfs_argop4 args[2];
+	struct sess_compound c = { .sc_args = args, .sc_nargs = 2 };
+	fattr4 *fa;
+	uint32_t lease = 60;
+	XDR xdrs;
+
+	memset(args, 0, sizeof(args));
+	args[0].argop = NFS4_OP_PUTROOTFH;
+	args[1].argop = NFS4_OP_GETATTR;
+	args[1].nfs_argop4_u.opgetattr.attr_request.bitmap4_len = 1;
+	args[1].nfs_argop4_u.opgetattr.attr_request.map[0] =
+		1u << FATTR4_LEASE_TIME;
+	if (sess_compound_flags(cl, &c, true))
+		goto out;
+	if (c.sc_status == NFS4_OK && c.sc_nres == 2) {
+		fa = &c.sc_res[1].nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
+			      .obj_attributes;
+		if (fa->attrmask.bitmap4_len >= 1 &&
+		    (fa->attrmask.map[0] & (1u << FATTR4_LEASE_TIME))) {
+			xdrmem_ncreate(&xdrs, fa->attr_vals.attrlist4_val,
+				       fa->attr_vals.attrlist4_len,
+				       XDR_DECODE);
+			if (!xdr_u_int32_t(&xdrs, &lease) || lease < 2)
+				lease = 60;
+		}
+	}
+	sess_compound_free(&c);
+out:
+	pthread_mutex_lock(&cl->cl_lock);
+	cl->cl_lease_s = lease;
+	pthread_mutex_unlock(&cl->cl_lock);
+}
+
+static void *renewer(void *arg)
+{
+	struct sess_client *cl = arg;
+	struct timespec now, wake;
+	struct sess_compound c;
+	bool renew, flags;
+	uint32_t third;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	while (!cl->cl_stopping) {
+		clock_gettime(CLOCK_REALTIME, &wake);
+		wake.tv_sec += 1;
+		pthread_cond_timedwait(&cl->cl_cond, &cl->cl_lock, &wake);
+		if (cl->cl_stopping)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		third = cl->cl_lease_s / 3 ? cl->cl_lease_s / 3 : 1;
+		renew = !cl->cl_recovering &&
+			now.tv_sec - cl->cl_last_renew.tv_sec >= third;
+		flags = cl->cl_pending_flags != 0;
+		pthread_mutex_unlock(&cl->cl_lock);
+		if (flags)
+			sess_handle_pending_flags(cl);
+		if (renew) {
+			memset(&c, 0, sizeof(c));
+			if (sess_compound(cl, &c) == 0)
+				sess_compound_free(&c);
+			else
+				sess_log(cl, SESS_LOG_WARN,
+					 "lease renewal failed");
+		}
+		pthread_mutex_lock(&cl->cl_lock);
+	}
+	pthread_mutex_unlock(&cl->cl_lock);
+	return NULL;
+}
+
+int sess_client_start(struct sess_client *cl)
+{
+	int ret;
+
+	ret = cl->cl_xprt->x_ops->connect(cl->cl_xprt);
+	if (ret)
+		return ret;
+	ret = sess_do_exchange_id(cl);
+	if (ret)
+		return ret;
+	ret = sess_do_create_session(cl);
+	if (ret)
+		return ret;
+	ret = sess_do_reclaim_complete(cl);
+	if (ret)
+		return ret;
+	learn_lease(cl);
+	clock_gettime(CLOCK_MONOTONIC, &cl->cl_last_renew);
+	ret = pthread_create(&cl->cl_renewer, NULL, renewer, cl);
+	if (ret)
+		return -ret;
+	cl->cl_renewer_running = true;
+	cl->cl_started = true;
+	return 0;
+}
+
+int sess_client_stop(struct sess_client *cl)
+{
+	int ret = 0, r;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	cl->cl_stopping = true;
+	pthread_cond_broadcast(&cl->cl_cond);
+	pthread_mutex_unlock(&cl->cl_lock);
+	if (cl->cl_renewer_running) {
+		pthread_join(cl->cl_renewer, NULL);
+		cl->cl_renewer_running = false;
+	}
+	if (cl->cl_started) {
+		cl->cl_started = false;
+		ret = sess_do_destroy_session(cl);
+		/* DESTROY_CLIENTID fails with CLIENTID_BUSY while state
+		 * remains (e.g. opens a crashed caller left); not fatal. */
+		r = sess_do_destroy_clientid(cl);
+		if (!ret)
+			ret = r;
+	}
+	cl->cl_xprt->x_ops->disconnect(cl->cl_xprt);
+	return ret;
+}
+
+void sess_client_destroy(struct sess_client *cl)
+{
+	if (!cl)
+		return;
+	if (cl->cl_started || cl->cl_renewer_running)
+		(void)sess_client_stop(cl);
+	cl->cl_xprt->x_ops->destroy(cl->cl_xprt);
+	sess_slots_fini(&cl->cl_slots);
+	pthread_mutex_destroy(&cl->cl_lock);
+	pthread_cond_destroy(&cl->cl_cond);
+	free(cl);
+}
+
+void sess_client_get_stats(struct sess_client *cl,
+			   struct sess_client_stats *st)
+{
+	pthread_mutex_lock(&cl->cl_lock);
+	*st = cl->cl_stats;
+	st->cs_slots = cl->cl_slots.st_nslots;
+	st->cs_slot_limit = cl->cl_slots.st_nslots
+				    ? sess_slots_limit(&cl->cl_slots) : 0;
+	st->cs_lease_s = cl->cl_lease_s;
+	st->cs_clientid = cl->cl_clientid;
+	memcpy(st->cs_sessionid, cl->cl_sessionid, sizeof(sessionid4));
+	st->cs_fore = cl->cl_fore;
+	st->cs_back = cl->cl_back;
+	pthread_mutex_unlock(&cl->cl_lock);
+	cl->cl_xprt->x_ops->get_stats(cl->cl_xprt, &st->cs_xprt);
+}
+
+uint64_t sess_client_state_gen(struct sess_client *cl)
+{
+	uint64_t gen;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	gen = cl->cl_state_gen;
+	pthread_mutex_unlock(&cl->cl_lock);
+	return gen;
+}
+
+const char *sess_client_owner(struct sess_client *cl)
+{
+	return cl->cl_owner;
+}
+
+clientid4 sess_client_clientid(struct sess_client *cl)
+{
+	clientid4 id;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	id = cl->cl_clientid;
+	pthread_mutex_unlock(&cl->cl_lock);
+	return id;
+}
+
+uint32_t sess_client_max_io(struct sess_client *cl)
+{
+	uint32_t io;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	io = cl->cl_max_io;
+	pthread_mutex_unlock(&cl->cl_lock);
+	return io;
+}

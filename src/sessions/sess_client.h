@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The NFSv4.1 session client (RFC 8881), public interface.
+ *
+ * A client owns one transport (struct sess_xprt) and one session on it.
+ * sess_client_start() runs EXCHANGE_ID, CREATE_SESSION (fore and back
+ * channel, CONN_BACK_CHAN) and RECLAIM_COMPLETE and starts the lease
+ * renewer; sess_compound() runs one COMPOUND behind a SEQUENCE on a slot,
+ * recovering transparently from connection loss (reconnect, rebind, replay
+ * on the same slot and seqid), lost sessions and lost client ids;
+ * sess_client_stop() destroys session and client id.  Any number of
+ * threads may call sess_compound() at once: each holds one slot.
+ *
+ * File operations built on top of it are in sess_ops.h.
+ */
+#ifndef SESS_CLIENT_H
+#define SESS_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "config.h"
+#include "nfsv41.h"
+
+#include "sess_xprt.h"
+
+struct sess_client;
+
+/** Log levels of the library's messages. */
+enum sess_log_level { SESS_LOG_ERR, SESS_LOG_WARN, SESS_LOG_INFO,
+		      SESS_LOG_DEBUG };
+
+/** Options of sess_client_create(); zero means the default. */
+struct sess_client_opts {
+	/*
+	 * File holding the persistent per-host client owner id; created
+	 * (random id) when missing.  NULL: derive it from /etc/machine-id
+	 * or the host name.
+	 */
+	const char *state_file;
+	/* Extra text mixed into the owner id (e.g. several clients/host). */
+	const char *owner_suffix;
+	uint32_t uid, gid;
+	uint32_t fore_max_requests;  /* slots asked for; default 128 */
+	uint32_t max_io_size;        /* READ/WRITE size; default 1 MiB */
+	uint32_t recovery_timeout_s; /* give up recovering after; def. 120 */
+	/* Library messages; NULL discards them. */
+	void (*log)(void *ctx, enum sess_log_level level, const char *msg);
+	void *log_ctx;
+};
+
+/** Counters of a client (sess_client_get_stats()). */
+struct sess_client_stats {
+	uint64_t cs_compounds;      /* COMPOUNDs answered */
+	uint64_t cs_sequence_only;  /* lease renewals */
+	uint64_t cs_replays;        /* resent on the same slot + seqid */
+	uint64_t cs_reconnects;
+	uint64_t cs_bind_conn;      /* BIND_CONN_TO_SESSION done */
+	uint64_t cs_new_sessions;   /* CREATE_SESSION done */
+	uint64_t cs_new_clientids;  /* EXCHANGE_ID done */
+	uint64_t cs_session_resets; /* session replaced (slots exhausted..) */
+	uint64_t cs_delays;         /* NFS4ERR_DELAY / GRACE waits */
+	uint64_t cs_misordered;
+	uint64_t cs_badslot;
+	uint64_t cs_false_retry;
+	uint64_t cs_status_flags;   /* SEQ4_STATUS flags seen (OR) */
+	uint64_t cs_state_revoked;  /* state re-establishments asked */
+	uint64_t cs_cb_calls;       /* backchannel COMPOUNDs served */
+	uint64_t cs_cb_recall_slot;
+	uint64_t cs_cb_recall;
+	uint32_t cs_slots;          /* table size (server's ca_maxrequests) */
+	uint32_t cs_slot_limit;     /* highest usable slot id now */
+	uint32_t cs_max_slots_busy; /* most slots in use at once */
+	uint32_t cs_lease_s;
+	uint64_t cs_clientid;
+	uint8_t cs_sessionid[NFS4_SESSIONID_SIZE];
+	struct channel_attrs4 cs_fore;
+	struct channel_attrs4 cs_back;
+	struct sess_xprt_stats cs_xprt;
+};
+
+/** One COMPOUND to run behind a SEQUENCE. */
+struct sess_compound {
+	/* Operations after SEQUENCE; at most SESS_MAX_OPS. */
+	nfs_argop4 *sc_args;
+	uint32_t sc_nargs;
+	/* Ask the server to cache the reply (non-idempotent ops). */
+	bool sc_cachethis;
+	/*
+	 * WRITE payload: when set, the last operation must be OP_WRITE;
+	 * its data is taken from here, not from opwrite.data.
+	 */
+	const struct iovec *sc_bulk_out;
+	int sc_bulk_out_cnt;
+	size_t sc_bulk_out_len;
+	/*
+	 * READ destination: when set, READ data lands here; the READ
+	 * result's data_val then points into it.
+	 */
+	void *sc_bulk_in;
+	size_t sc_bulk_in_cap;
+	/* Results of the operations after SEQUENCE (sess_compound_free). */
+	nfs_resop4 sc_res[32];
+	uint32_t sc_nres;
+	/* COMPOUND status: NFS4_OK or the error of the last result. */
+	nfsstat4 sc_status;
+};
+
+#define SESS_MAX_OPS 32
+
+/**
+ * sess_client_create() - a client over @xprt (owned from now on, also on
+ * failure).  Reads or creates the owner id.  Returns the client, or NULL
+ * with *err = -ENOMEM, -EINVAL, or the errno of the state file.
+ */
+struct sess_client *sess_client_create(struct sess_xprt *xprt,
+				       const struct sess_client_opts *opts,
+				       int *err);
+
+/**
+ * sess_client_start() - connect, EXCHANGE_ID, CREATE_SESSION,
+ * RECLAIM_COMPLETE, learn the lease time, start the renewer.
+ * Returns 0; a negative errno from the transport (-ECONNREFUSED,
+ * -EBADMSG, ...); or a positive nfsstat4 when the server refused.
+ */
+int sess_client_start(struct sess_client *cl);
+
+/**
+ * sess_compound() - run @c behind SEQUENCE, with recovery.
+ * Returns 0 (then c->sc_status holds the NFS status of the COMPOUND and
+ * c->sc_res the results, to free with sess_compound_free()), or a
+ * negative errno: -EINVAL for a malformed request, -EIO when recovery
+ * failed within the recovery timeout, -EBADMSG for a malformed reply,
+ * -ESHUTDOWN when the client is stopping, or other transport errors.
+ */
+int sess_compound(struct sess_client *cl, struct sess_compound *c);
+
+/** sess_compound_free() - free the decoded results of @c. */
+void sess_compound_free(struct sess_compound *c);
+
+/**
+ * sess_client_stop() - stop the renewer, DESTROY_SESSION,
+ * DESTROY_CLIENTID, disconnect.  Returns 0 or the first error (the client
+ * is stopped anyway).
+ */
+int sess_client_stop(struct sess_client *cl);
+
+/** sess_client_destroy() - stop if needed and free everything. */
+void sess_client_destroy(struct sess_client *cl);
+
+/** sess_client_get_stats() - snapshot of the counters. */
+void sess_client_get_stats(struct sess_client *cl,
+			   struct sess_client_stats *st);
+
+/**
+ * sess_client_state_gen() - bumps whenever open/lock state must be
+ * re-established (new client id, revoked state).  Callers holding
+ * stateids compare it to the value they opened with.
+ */
+uint64_t sess_client_state_gen(struct sess_client *cl);
+
+/** sess_client_owner() - the client owner string (for open owners). */
+const char *sess_client_owner(struct sess_client *cl);
+
+/** sess_client_clientid() - the current client id. */
+clientid4 sess_client_clientid(struct sess_client *cl);
+
+/** sess_client_max_io() - READ/WRITE size agreed with the server. */
+uint32_t sess_client_max_io(struct sess_client *cl);
+
+/** sess_nfsstat_str() - text for an nfsstat4 ("NFS4ERR_NOENT: ..."). */
+const char *sess_nfsstat_str(nfsstat4 st);
+
+/** sess_nfsstat_name() - the symbolic name of an nfsstat4. */
+const char *sess_nfsstat_name(nfsstat4 st);
+
+#endif /* SESS_CLIENT_H */

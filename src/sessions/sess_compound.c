@@ -1,0 +1,579 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * COMPOUND round trips.
+ *
+ * sess_raw_call() encodes a COMPOUND with Ganesha's nfsv41.h routines
+ * (ntirpc xdrmem), sends it through the transport and decodes the results
+ * one by one, checking that the server answers the operations that were
+ * sent, in order, and never more of them.  Two items bypass the generic
+ * routines because the transport places them: the data of a final WRITE
+ * (the encoder stops after the opaque's length word) and the data of a
+ * READ with a caller buffer (length checked against the buffer first).
+ *
+ * sess_compound() puts a SEQUENCE in front, takes a slot, and interprets
+ * the SEQUENCE result: it follows the server's slot limits, replays on the
+ * same slot and seqid after a connection loss (the server's reply cache
+ * answers: exactly once), waits out NFS4ERR_DELAY, and calls recovery for
+ * lost sessions and client ids.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sess_int.h"
+
+#define SESS_DELAY_MIN_MS 20
+#define SESS_DELAY_MAX_MS 1000
+
+static int encode_write_head(XDR *xdrs, WRITE4args *w, size_t len)
+{
+	nfs_opnum4 op = NFS4_OP_WRITE;
+	uint32_t n = (uint32_t)len;
+
+	if (len > XDR_BYTES_MAXLEN_IO)
+		return -EMSGSIZE;
+	if (!xdr_nfs_opnum4(xdrs, &op) || !xdr_stateid4(xdrs, &w->stateid) ||
+	    !xdr_offset4(xdrs, &w->offset) ||
+	    !xdr_stable_how4(xdrs, &w->stable) || !xdr_u_int32_t(xdrs, &n))
+		return -ENOSPC;
+	return 0;
+}
+
+static int encode_compound(void *arg, uint8_t *buf, size_t cap)
+{
+	struct sess_raw *r = arg;
+	utf8str_cs tag = { 0 };
+	uint32_t minor = 1, n = r->r_nargs, i;
+	XDR xdrs;
+	int ret;
+
+	xdrmem_ncreate(&xdrs, (char *)buf, (u_int)cap, XDR_ENCODE);
+	if (!xdr_utf8str_cs(&xdrs, &tag) || !xdr_u_int32_t(&xdrs, &minor) ||
+	    !xdr_u_int32_t(&xdrs, &n))
+		return -ENOSPC;
+	for (i = 0; i < n; i++) {
+		if (i == n - 1 && r->r_bulk_out) {
+			if (r->r_args[i].argop != NFS4_OP_WRITE)
+				return -EINVAL;
+			ret = encode_write_head(
+				&xdrs, &r->r_args[i].nfs_argop4_u.opwrite,
+				r->r_bulk_out_len);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (!xdr_nfs_argop4(&xdrs, &r->r_args[i]))
+			return -ENOSPC;
+	}
+	return (int)XDR_GETPOS(&xdrs);
+}
+
+static nfsstat4 resop_status(const nfs_resop4 *res)
+{
+	nfsstat4 st;
+
+	/* Every result arm starts with its nfsstat4. */
+	memcpy(&st, &res->nfs_resop4_u, sizeof(st));
+	return st;
+}
+
+/* READ into the caller's buffer; the length is checked before copying. */
+static int decode_read_into(XDR *xdrs, nfs_resop4 *res,
+			    struct sess_xprt_call *call)
+{
+	READ4res *rd = &res->nfs_resop4_u.opread;
+	nfs_opnum4 op;
+	uint32_t len;
+
+	if (!xdr_nfs_opnum4(xdrs, &op) || op != NFS4_OP_READ)
+		return -EBADMSG;
+	res->resop = op;
+	if (!xdr_nfsstat4(xdrs, &rd->status))
+		return -EBADMSG;
+	if (rd->status != NFS4_OK)
+		return 0;
+	if (!xdr_bool(xdrs, &rd->READ4res_u.resok4.eof) ||
+	    !xdr_u_int32_t(xdrs, &len))
+		return -EBADMSG;
+	if (len > call->xc_bulk_in_cap)
+		return -EBADMSG; /* more than asked for */
+	if (!call->xc_bulk_in_placed && len &&
+	    !xdr_opaque_decode(xdrs, call->xc_bulk_in, len))
+		return -EBADMSG;
+	rd->READ4res_u.resok4.data.data_len = len;
+	rd->READ4res_u.resok4.data.data_val = call->xc_bulk_in;
+	return 0;
+}
+
+static void free_results(struct sess_raw *r, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		nfs_resop4 *res = &r->r_res[i];
+
+		if (res->resop == NFS4_OP_READ && r->r_bulk_in &&
+		    res->nfs_resop4_u.opread.status == NFS4_OK)
+			res->nfs_resop4_u.opread.READ4res_u.resok4.data
+				.data_val = NULL;
+		xdr_nfree((xdrproc_t)xdr_nfs_resop4, res);
+	}
+}
+
+static int decode_compound(void *arg, const uint8_t *buf, size_t len,
+			   struct sess_xprt_call *call)
+{
+	struct sess_raw *r = arg;
+	utf8str_cs tag = { 0 };
+	uint32_t n, i;
+	XDR xdrs;
+	int ret = 0;
+
+	xdrmem_ncreate(&xdrs, (char *)buf, (u_int)len, XDR_DECODE);
+	if (!xdr_nfsstat4(&xdrs, &r->r_status) ||
+	    !xdr_utf8str_cs(&xdrs, &tag))
+		return -EBADMSG;
+	xdr_nfree((xdrproc_t)xdr_utf8str_cs, &tag);
+	if (!xdr_u_int32_t(&xdrs, &n) || n > r->r_nargs)
+		return -EBADMSG;
+	memset(r->r_res, 0, sizeof(*r->r_res) * r->r_nargs);
+	for (i = 0; i < n; i++) {
+		if (r->r_args[i].argop == NFS4_OP_READ && r->r_bulk_in) {
+			ret = decode_read_into(&xdrs, &r->r_res[i], call);
+		} else if (!xdr_nfs_resop4(&xdrs, &r->r_res[i]) ||
+			   r->r_res[i].resop != r->r_args[i].argop) {
+			ret = -EBADMSG;
+		}
+		if (ret) {
+			free_results(r, i + 1);
+			return ret;
+		}
+		/* Only the last result may carry an error. */
+		if (resop_status(&r->r_res[i]) != NFS4_OK && i + 1 != n) {
+			free_results(r, i + 1);
+			return -EBADMSG;
+		}
+	}
+	if (r->r_status == NFS4_OK && n != r->r_nargs) {
+		free_results(r, n);
+		return -EBADMSG;
+	}
+	r->r_nres = n;
+	return 0;
+}
+
+int sess_raw_call(struct sess_client *cl, struct sess_raw *r)
+{
+	struct sess_xprt_call call = {
+		.xc_prog = SESS_NFS_PROGRAM,
+		.xc_vers = SESS_NFS_V4,
+		.xc_proc = SESS_NFSPROC4_COMPOUND,
+		.xc_cred = &cl->cl_cred,
+		.xc_encode = encode_compound,
+		.xc_encode_arg = r,
+		.xc_decode = decode_compound,
+		.xc_decode_arg = r,
+		.xc_bulk_out = r->r_bulk_out,
+		.xc_bulk_out_cnt = r->r_bulk_out_cnt,
+		.xc_bulk_out_len = r->r_bulk_out_len,
+		.xc_bulk_in = r->r_bulk_in,
+		.xc_bulk_in_cap = r->r_bulk_in_cap,
+		.xc_timeout_ms = r->r_timeout_ms,
+	};
+
+	r->r_nres = 0;
+	if (r->r_nargs == 0)
+		return -EINVAL;
+	return cl->cl_xprt->x_ops->call(cl->cl_xprt, &call);
+}
+
+void sess_raw_free(struct sess_raw *r)
+{
+	free_results(r, r->r_nres);
+	r->r_nres = 0;
+}
+
+/* ---- SEQUENCE-wrapped COMPOUNDs ---- */
+
+struct slot_claim {
+	uint32_t slotid;
+	uint32_t seqid;
+	uint32_t highest;
+	uint64_t session_gen;
+	uint64_t conn_gen;
+	sessionid4 sessionid;
+};
+
+/*
+ * Take a slot, waiting for a free one and for recovery to end.
+ * Returns 0, -ESHUTDOWN, or a recovery error.
+ */
+static int acquire_slot(struct sess_client *cl, struct slot_claim *sc,
+			bool in_recovery)
+{
+	uint64_t sgen, cgen;
+	int ret;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	for (;;) {
+		if (cl->cl_stopping && !in_recovery) {
+			ret = -ESHUTDOWN;
+			break;
+		}
+		if (!in_recovery && cl->cl_recovering) {
+			pthread_cond_wait(&cl->cl_cond, &cl->cl_lock);
+			continue;
+		}
+		if (!cl->cl_have_session) {
+			if (in_recovery) {
+				ret = -EIO;
+				break;
+			}
+			sgen = cl->cl_session_gen;
+			cgen = cl->cl_conn_gen;
+			pthread_mutex_unlock(&cl->cl_lock);
+			ret = sess_recover(cl, SESS_RECOVER_SESSION, sgen,
+					   cgen);
+			if (ret)
+				return ret;
+			pthread_mutex_lock(&cl->cl_lock);
+			continue;
+		}
+		if (sess_slots_acquire(&cl->cl_slots, &sc->slotid, &sc->seqid,
+				       &sc->highest) == 0) {
+			sc->session_gen = cl->cl_session_gen;
+			sc->conn_gen = cl->cl_conn_gen;
+			memcpy(sc->sessionid, cl->cl_sessionid,
+			       sizeof(sessionid4));
+			ret = 0;
+			break;
+		}
+		pthread_cond_wait(&cl->cl_cond, &cl->cl_lock);
+	}
+	pthread_mutex_unlock(&cl->cl_lock);
+	return ret;
+}
+
+static void release_slot(struct sess_client *cl, struct slot_claim *sc,
+			 enum sess_slot_outcome outcome, uint32_t hi,
+			 uint32_t target)
+{
+	pthread_mutex_lock(&cl->cl_lock);
+	if (sc->session_gen == cl->cl_session_gen && cl->cl_have_session) {
+		if (outcome == SESS_SLOT_DONE && hi == UINT32_MAX) {
+			hi = cl->cl_slots.st_highest;
+			target = cl->cl_slots.st_target;
+		}
+		(void)sess_slots_release(&cl->cl_slots, sc->slotid, outcome,
+					 hi, target);
+		if (cl->cl_slots.st_max_busy > cl->cl_stats.cs_max_slots_busy)
+			cl->cl_stats.cs_max_slots_busy =
+				cl->cl_slots.st_max_busy;
+	}
+	pthread_cond_broadcast(&cl->cl_cond);
+	pthread_mutex_unlock(&cl->cl_lock);
+}
+
+/* Refresh the generations and sa_highest_slotid for a replay. */
+static bool refresh_claim(struct sess_client *cl, struct slot_claim *sc)
+{
+	bool same;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	same = sc->session_gen == cl->cl_session_gen && cl->cl_have_session;
+	if (same) {
+		sc->conn_gen = cl->cl_conn_gen;
+		sc->highest = sess_slots_highest_busy(&cl->cl_slots);
+	}
+	pthread_mutex_unlock(&cl->cl_lock);
+	return same;
+}
+
+static void sleep_ms(int ms)
+{
+	usleep((useconds_t)ms * 1000);
+}
+
+static bool past(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec &&
+		now.tv_nsec >= deadline->tv_nsec);
+}
+
+static void note_sequence_ok(struct sess_client *cl, const SEQUENCE4resok *ok,
+			     bool seq_only, const struct timespec *sent)
+{
+	pthread_mutex_lock(&cl->cl_lock);
+	cl->cl_stats.cs_compounds++;
+	if (seq_only)
+		cl->cl_stats.cs_sequence_only++;
+	/* The lease was renewed when the server saw the request. */
+	if (sent->tv_sec > cl->cl_last_renew.tv_sec)
+		cl->cl_last_renew = *sent;
+	cl->cl_stats.cs_status_flags |= ok->sr_status_flags;
+	pthread_mutex_unlock(&cl->cl_lock);
+	if (ok->sr_status_flags)
+		sess_act_on_flags(cl, ok->sr_status_flags);
+}
+
+/* The caller's results are the raw results after SEQUENCE. */
+static void hand_over(struct sess_compound *c, nfs_resop4 *res,
+		      uint32_t nres, nfsstat4 status)
+{
+	uint32_t i;
+
+	xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res[0]);
+	for (i = 1; i < nres; i++)
+		c->sc_res[i - 1] = res[i];
+	c->sc_nres = nres ? nres - 1 : 0;
+	c->sc_status = status;
+}
+
+/**
+ * sess_compound_flags() - sess_compound() for recovery steps when
+ * @in_recovery: no waiting for recovery and no recursive recovery.
+ * Returns as sess_compound().
+ */
+int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
+			bool in_recovery);
+
+int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
+			bool in_recovery)
+{
+	nfs_argop4 args[SESS_MAX_OPS + 1];
+	nfs_resop4 res[SESS_MAX_OPS + 1];
+	struct sess_raw raw;
+	struct slot_claim sc;
+	struct timespec deadline, sent;
+	SEQUENCE4args *sa;
+	SEQUENCE4resok *ok;
+	bool have_slot = false;
+	int ret, delay_ms = SESS_DELAY_MIN_MS;
+	nfsstat4 st;
+
+	c->sc_nres = 0;
+	if (c->sc_nargs > SESS_MAX_OPS || (c->sc_nargs && !c->sc_args))
+		return -EINVAL;
+	if ((c->sc_bulk_out &&
+	     (!c->sc_nargs || c->sc_args[c->sc_nargs - 1].argop !=
+				      NFS4_OP_WRITE)))
+		return -EINVAL;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += cl->cl_opts.recovery_timeout_s;
+	if (c->sc_nargs)
+		memcpy(&args[1], c->sc_args, sizeof(*args) * c->sc_nargs);
+
+	for (;;) {
+		if (!have_slot) {
+			ret = acquire_slot(cl, &sc, in_recovery);
+			if (ret)
+				return ret;
+			have_slot = true;
+		}
+		args[0].argop = NFS4_OP_SEQUENCE;
+		sa = &args[0].nfs_argop4_u.opsequence;
+		memcpy(sa->sa_sessionid, sc.sessionid, sizeof(sessionid4));
+		sa->sa_sequenceid = sc.seqid;
+		sa->sa_slotid = sc.slotid;
+		sa->sa_highest_slotid = sc.highest;
+		sa->sa_cachethis = c->sc_cachethis;
+		raw = (struct sess_raw){
+			.r_args = args,
+			.r_nargs = c->sc_nargs + 1,
+			.r_bulk_out = c->sc_bulk_out,
+			.r_bulk_out_cnt = c->sc_bulk_out_cnt,
+			.r_bulk_out_len = c->sc_bulk_out_len,
+			.r_bulk_in = c->sc_bulk_in,
+			.r_bulk_in_cap = c->sc_bulk_in_cap,
+			.r_res = res,
+		};
+		clock_gettime(CLOCK_MONOTONIC, &sent);
+		ret = sess_raw_call(cl, &raw);
+		if (ret == -ENOTCONN || ret == -ETIMEDOUT) {
+			if (in_recovery || past(&deadline)) {
+				release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
+				return in_recovery ? ret : -EIO;
+			}
+			ret = sess_recover(cl, SESS_RECOVER_CONN,
+					   sc.session_gen, sc.conn_gen);
+			if (ret) {
+				release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
+				return ret;
+			}
+			if (refresh_claim(cl, &sc)) {
+				/* Same session: replay on slot and seqid. */
+				pthread_mutex_lock(&cl->cl_lock);
+				cl->cl_stats.cs_replays++;
+				pthread_mutex_unlock(&cl->cl_lock);
+			} else {
+				have_slot = false; /* old session's slot */
+			}
+			continue;
+		}
+		if (ret) {
+			release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
+			return ret;
+		}
+		if (raw.r_nres == 0) {
+			/* Refused before SEQUENCE ran (e.g. minor version) */
+			release_slot(cl, &sc, SESS_SLOT_UNSENT, 0, 0);
+			c->sc_status = raw.r_status;
+			return 0;
+		}
+		st = res[0].nfs_resop4_u.opsequence.sr_status;
+		ok = &res[0].nfs_resop4_u.opsequence.SEQUENCE4res_u
+			      .sr_resok4;
+		if (st == NFS4_OK &&
+		    (ok->sr_slotid != sc.slotid ||
+		     ok->sr_sequenceid != sc.seqid ||
+		     memcmp(ok->sr_sessionid, sc.sessionid,
+			    sizeof(sessionid4)))) {
+			sess_raw_free(&raw);
+			release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
+			return -EBADMSG;
+		}
+		switch (st) {
+		case NFS4_OK:
+			release_slot(cl, &sc, SESS_SLOT_DONE,
+				     ok->sr_highest_slotid,
+				     ok->sr_target_highest_slotid);
+			note_sequence_ok(cl, ok, c->sc_nargs == 0, &sent);
+			if ((raw.r_status == NFS4ERR_DELAY ||
+			     raw.r_status == NFS4ERR_GRACE) &&
+			    !past(&deadline)) {
+				/* Not executed: retry later, new seqid. */
+				sess_raw_free(&raw);
+				have_slot = false;
+				pthread_mutex_lock(&cl->cl_lock);
+				cl->cl_stats.cs_delays++;
+				pthread_mutex_unlock(&cl->cl_lock);
+				sleep_ms(delay_ms);
+				if (delay_ms < SESS_DELAY_MAX_MS)
+					delay_ms *= 2;
+				continue;
+			}
+			hand_over(c, res, raw.r_nres, raw.r_status);
+			return 0;
+		case NFS4ERR_DELAY:
+			/* Still working on the original: replay later. */
+			sess_raw_free(&raw);
+			pthread_mutex_lock(&cl->cl_lock);
+			cl->cl_stats.cs_delays++;
+			pthread_mutex_unlock(&cl->cl_lock);
+			if (past(&deadline)) {
+				release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
+				return -EIO;
+			}
+			sleep_ms(delay_ms);
+			if (delay_ms < SESS_DELAY_MAX_MS)
+				delay_ms *= 2;
+			if (!refresh_claim(cl, &sc))
+				have_slot = false;
+			continue;
+		case NFS4ERR_BADSESSION:
+		case NFS4ERR_DEADSESSION:
+		case NFS4ERR_STALE_CLIENTID:
+			sess_raw_free(&raw);
+			if (in_recovery) {
+				c->sc_status = st;
+				return 0;
+			}
+			ret = sess_recover(cl,
+					   st == NFS4ERR_STALE_CLIENTID
+						   ? SESS_RECOVER_CLIENTID
+						   : SESS_RECOVER_SESSION,
+					   sc.session_gen, sc.conn_gen);
+			if (ret)
+				return ret;
+			have_slot = false;
+			continue;
+		case NFS4ERR_CONN_NOT_BOUND_TO_SESSION:
+			sess_raw_free(&raw);
+			if (in_recovery) {
+				release_slot(cl, &sc, SESS_SLOT_UNSENT, 0, 0);
+				c->sc_status = st;
+				return 0;
+			}
+			ret = sess_recover(cl, SESS_RECOVER_REBIND,
+					   sc.session_gen, sc.conn_gen);
+			if (ret) {
+				release_slot(cl, &sc, SESS_SLOT_UNSENT, 0, 0);
+				return ret;
+			}
+			if (!refresh_claim(cl, &sc))
+				have_slot = false;
+			continue;
+		case NFS4ERR_SEQ_MISORDERED:
+		case NFS4ERR_BADSLOT:
+		case NFS4ERR_SEQ_FALSE_RETRY:
+			sess_raw_free(&raw);
+			pthread_mutex_lock(&cl->cl_lock);
+			if (st == NFS4ERR_SEQ_MISORDERED)
+				cl->cl_stats.cs_misordered++;
+			else if (st == NFS4ERR_BADSLOT)
+				cl->cl_stats.cs_badslot++;
+			else
+				cl->cl_stats.cs_false_retry++;
+			pthread_mutex_unlock(&cl->cl_lock);
+			release_slot(cl, &sc,
+				     st == NFS4ERR_SEQ_MISORDERED
+					     ? SESS_SLOT_MISORDERED
+				     : st == NFS4ERR_BADSLOT ? SESS_SLOT_BADSLOT
+							     : SESS_SLOT_LOST,
+				     0, 0);
+			have_slot = false;
+			if (past(&deadline))
+				return -EIO;
+			pthread_mutex_lock(&cl->cl_lock);
+			ret = sess_slots_need_reset(&cl->cl_slots);
+			pthread_mutex_unlock(&cl->cl_lock);
+			if (ret && !in_recovery) {
+				ret = sess_recover(cl, SESS_RECOVER_RESET,
+						   sc.session_gen, sc.conn_gen);
+				if (ret)
+					return ret;
+			}
+			continue;
+		case NFS4ERR_RETRY_UNCACHED_REP:
+			/* Executed, reply not kept: seqid is consumed. */
+			sess_raw_free(&raw);
+			release_slot(cl, &sc, SESS_SLOT_DONE, UINT32_MAX, 0);
+			if (!c->sc_cachethis) {
+				have_slot = false; /* idempotent: redo */
+				continue;
+			}
+			c->sc_status = st;
+			return 0;
+		default:
+			sess_raw_free(&raw);
+			release_slot(cl, &sc, SESS_SLOT_UNSENT, 0, 0);
+			c->sc_status = st;
+			return 0;
+		}
+	}
+}
+
+int sess_compound(struct sess_client *cl, struct sess_compound *c)
+{
+	return sess_compound_flags(cl, c, false);
+}
+
+void sess_compound_free(struct sess_compound *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->sc_nres; i++) {
+		nfs_resop4 *res = &c->sc_res[i];
+
+		if (res->resop == NFS4_OP_READ && c->sc_bulk_in &&
+		    res->nfs_resop4_u.opread.status == NFS4_OK)
+			res->nfs_resop4_u.opread.READ4res_u.resok4.data
+				.data_val = NULL;
+		xdr_nfree((xdrproc_t)xdr_nfs_resop4, res);
+	}
+	c->sc_nres = 0;
+}

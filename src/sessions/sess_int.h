@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Internals shared by the session client's files: the client structure,
+ * the raw COMPOUND round trip (sess_compound.c), recovery (sess_recovery.c)
+ * and the backchannel (sess_cb.c).  Not installed, not for users.
+ *
+ * Locking: cl_lock protects everything below it in struct sess_client;
+ * cl_cond is broadcast on every slot release, recovery end and stop.
+ */
+#ifndef SESS_INT_H
+#define SESS_INT_H
+
+#include <pthread.h>
+#include <time.h>
+
+#include "sess_client.h"
+#include "sess_rpc.h"
+#include "sess_slots.h"
+
+#define SESS_NFS_PROGRAM 100003
+#define SESS_NFS_V4 4
+#define SESS_NFSPROC4_COMPOUND 1
+#define SESS_CB_PROGRAM 0x40000000u
+#define SESS_OWNER_MAX 128
+
+/** Why recovery runs; each escalates to the next when it must. */
+enum sess_recover_why {
+	SESS_RECOVER_CONN,     /* connection lost: reconnect + rebind */
+	SESS_RECOVER_REBIND,   /* backchannel down: BIND_CONN_TO_SESSION */
+	SESS_RECOVER_SESSION,  /* session gone: CREATE_SESSION */
+	SESS_RECOVER_RESET,    /* slots unusable/backchannel fault: replace */
+	SESS_RECOVER_CLIENTID, /* client id gone: EXCHANGE_ID and all */
+};
+
+struct sess_client {
+	struct sess_client_opts cl_opts;
+	struct sess_xprt *cl_xprt;
+	struct sess_auth_sys cl_cred;
+	char cl_owner[SESS_OWNER_MAX + 1];
+	verifier4 cl_verifier;
+	uint32_t cl_max_io;
+
+	pthread_mutex_t cl_lock;
+	pthread_cond_t cl_cond;
+	clientid4 cl_clientid;
+	sequenceid4 cl_create_seq;
+	sessionid4 cl_sessionid;
+	bool cl_have_clientid;
+	bool cl_have_session;
+	uint64_t cl_session_gen;
+	uint64_t cl_conn_gen;
+	uint64_t cl_state_gen;
+	struct sess_slot_table cl_slots;
+	channel_attrs4 cl_fore;
+	channel_attrs4 cl_back;
+	uint32_t cl_lease_s;
+	bool cl_recovering;
+	bool cl_stopping;
+	bool cl_started;
+	uint32_t cl_pending_flags;
+	struct timespec cl_last_renew;
+	struct timespec cl_flag_acted;
+	pthread_t cl_renewer;
+	bool cl_renewer_running;
+	/* backchannel slot 0 */
+	uint32_t cl_cb_seqid;
+	struct sess_client_stats cl_stats;
+};
+
+/** A sessionless or raw COMPOUND: all ops given, SEQUENCE included. */
+struct sess_raw {
+	nfs_argop4 *r_args;
+	uint32_t r_nargs;
+	const struct iovec *r_bulk_out;
+	int r_bulk_out_cnt;
+	size_t r_bulk_out_len;
+	void *r_bulk_in;
+	size_t r_bulk_in_cap;
+	nfs_resop4 *r_res;      /* room for r_nargs results */
+	uint32_t r_nres;
+	nfsstat4 r_status;
+	int r_timeout_ms;
+};
+
+/**
+ * sess_raw_call() - encode, send and decode one COMPOUND as is.
+ * Returns 0 (r_status/r_res valid; free with sess_raw_free()) or the
+ * transport's negative errno, -EBADMSG for a malformed reply (also when
+ * the results do not match the operations sent).
+ */
+int sess_raw_call(struct sess_client *cl, struct sess_raw *r);
+
+/** sess_raw_free() - free decoded results. */
+void sess_raw_free(struct sess_raw *r);
+
+/**
+ * sess_recover() - bring connection/session/client id back.
+ * @seen_session_gen, @seen_conn_gen: the generations the caller saw fail;
+ * when they already moved on somebody else recovered and this returns 0.
+ * Returns 0, -EIO when recovery did not succeed within the recovery
+ * timeout, -ESHUTDOWN when the client is stopping.
+ */
+int sess_recover(struct sess_client *cl, enum sess_recover_why why,
+		 uint64_t seen_session_gen, uint64_t seen_conn_gen);
+
+/*
+ * Steps used by start and recovery (sess_client.c).  Each returns 0, a
+ * negative errno from the transport, or a positive nfsstat4.
+ */
+int sess_do_exchange_id(struct sess_client *cl);
+int sess_do_create_session(struct sess_client *cl);
+int sess_do_reclaim_complete(struct sess_client *cl);
+int sess_do_bind_conn(struct sess_client *cl);
+int sess_do_destroy_session(struct sess_client *cl);
+int sess_do_destroy_clientid(struct sess_client *cl);
+
+/** sess_log() - printf-style message through opts.log. */
+void sess_log(struct sess_client *cl, enum sess_log_level level,
+	      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/** sess_cb_handle() - the backchannel handler (sess_xprt's signature). */
+int sess_cb_handle(void *ctx, const uint8_t *req, size_t req_len,
+		   uint8_t *rep, size_t rep_cap);
+
+/** sess_act_on_flags() - queue SEQ4_STATUS flags for the renewer. */
+void sess_act_on_flags(struct sess_client *cl, uint32_t flags);
+
+#endif /* SESS_INT_H */

@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * COMPOUND builders for file operations (see sess_ops.h).  Each builds
+ * its operations on the stack, runs them with sess_compound() and copies
+ * what it needs out of the decoded results before freeing them.
+ * Non-idempotent operations (CREATE, REMOVE, RENAME, OPEN, CLOSE, WRITE)
+ * ask the server to cache the reply, so a replay after a lost connection
+ * is answered from the cache and the operation runs exactly once.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "sess_ops.h"
+
+#define REQ_ATTRS_0 ((1u << FATTR4_TYPE) | (1u << FATTR4_SIZE) | \
+		     (1u << FATTR4_FILEID))
+#define REQ_ATTRS_1 ((1u << (FATTR4_MODE - 32)) | \
+		     (1u << (FATTR4_NUMLINKS - 32)) | \
+		     (1u << (FATTR4_SPACE_USED - 32)) | \
+		     (1u << (FATTR4_TIME_MODIFY - 32)))
+#define NAME_MAX_BYTES 255
+#define REOPEN_TRIES 3
+
+static atomic_uint_fast64_t open_owner_seq;
+
+static void want_attrs(bitmap4 *bm)
+{
+	memset(bm, 0, sizeof(*bm));
+	bm->bitmap4_len = 2;
+	bm->map[0] = REQ_ATTRS_0;
+	bm->map[1] = REQ_ATTRS_1;
+}
+
+int sess_decode_fattr(const fattr4 *fa, struct sess_attr *attr)
+{
+	uint32_t bit, word, u32;
+	uint64_t u64;
+	XDR xdrs;
+
+	memset(attr, 0, sizeof(*attr));
+	xdrmem_ncreate(&xdrs, fa->attr_vals.attrlist4_val,
+		       fa->attr_vals.attrlist4_len, XDR_DECODE);
+	for (bit = 0; bit < 32 * fa->attrmask.bitmap4_len && bit < 96;
+	     bit++) {
+		word = fa->attrmask.map[bit / 32];
+		if (!(word & (1u << (bit % 32))))
+			continue;
+		switch (bit) {
+		case FATTR4_TYPE:
+			if (!xdr_u_int32_t(&xdrs, &attr->sa_type))
+				return -EBADMSG;
+			attr->sa_mask |= SESS_ATTR_TYPE;
+			break;
+		case FATTR4_SIZE:
+			if (!xdr_uint64_t(&xdrs, &attr->sa_size))
+				return -EBADMSG;
+			attr->sa_mask |= SESS_ATTR_SIZE;
+			break;
+		case FATTR4_FILEID:
+			if (!xdr_uint64_t(&xdrs, &attr->sa_fileid))
+				return -EBADMSG;
+			attr->sa_mask |= SESS_ATTR_FILEID;
+			break;
+		case FATTR4_MODE:
+			if (!xdr_u_int32_t(&xdrs, &attr->sa_mode))
+				return -EBADMSG;
+			attr->sa_mask |= SESS_ATTR_MODE;
+			break;
+		case FATTR4_NUMLINKS:
+			if (!xdr_u_int32_t(&xdrs, &attr->sa_nlink))
+				return -EBADMSG;
+			attr->sa_mask |= SESS_ATTR_NLINK;
+			break;
+		case FATTR4_SPACE_USED:
+			if (!xdr_uint64_t(&xdrs, &attr->sa_space_used))
+				return -EBADMSG;
+			attr->sa_mask |= SESS_ATTR_SPACE;
+			break;
+		case FATTR4_TIME_MODIFY:
+			if (!xdr_uint64_t(&xdrs, &u64) ||
+			    !xdr_u_int32_t(&xdrs, &u32))
+				return -EBADMSG;
+			attr->sa_mtime_sec = (int64_t)u64;
+			attr->sa_mtime_nsec = u32;
+			attr->sa_mask |= SESS_ATTR_MTIME;
+			break;
+		default:
+			return 0; /* size unknown: stop here */
+		}
+	}
+	return 0;
+}
+
+static int set_name(component4 *c, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > NAME_MAX_BYTES || strchr(name, '/'))
+		return n > NAME_MAX_BYTES ? -ENAMETOOLONG : -EINVAL;
+	c->utf8string_len = (u_int)n;
+	c->utf8string_val = (char *)name;
+	return 0;
+}
+
+static void putfh(nfs_argop4 *op, const struct sess_fh *fh)
+{
+	op->argop = NFS4_OP_PUTFH;
+	op->nfs_argop4_u.opputfh.object.nfs_fh4_len = fh->fh_len;
+	op->nfs_argop4_u.opputfh.object.nfs_fh4_val = (char *)fh->fh_data;
+}
+
+static int copy_fh(const nfs_resop4 *res, struct sess_fh *fh)
+{
+	const nfs_fh4 *o = &res->nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
+
+	if (o->nfs_fh4_len == 0 || o->nfs_fh4_len > NFS4_FHSIZE)
+		return -EBADMSG;
+	fh->fh_len = o->nfs_fh4_len;
+	memcpy(fh->fh_data, o->nfs_fh4_val, o->nfs_fh4_len);
+	return 0;
+}
+
+static const fattr4 *getattr_res(const nfs_resop4 *res)
+{
+	return &res->nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
+			.obj_attributes;
+}
+
+/* Run @c; 0, positive nfsstat4 or negative errno.  Frees on error. */
+static int run(struct sess_client *cl, struct sess_compound *c)
+{
+	int ret = sess_compound(cl, c);
+
+	if (ret)
+		return ret;
+	if (c->sc_status != NFS4_OK) {
+		sess_compound_free(c);
+		return (int)c->sc_status;
+	}
+	if (c->sc_nres != c->sc_nargs) {
+		sess_compound_free(c);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+int sess_lookup(struct sess_client *cl, const char *path, struct sess_fh *fh,
+		struct sess_attr *attr)
+{
+	nfs_argop4 ops[SESS_PATH_MAX_COMPONENTS + 3];
+	char buf[4096], *comp, *save = NULL;
+	struct sess_compound c = { .sc_args = ops };
+	uint32_t n = 0;
+	int ret;
+
+	if (strlen(path) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strcpy(buf, path);
+	memset(ops, 0, sizeof(ops));
+	ops[n++].argop = NFS4_OP_PUTROOTFH;
+	for (comp = strtok_r(buf, "/", &save); comp;
+	     comp = strtok_r(NULL, "/", &save)) {
+		if (n > SESS_PATH_MAX_COMPONENTS)
+			return -ENAMETOOLONG;
+		ops[n].argop = NFS4_OP_LOOKUP;
+		ret = set_name(&ops[n].nfs_argop4_u.oplookup.objname, comp);
+		if (ret)
+			return ret;
+		n++;
+	}
+	ops[n++].argop = NFS4_OP_GETFH;
+	ops[n].argop = NFS4_OP_GETATTR;
+	want_attrs(&ops[n++].nfs_argop4_u.opgetattr.attr_request);
+	c.sc_nargs = n;
+	ret = run(cl, &c);
+	if (ret)
+		return ret;
+	ret = copy_fh(&c.sc_res[n - 2], fh);
+	if (!ret && attr)
+		ret = sess_decode_fattr(getattr_res(&c.sc_res[n - 1]), attr);
+	sess_compound_free(&c);
+	return ret;
+}
+
+int sess_getattr(struct sess_client *cl, const struct sess_fh *fh,
+		 struct sess_attr *attr)
+{
+	nfs_argop4 ops[2];
+	struct sess_compound c = { .sc_args = ops, .sc_nargs = 2 };
+	int ret;
+
+	memset(ops, 0, sizeof(ops));
+	putfh(&ops[0], fh);
+	ops[1].argop = NFS4_OP_GETATTR;
+	want_attrs(&ops[1].nfs_argop4_u.opgetattr.attr_request);
+	ret = run(cl, &c);
+	if (ret)
+		return ret;
+	ret = sess_decode_fattr(getattr_res(&c.sc_res[1]), attr);
+	sess_compound_free(&c);
+	return ret;
+}
+
+int sess_readdir(struct sess_client *cl, const struct sess_fh *dir,
+		 sess_readdir_fn fn, void *ctx)
+{
+	nfs_argop4 ops[2];
+	struct sess_compound c;
+	READDIR4args *ra = &ops[1].nfs_argop4_u.opreaddir;
+	READDIR4resok *ok;
+	struct sess_attr attr;
+	char name[NAME_MAX_BYTES + 1];
+	entry4 *e;
+	bool eof = false;
+	int ret = 0, guard = 0;
+
+	memset(ops, 0, sizeof(ops));
+	putfh(&ops[0], dir);
+	ops[1].argop = NFS4_OP_READDIR;
+	ra->dircount = 16384;
+	ra->maxcount = 65536;
+	want_attrs(&ra->attr_request);
+	while (!eof && !ret) {
+		c = (struct sess_compound){ .sc_args = ops, .sc_nargs = 2 };
+		ret = run(cl, &c);
+		if (ret)
+			return ret;
+		ok = &c.sc_res[1].nfs_resop4_u.opreaddir.READDIR4res_u.resok4;
+		memcpy(ra->cookieverf, ok->cookieverf, sizeof(verifier4));
+		eof = ok->reply.eof;
+		if (!ok->reply.entries && !eof && ++guard > 3)
+			ret = -EBADMSG; /* no progress */
+		for (e = ok->reply.entries; e && !ret; e = e->nextentry) {
+			ra->cookie = e->cookie;
+			if (e->name.utf8string_len > NAME_MAX_BYTES ||
+			    memchr(e->name.utf8string_val, '\0',
+				   e->name.utf8string_len)) {
+				ret = -EBADMSG;
+				break;
+			}
+			memcpy(name, e->name.utf8string_val,
+			       e->name.utf8string_len);
+			name[e->name.utf8string_len] = '\0';
+			ret = sess_decode_fattr(&e->attrs, &attr);
+			if (!ret)
+				ret = fn(ctx, name, &attr);
+		}
+		sess_compound_free(&c);
+	}
+	return ret;
+}
+
+static void mode_attr(fattr4 *fa, char *vals, uint32_t mode, bool trunc)
+{
+	uint32_t be_mode = htonl(mode);
+	size_t len = 0;
+
+	memset(fa, 0, sizeof(*fa));
+	fa->attrmask.bitmap4_len = 2;
+	if (trunc) {
+		fa->attrmask.map[0] = 1u << FATTR4_SIZE;
+		memset(vals, 0, 8); /* size 0 */
+		len = 8;
+	}
+	fa->attrmask.map[1] = 1u << (FATTR4_MODE - 32);
+	memcpy(vals + len, &be_mode, 4);
+	fa->attr_vals.attrlist4_len = (u_int)(len + 4);
+	fa->attr_vals.attrlist4_val = vals;
+}
+
+int sess_mkdir(struct sess_client *cl, const struct sess_fh *dir,
+	       const char *name, uint32_t mode, struct sess_fh *out)
+{
+	nfs_argop4 ops[3];
+	struct sess_compound c = { .sc_args = ops, .sc_nargs = 3,
+				   .sc_cachethis = true };
+	CREATE4args *ca = &ops[1].nfs_argop4_u.opcreate;
+	char vals[12];
+	int ret;
+
+	memset(ops, 0, sizeof(ops));
+	putfh(&ops[0], dir);
+	ops[1].argop = NFS4_OP_CREATE;
+	ca->objtype.type = NF4DIR;
+	ret = set_name(&ca->objname, name);
+	if (ret)
+		return ret;
+	mode_attr(&ca->createattrs, vals, mode, false);
+	ops[2].argop = NFS4_OP_GETFH;
+	ret = run(cl, &c);
+	if (ret)
+		return ret;
+	ret = out ? copy_fh(&c.sc_res[2], out) : 0;
+	sess_compound_free(&c);
+	return ret;
+}
+
+int sess_remove(struct sess_client *cl, const struct sess_fh *dir,
+		const char *name)
+{
+	nfs_argop4 ops[2];
+	struct sess_compound c = { .sc_args = ops, .sc_nargs = 2,
+				   .sc_cachethis = true };
+	int ret;
+
+	memset(ops, 0, sizeof(ops));
+	putfh(&ops[0], dir);
+	ops[1].argop = NFS4_OP_REMOVE;
+	ret = set_name(&ops[1].nfs_argop4_u.opremove.target, name);
+	if (ret)
+		return ret;
+	ret = run(cl, &c);
+	if (!ret)
+		sess_compound_free(&c);
+	return ret;
+}
+
+int sess_rename(struct sess_client *cl, const struct sess_fh *from_dir,
+		const char *from, const struct sess_fh *to_dir,
+		const char *to)
+{
+	nfs_argop4 ops[4];
+	struct sess_compound c = { .sc_args = ops, .sc_nargs = 4,
+				   .sc_cachethis = true };
+	int ret;
+
+	memset(ops, 0, sizeof(ops));
+	putfh(&ops[0], from_dir);
+	ops[1].argop = NFS4_OP_SAVEFH;
+	putfh(&ops[2], to_dir);
+	ops[3].argop = NFS4_OP_RENAME;
+	ret = set_name(&ops[3].nfs_argop4_u.oprename.oldname, from);
+	if (!ret)
+		ret = set_name(&ops[3].nfs_argop4_u.oprename.newname, to);
+	if (ret)
+		return ret;
+	ret = run(cl, &c);
+	if (!ret)
+		sess_compound_free(&c);
+	return ret;
+}
+
+static uint32_t share_access(uint32_t access)
+{
+	uint32_t a = 0;
+
+	if (access & SESS_OPEN_READ)
+		a |= OPEN4_SHARE_ACCESS_READ;
+	if (access & SESS_OPEN_WRITE)
+		a |= OPEN4_SHARE_ACCESS_WRITE;
+	return a | OPEN4_SHARE_ACCESS_WANT_NO_DELEG;
+}
+
+/*
+ * OPEN: by name in @dir (CLAIM_NULL) or, when @dir is NULL, the file
+ * itself by handle (CLAIM_FH, for re-opening).  Fills f_stateid/f_fh.
+ */
+static int do_open(struct sess_file *f, const struct sess_fh *dir,
+		   const char *name, unsigned int flags, uint32_t mode)
+{
+	nfs_argop4 ops[3];
+	struct sess_compound c = { .sc_args = ops, .sc_nargs = 3,
+				   .sc_cachethis = true };
+	OPEN4args *oa = &ops[1].nfs_argop4_u.opopen;
+	OPEN4resok *ok;
+	uint64_t gen = sess_client_state_gen(f->f_cl);
+	char vals[12];
+	int ret;
+
+	memset(ops, 0, sizeof(ops));
+	putfh(&ops[0], dir ? dir : &f->f_fh);
+	ops[1].argop = NFS4_OP_OPEN;
+	oa->share_access = share_access(flags);
+	oa->share_deny = OPEN4_SHARE_DENY_NONE;
+	oa->owner.clientid = sess_client_clientid(f->f_cl);
+	oa->owner.owner.owner_len = (u_int)strlen(f->f_owner);
+	oa->owner.owner.owner_val = f->f_owner;
+	if (dir && (flags & SESS_OPEN_CREATE)) {
+		oa->openhow.opentype = OPEN4_CREATE;
+		oa->openhow.openflag4_u.how.mode =
+			flags & SESS_OPEN_EXCL ? GUARDED4 : UNCHECKED4;
+		mode_attr(&oa->openhow.openflag4_u.how.createhow4_u
+				   .createattrs,
+			  vals, mode, flags & SESS_OPEN_TRUNC);
+	} else {
+		oa->openhow.opentype = OPEN4_NOCREATE;
+	}
+	if (dir) {
+		oa->claim.claim = CLAIM_NULL;
+		ret = set_name(&oa->claim.open_claim4_u.file, name);
+		if (ret)
+			return ret;
+	} else {
+		oa->claim.claim = CLAIM_FH;
+	}
+	ops[2].argop = NFS4_OP_GETFH;
+	ret = run(f->f_cl, &c);
+	if (ret)
+		return ret;
+	ok = &c.sc_res[1].nfs_resop4_u.opopen.OPEN4res_u.resok4;
+	ret = copy_fh(&c.sc_res[2], &f->f_fh);
+	if (!ret) {
+		pthread_mutex_lock(&f->f_lock);
+		f->f_stateid = ok->stateid;
+		f->f_state_gen = gen;
+		f->f_open = true;
+		pthread_mutex_unlock(&f->f_lock);
+	}
+	sess_compound_free(&c);
+	return ret;
+}
+
+int sess_open(struct sess_client *cl, const struct sess_fh *dir,
+	      const char *name, unsigned int flags, uint32_t mode,
+	      struct sess_file *f)
+{
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->f_cl = cl;
+	f->f_access = flags & (SESS_OPEN_READ | SESS_OPEN_WRITE);
+	if (!f->f_access)
+		return -EINVAL;
+	snprintf(f->f_owner, sizeof(f->f_owner), "open-%llu",
+		 (unsigned long long)atomic_fetch_add(&open_owner_seq, 1));
+	pthread_mutex_init(&f->f_lock, NULL);
+	ret = do_open(f, dir, name, flags, mode);
+	if (ret > 0 && (flags & SESS_OPEN_TRUNC) &&
+	    !(flags & SESS_OPEN_CREATE))
+		ret = -EINVAL;
+	if (ret)
+		pthread_mutex_destroy(&f->f_lock);
+	return ret;
+}
+
+static bool state_lost(int ret)
+{
+	return ret == NFS4ERR_BAD_STATEID || ret == NFS4ERR_STALE_STATEID ||
+	       ret == NFS4ERR_EXPIRED || ret == NFS4ERR_ADMIN_REVOKED ||
+	       ret == NFS4ERR_DELEG_REVOKED || ret == NFS4ERR_OLD_STATEID;
+}
+
+/* The stateid to use now, re-opening first when state was lost. */
+static int current_stateid(struct sess_file *f, stateid4 *sid, bool force)
+{
+	uint64_t gen = sess_client_state_gen(f->f_cl);
+	bool stale;
+	int ret;
+
+	pthread_mutex_lock(&f->f_lock);
+	stale = force || f->f_state_gen != gen;
+	pthread_mutex_unlock(&f->f_lock);
+	if (stale) {
+		ret = do_open(f, NULL, NULL, f->f_access, 0);
+		if (ret)
+			return ret;
+		pthread_mutex_lock(&f->f_lock);
+		f->f_reopens++;
+		pthread_mutex_unlock(&f->f_lock);
+	}
+	pthread_mutex_lock(&f->f_lock);
+	*sid = f->f_stateid;
+	pthread_mutex_unlock(&f->f_lock);
+	return 0;
+}
+
+int sess_read(struct sess_file *f, uint64_t off, void *buf, uint32_t len,
+	      uint32_t *got, bool *eof)
+{
+	nfs_argop4 ops[2];
+	struct sess_compound c;
+	READ4resok *ok;
+	int ret, tries;
+
+	for (tries = 0; tries < REOPEN_TRIES; tries++) {
+		memset(ops, 0, sizeof(ops));
+		putfh(&ops[0], &f->f_fh);
+		ops[1].argop = NFS4_OP_READ;
+		ret = current_stateid(f, &ops[1].nfs_argop4_u.opread.stateid,
+				      tries > 0);
+		if (ret)
+			return ret;
+		ops[1].nfs_argop4_u.opread.offset = off;
+		ops[1].nfs_argop4_u.opread.count = len;
+		c = (struct sess_compound){ .sc_args = ops, .sc_nargs = 2,
+					    .sc_bulk_in = buf,
+					    .sc_bulk_in_cap = len };
+		ret = run(f->f_cl, &c);
+		if (state_lost(ret))
+			continue;
+		if (ret)
+			return ret;
+		ok = &c.sc_res[1].nfs_resop4_u.opread.READ4res_u.resok4;
+		*got = ok->data.data_len;
+		*eof = ok->eof;
+		sess_compound_free(&c);
+		return 0;
+	}
+	return ret;
+}
+
+int sess_write(struct sess_file *f, uint64_t off, const struct iovec *iov,
+	       int iovcnt, uint32_t len, stable_how4 stable,
+	       uint32_t *written, stable_how4 *committed, verifier4 verf)
+{
+	nfs_argop4 ops[2];
+	struct sess_compound c;
+	WRITE4args *wa = &ops[1].nfs_argop4_u.opwrite;
+	WRITE4resok *ok;
+	int ret, tries;
+
+	for (tries = 0; tries < REOPEN_TRIES; tries++) {
+		memset(ops, 0, sizeof(ops));
+		putfh(&ops[0], &f->f_fh);
+		ops[1].argop = NFS4_OP_WRITE;
+		ret = current_stateid(f, &wa->stateid, tries > 0);
+		if (ret)
+			return ret;
+		wa->offset = off;
+		wa->stable = stable;
+		wa->data.data_len = len;
+		c = (struct sess_compound){ .sc_args = ops, .sc_nargs = 2,
+					    .sc_cachethis = true,
+					    .sc_bulk_out = iov,
+					    .sc_bulk_out_cnt = iovcnt,
+					    .sc_bulk_out_len = len };
+		ret = run(f->f_cl, &c);
+		if (state_lost(ret))
+			continue;
+		if (ret)
+			return ret;
+		ok = &c.sc_res[1].nfs_resop4_u.opwrite.WRITE4res_u.resok4;
+		*written = ok->count;
+		*committed = ok->committed;
+		memcpy(verf, ok->writeverf, sizeof(verifier4));
+		sess_compound_free(&c);
+		return *written > len ? -EBADMSG : 0;
+	}
+	return ret;
+}
+
+int sess_commit(struct sess_file *f, verifier4 verf)
+{
+	nfs_argop4 ops[2];
+	struct sess_compound c = { .sc_args = ops, .sc_nargs = 2 };
+	int ret;
+
+	memset(ops, 0, sizeof(ops));
+	putfh(&ops[0], &f->f_fh);
+	ops[1].argop = NFS4_OP_COMMIT;
+	ret = run(f->f_cl, &c);
+	if (ret)
+		return ret;
+	memcpy(verf,
+	       c.sc_res[1].nfs_resop4_u.opcommit.COMMIT4res_u.resok4.writeverf,
+	       sizeof(verifier4));
+	sess_compound_free(&c);
+	return 0;
+}
+
+int sess_close(struct sess_file *f)
+{
+	nfs_argop4 ops[2];
+	struct sess_compound c = { .sc_args = ops, .sc_nargs = 2,
+				   .sc_cachethis = true };
+	uint64_t gen = sess_client_state_gen(f->f_cl);
+	int ret = 0;
+
+	if (!f->f_open)
+		return 0;
+	memset(ops, 0, sizeof(ops));
+	putfh(&ops[0], &f->f_fh);
+	ops[1].argop = NFS4_OP_CLOSE;
+	pthread_mutex_lock(&f->f_lock);
+	ops[1].nfs_argop4_u.opclose.open_stateid = f->f_stateid;
+	f->f_open = false;
+	pthread_mutex_unlock(&f->f_lock);
+	/* State from before a server restart is gone already. */
+	if (f->f_state_gen == gen) {
+		ret = run(f->f_cl, &c);
+		if (!ret)
+			sess_compound_free(&c);
+		else if (state_lost(ret))
+			ret = 0;
+	}
+	pthread_mutex_destroy(&f->f_lock);
+	return ret;
+}
+
+int sess_split_path(const char *path, char *buf, size_t cap,
+		    const char **dir, const char **base)
+{
+	char *slash;
+	size_t n = strlen(path);
+
+	if (n >= cap)
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash || slash[1] == '\0')
+		return -EINVAL;
+	*slash = '\0';
+	*base = slash + 1;
+	*dir = slash == buf ? "/" : buf;
+	return 0;
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * File operations over a session: COMPOUND builders for lookup, getattr,
+ * readdir, mkdir, remove, rename, open/read/write/commit/close.
+ *
+ * Return convention of every function here: 0 on success, a positive
+ * nfsstat4 when the server answered with an NFS error (sess_nfsstat_str()
+ * gives text), or a negative errno for local and transport failures
+ * (-ENAMETOOLONG, -EINVAL, -EIO after failed recovery, -EBADMSG for a
+ * malformed reply, ...).
+ *
+ * Open files survive server restarts and revoked state: a READ, WRITE or
+ * COMMIT that finds its stateid stale, or the client's state generation
+ * moved on, re-opens the file by handle (OPEN with CLAIM_FH) and retries.
+ */
+#ifndef SESS_OPS_H
+#define SESS_OPS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "sess_client.h"
+
+#define SESS_PATH_MAX_COMPONENTS 24
+
+struct sess_fh {
+	uint32_t fh_len;
+	uint8_t fh_data[NFS4_FHSIZE];
+};
+
+/* Attributes the client asks for; sa_mask says which arrived. */
+struct sess_attr {
+	uint32_t sa_mask; /* SESS_ATTR_* */
+	uint32_t sa_type; /* nfs_ftype4 */
+	uint64_t sa_size;
+	uint64_t sa_fileid;
+	uint32_t sa_mode;
+	uint32_t sa_nlink;
+	uint64_t sa_space_used;
+	int64_t sa_mtime_sec;
+	uint32_t sa_mtime_nsec;
+};
+
+#define SESS_ATTR_TYPE 0x01
+#define SESS_ATTR_SIZE 0x02
+#define SESS_ATTR_FILEID 0x04
+#define SESS_ATTR_MODE 0x08
+#define SESS_ATTR_NLINK 0x10
+#define SESS_ATTR_SPACE 0x20
+#define SESS_ATTR_MTIME 0x40
+
+/**
+ * sess_decode_fattr() - decode the attributes above from an fattr4
+ * (bitmap + values), stopping at the first attribute it does not know.
+ * Returns 0, or -EBADMSG when a value is truncated.
+ */
+int sess_decode_fattr(const fattr4 *fa, struct sess_attr *attr);
+
+/**
+ * sess_lookup() - resolve @path ("/" or "/a/b", from the server's root)
+ * to a handle and attributes.  Returns as described above; -ENAMETOOLONG
+ * for more than SESS_PATH_MAX_COMPONENTS components or a component longer
+ * than 255 bytes.
+ */
+int sess_lookup(struct sess_client *cl, const char *path, struct sess_fh *fh,
+		struct sess_attr *attr);
+
+/** sess_getattr() - attributes of @fh. */
+int sess_getattr(struct sess_client *cl, const struct sess_fh *fh,
+		 struct sess_attr *attr);
+
+/*
+ * Called once per directory entry; a non-zero return stops the listing
+ * and is returned by sess_readdir().
+ */
+typedef int (*sess_readdir_fn)(void *ctx, const char *name,
+			       const struct sess_attr *attr);
+
+/** sess_readdir() - list @dir, calling @fn for every entry. */
+int sess_readdir(struct sess_client *cl, const struct sess_fh *dir,
+		 sess_readdir_fn fn, void *ctx);
+
+/** sess_mkdir() - create directory @name in @dir (handle in @out). */
+int sess_mkdir(struct sess_client *cl, const struct sess_fh *dir,
+	       const char *name, uint32_t mode, struct sess_fh *out);
+
+/** sess_remove() - remove @name (file or empty directory) from @dir. */
+int sess_remove(struct sess_client *cl, const struct sess_fh *dir,
+		const char *name);
+
+/** sess_rename() - rename @from_dir/@from to @to_dir/@to. */
+int sess_rename(struct sess_client *cl, const struct sess_fh *from_dir,
+		const char *from, const struct sess_fh *to_dir,
+		const char *to);
+
+/** Open flags for sess_open(). */
+#define SESS_OPEN_READ 0x1
+#define SESS_OPEN_WRITE 0x2
+#define SESS_OPEN_CREATE 0x4
+#define SESS_OPEN_TRUNC 0x8
+#define SESS_OPEN_EXCL 0x10
+
+/** An open file; one per sess_open(), usable from several threads. */
+struct sess_file {
+	struct sess_client *f_cl;
+	struct sess_fh f_fh;
+	pthread_mutex_t f_lock;
+	stateid4 f_stateid;
+	uint64_t f_state_gen;
+	uint32_t f_access;
+	bool f_open;
+	char f_owner[48];
+	uint64_t f_reopens;
+};
+
+/**
+ * sess_open() - open (and with SESS_OPEN_CREATE create) @name in @dir.
+ * EXCL fails with NFS4ERR_EXIST when the file exists; TRUNC sets its
+ * size to 0.  Returns as described above.
+ */
+int sess_open(struct sess_client *cl, const struct sess_fh *dir,
+	      const char *name, unsigned int flags, uint32_t mode,
+	      struct sess_file *f);
+
+/**
+ * sess_read() - read up to @len bytes at @off straight into @buf.
+ * @got: bytes read; @eof: end of file reached.
+ */
+int sess_read(struct sess_file *f, uint64_t off, void *buf, uint32_t len,
+	      uint32_t *got, bool *eof);
+
+/**
+ * sess_write() - write @len bytes from @iov at @off (sent from the
+ * caller's memory, no copy).  @stable: UNSTABLE4, DATA_SYNC4 or
+ * FILE_SYNC4.  @written, @committed, @verf: the server's answer.
+ */
+int sess_write(struct sess_file *f, uint64_t off, const struct iovec *iov,
+	       int iovcnt, uint32_t len, stable_how4 stable,
+	       uint32_t *written, stable_how4 *committed, verifier4 verf);
+
+/** sess_commit() - COMMIT the whole file; @verf: the write verifier. */
+int sess_commit(struct sess_file *f, verifier4 verf);
+
+/** sess_close() - CLOSE the file (also when the server forgot it). */
+int sess_close(struct sess_file *f);
+
+/** sess_split_path() - split "/a/b/c" into "/a/b" and "c" in @buf. */
+int sess_split_path(const char *path, char *buf, size_t cap,
+		    const char **dir, const char **base);
+
+#endif /* SESS_OPS_H */

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The transport seam under the session client.  A transport moves one RPC
+ * call out and brings its reply back; many calls may be in flight at once
+ * from many threads.  The caller describes where bulk data comes from and
+ * where READ data should land, so that an RDMA transport can offer the
+ * WRITE payload as a read chunk and let READ data arrive through a write
+ * chunk straight into the caller's buffer; the TCP transport (sess_xprt_tcp.c)
+ * sends the payload with writev() after the encoded arguments and copies
+ * READ data out of the received record.
+ *
+ * Server-to-client calls on the same connection (the NFSv4.1 backchannel)
+ * are handed to the registered callback handler, whose reply is sent back.
+ */
+#ifndef SESS_XPRT_H
+#define SESS_XPRT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+struct sess_xprt;
+struct sess_xprt_call;
+struct sess_auth_sys;
+
+/*
+ * Encoder for the procedure arguments into [buf, buf + cap).  Returns the
+ * length written or a negative errno.
+ */
+typedef int (*sess_encode_fn)(void *arg, uint8_t *buf, size_t cap);
+/*
+ * Decoder for the procedure results in [buf, buf + len).  Returns 0 or a
+ * negative errno.  @call tells where READ data must land.
+ */
+typedef int (*sess_decode_fn)(void *arg, const uint8_t *buf, size_t len,
+			      struct sess_xprt_call *call);
+/*
+ * Backchannel: handle the call in [req, req + req_len) (whole RPC message)
+ * and write the whole reply message into [rep, rep + rep_cap).  Returns the
+ * reply length, 0 to send nothing, or a negative errno (call dropped).
+ */
+typedef int (*sess_cb_handler_fn)(void *ctx, const uint8_t *req,
+				  size_t req_len, uint8_t *rep,
+				  size_t rep_cap);
+
+/** One RPC call as the session layer hands it to a transport. */
+struct sess_xprt_call {
+	uint32_t xc_prog;
+	uint32_t xc_vers;
+	uint32_t xc_proc;
+	/* AUTH_SYS credential of the call (struct sess_auth_sys) */
+	const struct sess_auth_sys *xc_cred;
+	sess_encode_fn xc_encode;
+	void *xc_encode_arg;
+	sess_decode_fn xc_decode;
+	void *xc_decode_arg;
+	/*
+	 * Bulk payload that follows the encoded arguments (the data of a
+	 * WRITE that is the last operation of its COMPOUND).  The encoder
+	 * writes everything up to and including the opaque's length word;
+	 * the transport appends the bytes and the XDR padding.
+	 */
+	const struct iovec *xc_bulk_out;
+	int xc_bulk_out_cnt;
+	size_t xc_bulk_out_len;
+	/* Where READ data should land (capacity in bytes). */
+	void *xc_bulk_in;
+	size_t xc_bulk_in_cap;
+	/* Set by a transport that already placed READ data in xc_bulk_in. */
+	bool xc_bulk_in_placed;
+	/* Milliseconds to wait for the reply; 0 means the transport default */
+	int xc_timeout_ms;
+};
+
+/** Counters every transport keeps (read with ops->get_stats). */
+struct sess_xprt_stats {
+	uint64_t xs_calls;
+	uint64_t xs_replies;
+	uint64_t xs_bytes_out;
+	uint64_t xs_bytes_in;
+	uint64_t xs_cb_calls;
+	uint64_t xs_connects;
+	uint64_t xs_disconnects;
+	uint64_t xs_bad_records;
+	uint64_t xs_timeouts;
+	uint32_t xs_in_flight;
+	uint32_t xs_max_in_flight;
+};
+
+/** Operations of a transport; see each member for its errors. */
+struct sess_xprt_ops {
+	/* Short name ("tcp", "rdma"). */
+	const char *name;
+	/*
+	 * Send @call and wait for its reply, then run its decoder.  Returns
+	 * 0; -ENOTCONN when the connection is down or was lost before the
+	 * reply came (the call may or may not have been executed);
+	 * -ETIMEDOUT when no reply came in time (the connection is then
+	 * dropped so that the caller can reconnect and replay); -EBADMSG
+	 * for a malformed reply; the RPC errors of sess_rpc_decode_reply();
+	 * or the decoder's error.
+	 */
+	int (*call)(struct sess_xprt *xprt, struct sess_xprt_call *call);
+	/*
+	 * (Re)establish the connection if it is down.  Returns 0, or the
+	 * negative errno of connect() (e.g. -ECONNREFUSED).
+	 */
+	int (*connect)(struct sess_xprt *xprt);
+	/* Drop the connection (calls in flight fail with -ENOTCONN). */
+	void (*disconnect)(struct sess_xprt *xprt);
+	/* Install the backchannel call handler. */
+	void (*set_cb_handler)(struct sess_xprt *xprt, sess_cb_handler_fn fn,
+			       void *ctx);
+	void (*get_stats)(struct sess_xprt *xprt, struct sess_xprt_stats *st);
+	/* Disconnect and free. */
+	void (*destroy)(struct sess_xprt *xprt);
+};
+
+/** A transport instance: ops plus the transport's private state. */
+struct sess_xprt {
+	const struct sess_xprt_ops *x_ops;
+	/* Largest record the transport accepts or sends. */
+	size_t x_max_record;
+	/* True when the transport is RDMA (CREATE_SESSION sets ca_rdma_ird) */
+	bool x_is_rdma;
+	uint32_t x_rdma_ird;
+};
+
+/** Options for sess_xprt_tcp_create(). */
+struct sess_xprt_tcp_opts {
+	const char *host;
+	uint16_t port;
+	size_t max_record;   /* default 4 MiB + 64 KiB */
+	int timeout_ms;      /* default reply timeout, default 60000 */
+	/*
+	 * Test hook: the reply to the Nth call sent (counting from 1) is
+	 * thrown away and the connection dropped when it arrives, as if
+	 * the connection had failed after the server executed the call.
+	 * 0 disables.
+	 */
+	uint64_t inject_drop_after;
+};
+
+/**
+ * sess_xprt_tcp_create() - a TCP transport with RFC 5531 record marking
+ * and a receive thread that matches replies by xid.  Does not connect.
+ * Returns the transport, or NULL with errno ENOMEM/EINVAL.
+ */
+struct sess_xprt *sess_xprt_tcp_create(const struct sess_xprt_tcp_opts *opts);
+
+/**
+ * sess_xprt_tcp_inject_drop() - test hook: lose the reply of the next call
+ * sent on @xprt (see inject_drop_after).  @xprt must be a TCP transport.
+ */
+void sess_xprt_tcp_inject_drop(struct sess_xprt *xprt);
+
+#endif /* SESS_XPRT_H */
