@@ -10,7 +10,13 @@
  *
  * The transport's receive thread calls sess_cb_handle() with the whole
  * call message; the operation count is checked before anything is
- * allocated, and anything that does not decode is GARBAGE_ARGS.
+ * allocated, and anything that does not decode is GARBAGE_ARGS.  Only the
+ * arguments of the operations served here are decoded: the decoding stops
+ * at the first other operation, which is answered NFS4ERR_NOTSUPP and ends
+ * the COMPOUND.  (Ganesha 4.3's nfsv41.h cannot decode some callback
+ * arguments at all: xdr_notify_dev writes through a NULL pointer when
+ * decoding CB_NOTIFY_DEVICEID, so the generic xdr_nfs_cb_argop4 must not
+ * see bytes from the network.)
  */
 #include <errno.h>
 #include <string.h>
@@ -89,6 +95,39 @@ static nfsstat4 cb_op(struct sess_client *cl, nfs_cb_argop4 *a,
 	}
 }
 
+static bool cb_op_served(uint32_t op)
+{
+	return op == NFS4_OP_CB_SEQUENCE || op == NFS4_OP_CB_RECALL_SLOT ||
+	       op == NFS4_OP_CB_RECALL;
+}
+
+/* Decode one operation; other operations keep only their number. */
+static bool decode_cb_op(XDR *xdrs, nfs_cb_argop4 *op)
+{
+	if (!xdr_u_int32_t(xdrs, &op->argop))
+		return false;
+	switch (op->argop) {
+	case NFS4_OP_CB_SEQUENCE:
+		return xdr_CB_SEQUENCE4args(xdrs,
+					    &op->nfs_cb_argop4_u.opcbsequence);
+	case NFS4_OP_CB_RECALL_SLOT:
+		return xdr_CB_RECALL_SLOT4args(
+			xdrs, &op->nfs_cb_argop4_u.opcbrecall_slot);
+	case NFS4_OP_CB_RECALL:
+		return xdr_CB_RECALL4args(xdrs,
+					  &op->nfs_cb_argop4_u.opcbrecall);
+	default:
+		return true;
+	}
+}
+
+/* Free what decode_cb_op() allocated. */
+static void free_cb_op(nfs_cb_argop4 *op)
+{
+	if (cb_op_served(op->argop))
+		xdr_nfree((xdrproc_t)xdr_nfs_cb_argop4, op);
+}
+
 /* Returns the reply length or a negative errno. */
 static int cb_compound(struct sess_client *cl, const uint8_t *args,
 		       size_t args_len, uint8_t *rep, size_t rep_cap,
@@ -112,8 +151,10 @@ static int cb_compound(struct sess_client *cl, const uint8_t *args,
 		goto out_garbage;
 	for (i = 0; i < count; i++) {
 		n = i + 1;
-		if (!xdr_nfs_cb_argop4(&xdrs, &ops[i]))
+		if (!decode_cb_op(&xdrs, &ops[i]))
 			goto out_garbage;
+		if (!cb_op_served(ops[i].argop))
+			break; /* answered NOTSUPP; the rest is not run */
 	}
 	pthread_mutex_lock(&cl->cl_lock);
 	cl->cl_stats.cs_cb_calls++;
@@ -159,7 +200,7 @@ out_garbage:
 	ret = sess_rpc_encode_accepted(rep, rep_cap, xid, 4 /* GARBAGE */);
 out_free:
 	for (i = 0; i < n && i < CB_MAX_OPS; i++)
-		xdr_nfree((xdrproc_t)xdr_nfs_cb_argop4, &ops[i]);
+		free_cb_op(&ops[i]);
 	xdr_nfree((xdrproc_t)xdr_utf8str_cs, &tag);
 	return ret;
 }
