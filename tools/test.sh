@@ -43,9 +43,16 @@ run_tier() { # dir label
 	ctest --test-dir "$top/$dir" -L "^$label\$" --output-on-failure \
 		--no-tests=ignore 2>&1 | tee "$log" | grep -E \
 		'Test +#|tests passed|Skipped|SKIP:|FAIL|passed, [0-9]+ failed'
-	# Skipped tests say why on stderr; ctest keeps that in LastTest.log.
-	grep -h '^SKIP:' "$top/$dir"/Testing/Temporary/LastTest*.log 2>/dev/null |
-		sort -u | sed 's/^/    /'
+	# Skipped tests say why in their last line of output, which ctest
+	# keeps in LastTest.log.
+	grep -oE 'Test +#[0-9]+: [^ ]+ \.+\*\*\*Skipped' "$log" |
+		awk '{ print $3 }' | while read -r name; do
+		awk -v t="$name" '
+			$0 ~ "Testing: " t "$" { inside = 1 }
+			inside && /^<end of output>/ { print "    SKIP " t ": " last; exit }
+			inside && NF { last = $0 }' \
+			"$top/$dir"/Testing/Temporary/LastTest*.log
+	done
 	n=$(sed -nE 's/.*tests failed out of ([0-9]+).*/\1/p' "$log" | tail -1)
 	fail=$(sed -nE 's/.* ([0-9]+) tests failed out of.*/\1/p' "$log" | tail -1)
 	skip=$(grep -c '\*\*\*Skipped' "$log")
