@@ -199,10 +199,17 @@ int cli_connect(struct cli *c, const char *url)
 
 void cli_disconnect(struct cli *c)
 {
+	int ret;
+
 	if (!c->cl)
 		return;
 	if (c->o.print_stats)
 		cli_print_stats(c, true);
+	ret = sess_client_stop(c->cl);
+	if (ret)
+		fprintf(stderr, "nfs41: warning: session teardown: %s\n",
+			ret > 0 ? sess_nfsstat_str((nfsstat4)ret)
+				: sess_rpc_strerror(ret));
 	sess_client_destroy(c->cl);
 	c->cl = NULL;
 }

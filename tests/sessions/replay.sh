@@ -1,3 +1,38 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: LGPL-3.0-or-later
-exit 77
+#
+# Connection drop with replay from the reply cache.  --inject-drop makes
+# the transport throw away the reply of the RENAME / MKDIR / REMOVE call
+# when it arrives (so the server has certainly executed it) and drop the
+# connection.  The client reconnects, BIND_CONN_TO_SESSION, and resends on
+# the same slot and seqid.  Had the server executed the operation again,
+# RENAME and REMOVE would fail with NFS4ERR_NOENT and MKDIR with
+# NFS4ERR_EXIST; they succeed because the reply comes from the cache.
+NFS41=$1
+. "$(dirname "$0")/lib.sh"
+sess_setup 10
+set -u
+
+check_replay() {
+	[ "$(sess_stat "$T/err" replays)" = 1 ] ||
+		gr_fail "$1: no replay: $(cat "$T/err")"
+	[ "$(sess_stat "$T/err" bind_conn)" = 1 ] ||
+		gr_fail "$1: no BIND_CONN_TO_SESSION: $(cat "$T/err")"
+	[ "$(sess_stat "$T/err" new_sessions)" = 1 ] ||
+		gr_fail "$1: session was replaced: $(cat "$T/err")"
+}
+
+echo "payload" >"$EXP/a"
+expect_rc 0 "$NFS41" $STATE --stats --inject-drop rename "$URL/a" /export/b
+check_replay rename
+[ ! -e "$EXP/a" ] && [ "$(cat "$EXP/b")" = payload ] ||
+	gr_fail "rename not done exactly once"
+
+expect_rc 0 "$NFS41" $STATE --stats --inject-drop mkdir "$URL/d"
+check_replay mkdir
+[ -d "$EXP/d" ] || gr_fail "mkdir not done"
+
+expect_rc 0 "$NFS41" $STATE --stats --inject-drop rm "$URL/b"
+check_replay rm
+[ ! -e "$EXP/b" ] || gr_fail "remove not done"
+echo "PASS: RENAME, MKDIR, REMOVE replayed after a lost connection, executed once"
