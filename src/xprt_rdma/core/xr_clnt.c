@@ -1,0 +1,1047 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Client engine: connect, send calls, match replies.  How this works (the
+ * contract is in xr_clnt.h):
+ *
+ * - One lock (xr_loop.lp_lock) covers the fabric and the engine; one
+ *   condition variable (cl_cv) signals state changes, freed credits and
+ *   completed blocking calls.  Submitting threads post under the lock and
+ *   wake the progress thread; the progress thread polls, matches replies,
+ *   and runs completion callbacks after dropping the lock.
+ * - Preallocated at create: `credits` receive buffers and `credits` call
+ *   slots with one send buffer each (two registrations, LOCAL), and one
+ *   page of zeroes (REMOTE_READ) that supplies XDR padding inside a
+ *   Position-Zero chunk.  A slot is busy from submit until both its send
+ *   has completed and its reply has arrived (or the connection died).
+ * - Per call, the caller's memory is registered with the least access
+ *   that works: REMOTE_READ over the payload (Read chunk) or the message
+ *   ranges (Position-Zero chunk), REMOTE_WRITE over exactly the result
+ *   buffer (Write chunk) and the reply buffer (Reply chunk).  All of them
+ *   are deregistered before the caller is told the call is over.
+ * - Connection states: DOWN -> CONNECTING -> UP -> DYING (calls failed,
+ *   waiting for the endpoint's operations to flush) -> DOWN.
+ */
+#include "xr_clnt.h"
+
+#include "xr_cm.h"
+#include "xr_core_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#define XR_CLNT_POLL_BATCH 64
+#define XR_CLNT_MAX_REGS 16u
+#define XR_CLNT_HDR_CHUNKS 4u
+#define XR_CLNT_HDR_SEGS (XR_MAX_CHUNK_SEGS + 2u)
+#define XR_CLNT_REPLY_CHUNKS (XR_MAX_WRITE_CHUNKS + 1u)
+#define XR_CLNT_REPLY_SEGS (XR_MAX_CHUNK_SEGS * (XR_MAX_WRITE_CHUNKS + 1u))
+#define XR_CLNT_ZERO_BYTES 4096u
+#define XR_CLNT_MAX_REPLY (1ull << 30)
+
+enum xr_clnt_state {
+	XR_CL_DOWN = 0,
+	XR_CL_CONNECTING,
+	XR_CL_UP,
+	XR_CL_DYING,
+};
+
+struct xr_clnt_slot {
+	struct xr_clnt_req *s_req;
+	uint32_t s_index;
+	uint32_t s_xid;
+	bool s_busy;
+	bool s_send_pending;
+	bool s_wait_reply;
+	bool s_timed_out;
+	struct xr_reg s_regs[XR_CLNT_MAX_REGS];
+	uint32_t s_nregs;
+	/* What was offered, to check what comes back. */
+	struct xr_segment s_wseg;
+	bool s_has_wseg;
+	struct xr_segment s_rseg;
+	bool s_has_rseg;
+	struct xr_clnt_slot *s_next;
+};
+
+struct xr_clnt {
+	struct xr_clnt_params cl_p;
+	xr_clnt_lost_fn cl_on_lost;
+	void *cl_arg;
+	struct xr_fabric *cl_fab;
+	struct xr_loop cl_loop;
+	pthread_cond_t cl_cv;
+	struct xr_ep *cl_ep;
+	enum xr_clnt_state cl_state;
+	int cl_conn_status;
+	bool cl_lost_pending;
+	struct xr_cm_inline cl_inline;
+	struct xr_credits cl_credits;
+	struct xr_pool cl_recv_pool;
+	struct xr_pool cl_send_pool;
+	uint8_t *cl_zero;
+	struct xr_reg cl_zero_reg;
+	uint32_t *cl_recv_idx; /* context of receive i is &cl_recv_idx[i] */
+	uint32_t *cl_repost;
+	uint32_t cl_nrepost;
+	uint32_t cl_posted;
+	struct xr_clnt_slot *cl_slots;
+	uint32_t cl_nslots;
+	struct xr_clnt_slot *cl_free;
+	struct xr_clnt_req **cl_done;
+	uint32_t cl_ndone;
+	struct xr_hdr_limits cl_limits;
+	struct xr_chunk cl_rchunks[XR_CLNT_REPLY_CHUNKS];
+	struct xr_segment cl_rsegs[XR_CLNT_REPLY_SEGS];
+	struct xr_core_stats cl_stats;
+	uint64_t cl_per_conn;
+};
+
+/* ---- completion of calls ---------------------------------------------- */
+
+static void xr_clnt_slot_dereg(struct xr_clnt *cl, struct xr_clnt_slot *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->s_nregs; i++)
+		xr_core_dereg(&cl->cl_stats, &s->s_regs[i]);
+	s->s_nregs = 0;
+}
+
+static void xr_clnt_slot_free(struct xr_clnt *cl, struct xr_clnt_slot *s)
+{
+	s->s_busy = false;
+	s->s_req = NULL;
+	s->s_next = cl->cl_free;
+	cl->cl_free = s;
+	pthread_cond_broadcast(&cl->cl_cv);
+}
+
+/* The call is over for the caller: registrations first, then tell. */
+static void xr_clnt_finish(struct xr_clnt *cl, struct xr_clnt_slot *s,
+			   int status)
+{
+	struct xr_clnt_req *req = s->s_req;
+
+	xr_clnt_slot_dereg(cl, s);
+	s->s_wait_reply = false;
+	xr_credits_put(&cl->cl_credits);
+	cl->cl_stats.cs_calls_live--;
+	req->cr_status = s->s_timed_out ? -ETIMEDOUT : status;
+	if (req->cr_done)
+		cl->cl_done[cl->cl_ndone++] = req;
+	else
+		req->cr_complete = true;
+	if (!s->s_send_pending)
+		xr_clnt_slot_free(cl, s);
+	pthread_cond_broadcast(&cl->cl_cv);
+}
+
+static struct xr_clnt_slot *xr_clnt_find(struct xr_clnt *cl, uint32_t xid)
+{
+	uint32_t i;
+
+	for (i = 0; i < cl->cl_nslots; i++)
+		if (cl->cl_slots[i].s_wait_reply &&
+		    cl->cl_slots[i].s_xid == xid)
+			return &cl->cl_slots[i];
+	return NULL;
+}
+
+/* Check a returned chunk against the single segment we offered. */
+static bool xr_clnt_seg_ok(const struct xr_hdr *h, const struct xr_chunk *ch,
+			   const struct xr_segment *offered)
+{
+	const struct xr_segment *seg;
+
+	if (ch->ch_nsegs != 1)
+		return false;
+	seg = xr_chunk_seg(h, ch, 0);
+	return seg->seg_handle == offered->seg_handle &&
+	       seg->seg_offset == offered->seg_offset &&
+	       seg->seg_length <= offered->seg_length;
+}
+
+/* Validate a decoded reply against the call's offer; fill the request. */
+static int xr_clnt_take_reply(struct xr_clnt *cl, struct xr_clnt_slot *s,
+			      const struct xr_hdr *h, const uint8_t *buf)
+{
+	struct xr_clnt_req *req = s->s_req;
+	const struct xr_chunk *ch;
+
+	if (h->h_proc == XR_RDMA_ERROR) {
+		cl->cl_stats.cs_rdma_error_recvd++;
+		return h->h_err == XR_ERR_VERS ? -EPROTONOSUPPORT : -EPROTO;
+	}
+	if (h->h_nwrite > (s->s_has_wseg ? 1u : 0u))
+		goto out_bad;
+	req->cr_result_len = 0;
+	if (h->h_nwrite) {
+		ch = xr_hdr_write_chunk(h, 0);
+		if (!xr_clnt_seg_ok(h, ch, &s->s_wseg))
+			goto out_bad;
+		req->cr_result_len = ch->ch_length;
+		if (ch->ch_length)
+			cl->cl_stats.cs_write_chunk_replies++;
+	}
+	ch = xr_hdr_reply_chunk(h);
+	if (ch && (!s->s_has_rseg || !xr_clnt_seg_ok(h, ch, &s->s_rseg)))
+		goto out_bad;
+	if (h->h_proc == XR_RDMA_NOMSG) {
+		/* The decoder insists on a Reply chunk for RDMA_NOMSG. */
+		req->cr_reply_len = ch->ch_length;
+		cl->cl_stats.cs_reply_chunk_replies++;
+		return 0;
+	}
+	if (h->h_msg_len > req->cr_reply_cap)
+		return -EMSGSIZE;
+	memcpy(req->cr_reply_buf, buf + h->h_msg_offset, h->h_msg_len);
+	req->cr_reply_len = h->h_msg_len;
+	cl->cl_stats.cs_inline_replies++;
+	return 0;
+
+out_bad:
+	cl->cl_stats.cs_err_bad_reply++;
+	return -EBADMSG;
+}
+
+static void xr_clnt_on_recv(struct xr_clnt *cl, uint32_t *idx,
+			    const struct xr_completion *wc)
+{
+	const uint8_t *buf = xr_pool_buf(&cl->cl_recv_pool, *idx);
+	struct xr_clnt_slot *s;
+	enum xr_hdr_reason reason;
+	struct xr_hdr h;
+	int ret;
+
+	cl->cl_posted--;
+	cl->cl_stats.cs_recvs_posted--;
+	if (wc->xc_status) {
+		if (wc->xc_status != -ECANCELED)
+			cl->cl_stats.cs_err_completion++;
+		return;
+	}
+	xr_hdr_init(&h, cl->cl_rchunks, XR_CLNT_REPLY_CHUNKS, cl->cl_rsegs,
+		    XR_CLNT_REPLY_SEGS);
+	ret = xr_hdr_decode(buf, wc->xc_len, &cl->cl_limits, &h, &reason);
+	if (ret) {
+		cl->cl_stats.cs_err_hdr_dropped++;
+		/* Fail the call it names rather than let it hang. */
+		s = wc->xc_len >= 4 ? xr_clnt_find(cl, h.h_xid) : NULL;
+		if (s)
+			xr_clnt_finish(cl, s, -EBADMSG);
+		goto out_repost;
+	}
+	xr_credits_update(&cl->cl_credits, h.h_credits);
+	pthread_cond_broadcast(&cl->cl_cv);
+	s = xr_clnt_find(cl, h.h_xid);
+	if (!s) {
+		cl->cl_stats.cs_err_unmatched++;
+		goto out_repost;
+	}
+	cl->cl_stats.cs_replies++;
+	ret = xr_clnt_take_reply(cl, s, &h, buf);
+	xr_clnt_finish(cl, s, ret);
+
+out_repost:
+	if (cl->cl_state == XR_CL_UP)
+		cl->cl_repost[cl->cl_nrepost++] = *idx;
+}
+
+static void xr_clnt_flush_reposts(struct xr_clnt *cl)
+{
+	struct xr_recv batch[32];
+	uint32_t n, i, posted, done = 0;
+
+	while (done < cl->cl_nrepost && cl->cl_state == XR_CL_UP) {
+		n = cl->cl_nrepost - done < 32 ? cl->cl_nrepost - done : 32;
+		for (i = 0; i < n; i++) {
+			uint32_t idx = cl->cl_repost[done + i];
+
+			batch[i].xr_ctx = &cl->cl_recv_idx[idx];
+			batch[i].xr_nsge = 1;
+			batch[i].xr_sge[0] = (struct xr_sge){
+				xr_pool_buf(&cl->cl_recv_pool, idx),
+				cl->cl_recv_pool.pl_size,
+				cl->cl_recv_pool.pl_reg.rg_mr
+			};
+		}
+		if (xr_post_recvs(cl->cl_ep, batch, n, &posted))
+			cl->cl_stats.cs_err_post++;
+		cl->cl_posted += posted;
+		cl->cl_stats.cs_recvs_posted += posted;
+		done += n;
+		if (posted < n)
+			break;
+	}
+	cl->cl_nrepost = 0;
+}
+
+static void xr_clnt_completion(struct xr_clnt *cl,
+			       const struct xr_completion *wc)
+{
+	struct xr_clnt_slot *s;
+
+	if (wc->xc_op == XR_OP_RECV) {
+		xr_clnt_on_recv(cl, wc->xc_ctx, wc);
+		return;
+	}
+	s = wc->xc_ctx;
+	if (wc->xc_status && wc->xc_status != -ECANCELED) {
+		cl->cl_stats.cs_err_completion++;
+		xr_disconnect(cl->cl_ep);
+	}
+	s->s_send_pending = false;
+	if (!s->s_wait_reply && s->s_busy)
+		xr_clnt_slot_free(cl, s);
+}
+
+/* ---- connection events ------------------------------------------------- */
+
+static void xr_clnt_conn_gone(struct xr_clnt *cl, int status)
+{
+	uint32_t i;
+
+	if (cl->cl_state == XR_CL_UP) {
+		cl->cl_stats.cs_conn_lost++;
+		cl->cl_stats.cs_connections--;
+		cl->cl_lost_pending = true;
+	}
+	if (cl->cl_state == XR_CL_CONNECTING)
+		cl->cl_conn_status = status ? status : -ECONNREFUSED;
+	cl->cl_state = XR_CL_DYING;
+	cl->cl_nrepost = 0;
+	for (i = 0; i < cl->cl_nslots; i++)
+		if (cl->cl_slots[i].s_wait_reply)
+			xr_clnt_finish(cl, &cl->cl_slots[i], -ENOTCONN);
+	pthread_cond_broadcast(&cl->cl_cv);
+}
+
+static void xr_clnt_on_event(struct xr_clnt *cl, const struct xr_event *ev)
+{
+	struct xr_cm_private mine = { 0 }, peer;
+
+	if (ev->xv_ep != cl->cl_ep)
+		return;
+	switch (ev->xv_type) {
+	case XR_EV_ESTABLISHED:
+		if (cl->cl_state != XR_CL_CONNECTING)
+			return;
+		xr_cm_decode(ev->xv_pdata,
+			     ev->xv_pdata_len < XR_PDATA_MAX ?
+				     ev->xv_pdata_len :
+				     XR_PDATA_MAX,
+			     &peer);
+		mine.cp_send_size = xr_cm_size_advertised(cl->cl_p.cp_inline);
+		mine.cp_recv_size = mine.cp_send_size;
+		xr_cm_negotiate(&mine, &peer, &cl->cl_inline);
+		cl->cl_state = XR_CL_UP;
+		cl->cl_conn_status = 0;
+		cl->cl_stats.cs_connections++;
+		cl->cl_stats.cs_connections_total++;
+		pthread_cond_broadcast(&cl->cl_cv);
+		return;
+	case XR_EV_REJECTED:
+		xr_clnt_conn_gone(cl, -ECONNREFUSED);
+		return;
+	case XR_EV_DISCONNECTED:
+	case XR_EV_ERROR:
+	case XR_EV_DEVICE_REMOVAL:
+		xr_clnt_conn_gone(cl, ev->xv_status ? ev->xv_status : -EIO);
+		return;
+	case XR_EV_CONNECT_REQUEST:
+		xr_reject(ev->xv_req, NULL, 0);
+		return;
+	}
+}
+
+/* A dying endpoint whose operations have all flushed is destroyed. */
+static void xr_clnt_reap(struct xr_clnt *cl)
+{
+	if (cl->cl_state != XR_CL_DYING || xr_ep_outstanding(cl->cl_ep))
+		return;
+	xr_ep_destroy(cl->cl_ep);
+	cl->cl_ep = NULL;
+	cl->cl_stats.cs_recvs_posted -= cl->cl_posted;
+	cl->cl_posted = 0;
+	cl->cl_state = XR_CL_DOWN;
+	pthread_cond_broadcast(&cl->cl_cv);
+}
+
+static void xr_clnt_run_callbacks(struct xr_clnt *cl)
+{
+	struct xr_clnt_req *done[XR_MAX_CREDITS];
+	uint32_t n = cl->cl_ndone, i;
+	bool lost = cl->cl_lost_pending;
+
+	if (!n && !lost)
+		return;
+	memcpy(done, cl->cl_done, n * sizeof(done[0]));
+	cl->cl_ndone = 0;
+	cl->cl_lost_pending = false;
+	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	for (i = 0; i < n; i++)
+		done[i]->cr_done(done[i], done[i]->cr_arg);
+	if (lost && cl->cl_on_lost)
+		cl->cl_on_lost(cl, cl->cl_arg);
+	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+}
+
+static void *xr_clnt_thread(void *arg)
+{
+	struct xr_clnt *cl = arg;
+	struct xr_completion wc[XR_CLNT_POLL_BATCH];
+	struct xr_event ev;
+	int n, i, events;
+
+	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	while (!cl->cl_loop.lp_stop) {
+		/* Completions are capped so the done list cannot overflow. */
+		n = xr_fabric_poll(cl->cl_fab, wc, XR_CLNT_POLL_BATCH);
+		for (i = 0; i < n; i++)
+			xr_clnt_completion(cl, &wc[i]);
+		events = 0;
+		while (xr_fabric_get_event(cl->cl_fab, &ev) == 0) {
+			xr_clnt_on_event(cl, &ev);
+			events++;
+		}
+		xr_clnt_flush_reposts(cl);
+		xr_clnt_reap(cl);
+		xr_clnt_run_callbacks(cl);
+		if (n <= 0 && !events)
+			xr_loop_sleep(&cl->cl_loop, cl->cl_fab, 1000);
+	}
+	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	return NULL;
+}
+
+/* ---- connecting -------------------------------------------------------- */
+
+static void xr_deadline(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Called with the lock held. */
+static int xr_clnt_connect_locked(struct xr_clnt *cl)
+{
+	struct xr_cm_private mine = { 0 };
+	struct xr_recv *pre;
+	struct xr_ep_attr attr;
+	uint8_t pdata[XR_CM_PRIVATE_BYTES];
+	struct timespec ts;
+	uint32_t i, credits = cl->cl_p.cp_credits;
+	int ret;
+
+	xr_deadline(&ts, cl->cl_p.cp_connect_timeout_ms);
+	while (cl->cl_state == XR_CL_DYING || cl->cl_state == XR_CL_CONNECTING)
+		if (pthread_cond_timedwait(&cl->cl_cv, &cl->cl_loop.lp_lock,
+					   &ts) == ETIMEDOUT)
+			return -ETIMEDOUT;
+	if (cl->cl_state == XR_CL_UP)
+		return 0;
+	if (cl->cl_loop.lp_stop)
+		return -ESHUTDOWN;
+	mine.cp_send_size = xr_cm_size_advertised(cl->cl_p.cp_inline);
+	mine.cp_recv_size = mine.cp_send_size;
+	if (xr_cm_encode(&mine, pdata, sizeof(pdata)) < 0 ||
+	    xr_ep_attr_from_credits(credits, &attr))
+		return -EINVAL;
+	pre = calloc(credits, sizeof(*pre));
+	if (!pre)
+		return -ENOMEM;
+	for (i = 0; i < credits; i++) {
+		pre[i].xr_ctx = &cl->cl_recv_idx[i];
+		pre[i].xr_nsge = 1;
+		pre[i].xr_sge[0] = (struct xr_sge){
+			xr_pool_buf(&cl->cl_recv_pool, i),
+			cl->cl_recv_pool.pl_size, cl->cl_recv_pool.pl_reg.rg_mr
+		};
+	}
+	xr_credits_init(&cl->cl_credits, credits);
+	ret = xr_connect(cl->cl_fab, cl->cl_p.cp_addr, cl->cl_p.cp_port, &attr,
+			 pre, credits, pdata, sizeof(pdata), cl, &cl->cl_ep);
+	free(pre);
+	if (ret)
+		return ret;
+	cl->cl_posted = credits;
+	cl->cl_stats.cs_recvs_posted += credits;
+	cl->cl_state = XR_CL_CONNECTING;
+	xr_loop_wake(&cl->cl_loop);
+	while (cl->cl_state == XR_CL_CONNECTING) {
+		if (pthread_cond_timedwait(&cl->cl_cv, &cl->cl_loop.lp_lock,
+					   &ts) == ETIMEDOUT &&
+		    cl->cl_state == XR_CL_CONNECTING) {
+			xr_disconnect(cl->cl_ep);
+			xr_loop_wake(&cl->cl_loop);
+			cl->cl_conn_status = -ETIMEDOUT;
+			break;
+		}
+	}
+	if (cl->cl_state == XR_CL_UP)
+		return 0;
+	return cl->cl_conn_status ? cl->cl_conn_status : -EIO;
+}
+
+int xr_clnt_connect(struct xr_clnt *cl)
+{
+	int ret;
+
+	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	ret = xr_clnt_connect_locked(cl);
+	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	return ret;
+}
+
+/* ---- calls ------------------------------------------------------------- */
+
+static int xr_clnt_reg(struct xr_clnt *cl, struct xr_clnt_slot *s,
+		       void *addr, size_t len, unsigned int access,
+		       struct xr_segment *seg)
+{
+	struct xr_reg *rg;
+	int ret;
+
+	if (s->s_nregs >= XR_CLNT_MAX_REGS || len > UINT32_MAX)
+		return -EINVAL;
+	rg = &s->s_regs[s->s_nregs];
+	ret = xr_core_reg(cl->cl_fab, &cl->cl_stats, addr, len, access, rg);
+	if (ret)
+		return ret;
+	s->s_nregs++;
+	seg->seg_handle = xr_mr_handle(rg->rg_mr);
+	seg->seg_length = (uint32_t)len;
+	seg->seg_offset = xr_mr_wire_offset(rg->rg_mr, addr);
+	return 0;
+}
+
+/* Append the non-empty ranges as segments of the chunk being built. */
+static int xr_clnt_reg_run(struct xr_clnt *cl, struct xr_clnt_slot *s,
+			   const struct iovec *iov, uint32_t n,
+			   struct xr_hdr *h, struct xr_chunk *ch)
+{
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		if (h->h_nsegs >= h->h_seg_cap)
+			return -EINVAL;
+		ret = xr_clnt_reg(cl, s, iov[i].iov_base, iov[i].iov_len,
+				  XR_ACCESS_REMOTE_READ,
+				  &h->h_segs[h->h_nsegs]);
+		if (ret)
+			return ret;
+		h->h_nsegs++;
+		ch->ch_nsegs++;
+		ch->ch_length += iov[i].iov_len;
+	}
+	return 0;
+}
+
+static struct xr_chunk *xr_clnt_new_chunk(struct xr_hdr *h, uint32_t pos)
+{
+	struct xr_chunk *ch = &h->h_chunks[h->h_nread + h->h_nwrite +
+					   (h->h_has_reply ? 1 : 0)];
+
+	*ch = (struct xr_chunk){ .ch_position = pos, .ch_first = h->h_nsegs };
+	return ch;
+}
+
+static int64_t xr_copy_run(uint8_t *dst, uint64_t room,
+			   const struct iovec *iov, uint32_t n)
+{
+	uint64_t off = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (off + iov[i].iov_len > room)
+			return -EMSGSIZE;
+		memcpy(dst + off, iov[i].iov_base, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
+	return (int64_t)off;
+}
+
+/* Plan, register, encode and post one call (lock held, slot taken). */
+static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
+			     struct xr_clnt_req *req)
+{
+	const struct xr_msg *m = &req->cr_msg;
+	struct xr_plan_in pin = { 0 };
+	struct xr_plan *plan = &req->cr_plan;
+	struct xr_chunk chunks[XR_CLNT_HDR_CHUNKS], *ch;
+	struct xr_segment segs[XR_CLNT_HDR_SEGS];
+	uint8_t *buf = xr_pool_buf(&cl->cl_send_pool, s->s_index);
+	uint64_t room, off, plen;
+	struct xr_hdr h;
+	struct xr_sge sge;
+	int64_t got;
+	ssize_t hlen;
+	int ret;
+
+	pin.pi_head_len = xr_iov_len(m->xm_head, m->xm_nhead);
+	pin.pi_payload_len = plen = xr_iov_len(m->xm_payload, m->xm_npayload);
+	pin.pi_tail_len = xr_iov_len(m->xm_tail, m->xm_ntail);
+	pin.pi_payload_ddp = req->cr_payload_ddp;
+	pin.pi_inline_send = cl->cl_inline.ci_max_send;
+	pin.pi_inline_recv = cl->cl_inline.ci_max_recv;
+	pin.pi_reply_max = req->cr_reply_cap;
+	pin.pi_result_cap = req->cr_result_buf ? req->cr_result_cap : 0;
+	ret = xr_plan_call(&pin, plan);
+	if (ret)
+		return ret;
+
+	memset(&h, 0, sizeof(h));
+	xr_hdr_init(&h, chunks, XR_CLNT_HDR_CHUNKS, segs, XR_CLNT_HDR_SEGS);
+	h.h_xid = s->s_xid;
+	h.h_vers = XR_RPCRDMA_VERSION;
+	h.h_credits = cl->cl_credits.cr_max;
+	h.h_proc = plan->pl_pos_zero ? XR_RDMA_NOMSG : XR_RDMA_MSG;
+
+	if (plan->pl_pos_zero) {
+		ch = xr_clnt_new_chunk(&h, 0);
+		ret = xr_clnt_reg_run(cl, s, m->xm_head, m->xm_nhead, &h, ch);
+		if (!ret && !plan->pl_read_chunk) {
+			ret = xr_clnt_reg_run(cl, s, m->xm_payload,
+					      m->xm_npayload, &h, ch);
+			if (!ret && xr_xdr_pad(plen)) {
+				struct iovec pad = { cl->cl_zero,
+						     xr_xdr_pad(plen) };
+				/* The shared zero page: no per-call reg. */
+				h.h_segs[h.h_nsegs] = (struct xr_segment){
+					xr_mr_handle(cl->cl_zero_reg.rg_mr),
+					(uint32_t)pad.iov_len,
+					xr_mr_wire_offset(cl->cl_zero_reg.rg_mr,
+							  cl->cl_zero)
+				};
+				h.h_nsegs++;
+				ch->ch_nsegs++;
+				ch->ch_length += pad.iov_len;
+			}
+		}
+		if (!ret)
+			ret = xr_clnt_reg_run(cl, s, m->xm_tail, m->xm_ntail,
+					      &h, ch);
+		if (ret)
+			return ret;
+		h.h_nread++;
+		cl->cl_stats.cs_pos_zero_calls++;
+	}
+	if (plan->pl_read_chunk) {
+		ch = xr_clnt_new_chunk(&h, (uint32_t)plan->pl_position);
+		if (plan->pl_position > UINT32_MAX ||
+		    plan->pl_position % 4)
+			return -EINVAL;
+		ret = xr_clnt_reg_run(cl, s, m->xm_payload, m->xm_npayload,
+				      &h, ch);
+		if (ret)
+			return ret;
+		h.h_nread++;
+		cl->cl_stats.cs_read_chunk_calls++;
+	}
+	if (plan->pl_write_chunk) {
+		ch = xr_clnt_new_chunk(&h, 0);
+		ret = xr_clnt_reg(cl, s, req->cr_result_buf,
+				  req->cr_result_cap, XR_ACCESS_REMOTE_WRITE,
+				  &h.h_segs[h.h_nsegs]);
+		if (ret)
+			return ret;
+		s->s_wseg = h.h_segs[h.h_nsegs];
+		s->s_has_wseg = true;
+		h.h_nsegs++;
+		ch->ch_nsegs = 1;
+		ch->ch_length = req->cr_result_cap;
+		h.h_nwrite++;
+	}
+	if (plan->pl_reply_chunk) {
+		ch = xr_clnt_new_chunk(&h, 0);
+		ret = xr_clnt_reg(cl, s, req->cr_reply_buf, req->cr_reply_cap,
+				  XR_ACCESS_REMOTE_WRITE, &h.h_segs[h.h_nsegs]);
+		if (ret)
+			return ret;
+		s->s_rseg = h.h_segs[h.h_nsegs];
+		s->s_has_rseg = true;
+		h.h_nsegs++;
+		ch->ch_nsegs = 1;
+		ch->ch_length = req->cr_reply_cap;
+		h.h_has_reply = true;
+	}
+	if (!plan->pl_pos_zero && !plan->pl_read_chunk)
+		cl->cl_stats.cs_inline_calls++;
+
+	hlen = xr_hdr_encode(&h, buf, cl->cl_send_pool.pl_size);
+	if (hlen < 0)
+		return (int)hlen;
+	off = (uint64_t)hlen;
+	if (!plan->pl_pos_zero) {
+		room = cl->cl_inline.ci_max_send;
+		got = xr_copy_run(buf + off, room - off, m->xm_head,
+				  m->xm_nhead);
+		if (got < 0)
+			return (int)got;
+		off += (uint64_t)got;
+		if (!plan->pl_read_chunk) {
+			got = xr_copy_run(buf + off, room - off, m->xm_payload,
+					  m->xm_npayload);
+			if (got < 0 || off + got + xr_xdr_pad(plen) > room)
+				return -EMSGSIZE;
+			off += (uint64_t)got;
+			memset(buf + off, 0, xr_xdr_pad(plen));
+			off += xr_xdr_pad(plen);
+		}
+		got = xr_copy_run(buf + off, room - off, m->xm_tail,
+				  m->xm_ntail);
+		if (got < 0)
+			return (int)got;
+		off += (uint64_t)got;
+		cl->cl_stats.cs_inline_bytes_copied += off - (uint64_t)hlen;
+	}
+	sge = (struct xr_sge){ buf, (uint32_t)off,
+			       cl->cl_send_pool.pl_reg.rg_mr };
+	ret = xr_post_send(cl->cl_ep, &sge, 1, false, 0, s);
+	if (ret) {
+		cl->cl_stats.cs_err_post++;
+		return ret;
+	}
+	return 0;
+}
+
+static int xr_clnt_req_check(const struct xr_clnt_req *req, uint32_t *xid)
+{
+	uint32_t be;
+
+	if (!req || xr_msg_check(&req->cr_msg) || !req->cr_reply_buf ||
+	    !req->cr_reply_cap || req->cr_reply_cap > UINT32_MAX ||
+	    (req->cr_result_buf && (!req->cr_result_cap ||
+				    req->cr_result_cap > UINT32_MAX)) ||
+	    !req->cr_msg.xm_nhead || req->cr_msg.xm_head[0].iov_len < 4)
+		return -EINVAL;
+	memcpy(&be, req->cr_msg.xm_head[0].iov_base, 4);
+	*xid = ntohl(be);
+	return 0;
+}
+
+int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
+{
+	struct xr_clnt_slot *s;
+	bool stalled = false;
+	uint32_t xid;
+	int ret;
+
+	ret = xr_clnt_req_check(req, &xid);
+	if (ret)
+		return ret;
+	req->cr_status = 0;
+	req->cr_reply_len = 0;
+	req->cr_result_len = 0;
+	req->cr_complete = false;
+	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	for (;;) {
+		if (cl->cl_state != XR_CL_UP || cl->cl_loop.lp_stop) {
+			ret = -ENOTCONN;
+			goto out_unlock;
+		}
+		if (cl->cl_free && xr_credits_take(&cl->cl_credits))
+			break;
+		if (!stalled) {
+			stalled = true;
+			cl->cl_stats.cs_credit_stalls++;
+		}
+		pthread_cond_wait(&cl->cl_cv, &cl->cl_loop.lp_lock);
+	}
+	if (xr_clnt_find(cl, xid)) {
+		xr_credits_put(&cl->cl_credits);
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	s = cl->cl_free;
+	cl->cl_free = s->s_next;
+	s->s_busy = true;
+	s->s_req = req;
+	s->s_xid = xid;
+	s->s_timed_out = false;
+	s->s_has_wseg = false;
+	s->s_has_rseg = false;
+	s->s_nregs = 0;
+	ret = xr_clnt_post_call(cl, s, req);
+	if (ret) {
+		xr_clnt_slot_dereg(cl, s);
+		xr_credits_put(&cl->cl_credits);
+		xr_clnt_slot_free(cl, s);
+		goto out_unlock;
+	}
+	s->s_send_pending = true;
+	s->s_wait_reply = true;
+	cl->cl_stats.cs_calls++;
+	cl->cl_stats.cs_calls_live++;
+
+out_unlock:
+	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	if (!ret)
+		xr_loop_wake(&cl->cl_loop);
+	return ret;
+}
+
+int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
+{
+	struct timespec ts;
+	uint32_t i;
+	int ret;
+
+	if (!req)
+		return -EINVAL;
+	req->cr_done = NULL;
+	ret = xr_clnt_submit(cl, req);
+	if (ret)
+		return ret;
+	xr_deadline(&ts, timeout_ms > 0 ? timeout_ms : 60000);
+	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	while (!req->cr_complete) {
+		if (pthread_cond_timedwait(&cl->cl_cv, &cl->cl_loop.lp_lock,
+					   &ts) != ETIMEDOUT ||
+		    req->cr_complete)
+			continue;
+		/* Drop the connection: then no one can write our buffers. */
+		for (i = 0; i < cl->cl_nslots; i++)
+			if (cl->cl_slots[i].s_req == req)
+				cl->cl_slots[i].s_timed_out = true;
+		if (cl->cl_ep && cl->cl_state == XR_CL_UP)
+			xr_disconnect(cl->cl_ep);
+		xr_loop_wake(&cl->cl_loop);
+		xr_deadline(&ts, 1000);
+	}
+	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	return req->cr_status;
+}
+
+/* ---- setup, queries, teardown ------------------------------------------ */
+
+void xr_clnt_disconnect(struct xr_clnt *cl)
+{
+	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	if (cl->cl_ep &&
+	    (cl->cl_state == XR_CL_UP || cl->cl_state == XR_CL_CONNECTING))
+		xr_disconnect(cl->cl_ep);
+	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	xr_loop_wake(&cl->cl_loop);
+}
+
+bool xr_clnt_connected(struct xr_clnt *cl)
+{
+	bool up;
+
+	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	up = cl->cl_state == XR_CL_UP;
+	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	return up;
+}
+
+void xr_clnt_inline_sizes(struct xr_clnt *cl, uint32_t *send, uint32_t *recv)
+{
+	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	*send = cl->cl_inline.ci_max_send;
+	*recv = cl->cl_inline.ci_max_recv;
+	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+}
+
+void xr_clnt_get_stats(struct xr_clnt *cl, struct xr_core_stats *out)
+{
+	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	*out = cl->cl_stats;
+	out->cs_registered_per_conn = cl->cl_per_conn;
+	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+}
+
+static int xr_clnt_check_params(struct xr_clnt_params *p, char *err,
+				size_t errlen)
+{
+	if (!p->cp_backend)
+		p->cp_backend = "ofi";
+	if (!p->cp_port)
+		p->cp_port = XR_NFS_RDMA_PORT;
+	if (!p->cp_credits)
+		p->cp_credits = XR_DEFAULT_CREDITS;
+	if (!p->cp_inline)
+		p->cp_inline = XR_DEFAULT_INLINE;
+	if (p->cp_connect_timeout_ms <= 0)
+		p->cp_connect_timeout_ms = 10000;
+	if (!p->cp_addr) {
+		snprintf(err, errlen, "no server address");
+		return -EINVAL;
+	}
+	if (p->cp_credits > XR_MAX_CREDITS) {
+		snprintf(err, errlen, "credits %u out of range 1..%u",
+			 p->cp_credits, XR_MAX_CREDITS);
+		return -EINVAL;
+	}
+	if (p->cp_inline < XR_CM_MIN_INLINE ||
+	    p->cp_inline > XR_CM_MAX_INLINE || p->cp_inline % 1024) {
+		snprintf(err, errlen,
+			 "inline size %u not a multiple of 1024 in %u..%u",
+			 p->cp_inline, XR_CM_MIN_INLINE, XR_CM_MAX_INLINE);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int xr_clnt_alloc(struct xr_clnt *cl)
+{
+	uint32_t credits = cl->cl_p.cp_credits, i;
+	int ret;
+
+	cl->cl_nslots = credits;
+	cl->cl_slots = calloc(credits, sizeof(*cl->cl_slots));
+	cl->cl_recv_idx = calloc(credits, sizeof(*cl->cl_recv_idx));
+	cl->cl_repost = calloc(credits, sizeof(*cl->cl_repost));
+	cl->cl_done = calloc(credits, sizeof(*cl->cl_done));
+	if (!cl->cl_slots || !cl->cl_recv_idx || !cl->cl_repost ||
+	    !cl->cl_done)
+		return -ENOMEM;
+	for (i = credits; i-- > 0;) {
+		cl->cl_recv_idx[i] = i;
+		cl->cl_slots[i].s_index = i;
+		cl->cl_slots[i].s_next = cl->cl_free;
+		cl->cl_free = &cl->cl_slots[i];
+	}
+	ret = xr_pool_init(&cl->cl_recv_pool, cl->cl_fab, &cl->cl_stats,
+			   credits, cl->cl_p.cp_inline, XR_ACCESS_LOCAL);
+	if (ret)
+		return ret;
+	ret = xr_pool_init(&cl->cl_send_pool, cl->cl_fab, &cl->cl_stats,
+			   credits, cl->cl_p.cp_inline, XR_ACCESS_LOCAL);
+	if (ret)
+		return ret;
+	if (posix_memalign((void **)&cl->cl_zero, 4096, XR_CLNT_ZERO_BYTES))
+		return -ENOMEM;
+	memset(cl->cl_zero, 0, XR_CLNT_ZERO_BYTES);
+	return xr_core_reg(cl->cl_fab, &cl->cl_stats, cl->cl_zero,
+			   XR_CLNT_ZERO_BYTES, XR_ACCESS_REMOTE_READ,
+			   &cl->cl_zero_reg);
+}
+
+static void xr_clnt_free(struct xr_clnt *cl)
+{
+	uint32_t i;
+
+	if (cl->cl_ep)
+		xr_ep_destroy(cl->cl_ep);
+	for (i = 0; cl->cl_slots && i < cl->cl_nslots; i++)
+		xr_clnt_slot_dereg(cl, &cl->cl_slots[i]);
+	xr_core_dereg(&cl->cl_stats, &cl->cl_zero_reg);
+	free(cl->cl_zero);
+	if (cl->cl_recv_pool.pl_base)
+		xr_pool_fini(&cl->cl_recv_pool, &cl->cl_stats);
+	if (cl->cl_send_pool.pl_base)
+		xr_pool_fini(&cl->cl_send_pool, &cl->cl_stats);
+	if (cl->cl_fab)
+		xr_fabric_close(cl->cl_fab);
+	free(cl->cl_slots);
+	free(cl->cl_recv_idx);
+	free(cl->cl_repost);
+	free(cl->cl_done);
+	pthread_cond_destroy(&cl->cl_cv);
+	free(cl);
+}
+
+int xr_clnt_create(const struct xr_clnt_params *params,
+		   xr_clnt_lost_fn on_lost, void *arg, struct xr_clnt **out,
+		   char *err, size_t errlen)
+{
+	struct xr_fabric_params fp = { 0 };
+	char dummy[8];
+	struct xr_clnt *cl;
+	int ret;
+
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if (!params || !out)
+		return -EINVAL;
+	cl = calloc(1, sizeof(*cl));
+	if (!cl)
+		return -ENOMEM;
+	pthread_cond_init(&cl->cl_cv, NULL);
+	cl->cl_p = *params;
+	cl->cl_on_lost = on_lost;
+	cl->cl_arg = arg;
+	ret = xr_clnt_check_params(&cl->cl_p, err, errlen);
+	if (ret)
+		goto out_free;
+	fp.xfp_backend = cl->cl_p.cp_backend;
+	fp.xfp_provider = cl->cl_p.cp_provider;
+	ret = xr_fabric_open(&fp, &cl->cl_fab, err, errlen);
+	if (ret)
+		goto out_free;
+	ret = xr_clnt_alloc(cl);
+	if (ret) {
+		snprintf(err, errlen, "buffer setup failed: %d", ret);
+		goto out_free;
+	}
+	cl->cl_per_conn = xr_conn_registered_bytes(cl->cl_p.cp_credits,
+						   cl->cl_p.cp_inline,
+						   cl->cl_p.cp_inline, 0, 0) +
+			  XR_CLNT_ZERO_BYTES;
+	xr_core_limits(&cl->cl_limits, XR_DIR_REPLY, XR_CLNT_MAX_REPLY,
+		       cl->cl_p.cp_inline);
+	ret = xr_loop_init(&cl->cl_loop, cl->cl_fab);
+	if (ret)
+		goto out_free;
+	ret = -pthread_create(&cl->cl_loop.lp_thread, NULL, xr_clnt_thread,
+			      cl);
+	if (ret) {
+		xr_loop_fini(&cl->cl_loop);
+		goto out_free;
+	}
+	cl->cl_loop.lp_running = true;
+	ret = xr_clnt_connect(cl);
+	if (ret) {
+		snprintf(err, errlen, "connect to %s:%u failed: %s",
+			 cl->cl_p.cp_addr, cl->cl_p.cp_port, strerror(-ret));
+		xr_clnt_destroy(cl);
+		return ret;
+	}
+	*out = cl;
+	return 0;
+
+out_free:
+	xr_clnt_free(cl);
+	return ret;
+}
+
+void xr_clnt_destroy(struct xr_clnt *cl)
+{
+	struct timespec ts;
+
+	if (!cl)
+		return;
+	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	if (cl->cl_ep &&
+	    (cl->cl_state == XR_CL_UP || cl->cl_state == XR_CL_CONNECTING))
+		xr_disconnect(cl->cl_ep);
+	xr_loop_wake(&cl->cl_loop);
+	/* Let the progress thread fail the calls and flush (3 s at most). */
+	xr_deadline(&ts, 3000);
+	while (cl->cl_state != XR_CL_DOWN)
+		if (pthread_cond_timedwait(&cl->cl_cv, &cl->cl_loop.lp_lock,
+					   &ts) == ETIMEDOUT)
+			break;
+	cl->cl_loop.lp_stop = true;
+	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	xr_loop_wake(&cl->cl_loop);
+	pthread_join(cl->cl_loop.lp_thread, NULL);
+	xr_loop_fini(&cl->cl_loop);
+	xr_clnt_free(cl);
+}

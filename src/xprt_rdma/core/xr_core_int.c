@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Building blocks of the engines: counted registrations, buffer pools, the
+ * Read landing-area allocator, the local-to-remote scatter walk and the
+ * progress-loop plumbing.  How this works: see xr_core_int.h; everything
+ * here is called with the engine's lock held, except xr_loop_wake().
+ */
+#include "xr_core_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+int xr_core_reg(struct xr_fabric *fab, struct xr_core_stats *st, void *addr,
+		uint64_t len, unsigned int access, struct xr_reg *out)
+{
+	int ret;
+
+	out->rg_mr = NULL;
+	out->rg_len = 0;
+	if (!len)
+		return -EINVAL;
+	ret = xr_reg_mr(fab, addr, len, access, &out->rg_mr);
+	if (ret) {
+		st->cs_err_reg++;
+		out->rg_mr = NULL;
+		return ret;
+	}
+	out->rg_len = len;
+	st->cs_mr_live++;
+	st->cs_registered_bytes += len;
+	return 0;
+}
+
+void xr_stats_add(struct xr_core_stats *dst, const struct xr_core_stats *src)
+{
+	uint64_t *d = (uint64_t *)dst;
+	const uint64_t *s = (const uint64_t *)src;
+	size_t i;
+
+	for (i = 0; i < sizeof(*dst) / sizeof(uint64_t); i++)
+		d[i] += s[i];
+}
+
+void xr_core_dereg(struct xr_core_stats *st, struct xr_reg *rg)
+{
+	if (!rg->rg_mr)
+		return;
+	xr_dereg_mr(rg->rg_mr);
+	st->cs_mr_live--;
+	st->cs_registered_bytes -= rg->rg_len;
+	rg->rg_mr = NULL;
+	rg->rg_len = 0;
+}
+
+int xr_pool_init(struct xr_pool *p, struct xr_fabric *fab,
+		 struct xr_core_stats *st, uint32_t count, uint32_t size,
+		 unsigned int access)
+{
+	size_t total = (size_t)count * size;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (!count || !size)
+		return -EINVAL;
+	if (posix_memalign((void **)&p->pl_base, 4096, total))
+		return -ENOMEM;
+	memset(p->pl_base, 0, total);
+	ret = xr_core_reg(fab, st, p->pl_base, total, access, &p->pl_reg);
+	if (ret) {
+		free(p->pl_base);
+		p->pl_base = NULL;
+		return ret;
+	}
+	p->pl_count = count;
+	p->pl_size = size;
+	return 0;
+}
+
+void xr_pool_fini(struct xr_pool *p, struct xr_core_stats *st)
+{
+	xr_core_dereg(st, &p->pl_reg);
+	free(p->pl_base);
+	p->pl_base = NULL;
+}
+
+int64_t xr_bitmap_find_run(const uint64_t *map, uint32_t nbits, uint32_t run)
+{
+	uint32_t i, start = 0, len = 0;
+
+	if (!run || run > nbits)
+		return -1;
+	for (i = 0; i < nbits; i++) {
+		if (map[i / 64] & (1ull << (i % 64))) {
+			len = 0;
+			start = i + 1;
+			continue;
+		}
+		if (++len == run)
+			return start;
+	}
+	return -1;
+}
+
+void xr_bitmap_set(uint64_t *map, uint32_t first, uint32_t n, bool value)
+{
+	uint32_t i;
+
+	for (i = first; i < first + n; i++) {
+		if (value)
+			map[i / 64] |= 1ull << (i % 64);
+		else
+			map[i / 64] &= ~(1ull << (i % 64));
+	}
+}
+
+int xr_rpool_init(struct xr_rpool *p, struct xr_fabric *fab,
+		  struct xr_core_stats *st, uint64_t size, unsigned int access)
+{
+	uint64_t pages = (size + XR_RPOOL_PAGE - 1) / XR_RPOOL_PAGE;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (!pages || pages > UINT32_MAX / 2)
+		return -EINVAL;
+	p->rp_map = calloc((pages + 63) / 64, sizeof(uint64_t));
+	if (!p->rp_map)
+		return -ENOMEM;
+	if (posix_memalign((void **)&p->rp_base, 4096,
+			   pages * XR_RPOOL_PAGE)) {
+		ret = -ENOMEM;
+		goto out_map;
+	}
+	ret = xr_core_reg(fab, st, p->rp_base, pages * XR_RPOOL_PAGE, access,
+			  &p->rp_reg);
+	if (ret)
+		goto out_base;
+	p->rp_pages = (uint32_t)pages;
+	p->rp_free_pages = (uint32_t)pages;
+	return 0;
+
+out_base:
+	free(p->rp_base);
+	p->rp_base = NULL;
+out_map:
+	free(p->rp_map);
+	p->rp_map = NULL;
+	return ret;
+}
+
+void xr_rpool_fini(struct xr_rpool *p, struct xr_core_stats *st)
+{
+	xr_core_dereg(st, &p->rp_reg);
+	free(p->rp_base);
+	free(p->rp_map);
+	memset(p, 0, sizeof(*p));
+}
+
+uint8_t *xr_rpool_alloc(struct xr_rpool *p, uint64_t len)
+{
+	uint64_t pages = (len + XR_RPOOL_PAGE - 1) / XR_RPOOL_PAGE;
+	int64_t first;
+
+	if (!pages)
+		pages = 1;
+	if (pages > p->rp_free_pages)
+		return NULL;
+	first = xr_bitmap_find_run(p->rp_map, p->rp_pages, (uint32_t)pages);
+	if (first < 0)
+		return NULL;
+	xr_bitmap_set(p->rp_map, (uint32_t)first, (uint32_t)pages, true);
+	p->rp_free_pages -= (uint32_t)pages;
+	return p->rp_base + (uint64_t)first * XR_RPOOL_PAGE;
+}
+
+void xr_rpool_free(struct xr_rpool *p, uint8_t *addr, uint64_t len)
+{
+	uint64_t pages = (len + XR_RPOOL_PAGE - 1) / XR_RPOOL_PAGE;
+	uint64_t first = (uint64_t)(addr - p->rp_base) / XR_RPOOL_PAGE;
+
+	if (!pages)
+		pages = 1;
+	xr_bitmap_set(p->rp_map, (uint32_t)first, (uint32_t)pages, false);
+	p->rp_free_pages += (uint32_t)pages;
+}
+
+void xr_scatter_init(struct xr_scatter *s, const struct xr_sge *local,
+		     uint32_t nlocal, const struct xr_segment *remote,
+		     uint32_t nremote)
+{
+	memset(s, 0, sizeof(*s));
+	s->sc_local = local;
+	s->sc_nlocal = nlocal;
+	s->sc_remote = remote;
+	s->sc_nremote = nremote;
+}
+
+int64_t xr_scatter_next(struct xr_scatter *s, struct xr_sge *sge,
+			uint32_t *nsge, uint32_t *seg_index,
+			uint64_t *remote_offset)
+{
+	uint64_t room, take, total = 0;
+	uint32_t n = 0;
+
+	/* Skip exhausted local ranges and full remote segments. */
+	while (s->sc_li < s->sc_nlocal &&
+	       s->sc_loff >= s->sc_local[s->sc_li].xs_len) {
+		s->sc_li++;
+		s->sc_loff = 0;
+	}
+	if (s->sc_li >= s->sc_nlocal)
+		return 0;
+	while (s->sc_ri < s->sc_nremote &&
+	       s->sc_roff >= s->sc_remote[s->sc_ri].seg_length) {
+		s->sc_ri++;
+		s->sc_roff = 0;
+	}
+	if (s->sc_ri >= s->sc_nremote)
+		return -EMSGSIZE;
+
+	room = s->sc_remote[s->sc_ri].seg_length - s->sc_roff;
+	*seg_index = s->sc_ri;
+	*remote_offset = s->sc_remote[s->sc_ri].seg_offset + s->sc_roff;
+	while (room && n < XR_MAX_SGE && s->sc_li < s->sc_nlocal) {
+		const struct xr_sge *l = &s->sc_local[s->sc_li];
+
+		if (s->sc_loff >= l->xs_len) {
+			s->sc_li++;
+			s->sc_loff = 0;
+			continue;
+		}
+		take = l->xs_len - s->sc_loff;
+		if (take > room)
+			take = room;
+		sge[n].xs_addr = (uint8_t *)l->xs_addr + s->sc_loff;
+		sge[n].xs_len = (uint32_t)take;
+		sge[n].xs_mr = l->xs_mr;
+		n++;
+		s->sc_loff += take;
+		room -= take;
+		total += take;
+	}
+	s->sc_roff += total;
+	s->sc_done += total;
+	*nsge = n;
+	return (int64_t)total;
+}
+
+int xr_loop_init(struct xr_loop *lp, struct xr_fabric *fab)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ret;
+
+	memset(lp, 0, sizeof(*lp));
+	lp->lp_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (lp->lp_evfd < 0)
+		return -errno;
+	lp->lp_epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (lp->lp_epfd < 0) {
+		ret = -errno;
+		goto out_evfd;
+	}
+	ev.data.fd = lp->lp_evfd;
+	if (epoll_ctl(lp->lp_epfd, EPOLL_CTL_ADD, lp->lp_evfd, &ev)) {
+		ret = -errno;
+		goto out_epfd;
+	}
+	ev.data.fd = xr_fabric_wait_fd(fab);
+	if (epoll_ctl(lp->lp_epfd, EPOLL_CTL_ADD, ev.data.fd, &ev)) {
+		ret = -errno;
+		goto out_epfd;
+	}
+	pthread_mutex_init(&lp->lp_lock, NULL);
+	return 0;
+
+out_epfd:
+	close(lp->lp_epfd);
+out_evfd:
+	close(lp->lp_evfd);
+	return ret;
+}
+
+void xr_loop_fini(struct xr_loop *lp)
+{
+	close(lp->lp_epfd);
+	close(lp->lp_evfd);
+	pthread_mutex_destroy(&lp->lp_lock);
+}
+
+void xr_loop_wake(struct xr_loop *lp)
+{
+	uint64_t one = 1;
+	ssize_t n;
+
+	n = write(lp->lp_evfd, &one, sizeof(one));
+	(void)n; /* EAGAIN: a wake-up is already pending */
+}
+
+void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab,
+		   int timeout_ms)
+{
+	struct epoll_event evs[2];
+	uint64_t val;
+	ssize_t n;
+
+	if (xr_fabric_arm(fab) == -EAGAIN)
+		return;
+	pthread_mutex_unlock(&lp->lp_lock);
+	if (epoll_wait(lp->lp_epfd, evs, 2, timeout_ms) > 0) {
+		n = read(lp->lp_evfd, &val, sizeof(val));
+		(void)n;
+	}
+	pthread_mutex_lock(&lp->lp_lock);
+}
+
+void xr_core_limits(struct xr_hdr_limits *lim, enum xr_hdr_dir dir,
+		    uint64_t max_chunk_bytes, uint32_t inline_recv)
+{
+	lim->hl_dir = dir;
+	lim->hl_max_read_segs = XR_MAX_CHUNK_SEGS;
+	lim->hl_max_write_chunks = XR_MAX_WRITE_CHUNKS;
+	lim->hl_max_chunk_segs = XR_MAX_CHUNK_SEGS;
+	lim->hl_max_chunk_bytes = max_chunk_bytes;
+	lim->hl_inline_size = inline_recv;
+}

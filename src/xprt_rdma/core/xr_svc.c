@@ -1,0 +1,1444 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Server engine: connections, receives, Read-chunk pulls, replies.  How
+ * this works (the contract is in xr_svc.h):
+ *
+ * - One lock (xr_loop.lp_lock) covers the fabric and every structure here.
+ *   The progress thread holds it while it polls and processes; it drops it
+ *   while sleeping and while running upper-layer callbacks, which it
+ *   collects on two lists (calls to deliver, calls to release) during a
+ *   round.  Other threads take it in xr_svc_reply()/xr_svc_drop(), post,
+ *   and wake the progress thread through the eventfd (the ofi provider
+ *   only moves RDMA data while its queues are polled).
+ * - Per connection everything is preallocated at accept: `credits`
+ *   receive buffers (one registration, LOCAL), call contexts with one send
+ *   buffer each (credits + slack; one registration, LOCAL), and the Read
+ *   landing area (one registration, LOCAL).  A receive that finds no free
+ *   call context waits on a backlog list; a call whose chunks do not fit
+ *   the landing area right now waits on the pull queue.
+ * - A call's receive buffer is reposted as soon as the reply no longer
+ *   needs it: at reply time when the reply does not point into it,
+ *   otherwise when the send completes.  Each reply grants
+ *   min(posted receives, credits).
+ * - Counters live per connection; a reaped connection's counters are
+ *   added to sv_retired, so totals survive and leaks show as gauges that
+ *   do not return to zero.
+ */
+#include "xr_svc.h"
+
+#include "xr_cm.h"
+#include "xr_core_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define XR_SVC_POLL_BATCH 64
+#define XR_SVC_MAX_REGS (3u * XR_MSG_MAX_RANGES)
+/* Chunk/segment storage for any header our limits accept. */
+#define XR_SVC_HDR_CHUNKS (XR_MAX_CHUNK_SEGS + XR_MAX_WRITE_CHUNKS + 1u)
+#define XR_SVC_HDR_SEGS (XR_MAX_CHUNK_SEGS * (2u + XR_MAX_WRITE_CHUNKS))
+
+/** enum xr_svc_call_state - lifecycle of a call context (see xr_svc.h) */
+enum xr_svc_call_state {
+	XR_SC_FREE = 0,
+	XR_SC_PULLING,	     /* waiting for landing space or RDMA Reads */
+	XR_SC_UPPER,	     /* owned by the upper layer */
+	XR_SC_SENDING,	     /* reply Writes + Send in flight */
+	XR_SC_ERROR_SENDING, /* RDMA_ERROR Send in flight */
+};
+
+struct xr_svc_recv {
+	struct xr_svc_conn *rv_conn;
+	uint32_t rv_index;
+	uint32_t rv_len;
+	struct xr_svc_recv *rv_next;
+};
+
+struct xr_svc_ctx {
+	struct xr_svc_call c_pub;
+	struct xr_svc_conn *c_conn;
+	enum xr_svc_call_state c_state;
+	uint32_t c_index;
+	struct xr_svc_recv *c_recv;
+	struct xr_hdr c_hdr;
+	struct xr_chunk c_chunks[XR_SVC_HDR_CHUNKS];
+	struct xr_segment c_segs[XR_SVC_HDR_SEGS];
+	/* Landing area of the Read chunks, one slice per chunk. */
+	uint8_t *c_landing;
+	uint64_t c_landing_len;
+	uint64_t c_chunk_off[XR_MAX_CHUNK_SEGS];
+	uint32_t c_pull_chunk; /* chunk whose reads are being issued */
+	struct xr_scatter c_pull;
+	struct xr_sge c_pull_sge;
+	bool c_pull_started;
+	bool c_pull_issued; /* every read posted */
+	uint32_t c_ops;	    /* fabric operations outstanding */
+	int c_status;
+	struct xr_reg c_regs[XR_SVC_MAX_REGS];
+	uint32_t c_nregs;
+	struct xr_svc_ctx *c_next;
+};
+
+struct xr_svc_conn {
+	struct xr_svc *cn_svc;
+	struct xr_ep *cn_ep;
+	struct xr_svc_conn *cn_prev, *cn_next;
+	struct xr_cm_inline cn_inline;
+	uint32_t cn_credits;
+	struct xr_pool cn_recv_pool;
+	struct xr_pool cn_send_pool;
+	struct xr_rpool cn_landing;
+	struct xr_svc_recv *cn_recvs;
+	struct xr_svc_ctx *cn_ctxs;
+	uint32_t cn_nctx;
+	struct xr_svc_ctx *cn_free;
+	struct xr_svc_recv *cn_backlog, *cn_backlog_tail;
+	struct xr_svc_recv *cn_repost;
+	struct xr_svc_ctx *cn_pull, *cn_pull_tail;
+	uint32_t cn_reads_inflight;
+	uint32_t cn_read_depth;
+	uint32_t cn_posted;
+	uint32_t cn_live;
+	bool cn_dead;
+	bool cn_up;
+	struct xr_hdr_limits cn_limits;
+	struct xr_core_stats cn_stats;
+};
+
+struct xr_svc {
+	struct xr_svc_params sv_p;
+	struct xr_svc_ops sv_ops;
+	void *sv_ctx;
+	struct xr_fabric *sv_fab;
+	struct xr_listener *sv_lis;
+	struct xr_loop sv_loop;
+	struct xr_svc_conn *sv_conns;
+	uint32_t sv_nconns;
+	struct xr_core_stats sv_stats;	 /* engine-level counters */
+	struct xr_core_stats sv_retired; /* reaped connections */
+	uint64_t sv_per_conn;
+	/* Callbacks collected during a round, run without the lock. */
+	struct xr_svc_ctx *sv_deliver, *sv_deliver_tail;
+	struct xr_svc_ctx *sv_release, *sv_release_tail;
+	struct xr_svc_conn *sv_notify[2 * XR_SVC_POLL_BATCH];
+	bool sv_notify_up[2 * XR_SVC_POLL_BATCH];
+	uint32_t sv_nnotify;
+};
+
+static const uint8_t xr_zero_pad[4];
+
+static void xr_svc_queue(struct xr_svc_ctx **head, struct xr_svc_ctx **tail,
+			 struct xr_svc_ctx *c)
+{
+	c->c_next = NULL;
+	if (*tail)
+		(*tail)->c_next = c;
+	else
+		*head = c;
+	*tail = c;
+}
+
+/* ---- receives ---------------------------------------------------------- */
+
+static void xr_svc_recv_fill(struct xr_svc_conn *cn, struct xr_svc_recv *rv,
+			     struct xr_recv *out)
+{
+	out->xr_ctx = rv;
+	out->xr_nsge = 1;
+	out->xr_sge[0].xs_addr = xr_pool_buf(&cn->cn_recv_pool, rv->rv_index);
+	out->xr_sge[0].xs_len = cn->cn_recv_pool.pl_size;
+	out->xr_sge[0].xs_mr = cn->cn_recv_pool.pl_reg.rg_mr;
+}
+
+/* Post every receive waiting on cn_repost, in batches. */
+static void xr_svc_flush_reposts(struct xr_svc_conn *cn)
+{
+	struct xr_recv batch[32];
+	uint32_t n = 0, posted, i;
+	struct xr_svc_recv *rv;
+	int ret;
+
+	while (cn->cn_repost || n) {
+		while (cn->cn_repost && n < 32) {
+			rv = cn->cn_repost;
+			cn->cn_repost = rv->rv_next;
+			xr_svc_recv_fill(cn, rv, &batch[n++]);
+		}
+		if (cn->cn_dead) {
+			n = 0;
+			continue;
+		}
+		ret = xr_post_recvs(cn->cn_ep, batch, n, &posted);
+		cn->cn_posted += posted;
+		cn->cn_stats.cs_recvs_posted += posted;
+		if (ret) {
+			cn->cn_stats.cs_err_post++;
+			for (i = posted; i < n; i++) {
+				rv = batch[i].xr_ctx;
+				rv->rv_next = cn->cn_repost;
+				cn->cn_repost = rv;
+			}
+			return;
+		}
+		n = 0;
+	}
+}
+
+static void xr_svc_repost(struct xr_svc_conn *cn, struct xr_svc_recv *rv)
+{
+	rv->rv_next = cn->cn_repost;
+	cn->cn_repost = rv;
+}
+
+/* ---- call contexts ----------------------------------------------------- */
+
+static void xr_svc_drop_conn(struct xr_svc_conn *cn)
+{
+	if (!cn->cn_dead)
+		xr_disconnect(cn->cn_ep);
+}
+
+/*
+ * The call is finished: undo its registrations and landing space, give
+ * the receive back, queue sv_on_release if the upper layer saw it.
+ */
+static void xr_svc_release(struct xr_svc_ctx *c, int status)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	struct xr_svc *svc = cn->cn_svc;
+	bool upper_saw = c->c_state == XR_SC_SENDING ||
+			 c->c_state == XR_SC_UPPER;
+	uint32_t i;
+
+	for (i = 0; i < c->c_nregs; i++)
+		xr_core_dereg(&cn->cn_stats, &c->c_regs[i]);
+	c->c_nregs = 0;
+	if (c->c_landing) {
+		xr_rpool_free(&cn->cn_landing, c->c_landing, c->c_landing_len);
+		c->c_landing = NULL;
+	}
+	if (c->c_recv) {
+		xr_svc_repost(cn, c->c_recv);
+		c->c_recv = NULL;
+	}
+	c->c_status = status;
+	c->c_state = XR_SC_FREE;
+	cn->cn_stats.cs_calls_live--;
+	if (upper_saw) {
+		/* Back on the free list after sv_on_release has run. */
+		xr_svc_queue(&svc->sv_release, &svc->sv_release_tail, c);
+		return;
+	}
+	cn->cn_live--;
+	c->c_next = cn->cn_free;
+	cn->cn_free = c;
+}
+
+static void xr_svc_send_error(struct xr_svc_ctx *c, enum xr_hdr_action act)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	uint8_t *buf = xr_pool_buf(&cn->cn_send_pool, c->c_index);
+	uint32_t grant = xr_credits_to_grant(cn->cn_posted, cn->cn_credits);
+	struct xr_sge sge;
+	ssize_t len;
+	int ret;
+
+	if (act == XR_ACT_ERR_VERS) {
+		len = xr_hdr_encode_err_vers(c->c_hdr.h_xid, grant,
+					     XR_RPCRDMA_VERSION,
+					     XR_RPCRDMA_VERSION, buf,
+					     cn->cn_send_pool.pl_size);
+		cn->cn_stats.cs_err_vers_sent++;
+	} else {
+		len = xr_hdr_encode_err_chunk(c->c_hdr.h_xid, grant, buf,
+					      cn->cn_send_pool.pl_size);
+		cn->cn_stats.cs_err_chunk_sent++;
+	}
+	if (len < 0)
+		goto out_release;
+	sge = (struct xr_sge){ buf, (uint32_t)len,
+			       cn->cn_send_pool.pl_reg.rg_mr };
+	ret = xr_post_send(cn->cn_ep, &sge, 1, false, 0, c);
+	if (ret) {
+		cn->cn_stats.cs_err_post++;
+		goto out_release;
+	}
+	c->c_state = XR_SC_ERROR_SENDING;
+	c->c_ops = 1;
+	return;
+
+out_release:
+	xr_svc_release(c, -EIO);
+}
+
+/* Lay the call out as ranges in XDR order and hand it over. */
+static int xr_svc_build_call(struct xr_svc_ctx *c)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	struct xr_svc_call *pub = &c->c_pub;
+	const struct xr_hdr *h = &c->c_hdr;
+	const uint8_t *base;
+	uint64_t base_len, cursor = 0;
+	uint32_t i, n = 0;
+
+	if (h->h_proc == XR_RDMA_NOMSG && h->h_has_call_chunk) {
+		base = c->c_landing + c->c_chunk_off[0];
+		base_len = xr_hdr_read_chunk(h, 0)->ch_length;
+	} else {
+		base = xr_pool_buf(&cn->cn_recv_pool, c->c_recv->rv_index) +
+		       h->h_msg_offset;
+		base_len = h->h_msg_len;
+	}
+	pub->sc_nchunks = 0;
+	for (i = h->h_has_call_chunk ? 1 : 0; i < h->h_nread; i++) {
+		const struct xr_chunk *ch = xr_hdr_read_chunk(h, i);
+
+		if (ch->ch_inline_offset < cursor ||
+		    ch->ch_inline_offset > base_len)
+			return -EBADMSG;
+		if (ch->ch_inline_offset > cursor)
+			pub->sc_msg[n++] = (struct iovec){
+				(void *)(base + cursor),
+				ch->ch_inline_offset - cursor
+			};
+		pub->sc_chunk_range[pub->sc_nchunks++] = n;
+		pub->sc_msg[n++] = (struct iovec){ c->c_landing +
+							   c->c_chunk_off[i],
+						   ch->ch_length };
+		if (xr_xdr_pad(ch->ch_length))
+			pub->sc_msg[n++] = (struct iovec){
+				(void *)xr_zero_pad, xr_xdr_pad(ch->ch_length)
+			};
+		cursor = ch->ch_inline_offset;
+	}
+	if (base_len > cursor)
+		pub->sc_msg[n++] = (struct iovec){ (void *)(base + cursor),
+						   base_len - cursor };
+	pub->sc_nmsg = n;
+	pub->sc_msg_len = xr_iov_len(pub->sc_msg, n);
+	return 0;
+}
+
+static void xr_svc_deliver(struct xr_svc_ctx *c)
+{
+	struct xr_svc *svc = c->c_conn->cn_svc;
+
+	if (xr_svc_build_call(c)) {
+		xr_svc_send_error(c, XR_ACT_ERR_CHUNK);
+		return;
+	}
+	c->c_state = XR_SC_UPPER;
+	xr_svc_queue(&svc->sv_deliver, &svc->sv_deliver_tail, c);
+}
+
+/*
+ * Issue RDMA Reads for the head of the pull queue while the read depth
+ * allows; calls whose landing space is not free yet wait in order.
+ */
+static void xr_svc_pump_pulls(struct xr_svc_conn *cn)
+{
+	struct xr_svc_ctx *c;
+	struct xr_sge sge[XR_MAX_SGE];
+	uint32_t nsge, segi;
+	uint64_t roff;
+	int64_t got;
+	int ret;
+
+	while ((c = cn->cn_pull) && !cn->cn_dead) {
+		if (!c->c_landing) {
+			c->c_landing = xr_rpool_alloc(&cn->cn_landing,
+						      c->c_landing_len);
+			if (!c->c_landing)
+				return;
+		}
+		while (!c->c_pull_issued &&
+		       cn->cn_reads_inflight < cn->cn_read_depth) {
+			const struct xr_chunk *ch =
+				xr_hdr_read_chunk(&c->c_hdr, c->c_pull_chunk);
+
+			if (!c->c_pull_started) {
+				c->c_pull_sge = (struct xr_sge){
+					c->c_landing +
+						c->c_chunk_off[c->c_pull_chunk],
+					(uint32_t)ch->ch_length,
+					cn->cn_landing.rp_reg.rg_mr
+				};
+				xr_scatter_init(&c->c_pull, &c->c_pull_sge, 1,
+						xr_chunk_seg(&c->c_hdr, ch, 0),
+						ch->ch_nsegs);
+				c->c_pull_started = true;
+			}
+			got = xr_scatter_next(&c->c_pull, sge, &nsge, &segi,
+					      &roff);
+			if (got == 0) {
+				c->c_pull_started = false;
+				if (++c->c_pull_chunk == c->c_hdr.h_nread)
+					c->c_pull_issued = true;
+				continue;
+			}
+			if (got < 0)
+				goto out_fail;
+			ret = xr_post_read(
+				cn->cn_ep, sge, nsge, roff,
+				xr_chunk_seg(&c->c_hdr, ch, segi)->seg_handle,
+				c);
+			if (ret) {
+				cn->cn_stats.cs_err_post++;
+				goto out_fail;
+			}
+			c->c_ops++;
+			cn->cn_reads_inflight++;
+			cn->cn_stats.cs_rdma_read_ops++;
+			cn->cn_stats.cs_rdma_read_bytes += (uint64_t)got;
+		}
+		if (!c->c_pull_issued)
+			return;
+		cn->cn_pull = c->c_next;
+		if (!cn->cn_pull)
+			cn->cn_pull_tail = NULL;
+	}
+	return;
+
+out_fail:
+	/* Reads already posted will flush once the connection is down. */
+	c->c_status = -EIO;
+	c->c_pull_issued = true;
+	xr_svc_drop_conn(cn);
+}
+
+/* Check a decoded call against our own limits; returns true if usable. */
+static bool xr_svc_call_fits(struct xr_svc_ctx *c)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	struct xr_svc *svc = cn->cn_svc;
+	const struct xr_hdr *h = &c->c_hdr;
+	uint64_t total = 0, msg = h->h_msg_len;
+	uint32_t i, data_chunks = 0;
+
+	if (h->h_nread > XR_MAX_CHUNK_SEGS)
+		return false;
+	for (i = 0; i < h->h_nread; i++) {
+		const struct xr_chunk *ch = xr_hdr_read_chunk(h, i);
+
+		c->c_chunk_off[i] = total;
+		/* Each slice starts 8-aligned for the upper layer's decode. */
+		total += (ch->ch_length + 7) & ~7ull;
+		if (ch->ch_position)
+			data_chunks++;
+		msg += ch->ch_length;
+	}
+	if (data_chunks > XR_MAX_READ_CHUNKS)
+		return false;
+	if (msg > svc->sv_p.sp_max_request)
+		return false;
+	if (total > (uint64_t)cn->cn_landing.rp_pages * XR_RPOOL_PAGE)
+		return false;
+	c->c_landing_len = total;
+	return true;
+}
+
+static void xr_svc_start_call(struct xr_svc_ctx *c, struct xr_svc_recv *rv)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	struct xr_svc_call *pub = &c->c_pub;
+	const uint8_t *buf = xr_pool_buf(&cn->cn_recv_pool, rv->rv_index);
+	enum xr_hdr_reason reason;
+	enum xr_hdr_action act;
+	const struct xr_chunk *ch;
+	uint32_t i;
+
+	c->c_recv = rv;
+	c->c_state = XR_SC_PULLING;
+	c->c_status = 0;
+	c->c_ops = 0;
+	c->c_nregs = 0;
+	c->c_landing = NULL;
+	c->c_pull_chunk = 0;
+	c->c_pull_started = false;
+	c->c_pull_issued = false;
+	cn->cn_live++;
+	cn->cn_stats.cs_calls_live++;
+	xr_hdr_init(&c->c_hdr, c->c_chunks, XR_SVC_HDR_CHUNKS, c->c_segs,
+		    XR_SVC_HDR_SEGS);
+	if (xr_hdr_decode(buf, rv->rv_len, &cn->cn_limits, &c->c_hdr,
+			  &reason)) {
+		act = xr_hdr_action(reason, XR_DIR_CALL);
+		if (act == XR_ACT_DROP) {
+			cn->cn_stats.cs_err_hdr_dropped++;
+			xr_svc_release(c, -EBADMSG);
+			return;
+		}
+		xr_svc_send_error(c, act);
+		return;
+	}
+	if (!xr_svc_call_fits(c)) {
+		xr_svc_send_error(c, XR_ACT_ERR_CHUNK);
+		return;
+	}
+	cn->cn_stats.cs_calls++;
+	memset(pub, 0, sizeof(*pub));
+	pub->sc_conn = cn;
+	pub->sc_xid = c->c_hdr.h_xid;
+	pub->sc_nwrite = c->c_hdr.h_nwrite;
+	for (i = 0; i < c->c_hdr.h_nwrite; i++)
+		pub->sc_write_chunks[i] =
+			xr_hdr_write_chunk(&c->c_hdr, i)->ch_length;
+	ch = xr_hdr_reply_chunk(&c->c_hdr);
+	pub->sc_reply_chunk_len = ch ? ch->ch_length : 0;
+
+	if (!c->c_hdr.h_nread) {
+		cn->cn_stats.cs_inline_calls++;
+		xr_svc_deliver(c);
+		return;
+	}
+	if (c->c_hdr.h_has_call_chunk)
+		cn->cn_stats.cs_pos_zero_calls++;
+	if (c->c_hdr.h_nread > (c->c_hdr.h_has_call_chunk ? 1u : 0u))
+		cn->cn_stats.cs_read_chunk_calls++;
+	if (cn->cn_pull_tail)
+		cn->cn_pull_tail->c_next = c;
+	else
+		cn->cn_pull = c;
+	cn->cn_pull_tail = c;
+	c->c_next = NULL;
+	xr_svc_pump_pulls(cn);
+}
+
+/* ---- completions ------------------------------------------------------- */
+
+static void xr_svc_ctx_op_done(struct xr_svc_ctx *c, int status)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+
+	if (status && !c->c_status)
+		c->c_status = status;
+	if (--c->c_ops)
+		return;
+	switch (c->c_state) {
+	case XR_SC_PULLING:
+		if (!c->c_pull_issued)
+			return; /* more reads to issue */
+		if (c->c_status || cn->cn_dead)
+			xr_svc_release(c, c->c_status ? c->c_status :
+							-ENOTCONN);
+		else
+			xr_svc_deliver(c);
+		break;
+	case XR_SC_SENDING:
+		if (!c->c_status)
+			cn->cn_stats.cs_replies++;
+		xr_svc_release(c, c->c_status);
+		break;
+	case XR_SC_ERROR_SENDING:
+		xr_svc_release(c, -EPROTO);
+		break;
+	default:
+		break;
+	}
+}
+
+static void xr_svc_on_recv(struct xr_svc_conn *cn, struct xr_svc_recv *rv,
+			   const struct xr_completion *wc)
+{
+	struct xr_svc_ctx *c;
+
+	cn->cn_posted--;
+	cn->cn_stats.cs_recvs_posted--;
+	if (wc->xc_status || cn->cn_dead) {
+		if (wc->xc_status && wc->xc_status != -ECANCELED)
+			cn->cn_stats.cs_err_completion++;
+		return;
+	}
+	rv->rv_len = wc->xc_len;
+	c = cn->cn_free;
+	if (!c) {
+		rv->rv_next = NULL;
+		if (cn->cn_backlog_tail)
+			cn->cn_backlog_tail->rv_next = rv;
+		else
+			cn->cn_backlog = rv;
+		cn->cn_backlog_tail = rv;
+		return;
+	}
+	cn->cn_free = c->c_next;
+	xr_svc_start_call(c, rv);
+}
+
+static void xr_svc_completion(struct xr_svc *svc,
+			      const struct xr_completion *wc)
+{
+	struct xr_svc_conn *cn = xr_ep_context(wc->xc_ep);
+	struct xr_svc_ctx *c;
+
+	if (wc->xc_status && wc->xc_status != -ECANCELED)
+		xr_svc_drop_conn(cn);
+	if (wc->xc_op == XR_OP_RECV) {
+		xr_svc_on_recv(cn, wc->xc_ctx, wc);
+		return;
+	}
+	c = wc->xc_ctx;
+	if (wc->xc_status && wc->xc_status != -ECANCELED)
+		cn->cn_stats.cs_err_completion++;
+	if (wc->xc_op == XR_OP_READ)
+		cn->cn_reads_inflight--;
+	xr_svc_ctx_op_done(c, wc->xc_status);
+	if (wc->xc_op == XR_OP_READ)
+		xr_svc_pump_pulls(cn);
+	(void)svc;
+}
+
+/* Start calls from the backlog while call contexts are free. */
+static void xr_svc_run_backlog(struct xr_svc_conn *cn)
+{
+	struct xr_svc_recv *rv;
+	struct xr_svc_ctx *c;
+
+	while (cn->cn_backlog && cn->cn_free && !cn->cn_dead) {
+		rv = cn->cn_backlog;
+		cn->cn_backlog = rv->rv_next;
+		if (!cn->cn_backlog)
+			cn->cn_backlog_tail = NULL;
+		c = cn->cn_free;
+		cn->cn_free = c->c_next;
+		xr_svc_start_call(c, rv);
+	}
+}
+
+/* ---- connections ------------------------------------------------------- */
+
+static void xr_svc_conn_free(struct xr_svc_conn *cn)
+{
+	struct xr_svc *svc = cn->cn_svc;
+
+	if (cn->cn_ep)
+		xr_ep_destroy(cn->cn_ep);
+	xr_pool_fini(&cn->cn_recv_pool, &cn->cn_stats);
+	xr_pool_fini(&cn->cn_send_pool, &cn->cn_stats);
+	xr_rpool_fini(&cn->cn_landing, &cn->cn_stats);
+	cn->cn_stats.cs_recvs_posted -= cn->cn_posted;
+	xr_stats_add(&svc->sv_retired, &cn->cn_stats);
+	free(cn->cn_recvs);
+	free(cn->cn_ctxs);
+	free(cn);
+}
+
+static void xr_svc_unlink(struct xr_svc_conn *cn)
+{
+	struct xr_svc *svc = cn->cn_svc;
+
+	if (cn->cn_prev)
+		cn->cn_prev->cn_next = cn->cn_next;
+	else
+		svc->sv_conns = cn->cn_next;
+	if (cn->cn_next)
+		cn->cn_next->cn_prev = cn->cn_prev;
+	svc->sv_nconns--;
+	svc->sv_stats.cs_connections--;
+}
+
+static int xr_svc_conn_alloc(struct xr_svc *svc, const struct xr_cm_inline *ci,
+			     struct xr_svc_conn **out)
+{
+	struct xr_svc_params *p = &svc->sv_p;
+	uint32_t credits = p->sp_credits, nctx, i;
+	struct xr_svc_conn *cn;
+	int ret;
+
+	cn = calloc(1, sizeof(*cn));
+	if (!cn)
+		return -ENOMEM;
+	cn->cn_svc = svc;
+	cn->cn_inline = *ci;
+	cn->cn_credits = credits;
+	nctx = credits + credits / 4 + 4;
+	cn->cn_nctx = nctx;
+	cn->cn_read_depth = 16;
+	cn->cn_recvs = calloc(credits, sizeof(*cn->cn_recvs));
+	cn->cn_ctxs = calloc(nctx, sizeof(*cn->cn_ctxs));
+	if (!cn->cn_recvs || !cn->cn_ctxs) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	ret = xr_pool_init(&cn->cn_recv_pool, svc->sv_fab, &cn->cn_stats,
+			   credits, p->sp_inline, XR_ACCESS_LOCAL);
+	if (ret)
+		goto out_free;
+	ret = xr_pool_init(&cn->cn_send_pool, svc->sv_fab, &cn->cn_stats,
+			   nctx, p->sp_inline, XR_ACCESS_LOCAL);
+	if (ret)
+		goto out_recv;
+	ret = xr_rpool_init(&cn->cn_landing, svc->sv_fab, &cn->cn_stats,
+			    p->sp_read_pool, XR_ACCESS_LOCAL);
+	if (ret)
+		goto out_send;
+	for (i = 0; i < credits; i++) {
+		cn->cn_recvs[i].rv_conn = cn;
+		cn->cn_recvs[i].rv_index = i;
+	}
+	for (i = nctx; i-- > 0;) {
+		cn->cn_ctxs[i].c_conn = cn;
+		cn->cn_ctxs[i].c_index = i;
+		cn->cn_ctxs[i].c_next = cn->cn_free;
+		cn->cn_free = &cn->cn_ctxs[i];
+	}
+	xr_core_limits(&cn->cn_limits, XR_DIR_CALL,
+		       p->sp_max_request > p->sp_max_response ?
+			       p->sp_max_request :
+			       p->sp_max_response,
+		       p->sp_inline);
+	*out = cn;
+	return 0;
+
+out_send:
+	xr_pool_fini(&cn->cn_send_pool, &cn->cn_stats);
+out_recv:
+	xr_pool_fini(&cn->cn_recv_pool, &cn->cn_stats);
+out_free:
+	free(cn->cn_recvs);
+	free(cn->cn_ctxs);
+	free(cn);
+	return ret;
+}
+
+static void xr_svc_on_connect_request(struct xr_svc *svc,
+				      const struct xr_event *ev)
+{
+	struct xr_svc_params *p = &svc->sv_p;
+	struct xr_cm_private mine = { 0 }, peer;
+	struct xr_cm_inline ci;
+	struct xr_recv *pre = NULL;
+	struct xr_svc_conn *cn = NULL;
+	struct xr_ep_attr attr;
+	uint8_t pdata[XR_CM_PRIVATE_BYTES];
+	uint32_t i;
+	int ret;
+
+	if (svc->sv_nconns >= p->sp_max_conns || svc->sv_loop.lp_stop)
+		goto out_reject;
+	xr_cm_decode(ev->xv_pdata,
+		     ev->xv_pdata_len < XR_PDATA_MAX ? ev->xv_pdata_len :
+						       XR_PDATA_MAX,
+		     &peer);
+	mine.cp_send_size = xr_cm_size_advertised(p->sp_inline);
+	mine.cp_recv_size = mine.cp_send_size;
+	if (xr_cm_negotiate(&mine, &peer, &ci) ||
+	    xr_cm_encode(&mine, pdata, sizeof(pdata)) < 0)
+		goto out_reject;
+	if (xr_ep_attr_from_credits(p->sp_credits, &attr))
+		goto out_reject;
+	/* Room for the extra sends of the slack call contexts. */
+	attr.xea_send_depth += p->sp_credits / 4 + 4;
+	if (xr_svc_conn_alloc(svc, &ci, &cn))
+		goto out_reject;
+	pre = calloc(p->sp_credits, sizeof(*pre));
+	if (!pre)
+		goto out_conn;
+	for (i = 0; i < p->sp_credits; i++)
+		xr_svc_recv_fill(cn, &cn->cn_recvs[i], &pre[i]);
+	ret = xr_accept(ev->xv_req, &attr, pre, p->sp_credits, pdata,
+			sizeof(pdata), cn, &cn->cn_ep);
+	free(pre);
+	if (ret) {
+		svc->sv_stats.cs_err_refused_conns++;
+		cn->cn_ep = NULL;
+		xr_svc_conn_free(cn);
+		return;
+	}
+	cn->cn_posted = p->sp_credits;
+	cn->cn_stats.cs_recvs_posted = p->sp_credits;
+	cn->cn_next = svc->sv_conns;
+	if (svc->sv_conns)
+		svc->sv_conns->cn_prev = cn;
+	svc->sv_conns = cn;
+	svc->sv_nconns++;
+	svc->sv_stats.cs_connections++;
+	svc->sv_stats.cs_connections_total++;
+	return;
+
+out_conn:
+	xr_svc_conn_free(cn);
+out_reject:
+	svc->sv_stats.cs_err_refused_conns++;
+	xr_reject(ev->xv_req, NULL, 0);
+}
+
+static void xr_svc_notify(struct xr_svc *svc, struct xr_svc_conn *cn, bool up)
+{
+	if (svc->sv_nnotify < 2 * XR_SVC_POLL_BATCH) {
+		svc->sv_notify[svc->sv_nnotify] = cn;
+		svc->sv_notify_up[svc->sv_nnotify++] = up;
+	}
+}
+
+/* The connection is gone: release what waits on nothing but it. */
+static void xr_svc_conn_dead(struct xr_svc_conn *cn)
+{
+	struct xr_svc_ctx *c, *next;
+
+	if (cn->cn_dead)
+		return;
+	cn->cn_dead = true;
+	cn->cn_stats.cs_conn_lost++;
+	if (cn->cn_up)
+		xr_svc_notify(cn->cn_svc, cn, false);
+	cn->cn_backlog = cn->cn_backlog_tail = NULL;
+	cn->cn_repost = NULL;
+	/* Pulls that never posted a read have nothing to flush. */
+	for (c = cn->cn_pull; c; c = next) {
+		next = c->c_next;
+		if (!c->c_ops) {
+			c->c_pull_issued = true;
+			xr_svc_release(c, -ENOTCONN);
+		} else {
+			c->c_pull_issued = true;
+		}
+	}
+	cn->cn_pull = cn->cn_pull_tail = NULL;
+}
+
+static void xr_svc_on_event(struct xr_svc *svc, const struct xr_event *ev)
+{
+	struct xr_svc_conn *cn;
+
+	switch (ev->xv_type) {
+	case XR_EV_CONNECT_REQUEST:
+		xr_svc_on_connect_request(svc, ev);
+		return;
+	case XR_EV_ESTABLISHED:
+		cn = xr_ep_context(ev->xv_ep);
+		cn->cn_up = true;
+		xr_svc_notify(svc, cn, true);
+		return;
+	case XR_EV_DISCONNECTED:
+	case XR_EV_ERROR:
+	case XR_EV_REJECTED:
+		xr_svc_conn_dead(xr_ep_context(ev->xv_ep));
+		return;
+	case XR_EV_DEVICE_REMOVAL:
+		for (cn = svc->sv_conns; cn; cn = cn->cn_next)
+			xr_svc_drop_conn(cn);
+		return;
+	}
+}
+
+/* Free dead connections whose calls and operations are all back. */
+static void xr_svc_reap(struct xr_svc *svc)
+{
+	struct xr_svc_conn *cn, *next;
+
+	for (cn = svc->sv_conns; cn; cn = next) {
+		next = cn->cn_next;
+		if (!cn->cn_dead || cn->cn_live ||
+		    xr_ep_outstanding(cn->cn_ep))
+			continue;
+		xr_svc_unlink(cn);
+		xr_svc_conn_free(cn);
+	}
+}
+
+/* ---- the progress thread ----------------------------------------------- */
+
+/* Run the callbacks collected this round, without the lock. */
+static void xr_svc_run_callbacks(struct xr_svc *svc)
+{
+	struct xr_svc_ctx *deliver = svc->sv_deliver;
+	struct xr_svc_ctx *release = svc->sv_release, *c, *next;
+	struct xr_svc_conn *notify[2 * XR_SVC_POLL_BATCH];
+	bool up[2 * XR_SVC_POLL_BATCH];
+	uint32_t nnotify = svc->sv_nnotify, i;
+
+	if (!deliver && !release && !nnotify)
+		return;
+	svc->sv_deliver = svc->sv_deliver_tail = NULL;
+	svc->sv_release = svc->sv_release_tail = NULL;
+	memcpy(notify, svc->sv_notify, nnotify * sizeof(notify[0]));
+	memcpy(up, svc->sv_notify_up, nnotify * sizeof(up[0]));
+	svc->sv_nnotify = 0;
+	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	for (i = 0; i < nnotify; i++) {
+		if (up[i] && svc->sv_ops.sv_on_connect)
+			svc->sv_ops.sv_on_connect(notify[i], svc->sv_ctx);
+		if (!up[i] && svc->sv_ops.sv_on_disconnect)
+			svc->sv_ops.sv_on_disconnect(notify[i], svc->sv_ctx);
+	}
+	for (c = release; c; c = c->c_next)
+		svc->sv_ops.sv_on_release(&c->c_pub, c->c_status, svc->sv_ctx);
+	for (c = deliver; c; c = next) {
+		next = c->c_next; /* the upper layer may reply at once */
+		svc->sv_ops.sv_on_call(&c->c_pub, svc->sv_ctx);
+	}
+	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	for (c = release; c; c = next) {
+		next = c->c_next;
+		c->c_conn->cn_live--;
+		c->c_next = c->c_conn->cn_free;
+		c->c_conn->cn_free = c;
+	}
+}
+
+static void xr_svc_after_round(struct xr_svc *svc)
+{
+	struct xr_svc_conn *cn;
+
+	for (cn = svc->sv_conns; cn; cn = cn->cn_next) {
+		xr_svc_run_backlog(cn);
+		xr_svc_flush_reposts(cn);
+	}
+}
+
+static void *xr_svc_thread(void *arg)
+{
+	struct xr_svc *svc = arg;
+	struct xr_completion wc[XR_SVC_POLL_BATCH];
+	struct xr_svc_conn *cn;
+	struct xr_event ev;
+	int n, i, events, stop_rounds = 0;
+
+	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	for (;;) {
+		n = xr_fabric_poll(svc->sv_fab, wc, XR_SVC_POLL_BATCH);
+		for (i = 0; i < n; i++)
+			xr_svc_completion(svc, &wc[i]);
+		events = 0;
+		while (events < XR_SVC_POLL_BATCH &&
+		       xr_fabric_get_event(svc->sv_fab, &ev) == 0) {
+			xr_svc_on_event(svc, &ev);
+			events++;
+		}
+		xr_svc_after_round(svc);
+		xr_svc_run_callbacks(svc);
+		xr_svc_after_round(svc);
+		xr_svc_reap(svc);
+		if (svc->sv_loop.lp_stop) {
+			for (cn = svc->sv_conns; cn; cn = cn->cn_next)
+				xr_svc_drop_conn(cn);
+			/* Wait (about 3 s at most) for every flush. */
+			if (!svc->sv_conns || ++stop_rounds > 300)
+				break;
+		}
+		if (n <= 0 && !events)
+			xr_loop_sleep(&svc->sv_loop, svc->sv_fab,
+				      svc->sv_loop.lp_stop ? 10 : 1000);
+	}
+	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	return NULL;
+}
+
+/* ---- replies ----------------------------------------------------------- */
+
+static bool xr_range_inside(const struct iovec *iov, uint32_t n,
+			    const uint8_t *start, uint64_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		const uint8_t *b = iov[i].iov_base;
+
+		if (iov[i].iov_len && b < start + len &&
+		    b + iov[i].iov_len > start)
+			return true;
+	}
+	return false;
+}
+
+/* Does the reply point into the call's receive buffer or landing area? */
+static bool xr_reply_uses_call(const struct xr_svc_ctx *c,
+			       const struct xr_msg *m)
+{
+	const struct xr_svc_conn *cn = c->c_conn;
+	const uint8_t *rbuf =
+		xr_pool_buf(&cn->cn_recv_pool, c->c_recv->rv_index);
+	const struct iovec *runs[3] = { m->xm_head, m->xm_payload, m->xm_tail };
+	uint32_t counts[3] = { m->xm_nhead, m->xm_npayload, m->xm_ntail };
+	uint32_t r;
+
+	for (r = 0; r < 3; r++) {
+		if (xr_range_inside(runs[r], counts[r], rbuf,
+				    cn->cn_recv_pool.pl_size))
+			return true;
+		if (c->c_landing &&
+		    xr_range_inside(runs[r], counts[r], c->c_landing,
+				    c->c_landing_len))
+			return true;
+	}
+	return false;
+}
+
+/* Register ranges LOCAL for this I/O, appending sges. */
+static int xr_svc_reg_ranges(struct xr_svc_ctx *c, const struct iovec *iov,
+			     uint32_t n, struct xr_sge *sge, uint32_t *nsge)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		if (c->c_nregs >= XR_SVC_MAX_REGS || iov[i].iov_len > UINT32_MAX)
+			return -EINVAL;
+		ret = xr_core_reg(cn->cn_svc->sv_fab, &cn->cn_stats,
+				  iov[i].iov_base, iov[i].iov_len,
+				  XR_ACCESS_LOCAL, &c->c_regs[c->c_nregs]);
+		if (ret)
+			return ret;
+		sge[*nsge] = (struct xr_sge){ iov[i].iov_base,
+					      (uint32_t)iov[i].iov_len,
+					      c->c_regs[c->c_nregs].rg_mr };
+		c->c_nregs++;
+		(*nsge)++;
+	}
+	return 0;
+}
+
+/*
+ * RDMA Write local sges into a chunk of the call's header; the chunk's
+ * segment lengths become what was written (RFC 8166: the reply echoes the
+ * chunk with the lengths actually used).
+ */
+static int xr_svc_write_chunk(struct xr_svc_ctx *c, struct xr_chunk *ch,
+			      const struct xr_sge *local, uint32_t nlocal)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	struct xr_segment *segs = xr_chunk_seg(&c->c_hdr, ch, 0);
+	uint32_t used[XR_MAX_CHUNK_SEGS] = { 0 };
+	struct xr_sge sge[XR_MAX_SGE];
+	struct xr_scatter s;
+	uint32_t nsge, segi, i;
+	uint64_t roff;
+	int64_t got;
+	int ret;
+
+	xr_scatter_init(&s, local, nlocal, segs, ch->ch_nsegs);
+	while ((got = xr_scatter_next(&s, sge, &nsge, &segi, &roff)) > 0) {
+		ret = xr_post_write(cn->cn_ep, sge, nsge, roff,
+				    segs[segi].seg_handle, c);
+		if (ret) {
+			cn->cn_stats.cs_err_post++;
+			return ret;
+		}
+		c->c_ops++;
+		used[segi] += (uint32_t)got;
+		cn->cn_stats.cs_rdma_write_ops++;
+		cn->cn_stats.cs_rdma_write_bytes += (uint64_t)got;
+	}
+	if (got < 0)
+		return (int)got;
+	ch->ch_length = 0;
+	for (i = 0; i < ch->ch_nsegs; i++) {
+		segs[i].seg_length = used[i];
+		ch->ch_length += used[i];
+	}
+	return 0;
+}
+
+/* Copy the inline message after the header; returns bytes or -EMSGSIZE. */
+static int64_t xr_svc_copy_inline(const struct xr_msg *m, bool with_payload,
+				  uint8_t *dst, uint64_t room)
+{
+	const struct iovec *runs[3] = { m->xm_head, m->xm_payload, m->xm_tail };
+	uint32_t counts[3] = { m->xm_nhead, m->xm_npayload, m->xm_ntail };
+	uint64_t off = 0, plen;
+	uint32_t r, i;
+
+	for (r = 0; r < 3; r++) {
+		if (r == 1 && !with_payload)
+			continue;
+		for (i = 0; i < counts[r]; i++) {
+			if (off + runs[r][i].iov_len > room)
+				return -EMSGSIZE;
+			memcpy(dst + off, runs[r][i].iov_base,
+			       runs[r][i].iov_len);
+			off += runs[r][i].iov_len;
+		}
+		if (r == 1) {
+			plen = xr_iov_len(m->xm_payload, m->xm_npayload);
+			if (off + xr_xdr_pad(plen) > room)
+				return -EMSGSIZE;
+			memset(dst + off, 0, xr_xdr_pad(plen));
+			off += xr_xdr_pad(plen);
+		}
+	}
+	return (int64_t)off;
+}
+
+/* Build and post the reply; on error the caller releases the call. */
+static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	struct xr_reply_plan_in pin = { 0 };
+	struct xr_reply_plan plan;
+	struct xr_sge local[3 * XR_MSG_MAX_RANGES + 1];
+	struct xr_chunk *wch = NULL, *rch;
+	struct xr_hdr rh;
+	uint8_t *buf = xr_pool_buf(&cn->cn_send_pool, c->c_index);
+	uint32_t nlocal = 0, i;
+	uint64_t plen;
+	int64_t copied = 0;
+	ssize_t hlen;
+	struct xr_sge sge;
+	int ret;
+
+	pin.ri_head_len = xr_iov_len(m->xm_head, m->xm_nhead);
+	pin.ri_payload_len = plen = xr_iov_len(m->xm_payload, m->xm_npayload);
+	pin.ri_tail_len = xr_iov_len(m->xm_tail, m->xm_ntail);
+	if (c->c_hdr.h_nwrite) {
+		wch = xr_hdr_write_chunk(&c->c_hdr, 0);
+		pin.ri_write_chunk_len = wch->ch_length;
+	}
+	rch = xr_hdr_reply_chunk(&c->c_hdr);
+	pin.ri_reply_chunk_len = rch ? rch->ch_length : 0;
+	pin.ri_inline_send = cn->cn_inline.ci_max_send;
+	if (pin.ri_head_len + plen + pin.ri_tail_len >
+	    cn->cn_svc->sv_p.sp_max_response + XR_HDR_RESERVE)
+		return -EMSGSIZE;
+	ret = xr_plan_reply(&pin, &plan);
+	if (ret) {
+		cn->cn_stats.cs_err_reply_size++;
+		return ret;
+	}
+
+	/* Unused write chunks are echoed empty. */
+	for (i = 0; i < c->c_hdr.h_nwrite; i++) {
+		struct xr_chunk *ch = xr_hdr_write_chunk(&c->c_hdr, i);
+		uint32_t s;
+
+		if (ch == wch && plan.rp_write_chunk)
+			continue;
+		for (s = 0; s < ch->ch_nsegs; s++)
+			xr_chunk_seg(&c->c_hdr, ch, s)->seg_length = 0;
+		ch->ch_length = 0;
+	}
+	if (plan.rp_write_chunk) {
+		ret = xr_svc_reg_ranges(c, m->xm_payload, m->xm_npayload,
+					local, &nlocal);
+		if (!ret)
+			ret = xr_svc_write_chunk(c, wch, local, nlocal);
+		if (ret)
+			return ret;
+		cn->cn_stats.cs_write_chunk_replies++;
+	}
+
+	rh = c->c_hdr;
+	rh.h_chunks = c->c_hdr.h_chunks + c->c_hdr.h_nread;
+	rh.h_chunk_cap = c->c_hdr.h_chunk_cap - c->c_hdr.h_nread;
+	rh.h_nread = 0;
+	rh.h_has_call_chunk = false;
+	rh.h_has_reply = plan.rp_reply_chunk;
+	rh.h_vers = XR_RPCRDMA_VERSION;
+	rh.h_proc = plan.rp_reply_chunk ? XR_RDMA_NOMSG : XR_RDMA_MSG;
+
+	if (plan.rp_reply_chunk) {
+		nlocal = 0;
+		ret = xr_svc_reg_ranges(c, m->xm_head, m->xm_nhead, local,
+					&nlocal);
+		if (!ret && !plan.rp_write_chunk) {
+			ret = xr_svc_reg_ranges(c, m->xm_payload,
+						m->xm_npayload, local,
+						&nlocal);
+			if (!ret && xr_xdr_pad(plen)) {
+				/* Zero pad from the end of the send buffer. */
+				uint8_t *z = buf + cn->cn_send_pool.pl_size - 4;
+
+				memset(z, 0, 4);
+				local[nlocal++] = (struct xr_sge){
+					z, xr_xdr_pad(plen),
+					cn->cn_send_pool.pl_reg.rg_mr
+				};
+			}
+		}
+		if (!ret)
+			ret = xr_svc_reg_ranges(c, m->xm_tail, m->xm_ntail,
+						local, &nlocal);
+		if (!ret)
+			ret = xr_svc_write_chunk(c, rch, local, nlocal);
+		if (ret)
+			return ret;
+		cn->cn_stats.cs_reply_chunk_replies++;
+	}
+
+	/* Receives go back before the grant is computed. */
+	if (!xr_reply_uses_call(c, m)) {
+		xr_svc_repost(cn, c->c_recv);
+		c->c_recv = NULL;
+		if (c->c_landing) {
+			xr_rpool_free(&cn->cn_landing, c->c_landing,
+				      c->c_landing_len);
+			c->c_landing = NULL;
+		}
+		xr_svc_flush_reposts(cn);
+	}
+	rh.h_credits = xr_credits_to_grant(cn->cn_posted, cn->cn_credits);
+	hlen = xr_hdr_encode(&rh, buf, cn->cn_send_pool.pl_size - 4);
+	if (hlen < 0)
+		return (int)hlen;
+	if (!plan.rp_reply_chunk) {
+		copied = xr_svc_copy_inline(m, !plan.rp_write_chunk,
+					    buf + hlen,
+					    cn->cn_inline.ci_max_send - hlen);
+		if (copied < 0) {
+			cn->cn_stats.cs_err_reply_size++;
+			return (int)copied;
+		}
+		cn->cn_stats.cs_inline_bytes_copied += (uint64_t)copied;
+		if (!plan.rp_write_chunk)
+			cn->cn_stats.cs_inline_replies++;
+	}
+	sge = (struct xr_sge){ buf, (uint32_t)(hlen + copied),
+			       cn->cn_send_pool.pl_reg.rg_mr };
+	ret = xr_post_send(cn->cn_ep, &sge, 1, false, 0, c);
+	if (ret) {
+		cn->cn_stats.cs_err_post++;
+		return ret;
+	}
+	c->c_ops++;
+	return 0;
+}
+
+int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
+{
+	struct xr_svc_ctx *c = XR_CONTAINER(call, struct xr_svc_ctx, c_pub);
+	struct xr_svc_conn *cn = c->c_conn;
+	struct xr_svc *svc = cn->cn_svc;
+	int ret;
+
+	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	if (c->c_state != XR_SC_UPPER) {
+		pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+		return -EINVAL;
+	}
+	c->c_state = XR_SC_SENDING;
+	c->c_ops = 1; /* held while posting */
+	if (cn->cn_dead)
+		ret = -ENOTCONN;
+	else if (xr_msg_check(reply))
+		ret = -EINVAL;
+	else
+		ret = xr_svc_post_reply(c, reply);
+	if (ret) {
+		c->c_status = ret;
+		/* A partly posted reply leaves the connection unusable. */
+		if (c->c_ops > 1)
+			xr_svc_drop_conn(cn);
+	}
+	xr_svc_ctx_op_done(c, ret);
+	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	xr_loop_wake(&svc->sv_loop);
+	return ret;
+}
+
+void xr_svc_drop(struct xr_svc_call *call)
+{
+	struct xr_svc_ctx *c = XR_CONTAINER(call, struct xr_svc_ctx, c_pub);
+	struct xr_svc *svc = c->c_conn->cn_svc;
+
+	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	if (c->c_state == XR_SC_UPPER) {
+		c->c_state = XR_SC_SENDING;
+		c->c_ops = 1;
+		xr_svc_ctx_op_done(c, -ECANCELED);
+	}
+	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	xr_loop_wake(&svc->sv_loop);
+}
+
+/* ---- setup and teardown ------------------------------------------------ */
+
+static int xr_svc_check_params(struct xr_svc_params *p, char *err,
+			       size_t errlen)
+{
+	if (!p->sp_backend)
+		p->sp_backend = "ofi";
+	if (!p->sp_addr)
+		p->sp_addr = "0.0.0.0";
+	if (p->sp_port == 0)
+		p->sp_port = XR_NFS_RDMA_PORT;
+	if (p->sp_port == XR_SVC_PORT_ANY)
+		p->sp_port = 0;
+	if (!p->sp_credits)
+		p->sp_credits = XR_DEFAULT_CREDITS;
+	if (!p->sp_inline)
+		p->sp_inline = XR_DEFAULT_INLINE;
+	if (!p->sp_max_conns)
+		p->sp_max_conns = XR_DEFAULT_MAX_CONNS;
+	if (!p->sp_max_request)
+		p->sp_max_request = XR_DEFAULT_MAX_MSG;
+	if (!p->sp_max_response)
+		p->sp_max_response = XR_DEFAULT_MAX_MSG;
+	if (!p->sp_read_pool)
+		p->sp_read_pool = XR_DEFAULT_READ_POOL;
+	if (p->sp_port < 0 || p->sp_port > 65535) {
+		snprintf(err, errlen, "port %d out of range 1..65535",
+			 p->sp_port);
+		return -EINVAL;
+	}
+	if (p->sp_credits > XR_MAX_CREDITS) {
+		snprintf(err, errlen, "credits %u out of range 1..%u",
+			 p->sp_credits, XR_MAX_CREDITS);
+		return -EINVAL;
+	}
+	if (p->sp_inline < XR_CM_MIN_INLINE ||
+	    p->sp_inline > XR_CM_MAX_INLINE || p->sp_inline % 1024) {
+		snprintf(err, errlen,
+			 "inline size %u not a multiple of 1024 in %u..%u",
+			 p->sp_inline, XR_CM_MIN_INLINE, XR_CM_MAX_INLINE);
+		return -EINVAL;
+	}
+	if (p->sp_read_pool < p->sp_max_request) {
+		snprintf(err, errlen,
+			 "read pool %llu smaller than max request %llu",
+			 (unsigned long long)p->sp_read_pool,
+			 (unsigned long long)p->sp_max_request);
+		return -EINVAL;
+	}
+	if (p->sp_max_request > (1ull << 30) ||
+	    p->sp_max_response > (1ull << 30)) {
+		snprintf(err, errlen, "max request/response above 1 GiB");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int xr_svc_start(const struct xr_svc_params *params,
+		 const struct xr_svc_ops *ops, void *ctx, struct xr_svc **out,
+		 char *err, size_t errlen)
+{
+	struct xr_fabric_params fp = { 0 };
+	char dummy[8];
+	struct xr_svc *svc;
+	uint32_t credits;
+	int ret;
+
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if (!params || !ops || !ops->sv_on_call || !ops->sv_on_release ||
+	    !out) {
+		snprintf(err, errlen, "missing parameters or callbacks");
+		return -EINVAL;
+	}
+	svc = calloc(1, sizeof(*svc));
+	if (!svc)
+		return -ENOMEM;
+	svc->sv_p = *params;
+	ret = xr_svc_check_params(&svc->sv_p, err, errlen);
+	if (ret)
+		goto out_free;
+	svc->sv_ops = *ops;
+	svc->sv_ctx = ctx;
+	credits = svc->sv_p.sp_credits;
+	svc->sv_per_conn = xr_conn_registered_bytes(
+		credits, svc->sv_p.sp_inline, svc->sv_p.sp_inline,
+		credits / 4 + 4,
+		(svc->sv_p.sp_read_pool + XR_RPOOL_PAGE - 1) / XR_RPOOL_PAGE *
+			XR_RPOOL_PAGE);
+	fp.xfp_backend = svc->sv_p.sp_backend;
+	fp.xfp_provider = svc->sv_p.sp_provider;
+	ret = xr_fabric_open(&fp, &svc->sv_fab, err, errlen);
+	if (ret)
+		goto out_free;
+	ret = xr_listen(svc->sv_fab, svc->sv_p.sp_addr,
+			(uint16_t)svc->sv_p.sp_port, 64, &svc->sv_lis);
+	if (ret) {
+		snprintf(err, errlen, "%s", xr_fabric_strerror(svc->sv_fab));
+		goto out_fab;
+	}
+	ret = xr_loop_init(&svc->sv_loop, svc->sv_fab);
+	if (ret)
+		goto out_lis;
+	ret = -pthread_create(&svc->sv_loop.lp_thread, NULL, xr_svc_thread,
+			      svc);
+	if (ret)
+		goto out_loop;
+	svc->sv_loop.lp_running = true;
+	*out = svc;
+	return 0;
+
+out_loop:
+	xr_loop_fini(&svc->sv_loop);
+out_lis:
+	xr_listener_close(svc->sv_lis);
+out_fab:
+	xr_fabric_close(svc->sv_fab);
+out_free:
+	free(svc);
+	return ret;
+}
+
+uint16_t xr_svc_port(struct xr_svc *svc)
+{
+	uint16_t port;
+
+	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	port = xr_listener_port(svc->sv_lis);
+	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	return port;
+}
+
+void xr_svc_get_stats(struct xr_svc *svc, struct xr_core_stats *out)
+{
+	struct xr_svc_conn *cn;
+
+	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	*out = svc->sv_stats;
+	xr_stats_add(out, &svc->sv_retired);
+	for (cn = svc->sv_conns; cn; cn = cn->cn_next)
+		xr_stats_add(out, &cn->cn_stats);
+	out->cs_registered_per_conn = svc->sv_per_conn;
+	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+}
+
+void xr_svc_conn_stats(struct xr_svc_conn *conn, struct xr_core_stats *out)
+{
+	struct xr_svc *svc = conn->cn_svc;
+
+	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	*out = conn->cn_stats;
+	out->cs_registered_per_conn = svc->sv_per_conn;
+	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+}
+
+void xr_svc_stop(struct xr_svc *svc)
+{
+	struct xr_svc_conn *cn, *next;
+	uint32_t i;
+
+	if (!svc)
+		return;
+	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	svc->sv_loop.lp_stop = true;
+	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	xr_loop_wake(&svc->sv_loop);
+	if (svc->sv_loop.lp_running)
+		pthread_join(svc->sv_loop.lp_thread, NULL);
+	/* Whatever did not flush in time: calls the upper layer holds. */
+	for (cn = svc->sv_conns; cn; cn = next) {
+		next = cn->cn_next;
+		for (i = 0; i < cn->cn_nctx; i++) {
+			struct xr_svc_ctx *c = &cn->cn_ctxs[i];
+
+			if (c->c_state == XR_SC_UPPER ||
+			    c->c_state == XR_SC_SENDING)
+				svc->sv_ops.sv_on_release(&c->c_pub,
+							  -ESHUTDOWN,
+							  svc->sv_ctx);
+			if (c->c_state != XR_SC_FREE) {
+				uint32_t r;
+
+				for (r = 0; r < c->c_nregs; r++)
+					xr_core_dereg(&cn->cn_stats,
+						      &c->c_regs[r]);
+			}
+		}
+		xr_svc_unlink(cn);
+		xr_svc_conn_free(cn);
+	}
+	xr_listener_close(svc->sv_lis);
+	xr_fabric_close(svc->sv_fab);
+	xr_loop_fini(&svc->sv_loop);
+	free(svc);
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The server (responder) engine of RPC-over-RDMA Version 1.  How this
+ * works:
+ *
+ * xr_svc_start() opens a fabric, listens and runs one progress thread that
+ * accepts connections (RFC 8797 private data both ways, inline sizes
+ * negotiated), keeps `credits` receives posted per connection and decodes
+ * each incoming transport header.  A header the codec refuses is answered
+ * with RDMA_ERROR (ERR_VERS / ERR_CHUNK) or dropped, as xr_hdr_action()
+ * says.  Read chunks are pulled by RDMA Read into the connection's landing
+ * area; then the upper layer receives ONE struct xr_svc_call through
+ * ops->sv_on_call: the RPC call message as byte ranges in XDR order (the
+ * inline head, the chunk payload at its position, its XDR padding, the
+ * inline rest) and what the client offered for the reply.
+ *
+ * The upper layer answers with xr_svc_reply() from any thread.  The reply
+ * payload goes by RDMA Write into the client's Write chunk (the caller's
+ * buffer registered LOCAL for this I/O only), a message too big to send
+ * inline goes through the Reply chunk as RDMA_NOMSG, the rest inline as
+ * RDMA_MSG.  Each reply grants credits = receives posted.  When the send
+ * has completed the engine calls ops->sv_on_release(call): the upper layer
+ * may then free what the reply pointed at, and the call is recycled.
+ *
+ * Lifecycle of a call (enum xr_svc_call_state, one step per event):
+ *   FREE -> PULLING (RDMA Reads in flight; skipped when no Read chunk)
+ *        -> UPPER (owned by the upper layer until it replies)
+ *        -> SENDING (Writes + Send in flight) -> FREE (sv_on_release).
+ *   A refused header goes FREE -> ERROR_SENDING -> FREE.
+ * When a client goes away, calls in PULLING or SENDING are released as
+ * their operations flush; calls in UPPER stay valid until the upper layer
+ * replies (the reply then fails with -ENOTCONN and releases at once).
+ * ops->sv_on_disconnect tells the upper layer first.  The connection's
+ * buffers and registrations are freed when its last call is released.
+ */
+#ifndef XR_SVC_H
+#define XR_SVC_H
+
+#include "xr_core.h"
+
+struct xr_svc;
+struct xr_svc_conn;
+
+/**
+ * struct xr_svc_call - one received RPC call, as the upper layer sees it
+ * @sc_msg: the RPC call message in XDR order, as ranges
+ * @sc_nmsg: number of ranges
+ * @sc_msg_len: total bytes
+ * @sc_chunk_range: for each data Read chunk, the index in @sc_msg of its
+ *	payload range (the range after it is its XDR padding if any)
+ * @sc_nchunks: number of data Read chunks
+ * @sc_xid: the RPC xid
+ * @sc_write_chunks: Write chunks the client offered (lengths)
+ * @sc_nwrite: their number
+ * @sc_reply_chunk_len: bytes of the Reply chunk offered, 0 for none
+ * @sc_conn: the connection it came on
+ * @sc_upper: free for the upper layer
+ */
+struct xr_svc_call {
+	struct iovec sc_msg[XR_CALL_MAX_RANGES];
+	uint32_t sc_nmsg;
+	uint64_t sc_msg_len;
+	uint32_t sc_chunk_range[XR_MAX_READ_CHUNKS];
+	uint32_t sc_nchunks;
+	uint32_t sc_xid;
+	uint64_t sc_write_chunks[XR_MAX_WRITE_CHUNKS];
+	uint32_t sc_nwrite;
+	uint64_t sc_reply_chunk_len;
+	struct xr_svc_conn *sc_conn;
+	void *sc_upper;
+};
+
+/**
+ * struct xr_svc_ops - upper-layer callbacks (run on the progress thread,
+ * without the engine's lock: they may call xr_svc_reply())
+ * @sv_on_call: a call is ready; the upper layer owns it until it calls
+ *	xr_svc_reply() or xr_svc_drop()
+ * @sv_on_release: the reply of @call was sent (status 0) or could not be
+ *	(negative errno); the call's memory is reused after this returns
+ * @sv_on_connect: a connection was established (may be NULL)
+ * @sv_on_disconnect: a connection went away; calls the upper layer still
+ *	owns stay valid until it replies (may be NULL)
+ */
+struct xr_svc_ops {
+	void (*sv_on_call)(struct xr_svc_call *call, void *ctx);
+	void (*sv_on_release)(struct xr_svc_call *call, int status,
+			      void *ctx);
+	void (*sv_on_connect)(struct xr_svc_conn *conn, void *ctx);
+	void (*sv_on_disconnect)(struct xr_svc_conn *conn, void *ctx);
+};
+
+/**
+ * struct xr_svc_params - listener configuration (0/NULL = default)
+ * @sp_backend: "verbs" or "ofi" (default "ofi")
+ * @sp_provider: ofi provider (default "tcp")
+ * @sp_addr: address to listen on (default "0.0.0.0")
+ * @sp_port: port (default 20049; XR_SVC_PORT_ANY picks a free one)
+ * @sp_credits: credits per connection, 1..1024 (default 128)
+ * @sp_inline: inline send and receive size, 1024..262144 (default 4096)
+ * @sp_max_conns: most connections at once (default 64)
+ * @sp_max_request: largest call (inline + Read chunks), default ~1 MiB
+ * @sp_max_response: largest reply (Write + Reply chunks), default ~1 MiB
+ * @sp_read_pool: RDMA Read landing area per connection (default 2 MiB;
+ *	at least @sp_max_request)
+ */
+struct xr_svc_params {
+	const char *sp_backend;
+	const char *sp_provider;
+	const char *sp_addr;
+	int sp_port;
+	uint32_t sp_credits;
+	uint32_t sp_inline;
+	uint32_t sp_max_conns;
+	uint64_t sp_max_request;
+	uint64_t sp_max_response;
+	uint64_t sp_read_pool;
+};
+
+#define XR_SVC_PORT_ANY (-1)
+
+/**
+ * xr_svc_start() - open the fabric, listen, start the progress thread
+ * @params: configuration (see struct xr_svc_params)
+ * @ops: callbacks (sv_on_call and sv_on_release are required)
+ * @ctx: passed to every callback
+ * @out: the engine
+ * @err: message buffer for the reason of a failure (may be NULL)
+ * @errlen: its size
+ *
+ * Return: 0; -EINVAL for a bad parameter (named in @err); the fabric's
+ * error for open/listen (-ENODEV, -EADDRINUSE, ...); -ENOMEM; or the
+ * negative errno of pthread_create/eventfd/epoll.
+ */
+int xr_svc_start(const struct xr_svc_params *params,
+		 const struct xr_svc_ops *ops, void *ctx, struct xr_svc **out,
+		 char *err, size_t errlen);
+
+/**
+ * xr_svc_port() - the port the engine listens on
+ *
+ * Return: the port number.
+ */
+uint16_t xr_svc_port(struct xr_svc *svc);
+
+/**
+ * xr_svc_reply() - send the reply of @call (any thread)
+ * @call: a call delivered by sv_on_call and not yet answered
+ * @reply: the RPC reply message; its payload is the DDP-eligible result
+ *	(e.g. NFS READ data).  Every range must stay valid until
+ *	sv_on_release for this call.
+ *
+ * On success sv_on_release follows when the send completes.  On failure
+ * the call has already been released (sv_on_release ran with the error
+ * before this returns) and the connection is dropped if the failure left
+ * it unusable.
+ *
+ * Return: 0; -EINVAL for a malformed @reply; -ENOTCONN when the client
+ * is gone; -EMSGSIZE when the reply fits neither inline nor in the Reply
+ * chunk the client offered; -ENOMEM/-EIO when registering the reply's
+ * memory or posting failed.
+ */
+int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply);
+
+/**
+ * xr_svc_drop() - give a call back without answering (any thread)
+ *
+ * The receive buffer returns to the posted pool; the client gets no reply
+ * (it will time out or reconnect).  sv_on_release runs with -ECANCELED.
+ */
+void xr_svc_drop(struct xr_svc_call *call);
+
+/**
+ * xr_svc_get_stats() - copy the engine's counters (any thread)
+ */
+void xr_svc_get_stats(struct xr_svc *svc, struct xr_core_stats *out);
+
+/**
+ * xr_svc_conn_stats() - copy one connection's counters (any thread; the
+ * connection must be one the upper layer still holds a call of, or is
+ * inside a callback for)
+ */
+void xr_svc_conn_stats(struct xr_svc_conn *conn, struct xr_core_stats *out);
+
+/**
+ * xr_svc_stop() - stop and free the engine
+ *
+ * Disconnects every client, waits for their operations to flush (calls
+ * the upper layer still owns are released with -ESHUTDOWN), joins the
+ * progress thread and frees everything.  Must not be called from a
+ * callback.
+ */
+void xr_svc_stop(struct xr_svc *svc);
+
+#endif /* XR_SVC_H */

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Unit tests of the engines' pure parts: chunk planning for calls and
+ * replies, credit accounting, the local-to-remote scatter walk, the
+ * landing-area bitmap, and registered memory per connection at defaults.
+ * How this works: the sources are #included (static helpers reachable);
+ * nothing touches a fabric.  Each failed check prints its line; the exit
+ * status is the number of failures (capped).
+ */
+#include "xr_plan.c"
+#include "xr_core_int.c"
+
+#include <stdio.h>
+
+static int failures;
+
+#define CHECK(cond)                                                           \
+	do {                                                                  \
+		if (!(cond)) {                                                \
+			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__,         \
+				__LINE__, #cond);                             \
+			failures++;                                           \
+		}                                                             \
+	} while (0)
+
+static struct xr_plan_in base_in(void)
+{
+	return (struct xr_plan_in){ .pi_head_len = 100,
+				    .pi_inline_send = 4096,
+				    .pi_inline_recv = 4096,
+				    .pi_reply_max = 200 };
+}
+
+static void test_plan_call(void)
+{
+	struct xr_plan_in in = base_in();
+	struct xr_plan p;
+
+	/* Small call: all inline, no chunks. */
+	CHECK(xr_plan_call(&in, &p) == 0);
+	CHECK(!p.pl_read_chunk && !p.pl_pos_zero && !p.pl_write_chunk &&
+	      !p.pl_reply_chunk);
+	CHECK(p.pl_inline_len == 100);
+
+	/* DDP payload of 1 MiB: Read chunk at the head's length. */
+	in.pi_payload_len = 1 << 20;
+	in.pi_payload_ddp = true;
+	in.pi_tail_len = 8;
+	CHECK(xr_plan_call(&in, &p) == 0);
+	CHECK(p.pl_read_chunk && !p.pl_pos_zero);
+	CHECK(p.pl_position == 100);
+	CHECK(p.pl_inline_len == 108);
+
+	/* Small DDP payload stays inline, padded. */
+	in.pi_payload_len = 1001;
+	CHECK(xr_plan_call(&in, &p) == 0);
+	CHECK(!p.pl_read_chunk && p.pl_inline_len == 100 + 1004 + 8);
+
+	/* Non-DDP payload too big for inline: Position-Zero. */
+	in.pi_payload_len = 8192;
+	in.pi_payload_ddp = false;
+	CHECK(xr_plan_call(&in, &p) == 0);
+	CHECK(p.pl_pos_zero && !p.pl_read_chunk && p.pl_inline_len == 0);
+
+	/* Exactly at the limit: inline; one more word: Position-Zero. */
+	in = base_in();
+	in.pi_head_len = 4096 - XR_HDR_RESERVE;
+	CHECK(xr_plan_call(&in, &p) == 0 && !p.pl_pos_zero);
+	in.pi_head_len += 4;
+	CHECK(xr_plan_call(&in, &p) == 0 && p.pl_pos_zero);
+
+	/* DDP payload plus a long head: Read chunk and Position-Zero. */
+	in = base_in();
+	in.pi_head_len = 6000;
+	in.pi_payload_len = 1 << 20;
+	in.pi_payload_ddp = true;
+	CHECK(xr_plan_call(&in, &p) == 0 && p.pl_pos_zero && p.pl_read_chunk);
+
+	/* Result buffer -> Write chunk; big reply -> Reply chunk. */
+	in = base_in();
+	in.pi_result_cap = 1 << 20;
+	in.pi_reply_max = 4096 - XR_HDR_RESERVE;
+	CHECK(xr_plan_call(&in, &p) == 0 && p.pl_write_chunk &&
+	      !p.pl_reply_chunk);
+	in.pi_reply_max++;
+	CHECK(xr_plan_call(&in, &p) == 0 && p.pl_reply_chunk);
+
+	/* Bad arguments. */
+	in.pi_inline_send = 100;
+	CHECK(xr_plan_call(&in, &p) == -EINVAL);
+	CHECK(xr_plan_call(NULL, &p) == -EINVAL);
+}
+
+static void test_plan_reply(void)
+{
+	struct xr_reply_plan_in in = { .ri_head_len = 28,
+				       .ri_inline_send = 4096 };
+	struct xr_reply_plan p;
+
+	CHECK(xr_plan_reply(&in, &p) == 0);
+	CHECK(!p.rp_write_chunk && !p.rp_reply_chunk && p.rp_msg_len == 28);
+
+	/* Payload with a big enough Write chunk: RDMA Write. */
+	in.ri_payload_len = 1 << 20;
+	in.ri_write_chunk_len = 1 << 20;
+	CHECK(xr_plan_reply(&in, &p) == 0);
+	CHECK(p.rp_write_chunk && !p.rp_reply_chunk && p.rp_msg_len == 28);
+
+	/* Write chunk too small, no Reply chunk: cannot be sent. */
+	in.ri_write_chunk_len = 4096;
+	CHECK(xr_plan_reply(&in, &p) == -EMSGSIZE);
+
+	/* ... with a Reply chunk big enough: RDMA_NOMSG. */
+	in.ri_reply_chunk_len = (1 << 20) + 64;
+	CHECK(xr_plan_reply(&in, &p) == 0);
+	CHECK(!p.rp_write_chunk && p.rp_reply_chunk &&
+	      p.rp_msg_len == 28 + (1 << 20));
+
+	/* Small payload without Write chunk: inline, padded. */
+	in = (struct xr_reply_plan_in){ .ri_head_len = 28,
+					.ri_payload_len = 5,
+					.ri_inline_send = 4096 };
+	CHECK(xr_plan_reply(&in, &p) == 0 && p.rp_msg_len == 36);
+	CHECK(xr_plan_reply(NULL, &p) == -EINVAL);
+}
+
+static void test_credits(void)
+{
+	struct xr_credits c;
+	int i;
+
+	xr_credits_init(&c, 128);
+	CHECK(c.cr_granted == 1);
+	CHECK(xr_credits_take(&c));
+	CHECK(!xr_credits_take(&c)); /* one credit until the first reply */
+	xr_credits_update(&c, 128);
+	for (i = 1; i < 128; i++)
+		CHECK(xr_credits_take(&c));
+	CHECK(!xr_credits_take(&c));
+	CHECK(c.cr_inflight == 128);
+	/* A smaller grant stops new calls until enough come back. */
+	xr_credits_update(&c, 4);
+	xr_credits_put(&c);
+	CHECK(!xr_credits_take(&c));
+	for (i = 0; i < 124; i++)
+		xr_credits_put(&c);
+	CHECK(c.cr_inflight == 3);
+	CHECK(xr_credits_take(&c));
+	CHECK(!xr_credits_take(&c));
+	/* Grants are clamped to 1..max. */
+	xr_credits_update(&c, 0);
+	CHECK(c.cr_granted == 1);
+	xr_credits_update(&c, 100000);
+	CHECK(c.cr_granted == 128);
+	/* Put never underflows. */
+	xr_credits_init(&c, 2);
+	xr_credits_put(&c);
+	CHECK(c.cr_inflight == 0);
+	/* Server grant never exceeds posted receives. */
+	CHECK(xr_credits_to_grant(100, 128) == 100);
+	CHECK(xr_credits_to_grant(200, 128) == 128);
+	CHECK(xr_credits_to_grant(0, 128) == 0);
+}
+
+static void test_scatter(void)
+{
+	uint8_t a[10], b[20], c[5];
+	struct xr_sge local[3] = { { a, 10, NULL },
+				   { b, 20, NULL },
+				   { c, 5, NULL } };
+	struct xr_segment remote[2] = { { 1, 12, 1000 }, { 2, 100, 5000 } };
+	struct xr_sge sge[XR_MAX_SGE];
+	struct xr_scatter s;
+	uint32_t nsge, segi;
+	uint64_t roff;
+	int64_t n;
+
+	xr_scatter_init(&s, local, 3, remote, 2);
+	n = xr_scatter_next(&s, sge, &nsge, &segi, &roff);
+	CHECK(n == 12 && nsge == 2 && segi == 0 && roff == 1000);
+	CHECK(sge[0].xs_addr == a && sge[0].xs_len == 10);
+	CHECK(sge[1].xs_addr == b && sge[1].xs_len == 2);
+	n = xr_scatter_next(&s, sge, &nsge, &segi, &roff);
+	CHECK(n == 23 && nsge == 2 && segi == 1 && roff == 5000);
+	CHECK(sge[0].xs_addr == b + 2 && sge[0].xs_len == 18);
+	CHECK(sge[1].xs_addr == c && sge[1].xs_len == 5);
+	CHECK(xr_scatter_next(&s, sge, &nsge, &segi, &roff) == 0);
+	CHECK(s.sc_done == 35);
+
+	/* Remote space runs out first. */
+	remote[1].seg_length = 10;
+	xr_scatter_init(&s, local, 3, remote, 2);
+	CHECK(xr_scatter_next(&s, sge, &nsge, &segi, &roff) == 12);
+	CHECK(xr_scatter_next(&s, sge, &nsge, &segi, &roff) == 10);
+	CHECK(xr_scatter_next(&s, sge, &nsge, &segi, &roff) == -EMSGSIZE);
+
+	/* More local pieces than XR_MAX_SGE: split into two operations. */
+	{
+		uint8_t d[6];
+		struct xr_sge many[6];
+		struct xr_segment big = { 3, 100, 0 };
+		int i;
+
+		for (i = 0; i < 6; i++)
+			many[i] = (struct xr_sge){ &d[i], 1, NULL };
+		xr_scatter_init(&s, many, 6, &big, 1);
+		CHECK(xr_scatter_next(&s, sge, &nsge, &segi, &roff) ==
+		      XR_MAX_SGE);
+		CHECK(nsge == XR_MAX_SGE);
+		CHECK(xr_scatter_next(&s, sge, &nsge, &segi, &roff) ==
+		      6 - XR_MAX_SGE);
+		CHECK(roff == XR_MAX_SGE);
+		CHECK(xr_scatter_next(&s, sge, &nsge, &segi, &roff) == 0);
+	}
+}
+
+static void test_bitmap(void)
+{
+	uint64_t map[2] = { 0, 0 };
+
+	CHECK(xr_bitmap_find_run(map, 128, 128) == 0);
+	CHECK(xr_bitmap_find_run(map, 128, 129) == -1);
+	xr_bitmap_set(map, 0, 10, true);
+	CHECK(xr_bitmap_find_run(map, 128, 5) == 10);
+	xr_bitmap_set(map, 60, 10, true); /* crosses the word boundary */
+	CHECK(map[0] >> 60 == 0xf && (map[1] & 0x3f) == 0x3f);
+	CHECK(xr_bitmap_find_run(map, 128, 51) == -1 ||
+	      xr_bitmap_find_run(map, 128, 51) == 70);
+	CHECK(xr_bitmap_find_run(map, 128, 50) == 10);
+	CHECK(xr_bitmap_find_run(map, 128, 58) == 70);
+	CHECK(xr_bitmap_find_run(map, 128, 59) == -1);
+	xr_bitmap_set(map, 0, 128, false);
+	CHECK(map[0] == 0 && map[1] == 0);
+	CHECK(xr_bitmap_find_run(map, 128, 0) == -1);
+}
+
+static void test_registered_bytes(void)
+{
+	uint64_t svc = xr_conn_registered_bytes(
+		XR_DEFAULT_CREDITS, XR_DEFAULT_INLINE, XR_DEFAULT_INLINE,
+		XR_DEFAULT_CREDITS / 4 + 4, XR_DEFAULT_READ_POOL);
+	uint64_t clnt = xr_conn_registered_bytes(XR_DEFAULT_CREDITS,
+						 XR_DEFAULT_INLINE,
+						 XR_DEFAULT_INLINE, 0, 0);
+
+	printf("registered per connection at defaults: server %llu, "
+	       "client %llu bytes\n",
+	       (unsigned long long)svc, (unsigned long long)clnt);
+	CHECK(svc <= 4u * 1024 * 1024);
+	CHECK(clnt + 4096 <= 4u * 1024 * 1024);
+	CHECK(svc == 128ull * 4096 + 164ull * 4096 + 2 * 1024 * 1024);
+}
+
+static void test_msg_check(void)
+{
+	uint8_t x[8];
+	struct iovec ok = { x, 8 }, null_base = { NULL, 4 };
+	struct iovec five[5] = { { x, 1 }, { x, 1 }, { x, 1 }, { x, 1 },
+				 { x, 1 } };
+	struct xr_msg m = { .xm_head = &ok, .xm_nhead = 1 };
+
+	CHECK(xr_msg_check(&m) == 0);
+	m.xm_head = &null_base;
+	CHECK(xr_msg_check(&m) == -EINVAL);
+	m.xm_head = five;
+	m.xm_nhead = 5;
+	CHECK(xr_msg_check(&m) == -EINVAL);
+	m.xm_nhead = 0;
+	CHECK(xr_msg_check(&m) == -EINVAL); /* empty */
+	CHECK(xr_msg_check(NULL) == -EINVAL);
+	CHECK(xr_iov_len(five, 5) == 5);
+}
+
+int main(void)
+{
+	test_plan_call();
+	test_plan_reply();
+	test_credits();
+	test_scatter();
+	test_bitmap();
+	test_registered_bytes();
+	test_msg_check();
+	if (failures)
+		fprintf(stderr, "%d check(s) failed\n", failures);
+	else
+		printf("all checks passed\n");
+	return failures > 100 ? 100 : failures;
+}

@@ -1,0 +1,857 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Integration test of the RPC-over-RDMA engines over the ofi fabric on
+ * 127.0.0.1.  How this works: the parent process only orchestrates.  It
+ * forks the toy server (toy_rpc.c) and learns its port through a pipe,
+ * then forks one client process per group of cases:
+ *
+ *   main      inline calls, 1 MiB Read chunk (checksum on the server),
+ *             1 MiB Write chunk (checked here), Reply chunk, Position-Zero
+ *             long call, 128 calls in flight, credits respected
+ *   malformed a raw fabric client sends bad transport headers and gets
+ *             RDMA_ERROR (ERR_VERS, ERR_CHUNK) while an engine client
+ *             keeps 32 calls in flight, then is served again
+ *   victim    floods 1 MiB transfers and is SIGKILLed mid-transfer
+ *   checker   asks the server (STATS) until connections, registrations,
+ *             receive buffers and calls are back to one client's worth
+ *
+ * Every case prints one PASS/FAIL line; counts are kept in shared memory,
+ * the last line is "N passed, N failed".  Exit 0 when all passed, 1 when
+ * one failed, 77 when the ofi fabric cannot run here.
+ */
+#include "toy_rpc.h"
+
+#include "xr_cm.h"
+#include "xr_fabric.h"
+#include "xr_hdr.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MiB (1024u * 1024u)
+#define ADDR "127.0.0.1"
+
+struct tally {
+	int t_pass;
+	int t_fail;
+};
+
+static struct tally *tally;
+static uint16_t srv_port;
+static uint32_t next_xid = 0x1000;
+
+static void report(bool ok, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void report(bool ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %-34s ", ok ? "PASS" : "FAIL", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	__atomic_fetch_add(ok ? &tally->t_pass : &tally->t_fail, 1,
+			   __ATOMIC_SEQ_CST);
+}
+
+static struct xr_clnt *client(void)
+{
+	struct xr_clnt_params p = { .cp_addr = ADDR, .cp_port = srv_port };
+	struct xr_clnt *cl = NULL;
+	char err[256];
+	int ret;
+
+	ret = xr_clnt_create(&p, NULL, NULL, &cl, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "client: %s (%d)\n", err, ret);
+		return NULL;
+	}
+	return cl;
+}
+
+/* A call with an opaque argument; the buffers live in struct toy_call. */
+struct toy_call {
+	struct xr_clnt_req c_req;
+	uint8_t c_hdr[TOY_CALL_HDR + 8];
+	struct iovec c_head;
+	struct iovec c_payload;
+	uint8_t *c_reply;
+	uint32_t c_xid;
+};
+
+static void call_init(struct toy_call *tc, uint32_t proc, const void *data,
+		      uint32_t len, bool ddp, size_t reply_cap)
+{
+	memset(tc, 0, sizeof(*tc));
+	tc->c_xid = __atomic_fetch_add(&next_xid, 1, __ATOMIC_SEQ_CST);
+	toy_call_hdr(tc->c_hdr, tc->c_xid, proc);
+	tc->c_head.iov_base = tc->c_hdr;
+	tc->c_head.iov_len = TOY_CALL_HDR;
+	if (data) {
+		toy_put32(tc->c_hdr + TOY_CALL_HDR, len);
+		tc->c_head.iov_len += 4;
+		tc->c_payload.iov_base = (void *)data;
+		tc->c_payload.iov_len = len;
+		tc->c_req.cr_msg.xm_payload = &tc->c_payload;
+		tc->c_req.cr_msg.xm_npayload = 1;
+	}
+	tc->c_req.cr_msg.xm_head = &tc->c_head;
+	tc->c_req.cr_msg.xm_nhead = 1;
+	tc->c_req.cr_payload_ddp = ddp;
+	tc->c_reply = malloc(reply_cap);
+	tc->c_req.cr_reply_buf = tc->c_reply;
+	tc->c_req.cr_reply_cap = reply_cap;
+}
+
+static void call_fill(struct toy_call *tc, uint32_t len, uint32_t seed,
+		      void *result, size_t result_cap, size_t reply_cap)
+{
+	call_init(tc, TOY_FILL, NULL, 0, false, reply_cap);
+	toy_put32(tc->c_hdr + TOY_CALL_HDR, len);
+	toy_put32(tc->c_hdr + TOY_CALL_HDR + 4, seed);
+	tc->c_head.iov_len += 8;
+	tc->c_req.cr_result_buf = result;
+	tc->c_req.cr_result_cap = result_cap;
+}
+
+static void call_fini(struct toy_call *tc)
+{
+	free(tc->c_reply);
+	tc->c_reply = NULL;
+}
+
+/* Results offset of an accepted reply, or -1. */
+static int reply_res(struct toy_call *tc)
+{
+	return toy_reply_ok(tc->c_reply, tc->c_req.cr_reply_len, tc->c_xid);
+}
+
+static bool get_stats(struct xr_clnt *cl, uint64_t *v)
+{
+	struct toy_call tc;
+	const uint8_t *p;
+	bool ok = false;
+	int ret, off, i;
+
+	call_init(&tc, TOY_STATS, NULL, 0, false, 512);
+	ret = xr_clnt_call(cl, &tc.c_req, 10000);
+	off = reply_res(&tc);
+	if (!ret && off > 0 &&
+	    tc.c_req.cr_reply_len >= (size_t)off + 4 + 8 * TOY_ST_COUNT &&
+	    toy_get32(tc.c_reply + off) == TOY_ST_COUNT) {
+		p = tc.c_reply + off + 4;
+		for (i = 0; i < TOY_ST_COUNT; i++)
+			v[i] = (uint64_t)toy_get32(p + 8 * i) << 32 |
+			       toy_get32(p + 8 * i + 4);
+		ok = true;
+	}
+	call_fini(&tc);
+	return ok;
+}
+
+static void fill_random(uint8_t *p, size_t n, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		p[i] = (uint8_t)(seed >> 16);
+	}
+}
+
+/* ---- main group -------------------------------------------------------- */
+
+static void case_inline(struct xr_clnt *cl)
+{
+	struct toy_call tc;
+	uint8_t data[100];
+	uint32_t snd, rcv;
+	int ret, off;
+
+	xr_clnt_inline_sizes(cl, &snd, &rcv);
+	report(snd == 4096 && rcv == 4096, "inline sizes negotiated",
+	       "send %u recv %u (want 4096/4096)", snd, rcv);
+
+	call_init(&tc, TOY_NULL, NULL, 0, false, 256);
+	ret = xr_clnt_call(cl, &tc.c_req, 10000);
+	report(!ret && reply_res(&tc) == TOY_REPLY_HDR &&
+		       !tc.c_req.cr_plan.pl_read_chunk &&
+		       !tc.c_req.cr_plan.pl_pos_zero,
+	       "inline NULL call", "status %d reply %zu bytes", ret,
+	       tc.c_req.cr_reply_len);
+	call_fini(&tc);
+
+	fill_random(data, sizeof(data), 7);
+	call_init(&tc, TOY_ECHO, data, sizeof(data), false, 512);
+	ret = xr_clnt_call(cl, &tc.c_req, 10000);
+	off = reply_res(&tc);
+	report(!ret && off > 0 && toy_get32(tc.c_reply + off) == 100 &&
+		       !memcmp(tc.c_reply + off + 4, data, 100) &&
+		       tc.c_req.cr_reply_len == (size_t)off + 4 + 100,
+	       "inline ECHO 100 bytes", "status %d reply %zu bytes", ret,
+	       tc.c_req.cr_reply_len);
+	call_fini(&tc);
+}
+
+static void case_read_chunk(struct xr_clnt *cl)
+{
+	uint8_t *data = malloc(MiB);
+	struct toy_call tc;
+	uint32_t fnv;
+	int ret, off;
+
+	fill_random(data, MiB, 11);
+	fnv = toy_fnv(TOY_FNV_INIT, data, MiB);
+	call_init(&tc, TOY_SUM, data, MiB, true, 256);
+	ret = xr_clnt_call(cl, &tc.c_req, 20000);
+	off = reply_res(&tc);
+	report(!ret && off > 0 && tc.c_req.cr_plan.pl_read_chunk &&
+		       toy_get32(tc.c_reply + off) == MiB &&
+		       toy_get32(tc.c_reply + off + 4) == fnv,
+	       "1 MiB Read chunk (server checksum)",
+	       "status %d chunk %d server fnv %08x want %08x", ret,
+	       tc.c_req.cr_plan.pl_read_chunk,
+	       off > 0 ? toy_get32(tc.c_reply + off + 4) : 0, fnv);
+	call_fini(&tc);
+	free(data);
+}
+
+static bool pattern_ok(const uint8_t *p, uint64_t len, uint32_t seed)
+{
+	uint64_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != toy_pattern(seed, i))
+			return false;
+	return true;
+}
+
+static void case_write_chunk(struct xr_clnt *cl)
+{
+	uint8_t *buf = calloc(1, MiB);
+	struct toy_call tc;
+	int ret, off;
+
+	call_fill(&tc, MiB, 5, buf, MiB, 256);
+	ret = xr_clnt_call(cl, &tc.c_req, 20000);
+	off = reply_res(&tc);
+	report(!ret && off > 0 && tc.c_req.cr_plan.pl_write_chunk &&
+		       tc.c_req.cr_result_len == MiB &&
+		       toy_get32(tc.c_reply + off) == MiB &&
+		       tc.c_req.cr_reply_len == (size_t)off + 4 &&
+		       pattern_ok(buf, MiB, 5),
+	       "1 MiB Write chunk (client verifies)",
+	       "status %d placed %zu reply %zu bytes", ret,
+	       tc.c_req.cr_result_len, tc.c_req.cr_reply_len);
+	call_fini(&tc);
+	free(buf);
+}
+
+static void case_reply_chunk(struct xr_clnt *cl)
+{
+	const uint32_t len = 16 * 1024;
+	struct toy_call tc;
+	int ret, off;
+
+	/* No result buffer: the data is part of the reply message. */
+	call_fill(&tc, len, 9, NULL, 0, len + 256);
+	ret = xr_clnt_call(cl, &tc.c_req, 20000);
+	off = reply_res(&tc);
+	report(!ret && off > 0 && tc.c_req.cr_plan.pl_reply_chunk &&
+		       tc.c_req.cr_reply_len == (size_t)off + 4 + len &&
+		       pattern_ok(tc.c_reply + off + 4, len, 9),
+	       "16 KiB reply via Reply chunk", "status %d reply %zu bytes",
+	       ret, tc.c_req.cr_reply_len);
+	call_fini(&tc);
+}
+
+static void case_pos_zero(struct xr_clnt *cl)
+{
+	const uint32_t len = 12 * 1024 + 3; /* odd: XDR padding inside */
+	uint8_t *data = malloc(len);
+	struct toy_call tc;
+	int ret, off;
+
+	fill_random(data, len, 13);
+	call_init(&tc, TOY_ECHO, data, len, false, len + 256);
+	ret = xr_clnt_call(cl, &tc.c_req, 20000);
+	off = reply_res(&tc);
+	report(!ret && off > 0 && tc.c_req.cr_plan.pl_pos_zero &&
+		       tc.c_req.cr_plan.pl_reply_chunk &&
+		       toy_get32(tc.c_reply + off) == len &&
+		       !memcmp(tc.c_reply + off + 4, data, len),
+	       "12 KiB call via Position-Zero chunk",
+	       "status %d pos0 %d reply %zu bytes", ret,
+	       tc.c_req.cr_plan.pl_pos_zero, tc.c_req.cr_reply_len);
+	call_fini(&tc);
+	free(data);
+}
+
+struct flight {
+	pthread_mutex_t f_lock;
+	int f_done;
+	int f_ok;
+	int f_inflight;
+	int f_max;
+};
+
+struct flight_call {
+	struct toy_call fc_call;
+	uint8_t fc_data[512];
+	struct flight *fc_f;
+};
+
+static void flight_done(struct xr_clnt_req *req, void *arg)
+{
+	struct flight_call *fc = arg;
+	struct flight *f = fc->fc_f;
+	int off = reply_res(&fc->fc_call);
+	bool ok = !req->cr_status && off > 0 &&
+		  toy_get32(fc->fc_call.c_reply + off) == 512 &&
+		  !memcmp(fc->fc_call.c_reply + off + 4, fc->fc_data, 512);
+
+	pthread_mutex_lock(&f->f_lock);
+	f->f_done++;
+	f->f_ok += ok;
+	f->f_inflight--;
+	pthread_mutex_unlock(&f->f_lock);
+}
+
+/* Submit n ECHO calls without waiting; returns how many were accepted. */
+static int flight_start(struct xr_clnt *cl, struct flight *f,
+			struct flight_call *fcs, int n)
+{
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		struct flight_call *fc = &fcs[i];
+
+		fc->fc_f = f;
+		fill_random(fc->fc_data, sizeof(fc->fc_data), 100 + i);
+		call_init(&fc->fc_call, TOY_ECHO, fc->fc_data, 512, false,
+			  1024);
+		fc->fc_call.c_req.cr_done = flight_done;
+		fc->fc_call.c_req.cr_arg = fc;
+		pthread_mutex_lock(&f->f_lock);
+		f->f_inflight++;
+		if (f->f_inflight > f->f_max)
+			f->f_max = f->f_inflight;
+		pthread_mutex_unlock(&f->f_lock);
+		ret = xr_clnt_submit(cl, &fc->fc_call.c_req);
+		if (ret) {
+			pthread_mutex_lock(&f->f_lock);
+			f->f_inflight--;
+			pthread_mutex_unlock(&f->f_lock);
+			return i;
+		}
+	}
+	return n;
+}
+
+static void barrier_done(struct xr_clnt_req *req, void *arg)
+{
+	struct flight *f = arg;
+
+	(void)req;
+	pthread_mutex_lock(&f->f_lock);
+	f->f_done++;
+	pthread_mutex_unlock(&f->f_lock);
+}
+
+static bool flight_wait(struct flight *f, int n, int ms)
+{
+	int waited = 0, done;
+
+	for (;;) {
+		pthread_mutex_lock(&f->f_lock);
+		done = f->f_done;
+		pthread_mutex_unlock(&f->f_lock);
+		if (done >= n)
+			return true;
+		if (waited >= ms)
+			return false;
+		usleep(10000);
+		waited += 10;
+	}
+}
+
+static void case_many_in_flight(struct xr_clnt *cl)
+{
+	struct flight f = { .f_lock = PTHREAD_MUTEX_INITIALIZER };
+	struct flight_call *fcs = calloc(1024, sizeof(*fcs));
+	struct xr_core_stats st;
+	int started, i;
+	bool all;
+
+	/* First 128, then 896 more: the grant must open up to 128. */
+	started = flight_start(cl, &f, fcs, 128);
+	all = flight_wait(&f, started, 30000);
+	started += flight_start(cl, &f, fcs + 128, 896);
+	all = flight_wait(&f, started, 60000) && all;
+	xr_clnt_get_stats(cl, &st);
+	report(all && started == 1024 && f.f_ok == 1024,
+	       "1024 pipelined ECHO calls",
+	       "started %d ok %d max submitted-not-done %d stalls %llu",
+	       started, f.f_ok, f.f_max,
+	       (unsigned long long)st.cs_credit_stalls);
+	for (i = 0; i < 1024; i++)
+		call_fini(&fcs[i].fc_call);
+	free(fcs);
+}
+
+/* The server holds BARRIER calls until 128 are pending: needs 128 credits. */
+static void case_barrier(struct xr_clnt *cl)
+{
+	struct flight f = { .f_lock = PTHREAD_MUTEX_INITIALIZER };
+	struct toy_call *tcs = calloc(128, sizeof(*tcs));
+	struct toy_call warm;
+	int i, ok = 0, ret, started = 0;
+
+	/* One reply first: credits start at 1 (RFC 8166). */
+	call_init(&warm, TOY_NULL, NULL, 0, false, 256);
+	xr_clnt_call(cl, &warm.c_req, 10000);
+	call_fini(&warm);
+	for (i = 0; i < 128; i++) {
+		call_init(&tcs[i], TOY_BARRIER, NULL, 0, false, 256);
+		toy_put32(tcs[i].c_hdr + TOY_CALL_HDR, 128);
+		tcs[i].c_head.iov_len += 4;
+		tcs[i].c_req.cr_done = barrier_done;
+		tcs[i].c_req.cr_arg = &f;
+		ret = xr_clnt_submit(cl, &tcs[i].c_req);
+		if (ret)
+			break;
+		started++;
+	}
+	flight_wait(&f, started, 30000);
+	for (i = 0; i < started; i++)
+		ok += !tcs[i].c_req.cr_status &&
+		      reply_res(&tcs[i]) == TOY_REPLY_HDR;
+	report(started == 128 && ok == 128, "128 calls in flight at once",
+	       "%d submitted, %d answered ok (server waits for all 128)",
+	       started, ok);
+	for (i = 0; i < 128; i++)
+		call_fini(&tcs[i]);
+	free(tcs);
+}
+
+static void case_registered(struct xr_clnt *cl)
+{
+	struct xr_core_stats st;
+	uint64_t v[TOY_ST_COUNT];
+	bool ok = get_stats(cl, v);
+
+	xr_clnt_get_stats(cl, &st);
+	report(ok && v[TOY_ST_PER_CONN] <= 4 * MiB &&
+		       st.cs_registered_per_conn <= 4 * MiB,
+	       "registered memory per connection",
+	       "server %llu bytes, client %llu bytes (limit 4 MiB)",
+	       (unsigned long long)v[TOY_ST_PER_CONN],
+	       (unsigned long long)st.cs_registered_per_conn);
+}
+
+static int group_main(void)
+{
+	struct xr_clnt *cl = client();
+	struct xr_core_stats st;
+
+	report(cl != NULL, "connect with RFC 8797 private data", "%s",
+	       cl ? "connected" : "failed");
+	if (!cl)
+		return 1;
+	case_inline(cl);
+	case_read_chunk(cl);
+	case_write_chunk(cl);
+	case_reply_chunk(cl);
+	case_pos_zero(cl);
+	case_barrier(cl);
+	case_many_in_flight(cl);
+	case_registered(cl);
+	xr_clnt_destroy(cl);
+	cl = client();
+	report(cl != NULL, "reconnect after destroy", "%s",
+	       cl ? "connected" : "failed");
+	if (cl) {
+		xr_clnt_get_stats(cl, &st);
+		xr_clnt_destroy(cl);
+	}
+	return 0;
+}
+
+/* ---- malformed headers ------------------------------------------------- */
+
+struct raw {
+	struct xr_fabric *r_fab;
+	struct xr_ep *r_ep;
+	struct xr_mr *r_mr;
+	uint8_t *r_buf; /* 8 receive slots of 4 KiB, then a send slot */
+};
+
+static int raw_wait_event(struct raw *r, enum xr_event_type want)
+{
+	struct pollfd pfd = { .fd = xr_fabric_wait_fd(r->r_fab),
+			      .events = POLLIN };
+	struct xr_completion wc[8];
+	struct xr_event ev;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		while (xr_fabric_get_event(r->r_fab, &ev) == 0)
+			if (ev.xv_type == want)
+				return 0;
+		xr_fabric_poll(r->r_fab, wc, 8);
+		if (xr_fabric_arm(r->r_fab) == 0)
+			poll(&pfd, 1, 10);
+	}
+	return -ETIMEDOUT;
+}
+
+static int raw_connect(struct raw *r)
+{
+	struct xr_fabric_params fp = { .xfp_backend = "ofi" };
+	struct xr_cm_private mine = { .cp_send_size = 4096,
+				      .cp_recv_size = 4096 };
+	struct xr_recv pre[8];
+	struct xr_ep_attr attr;
+	uint8_t pdata[8];
+	char err[256];
+	int i, ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = xr_fabric_open(&fp, &r->r_fab, err, sizeof(err));
+	if (ret)
+		return ret;
+	r->r_buf = aligned_alloc(4096, 9 * 4096);
+	ret = xr_reg_mr(r->r_fab, r->r_buf, 9 * 4096, XR_ACCESS_LOCAL,
+			&r->r_mr);
+	if (ret)
+		return ret;
+	for (i = 0; i < 8; i++)
+		pre[i] = (struct xr_recv){
+			.xr_ctx = r->r_buf + i * 4096,
+			.xr_sge = { { r->r_buf + i * 4096, 4096, r->r_mr } },
+			.xr_nsge = 1
+		};
+	xr_cm_encode(&mine, pdata, sizeof(pdata));
+	xr_ep_attr_from_credits(8, &attr);
+	ret = xr_connect(r->r_fab, ADDR, srv_port, &attr, pre, 8, pdata, 8,
+			 NULL, &r->r_ep);
+	if (ret)
+		return ret;
+	return raw_wait_event(r, XR_EV_ESTABLISHED);
+}
+
+/* Send len bytes, wait for one message back; returns its length. */
+static int raw_exchange(struct raw *r, const void *msg, uint32_t len,
+			uint8_t **reply)
+{
+	struct pollfd pfd = { .fd = xr_fabric_wait_fd(r->r_fab),
+			      .events = POLLIN };
+	uint8_t *sbuf = r->r_buf + 8 * 4096;
+	struct xr_sge sge = { sbuf, len, r->r_mr };
+	struct xr_completion wc[8];
+	struct xr_recv re;
+	uint32_t posted;
+	int i, n, k, got = -ETIMEDOUT;
+
+	memcpy(sbuf, msg, len);
+	if (xr_post_send(r->r_ep, &sge, 1, false, 0, NULL))
+		return -EIO;
+	for (i = 0; i < 1000 && got < 0; i++) {
+		n = xr_fabric_poll(r->r_fab, wc, 8);
+		for (k = 0; k < n; k++) {
+			if (wc[k].xc_op != XR_OP_RECV || wc[k].xc_status)
+				continue;
+			*reply = wc[k].xc_ctx;
+			got = (int)wc[k].xc_len;
+			/* Give the slot back for the next exchange. */
+			re = (struct xr_recv){
+				.xr_ctx = *reply,
+				.xr_sge = { { *reply, 4096, r->r_mr } },
+				.xr_nsge = 1
+			};
+			xr_post_recvs(r->r_ep, &re, 1, &posted);
+		}
+		if (n <= 0 && xr_fabric_arm(r->r_fab) == 0)
+			poll(&pfd, 1, 10);
+	}
+	return got;
+}
+
+static void raw_close(struct raw *r)
+{
+	if (r->r_ep) {
+		xr_disconnect(r->r_ep);
+		raw_wait_event(r, XR_EV_DISCONNECTED);
+		xr_ep_destroy(r->r_ep);
+	}
+	if (r->r_mr)
+		xr_dereg_mr(r->r_mr);
+	xr_fabric_close(r->r_fab);
+	free(r->r_buf);
+}
+
+static bool raw_expect_error(struct raw *r, const uint32_t *words, int n,
+			     uint32_t want_err, const char *name)
+{
+	struct xr_chunk ch[4];
+	struct xr_segment sg[4];
+	struct xr_hdr_limits lim = { .hl_dir = XR_DIR_REPLY,
+				     .hl_max_read_segs = 4,
+				     .hl_max_write_chunks = 4,
+				     .hl_max_chunk_segs = 4,
+				     .hl_max_chunk_bytes = MiB,
+				     .hl_inline_size = 4096 };
+	enum xr_hdr_reason reason;
+	uint32_t be[16];
+	uint8_t *rep = NULL;
+	struct xr_hdr h;
+	int i, len;
+	bool ok;
+
+	for (i = 0; i < n; i++)
+		be[i] = htonl(words[i]);
+	len = raw_exchange(r, be, (uint32_t)n * 4, &rep);
+	xr_hdr_init(&h, ch, 4, sg, 4);
+	ok = len > 0 && !xr_hdr_decode(rep, (size_t)len, &lim, &h, &reason) &&
+	     h.h_proc == XR_RDMA_ERROR && h.h_err == want_err &&
+	     h.h_xid == words[0];
+	report(ok, name, "reply %d bytes proc %u err %u", len,
+	       len > 0 ? h.h_proc : 0, len > 0 ? h.h_err : 0);
+	return ok;
+}
+
+static int group_malformed(void)
+{
+	struct flight f = { .f_lock = PTHREAD_MUTEX_INITIALIZER };
+	struct flight_call *fcs = calloc(32, sizeof(*fcs));
+	const uint32_t bad_vers[] = { 0xabc1, 7, 32, XR_RDMA_MSG, 0, 0, 0 };
+	const uint32_t bad_list[] = { 0xabc2, 1, 32, XR_RDMA_MSG, 9, 0, 0 };
+	uint32_t null_call[7 + 10] = { 0xabc3, 1, 32, XR_RDMA_MSG, 0, 0, 0 };
+	struct xr_clnt *cl = client();
+	struct raw r;
+	uint8_t *rep = NULL;
+	int started = 0, len, i, ret;
+
+	if (!cl) {
+		report(false, "malformed: engine client", "connect failed");
+		return 1;
+	}
+	started = flight_start(cl, &f, fcs, 32);
+	ret = raw_connect(&r);
+	report(!ret, "malformed: raw client connects", "%d", ret);
+	if (!ret) {
+		raw_expect_error(&r, bad_vers, 7, XR_ERR_VERS,
+				 "bad version -> ERR_VERS");
+		raw_expect_error(&r, bad_list, 7, XR_ERR_CHUNK,
+				 "bad list discriminator -> ERR_CHUNK");
+		/* The same connection is still served afterwards. */
+		toy_call_hdr((uint8_t *)&null_call[7], 0xabc3, TOY_NULL);
+		for (i = 0; i < 7; i++)
+			null_call[i] = htonl(null_call[i]);
+		len = raw_exchange(&r, null_call, sizeof(null_call), &rep);
+		report(len == 28 + TOY_REPLY_HDR &&
+			       ntohl(((uint32_t *)rep)[3]) == XR_RDMA_MSG &&
+			       toy_reply_ok(rep + 28, TOY_REPLY_HDR, 0xabc3) ==
+				       TOY_REPLY_HDR,
+		       "served again after RDMA_ERROR", "reply %d bytes", len);
+	}
+	raw_close(&r);
+	report(flight_wait(&f, started, 30000) && f.f_ok == 32,
+	       "other client served meanwhile", "%d of 32 ok", f.f_ok);
+	for (i = 0; i < 32; i++)
+		call_fini(&fcs[i].fc_call);
+	free(fcs);
+	xr_clnt_destroy(cl);
+	return 0;
+}
+
+/* ---- killed client ----------------------------------------------------- */
+
+struct victim_call {
+	struct toy_call vc_call;
+	uint8_t *vc_buf;
+};
+
+static int victim_completed;
+
+static void victim_done(struct xr_clnt_req *req, void *arg)
+{
+	(void)req;
+	(void)arg;
+	__atomic_fetch_add(&victim_completed, 1, __ATOMIC_SEQ_CST);
+}
+
+static int group_victim(int ready_fd)
+{
+	struct xr_clnt *cl = client();
+	struct victim_call *vc = calloc(8, sizeof(*vc));
+	char one = 1;
+	int i, round, want = 0;
+
+	if (!cl)
+		return 1;
+	for (i = 0; i < 8; i++)
+		vc[i].vc_buf = malloc(MiB);
+	for (round = 0;; round++) {
+		for (i = 0; i < 8; i++) {
+			struct toy_call *tc = &vc[i].vc_call;
+
+			call_fini(tc);
+			if (i & 1)
+				call_fill(tc, MiB, (uint32_t)i, vc[i].vc_buf,
+					  MiB, 256);
+			else
+				call_init(tc, TOY_SUM, vc[i].vc_buf, MiB, true,
+					  256);
+			tc->c_req.cr_done = victim_done;
+			tc->c_req.cr_arg = &vc[i];
+			if (!xr_clnt_submit(cl, &tc->c_req))
+				want++;
+		}
+		if (round == 0 && write(ready_fd, &one, 1) != 1)
+			return 1;
+		/* Reuse the buffers only once every call has completed. */
+		while (__atomic_load_n(&victim_completed, __ATOMIC_SEQ_CST) <
+		       want)
+			usleep(1000);
+	}
+}
+
+static int group_checker(void)
+{
+	struct xr_clnt *cl = client();
+	uint64_t v[TOY_ST_COUNT] = { 0 };
+	uint64_t credits = XR_DEFAULT_CREDITS;
+	bool ok = false;
+	int i;
+
+	if (!cl) {
+		report(false, "killed client leaves nothing", "no connect");
+		return 1;
+	}
+	/* Expect exactly this client: one conn, 3 pools, 1 call (STATS). */
+	for (i = 0; i < 200 && !ok; i++) {
+		if (!get_stats(cl, v))
+			break;
+		ok = v[TOY_ST_CONNECTIONS] == 1 && v[TOY_ST_MR_LIVE] == 3 &&
+		     v[TOY_ST_REG_BYTES] == v[TOY_ST_PER_CONN] &&
+		     v[TOY_ST_CALLS_LIVE] == 1 &&
+		     v[TOY_ST_RECVS_POSTED] >= credits - 1;
+		if (!ok)
+			usleep(50000);
+	}
+	report(ok && v[TOY_ST_CONN_LOST] >= 1,
+	       "killed client leaves nothing",
+	       "conns %llu regs %llu bytes %llu calls %llu recvs %llu "
+	       "lost %llu",
+	       (unsigned long long)v[TOY_ST_CONNECTIONS],
+	       (unsigned long long)v[TOY_ST_MR_LIVE],
+	       (unsigned long long)v[TOY_ST_REG_BYTES],
+	       (unsigned long long)v[TOY_ST_CALLS_LIVE],
+	       (unsigned long long)v[TOY_ST_RECVS_POSTED],
+	       (unsigned long long)v[TOY_ST_CONN_LOST]);
+	xr_clnt_destroy(cl);
+	return 0;
+}
+
+/* ---- orchestration ----------------------------------------------------- */
+
+static int run_child(int (*fn)(void))
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		_exit(fn());
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	if (WIFSIGNALED(st)) {
+		report(false, "client process", "killed by signal %d",
+		       WTERMSIG(st));
+		return -1;
+	}
+	return WEXITSTATUS(st);
+}
+
+static void case_victim(void)
+{
+	int pfd[2], st;
+	char c;
+	pid_t pid;
+	bool ready;
+
+	if (pipe(pfd))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		_exit(group_victim(pfd[1]));
+	}
+	close(pfd[1]);
+	ready = read(pfd[0], &c, 1) == 1;
+	close(pfd[0]);
+	usleep(150000); /* transfers under way */
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	report(ready && WIFSIGNALED(st), "client killed mid-transfer",
+	       "started %d, signal %d", ready,
+	       WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+int main(void)
+{
+	uint32_t msg[2] = { 0, 0 };
+	int pfd[2], st, pass, fail;
+	pid_t srv;
+
+	tally = mmap(NULL, sizeof(*tally), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (tally == MAP_FAILED || pipe(pfd))
+		return 1;
+	srv = fork();
+	if (srv == 0) {
+		close(pfd[0]);
+		_exit(toy_server_main(ADDR, pfd[1]));
+	}
+	close(pfd[1]);
+	if (read(pfd[0], msg, sizeof(msg)) != sizeof(msg) || !msg[0]) {
+		waitpid(srv, &st, 0);
+		fprintf(stderr,
+			"SKIP: the ofi fabric (libfabric tcp) cannot listen "
+			"on %s here (error %u)\n",
+			ADDR, msg[1]);
+		return 77;
+	}
+	close(pfd[0]);
+	srv_port = (uint16_t)msg[0];
+	printf("server on %s:%u (pid %d)\n", ADDR, srv_port, (int)srv);
+	fflush(stdout); /* children must not inherit buffered output */
+
+	run_child(group_main);
+	run_child(group_malformed);
+	case_victim();
+	run_child(group_checker);
+
+	kill(srv, SIGTERM);
+	waitpid(srv, &st, 0);
+	report(WIFEXITED(st) && WEXITSTATUS(st) == 0, "server clean shutdown",
+	       "exit status %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	pass = tally->t_pass;
+	fail = tally->t_fail;
+	printf("%d passed, %d failed\n", pass, fail);
+	return fail ? 1 : 0;
+}
