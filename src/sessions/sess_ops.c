@@ -427,12 +427,12 @@ int sess_open(struct sess_client *cl, const struct sess_fh *dir,
 	snprintf(f->f_owner, sizeof(f->f_owner), "open-%llu",
 		 (unsigned long long)atomic_fetch_add(&open_owner_seq, 1));
 	pthread_mutex_init(&f->f_lock, NULL);
+	pthread_mutex_init(&f->f_reopen_lock, NULL);
 	ret = do_open(f, dir, name, flags, mode);
-	if (ret > 0 && (flags & SESS_OPEN_TRUNC) &&
-	    !(flags & SESS_OPEN_CREATE))
-		ret = -EINVAL;
-	if (ret)
+	if (ret) {
 		pthread_mutex_destroy(&f->f_lock);
+		pthread_mutex_destroy(&f->f_reopen_lock);
+	}
 	return ret;
 }
 
@@ -443,27 +443,44 @@ static bool state_lost(int ret)
 	       ret == NFS4ERR_DELEG_REVOKED || ret == NFS4ERR_OLD_STATEID;
 }
 
-/* The stateid to use now, re-opening first when state was lost. */
-static int current_stateid(struct sess_file *f, stateid4 *sid, bool force)
+/*
+ * The stateid to use now (@used: the one with its real seqid, to name a
+ * failure later; @sid: what to send, seqid 0 = "the current one", RFC 8881
+ * 8.2.2, so concurrent I/O never trips over NFS4ERR_OLD_STATEID).
+ * Re-opens first when the client's state generation moved on or when
+ * @failed (the stateid that just failed) is still the current one; the
+ * re-open is serialised so parallel streams re-open once.
+ */
+static int current_stateid(struct sess_file *f, stateid4 *sid,
+			   stateid4 *used, const stateid4 *failed)
 {
 	uint64_t gen = sess_client_state_gen(f->f_cl);
 	bool stale;
-	int ret;
+	int ret = 0;
 
+	pthread_mutex_lock(&f->f_reopen_lock);
 	pthread_mutex_lock(&f->f_lock);
-	stale = force || f->f_state_gen != gen;
+	stale = f->f_state_gen != gen ||
+		(failed && failed->seqid == f->f_stateid.seqid &&
+		 !memcmp(failed->other, f->f_stateid.other,
+			 sizeof(failed->other)));
 	pthread_mutex_unlock(&f->f_lock);
 	if (stale) {
 		ret = do_open(f, NULL, NULL, f->f_access, 0);
-		if (ret)
-			return ret;
-		pthread_mutex_lock(&f->f_lock);
-		f->f_reopens++;
-		pthread_mutex_unlock(&f->f_lock);
+		if (!ret) {
+			pthread_mutex_lock(&f->f_lock);
+			f->f_reopens++;
+			pthread_mutex_unlock(&f->f_lock);
+		}
 	}
+	pthread_mutex_unlock(&f->f_reopen_lock);
+	if (ret)
+		return ret;
 	pthread_mutex_lock(&f->f_lock);
-	*sid = f->f_stateid;
+	*used = f->f_stateid;
 	pthread_mutex_unlock(&f->f_lock);
+	*sid = *used;
+	sid->seqid = 0;
 	return 0;
 }
 
@@ -473,6 +490,7 @@ int sess_read(struct sess_file *f, uint64_t off, void *buf, uint32_t len,
 	nfs_argop4 ops[2];
 	struct sess_compound c;
 	READ4resok *ok;
+	stateid4 used;
 	int ret, tries;
 
 	for (tries = 0; tries < REOPEN_TRIES; tries++) {
@@ -480,7 +498,7 @@ int sess_read(struct sess_file *f, uint64_t off, void *buf, uint32_t len,
 		putfh(&ops[0], &f->f_fh);
 		ops[1].argop = NFS4_OP_READ;
 		ret = current_stateid(f, &ops[1].nfs_argop4_u.opread.stateid,
-				      tries > 0);
+				      &used, tries ? &used : NULL);
 		if (ret)
 			return ret;
 		ops[1].nfs_argop4_u.opread.offset = off;
@@ -510,13 +528,15 @@ int sess_write(struct sess_file *f, uint64_t off, const struct iovec *iov,
 	struct sess_compound c;
 	WRITE4args *wa = &ops[1].nfs_argop4_u.opwrite;
 	WRITE4resok *ok;
+	stateid4 used;
 	int ret, tries;
 
 	for (tries = 0; tries < REOPEN_TRIES; tries++) {
 		memset(ops, 0, sizeof(ops));
 		putfh(&ops[0], &f->f_fh);
 		ops[1].argop = NFS4_OP_WRITE;
-		ret = current_stateid(f, &wa->stateid, tries > 0);
+		ret = current_stateid(f, &wa->stateid, &used,
+				      tries ? &used : NULL);
 		if (ret)
 			return ret;
 		wa->offset = off;
@@ -587,6 +607,7 @@ int sess_close(struct sess_file *f)
 			ret = 0;
 	}
 	pthread_mutex_destroy(&f->f_lock);
+	pthread_mutex_destroy(&f->f_reopen_lock);
 	return ret;
 }
 

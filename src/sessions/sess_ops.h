@@ -107,6 +107,7 @@ struct sess_file {
 	struct sess_client *f_cl;
 	struct sess_fh f_fh;
 	pthread_mutex_t f_lock;
+	pthread_mutex_t f_reopen_lock; /* one re-open at a time */
 	stateid4 f_stateid;
 	uint64_t f_state_gen;
 	uint32_t f_access;
