@@ -209,6 +209,9 @@ static void pump(struct side *s, int ms,
 				repost(s, wc[i].xc_ctx);
 		} else {
 			s->done_ops++;
+			/* A server echo was sent from a receive buffer. */
+			if (wc[i].xc_ctx)
+				repost(s, wc[i].xc_ctx);
 		}
 	}
 	if (n == 0 && ms)
@@ -232,12 +235,6 @@ static void srv_recv(struct side *s, void *buf, uint32_t len)
 			return;
 	}
 	repost(s, buf);
-}
-
-static void srv_sent(struct side *s, struct xr_completion *wc)
-{
-	(void)s;
-	(void)wc;
 }
 
 static int tcp_listen(uint16_t port, uint16_t *bound)
@@ -372,7 +369,6 @@ static int run_server(int port_pipe)
 	}
 	while (s.ep && (s.state == 1 || xr_ep_outstanding(s.ep)))
 		pump(&s, 100, srv_recv);
-	(void)srv_sent;
 	xr_listener_close(lis);
 	side_free(&s);
 	if (lfd >= 0) {
@@ -422,7 +418,7 @@ static double bench_msg_rate(struct side *s, uint64_t budget)
 		}
 		pump(s, 1, NULL);
 	}
-	while (s->done_ops < posted && s->state == 1)
+	while (s->done_ops < posted && s->state == 1 && now_s() - t0 < 60)
 		pump(s, 1, NULL);
 	if (sync_peer(s))
 		return 0;
@@ -463,7 +459,8 @@ static double bench_rdma(struct side *s, enum xr_op op, uint32_t size,
 		}
 		pump(s, 1, NULL);
 	}
-	while (s->done_ops - base < posted && s->state == 1)
+	while (s->done_ops - base < posted && s->state == 1 &&
+	       now_s() - t0 < 60)
 		pump(s, 1, NULL);
 	if (s->failed_ops || sync_peer(s))
 		return 0;
@@ -479,8 +476,11 @@ static double bench_rtt(struct side *s, uint32_t size, uint32_t iters)
 		before = s->nin;
 		if (send_msg(s, 0, "PING", size, NULL))
 			return 0;
-		while (s->nin == before && s->state == 1)
+		while (s->nin == before && s->state == 1 &&
+		       now_s() - t0 < 60)
 			pump(s, 0, NULL);
+		if (s->nin == before)
+			return 0;
 	}
 	return (now_s() - t0) / i * 1e6;
 }

@@ -7,8 +7,9 @@
  *   event queue (FI_WAIT_FD) serves every listener and endpoint.  The
  *   fabric's wait descriptor is an epoll set holding the event queue's fd
  *   and the fd of each endpoint's completion queue.
- * - The provider makes progress only while we read its queues: arm() is
- *   fi_trywait() over all of them, poll() reads every endpoint's CQ.
+ * - The provider makes progress only while we read its queues: poll()
+ *   reads every endpoint's CQ; arm() makes one more progress pass (see
+ *   xr_ofi_progress_pass) and then fi_trywait() over all of them.
  * - Memory: mr_mode is read back.  Without FI_MR_VIRT_ADDR a wire offset
  *   is the offset from the region's start; without FI_MR_PROV_KEY the key
  *   is ours to choose: a random non-zero 32-bit value, retried on collision
@@ -84,6 +85,8 @@ struct xr_ofi_ep {
 	int oe_cq_fd;
 	enum xr_ofi_ep_state oe_state;
 	bool oe_report_disconnect; /* an XR_EV_DISCONNECTED is owed */
+	bool oe_has_stash;	    /* arm() read one completion early */
+	struct fi_cq_msg_entry oe_stash;
 	int oe_disconnect_status;
 	struct xr_ofi_ep *oe_prev, *oe_next;
 };
@@ -911,6 +914,28 @@ static int xr_ofi_wait_fd(struct xr_fabric *fab)
 	return ofab(fab)->of_epfd;
 }
 
+/*
+ * One more progress pass over e's CQ before sleeping.  Measured on 1.17
+ * tcp: after a pass that served incoming RMA, fi_trywait() may allow
+ * sleeping while the provider still holds work (RDMA Read answers then
+ * stall until the next packet: 4 KiB reads fell from ~600 to ~20 MB/s).
+ * Returns true when there is something to poll (a completion is kept in
+ * the stash, or an error entry waits).
+ */
+static bool xr_ofi_progress_pass(struct xr_ofi_ep *e)
+{
+	ssize_t ret;
+
+	if (e->oe_has_stash)
+		return true;
+	ret = fi_cq_read(e->oe_cq, &e->oe_stash, 1);
+	if (ret == 1) {
+		e->oe_has_stash = true;
+		return true;
+	}
+	return ret == -FI_EAVAIL;
+}
+
 static int xr_ofi_arm(struct xr_fabric *fab)
 {
 	struct xr_ofi_fabric *of = ofab(fab);
@@ -923,6 +948,8 @@ static int xr_ofi_arm(struct xr_fabric *fab)
 		/* A closed endpoint still owes its flushes or its event. */
 		if (e->oe_state == XR_OFI_CLOSED &&
 		    (e->oe_base.xe_wrs.xp_busy || e->oe_report_disconnect))
+			return -EAGAIN;
+		if (xr_ofi_progress_pass(e))
 			return -EAGAIN;
 		fids[n++] = &e->oe_cq->fid;
 		if (n == (int)(sizeof(fids) / sizeof(fids[0]))) {
@@ -961,6 +988,11 @@ static int xr_ofi_poll_ep(struct xr_ofi_ep *e, struct xr_completion *out,
 	int n = 0, want, i;
 	ssize_t ret;
 
+	if (e->oe_has_stash && n < max) {
+		e->oe_has_stash = false;
+		xr_wr_complete(&e->oe_base, e->oe_stash.op_context, 0,
+			       (uint32_t)e->oe_stash.len, &out[n++]);
+	}
 	while (n < max) {
 		want = max - n < XR_OFI_POLL_BATCH ? max - n :
 						     XR_OFI_POLL_BATCH;
