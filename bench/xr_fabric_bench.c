@@ -57,8 +57,7 @@ struct binfo {
 	uint64_t bi_off;
 };
 
-static const char *opt_backend = "ofi", *opt_provider, *opt_addr =
-							      "127.0.0.1";
+static const char *opt_backend = "ofi", *opt_provider, *opt_addr = "127.0.0.1";
 static unsigned int opt_port;
 static int opt_small, opt_no_tcp;
 static double opt_seconds = 2.0;
@@ -73,7 +72,7 @@ static double now_s(void)
 
 static void fabric_wait(struct xr_fabric *fab, int ms)
 {
-	struct pollfd pfd = { .fd = xr_fabric_wait_fd(fab), .events = POLLIN };
+	struct pollfd pfd = {.fd = xr_fabric_wait_fd(fab), .events = POLLIN};
 
 	if (xr_fabric_arm(fab) == -EAGAIN)
 		return;
@@ -82,9 +81,9 @@ static void fabric_wait(struct xr_fabric *fab, int ms)
 
 static struct xr_fabric *open_fabric(void)
 {
-	struct xr_fabric_params p = { .xfp_backend = opt_backend,
-				      .xfp_provider = opt_provider,
-				      .xfp_local_addr = opt_addr };
+	struct xr_fabric_params p = {.xfp_backend = opt_backend,
+				     .xfp_provider = opt_provider,
+				     .xfp_local_addr = opt_addr};
 	char err[XR_ERRBUF_LEN];
 	struct xr_fabric *fab;
 	int ret;
@@ -118,7 +117,7 @@ static int side_alloc(struct side *s)
 		return -ENOMEM;
 	if (xr_reg_mr(s->fab, s->region, REGION,
 		      XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ |
-			      XR_ACCESS_REMOTE_WRITE,
+			  XR_ACCESS_REMOTE_WRITE,
 		      &s->region_mr) ||
 	    xr_reg_mr(s->fab, s->msgs, (size_t)(NRECV + SEND_WINDOW + 1) * MSG,
 		      XR_ACCESS_LOCAL, &s->msgs_mr)) {
@@ -140,19 +139,17 @@ static void side_free(struct side *s)
 
 static struct xr_recv recv_of(struct side *s, uint32_t i)
 {
-	struct xr_recv r = { .xr_ctx = s->msgs + (size_t)i * MSG,
-			     .xr_nsge = 1 };
+	struct xr_recv r = {.xr_ctx = s->msgs + (size_t)i * MSG, .xr_nsge = 1};
 
-	r.xr_sge[0] = (struct xr_sge){ .xs_addr = r.xr_ctx,
-				       .xs_len = MSG,
-				       .xs_mr = s->msgs_mr };
+	r.xr_sge[0] = (struct xr_sge){
+	    .xs_addr = r.xr_ctx, .xs_len = MSG, .xs_mr = s->msgs_mr};
 	return r;
 }
 
 static void repost(struct side *s, void *buf)
 {
-	struct xr_recv r = recv_of(s, (uint32_t)(((uint8_t *)buf - s->msgs) /
-						 MSG));
+	struct xr_recv r =
+	    recv_of(s, (uint32_t)(((uint8_t *)buf - s->msgs) / MSG));
 	uint32_t posted;
 
 	if (s->state == 1)
@@ -163,9 +160,8 @@ static int send_msg(struct side *s, uint32_t slot, const char *cmd,
 		    uint32_t len, void *ctx)
 {
 	uint8_t *b = s->msgs + (size_t)(NRECV + slot) * MSG;
-	struct xr_sge sge = { .xs_addr = b, .xs_len = len,
-			      .xs_mr = s->msgs_mr };
-	struct bmsg m = { .b_seq = 0 };
+	struct xr_sge sge = {.xs_addr = b, .xs_len = len, .xs_mr = s->msgs_mr};
+	struct bmsg m = {.b_seq = 0};
 
 	snprintf(m.b_cmd, sizeof(m.b_cmd), "%s", cmd);
 	memcpy(b, &m, sizeof(m));
@@ -187,8 +183,7 @@ static void pump(struct side *s, int ms,
 		if (ev.xv_type == XR_EV_ESTABLISHED) {
 			s->state = 1;
 			if (ev.xv_pdata_len >= sizeof(s->peer))
-				memcpy(&s->peer, ev.xv_pdata,
-				       sizeof(s->peer));
+				memcpy(&s->peer, ev.xv_pdata, sizeof(s->peer));
 		} else if (ev.xv_type != XR_EV_CONNECT_REQUEST) {
 			s->state = 2;
 		}
@@ -223,8 +218,8 @@ static void pump(struct side *s, int ms,
 static void srv_recv(struct side *s, void *buf, uint32_t len)
 {
 	struct bmsg m;
-	struct xr_sge sge = { .xs_addr = buf, .xs_len = len,
-			      .xs_mr = s->msgs_mr };
+	struct xr_sge sge = {
+	    .xs_addr = buf, .xs_len = len, .xs_mr = s->msgs_mr};
 
 	memcpy(&m, buf, sizeof(m));
 	if (!strcmp(m.b_cmd, "PING") || !strcmp(m.b_cmd, "DONE")) {
@@ -239,8 +234,8 @@ static void srv_recv(struct side *s, void *buf, uint32_t len)
 
 static int tcp_listen(uint16_t port, uint16_t *bound)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons(port) };
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+				  .sin_port = htons(port)};
 	socklen_t len = sizeof(sin);
 	int fd, one = 1;
 
@@ -249,8 +244,7 @@ static int tcp_listen(uint16_t port, uint16_t *bound)
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
-	    listen(fd, 4) ||
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 4) ||
 	    getsockname(fd, (struct sockaddr *)&sin, &len)) {
 		close(fd);
 		return -1;
@@ -265,8 +259,8 @@ static int full_io(int fd, void *buf, size_t len, bool wr)
 	ssize_t n;
 
 	while (done < len) {
-		n = wr ? write(fd, (char *)buf + done, len - done) :
-			 read(fd, (char *)buf + done, len - done);
+		n = wr ? write(fd, (char *)buf + done, len - done)
+		       : read(fd, (char *)buf + done, len - done);
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
@@ -299,8 +293,7 @@ static void tcp_serve(int lfd)
 		for (i = 0; i < q.t_count; i++) {
 			if (full_io(fd, buf, q.t_size, false))
 				goto out;
-			if (q.t_mode == 2 &&
-			    full_io(fd, buf, q.t_size, true))
+			if (q.t_mode == 2 && full_io(fd, buf, q.t_size, true))
 				goto out;
 		}
 		if (q.t_mode == 1 && full_io(fd, buf, 1, true))
@@ -314,13 +307,13 @@ out:
 
 static int run_server(int port_pipe)
 {
-	struct side s = { 0 };
+	struct side s = {0};
 	struct xr_recv pre[NRECV];
 	struct xr_listener *lis;
 	struct xr_ep_attr attr;
 	struct xr_event ev;
 	struct binfo bi;
-	uint16_t ports[2] = { 0, 0 };
+	uint16_t ports[2] = {0, 0};
 	int lfd = -1;
 	uint32_t i;
 	double idle = now_s();
@@ -440,18 +433,17 @@ static double bench_rdma(struct side *s, enum xr_op op, uint32_t size,
 		while (posted - (s->done_ops - base) < window &&
 		       bytes < budget_bytes) {
 			uint32_t slot = (uint32_t)(posted % slots);
-			struct xr_sge sge = {
-				.xs_addr = s->region + (size_t)slot * size,
-				.xs_len = size,
-				.xs_mr = s->region_mr
-			};
+			struct xr_sge sge = {.xs_addr = s->region +
+							(size_t)slot * size,
+					     .xs_len = size,
+					     .xs_mr = s->region_mr};
 			uint64_t roff = s->peer.bi_off + (uint64_t)slot * size;
 
-			ret = op == XR_OP_WRITE ?
-				      xr_post_write(s->ep, &sge, 1, roff,
-						    s->peer.bi_handle, NULL) :
-				      xr_post_read(s->ep, &sge, 1, roff,
-						   s->peer.bi_handle, NULL);
+			ret = op == XR_OP_WRITE
+				  ? xr_post_write(s->ep, &sge, 1, roff,
+						  s->peer.bi_handle, NULL)
+				  : xr_post_read(s->ep, &sge, 1, roff,
+						 s->peer.bi_handle, NULL);
 			if (ret)
 				break;
 			posted++;
@@ -476,8 +468,7 @@ static double bench_rtt(struct side *s, uint32_t size, uint32_t iters)
 		before = s->nin;
 		if (send_msg(s, 0, "PING", size, NULL))
 			return 0;
-		while (s->nin == before && s->state == 1 &&
-		       now_s() - t0 < 60)
+		while (s->nin == before && s->state == 1 && now_s() - t0 < 60)
 			pump(s, 0, NULL);
 		if (s->nin == before)
 			return 0;
@@ -487,8 +478,8 @@ static double bench_rtt(struct side *s, uint32_t size, uint32_t iters)
 
 static int tcp_connect(uint16_t port)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons(port) };
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+				  .sin_port = htons(port)};
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 
 	inet_pton(AF_INET, opt_addr, &sin.sin_addr);
@@ -510,7 +501,7 @@ static double tcp_stream(int fd, uint8_t *buf, uint32_t size, uint64_t bytes,
 	double t0 = now_s(), dt;
 
 	/* Cap by time: a first short run tells how many fit. */
-	q = (struct treq){ .t_mode = 1, .t_size = size, .t_count = count };
+	q = (struct treq){.t_mode = 1, .t_size = size, .t_count = count};
 	if (full_io(fd, &q, sizeof(q), true))
 		return 0;
 	for (i = 0; i < count; i++)
@@ -524,7 +515,7 @@ static double tcp_stream(int fd, uint8_t *buf, uint32_t size, uint64_t bytes,
 
 static double tcp_rtt(int fd, uint8_t *buf, uint32_t size, uint32_t iters)
 {
-	struct treq q = { .t_mode = 2, .t_size = size, .t_count = iters };
+	struct treq q = {.t_mode = 2, .t_size = size, .t_count = iters};
 	double t0 = now_s();
 	uint32_t i;
 
@@ -539,7 +530,7 @@ static double tcp_rtt(int fd, uint8_t *buf, uint32_t size, uint32_t iters)
 
 static int run_client(uint16_t port, uint16_t tcp_port)
 {
-	struct side s = { 0 };
+	struct side s = {0};
 	struct xr_recv pre[NRECV];
 	struct xr_ep_attr attr;
 	struct row rows[10];
@@ -568,36 +559,34 @@ static int run_client(uint16_t port, uint16_t tcp_port)
 		fprintf(stderr, "client: connection failed\n");
 		return 1;
 	}
-	rows[nrows++] = (struct row){ "send/recv rate", MSG,
-				      bench_msg_rate(&s, 4000 * fscale), 0,
-				      "msg/s" };
+	rows[nrows++] =
+	    (struct row){"send/recv rate", MSG,
+			 bench_msg_rate(&s, 4000 * fscale), 0, "msg/s"};
 	measured_budget[0] = 0;
 	{
-		static const uint32_t sz[] = { 4096, 65536, MiB };
+		static const uint32_t sz[] = {4096, 65536, MiB};
 
 		for (k = 0; k < 3; k++)
 			rows[nrows++] = (struct row){
-				"rdma write bw", sz[k],
-				bench_rdma(&s, XR_OP_WRITE, sz[k],
-					   (uint64_t)(sz[k] >= MiB ? 10 : 4) *
-						   MiB * fscale),
-				0, "MB/s"
-			};
+			    "rdma write bw", sz[k],
+			    bench_rdma(&s, XR_OP_WRITE, sz[k],
+				       (uint64_t)(sz[k] >= MiB ? 10 : 4) * MiB *
+					   fscale),
+			    0, "MB/s"};
 		for (k = 0; k < 3; k++)
 			rows[nrows++] = (struct row){
-				"rdma read bw", sz[k],
-				bench_rdma(&s, XR_OP_READ, sz[k],
-					   (uint64_t)(sz[k] >= MiB ? 10 : 4) *
-						   MiB * fscale),
-				0, "MB/s"
-			};
+			    "rdma read bw", sz[k],
+			    bench_rdma(&s, XR_OP_READ, sz[k],
+				       (uint64_t)(sz[k] >= MiB ? 10 : 4) * MiB *
+					   fscale),
+			    0, "MB/s"};
 	}
-	rows[nrows++] = (struct row){ "round trip", 64,
-				      bench_rtt(&s, 64, 100 * (uint32_t)fscale),
-				      0, "us" };
-	rows[nrows++] = (struct row){ "round trip", MSG,
-				      bench_rtt(&s, MSG, 100 * (uint32_t)fscale),
-				      0, "us" };
+	rows[nrows++] =
+	    (struct row){"round trip", 64,
+			 bench_rtt(&s, 64, 100 * (uint32_t)fscale), 0, "us"};
+	rows[nrows++] =
+	    (struct row){"round trip", MSG,
+			 bench_rtt(&s, MSG, 100 * (uint32_t)fscale), 0, "us"};
 	(void)measured_budget;
 	xr_disconnect(s.ep);
 	end = now_s() + 5;
@@ -612,14 +601,14 @@ static int run_client(uint16_t port, uint16_t tcp_port)
 					 (uint64_t)4000 * fscale * MSG, true);
 		for (i = 1; i <= 3; i++)
 			rows[i].tcp = rows[i + 3].tcp = tcp_stream(
-				fd, buf, rows[i].size,
-				(uint64_t)(rows[i].size >= MiB ? 10 : 4) *
-					MiB * fscale,
-				false);
+			    fd, buf, rows[i].size,
+			    (uint64_t)(rows[i].size >= MiB ? 10 : 4) * MiB *
+				fscale,
+			    false);
 		rows[7].tcp = tcp_rtt(fd, buf, 64, 100 * (uint32_t)fscale);
 		rows[8].tcp = tcp_rtt(fd, buf, MSG, 100 * (uint32_t)fscale);
 		{
-			struct treq q = { 0 };
+			struct treq q = {0};
 
 			full_io(fd, &q, sizeof(q), true);
 		}
@@ -665,17 +654,16 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "backend", required_argument, NULL, 'b' },
-		{ "provider", required_argument, NULL, 'P' },
-		{ "addr", required_argument, NULL, 'a' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "tcp-port", required_argument, NULL, 't' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "small", no_argument, NULL, 's' },
-		{ "no-tcp", no_argument, NULL, 'n' },
-		{ "seconds", required_argument, NULL, 'S' },
-		{ 0 }
-	};
+	    {"backend", required_argument, NULL, 'b'},
+	    {"provider", required_argument, NULL, 'P'},
+	    {"addr", required_argument, NULL, 'a'},
+	    {"port", required_argument, NULL, 'p'},
+	    {"tcp-port", required_argument, NULL, 't'},
+	    {"role", required_argument, NULL, 'r'},
+	    {"small", no_argument, NULL, 's'},
+	    {"no-tcp", no_argument, NULL, 'n'},
+	    {"seconds", required_argument, NULL, 'S'},
+	    {0}};
 	const char *role = "both";
 	unsigned int tcp_port = 0;
 	uint16_t ports[2];
@@ -685,16 +673,35 @@ int main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "b:P:a:p:t:r:snS:", lo, NULL)) !=
 	       -1)
 		switch (o) {
-		case 'b': opt_backend = optarg; break;
-		case 'P': opt_provider = optarg; break;
-		case 'a': opt_addr = optarg; break;
-		case 'p': opt_port = (unsigned int)atoi(optarg); break;
-		case 't': tcp_port = (unsigned int)atoi(optarg); break;
-		case 'r': role = optarg; break;
-		case 's': opt_small = 1; break;
-		case 'n': opt_no_tcp = 1; break;
-		case 'S': opt_seconds = atof(optarg); break;
-		default: usage();
+		case 'b':
+			opt_backend = optarg;
+			break;
+		case 'P':
+			opt_provider = optarg;
+			break;
+		case 'a':
+			opt_addr = optarg;
+			break;
+		case 'p':
+			opt_port = (unsigned int)atoi(optarg);
+			break;
+		case 't':
+			tcp_port = (unsigned int)atoi(optarg);
+			break;
+		case 'r':
+			role = optarg;
+			break;
+		case 's':
+			opt_small = 1;
+			break;
+		case 'n':
+			opt_no_tcp = 1;
+			break;
+		case 'S':
+			opt_seconds = atof(optarg);
+			break;
+		default:
+			usage();
 		}
 	if (opt_port > 65534 || tcp_port > 65535 || opt_seconds <= 0)
 		usage();
@@ -702,9 +709,9 @@ int main(int argc, char **argv)
 	if (!strcmp(role, "server"))
 		return run_server(-1);
 	if (!strcmp(role, "client"))
-		return run_client((uint16_t)opt_port,
-				  (uint16_t)(tcp_port ? tcp_port :
-							opt_port + 1));
+		return run_client(
+		    (uint16_t)opt_port,
+		    (uint16_t)(tcp_port ? tcp_port : opt_port + 1));
 	if (strcmp(role, "both"))
 		usage();
 	/*

@@ -13,18 +13,18 @@
 
 static int failures;
 
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__,         \
-				__LINE__, #cond);                             \
-			failures++;                                           \
-		}                                                             \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__,          \
+				__LINE__, #cond);                              \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 static void test_backend_by_name(void)
 {
-	struct xr_fabric_params p = { .xfp_backend = "rdma-magic" };
+	struct xr_fabric_params p = {.xfp_backend = "rdma-magic"};
 	struct xr_fabric *fab = (void *)1;
 	char err[XR_ERRBUF_LEN];
 
@@ -41,9 +41,9 @@ static void test_backend_by_name(void)
 
 static void test_open_errors_name_backend(void)
 {
-	struct xr_fabric_params p = { .xfp_backend = "ofi",
-				      .xfp_provider = "no-such-provider",
-				      .xfp_local_addr = "127.0.0.1" };
+	struct xr_fabric_params p = {.xfp_backend = "ofi",
+				     .xfp_provider = "no-such-provider",
+				     .xfp_local_addr = "127.0.0.1"};
 	struct xr_fabric *fab = NULL;
 	char err[XR_ERRBUF_LEN];
 	int n = 0, ret;
@@ -59,7 +59,7 @@ static void test_open_errors_name_backend(void)
 	if (l)
 		ibv_free_device_list(l);
 	if (n == 0) {
-		p = (struct xr_fabric_params){ .xfp_backend = "verbs" };
+		p = (struct xr_fabric_params){.xfp_backend = "verbs"};
 		ret = xr_fabric_open(&p, &fab, err, sizeof(err));
 		CHECK(ret == -ENODEV);
 		CHECK(strcmp(err, "verbs: no RDMA device on this host") == 0);
@@ -71,23 +71,24 @@ static void test_open_errors_name_backend(void)
 
 static void test_address_in_use(void)
 {
-	struct xr_fabric_params p = { .xfp_backend = "ofi",
-				      .xfp_local_addr = "127.0.0.1" };
+	struct xr_fabric_params p = {.xfp_backend = "ofi",
+				     .xfp_local_addr = "127.0.0.1"};
 	struct xr_listener *a = NULL, *b = NULL;
 	struct xr_fabric *fab;
 	char err[XR_ERRBUF_LEN];
 
 	if (xr_fabric_open(&p, &fab, err, sizeof(err))) {
-		fprintf(stderr, "note: ofi tcp unusable (%s), skipping the "
-				"address-in-use check\n",
+		fprintf(stderr,
+			"note: ofi tcp unusable (%s), skipping the "
+			"address-in-use check\n",
 			err);
 		return;
 	}
 	CHECK(xr_listen(fab, "127.0.0.1", 0, 4, &a) == 0);
 	if (a) {
 		CHECK(xr_listener_port(a) != 0);
-		CHECK(xr_listen(fab, "127.0.0.1", xr_listener_port(a), 4,
-				&b) == -EADDRINUSE);
+		CHECK(xr_listen(fab, "127.0.0.1", xr_listener_port(a), 4, &b) ==
+		      -EADDRINUSE);
 		CHECK(strncmp(xr_fabric_strerror(fab), "ofi: ", 5) == 0);
 	}
 	xr_fabric_close(fab); /* also closes the listener */
@@ -109,7 +110,7 @@ static void test_credits(void)
 
 static void test_wr_pool(void)
 {
-	struct xr_ep ep = { 0 };
+	struct xr_ep ep = {0};
 	struct xr_completion c[8];
 	struct xr_wr *r[3], *s[5];
 	int ctx[8], i, n;

@@ -67,8 +67,7 @@ struct srv_info {
 };
 #define SRV_MAGIC 0x58524633u
 
-static const char *opt_backend = "ofi", *opt_provider, *opt_addr =
-							      "127.0.0.1";
+static const char *opt_backend = "ofi", *opt_provider, *opt_addr = "127.0.0.1";
 static const char *opt_local;
 static unsigned int opt_port;
 static int verbose;
@@ -117,7 +116,7 @@ static long now_ms(void)
 /* Sleep on the fabric until something may be pending (or ms pass). */
 static void fabric_wait(struct xr_fabric *fab, int ms)
 {
-	struct pollfd pfd = { .fd = xr_fabric_wait_fd(fab), .events = POLLIN };
+	struct pollfd pfd = {.fd = xr_fabric_wait_fd(fab), .events = POLLIN};
 
 	if (xr_fabric_arm(fab) == -EAGAIN)
 		return;
@@ -126,9 +125,9 @@ static void fabric_wait(struct xr_fabric *fab, int ms)
 
 static struct xr_fabric *open_fabric(void)
 {
-	struct xr_fabric_params p = { .xfp_backend = opt_backend,
-				      .xfp_provider = opt_provider,
-				      .xfp_local_addr = opt_local };
+	struct xr_fabric_params p = {.xfp_backend = opt_backend,
+				     .xfp_provider = opt_provider,
+				     .xfp_local_addr = opt_local};
 	char err[XR_ERRBUF_LEN];
 	struct xr_fabric *fab;
 	int ret;
@@ -183,12 +182,11 @@ static void srv_conn_free(struct srv *s, struct srv_conn *c)
 
 static struct xr_recv srv_recv(struct srv_conn *c, uint32_t i)
 {
-	struct xr_recv r = { .xr_ctx = c->sc_msgs + (size_t)i * MSG_LEN,
-			     .xr_nsge = 1 };
+	struct xr_recv r = {.xr_ctx = c->sc_msgs + (size_t)i * MSG_LEN,
+			    .xr_nsge = 1};
 
-	r.xr_sge[0] = (struct xr_sge){ .xs_addr = r.xr_ctx,
-				       .xs_len = MSG_LEN,
-				       .xs_mr = c->sc_msg_mr };
+	r.xr_sge[0] = (struct xr_sge){
+	    .xs_addr = r.xr_ctx, .xs_len = MSG_LEN, .xs_mr = c->sc_msg_mr};
 	return r;
 }
 
@@ -221,7 +219,7 @@ static void srv_connect_request(struct srv *s, struct xr_event *ev)
 		goto out_free;
 	if (xr_reg_mr(s->s_fab, c->sc_rw, rw_len,
 		      XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ |
-			      XR_ACCESS_REMOTE_WRITE,
+			  XR_ACCESS_REMOTE_WRITE,
 		      &c->sc_rw_mr) ||
 	    xr_reg_mr(s->s_fab, c->sc_msgs, (size_t)c->sc_nrecv * MSG_LEN,
 		      XR_ACCESS_LOCAL, &c->sc_msg_mr))
@@ -244,16 +242,16 @@ static void srv_connect_request(struct srv *s, struct xr_event *ev)
 		static uint8_t big[XR_PDATA_MAX + 64];
 
 		/* Must be refused locally; the request is then rejected. */
-		ret = xr_accept(ev->xv_req, &attr, pre, c->sc_nrecv, big,
-				xr_fabric_pdata_max(s->s_fab) + 64, c,
-				&c->sc_ep);
+		ret =
+		    xr_accept(ev->xv_req, &attr, pre, c->sc_nrecv, big,
+			      xr_fabric_pdata_max(s->s_fab) + 64, c, &c->sc_ep);
 		if (ret != -EMSGSIZE)
 			fprintf(stderr, "server: oversize accept gave %d\n",
 				ret);
 		goto out_free_only;
 	}
-	ret = xr_accept(ev->xv_req, &attr, pre, c->sc_nrecv, &si, sizeof(si),
-			c, &c->sc_ep);
+	ret = xr_accept(ev->xv_req, &attr, pre, c->sc_nrecv, &si, sizeof(si), c,
+			&c->sc_ep);
 	free(pre);
 	if (ret) {
 		fprintf(stderr, "server: accept: %s\n",
@@ -282,9 +280,8 @@ out_reject:
 
 static void srv_reply(struct srv_conn *c, uint8_t *buf, struct msg *m)
 {
-	struct xr_sge sge = { .xs_addr = buf,
-			      .xs_len = sizeof(*m),
-			      .xs_mr = c->sc_msg_mr };
+	struct xr_sge sge = {
+	    .xs_addr = buf, .xs_len = sizeof(*m), .xs_mr = c->sc_msg_mr};
 
 	/*
 	 * Reply from the receive buffer itself; it is reposted when the send
@@ -326,16 +323,16 @@ static void srv_completion(struct srv *s, struct xr_completion *wc)
 
 	if (wc->xc_status) {
 		if (wc->xc_status != -ECANCELED && verbose)
-			fprintf(stderr, "server: op %d failed %d\n",
-				wc->xc_op, wc->xc_status);
+			fprintf(stderr, "server: op %d failed %d\n", wc->xc_op,
+				wc->xc_status);
 		return;
 	}
 	if (wc->xc_op == XR_OP_RECV) {
 		srv_message(s, c, wc->xc_ctx, wc->xc_len);
 	} else if (wc->xc_op == XR_OP_SEND && !c->sc_closing) {
-		r = srv_recv(c, (uint32_t)(((uint8_t *)wc->xc_ctx -
-					    c->sc_msgs) /
-					   MSG_LEN));
+		r = srv_recv(
+		    c,
+		    (uint32_t)(((uint8_t *)wc->xc_ctx - c->sc_msgs) / MSG_LEN));
 		xr_post_recvs(c->sc_ep, &r, 1, &posted);
 	}
 }
@@ -343,7 +340,7 @@ static void srv_completion(struct srv *s, struct xr_completion *wc)
 static int run_server(int port_pipe)
 {
 	struct xr_completion wc[64];
-	struct srv s = { 0 };
+	struct srv s = {0};
 	struct srv_conn *c, *next;
 	struct xr_event ev;
 	long idle_since = now_ms();
@@ -372,8 +369,7 @@ static int run_server(int port_pipe)
 		close(port_pipe);
 	}
 	if (verbose)
-		fprintf(stderr, "server: listening on %s:%u\n", opt_addr,
-			port);
+		fprintf(stderr, "server: listening on %s:%u\n", opt_addr, port);
 	while (!s.s_quit || s.s_conns) {
 		while (xr_fabric_get_event(s.s_fab, &ev) == 0) {
 			idle_since = now_ms();
@@ -448,7 +444,7 @@ struct cli {
 static void result(struct cli *k, const char *name, int verdict,
 		   const char *fmt, ...)
 {
-	static const char *const words[] = { "PASS", "FAIL", "SKIP" };
+	static const char *const words[] = {"PASS", "FAIL", "SKIP"};
 	char why[256] = "";
 	va_list ap;
 
@@ -467,12 +463,11 @@ static void result(struct cli *k, const char *name, int verdict,
 
 static void cli_repost(struct cli_conn *c, uint8_t *buf)
 {
-	struct xr_recv r = { .xr_ctx = buf, .xr_nsge = 1 };
+	struct xr_recv r = {.xr_ctx = buf, .xr_nsge = 1};
 	uint32_t posted;
 
-	r.xr_sge[0] = (struct xr_sge){ .xs_addr = buf,
-				       .xs_len = MSG_LEN,
-				       .xs_mr = c->cc_msg_mr };
+	r.xr_sge[0] = (struct xr_sge){
+	    .xs_addr = buf, .xs_len = MSG_LEN, .xs_mr = c->cc_msg_mr};
 	if (c->cc_state <= 1)
 		xr_post_recvs(c->cc_ep, &r, 1, &posted);
 }
@@ -517,8 +512,8 @@ static void pump(struct cli *k, int ms)
 				continue;
 			if (c->cc_nin < OUTSTANDING * 2 &&
 			    wc[i].xc_len >= sizeof(struct msg))
-				memcpy(&c->cc_inbox[c->cc_nin++],
-				       wc[i].xc_ctx, sizeof(struct msg));
+				memcpy(&c->cc_inbox[c->cc_nin++], wc[i].xc_ctx,
+				       sizeof(struct msg));
 			cli_repost(c, wc[i].xc_ctx);
 			continue;
 		}
@@ -594,12 +589,11 @@ static struct cli_conn *cli_connect(struct cli *k, uint8_t code,
 	if (*err)
 		goto out_free;
 	for (i = 0; i < nrecv; i++) {
-		pre[i] = (struct xr_recv){ .xr_ctx = c->cc_msgs + i * MSG_LEN,
-					   .xr_nsge = 1 };
-		pre[i].xr_sge[0] =
-			(struct xr_sge){ .xs_addr = pre[i].xr_ctx,
-					 .xs_len = MSG_LEN,
-					 .xs_mr = c->cc_msg_mr };
+		pre[i] = (struct xr_recv){.xr_ctx = c->cc_msgs + i * MSG_LEN,
+					  .xr_nsge = 1};
+		pre[i].xr_sge[0] = (struct xr_sge){.xs_addr = pre[i].xr_ctx,
+						   .xs_len = MSG_LEN,
+						   .xs_mr = c->cc_msg_mr};
 	}
 	xr_ep_attr_from_credits(nrecv, &attr);
 	attr.xea_send_depth = OUTSTANDING * 2 + 16;
@@ -631,11 +625,11 @@ static int cli_cmd(struct cli *k, struct cli_conn *c, const char *cmd,
 		   uint32_t len, uint32_t seed)
 {
 	uint8_t *buf = c->cc_sendbuf;
-	struct xr_sge sge = { .xs_addr = buf,
-			      .xs_len = sizeof(struct msg),
-			      .xs_mr = c->cc_msg_mr };
-	struct op o = { .o_op = XR_OP_SEND };
-	struct msg m = { .m_len = len, .m_seed = seed };
+	struct xr_sge sge = {.xs_addr = buf,
+			     .xs_len = sizeof(struct msg),
+			     .xs_mr = c->cc_msg_mr};
+	struct op o = {.o_op = XR_OP_SEND};
+	struct msg m = {.m_len = len, .m_seed = seed};
 	uint32_t before = c->cc_nin;
 	long end = now_ms() + TIMEOUT_MS;
 
@@ -658,19 +652,17 @@ static int cli_cmd(struct cli *k, struct cli_conn *c, const char *cmd,
 
 /* Post one RDMA op and wait for it; returns its status or -ETIMEDOUT. */
 static int cli_rdma(struct cli *k, struct cli_conn *c, enum xr_op op,
-		    uint8_t *local, uint32_t len, uint64_t roff,
-		    uint32_t rkey)
+		    uint8_t *local, uint32_t len, uint64_t roff, uint32_t rkey)
 {
-	struct xr_sge sge = { .xs_addr = local,
-			      .xs_len = len,
-			      .xs_mr = c->cc_buf_mr };
-	struct op o = { .o_op = op };
+	struct xr_sge sge = {
+	    .xs_addr = local, .xs_len = len, .xs_mr = c->cc_buf_mr};
+	struct op o = {.o_op = op};
 	long end = now_ms() + TIMEOUT_MS;
 	int ret;
 
-	ret = op == XR_OP_WRITE ?
-		      xr_post_write(c->cc_ep, &sge, 1, roff, rkey, &o) :
-		      xr_post_read(c->cc_ep, &sge, 1, roff, rkey, &o);
+	ret = op == XR_OP_WRITE
+		  ? xr_post_write(c->cc_ep, &sge, 1, roff, rkey, &o)
+		  : xr_post_read(c->cc_ep, &sge, 1, roff, rkey, &o);
 	if (ret) {
 		fprintf(stderr, "client: rdma %d: %s\n", ret,
 			xr_fabric_strerror(k->k_fab));
@@ -704,8 +696,7 @@ static void case_pdata(struct cli *k)
 		expect[i] = (uint8_t)(i * 13 + C_NORMAL);
 	if (c->cc_si.si_pdata_len < max ||
 	    c->cc_si.si_pdata_len > XR_PDATA_MAX ||
-	    c->cc_si.si_pdata_sum !=
-		    checksum(expect, c->cc_si.si_pdata_len))
+	    c->cc_si.si_pdata_sum != checksum(expect, c->cc_si.si_pdata_len))
 		result(k, "private_data_round_trip", 1,
 		       "server got %u bytes, checksum mismatch or short",
 		       c->cc_si.si_pdata_len);
@@ -738,8 +729,7 @@ static void case_oversize(struct cli *k)
 		       "server refused it locally, peer saw a reject");
 	else
 		result(k, "oversize_accept_data_refused", 1,
-		       "client state %d (want rejected)",
-		       c ? c->cc_state : -1);
+		       "client state %d (want rejected)", c ? c->cc_state : -1);
 	if (c)
 		cli_close(k, c);
 }
@@ -762,11 +752,11 @@ static void case_reject(struct cli *k)
 static void case_pingpong(struct cli *k, struct cli_conn *c)
 {
 	uint8_t *buf = c->cc_sendbuf;
-	struct xr_sge sge = { .xs_addr = buf,
-			      .xs_len = sizeof(struct msg),
-			      .xs_mr = c->cc_msg_mr };
+	struct xr_sge sge = {.xs_addr = buf,
+			     .xs_len = sizeof(struct msg),
+			     .xs_mr = c->cc_msg_mr};
 	const int rounds = 1000;
-	struct msg m = { .m_cmd = "PING" };
+	struct msg m = {.m_cmd = "PING"};
 	struct op o;
 	long end = now_ms() + TIMEOUT_MS * 3;
 	int i;
@@ -777,11 +767,11 @@ static void case_pingpong(struct cli *k, struct cli_conn *c)
 		m.m_seq = (uint32_t)i;
 		m.m_seed = (uint32_t)i * 2654435761u;
 		memcpy(buf, &m, sizeof(m));
-		o = (struct op){ .o_op = XR_OP_SEND };
+		o = (struct op){.o_op = XR_OP_SEND};
 		if (xr_post_send(c->cc_ep, &sge, 1, false, 0, &o))
 			break;
-		while ((c->cc_nin == before || !o.o_done) &&
-		       now_ms() < end && c->cc_state == 1)
+		while ((c->cc_nin == before || !o.o_done) && now_ms() < end &&
+		       c->cc_state == 1)
 			pump(k, 50);
 		if (c->cc_nin == before || o.o_status)
 			break;
@@ -799,7 +789,7 @@ static void case_pingpong(struct cli *k, struct cli_conn *c)
 
 static void case_rdma_sizes(struct cli *k, struct cli_conn *c)
 {
-	static const uint32_t sizes[] = { 4096, 16384, 65536, 262144, MiB };
+	static const uint32_t sizes[] = {4096, 16384, 65536, 262144, MiB};
 	char name[64];
 	uint32_t i, len, seed;
 	int ret, st;
@@ -823,13 +813,12 @@ static void case_rdma_sizes(struct cli *k, struct cli_conn *c)
 		seed = 2000 + i;
 		st = cli_cmd(k, c, "FILL", len, seed);
 		memset(c->cc_buf, 0, len);
-		ret = st ? -1 :
-			   cli_rdma(k, c, XR_OP_READ, c->cc_buf, len,
-				    c->cc_si.si_rw_off,
-				    c->cc_si.si_rw_handle);
+		ret = st ? -1
+			 : cli_rdma(k, c, XR_OP_READ, c->cc_buf, len,
+				    c->cc_si.si_rw_off, c->cc_si.si_rw_handle);
 		if (ret || st || !check(c->cc_buf, len, seed))
-			result(k, name, 1, "fill %d, read status %d%s", st,
-			       ret, ret || st ? "" : ", data differs");
+			result(k, name, 1, "fill %d, read status %d%s", st, ret,
+			       ret || st ? "" : ", data differs");
 		else
 			result(k, name, 0, "%u bytes verified", len);
 	}
@@ -849,8 +838,8 @@ static void case_rdma_sizes(struct cli *k, struct cli_conn *c)
 		     b[12344] == pattern(9, 12344) &&
 		     b[12445] == pattern(9, 12445);
 		result(k, "rdma_offset_inside_region", ok ? 0 : 1,
-		       ok ? "100 bytes at offset 12345, neighbours intact" :
-			    "read status %d or data wrong",
+		       ok ? "100 bytes at offset 12345, neighbours intact"
+			  : "read status %d or data wrong",
 		       ret);
 	} else {
 		result(k, "rdma_offset_inside_region", 1, "status %d/%d", ret,
@@ -872,9 +861,9 @@ static void case_outstanding(struct cli *k, struct cli_conn *c)
 	memset(ops, 0, sizeof(ops));
 	c->cc_bad_ctx = 0;
 	for (i = 0; i < OUTSTANDING && !ret; i++) {
-		struct xr_sge sge = { .xs_addr = c->cc_buf + i * 4096,
-				      .xs_len = 4096,
-				      .xs_mr = c->cc_buf_mr };
+		struct xr_sge sge = {.xs_addr = c->cc_buf + i * 4096,
+				     .xs_len = 4096,
+				     .xs_mr = c->cc_buf_mr};
 
 		ops[i].o_op = XR_OP_READ;
 		ret = xr_post_read(c->cc_ep, &sge, 1,
@@ -903,10 +892,9 @@ static void case_outstanding(struct cli *k, struct cli_conn *c)
 	c->cc_nin = 0;
 	for (i = 0; i < OUTSTANDING && !ret; i++) {
 		uint8_t *b = sbuf + i * MSG_LEN;
-		struct msg m = { .m_cmd = "PING", .m_seq = i };
-		struct xr_sge sge = { .xs_addr = b,
-				      .xs_len = sizeof(m),
-				      .xs_mr = c->cc_msg_mr };
+		struct msg m = {.m_cmd = "PING", .m_seq = i};
+		struct xr_sge sge = {
+		    .xs_addr = b, .xs_len = sizeof(m), .xs_mr = c->cc_msg_mr};
 
 		memcpy(b, &m, sizeof(m));
 		ops[i].o_op = XR_OP_SEND;
@@ -927,8 +915,7 @@ static void case_outstanding(struct cli *k, struct cli_conn *c)
 		       "post %d, %u sent, %u replies, %u out of order", ret,
 		       done, c->cc_nin, bad);
 	else
-		result(k, "outstanding_256_sends", 0,
-		       "256 replies, in order");
+		result(k, "outstanding_256_sends", 0, "256 replies, in order");
 	c->cc_nin = 0;
 }
 
@@ -962,8 +949,7 @@ static void case_many(struct cli *k)
  * A bad RDMA op must fail on the initiator (error completion or the
  * connection reporting an error), never hang or crash either side.
  */
-static void case_bad(struct cli *k, const char *name, enum xr_op op,
-		     int which)
+static void case_bad(struct cli *k, const char *name, enum xr_op op, int which)
 {
 	struct cli_conn *c;
 	uint64_t off;
@@ -1023,19 +1009,18 @@ static void case_disconnect_midflight(struct cli *k)
 	}
 	memset(ops, 0, sizeof(ops));
 	for (i = 0; i < OUTSTANDING && !ret; i++) {
-		struct xr_sge sge = { .xs_addr = c->cc_buf + (i % 16) * 65536,
-				      .xs_len = 65536,
-				      .xs_mr = c->cc_buf_mr };
+		struct xr_sge sge = {.xs_addr = c->cc_buf + (i % 16) * 65536,
+				     .xs_len = 65536,
+				     .xs_mr = c->cc_buf_mr};
 
 		ops[i].o_op = i % 2 ? XR_OP_READ : XR_OP_WRITE;
-		ret = i % 2 ? xr_post_read(c->cc_ep, &sge, 1,
-					   c->cc_si.si_rw_off +
-						   (i % 16) * 65536,
-					   c->cc_si.si_rw_handle, &ops[i]) :
-			      xr_post_write(c->cc_ep, &sge, 1,
-					    c->cc_si.si_rw_off +
-						    (i % 16) * 65536,
-					    c->cc_si.si_rw_handle, &ops[i]);
+		ret = i % 2
+			  ? xr_post_read(c->cc_ep, &sge, 1,
+					 c->cc_si.si_rw_off + (i % 16) * 65536,
+					 c->cc_si.si_rw_handle, &ops[i])
+			  : xr_post_write(c->cc_ep, &sge, 1,
+					  c->cc_si.si_rw_off + (i % 16) * 65536,
+					  c->cc_si.si_rw_handle, &ops[i]);
 	}
 	xr_disconnect(c->cc_ep);
 	end = now_ms() + TIMEOUT_MS * 2;
@@ -1062,9 +1047,9 @@ static void case_disconnect_midflight(struct cli *k)
 static void case_invalidate(struct cli *k, struct cli_conn *c)
 {
 	uint8_t *buf = c->cc_sendbuf;
-	struct xr_sge sge = { .xs_addr = buf,
-			      .xs_len = sizeof(struct msg),
-			      .xs_mr = c->cc_msg_mr };
+	struct xr_sge sge = {.xs_addr = buf,
+			     .xs_len = sizeof(struct msg),
+			     .xs_mr = c->cc_msg_mr};
 	int ret;
 
 	if (strcmp(opt_backend, "ofi")) {
@@ -1093,9 +1078,9 @@ static void case_registration(struct cli *k)
 	       ret == -EINVAL && ret2 == -EINVAL ? 0 : 1,
 	       "no access -> %d, unknown bit -> %d", ret, ret2);
 	for (i = 0; i < N; i++) {
-		ret = xr_reg_mr(k->k_fab, area + i * 64, 64,
-				XR_ACCESS_REMOTE_READ | XR_ACCESS_LOCAL,
-				&mr[i]);
+		ret =
+		    xr_reg_mr(k->k_fab, area + i * 64, 64,
+			      XR_ACCESS_REMOTE_READ | XR_ACCESS_LOCAL, &mr[i]);
 		if (ret) {
 			mr[i] = NULL;
 			fails++;
@@ -1131,7 +1116,7 @@ static void case_alive(struct cli *k)
 
 static int run_client(uint16_t port)
 {
-	struct cli k = { .k_port = port };
+	struct cli k = {.k_port = port};
 	struct cli_conn *c;
 	int err = 0;
 
@@ -1154,8 +1139,7 @@ static int run_client(uint16_t port)
 			       "disconnect event, nothing outstanding");
 	} else {
 		result(&k, "connect", 1, "%s (err %d, state %d)",
-		       xr_fabric_strerror(k.k_fab), err,
-		       c ? c->cc_state : -1);
+		       xr_fabric_strerror(k.k_fab), err, c ? c->cc_state : -1);
 		if (c)
 			cli_close(&k, c);
 	}
@@ -1190,15 +1174,14 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "backend", required_argument, NULL, 'b' },
-		{ "provider", required_argument, NULL, 'P' },
-		{ "addr", required_argument, NULL, 'a' },
-		{ "local", required_argument, NULL, 'l' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ 0 }
-	};
+	    {"backend", required_argument, NULL, 'b'},
+	    {"provider", required_argument, NULL, 'P'},
+	    {"addr", required_argument, NULL, 'a'},
+	    {"local", required_argument, NULL, 'l'},
+	    {"port", required_argument, NULL, 'p'},
+	    {"role", required_argument, NULL, 'r'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {0}};
 	const char *role = "both";
 	int o, pfd[2], st_s = 0, st_c = 0;
 	pid_t srv, cli;
@@ -1206,14 +1189,29 @@ int main(int argc, char **argv)
 
 	while ((o = getopt_long(argc, argv, "b:P:a:l:p:r:v", lo, NULL)) != -1)
 		switch (o) {
-		case 'b': opt_backend = optarg; break;
-		case 'P': opt_provider = optarg; break;
-		case 'a': opt_addr = optarg; break;
-		case 'l': opt_local = optarg; break;
-		case 'p': opt_port = (unsigned int)atoi(optarg); break;
-		case 'r': role = optarg; break;
-		case 'v': verbose = 1; break;
-		default: usage();
+		case 'b':
+			opt_backend = optarg;
+			break;
+		case 'P':
+			opt_provider = optarg;
+			break;
+		case 'a':
+			opt_addr = optarg;
+			break;
+		case 'l':
+			opt_local = optarg;
+			break;
+		case 'p':
+			opt_port = (unsigned int)atoi(optarg);
+			break;
+		case 'r':
+			role = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
 		}
 	if (opt_port > 65535)
 		usage();

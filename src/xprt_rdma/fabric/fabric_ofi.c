@@ -58,9 +58,9 @@ struct xr_ofi_fabric {
 	int of_epfd;
 	uint64_t of_mr_mode;
 	char of_provider[64];
-	struct xr_ofi_ep *of_eps;	 /* every endpoint */
+	struct xr_ofi_ep *of_eps;	/* every endpoint */
 	struct xr_ofi_listener *of_lis; /* every listener */
-	struct xr_ofi_mr *of_mrs;	 /* every region */
+	struct xr_ofi_mr *of_mrs;	/* every region */
 };
 
 struct xr_ofi_listener {
@@ -85,7 +85,7 @@ struct xr_ofi_ep {
 	int oe_cq_fd;
 	enum xr_ofi_ep_state oe_state;
 	bool oe_report_disconnect; /* an XR_EV_DISCONNECTED is owed */
-	bool oe_has_stash;	    /* arm() read one completion early */
+	bool oe_has_stash;	   /* arm() read one completion early */
 	struct fi_cq_msg_entry oe_stash;
 	int oe_disconnect_status;
 	struct xr_ofi_ep *oe_prev, *oe_next;
@@ -165,8 +165,8 @@ static struct fi_info *xr_ofi_hints(const char *provider)
 	hints->addr_format = FI_SOCKADDR_IN;
 	hints->mode = 0;
 	/* Modes this backend handles; anything else is not offered. */
-	hints->domain_attr->mr_mode = FI_MR_LOCAL | FI_MR_VIRT_ADDR |
-				      FI_MR_ALLOCATED | FI_MR_PROV_KEY;
+	hints->domain_attr->mr_mode =
+	    FI_MR_LOCAL | FI_MR_VIRT_ADDR | FI_MR_ALLOCATED | FI_MR_PROV_KEY;
 	hints->fabric_attr->prov_name = strdup(provider);
 	if (!hints->fabric_attr->prov_name) {
 		fi_freeinfo(hints);
@@ -192,7 +192,7 @@ static int xr_ofi_getinfo(struct xr_ofi_fabric *of, const char *node,
 
 static int xr_ofi_epoll_add(struct xr_ofi_fabric *of, int fd, void *ptr)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = ptr };
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = ptr};
 
 	if (epoll_ctl(of->of_epfd, EPOLL_CTL_ADD, fd, &ev))
 		return -errno;
@@ -205,7 +205,7 @@ static int xr_ofi_open(const struct xr_fabric_params *params,
 		       struct xr_fabric **out, char *errbuf, size_t errlen)
 {
 	const char *prov = params->xfp_provider ? params->xfp_provider : "tcp";
-	struct fi_eq_attr eq_attr = { .size = 1024, .wait_obj = FI_WAIT_FD };
+	struct fi_eq_attr eq_attr = {.size = 1024, .wait_obj = FI_WAIT_FD};
 	struct xr_ofi_fabric *of;
 	int ret;
 
@@ -230,9 +230,8 @@ static int xr_ofi_open(const struct xr_fabric_params *params,
 				 "provider \"%s\" offers no FI_EP_MSG with "
 				 "FI_MSG|FI_RMA for address %s: %s",
 				 prov,
-				 params->xfp_local_addr ?
-					 params->xfp_local_addr :
-					 "(any)",
+				 params->xfp_local_addr ? params->xfp_local_addr
+							: "(any)",
 				 fi_strerror(-ret));
 		goto out_close;
 	}
@@ -302,8 +301,8 @@ static void xr_ofi_close(struct xr_fabric *fab)
 	free(of);
 }
 
-static int xr_ofi_listen(struct xr_fabric *fab, const char *addr,
-			 uint16_t port, int backlog, struct xr_listener **out)
+static int xr_ofi_listen(struct xr_fabric *fab, const char *addr, uint16_t port,
+			 int backlog, struct xr_listener **out)
 {
 	struct xr_ofi_fabric *of = ofab(fab);
 	struct xr_ofi_listener *l;
@@ -327,26 +326,24 @@ static int xr_ofi_listen(struct xr_fabric *fab, const char *addr,
 	/* The tcp provider binds here, so "in use" can show up already. */
 	ret = fi_passive_ep(of->of_fabric, info, &l->ol_pep, l);
 	if (ret) {
-		ret = xr_fab_err(fab, ret == -FI_EADDRINUSE ? -EADDRINUSE :
-							       -EIO,
-				 "listen on %s:%u: %s", addr, port,
-				 fi_strerror(-ret));
+		ret = xr_fab_err(
+		    fab, ret == -FI_EADDRINUSE ? -EADDRINUSE : -EIO,
+		    "listen on %s:%u: %s", addr, port, fi_strerror(-ret));
 		goto out_info;
 	}
 	ret = fi_pep_bind(l->ol_pep, &of->of_eq->fid, 0);
 	if (ret) {
-		ret = xr_fab_err(fab, -EIO, "fi_pep_bind: %s",
-				 fi_strerror(-ret));
+		ret =
+		    xr_fab_err(fab, -EIO, "fi_pep_bind: %s", fi_strerror(-ret));
 		goto out_pep;
 	}
 	if (backlog > 0)
 		fi_control(&l->ol_pep->fid, FI_BACKLOG, &backlog);
 	ret = fi_listen(l->ol_pep);
 	if (ret) {
-		ret = xr_fab_err(fab, ret == -FI_EADDRINUSE ? -EADDRINUSE :
-							       -EIO,
-				 "listen on %s:%u: %s", addr, port,
-				 fi_strerror(-ret));
+		ret = xr_fab_err(
+		    fab, ret == -FI_EADDRINUSE ? -EADDRINUSE : -EIO,
+		    "listen on %s:%u: %s", addr, port, fi_strerror(-ret));
 		goto out_pep;
 	}
 	ret = fi_getname(&l->ol_pep->fid, &sin, &len);
@@ -378,7 +375,7 @@ static uint16_t xr_ofi_listener_port(struct xr_listener *l)
 static void xr_ofi_listener_close(struct xr_listener *xl)
 {
 	struct xr_ofi_listener *l =
-		XR_CONTAINER_OF(xl, struct xr_ofi_listener, ol_base);
+	    XR_CONTAINER_OF(xl, struct xr_ofi_listener, ol_base);
 	struct xr_ofi_listener **pp;
 
 	for (pp = &l->ol_fab->of_lis; *pp; pp = &(*pp)->ol_next)
@@ -399,10 +396,9 @@ static int xr_ofi_check_attr(struct xr_ofi_fabric *of,
 				  "bad endpoint attributes");
 	if (attr->xea_max_sge > of->of_info->tx_attr->iov_limit ||
 	    attr->xea_max_sge > of->of_info->rx_attr->iov_limit)
-		return xr_fab_err(&of->of_base, -EINVAL,
-				  "provider allows %zu sges, asked %u",
-				  of->of_info->tx_attr->iov_limit,
-				  attr->xea_max_sge);
+		return xr_fab_err(
+		    &of->of_base, -EINVAL, "provider allows %zu sges, asked %u",
+		    of->of_info->tx_attr->iov_limit, attr->xea_max_sge);
 	return 0;
 }
 
@@ -416,8 +412,8 @@ static int xr_ofi_ep_create(struct xr_ofi_fabric *of, struct fi_info *info,
 			    const struct xr_recv *prepost, uint32_t nprepost,
 			    void *ctx, struct xr_ofi_ep **out)
 {
-	struct fi_cq_attr cq_attr = { .format = FI_CQ_FORMAT_MSG,
-				      .wait_obj = FI_WAIT_FD };
+	struct fi_cq_attr cq_attr = {.format = FI_CQ_FORMAT_MSG,
+				     .wait_obj = FI_WAIT_FD};
 	struct xr_ofi_ep *e;
 	uint32_t posted;
 	int ret;
@@ -461,8 +457,8 @@ static int xr_ofi_ep_create(struct xr_ofi_fabric *of, struct fi_info *info,
 	}
 	ret = fi_ep_bind(e->oe_ep, &of->of_eq->fid, 0);
 	if (!ret)
-		ret = fi_ep_bind(e->oe_ep, &e->oe_cq->fid,
-				 FI_TRANSMIT | FI_RECV);
+		ret =
+		    fi_ep_bind(e->oe_ep, &e->oe_cq->fid, FI_TRANSMIT | FI_RECV);
 	if (!ret)
 		ret = fi_enable(e->oe_ep);
 	if (ret) {
@@ -507,7 +503,7 @@ static int xr_ofi_accept(struct xr_conn_req *xreq,
 			 struct xr_ep **out)
 {
 	struct xr_ofi_req *req =
-		XR_CONTAINER_OF(xreq, struct xr_ofi_req, oq_base);
+	    XR_CONTAINER_OF(xreq, struct xr_ofi_req, oq_base);
 	struct xr_ofi_fabric *of = req->oq_lis->ol_fab;
 	struct xr_ofi_ep *e;
 	int ret;
@@ -545,7 +541,7 @@ static int xr_ofi_reject(struct xr_conn_req *xreq, const void *pdata,
 			 uint32_t pdata_len)
 {
 	struct xr_ofi_req *req =
-		XR_CONTAINER_OF(xreq, struct xr_ofi_req, oq_base);
+	    XR_CONTAINER_OF(xreq, struct xr_ofi_req, oq_base);
 	struct xr_ofi_fabric *of = req->oq_lis->ol_fab;
 	int ret = 0;
 
@@ -657,8 +653,8 @@ static int xr_ofi_try_key(uint32_t key, void *arg)
 	struct xr_ofi_try_key *t = arg;
 	int ret;
 
-	ret = fi_mr_reg(t->of->of_domain, t->addr, t->len, t->access, 0, key,
-			0, &t->mr, NULL);
+	ret = fi_mr_reg(t->of->of_domain, t->addr, t->len, t->access, 0, key, 0,
+			&t->mr, NULL);
 	if (ret == -FI_ENOKEY)
 		return -EEXIST;
 	return ret ? -EIO : 0;
@@ -668,7 +664,7 @@ static int xr_ofi_reg_mr(struct xr_fabric *fab, void *addr, size_t len,
 			 unsigned int access, struct xr_mr **out)
 {
 	struct xr_ofi_fabric *of = ofab(fab);
-	struct xr_ofi_try_key t = { .of = of, .addr = addr, .len = len };
+	struct xr_ofi_try_key t = {.of = of, .addr = addr, .len = len};
 	struct xr_ofi_mr *m;
 	uint32_t key = 0;
 	uint64_t pkey;
@@ -702,8 +698,8 @@ static int xr_ofi_reg_mr(struct xr_fabric *fab, void *addr, size_t len,
 		ret = xr_pick_random_key(xr_ofi_try_key, &t, &key);
 		if (ret) {
 			ret = xr_fab_err(fab, ret, "fi_mr_reg: %s",
-					 ret == -EEXIST ? "no free key" :
-							  "failed");
+					 ret == -EEXIST ? "no free key"
+							: "failed");
 			goto out_free;
 		}
 	}
@@ -745,8 +741,7 @@ static uint32_t xr_ofi_mr_handle(const struct xr_mr *mr)
 	return comr(mr)->om_key;
 }
 
-static uint64_t xr_ofi_mr_wire_offset(const struct xr_mr *mr,
-				      const void *addr)
+static uint64_t xr_ofi_mr_wire_offset(const struct xr_mr *mr, const void *addr)
 {
 	const struct xr_ofi_mr *m = comr(mr);
 
@@ -804,10 +799,10 @@ static int xr_ofi_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs,
 		wr = xr_wr_get(&ep->xe_wrs, XR_OP_RECV, recvs[i].xr_ctx);
 		if (!wr)
 			return -ENOSPC;
-		msg = (struct fi_msg){ .msg_iov = iov,
-				       .desc = desc,
-				       .iov_count = recvs[i].xr_nsge,
-				       .context = wr };
+		msg = (struct fi_msg){.msg_iov = iov,
+				      .desc = desc,
+				      .iov_count = recvs[i].xr_nsge,
+				      .context = wr};
 		ret = fi_recvmsg(e->oe_ep, &msg, FI_COMPLETION);
 		if (ret) {
 			xr_wr_put(&ep->xe_wrs, wr);
@@ -819,8 +814,8 @@ static int xr_ofi_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs,
 }
 
 static int xr_ofi_post_send(struct xr_ep *ep, const struct xr_sge *sge,
-			    uint32_t nsge, bool invalidate,
-			    uint32_t inv_handle, void *ctx)
+			    uint32_t nsge, bool invalidate, uint32_t inv_handle,
+			    void *ctx)
 {
 	struct xr_ofi_ep *e = oep(ep);
 	struct iovec iov[XR_MAX_SGE];
@@ -839,8 +834,7 @@ static int xr_ofi_post_send(struct xr_ep *ep, const struct xr_sge *sge,
 	if (!wr)
 		return -ENOSPC;
 	msg = (struct fi_msg){
-		.msg_iov = iov, .desc = desc, .iov_count = nsge, .context = wr
-	};
+	    .msg_iov = iov, .desc = desc, .iov_count = nsge, .context = wr};
 	ret = fi_sendmsg(e->oe_ep, &msg, FI_COMPLETION);
 	if (ret) {
 		xr_wr_put(&ep->xe_wrs, wr);
@@ -871,24 +865,22 @@ static int xr_ofi_post_rma(struct xr_ep *ep, enum xr_op op,
 	wr = xr_wr_get(&ep->xe_wrs, op, ctx);
 	if (!wr)
 		return -ENOSPC;
-	rma = (struct fi_rma_iov){ .addr = remote_offset,
-				   .len = (size_t)total,
-				   .key = remote_handle };
-	msg = (struct fi_msg_rma){ .msg_iov = iov,
-				   .desc = desc,
-				   .iov_count = nsge,
-				   .rma_iov = &rma,
-				   .rma_iov_count = 1,
-				   .context = wr };
+	rma = (struct fi_rma_iov){
+	    .addr = remote_offset, .len = (size_t)total, .key = remote_handle};
+	msg = (struct fi_msg_rma){.msg_iov = iov,
+				  .desc = desc,
+				  .iov_count = nsge,
+				  .rma_iov = &rma,
+				  .rma_iov_count = 1,
+				  .context = wr};
 	if (op == XR_OP_WRITE)
 		ret = fi_writemsg(e->oe_ep, &msg, FI_COMPLETION);
 	else
 		ret = fi_readmsg(e->oe_ep, &msg, FI_COMPLETION);
 	if (ret) {
 		xr_wr_put(&ep->xe_wrs, wr);
-		return xr_ofi_post_err(e, ret,
-				       op == XR_OP_WRITE ? "fi_write" :
-							   "fi_read");
+		return xr_ofi_post_err(
+		    e, ret, op == XR_OP_WRITE ? "fi_write" : "fi_read");
 	}
 	return 0;
 }
@@ -968,7 +960,7 @@ static int xr_ofi_arm(struct xr_fabric *fab)
 /* Read one error entry of e's CQ into out. */
 static int xr_ofi_cq_error(struct xr_ofi_ep *e, struct xr_completion *out)
 {
-	struct fi_cq_err_entry err = { 0 };
+	struct fi_cq_err_entry err = {0};
 	ssize_t ret;
 
 	ret = fi_cq_readerr(e->oe_cq, &err, 0);
@@ -994,8 +986,8 @@ static int xr_ofi_poll_ep(struct xr_ofi_ep *e, struct xr_completion *out,
 			       (uint32_t)e->oe_stash.len, &out[n++]);
 	}
 	while (n < max) {
-		want = max - n < XR_OFI_POLL_BATCH ? max - n :
-						     XR_OFI_POLL_BATCH;
+		want =
+		    max - n < XR_OFI_POLL_BATCH ? max - n : XR_OFI_POLL_BATCH;
 		ret = fi_cq_read(e->oe_cq, ent, want);
 		if (ret == -FI_EAVAIL) {
 			ret = xr_ofi_cq_error(e, &out[n]);
@@ -1044,21 +1036,20 @@ static void xr_ofi_event_ep(struct xr_event *ev, enum xr_event_type type,
 /* An error entry on the event queue. */
 static int xr_ofi_eq_error(struct xr_ofi_fabric *of, struct xr_event *ev)
 {
-	struct fi_eq_err_entry err = { 0 };
+	struct fi_eq_err_entry err = {0};
 	struct xr_ofi_ep *e;
 	ssize_t ret;
 
 	ret = fi_eq_readerr(of->of_eq, &err, 0);
 	if (ret < 0)
 		return ret == -FI_EAGAIN ? -EAGAIN : -EIO;
-	if (!err.fid || !err.fid->context ||
-	    err.fid->fclass != FI_CLASS_EP)
+	if (!err.fid || !err.fid->context || err.fid->fclass != FI_CLASS_EP)
 		return -EAGAIN; /* listener trouble: nothing to report */
 	e = err.fid->context;
 	if (e->oe_state == XR_OFI_CONNECTING) {
 		/* A refused connect shows up with ECONNREFUSED or 115. */
-		bool refused = err.err == FI_ECONNREFUSED ||
-			       err.err == EINPROGRESS;
+		bool refused =
+		    err.err == FI_ECONNREFUSED || err.err == EINPROGRESS;
 		xr_ofi_ep_shut(e, refused ? -ECONNREFUSED : -EIO);
 		e->oe_report_disconnect = false;
 		xr_ofi_event_ep(ev, refused ? XR_EV_REJECTED : XR_EV_ERROR, e,
@@ -1112,8 +1103,8 @@ static int xr_ofi_get_event(struct xr_fabric *fab, struct xr_event *ev)
 			l = ent->fid->context;
 			req = calloc(1, sizeof(*req));
 			if (!req) {
-				fi_reject(l->ol_pep, ent->info->handle,
-					  NULL, 0);
+				fi_reject(l->ol_pep, ent->info->handle, NULL,
+					  0);
 				fi_freeinfo(ent->info);
 				return xr_fab_err(fab, -ENOMEM,
 						  "connect request: no memory");
@@ -1138,8 +1129,7 @@ static int xr_ofi_get_event(struct xr_fabric *fab, struct xr_event *ev)
 				continue;
 			xr_ofi_ep_shut(e, -ECONNRESET);
 			e->oe_report_disconnect = false;
-			xr_ofi_event_ep(ev, XR_EV_DISCONNECTED, e,
-					-ECONNRESET);
+			xr_ofi_event_ep(ev, XR_EV_DISCONNECTED, e, -ECONNRESET);
 			dlen = 0;
 			break;
 		default:
@@ -1154,27 +1144,27 @@ static int xr_ofi_get_event(struct xr_fabric *fab, struct xr_event *ev)
 }
 
 const struct xr_fabric_ops xr_fabric_ops_ofi = {
-	.name = "ofi",
-	.open = xr_ofi_open,
-	.close = xr_ofi_close,
-	.listen = xr_ofi_listen,
-	.listener_port = xr_ofi_listener_port,
-	.listener_close = xr_ofi_listener_close,
-	.accept = xr_ofi_accept,
-	.reject = xr_ofi_reject,
-	.connect = xr_ofi_connect,
-	.disconnect = xr_ofi_disconnect,
-	.ep_destroy = xr_ofi_ep_destroy,
-	.reg_mr = xr_ofi_reg_mr,
-	.dereg_mr = xr_ofi_dereg_mr,
-	.mr_handle = xr_ofi_mr_handle,
-	.mr_wire_offset = xr_ofi_mr_wire_offset,
-	.post_recvs = xr_ofi_post_recvs,
-	.post_send = xr_ofi_post_send,
-	.post_write = xr_ofi_post_write,
-	.post_read = xr_ofi_post_read,
-	.wait_fd = xr_ofi_wait_fd,
-	.arm = xr_ofi_arm,
-	.poll = xr_ofi_poll,
-	.get_event = xr_ofi_get_event,
+    .name = "ofi",
+    .open = xr_ofi_open,
+    .close = xr_ofi_close,
+    .listen = xr_ofi_listen,
+    .listener_port = xr_ofi_listener_port,
+    .listener_close = xr_ofi_listener_close,
+    .accept = xr_ofi_accept,
+    .reject = xr_ofi_reject,
+    .connect = xr_ofi_connect,
+    .disconnect = xr_ofi_disconnect,
+    .ep_destroy = xr_ofi_ep_destroy,
+    .reg_mr = xr_ofi_reg_mr,
+    .dereg_mr = xr_ofi_dereg_mr,
+    .mr_handle = xr_ofi_mr_handle,
+    .mr_wire_offset = xr_ofi_mr_wire_offset,
+    .post_recvs = xr_ofi_post_recvs,
+    .post_send = xr_ofi_post_send,
+    .post_write = xr_ofi_post_write,
+    .post_read = xr_ofi_post_read,
+    .wait_fd = xr_ofi_wait_fd,
+    .arm = xr_ofi_arm,
+    .poll = xr_ofi_poll,
+    .get_event = xr_ofi_get_event,
 };

@@ -133,9 +133,9 @@ static int xr_vb_access(unsigned int access)
 {
 	int va = 0;
 
-	if (!access || access & ~(unsigned int)(XR_ACCESS_LOCAL |
-						XR_ACCESS_REMOTE_READ |
-						XR_ACCESS_REMOTE_WRITE))
+	if (!access ||
+	    access & ~(unsigned int)(XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ |
+				     XR_ACCESS_REMOTE_WRITE))
 		return -1;
 	if (access & XR_ACCESS_LOCAL)
 		va |= IBV_ACCESS_LOCAL_WRITE;
@@ -223,7 +223,7 @@ static int xr_vb_pick_device(struct xr_vb_fabric *vf, const char *addr,
 static int xr_vb_open(const struct xr_fabric_params *params,
 		      struct xr_fabric **out, char *errbuf, size_t errlen)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 	struct xr_vb_fabric *vf;
 	int ret;
 
@@ -238,10 +238,9 @@ static int xr_vb_open(const struct xr_fabric_params *params,
 	if (ret)
 		goto out_close;
 	if (ibv_query_device(vf->vf_ctx, &vf->vf_dattr)) {
-		ret = xr_buf_err(errbuf, errlen, "verbs", -EIO,
-				 "ibv_query_device(%s): %s",
-				 ibv_get_device_name(vf->vf_ctx->device),
-				 strerror(errno));
+		ret = xr_buf_err(
+		    errbuf, errlen, "verbs", -EIO, "ibv_query_device(%s): %s",
+		    ibv_get_device_name(vf->vf_ctx->device), strerror(errno));
 		goto out_close;
 	}
 	vf->vf_pd = ibv_alloc_pd(vf->vf_ctx);
@@ -304,8 +303,8 @@ static void xr_vb_close(struct xr_fabric *fab)
 	free(vf);
 }
 
-static int xr_vb_listen(struct xr_fabric *fab, const char *addr,
-			uint16_t port, int backlog, struct xr_listener **out)
+static int xr_vb_listen(struct xr_fabric *fab, const char *addr, uint16_t port,
+			int backlog, struct xr_listener **out)
 {
 	struct xr_vb_fabric *vf = vfab(fab);
 	struct xr_vb_listener *l;
@@ -328,10 +327,9 @@ static int xr_vb_listen(struct xr_fabric *fab, const char *addr,
 	}
 	if (rdma_bind_addr(l->vl_id, (struct sockaddr *)&sin)) {
 		ret = -errno;
-		ret = xr_fab_err(fab, ret == -EADDRINUSE ? -EADDRINUSE :
-							   -EADDRNOTAVAIL,
-				 "bind %s:%u: %s", addr ? addr : "*", port,
-				 strerror(-ret));
+		ret = xr_fab_err(
+		    fab, ret == -EADDRINUSE ? -EADDRINUSE : -EADDRNOTAVAIL,
+		    "bind %s:%u: %s", addr ? addr : "*", port, strerror(-ret));
 		goto out_id;
 	}
 	if (rdma_listen(l->vl_id, backlog > 0 ? backlog : 128)) {
@@ -355,7 +353,7 @@ out_free:
 static uint16_t xr_vb_listener_port(struct xr_listener *xl)
 {
 	struct xr_vb_listener *l =
-		XR_CONTAINER_OF(xl, struct xr_vb_listener, vl_base);
+	    XR_CONTAINER_OF(xl, struct xr_vb_listener, vl_base);
 
 	return ntohs(rdma_get_src_port(l->vl_id));
 }
@@ -363,7 +361,7 @@ static uint16_t xr_vb_listener_port(struct xr_listener *xl)
 static void xr_vb_listener_close(struct xr_listener *xl)
 {
 	struct xr_vb_listener *l =
-		XR_CONTAINER_OF(xl, struct xr_vb_listener, vl_base);
+	    XR_CONTAINER_OF(xl, struct xr_vb_listener, vl_base);
 	struct xr_vb_listener **pp;
 
 	for (pp = &l->vl_fab->vf_lis; *pp; pp = &(*pp)->vl_next)
@@ -387,7 +385,7 @@ static int xr_vb_check_attr(struct xr_vb_fabric *vf,
 	if (attr->xea_recv_depth > (uint32_t)d->max_qp_wr ||
 	    attr->xea_send_depth > (uint32_t)d->max_qp_wr ||
 	    attr->xea_recv_depth + attr->xea_send_depth >
-		    (uint32_t)d->max_cqe ||
+		(uint32_t)d->max_cqe ||
 	    attr->xea_max_sge > (uint32_t)d->max_sge)
 		return xr_fab_err(&vf->vf_base, -EINVAL,
 				  "%s allows %d work requests, %d CQEs, %d "
@@ -428,9 +426,9 @@ static int xr_vb_ep_create(struct xr_vb_fabric *vf, struct rdma_cm_id *id,
 	if (id->verbs != vf->vf_ctx)
 		return xr_fab_err(&vf->vf_base, -EXDEV,
 				  "connection uses device %s, fabric is on %s",
-				  id->verbs ? ibv_get_device_name(
-						      id->verbs->device) :
-					      "(none)",
+				  id->verbs
+				      ? ibv_get_device_name(id->verbs->device)
+				      : "(none)",
 				  ibv_get_device_name(vf->vf_ctx->device));
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -449,10 +447,9 @@ static int xr_vb_ep_create(struct xr_vb_fabric *vf, struct rdma_cm_id *id,
 				 strerror(-ret));
 		goto out_free;
 	}
-	e->ve_cq = ibv_create_cq(vf->vf_ctx,
-				 (int)(attr->xea_recv_depth +
-				       attr->xea_send_depth),
-				 e, vf->vf_cc, 0);
+	e->ve_cq = ibv_create_cq(
+	    vf->vf_ctx, (int)(attr->xea_recv_depth + attr->xea_send_depth), e,
+	    vf->vf_cc, 0);
 	if (!e->ve_cq) {
 		ret = xr_fab_err(&vf->vf_base, -ENOMEM, "ibv_create_cq: %s",
 				 strerror(errno));
@@ -506,14 +503,13 @@ static uint8_t xr_vb_min3(uint32_t a, uint32_t b, uint32_t c)
 	return (uint8_t)(m > 255 ? 255 : m);
 }
 
-static int xr_vb_accept(struct xr_conn_req *xreq,
-			const struct xr_ep_attr *attr,
+static int xr_vb_accept(struct xr_conn_req *xreq, const struct xr_ep_attr *attr,
 			const struct xr_recv *prepost, uint32_t nprepost,
 			const void *pdata, uint32_t pdata_len, void *ctx,
 			struct xr_ep **out)
 {
 	struct xr_vb_req *req =
-		XR_CONTAINER_OF(xreq, struct xr_vb_req, vq_base);
+	    XR_CONTAINER_OF(xreq, struct xr_vb_req, vq_base);
 	struct xr_vb_fabric *vf = req->vq_fab;
 	struct rdma_conn_param cp;
 	struct rdma_cm_id *id = req->vq_id;
@@ -537,12 +533,11 @@ static int xr_vb_accept(struct xr_conn_req *xreq,
 	cp.private_data_len = (uint8_t)pdata_len;
 	/* Never promise more Reads than the peer asked for or can take. */
 	cp.responder_resources =
-		xr_vb_min3(attr->xea_rdma_read_depth,
-			   (uint32_t)vf->vf_dattr.max_qp_rd_atom, peer_init);
+	    xr_vb_min3(attr->xea_rdma_read_depth,
+		       (uint32_t)vf->vf_dattr.max_qp_rd_atom, peer_init);
 	cp.initiator_depth =
-		xr_vb_min3(attr->xea_rdma_read_depth,
-			   (uint32_t)vf->vf_dattr.max_qp_init_rd_atom,
-			   peer_resp);
+	    xr_vb_min3(attr->xea_rdma_read_depth,
+		       (uint32_t)vf->vf_dattr.max_qp_init_rd_atom, peer_resp);
 	cp.rnr_retry_count = 7;
 	if (rdma_accept(id, &cp)) {
 		ret = xr_fab_err(&vf->vf_base, -EIO, "rdma_accept: %s",
@@ -563,7 +558,7 @@ static int xr_vb_reject(struct xr_conn_req *xreq, const void *pdata,
 			uint32_t pdata_len)
 {
 	struct xr_vb_req *req =
-		XR_CONTAINER_OF(xreq, struct xr_vb_req, vq_base);
+	    XR_CONTAINER_OF(xreq, struct xr_vb_req, vq_base);
 	struct rdma_cm_id *id = req->vq_id;
 	struct xr_vb_fabric *vf = req->vq_fab;
 	int ret = 0;
@@ -583,8 +578,8 @@ static int xr_vb_reject(struct xr_conn_req *xreq, const void *pdata,
 	return ret;
 }
 
-static int xr_vb_connect(struct xr_fabric *fab, const char *addr,
-			 uint16_t port, const struct xr_ep_attr *attr,
+static int xr_vb_connect(struct xr_fabric *fab, const char *addr, uint16_t port,
+			 const struct xr_ep_attr *attr,
 			 const struct xr_recv *prepost, uint32_t nprepost,
 			 const void *pdata, uint32_t pdata_len, void *ctx,
 			 struct xr_ep **out)
@@ -607,14 +602,12 @@ static int xr_vb_connect(struct xr_fabric *fab, const char *addr,
 	if (rdma_create_id(NULL, &id, NULL, RDMA_PS_TCP))
 		return xr_fab_err(fab, -EIO, "rdma_create_id: %s",
 				  strerror(errno));
-	if (rdma_resolve_addr(id,
-			      vf->vf_have_src ?
-				      (struct sockaddr *)&vf->vf_src :
-				      NULL,
-			      (struct sockaddr *)&dst, XR_VB_RESOLVE_MS)) {
+	if (rdma_resolve_addr(
+		id, vf->vf_have_src ? (struct sockaddr *)&vf->vf_src : NULL,
+		(struct sockaddr *)&dst, XR_VB_RESOLVE_MS)) {
 		ret = -errno;
-		ret = xr_fab_err(fab, ret == -ETIMEDOUT ? -ETIMEDOUT :
-							   -EHOSTUNREACH,
+		ret = xr_fab_err(fab,
+				 ret == -ETIMEDOUT ? -ETIMEDOUT : -EHOSTUNREACH,
 				 "resolve %s: %s", addr, strerror(-ret));
 		goto out_id;
 	}
@@ -636,11 +629,11 @@ static int xr_vb_connect(struct xr_fabric *fab, const char *addr,
 	cp.private_data = pdata_len ? pdata : NULL;
 	cp.private_data_len = (uint8_t)pdata_len;
 	cp.responder_resources =
-		xr_vb_min3(attr->xea_rdma_read_depth,
-			   (uint32_t)vf->vf_dattr.max_qp_rd_atom, 255);
+	    xr_vb_min3(attr->xea_rdma_read_depth,
+		       (uint32_t)vf->vf_dattr.max_qp_rd_atom, 255);
 	cp.initiator_depth =
-		xr_vb_min3(attr->xea_rdma_read_depth,
-			   (uint32_t)vf->vf_dattr.max_qp_init_rd_atom, 255);
+	    xr_vb_min3(attr->xea_rdma_read_depth,
+		       (uint32_t)vf->vf_dattr.max_qp_init_rd_atom, 255);
 	cp.retry_count = 7;
 	cp.rnr_retry_count = 7;
 	if (rdma_connect(id, &cp)) {
@@ -660,7 +653,7 @@ out_id:
 /* Connection over: error the QP so every outstanding request flushes. */
 static void xr_vb_ep_shut(struct xr_vb_ep *e)
 {
-	struct ibv_qp_attr qa = { .qp_state = IBV_QPS_ERR };
+	struct ibv_qp_attr qa = {.qp_state = IBV_QPS_ERR};
 
 	if (e->ve_state == XR_VB_CLOSED)
 		return;
@@ -759,16 +752,15 @@ static uint32_t xr_vb_mr_handle(const struct xr_mr *mr)
 	return cvmr(mr)->vm_mr->rkey;
 }
 
-static uint64_t xr_vb_mr_wire_offset(const struct xr_mr *mr,
-				     const void *addr)
+static uint64_t xr_vb_mr_wire_offset(const struct xr_mr *mr, const void *addr)
 {
 	(void)mr;
 	return (uintptr_t)addr;
 }
 
 /* Fill an ibv_sge list; returns 0 or -EINVAL. */
-static int xr_vb_sges(const struct xr_sge *sge, uint32_t nsge,
-		      uint32_t max, struct ibv_sge *out)
+static int xr_vb_sges(const struct xr_sge *sge, uint32_t nsge, uint32_t max,
+		      struct ibv_sge *out)
 {
 	uint32_t i;
 
@@ -966,8 +958,7 @@ static void xr_vb_drain_channel(struct xr_vb_fabric *vf)
 	}
 }
 
-static int xr_vb_poll(struct xr_fabric *fab, struct xr_completion *out,
-		      int max)
+static int xr_vb_poll(struct xr_fabric *fab, struct xr_completion *out, int max)
 {
 	struct xr_vb_fabric *vf = vfab(fab);
 	struct ibv_wc wc[XR_VB_POLL_BATCH];
@@ -981,12 +972,12 @@ static int xr_vb_poll(struct xr_fabric *fab, struct xr_completion *out,
 			xr_vb_wc(e, &e->ve_stash, &out[n++]);
 		}
 		while (n < max) {
-			want = max - n < XR_VB_POLL_BATCH ? max - n :
-							    XR_VB_POLL_BATCH;
+			want = max - n < XR_VB_POLL_BATCH ? max - n
+							  : XR_VB_POLL_BATCH;
 			got = ibv_poll_cq(e->ve_cq, want, wc);
 			if (got < 0)
-				return n ? n : xr_fab_err(fab, -EIO,
-							  "ibv_poll_cq");
+				return n ? n
+					 : xr_fab_err(fab, -EIO, "ibv_poll_cq");
 			for (i = 0; i < got; i++)
 				xr_vb_wc(e, &wc[i], &out[n + i]);
 			n += got;
@@ -1034,10 +1025,11 @@ static int xr_vb_cm_event(struct xr_vb_fabric *vf, struct rdma_cm_event *cm,
 		cm->id->context = NULL;
 		req->vq_initiator_depth = cm->param.conn.initiator_depth;
 		req->vq_responder_resources =
-			cm->param.conn.responder_resources;
+		    cm->param.conn.responder_resources;
 		ev->xv_type = XR_EV_CONNECT_REQUEST;
-		ev->xv_listener = &XR_CONTAINER_OF(kind, struct xr_vb_listener,
-						   vl_kind)->vl_base;
+		ev->xv_listener =
+		    &XR_CONTAINER_OF(kind, struct xr_vb_listener, vl_kind)
+			 ->vl_base;
 		ev->xv_req = &req->vq_base;
 		xr_vb_pdata(ev, cm);
 		return 0;
@@ -1097,13 +1089,13 @@ static int xr_vb_get_event(struct xr_fabric *fab, struct xr_event *ev)
 	for (;;) {
 		memset(ev, 0, sizeof(*ev));
 		if (rdma_get_cm_event(vf->vf_ch, &cm))
-			return errno == EAGAIN || errno == EWOULDBLOCK ?
-				       -EAGAIN :
-				       xr_fab_err(fab, -EIO,
-						  "rdma_get_cm_event: %s",
-						  strerror(errno));
-		drop = cm->event == RDMA_CM_EVENT_CONNECT_REQUEST ? cm->id :
-								     NULL;
+			return errno == EAGAIN || errno == EWOULDBLOCK
+				   ? -EAGAIN
+				   : xr_fab_err(fab, -EIO,
+						"rdma_get_cm_event: %s",
+						strerror(errno));
+		drop =
+		    cm->event == RDMA_CM_EVENT_CONNECT_REQUEST ? cm->id : NULL;
 		ret = xr_vb_cm_event(vf, cm, ev);
 		rdma_ack_cm_event(cm);
 		if (ret == -ENOMEM && drop) {
@@ -1116,27 +1108,27 @@ static int xr_vb_get_event(struct xr_fabric *fab, struct xr_event *ev)
 }
 
 const struct xr_fabric_ops xr_fabric_ops_verbs = {
-	.name = "verbs",
-	.open = xr_vb_open,
-	.close = xr_vb_close,
-	.listen = xr_vb_listen,
-	.listener_port = xr_vb_listener_port,
-	.listener_close = xr_vb_listener_close,
-	.accept = xr_vb_accept,
-	.reject = xr_vb_reject,
-	.connect = xr_vb_connect,
-	.disconnect = xr_vb_disconnect,
-	.ep_destroy = xr_vb_ep_destroy,
-	.reg_mr = xr_vb_reg_mr,
-	.dereg_mr = xr_vb_dereg_mr,
-	.mr_handle = xr_vb_mr_handle,
-	.mr_wire_offset = xr_vb_mr_wire_offset,
-	.post_recvs = xr_vb_post_recvs,
-	.post_send = xr_vb_post_send,
-	.post_write = xr_vb_post_write,
-	.post_read = xr_vb_post_read,
-	.wait_fd = xr_vb_wait_fd,
-	.arm = xr_vb_arm,
-	.poll = xr_vb_poll,
-	.get_event = xr_vb_get_event,
+    .name = "verbs",
+    .open = xr_vb_open,
+    .close = xr_vb_close,
+    .listen = xr_vb_listen,
+    .listener_port = xr_vb_listener_port,
+    .listener_close = xr_vb_listener_close,
+    .accept = xr_vb_accept,
+    .reject = xr_vb_reject,
+    .connect = xr_vb_connect,
+    .disconnect = xr_vb_disconnect,
+    .ep_destroy = xr_vb_ep_destroy,
+    .reg_mr = xr_vb_reg_mr,
+    .dereg_mr = xr_vb_dereg_mr,
+    .mr_handle = xr_vb_mr_handle,
+    .mr_wire_offset = xr_vb_mr_wire_offset,
+    .post_recvs = xr_vb_post_recvs,
+    .post_send = xr_vb_post_send,
+    .post_write = xr_vb_post_write,
+    .post_read = xr_vb_post_read,
+    .wait_fd = xr_vb_wait_fd,
+    .arm = xr_vb_arm,
+    .poll = xr_vb_poll,
+    .get_event = xr_vb_get_event,
 };

@@ -16,8 +16,8 @@
 #include <sys/random.h>
 
 static const struct xr_fabric_ops *const xr_backends[] = {
-	&xr_fabric_ops_verbs,
-	&xr_fabric_ops_ofi,
+    &xr_fabric_ops_verbs,
+    &xr_fabric_ops_ofi,
 };
 
 const struct xr_fabric_ops *xr_fabric_find_backend(const char *name)
@@ -80,9 +80,9 @@ int xr_fabric_open(const struct xr_fabric_params *params,
 	if (!ops)
 		return xr_buf_err(errbuf, errlen, "fabric", -ENOENT,
 				  "unknown backend \"%s\" (known: verbs, ofi)",
-				  params && params->xfp_backend ?
-					  params->xfp_backend :
-					  "(none)");
+				  params && params->xfp_backend
+				      ? params->xfp_backend
+				      : "(none)");
 	return ops->open(params, out, errbuf, errlen);
 }
 
@@ -288,8 +288,8 @@ void xr_wr_pool_fini(struct xr_wr_pool *pool)
 
 struct xr_wr *xr_wr_get(struct xr_wr_pool *pool, enum xr_op op, void *ctx)
 {
-	struct xr_wr **head = op == XR_OP_RECV ? &pool->xp_free_recv :
-						 &pool->xp_free_send;
+	struct xr_wr **head =
+	    op == XR_OP_RECV ? &pool->xp_free_recv : &pool->xp_free_send;
 	struct xr_wr *wr = *head;
 
 	if (!wr)
@@ -305,8 +305,8 @@ struct xr_wr *xr_wr_get(struct xr_wr_pool *pool, enum xr_op op, void *ctx)
 
 void xr_wr_put(struct xr_wr_pool *pool, struct xr_wr *wr)
 {
-	struct xr_wr **head = wr->xw_op == XR_OP_RECV ? &pool->xp_free_recv :
-							&pool->xp_free_send;
+	struct xr_wr **head =
+	    wr->xw_op == XR_OP_RECV ? &pool->xp_free_recv : &pool->xp_free_send;
 
 	if (!wr->xw_busy)
 		return;

@@ -99,9 +99,9 @@ struct xr_completion {
 
 /* Queue sizes of one connection. */
 struct xr_ep_attr {
-	uint32_t xea_recv_depth; /* receives posted at once */
-	uint32_t xea_send_depth; /* sends + RDMA ops outstanding at once */
-	uint32_t xea_max_sge;	 /* per operation, 1..XR_MAX_SGE */
+	uint32_t xea_recv_depth;      /* receives posted at once */
+	uint32_t xea_send_depth;      /* sends + RDMA ops outstanding at once */
+	uint32_t xea_max_sge;	      /* per operation, 1..XR_MAX_SGE */
 	uint32_t xea_rdma_read_depth; /* RDMA Reads in flight per direction */
 };
 
@@ -280,8 +280,7 @@ struct xr_fabric_ops {
 	 * progress for backends that need it).  Returns the number stored
 	 * (0 when none) or a negative errno.
 	 */
-	int (*poll)(struct xr_fabric *fab, struct xr_completion *out,
-		    int max);
+	int (*poll)(struct xr_fabric *fab, struct xr_completion *out, int max);
 
 	/*
 	 * get_event: next connection event.  0 with *ev filled, -EAGAIN when

@@ -23,8 +23,8 @@
 
 #include <stdarg.h>
 
-#define XR_CONTAINER_OF(ptr, type, member)                                    \
-	((type *)((char *)(ptr) - offsetof(type, member)))
+#define XR_CONTAINER_OF(ptr, type, member)                                     \
+	((type *)((char *)(ptr)-offsetof(type, member)))
 
 struct xr_fabric {
 	const struct xr_fabric_ops *xf_ops;
@@ -74,7 +74,7 @@ struct xr_ep {
  * return err (a negative errno) so callers can `return xr_fab_err(...)`.
  */
 int xr_fab_err(struct xr_fabric *fab, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Same, into a caller's buffer (for open, before a fabric exists). */
 int xr_buf_err(char *buf, size_t len, const char *backend, int err,
