@@ -2,13 +2,15 @@
 /*
  * Unit tests of the engines' pure parts: chunk planning for calls and
  * replies, credit accounting, the local-to-remote scatter walk, the
- * landing-area bitmap, and registered memory per connection at defaults.
+ * landing-area bitmap, registered memory per connection at defaults, and
+ * the client's check of what a server returns against what it offered.
  * How this works: the sources are #included (static helpers reachable);
  * nothing touches a fabric.  Each failed check prints its line; the exit
  * status is the number of failures (capped).
  */
 #include "xr_plan.c"
 #include "xr_core_int.c"
+#include "xr_clnt.c"
 
 #include <stdio.h>
 
@@ -271,6 +273,93 @@ static void test_msg_check(void)
 	CHECK(xr_iov_len(five, 5) == 5);
 }
 
+/* A decoded reply with one Write chunk and one Reply chunk (1 seg each). */
+static void mk_reply(struct xr_hdr *h, struct xr_chunk *ch,
+		     struct xr_segment *sg, uint32_t proc)
+{
+	xr_hdr_init(h, ch, 4, sg, 4);
+	h->h_proc = proc;
+	h->h_nwrite = 1;
+	h->h_has_reply = true;
+	h->h_nsegs = 2;
+	ch[0] = (struct xr_chunk){ .ch_first = 0, .ch_nsegs = 1,
+				   .ch_length = 4096 };
+	ch[1] = (struct xr_chunk){ .ch_first = 1, .ch_nsegs = 1,
+				   .ch_length = 100 };
+	sg[0] = (struct xr_segment){ 0x11, 4096, 0x1000 };
+	sg[1] = (struct xr_segment){ 0x22, 100, 0x2000 };
+}
+
+static void test_reply_validation(void)
+{
+	static struct xr_clnt cl;
+	struct xr_clnt_slot s = { 0 };
+	struct xr_clnt_req req = { 0 };
+	uint8_t reply[64], msg[64] = { 0 };
+	struct xr_chunk ch[4];
+	struct xr_segment sg[4];
+	struct xr_hdr h;
+
+	req.cr_reply_buf = reply;
+	req.cr_reply_cap = sizeof(reply);
+	s.s_req = &req;
+	s.s_wseg = (struct xr_segment){ 0x11, 8192, 0x1000 };
+	s.s_has_wseg = true;
+	s.s_rseg = (struct xr_segment){ 0x22, 200, 0x2000 };
+	s.s_has_rseg = true;
+
+	/* What was offered, within bounds: accepted. */
+	mk_reply(&h, ch, sg, XR_RDMA_NOMSG);
+	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == 0);
+	CHECK(req.cr_result_len == 4096 && req.cr_reply_len == 100);
+
+	/* Longer than offered. */
+	mk_reply(&h, ch, sg, XR_RDMA_NOMSG);
+	sg[0].seg_length = 8193;
+	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == -EBADMSG);
+	mk_reply(&h, ch, sg, XR_RDMA_NOMSG);
+	sg[1].seg_length = 201;
+	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == -EBADMSG);
+	/* Another handle or offset than offered. */
+	mk_reply(&h, ch, sg, XR_RDMA_NOMSG);
+	sg[0].seg_handle = 0x12;
+	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == -EBADMSG);
+	mk_reply(&h, ch, sg, XR_RDMA_NOMSG);
+	sg[1].seg_offset = 0x1ff0;
+	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == -EBADMSG);
+	/* A chunk that was never offered. */
+	mk_reply(&h, ch, sg, XR_RDMA_NOMSG);
+	s.s_has_rseg = false;
+	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == -EBADMSG);
+	s.s_has_rseg = true;
+	s.s_has_wseg = false;
+	mk_reply(&h, ch, sg, XR_RDMA_NOMSG);
+	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == -EBADMSG);
+	s.s_has_wseg = true;
+	/* Two Write chunks where one was offered. */
+	mk_reply(&h, ch, sg, XR_RDMA_NOMSG);
+	h.h_nwrite = 2;
+	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == -EBADMSG);
+	CHECK(cl.cl_stats.cs_err_bad_reply == 7);
+
+	/* Inline reply larger than the caller's buffer. */
+	mk_reply(&h, ch, sg, XR_RDMA_MSG);
+	h.h_has_reply = false;
+	h.h_msg_offset = 0;
+	h.h_msg_len = 65;
+	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == -EMSGSIZE);
+	h.h_msg_len = 64;
+	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == 0);
+	CHECK(req.cr_reply_len == 64);
+
+	/* RDMA_ERROR. */
+	h.h_proc = XR_RDMA_ERROR;
+	h.h_err = XR_ERR_CHUNK;
+	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == -EPROTO);
+	h.h_err = XR_ERR_VERS;
+	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == -EPROTONOSUPPORT);
+}
+
 int main(void)
 {
 	test_plan_call();
@@ -280,6 +369,7 @@ int main(void)
 	test_bitmap();
 	test_registered_bytes();
 	test_msg_check();
+	test_reply_validation();
 	if (failures)
 		fprintf(stderr, "%d check(s) failed\n", failures);
 	else

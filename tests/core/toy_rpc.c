@@ -236,6 +236,9 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 		r->r_msg.xm_payload = r->r_piov;
 		r->r_msg.xm_npayload = 1;
 		break;
+	case TOY_NOREPLY:
+		xr_svc_drop(c);
+		return;
 	case TOY_BARRIER: {
 		struct xr_svc_call *held[1024];
 		uint32_t nheld = 0, k;

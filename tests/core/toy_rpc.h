@@ -15,6 +15,7 @@
  *   STATS   ()                   -> (u32 n, u64 x n)   server counters
  *   DISCARD (opaque data, DDP)   -> (u32 len)          for benchmarks
  *   BARRIER (u32 n)              -> ()   held until n BARRIER calls wait
+ *   NOREPLY ()                   -> never answered (xr_svc_drop)
  */
 #ifndef TOY_RPC_H
 #define TOY_RPC_H
@@ -32,6 +33,7 @@ enum {
 	TOY_STATS = 4,
 	TOY_DISCARD = 5,
 	TOY_BARRIER = 6,
+	TOY_NOREPLY = 7,
 };
 #define TOY_CALL_HDR 40u  /* RPC call header with AUTH_NONE */
 #define TOY_REPLY_HDR 24u /* accepted reply header, SUCCESS */

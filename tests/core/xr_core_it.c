@@ -7,7 +7,10 @@
  *
  *   main      inline calls, 1 MiB Read chunk (checksum on the server),
  *             1 MiB Write chunk (checked here), Reply chunk, Position-Zero
- *             long call, 128 calls in flight, credits respected
+ *             long call, a reply too big for the offer (ERR_CHUNK), 128
+ *             calls held by the server at once, 1024 pipelined calls
+ *   timeout   an unanswered call times out and drops the connection
+ *             (on_lost runs), calls fail while down, reconnect works
  *   malformed a raw fabric client sends bad transport headers and gets
  *             RDMA_ERROR (ERR_VERS, ERR_CHUNK) while an engine client
  *             keeps 32 calls in flight, then is served again
@@ -463,6 +466,67 @@ static void case_registered(struct xr_clnt *cl)
 	       (unsigned long long)st.cs_registered_per_conn);
 }
 
+/* A reply that fits neither inline nor the offer is refused, not lost. */
+static void case_reply_too_big(struct xr_clnt *cl)
+{
+	struct toy_call tc;
+	int ret;
+
+	call_fill(&tc, 16 * 1024, 1, NULL, 0, 1024); /* no Reply chunk */
+	ret = xr_clnt_call(cl, &tc.c_req, 10000);
+	report(ret == -EPROTO && !tc.c_req.cr_plan.pl_reply_chunk,
+	       "reply too big for offer -> ERR_CHUNK", "status %d (want %d)",
+	       ret, -EPROTO);
+	call_fini(&tc);
+}
+
+static int lost_calls;
+
+static void on_lost(struct xr_clnt *cl, void *arg)
+{
+	(void)cl;
+	(void)arg;
+	__atomic_fetch_add(&lost_calls, 1, __ATOMIC_SEQ_CST);
+}
+
+/* A call that is never answered times out, drops the link; reconnect. */
+static int group_timeout(void)
+{
+	struct xr_clnt_params p = { .cp_addr = ADDR, .cp_port = srv_port };
+	struct xr_clnt *cl = NULL;
+	struct toy_call tc;
+	int ret, i;
+	bool up;
+
+	ret = xr_clnt_create(&p, on_lost, NULL, &cl, NULL, 0);
+	if (ret) {
+		report(false, "timeout: connect", "%d", ret);
+		return 1;
+	}
+	call_init(&tc, TOY_NOREPLY, NULL, 0, false, 256);
+	ret = xr_clnt_call(cl, &tc.c_req, 300);
+	call_fini(&tc);
+	for (i = 0; i < 200 && !__atomic_load_n(&lost_calls, __ATOMIC_SEQ_CST);
+	     i++)
+		usleep(10000);
+	up = xr_clnt_connected(cl);
+	report(ret == -ETIMEDOUT && !up && lost_calls == 1,
+	       "timeout drops the connection", "status %d connected %d lost %d",
+	       ret, up, lost_calls);
+	call_init(&tc, TOY_NULL, NULL, 0, false, 256);
+	ret = xr_clnt_call(cl, &tc.c_req, 300);
+	report(ret == -ENOTCONN, "call while down -> ENOTCONN", "status %d",
+	       ret);
+	ret = xr_clnt_connect(cl);
+	if (!ret)
+		ret = xr_clnt_call(cl, &tc.c_req, 10000);
+	report(!ret && reply_res(&tc) == TOY_REPLY_HDR,
+	       "reconnect and call again", "status %d", ret);
+	call_fini(&tc);
+	xr_clnt_destroy(cl);
+	return 0;
+}
+
 static int group_main(void)
 {
 	struct xr_clnt *cl = client();
@@ -477,6 +541,7 @@ static int group_main(void)
 	case_write_chunk(cl);
 	case_reply_chunk(cl);
 	case_pos_zero(cl);
+	case_reply_too_big(cl);
 	case_barrier(cl);
 	case_many_in_flight(cl);
 	case_registered(cl);
@@ -842,6 +907,7 @@ int main(void)
 	fflush(stdout); /* children must not inherit buffered output */
 
 	run_child(group_main);
+	run_child(group_timeout);
 	run_child(group_malformed);
 	case_victim();
 	run_child(group_checker);

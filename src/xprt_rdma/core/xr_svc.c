@@ -76,6 +76,7 @@ struct xr_svc_ctx {
 	bool c_pull_issued; /* every read posted */
 	uint32_t c_ops;	    /* fabric operations outstanding */
 	int c_status;
+	bool c_upper; /* handed to the upper layer: owes sv_on_release */
 	struct xr_reg c_regs[XR_SVC_MAX_REGS];
 	uint32_t c_nregs;
 	struct xr_svc_ctx *c_next;
@@ -208,8 +209,7 @@ static void xr_svc_release(struct xr_svc_ctx *c, int status)
 {
 	struct xr_svc_conn *cn = c->c_conn;
 	struct xr_svc *svc = cn->cn_svc;
-	bool upper_saw = c->c_state == XR_SC_SENDING ||
-			 c->c_state == XR_SC_UPPER;
+	bool upper_saw = c->c_upper;
 	uint32_t i;
 
 	for (i = 0; i < c->c_nregs; i++)
@@ -270,7 +270,7 @@ static void xr_svc_send_error(struct xr_svc_ctx *c, enum xr_hdr_action act)
 	return;
 
 out_release:
-	xr_svc_release(c, -EIO);
+	xr_svc_release(c, c->c_status ? c->c_status : -EIO);
 }
 
 /* Lay the call out as ranges in XDR order and hand it over. */
@@ -330,6 +330,7 @@ static void xr_svc_deliver(struct xr_svc_ctx *c)
 		return;
 	}
 	c->c_state = XR_SC_UPPER;
+	c->c_upper = true;
 	xr_svc_queue(&svc->sv_deliver, &svc->sv_deliver_tail, c);
 }
 
@@ -451,6 +452,7 @@ static void xr_svc_start_call(struct xr_svc_ctx *c, struct xr_svc_recv *rv)
 
 	c->c_recv = rv;
 	c->c_state = XR_SC_PULLING;
+	c->c_upper = false;
 	c->c_status = 0;
 	c->c_ops = 0;
 	c->c_nregs = 0;
@@ -532,7 +534,7 @@ static void xr_svc_ctx_op_done(struct xr_svc_ctx *c, int status)
 		xr_svc_release(c, c->c_status);
 		break;
 	case XR_SC_ERROR_SENDING:
-		xr_svc_release(c, -EPROTO);
+		xr_svc_release(c, c->c_status ? c->c_status : -EPROTO);
 		break;
 	default:
 		break;
@@ -1217,13 +1219,23 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 		ret = -EINVAL;
 	else
 		ret = xr_svc_post_reply(c, reply);
-	if (ret) {
+	if (ret && c->c_ops == 1 && !cn->cn_dead) {
+		/*
+		 * Nothing went out: tell the client with ERR_CHUNK rather
+		 * than leave its call hanging.  sv_on_release gets ret.
+		 */
 		c->c_status = ret;
-		/* A partly posted reply leaves the connection unusable. */
-		if (c->c_ops > 1)
-			xr_svc_drop_conn(cn);
+		c->c_ops = 0;
+		xr_svc_send_error(c, XR_ACT_ERR_CHUNK);
+	} else {
+		if (ret) {
+			c->c_status = ret;
+			/* A partly posted reply leaves the link unusable. */
+			if (c->c_ops > 1)
+				xr_svc_drop_conn(cn);
+		}
+		xr_svc_ctx_op_done(c, ret);
 	}
-	xr_svc_ctx_op_done(c, ret);
 	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
 	xr_loop_wake(&svc->sv_loop);
 	return ret;

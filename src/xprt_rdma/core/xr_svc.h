@@ -147,17 +147,22 @@ uint16_t xr_svc_port(struct xr_svc *svc);
  * @call: a call delivered by sv_on_call and not yet answered
  * @reply: the RPC reply message; its payload is the DDP-eligible result
  *	(e.g. NFS READ data).  Every range must stay valid until
- *	sv_on_release for this call.
+ *	sv_on_release for this call.  It may point into the call's own
+ *	message ranges (the engine then keeps them until the send is done).
  *
- * On success sv_on_release follows when the send completes.  On failure
- * the call has already been released (sv_on_release ran with the error
- * before this returns) and the connection is dropped if the failure left
- * it unusable.
+ * Whatever this returns, sv_on_release runs exactly once for the call
+ * afterwards, on the progress thread, with 0 when the reply was sent or
+ * the negative errno of the failure.  After this call the call's message
+ * ranges (sc_msg) must no longer be read: the receive buffer goes back to
+ * the posted pool as soon as the reply does not need it.  When the reply
+ * cannot be sent and nothing was posted yet (too big, bad ranges), the
+ * client is answered with RDMA_ERROR / ERR_CHUNK so its call ends at once;
+ * when a partly posted reply fails, the connection is dropped.
  *
- * Return: 0; -EINVAL for a malformed @reply; -ENOTCONN when the client
- * is gone; -EMSGSIZE when the reply fits neither inline nor in the Reply
- * chunk the client offered; -ENOMEM/-EIO when registering the reply's
- * memory or posting failed.
+ * Return: 0; -EINVAL for a malformed @reply or a call not owned by the
+ * upper layer; -ENOTCONN when the client is gone; -EMSGSIZE when the reply
+ * fits neither inline nor in the Reply chunk the client offered;
+ * -ENOMEM/-EIO when registering the reply's memory or posting failed.
  */
 int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply);
 
