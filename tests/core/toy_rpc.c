@@ -85,6 +85,7 @@ struct toy_server {
 	uint32_t ts_qcap, ts_qhead, ts_qlen;
 	bool ts_stop;
 	pthread_t ts_workers[2];
+	uint64_t ts_connects, ts_disconnects;
 	struct xr_svc_call *ts_barrier[1024];
 	uint32_t ts_nbarrier;
 	uint8_t *ts_pattern;
@@ -282,6 +283,10 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 		v[TOY_ST_WRITE_BYTES] = st.cs_rdma_write_bytes;
 		v[TOY_ST_CALLS] = st.cs_calls;
 		v[TOY_ST_CONNS_TOTAL] = st.cs_connections_total;
+		v[TOY_ST_UPPER_CONNECTS] =
+			__atomic_load_n(&ts->ts_connects, __ATOMIC_SEQ_CST);
+		v[TOY_ST_UPPER_DISCONNECTS] =
+			__atomic_load_n(&ts->ts_disconnects, __ATOMIC_SEQ_CST);
 		toy_put32(p, TOY_ST_COUNT);
 		for (i = 0; i < TOY_ST_COUNT; i++)
 			toy_put64(p + 4 + 8 * i, v[i]);
@@ -349,13 +354,31 @@ static void toy_on_release(struct xr_svc_call *c, int status, void *ctx)
 	c->sc_upper = NULL;
 }
 
+static void toy_on_connect(struct xr_svc_conn *conn, void *ctx)
+{
+	struct toy_server *ts = ctx;
+
+	(void)conn;
+	__atomic_fetch_add(&ts->ts_connects, 1, __ATOMIC_SEQ_CST);
+}
+
+static void toy_on_disconnect(struct xr_svc_conn *conn, void *ctx)
+{
+	struct toy_server *ts = ctx;
+
+	(void)conn;
+	__atomic_fetch_add(&ts->ts_disconnects, 1, __ATOMIC_SEQ_CST);
+}
+
 int toy_server_start(const char *addr, uint16_t port, struct toy_server **out,
 		     char *err, size_t errlen)
 {
 	struct xr_svc_params p = { .sp_addr = addr,
 				   .sp_port = port ? port : XR_SVC_PORT_ANY };
 	struct xr_svc_ops ops = { .sv_on_call = toy_on_call,
-				  .sv_on_release = toy_on_release };
+				  .sv_on_release = toy_on_release,
+				  .sv_on_connect = toy_on_connect,
+				  .sv_on_disconnect = toy_on_disconnect };
 	struct toy_server *ts;
 	uint64_t i;
 	int ret;

@@ -55,6 +55,8 @@ enum {
 	TOY_ST_WRITE_BYTES,
 	TOY_ST_CALLS,
 	TOY_ST_CONNS_TOTAL,
+	TOY_ST_UPPER_CONNECTS,	  /* sv_on_connect callbacks */
+	TOY_ST_UPPER_DISCONNECTS, /* sv_on_disconnect callbacks */
 	TOY_ST_COUNT
 };
 

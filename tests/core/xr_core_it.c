@@ -819,16 +819,21 @@ static int group_checker(void)
 		if (!ok)
 			usleep(50000);
 	}
-	report(ok && v[TOY_ST_CONN_LOST] >= 1,
+	report(ok && v[TOY_ST_CONN_LOST] >= 1 &&
+		       v[TOY_ST_UPPER_CONNECTS] ==
+			       v[TOY_ST_UPPER_DISCONNECTS] + 1 &&
+		       v[TOY_ST_UPPER_DISCONNECTS] == v[TOY_ST_CONN_LOST],
 	       "killed client leaves nothing",
 	       "conns %llu regs %llu bytes %llu calls %llu recvs %llu "
-	       "lost %llu",
+	       "lost %llu upper told +%llu -%llu",
 	       (unsigned long long)v[TOY_ST_CONNECTIONS],
 	       (unsigned long long)v[TOY_ST_MR_LIVE],
 	       (unsigned long long)v[TOY_ST_REG_BYTES],
 	       (unsigned long long)v[TOY_ST_CALLS_LIVE],
 	       (unsigned long long)v[TOY_ST_RECVS_POSTED],
-	       (unsigned long long)v[TOY_ST_CONN_LOST]);
+	       (unsigned long long)v[TOY_ST_CONN_LOST],
+	       (unsigned long long)v[TOY_ST_UPPER_CONNECTS],
+	       (unsigned long long)v[TOY_ST_UPPER_DISCONNECTS]);
 	xr_clnt_destroy(cl);
 	return 0;
 }

@@ -123,6 +123,7 @@ struct xr_svc {
 	/* Callbacks collected during a round, run without the lock. */
 	struct xr_svc_ctx *sv_deliver, *sv_deliver_tail;
 	struct xr_svc_ctx *sv_release, *sv_release_tail;
+	/* At most one per event and one per completion of a round. */
 	struct xr_svc_conn *sv_notify[2 * XR_SVC_POLL_BATCH];
 	bool sv_notify_up[2 * XR_SVC_POLL_BATCH];
 	uint32_t sv_nnotify;
@@ -541,6 +542,8 @@ static void xr_svc_ctx_op_done(struct xr_svc_ctx *c, int status)
 	}
 }
 
+static void xr_svc_mark_up(struct xr_svc_conn *cn);
+
 static void xr_svc_on_recv(struct xr_svc_conn *cn, struct xr_svc_recv *rv,
 			   const struct xr_completion *wc)
 {
@@ -553,6 +556,8 @@ static void xr_svc_on_recv(struct xr_svc_conn *cn, struct xr_svc_recv *rv,
 			cn->cn_stats.cs_err_completion++;
 		return;
 	}
+	/* Data can be polled before the ESTABLISHED event is read. */
+	xr_svc_mark_up(cn);
 	rv->rv_len = wc->xc_len;
 	c = cn->cn_free;
 	if (!c) {
@@ -774,6 +779,15 @@ static void xr_svc_notify(struct xr_svc *svc, struct xr_svc_conn *cn, bool up)
 	}
 }
 
+/* First sign of life: the upper layer hears of it before any call. */
+static void xr_svc_mark_up(struct xr_svc_conn *cn)
+{
+	if (cn->cn_up || cn->cn_dead)
+		return;
+	cn->cn_up = true;
+	xr_svc_notify(cn->cn_svc, cn, true);
+}
+
 /* The connection is gone: release what waits on nothing but it. */
 static void xr_svc_conn_dead(struct xr_svc_conn *cn)
 {
@@ -809,9 +823,7 @@ static void xr_svc_on_event(struct xr_svc *svc, const struct xr_event *ev)
 		xr_svc_on_connect_request(svc, ev);
 		return;
 	case XR_EV_ESTABLISHED:
-		cn = xr_ep_context(ev->xv_ep);
-		cn->cn_up = true;
-		xr_svc_notify(svc, cn, true);
+		xr_svc_mark_up(xr_ep_context(ev->xv_ep));
 		return;
 	case XR_EV_DISCONNECTED:
 	case XR_EV_ERROR:
