@@ -264,6 +264,66 @@ static void case_write_chunk(struct xr_clnt *cl)
 	free(buf);
 }
 
+/* Payload in 3 pieces (3 segments), odd length, plus an 8 KiB tail. */
+static void case_read_chunk_segments(struct xr_clnt *cl, bool long_tail)
+{
+	const uint32_t len = 300001;
+	uint8_t *data = malloc(len), *tail = calloc(1, 8192);
+	struct iovec pieces[3] = { { data, 1000 },
+				   { data + 1000, 200000 },
+				   { data + 201000, len - 201000 } };
+	struct iovec tail_iov = { tail, 8192 };
+	struct toy_call tc;
+	uint32_t fnv;
+	int ret, off;
+
+	fill_random(data, len, 17);
+	fnv = toy_fnv(TOY_FNV_INIT, data, len);
+	call_init(&tc, TOY_SUM, data, len, true, 256);
+	tc.c_req.cr_msg.xm_payload = pieces;
+	tc.c_req.cr_msg.xm_npayload = 3;
+	if (long_tail) {
+		tc.c_req.cr_msg.xm_tail = &tail_iov;
+		tc.c_req.cr_msg.xm_ntail = 1;
+	}
+	ret = xr_clnt_call(cl, &tc.c_req, 20000);
+	off = reply_res(&tc);
+	report(!ret && off > 0 && tc.c_req.cr_plan.pl_read_chunk &&
+		       tc.c_req.cr_plan.pl_pos_zero == long_tail &&
+		       toy_get32(tc.c_reply + off) == len &&
+		       toy_get32(tc.c_reply + off + 4) == fnv,
+	       long_tail ? "Position-Zero + data Read chunk" :
+			   "3-segment odd-length Read chunk",
+	       "status %d pos0 %d server fnv %08x want %08x", ret,
+	       tc.c_req.cr_plan.pl_pos_zero,
+	       off > 0 ? toy_get32(tc.c_reply + off + 4) : 0, fnv);
+	call_fini(&tc);
+	free(data);
+	free(tail);
+}
+
+/* ECHO with a result buffer: the server writes from the call's buffer. */
+static void case_echo_write_chunk(struct xr_clnt *cl)
+{
+	uint8_t data[2001], *res = calloc(1, 4096);
+	struct toy_call tc;
+	int ret, off;
+
+	fill_random(data, sizeof(data), 23);
+	call_init(&tc, TOY_ECHO, data, sizeof(data), false, 256);
+	tc.c_req.cr_result_buf = res;
+	tc.c_req.cr_result_cap = 4096;
+	ret = xr_clnt_call(cl, &tc.c_req, 10000);
+	off = reply_res(&tc);
+	report(!ret && off > 0 && tc.c_req.cr_result_len == sizeof(data) &&
+		       toy_get32(tc.c_reply + off) == sizeof(data) &&
+		       !memcmp(res, data, sizeof(data)),
+	       "Write chunk from the call's own buffer",
+	       "status %d placed %zu", ret, tc.c_req.cr_result_len);
+	call_fini(&tc);
+	free(res);
+}
+
 static void case_reply_chunk(struct xr_clnt *cl)
 {
 	const uint32_t len = 16 * 1024;
@@ -539,6 +599,9 @@ static int group_main(void)
 	case_inline(cl);
 	case_read_chunk(cl);
 	case_write_chunk(cl);
+	case_read_chunk_segments(cl, false);
+	case_read_chunk_segments(cl, true);
+	case_echo_write_chunk(cl);
 	case_reply_chunk(cl);
 	case_pos_zero(cl);
 	case_reply_too_big(cl);
