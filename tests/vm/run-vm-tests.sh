@@ -199,6 +199,8 @@ if ls "$OUT"/perftest.*.tsv >/dev/null 2>&1 || ls "$OUT"/logs/bench.*.log >/dev/
 		say "xr_fabric_bench on ${f#*bench.}:"
 		cat "$f"
 	done
+	say "side by side (compare.sh):"
+	"$HERE/compare.sh" "$OUT"
 fi
 say "image step ${IMAGE_SECS}s, VM run ${VM_SECS}s under $ACCEL, total $(($(date +%s) - T_ALL))s"
 
