@@ -78,7 +78,7 @@ if ! mount -t 9p -o $NINEP_OPTS grout $OUT; then
 	[ "$(arg shell)" = 1 ] && setsid -c /bin/bash -l
 	power_off
 fi
-GRVM_SRC= GRVM_BUILD= GRVM_DEVS=rxe,siw GRVM_NETDEV=eth0 GRVM_SHELL=0
+GRVM_SRC='' GRVM_BUILD='' GRVM_DEVS=rxe,siw GRVM_NETDEV=eth0 GRVM_SHELL=0
 # run.conf is written by run-vm-tests.sh: plain KEY=value lines.
 while IFS='=' read -r key value; do
 	case "$key" in
