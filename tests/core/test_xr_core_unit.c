@@ -16,21 +16,21 @@
 
 static int failures;
 
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__,         \
-				__LINE__, #cond);                             \
-			failures++;                                           \
-		}                                                             \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__,          \
+				__LINE__, #cond);                              \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 static struct xr_plan_in base_in(void)
 {
-	return (struct xr_plan_in){ .pi_head_len = 100,
-				    .pi_inline_send = 4096,
-				    .pi_inline_recv = 4096,
-				    .pi_reply_max = 200 };
+	return (struct xr_plan_in){.pi_head_len = 100,
+				   .pi_inline_send = 4096,
+				   .pi_inline_recv = 4096,
+				   .pi_reply_max = 200};
 }
 
 static void test_plan_call(void)
@@ -95,8 +95,8 @@ static void test_plan_call(void)
 
 static void test_plan_reply(void)
 {
-	struct xr_reply_plan_in in = { .ri_head_len = 28,
-				       .ri_inline_send = 4096 };
+	struct xr_reply_plan_in in = {.ri_head_len = 28,
+				      .ri_inline_send = 4096};
 	struct xr_reply_plan p;
 
 	CHECK(xr_plan_reply(&in, &p) == 0);
@@ -119,9 +119,8 @@ static void test_plan_reply(void)
 	      p.rp_msg_len == 28 + (1 << 20));
 
 	/* Small payload without Write chunk: inline, padded. */
-	in = (struct xr_reply_plan_in){ .ri_head_len = 28,
-					.ri_payload_len = 5,
-					.ri_inline_send = 4096 };
+	in = (struct xr_reply_plan_in){
+	    .ri_head_len = 28, .ri_payload_len = 5, .ri_inline_send = 4096};
 	CHECK(xr_plan_reply(&in, &p) == 0 && p.rp_msg_len == 36);
 	CHECK(xr_plan_reply(NULL, &p) == -EINVAL);
 }
@@ -167,10 +166,8 @@ static void test_credits(void)
 static void test_scatter(void)
 {
 	uint8_t a[10], b[20], c[5];
-	struct xr_sge local[3] = { { a, 10, NULL },
-				   { b, 20, NULL },
-				   { c, 5, NULL } };
-	struct xr_segment remote[2] = { { 1, 12, 1000 }, { 2, 100, 5000 } };
+	struct xr_sge local[3] = {{a, 10, NULL}, {b, 20, NULL}, {c, 5, NULL}};
+	struct xr_segment remote[2] = {{1, 12, 1000}, {2, 100, 5000}};
 	struct xr_sge sge[XR_MAX_SGE];
 	struct xr_scatter s;
 	uint32_t nsge, segi;
@@ -200,11 +197,11 @@ static void test_scatter(void)
 	{
 		uint8_t d[6];
 		struct xr_sge many[6];
-		struct xr_segment big = { 3, 100, 0 };
+		struct xr_segment big = {3, 100, 0};
 		int i;
 
 		for (i = 0; i < 6; i++)
-			many[i] = (struct xr_sge){ &d[i], 1, NULL };
+			many[i] = (struct xr_sge){&d[i], 1, NULL};
 		xr_scatter_init(&s, many, 6, &big, 1);
 		CHECK(xr_scatter_next(&s, sge, &nsge, &segi, &roff) ==
 		      XR_MAX_SGE);
@@ -218,7 +215,7 @@ static void test_scatter(void)
 
 static void test_bitmap(void)
 {
-	uint64_t map[2] = { 0, 0 };
+	uint64_t map[2] = {0, 0};
 
 	CHECK(xr_bitmap_find_run(map, 128, 128) == 0);
 	CHECK(xr_bitmap_find_run(map, 128, 129) == -1);
@@ -239,11 +236,10 @@ static void test_bitmap(void)
 static void test_registered_bytes(void)
 {
 	uint64_t svc = xr_conn_registered_bytes(
-		XR_DEFAULT_CREDITS, XR_DEFAULT_INLINE, XR_DEFAULT_INLINE,
-		XR_DEFAULT_CREDITS / 4 + 4, XR_DEFAULT_READ_POOL);
-	uint64_t clnt = xr_conn_registered_bytes(XR_DEFAULT_CREDITS,
-						 XR_DEFAULT_INLINE,
-						 XR_DEFAULT_INLINE, 0, 0);
+	    XR_DEFAULT_CREDITS, XR_DEFAULT_INLINE, XR_DEFAULT_INLINE,
+	    XR_DEFAULT_CREDITS / 4 + 4, XR_DEFAULT_READ_POOL);
+	uint64_t clnt = xr_conn_registered_bytes(
+	    XR_DEFAULT_CREDITS, XR_DEFAULT_INLINE, XR_DEFAULT_INLINE, 0, 0);
 
 	printf("registered per connection at defaults: server %llu, "
 	       "client %llu bytes\n",
@@ -256,10 +252,9 @@ static void test_registered_bytes(void)
 static void test_msg_check(void)
 {
 	uint8_t x[8];
-	struct iovec ok = { x, 8 }, null_base = { NULL, 4 };
-	struct iovec five[5] = { { x, 1 }, { x, 1 }, { x, 1 }, { x, 1 },
-				 { x, 1 } };
-	struct xr_msg m = { .xm_head = &ok, .xm_nhead = 1 };
+	struct iovec ok = {x, 8}, null_base = {NULL, 4};
+	struct iovec five[5] = {{x, 1}, {x, 1}, {x, 1}, {x, 1}, {x, 1}};
+	struct xr_msg m = {.xm_head = &ok, .xm_nhead = 1};
 
 	CHECK(xr_msg_check(&m) == 0);
 	m.xm_head = &null_base;
@@ -282,20 +277,20 @@ static void mk_reply(struct xr_hdr *h, struct xr_chunk *ch,
 	h->h_nwrite = 1;
 	h->h_has_reply = true;
 	h->h_nsegs = 2;
-	ch[0] = (struct xr_chunk){ .ch_first = 0, .ch_nsegs = 1,
-				   .ch_length = 4096 };
-	ch[1] = (struct xr_chunk){ .ch_first = 1, .ch_nsegs = 1,
-				   .ch_length = 100 };
-	sg[0] = (struct xr_segment){ 0x11, 4096, 0x1000 };
-	sg[1] = (struct xr_segment){ 0x22, 100, 0x2000 };
+	ch[0] =
+	    (struct xr_chunk){.ch_first = 0, .ch_nsegs = 1, .ch_length = 4096};
+	ch[1] =
+	    (struct xr_chunk){.ch_first = 1, .ch_nsegs = 1, .ch_length = 100};
+	sg[0] = (struct xr_segment){0x11, 4096, 0x1000};
+	sg[1] = (struct xr_segment){0x22, 100, 0x2000};
 }
 
 static void test_reply_validation(void)
 {
 	static struct xr_clnt cl;
-	struct xr_clnt_slot s = { 0 };
-	struct xr_clnt_req req = { 0 };
-	uint8_t reply[64], msg[64] = { 0 };
+	struct xr_clnt_slot s = {0};
+	struct xr_clnt_req req = {0};
+	uint8_t reply[64], msg[64] = {0};
 	struct xr_chunk ch[4];
 	struct xr_segment sg[4];
 	struct xr_hdr h;
@@ -303,9 +298,9 @@ static void test_reply_validation(void)
 	req.cr_reply_buf = reply;
 	req.cr_reply_cap = sizeof(reply);
 	s.s_req = &req;
-	s.s_wseg = (struct xr_segment){ 0x11, 8192, 0x1000 };
+	s.s_wseg = (struct xr_segment){0x11, 8192, 0x1000};
 	s.s_has_wseg = true;
-	s.s_rseg = (struct xr_segment){ 0x22, 200, 0x2000 };
+	s.s_rseg = (struct xr_segment){0x22, 200, 0x2000};
 	s.s_has_rseg = true;
 
 	/* What was offered, within bounds: accepted. */

@@ -53,8 +53,8 @@ uint32_t toy_get32(const uint8_t *p)
 
 void toy_call_hdr(uint8_t *p, uint32_t xid, uint32_t proc)
 {
-	const uint32_t w[10] = { xid, 0, 2, TOY_PROG, TOY_VERS, proc,
-				 0,   0, 0, 0 };
+	const uint32_t w[10] = {xid,  0, 2, TOY_PROG, TOY_VERS,
+				proc, 0, 0, 0,	      0};
 	int i;
 
 	for (i = 0; i < 10; i++)
@@ -284,9 +284,9 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 		v[TOY_ST_CALLS] = st.cs_calls;
 		v[TOY_ST_CONNS_TOTAL] = st.cs_connections_total;
 		v[TOY_ST_UPPER_CONNECTS] =
-			__atomic_load_n(&ts->ts_connects, __ATOMIC_SEQ_CST);
+		    __atomic_load_n(&ts->ts_connects, __ATOMIC_SEQ_CST);
 		v[TOY_ST_UPPER_DISCONNECTS] =
-			__atomic_load_n(&ts->ts_disconnects, __ATOMIC_SEQ_CST);
+		    __atomic_load_n(&ts->ts_disconnects, __ATOMIC_SEQ_CST);
 		toy_put32(p, TOY_ST_COUNT);
 		for (i = 0; i < TOY_ST_COUNT; i++)
 			toy_put64(p + 4 + 8 * i, v[i]);
@@ -373,12 +373,12 @@ static void toy_on_disconnect(struct xr_svc_conn *conn, void *ctx)
 int toy_server_start(const char *addr, uint16_t port, struct toy_server **out,
 		     char *err, size_t errlen)
 {
-	struct xr_svc_params p = { .sp_addr = addr,
-				   .sp_port = port ? port : XR_SVC_PORT_ANY };
-	struct xr_svc_ops ops = { .sv_on_call = toy_on_call,
-				  .sv_on_release = toy_on_release,
-				  .sv_on_connect = toy_on_connect,
-				  .sv_on_disconnect = toy_on_disconnect };
+	struct xr_svc_params p = {.sp_addr = addr,
+				  .sp_port = port ? port : XR_SVC_PORT_ANY};
+	struct xr_svc_ops ops = {.sv_on_call = toy_on_call,
+				 .sv_on_release = toy_on_release,
+				 .sv_on_connect = toy_on_connect,
+				 .sv_on_disconnect = toy_on_disconnect};
 	struct toy_server *ts;
 	uint64_t i;
 	int ret;

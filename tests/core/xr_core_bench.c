@@ -47,8 +47,8 @@ struct bench {
 	uint64_t bn_errors;
 };
 
-static struct bench bn = { .bn_lock = PTHREAD_MUTEX_INITIALIZER,
-			   .bn_cv = PTHREAD_COND_INITIALIZER };
+static struct bench bn = {.bn_lock = PTHREAD_MUTEX_INITIALIZER,
+			  .bn_cv = PTHREAD_COND_INITIALIZER};
 static uint32_t xid = 1;
 
 static double now(void)
@@ -79,7 +79,7 @@ static void bench_prepare(struct bench_call *bc, enum workload w)
 
 	memset(r, 0, sizeof(*r));
 	toy_call_hdr(bc->b_hdr, xid++, w == W_WRITE ? TOY_FILL : TOY_DISCARD);
-	bc->b_head = (struct iovec){ bc->b_hdr, TOY_CALL_HDR + 4 };
+	bc->b_head = (struct iovec){bc->b_hdr, TOY_CALL_HDR + 4};
 	toy_put32(bc->b_hdr + TOY_CALL_HDR, len);
 	r->cr_msg.xm_head = &bc->b_head;
 	r->cr_msg.xm_nhead = 1;
@@ -89,7 +89,7 @@ static void bench_prepare(struct bench_call *bc, enum workload w)
 		r->cr_result_buf = bc->b_data;
 		r->cr_result_cap = MiB;
 	} else {
-		bc->b_payload = (struct iovec){ bc->b_data, len };
+		bc->b_payload = (struct iovec){bc->b_data, len};
 		r->cr_msg.xm_payload = &bc->b_payload;
 		r->cr_msg.xm_npayload = 1;
 		r->cr_payload_ddp = w == W_READ;
@@ -101,8 +101,8 @@ static void bench_prepare(struct bench_call *bc, enum workload w)
 	bc->b_done = false;
 }
 
-static int run(struct xr_clnt *cl, enum workload w, const char *name,
-	       int depth, double seconds)
+static int run(struct xr_clnt *cl, enum workload w, const char *name, int depth,
+	       double seconds)
 {
 	struct bench_call *bcs = calloc((size_t)depth, sizeof(*bcs));
 	uint64_t bytes = w == W_INLINE ? 3584 : MiB, started = 0, done0;
@@ -156,10 +156,10 @@ static int run(struct xr_clnt *cl, enum workload w, const char *name,
 static uint64_t server_per_conn(struct xr_clnt *cl)
 {
 	uint8_t hdr[TOY_CALL_HDR], rep[512];
-	struct iovec head = { hdr, sizeof(hdr) };
-	struct xr_clnt_req r = { .cr_msg = { .xm_head = &head, .xm_nhead = 1 },
-				 .cr_reply_buf = rep,
-				 .cr_reply_cap = sizeof(rep) };
+	struct iovec head = {hdr, sizeof(hdr)};
+	struct xr_clnt_req r = {.cr_msg = {.xm_head = &head, .xm_nhead = 1},
+				.cr_reply_buf = rep,
+				.cr_reply_cap = sizeof(rep)};
 	const uint8_t *p;
 
 	toy_call_hdr(hdr, xid++, TOY_STATS);
@@ -171,7 +171,7 @@ static uint64_t server_per_conn(struct xr_clnt *cl)
 
 int main(int argc, char **argv)
 {
-	struct xr_clnt_params p = { .cp_addr = "127.0.0.1" };
+	struct xr_clnt_params p = {.cp_addr = "127.0.0.1"};
 	double seconds = 2;
 	int depth = 16, opt, pfd[2], st;
 	struct xr_core_stats cst;
@@ -181,10 +181,9 @@ int main(int argc, char **argv)
 	pid_t srv;
 
 	while ((opt = getopt_long(argc, argv, "s:d:",
-				  (struct option[]){
-					  { "seconds", 1, NULL, 's' },
-					  { "depth", 1, NULL, 'd' },
-					  { NULL, 0, NULL, 0 } },
+				  (struct option[]){{"seconds", 1, NULL, 's'},
+						    {"depth", 1, NULL, 'd'},
+						    {NULL, 0, NULL, 0}},
 				  NULL)) != -1) {
 		if (opt == 's')
 			seconds = atof(optarg);

@@ -55,7 +55,7 @@ static uint16_t srv_port;
 static uint32_t next_xid = 0x1000;
 
 static void report(bool ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void report(bool ok, const char *name, const char *fmt, ...)
 {
@@ -73,7 +73,7 @@ static void report(bool ok, const char *name, const char *fmt, ...)
 
 static struct xr_clnt *client(void)
 {
-	struct xr_clnt_params p = { .cp_addr = ADDR, .cp_port = srv_port };
+	struct xr_clnt_params p = {.cp_addr = ADDR, .cp_port = srv_port};
 	struct xr_clnt *cl = NULL;
 	char err[256];
 	int ret;
@@ -192,8 +192,8 @@ static void case_inline(struct xr_clnt *cl)
 	call_init(&tc, TOY_NULL, NULL, 0, false, 256);
 	ret = xr_clnt_call(cl, &tc.c_req, 10000);
 	report(!ret && reply_res(&tc) == TOY_REPLY_HDR &&
-		       !tc.c_req.cr_plan.pl_read_chunk &&
-		       !tc.c_req.cr_plan.pl_pos_zero,
+		   !tc.c_req.cr_plan.pl_read_chunk &&
+		   !tc.c_req.cr_plan.pl_pos_zero,
 	       "inline NULL call", "status %d reply %zu bytes", ret,
 	       tc.c_req.cr_reply_len);
 	call_fini(&tc);
@@ -203,8 +203,8 @@ static void case_inline(struct xr_clnt *cl)
 	ret = xr_clnt_call(cl, &tc.c_req, 10000);
 	off = reply_res(&tc);
 	report(!ret && off > 0 && toy_get32(tc.c_reply + off) == 100 &&
-		       !memcmp(tc.c_reply + off + 4, data, 100) &&
-		       tc.c_req.cr_reply_len == (size_t)off + 4 + 100,
+		   !memcmp(tc.c_reply + off + 4, data, 100) &&
+		   tc.c_req.cr_reply_len == (size_t)off + 4 + 100,
 	       "inline ECHO 100 bytes", "status %d reply %zu bytes", ret,
 	       tc.c_req.cr_reply_len);
 	call_fini(&tc);
@@ -223,8 +223,8 @@ static void case_read_chunk(struct xr_clnt *cl)
 	ret = xr_clnt_call(cl, &tc.c_req, 20000);
 	off = reply_res(&tc);
 	report(!ret && off > 0 && tc.c_req.cr_plan.pl_read_chunk &&
-		       toy_get32(tc.c_reply + off) == MiB &&
-		       toy_get32(tc.c_reply + off + 4) == fnv,
+		   toy_get32(tc.c_reply + off) == MiB &&
+		   toy_get32(tc.c_reply + off + 4) == fnv,
 	       "1 MiB Read chunk (server checksum)",
 	       "status %d chunk %d server fnv %08x want %08x", ret,
 	       tc.c_req.cr_plan.pl_read_chunk,
@@ -253,10 +253,10 @@ static void case_write_chunk(struct xr_clnt *cl)
 	ret = xr_clnt_call(cl, &tc.c_req, 20000);
 	off = reply_res(&tc);
 	report(!ret && off > 0 && tc.c_req.cr_plan.pl_write_chunk &&
-		       tc.c_req.cr_result_len == MiB &&
-		       toy_get32(tc.c_reply + off) == MiB &&
-		       tc.c_req.cr_reply_len == (size_t)off + 4 &&
-		       pattern_ok(buf, MiB, 5),
+		   tc.c_req.cr_result_len == MiB &&
+		   toy_get32(tc.c_reply + off) == MiB &&
+		   tc.c_req.cr_reply_len == (size_t)off + 4 &&
+		   pattern_ok(buf, MiB, 5),
 	       "1 MiB Write chunk (client verifies)",
 	       "status %d placed %zu reply %zu bytes", ret,
 	       tc.c_req.cr_result_len, tc.c_req.cr_reply_len);
@@ -269,10 +269,9 @@ static void case_read_chunk_segments(struct xr_clnt *cl, bool long_tail)
 {
 	const uint32_t len = 300001;
 	uint8_t *data = malloc(len), *tail = calloc(1, 8192);
-	struct iovec pieces[3] = { { data, 1000 },
-				   { data + 1000, 200000 },
-				   { data + 201000, len - 201000 } };
-	struct iovec tail_iov = { tail, 8192 };
+	struct iovec pieces[3] = {
+	    {data, 1000}, {data + 1000, 200000}, {data + 201000, len - 201000}};
+	struct iovec tail_iov = {tail, 8192};
 	struct toy_call tc;
 	uint32_t fnv;
 	int ret, off;
@@ -289,11 +288,11 @@ static void case_read_chunk_segments(struct xr_clnt *cl, bool long_tail)
 	ret = xr_clnt_call(cl, &tc.c_req, 20000);
 	off = reply_res(&tc);
 	report(!ret && off > 0 && tc.c_req.cr_plan.pl_read_chunk &&
-		       tc.c_req.cr_plan.pl_pos_zero == long_tail &&
-		       toy_get32(tc.c_reply + off) == len &&
-		       toy_get32(tc.c_reply + off + 4) == fnv,
-	       long_tail ? "Position-Zero + data Read chunk" :
-			   "3-segment odd-length Read chunk",
+		   tc.c_req.cr_plan.pl_pos_zero == long_tail &&
+		   toy_get32(tc.c_reply + off) == len &&
+		   toy_get32(tc.c_reply + off + 4) == fnv,
+	       long_tail ? "Position-Zero + data Read chunk"
+			 : "3-segment odd-length Read chunk",
 	       "status %d pos0 %d server fnv %08x want %08x", ret,
 	       tc.c_req.cr_plan.pl_pos_zero,
 	       off > 0 ? toy_get32(tc.c_reply + off + 4) : 0, fnv);
@@ -316,10 +315,10 @@ static void case_echo_write_chunk(struct xr_clnt *cl)
 	ret = xr_clnt_call(cl, &tc.c_req, 10000);
 	off = reply_res(&tc);
 	report(!ret && off > 0 && tc.c_req.cr_result_len == sizeof(data) &&
-		       toy_get32(tc.c_reply + off) == sizeof(data) &&
-		       !memcmp(res, data, sizeof(data)),
-	       "Write chunk from the call's own buffer",
-	       "status %d placed %zu", ret, tc.c_req.cr_result_len);
+		   toy_get32(tc.c_reply + off) == sizeof(data) &&
+		   !memcmp(res, data, sizeof(data)),
+	       "Write chunk from the call's own buffer", "status %d placed %zu",
+	       ret, tc.c_req.cr_result_len);
 	call_fini(&tc);
 	free(res);
 }
@@ -335,10 +334,10 @@ static void case_reply_chunk(struct xr_clnt *cl)
 	ret = xr_clnt_call(cl, &tc.c_req, 20000);
 	off = reply_res(&tc);
 	report(!ret && off > 0 && tc.c_req.cr_plan.pl_reply_chunk &&
-		       tc.c_req.cr_reply_len == (size_t)off + 4 + len &&
-		       pattern_ok(tc.c_reply + off + 4, len, 9),
-	       "16 KiB reply via Reply chunk", "status %d reply %zu bytes",
-	       ret, tc.c_req.cr_reply_len);
+		   tc.c_req.cr_reply_len == (size_t)off + 4 + len &&
+		   pattern_ok(tc.c_reply + off + 4, len, 9),
+	       "16 KiB reply via Reply chunk", "status %d reply %zu bytes", ret,
+	       tc.c_req.cr_reply_len);
 	call_fini(&tc);
 }
 
@@ -354,9 +353,9 @@ static void case_pos_zero(struct xr_clnt *cl)
 	ret = xr_clnt_call(cl, &tc.c_req, 20000);
 	off = reply_res(&tc);
 	report(!ret && off > 0 && tc.c_req.cr_plan.pl_pos_zero &&
-		       tc.c_req.cr_plan.pl_reply_chunk &&
-		       toy_get32(tc.c_reply + off) == len &&
-		       !memcmp(tc.c_reply + off + 4, data, len),
+		   tc.c_req.cr_plan.pl_reply_chunk &&
+		   toy_get32(tc.c_reply + off) == len &&
+		   !memcmp(tc.c_reply + off + 4, data, len),
 	       "12 KiB call via Position-Zero chunk",
 	       "status %d pos0 %d reply %zu bytes", ret,
 	       tc.c_req.cr_plan.pl_pos_zero, tc.c_req.cr_reply_len);
@@ -454,7 +453,7 @@ static bool flight_wait(struct flight *f, int n, int ms)
 
 static void case_many_in_flight(struct xr_clnt *cl)
 {
-	struct flight f = { .f_lock = PTHREAD_MUTEX_INITIALIZER };
+	struct flight f = {.f_lock = PTHREAD_MUTEX_INITIALIZER};
 	struct flight_call *fcs = calloc(1024, sizeof(*fcs));
 	struct xr_core_stats st;
 	int started, i;
@@ -479,7 +478,7 @@ static void case_many_in_flight(struct xr_clnt *cl)
 /* The server holds BARRIER calls until 128 are pending: needs 128 credits. */
 static void case_barrier(struct xr_clnt *cl)
 {
-	struct flight f = { .f_lock = PTHREAD_MUTEX_INITIALIZER };
+	struct flight f = {.f_lock = PTHREAD_MUTEX_INITIALIZER};
 	struct toy_call *tcs = calloc(128, sizeof(*tcs));
 	struct toy_call warm;
 	int i, ok = 0, ret, started = 0;
@@ -519,7 +518,7 @@ static void case_registered(struct xr_clnt *cl)
 
 	xr_clnt_get_stats(cl, &st);
 	report(ok && v[TOY_ST_PER_CONN] <= 4 * MiB &&
-		       st.cs_registered_per_conn <= 4 * MiB,
+		   st.cs_registered_per_conn <= 4 * MiB,
 	       "registered memory per connection",
 	       "server %llu bytes, client %llu bytes (limit 4 MiB)",
 	       (unsigned long long)v[TOY_ST_PER_CONN],
@@ -552,7 +551,7 @@ static void on_lost(struct xr_clnt *cl, void *arg)
 /* A call that is never answered times out, drops the link; reconnect. */
 static int group_timeout(void)
 {
-	struct xr_clnt_params p = { .cp_addr = ADDR, .cp_port = srv_port };
+	struct xr_clnt_params p = {.cp_addr = ADDR, .cp_port = srv_port};
 	struct xr_clnt *cl = NULL;
 	struct toy_call tc;
 	int ret, i;
@@ -630,8 +629,8 @@ struct raw {
 
 static int raw_wait_event(struct raw *r, enum xr_event_type want)
 {
-	struct pollfd pfd = { .fd = xr_fabric_wait_fd(r->r_fab),
-			      .events = POLLIN };
+	struct pollfd pfd = {.fd = xr_fabric_wait_fd(r->r_fab),
+			     .events = POLLIN};
 	struct xr_completion wc[8];
 	struct xr_event ev;
 	int i;
@@ -649,9 +648,9 @@ static int raw_wait_event(struct raw *r, enum xr_event_type want)
 
 static int raw_connect(struct raw *r)
 {
-	struct xr_fabric_params fp = { .xfp_backend = "ofi" };
-	struct xr_cm_private mine = { .cp_send_size = 4096,
-				      .cp_recv_size = 4096 };
+	struct xr_fabric_params fp = {.xfp_backend = "ofi"};
+	struct xr_cm_private mine = {.cp_send_size = 4096,
+				     .cp_recv_size = 4096};
 	struct xr_recv pre[8];
 	struct xr_ep_attr attr;
 	uint8_t pdata[8];
@@ -663,16 +662,15 @@ static int raw_connect(struct raw *r)
 	if (ret)
 		return ret;
 	r->r_buf = aligned_alloc(4096, 9 * 4096);
-	ret = xr_reg_mr(r->r_fab, r->r_buf, 9 * 4096, XR_ACCESS_LOCAL,
-			&r->r_mr);
+	ret =
+	    xr_reg_mr(r->r_fab, r->r_buf, 9 * 4096, XR_ACCESS_LOCAL, &r->r_mr);
 	if (ret)
 		return ret;
 	for (i = 0; i < 8; i++)
 		pre[i] = (struct xr_recv){
-			.xr_ctx = r->r_buf + i * 4096,
-			.xr_sge = { { r->r_buf + i * 4096, 4096, r->r_mr } },
-			.xr_nsge = 1
-		};
+		    .xr_ctx = r->r_buf + i * 4096,
+		    .xr_sge = {{r->r_buf + i * 4096, 4096, r->r_mr}},
+		    .xr_nsge = 1};
 	xr_cm_encode(&mine, pdata, sizeof(pdata));
 	xr_ep_attr_from_credits(8, &attr);
 	ret = xr_connect(r->r_fab, ADDR, srv_port, &attr, pre, 8, pdata, 8,
@@ -686,10 +684,10 @@ static int raw_connect(struct raw *r)
 static int raw_exchange(struct raw *r, const void *msg, uint32_t len,
 			uint8_t **reply)
 {
-	struct pollfd pfd = { .fd = xr_fabric_wait_fd(r->r_fab),
-			      .events = POLLIN };
+	struct pollfd pfd = {.fd = xr_fabric_wait_fd(r->r_fab),
+			     .events = POLLIN};
 	uint8_t *sbuf = r->r_buf + 8 * 4096;
-	struct xr_sge sge = { sbuf, len, r->r_mr };
+	struct xr_sge sge = {sbuf, len, r->r_mr};
 	struct xr_completion wc[8];
 	struct xr_recv re;
 	uint32_t posted;
@@ -707,10 +705,9 @@ static int raw_exchange(struct raw *r, const void *msg, uint32_t len,
 			got = (int)wc[k].xc_len;
 			/* Give the slot back for the next exchange. */
 			re = (struct xr_recv){
-				.xr_ctx = *reply,
-				.xr_sge = { { *reply, 4096, r->r_mr } },
-				.xr_nsge = 1
-			};
+			    .xr_ctx = *reply,
+			    .xr_sge = {{*reply, 4096, r->r_mr}},
+			    .xr_nsge = 1};
 			xr_post_recvs(r->r_ep, &re, 1, &posted);
 		}
 		if (n <= 0 && xr_fabric_arm(r->r_fab) == 0)
@@ -737,12 +734,12 @@ static bool raw_expect_error(struct raw *r, const uint32_t *words, int n,
 {
 	struct xr_chunk ch[4];
 	struct xr_segment sg[4];
-	struct xr_hdr_limits lim = { .hl_dir = XR_DIR_REPLY,
-				     .hl_max_read_segs = 4,
-				     .hl_max_write_chunks = 4,
-				     .hl_max_chunk_segs = 4,
-				     .hl_max_chunk_bytes = MiB,
-				     .hl_inline_size = 4096 };
+	struct xr_hdr_limits lim = {.hl_dir = XR_DIR_REPLY,
+				    .hl_max_read_segs = 4,
+				    .hl_max_write_chunks = 4,
+				    .hl_max_chunk_segs = 4,
+				    .hl_max_chunk_bytes = MiB,
+				    .hl_inline_size = 4096};
 	enum xr_hdr_reason reason;
 	uint32_t be[16];
 	uint8_t *rep = NULL;
@@ -764,11 +761,11 @@ static bool raw_expect_error(struct raw *r, const uint32_t *words, int n,
 
 static int group_malformed(void)
 {
-	struct flight f = { .f_lock = PTHREAD_MUTEX_INITIALIZER };
+	struct flight f = {.f_lock = PTHREAD_MUTEX_INITIALIZER};
 	struct flight_call *fcs = calloc(32, sizeof(*fcs));
-	const uint32_t bad_vers[] = { 0xabc1, 7, 32, XR_RDMA_MSG, 0, 0, 0 };
-	const uint32_t bad_list[] = { 0xabc2, 1, 32, XR_RDMA_MSG, 9, 0, 0 };
-	uint32_t null_call[7 + 10] = { 0xabc3, 1, 32, XR_RDMA_MSG, 0, 0, 0 };
+	const uint32_t bad_vers[] = {0xabc1, 7, 32, XR_RDMA_MSG, 0, 0, 0};
+	const uint32_t bad_list[] = {0xabc2, 1, 32, XR_RDMA_MSG, 9, 0, 0};
+	uint32_t null_call[7 + 10] = {0xabc3, 1, 32, XR_RDMA_MSG, 0, 0, 0};
 	struct xr_clnt *cl = client();
 	struct raw r;
 	uint8_t *rep = NULL;
@@ -792,9 +789,9 @@ static int group_malformed(void)
 			null_call[i] = htonl(null_call[i]);
 		len = raw_exchange(&r, null_call, sizeof(null_call), &rep);
 		report(len == 28 + TOY_REPLY_HDR &&
-			       ntohl(((uint32_t *)rep)[3]) == XR_RDMA_MSG &&
-			       toy_reply_ok(rep + 28, TOY_REPLY_HDR, 0xabc3) ==
-				       TOY_REPLY_HDR,
+			   ntohl(((uint32_t *)rep)[3]) == XR_RDMA_MSG &&
+			   toy_reply_ok(rep + 28, TOY_REPLY_HDR, 0xabc3) ==
+			       TOY_REPLY_HDR,
 		       "served again after RDMA_ERROR", "reply %d bytes", len);
 	}
 	raw_close(&r);
@@ -862,7 +859,7 @@ static int group_victim(int ready_fd)
 static int group_checker(void)
 {
 	struct xr_clnt *cl = client();
-	uint64_t v[TOY_ST_COUNT] = { 0 };
+	uint64_t v[TOY_ST_COUNT] = {0};
 	uint64_t credits = XR_DEFAULT_CREDITS;
 	bool ok = false;
 	int i;
@@ -883,9 +880,9 @@ static int group_checker(void)
 			usleep(50000);
 	}
 	report(ok && v[TOY_ST_CONN_LOST] >= 1 &&
-		       v[TOY_ST_UPPER_CONNECTS] ==
-			       v[TOY_ST_UPPER_DISCONNECTS] + 1 &&
-		       v[TOY_ST_UPPER_DISCONNECTS] == v[TOY_ST_CONN_LOST],
+		   v[TOY_ST_UPPER_CONNECTS] ==
+		       v[TOY_ST_UPPER_DISCONNECTS] + 1 &&
+		   v[TOY_ST_UPPER_DISCONNECTS] == v[TOY_ST_CONN_LOST],
 	       "killed client leaves nothing",
 	       "conns %llu regs %llu bytes %llu calls %llu recvs %llu "
 	       "lost %llu upper told +%llu -%llu",
@@ -947,7 +944,7 @@ static void case_victim(void)
 
 int main(void)
 {
-	uint32_t msg[2] = { 0, 0 };
+	uint32_t msg[2] = {0, 0};
 	int pfd[2], st, pass, fail;
 	pid_t srv;
 
@@ -958,7 +955,8 @@ int main(void)
 	srv = fork();
 	if (srv == 0) {
 		close(pfd[0]);
-		exit(toy_server_main(ADDR, pfd[1])); /* exit: LeakSanitizer runs */
+		exit(toy_server_main(ADDR,
+				     pfd[1])); /* exit: LeakSanitizer runs */
 	}
 	close(pfd[1]);
 	if (read(pfd[0], msg, sizeof(msg)) != sizeof(msg) || !msg[0]) {

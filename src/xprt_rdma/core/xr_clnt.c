@@ -263,11 +263,10 @@ static void xr_clnt_flush_reposts(struct xr_clnt *cl)
 
 			batch[i].xr_ctx = &cl->cl_recv_idx[idx];
 			batch[i].xr_nsge = 1;
-			batch[i].xr_sge[0] = (struct xr_sge){
-				xr_pool_buf(&cl->cl_recv_pool, idx),
-				cl->cl_recv_pool.pl_size,
-				cl->cl_recv_pool.pl_reg.rg_mr
-			};
+			batch[i].xr_sge[0] =
+			    (struct xr_sge){xr_pool_buf(&cl->cl_recv_pool, idx),
+					    cl->cl_recv_pool.pl_size,
+					    cl->cl_recv_pool.pl_reg.rg_mr};
 		}
 		if (xr_post_recvs(cl->cl_ep, batch, n, &posted))
 			cl->cl_stats.cs_err_post++;
@@ -322,7 +321,7 @@ static void xr_clnt_conn_gone(struct xr_clnt *cl, int status)
 
 static void xr_clnt_on_event(struct xr_clnt *cl, const struct xr_event *ev)
 {
-	struct xr_cm_private mine = { 0 }, peer;
+	struct xr_cm_private mine = {0}, peer;
 
 	if (ev->xv_ep != cl->cl_ep)
 		return;
@@ -331,9 +330,8 @@ static void xr_clnt_on_event(struct xr_clnt *cl, const struct xr_event *ev)
 		if (cl->cl_state != XR_CL_CONNECTING)
 			return;
 		xr_cm_decode(ev->xv_pdata,
-			     ev->xv_pdata_len < XR_PDATA_MAX ?
-				     ev->xv_pdata_len :
-				     XR_PDATA_MAX,
+			     ev->xv_pdata_len < XR_PDATA_MAX ? ev->xv_pdata_len
+							     : XR_PDATA_MAX,
 			     &peer);
 		mine.cp_send_size = xr_cm_size_advertised(cl->cl_p.cp_inline);
 		mine.cp_recv_size = mine.cp_send_size;
@@ -434,7 +432,7 @@ static void xr_deadline(struct timespec *ts, int ms)
 /* Called with the lock held. */
 static int xr_clnt_connect_locked(struct xr_clnt *cl)
 {
-	struct xr_cm_private mine = { 0 };
+	struct xr_cm_private mine = {0};
 	struct xr_recv *pre;
 	struct xr_ep_attr attr;
 	uint8_t pdata[XR_CM_PRIVATE_BYTES];
@@ -463,9 +461,8 @@ static int xr_clnt_connect_locked(struct xr_clnt *cl)
 		pre[i].xr_ctx = &cl->cl_recv_idx[i];
 		pre[i].xr_nsge = 1;
 		pre[i].xr_sge[0] = (struct xr_sge){
-			xr_pool_buf(&cl->cl_recv_pool, i),
-			cl->cl_recv_pool.pl_size, cl->cl_recv_pool.pl_reg.rg_mr
-		};
+		    xr_pool_buf(&cl->cl_recv_pool, i), cl->cl_recv_pool.pl_size,
+		    cl->cl_recv_pool.pl_reg.rg_mr};
 	}
 	xr_credits_init(&cl->cl_credits, credits);
 	ret = xr_connect(cl->cl_fab, cl->cl_p.cp_addr, cl->cl_p.cp_port, &attr,
@@ -504,9 +501,8 @@ int xr_clnt_connect(struct xr_clnt *cl)
 
 /* ---- calls ------------------------------------------------------------- */
 
-static int xr_clnt_reg(struct xr_clnt *cl, struct xr_clnt_slot *s,
-		       void *addr, size_t len, unsigned int access,
-		       struct xr_segment *seg)
+static int xr_clnt_reg(struct xr_clnt *cl, struct xr_clnt_slot *s, void *addr,
+		       size_t len, unsigned int access, struct xr_segment *seg)
 {
 	struct xr_reg *rg;
 	int ret;
@@ -537,9 +533,9 @@ static int xr_clnt_reg_run(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			continue;
 		if (h->h_nsegs >= h->h_seg_cap)
 			return -EINVAL;
-		ret = xr_clnt_reg(cl, s, iov[i].iov_base, iov[i].iov_len,
-				  XR_ACCESS_REMOTE_READ,
-				  &h->h_segs[h->h_nsegs]);
+		ret =
+		    xr_clnt_reg(cl, s, iov[i].iov_base, iov[i].iov_len,
+				XR_ACCESS_REMOTE_READ, &h->h_segs[h->h_nsegs]);
 		if (ret)
 			return ret;
 		h->h_nsegs++;
@@ -551,15 +547,15 @@ static int xr_clnt_reg_run(struct xr_clnt *cl, struct xr_clnt_slot *s,
 
 static struct xr_chunk *xr_clnt_new_chunk(struct xr_hdr *h, uint32_t pos)
 {
-	struct xr_chunk *ch = &h->h_chunks[h->h_nread + h->h_nwrite +
-					   (h->h_has_reply ? 1 : 0)];
+	struct xr_chunk *ch =
+	    &h->h_chunks[h->h_nread + h->h_nwrite + (h->h_has_reply ? 1 : 0)];
 
-	*ch = (struct xr_chunk){ .ch_position = pos, .ch_first = h->h_nsegs };
+	*ch = (struct xr_chunk){.ch_position = pos, .ch_first = h->h_nsegs};
 	return ch;
 }
 
-static int64_t xr_copy_run(uint8_t *dst, uint64_t room,
-			   const struct iovec *iov, uint32_t n)
+static int64_t xr_copy_run(uint8_t *dst, uint64_t room, const struct iovec *iov,
+			   uint32_t n)
 {
 	uint64_t off = 0;
 	uint32_t i;
@@ -578,7 +574,7 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			     struct xr_clnt_req *req)
 {
 	const struct xr_msg *m = &req->cr_msg;
-	struct xr_plan_in pin = { 0 };
+	struct xr_plan_in pin = {0};
 	struct xr_plan *plan = &req->cr_plan;
 	struct xr_chunk chunks[XR_CLNT_HDR_CHUNKS], *ch;
 	struct xr_segment segs[XR_CLNT_HDR_SEGS];
@@ -616,15 +612,14 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			ret = xr_clnt_reg_run(cl, s, m->xm_payload,
 					      m->xm_npayload, &h, ch);
 			if (!ret && xr_xdr_pad(plen)) {
-				struct iovec pad = { cl->cl_zero,
-						     xr_xdr_pad(plen) };
+				struct iovec pad = {cl->cl_zero,
+						    xr_xdr_pad(plen)};
 				/* The shared zero page: no per-call reg. */
 				h.h_segs[h.h_nsegs] = (struct xr_segment){
-					xr_mr_handle(cl->cl_zero_reg.rg_mr),
-					(uint32_t)pad.iov_len,
-					xr_mr_wire_offset(cl->cl_zero_reg.rg_mr,
-							  cl->cl_zero)
-				};
+				    xr_mr_handle(cl->cl_zero_reg.rg_mr),
+				    (uint32_t)pad.iov_len,
+				    xr_mr_wire_offset(cl->cl_zero_reg.rg_mr,
+						      cl->cl_zero)};
 				h.h_nsegs++;
 				ch->ch_nsegs++;
 				ch->ch_length += pad.iov_len;
@@ -640,11 +635,10 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	}
 	if (plan->pl_read_chunk) {
 		ch = xr_clnt_new_chunk(&h, (uint32_t)plan->pl_position);
-		if (plan->pl_position > UINT32_MAX ||
-		    plan->pl_position % 4)
+		if (plan->pl_position > UINT32_MAX || plan->pl_position % 4)
 			return -EINVAL;
-		ret = xr_clnt_reg_run(cl, s, m->xm_payload, m->xm_npayload,
-				      &h, ch);
+		ret = xr_clnt_reg_run(cl, s, m->xm_payload, m->xm_npayload, &h,
+				      ch);
 		if (ret)
 			return ret;
 		h.h_nread++;
@@ -652,9 +646,8 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	}
 	if (plan->pl_write_chunk) {
 		ch = xr_clnt_new_chunk(&h, 0);
-		ret = xr_clnt_reg(cl, s, req->cr_result_buf,
-				  req->cr_result_cap, XR_ACCESS_REMOTE_WRITE,
-				  &h.h_segs[h.h_nsegs]);
+		ret = xr_clnt_reg(cl, s, req->cr_result_buf, req->cr_result_cap,
+				  XR_ACCESS_REMOTE_WRITE, &h.h_segs[h.h_nsegs]);
 		if (ret)
 			return ret;
 		s->s_wseg = h.h_segs[h.h_nsegs];
@@ -686,8 +679,8 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	off = (uint64_t)hlen;
 	if (!plan->pl_pos_zero) {
 		room = cl->cl_inline.ci_max_send;
-		got = xr_copy_run(buf + off, room - off, m->xm_head,
-				  m->xm_nhead);
+		got =
+		    xr_copy_run(buf + off, room - off, m->xm_head, m->xm_nhead);
 		if (got < 0)
 			return (int)got;
 		off += (uint64_t)got;
@@ -700,15 +693,15 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			memset(buf + off, 0, xr_xdr_pad(plen));
 			off += xr_xdr_pad(plen);
 		}
-		got = xr_copy_run(buf + off, room - off, m->xm_tail,
-				  m->xm_ntail);
+		got =
+		    xr_copy_run(buf + off, room - off, m->xm_tail, m->xm_ntail);
 		if (got < 0)
 			return (int)got;
 		off += (uint64_t)got;
 		cl->cl_stats.cs_inline_bytes_copied += off - (uint64_t)hlen;
 	}
-	sge = (struct xr_sge){ buf, (uint32_t)off,
-			       cl->cl_send_pool.pl_reg.rg_mr };
+	sge =
+	    (struct xr_sge){buf, (uint32_t)off, cl->cl_send_pool.pl_reg.rg_mr};
 	ret = xr_post_send(cl->cl_ep, &sge, 1, false, 0, s);
 	if (ret) {
 		cl->cl_stats.cs_err_post++;
@@ -723,8 +716,8 @@ static int xr_clnt_req_check(const struct xr_clnt_req *req, uint32_t *xid)
 
 	if (!req || xr_msg_check(&req->cr_msg) || !req->cr_reply_buf ||
 	    !req->cr_reply_cap || req->cr_reply_cap > UINT32_MAX ||
-	    (req->cr_result_buf && (!req->cr_result_cap ||
-				    req->cr_result_cap > UINT32_MAX)) ||
+	    (req->cr_result_buf &&
+	     (!req->cr_result_cap || req->cr_result_cap > UINT32_MAX)) ||
 	    !req->cr_msg.xm_nhead || req->cr_msg.xm_head[0].iov_len < 4)
 		return -EINVAL;
 	memcpy(&be, req->cr_msg.xm_head[0].iov_base, 4);
@@ -905,8 +898,7 @@ static int xr_clnt_alloc(struct xr_clnt *cl)
 	cl->cl_recv_idx = calloc(credits, sizeof(*cl->cl_recv_idx));
 	cl->cl_repost = calloc(credits, sizeof(*cl->cl_repost));
 	cl->cl_done = calloc(credits, sizeof(*cl->cl_done));
-	if (!cl->cl_slots || !cl->cl_recv_idx || !cl->cl_repost ||
-	    !cl->cl_done)
+	if (!cl->cl_slots || !cl->cl_recv_idx || !cl->cl_repost || !cl->cl_done)
 		return -ENOMEM;
 	for (i = credits; i-- > 0;) {
 		cl->cl_recv_idx[i] = i;
@@ -954,11 +946,10 @@ static void xr_clnt_free(struct xr_clnt *cl)
 	free(cl);
 }
 
-int xr_clnt_create(const struct xr_clnt_params *params,
-		   xr_clnt_lost_fn on_lost, void *arg, struct xr_clnt **out,
-		   char *err, size_t errlen)
+int xr_clnt_create(const struct xr_clnt_params *params, xr_clnt_lost_fn on_lost,
+		   void *arg, struct xr_clnt **out, char *err, size_t errlen)
 {
-	struct xr_fabric_params fp = { 0 };
+	struct xr_fabric_params fp = {0};
 	char dummy[8];
 	struct xr_clnt *cl;
 	int ret;
@@ -990,17 +981,16 @@ int xr_clnt_create(const struct xr_clnt_params *params,
 		snprintf(err, errlen, "buffer setup failed: %d", ret);
 		goto out_free;
 	}
-	cl->cl_per_conn = xr_conn_registered_bytes(cl->cl_p.cp_credits,
-						   cl->cl_p.cp_inline,
-						   cl->cl_p.cp_inline, 0, 0) +
-			  XR_CLNT_ZERO_BYTES;
+	cl->cl_per_conn =
+	    xr_conn_registered_bytes(cl->cl_p.cp_credits, cl->cl_p.cp_inline,
+				     cl->cl_p.cp_inline, 0, 0) +
+	    XR_CLNT_ZERO_BYTES;
 	xr_core_limits(&cl->cl_limits, XR_DIR_REPLY, XR_CLNT_MAX_REPLY,
 		       cl->cl_p.cp_inline);
 	ret = xr_loop_init(&cl->cl_loop, cl->cl_fab);
 	if (ret)
 		goto out_free;
-	ret = -pthread_create(&cl->cl_loop.lp_thread, NULL, xr_clnt_thread,
-			      cl);
+	ret = -pthread_create(&cl->cl_loop.lp_thread, NULL, xr_clnt_thread, cl);
 	if (ret) {
 		xr_loop_fini(&cl->cl_loop);
 		goto out_free;

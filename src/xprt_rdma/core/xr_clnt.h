@@ -115,9 +115,8 @@ typedef void (*xr_clnt_lost_fn)(struct xr_clnt *clnt, void *arg);
  * Return: 0; -EINVAL for a bad parameter; the fabric's open error; the
  * connect error (-ECONNREFUSED when refused, -ETIMEDOUT, -EIO); -ENOMEM.
  */
-int xr_clnt_create(const struct xr_clnt_params *params,
-		   xr_clnt_lost_fn on_lost, void *arg, struct xr_clnt **out,
-		   char *err, size_t errlen);
+int xr_clnt_create(const struct xr_clnt_params *params, xr_clnt_lost_fn on_lost,
+		   void *arg, struct xr_clnt **out, char *err, size_t errlen);
 
 /**
  * xr_clnt_connect() - reconnect after a loss (blocking; any thread)
@@ -146,8 +145,7 @@ int xr_clnt_submit(struct xr_clnt *clnt, struct xr_clnt_req *req);
  *
  * Return: req->cr_status, or the submit error.
  */
-int xr_clnt_call(struct xr_clnt *clnt, struct xr_clnt_req *req,
-		 int timeout_ms);
+int xr_clnt_call(struct xr_clnt *clnt, struct xr_clnt_req *req, int timeout_ms);
 
 /**
  * xr_clnt_disconnect() - drop the connection; calls in flight complete
@@ -159,8 +157,7 @@ void xr_clnt_disconnect(struct xr_clnt *clnt);
 bool xr_clnt_connected(struct xr_clnt *clnt);
 
 /** xr_clnt_inline_sizes() - negotiated inline send/receive sizes */
-void xr_clnt_inline_sizes(struct xr_clnt *clnt, uint32_t *send,
-			  uint32_t *recv);
+void xr_clnt_inline_sizes(struct xr_clnt *clnt, uint32_t *send, uint32_t *recv);
 
 /** xr_clnt_get_stats() - copy the counters (any thread) */
 void xr_clnt_get_stats(struct xr_clnt *clnt, struct xr_core_stats *out);

@@ -249,11 +249,11 @@ uint64_t xr_conn_registered_bytes(uint32_t credits, uint32_t inline_send,
  */
 struct xr_core_stats {
 	/* Traffic. */
-	uint64_t cs_calls;	     /* calls received (svc) / sent (clnt) */
-	uint64_t cs_replies;	     /* replies sent (svc) / received (clnt) */
-	uint64_t cs_inline_calls;    /* calls with no chunk at all */
+	uint64_t cs_calls;	      /* calls received (svc) / sent (clnt) */
+	uint64_t cs_replies;	      /* replies sent (svc) / received (clnt) */
+	uint64_t cs_inline_calls;     /* calls with no chunk at all */
 	uint64_t cs_read_chunk_calls; /* calls with a data Read chunk */
-	uint64_t cs_pos_zero_calls;  /* calls as RDMA_NOMSG */
+	uint64_t cs_pos_zero_calls;   /* calls as RDMA_NOMSG */
 	uint64_t cs_inline_replies;
 	uint64_t cs_write_chunk_replies;
 	uint64_t cs_reply_chunk_replies;
@@ -262,7 +262,7 @@ struct xr_core_stats {
 	uint64_t cs_rdma_write_ops;
 	uint64_t cs_rdma_write_bytes;
 	uint64_t cs_inline_bytes_copied; /* non-payload bytes into sends */
-	uint64_t cs_credit_stalls;	  /* a call waited for a credit */
+	uint64_t cs_credit_stalls;	 /* a call waited for a credit */
 	/* Errors by kind. */
 	uint64_t cs_err_hdr_dropped;   /* refused header, dropped silently */
 	uint64_t cs_err_vers_sent;     /* answered RDMA_ERROR/ERR_VERS */

@@ -129,8 +129,7 @@ int xr_rpool_init(struct xr_rpool *p, struct xr_fabric *fab,
 	p->rp_map = calloc((pages + 63) / 64, sizeof(uint64_t));
 	if (!p->rp_map)
 		return -ENOMEM;
-	if (posix_memalign((void **)&p->rp_base, 4096,
-			   pages * XR_RPOOL_PAGE)) {
+	if (posix_memalign((void **)&p->rp_base, 4096, pages * XR_RPOOL_PAGE)) {
 		ret = -ENOMEM;
 		goto out_map;
 	}
@@ -251,7 +250,7 @@ int64_t xr_scatter_next(struct xr_scatter *s, struct xr_sge *sge,
 
 int xr_loop_init(struct xr_loop *lp, struct xr_fabric *fab)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 	int ret;
 
 	memset(lp, 0, sizeof(*lp));
@@ -299,8 +298,7 @@ void xr_loop_wake(struct xr_loop *lp)
 	(void)n; /* EAGAIN: a wake-up is already pending */
 }
 
-void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab,
-		   int timeout_ms)
+void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms)
 {
 	struct epoll_event evs[2];
 	uint64_t val;

@@ -24,8 +24,8 @@
 
 #include <pthread.h>
 
-#define XR_CONTAINER(ptr, type, member)                                       \
-	((type *)((char *)(ptr) - offsetof(type, member)))
+#define XR_CONTAINER(ptr, type, member)                                        \
+	((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* A registration and its length (for the gauges). */
 struct xr_reg {
@@ -93,13 +93,13 @@ void xr_bitmap_set(uint64_t *map, uint32_t first, uint32_t n, bool value);
 struct xr_scatter {
 	const struct xr_sge *sc_local;
 	uint32_t sc_nlocal;
-	uint32_t sc_li;	   /* current local range */
-	uint64_t sc_loff;  /* bytes of it already consumed */
+	uint32_t sc_li;	  /* current local range */
+	uint64_t sc_loff; /* bytes of it already consumed */
 	const struct xr_segment *sc_remote;
 	uint32_t sc_nremote;
-	uint32_t sc_ri;	   /* current remote segment */
-	uint64_t sc_roff;  /* bytes of it already used */
-	uint64_t sc_done;  /* total bytes yielded */
+	uint32_t sc_ri;	  /* current remote segment */
+	uint64_t sc_roff; /* bytes of it already used */
+	uint64_t sc_done; /* total bytes yielded */
 };
 
 void xr_scatter_init(struct xr_scatter *s, const struct xr_sge *local,
@@ -134,8 +134,7 @@ void xr_loop_wake(struct xr_loop *lp);
  * do: arms the fabric, drops the lock while sleeping (at most timeout_ms),
  * takes it back.
  */
-void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab,
-		   int timeout_ms);
+void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms);
 
 /* Fill hard limits for the header decoder. */
 void xr_core_limits(struct xr_hdr_limits *lim, enum xr_hdr_dir dir,

@@ -56,12 +56,12 @@ int xr_plan_call(const struct xr_plan_in *in, struct xr_plan *out)
 	if (!in || !out || in->pi_inline_send < XR_HDR_RESERVE + 4 ||
 	    in->pi_inline_recv < XR_HDR_RESERVE + 4)
 		return -EINVAL;
-	*out = (struct xr_plan){ 0 };
+	*out = (struct xr_plan){0};
 	room = in->pi_inline_send - XR_HDR_RESERVE;
 
 	out->pl_position = in->pi_head_len;
-	out->pl_read_chunk = in->pi_payload_ddp &&
-			     in->pi_payload_len >= XR_DDP_MIN_BYTES;
+	out->pl_read_chunk =
+	    in->pi_payload_ddp && in->pi_payload_len >= XR_DDP_MIN_BYTES;
 	inline_len = in->pi_head_len + in->pi_tail_len;
 	if (!out->pl_read_chunk)
 		inline_len += xr_xdr_roundup(in->pi_payload_len);
@@ -74,7 +74,7 @@ int xr_plan_call(const struct xr_plan_in *in, struct xr_plan *out)
 	}
 	out->pl_write_chunk = in->pi_result_cap > 0;
 	out->pl_reply_chunk =
-		in->pi_reply_max > in->pi_inline_recv - XR_HDR_RESERVE;
+	    in->pi_reply_max > in->pi_inline_recv - XR_HDR_RESERVE;
 	return 0;
 }
 
@@ -84,9 +84,9 @@ int xr_plan_reply(const struct xr_reply_plan_in *in, struct xr_reply_plan *out)
 
 	if (!in || !out || in->ri_inline_send < XR_HDR_RESERVE + 4)
 		return -EINVAL;
-	*out = (struct xr_reply_plan){ 0 };
-	out->rp_write_chunk = in->ri_payload_len &&
-			      in->ri_write_chunk_len >= in->ri_payload_len;
+	*out = (struct xr_reply_plan){0};
+	out->rp_write_chunk =
+	    in->ri_payload_len && in->ri_write_chunk_len >= in->ri_payload_len;
 	msg_len = in->ri_head_len + in->ri_tail_len;
 	if (!out->rp_write_chunk)
 		msg_len += xr_xdr_roundup(in->ri_payload_len);

@@ -247,10 +247,9 @@ static void xr_svc_send_error(struct xr_svc_ctx *c, enum xr_hdr_action act)
 	int ret;
 
 	if (act == XR_ACT_ERR_VERS) {
-		len = xr_hdr_encode_err_vers(c->c_hdr.h_xid, grant,
-					     XR_RPCRDMA_VERSION,
-					     XR_RPCRDMA_VERSION, buf,
-					     cn->cn_send_pool.pl_size);
+		len = xr_hdr_encode_err_vers(
+		    c->c_hdr.h_xid, grant, XR_RPCRDMA_VERSION,
+		    XR_RPCRDMA_VERSION, buf, cn->cn_send_pool.pl_size);
 		cn->cn_stats.cs_err_vers_sent++;
 	} else {
 		len = xr_hdr_encode_err_chunk(c->c_hdr.h_xid, grant, buf,
@@ -259,8 +258,8 @@ static void xr_svc_send_error(struct xr_svc_ctx *c, enum xr_hdr_action act)
 	}
 	if (len < 0)
 		goto out_release;
-	sge = (struct xr_sge){ buf, (uint32_t)len,
-			       cn->cn_send_pool.pl_reg.rg_mr };
+	sge =
+	    (struct xr_sge){buf, (uint32_t)len, cn->cn_send_pool.pl_reg.rg_mr};
 	ret = xr_post_send(cn->cn_ep, &sge, 1, false, 0, c);
 	if (ret) {
 		cn->cn_stats.cs_err_post++;
@@ -300,23 +299,20 @@ static int xr_svc_build_call(struct xr_svc_ctx *c)
 		    ch->ch_inline_offset > base_len)
 			return -EBADMSG;
 		if (ch->ch_inline_offset > cursor)
-			pub->sc_msg[n++] = (struct iovec){
-				(void *)(base + cursor),
-				ch->ch_inline_offset - cursor
-			};
+			pub->sc_msg[n++] =
+			    (struct iovec){(void *)(base + cursor),
+					   ch->ch_inline_offset - cursor};
 		pub->sc_chunk_range[pub->sc_nchunks++] = n;
-		pub->sc_msg[n++] = (struct iovec){ c->c_landing +
-							   c->c_chunk_off[i],
-						   ch->ch_length };
+		pub->sc_msg[n++] = (struct iovec){
+		    c->c_landing + c->c_chunk_off[i], ch->ch_length};
 		if (xr_xdr_pad(ch->ch_length))
 			pub->sc_msg[n++] = (struct iovec){
-				(void *)xr_zero_pad, xr_xdr_pad(ch->ch_length)
-			};
+			    (void *)xr_zero_pad, xr_xdr_pad(ch->ch_length)};
 		cursor = ch->ch_inline_offset;
 	}
 	if (base_len > cursor)
-		pub->sc_msg[n++] = (struct iovec){ (void *)(base + cursor),
-						   base_len - cursor };
+		pub->sc_msg[n++] =
+		    (struct iovec){(void *)(base + cursor), base_len - cursor};
 	pub->sc_nmsg = n;
 	pub->sc_msg_len = xr_iov_len(pub->sc_msg, n);
 	return 0;
@@ -350,23 +346,22 @@ static void xr_svc_pump_pulls(struct xr_svc_conn *cn)
 
 	while ((c = cn->cn_pull) && !cn->cn_dead) {
 		if (!c->c_landing) {
-			c->c_landing = xr_rpool_alloc(&cn->cn_landing,
-						      c->c_landing_len);
+			c->c_landing =
+			    xr_rpool_alloc(&cn->cn_landing, c->c_landing_len);
 			if (!c->c_landing)
 				return;
 		}
 		while (!c->c_pull_issued &&
 		       cn->cn_reads_inflight < cn->cn_read_depth) {
 			const struct xr_chunk *ch =
-				xr_hdr_read_chunk(&c->c_hdr, c->c_pull_chunk);
+			    xr_hdr_read_chunk(&c->c_hdr, c->c_pull_chunk);
 
 			if (!c->c_pull_started) {
 				c->c_pull_sge = (struct xr_sge){
-					c->c_landing +
-						c->c_chunk_off[c->c_pull_chunk],
-					(uint32_t)ch->ch_length,
-					cn->cn_landing.rp_reg.rg_mr
-				};
+				    c->c_landing +
+					c->c_chunk_off[c->c_pull_chunk],
+				    (uint32_t)ch->ch_length,
+				    cn->cn_landing.rp_reg.rg_mr};
 				xr_scatter_init(&c->c_pull, &c->c_pull_sge, 1,
 						xr_chunk_seg(&c->c_hdr, ch, 0),
 						ch->ch_nsegs);
@@ -383,9 +378,8 @@ static void xr_svc_pump_pulls(struct xr_svc_conn *cn)
 			if (got < 0)
 				goto out_fail;
 			ret = xr_post_read(
-				cn->cn_ep, sge, nsge, roff,
-				xr_chunk_seg(&c->c_hdr, ch, segi)->seg_handle,
-				c);
+			    cn->cn_ep, sge, nsge, roff,
+			    xr_chunk_seg(&c->c_hdr, ch, segi)->seg_handle, c);
 			if (ret) {
 				cn->cn_stats.cs_err_post++;
 				goto out_fail;
@@ -487,7 +481,7 @@ static void xr_svc_start_call(struct xr_svc_ctx *c, struct xr_svc_recv *rv)
 	pub->sc_nwrite = c->c_hdr.h_nwrite;
 	for (i = 0; i < c->c_hdr.h_nwrite; i++)
 		pub->sc_write_chunks[i] =
-			xr_hdr_write_chunk(&c->c_hdr, i)->ch_length;
+		    xr_hdr_write_chunk(&c->c_hdr, i)->ch_length;
 	ch = xr_hdr_reply_chunk(&c->c_hdr);
 	pub->sc_reply_chunk_len = ch ? ch->ch_length : 0;
 
@@ -524,8 +518,8 @@ static void xr_svc_ctx_op_done(struct xr_svc_ctx *c, int status)
 		if (!c->c_pull_issued)
 			return; /* more reads to issue */
 		if (c->c_status || cn->cn_dead)
-			xr_svc_release(c, c->c_status ? c->c_status :
-							-ENOTCONN);
+			xr_svc_release(c,
+				       c->c_status ? c->c_status : -ENOTCONN);
 		else
 			xr_svc_deliver(c);
 		break;
@@ -672,8 +666,8 @@ static int xr_svc_conn_alloc(struct xr_svc *svc, const struct xr_cm_inline *ci,
 			   credits, p->sp_inline, XR_ACCESS_LOCAL);
 	if (ret)
 		goto out_free;
-	ret = xr_pool_init(&cn->cn_send_pool, svc->sv_fab, &cn->cn_stats,
-			   nctx, p->sp_inline, XR_ACCESS_LOCAL);
+	ret = xr_pool_init(&cn->cn_send_pool, svc->sv_fab, &cn->cn_stats, nctx,
+			   p->sp_inline, XR_ACCESS_LOCAL);
 	if (ret)
 		goto out_recv;
 	ret = xr_rpool_init(&cn->cn_landing, svc->sv_fab, &cn->cn_stats,
@@ -691,9 +685,9 @@ static int xr_svc_conn_alloc(struct xr_svc *svc, const struct xr_cm_inline *ci,
 		cn->cn_free = &cn->cn_ctxs[i];
 	}
 	xr_core_limits(&cn->cn_limits, XR_DIR_CALL,
-		       p->sp_max_request > p->sp_max_response ?
-			       p->sp_max_request :
-			       p->sp_max_response,
+		       p->sp_max_request > p->sp_max_response
+			   ? p->sp_max_request
+			   : p->sp_max_response,
 		       p->sp_inline);
 	*out = cn;
 	return 0;
@@ -713,7 +707,7 @@ static void xr_svc_on_connect_request(struct xr_svc *svc,
 				      const struct xr_event *ev)
 {
 	struct xr_svc_params *p = &svc->sv_p;
-	struct xr_cm_private mine = { 0 }, peer;
+	struct xr_cm_private mine = {0}, peer;
 	struct xr_cm_inline ci;
 	struct xr_recv *pre = NULL;
 	struct xr_svc_conn *cn = NULL;
@@ -725,8 +719,8 @@ static void xr_svc_on_connect_request(struct xr_svc *svc,
 	if (svc->sv_nconns >= p->sp_max_conns || svc->sv_loop.lp_stop)
 		goto out_reject;
 	xr_cm_decode(ev->xv_pdata,
-		     ev->xv_pdata_len < XR_PDATA_MAX ? ev->xv_pdata_len :
-						       XR_PDATA_MAX,
+		     ev->xv_pdata_len < XR_PDATA_MAX ? ev->xv_pdata_len
+						     : XR_PDATA_MAX,
 		     &peer);
 	mine.cp_send_size = xr_cm_size_advertised(p->sp_inline);
 	mine.cp_recv_size = mine.cp_send_size;
@@ -844,8 +838,7 @@ static void xr_svc_reap(struct xr_svc *svc)
 
 	for (cn = svc->sv_conns; cn; cn = next) {
 		next = cn->cn_next;
-		if (!cn->cn_dead || cn->cn_live ||
-		    xr_ep_outstanding(cn->cn_ep))
+		if (!cn->cn_dead || cn->cn_live || xr_ep_outstanding(cn->cn_ep))
 			continue;
 		xr_svc_unlink(cn);
 		xr_svc_conn_free(cn);
@@ -963,9 +956,9 @@ static bool xr_reply_uses_call(const struct xr_svc_ctx *c,
 {
 	const struct xr_svc_conn *cn = c->c_conn;
 	const uint8_t *rbuf =
-		xr_pool_buf(&cn->cn_recv_pool, c->c_recv->rv_index);
-	const struct iovec *runs[3] = { m->xm_head, m->xm_payload, m->xm_tail };
-	uint32_t counts[3] = { m->xm_nhead, m->xm_npayload, m->xm_ntail };
+	    xr_pool_buf(&cn->cn_recv_pool, c->c_recv->rv_index);
+	const struct iovec *runs[3] = {m->xm_head, m->xm_payload, m->xm_tail};
+	uint32_t counts[3] = {m->xm_nhead, m->xm_npayload, m->xm_ntail};
 	uint32_t r;
 
 	for (r = 0; r < 3; r++) {
@@ -991,16 +984,17 @@ static int xr_svc_reg_ranges(struct xr_svc_ctx *c, const struct iovec *iov,
 	for (i = 0; i < n; i++) {
 		if (!iov[i].iov_len)
 			continue;
-		if (c->c_nregs >= XR_SVC_MAX_REGS || iov[i].iov_len > UINT32_MAX)
+		if (c->c_nregs >= XR_SVC_MAX_REGS ||
+		    iov[i].iov_len > UINT32_MAX)
 			return -EINVAL;
 		ret = xr_core_reg(cn->cn_svc->sv_fab, &cn->cn_stats,
 				  iov[i].iov_base, iov[i].iov_len,
 				  XR_ACCESS_LOCAL, &c->c_regs[c->c_nregs]);
 		if (ret)
 			return ret;
-		sge[*nsge] = (struct xr_sge){ iov[i].iov_base,
-					      (uint32_t)iov[i].iov_len,
-					      c->c_regs[c->c_nregs].rg_mr };
+		sge[*nsge] =
+		    (struct xr_sge){iov[i].iov_base, (uint32_t)iov[i].iov_len,
+				    c->c_regs[c->c_nregs].rg_mr};
 		c->c_nregs++;
 		(*nsge)++;
 	}
@@ -1017,7 +1011,7 @@ static int xr_svc_write_chunk(struct xr_svc_ctx *c, struct xr_chunk *ch,
 {
 	struct xr_svc_conn *cn = c->c_conn;
 	struct xr_segment *segs = xr_chunk_seg(&c->c_hdr, ch, 0);
-	uint32_t used[XR_MAX_CHUNK_SEGS] = { 0 };
+	uint32_t used[XR_MAX_CHUNK_SEGS] = {0};
 	struct xr_sge sge[XR_MAX_SGE];
 	struct xr_scatter s;
 	uint32_t nsge, segi, i;
@@ -1052,8 +1046,8 @@ static int xr_svc_write_chunk(struct xr_svc_ctx *c, struct xr_chunk *ch,
 static int64_t xr_svc_copy_inline(const struct xr_msg *m, bool with_payload,
 				  uint8_t *dst, uint64_t room)
 {
-	const struct iovec *runs[3] = { m->xm_head, m->xm_payload, m->xm_tail };
-	uint32_t counts[3] = { m->xm_nhead, m->xm_npayload, m->xm_ntail };
+	const struct iovec *runs[3] = {m->xm_head, m->xm_payload, m->xm_tail};
+	uint32_t counts[3] = {m->xm_nhead, m->xm_npayload, m->xm_ntail};
 	uint64_t off = 0, plen;
 	uint32_t r, i;
 
@@ -1082,7 +1076,7 @@ static int64_t xr_svc_copy_inline(const struct xr_msg *m, bool with_payload,
 static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 {
 	struct xr_svc_conn *cn = c->c_conn;
-	struct xr_reply_plan_in pin = { 0 };
+	struct xr_reply_plan_in pin = {0};
 	struct xr_reply_plan plan;
 	struct xr_sge local[3 * XR_MSG_MAX_RANGES + 1];
 	struct xr_chunk *wch = NULL, *rch;
@@ -1126,8 +1120,8 @@ static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 		ch->ch_length = 0;
 	}
 	if (plan.rp_write_chunk) {
-		ret = xr_svc_reg_ranges(c, m->xm_payload, m->xm_npayload,
-					local, &nlocal);
+		ret = xr_svc_reg_ranges(c, m->xm_payload, m->xm_npayload, local,
+					&nlocal);
 		if (!ret)
 			ret = xr_svc_write_chunk(c, wch, local, nlocal);
 		if (ret)
@@ -1150,17 +1144,15 @@ static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 					&nlocal);
 		if (!ret && !plan.rp_write_chunk) {
 			ret = xr_svc_reg_ranges(c, m->xm_payload,
-						m->xm_npayload, local,
-						&nlocal);
+						m->xm_npayload, local, &nlocal);
 			if (!ret && xr_xdr_pad(plen)) {
 				/* Zero pad from the end of the send buffer. */
 				uint8_t *z = buf + cn->cn_send_pool.pl_size - 4;
 
 				memset(z, 0, 4);
 				local[nlocal++] = (struct xr_sge){
-					z, xr_xdr_pad(plen),
-					cn->cn_send_pool.pl_reg.rg_mr
-				};
+				    z, xr_xdr_pad(plen),
+				    cn->cn_send_pool.pl_reg.rg_mr};
 			}
 		}
 		if (!ret)
@@ -1189,8 +1181,7 @@ static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 	if (hlen < 0)
 		return (int)hlen;
 	if (!plan.rp_reply_chunk) {
-		copied = xr_svc_copy_inline(m, !plan.rp_write_chunk,
-					    buf + hlen,
+		copied = xr_svc_copy_inline(m, !plan.rp_write_chunk, buf + hlen,
 					    cn->cn_inline.ci_max_send - hlen);
 		if (copied < 0) {
 			cn->cn_stats.cs_err_reply_size++;
@@ -1200,8 +1191,8 @@ static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 		if (!plan.rp_write_chunk)
 			cn->cn_stats.cs_inline_replies++;
 	}
-	sge = (struct xr_sge){ buf, (uint32_t)(hlen + copied),
-			       cn->cn_send_pool.pl_reg.rg_mr };
+	sge = (struct xr_sge){buf, (uint32_t)(hlen + copied),
+			      cn->cn_send_pool.pl_reg.rg_mr};
 	ret = xr_post_send(cn->cn_ep, &sge, 1, false, 0, c);
 	if (ret) {
 		cn->cn_stats.cs_err_post++;
@@ -1329,7 +1320,7 @@ int xr_svc_start(const struct xr_svc_params *params,
 		 const struct xr_svc_ops *ops, void *ctx, struct xr_svc **out,
 		 char *err, size_t errlen)
 {
-	struct xr_fabric_params fp = { 0 };
+	struct xr_fabric_params fp = {0};
 	char dummy[8];
 	struct xr_svc *svc;
 	uint32_t credits;
@@ -1356,10 +1347,9 @@ int xr_svc_start(const struct xr_svc_params *params,
 	svc->sv_ctx = ctx;
 	credits = svc->sv_p.sp_credits;
 	svc->sv_per_conn = xr_conn_registered_bytes(
-		credits, svc->sv_p.sp_inline, svc->sv_p.sp_inline,
-		credits / 4 + 4,
-		(svc->sv_p.sp_read_pool + XR_RPOOL_PAGE - 1) / XR_RPOOL_PAGE *
-			XR_RPOOL_PAGE);
+	    credits, svc->sv_p.sp_inline, svc->sv_p.sp_inline, credits / 4 + 4,
+	    (svc->sv_p.sp_read_pool + XR_RPOOL_PAGE - 1) / XR_RPOOL_PAGE *
+		XR_RPOOL_PAGE);
 	fp.xfp_backend = svc->sv_p.sp_backend;
 	fp.xfp_provider = svc->sv_p.sp_provider;
 	ret = xr_fabric_open(&fp, &svc->sv_fab, err, errlen);
@@ -1374,8 +1364,8 @@ int xr_svc_start(const struct xr_svc_params *params,
 	ret = xr_loop_init(&svc->sv_loop, svc->sv_fab);
 	if (ret)
 		goto out_lis;
-	ret = -pthread_create(&svc->sv_loop.lp_thread, NULL, xr_svc_thread,
-			      svc);
+	ret =
+	    -pthread_create(&svc->sv_loop.lp_thread, NULL, xr_svc_thread, svc);
 	if (ret)
 		goto out_loop;
 	svc->sv_loop.lp_running = true;
@@ -1447,8 +1437,7 @@ void xr_svc_stop(struct xr_svc *svc)
 
 			if (c->c_state == XR_SC_UPPER ||
 			    c->c_state == XR_SC_SENDING)
-				svc->sv_ops.sv_on_release(&c->c_pub,
-							  -ESHUTDOWN,
+				svc->sv_ops.sv_on_release(&c->c_pub, -ESHUTDOWN,
 							  svc->sv_ctx);
 			if (c->c_state != XR_SC_FREE) {
 				uint32_t r;

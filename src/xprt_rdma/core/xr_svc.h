@@ -83,8 +83,7 @@ struct xr_svc_call {
  */
 struct xr_svc_ops {
 	void (*sv_on_call)(struct xr_svc_call *call, void *ctx);
-	void (*sv_on_release)(struct xr_svc_call *call, int status,
-			      void *ctx);
+	void (*sv_on_release)(struct xr_svc_call *call, int status, void *ctx);
 	void (*sv_on_connect)(struct xr_svc_conn *conn, void *ctx);
 	void (*sv_on_disconnect)(struct xr_svc_conn *conn, void *ctx);
 };
