@@ -130,6 +130,26 @@ qemu_cmd() { # accel append-extra...: print the argv, one per line
 		-virtfs "local,path=$BUILD,mount_tag=grbuild,security_model=none,readonly=on,multidevs=remap"
 }
 
+# Run qemu in the background under a wall-clock limit: run_limited LIMIT
+# LOG argv...; sets QEMU_PID (the timeout(1) process).  timeout(1) puts
+# itself in its own process group, so a signal to ours would miss it: the
+# trap forwards INT/TERM, and --pdeathsig kills timeout and then qemu if this
+# script dies by SIGKILL (ctest's timeout), so no VM outlives its runner.
+QEMU_PID=
+stop_qemu() {
+	[ -n "$QEMU_PID" ] && kill "$QEMU_PID" 2>/dev/null
+	return 0
+}
+trap stop_qemu EXIT
+trap 'stop_qemu; exit 1' INT TERM
+run_limited() {
+	local limit=$1 log=$2
+	shift 2
+	setpriv --pdeathsig KILL timeout -k 10 "$limit" \
+		setpriv --pdeathsig KILL "$@" </dev/null >"$log" 2>&1 &
+	QEMU_PID=$!
+}
+
 # --------------------------------------------------------- accelerator
 # /dev/kvm may exist and still not boot a kernel (nested virtualisation):
 # boot once with grvm.mode=probe and look for the init's line.  The verdict
@@ -143,8 +163,9 @@ if [ "$ACCEL" = auto ]; then
 		say "probing KVM (limit ${PROBE_TIMEOUT}s)"
 		t0=$(date +%s)
 		mapfile -t cmd < <(qemu_cmd kvm grvm.mode=probe)
-		timeout -k 5 "$PROBE_TIMEOUT" "${cmd[@]}" </dev/null \
-			>"$OUT/kvm-probe.log" 2>&1
+		run_limited "$PROBE_TIMEOUT" "$OUT/kvm-probe.log" "${cmd[@]}"
+		wait $QEMU_PID
+		QEMU_PID=
 		if grep -aq GRVM-PROBE-OK "$OUT/kvm-probe.log"; then
 			ACCEL=kvm
 		else
@@ -167,10 +188,13 @@ if [ "$SHELL_AFTER" = 1 ]; then
 	"${cmd[@]}" 2>&1 | tee "$OUT/console.log"
 	qemu_rc=${PIPESTATUS[0]}
 else
-	timeout -k 10 "$TIMEOUT" "${cmd[@]}" </dev/null 2>&1 |
-		tee "$OUT/console.log" |
-		grep --line-buffered -aE '^GRVM-(RESULT|INFO|ERROR|DONE)|^PERF |Kernel panic|BUG:|Oops'
-	qemu_rc=${PIPESTATUS[0]}
+	run_limited "$TIMEOUT" "$OUT/console.log" "${cmd[@]}"
+	tail -n +1 -f --pid=$QEMU_PID "$OUT/console.log" |
+		grep --line-buffered -aE '^GRVM-(RESULT|INFO|ERROR|DONE)|^PERF |Kernel panic|BUG:|Oops' &
+	wait $QEMU_PID
+	qemu_rc=$?
+	QEMU_PID=
+	wait
 fi
 VM_SECS=$(($(date +%s) - T_VM))
 [ $qemu_rc = 124 ] && echo "run-vm-tests.sh: wall-clock limit ${TIMEOUT}s hit, VM killed"
