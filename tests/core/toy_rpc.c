@@ -370,11 +370,10 @@ static void toy_on_disconnect(struct xr_svc_conn *conn, void *ctx)
 	__atomic_fetch_add(&ts->ts_disconnects, 1, __ATOMIC_SEQ_CST);
 }
 
-int toy_server_start(const char *addr, uint16_t port, struct toy_server **out,
-		     char *err, size_t errlen)
+int toy_server_start(const struct xr_svc_params *params,
+		     struct toy_server **out, char *err, size_t errlen)
 {
-	struct xr_svc_params p = {.sp_addr = addr,
-				  .sp_port = port ? port : XR_SVC_PORT_ANY};
+	struct xr_svc_params p = *params;
 	struct xr_svc_ops ops = {.sv_on_call = toy_on_call,
 				 .sv_on_release = toy_on_release,
 				 .sv_on_connect = toy_on_connect,
@@ -383,6 +382,8 @@ int toy_server_start(const char *addr, uint16_t port, struct toy_server **out,
 	uint64_t i;
 	int ret;
 
+	if (!p.sp_port)
+		p.sp_port = XR_SVC_PORT_ANY;
 	ts = calloc(1, sizeof(*ts));
 	if (!ts)
 		return -ENOMEM;
@@ -446,15 +447,18 @@ static void toy_on_term(int sig)
 	toy_term = 1;
 }
 
-int toy_server_main(const char *addr, int port_fd)
+int toy_server_main(const char *backend, const char *addr, uint32_t max_conns,
+		    int port_fd)
 {
+	struct xr_svc_params p = {
+	    .sp_backend = backend, .sp_addr = addr, .sp_max_conns = max_conns};
 	struct toy_server *ts;
 	char err[256];
 	uint32_t msg[2];
 	int ret;
 
 	signal(SIGTERM, toy_on_term);
-	ret = toy_server_start(addr, 0, &ts, err, sizeof(err));
+	ret = toy_server_start(&p, &ts, err, sizeof(err));
 	msg[0] = ret ? 0 : toy_server_port(ts);
 	msg[1] = (uint32_t)-ret;
 	if (ret)

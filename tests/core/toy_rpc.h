@@ -83,16 +83,22 @@ int toy_reply_ok(const uint8_t *rep, size_t len, uint32_t xid);
 struct toy_server;
 
 /*
- * Start a server on addr (port 0: any).  Returns 0 or the engine's error
- * (-ENODEV when the fabric cannot run here), reason in err.
+ * Start a server with engine parameters p (sp_port 0 here means any
+ * port).  Returns 0 or the engine's error (-ENODEV when the fabric cannot
+ * run here), reason in err.
  */
-int toy_server_start(const char *addr, uint16_t port, struct toy_server **out,
+int toy_server_start(const struct xr_svc_params *p, struct toy_server **out,
 		     char *err, size_t errlen);
 uint16_t toy_server_port(struct toy_server *ts);
 void toy_server_stats(struct toy_server *ts, struct xr_core_stats *st);
 void toy_server_stop(struct toy_server *ts);
 
-/* Run a server until SIGTERM; writes its port to port_fd first. */
-int toy_server_main(const char *addr, int port_fd);
+/*
+ * Run a server on backend/addr (max_conns 0: default) until SIGTERM;
+ * first writes two u32 to port_fd: the port (0 on failure) and the
+ * positive errno.
+ */
+int toy_server_main(const char *backend, const char *addr, uint32_t max_conns,
+		    int port_fd);
 
 #endif /* TOY_RPC_H */

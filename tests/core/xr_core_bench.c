@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 	srv = fork();
 	if (srv == 0) {
 		close(pfd[0]);
-		exit(toy_server_main("127.0.0.1", pfd[1]));
+		exit(toy_server_main("ofi", "127.0.0.1", 0, pfd[1]));
 	}
 	close(pfd[1]);
 	if (read(pfd[0], msg, sizeof(msg)) != sizeof(msg) || !msg[0]) {

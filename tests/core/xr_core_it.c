@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * Integration test of the RPC-over-RDMA engines over the ofi fabric on
- * 127.0.0.1.  How this works: the parent process only orchestrates.  It
- * forks the toy server (toy_rpc.c) and learns its port through a pipe,
- * then forks one client process per group of cases:
+ * Integration test of the RPC-over-RDMA engines, by default over the
+ * ofi fabric on 127.0.0.1.  How this works: the parent process only
+ * orchestrates.  It forks the toy server (toy_rpc.c) and learns its port
+ * through a pipe, then forks one client process per group of cases:
  *
  *   main      inline calls, 1 MiB Read chunk (checksum on the server),
  *             1 MiB Write chunk (checked here), Reply chunk, Position-Zero
@@ -18,9 +18,14 @@
  *   checker   asks the server (STATS) until connections, registrations,
  *             receive buffers and calls are back to one client's worth
  *
+ *   max-conns a second server limited to one connection refuses a second
+ *             client
+ *
  * Every case prints one PASS/FAIL line; counts are kept in shared memory,
  * the last line is "N passed, N failed".  Exit 0 when all passed, 1 when
- * one failed, 77 when the ofi fabric cannot run here.
+ * one failed, 77 when the fabric cannot run here.  --backend verbs
+ * --addr <RDMA interface address> runs the same cases on rdma-core (the
+ * vm tier's rxe/siw); the default is ofi on 127.0.0.1.
  */
 #include "toy_rpc.h"
 
@@ -43,7 +48,8 @@
 #include <unistd.h>
 
 #define MiB (1024u * 1024u)
-#define ADDR "127.0.0.1"
+static const char *addr = "127.0.0.1";
+static const char *backend = "ofi";
 
 struct tally {
 	int t_pass;
@@ -73,7 +79,8 @@ static void report(bool ok, const char *name, const char *fmt, ...)
 
 static struct xr_clnt *client(void)
 {
-	struct xr_clnt_params p = {.cp_addr = ADDR, .cp_port = srv_port};
+	struct xr_clnt_params p = {
+	    .cp_backend = backend, .cp_addr = addr, .cp_port = srv_port};
 	struct xr_clnt *cl = NULL;
 	char err[256];
 	int ret;
@@ -551,7 +558,8 @@ static void on_lost(struct xr_clnt *cl, void *arg)
 /* A call that is never answered times out, drops the link; reconnect. */
 static int group_timeout(void)
 {
-	struct xr_clnt_params p = {.cp_addr = ADDR, .cp_port = srv_port};
+	struct xr_clnt_params p = {
+	    .cp_backend = backend, .cp_addr = addr, .cp_port = srv_port};
 	struct xr_clnt *cl = NULL;
 	struct toy_call tc;
 	int ret, i;
@@ -648,7 +656,7 @@ static int raw_wait_event(struct raw *r, enum xr_event_type want)
 
 static int raw_connect(struct raw *r)
 {
-	struct xr_fabric_params fp = {.xfp_backend = "ofi"};
+	struct xr_fabric_params fp = {.xfp_backend = backend};
 	struct xr_cm_private mine = {.cp_send_size = 4096,
 				     .cp_recv_size = 4096};
 	struct xr_recv pre[8];
@@ -673,7 +681,7 @@ static int raw_connect(struct raw *r)
 		    .xr_nsge = 1};
 	xr_cm_encode(&mine, pdata, sizeof(pdata));
 	xr_ep_attr_from_credits(8, &attr);
-	ret = xr_connect(r->r_fab, ADDR, srv_port, &attr, pre, 8, pdata, 8,
+	ret = xr_connect(r->r_fab, addr, srv_port, &attr, pre, 8, pdata, 8,
 			 NULL, &r->r_ep);
 	if (ret)
 		return ret;
@@ -942,39 +950,103 @@ static void case_victim(void)
 	       WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
-int main(void)
+/* Fork a toy server; returns its pid and sets *port (0 on failure). */
+static pid_t start_server(uint32_t max_conns, uint16_t *port, uint32_t *err)
 {
 	uint32_t msg[2] = {0, 0};
-	int pfd[2], st, pass, fail;
-	pid_t srv;
+	int pfd[2], st;
+	pid_t pid;
 
-	tally = mmap(NULL, sizeof(*tally), PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (tally == MAP_FAILED || pipe(pfd))
-		return 1;
-	srv = fork();
-	if (srv == 0) {
+	*port = 0;
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
 		close(pfd[0]);
-		exit(toy_server_main(ADDR,
-				     pfd[1])); /* exit: LeakSanitizer runs */
+		/* exit(), not _exit(): LeakSanitizer checks the server. */
+		exit(toy_server_main(backend, addr, max_conns, pfd[1]));
 	}
 	close(pfd[1]);
 	if (read(pfd[0], msg, sizeof(msg)) != sizeof(msg) || !msg[0]) {
-		waitpid(srv, &st, 0);
-		fprintf(stderr,
-			"SKIP: the ofi fabric (libfabric tcp) cannot listen "
-			"on %s here (error %u)\n",
-			ADDR, msg[1]);
-		return 77;
+		waitpid(pid, &st, 0);
+		*err = msg[1];
+		close(pfd[0]);
+		return -1;
 	}
 	close(pfd[0]);
-	srv_port = (uint16_t)msg[0];
-	printf("server on %s:%u (pid %d)\n", ADDR, srv_port, (int)srv);
+	*port = (uint16_t)msg[0];
+	return pid;
+}
+
+/* A server limited to one connection refuses the second client. */
+static int group_max_conns(void)
+{
+	struct xr_clnt *one, *two;
+	uint16_t saved = srv_port, port;
+	uint32_t err = 0;
+	pid_t pid;
+	int st;
+
+	pid = start_server(1, &port, &err);
+	if (pid < 0) {
+		report(false, "max connections", "server: error %u", err);
+		return 1;
+	}
+	srv_port = port;
+	one = client();
+	two = one ? client() : NULL;
+	report(one && !two, "max connections (1): second refused",
+	       "first %s, second %s", one ? "connected" : "failed",
+	       two ? "connected" : "refused");
+	xr_clnt_destroy(two);
+	xr_clnt_destroy(one);
+	srv_port = saved;
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: xr_core_it [--backend ofi|verbs] "
+			"[--addr IPv4]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t err = 0;
+	int i, st, pass, fail;
+	pid_t srv;
+
+	for (i = 1; i < argc; i++) {
+		if (i + 1 < argc && !strcmp(argv[i], "--backend"))
+			backend = argv[++i];
+		else if (i + 1 < argc && !strcmp(argv[i], "--addr"))
+			addr = argv[++i];
+		else
+			usage();
+	}
+	tally = mmap(NULL, sizeof(*tally), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (tally == MAP_FAILED)
+		return 1;
+	srv = start_server(0, &srv_port, &err);
+	if (srv < 0) {
+		fprintf(stderr,
+			"SKIP: the %s fabric cannot listen on %s here "
+			"(%s)\n",
+			backend, addr, strerror((int)err));
+		return 77;
+	}
+	printf("%s server on %s:%u (pid %d)\n", backend, addr, srv_port,
+	       (int)srv);
 	fflush(stdout); /* children must not inherit buffered output */
 
 	run_child(group_main);
 	run_child(group_timeout);
 	run_child(group_malformed);
+	run_child(group_max_conns);
 	case_victim();
 	run_child(group_checker);
 
