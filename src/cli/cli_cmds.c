@@ -160,7 +160,8 @@ struct xfer {
 	atomic_uint_fast64_t next;
 	atomic_uint_fast64_t done;
 	atomic_int err;
-	atomic_int running;
+	int running;            /* workers still going, under lock */
+	pthread_cond_t finished; /* signalled when a worker ends */
 	pthread_mutex_t lock;
 	bool have_verf;
 	bool verf_mismatch;
@@ -288,7 +289,10 @@ static void *xfer_worker(void *arg)
 			break;
 	}
 	free(buf);
-	atomic_fetch_sub(&x->running, 1);
+	pthread_mutex_lock(&x->lock);
+	x->running--;
+	pthread_cond_signal(&x->finished);
+	pthread_mutex_unlock(&x->lock);
 	return NULL;
 }
 
@@ -296,30 +300,44 @@ static int run_xfer(struct xfer *x, const char *label)
 {
 	pthread_t tids[64];
 	uint32_t n = x->seq_stdio ? 1 : x->c->o.streams, i;
-	struct timespec tick = { 0, 20000000 };
+	pthread_condattr_t ca;
+	struct timespec until;
 	double start = cli_now();
 
 	if (n > 64)
 		n = 64;
 	if (n == 0)
 		n = 1;
-	atomic_store(&x->running, (int)n);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&x->finished, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_lock(&x->lock);
 	for (i = 0; i < n; i++) {
 		if (pthread_create(&tids[i], NULL, xfer_worker, x)) {
 			xfer_fail(x, -EAGAIN);
-			atomic_fetch_sub(&x->running, (int)(n - i));
 			break;
 		}
+		x->running++;
 	}
 	n = i;
-	while (atomic_load(&x->running) > 0) {
-		if (!x->c->o.quiet)
+	/* Wake at every worker's end, or every 100 ms for the progress. */
+	while (x->running > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += 100000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&x->finished, &x->lock, &until);
+		if (!x->c->o.quiet && x->running > 0)
 			cli_progress(label, atomic_load(&x->done), x->size,
 				     start, false);
-		nanosleep(&tick, NULL);
 	}
+	pthread_mutex_unlock(&x->lock);
 	for (i = 0; i < n; i++)
 		pthread_join(tids[i], NULL);
+	pthread_cond_destroy(&x->finished);
 	if (!x->c->o.quiet && !atomic_load(&x->err))
 		cli_progress(label, atomic_load(&x->done),
 			     x->size ? x->size : atomic_load(&x->done), start,
