@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -642,6 +643,18 @@ static int run_client(uint16_t port, uint16_t tcp_port)
 	return bad ? 1 : 0;
 }
 
+/* Registered memory is pinned: lift RLIMIT_MEMLOCK as far as allowed. */
+static void raise_memlock(void)
+{
+	struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) == 0 ||
+	    getrlimit(RLIMIT_MEMLOCK, &rl))
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_MEMLOCK, &rl);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: xr_fabric_bench --backend ofi|verbs "
@@ -706,6 +719,7 @@ int main(int argc, char **argv)
 	if (opt_port > 65534 || tcp_port > 65535 || opt_seconds <= 0)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
+	raise_memlock();
 	if (!strcmp(role, "server"))
 		return run_server(-1);
 	if (!strcmp(role, "client"))

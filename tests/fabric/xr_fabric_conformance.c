@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -571,20 +572,24 @@ static struct cli_conn *cli_connect(struct cli *k, uint8_t code,
 	struct cli_conn *c;
 	long end;
 	uint32_t i, nrecv = code == C_SMALL ? 8 : CLI_RECVS;
+	size_t buf_len;
+	uint32_t nsend;
 
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->cc_buf = calloc(1, 2 * MiB);
-	c->cc_msgs = calloc(nrecv + OUTSTANDING, MSG_LEN);
+	buf_len = code == C_SMALL ? 65536 : 2 * MiB;
+	c->cc_buf = calloc(1, buf_len);
+	nsend = code == C_SMALL ? 8 : OUTSTANDING;
+	c->cc_msgs = calloc(nrecv + nsend, MSG_LEN);
 	if (!c->cc_buf || !c->cc_msgs)
 		goto out_free;
 	c->cc_sendbuf = c->cc_msgs + (size_t)nrecv * MSG_LEN;
-	*err = xr_reg_mr(k->k_fab, c->cc_buf, 2 * MiB, XR_ACCESS_LOCAL,
+	*err = xr_reg_mr(k->k_fab, c->cc_buf, buf_len, XR_ACCESS_LOCAL,
 			 &c->cc_buf_mr);
 	if (!*err)
 		*err = xr_reg_mr(k->k_fab, c->cc_msgs,
-				 (size_t)(nrecv + OUTSTANDING) * MSG_LEN,
+				 (size_t)(nrecv + nsend) * MSG_LEN,
 				 XR_ACCESS_LOCAL, &c->cc_msg_mr);
 	if (*err)
 		goto out_free;
@@ -928,7 +933,15 @@ static void case_many(struct cli *k)
 	for (i = 0; i < MANY_CONNS; i++) {
 		err = 0;
 		c[i] = cli_connect(k, C_SMALL, 8, &err);
-		up += cli_up(c[i]);
+		if (cli_up(c[i]))
+			up++;
+		else if (up == i) /* say why, once */
+			fprintf(stderr,
+				"client: connection %u: err %d state %d "
+				"status %d: %s\n",
+				i, err, c[i] ? c[i]->cc_state : -1,
+				c[i] ? c[i]->cc_status : 0,
+				xr_fabric_strerror(k->k_fab));
 	}
 	for (i = 0; i < MANY_CONNS; i++)
 		if (cli_up(c[i]) && cli_cmd(k, c[i], "PING", 0, i) == 0)
@@ -1162,6 +1175,21 @@ static int run_client(uint16_t port)
 	return k.k_fail ? 1 : 0;
 }
 
+/*
+ * Registered memory is pinned; siw counts it against RLIMIT_MEMLOCK even
+ * for root (8 MiB by default).  Raise the soft limit as far as allowed.
+ */
+static void raise_memlock(void)
+{
+	struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) == 0 ||
+	    getrlimit(RLIMIT_MEMLOCK, &rl))
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_MEMLOCK, &rl);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -1218,6 +1246,7 @@ int main(int argc, char **argv)
 	if (!opt_local)
 		opt_local = opt_addr;
 	signal(SIGPIPE, SIG_IGN);
+	raise_memlock();
 	if (!strcmp(role, "server"))
 		return run_server(-1);
 	if (!strcmp(role, "client"))

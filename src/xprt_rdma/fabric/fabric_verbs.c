@@ -19,7 +19,9 @@
  *   a one-entry stash so a completion that raced the request is not slept
  *   on.
  * - When a connection ends the QP is moved to the error state, so every
- *   outstanding work request completes as a flush (-ECANCELED).
+ *   outstanding work request completes as a flush (-ECANCELED); what is
+ *   still missing a second later is completed by us (a timerfd in the wait
+ *   set wakes the caller for it).
  * - Private data is capped at 56 bytes in connect, accept and reject: the
  *   smallest room rdma_cm leaves on InfiniBand/RoCE (a CM REQ); siw
  *   (iWARP) allows more, but one limit keeps upper layers portable.
@@ -36,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <infiniband/verbs.h>
@@ -45,6 +49,8 @@
 #define XR_VB_RESOLVE_MS 2000
 #define XR_VB_POLL_BATCH 32
 #define XR_VB_ACK_BATCH 64
+/* How long a closed connection may take to flush before we do it. */
+#define XR_VB_FLUSH_GRACE_MS 1000
 
 enum xr_vb_kind { XR_VB_LISTENER = 1, XR_VB_EP };
 
@@ -65,6 +71,7 @@ struct xr_vb_fabric {
 	struct sockaddr_in vf_src;
 	bool vf_have_src;
 	int vf_epfd;
+	int vf_timerfd; /* wakes the caller when a flush grace ends */
 	struct xr_vb_ep *vf_eps;
 	struct xr_vb_listener *vf_lis;
 	struct xr_vb_mr *vf_mrs;
@@ -97,6 +104,7 @@ struct xr_vb_ep {
 	uint32_t ve_read_depth;
 	unsigned int ve_cq_unacked;
 	bool ve_has_stash;
+	long ve_closed_ms; /* when the connection ended (monotonic) */
 	struct ibv_wc ve_stash;
 	struct xr_vb_ep *ve_prev, *ve_next;
 };
@@ -234,6 +242,7 @@ static int xr_vb_open(const struct xr_fabric_params *params,
 	vf->vf_base.xf_ops = &xr_fabric_ops_verbs;
 	vf->vf_base.xf_pdata_max = XR_VB_PDATA;
 	vf->vf_epfd = -1;
+	vf->vf_timerfd = -1;
 	ret = xr_vb_pick_device(vf, params->xfp_local_addr, errbuf, errlen);
 	if (ret)
 		goto out_close;
@@ -253,8 +262,16 @@ static int xr_vb_open(const struct xr_fabric_params *params,
 				 strerror(errno));
 		goto out_close;
 	}
+	vf->vf_timerfd = -1;
 	vf->vf_epfd = epoll_create1(EPOLL_CLOEXEC);
 	ret = vf->vf_epfd < 0 ? -errno : 0;
+	if (!ret) {
+		vf->vf_timerfd =
+		    timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		ret = vf->vf_timerfd < 0 ? -errno : 0;
+	}
+	if (!ret && epoll_ctl(vf->vf_epfd, EPOLL_CTL_ADD, vf->vf_timerfd, &ev))
+		ret = -errno;
 	if (!ret)
 		ret = xr_vb_nonblock(vf->vf_cc->fd);
 	if (!ret)
@@ -292,6 +309,8 @@ static void xr_vb_close(struct xr_fabric *fab)
 		xr_vb_dereg_mr(&vf->vf_mrs->vm_base);
 	if (vf->vf_epfd >= 0)
 		close(vf->vf_epfd);
+	if (vf->vf_timerfd >= 0)
+		close(vf->vf_timerfd);
 	if (vf->vf_ch)
 		rdma_destroy_event_channel(vf->vf_ch);
 	if (vf->vf_cc)
@@ -650,6 +669,14 @@ out_id:
 	return ret;
 }
 
+static long xr_vb_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
 /* Connection over: error the QP so every outstanding request flushes. */
 static void xr_vb_ep_shut(struct xr_vb_ep *e)
 {
@@ -658,6 +685,7 @@ static void xr_vb_ep_shut(struct xr_vb_ep *e)
 	if (e->ve_state == XR_VB_CLOSED)
 		return;
 	e->ve_state = XR_VB_CLOSED;
+	e->ve_closed_ms = xr_vb_now_ms();
 	if (e->ve_id && e->ve_id->qp)
 		ibv_modify_qp(e->ve_id->qp, &qa, IBV_QP_STATE);
 }
@@ -718,9 +746,12 @@ static int xr_vb_reg_mr(struct xr_fabric *fab, void *addr, size_t len,
 		int err = errno;
 
 		free(m);
-		return xr_fab_err(fab, err == ENOMEM ? -ENOMEM : -EIO,
-				  "ibv_reg_mr(%zu bytes): %s", len,
-				  strerror(err));
+		return xr_fab_err(
+		    fab, err == ENOMEM ? -ENOMEM : -EIO,
+		    "ibv_reg_mr(%zu bytes): %s%s", len, strerror(err),
+		    err == ENOMEM ? " (pinned memory is limited "
+				    "by RLIMIT_MEMLOCK, ulimit -l)"
+				  : "");
 	}
 	m->vm_base.xm_fabric = fab;
 	m->vm_fab = vf;
@@ -906,9 +937,22 @@ static int xr_vb_wait_fd(struct xr_fabric *fab)
 	return vfab(fab)->vf_epfd;
 }
 
+/* Wake the caller at the end of the earliest flush grace still running. */
+static void xr_vb_arm_grace_timer(struct xr_vb_fabric *vf, long left_ms)
+{
+	struct itimerspec its = {{0, 0}, {0, 0}};
+
+	if (left_ms < 1)
+		left_ms = 1;
+	its.it_value.tv_sec = left_ms / 1000;
+	its.it_value.tv_nsec = (left_ms % 1000) * 1000000L;
+	timerfd_settime(vf->vf_timerfd, 0, &its, NULL);
+}
+
 static int xr_vb_arm(struct xr_fabric *fab)
 {
 	struct xr_vb_fabric *vf = vfab(fab);
+	long now = xr_vb_now_ms(), left, soonest = -1;
 	struct xr_vb_ep *e;
 	int pending = 0;
 
@@ -923,16 +967,30 @@ static int xr_vb_arm(struct xr_fabric *fab)
 		if (ibv_poll_cq(e->ve_cq, 1, &e->ve_stash) == 1) {
 			e->ve_has_stash = true;
 			pending = 1;
+			continue;
+		}
+		if (e->ve_state == XR_VB_CLOSED && e->ve_base.xe_wrs.xp_busy) {
+			left = e->ve_closed_ms + XR_VB_FLUSH_GRACE_MS - now;
+			if (left <= 0)
+				pending = 1;
+			else if (soonest < 0 || left < soonest)
+				soonest = left;
 		}
 	}
+	if (!pending && soonest > 0)
+		xr_vb_arm_grace_timer(vf, soonest);
 	return pending ? -EAGAIN : 0;
 }
 
-static void xr_vb_wc(struct xr_vb_ep *e, const struct ibv_wc *wc,
-		     struct xr_completion *out)
+/* Store the completion of wc in out; returns 1, or 0 if already given. */
+static int xr_vb_wc(struct xr_vb_ep *e, const struct ibv_wc *wc,
+		    struct xr_completion *out)
 {
 	struct xr_wr *slot = (struct xr_wr *)(uintptr_t)wc->wr_id;
 
+	/* Late entry of an operation the grace flush already completed. */
+	if (!slot->xw_busy)
+		return 0;
 	xr_wr_complete(&e->ve_base, slot, xr_vb_status(wc->status),
 		       wc->byte_len, out);
 	if (wc->status == IBV_WC_SUCCESS && out->xc_op == XR_OP_RECV &&
@@ -940,6 +998,7 @@ static void xr_vb_wc(struct xr_vb_ep *e, const struct ibv_wc *wc,
 		out->xc_invalidated = true;
 		out->xc_invalidated_handle = wc->invalidated_rkey;
 	}
+	return 1;
 }
 
 /* Take the completion channel's events (they only say "look"). */
@@ -948,6 +1007,7 @@ static void xr_vb_drain_channel(struct xr_vb_fabric *vf)
 	struct ibv_cq *cq;
 	void *ctx;
 	struct xr_vb_ep *e;
+	uint64_t ticks;
 
 	while (ibv_get_cq_event(vf->vf_cc, &cq, &ctx) == 0) {
 		e = ctx;
@@ -956,34 +1016,54 @@ static void xr_vb_drain_channel(struct xr_vb_fabric *vf)
 			e->ve_cq_unacked = 0;
 		}
 	}
+	if (read(vf->vf_timerfd, &ticks, sizeof(ticks)) < 0)
+		ticks = 0; /* not expired: nothing to clear */
+}
+
+static int xr_vb_poll_ep(struct xr_vb_ep *e, struct xr_completion *out, int max)
+{
+	struct ibv_wc wc[XR_VB_POLL_BATCH];
+	int n = 0, got, i, want;
+
+	if (e->ve_has_stash && n < max) {
+		e->ve_has_stash = false;
+		n += xr_vb_wc(e, &e->ve_stash, &out[n]);
+	}
+	while (n < max) {
+		want = max - n < XR_VB_POLL_BATCH ? max - n : XR_VB_POLL_BATCH;
+		got = ibv_poll_cq(e->ve_cq, want, wc);
+		if (got < 0)
+			return n ? n : -EIO;
+		for (i = 0; i < got; i++)
+			n += xr_vb_wc(e, &wc[i], &out[n]);
+		if (got < want)
+			break;
+	}
+	/*
+	 * A closed QP flushes every request, but siw was seen to leave one
+	 * RDMA op of a connection cut mid-transfer without any entry.  After
+	 * a grace period the slots still busy are completed here; the QP is
+	 * in the error state, so it no longer touches their memory.
+	 */
+	if (n < max && e->ve_state == XR_VB_CLOSED &&
+	    e->ve_base.xe_wrs.xp_busy &&
+	    xr_vb_now_ms() - e->ve_closed_ms >= XR_VB_FLUSH_GRACE_MS)
+		n += xr_wr_flush(&e->ve_base, &out[n], max - n);
+	return n;
 }
 
 static int xr_vb_poll(struct xr_fabric *fab, struct xr_completion *out, int max)
 {
 	struct xr_vb_fabric *vf = vfab(fab);
-	struct ibv_wc wc[XR_VB_POLL_BATCH];
 	struct xr_vb_ep *e;
-	int n = 0, got, i, want;
+	int n = 0, ret;
 
 	xr_vb_drain_channel(vf);
 	for (e = vf->vf_eps; e && n < max; e = e->ve_next) {
-		if (e->ve_has_stash) {
-			e->ve_has_stash = false;
-			xr_vb_wc(e, &e->ve_stash, &out[n++]);
-		}
-		while (n < max) {
-			want = max - n < XR_VB_POLL_BATCH ? max - n
-							  : XR_VB_POLL_BATCH;
-			got = ibv_poll_cq(e->ve_cq, want, wc);
-			if (got < 0)
-				return n ? n
-					 : xr_fab_err(fab, -EIO, "ibv_poll_cq");
-			for (i = 0; i < got; i++)
-				xr_vb_wc(e, &wc[i], &out[n + i]);
-			n += got;
-			if (got < want)
-				break;
-		}
+		ret = xr_vb_poll_ep(e, &out[n], max - n);
+		if (ret < 0)
+			return n ? n : xr_fab_err(fab, ret, "ibv_poll_cq");
+		n += ret;
 	}
 	return n;
 }
