@@ -44,6 +44,8 @@ struct cli_opts {
 	uint64_t file_size;
 	const char *mode;
 	bool inject_drop;
+	uint64_t inject_drop_after;
+	bool inject_misorder;
 	int hold_s;
 	bool long_list;
 	bool exclusive;

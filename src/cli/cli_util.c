@@ -171,6 +171,7 @@ int cli_connect(struct cli *c, const char *url)
 	to.port = c->url.port;
 	to.timeout_ms = c->o.timeout_ms;
 	to.max_record = c->o.io_size + (64u << 10);
+	to.inject_drop_after = c->o.inject_drop_after;
 	c->xprt = sess_xprt_tcp_create(&to);
 	if (!c->xprt)
 		return cli_report(-errno, "transport");
@@ -194,6 +195,8 @@ int cli_connect(struct cli *c, const char *url)
 		c->cl = NULL;
 		return ret;
 	}
+	if (c->o.inject_misorder)
+		(void)sess_client_test_skew_seqid(c->cl, 0, 1000);
 	return CLI_OK;
 }
 

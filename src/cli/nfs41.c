@@ -82,6 +82,8 @@ static void usage(FILE *f)
 		"  --recovery-timeout S   give up recovering after (120)\n"
 		"  --inject-drop          test: lose the reply of the rm/mkdir/\n"
 		"                         rename call with the connection\n"
+		"  --inject-drop-after N  test: lose the reply of the Nth call\n"
+		"  --inject-misorder      test: skew slot 0's seqid by 1000\n"
 		"  -v, --verbose          more messages (repeat for more)\n"
 		"\nexit codes: 0 ok, 1 local error, 2 usage, 3 cannot reach "
 		"server or recovery failed,\n"
@@ -95,7 +97,7 @@ enum {
 	OPT_TRANSPORT = 256, OPT_STATE, OPT_UID, OPT_GID, OPT_STREAMS,
 	OPT_IOSIZE, OPT_SLOTS, OPT_MODE, OPT_DURATION, OPT_FILESIZE,
 	OPT_HOLD, OPT_JSON, OPT_STATS, OPT_TIMEOUT, OPT_RECOVERY,
-	OPT_INJECT, OPT_EXCL,
+	OPT_INJECT, OPT_EXCL, OPT_INJECT_AFTER, OPT_INJECT_MISORDER,
 };
 
 static const struct option long_opts[] = {
@@ -118,6 +120,8 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "recovery-timeout", required_argument, NULL, OPT_RECOVERY },
 	{ "inject-drop", no_argument, NULL, OPT_INJECT },
+	{ "inject-drop-after", required_argument, NULL, OPT_INJECT_AFTER },
+	{ "inject-misorder", no_argument, NULL, OPT_INJECT_MISORDER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -200,6 +204,12 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 				goto bad;
 			break;
 		case OPT_INJECT: o->inject_drop = true; break;
+		case OPT_INJECT_AFTER:
+			if (parse_u32(optarg, 1, UINT32_MAX, &v))
+				goto bad;
+			o->inject_drop_after = v;
+			break;
+		case OPT_INJECT_MISORDER: o->inject_misorder = true; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(CLI_OK);
 		default: usage(stderr); return -EINVAL;

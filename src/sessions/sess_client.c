@@ -643,3 +643,17 @@ uint32_t sess_client_max_io(struct sess_client *cl)
 	pthread_mutex_unlock(&cl->cl_lock);
 	return io;
 }
+
+int sess_client_test_skew_seqid(struct sess_client *cl, uint32_t slotid,
+				uint32_t delta)
+{
+	int ret = -EINVAL;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	if (slotid < cl->cl_slots.st_nslots) {
+		cl->cl_slots.st_slots[slotid].sl_seqid += delta;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&cl->cl_lock);
+	return ret;
+}

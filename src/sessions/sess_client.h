@@ -169,6 +169,15 @@ clientid4 sess_client_clientid(struct sess_client *cl);
 /** sess_client_max_io() - READ/WRITE size agreed with the server. */
 uint32_t sess_client_max_io(struct sess_client *cl);
 
+/**
+ * sess_client_test_skew_seqid() - test hook: add @delta to the sequence id
+ * slot @slotid will use next, so that the server answers
+ * NFS4ERR_SEQ_MISORDERED.  Returns 0, or -EINVAL for a slot that does not
+ * exist.
+ */
+int sess_client_test_skew_seqid(struct sess_client *cl, uint32_t slotid,
+				uint32_t delta);
+
 /** sess_nfsstat_str() - text for an nfsstat4 ("NFS4ERR_NOENT: ..."). */
 const char *sess_nfsstat_str(nfsstat4 st);
 

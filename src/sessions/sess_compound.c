@@ -418,13 +418,16 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 			release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
 			return ret;
 		}
-		if (raw.r_nres == 0) {
-			/* Refused before SEQUENCE ran (e.g. minor version) */
-			release_slot(cl, &sc, SESS_SLOT_UNSENT, 0, 0);
-			c->sc_status = raw.r_status;
-			return 0;
+		/*
+		 * No results at all: the COMPOUND status is SEQUENCE's (some
+		 * servers answer a failed SEQUENCE without its result).
+		 */
+		st = raw.r_nres ? res[0].nfs_resop4_u.opsequence.sr_status
+				: raw.r_status;
+		if (!raw.r_nres && st == NFS4_OK) {
+			release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
+			return -EBADMSG;
 		}
-		st = res[0].nfs_resop4_u.opsequence.sr_status;
 		ok = &res[0].nfs_resop4_u.opsequence.SEQUENCE4res_u
 			      .sr_resok4;
 		if (st == NFS4_OK &&
@@ -454,6 +457,17 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 				sleep_ms(delay_ms);
 				if (delay_ms < SESS_DELAY_MAX_MS)
 					delay_ms *= 2;
+				continue;
+			}
+			if (raw.r_status == NFS4ERR_RETRY_UNCACHED_REP &&
+			    !c->sc_cachethis) {
+				/*
+				 * A replay the server did not cache, told in
+				 * the operation after SEQUENCE (RFC 8881
+				 * 2.10.6.1.3): idempotent, so run it again.
+				 */
+				sess_raw_free(&raw);
+				have_slot = false;
 				continue;
 			}
 			hand_over(c, res, raw.r_nres, raw.r_status);
@@ -541,6 +555,12 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 		case NFS4ERR_RETRY_UNCACHED_REP:
 			/* Executed, reply not kept: seqid is consumed. */
 			sess_raw_free(&raw);
+			sess_log(cl, SESS_LOG_INFO,
+				 "replay of slot %u seqid %u (op %u, cachethis %d)"
+				 " not cached by the server",
+				 sc.slotid, sc.seqid,
+				 c->sc_nargs > 1 ? c->sc_args[1].argop : 0,
+				 c->sc_cachethis);
 			release_slot(cl, &sc, SESS_SLOT_DONE, UINT32_MAX, 0);
 			if (!c->sc_cachethis) {
 				have_slot = false; /* idempotent: redo */

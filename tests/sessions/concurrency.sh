@@ -24,6 +24,19 @@ for k in misordered badslot replays session_resets; do
 done
 [ "$(ls -A "$EXP")" = "" ] || gr_fail "bench left files: $(ls "$EXP")"
 
+# The connection drops with 16 calls in flight (the reply of call 200 is
+# lost with it): every one is replayed on its slot and seqid; creates
+# (OPEN exclusive) and removes must each run exactly once, or the bench
+# fails with NFS4ERR_EXIST / NFS4ERR_NOENT or leaves files behind.
+expect_rc 0 "$NFS41" $STATE --stats --inject-drop-after 200 bench \
+	--mode meta --streams 16 --duration 2 "$URL"
+rep=$(sess_stat "$T/err" replays)
+echo "replayed $rep calls after the connection drop"
+[ "$rep" -ge 8 ] || gr_fail "only $rep replays: $(cat "$T/err")"
+[ "$(sess_stat "$T/err" reconnects)" = 1 ] || gr_fail "reconnects: $(cat "$T/err")"
+[ "$(sess_stat "$T/err" new_sessions)" = 1 ] || gr_fail "session replaced"
+[ "$(ls -A "$EXP")" = "" ] || gr_fail "files left after replay: $(ls "$EXP")"
+
 expect_rc 0 "$NFS41" $STATE --json bench --mode read --streams 16 \
 	--io-size 64k --file-size 8M --duration 2 "$URL"
 grep -q '"mode":"read"' "$T/out" || gr_fail "bench read: $(cat "$T/out")"

@@ -35,4 +35,10 @@ check_replay mkdir
 expect_rc 0 "$NFS41" $STATE --stats --inject-drop rm "$URL/b"
 check_replay rm
 [ ! -e "$EXP/b" ] || gr_fail "remove not done"
+# SEQ_MISORDERED without wedging: slot 0's seqid is skewed by 1000; the
+# client retries it with seqid 1, then retires the slot and carries on.
+expect_rc 0 "$NFS41" $STATE --stats --inject-misorder ls "$URL"
+[ "$(sess_stat "$T/err" misordered)" -ge 1 ] ||
+	gr_fail "no SEQ_MISORDERED seen: $(cat "$T/err")"
+
 echo "PASS: RENAME, MKDIR, REMOVE replayed after a lost connection, executed once"
