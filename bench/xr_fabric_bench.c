@@ -379,7 +379,11 @@ struct row {
 	uint32_t size;
 	double fabric, tcp;
 	const char *unit;
+	uint64_t work; /* chunks or round trips the fabric test did */
 };
+
+/* Work done by the last fabric test: TCP then does the same amount. */
+static uint64_t last_work;
 
 /* Send DONE and wait for the ACK: everything before it has landed. */
 static int sync_peer(struct side *s)
@@ -417,6 +421,7 @@ static double bench_msg_rate(struct side *s, uint64_t budget)
 	if (sync_peer(s))
 		return 0;
 	t1 = now_s();
+	last_work = posted;
 	return (double)posted / (t1 - t0);
 }
 
@@ -457,6 +462,7 @@ static double bench_rdma(struct side *s, enum xr_op op, uint32_t size,
 		pump(s, 1, NULL);
 	if (s->failed_ops || sync_peer(s))
 		return 0;
+	last_work = posted;
 	return (double)bytes / (now_s() - t0) / 1e6;
 }
 
@@ -474,6 +480,7 @@ static double bench_rtt(struct side *s, uint32_t size, uint32_t iters)
 		if (s->nin == before)
 			return 0;
 	}
+	last_work = i;
 	return (now_s() - t0) / i * 1e6;
 }
 
@@ -493,16 +500,14 @@ static int tcp_connect(uint16_t port)
 	return fd;
 }
 
-/* Stream count chunks of size; returns bytes/s (or chunks/s). */
-static double tcp_stream(int fd, uint8_t *buf, uint32_t size, uint64_t bytes,
+/* Stream count chunks of size; returns MB/s, or chunks/s with rate. */
+static double tcp_stream(int fd, uint8_t *buf, uint32_t size, uint64_t count,
 			 bool rate)
 {
-	uint64_t count = bytes / size ? bytes / size : 1, i;
-	struct treq q;
+	struct treq q = {.t_mode = 1, .t_size = size, .t_count = count};
 	double t0 = now_s(), dt;
+	uint64_t i;
 
-	/* Cap by time: a first short run tells how many fit. */
-	q = (struct treq){.t_mode = 1, .t_size = size, .t_count = count};
 	if (full_io(fd, &q, sizeof(q), true))
 		return 0;
 	for (i = 0; i < count; i++)
@@ -529,14 +534,23 @@ static double tcp_rtt(int fd, uint8_t *buf, uint32_t size, uint32_t iters)
 	return (now_s() - t0) / iters * 1e6;
 }
 
+static void add_row(struct row *rows, int *n, const char *name, uint32_t size,
+		    const char *unit, double fabric)
+{
+	rows[*n] = (struct row){name, size, fabric, 0, unit, last_work};
+	last_work = 0;
+	(*n)++;
+}
+
 static int run_client(uint16_t port, uint16_t tcp_port)
 {
+	static const uint32_t sz[] = {4096, 65536, MiB};
 	struct side s = {0};
 	struct xr_recv pre[NRECV];
 	struct xr_ep_attr attr;
 	struct row rows[10];
 	uint64_t fscale = opt_small ? 1 : 100;
-	double end, measured_budget[10];
+	double end;
 	int nrows = 0, i, fd, bad = 0;
 	uint8_t *buf;
 	uint32_t k;
@@ -560,54 +574,41 @@ static int run_client(uint16_t port, uint16_t tcp_port)
 		fprintf(stderr, "client: connection failed\n");
 		return 1;
 	}
-	rows[nrows++] =
-	    (struct row){"send/recv rate", MSG,
-			 bench_msg_rate(&s, 4000 * fscale), 0, "msg/s"};
-	measured_budget[0] = 0;
-	{
-		static const uint32_t sz[] = {4096, 65536, MiB};
-
-		for (k = 0; k < 3; k++)
-			rows[nrows++] = (struct row){
-			    "rdma write bw", sz[k],
-			    bench_rdma(&s, XR_OP_WRITE, sz[k],
-				       (uint64_t)(sz[k] >= MiB ? 10 : 4) * MiB *
-					   fscale),
-			    0, "MB/s"};
-		for (k = 0; k < 3; k++)
-			rows[nrows++] = (struct row){
-			    "rdma read bw", sz[k],
-			    bench_rdma(&s, XR_OP_READ, sz[k],
-				       (uint64_t)(sz[k] >= MiB ? 10 : 4) * MiB *
-					   fscale),
-			    0, "MB/s"};
-	}
-	rows[nrows++] =
-	    (struct row){"round trip", 64,
-			 bench_rtt(&s, 64, 100 * (uint32_t)fscale), 0, "us"};
-	rows[nrows++] =
-	    (struct row){"round trip", MSG,
-			 bench_rtt(&s, MSG, 100 * (uint32_t)fscale), 0, "us"};
-	(void)measured_budget;
+	add_row(rows, &nrows, "send/recv rate", MSG, "msg/s",
+		bench_msg_rate(&s, 4000 * fscale));
+	for (k = 0; k < 3; k++)
+		add_row(rows, &nrows, "rdma write bw", sz[k], "MB/s",
+			bench_rdma(&s, XR_OP_WRITE, sz[k],
+				   (sz[k] >= MiB ? 10 : 4) * MiB * fscale));
+	for (k = 0; k < 3; k++)
+		add_row(rows, &nrows, "rdma read bw", sz[k], "MB/s",
+			bench_rdma(&s, XR_OP_READ, sz[k],
+				   (sz[k] >= MiB ? 10 : 4) * MiB * fscale));
+	add_row(rows, &nrows, "round trip", 64, "us",
+		bench_rtt(&s, 64, 100 * (uint32_t)fscale));
+	add_row(rows, &nrows, "round trip", MSG, "us",
+		bench_rtt(&s, MSG, 100 * (uint32_t)fscale));
 	xr_disconnect(s.ep);
 	end = now_s() + 5;
 	while ((s.state == 1 || xr_ep_outstanding(s.ep)) && now_s() < end)
 		pump(&s, 10, NULL);
 	side_free(&s);
 
+	/* TCP does the same amount of work as the fabric did, row by row. */
 	buf = calloc(1, MiB);
 	fd = opt_no_tcp || !buf ? -1 : tcp_connect(tcp_port);
 	if (fd >= 0) {
-		rows[0].tcp = tcp_stream(fd, buf, MSG,
-					 (uint64_t)4000 * fscale * MSG, true);
-		for (i = 1; i <= 3; i++)
-			rows[i].tcp = rows[i + 3].tcp = tcp_stream(
-			    fd, buf, rows[i].size,
-			    (uint64_t)(rows[i].size >= MiB ? 10 : 4) * MiB *
-				fscale,
-			    false);
-		rows[7].tcp = tcp_rtt(fd, buf, 64, 100 * (uint32_t)fscale);
-		rows[8].tcp = tcp_rtt(fd, buf, MSG, 100 * (uint32_t)fscale);
+		for (i = 0; i < nrows; i++) {
+			if (rows[i].work == 0)
+				continue;
+			if (!strcmp(rows[i].unit, "us"))
+				rows[i].tcp = tcp_rtt(fd, buf, rows[i].size,
+						      (uint32_t)rows[i].work);
+			else
+				rows[i].tcp = tcp_stream(
+				    fd, buf, rows[i].size, rows[i].work,
+				    !strcmp(rows[i].unit, "msg/s"));
+		}
 		{
 			struct treq q = {0};
 
