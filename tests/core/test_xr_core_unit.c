@@ -93,6 +93,22 @@ static void test_plan_call(void)
 	CHECK(xr_plan_call(NULL, &p) == -EINVAL);
 }
 
+static void test_plan_ddp(void)
+{
+	/* NFSv4.1 WRITE data (op 38) and READ data (op 25) are eligible. */
+	CHECK(xr_plan_ddp(100003, 4, 1, 38, 0, false));
+	CHECK(xr_plan_ddp(100003, 4, 1, 25, 0, true));
+	/* ... but not the other way round, nor GETATTR, nor other programs. */
+	CHECK(!xr_plan_ddp(100003, 4, 1, 38, 0, true));
+	CHECK(!xr_plan_ddp(100003, 4, 1, 25, 0, false));
+	CHECK(!xr_plan_ddp(100003, 4, 1, 9, 0, true));
+	CHECK(!xr_plan_ddp(100005, 3, 0, 7, 0, false));
+	/* NFSv3 WRITE (proc 7) argument; CREATE(NF4LNK) linkdata (op 6). */
+	CHECK(xr_plan_ddp(100003, 3, 0, 7, 0, false));
+	CHECK(xr_plan_ddp(100003, 4, 0, 6, 5, false));
+	CHECK(!xr_plan_ddp(100003, 4, 0, 6, 2, false));
+}
+
 static void test_plan_reply(void)
 {
 	struct xr_reply_plan_in in = {.ri_head_len = 28,
@@ -358,6 +374,7 @@ static void test_reply_validation(void)
 int main(void)
 {
 	test_plan_call();
+	test_plan_ddp();
 	test_plan_reply();
 	test_credits();
 	test_scatter();

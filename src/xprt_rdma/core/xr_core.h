@@ -126,6 +126,24 @@ struct xr_plan {
 };
 
 /**
+ * xr_plan_ddp() - is this NFS item DDP-eligible (RFC 8267, xr_ddp.h)?
+ * @prog: RPC program
+ * @vers: program version
+ * @minor: NFSv4 minor version (ignored for v2/v3)
+ * @op: v2/v3 procedure or NFSv4 COMPOUND operation carrying the item
+ * @objtype: NFSv4 CREATE object type (nfs_ftype4), else 0
+ * @result: false for an argument (Call: Read chunk), true for a result
+ *	(Reply: Write chunk)
+ *
+ * A requester sets xr_plan_in.pi_payload_ddp from this for its argument,
+ * and offers a Write chunk only for an eligible result.
+ *
+ * Return: true when the item may be moved by a chunk.
+ */
+bool xr_plan_ddp(uint32_t prog, uint32_t vers, uint32_t minor, uint32_t op,
+		 uint32_t objtype, bool result);
+
+/**
  * xr_plan_call() - decide how a call travels (requester side)
  *
  * A DDP-eligible payload of at least XR_DDP_MIN_BYTES goes by Read chunk;

@@ -6,10 +6,12 @@
  * inline sizes (minus XR_HDR_RESERVE for the transport header, whose chunk
  * lists grow with the segments they carry) and say which parts move by
  * RDMA.  The credit helpers keep the requester inside the responder's
- * grant.  See xr_core.h for the rules.
+ * grant.  Which items are DDP-eligible comes from the RFC 8267 table
+ * (xr_ddp.h) through xr_plan_ddp().  See xr_core.h for the rules.
  */
 #include "xr_core.h"
 
+#include "xr_ddp.h"
 #include "xr_hdr.h"
 
 #include <errno.h>
@@ -47,6 +49,13 @@ int xr_msg_check(const struct xr_msg *m)
 	    !xr_iov_len(m->xm_tail, m->xm_ntail))
 		return -EINVAL;
 	return 0;
+}
+
+bool xr_plan_ddp(uint32_t prog, uint32_t vers, uint32_t minor, uint32_t op,
+		 uint32_t objtype, bool result)
+{
+	return xr_ddp_lookup(prog, vers, minor, op, objtype,
+			     result ? XR_DDP_RESULT : XR_DDP_ARGS) != NULL;
 }
 
 int xr_plan_call(const struct xr_plan_in *in, struct xr_plan *out)
