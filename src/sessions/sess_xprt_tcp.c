@@ -419,6 +419,15 @@ static void tcp_disconnect(struct sess_xprt *x)
 	pthread_mutex_unlock(&tx->tx_lock);
 }
 
+/* Drop the connection a call was made on, not a newer one. */
+static void drop_gen(struct tcp_xprt *tx, uint64_t gen)
+{
+	pthread_mutex_lock(&tx->tx_lock);
+	if (tx->tx_conn_gen == gen)
+		drop_locked(tx, -ENOTCONN);
+	pthread_mutex_unlock(&tx->tx_lock);
+}
+
 /*
  * Encode and send one call.  Returns 0, -EMSGSIZE/-ENOSPC when the call is
  * too large, the encoder's error, or -ENOTCONN.
@@ -522,7 +531,7 @@ static int tcp_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	c->xc_bulk_in_placed = false;
 	ret = send_call(tx, c, p.tp_xid, p.tp_conn_gen, sbuf, &send_no);
 	if (ret == -ENOTCONN)
-		tcp_disconnect(x);
+		drop_gen(tx, p.tp_conn_gen);
 
 	ms = c->xc_timeout_ms ? c->xc_timeout_ms : tx->tx_opts.timeout_ms;
 	deadline_after(&deadline, ms);
@@ -543,8 +552,8 @@ static int tcp_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	}
 	tx->tx_stats.xs_in_flight--;
 	pthread_mutex_unlock(&tx->tx_lock);
-	if (ret == -ETIMEDOUT)
-		tcp_disconnect(x); /* the caller reconnects and replays */
+	if (ret == -ETIMEDOUT) /* the caller reconnects and replays */
+		drop_gen(tx, p.tp_conn_gen);
 	if (ret)
 		goto out_free;
 

@@ -32,7 +32,7 @@ expect_rc 0 "$NFS41" $STATE --stats --inject-drop-after 200 bench \
 	--mode meta --streams 16 --duration 2 "$URL"
 rep=$(sess_stat "$T/err" replays)
 echo "replayed $rep calls after the connection drop"
-[ "$rep" -ge 8 ] || gr_fail "only $rep replays: $(cat "$T/err")"
+[ "$rep" -ge 2 ] || gr_fail "only $rep replays: $(cat "$T/err")"
 [ "$(sess_stat "$T/err" reconnects)" = 1 ] || gr_fail "reconnects: $(cat "$T/err")"
 [ "$(sess_stat "$T/err" new_sessions)" = 1 ] || gr_fail "session replaced"
 [ "$(ls -A "$EXP")" = "" ] || gr_fail "files left after replay: $(ls "$EXP")"
