@@ -6,7 +6,8 @@
  * - open: the device is the one owning the local address (or the first
  *   device); one protection domain, one completion channel and one
  *   rdma_cm event channel per fabric.  The fabric's wait descriptor is an
- *   epoll set over the two channel descriptors (both non-blocking).
+ *   epoll set over the two channels, the device's async event descriptor
+ *   (QP errors, device failure) and a timer (all non-blocking).
  * - Each endpoint is one RC queue pair with its own CQ (sized recv depth +
  *   send depth) on the shared completion channel; the CQ's context is the
  *   endpoint.  Every work request is signaled; wr_id is a slot from the
@@ -105,6 +106,7 @@ struct xr_vb_ep {
 	unsigned int ve_cq_unacked;
 	bool ve_has_stash;
 	long ve_closed_ms; /* when the connection ended (monotonic) */
+	bool ve_end_told;  /* the caller got its one end-of-connection event */
 	struct ibv_wc ve_stash;
 	struct xr_vb_ep *ve_prev, *ve_next;
 };
@@ -277,6 +279,11 @@ static int xr_vb_open(const struct xr_fabric_params *params,
 	if (!ret)
 		ret = xr_vb_nonblock(vf->vf_ch->fd);
 	if (!ret && epoll_ctl(vf->vf_epfd, EPOLL_CTL_ADD, vf->vf_cc->fd, &ev))
+		ret = -errno;
+	if (!ret)
+		ret = xr_vb_nonblock(vf->vf_ctx->async_fd);
+	if (!ret &&
+	    epoll_ctl(vf->vf_epfd, EPOLL_CTL_ADD, vf->vf_ctx->async_fd, &ev))
 		ret = -errno;
 	if (!ret && epoll_ctl(vf->vf_epfd, EPOLL_CTL_ADD, vf->vf_ch->fd, &ev))
 		ret = -errno;
@@ -1121,8 +1128,9 @@ static int xr_vb_cm_event(struct xr_vb_fabric *vf, struct rdma_cm_event *cm,
 		xr_vb_pdata(ev, cm);
 		break;
 	case RDMA_CM_EVENT_REJECTED:
-		if (!e)
+		if (!e || e->ve_end_told)
 			return -EAGAIN;
+		e->ve_end_told = true;
 		xr_vb_ep_shut(e);
 		ev->xv_type = XR_EV_REJECTED;
 		ev->xv_status = -ECONNREFUSED;
@@ -1132,8 +1140,9 @@ static int xr_vb_cm_event(struct xr_vb_fabric *vf, struct rdma_cm_event *cm,
 	case RDMA_CM_EVENT_ROUTE_ERROR:
 	case RDMA_CM_EVENT_CONNECT_ERROR:
 	case RDMA_CM_EVENT_UNREACHABLE:
-		if (!e)
+		if (!e || e->ve_end_told)
 			return -EAGAIN;
+		e->ve_end_told = true;
 		xr_vb_ep_shut(e);
 		ev->xv_type = XR_EV_ERROR;
 		ev->xv_status = cm->status < 0 ? cm->status : -EIO;
@@ -1144,6 +1153,9 @@ static int xr_vb_cm_event(struct xr_vb_fabric *vf, struct rdma_cm_event *cm,
 		if (e->ve_state == XR_VB_CONNECTED)
 			rdma_disconnect(e->ve_id); /* answer the peer's */
 		xr_vb_ep_shut(e);
+		if (e->ve_end_told)
+			return -EAGAIN;
+		e->ve_end_told = true;
 		ev->xv_type = XR_EV_DISCONNECTED;
 		break;
 	case RDMA_CM_EVENT_DEVICE_REMOVAL:
@@ -1159,6 +1171,52 @@ static int xr_vb_cm_event(struct xr_vb_fabric *vf, struct rdma_cm_event *cm,
 	return 0;
 }
 
+/*
+ * Device async events: a QP that went to the error state (fatal, invalid
+ * request, access violation by the peer) ends its connection; a fatal
+ * device error ends everything.  Returns 0 with *ev, or -EAGAIN.
+ */
+static int xr_vb_async_event(struct xr_vb_fabric *vf, struct xr_event *ev)
+{
+	struct ibv_async_event ae;
+	struct xr_vb_ep *e;
+
+	while (ibv_get_async_event(vf->vf_ctx, &ae) == 0) {
+		enum ibv_event_type type = ae.event_type;
+		struct ibv_qp *qp = NULL;
+
+		if (type == IBV_EVENT_QP_FATAL ||
+		    type == IBV_EVENT_QP_REQ_ERR ||
+		    type == IBV_EVENT_QP_ACCESS_ERR)
+			qp = ae.element.qp;
+		ibv_ack_async_event(&ae);
+		if (type == IBV_EVENT_DEVICE_FATAL) {
+			memset(ev, 0, sizeof(*ev));
+			ev->xv_type = XR_EV_DEVICE_REMOVAL;
+			ev->xv_status = -ENODEV;
+			return 0;
+		}
+		/* Find the endpoint rather than trust a context pointer. */
+		for (e = vf->vf_eps; qp && e; e = e->ve_next) {
+			if (!e->ve_id || e->ve_id->qp != qp ||
+			    e->ve_state == XR_VB_CLOSED)
+				continue;
+			/* Tell the peer too, then end it here. */
+			if (e->ve_state == XR_VB_CONNECTED)
+				rdma_disconnect(e->ve_id);
+			xr_vb_ep_shut(e);
+			e->ve_end_told = true;
+			memset(ev, 0, sizeof(*ev));
+			ev->xv_type = XR_EV_ERROR;
+			ev->xv_ep = &e->ve_base;
+			ev->xv_status =
+			    type == IBV_EVENT_QP_ACCESS_ERR ? -EACCES : -EIO;
+			return 0;
+		}
+	}
+	return -EAGAIN;
+}
+
 static int xr_vb_get_event(struct xr_fabric *fab, struct xr_event *ev)
 {
 	struct xr_vb_fabric *vf = vfab(fab);
@@ -1166,6 +1224,8 @@ static int xr_vb_get_event(struct xr_fabric *fab, struct xr_event *ev)
 	struct rdma_cm_id *drop;
 	int ret;
 
+	if (xr_vb_async_event(vf, ev) == 0)
+		return 0;
 	for (;;) {
 		memset(ev, 0, sizeof(*ev));
 		if (rdma_get_cm_event(vf->vf_ch, &cm))

@@ -105,6 +105,12 @@ struct xr_ep_attr {
 	uint32_t xea_rdma_read_depth; /* RDMA Reads in flight per direction */
 };
 
+/*
+ * Connection events.  An endpoint gets exactly one of REJECTED,
+ * DISCONNECTED or ERROR when its connection ends (none before
+ * ESTABLISHED except REJECTED/ERROR); after it, keep polling until
+ * xr_ep_outstanding() is 0, then destroy the endpoint.
+ */
 enum xr_event_type {
 	XR_EV_CONNECT_REQUEST = 1, /* xv_req + xv_pdata: accept or reject it */
 	XR_EV_ESTABLISHED,	   /* xv_ep ready; client: xv_pdata = peer's */
