@@ -46,6 +46,7 @@ struct cli_opts {
 	bool inject_drop;
 	uint64_t inject_drop_after;
 	bool inject_misorder;
+	bool inject_no_back_chan;
 	int hold_s;
 	bool long_list;
 	bool exclusive;

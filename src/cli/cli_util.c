@@ -181,6 +181,7 @@ int cli_connect(struct cli *c, const char *url)
 	so.fore_max_requests = c->o.slots;
 	so.max_io_size = c->o.io_size;
 	so.recovery_timeout_s = c->o.recovery_s;
+	so.test_no_back_chan = c->o.inject_no_back_chan;
 	so.log = lib_log;
 	so.log_ctx = &c->o.verbose;
 	c->cl = sess_client_create(c->xprt, &so, &ret);
@@ -272,6 +273,7 @@ void cli_print_stats(struct cli *c, bool json)
 			"\"new_clientids\":%llu,\"session_resets\":%llu,"
 			"\"delays\":%llu,\"misordered\":%llu,"
 			"\"badslot\":%llu,\"status_flags\":%llu,"
+			"\"last_status_flags\":%llu,"
 			"\"cb_calls\":%llu,\"xprt_calls\":%llu,"
 			"\"xprt_replies\":%llu,\"bytes_out\":%llu,"
 			"\"bytes_in\":%llu,\"connects\":%llu,"
@@ -294,6 +296,7 @@ void cli_print_stats(struct cli *c, bool json)
 			(unsigned long long)s.cs_misordered,
 			(unsigned long long)s.cs_badslot,
 			(unsigned long long)s.cs_status_flags,
+			(unsigned long long)s.cs_last_status_flags,
 			(unsigned long long)s.cs_cb_calls,
 			(unsigned long long)s.cs_xprt.xs_calls,
 			(unsigned long long)s.cs_xprt.xs_replies,

@@ -84,6 +84,7 @@ static void usage(FILE *f)
 		"                         rename call with the connection\n"
 		"  --inject-drop-after N  test: lose the reply of the Nth call\n"
 		"  --inject-misorder      test: skew slot 0's seqid by 1000\n"
+		"  --inject-no-backchannel test: session without back channel\n"
 		"  -v, --verbose          more messages (repeat for more)\n"
 		"\nexit codes: 0 ok, 1 local error, 2 usage, 3 cannot reach "
 		"server or recovery failed,\n"
@@ -98,6 +99,7 @@ enum {
 	OPT_IOSIZE, OPT_SLOTS, OPT_MODE, OPT_DURATION, OPT_FILESIZE,
 	OPT_HOLD, OPT_JSON, OPT_STATS, OPT_TIMEOUT, OPT_RECOVERY,
 	OPT_INJECT, OPT_EXCL, OPT_INJECT_AFTER, OPT_INJECT_MISORDER,
+	OPT_INJECT_NO_BACK,
 };
 
 static const struct option long_opts[] = {
@@ -122,6 +124,7 @@ static const struct option long_opts[] = {
 	{ "inject-drop", no_argument, NULL, OPT_INJECT },
 	{ "inject-drop-after", required_argument, NULL, OPT_INJECT_AFTER },
 	{ "inject-misorder", no_argument, NULL, OPT_INJECT_MISORDER },
+	{ "inject-no-backchannel", no_argument, NULL, OPT_INJECT_NO_BACK },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -210,6 +213,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			o->inject_drop_after = v;
 			break;
 		case OPT_INJECT_MISORDER: o->inject_misorder = true; break;
+		case OPT_INJECT_NO_BACK: o->inject_no_back_chan = true; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(CLI_OK);
 		default: usage(stderr); return -EINVAL;

@@ -292,7 +292,8 @@ int sess_do_create_session(struct sess_client *cl)
 	ca->csa_clientid = cl->cl_clientid;
 	ca->csa_sequence = cl->cl_create_seq;
 	pthread_mutex_unlock(&cl->cl_lock);
-	ca->csa_flags = CREATE_SESSION4_FLAG_CONN_BACK_CHAN;
+	ca->csa_flags = cl->cl_opts.test_no_back_chan
+				? 0 : CREATE_SESSION4_FLAG_CONN_BACK_CHAN;
 	if (cl->cl_xprt->x_is_rdma)
 		ca->csa_flags |= CREATE_SESSION4_FLAG_CONN_RDMA;
 	fore_attrs(cl, &ca->csa_fore_chan_attrs, &ird);
@@ -354,6 +355,7 @@ int sess_do_create_session(struct sess_client *cl)
 	cl->cl_session_gen++;
 	cl->cl_cb_seqid = 0;
 	cl->cl_max_io = io;
+	cl->cl_opts.test_no_back_chan = false; /* the hook spoils one only */
 	cl->cl_stats.cs_new_sessions++;
 	pthread_cond_broadcast(&cl->cl_cond);
 	pthread_mutex_unlock(&cl->cl_lock);

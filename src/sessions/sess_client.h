@@ -45,6 +45,12 @@ struct sess_client_opts {
 	uint32_t fore_max_requests;  /* slots asked for; default 128 */
 	uint32_t max_io_size;        /* READ/WRITE size; default 1 MiB */
 	uint32_t recovery_timeout_s; /* give up recovering after; def. 120 */
+	/*
+	 * Test hook: create the session without CONN_BACK_CHAN, so that the
+	 * server reports SEQ4_STATUS_CB_PATH_DOWN and the client must bind
+	 * the connection for the backchannel itself.
+	 */
+	bool test_no_back_chan;
 	/* Library messages; NULL discards them. */
 	void (*log)(void *ctx, enum sess_log_level level, const char *msg);
 	void *log_ctx;
@@ -65,6 +71,7 @@ struct sess_client_stats {
 	uint64_t cs_badslot;
 	uint64_t cs_false_retry;
 	uint64_t cs_status_flags;   /* SEQ4_STATUS flags seen (OR) */
+	uint32_t cs_last_status_flags; /* flags of the last SEQUENCE */
 	uint64_t cs_state_revoked;  /* state re-establishments asked */
 	uint64_t cs_cb_calls;       /* backchannel COMPOUNDs served */
 	uint64_t cs_cb_recall_slot;

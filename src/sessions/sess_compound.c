@@ -315,6 +315,10 @@ static void note_sequence_ok(struct sess_client *cl, const SEQUENCE4resok *ok,
 	if (sent->tv_sec > cl->cl_last_renew.tv_sec)
 		cl->cl_last_renew = *sent;
 	cl->cl_stats.cs_status_flags |= ok->sr_status_flags;
+	cl->cl_stats.cs_last_status_flags = ok->sr_status_flags;
+	if (!(ok->sr_status_flags & (SEQ4_STATUS_CB_PATH_DOWN |
+				     SEQ4_STATUS_CB_PATH_DOWN_SESSION)))
+		cl->cl_cb_rebinds = 0;
 	pthread_mutex_unlock(&cl->cl_lock);
 	if (ok->sr_status_flags)
 		sess_act_on_flags(cl, ok->sr_status_flags);

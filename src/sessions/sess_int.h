@@ -58,6 +58,7 @@ struct sess_client {
 	bool cl_stopping;
 	bool cl_started;
 	uint32_t cl_pending_flags;
+	uint32_t cl_cb_rebinds; /* rebinds since CB_PATH_DOWN last cleared */
 	struct timespec cl_last_renew;
 	struct timespec cl_flag_acted;
 	pthread_t cl_renewer;

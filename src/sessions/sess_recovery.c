@@ -251,7 +251,7 @@ void sess_handle_pending_flags(struct sess_client *cl)
 {
 	struct timespec now;
 	uint64_t sgen, cgen;
-	uint32_t flags;
+	uint32_t flags, rebinds;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&cl->cl_lock);
@@ -278,8 +278,22 @@ void sess_handle_pending_flags(struct sess_client *cl)
 		sess_log(cl, SESS_LOG_WARN, "server restarted: reclaiming");
 		(void)sess_do_reclaim_complete(cl);
 	}
-	if (flags & SEQ4_STATUS_BACKCHANNEL_FAULT) {
-		sess_log(cl, SESS_LOG_WARN, "backchannel fault: new session");
+	pthread_mutex_lock(&cl->cl_lock);
+	rebinds = cl->cl_cb_rebinds;
+	if (flags & FLAGS_REBIND)
+		cl->cl_cb_rebinds++;
+	pthread_mutex_unlock(&cl->cl_lock);
+	if (flags & SEQ4_STATUS_BACKCHANNEL_FAULT ||
+	    ((flags & FLAGS_REBIND) && rebinds > 0)) {
+		/*
+		 * A fault, or the path is still down after a rebind (some
+		 * servers, Ganesha 4.3 among them, set a back channel up only
+		 * in CREATE_SESSION): a new session with CONN_BACK_CHAN.
+		 */
+		sess_log(cl, SESS_LOG_WARN,
+			 "backchannel %s: new session",
+			 flags & SEQ4_STATUS_BACKCHANNEL_FAULT
+				 ? "fault" : "still down after rebinding");
 		(void)sess_recover(cl, SESS_RECOVER_RESET, sgen, cgen);
 	} else if (flags & FLAGS_REBIND) {
 		sess_log(cl, SESS_LOG_WARN,

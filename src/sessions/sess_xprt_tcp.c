@@ -156,10 +156,20 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Send the whole iovec.  sendmsg with MSG_NOSIGNAL, not writev: a peer
+ * that died must give EPIPE, not a SIGPIPE that kills the host process.
+ */
 static int writev_full(int fd, struct iovec *iov, int cnt)
 {
+	struct msghdr msg = { 0 };
+
 	while (cnt > 0) {
-		ssize_t n = writev(fd, iov, cnt > IOV_MAX ? IOV_MAX : cnt);
+		ssize_t n;
+
+		msg.msg_iov = iov;
+		msg.msg_iovlen = (size_t)(cnt > IOV_MAX ? IOV_MAX : cnt);
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
 
 		if (n < 0) {
 			if (errno == EINTR)

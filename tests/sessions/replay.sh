@@ -8,6 +8,7 @@
 # the same slot and seqid.  Had the server executed the operation again,
 # RENAME and REMOVE would fail with NFS4ERR_NOENT and MKDIR with
 # NFS4ERR_EXIST; they succeed because the reply comes from the cache.
+# Also: SEQ_MISORDERED recovery and SEQ4_STATUS_CB_PATH_DOWN acted on.
 NFS41=$1
 . "$(dirname "$0")/lib.sh"
 sess_setup 10
@@ -40,5 +41,20 @@ check_replay rm
 expect_rc 0 "$NFS41" $STATE --stats --inject-misorder ls "$URL"
 [ "$(sess_stat "$T/err" misordered)" -ge 1 ] ||
 	gr_fail "no SEQ_MISORDERED seen: $(cat "$T/err")"
+
+# SEQ4_STATUS flags acted on: a session made without a back channel gets
+# SEQ4_STATUS_CB_PATH_DOWN; the client rebinds (BIND_CONN_TO_SESSION),
+# and as Ganesha keeps the path down, replaces the session with one that
+# has CONN_BACK_CHAN, after which the flag is clear.
+expect_rc 0 "$NFS41" $STATE -v --stats --inject-no-backchannel stats \
+	--hold 5 "$URL"
+[ "$(sess_stat "$T/err" status_flags)" = 1 ] ||
+	gr_fail "CB_PATH_DOWN not reported: $(cat "$T/err")"
+[ "$(sess_stat "$T/err" bind_conn)" -ge 1 ] ||
+	gr_fail "no rebind on CB_PATH_DOWN: $(cat "$T/err")"
+[ "$(sess_stat "$T/err" session_resets)" -ge 1 ] ||
+	gr_fail "no new session: $(cat "$T/err")"
+[ "$(sess_stat "$T/err" last_status_flags)" = 0 ] ||
+	gr_fail "callback path still down: $(cat "$T/err")"
 
 echo "PASS: RENAME, MKDIR, REMOVE replayed after a lost connection, executed once"
