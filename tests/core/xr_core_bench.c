@@ -12,7 +12,8 @@
  *
  * and the registered memory per connection of both engines.
  *
- *   xr_core_bench [--seconds S] [--depth N]
+ *   xr_core_bench [--seconds S] [--depth N] [--backend ofi|verbs]
+ *                 [--addr IPv4]
  */
 #include "toy_rpc.h"
 
@@ -171,7 +172,7 @@ static uint64_t server_per_conn(struct xr_clnt *cl)
 
 int main(int argc, char **argv)
 {
-	struct xr_clnt_params p = {.cp_addr = "127.0.0.1"};
+	struct xr_clnt_params p = {.cp_backend = "ofi", .cp_addr = "127.0.0.1"};
 	double seconds = 2;
 	int depth = 16, opt, pfd[2], st;
 	struct xr_core_stats cst;
@@ -180,7 +181,7 @@ int main(int argc, char **argv)
 	char err[256];
 	pid_t srv;
 
-	while ((opt = getopt_long(argc, argv, "s:d:",
+	while ((opt = getopt_long(argc, argv, "s:d:b:a:",
 				  (struct option[]){{"seconds", 1, NULL, 's'},
 						    {"depth", 1, NULL, 'd'},
 						    {NULL, 0, NULL, 0}},
@@ -189,6 +190,10 @@ int main(int argc, char **argv)
 			seconds = atof(optarg);
 		else if (opt == 'd')
 			depth = atoi(optarg);
+		else if (opt == 'b')
+			p.cp_backend = optarg;
+		else if (opt == 'a')
+			p.cp_addr = optarg;
 		else
 			return 2;
 	}
@@ -199,11 +204,12 @@ int main(int argc, char **argv)
 	srv = fork();
 	if (srv == 0) {
 		close(pfd[0]);
-		exit(toy_server_main("ofi", "127.0.0.1", 0, pfd[1]));
+		exit(toy_server_main(p.cp_backend, p.cp_addr, 0, pfd[1]));
 	}
 	close(pfd[1]);
 	if (read(pfd[0], msg, sizeof(msg)) != sizeof(msg) || !msg[0]) {
-		fprintf(stderr, "ofi fabric unavailable (error %u)\n", msg[1]);
+		fprintf(stderr, "%s fabric unavailable on %s (error %u)\n",
+			p.cp_backend, p.cp_addr, msg[1]);
 		return 77;
 	}
 	p.cp_port = (uint16_t)msg[0];
@@ -212,8 +218,8 @@ int main(int argc, char **argv)
 		kill(srv, SIGTERM);
 		return 1;
 	}
-	printf("xr_core_bench: ofi/tcp on 127.0.0.1, %.1f s per line\n",
-	       seconds);
+	printf("xr_core_bench: %s on %s, %.1f s per line\n", p.cp_backend,
+	       p.cp_addr, seconds);
 	run(cl, W_INLINE, "inline 4 KiB", 1, seconds);
 	run(cl, W_INLINE, "inline 4 KiB", depth > 64 ? depth : 64, seconds);
 	run(cl, W_WRITE, "write 1 MiB", 1, seconds);
