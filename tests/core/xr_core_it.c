@@ -517,6 +517,57 @@ static void case_barrier(struct xr_clnt *cl)
 	free(tcs);
 }
 
+struct chain {
+	struct xr_clnt *ch_cl;
+	struct toy_call ch_first, ch_second, ch_third;
+	int ch_submit_ret, ch_call_ret;
+	int ch_done;
+};
+
+static void chain_second_done(struct xr_clnt_req *req, void *arg)
+{
+	struct chain *ch = arg;
+
+	(void)req;
+	__atomic_store_n(&ch->ch_done, 1, __ATOMIC_SEQ_CST);
+}
+
+/* From a completion callback: submit works, a blocking call refuses. */
+static void chain_first_done(struct xr_clnt_req *req, void *arg)
+{
+	struct chain *ch = arg;
+
+	(void)req;
+	ch->ch_second.c_req.cr_done = chain_second_done;
+	ch->ch_second.c_req.cr_arg = ch;
+	ch->ch_submit_ret = xr_clnt_submit(ch->ch_cl, &ch->ch_second.c_req);
+	ch->ch_call_ret = xr_clnt_call(ch->ch_cl, &ch->ch_third.c_req, 1000);
+}
+
+static void case_callback_submit(struct xr_clnt *cl)
+{
+	struct chain ch = {.ch_cl = cl};
+	int i;
+
+	call_init(&ch.ch_first, TOY_NULL, NULL, 0, false, 256);
+	call_init(&ch.ch_second, TOY_NULL, NULL, 0, false, 256);
+	call_init(&ch.ch_third, TOY_NULL, NULL, 0, false, 256);
+	ch.ch_first.c_req.cr_done = chain_first_done;
+	ch.ch_first.c_req.cr_arg = &ch;
+	xr_clnt_submit(cl, &ch.ch_first.c_req);
+	for (i = 0; i < 1000 && !__atomic_load_n(&ch.ch_done, __ATOMIC_SEQ_CST);
+	     i++)
+		usleep(10000);
+	report(ch.ch_done && !ch.ch_submit_ret && ch.ch_call_ret == -EDEADLK &&
+		   !ch.ch_second.c_req.cr_status,
+	       "submit from a completion callback",
+	       "submit %d, blocking call %d (want 0, %d)", ch.ch_submit_ret,
+	       ch.ch_call_ret, -EDEADLK);
+	call_fini(&ch.ch_first);
+	call_fini(&ch.ch_second);
+	call_fini(&ch.ch_third);
+}
+
 static void case_registered(struct xr_clnt *cl)
 {
 	struct xr_core_stats st;
@@ -614,6 +665,7 @@ static int group_main(void)
 	case_reply_too_big(cl);
 	case_barrier(cl);
 	case_many_in_flight(cl);
+	case_callback_submit(cl);
 	case_registered(cl);
 	xr_clnt_destroy(cl);
 	cl = client();

@@ -751,6 +751,11 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 			stalled = true;
 			cl->cl_stats.cs_credit_stalls++;
 		}
+		/* Only the progress thread frees credits: it must not wait. */
+		if (pthread_equal(pthread_self(), cl->cl_loop.lp_thread)) {
+			ret = -EAGAIN;
+			goto out_unlock;
+		}
 		pthread_cond_wait(&cl->cl_cv, &cl->cl_loop.lp_lock);
 	}
 	if (xr_clnt_find(cl, xid)) {
@@ -794,6 +799,8 @@ int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 
 	if (!req)
 		return -EINVAL;
+	if (pthread_equal(pthread_self(), cl->cl_loop.lp_thread))
+		return -EDEADLK; /* from a callback: use xr_clnt_submit() */
 	req->cr_done = NULL;
 	ret = xr_clnt_submit(cl, req);
 	if (ret)

@@ -129,10 +129,12 @@ int xr_clnt_connect(struct xr_clnt *clnt);
 /**
  * xr_clnt_submit() - start a call; req->cr_done runs when it completes
  *
- * Waits (blocking) while no credit is available.  Return: 0 (the callback
- * will run exactly once); -EINVAL (bad request: no xid, too many ranges,
- * buffers above 4 GiB); -EEXIST (xid already in flight); -ENOTCONN (not
- * connected); -ENOMEM/-EIO (registration or post failed).  On an error
+ * Waits (blocking) while no credit is available; called from a completion
+ * callback (the progress thread) it cannot wait and returns -EAGAIN
+ * instead.  Return: 0 (the callback will run exactly once); -EINVAL (bad
+ * request: no xid, too many ranges, buffers above 4 GiB); -EEXIST (xid
+ * already in flight); -ENOTCONN (not connected); -EAGAIN (no credit, from
+ * a callback); -ENOMEM/-EIO (registration or post failed).  On an error
  * return the callback does not run.
  */
 int xr_clnt_submit(struct xr_clnt *clnt, struct xr_clnt_req *req);
@@ -143,7 +145,8 @@ int xr_clnt_submit(struct xr_clnt *clnt, struct xr_clnt_req *req);
  *	server cannot write into the caller's buffers any more) and the
  *	call completes with -ETIMEDOUT
  *
- * Return: req->cr_status, or the submit error.
+ * Return: req->cr_status, or the submit error; -EDEADLK when called from
+ * a completion callback (it would wait for its own thread).
  */
 int xr_clnt_call(struct xr_clnt *clnt, struct xr_clnt_req *req, int timeout_ms);
 
