@@ -190,7 +190,7 @@ if [ "$SHELL_AFTER" = 1 ]; then
 else
 	run_limited "$TIMEOUT" "$OUT/console.log" "${cmd[@]}"
 	tail -n +1 -f --pid=$QEMU_PID "$OUT/console.log" |
-		grep --line-buffered -aE '^GRVM-(RESULT|INFO|ERROR|DONE)|^PERF |Kernel panic|BUG:|Oops' &
+		grep --line-buffered -aE '^GRVM-(RESULT|INFO|ERROR|DONE)|Kernel panic|BUG:|Oops' &
 	wait $QEMU_PID
 	qemu_rc=$?
 	QEMU_PID=

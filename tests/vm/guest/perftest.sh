@@ -19,24 +19,45 @@ PORT=18515
 failed=()
 : >"$TSV"
 
-# one tool size iters: run server + client, parse the client's result line.
-one() {
-	local tool=$1 size=$2 iters=$3 port=$PORT
-	PORT=$((PORT + 1))
-	echo "=== $tool -d $IBDEV -R -s $size -n $iters ($IP:$port)"
-	timeout 300 $tool -d "$IBDEV" -R -F -p $port -s $size -n $iters \
-		>/tmp/perf.server 2>&1 &
-	local server=$! ok=0
-	for _ in $(seq 1 20); do
+# listening port: on siw (iWARP) wait until the server's kernel TCP
+# listener shows up; rxe (RoCE) has no socket to see: the caller's pause.
+listening() {
+	local port=$1 tries=12
+	case $IBDEV in siw*) ;; *) return 0 ;; esac
+	while [ $tries -gt 0 ]; do
+		ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && return 0
 		sleep 0.5
+		tries=$((tries - 1))
+	done
+	return 0
+}
+
+# one tool size iters: run server + client, parse the client's result line.
+# A client that races a slow server can leave that server stuck on a
+# half-made connection, so each retry restarts the pair on a fresh port.
+one() {
+	local tool=$1 size=$2 iters=$3 port attempt server ok=0
+	for attempt in 1 2 3; do
+		port=$PORT
+		PORT=$((PORT + 1))
+		echo "=== $tool -d $IBDEV -R -s $size -n $iters ($IP:$port, try $attempt)"
+		timeout 300 $tool -d "$IBDEV" -R -F -p $port -s $size \
+			-n $iters >/tmp/perf.server 2>&1 &
+		server=$!
+		sleep 2
+		listening $port
 		if timeout 300 $tool -d "$IBDEV" -R -F -p $port -s $size \
 			-n $iters "$IP" >/tmp/perf.client 2>&1; then
 			ok=1
+			wait $server
 			break
 		fi
+		cat /tmp/perf.client
+		echo "(try $attempt failed; restarting the server)"
+		kill $server 2>/dev/null
+		wait $server
 	done
-	wait $server
-	cat /tmp/perf.client
+	[ $ok = 1 ] && cat /tmp/perf.client
 	# Result rows start with the byte count; bw rows: bytes iters peak avg
 	# Mpps; lat rows: bytes iters min max typical avg ...
 	local row
