@@ -34,6 +34,8 @@ struct bench {
 	uint32_t io;
 	uint64_t file_size;
 	double deadline;
+	pthread_cond_t go_cond;  /* all streams begin together */
+	bool go;
 	atomic_int err;
 	pthread_mutex_t lock;
 	uint64_t ops;
@@ -177,6 +179,10 @@ static void *stream_main(void *arg)
 	uint8_t *buf = NULL;
 	int i;
 
+	pthread_mutex_lock(&b->lock);
+	while (!b->go)
+		pthread_cond_wait(&b->go_cond, &b->lock);
+	pthread_mutex_unlock(&b->lock);
 	if (strcmp(b->mode, "meta")) {
 		buf = malloc(b->io);
 		if (!buf) {
@@ -287,8 +293,7 @@ static int run_mode(struct cli *c, const struct sess_fh *dir,
 		free(tids);
 		return cli_report(-ENOMEM, "bench");
 	}
-	start = cli_now();
-	b.deadline = start + c->o.duration_s;
+	pthread_cond_init(&b.go_cond, NULL);
 	for (i = 0; i < n; i++) {
 		ss[i].b = &b;
 		ss[i].idx = i;
@@ -296,9 +301,17 @@ static int run_mode(struct cli *c, const struct sess_fh *dir,
 			break;
 	}
 	n = i;
+	/* Release all streams at once, so they really run side by side. */
+	start = cli_now();
+	pthread_mutex_lock(&b.lock);
+	b.deadline = start + c->o.duration_s;
+	b.go = true;
+	pthread_cond_broadcast(&b.go_cond);
+	pthread_mutex_unlock(&b.lock);
 	for (i = 0; i < n; i++)
 		pthread_join(tids[i], NULL);
 	secs = cli_now() - start;
+	pthread_cond_destroy(&b.go_cond);
 	if (!strcmp(mode, "read") && finish_read(&b) && !b.err)
 		b.err = -EIO;
 	free(ss);

@@ -24,9 +24,6 @@
 
 #include "sess_int.h"
 
-int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
-			bool in_recovery);
-void sess_handle_pending_flags(struct sess_client *cl);
 
 void sess_log(struct sess_client *cl, enum sess_log_level level,
 	      const char *fmt, ...)
@@ -292,7 +289,8 @@ int sess_do_create_session(struct sess_client *cl)
 	ca->csa_clientid = cl->cl_clientid;
 	ca->csa_sequence = cl->cl_create_seq;
 	pthread_mutex_unlock(&cl->cl_lock);
-	ca->csa_flags = cl->cl_opts.test_no_back_chan
+	ca->csa_flags = cl->cl_opts.test_no_back_chan ||
+				!cl->cl_xprt->x_has_backchannel
 				? 0 : CREATE_SESSION4_FLAG_CONN_BACK_CHAN;
 	if (cl->cl_xprt->x_is_rdma)
 		ca->csa_flags |= CREATE_SESSION4_FLAG_CONN_RDMA;

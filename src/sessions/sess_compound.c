@@ -337,14 +337,6 @@ static void hand_over(struct sess_compound *c, nfs_resop4 *res,
 	c->sc_status = status;
 }
 
-/**
- * sess_compound_flags() - sess_compound() for recovery steps when
- * @in_recovery: no waiting for recovery and no recursive recovery.
- * Returns as sess_compound().
- */
-int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
-			bool in_recovery);
-
 int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 			bool in_recovery)
 {

@@ -126,4 +126,21 @@ int sess_cb_handle(void *ctx, const uint8_t *req, size_t req_len,
 /** sess_act_on_flags() - queue SEQ4_STATUS flags for the renewer. */
 void sess_act_on_flags(struct sess_client *cl, uint32_t flags);
 
+/**
+ * sess_handle_pending_flags() - act on queued SEQ4_STATUS flags (the
+ * renewer thread calls it): re-open after revoked state, RECLAIM_COMPLETE
+ * after a restart, rebind or replace the session when the callback path is
+ * down.  At most once a second.
+ */
+void sess_handle_pending_flags(struct sess_client *cl);
+
+/**
+ * sess_compound_flags() - sess_compound() for recovery steps when
+ * @in_recovery: no waiting for recovery and no recursive recovery (a lost
+ * connection or session is returned to the caller).  Returns as
+ * sess_compound().
+ */
+int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
+			bool in_recovery);
+
 #endif /* SESS_INT_H */

@@ -32,7 +32,6 @@
 
 #include "sess_int.h"
 
-void sess_handle_pending_flags(struct sess_client *cl);
 
 static bool is_conn_error(int ret)
 {
@@ -278,11 +277,25 @@ void sess_handle_pending_flags(struct sess_client *cl)
 		sess_log(cl, SESS_LOG_WARN, "server restarted: reclaiming");
 		(void)sess_do_reclaim_complete(cl);
 	}
+	if (!cl->cl_xprt->x_has_backchannel)
+		flags &= ~(FLAGS_REBIND | SEQ4_STATUS_BACKCHANNEL_FAULT);
 	pthread_mutex_lock(&cl->cl_lock);
 	rebinds = cl->cl_cb_rebinds;
-	if (flags & FLAGS_REBIND)
+	if (flags & (FLAGS_REBIND | SEQ4_STATUS_BACKCHANNEL_FAULT))
 		cl->cl_cb_rebinds++;
 	pthread_mutex_unlock(&cl->cl_lock);
+	/*
+	 * Ladder for a callback path that stays down: rebind, then a new
+	 * session, then give up (this client takes no delegations, so it
+	 * works on without callbacks) until the server clears the flag.
+	 */
+	if (rebinds >= 2) {
+		if (rebinds == 2)
+			sess_log(cl, SESS_LOG_WARN,
+				 "backchannel stays down: going on without "
+				 "callbacks");
+		flags &= ~(FLAGS_REBIND | SEQ4_STATUS_BACKCHANNEL_FAULT);
+	}
 	if (flags & SEQ4_STATUS_BACKCHANNEL_FAULT ||
 	    ((flags & FLAGS_REBIND) && rebinds > 0)) {
 		/*

@@ -124,6 +124,12 @@ struct sess_xprt {
 	size_t x_max_record;
 	/* True when the transport is RDMA (CREATE_SESSION sets ca_rdma_ird) */
 	bool x_is_rdma;
+	/*
+	 * True when the transport serves server-to-client calls (the TCP
+	 * one does).  Without it the session asks for no back channel and
+	 * does not try to repair SEQ4_STATUS_CB_PATH_DOWN.
+	 */
+	bool x_has_backchannel;
 	uint32_t x_rdma_ird;
 };
 

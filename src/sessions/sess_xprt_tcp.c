@@ -649,6 +649,7 @@ struct sess_xprt *sess_xprt_tcp_create(const struct sess_xprt_tcp_opts *opts)
 		tx->tx_opts.timeout_ms = 60000;
 	tx->tx_base.x_ops = &tcp_ops;
 	tx->tx_base.x_max_record = tx->tx_opts.max_record;
+	tx->tx_base.x_has_backchannel = true;
 	tx->tx_fd = -1;
 	clock_gettime(CLOCK_REALTIME, &now);
 	tx->tx_next_xid = (uint32_t)(now.tv_nsec ^ (now.tv_sec << 16) ^
