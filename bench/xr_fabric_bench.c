@@ -47,6 +47,7 @@
 #define NRECV 512u
 #define SEND_WINDOW 128u
 #define TIMEOUT_MS 30000
+#define CREDIT_EVERY 64
 
 struct bmsg {
 	char b_cmd[8];
@@ -108,6 +109,8 @@ struct side {
 	uint32_t nin;
 	struct bmsg last_in;
 	uint32_t done_ops, failed_ops;
+	uint64_t data_in;  /* server: DATA messages received */
+	uint64_t credited; /* client: DATA the server said it consumed */
 };
 
 static int side_alloc(struct side *s)
@@ -186,6 +189,12 @@ static void pump(struct side *s, int ms,
 			if (ev.xv_pdata_len >= sizeof(s->peer))
 				memcpy(&s->peer, ev.xv_pdata, sizeof(s->peer));
 		} else if (ev.xv_type != XR_EV_CONNECT_REQUEST) {
+			if (s->state == 1 && ev.xv_type == XR_EV_ERROR)
+				fprintf(stderr,
+					"connection ended: event %d, status "
+					"%d (%s)\n",
+					ev.xv_type, ev.xv_status,
+					xr_fabric_strerror(s->fab));
 			s->state = 2;
 		}
 	}
@@ -197,8 +206,13 @@ static void pump(struct side *s, int ms,
 			continue;
 		}
 		if (wc[i].xc_op == XR_OP_RECV) {
-			s->nin++;
 			memcpy(&s->last_in, wc[i].xc_ctx, sizeof(s->last_in));
+			if (!strcmp(s->last_in.b_cmd, "CRED")) {
+				s->credited = s->last_in.b_seq;
+				repost(s, wc[i].xc_ctx);
+				continue;
+			}
+			s->nin++;
 			if (on_recv)
 				on_recv(s, wc[i].xc_ctx, wc[i].xc_len);
 			else
@@ -223,6 +237,20 @@ static void srv_recv(struct side *s, void *buf, uint32_t len)
 	    .xs_addr = buf, .xs_len = len, .xs_mr = s->msgs_mr};
 
 	memcpy(&m, buf, sizeof(m));
+	/*
+	 * Credits: iWARP has no receiver-not-ready retry, so a send that
+	 * finds no receive kills the connection.  Every CREDIT_EVERY DATA
+	 * messages the server says how many it consumed; the client keeps
+	 * fewer than NRECV / 2 beyond that (RPC-over-RDMA does the same).
+	 */
+	if (!strcmp(m.b_cmd, "DATA") && ++s->data_in % CREDIT_EVERY == 0) {
+		m = (struct bmsg){.b_cmd = "CRED",
+				  .b_seq = (uint32_t)s->data_in};
+		memcpy(buf, &m, sizeof(m));
+		sge.xs_len = sizeof(m);
+		if (xr_post_send(s->ep, &sge, 1, false, 0, buf) == 0)
+			return;
+	}
 	if (!strcmp(m.b_cmd, "PING") || !strcmp(m.b_cmd, "DONE")) {
 		if (!strcmp(m.b_cmd, "DONE"))
 			memcpy(buf, "ACK", 4);
@@ -408,7 +436,7 @@ static double bench_msg_rate(struct side *s, uint64_t budget)
 	inflight_base = 0;
 	while (posted < budget && now_s() - t0 < opt_seconds) {
 		while (posted - (s->done_ops - inflight_base) < SEND_WINDOW &&
-		       posted < budget) {
+		       posted - s->credited < NRECV / 2 && posted < budget) {
 			if (send_msg(s, (uint32_t)(posted % SEND_WINDOW),
 				     "DATA", MSG, NULL))
 				break;

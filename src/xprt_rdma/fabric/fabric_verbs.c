@@ -1201,6 +1201,8 @@ static int xr_vb_async_event(struct xr_vb_fabric *vf, struct xr_event *ev)
 			if (!e->ve_id || e->ve_id->qp != qp ||
 			    e->ve_state == XR_VB_CLOSED)
 				continue;
+			xr_fab_err(&vf->vf_base, 0, "%s on QP %u",
+				   ibv_event_type_str(type), qp->qp_num);
 			/* Tell the peer too, then end it here. */
 			if (e->ve_state == XR_VB_CONNECTED)
 				rdma_disconnect(e->ve_id);
