@@ -34,7 +34,7 @@ struct bench {
 	uint32_t io;
 	uint64_t file_size;
 	double deadline;
-	pthread_cond_t go_cond;  /* all streams begin together */
+	pthread_cond_t go_cond; /* all streams begin together */
 	bool go;
 	atomic_int err;
 	pthread_mutex_t lock;
@@ -100,7 +100,7 @@ static void bench_write(struct stream *s, uint8_t *buf)
 {
 	struct bench *b = s->b;
 	struct sess_file f;
-	struct iovec iov = { buf, b->io };
+	struct iovec iov = {buf, b->io};
 	char name[64];
 	uint64_t off = 0;
 	uint32_t written;
@@ -156,7 +156,7 @@ static void bench_meta(struct stream *s)
 		t0 = cli_now();
 		ret = sess_open(b->c->cl, &b->dir, name,
 				SESS_OPEN_WRITE | SESS_OPEN_CREATE |
-					SESS_OPEN_EXCL,
+				    SESS_OPEN_EXCL,
 				0644, &f);
 		if (!ret)
 			ret = sess_close(&f);
@@ -212,7 +212,7 @@ static void *stream_main(void *arg)
 static int prepare_read(struct bench *b)
 {
 	uint8_t *buf = malloc(b->io);
-	struct iovec iov = { buf, b->io };
+	struct iovec iov = {buf, b->io};
 	char name[64];
 	uint64_t off;
 	uint32_t written;
@@ -226,7 +226,7 @@ static int prepare_read(struct bench *b)
 	snprintf(name, sizeof(name), "nfs41-bench-%d-r", getpid());
 	ret = sess_open(b->c->cl, &b->dir, name,
 			SESS_OPEN_READ | SESS_OPEN_WRITE | SESS_OPEN_CREATE |
-				SESS_OPEN_TRUNC,
+			    SESS_OPEN_TRUNC,
 			0644, &b->shared);
 	for (off = 0; !ret && off < b->file_size; off += b->io)
 		ret = sess_write(&b->shared, off, &iov, 1, b->io, UNSTABLE4,
@@ -261,8 +261,8 @@ static double p99_us(const struct bench *b)
 	return 0;
 }
 
-static int run_mode(struct cli *c, const struct sess_fh *dir,
-		    const char *mode, bool first)
+static int run_mode(struct cli *c, const struct sess_fh *dir, const char *mode,
+		    bool first)
 {
 	struct bench b;
 	struct stream *ss;
@@ -276,8 +276,8 @@ static int run_mode(struct cli *c, const struct sess_fh *dir,
 	b.mode = mode;
 	b.dir = *dir;
 	b.io = c->o.io_size < sess_client_max_io(c->cl)
-		       ? c->o.io_size
-		       : sess_client_max_io(c->cl);
+		   ? c->o.io_size
+		   : sess_client_max_io(c->cl);
 	b.file_size = c->o.file_size;
 	if (b.file_size < (uint64_t)b.io * n)
 		b.file_size = (uint64_t)b.io * n;
@@ -320,11 +320,11 @@ static int run_mode(struct cli *c, const struct sess_fh *dir,
 		return cli_report(b.err, "bench");
 	if (c->o.json) {
 		printf("{\"mode\":\"%s\",\"streams\":%u,\"io_size\":%u,"
-		       "\"seconds\":%.3f,\"ops\":%" PRIu64 ",\"ops_per_s\":%.1f,"
+		       "\"seconds\":%.3f,\"ops\":%" PRIu64
+		       ",\"ops_per_s\":%.1f,"
 		       "\"mib_per_s\":%.2f,\"avg_us\":%.1f,\"p99_us\":%.0f}\n",
 		       mode, n, strcmp(mode, "meta") ? b.io : 0, secs, b.ops,
-		       (double)b.ops / secs,
-		       (double)b.bytes / secs / (1 << 20),
+		       (double)b.ops / secs, (double)b.bytes / secs / (1 << 20),
 		       b.ops ? b.lat_sum_us / (double)b.ops : 0, p99_us(&b));
 	} else {
 		if (first)
@@ -334,8 +334,7 @@ static int run_mode(struct cli *c, const struct sess_fh *dir,
 		printf("%-6s %7u %8u %8.2f %10" PRIu64
 		       " %10.1f %10.2f %9.1f %9.0f\n",
 		       mode, n, strcmp(mode, "meta") ? b.io : 0, secs, b.ops,
-		       (double)b.ops / secs,
-		       (double)b.bytes / secs / (1 << 20),
+		       (double)b.ops / secs, (double)b.bytes / secs / (1 << 20),
 		       b.ops ? b.lat_sum_us / (double)b.ops : 0, p99_us(&b));
 	}
 	fflush(stdout);
@@ -344,7 +343,7 @@ static int run_mode(struct cli *c, const struct sess_fh *dir,
 
 int cmd_bench(struct cli *c, int argc, char **argv)
 {
-	static const char *all[] = { "write", "read", "meta" };
+	static const char *all[] = {"write", "read", "meta"};
 	struct sess_fh dir;
 	struct sess_attr a;
 	int ret, i;
@@ -359,8 +358,7 @@ int cmd_bench(struct cli *c, int argc, char **argv)
 	}
 	if (strcmp(c->o.mode, "all") && strcmp(c->o.mode, "read") &&
 	    strcmp(c->o.mode, "write") && strcmp(c->o.mode, "meta")) {
-		fprintf(stderr, "nfs41: bench: unknown mode '%s'\n",
-			c->o.mode);
+		fprintf(stderr, "nfs41: bench: unknown mode '%s'\n", c->o.mode);
 		return CLI_ERR_USAGE;
 	}
 	if ((ret = cli_connect(c, argv[0])))

@@ -24,27 +24,42 @@
 static const char *type_name(uint32_t t)
 {
 	switch (t) {
-	case NF4REG: return "file";
-	case NF4DIR: return "directory";
-	case NF4LNK: return "symlink";
-	case NF4BLK: return "block device";
-	case NF4CHR: return "char device";
-	case NF4SOCK: return "socket";
-	case NF4FIFO: return "fifo";
-	default: return "unknown";
+	case NF4REG:
+		return "file";
+	case NF4DIR:
+		return "directory";
+	case NF4LNK:
+		return "symlink";
+	case NF4BLK:
+		return "block device";
+	case NF4CHR:
+		return "char device";
+	case NF4SOCK:
+		return "socket";
+	case NF4FIFO:
+		return "fifo";
+	default:
+		return "unknown";
 	}
 }
 
 static char type_char(uint32_t t)
 {
 	switch (t) {
-	case NF4DIR: return 'd';
-	case NF4LNK: return 'l';
-	case NF4BLK: return 'b';
-	case NF4CHR: return 'c';
-	case NF4SOCK: return 's';
-	case NF4FIFO: return 'p';
-	default: return '-';
+	case NF4DIR:
+		return 'd';
+	case NF4LNK:
+		return 'l';
+	case NF4BLK:
+		return 'b';
+	case NF4CHR:
+		return 'c';
+	case NF4SOCK:
+		return 's';
+	case NF4FIFO:
+		return 'p';
+	default:
+		return '-';
 	}
 }
 
@@ -131,14 +146,14 @@ int cmd_stat(struct cli *c, int argc, char **argv)
 			       a.sa_mode & 07777, a.sa_size, a.sa_nlink,
 			       a.sa_fileid, a.sa_space_used, a.sa_mtime_sec);
 		} else {
-			printf("  path: %s\n  type: %s\n  mode: %04o (%s)\n"
-			       "  size: %" PRIu64 "\n links: %u\nfileid: %"
-			       PRIu64 "\n  used: %" PRIu64 "\n mtime: %" PRId64
-			       ".%09u\n",
-			       c->url.path, type_name(a.sa_type),
-			       a.sa_mode & 07777, mode, a.sa_size, a.sa_nlink,
-			       a.sa_fileid, a.sa_space_used, a.sa_mtime_sec,
-			       a.sa_mtime_nsec);
+			printf(
+			    "  path: %s\n  type: %s\n  mode: %04o (%s)\n"
+			    "  size: %" PRIu64 "\n links: %u\nfileid: %" PRIu64
+			    "\n  used: %" PRIu64 "\n mtime: %" PRId64 ".%09u\n",
+			    c->url.path, type_name(a.sa_type),
+			    a.sa_mode & 07777, mode, a.sa_size, a.sa_nlink,
+			    a.sa_fileid, a.sa_space_used, a.sa_mtime_sec,
+			    a.sa_mtime_nsec);
 		}
 	}
 	ret = cli_report(ret, c->url.path);
@@ -160,7 +175,7 @@ struct xfer {
 	atomic_uint_fast64_t next;
 	atomic_uint_fast64_t done;
 	atomic_int err;
-	int running;            /* workers still going, under lock */
+	int running;		 /* workers still going, under lock */
 	pthread_cond_t finished; /* signalled when a worker ends */
 	pthread_mutex_t lock;
 	bool have_verf;
@@ -188,8 +203,8 @@ static void note_verf(struct xfer *x, const verifier4 v)
 }
 
 /* One chunk of a get: READ until the chunk is full or EOF. */
-static int get_chunk(struct xfer *x, uint8_t *buf, uint64_t off,
-		     uint32_t len, uint32_t *total, bool *eof)
+static int get_chunk(struct xfer *x, uint8_t *buf, uint64_t off, uint32_t len,
+		     uint32_t *total, bool *eof)
 {
 	uint32_t got;
 	int ret;
@@ -197,8 +212,8 @@ static int get_chunk(struct xfer *x, uint8_t *buf, uint64_t off,
 	*total = 0;
 	*eof = false;
 	while (*total < len && !*eof) {
-		ret = sess_read(x->f, off + *total, buf + *total,
-				len - *total, &got, eof);
+		ret = sess_read(x->f, off + *total, buf + *total, len - *total,
+				&got, eof);
 		if (ret)
 			return ret;
 		if (got == 0 && !*eof)
@@ -208,8 +223,7 @@ static int get_chunk(struct xfer *x, uint8_t *buf, uint64_t off,
 	return 0;
 }
 
-static int put_chunk(struct xfer *x, uint8_t *buf, uint64_t off,
-		     uint32_t len)
+static int put_chunk(struct xfer *x, uint8_t *buf, uint64_t off, uint32_t len)
 {
 	struct iovec iov;
 	uint32_t written;
@@ -274,8 +288,8 @@ static void *xfer_worker(void *arg)
 			ret = get_chunk(x, buf, off, len, &got, &eof);
 			if (!ret && got) {
 				n = x->seq_stdio
-					    ? write(x->fd, buf, got)
-					    : pwrite(x->fd, buf, got, (off_t)off);
+					? write(x->fd, buf, got)
+					: pwrite(x->fd, buf, got, (off_t)off);
 				if (n != (ssize_t)got)
 					ret = -EIO;
 			}
@@ -363,8 +377,8 @@ int cmd_get(struct cli *c, int argc, char **argv)
 	ret = cli_connect(c, argv[0]);
 	if (ret)
 		return ret;
-	ret = sess_split_path(c->url.path, pathbuf, sizeof(pathbuf), &dir,
-			      &base);
+	ret =
+	    sess_split_path(c->url.path, pathbuf, sizeof(pathbuf), &dir, &base);
 	if (!ret)
 		ret = sess_lookup(c->cl, dir, &dfh, NULL);
 	if (!ret)
@@ -382,8 +396,8 @@ int cmd_get(struct cli *c, int argc, char **argv)
 	if (!strcmp(local, "-"))
 		fd = 1;
 	else
-		fd = open(local, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			  0644);
+		fd =
+		    open(local, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		fprintf(stderr, "nfs41: %s: %s\n", local, strerror(errno));
 		sess_close(&f);
@@ -437,8 +451,8 @@ int cmd_put(struct cli *c, int argc, char **argv)
 	ret = cli_connect(c, argv[1]);
 	if (ret)
 		goto out_close;
-	ret = sess_split_path(c->url.path, pathbuf, sizeof(pathbuf), &dir,
-			      &base);
+	ret =
+	    sess_split_path(c->url.path, pathbuf, sizeof(pathbuf), &dir, &base);
 	if (!ret)
 		ret = sess_lookup(c->cl, dir, &dfh, NULL);
 	flags = SESS_OPEN_WRITE | SESS_OPEN_CREATE | SESS_OPEN_TRUNC;
@@ -488,8 +502,8 @@ out_close:
 }
 
 /* Resolve the parent directory of the URL's path. */
-static int parent_of(struct cli *c, char *buf, size_t cap,
-		     struct sess_fh *dfh, const char **base)
+static int parent_of(struct cli *c, char *buf, size_t cap, struct sess_fh *dfh,
+		     const char **base)
 {
 	const char *dir;
 	int ret;

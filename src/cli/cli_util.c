@@ -69,11 +69,25 @@ int cli_parse_size(const char *s, uint64_t *out)
 	if (end == s || v < 0)
 		return -EINVAL;
 	switch (*end) {
-	case 'k': case 'K': mul = 1ull << 10; end++; break;
-	case 'm': case 'M': mul = 1ull << 20; end++; break;
-	case 'g': case 'G': mul = 1ull << 30; end++; break;
-	case '\0': break;
-	default: return -EINVAL;
+	case 'k':
+	case 'K':
+		mul = 1ull << 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1ull << 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1ull << 30;
+		end++;
+		break;
+	case '\0':
+		break;
+	default:
+		return -EINVAL;
 	}
 	if (!strcmp(end, "iB") || !strcmp(end, "B") || !strcmp(end, "b"))
 		end += strlen(end);
@@ -93,7 +107,7 @@ double cli_now(void)
 
 static void lib_log(void *ctx, enum sess_log_level level, const char *msg)
 {
-	static const char *names[] = { "error", "warning", "info", "debug" };
+	static const char *names[] = {"error", "warning", "info", "debug"};
 	int verbose = *(int *)ctx;
 
 	if ((int)level <= SESS_LOG_WARN + verbose)
@@ -146,15 +160,16 @@ int cli_report(int ret, const char *what)
 
 int cli_connect(struct cli *c, const char *url)
 {
-	struct sess_xprt_tcp_opts to = { 0 };
-	struct sess_client_opts so = { 0 };
+	struct sess_xprt_tcp_opts to = {0};
+	struct sess_client_opts so = {0};
 	char what[300];
 	int ret;
 
 	if (cli_parse_url(url, &c->url)) {
-		fprintf(stderr,
-			"nfs41: bad URL '%s' (expected nfs://host[:port]/path)\n",
-			url);
+		fprintf(
+		    stderr,
+		    "nfs41: bad URL '%s' (expected nfs://host[:port]/path)\n",
+		    url);
 		return CLI_ERR_USAGE;
 	}
 	if (!strcmp(c->o.transport, "rdma")) {
@@ -189,8 +204,8 @@ int cli_connect(struct cli *c, const char *url)
 		return cli_report(ret, "client");
 	ret = sess_client_start(c->cl);
 	if (ret) {
-		snprintf(what, sizeof(what), "session with %s:%u",
-			 c->url.host, c->url.port);
+		snprintf(what, sizeof(what), "session with %s:%u", c->url.host,
+			 c->url.port);
 		ret = cli_report(ret, what);
 		sess_client_destroy(c->cl);
 		c->cl = NULL;
@@ -238,9 +253,8 @@ void cli_progress(const char *label, uint64_t done, uint64_t total,
 	for (i = 0; i < width; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[width] = '\0';
-	fprintf(stderr, "\r%-20.20s [%s] %6.1f%% %9.1f MiB %8.1f MiB/s",
-		label, bar,
-		total ? 100.0 * (double)done / (double)total : 100.0,
+	fprintf(stderr, "\r%-20.20s [%s] %6.1f%% %9.1f MiB %8.1f MiB/s", label,
+		bar, total ? 100.0 * (double)done / (double)total : 100.0,
 		(double)done / (1 << 20), rate);
 	if (final)
 		fputc('\n', stderr);
@@ -341,7 +355,7 @@ void cli_print_stats(struct cli *c, bool json)
 	printf("  %-22s %llu\n", F("disconnects", s.cs_xprt.xs_disconnects));
 	printf("  %-22s %llu\n", F("bad records", s.cs_xprt.xs_bad_records));
 	printf("  %-22s %llu\n", F("timeouts", s.cs_xprt.xs_timeouts));
-	printf("  %-22s %llu\n", F("most calls in flight",
-				   s.cs_xprt.xs_max_in_flight));
+	printf("  %-22s %llu\n",
+	       F("most calls in flight", s.cs_xprt.xs_max_in_flight));
 #undef F
 }

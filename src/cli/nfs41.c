@@ -19,15 +19,15 @@
 #include "cli.h"
 
 struct cli_opts cli_defaults = {
-	.transport = "tcp",
-	.timeout_ms = 60000,
-	.recovery_s = 120,
-	.slots = 128,
-	.io_size = 1 << 20,
-	.streams = 4,
-	.duration_s = 5,
-	.file_size = 64ull << 20,
-	.mode = "all",
+    .transport = "tcp",
+    .timeout_ms = 60000,
+    .recovery_s = 120,
+    .slots = 128,
+    .io_size = 1 << 20,
+    .streams = 4,
+    .duration_s = 5,
+    .file_size = 64ull << 20,
+    .mode = "all",
 };
 
 struct command {
@@ -37,101 +37,115 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "ls", cmd_ls, "ls [-l] URL              list a directory" },
-	{ "stat", cmd_stat, "stat URL                 show attributes" },
-	{ "get", cmd_get, "get URL [LOCAL|-]        download a file" },
-	{ "put", cmd_put, "put LOCAL|- URL          upload a file" },
-	{ "rm", cmd_rm, "rm URL                   remove a file or empty dir" },
-	{ "mkdir", cmd_mkdir, "mkdir URL                create a directory" },
-	{ "rename", cmd_rename,
-	  "rename URL NEWPATH       rename (NEWPATH: /path or URL)" },
-	{ "bench", cmd_bench,
-	  "bench URL                parallel read/write/small-file benchmark" },
-	{ "stats", cmd_stats,
-	  "stats URL                session and transport counters" },
+    {"ls", cmd_ls, "ls [-l] URL              list a directory"},
+    {"stat", cmd_stat, "stat URL                 show attributes"},
+    {"get", cmd_get, "get URL [LOCAL|-]        download a file"},
+    {"put", cmd_put, "put LOCAL|- URL          upload a file"},
+    {"rm", cmd_rm, "rm URL                   remove a file or empty dir"},
+    {"mkdir", cmd_mkdir, "mkdir URL                create a directory"},
+    {"rename", cmd_rename,
+     "rename URL NEWPATH       rename (NEWPATH: /path or URL)"},
+    {"bench", cmd_bench,
+     "bench URL                parallel read/write/small-file benchmark"},
+    {"stats", cmd_stats,
+     "stats URL                session and transport counters"},
 };
 
 static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f,
-		"usage: nfs41 [options] COMMAND ARGS...\n"
-		"URL: nfs://host[:port]/path (port 2049 by default)\n\n"
-		"commands:\n");
+	fprintf(f, "usage: nfs41 [options] COMMAND ARGS...\n"
+		   "URL: nfs://host[:port]/path (port 2049 by default)\n\n"
+		   "commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s\n", commands[i].help);
-	fprintf(f,
-		"\noptions:\n"
-		"  --transport tcp|rdma   transport (rdma: not available yet)\n"
-		"  --state-file PATH      keeps this host's client owner id\n"
-		"  --uid N --gid N        AUTH_SYS identity (default: yours)\n"
-		"  -l, --long             ls: long listing\n"
-		"  --exclusive            put: fail if the file exists\n"
-		"  --streams N            get/put/bench parallel streams (4)\n"
-		"  --io-size SIZE         READ/WRITE size (1M)\n"
-		"  --slots N              session slots to ask for (128)\n"
-		"  --mode M               bench: read|write|meta|all (all)\n"
-		"  --duration SECS        bench: seconds per mode (5)\n"
-		"  --file-size SIZE       bench: file size (64M)\n"
-		"  --hold SECS            stats: stay idle first (lease test)\n"
-		"  --json                 machine-readable output\n"
-		"  --stats                print counters (JSON) on stderr at exit\n"
-		"  -q, --quiet            no progress line\n"
-		"  --timeout MS           reply timeout before reconnecting\n"
-		"  --recovery-timeout S   give up recovering after (120)\n"
-		"  --inject-drop          test: lose the reply of the rm/mkdir/\n"
-		"                         rename call with the connection\n"
-		"  --inject-drop-after N  test: lose the reply of the Nth call\n"
-		"  --inject-misorder      test: skew slot 0's seqid by 1000\n"
-		"  --inject-no-backchannel test: session without back channel\n"
-		"  -v, --verbose          more messages (repeat for more)\n"
-		"\nexit codes: 0 ok, 1 local error, 2 usage, 3 cannot reach "
-		"server or recovery failed,\n"
-		"  4 protocol error (malformed reply), 5 other NFS error, "
-		"6 not found,\n"
-		"  7 permission denied, 8 already exists, 9 transport not "
-		"available\n");
+	fprintf(
+	    f,
+	    "\noptions:\n"
+	    "  --transport tcp|rdma   transport (rdma: not available yet)\n"
+	    "  --state-file PATH      keeps this host's client owner id\n"
+	    "  --uid N --gid N        AUTH_SYS identity (default: yours)\n"
+	    "  -l, --long             ls: long listing\n"
+	    "  --exclusive            put: fail if the file exists\n"
+	    "  --streams N            get/put/bench parallel streams (4)\n"
+	    "  --io-size SIZE         READ/WRITE size (1M)\n"
+	    "  --slots N              session slots to ask for (128)\n"
+	    "  --mode M               bench: read|write|meta|all (all)\n"
+	    "  --duration SECS        bench: seconds per mode (5)\n"
+	    "  --file-size SIZE       bench: file size (64M)\n"
+	    "  --hold SECS            stats: stay idle first (lease test)\n"
+	    "  --json                 machine-readable output\n"
+	    "  --stats                print counters (JSON) on stderr at exit\n"
+	    "  -q, --quiet            no progress line\n"
+	    "  --timeout MS           reply timeout before reconnecting\n"
+	    "  --recovery-timeout S   give up recovering after (120)\n"
+	    "  --inject-drop          test: lose the reply of the rm/mkdir/\n"
+	    "                         rename call with the connection\n"
+	    "  --inject-drop-after N  test: lose the reply of the Nth call\n"
+	    "  --inject-misorder      test: skew slot 0's seqid by 1000\n"
+	    "  --inject-no-backchannel test: session without back channel\n"
+	    "  -v, --verbose          more messages (repeat for more)\n"
+	    "\nexit codes: 0 ok, 1 local error, 2 usage, 3 cannot reach "
+	    "server or recovery failed,\n"
+	    "  4 protocol error (malformed reply), 5 other NFS error, "
+	    "6 not found,\n"
+	    "  7 permission denied, 8 already exists, 9 transport not "
+	    "available\n");
 }
 
 enum {
-	OPT_TRANSPORT = 256, OPT_STATE, OPT_UID, OPT_GID, OPT_STREAMS,
-	OPT_IOSIZE, OPT_SLOTS, OPT_MODE, OPT_DURATION, OPT_FILESIZE,
-	OPT_HOLD, OPT_JSON, OPT_STATS, OPT_TIMEOUT, OPT_RECOVERY,
-	OPT_INJECT, OPT_EXCL, OPT_INJECT_AFTER, OPT_INJECT_MISORDER,
+	OPT_TRANSPORT = 256,
+	OPT_STATE,
+	OPT_UID,
+	OPT_GID,
+	OPT_STREAMS,
+	OPT_IOSIZE,
+	OPT_SLOTS,
+	OPT_MODE,
+	OPT_DURATION,
+	OPT_FILESIZE,
+	OPT_HOLD,
+	OPT_JSON,
+	OPT_STATS,
+	OPT_TIMEOUT,
+	OPT_RECOVERY,
+	OPT_INJECT,
+	OPT_EXCL,
+	OPT_INJECT_AFTER,
+	OPT_INJECT_MISORDER,
 	OPT_INJECT_NO_BACK,
 };
 
 static const struct option long_opts[] = {
-	{ "transport", required_argument, NULL, OPT_TRANSPORT },
-	{ "state-file", required_argument, NULL, OPT_STATE },
-	{ "uid", required_argument, NULL, OPT_UID },
-	{ "gid", required_argument, NULL, OPT_GID },
-	{ "long", no_argument, NULL, 'l' },
-	{ "exclusive", no_argument, NULL, OPT_EXCL },
-	{ "streams", required_argument, NULL, OPT_STREAMS },
-	{ "io-size", required_argument, NULL, OPT_IOSIZE },
-	{ "slots", required_argument, NULL, OPT_SLOTS },
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "file-size", required_argument, NULL, OPT_FILESIZE },
-	{ "hold", required_argument, NULL, OPT_HOLD },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "recovery-timeout", required_argument, NULL, OPT_RECOVERY },
-	{ "inject-drop", no_argument, NULL, OPT_INJECT },
-	{ "inject-drop-after", required_argument, NULL, OPT_INJECT_AFTER },
-	{ "inject-misorder", no_argument, NULL, OPT_INJECT_MISORDER },
-	{ "inject-no-backchannel", no_argument, NULL, OPT_INJECT_NO_BACK },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"transport", required_argument, NULL, OPT_TRANSPORT},
+    {"state-file", required_argument, NULL, OPT_STATE},
+    {"uid", required_argument, NULL, OPT_UID},
+    {"gid", required_argument, NULL, OPT_GID},
+    {"long", no_argument, NULL, 'l'},
+    {"exclusive", no_argument, NULL, OPT_EXCL},
+    {"streams", required_argument, NULL, OPT_STREAMS},
+    {"io-size", required_argument, NULL, OPT_IOSIZE},
+    {"slots", required_argument, NULL, OPT_SLOTS},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"file-size", required_argument, NULL, OPT_FILESIZE},
+    {"hold", required_argument, NULL, OPT_HOLD},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"recovery-timeout", required_argument, NULL, OPT_RECOVERY},
+    {"inject-drop", no_argument, NULL, OPT_INJECT},
+    {"inject-drop-after", required_argument, NULL, OPT_INJECT_AFTER},
+    {"inject-misorder", no_argument, NULL, OPT_INJECT_MISORDER},
+    {"inject-no-backchannel", no_argument, NULL, OPT_INJECT_NO_BACK},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
-static int parse_u32(const char *s, uint32_t min, uint32_t max,
-		     uint32_t *out)
+static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
 	char *end;
 	unsigned long v;
@@ -153,8 +167,12 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 
 	while ((ch = getopt_long(argc, argv, "lqvh", long_opts, NULL)) != -1) {
 		switch (ch) {
-		case OPT_TRANSPORT: o->transport = optarg; break;
-		case OPT_STATE: o->state_file = optarg; break;
+		case OPT_TRANSPORT:
+			o->transport = optarg;
+			break;
+		case OPT_STATE:
+			o->state_file = optarg;
+			break;
 		case OPT_UID:
 			if (parse_u32(optarg, 0, UINT32_MAX, &o->uid))
 				goto bad;
@@ -163,8 +181,12 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			if (parse_u32(optarg, 0, UINT32_MAX, &o->gid))
 				goto bad;
 			break;
-		case 'l': o->long_list = true; break;
-		case OPT_EXCL: o->exclusive = true; break;
+		case 'l':
+			o->long_list = true;
+			break;
+		case OPT_EXCL:
+			o->exclusive = true;
+			break;
 		case OPT_STREAMS:
 			if (parse_u32(optarg, 1, 1024, &o->streams))
 				goto bad;
@@ -179,7 +201,9 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			if (parse_u32(optarg, 1, 1024, &o->slots))
 				goto bad;
 			break;
-		case OPT_MODE: o->mode = optarg; break;
+		case OPT_MODE:
+			o->mode = optarg;
+			break;
 		case OPT_DURATION:
 			o->duration_s = strtod(optarg, &end);
 			if (*end || o->duration_s <= 0)
@@ -194,9 +218,15 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 				goto bad;
 			o->hold_s = (int)v;
 			break;
-		case OPT_JSON: o->json = true; break;
-		case OPT_STATS: o->print_stats = true; break;
-		case 'q': o->quiet = true; break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_STATS:
+			o->print_stats = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
 		case OPT_TIMEOUT:
 			if (parse_u32(optarg, 1, 3600000, &v))
 				goto bad;
@@ -206,17 +236,29 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			if (parse_u32(optarg, 1, 86400, &o->recovery_s))
 				goto bad;
 			break;
-		case OPT_INJECT: o->inject_drop = true; break;
+		case OPT_INJECT:
+			o->inject_drop = true;
+			break;
 		case OPT_INJECT_AFTER:
 			if (parse_u32(optarg, 1, UINT32_MAX, &v))
 				goto bad;
 			o->inject_drop_after = v;
 			break;
-		case OPT_INJECT_MISORDER: o->inject_misorder = true; break;
-		case OPT_INJECT_NO_BACK: o->inject_no_back_chan = true; break;
-		case 'v': o->verbose++; break;
-		case 'h': usage(stdout); exit(CLI_OK);
-		default: usage(stderr); return -EINVAL;
+		case OPT_INJECT_MISORDER:
+			o->inject_misorder = true;
+			break;
+		case OPT_INJECT_NO_BACK:
+			o->inject_no_back_chan = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(CLI_OK);
+		default:
+			usage(stderr);
+			return -EINVAL;
 		}
 	}
 	return 0;

@@ -70,14 +70,14 @@ static nfsstat4 cb_op(struct sess_client *cl, nfs_cb_argop4 *a,
 				   &r->nfs_cb_resop4_u.opcbsequence);
 	case NFS4_OP_CB_RECALL_SLOT:
 		pthread_mutex_lock(&cl->cl_lock);
-		(void)sess_slots_set_target(
-			&cl->cl_slots, a->nfs_cb_argop4_u.opcbrecall_slot
-					       .rsa_target_highest_slotid);
+		(void)sess_slots_set_target(&cl->cl_slots,
+					    a->nfs_cb_argop4_u.opcbrecall_slot
+						.rsa_target_highest_slotid);
 		cl->cl_stats.cs_cb_recall_slot++;
 		pthread_mutex_unlock(&cl->cl_lock);
 		sess_log(cl, SESS_LOG_INFO, "CB_RECALL_SLOT: target %u",
 			 a->nfs_cb_argop4_u.opcbrecall_slot
-				 .rsa_target_highest_slotid);
+			     .rsa_target_highest_slotid);
 		st = NFS4_OK;
 		r->nfs_cb_resop4_u.opcbrecall_slot.rsr_status = st;
 		return st;
@@ -112,7 +112,7 @@ static bool decode_cb_op(XDR *xdrs, nfs_cb_argop4 *op)
 					    &op->nfs_cb_argop4_u.opcbsequence);
 	case NFS4_OP_CB_RECALL_SLOT:
 		return xdr_CB_RECALL_SLOT4args(
-			xdrs, &op->nfs_cb_argop4_u.opcbrecall_slot);
+		    xdrs, &op->nfs_cb_argop4_u.opcbrecall_slot);
 	case NFS4_OP_CB_RECALL:
 		return xdr_CB_RECALL4args(xdrs,
 					  &op->nfs_cb_argop4_u.opcbrecall);
@@ -136,7 +136,7 @@ static int cb_compound(struct sess_client *cl, const uint8_t *args,
 	nfs_cb_argop4 ops[CB_MAX_OPS];
 	nfs_cb_resop4 res[CB_MAX_OPS];
 	CB_COMPOUND4res cres;
-	utf8str_cs tag = { 0 };
+	utf8str_cs tag = {0};
 	uint32_t minor, ident, count, n = 0, i, done = 0;
 	nfsstat4 st = NFS4_OK;
 	XDR xdrs;
@@ -167,13 +167,13 @@ static int cb_compound(struct sess_client *cl, const uint8_t *args,
 			if (i == 0 && ops[0].argop != NFS4_OP_CB_SEQUENCE) {
 				res[0].resop = ops[0].argop;
 				res[0].nfs_cb_resop4_u.opcbillegal.status =
-					NFS4ERR_OP_NOT_IN_SESSION;
+				    NFS4ERR_OP_NOT_IN_SESSION;
 				st = NFS4ERR_OP_NOT_IN_SESSION;
 			} else if (i > 0 &&
 				   ops[i].argop == NFS4_OP_CB_SEQUENCE) {
 				res[i].resop = ops[i].argop;
 				res[i].nfs_cb_resop4_u.opcbsequence.csr_status =
-					NFS4ERR_SEQUENCE_POS;
+				    NFS4ERR_SEQUENCE_POS;
 				st = NFS4ERR_SEQUENCE_POS;
 			} else {
 				st = cb_op(cl, &ops[i], &res[i]);
@@ -205,8 +205,8 @@ out_free:
 	return ret;
 }
 
-int sess_cb_handle(void *ctx, const uint8_t *req, size_t req_len,
-		   uint8_t *rep, size_t rep_cap)
+int sess_cb_handle(void *ctx, const uint8_t *req, size_t req_len, uint8_t *rep,
+		   size_t rep_cap)
 {
 	struct sess_client *cl = ctx;
 	struct sess_rpc_call_hdr hdr;

@@ -24,7 +24,6 @@
 
 #include "sess_int.h"
 
-
 void sess_log(struct sess_client *cl, enum sess_log_level level,
 	      const char *fmt, ...)
 {
@@ -194,7 +193,7 @@ out_xprt:
 
 static int one_op(struct sess_client *cl, nfs_argop4 *arg, nfs_resop4 *res)
 {
-	struct sess_raw raw = { .r_args = arg, .r_nargs = 1, .r_res = res };
+	struct sess_raw raw = {.r_args = arg, .r_nargs = 1, .r_res = res};
 	int ret;
 
 	ret = sess_raw_call(cl, &raw);
@@ -209,7 +208,7 @@ static int one_op(struct sess_client *cl, nfs_argop4 *arg, nfs_resop4 *res)
 
 int sess_do_exchange_id(struct sess_client *cl)
 {
-	nfs_argop4 arg = { .argop = NFS4_OP_EXCHANGE_ID };
+	nfs_argop4 arg = {.argop = NFS4_OP_EXCHANGE_ID};
 	nfs_resop4 res;
 	EXCHANGE_ID4args *ea = &arg.nfs_argop4_u.opexchange_id;
 	EXCHANGE_ID4resok *ok;
@@ -239,8 +238,8 @@ int sess_do_exchange_id(struct sess_client *cl)
 		sess_log(cl, SESS_LOG_INFO, "EXCHANGE_ID: client id %#llx%s",
 			 (unsigned long long)ok->eir_clientid,
 			 ok->eir_flags & EXCHGID4_FLAG_CONFIRMED_R
-				 ? " (confirmed before)"
-				 : "");
+			     ? " (confirmed before)"
+			     : "");
 	}
 	xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res);
 	return (int)st;
@@ -275,7 +274,7 @@ static void back_attrs(channel_attrs4 *ca)
 
 int sess_do_create_session(struct sess_client *cl)
 {
-	nfs_argop4 arg = { .argop = NFS4_OP_CREATE_SESSION };
+	nfs_argop4 arg = {.argop = NFS4_OP_CREATE_SESSION};
 	nfs_resop4 res;
 	CREATE_SESSION4args *ca = &arg.nfs_argop4_u.opcreate_session;
 	CREATE_SESSION4resok *ok;
@@ -289,9 +288,10 @@ int sess_do_create_session(struct sess_client *cl)
 	ca->csa_clientid = cl->cl_clientid;
 	ca->csa_sequence = cl->cl_create_seq;
 	pthread_mutex_unlock(&cl->cl_lock);
-	ca->csa_flags = cl->cl_opts.test_no_back_chan ||
-				!cl->cl_xprt->x_has_backchannel
-				? 0 : CREATE_SESSION4_FLAG_CONN_BACK_CHAN;
+	ca->csa_flags =
+	    cl->cl_opts.test_no_back_chan || !cl->cl_xprt->x_has_backchannel
+		? 0
+		: CREATE_SESSION4_FLAG_CONN_BACK_CHAN;
 	if (cl->cl_xprt->x_is_rdma)
 		ca->csa_flags |= CREATE_SESSION4_FLAG_CONN_RDMA;
 	fore_attrs(cl, &ca->csa_fore_chan_attrs, &ird);
@@ -300,11 +300,11 @@ int sess_do_create_session(struct sess_client *cl)
 	memset(&sec, 0, sizeof(sec));
 	sec.cb_secflavor = SESS_AUTH_SYS;
 	sec.callback_sec_parms4_u.cbsp_sys_cred.aup_machname =
-		cl->cl_cred.as_machinename;
+	    cl->cl_cred.as_machinename;
 	sec.callback_sec_parms4_u.cbsp_sys_cred.aup_uid = cl->cl_cred.as_uid;
 	sec.callback_sec_parms4_u.cbsp_sys_cred.aup_gid = cl->cl_cred.as_gid;
 	sec.callback_sec_parms4_u.cbsp_sys_cred.aup_time =
-		(int32_t)cl->cl_cred.as_stamp;
+	    (int32_t)cl->cl_cred.as_stamp;
 	ca->csa_sec_parms.csa_sec_parms_len = 1;
 	ca->csa_sec_parms.csa_sec_parms_val = &sec;
 
@@ -312,8 +312,7 @@ int sess_do_create_session(struct sess_client *cl)
 	if (ret)
 		return ret;
 	st = res.nfs_resop4_u.opcreate_session.csr_status;
-	ok = &res.nfs_resop4_u.opcreate_session.CREATE_SESSION4res_u
-		      .csr_resok4;
+	ok = &res.nfs_resop4_u.opcreate_session.CREATE_SESSION4res_u.csr_resok4;
 	if (st != NFS4_OK)
 		goto out_free;
 	nslots = ok->csr_fore_chan_attrs.ca_maxrequests;
@@ -368,8 +367,8 @@ out_free:
 
 int sess_do_reclaim_complete(struct sess_client *cl)
 {
-	nfs_argop4 arg = { .argop = NFS4_OP_RECLAIM_COMPLETE };
-	struct sess_compound c = { .sc_args = &arg, .sc_nargs = 1 };
+	nfs_argop4 arg = {.argop = NFS4_OP_RECLAIM_COMPLETE};
+	struct sess_compound c = {.sc_args = &arg, .sc_nargs = 1};
 	int ret;
 
 	arg.nfs_argop4_u.opreclaim_complete.rca_one_fs = false;
@@ -384,9 +383,9 @@ int sess_do_reclaim_complete(struct sess_client *cl)
 
 int sess_do_bind_conn(struct sess_client *cl)
 {
-	nfs_argop4 arg = { .argop = NFS4_OP_BIND_CONN_TO_SESSION };
+	nfs_argop4 arg = {.argop = NFS4_OP_BIND_CONN_TO_SESSION};
 	BIND_CONN_TO_SESSION4args *ba =
-		&arg.nfs_argop4_u.opbind_conn_to_session;
+	    &arg.nfs_argop4_u.opbind_conn_to_session;
 	nfs_resop4 res;
 	nfsstat4 st;
 	int ret;
@@ -411,7 +410,7 @@ int sess_do_bind_conn(struct sess_client *cl)
 
 int sess_do_destroy_session(struct sess_client *cl)
 {
-	nfs_argop4 arg = { .argop = NFS4_OP_DESTROY_SESSION };
+	nfs_argop4 arg = {.argop = NFS4_OP_DESTROY_SESSION};
 	nfs_resop4 res;
 	nfsstat4 st;
 	int ret;
@@ -439,7 +438,7 @@ int sess_do_destroy_session(struct sess_client *cl)
 
 int sess_do_destroy_clientid(struct sess_client *cl)
 {
-	nfs_argop4 arg = { .argop = NFS4_OP_DESTROY_CLIENTID };
+	nfs_argop4 arg = {.argop = NFS4_OP_DESTROY_CLIENTID};
 	nfs_resop4 res;
 	nfsstat4 st;
 	int ret;
@@ -459,7 +458,7 @@ int sess_do_destroy_clientid(struct sess_client *cl)
 static void learn_lease(struct sess_client *cl)
 {
 	nfs_argop4 args[2];
-	struct sess_compound c = { .sc_args = args, .sc_nargs = 2 };
+	struct sess_compound c = {.sc_args = args, .sc_nargs = 2};
 	fattr4 *fa;
 	uint32_t lease = 60;
 	XDR xdrs;
@@ -469,17 +468,17 @@ static void learn_lease(struct sess_client *cl)
 	args[1].argop = NFS4_OP_GETATTR;
 	args[1].nfs_argop4_u.opgetattr.attr_request.bitmap4_len = 1;
 	args[1].nfs_argop4_u.opgetattr.attr_request.map[0] =
-		1u << FATTR4_LEASE_TIME;
+	    1u << FATTR4_LEASE_TIME;
 	if (sess_compound_flags(cl, &c, true))
 		goto out;
 	if (c.sc_status == NFS4_OK && c.sc_nres == 2) {
-		fa = &c.sc_res[1].nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
-			      .obj_attributes;
+		fa = &c.sc_res[1]
+			  .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
+			  .obj_attributes;
 		if (fa->attrmask.bitmap4_len >= 1 &&
 		    (fa->attrmask.map[0] & (1u << FATTR4_LEASE_TIME))) {
 			xdrmem_ncreate(&xdrs, fa->attr_vals.attrlist4_val,
-				       fa->attr_vals.attrlist4_len,
-				       XDR_DECODE);
+				       fa->attr_vals.attrlist4_len, XDR_DECODE);
 			if (!xdr_u_int32_t(&xdrs, &lease) || lease < 2)
 				lease = 60;
 		}
@@ -592,14 +591,13 @@ void sess_client_destroy(struct sess_client *cl)
 	free(cl);
 }
 
-void sess_client_get_stats(struct sess_client *cl,
-			   struct sess_client_stats *st)
+void sess_client_get_stats(struct sess_client *cl, struct sess_client_stats *st)
 {
 	pthread_mutex_lock(&cl->cl_lock);
 	*st = cl->cl_stats;
 	st->cs_slots = cl->cl_slots.st_nslots;
-	st->cs_slot_limit = cl->cl_slots.st_nslots
-				    ? sess_slots_limit(&cl->cl_slots) : 0;
+	st->cs_slot_limit =
+	    cl->cl_slots.st_nslots ? sess_slots_limit(&cl->cl_slots) : 0;
 	st->cs_lease_s = cl->cl_lease_s;
 	st->cs_clientid = cl->cl_clientid;
 	memcpy(st->cs_sessionid, cl->cl_sessionid, sizeof(sessionid4));

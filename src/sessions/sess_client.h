@@ -28,8 +28,12 @@
 struct sess_client;
 
 /** Log levels of the library's messages. */
-enum sess_log_level { SESS_LOG_ERR, SESS_LOG_WARN, SESS_LOG_INFO,
-		      SESS_LOG_DEBUG };
+enum sess_log_level {
+	SESS_LOG_ERR,
+	SESS_LOG_WARN,
+	SESS_LOG_INFO,
+	SESS_LOG_DEBUG
+};
 
 /** Options of sess_client_create(); zero means the default. */
 struct sess_client_opts {
@@ -43,7 +47,7 @@ struct sess_client_opts {
 	const char *owner_suffix;
 	uint32_t uid, gid;
 	uint32_t fore_max_requests;  /* slots asked for; default 128 */
-	uint32_t max_io_size;        /* READ/WRITE size; default 1 MiB */
+	uint32_t max_io_size;	     /* READ/WRITE size; default 1 MiB */
 	uint32_t recovery_timeout_s; /* give up recovering after; def. 120 */
 	/*
 	 * Test hook: create the session without CONN_BACK_CHAN, so that the
@@ -58,26 +62,26 @@ struct sess_client_opts {
 
 /** Counters of a client (sess_client_get_stats()). */
 struct sess_client_stats {
-	uint64_t cs_compounds;      /* COMPOUNDs answered */
-	uint64_t cs_sequence_only;  /* lease renewals */
-	uint64_t cs_replays;        /* resent on the same slot + seqid */
+	uint64_t cs_compounds;	   /* COMPOUNDs answered */
+	uint64_t cs_sequence_only; /* lease renewals */
+	uint64_t cs_replays;	   /* resent on the same slot + seqid */
 	uint64_t cs_reconnects;
-	uint64_t cs_bind_conn;      /* BIND_CONN_TO_SESSION done */
+	uint64_t cs_bind_conn;	    /* BIND_CONN_TO_SESSION done */
 	uint64_t cs_new_sessions;   /* CREATE_SESSION done */
 	uint64_t cs_new_clientids;  /* EXCHANGE_ID done */
 	uint64_t cs_session_resets; /* session replaced (slots exhausted..) */
-	uint64_t cs_delays;         /* NFS4ERR_DELAY / GRACE waits */
+	uint64_t cs_delays;	    /* NFS4ERR_DELAY / GRACE waits */
 	uint64_t cs_misordered;
 	uint64_t cs_badslot;
 	uint64_t cs_false_retry;
-	uint64_t cs_status_flags;   /* SEQ4_STATUS flags seen (OR) */
+	uint64_t cs_status_flags;      /* SEQ4_STATUS flags seen (OR) */
 	uint32_t cs_last_status_flags; /* flags of the last SEQUENCE */
-	uint64_t cs_state_revoked;  /* state re-establishments asked */
-	uint64_t cs_cb_calls;       /* backchannel COMPOUNDs served */
+	uint64_t cs_state_revoked;     /* state re-establishments asked */
+	uint64_t cs_cb_calls;	       /* backchannel COMPOUNDs served */
 	uint64_t cs_cb_recall_slot;
 	uint64_t cs_cb_recall;
-	uint32_t cs_slots;          /* table size (server's ca_maxrequests) */
-	uint32_t cs_slot_limit;     /* highest usable slot id now */
+	uint32_t cs_slots;	    /* table size (server's ca_maxrequests) */
+	uint32_t cs_slot_limit;	    /* highest usable slot id now */
 	uint32_t cs_max_slots_busy; /* most slots in use at once */
 	uint32_t cs_lease_s;
 	uint64_t cs_clientid;

@@ -42,7 +42,7 @@ static int encode_write_head(XDR *xdrs, WRITE4args *w, size_t len)
 static int encode_compound(void *arg, uint8_t *buf, size_t cap)
 {
 	struct sess_raw *r = arg;
-	utf8str_cs tag = { 0 };
+	utf8str_cs tag = {0};
 	uint32_t minor = 1, n = r->r_nargs, i;
 	XDR xdrs;
 	int ret;
@@ -56,8 +56,8 @@ static int encode_compound(void *arg, uint8_t *buf, size_t cap)
 			if (r->r_args[i].argop != NFS4_OP_WRITE)
 				return -EINVAL;
 			ret = encode_write_head(
-				&xdrs, &r->r_args[i].nfs_argop4_u.opwrite,
-				r->r_bulk_out_len);
+			    &xdrs, &r->r_args[i].nfs_argop4_u.opwrite,
+			    r->r_bulk_out_len);
 			if (ret)
 				return ret;
 			continue;
@@ -115,7 +115,7 @@ static void free_results(struct sess_raw *r, uint32_t n)
 		if (res->resop == NFS4_OP_READ && r->r_bulk_in &&
 		    res->nfs_resop4_u.opread.status == NFS4_OK)
 			res->nfs_resop4_u.opread.READ4res_u.resok4.data
-				.data_val = NULL;
+			    .data_val = NULL;
 		xdr_nfree((xdrproc_t)xdr_nfs_resop4, res);
 	}
 }
@@ -124,14 +124,13 @@ static int decode_compound(void *arg, const uint8_t *buf, size_t len,
 			   struct sess_xprt_call *call)
 {
 	struct sess_raw *r = arg;
-	utf8str_cs tag = { 0 };
+	utf8str_cs tag = {0};
 	uint32_t n, i;
 	XDR xdrs;
 	int ret = 0;
 
 	xdrmem_ncreate(&xdrs, (char *)buf, (u_int)len, XDR_DECODE);
-	if (!xdr_nfsstat4(&xdrs, &r->r_status) ||
-	    !xdr_utf8str_cs(&xdrs, &tag))
+	if (!xdr_nfsstat4(&xdrs, &r->r_status) || !xdr_utf8str_cs(&xdrs, &tag))
 		return -EBADMSG;
 	xdr_nfree((xdrproc_t)xdr_utf8str_cs, &tag);
 	if (!xdr_u_int32_t(&xdrs, &n) || n > r->r_nargs)
@@ -165,20 +164,20 @@ static int decode_compound(void *arg, const uint8_t *buf, size_t len,
 int sess_raw_call(struct sess_client *cl, struct sess_raw *r)
 {
 	struct sess_xprt_call call = {
-		.xc_prog = SESS_NFS_PROGRAM,
-		.xc_vers = SESS_NFS_V4,
-		.xc_proc = SESS_NFSPROC4_COMPOUND,
-		.xc_cred = &cl->cl_cred,
-		.xc_encode = encode_compound,
-		.xc_encode_arg = r,
-		.xc_decode = decode_compound,
-		.xc_decode_arg = r,
-		.xc_bulk_out = r->r_bulk_out,
-		.xc_bulk_out_cnt = r->r_bulk_out_cnt,
-		.xc_bulk_out_len = r->r_bulk_out_len,
-		.xc_bulk_in = r->r_bulk_in,
-		.xc_bulk_in_cap = r->r_bulk_in_cap,
-		.xc_timeout_ms = r->r_timeout_ms,
+	    .xc_prog = SESS_NFS_PROGRAM,
+	    .xc_vers = SESS_NFS_V4,
+	    .xc_proc = SESS_NFSPROC4_COMPOUND,
+	    .xc_cred = &cl->cl_cred,
+	    .xc_encode = encode_compound,
+	    .xc_encode_arg = r,
+	    .xc_decode = decode_compound,
+	    .xc_decode_arg = r,
+	    .xc_bulk_out = r->r_bulk_out,
+	    .xc_bulk_out_cnt = r->r_bulk_out_cnt,
+	    .xc_bulk_out_len = r->r_bulk_out_len,
+	    .xc_bulk_in = r->r_bulk_in,
+	    .xc_bulk_in_cap = r->r_bulk_in_cap,
+	    .xc_timeout_ms = r->r_timeout_ms,
 	};
 
 	r->r_nres = 0;
@@ -232,8 +231,8 @@ static int acquire_slot(struct sess_client *cl, struct slot_claim *sc,
 			sgen = cl->cl_session_gen;
 			cgen = cl->cl_conn_gen;
 			pthread_mutex_unlock(&cl->cl_lock);
-			ret = sess_recover(cl, SESS_RECOVER_SESSION, sgen,
-					   cgen);
+			ret =
+			    sess_recover(cl, SESS_RECOVER_SESSION, sgen, cgen);
 			if (ret)
 				return ret;
 			pthread_mutex_lock(&cl->cl_lock);
@@ -264,11 +263,11 @@ static void release_slot(struct sess_client *cl, struct slot_claim *sc,
 			hi = cl->cl_slots.st_highest;
 			target = cl->cl_slots.st_target;
 		}
-		(void)sess_slots_release(&cl->cl_slots, sc->slotid, outcome,
-					 hi, target);
+		(void)sess_slots_release(&cl->cl_slots, sc->slotid, outcome, hi,
+					 target);
 		if (cl->cl_slots.st_max_busy > cl->cl_stats.cs_max_slots_busy)
 			cl->cl_stats.cs_max_slots_busy =
-				cl->cl_slots.st_max_busy;
+			    cl->cl_slots.st_max_busy;
 	}
 	pthread_cond_broadcast(&cl->cl_cond);
 	pthread_mutex_unlock(&cl->cl_lock);
@@ -316,8 +315,8 @@ static void note_sequence_ok(struct sess_client *cl, const SEQUENCE4resok *ok,
 		cl->cl_last_renew = *sent;
 	cl->cl_stats.cs_status_flags |= ok->sr_status_flags;
 	cl->cl_stats.cs_last_status_flags = ok->sr_status_flags;
-	if (!(ok->sr_status_flags & (SEQ4_STATUS_CB_PATH_DOWN |
-				     SEQ4_STATUS_CB_PATH_DOWN_SESSION)))
+	if (!(ok->sr_status_flags &
+	      (SEQ4_STATUS_CB_PATH_DOWN | SEQ4_STATUS_CB_PATH_DOWN_SESSION)))
 		cl->cl_cb_rebinds = 0;
 	pthread_mutex_unlock(&cl->cl_lock);
 	if (ok->sr_status_flags)
@@ -325,8 +324,8 @@ static void note_sequence_ok(struct sess_client *cl, const SEQUENCE4resok *ok,
 }
 
 /* The caller's results are the raw results after SEQUENCE. */
-static void hand_over(struct sess_compound *c, nfs_resop4 *res,
-		      uint32_t nres, nfsstat4 status)
+static void hand_over(struct sess_compound *c, nfs_resop4 *res, uint32_t nres,
+		      nfsstat4 status)
 {
 	uint32_t i;
 
@@ -355,8 +354,8 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 	if (c->sc_nargs > SESS_MAX_OPS || (c->sc_nargs && !c->sc_args))
 		return -EINVAL;
 	if ((c->sc_bulk_out &&
-	     (!c->sc_nargs || c->sc_args[c->sc_nargs - 1].argop !=
-				      NFS4_OP_WRITE)))
+	     (!c->sc_nargs ||
+	      c->sc_args[c->sc_nargs - 1].argop != NFS4_OP_WRITE)))
 		return -EINVAL;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += cl->cl_opts.recovery_timeout_s;
@@ -378,14 +377,14 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 		sa->sa_highest_slotid = sc.highest;
 		sa->sa_cachethis = c->sc_cachethis;
 		raw = (struct sess_raw){
-			.r_args = args,
-			.r_nargs = c->sc_nargs + 1,
-			.r_bulk_out = c->sc_bulk_out,
-			.r_bulk_out_cnt = c->sc_bulk_out_cnt,
-			.r_bulk_out_len = c->sc_bulk_out_len,
-			.r_bulk_in = c->sc_bulk_in,
-			.r_bulk_in_cap = c->sc_bulk_in_cap,
-			.r_res = res,
+		    .r_args = args,
+		    .r_nargs = c->sc_nargs + 1,
+		    .r_bulk_out = c->sc_bulk_out,
+		    .r_bulk_out_cnt = c->sc_bulk_out_cnt,
+		    .r_bulk_out_len = c->sc_bulk_out_len,
+		    .r_bulk_in = c->sc_bulk_in,
+		    .r_bulk_in_cap = c->sc_bulk_in_cap,
+		    .r_res = res,
 		};
 		clock_gettime(CLOCK_MONOTONIC, &sent);
 		ret = sess_raw_call(cl, &raw);
@@ -424,13 +423,11 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 			release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
 			return -EBADMSG;
 		}
-		ok = &res[0].nfs_resop4_u.opsequence.SEQUENCE4res_u
-			      .sr_resok4;
-		if (st == NFS4_OK &&
-		    (ok->sr_slotid != sc.slotid ||
-		     ok->sr_sequenceid != sc.seqid ||
-		     memcmp(ok->sr_sessionid, sc.sessionid,
-			    sizeof(sessionid4)))) {
+		ok = &res[0].nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4;
+		if (st == NFS4_OK && (ok->sr_slotid != sc.slotid ||
+				      ok->sr_sequenceid != sc.seqid ||
+				      memcmp(ok->sr_sessionid, sc.sessionid,
+					     sizeof(sessionid4)))) {
 			sess_raw_free(&raw);
 			release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
 			return -EBADMSG;
@@ -494,8 +491,8 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 			}
 			ret = sess_recover(cl,
 					   st == NFS4ERR_STALE_CLIENTID
-						   ? SESS_RECOVER_CLIENTID
-						   : SESS_RECOVER_SESSION,
+					       ? SESS_RECOVER_CLIENTID
+					       : SESS_RECOVER_SESSION,
 					   sc.session_gen, sc.conn_gen);
 			if (ret)
 				return ret;
@@ -531,7 +528,7 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 			pthread_mutex_unlock(&cl->cl_lock);
 			release_slot(cl, &sc,
 				     st == NFS4ERR_SEQ_MISORDERED
-					     ? SESS_SLOT_MISORDERED
+					 ? SESS_SLOT_MISORDERED
 				     : st == NFS4ERR_BADSLOT ? SESS_SLOT_BADSLOT
 							     : SESS_SLOT_LOST,
 				     0, 0);
@@ -551,12 +548,13 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 		case NFS4ERR_RETRY_UNCACHED_REP:
 			/* Executed, reply not kept: seqid is consumed. */
 			sess_raw_free(&raw);
-			sess_log(cl, SESS_LOG_INFO,
-				 "replay of slot %u seqid %u (op %u, cachethis %d)"
-				 " not cached by the server",
-				 sc.slotid, sc.seqid,
-				 c->sc_nargs > 1 ? c->sc_args[1].argop : 0,
-				 c->sc_cachethis);
+			sess_log(
+			    cl, SESS_LOG_INFO,
+			    "replay of slot %u seqid %u (op %u, cachethis %d)"
+			    " not cached by the server",
+			    sc.slotid, sc.seqid,
+			    c->sc_nargs > 1 ? c->sc_args[1].argop : 0,
+			    c->sc_cachethis);
 			release_slot(cl, &sc, SESS_SLOT_DONE, UINT32_MAX, 0);
 			if (!c->sc_cachethis) {
 				have_slot = false; /* idempotent: redo */
@@ -588,7 +586,7 @@ void sess_compound_free(struct sess_compound *c)
 		if (res->resop == NFS4_OP_READ && c->sc_bulk_in &&
 		    res->nfs_resop4_u.opread.status == NFS4_OK)
 			res->nfs_resop4_u.opread.READ4res_u.resok4.data
-				.data_val = NULL;
+			    .data_val = NULL;
 		xdr_nfree((xdrproc_t)xdr_nfs_resop4, res);
 	}
 	c->sc_nres = 0;

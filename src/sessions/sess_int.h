@@ -77,7 +77,7 @@ struct sess_raw {
 	size_t r_bulk_out_len;
 	void *r_bulk_in;
 	size_t r_bulk_in_cap;
-	nfs_resop4 *r_res;      /* room for r_nargs results */
+	nfs_resop4 *r_res; /* room for r_nargs results */
 	uint32_t r_nres;
 	nfsstat4 r_status;
 	int r_timeout_ms;
@@ -120,8 +120,8 @@ void sess_log(struct sess_client *cl, enum sess_log_level level,
 	      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /** sess_cb_handle() - the backchannel handler (sess_xprt's signature). */
-int sess_cb_handle(void *ctx, const uint8_t *req, size_t req_len,
-		   uint8_t *rep, size_t rep_cap);
+int sess_cb_handle(void *ctx, const uint8_t *req, size_t req_len, uint8_t *rep,
+		   size_t rep_cap);
 
 /** sess_act_on_flags() - queue SEQ4_STATUS flags for the renewer. */
 void sess_act_on_flags(struct sess_client *cl, uint32_t flags);

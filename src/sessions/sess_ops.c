@@ -15,12 +15,11 @@
 
 #include "sess_ops.h"
 
-#define REQ_ATTRS_0 ((1u << FATTR4_TYPE) | (1u << FATTR4_SIZE) | \
-		     (1u << FATTR4_FILEID))
-#define REQ_ATTRS_1 ((1u << (FATTR4_MODE - 32)) | \
-		     (1u << (FATTR4_NUMLINKS - 32)) | \
-		     (1u << (FATTR4_SPACE_USED - 32)) | \
-		     (1u << (FATTR4_TIME_MODIFY - 32)))
+#define REQ_ATTRS_0                                                            \
+	((1u << FATTR4_TYPE) | (1u << FATTR4_SIZE) | (1u << FATTR4_FILEID))
+#define REQ_ATTRS_1                                                            \
+	((1u << (FATTR4_MODE - 32)) | (1u << (FATTR4_NUMLINKS - 32)) |         \
+	 (1u << (FATTR4_SPACE_USED - 32)) | (1u << (FATTR4_TIME_MODIFY - 32)))
 #define NAME_MAX_BYTES 255
 #define REOPEN_TRIES 3
 
@@ -43,8 +42,7 @@ int sess_decode_fattr(const fattr4 *fa, struct sess_attr *attr)
 	memset(attr, 0, sizeof(*attr));
 	xdrmem_ncreate(&xdrs, fa->attr_vals.attrlist4_val,
 		       fa->attr_vals.attrlist4_len, XDR_DECODE);
-	for (bit = 0; bit < 32 * fa->attrmask.bitmap4_len && bit < 96;
-	     bit++) {
+	for (bit = 0; bit < 32 * fa->attrmask.bitmap4_len && bit < 96; bit++) {
 		word = fa->attrmask.map[bit / 32];
 		if (!(word & (1u << (bit % 32))))
 			continue;
@@ -125,8 +123,7 @@ static int copy_fh(const nfs_resop4 *res, struct sess_fh *fh)
 
 static const fattr4 *getattr_res(const nfs_resop4 *res)
 {
-	return &res->nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
-			.obj_attributes;
+	return &res->nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes;
 }
 
 /* Run @c; 0, positive nfsstat4 or negative errno.  Frees on error. */
@@ -152,7 +149,7 @@ int sess_lookup(struct sess_client *cl, const char *path, struct sess_fh *fh,
 {
 	nfs_argop4 ops[SESS_PATH_MAX_COMPONENTS + 3];
 	char buf[4096], *comp, *save = NULL;
-	struct sess_compound c = { .sc_args = ops };
+	struct sess_compound c = {.sc_args = ops};
 	uint32_t n = 0;
 	int ret;
 
@@ -189,7 +186,7 @@ int sess_getattr(struct sess_client *cl, const struct sess_fh *fh,
 		 struct sess_attr *attr)
 {
 	nfs_argop4 ops[2];
-	struct sess_compound c = { .sc_args = ops, .sc_nargs = 2 };
+	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
 	int ret;
 
 	memset(ops, 0, sizeof(ops));
@@ -224,7 +221,7 @@ int sess_readdir(struct sess_client *cl, const struct sess_fh *dir,
 	ra->maxcount = 65536;
 	want_attrs(&ra->attr_request);
 	while (!eof && !ret) {
-		c = (struct sess_compound){ .sc_args = ops, .sc_nargs = 2 };
+		c = (struct sess_compound){.sc_args = ops, .sc_nargs = 2};
 		ret = run(cl, &c);
 		if (ret)
 			return ret;
@@ -275,8 +272,8 @@ int sess_mkdir(struct sess_client *cl, const struct sess_fh *dir,
 	       const char *name, uint32_t mode, struct sess_fh *out)
 {
 	nfs_argop4 ops[3];
-	struct sess_compound c = { .sc_args = ops, .sc_nargs = 3,
-				   .sc_cachethis = true };
+	struct sess_compound c = {
+	    .sc_args = ops, .sc_nargs = 3, .sc_cachethis = true};
 	CREATE4args *ca = &ops[1].nfs_argop4_u.opcreate;
 	char vals[12];
 	int ret;
@@ -302,8 +299,8 @@ int sess_remove(struct sess_client *cl, const struct sess_fh *dir,
 		const char *name)
 {
 	nfs_argop4 ops[2];
-	struct sess_compound c = { .sc_args = ops, .sc_nargs = 2,
-				   .sc_cachethis = true };
+	struct sess_compound c = {
+	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
 	int ret;
 
 	memset(ops, 0, sizeof(ops));
@@ -319,12 +316,11 @@ int sess_remove(struct sess_client *cl, const struct sess_fh *dir,
 }
 
 int sess_rename(struct sess_client *cl, const struct sess_fh *from_dir,
-		const char *from, const struct sess_fh *to_dir,
-		const char *to)
+		const char *from, const struct sess_fh *to_dir, const char *to)
 {
 	nfs_argop4 ops[4];
-	struct sess_compound c = { .sc_args = ops, .sc_nargs = 4,
-				   .sc_cachethis = true };
+	struct sess_compound c = {
+	    .sc_args = ops, .sc_nargs = 4, .sc_cachethis = true};
 	int ret;
 
 	memset(ops, 0, sizeof(ops));
@@ -362,8 +358,8 @@ static int do_open(struct sess_file *f, const struct sess_fh *dir,
 		   const char *name, unsigned int flags, uint32_t mode)
 {
 	nfs_argop4 ops[3];
-	struct sess_compound c = { .sc_args = ops, .sc_nargs = 3,
-				   .sc_cachethis = true };
+	struct sess_compound c = {
+	    .sc_args = ops, .sc_nargs = 3, .sc_cachethis = true};
 	OPEN4args *oa = &ops[1].nfs_argop4_u.opopen;
 	OPEN4resok *ok;
 	uint64_t gen = sess_client_state_gen(f->f_cl);
@@ -381,9 +377,8 @@ static int do_open(struct sess_file *f, const struct sess_fh *dir,
 	if (dir && (flags & SESS_OPEN_CREATE)) {
 		oa->openhow.opentype = OPEN4_CREATE;
 		oa->openhow.openflag4_u.how.mode =
-			flags & SESS_OPEN_EXCL ? GUARDED4 : UNCHECKED4;
-		mode_attr(&oa->openhow.openflag4_u.how.createhow4_u
-				   .createattrs,
+		    flags & SESS_OPEN_EXCL ? GUARDED4 : UNCHECKED4;
+		mode_attr(&oa->openhow.openflag4_u.how.createhow4_u.createattrs,
 			  vals, mode, flags & SESS_OPEN_TRUNC);
 	} else {
 		oa->openhow.opentype = OPEN4_NOCREATE;
@@ -451,8 +446,8 @@ static bool state_lost(int ret)
  * @failed (the stateid that just failed) is still the current one; the
  * re-open is serialised so parallel streams re-open once.
  */
-static int current_stateid(struct sess_file *f, stateid4 *sid,
-			   stateid4 *used, const stateid4 *failed)
+static int current_stateid(struct sess_file *f, stateid4 *sid, stateid4 *used,
+			   const stateid4 *failed)
 {
 	uint64_t gen = sess_client_state_gen(f->f_cl);
 	bool stale;
@@ -460,10 +455,10 @@ static int current_stateid(struct sess_file *f, stateid4 *sid,
 
 	pthread_mutex_lock(&f->f_reopen_lock);
 	pthread_mutex_lock(&f->f_lock);
-	stale = f->f_state_gen != gen ||
-		(failed && failed->seqid == f->f_stateid.seqid &&
-		 !memcmp(failed->other, f->f_stateid.other,
-			 sizeof(failed->other)));
+	stale =
+	    f->f_state_gen != gen ||
+	    (failed && failed->seqid == f->f_stateid.seqid &&
+	     !memcmp(failed->other, f->f_stateid.other, sizeof(failed->other)));
 	pthread_mutex_unlock(&f->f_lock);
 	if (stale) {
 		ret = do_open(f, NULL, NULL, f->f_access, 0);
@@ -503,9 +498,10 @@ int sess_read(struct sess_file *f, uint64_t off, void *buf, uint32_t len,
 			return ret;
 		ops[1].nfs_argop4_u.opread.offset = off;
 		ops[1].nfs_argop4_u.opread.count = len;
-		c = (struct sess_compound){ .sc_args = ops, .sc_nargs = 2,
-					    .sc_bulk_in = buf,
-					    .sc_bulk_in_cap = len };
+		c = (struct sess_compound){.sc_args = ops,
+					   .sc_nargs = 2,
+					   .sc_bulk_in = buf,
+					   .sc_bulk_in_cap = len};
 		ret = run(f->f_cl, &c);
 		if (state_lost(ret))
 			continue;
@@ -521,8 +517,8 @@ int sess_read(struct sess_file *f, uint64_t off, void *buf, uint32_t len,
 }
 
 int sess_write(struct sess_file *f, uint64_t off, const struct iovec *iov,
-	       int iovcnt, uint32_t len, stable_how4 stable,
-	       uint32_t *written, stable_how4 *committed, verifier4 verf)
+	       int iovcnt, uint32_t len, stable_how4 stable, uint32_t *written,
+	       stable_how4 *committed, verifier4 verf)
 {
 	nfs_argop4 ops[2];
 	struct sess_compound c;
@@ -542,11 +538,12 @@ int sess_write(struct sess_file *f, uint64_t off, const struct iovec *iov,
 		wa->offset = off;
 		wa->stable = stable;
 		wa->data.data_len = len;
-		c = (struct sess_compound){ .sc_args = ops, .sc_nargs = 2,
-					    .sc_cachethis = true,
-					    .sc_bulk_out = iov,
-					    .sc_bulk_out_cnt = iovcnt,
-					    .sc_bulk_out_len = len };
+		c = (struct sess_compound){.sc_args = ops,
+					   .sc_nargs = 2,
+					   .sc_cachethis = true,
+					   .sc_bulk_out = iov,
+					   .sc_bulk_out_cnt = iovcnt,
+					   .sc_bulk_out_len = len};
 		ret = run(f->f_cl, &c);
 		if (state_lost(ret))
 			continue;
@@ -565,7 +562,7 @@ int sess_write(struct sess_file *f, uint64_t off, const struct iovec *iov,
 int sess_commit(struct sess_file *f, verifier4 verf)
 {
 	nfs_argop4 ops[2];
-	struct sess_compound c = { .sc_args = ops, .sc_nargs = 2 };
+	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
 	int ret;
 
 	memset(ops, 0, sizeof(ops));
@@ -584,8 +581,8 @@ int sess_commit(struct sess_file *f, verifier4 verf)
 int sess_close(struct sess_file *f)
 {
 	nfs_argop4 ops[2];
-	struct sess_compound c = { .sc_args = ops, .sc_nargs = 2,
-				   .sc_cachethis = true };
+	struct sess_compound c = {
+	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
 	uint64_t gen = sess_client_state_gen(f->f_cl);
 	int ret = 0;
 
@@ -611,8 +608,8 @@ int sess_close(struct sess_file *f)
 	return ret;
 }
 
-int sess_split_path(const char *path, char *buf, size_t cap,
-		    const char **dir, const char **base)
+int sess_split_path(const char *path, char *buf, size_t cap, const char **dir,
+		    const char **base)
 {
 	char *slash;
 	size_t n = strlen(path);

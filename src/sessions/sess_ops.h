@@ -92,8 +92,7 @@ int sess_remove(struct sess_client *cl, const struct sess_fh *dir,
 
 /** sess_rename() - rename @from_dir/@from to @to_dir/@to. */
 int sess_rename(struct sess_client *cl, const struct sess_fh *from_dir,
-		const char *from, const struct sess_fh *to_dir,
-		const char *to);
+		const char *from, const struct sess_fh *to_dir, const char *to);
 
 /** Open flags for sess_open(). */
 #define SESS_OPEN_READ 0x1
@@ -138,8 +137,8 @@ int sess_read(struct sess_file *f, uint64_t off, void *buf, uint32_t len,
  * FILE_SYNC4.  @written, @committed, @verf: the server's answer.
  */
 int sess_write(struct sess_file *f, uint64_t off, const struct iovec *iov,
-	       int iovcnt, uint32_t len, stable_how4 stable,
-	       uint32_t *written, stable_how4 *committed, verifier4 verf);
+	       int iovcnt, uint32_t len, stable_how4 stable, uint32_t *written,
+	       stable_how4 *committed, verifier4 verf);
 
 /** sess_commit() - COMMIT the whole file; @verf: the write verifier. */
 int sess_commit(struct sess_file *f, verifier4 verf);
@@ -148,7 +147,7 @@ int sess_commit(struct sess_file *f, verifier4 verf);
 int sess_close(struct sess_file *f);
 
 /** sess_split_path() - split "/a/b/c" into "/a/b" and "c" in @buf. */
-int sess_split_path(const char *path, char *buf, size_t cap,
-		    const char **dir, const char **base);
+int sess_split_path(const char *path, char *buf, size_t cap, const char **dir,
+		    const char **base);
 
 #endif /* SESS_OPS_H */

@@ -32,7 +32,6 @@
 
 #include "sess_int.h"
 
-
 static bool is_conn_error(int ret)
 {
 	return ret == -ENOTCONN || ret == -ETIMEDOUT || ret == -ECONNREFUSED ||
@@ -232,12 +231,13 @@ int sess_recover(struct sess_client *cl, enum sess_recover_why why,
 	return ret;
 }
 
-#define FLAGS_REBIND (SEQ4_STATUS_CB_PATH_DOWN | \
-		      SEQ4_STATUS_CB_PATH_DOWN_SESSION)
-#define FLAGS_REVOKED (SEQ4_STATUS_EXPIRED_ALL_STATE_REVOKED | \
-		       SEQ4_STATUS_EXPIRED_SOME_STATE_REVOKED | \
-		       SEQ4_STATUS_ADMIN_STATE_REVOKED | \
-		       SEQ4_STATUS_RECALLABLE_STATE_REVOKED)
+#define FLAGS_REBIND                                                           \
+	(SEQ4_STATUS_CB_PATH_DOWN | SEQ4_STATUS_CB_PATH_DOWN_SESSION)
+#define FLAGS_REVOKED                                                          \
+	(SEQ4_STATUS_EXPIRED_ALL_STATE_REVOKED |                               \
+	 SEQ4_STATUS_EXPIRED_SOME_STATE_REVOKED |                              \
+	 SEQ4_STATUS_ADMIN_STATE_REVOKED |                                     \
+	 SEQ4_STATUS_RECALLABLE_STATE_REVOKED)
 
 void sess_act_on_flags(struct sess_client *cl, uint32_t flags)
 {
@@ -303,10 +303,10 @@ void sess_handle_pending_flags(struct sess_client *cl)
 		 * servers, Ganesha 4.3 among them, set a back channel up only
 		 * in CREATE_SESSION): a new session with CONN_BACK_CHAN.
 		 */
-		sess_log(cl, SESS_LOG_WARN,
-			 "backchannel %s: new session",
+		sess_log(cl, SESS_LOG_WARN, "backchannel %s: new session",
 			 flags & SEQ4_STATUS_BACKCHANNEL_FAULT
-				 ? "fault" : "still down after rebinding");
+			     ? "fault"
+			     : "still down after rebinding");
 		(void)sess_recover(cl, SESS_RECOVER_RESET, sgen, cgen);
 	} else if (flags & FLAGS_REBIND) {
 		sess_log(cl, SESS_LOG_WARN,

@@ -76,11 +76,11 @@ static void skip_auth(struct cursor *c)
 	c->pos += (n + 3) & ~3u;
 }
 
-int sess_rpc_encode_call(uint8_t *buf, size_t cap, uint32_t xid,
-			 uint32_t prog, uint32_t vers, uint32_t proc,
+int sess_rpc_encode_call(uint8_t *buf, size_t cap, uint32_t xid, uint32_t prog,
+			 uint32_t vers, uint32_t proc,
 			 const struct sess_auth_sys *cred)
 {
-	struct cursor c = { .wbuf = buf, .len = cap };
+	struct cursor c = {.wbuf = buf, .len = cap};
 	size_t name_len = strnlen(cred->as_machinename, SESS_MACHINENAME_MAX);
 	uint32_t body_len, i;
 
@@ -93,8 +93,8 @@ int sess_rpc_encode_call(uint8_t *buf, size_t cap, uint32_t xid,
 	put32(&c, vers);
 	put32(&c, proc);
 	put32(&c, SESS_AUTH_SYS);
-	body_len = 4 + 4 + ((name_len + 3) & ~3u) + 4 + 4 + 4 +
-		   4 * cred->as_ngids;
+	body_len =
+	    4 + 4 + ((name_len + 3) & ~3u) + 4 + 4 + 4 + 4 * cred->as_ngids;
 	put32(&c, body_len);
 	put32(&c, cred->as_stamp);
 	put_opaque(&c, cred->as_machinename, name_len);
@@ -111,7 +111,7 @@ int sess_rpc_encode_call(uint8_t *buf, size_t cap, uint32_t xid,
 int sess_rpc_peek(const uint8_t *buf, size_t len, uint32_t *xid,
 		  uint32_t *msg_type)
 {
-	struct cursor c = { .rbuf = buf, .len = len };
+	struct cursor c = {.rbuf = buf, .len = len};
 
 	*xid = get32(&c);
 	*msg_type = get32(&c);
@@ -124,7 +124,7 @@ int sess_rpc_peek(const uint8_t *buf, size_t len, uint32_t *xid,
 
 int sess_rpc_decode_reply(const uint8_t *buf, size_t len, size_t *body_off)
 {
-	struct cursor c = { .rbuf = buf, .len = len };
+	struct cursor c = {.rbuf = buf, .len = len};
 	uint32_t stat;
 
 	(void)get32(&c); /* xid, matched by the caller */
@@ -165,7 +165,7 @@ int sess_rpc_decode_reply(const uint8_t *buf, size_t len, size_t *body_off)
 int sess_rpc_decode_call(const uint8_t *buf, size_t len,
 			 struct sess_rpc_call_hdr *hdr)
 {
-	struct cursor c = { .rbuf = buf, .len = len };
+	struct cursor c = {.rbuf = buf, .len = len};
 
 	hdr->ch_xid = get32(&c);
 	if (get32(&c) != SESS_RPC_CALL)
@@ -186,7 +186,7 @@ int sess_rpc_decode_call(const uint8_t *buf, size_t len,
 int sess_rpc_encode_accepted(uint8_t *buf, size_t cap, uint32_t xid,
 			     uint32_t accept_stat)
 {
-	struct cursor c = { .wbuf = buf, .len = cap };
+	struct cursor c = {.wbuf = buf, .len = cap};
 
 	put32(&c, xid);
 	put32(&c, SESS_RPC_REPLY);

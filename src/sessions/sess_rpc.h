@@ -46,8 +46,8 @@ struct sess_rpc_call_hdr {
  * Returns the header length, or -ENOSPC when @cap is too small,
  * -EINVAL when the credential is malformed (too many gids).
  */
-int sess_rpc_encode_call(uint8_t *buf, size_t cap, uint32_t xid,
-			 uint32_t prog, uint32_t vers, uint32_t proc,
+int sess_rpc_encode_call(uint8_t *buf, size_t cap, uint32_t xid, uint32_t prog,
+			 uint32_t vers, uint32_t proc,
 			 const struct sess_auth_sys *cred);
 
 /**

@@ -21,7 +21,7 @@ int sess_slots_init(struct sess_slot_table *t, uint32_t nslots)
 
 	if (nslots == 0 || nslots > SESS_SLOTS_MAX)
 		return -EINVAL;
-	*t = (struct sess_slot_table){ 0 };
+	*t = (struct sess_slot_table){0};
 	t->st_slots = calloc(nslots, sizeof(*t->st_slots));
 	if (!t->st_slots)
 		return -ENOMEM;
@@ -101,10 +101,10 @@ int sess_slots_release(struct sess_slot_table *t, uint32_t slotid,
 		s->sl_seqid++;
 		s->sl_tried_reset = false;
 		/* Follow the server up and down, within our table. */
-		t->st_highest = sr_highest < t->st_nslots ? sr_highest
-							   : t->st_nslots - 1;
-		t->st_target = sr_target < t->st_nslots ? sr_target
-							 : t->st_nslots - 1;
+		t->st_highest =
+		    sr_highest < t->st_nslots ? sr_highest : t->st_nslots - 1;
+		t->st_target =
+		    sr_target < t->st_nslots ? sr_target : t->st_nslots - 1;
 		break;
 	case SESS_SLOT_UNSENT:
 		break;

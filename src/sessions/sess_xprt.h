@@ -40,9 +40,8 @@ typedef int (*sess_decode_fn)(void *arg, const uint8_t *buf, size_t len,
  * and write the whole reply message into [rep, rep + rep_cap).  Returns the
  * reply length, 0 to send nothing, or a negative errno (call dropped).
  */
-typedef int (*sess_cb_handler_fn)(void *ctx, const uint8_t *req,
-				  size_t req_len, uint8_t *rep,
-				  size_t rep_cap);
+typedef int (*sess_cb_handler_fn)(void *ctx, const uint8_t *req, size_t req_len,
+				  uint8_t *rep, size_t rep_cap);
 
 /** One RPC call as the session layer hands it to a transport. */
 struct sess_xprt_call {
@@ -137,8 +136,8 @@ struct sess_xprt {
 struct sess_xprt_tcp_opts {
 	const char *host;
 	uint16_t port;
-	size_t max_record;   /* default 4 MiB + 64 KiB */
-	int timeout_ms;      /* default reply timeout, default 60000 */
+	size_t max_record; /* default 4 MiB + 64 KiB */
+	int timeout_ms;	   /* default reply timeout, default 60000 */
 	/*
 	 * Test hook: the reply to the Nth call sent (counting from 1) is
 	 * thrown away and the connection dropped when it arrives, as if

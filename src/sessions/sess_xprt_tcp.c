@@ -162,7 +162,7 @@ static int read_full(int fd, void *buf, size_t len)
  */
 static int writev_full(int fd, struct iovec *iov, int cnt)
 {
-	struct msghdr msg = { 0 };
+	struct msghdr msg = {0};
 
 	while (cnt > 0) {
 		ssize_t n;
@@ -345,10 +345,10 @@ static void *rx_thread(void *argp)
 static int tcp_connect(struct sess_xprt *x)
 {
 	struct tcp_xprt *tx = to_tcp(x);
-	struct addrinfo hints = { .ai_family = AF_UNSPEC,
-				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM};
 	struct addrinfo *res = NULL, *ai;
-	struct timeval tv = { .tv_sec = 10 };
+	struct timeval tv = {.tv_sec = 10};
 	struct rx_arg *arg;
 	char port[8];
 	int fd = -1, one = 1, ret;
@@ -509,7 +509,7 @@ static void deadline_after(struct timespec *ts, int ms)
 static int tcp_call(struct sess_xprt *x, struct sess_xprt_call *c)
 {
 	struct tcp_xprt *tx = to_tcp(x);
-	struct tcp_pending p = { 0 };
+	struct tcp_pending p = {0};
 	pthread_condattr_t ca;
 	struct timespec deadline;
 	uint8_t *sbuf;
@@ -616,13 +616,13 @@ static void tcp_destroy(struct sess_xprt *x)
 }
 
 static const struct sess_xprt_ops tcp_ops = {
-	.name = "tcp",
-	.call = tcp_call,
-	.connect = tcp_connect,
-	.disconnect = tcp_disconnect,
-	.set_cb_handler = tcp_set_cb_handler,
-	.get_stats = tcp_get_stats,
-	.destroy = tcp_destroy,
+    .name = "tcp",
+    .call = tcp_call,
+    .connect = tcp_connect,
+    .disconnect = tcp_disconnect,
+    .set_cb_handler = tcp_set_cb_handler,
+    .get_stats = tcp_get_stats,
+    .destroy = tcp_destroy,
 };
 
 struct sess_xprt *sess_xprt_tcp_create(const struct sess_xprt_tcp_opts *opts)
@@ -652,8 +652,8 @@ struct sess_xprt *sess_xprt_tcp_create(const struct sess_xprt_tcp_opts *opts)
 	tx->tx_base.x_has_backchannel = true;
 	tx->tx_fd = -1;
 	clock_gettime(CLOCK_REALTIME, &now);
-	tx->tx_next_xid = (uint32_t)(now.tv_nsec ^ (now.tv_sec << 16) ^
-				     (uint32_t)getpid());
+	tx->tx_next_xid =
+	    (uint32_t)(now.tv_nsec ^ (now.tv_sec << 16) ^ (uint32_t)getpid());
 	pthread_mutex_init(&tx->tx_lock, NULL);
 	pthread_mutex_init(&tx->tx_send_lock, NULL);
 	return &tx->tx_base;

@@ -53,7 +53,7 @@ static size_t build(const char *mode, uint32_t xid, uint8_t *out,
 		    uint32_t *mark_override)
 {
 	/* xid REPLY MSG_ACCEPTED verf(AUTH_NONE,0) SUCCESS */
-	uint32_t hdr[] = { xid, 1, 0, 0, 0, 0 };
+	uint32_t hdr[] = {xid, 1, 0, 0, 0, 0};
 	size_t n = words(out, hdr, 6);
 	size_t i;
 
@@ -80,33 +80,33 @@ static size_t build(const char *mode, uint32_t xid, uint8_t *out,
 		return n; /* far fewer than 1000 bytes, then close */
 	}
 	if (!strcmp(mode, "badcount")) {
-		uint32_t body[] = { 0, 0, 1000000 };
+		uint32_t body[] = {0, 0, 1000000};
 
 		return n + words(out + n, body, 3);
 	}
 	if (!strcmp(mode, "wrongop")) {
 		/* one result, for GETFH, with an error */
-		uint32_t body[] = { 10001, 0, 1, 10, 10001 };
+		uint32_t body[] = {10001, 0, 1, 10, 10001};
 
 		return n + words(out + n, body, 5);
 	}
 	if (!strcmp(mode, "shortbody")) {
 		/* EXCHANGE_ID4res OK, then the client id cut in half */
-		uint32_t body[] = { 0, 0, 1, 42, 0, 0x1234 };
+		uint32_t body[] = {0, 0, 1, 42, 0, 0x1234};
 
 		return n + words(out + n, body, 6);
 	}
 	if (!strcmp(mode, "wrongxid")) {
 		put32(out, xid + 1);
-		return n + words(out + n, (uint32_t[]){ 0, 0, 0 }, 3);
+		return n + words(out + n, (uint32_t[]){0, 0, 0}, 3);
 	}
 	if (!strcmp(mode, "denied")) {
-		uint32_t d[] = { xid, 1, 1, 1, 1 }; /* AUTH_ERROR badcred */
+		uint32_t d[] = {xid, 1, 1, 1, 1}; /* AUTH_ERROR badcred */
 
 		return words(out, d, 5);
 	}
 	if (!strcmp(mode, "minorvers")) {
-		uint32_t body[] = { 10021, 0, 0 };
+		uint32_t body[] = {10021, 0, 0};
 
 		return n + words(out + n, body, 3);
 	}
@@ -139,7 +139,7 @@ static void serve(int fd, const char *mode)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t sl = sizeof(sa);
 	int ls, fd, one = 1;
 
@@ -151,8 +151,7 @@ int main(int argc, char **argv)
 	ls = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(ls, 8) ||
-	    getsockname(ls, (struct sockaddr *)&sa, &sl)) {
+	    listen(ls, 8) || getsockname(ls, (struct sockaddr *)&sa, &sl)) {
 		perror("sess_fake_server");
 		return 1;
 	}

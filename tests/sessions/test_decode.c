@@ -17,13 +17,13 @@
 
 static int failures;
 
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                \
-			failures++;                                        \
-		}                                                          \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
+				__LINE__, #cond);                              \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 static const sessionid4 test_sid = "0123456789abcde";
@@ -33,7 +33,7 @@ static size_t build_reply(uint8_t *buf, size_t cap, uint32_t n)
 {
 	nfs_resop4 res;
 	nfsstat4 st = NFS4_OK;
-	utf8str_cs tag = { 0 };
+	utf8str_cs tag = {0};
 	uint32_t count = 3, op = NFS4_OP_READ, zero = 0, len = n;
 	bool_t eof = 1;
 	uint8_t data[4096];
@@ -44,11 +44,10 @@ static size_t build_reply(uint8_t *buf, size_t cap, uint32_t n)
 	      xdr_u_int32_t(&x, &count));
 	memset(&res, 0, sizeof(res));
 	res.resop = NFS4_OP_SEQUENCE;
-	memcpy(res.nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4
-		       .sr_sessionid,
-	       test_sid, sizeof(sessionid4));
-	res.nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4.sr_sequenceid =
-		1;
+	memcpy(
+	    res.nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4.sr_sessionid,
+	    test_sid, sizeof(sessionid4));
+	res.nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4.sr_sequenceid = 1;
 	CHECK(xdr_nfs_resop4(&x, &res));
 	memset(&res, 0, sizeof(res));
 	res.resop = NFS4_OP_PUTFH;
@@ -63,15 +62,17 @@ static size_t build_reply(uint8_t *buf, size_t cap, uint32_t n)
 static int decode(const uint8_t *buf, size_t len, uint8_t *dst, size_t cap,
 		  struct sess_raw *r, nfs_argop4 *args, nfs_resop4 *res)
 {
-	struct sess_xprt_call call = { .xc_bulk_in = dst,
-				       .xc_bulk_in_cap = cap };
+	struct sess_xprt_call call = {.xc_bulk_in = dst, .xc_bulk_in_cap = cap};
 
 	memset(args, 0, sizeof(*args) * 3);
 	args[0].argop = NFS4_OP_SEQUENCE;
 	args[1].argop = NFS4_OP_PUTFH;
 	args[2].argop = NFS4_OP_READ;
-	*r = (struct sess_raw){ .r_args = args, .r_nargs = 3, .r_res = res,
-				.r_bulk_in = dst, .r_bulk_in_cap = cap };
+	*r = (struct sess_raw){.r_args = args,
+			       .r_nargs = 3,
+			       .r_res = res,
+			       .r_bulk_in = dst,
+			       .r_bulk_in_cap = cap};
 	return decode_compound(r, buf, len, &call);
 }
 
@@ -141,10 +142,9 @@ static struct sess_client *fake_client(void)
 }
 
 /* A CB_COMPOUND call: CB_SEQUENCE(seq) + CB_RECALL_SLOT(2) + CB_RECALL */
-static size_t build_cb(uint8_t *buf, size_t cap, uint32_t seq,
-		       uint32_t prog)
+static size_t build_cb(uint8_t *buf, size_t cap, uint32_t seq, uint32_t prog)
 {
-	struct sess_auth_sys cred = { 0 };
+	struct sess_auth_sys cred = {0};
 	CB_COMPOUND4args ca;
 	nfs_cb_argop4 ops[3];
 	char fh[8] = "handle!";
@@ -167,8 +167,7 @@ static size_t build_cb(uint8_t *buf, size_t cap, uint32_t seq,
 	ops[2].nfs_cb_argop4_u.opcbrecall.fh.nfs_fh4_val = fh;
 	ca.argarray.argarray_len = 3;
 	ca.argarray.argarray_val = ops;
-	xdrmem_ncreate(&x, (char *)buf + hlen, (u_int)(cap - hlen),
-		       XDR_ENCODE);
+	xdrmem_ncreate(&x, (char *)buf + hlen, (u_int)(cap - hlen), XDR_ENCODE);
 	CHECK(xdr_CB_COMPOUND4args(&x, &ca));
 	return (size_t)hlen + XDR_GETPOS(&x);
 }

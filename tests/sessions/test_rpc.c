@@ -12,13 +12,13 @@
 
 static int failures;
 
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                \
-			failures++;                                        \
-		}                                                          \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
+				__LINE__, #cond);                              \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 static size_t words(uint8_t *buf, const uint32_t *w, size_t n)
@@ -35,16 +35,18 @@ static size_t words(uint8_t *buf, const uint32_t *w, size_t n)
 
 static void test_call_roundtrip(void)
 {
-	struct sess_auth_sys cred = { .as_stamp = 7, .as_uid = 1000,
-				      .as_gid = 100, .as_ngids = 2,
-				      .as_gids = { 4, 5 } };
+	struct sess_auth_sys cred = {.as_stamp = 7,
+				     .as_uid = 1000,
+				     .as_gid = 100,
+				     .as_ngids = 2,
+				     .as_gids = {4, 5}};
 	struct sess_rpc_call_hdr hdr;
 	uint8_t buf[1024];
 	int len, i;
 
 	strcpy(cred.as_machinename, "client-host");
-	len = sess_rpc_encode_call(buf, sizeof(buf), 0x1234, 100003, 4, 1,
-				   &cred);
+	len =
+	    sess_rpc_encode_call(buf, sizeof(buf), 0x1234, 100003, 4, 1, &cred);
 	CHECK(len > 0 && len % 4 == 0);
 	CHECK(sess_rpc_decode_call(buf, (size_t)len, &hdr) == 0);
 	CHECK(hdr.ch_xid == 0x1234 && hdr.ch_prog == 100003 &&
@@ -60,7 +62,7 @@ static void test_call_roundtrip(void)
 	      -EINVAL);
 	/* A credential claiming 10000 bytes is refused. */
 	{
-		uint32_t w[] = { 9, 0, 2, 1, 1, 1, 1, 10000 };
+		uint32_t w[] = {9, 0, 2, 1, 1, 1, 1, 10000};
 		size_t n = words(buf, w, 8);
 
 		CHECK(sess_rpc_decode_call(buf, n, &hdr) == -EBADMSG);
@@ -74,7 +76,7 @@ static void test_reply(void)
 	uint32_t xid, type;
 
 	{
-		uint32_t ok[] = { 5, 1, 0, 0, 0, 0, 0xabcd };
+		uint32_t ok[] = {5, 1, 0, 0, 0, 0, 0xabcd};
 
 		n = words(buf, ok, 7);
 		CHECK(sess_rpc_decode_reply(buf, n, &off) == 0 && off == 24);
@@ -85,26 +87,26 @@ static void test_reply(void)
 	}
 	{
 		/* verifier with a body of 8 bytes, then SUCCESS */
-		uint32_t ok[] = { 5, 1, 0, 1, 8, 0, 0, 0 };
+		uint32_t ok[] = {5, 1, 0, 1, 8, 0, 0, 0};
 
 		n = words(buf, ok, 8);
 		CHECK(sess_rpc_decode_reply(buf, n, &off) == 0 && off == 32);
 	}
 	{
-		uint32_t big[] = { 5, 1, 0, 1, 401, 0 };
+		uint32_t big[] = {5, 1, 0, 1, 401, 0};
 
 		n = words(buf, big, 6);
 		CHECK(sess_rpc_decode_reply(buf, n, &off) == -EBADMSG);
 	}
 	{
-		uint32_t denied_auth[] = { 5, 1, 1, 1, 2 };
-		uint32_t denied_vers[] = { 5, 1, 1, 0, 2, 2 };
-		uint32_t bad_stat[] = { 5, 1, 7 };
-		uint32_t not_reply[] = { 5, 0, 0 };
-		uint32_t garbage[] = { 5, 1, 0, 0, 0, 4 };
-		uint32_t noproc[] = { 5, 1, 0, 0, 0, 3 };
-		uint32_t prog[] = { 5, 1, 0, 0, 0, 1 };
-		uint32_t weird[] = { 5, 1, 0, 0, 0, 99 };
+		uint32_t denied_auth[] = {5, 1, 1, 1, 2};
+		uint32_t denied_vers[] = {5, 1, 1, 0, 2, 2};
+		uint32_t bad_stat[] = {5, 1, 7};
+		uint32_t not_reply[] = {5, 0, 0};
+		uint32_t garbage[] = {5, 1, 0, 0, 0, 4};
+		uint32_t noproc[] = {5, 1, 0, 0, 0, 3};
+		uint32_t prog[] = {5, 1, 0, 0, 0, 1};
+		uint32_t weird[] = {5, 1, 0, 0, 0, 99};
 
 		n = words(buf, denied_auth, 5);
 		CHECK(sess_rpc_decode_reply(buf, n, &off) == -EACCES);
@@ -124,7 +126,7 @@ static void test_reply(void)
 		CHECK(sess_rpc_decode_reply(buf, n, &off) == -EBADMSG);
 	}
 	{
-		uint32_t bad_type[] = { 5, 2 };
+		uint32_t bad_type[] = {5, 2};
 
 		n = words(buf, bad_type, 2);
 		CHECK(sess_rpc_peek(buf, n, &xid, &type) == -EBADMSG);

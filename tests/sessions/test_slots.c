@@ -14,13 +14,13 @@
 
 static int failures;
 
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                \
-			failures++;                                        \
-		}                                                          \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
+				__LINE__, #cond);                              \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 static void test_init_limits(void)
@@ -76,8 +76,7 @@ static void test_seqid_rules(void)
 	/* Wrap-around of the 32-bit seqid is plain unsigned arithmetic. */
 	t.st_slots[0].sl_seqid = UINT32_MAX;
 	CHECK(sess_slots_release(&t, id, SESS_SLOT_UNSENT, 0, 0) == 0);
-	CHECK(sess_slots_acquire(&t, &id, &seq, &hi) == 0 &&
-	      seq == UINT32_MAX);
+	CHECK(sess_slots_acquire(&t, &id, &seq, &hi) == 0 && seq == UINT32_MAX);
 	CHECK(sess_slots_release(&t, id, SESS_SLOT_DONE, 1, 1) == 0);
 	CHECK(t.st_slots[0].sl_seqid == 0);
 	sess_slots_fini(&t);
@@ -190,12 +189,12 @@ static void test_random(void)
 			id = held[i];
 			held[i] = held[--nheld];
 			if ((r >> 20) % 8 == 0) {
-				CHECK(sess_slots_release(&t, id,
-					SESS_SLOT_UNSENT, 0, 0) == 0);
+				CHECK(sess_slots_release(
+					  &t, id, SESS_SLOT_UNSENT, 0, 0) == 0);
 			} else {
-				CHECK(sess_slots_release(&t, id,
-					SESS_SLOT_DONE, 63,
-					32 + (r >> 24) % 32) == 0);
+				CHECK(sess_slots_release(
+					  &t, id, SESS_SLOT_DONE, 63,
+					  32 + (r >> 24) % 32) == 0);
 				model_seq[id]++;
 			}
 		}
