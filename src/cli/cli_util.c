@@ -288,7 +288,8 @@ void cli_print_stats(struct cli *c, bool json)
 			"\"delays\":%llu,\"misordered\":%llu,"
 			"\"badslot\":%llu,\"status_flags\":%llu,"
 			"\"last_status_flags\":%llu,"
-			"\"cb_calls\":%llu,\"xprt_calls\":%llu,"
+			"\"cb_calls\":%llu,\"xprt_cb_calls\":%llu,"
+			"\"xprt_calls\":%llu,"
 			"\"xprt_replies\":%llu,\"bytes_out\":%llu,"
 			"\"bytes_in\":%llu,\"connects\":%llu,"
 			"\"disconnects\":%llu,\"bad_records\":%llu,"
@@ -312,6 +313,7 @@ void cli_print_stats(struct cli *c, bool json)
 			(unsigned long long)s.cs_status_flags,
 			(unsigned long long)s.cs_last_status_flags,
 			(unsigned long long)s.cs_cb_calls,
+			(unsigned long long)s.cs_xprt.xs_cb_calls,
 			(unsigned long long)s.cs_xprt.xs_calls,
 			(unsigned long long)s.cs_xprt.xs_replies,
 			(unsigned long long)s.cs_xprt.xs_bytes_out,
