@@ -20,6 +20,7 @@
  */
 #include "xr_fabric.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -678,6 +679,33 @@ static int cli_rdma(struct cli *k, struct cli_conn *c, enum xr_op op,
 	return o.o_done ? o.o_status : -ETIMEDOUT;
 }
 
+/* The connection's addresses: the peer is the server we dialled. */
+static void case_addrs(struct cli *k, struct cli_conn *c)
+{
+	struct sockaddr_storage local, peer;
+	struct sockaddr_in *l4 = (struct sockaddr_in *)&local;
+	struct sockaddr_in *p4 = (struct sockaddr_in *)&peer;
+	struct in_addr want;
+	int ret;
+
+	ret = xr_ep_addrs(c->cc_ep, &local, &peer);
+	if (ret) {
+		result(k, "endpoint_addresses", 1, "xr_ep_addrs: %d", ret);
+		return;
+	}
+	if (inet_pton(AF_INET, opt_addr, &want) != 1 ||
+	    peer.ss_family != AF_INET || p4->sin_addr.s_addr != want.s_addr ||
+	    ntohs(p4->sin_port) != k->k_port || local.ss_family != AF_INET ||
+	    l4->sin_port == 0)
+		result(k, "endpoint_addresses", 1,
+		       "peer family %d port %u (want %s:%u), local port %u",
+		       peer.ss_family, ntohs(p4->sin_port), opt_addr,
+		       k->k_port, ntohs(l4->sin_port));
+	else
+		result(k, "endpoint_addresses", 0, "peer %s:%u, local port %u",
+		       opt_addr, k->k_port, ntohs(l4->sin_port));
+}
+
 static void case_pdata(struct cli *k)
 {
 	uint32_t max = xr_fabric_pdata_max(k->k_fab);
@@ -708,6 +736,7 @@ static void case_pdata(struct cli *k)
 	else
 		result(k, "private_data_round_trip", 0,
 		       "%u bytes each way (limit %u)", max, max);
+	case_addrs(k, c);
 out:
 	if (c)
 		cli_close(k, c);

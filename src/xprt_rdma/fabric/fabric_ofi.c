@@ -1143,6 +1143,30 @@ static int xr_ofi_get_event(struct xr_fabric *fab, struct xr_event *ev)
 	}
 }
 
+static int xr_ofi_ep_addrs(struct xr_ep *base,
+			   struct sockaddr_storage *local,
+			   struct sockaddr_storage *peer)
+{
+	struct xr_ofi_ep *ep = XR_CONTAINER_OF(base, struct xr_ofi_ep, oe_base);
+	size_t len;
+
+	if (!ep->oe_ep)
+		return -ENOTCONN;
+	if (local) {
+		memset(local, 0, sizeof(*local));
+		len = sizeof(*local);
+		if (fi_getname(&ep->oe_ep->fid, local, &len))
+			return -EIO;
+	}
+	if (peer) {
+		memset(peer, 0, sizeof(*peer));
+		len = sizeof(*peer);
+		if (fi_getpeer(ep->oe_ep, peer, &len))
+			return -EIO;
+	}
+	return 0;
+}
+
 const struct xr_fabric_ops xr_fabric_ops_ofi = {
     .name = "ofi",
     .open = xr_ofi_open,
@@ -1154,6 +1178,7 @@ const struct xr_fabric_ops xr_fabric_ops_ofi = {
     .reject = xr_ofi_reject,
     .connect = xr_ofi_connect,
     .disconnect = xr_ofi_disconnect,
+    .ep_addrs = xr_ofi_ep_addrs,
     .ep_destroy = xr_ofi_ep_destroy,
     .reg_mr = xr_ofi_reg_mr,
     .dereg_mr = xr_ofi_dereg_mr,

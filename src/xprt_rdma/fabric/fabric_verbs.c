@@ -1249,6 +1249,32 @@ static int xr_vb_get_event(struct xr_fabric *fab, struct xr_event *ev)
 	}
 }
 
+static void xr_vb_copy_addr(struct sockaddr_storage *dst,
+			    const struct sockaddr *src)
+{
+	size_t len = src->sa_family == AF_INET6 ?
+			     sizeof(struct sockaddr_in6) :
+			     sizeof(struct sockaddr_in);
+
+	memset(dst, 0, sizeof(*dst));
+	memcpy(dst, src, len);
+}
+
+static int xr_vb_ep_addrs(struct xr_ep *base, struct sockaddr_storage *local,
+			  struct sockaddr_storage *peer)
+{
+	struct xr_vb_ep *ep = XR_CONTAINER_OF(base, struct xr_vb_ep, ve_base);
+
+	if (!ep->ve_id)
+		return -ENOTCONN;
+	/* rdma_cm keeps both addresses in the route of the cm_id. */
+	if (local)
+		xr_vb_copy_addr(local, rdma_get_local_addr(ep->ve_id));
+	if (peer)
+		xr_vb_copy_addr(peer, rdma_get_peer_addr(ep->ve_id));
+	return 0;
+}
+
 const struct xr_fabric_ops xr_fabric_ops_verbs = {
     .name = "verbs",
     .open = xr_vb_open,
@@ -1260,6 +1286,7 @@ const struct xr_fabric_ops xr_fabric_ops_verbs = {
     .reject = xr_vb_reject,
     .connect = xr_vb_connect,
     .disconnect = xr_vb_disconnect,
+    .ep_addrs = xr_vb_ep_addrs,
     .ep_destroy = xr_vb_ep_destroy,
     .reg_mr = xr_vb_reg_mr,
     .dereg_mr = xr_vb_dereg_mr,

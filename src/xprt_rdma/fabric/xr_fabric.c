@@ -195,6 +195,12 @@ uint64_t xr_mr_wire_offset(const struct xr_mr *mr, const void *addr)
 	return mr->xm_fabric->xf_ops->mr_wire_offset(mr, addr);
 }
 
+int xr_ep_addrs(struct xr_ep *ep, struct sockaddr_storage *local,
+		struct sockaddr_storage *peer)
+{
+	return ep->xe_fabric->xf_ops->ep_addrs(ep, local, peer);
+}
+
 int xr_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs, uint32_t n,
 		  uint32_t *posted)
 {

@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 /* NFS/RDMA's registered port (RFC 5667 / RFC 8267). */
@@ -222,6 +223,14 @@ struct xr_fabric_ops {
 	 */
 	int (*disconnect)(struct xr_ep *ep);
 
+	/*
+	 * ep_addrs: the local and the peer's address of a connected
+	 * endpoint (either pointer may be NULL).  -ENOTCONN when the
+	 * endpoint has no connection yet, -EIO when the library fails.
+	 */
+	int (*ep_addrs)(struct xr_ep *ep, struct sockaddr_storage *local,
+			struct sockaddr_storage *peer);
+
 	/* ep_destroy: free an endpoint; contexts still outstanding are lost. */
 	void (*ep_destroy)(struct xr_ep *ep);
 
@@ -346,6 +355,8 @@ int xr_reg_mr(struct xr_fabric *fab, void *addr, size_t len,
 void xr_dereg_mr(struct xr_mr *mr);
 uint32_t xr_mr_handle(const struct xr_mr *mr);
 uint64_t xr_mr_wire_offset(const struct xr_mr *mr, const void *addr);
+int xr_ep_addrs(struct xr_ep *ep, struct sockaddr_storage *local,
+		struct sockaddr_storage *peer);
 int xr_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs, uint32_t n,
 		  uint32_t *posted);
 int xr_post_send(struct xr_ep *ep, const struct xr_sge *sge, uint32_t nsge,
