@@ -106,6 +106,7 @@ struct xr_svc_conn {
 	bool cn_up;
 	struct xr_hdr_limits cn_limits;
 	struct xr_core_stats cn_stats;
+	void *cn_upper;		/* the upper layer's, see xr_svc_conn_set_ctx */
 };
 
 struct xr_svc {
@@ -1414,6 +1415,29 @@ void xr_svc_conn_stats(struct xr_svc_conn *conn, struct xr_core_stats *out)
 	*out = conn->cn_stats;
 	out->cs_registered_per_conn = svc->sv_per_conn;
 	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+}
+
+void xr_svc_conn_set_ctx(struct xr_svc_conn *conn, void *ctx)
+{
+	conn->cn_upper = ctx;
+}
+
+void *xr_svc_conn_ctx(const struct xr_svc_conn *conn)
+{
+	return conn->cn_upper;
+}
+
+int xr_svc_conn_addrs(struct xr_svc_conn *conn, struct sockaddr_storage *local,
+		      struct sockaddr_storage *peer)
+{
+	struct xr_svc *svc = conn->cn_svc;
+	int ret = -ENOTCONN;
+
+	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	if (conn->cn_ep && !conn->cn_dead)
+		ret = xr_ep_addrs(conn->cn_ep, local, peer);
+	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	return ret;
 }
 
 void xr_svc_stop(struct xr_svc *svc)

@@ -36,6 +36,8 @@
 #ifndef XR_SVC_H
 #define XR_SVC_H
 
+#include <sys/socket.h>
+
 #include "xr_core.h"
 
 struct xr_svc;
@@ -184,6 +186,32 @@ void xr_svc_get_stats(struct xr_svc *svc, struct xr_core_stats *out);
  * inside a callback for)
  */
 void xr_svc_conn_stats(struct xr_svc_conn *conn, struct xr_core_stats *out);
+
+/**
+ * xr_svc_conn_set_ctx() - attach the upper layer's pointer to a connection
+ * @conn: a connection from sv_on_connect, valid until sv_on_disconnect
+ *	returns (and while the upper layer holds a call of it)
+ * @ctx: anything; NULL to clear
+ *
+ * Only the progress thread may call this (inside a callback), so it needs
+ * no lock: it is set in sv_on_connect and read in sv_on_call.
+ */
+void xr_svc_conn_set_ctx(struct xr_svc_conn *conn, void *ctx);
+
+/**
+ * xr_svc_conn_ctx() - the pointer set by xr_svc_conn_set_ctx() (or NULL)
+ */
+void *xr_svc_conn_ctx(const struct xr_svc_conn *conn);
+
+/**
+ * xr_svc_conn_addrs() - the connection's local and peer address (any
+ * thread; either pointer may be NULL)
+ *
+ * Return: 0; -ENOTCONN when the connection is gone; -EIO when the fabric
+ * cannot tell.
+ */
+int xr_svc_conn_addrs(struct xr_svc_conn *conn, struct sockaddr_storage *local,
+		      struct sockaddr_storage *peer);
 
 /**
  * xr_svc_stop() - stop and free the engine

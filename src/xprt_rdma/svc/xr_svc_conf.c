@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * NFS_RDMA configuration block: item table with bounds and defaults for
+ * Ganesha's config parser, and a commit check for what one item alone
+ * cannot express.  Runs once, at start-up, before the listener exists.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "config_parsing.h"
+#include "gsh_config.h"
+#include "nfs_core.h"
+#include "log.h"
+
+#include "xr_svc_conf.h"
+
+/* Port registered for NFS over RDMA (RFC 8267). */
+#define XR_SVC_DEFAULT_PORT 20049
+#define XR_SVC_INLINE_UNIT 1024u
+
+static struct config_item_list fabric_tokens[] = {
+	CONFIG_LIST_TOK("verbs", XR_SVC_FABRIC_VERBS),
+	CONFIG_LIST_TOK("ofi", XR_SVC_FABRIC_OFI),
+	CONFIG_LIST_EOL
+};
+
+static struct config_item conf_items[] = {
+	CONF_ITEM_BOOL("Enable", true, xr_svc_conf, xsc_enable),
+	CONF_ITEM_STR("Bind_Addr", 1, INET_ADDRSTRLEN, "0.0.0.0",
+		      xr_svc_conf, xsc_bind_addr),
+	CONF_ITEM_UI16("Port", 1, UINT16_MAX, XR_SVC_DEFAULT_PORT,
+		       xr_svc_conf, xsc_port),
+	CONF_ITEM_TOKEN("Fabric", XR_SVC_FABRIC_VERBS, fabric_tokens,
+			xr_svc_conf, xsc_fabric),
+	CONF_ITEM_STR("Provider", 1, 64, "tcp", xr_svc_conf, xsc_provider),
+	CONF_ITEM_UI32("Credits", 8, 1024, 128, xr_svc_conf, xsc_credits),
+	CONF_ITEM_UI32("Inline_Size", 1024, 262144, 4096, xr_svc_conf,
+		       xsc_inline_size),
+	CONF_ITEM_UI32("Max_Connections", 1, 4096, 64, xr_svc_conf,
+		       xsc_max_connections),
+	CONF_ITEM_UI32("Max_Request_Size", 4096, 16777216, 1048576 + 4096,
+		       xr_svc_conf, xsc_max_request_size),
+	CONF_ITEM_UI32("Max_Response_Size", 4096, 16777216, 1048576 + 4096,
+		       xr_svc_conf, xsc_max_response_size),
+	CONF_ITEM_UI32("Worker_Threads", 1, 256, 16, xr_svc_conf,
+		       xsc_worker_threads),
+	CONF_ITEM_PATH("Stats_File", 1, 4096, NULL, xr_svc_conf,
+		       xsc_stats_file),
+	CONF_ITEM_UI32("Stats_Interval", 1, 3600, 10, xr_svc_conf,
+		       xsc_stats_interval),
+	CONFIG_EOL
+};
+
+static int conf_commit(void *node, void *link_mem, void *self_struct,
+		       struct config_error_type *err_type)
+{
+	struct xr_svc_conf *conf = self_struct;
+	struct in_addr addr;
+	int errors = 0;
+
+	if (inet_pton(AF_INET, conf->xsc_bind_addr, &addr) != 1) {
+		LogCrit(COMPONENT_CONFIG,
+			"%s: Bind_Addr = \"%s\" is not an IPv4 address (for example 0.0.0.0 or 192.0.2.10)",
+			XR_SVC_CONF_BLOCK, conf->xsc_bind_addr);
+		errors++;
+	}
+	if (conf->xsc_inline_size % XR_SVC_INLINE_UNIT) {
+		LogCrit(COMPONENT_CONFIG,
+			"%s: Inline_Size = %u must be a multiple of 1024 between 1024 and 262144 (RFC 8797 encodes it in KiB)",
+			XR_SVC_CONF_BLOCK, conf->xsc_inline_size);
+		errors++;
+	}
+	if (conf->xsc_max_request_size < conf->xsc_inline_size ||
+	    conf->xsc_max_response_size < conf->xsc_inline_size) {
+		LogCrit(COMPONENT_CONFIG,
+			"%s: Max_Request_Size (%u) and Max_Response_Size (%u) must be at least Inline_Size (%u)",
+			XR_SVC_CONF_BLOCK, conf->xsc_max_request_size,
+			conf->xsc_max_response_size, conf->xsc_inline_size);
+		errors++;
+	}
+	if (errors)
+		err_type->invalid = true;
+	return errors;
+}
+
+static struct config_block conf_block = {
+	.dbus_interface_name = "org.ganesha.nfsd.config.nfs_rdma",
+	.blk_desc.name = XR_SVC_CONF_BLOCK,
+	.blk_desc.type = CONFIG_BLOCK,
+	.blk_desc.u.blk.init = noop_conf_init,
+	.blk_desc.u.blk.params = conf_items,
+	.blk_desc.u.blk.commit = conf_commit
+};
+
+int xr_svc_conf_load(struct xr_svc_conf *conf)
+{
+	struct config_error_type err_type;
+	config_file_t parsed;
+	int rc = 0;
+
+	memset(conf, 0, sizeof(*conf));
+	init_error_type(&err_type);
+	parsed = config_ParseFile(nfs_config_path, &err_type);
+	if (!parsed || !config_error_is_harmless(&err_type)) {
+		LogCrit(COMPONENT_CONFIG, "%s: cannot parse %s",
+			XR_SVC_CONF_BLOCK, nfs_config_path);
+		rc = -ENOENT;
+		goto out;
+	}
+	(void)load_config_from_parse(parsed, &conf_block, conf, true,
+				     &err_type);
+	if (!config_error_is_harmless(&err_type)) {
+		LogCrit(COMPONENT_CONFIG,
+			"%s: invalid block in %s, see the lines above",
+			XR_SVC_CONF_BLOCK, nfs_config_path);
+		rc = -EINVAL;
+	}
+out:
+	if (parsed)
+		config_Free(parsed);
+	return rc;
+}
+
+void xr_svc_conf_free(struct xr_svc_conf *conf)
+{
+	free(conf->xsc_bind_addr);
+	free(conf->xsc_provider);
+	free(conf->xsc_stats_file);
+	memset(conf, 0, sizeof(*conf));
+}
+
+const char *xr_svc_conf_fabric_name(const struct xr_svc_conf *conf)
+{
+	return conf->xsc_fabric == XR_SVC_FABRIC_OFI ? "ofi" : "verbs";
+}

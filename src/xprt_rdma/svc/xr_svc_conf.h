@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The NFS_RDMA block of ganesha.conf: what the operator sets for the RDMA
+ * listener.  Parsed with Ganesha's own config machinery, so range errors are
+ * reported the way every other Ganesha option's are; xr_svc_conf_commit()
+ * adds the cross-field checks and says which option is wrong and what is
+ * allowed.  config_samples/ganesha-rdma.conf shows every option.
+ */
+#ifndef XR_SVC_CONF_H
+#define XR_SVC_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define XR_SVC_CONF_BLOCK "NFS_RDMA"
+
+enum xr_svc_fabric {
+	XR_SVC_FABRIC_VERBS = 0,
+	XR_SVC_FABRIC_OFI = 1,
+};
+
+struct xr_svc_conf {
+	bool xsc_enable;
+	char *xsc_bind_addr;	/* IPv4 literal */
+	uint16_t xsc_port;
+	uint32_t xsc_fabric;	/* enum xr_svc_fabric */
+	char *xsc_provider;	/* ofi provider name */
+	uint32_t xsc_credits;
+	uint32_t xsc_inline_size;
+	uint32_t xsc_max_connections;
+	uint32_t xsc_max_request_size;
+	uint32_t xsc_max_response_size;
+	uint32_t xsc_worker_threads;
+	char *xsc_stats_file;	/* NULL: no stats file */
+	uint32_t xsc_stats_interval;
+};
+
+/**
+ * xr_svc_conf_load() - read the NFS_RDMA block of Ganesha's configuration
+ * @conf:	filled with the block's values or the defaults
+ *
+ * Parses the file ganesha.nfsd was started with (nfs_config_path).  Every
+ * error is logged by Ganesha's config code or by our commit check, naming
+ * the block, the option and the allowed values.
+ *
+ * Return: 0 when the block is valid or absent (defaults), -EINVAL when it
+ * has errors, -ENOENT when the configuration file cannot be parsed.
+ */
+int xr_svc_conf_load(struct xr_svc_conf *conf);
+
+/**
+ * xr_svc_conf_free() - release the strings the loader allocated
+ * @conf:	a configuration filled by xr_svc_conf_load()
+ */
+void xr_svc_conf_free(struct xr_svc_conf *conf);
+
+/**
+ * xr_svc_conf_fabric_name() - "verbs" or "ofi"
+ * @conf:	a loaded configuration
+ *
+ * Return: the backend name for xr_fabric_open().
+ */
+const char *xr_svc_conf_fabric_name(const struct xr_svc_conf *conf);
+
+#endif /* XR_SVC_CONF_H */

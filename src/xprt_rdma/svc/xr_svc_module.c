@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * libganesha_rdma.so: NFS over RDMA inside Debian's ganesha.nfsd.
+ *
+ * How this works: the preload library (xr_svc_preload.c) calls
+ * xr_ganesha_start() from ganesha.nfsd's main thread just before Ganesha
+ * starts serving.  Here we check the daemon's ABI, read and validate the
+ * NFS_RDMA block (a bad block stops the daemon, as a bad Ganesha block
+ * does), and start one thread that waits until Ganesha is fully up
+ * (nfs_init_wait()), finds its NFS dispatcher and starts the RDMA listener.
+ * With Stats_File set, the same thread then rewrites that file with the
+ * transport counters every Stats_Interval seconds.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "gsh_config.h"
+#include "nfs_init.h"
+
+#include "gr_ganesha_abi.h"
+#include "xr_svc_conf.h"
+#include "xr_svc_dispatch.h"
+#include "xr_svc_xprt.h"
+
+static struct xr_svc_conf module_conf;
+
+/* Write the counters to a temporary file, then rename: readers never see
+ * a half-written report. */
+static void write_stats(struct xr_gsh_server *srv, const char *path)
+{
+	char tmp[4200];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		LogWarn(COMPONENT_INIT, "NFS_RDMA: cannot write %s: %s", tmp,
+			strerror(errno));
+		return;
+	}
+	xr_gsh_server_report(srv, f);
+	if (fclose(f) == 0)
+		(void)rename(tmp, path);
+}
+
+static void *start_thread(void *arg)
+{
+	struct xr_svc_conf *conf = arg;
+	struct xr_svc_dispatch dispatch;
+	struct xr_gsh_server *srv;
+
+	SetNameFunction("rdma_start");
+	nfs_init_wait();
+	if (xr_svc_dispatch_find(nfs_param.core_param.port[P_NFS], &dispatch))
+		return NULL;
+	if (xr_gsh_server_start(conf, &dispatch, &srv)) {
+		xr_svc_dispatch_put(&dispatch);
+		return NULL;
+	}
+	if (!conf->xsc_stats_file)
+		return NULL;
+	for (;;) {
+		write_stats(srv, conf->xsc_stats_file);
+		sleep(conf->xsc_stats_interval);
+	}
+	return NULL;
+}
+
+/**
+ * xr_ganesha_start() - the module's entry, called by the preload library
+ *
+ * Return: 0 when the RDMA transport is starting or disabled; -EPROTO when
+ * the daemon does not match the headers we were built with; -EINVAL or
+ * -ENOENT when the NFS_RDMA block is invalid or the configuration cannot
+ * be read; the errno of pthread_create.  Every failure is logged.
+ */
+int xr_ganesha_start(void)
+{
+	pthread_t thread;
+	int rc;
+
+	if (!gr_ganesha_abi_ok("NFS_RDMA"))
+		return -EPROTO;
+	rc = xr_svc_conf_load(&module_conf);
+	if (rc)
+		return rc;
+	if (!module_conf.xsc_enable) {
+		LogEvent(COMPONENT_INIT,
+			 "NFS_RDMA: Enable = false, not serving NFS over RDMA");
+		return 0;
+	}
+	rc = pthread_create(&thread, NULL, start_thread, &module_conf);
+	if (rc) {
+		LogCrit(COMPONENT_INIT, "NFS_RDMA: cannot start: %s",
+			strerror(rc));
+		return -rc;
+	}
+	pthread_detach(thread);
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The one line that enables NFS over RDMA in Debian's ganesha.nfsd:
+ *
+ *   Environment=LD_PRELOAD=/usr/lib/x86_64-linux-gnu/ganesha-rdma/libganesha_rdma_preload.so
+ *
+ * How this works: Ganesha 4.3 has no transport plugin API, so the transport
+ * must be brought into the process by other means.  This small library
+ * interposes nfs_start(), which ganesha.nfsd's main() calls once its
+ * configuration, logging and subsystems are initialised and just before it
+ * starts serving.  Our nfs_start() loads the transport module that sits next
+ * to this file (libganesha_rdma.so, linked against Ganesha), asks it to read
+ * the NFS_RDMA block and start, and then chains to Ganesha's nfs_start().
+ *
+ * This file deliberately depends on nothing but libc and libdl: LD_PRELOAD
+ * is inherited by any process the service starts, and in a process that is
+ * not ganesha.nfsd nobody calls nfs_start(), so the library stays inert.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define XR_MODULE_NAME "libganesha_rdma.so"
+#define XR_MODULE_ENTRY "xr_ganesha_start"
+
+typedef void (*nfs_start_fn)(void *start_info);
+typedef int (*module_entry_fn)(void);
+
+/* The directory this library was loaded from, for the module's path. */
+static int preload_dir(char *dir, size_t len)
+{
+	Dl_info info;
+	char copy[PATH_MAX];
+
+	if (!dladdr((void *)preload_dir, &info) || !info.dli_fname)
+		return -1;
+	snprintf(copy, sizeof(copy), "%s", info.dli_fname);
+	snprintf(dir, len, "%s", dirname(copy));
+	return 0;
+}
+
+/*
+ * Returns 0 when the transport started or is disabled, -1 when the module
+ * could not be loaded, or the module's negative errno (invalid NFS_RDMA
+ * block: the module has logged which option and why).
+ */
+static int start_transport_module(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX + sizeof(XR_MODULE_NAME) + 1];
+	module_entry_fn entry;
+	void *module;
+
+	if (getenv("GANESHA_RDMA_MODULE"))
+		snprintf(path, sizeof(path), "%s",
+			 getenv("GANESHA_RDMA_MODULE"));
+	else if (preload_dir(dir, sizeof(dir)) == 0)
+		snprintf(path, sizeof(path), "%s/%s", dir, XR_MODULE_NAME);
+	else
+		snprintf(path, sizeof(path), "%s", XR_MODULE_NAME);
+
+	module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!module) {
+		fprintf(stderr, "ganesha-rdma: cannot load %s: %s\n", path,
+			dlerror());
+		return -1;
+	}
+	entry = (module_entry_fn)dlsym(module, XR_MODULE_ENTRY);
+	if (!entry) {
+		fprintf(stderr, "ganesha-rdma: %s has no %s\n", path,
+			XR_MODULE_ENTRY);
+		return -1;
+	}
+	/* The module logs its own errors through Ganesha's log. */
+	return entry();
+}
+
+/* Interposes Ganesha's nfs_start(); see the comment at the top. */
+void nfs_start(void *start_info)
+{
+	nfs_start_fn real = (nfs_start_fn)dlsym(RTLD_NEXT, "nfs_start");
+
+	if (!real) {
+		fprintf(stderr, "ganesha-rdma: no nfs_start() to chain to\n");
+		abort();
+	}
+	/*
+	 * Like Ganesha with a bad configuration, refuse to run rather than
+	 * serve without the transport the operator asked for.
+	 */
+	if (start_transport_module() != 0) {
+		fprintf(stderr,
+			"ganesha-rdma: NFS over RDMA did not start, exiting (see the Ganesha log)\n");
+		exit(1);
+	}
+	real(start_info);
+}

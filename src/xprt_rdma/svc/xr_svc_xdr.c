@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * ntirpc XDR streams for the RDMA server transport (see xr_svc_xdr.h).
+ *
+ * The decode stream keeps ntirpc's inline fast path working: x_data walks
+ * the current range, x_v describes it with vio_tail == vio_wrap == its end,
+ * so XDR_GETLONG reads straight from the range and only falls back to
+ * x_getunit at a range boundary.  Ranges may have any length (a chunk
+ * payload need not be a multiple of four): x_getbytes and x_getunit copy
+ * across boundaries.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "xr_svc_xdr.h"
+
+#define in_of(xdrs) ((struct xr_xdr_in *)((char *)(xdrs) - \
+			offsetof(struct xr_xdr_in, xi_xdrs)))
+#define out_of(xdrs) ((struct xr_xdr_out *)((char *)(xdrs) - \
+			offsetof(struct xr_xdr_out, xo_xdrs)))
+
+static void in_point_at(struct xr_xdr_in *in, uint32_t idx, size_t offset)
+{
+	XDR *xdrs = &in->xi_xdrs;
+	uint8_t *start = idx < in->xi_niov ? in->xi_iov[idx].iov_base : NULL;
+	size_t len = idx < in->xi_niov ? in->xi_iov[idx].iov_len : 0;
+
+	in->xi_cur = idx;
+	xdrs->x_v.vio_base = start;
+	xdrs->x_v.vio_head = start;
+	xdrs->x_v.vio_tail = start + len;
+	xdrs->x_v.vio_wrap = start + len;
+	xdrs->x_data = start + offset;
+}
+
+/* Move to the next range that has bytes; false at the end of the stream. */
+static bool in_next_range(struct xr_xdr_in *in)
+{
+	XDR *xdrs = &in->xi_xdrs;
+
+	while (xdrs->x_data >= xdrs->x_v.vio_tail) {
+		if (in->xi_cur + 1 >= in->xi_niov)
+			return false;
+		in->xi_base += in->xi_iov[in->xi_cur].iov_len;
+		in_point_at(in, in->xi_cur + 1, 0);
+	}
+	return true;
+}
+
+static bool in_getbytes(XDR *xdrs, char *addr, u_int len)
+{
+	struct xr_xdr_in *in = in_of(xdrs);
+
+	while (len) {
+		size_t avail, n;
+
+		if (!in_next_range(in))
+			return false;
+		avail = xdrs->x_v.vio_tail - xdrs->x_data;
+		n = avail < len ? avail : len;
+		memcpy(addr, xdrs->x_data, n);
+		xdrs->x_data += n;
+		addr += n;
+		len -= n;
+	}
+	return true;
+}
+
+static bool in_getunit(XDR *xdrs, uint32_t *unit)
+{
+	uint32_t be;
+
+	if (!in_getbytes(xdrs, (char *)&be, sizeof(be)))
+		return false;
+	*unit = ntohl(be);
+	return true;
+}
+
+static u_int in_getpostn(XDR *xdrs)
+{
+	struct xr_xdr_in *in = in_of(xdrs);
+
+	return in->xi_base + (u_int)(xdrs->x_data - xdrs->x_v.vio_head);
+}
+
+static bool in_setpostn(XDR *xdrs, u_int pos)
+{
+	struct xr_xdr_in *in = in_of(xdrs);
+	u_int base = 0;
+	uint32_t i;
+
+	for (i = 0; i < in->xi_niov; i++) {
+		size_t len = in->xi_iov[i].iov_len;
+
+		if (pos - base <= len) {
+			in->xi_base = base;
+			in_point_at(in, i, pos - base);
+			return true;
+		}
+		base += len;
+	}
+	return false;
+}
+
+static bool in_refuse_put(XDR *xdrs, const char *addr, u_int len)
+{
+	return false;
+}
+
+static bool in_refuse_putunit(XDR *xdrs, const uint32_t unit)
+{
+	return false;
+}
+
+static bool in_no_bufs(XDR *xdrs, xdr_uio *uio, u_int flags)
+{
+	return false;
+}
+
+static bool in_control(XDR *xdrs, int request, void *info)
+{
+	return false;
+}
+
+static void in_destroy(XDR *xdrs)
+{
+	/* Nothing is owned: the ranges belong to the engine's call. */
+}
+
+static const struct xdr_ops in_ops = {
+	.x_getunit = in_getunit,
+	.x_putunit = in_refuse_putunit,
+	.x_getbytes = in_getbytes,
+	.x_putbytes = in_refuse_put,
+	.x_getpostn = in_getpostn,
+	.x_setpostn = in_setpostn,
+	.x_destroy = in_destroy,
+	.x_control = in_control,
+	.x_getbufs = in_no_bufs,
+	.x_putbufs = in_no_bufs,
+};
+
+int xr_xdr_in_init(struct xr_xdr_in *in, const struct iovec *iov, uint32_t n)
+{
+	uint64_t total = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	if (total > UINT32_MAX - 1)
+		return -EINVAL;
+	memset(in, 0, sizeof(*in));
+	in->xi_iov = iov;
+	in->xi_niov = n;
+	in->xi_xdrs.x_ops = &in_ops;
+	in->xi_xdrs.x_op = XDR_DECODE;
+	in->xi_xdrs.x_base = &in->xi_xdrs.x_v;
+	in_point_at(in, 0, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------ encoding */
+
+static struct xdr_ops out_ops;
+static pthread_once_t out_ops_once = PTHREAD_ONCE_INIT;
+
+static bool out_copy_uio(XDR *xdrs, xdr_uio *uio)
+{
+	struct xr_xdr_out *out = out_of(xdrs);
+	size_t i;
+
+	for (i = 0; i < uio->uio_count; i++) {
+		xdr_vio *v = &uio->uio_vio[i];
+		u_int len = v->vio_tail - v->vio_head;
+
+		if (!XDR_PUTBYTES(xdrs, (char *)v->vio_head, len))
+			return false;
+		out->xo_copied += len;
+	}
+	return true;
+}
+
+/*
+ * Ganesha passes ownership of the uio on success; on failure its caller
+ * releases it.  A uio starts with no reference counted, so take one before
+ * releasing or keeping it.
+ */
+static bool out_putbufs(XDR *xdrs, xdr_uio *uio, u_int flags)
+{
+	struct xr_xdr_out *out = out_of(xdrs);
+	bool ok;
+
+	if (out->xo_ddp_release && uio->uio_release == out->xo_ddp_release &&
+	    !out->xo_uio && uio->uio_count == 1) {
+		uio->uio_references++;
+		out->xo_uio = uio;
+		out->xo_payload_pos = XDR_GETPOS(xdrs);
+		return true;
+	}
+	ok = out_copy_uio(xdrs, uio);
+	if (!ok)
+		return false;
+	if (uio->uio_release) {
+		uio->uio_references++;
+		uio->uio_release(uio, flags);
+	}
+	return true;
+}
+
+/* Our encode ops: ntirpc's memory stream with x_putbufs replaced. */
+static void out_ops_init(void)
+{
+	char scratch[8];
+	XDR mem;
+
+	xdrmem_ncreate(&mem, scratch, sizeof(scratch), XDR_ENCODE);
+	out_ops = *mem.x_ops;
+	out_ops.x_putbufs = out_putbufs;
+}
+
+void xr_xdr_out_init(struct xr_xdr_out *out, char *buf, u_int size,
+		     xdr_uio_release ddp_release)
+{
+	pthread_once(&out_ops_once, out_ops_init);
+	memset(out, 0, sizeof(*out));
+	xdrmem_ncreate(&out->xo_xdrs, buf, size, XDR_ENCODE);
+	out->xo_xdrs.x_ops = &out_ops;
+	out->xo_buf = buf;
+	out->xo_size = size;
+	out->xo_ddp_release = ddp_release;
+}
+
+void xr_xdr_out_split(const struct xr_xdr_out *out, struct iovec *head,
+		      struct iovec *payload, struct iovec *tail)
+{
+	XDR *xdrs = (XDR *)&out->xo_xdrs;
+	u_int end = XDR_GETPOS(xdrs);
+
+	if (!out->xo_uio) {
+		*head = (struct iovec){ out->xo_buf, end };
+		*payload = (struct iovec){ NULL, 0 };
+		*tail = (struct iovec){ NULL, 0 };
+		return;
+	}
+	*head = (struct iovec){ out->xo_buf, out->xo_payload_pos };
+	*payload = (struct iovec){ out->xo_uio->uio_vio[0].vio_head,
+				   out->xo_uio->uio_vio[0].vio_length };
+	*tail = (struct iovec){ out->xo_buf + out->xo_payload_pos,
+				end - out->xo_payload_pos };
+}
+
+void xr_xdr_out_release(struct xr_xdr_out *out)
+{
+	xdr_uio *uio = out->xo_uio;
+
+	out->xo_uio = NULL;
+	if (uio && uio->uio_release)
+		uio->uio_release(uio, UIO_FLAG_NONE);
+}

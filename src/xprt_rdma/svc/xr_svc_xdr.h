@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * XDR streams between ntirpc and the RPC-over-RDMA server engine.
+ *
+ * Decoding: the engine delivers a call as byte ranges in XDR order (inline
+ * head, RDMA-read chunk payload, its padding, inline rest).  xr_xdr_in is an
+ * ntirpc XDR stream that reads across those ranges as if they were one
+ * buffer, so Ganesha decodes a WRITE's data straight out of the RDMA Read
+ * landing area: the only copy is the one Ganesha's own decoder makes.
+ *
+ * Encoding: xr_xdr_out is an ntirpc memory stream whose x_putbufs is ours.
+ * Ganesha hands READ data to the reply stream through x_putbufs as a uio
+ * released by xdr_READ4res_uio_release; when the client offered a Write
+ * chunk, that uio is not copied but kept aside as the reply's DDP payload
+ * (RDMA-written from Ganesha's buffer).  Everything else is copied inline.
+ */
+#ifndef XR_SVC_XDR_H
+#define XR_SVC_XDR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include <rpc/xdr.h>
+
+/** struct xr_xdr_in - a decode stream over byte ranges */
+struct xr_xdr_in {
+	XDR xi_xdrs;
+	const struct iovec *xi_iov;
+	uint32_t xi_niov;
+	uint32_t xi_cur;	/* range x_data points into */
+	u_int xi_base;		/* stream position where that range starts */
+};
+
+/**
+ * xr_xdr_in_init() - start decoding @n ranges
+ * @in:		the stream (caller's memory; nothing is allocated)
+ * @iov:	the ranges; they must outlive the stream
+ * @n:		their number
+ *
+ * Return: 0, or -EINVAL when the ranges add up to more than 4 GiB - 1
+ * (an XDR position is 32 bits).
+ */
+int xr_xdr_in_init(struct xr_xdr_in *in, const struct iovec *iov, uint32_t n);
+
+/** struct xr_xdr_out - an encode stream that can set a DDP payload aside */
+struct xr_xdr_out {
+	XDR xo_xdrs;
+	char *xo_buf;
+	u_int xo_size;
+	/* uio release function marking a DDP-eligible payload, or NULL */
+	xdr_uio_release xo_ddp_release;
+	/* the payload set aside (at most one per reply) */
+	xdr_uio *xo_uio;
+	u_int xo_payload_pos;	/* stream position it belongs at */
+	/* payload bytes copied into the stream (not moved by RDMA) */
+	uint64_t xo_copied;
+};
+
+/**
+ * xr_xdr_out_init() - start encoding into @buf
+ * @out:	the stream
+ * @buf:	where inline bytes go
+ * @size:	its size
+ * @ddp_release: uio release function of payloads that may be set aside
+ *		for a Write chunk (NULL: copy every payload inline)
+ */
+void xr_xdr_out_init(struct xr_xdr_out *out, char *buf, u_int size,
+		     xdr_uio_release ddp_release);
+
+/**
+ * xr_xdr_out_split() - describe the encoded reply as head/payload/tail
+ * @out:	a stream after encoding
+ * @head:	set to the bytes before the payload (or all of them)
+ * @payload:	set to the payload's bytes without XDR padding (len 0: none)
+ * @tail:	set to the bytes after the payload (len 0: none)
+ */
+void xr_xdr_out_split(const struct xr_xdr_out *out, struct iovec *head,
+		      struct iovec *payload, struct iovec *tail);
+
+/**
+ * xr_xdr_out_release() - drop the payload set aside, if any
+ * @out:	the stream; call once the reply no longer needs the payload
+ */
+void xr_xdr_out_release(struct xr_xdr_out *out);
+
+#endif /* XR_SVC_XDR_H */

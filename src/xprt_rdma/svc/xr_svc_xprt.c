@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The RDMA SVCXPRT: how RPC-over-RDMA calls reach Ganesha and how its
+ * replies leave.
+ *
+ * Connections: when the engine reports a new connection (sv_on_connect) we
+ * make an SVCXPRT of type XPRT_RDMA with our own xp_ops, give it the peer's
+ * address (the DRC, NFSv4.0 client records and export access checks key on
+ * it) and pass it to Ganesha's NFS rendezvous callback, which installs
+ * Ganesha's request handler and per-connection DRC.  ntirpc's event
+ * channels are not used: the engine's progress thread and our workers drive
+ * everything.  When the engine reports the connection gone we destroy the
+ * xprt; it is freed when Ganesha drops its last reference.
+ *
+ * Calls: the engine's progress thread queues each call (sv_on_call) to a
+ * pool of workers - it must never block in an NFS operation.  A worker
+ * builds Ganesha's request the way Ganesha's own allocator does, decodes
+ * straight from the engine's byte ranges (xr_xdr_in) and runs Ganesha's
+ * process_cb.  Ganesha answers through svc_sendreply() -> our xp_reply,
+ * which encodes the reply (READ data set aside for the Write chunk when
+ * the client offered one) and gives it to the engine.  Lifetime of our
+ * per-call state: one reference for the worker, one for the engine (put in
+ * sv_on_release, after the reply's send completed), so READ data and the
+ * encode buffer live exactly as long as the RDMA operations need them.
+ * A call Ganesha does not answer (a DRC duplicate in progress, a dropped
+ * request) is given back to the engine with xr_svc_drop().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "gsh_rpc.h"
+#include "nfs_core.h"
+#include "nfs_proto_data.h"
+#include "nfsv41.h"
+#include "city.h"
+
+#include "xr_svc.h"
+#include "xr_svc_xdr.h"
+#include "xr_svc_xprt.h"
+
+struct xr_gsh_server {
+	struct xr_svc *xs_engine;
+	struct xr_svc_dispatch xs_dispatch;
+	xdr_uio_release xs_read4_release;
+	uint32_t xs_max_response;
+
+	pthread_mutex_t xs_lock;	/* the queue below */
+	pthread_cond_t xs_cond;
+	struct xr_gsh_call *xs_head, *xs_tail;
+	uint32_t xs_queued;
+	pthread_t *xs_workers;
+	uint32_t xs_nworkers;
+
+	/* Counters (atomics; read for reports). */
+	uint64_t xs_requests;
+	uint64_t xs_replies;
+	uint64_t xs_dropped;
+	uint64_t xs_decode_errors;
+	uint64_t xs_ddp_replies;
+	uint64_t xs_ddp_bytes;
+	uint64_t xs_payload_copied;
+	uint64_t xs_xprts_live;
+};
+
+struct xr_gsh_xprt {
+	SVCXPRT xx_xprt;
+	struct xr_gsh_server *xx_server;
+	svc_xprt_fun_t xx_free_user_data;
+};
+
+struct xr_gsh_call {
+	struct xr_gsh_call *gc_next;	/* worker queue */
+	struct xr_svc_call *gc_call;
+	struct xr_gsh_xprt *gc_xprt;
+	struct xr_xdr_in gc_in;
+	struct xr_xdr_out gc_out;
+	char *gc_buf;
+	struct iovec gc_iov[3];		/* head, payload, tail of the reply */
+	xdrproc_t gc_results_proc;	/* saved around SVCAUTH_WRAP */
+	void *gc_results_where;
+	int gc_refs;
+	bool gc_replied;
+};
+
+/* What Ganesha sees as its request; nfs_request_t must come first. */
+struct xr_gsh_req {
+	nfs_request_t gr_nfs;
+	struct xr_gsh_call *gr_call;
+};
+
+static struct xp_ops xr_gsh_xp_ops;
+
+static void call_put(struct xr_gsh_call *gc)
+{
+	if (__atomic_sub_fetch(&gc->gc_refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free(gc->gc_buf);
+		free(gc);
+	}
+}
+
+static void count(uint64_t *counter, uint64_t n)
+{
+	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+}
+
+/* ------------------------------------------------------------- xp_ops */
+
+static enum xprt_stat gx_stat(SVCXPRT *xprt)
+{
+	if (xprt->xp_flags & SVC_XPRT_FLAG_DESTROYED)
+		return XPRT_DESTROYED;
+	return XPRT_IDLE;
+}
+
+static enum xprt_stat gx_recv(SVCXPRT *xprt)
+{
+	/* Never called: the engine delivers calls, not ntirpc. */
+	return XPRT_IDLE;
+}
+
+static enum xprt_stat gx_decode(struct svc_req *req)
+{
+	struct xr_gsh_req *gr = container_of(req, struct xr_gsh_req, gr_nfs.svc);
+	SVCXPRT *xprt = req->rq_xprt;
+
+	req->rq_xdrs->x_op = XDR_DECODE;
+	rpc_msg_init(&req->rq_msg);
+	if (!xdr_dplx_decode(req->rq_xdrs, &req->rq_msg)) {
+		count(&gr->gr_call->gc_xprt->xx_server->xs_decode_errors, 1);
+		LogInfo(COMPONENT_DISPATCH,
+			"NFS_RDMA: undecodable RPC message from an RDMA client, dropped");
+		return XPRT_IDLE;
+	}
+	/* Ganesha 4.3 runs no backchannel over RDMA: only calls come here. */
+	if (req->rq_msg.rm_direction != CALL)
+		return XPRT_IDLE;
+	return xprt->xp_dispatch.process_cb(req);
+}
+
+/*
+ * xdr_nreplymsg() encodes results with ar_results.proc; RPCSEC_GSS needs
+ * them wrapped, so the proc is swapped for this trampoline, which puts the
+ * original back and lets SVCAUTH_WRAP call it.
+ */
+static bool gx_wrap_results(XDR *xdrs, void *where)
+{
+	struct svc_req *req = where;
+	struct xr_gsh_req *gr = container_of(req, struct xr_gsh_req, gr_nfs.svc);
+
+	req->rq_msg.RPCM_ack.ar_results.proc = gr->gr_call->gc_results_proc;
+	req->rq_msg.RPCM_ack.ar_results.where = gr->gr_call->gc_results_where;
+	return SVCAUTH_WRAP(req, xdrs);
+}
+
+static void gx_build_msg(struct xr_gsh_call *gc, struct xr_msg *msg)
+{
+	struct iovec *head = &gc->gc_iov[0], *payload = &gc->gc_iov[1],
+		     *tail = &gc->gc_iov[2];
+
+	xr_xdr_out_split(&gc->gc_out, head, payload, tail);
+	*msg = (struct xr_msg){
+		.xm_head = head,
+		.xm_nhead = 1,
+		.xm_payload = payload,
+		.xm_npayload = payload->iov_len ? 1 : 0,
+		.xm_tail = tail,
+		.xm_ntail = tail->iov_len ? 1 : 0,
+	};
+}
+
+static enum xprt_stat gx_reply(struct svc_req *req)
+{
+	struct xr_gsh_req *gr = container_of(req, struct xr_gsh_req, gr_nfs.svc);
+	struct xr_gsh_call *gc = gr->gr_call;
+	struct xr_gsh_server *srv = gc->gc_xprt->xx_server;
+	struct xr_msg msg;
+	int rc;
+
+	if (gc->gc_replied)
+		return XPRT_IDLE;
+	gc->gc_buf = malloc(srv->xs_max_response);
+	if (!gc->gc_buf)
+		return XPRT_DIED;
+	xr_xdr_out_init(&gc->gc_out, gc->gc_buf, srv->xs_max_response,
+			gc->gc_call->sc_nwrite ? srv->xs_read4_release : NULL);
+	if (req->rq_msg.rm_reply.rp_stat == MSG_ACCEPTED &&
+	    req->rq_msg.RPCM_ack.ar_stat == SUCCESS && req->rq_auth) {
+		gc->gc_results_proc = req->rq_msg.RPCM_ack.ar_results.proc;
+		gc->gc_results_where = req->rq_msg.RPCM_ack.ar_results.where;
+		req->rq_msg.RPCM_ack.ar_results.proc = gx_wrap_results;
+		req->rq_msg.RPCM_ack.ar_results.where = req;
+	}
+	if (!xdr_nreplymsg(&gc->gc_out.xo_xdrs, &req->rq_msg)) {
+		LogCrit(COMPONENT_DISPATCH,
+			"NFS_RDMA: cannot encode the reply to xid %u (more than %u bytes?)",
+			req->rq_msg.rm_xid, srv->xs_max_response);
+		xr_xdr_out_release(&gc->gc_out);
+		return XPRT_DIED;
+	}
+	gx_build_msg(gc, &msg);
+	count(&srv->xs_payload_copied, gc->gc_out.xo_copied);
+	if (msg.xm_npayload) {
+		count(&srv->xs_ddp_replies, 1);
+		count(&srv->xs_ddp_bytes, msg.xm_payload[0].iov_len);
+	}
+	gc->gc_replied = true;
+	count(&srv->xs_replies, 1);
+	rc = xr_svc_reply(gc->gc_call, &msg);
+	if (rc)
+		LogDebug(COMPONENT_DISPATCH,
+			 "NFS_RDMA: reply to xid %u not sent: %d",
+			 req->rq_msg.rm_xid, rc);
+	/* Whatever happened, the engine releases the call: sv_on_release. */
+	return XPRT_IDLE;
+}
+
+static void gx_checksum(struct svc_req *req, void *data, size_t length)
+{
+	req->rq_cksum = CityHash64(data, MIN(256, length));
+}
+
+static void gx_unlink(SVCXPRT *xprt, u_int flags, const char *tag,
+		      const int line)
+{
+}
+
+static void gx_destroy(SVCXPRT *xprt, u_int flags, const char *tag,
+		       const int line)
+{
+	struct xr_gsh_xprt *gx = container_of(xprt, struct xr_gsh_xprt,
+					      xx_xprt);
+
+	if (gx->xx_free_user_data)
+		gx->xx_free_user_data(xprt); /* Ganesha's per-xprt DRC */
+	if (xprt->xp_parent)
+		SVC_RELEASE(xprt->xp_parent, SVC_RELEASE_FLAG_NONE);
+	count(&gx->xx_server->xs_xprts_live, -1);
+	PTHREAD_MUTEX_destroy(&xprt->xp_lock);
+	gsh_free(gx);
+}
+
+static bool gx_control(SVCXPRT *xprt, const u_int rq, void *in)
+{
+	struct xr_gsh_xprt *gx = container_of(xprt, struct xr_gsh_xprt,
+					      xx_xprt);
+
+	switch (rq) {
+	case SVCGET_XP_FREE_USER_DATA:
+		*(svc_xprt_fun_t *)in = gx->xx_free_user_data;
+		return true;
+	case SVCSET_XP_FREE_USER_DATA:
+		gx->xx_free_user_data = (svc_xprt_fun_t)in;
+		return true;
+	case SVCGET_XP_FLAGS:
+		*(u_int *)in = xprt->xp_flags;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static struct xp_ops xr_gsh_xp_ops = {
+	.xp_recv = gx_recv,
+	.xp_stat = gx_stat,
+	.xp_decode = gx_decode,
+	.xp_reply = gx_reply,
+	.xp_checksum = gx_checksum,
+	.xp_unlink = gx_unlink,
+	.xp_destroy = gx_destroy,
+	.xp_control = gx_control,
+};
+
+/* ------------------------------------------------------- engine events */
+
+static void gs_on_connect(struct xr_svc_conn *conn, void *ctx)
+{
+	struct xr_gsh_server *srv = ctx;
+	struct xr_gsh_xprt *gx = gsh_calloc(1, sizeof(*gx));
+	SVCXPRT *xprt = &gx->xx_xprt;
+	socklen_t len;
+
+	gx->xx_server = srv;
+	gx->xx_free_user_data = srv->xs_dispatch.xsd_free_user_data;
+	xprt->xp_ops = &xr_gsh_xp_ops;
+	xprt->xp_fd = -1;
+	xprt->xp_fd_send = -1;
+	xprt->xp_type = XPRT_RDMA;
+	xprt->xp_netid = (char *)"rdma";
+	xprt->xp_refcnt = 1;
+	xprt->xp_flags = SVC_XPRT_FLAG_INITIAL | SVC_XPRT_FLAG_INITIALIZED;
+	PTHREAD_MUTEX_init(&xprt->xp_lock, NULL);
+	__rpc_address_setup(&xprt->xp_remote);
+	__rpc_address_setup(&xprt->xp_local);
+	if (xr_svc_conn_addrs(conn, &xprt->xp_local.ss, &xprt->xp_remote.ss))
+		LogWarn(COMPONENT_DISPATCH,
+			"NFS_RDMA: the fabric cannot tell a client's address");
+	len = xprt->xp_remote.ss.ss_family == AF_INET6 ?
+		      sizeof(struct sockaddr_in6) :
+		      sizeof(struct sockaddr_in);
+	xprt->xp_remote.nb.len = len;
+	xprt->xp_local.nb.len = len;
+
+	SVC_REF(srv->xs_dispatch.xsd_parent, SVC_REF_FLAG_NONE);
+	xprt->xp_parent = srv->xs_dispatch.xsd_parent;
+	count(&srv->xs_xprts_live, 1);
+	/* Ganesha installs process_cb and its per-connection user data. */
+	if (srv->xs_dispatch.xsd_rendezvous(xprt) != XPRT_IDLE) {
+		LogCrit(COMPONENT_DISPATCH,
+			"NFS_RDMA: Ganesha refused a new RDMA connection");
+		SVC_DESTROY(xprt);
+		return;
+	}
+	xr_svc_conn_set_ctx(conn, gx);
+}
+
+static void gs_on_disconnect(struct xr_svc_conn *conn, void *ctx)
+{
+	struct xr_gsh_xprt *gx = xr_svc_conn_ctx(conn);
+
+	if (!gx)
+		return;
+	xr_svc_conn_set_ctx(conn, NULL);
+	/* Requests still in Ganesha hold references; the last one frees. */
+	SVC_DESTROY(&gx->xx_xprt);
+}
+
+static void gs_on_call(struct xr_svc_call *call, void *ctx)
+{
+	struct xr_gsh_server *srv = ctx;
+	struct xr_gsh_xprt *gx = xr_svc_conn_ctx(call->sc_conn);
+	struct xr_gsh_call *gc;
+
+	gc = gx ? calloc(1, sizeof(*gc)) : NULL;
+	if (!gc) {
+		xr_svc_drop(call);
+		return;
+	}
+	gc->gc_call = call;
+	gc->gc_xprt = gx;
+	gc->gc_refs = 2;	/* the worker's and the engine's */
+	call->sc_upper = gc;
+	/* The worker may run after a disconnect: keep the xprt alive. */
+	SVC_REF(&gx->xx_xprt, SVC_REF_FLAG_NONE);
+	count(&srv->xs_requests, 1);
+
+	PTHREAD_MUTEX_lock(&srv->xs_lock);
+	if (srv->xs_tail)
+		srv->xs_tail->gc_next = gc;
+	else
+		srv->xs_head = gc;
+	srv->xs_tail = gc;
+	srv->xs_queued++;
+	pthread_cond_signal(&srv->xs_cond);
+	PTHREAD_MUTEX_unlock(&srv->xs_lock);
+}
+
+static void gs_on_release(struct xr_svc_call *call, int status, void *ctx)
+{
+	struct xr_gsh_call *gc = call->sc_upper;
+
+	if (!gc)
+		return;
+	xr_xdr_out_release(&gc->gc_out);
+	call_put(gc);
+}
+
+static const struct xr_svc_ops gs_engine_ops = {
+	.sv_on_call = gs_on_call,
+	.sv_on_release = gs_on_release,
+	.sv_on_connect = gs_on_connect,
+	.sv_on_disconnect = gs_on_disconnect,
+};
+
+/* ------------------------------------------------------------- workers */
+
+/* Mirrors what ntirpc's svc_request() does around a TCP request. */
+static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
+{
+	SVCXPRT *xprt = &gc->gc_xprt->xx_xprt;
+	struct xr_gsh_req *gr;
+	enum xprt_stat stat;
+
+	if (xr_xdr_in_init(&gc->gc_in, gc->gc_call->sc_msg,
+			   gc->gc_call->sc_nmsg) != 0)
+		goto out_drop;
+	gr = gsh_calloc(1, sizeof(*gr));
+	gr->gr_call = gc;
+	SVC_REF(xprt, SVC_REF_FLAG_NONE);
+	gr->gr_nfs.svc.rq_xprt = xprt;
+	gr->gr_nfs.svc.rq_xdrs = &gc->gc_in.xi_xdrs;
+	gr->gr_nfs.svc.rq_refcnt = 1;
+	TAILQ_INIT_ENTRY(&gr->gr_nfs, dupes);
+
+	stat = SVC_DECODE(&gr->gr_nfs.svc);
+	if (stat == XPRT_SUSPEND)
+		return; /* Ganesha resumes and frees the request itself */
+	if (gr->gr_nfs.svc.rq_auth)
+		SVCAUTH_RELEASE(&gr->gr_nfs.svc);
+	if (!gc->gc_replied) {
+		count(&srv->xs_dropped, 1);
+		xr_svc_drop(gc->gc_call);
+	}
+	gsh_free(gr);
+	SVC_RELEASE(xprt, SVC_RELEASE_FLAG_NONE);
+	return;
+
+out_drop:
+	count(&srv->xs_dropped, 1);
+	xr_svc_drop(gc->gc_call);
+}
+
+static void *gw_thread(void *arg)
+{
+	struct xr_gsh_server *srv = arg;
+
+	SetNameFunction("rdma_worker");
+	for (;;) {
+		struct xr_gsh_call *gc;
+		SVCXPRT *xprt;
+
+		PTHREAD_MUTEX_lock(&srv->xs_lock);
+		while (!srv->xs_head)
+			pthread_cond_wait(&srv->xs_cond, &srv->xs_lock);
+		gc = srv->xs_head;
+		srv->xs_head = gc->gc_next;
+		if (!srv->xs_head)
+			srv->xs_tail = NULL;
+		srv->xs_queued--;
+		PTHREAD_MUTEX_unlock(&srv->xs_lock);
+
+		xprt = &gc->gc_xprt->xx_xprt;
+		gw_run(srv, gc);
+		call_put(gc);
+		SVC_RELEASE(xprt, SVC_RELEASE_FLAG_NONE);
+	}
+	return NULL;
+}
+
+/* ----------------------------------------------------------- start-up */
+
+/*
+ * Ganesha's READ payload release function is static; learn its address
+ * from the exported xdr_READ4res_uio_setup(), which installs it.
+ */
+static xdr_uio_release learn_read4_release(void)
+{
+	READ4resok probe = { 0 };
+	xdr_uio_release release;
+	xdr_uio *uio;
+
+	probe.data.data_len = 4;
+	probe.data.data_val = gsh_malloc(4);
+	uio = xdr_READ4res_uio_setup(&probe);
+	release = uio->uio_release;
+	uio->uio_references = 1;
+	release(uio, UIO_FLAG_NONE); /* frees the buffer and the uio */
+	return release;
+}
+
+int xr_gsh_server_start(const struct xr_svc_conf *conf,
+			struct xr_svc_dispatch *dispatch,
+			struct xr_gsh_server **out)
+{
+	struct xr_svc_params params = {
+		.sp_backend = xr_svc_conf_fabric_name(conf),
+		.sp_provider = conf->xsc_provider,
+		.sp_addr = conf->xsc_bind_addr,
+		.sp_port = conf->xsc_port,
+		.sp_credits = conf->xsc_credits,
+		.sp_inline = conf->xsc_inline_size,
+		.sp_max_conns = conf->xsc_max_connections,
+		.sp_max_request = conf->xsc_max_request_size,
+		.sp_max_response = conf->xsc_max_response_size,
+	};
+	struct xr_gsh_server *srv;
+	char err[256] = "";
+	uint32_t i;
+	int rc;
+
+	srv = gsh_calloc(1, sizeof(*srv));
+	srv->xs_dispatch = *dispatch;
+	memset(dispatch, 0, sizeof(*dispatch));
+	srv->xs_read4_release = learn_read4_release();
+	srv->xs_max_response = conf->xsc_max_response_size;
+	PTHREAD_MUTEX_init(&srv->xs_lock, NULL);
+	pthread_cond_init(&srv->xs_cond, NULL);
+
+	srv->xs_nworkers = conf->xsc_worker_threads;
+	srv->xs_workers = gsh_calloc(srv->xs_nworkers, sizeof(pthread_t));
+	for (i = 0; i < srv->xs_nworkers; i++) {
+		rc = pthread_create(&srv->xs_workers[i], NULL, gw_thread, srv);
+		if (rc) {
+			LogCrit(COMPONENT_INIT,
+				"NFS_RDMA: cannot start worker threads: %s",
+				strerror(rc));
+			return -rc; /* started workers idle forever: harmless */
+		}
+		pthread_detach(srv->xs_workers[i]);
+	}
+
+	rc = xr_svc_start(&params, &gs_engine_ops, srv, &srv->xs_engine, err,
+			  sizeof(err));
+	if (rc) {
+		LogCrit(COMPONENT_INIT,
+			"NFS_RDMA: cannot listen on %s:%u with fabric %s: %s",
+			conf->xsc_bind_addr, conf->xsc_port,
+			params.sp_backend, err[0] ? err : strerror(-rc));
+		return rc;
+	}
+	LogEvent(COMPONENT_INIT,
+		 "NFS_RDMA: serving NFS over RDMA on %s:%u (fabric %s, credits %u, inline %u, %u workers)",
+		 conf->xsc_bind_addr, xr_svc_port(srv->xs_engine),
+		 params.sp_backend, conf->xsc_credits, conf->xsc_inline_size,
+		 srv->xs_nworkers);
+	*out = srv;
+	return 0;
+}
+
+#define REPORT(f, name, value) \
+	fprintf(f, "%-28s %" PRIu64 "\n", name, (uint64_t)(value))
+
+void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
+{
+	struct xr_core_stats st;
+
+	xr_svc_get_stats(srv->xs_engine, &st);
+	REPORT(f, "requests", __atomic_load_n(&srv->xs_requests, __ATOMIC_RELAXED));
+	REPORT(f, "replies", __atomic_load_n(&srv->xs_replies, __ATOMIC_RELAXED));
+	REPORT(f, "requests_dropped", __atomic_load_n(&srv->xs_dropped, __ATOMIC_RELAXED));
+	REPORT(f, "rpc_decode_errors", __atomic_load_n(&srv->xs_decode_errors, __ATOMIC_RELAXED));
+	REPORT(f, "ddp_replies", __atomic_load_n(&srv->xs_ddp_replies, __ATOMIC_RELAXED));
+	REPORT(f, "ddp_payload_bytes", __atomic_load_n(&srv->xs_ddp_bytes, __ATOMIC_RELAXED));
+	REPORT(f, "payload_bytes_copied", __atomic_load_n(&srv->xs_payload_copied, __ATOMIC_RELAXED));
+	REPORT(f, "xprts_live", __atomic_load_n(&srv->xs_xprts_live, __ATOMIC_RELAXED));
+	REPORT(f, "calls_received", st.cs_calls);
+	REPORT(f, "replies_sent", st.cs_replies);
+	REPORT(f, "inline_calls", st.cs_inline_calls);
+	REPORT(f, "read_chunk_calls", st.cs_read_chunk_calls);
+	REPORT(f, "pos_zero_calls", st.cs_pos_zero_calls);
+	REPORT(f, "inline_replies", st.cs_inline_replies);
+	REPORT(f, "write_chunk_replies", st.cs_write_chunk_replies);
+	REPORT(f, "reply_chunk_replies", st.cs_reply_chunk_replies);
+	REPORT(f, "rdma_read_bytes", st.cs_rdma_read_bytes);
+	REPORT(f, "rdma_write_bytes", st.cs_rdma_write_bytes);
+	REPORT(f, "credit_stalls", st.cs_credit_stalls);
+	REPORT(f, "err_vers_sent", st.cs_err_vers_sent);
+	REPORT(f, "err_chunk_sent", st.cs_err_chunk_sent);
+	REPORT(f, "err_hdr_dropped", st.cs_err_hdr_dropped);
+	REPORT(f, "err_completion", st.cs_err_completion);
+	REPORT(f, "connections", st.cs_connections);
+	REPORT(f, "connections_total", st.cs_connections_total);
+	REPORT(f, "registered_bytes", st.cs_registered_bytes);
+	REPORT(f, "registered_per_connection", st.cs_registered_per_conn);
+}
