@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "config_parsing.h"
@@ -27,40 +28,88 @@ static struct config_item_list fabric_tokens[] = {
 	CONFIG_LIST_EOL
 };
 
+/*
+ * Numeric options are read with the widest bounds and checked in
+ * conf_commit() against this table: Ganesha's own range message names
+ * neither the option nor the range, ours names both.
+ */
+struct conf_range {
+	const char *cr_name;
+	size_t cr_offset;
+	uint32_t cr_min, cr_max;
+};
+
+#define RANGE(name, member, min, max) \
+	{ name, offsetof(struct xr_svc_conf, member), min, max }
+
+static const struct conf_range conf_ranges[] = {
+	RANGE("Port", xsc_port32, 1, UINT16_MAX),
+	RANGE("Credits", xsc_credits, 8, 1024),
+	RANGE("Inline_Size", xsc_inline_size, 1024, 262144),
+	RANGE("Max_Connections", xsc_max_connections, 1, 4096),
+	RANGE("Max_Request_Size", xsc_max_request_size, 4096, 16777216),
+	RANGE("Max_Response_Size", xsc_max_response_size, 4096, 16777216),
+	RANGE("Worker_Threads", xsc_worker_threads, 1, 256),
+	RANGE("Stats_Interval", xsc_stats_interval, 1, 3600),
+};
+
 static struct config_item conf_items[] = {
 	CONF_ITEM_BOOL("Enable", true, xr_svc_conf, xsc_enable),
 	CONF_ITEM_STR("Bind_Addr", 1, INET_ADDRSTRLEN, "0.0.0.0",
 		      xr_svc_conf, xsc_bind_addr),
-	CONF_ITEM_UI16("Port", 1, UINT16_MAX, XR_SVC_DEFAULT_PORT,
-		       xr_svc_conf, xsc_port),
+	CONF_ITEM_UI32("Port", 0, UINT32_MAX, XR_SVC_DEFAULT_PORT,
+		       xr_svc_conf, xsc_port32),
 	CONF_ITEM_TOKEN("Fabric", XR_SVC_FABRIC_VERBS, fabric_tokens,
 			xr_svc_conf, xsc_fabric),
 	CONF_ITEM_STR("Provider", 1, 64, "tcp", xr_svc_conf, xsc_provider),
-	CONF_ITEM_UI32("Credits", 8, 1024, 128, xr_svc_conf, xsc_credits),
-	CONF_ITEM_UI32("Inline_Size", 1024, 262144, 4096, xr_svc_conf,
+	CONF_ITEM_UI32("Credits", 0, UINT32_MAX, 128, xr_svc_conf,
+		       xsc_credits),
+	CONF_ITEM_UI32("Inline_Size", 0, UINT32_MAX, 4096, xr_svc_conf,
 		       xsc_inline_size),
-	CONF_ITEM_UI32("Max_Connections", 1, 4096, 64, xr_svc_conf,
+	CONF_ITEM_UI32("Max_Connections", 0, UINT32_MAX, 64, xr_svc_conf,
 		       xsc_max_connections),
-	CONF_ITEM_UI32("Max_Request_Size", 4096, 16777216, 1048576 + 4096,
+	CONF_ITEM_UI32("Max_Request_Size", 0, UINT32_MAX, 1048576 + 4096,
 		       xr_svc_conf, xsc_max_request_size),
-	CONF_ITEM_UI32("Max_Response_Size", 4096, 16777216, 1048576 + 4096,
+	CONF_ITEM_UI32("Max_Response_Size", 0, UINT32_MAX, 1048576 + 4096,
 		       xr_svc_conf, xsc_max_response_size),
-	CONF_ITEM_UI32("Worker_Threads", 1, 256, 16, xr_svc_conf,
+	CONF_ITEM_UI32("Worker_Threads", 0, UINT32_MAX, 16, xr_svc_conf,
 		       xsc_worker_threads),
 	CONF_ITEM_PATH("Stats_File", 1, 4096, NULL, xr_svc_conf,
 		       xsc_stats_file),
-	CONF_ITEM_UI32("Stats_Interval", 1, 3600, 10, xr_svc_conf,
+	CONF_ITEM_UI32("Stats_Interval", 0, UINT32_MAX, 10, xr_svc_conf,
 		       xsc_stats_interval),
 	CONFIG_EOL
 };
+
+static int conf_check_ranges(const struct xr_svc_conf *conf)
+{
+	int errors = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(conf_ranges) / sizeof(conf_ranges[0]); i++) {
+		const struct conf_range *r = &conf_ranges[i];
+		uint32_t v = *(const uint32_t *)((const char *)conf +
+						 r->cr_offset);
+
+		if (v < r->cr_min || v > r->cr_max) {
+			LogCrit(COMPONENT_CONFIG,
+				"%s: %s = %u is out of range: allowed %u to %u",
+				XR_SVC_CONF_BLOCK, r->cr_name, v, r->cr_min,
+				r->cr_max);
+			errors++;
+		}
+	}
+	return errors;
+}
 
 static int conf_commit(void *node, void *link_mem, void *self_struct,
 		       struct config_error_type *err_type)
 {
 	struct xr_svc_conf *conf = self_struct;
 	struct in_addr addr;
-	int errors = 0;
+	int errors = conf_check_ranges(conf);
 
+	conf->xsc_port = (uint16_t)conf->xsc_port32;
 	if (inet_pton(AF_INET, conf->xsc_bind_addr, &addr) != 1) {
 		LogCrit(COMPONENT_CONFIG,
 			"%s: Bind_Addr = \"%s\" is not an IPv4 address (for example 0.0.0.0 or 192.0.2.10)",
@@ -69,7 +118,7 @@ static int conf_commit(void *node, void *link_mem, void *self_struct,
 	}
 	if (conf->xsc_inline_size % XR_SVC_INLINE_UNIT) {
 		LogCrit(COMPONENT_CONFIG,
-			"%s: Inline_Size = %u must be a multiple of 1024 between 1024 and 262144 (RFC 8797 encodes it in KiB)",
+			"%s: Inline_Size = %u must be a multiple of 1024 (RFC 8797 encodes it in KiB)",
 			XR_SVC_CONF_BLOCK, conf->xsc_inline_size);
 		errors++;
 	}
@@ -112,9 +161,11 @@ int xr_svc_conf_load(struct xr_svc_conf *conf)
 	}
 	(void)load_config_from_parse(parsed, &conf_block, conf, true,
 				     &err_type);
+	/* Ganesha collects each bad option's message; log them. */
+	report_config_errors(&err_type, NULL, config_errs_to_log);
 	if (!config_error_is_harmless(&err_type)) {
 		LogCrit(COMPONENT_CONFIG,
-			"%s: invalid block in %s, see the lines above",
+			"%s: invalid block in %s (see the messages above)",
 			XR_SVC_CONF_BLOCK, nfs_config_path);
 		rc = -EINVAL;
 	}

@@ -22,6 +22,7 @@ enum xr_svc_fabric {
 struct xr_svc_conf {
 	bool xsc_enable;
 	char *xsc_bind_addr;	/* IPv4 literal */
+	uint32_t xsc_port32;	/* as parsed; checked, then copied below */
 	uint16_t xsc_port;
 	uint32_t xsc_fabric;	/* enum xr_svc_fabric */
 	char *xsc_provider;	/* ofi provider name */
