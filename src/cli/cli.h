@@ -29,6 +29,7 @@ enum cli_exit {
 
 struct cli_opts {
 	const char *transport;
+	const char *fabric;	/* rdma: "verbs" or "ofi" */
 	const char *state_file;
 	uint32_t uid, gid;
 	int verbose;
@@ -55,6 +56,7 @@ struct cli_opts {
 struct cli_url {
 	char host[256];
 	uint16_t port;
+	bool explicit_port;	/* else the transport's default port */
 	char path[4096];
 };
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sess_xprt_rdma.h"
 #include "sess_rpc.h"
 
 int cli_parse_url(const char *s, struct cli_url *u)
@@ -20,6 +21,7 @@ int cli_parse_url(const char *s, struct cli_url *u)
 	unsigned long port = 2049;
 	char *end;
 
+	u->explicit_port = false;
 	if (strncmp(s, "nfs://", 6))
 		return -EINVAL;
 	p = s + 6;
@@ -50,6 +52,7 @@ int cli_parse_url(const char *s, struct cli_url *u)
 		port = strtoul(p + 1, &end, 10);
 		if (end != path || port == 0 || port > 65535)
 			return -EINVAL;
+		u->explicit_port = true;
 	} else if (p != path) {
 		return -EINVAL;
 	}
@@ -173,21 +176,26 @@ int cli_connect(struct cli *c, const char *url)
 		return CLI_ERR_USAGE;
 	}
 	if (!strcmp(c->o.transport, "rdma")) {
-		fprintf(stderr, "nfs41: transport rdma is not available yet "
-				"in this build (use --transport tcp)\n");
-		return CLI_ERR_TRANSPORT;
-	}
-	if (strcmp(c->o.transport, "tcp")) {
+		struct sess_xprt_rdma_opts ro = {0};
+
+		ro.host = c->url.host;
+		ro.port = c->url.explicit_port ? c->url.port : 20049;
+		ro.fabric = c->o.fabric ? c->o.fabric : "verbs";
+		ro.timeout_ms = c->o.timeout_ms;
+		ro.max_record = c->o.io_size + (64u << 10);
+		c->xprt = sess_xprt_rdma_create(&ro);
+	} else if (!strcmp(c->o.transport, "tcp")) {
+		to.host = c->url.host;
+		to.port = c->url.port;
+		to.timeout_ms = c->o.timeout_ms;
+		to.max_record = c->o.io_size + (64u << 10);
+		to.inject_drop_after = c->o.inject_drop_after;
+		c->xprt = sess_xprt_tcp_create(&to);
+	} else {
 		fprintf(stderr, "nfs41: unknown transport '%s' (tcp, rdma)\n",
 			c->o.transport);
 		return CLI_ERR_USAGE;
 	}
-	to.host = c->url.host;
-	to.port = c->url.port;
-	to.timeout_ms = c->o.timeout_ms;
-	to.max_record = c->o.io_size + (64u << 10);
-	to.inject_drop_after = c->o.inject_drop_after;
-	c->xprt = sess_xprt_tcp_create(&to);
 	if (!c->xprt)
 		return cli_report(-errno, "transport");
 	so.state_file = c->o.state_file;

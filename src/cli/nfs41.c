@@ -63,7 +63,9 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "\noptions:\n"
-	    "  --transport tcp|rdma   transport (rdma: not available yet)\n"
+	    "  --transport tcp|rdma   transport (default tcp)\n"
+	    "  --fabric verbs|ofi     RDMA stack for --transport rdma: verbs (rdma-core,\n"
+	    "                         default) or ofi (libfabric tcp provider)\n"
 	    "  --state-file PATH      keeps this host's client owner id\n"
 	    "  --uid N --gid N        AUTH_SYS identity (default: yours)\n"
 	    "  -l, --long             ls: long listing\n"
@@ -115,10 +117,12 @@ enum {
 	OPT_INJECT_AFTER,
 	OPT_INJECT_MISORDER,
 	OPT_INJECT_NO_BACK,
+	OPT_FABRIC,
 };
 
 static const struct option long_opts[] = {
     {"transport", required_argument, NULL, OPT_TRANSPORT},
+    {"fabric", required_argument, NULL, OPT_FABRIC},
     {"state-file", required_argument, NULL, OPT_STATE},
     {"uid", required_argument, NULL, OPT_UID},
     {"gid", required_argument, NULL, OPT_GID},
@@ -169,6 +173,11 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 		switch (ch) {
 		case OPT_TRANSPORT:
 			o->transport = optarg;
+			break;
+		case OPT_FABRIC:
+			if (strcmp(optarg, "verbs") && strcmp(optarg, "ofi"))
+				goto bad;
+			o->fabric = optarg;
 			break;
 		case OPT_STATE:
 			o->state_file = optarg;

@@ -82,6 +82,9 @@ struct xr_svc_ctx {
 	struct xr_svc_ctx *c_next;
 };
 
+/* Largest Write list or Reply chunk a client may offer (bytes). */
+#define XR_SVC_MAX_OFFER (64ull * 1024 * 1024)
+
 struct xr_svc_conn {
 	struct xr_svc *cn_svc;
 	struct xr_ep *cn_ep;
@@ -685,10 +688,14 @@ static int xr_svc_conn_alloc(struct xr_svc *svc, const struct xr_cm_inline *ci,
 		cn->cn_ctxs[i].c_next = cn->cn_free;
 		cn->cn_free = &cn->cn_ctxs[i];
 	}
-	xr_core_limits(&cn->cn_limits, XR_DIR_CALL,
-		       p->sp_max_request > p->sp_max_response
-			   ? p->sp_max_request
-			   : p->sp_max_response,
+	/*
+	 * The codec's bound applies to every list.  Read chunks are bounded
+	 * again by sp_max_request before anything is pulled; Write and Reply
+	 * chunks are only offers (a client sizes its Reply chunk to its own
+	 * largest reply, e.g. 1 MiB + headers), of which we use at most
+	 * sp_max_response.  So refuse only absurd offers here.
+	 */
+	xr_core_limits(&cn->cn_limits, XR_DIR_CALL, XR_SVC_MAX_OFFER,
 		       p->sp_inline);
 	*out = cn;
 	return 0;

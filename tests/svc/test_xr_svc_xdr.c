@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Unit test of the RDMA server's XDR streams (src/xprt_rdma/svc/xr_svc_xdr.c)
+ * with ntirpc's own XDR routines: a message encoded with a plain memory
+ * stream is decoded through xr_xdr_in after being cut into ranges at every
+ * possible place (as the engine delivers head / chunk payload / pad / rest),
+ * positions are checked, and the encode stream sets a marked uio aside
+ * while copying any other one.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rpc/xdr_inline.h>
+
+#include "xr_svc_xdr.h"
+
+static int checks, failures;
+
+#define CHECK(cond)                                                        \
+	do {                                                               \
+		checks++;                                                  \
+		if (!(cond)) {                                             \
+			failures++;                                        \
+			fprintf(stderr, "%s:%d: failed: %s\n", __FILE__,   \
+				__LINE__, #cond);                          \
+		}                                                          \
+	} while (0)
+
+struct sample {
+	uint32_t a;
+	uint64_t b;
+	char name[40];
+	char blob[37];
+	uint32_t blob_len;
+	uint32_t z;
+};
+
+static bool xdr_sample(XDR *xdrs, struct sample *s)
+{
+	char *name = s->name, *blob = s->blob;
+	u_int blob_len = s->blob_len;
+
+	return xdr_u_int32_t(xdrs, &s->a) && xdr_u_int64_t(xdrs, &s->b) &&
+	       xdr_string(xdrs, &name, sizeof(s->name)) &&
+	       xdr_bytes(xdrs, &blob, &blob_len, sizeof(s->blob)) &&
+	       xdr_u_int32_t(xdrs, &s->z) && (s->blob_len = blob_len, true);
+}
+
+/* Decode @buf cut at @cut1 and @cut2 into three ranges. */
+static void decode_cut(const char *buf, u_int len, u_int cut1, u_int cut2,
+		       const struct sample *want)
+{
+	struct iovec iov[3] = {
+		{ (void *)buf, cut1 },
+		{ (void *)(buf + cut1), cut2 - cut1 },
+		{ (void *)(buf + cut2), len - cut2 },
+	};
+	struct sample got;
+	struct xr_xdr_in in;
+
+	memset(&got, 0, sizeof(got));
+	CHECK(xr_xdr_in_init(&in, iov, 3) == 0);
+	CHECK(xdr_sample(&in.xi_xdrs, &got));
+	CHECK(got.a == want->a && got.b == want->b && got.z == want->z);
+	CHECK(strcmp(got.name, want->name) == 0);
+	CHECK(got.blob_len == want->blob_len &&
+	      memcmp(got.blob, want->blob, want->blob_len) == 0);
+	CHECK(XDR_GETPOS(&in.xi_xdrs) == len);
+	/* Past the end: nothing more to read. */
+	{
+		uint32_t extra;
+
+		CHECK(!xdr_u_int32_t(&in.xi_xdrs, &extra));
+	}
+	/* Reposition to every word boundary and read the first word. */
+	CHECK(XDR_SETPOS(&in.xi_xdrs, 0));
+	CHECK(XDR_GETPOS(&in.xi_xdrs) == 0);
+	{
+		uint32_t a = 0;
+
+		CHECK(xdr_u_int32_t(&in.xi_xdrs, &a) && a == want->a);
+	}
+	CHECK(!XDR_SETPOS(&in.xi_xdrs, len + 1));
+}
+
+static u_int released;
+
+static void count_release(xdr_uio *uio, u_int flags)
+{
+	if (--uio->uio_references == 0)
+		released++;
+}
+
+static void other_release(xdr_uio *uio, u_int flags)
+{
+	if (--uio->uio_references == 0)
+		released++;
+}
+
+static void test_encode(void)
+{
+	static char payload[] = "READ DATA 0123456789abcdef!"; /* 27 bytes */
+	char buf[512];
+	struct {
+		xdr_uio u;
+		xdr_vio v;
+	} ddp = { 0 }, other = { 0 };
+	struct iovec head, pl, tail;
+	struct xr_xdr_out out;
+	uint32_t w = 0x11223344;
+
+	ddp.u.uio_release = count_release;
+	ddp.u.uio_count = 1;
+	ddp.v.vio_head = (uint8_t *)payload;
+	ddp.v.vio_tail = (uint8_t *)payload + 28; /* padded like Ganesha */
+	ddp.v.vio_length = 27;
+	other.u.uio_release = other_release;
+	other.u.uio_count = 1;
+	other.v.vio_head = (uint8_t *)payload;
+	other.v.vio_tail = (uint8_t *)payload + 8;
+
+	released = 0;
+	xr_xdr_out_init(&out, buf, sizeof(buf), count_release);
+	CHECK(xdr_u_int32_t(&out.xo_xdrs, &w));
+	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0)); /* set aside */
+	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &other.u, 0)); /* copied */
+	CHECK(xdr_u_int32_t(&out.xo_xdrs, &w));
+	CHECK(released == 1); /* the copied one, at once */
+	CHECK(out.xo_copied == 8);
+	xr_xdr_out_split(&out, &head, &pl, &tail);
+	CHECK(head.iov_base == buf && head.iov_len == 4);
+	CHECK(pl.iov_base == payload && pl.iov_len == 27);
+	CHECK(tail.iov_base == buf + 4 && tail.iov_len == 12);
+	CHECK(memcmp(buf + 4, payload, 8) == 0);
+	xr_xdr_out_release(&out);
+	CHECK(released == 2);
+
+	/* No DDP marker: everything is copied inline, nothing set aside. */
+	released = 0;
+	ddp.u.uio_references = 0;
+	xr_xdr_out_init(&out, buf, sizeof(buf), NULL);
+	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0));
+	xr_xdr_out_split(&out, &head, &pl, &tail);
+	CHECK(pl.iov_len == 0 && head.iov_len == 28 && released == 1);
+
+	/* A buffer too small fails the put (Ganesha then releases). */
+	ddp.u.uio_references = 0;
+	xr_xdr_out_init(&out, buf, 16, NULL);
+	CHECK(!XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0));
+}
+
+int main(void)
+{
+	struct sample s = { .a = 7, .b = 0x0102030405060708ull, .z = 99 };
+	char buf[256];
+	XDR mem;
+	u_int len, c1, c2;
+
+	strcpy(s.name, "a name of odd length");
+	s.blob_len = 37;
+	memset(s.blob, 0x5a, sizeof(s.blob));
+	xdrmem_ncreate(&mem, buf, sizeof(buf), XDR_ENCODE);
+	CHECK(xdr_sample(&mem, &s));
+	len = XDR_GETPOS(&mem);
+
+	for (c1 = 0; c1 <= len; c1++)
+		for (c2 = c1; c2 <= len; c2 += 3)
+			decode_cut(buf, len, c1, c2, &s);
+	test_encode();
+	printf("%d passed, %d failed\n", checks - failures, failures);
+	return failures ? 1 : 0;
+}
