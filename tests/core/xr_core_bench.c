@@ -184,6 +184,8 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "s:d:b:a:",
 				  (struct option[]){{"seconds", 1, NULL, 's'},
 						    {"depth", 1, NULL, 'd'},
+						    {"backend", 1, NULL, 'b'},
+						    {"addr", 1, NULL, 'a'},
 						    {NULL, 0, NULL, 0}},
 				  NULL)) != -1) {
 		if (opt == 's')
