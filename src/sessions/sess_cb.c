@@ -144,6 +144,9 @@ static int cb_compound(struct sess_client *cl, const uint8_t *args,
 
 	memset(ops, 0, sizeof(ops));
 	memset(res, 0, sizeof(res));
+	/* ntirpc's xdrmem_ncreate() aborts on a misaligned buffer. */
+	if (args_len == 0 || ((uintptr_t)args & 3) || ((uintptr_t)rep & 3))
+		goto out_garbage;
 	xdrmem_ncreate(&xdrs, (char *)args, (u_int)args_len, XDR_DECODE);
 	if (!xdr_utf8str_cs(&xdrs, &tag) || !xdr_u_int32_t(&xdrs, &minor) ||
 	    !xdr_u_int32_t(&xdrs, &ident) || !xdr_u_int32_t(&xdrs, &count) ||
@@ -191,6 +194,10 @@ static int cb_compound(struct sess_client *cl, const uint8_t *args,
 	cres.tag = tag;
 	cres.resarray.resarray_len = done;
 	cres.resarray.resarray_val = res;
+	if ((size_t)hlen >= rep_cap) {
+		ret = -ENOSPC;
+		goto out_free;
+	}
 	xdrmem_ncreate(&xdrs, (char *)rep + hlen, (u_int)(rep_cap - hlen),
 		       XDR_ENCODE);
 	ret = xdr_CB_COMPOUND4res(&xdrs, &cres) ? hlen + (int)XDR_GETPOS(&xdrs)

@@ -476,7 +476,8 @@ static void learn_lease(struct sess_client *cl)
 			  .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
 			  .obj_attributes;
 		if (fa->attrmask.bitmap4_len >= 1 &&
-		    (fa->attrmask.map[0] & (1u << FATTR4_LEASE_TIME))) {
+		    (fa->attrmask.map[0] & (1u << FATTR4_LEASE_TIME)) &&
+		    fa->attr_vals.attrlist4_len >= 4) {
 			xdrmem_ncreate(&xdrs, fa->attr_vals.attrlist4_val,
 				       fa->attr_vals.attrlist4_len, XDR_DECODE);
 			if (!xdr_u_int32_t(&xdrs, &lease) || lease < 2)

@@ -47,6 +47,8 @@ static int encode_compound(void *arg, uint8_t *buf, size_t cap)
 	XDR xdrs;
 	int ret;
 
+	if (cap == 0)
+		return -ENOSPC;
 	xdrmem_ncreate(&xdrs, (char *)buf, (u_int)cap, XDR_ENCODE);
 	if (!xdr_utf8str_cs(&xdrs, &tag) || !xdr_u_int32_t(&xdrs, &minor) ||
 	    !xdr_u_int32_t(&xdrs, &n))
@@ -105,6 +107,19 @@ static int decode_read_into(XDR *xdrs, nfs_resop4 *res,
 	return 0;
 }
 
+/*
+ * READ data placed in the caller's buffer is not ours to free; data the
+ * generic decoder allocated (a READ result where none was expected) is.
+ */
+static void forget_placed_read(nfs_resop4 *res, void *bulk_in)
+{
+	READ4res *rd = &res->nfs_resop4_u.opread;
+
+	if (res->resop == NFS4_OP_READ && bulk_in && rd->status == NFS4_OK &&
+	    rd->READ4res_u.resok4.data.data_val == bulk_in)
+		rd->READ4res_u.resok4.data.data_val = NULL;
+}
+
 static void free_results(struct sess_raw *r, uint32_t n)
 {
 	uint32_t i;
@@ -112,10 +127,7 @@ static void free_results(struct sess_raw *r, uint32_t n)
 	for (i = 0; i < n; i++) {
 		nfs_resop4 *res = &r->r_res[i];
 
-		if (res->resop == NFS4_OP_READ && r->r_bulk_in &&
-		    res->nfs_resop4_u.opread.status == NFS4_OK)
-			res->nfs_resop4_u.opread.READ4res_u.resok4.data
-			    .data_val = NULL;
+		forget_placed_read(res, r->r_bulk_in);
 		xdr_nfree((xdrproc_t)xdr_nfs_resop4, res);
 	}
 }
@@ -129,6 +141,9 @@ static int decode_compound(void *arg, const uint8_t *buf, size_t len,
 	XDR xdrs;
 	int ret = 0;
 
+	/* ntirpc's xdrmem_ncreate() aborts on a misaligned buffer. */
+	if (len == 0 || ((uintptr_t)buf & 3))
+		return -EBADMSG;
 	xdrmem_ncreate(&xdrs, (char *)buf, (u_int)len, XDR_DECODE);
 	if (!xdr_nfsstat4(&xdrs, &r->r_status) || !xdr_utf8str_cs(&xdrs, &tag))
 		return -EBADMSG;
@@ -583,10 +598,7 @@ void sess_compound_free(struct sess_compound *c)
 	for (i = 0; i < c->sc_nres; i++) {
 		nfs_resop4 *res = &c->sc_res[i];
 
-		if (res->resop == NFS4_OP_READ && c->sc_bulk_in &&
-		    res->nfs_resop4_u.opread.status == NFS4_OK)
-			res->nfs_resop4_u.opread.READ4res_u.resok4.data
-			    .data_val = NULL;
+		forget_placed_read(res, c->sc_bulk_in);
 		xdr_nfree((xdrproc_t)xdr_nfs_resop4, res);
 	}
 	c->sc_nres = 0;

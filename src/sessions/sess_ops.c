@@ -40,6 +40,15 @@ int sess_decode_fattr(const fattr4 *fa, struct sess_attr *attr)
 	XDR xdrs;
 
 	memset(attr, 0, sizeof(*attr));
+	if ((uintptr_t)fa->attr_vals.attrlist4_val & 3)
+		return -EBADMSG; /* xdrmem_ncreate() aborts on those */
+	if (fa->attr_vals.attrlist4_len == 0) {
+		/* No values. */
+		for (bit = 0; bit < fa->attrmask.bitmap4_len && bit < 3; bit++)
+			if (fa->attrmask.map[bit])
+				return -EBADMSG;
+		return 0;
+	}
 	xdrmem_ncreate(&xdrs, fa->attr_vals.attrlist4_val,
 		       fa->attr_vals.attrlist4_len, XDR_DECODE);
 	for (bit = 0; bit < 32 * fa->attrmask.bitmap4_len && bit < 96; bit++) {

@@ -30,8 +30,9 @@ struct sess_auth_sys;
  */
 typedef int (*sess_encode_fn)(void *arg, uint8_t *buf, size_t cap);
 /*
- * Decoder for the procedure results in [buf, buf + len).  Returns 0 or a
- * negative errno.  @call tells where READ data must land.
+ * Decoder for the procedure results in [buf, buf + len); @buf must be
+ * 4-byte aligned (XDR units; ntirpc's xdrmem aborts otherwise).  Returns 0
+ * or a negative errno.  @call tells where READ data must land.
  */
 typedef int (*sess_decode_fn)(void *arg, const uint8_t *buf, size_t len,
 			      struct sess_xprt_call *call);

@@ -6,7 +6,7 @@
  * serves connections one after the other until killed.
  *
  * Modes: garbage, badstat, huge, truncated, badcount, wrongop, shortbody,
- * wrongxid, denied, minorvers.
+ * wrongxid, denied, minorvers, empty.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -105,6 +105,8 @@ static size_t build(const char *mode, uint32_t xid, uint8_t *out,
 
 		return words(out, d, 5);
 	}
+	if (!strcmp(mode, "empty"))
+		return n; /* accepted header, no COMPOUND4res at all */
 	if (!strcmp(mode, "minorvers")) {
 		uint32_t body[] = {10021, 0, 0};
 
