@@ -122,13 +122,13 @@ static void test_encode(void)
 	other.v.vio_tail = (uint8_t *)payload + 8;
 
 	released = 0;
-	xr_xdr_out_init(&out, buf, sizeof(buf), count_release);
+	xr_xdr_out_init(&out, buf, sizeof(buf), count_release, true);
 	CHECK(xdr_u_int32_t(&out.xo_xdrs, &w));
 	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0)); /* set aside */
 	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &other.u, 0)); /* copied */
 	CHECK(xdr_u_int32_t(&out.xo_xdrs, &w));
 	CHECK(released == 1); /* the copied one, at once */
-	CHECK(out.xo_copied == 8);
+	CHECK(out.xo_copied == 0 && out.xo_copied_other == 8);
 	xr_xdr_out_split(&out, &head, &pl, &tail);
 	CHECK(head.iov_base == buf && head.iov_len == 4);
 	CHECK(pl.iov_base == payload && pl.iov_len == 27);
@@ -140,14 +140,15 @@ static void test_encode(void)
 	/* No DDP marker: everything is copied inline, nothing set aside. */
 	released = 0;
 	ddp.u.uio_references = 0;
-	xr_xdr_out_init(&out, buf, sizeof(buf), NULL);
+	xr_xdr_out_init(&out, buf, sizeof(buf), count_release, false);
 	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0));
 	xr_xdr_out_split(&out, &head, &pl, &tail);
 	CHECK(pl.iov_len == 0 && head.iov_len == 28 && released == 1);
+	CHECK(out.xo_copied == 28 && out.xo_copied_other == 0);
 
 	/* A buffer too small fails the put (Ganesha then releases). */
 	ddp.u.uio_references = 0;
-	xr_xdr_out_init(&out, buf, 16, NULL);
+	xr_xdr_out_init(&out, buf, 16, count_release, false);
 	CHECK(!XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0));
 }
 

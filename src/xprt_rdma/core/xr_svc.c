@@ -102,6 +102,7 @@ struct xr_svc_conn {
 	struct xr_svc_recv *cn_repost;
 	struct xr_svc_ctx *cn_pull, *cn_pull_tail;
 	uint32_t cn_reads_inflight;
+	bool cn_pumping;	/* inside xr_svc_pump_pulls() */
 	uint32_t cn_read_depth;
 	uint32_t cn_posted;
 	uint32_t cn_live;
@@ -206,6 +207,8 @@ static void xr_svc_drop_conn(struct xr_svc_conn *cn)
 		xr_disconnect(cn->cn_ep);
 }
 
+static void xr_svc_pump_pulls(struct xr_svc_conn *cn);
+
 /*
  * The call is finished: undo its registrations and landing space, give
  * the receive back, queue sv_on_release if the upper layer saw it.
@@ -223,6 +226,12 @@ static void xr_svc_release(struct xr_svc_ctx *c, int status)
 	if (c->c_landing) {
 		xr_rpool_free(&cn->cn_landing, c->c_landing, c->c_landing_len);
 		c->c_landing = NULL;
+		/*
+		 * Calls queued for landing space may fit now; nothing else
+		 * would wake them if no other call is in flight.
+		 */
+		if (cn->cn_pull && !cn->cn_pumping)
+			xr_svc_pump_pulls(cn);
 	}
 	if (c->c_recv) {
 		xr_svc_repost(cn, c->c_recv);
@@ -339,7 +348,16 @@ static void xr_svc_deliver(struct xr_svc_ctx *c)
  * Issue RDMA Reads for the head of the pull queue while the read depth
  * allows; calls whose landing space is not free yet wait in order.
  */
+static void xr_svc_do_pump_pulls(struct xr_svc_conn *cn);
+
 static void xr_svc_pump_pulls(struct xr_svc_conn *cn)
+{
+	cn->cn_pumping = true;
+	xr_svc_do_pump_pulls(cn);
+	cn->cn_pumping = false;
+}
+
+static void xr_svc_do_pump_pulls(struct xr_svc_conn *cn)
 {
 	struct xr_svc_ctx *c;
 	struct xr_sge sge[XR_MAX_SGE];
@@ -1181,6 +1199,9 @@ static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 			xr_rpool_free(&cn->cn_landing, c->c_landing,
 				      c->c_landing_len);
 			c->c_landing = NULL;
+			/* Calls waiting for landing space may fit now. */
+			if (cn->cn_pull && !cn->cn_pumping)
+				xr_svc_pump_pulls(cn);
 		}
 		xr_svc_flush_reposts(cn);
 	}

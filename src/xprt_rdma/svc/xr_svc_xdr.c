@@ -170,6 +170,7 @@ static pthread_once_t out_ops_once = PTHREAD_ONCE_INIT;
 static bool out_copy_uio(XDR *xdrs, xdr_uio *uio)
 {
 	struct xr_xdr_out *out = out_of(xdrs);
+	bool ddp = out->xo_ddp_release && uio->uio_release == out->xo_ddp_release;
 	size_t i;
 
 	for (i = 0; i < uio->uio_count; i++) {
@@ -178,7 +179,10 @@ static bool out_copy_uio(XDR *xdrs, xdr_uio *uio)
 
 		if (!XDR_PUTBYTES(xdrs, (char *)v->vio_head, len))
 			return false;
-		out->xo_copied += len;
+		if (ddp)
+			out->xo_copied += len;
+		else
+			out->xo_copied_other += len;
 	}
 	return true;
 }
@@ -191,17 +195,16 @@ static bool out_copy_uio(XDR *xdrs, xdr_uio *uio)
 static bool out_putbufs(XDR *xdrs, xdr_uio *uio, u_int flags)
 {
 	struct xr_xdr_out *out = out_of(xdrs);
-	bool ok;
 
-	if (out->xo_ddp_release && uio->uio_release == out->xo_ddp_release &&
-	    !out->xo_uio && uio->uio_count == 1) {
+	if (out->xo_ddp_ok && out->xo_ddp_release &&
+	    uio->uio_release == out->xo_ddp_release && !out->xo_uio &&
+	    uio->uio_count == 1) {
 		uio->uio_references++;
 		out->xo_uio = uio;
 		out->xo_payload_pos = XDR_GETPOS(xdrs);
 		return true;
 	}
-	ok = out_copy_uio(xdrs, uio);
-	if (!ok)
+	if (!out_copy_uio(xdrs, uio))
 		return false;
 	if (uio->uio_release) {
 		uio->uio_references++;
@@ -222,7 +225,7 @@ static void out_ops_init(void)
 }
 
 void xr_xdr_out_init(struct xr_xdr_out *out, char *buf, u_int size,
-		     xdr_uio_release ddp_release)
+		     xdr_uio_release ddp_release, bool ddp_ok)
 {
 	pthread_once(&out_ops_once, out_ops_init);
 	memset(out, 0, sizeof(*out));
@@ -231,6 +234,7 @@ void xr_xdr_out_init(struct xr_xdr_out *out, char *buf, u_int size,
 	out->xo_buf = buf;
 	out->xo_size = size;
 	out->xo_ddp_release = ddp_release;
+	out->xo_ddp_ok = ddp_ok;
 }
 
 void xr_xdr_out_split(const struct xr_xdr_out *out, struct iovec *head,

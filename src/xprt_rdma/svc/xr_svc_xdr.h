@@ -48,13 +48,17 @@ struct xr_xdr_out {
 	XDR xo_xdrs;
 	char *xo_buf;
 	u_int xo_size;
-	/* uio release function marking a DDP-eligible payload, or NULL */
+	/* uio release function marking a DDP-eligible payload (or NULL) */
 	xdr_uio_release xo_ddp_release;
+	/* the client offered a Write chunk: set such a payload aside */
+	bool xo_ddp_ok;
 	/* the payload set aside (at most one per reply) */
 	xdr_uio *xo_uio;
 	u_int xo_payload_pos;	/* stream position it belongs at */
-	/* payload bytes copied into the stream (not moved by RDMA) */
+	/* DDP-eligible payload bytes copied into the stream */
 	uint64_t xo_copied;
+	/* other uio bytes copied into the stream */
+	uint64_t xo_copied_other;
 };
 
 /**
@@ -62,11 +66,12 @@ struct xr_xdr_out {
  * @out:	the stream
  * @buf:	where inline bytes go
  * @size:	its size
- * @ddp_release: uio release function of payloads that may be set aside
- *		for a Write chunk (NULL: copy every payload inline)
+ * @ddp_release: uio release function marking DDP-eligible payloads
+ * @ddp_ok:	the client offered a Write chunk: set one such payload aside
+ *		instead of copying it
  */
 void xr_xdr_out_init(struct xr_xdr_out *out, char *buf, u_int size,
-		     xdr_uio_release ddp_release);
+		     xdr_uio_release ddp_release, bool ddp_ok);
 
 /**
  * xr_xdr_out_split() - describe the encoded reply as head/payload/tail

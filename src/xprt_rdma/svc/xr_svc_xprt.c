@@ -62,7 +62,9 @@ struct xr_gsh_server {
 	uint64_t xs_decode_errors;
 	uint64_t xs_ddp_replies;
 	uint64_t xs_ddp_bytes;
-	uint64_t xs_payload_copied;
+	uint64_t xs_payload_copied;	/* READ data copied (no Write chunk) */
+	uint64_t xs_read_no_chunk;	/* replies with READ data copied */
+	uint64_t xs_other_copied;	/* other uio data copied inline */
 	uint64_t xs_xprts_live;
 };
 
@@ -186,7 +188,7 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 	if (!gc->gc_buf)
 		return XPRT_DIED;
 	xr_xdr_out_init(&gc->gc_out, gc->gc_buf, srv->xs_max_response,
-			gc->gc_call->sc_nwrite ? srv->xs_read4_release : NULL);
+			srv->xs_read4_release, gc->gc_call->sc_nwrite > 0);
 	if (req->rq_msg.rm_reply.rp_stat == MSG_ACCEPTED &&
 	    req->rq_msg.RPCM_ack.ar_stat == SUCCESS && req->rq_auth) {
 		gc->gc_results_proc = req->rq_msg.RPCM_ack.ar_results.proc;
@@ -203,6 +205,9 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 	}
 	gx_build_msg(gc, &msg);
 	count(&srv->xs_payload_copied, gc->gc_out.xo_copied);
+	count(&srv->xs_other_copied, gc->gc_out.xo_copied_other);
+	if (gc->gc_out.xo_copied)
+		count(&srv->xs_read_no_chunk, 1);
 	if (msg.xm_npayload) {
 		count(&srv->xs_ddp_replies, 1);
 		count(&srv->xs_ddp_bytes, msg.xm_payload[0].iov_len);
@@ -535,6 +540,8 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "ddp_replies", __atomic_load_n(&srv->xs_ddp_replies, __ATOMIC_RELAXED));
 	REPORT(f, "ddp_payload_bytes", __atomic_load_n(&srv->xs_ddp_bytes, __ATOMIC_RELAXED));
 	REPORT(f, "payload_bytes_copied", __atomic_load_n(&srv->xs_payload_copied, __ATOMIC_RELAXED));
+	REPORT(f, "read_replies_without_chunk", __atomic_load_n(&srv->xs_read_no_chunk, __ATOMIC_RELAXED));
+	REPORT(f, "other_bytes_copied", __atomic_load_n(&srv->xs_other_copied, __ATOMIC_RELAXED));
 	REPORT(f, "xprts_live", __atomic_load_n(&srv->xs_xprts_live, __ATOMIC_RELAXED));
 	REPORT(f, "calls_received", st.cs_calls);
 	REPORT(f, "replies_sent", st.cs_replies);

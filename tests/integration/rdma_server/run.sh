@@ -87,7 +87,7 @@ n=$("$nfs41" --transport rdma --fabric ofi ls "$url/many" | wc -l)
 check "readdir of 10,000 entries (got $n)" test "$n" = 10000
 
 # Many requests in flight: parallel streams of 1 MiB reads.
-check "bench: 16 streams of 1 MiB reads" cli bench "$url/d/big" --mode read --streams 16 --io-size 1M --duration 2
+check "bench: 16 streams of 1 MiB reads and writes" cli bench "$url/d" --mode all --streams 16 --io-size 1M --duration 2 --file-size 8M
 check "rm" cli rm "$url/d/small2"
 check "rm big" cli rm "$url/d/big"
 check "rmdir" cli rm "$url/d"
