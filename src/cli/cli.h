@@ -23,13 +23,13 @@ enum cli_exit {
 	CLI_ERR_NOENT = 6,     /* no such file or directory */
 	CLI_ERR_ACCESS = 7,    /* permission denied */
 	CLI_ERR_EXIST = 8,     /* already exists */
-	CLI_ERR_TRANSPORT = 9, /* transport not available (rdma for now) */
+	CLI_ERR_TRANSPORT = 9, /* transport not available (no RDMA device) */
 	CLI_ERR_DATA = 10,     /* data verification failed */
 };
 
 struct cli_opts {
 	const char *transport;
-	const char *fabric;	/* rdma: "verbs" or "ofi" */
+	const char *fabric; /* rdma: "verbs" or "ofi" */
 	const char *state_file;
 	uint32_t uid, gid;
 	int verbose;
@@ -56,7 +56,7 @@ struct cli_opts {
 struct cli_url {
 	char host[256];
 	uint16_t port;
-	bool explicit_port;	/* else the transport's default port */
+	bool explicit_port; /* else the transport's default port */
 	char path[4096];
 };
 

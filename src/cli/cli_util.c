@@ -136,6 +136,13 @@ int cli_report(int ret, const char *what)
 			return CLI_ERR_NFS;
 		}
 	}
+	if (ret == -ENODEV) {
+		fprintf(stderr,
+			"nfs41: %s: no RDMA device here (try --fabric ofi, or "
+			"--transport tcp)\n",
+			what);
+		return CLI_ERR_TRANSPORT;
+	}
 	fprintf(stderr, "nfs41: %s: %s\n", what, sess_rpc_strerror(ret));
 	switch (ret) {
 	case -EBADMSG:
