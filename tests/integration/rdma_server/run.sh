@@ -87,16 +87,38 @@ n=$("$nfs41" --transport rdma --fabric ofi ls "$url/many" | wc -l)
 check "readdir of 10,000 entries (got $n)" test "$n" = 10000
 
 # Many requests in flight: parallel streams of 1 MiB reads.
-check "bench: 16 streams of 1 MiB reads and writes" cli bench "$url/d" --mode all --streams 16 --io-size 1M --duration 2 --file-size 8M
+check "mkdir for benchmarks" cli mkdir "$url/b"
+check "bench: 16 streams of 1 MiB reads and writes" cli bench "$url/b" --mode all --streams 16 --io-size 1M --duration 2 --file-size 8M
+# A call longer than the inline size: 23 path components of 160 bytes
+# make one COMPOUND of ~4 KiB, sent as RDMA_NOMSG with a Position-Zero
+# Read chunk.
+deep=$(printf 'component-%0150d/' $(seq 1 23))
+deep=${deep%/}
+mkdir -p "$dir/export/$deep"
+check "stat of a 3.7 KiB path (a long call)" cli stat "$url/$deep"
+
+# A client killed in the middle of a transfer leaves nothing behind and
+# the server keeps serving.
+"$nfs41" --transport rdma --fabric ofi -q bench "$url/b" --mode read \
+	--streams 8 --io-size 1M --duration 20 --file-size 8M &
+victim=$!
+sleep 2
+kill -9 "$victim"
+wait "$victim" 2>/dev/null
+check "served after a client was killed" cli stat "$url/d/big"
+gone() { sleep 1; [ "$(counter connections)" = 0 ] && [ "$(counter xprts_live)" = 0 ]; }
+counter() { awk -v k="$1" '$1 == k { print $2 }' "$stats"; }
+check "killed client's connection and xprt released" gr_wait_for 20 gone
 check "rm" cli rm "$url/d/small2"
 check "rm big" cli rm "$url/d/big"
 check "rmdir" cli rm "$url/d"
 
 sleep 2
 echo "--- transport counters"; cat "$stats"
-counter() { awk -v k="$1" '$1 == k { print $2 }' "$stats"; }
 check "READ data went by RDMA Write (ddp_payload_bytes > 0)" test "$(counter ddp_payload_bytes)" -gt 0
 check "no READ payload byte copied in userspace" test "$(counter payload_bytes_copied)" = 0
 check "large replies went through the Reply chunk" test "$(counter reply_chunk_replies)" -gt 0
 check "WRITE data came by RDMA Read" test "$(counter rdma_read_bytes)" -gt $((8 * 1024 * 1024))
+check "the long call went Position-Zero" test "$(counter pos_zero_calls)" -gt 0
+check "nothing registered once every client left" test "$(counter registered_bytes)" = 0
 echo "$passed passed, 0 failed"
