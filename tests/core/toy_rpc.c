@@ -348,8 +348,14 @@ static void toy_on_call(struct xr_svc_call *c, void *ctx)
 
 static void toy_on_release(struct xr_svc_call *c, int status, void *ctx)
 {
-	(void)status;
+	static int reported;
+
 	(void)ctx;
+	/* A few failures on stderr help when a backend misbehaves. */
+	if (status && status != -ENOTCONN && status != -ECANCELED &&
+	    reported++ < 5)
+		fprintf(stderr, "server: reply of xid %08x failed: %s\n",
+			c->sc_xid, strerror(-status));
 	free(c->sc_upper);
 	c->sc_upper = NULL;
 }

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +47,7 @@ struct bench {
 	pthread_cond_t bn_cv;
 	uint64_t bn_done;
 	uint64_t bn_errors;
+	int bn_first_error;
 };
 
 static struct bench bn = {.bn_lock = PTHREAD_MUTEX_INITIALIZER,
@@ -65,8 +67,8 @@ static void bench_done(struct xr_clnt_req *req, void *arg)
 	struct bench_call *bc = arg;
 
 	pthread_mutex_lock(&bn.bn_lock);
-	if (req->cr_status)
-		bn.bn_errors++;
+	if (req->cr_status && !bn.bn_errors++)
+		bn.bn_first_error = req->cr_status;
 	bc->b_done = true;
 	bn.bn_done++;
 	pthread_cond_signal(&bn.bn_cv);
@@ -115,6 +117,7 @@ static int run(struct xr_clnt *cl, enum workload w, const char *name, int depth,
 	pthread_mutex_lock(&bn.bn_lock);
 	done0 = bn.bn_done;
 	bn.bn_errors = 0;
+	bn.bn_first_error = 0;
 	pthread_mutex_unlock(&bn.bn_lock);
 	t0 = now();
 	for (i = 0; i < depth; i++) {
@@ -134,8 +137,11 @@ static int run(struct xr_clnt *cl, enum workload w, const char *name, int depth,
 		pthread_mutex_unlock(&bn.bn_lock);
 		bench_prepare(&bcs[i], w);
 		ret = xr_clnt_submit(cl, &bcs[i].b_req);
-		if (ret)
+		if (ret) {
+			fprintf(stderr, "%s: submit failed: %s\n", name,
+				strerror(-ret));
 			break;
+		}
 		started++;
 	}
 	pthread_mutex_lock(&bn.bn_lock);
@@ -144,9 +150,11 @@ static int run(struct xr_clnt *cl, enum workload w, const char *name, int depth,
 	pthread_mutex_unlock(&bn.bn_lock);
 	t = now() - t0;
 	printf("%-14s depth %3d: %9.0f calls/s %9.1f MB/s  (%llu calls, "
-	       "%llu errors)\n",
+	       "%llu errors%s%s)\n",
 	       name, depth, started / t, started * (double)bytes / t / 1e6,
-	       (unsigned long long)started, (unsigned long long)bn.bn_errors);
+	       (unsigned long long)started, (unsigned long long)bn.bn_errors,
+	       bn.bn_errors ? ", first: " : "",
+	       bn.bn_errors ? strerror(-bn.bn_first_error) : "");
 	fflush(stdout);
 	for (i = 0; i < depth; i++)
 		free(bcs[i].b_data);
@@ -201,6 +209,19 @@ int main(int argc, char **argv)
 	}
 	if (depth < 1 || depth > 128 || seconds <= 0)
 		return 2;
+	/*
+	 * Per-I/O registrations pin memory: verbs devices count it against
+	 * RLIMIT_MEMLOCK (8 MiB by default).  Lift it where allowed.
+	 */
+	{
+		struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+
+		setrlimit(RLIMIT_MEMLOCK, &rl);
+		getrlimit(RLIMIT_MEMLOCK, &rl);
+		printf("RLIMIT_MEMLOCK: %s\n",
+		       rl.rlim_cur == RLIM_INFINITY ? "unlimited" : "limited");
+		fflush(stdout); /* before fork */
+	}
 	if (pipe(pfd))
 		return 1;
 	srv = fork();
@@ -234,6 +255,12 @@ int main(int argc, char **argv)
 	       (unsigned long long)server_per_conn(cl),
 	       (unsigned long long)cst.cs_registered_per_conn,
 	       (unsigned long long)cst.cs_credit_stalls);
+	printf("client errors: RDMA_ERROR %llu, bad reply %llu, failed "
+	       "completions %llu, connections lost %llu\n",
+	       (unsigned long long)cst.cs_rdma_error_recvd,
+	       (unsigned long long)cst.cs_err_bad_reply,
+	       (unsigned long long)cst.cs_err_completion,
+	       (unsigned long long)cst.cs_conn_lost);
 	xr_clnt_destroy(cl);
 	kill(srv, SIGTERM);
 	waitpid(srv, &st, 0);
