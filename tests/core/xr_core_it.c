@@ -482,6 +482,40 @@ static void case_many_in_flight(struct xr_clnt *cl)
 	free(fcs);
 }
 
+/*
+ * Four 1 MiB Read chunks at once and nothing after them: the landing area
+ * holds two, so the other two must be woken when space is freed.
+ */
+static void case_read_chunks_queued(struct xr_clnt *cl)
+{
+	struct flight f = {.f_lock = PTHREAD_MUTEX_INITIALIZER};
+	struct toy_call tc[4];
+	uint8_t *data = malloc(MiB);
+	uint32_t fnv;
+	int i, ok = 0, started = 0;
+
+	fill_random(data, MiB, 29);
+	fnv = toy_fnv(TOY_FNV_INIT, data, MiB);
+	for (i = 0; i < 4; i++) {
+		call_init(&tc[i], TOY_SUM, data, MiB, true, 256);
+		tc[i].c_req.cr_done = barrier_done;
+		tc[i].c_req.cr_arg = &f;
+		started += !xr_clnt_submit(cl, &tc[i].c_req);
+	}
+	flight_wait(&f, started, 20000);
+	for (i = 0; i < started; i++) {
+		int off = reply_res(&tc[i]);
+
+		ok += !tc[i].c_req.cr_status && off > 0 &&
+		      toy_get32(tc[i].c_reply + off + 4) == fnv;
+	}
+	report(started == 4 && ok == 4, "4 x 1 MiB Read chunks, 2 fit at once",
+	       "%d submitted, %d ok", started, ok);
+	for (i = 0; i < 4; i++)
+		call_fini(&tc[i]);
+	free(data);
+}
+
 /* The server holds BARRIER calls until 128 are pending: needs 128 credits. */
 static void case_barrier(struct xr_clnt *cl)
 {
@@ -657,6 +691,7 @@ static int group_main(void)
 	case_inline(cl);
 	case_read_chunk(cl);
 	case_write_chunk(cl);
+	case_read_chunks_queued(cl);
 	case_read_chunk_segments(cl, false);
 	case_read_chunk_segments(cl, true);
 	case_echo_write_chunk(cl);
