@@ -97,6 +97,11 @@ void cli_progress(const char *label, uint64_t done, uint64_t total,
 /** Print session and transport counters (text or JSON) to stdout. */
 void cli_print_stats(struct cli *c, bool json);
 
+/*
+ * Subcommands: argv holds the arguments after the command name.  Each
+ * connects, works, disconnects, prints what went wrong, and returns a
+ * CLI exit code (enum cli_exit).
+ */
 int cmd_ls(struct cli *c, int argc, char **argv);
 int cmd_stat(struct cli *c, int argc, char **argv);
 int cmd_get(struct cli *c, int argc, char **argv);

@@ -40,9 +40,12 @@ sess_setup() {
 	PORT=$(gr_free_port) || gr_fail "no free port"
 	gr_plugins_dir "$T/plugins"
 	{
-		gr_core_conf "$T" "$PORT" "$T/plugins"
+		# One NFSv4 block only: a second one replaces the first
+		# (Graceless and RecoveryRoot would be lost, and the server
+		# would sit in a 90 s grace period for clients of old runs).
+		gr_core_conf "$T" "$PORT" "$T/plugins" |
+			sed "s/^NFSv4 {\$/NFSv4 {\n\tLease_Lifetime = $lease;/"
 		cat <<CONF
-NFSv4 { Lease_Lifetime = $lease; }
 EXPORT {
 	Export_Id = 1;
 	Path = "$EXP";
@@ -56,6 +59,8 @@ EXPORT {
 }
 CONF
 	} >"$T/ganesha.conf"
+	grep -q "Lease_Lifetime = $lease;" "$T/ganesha.conf" ||
+		gr_fail "could not set the lease time in $T/ganesha.conf"
 	sess_ganesha_up
 	URL=nfs://127.0.0.1:$PORT/export
 	STATE="--state-file $T/client-id"
