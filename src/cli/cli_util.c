@@ -3,7 +3,10 @@
  * Helpers of the nfs41 CLI: URL and size parsing, connecting, turning
  * errors into messages and exit codes, the progress line and statistics.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +171,43 @@ int cli_report(int ret, const char *what)
 	}
 }
 
+/*
+ * The RDMA transport plugin sits next to this executable (or where
+ * NFS41_RDMA_PLUGIN points).  Returns the transport, or NULL with errno
+ * ENOENT (plugin missing, message printed) or the plugin's errno.
+ */
+static struct sess_xprt *cli_rdma_create(const struct sess_xprt_rdma_opts *o)
+{
+	static sess_xprt_rdma_create_fn create;
+	char path[PATH_MAX], self[PATH_MAX];
+	const char *env = getenv("NFS41_RDMA_PLUGIN");
+	ssize_t n;
+	void *h;
+
+	if (!create) {
+		if (env) {
+			snprintf(path, sizeof(path), "%s", env);
+		} else {
+			n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+			self[n > 0 ? n : 0] = '\0';
+			snprintf(path, sizeof(path), "%s/%s", dirname(self),
+				 SESS_XPRT_RDMA_PLUGIN);
+		}
+		h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		create = h ? (sess_xprt_rdma_create_fn)dlsym(
+				     h, SESS_XPRT_RDMA_ENTRY) :
+			     NULL;
+		if (!create) {
+			fprintf(stderr,
+				"nfs41: the RDMA transport is not available: %s\n",
+				dlerror());
+			errno = ENOENT;
+			return NULL;
+		}
+	}
+	return create(o);
+}
+
 int cli_connect(struct cli *c, const char *url)
 {
 	struct sess_xprt_tcp_opts to = {0};
@@ -190,7 +230,9 @@ int cli_connect(struct cli *c, const char *url)
 		ro.fabric = c->o.fabric ? c->o.fabric : "verbs";
 		ro.timeout_ms = c->o.timeout_ms;
 		ro.max_record = c->o.io_size + (64u << 10);
-		c->xprt = sess_xprt_rdma_create(&ro);
+		c->xprt = cli_rdma_create(&ro);
+		if (!c->xprt && errno == ENOENT)
+			return CLI_ERR_TRANSPORT;
 	} else if (!strcmp(c->o.transport, "tcp")) {
 		to.host = c->url.host;
 		to.port = c->url.port;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
  * Creating the RPC-over-RDMA transport of the session client; the
- * transport itself is a struct sess_xprt (sess_xprt.h).
+ * transport itself is a struct sess_xprt (sess_xprt.h).  It is built as a
+ * plugin (libnfs41_rdma.so) that a program dlopen()s only when it wants
+ * RDMA, so that TCP-only runs do not load libfabric and its providers.
  */
 #ifndef SESS_XPRT_RDMA_H
 #define SESS_XPRT_RDMA_H
@@ -31,5 +33,11 @@ struct sess_xprt_rdma_opts {
  * long) or ENOMEM.
  */
 struct sess_xprt *sess_xprt_rdma_create(const struct sess_xprt_rdma_opts *o);
+
+/* The plugin holding the transport (built next to nfs41), and its entry. */
+#define SESS_XPRT_RDMA_PLUGIN "libnfs41_rdma.so"
+#define SESS_XPRT_RDMA_ENTRY "sess_xprt_rdma_create"
+typedef struct sess_xprt *(*sess_xprt_rdma_create_fn)(
+	const struct sess_xprt_rdma_opts *o);
 
 #endif /* SESS_XPRT_RDMA_H */
