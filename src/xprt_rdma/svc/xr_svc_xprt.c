@@ -55,6 +55,17 @@ struct xr_gsh_server {
 	pthread_t *xs_workers;
 	uint32_t xs_nworkers;
 
+	/*
+	 * Replies and drops go to the engine from one sender thread whose
+	 * credentials never change: Ganesha's FSALs switch a worker's
+	 * credentials per request, and the kernel's uverbs refuses a write
+	 * (the post path of software RDMA devices) from a thread whose
+	 * credentials differ from those that opened the device.
+	 */
+	pthread_mutex_t xs_send_lock;
+	pthread_cond_t xs_send_cond;
+	struct xr_gsh_call *xs_send_head, *xs_send_tail;
+
 	/* Counters (atomics; read for reports). */
 	uint64_t xs_requests;
 	uint64_t xs_replies;
@@ -75,7 +86,8 @@ struct xr_gsh_xprt {
 };
 
 struct xr_gsh_call {
-	struct xr_gsh_call *gc_next;	/* worker queue */
+	struct xr_gsh_call *gc_next;	/* worker queue, then sender queue */
+	struct xr_msg gc_msg;		/* the reply; unused for a drop */
 	struct xr_svc_call *gc_call;
 	struct xr_gsh_xprt *gc_xprt;
 	struct xr_xdr_in gc_in;
@@ -107,6 +119,51 @@ static void call_put(struct xr_gsh_call *gc)
 static void count(uint64_t *counter, uint64_t n)
 {
 	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+}
+
+/* Hand a reply (gc_replied) or a drop to the sender thread. */
+static void send_queue(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
+{
+	gc->gc_next = NULL;
+	PTHREAD_MUTEX_lock(&srv->xs_send_lock);
+	if (srv->xs_send_tail)
+		srv->xs_send_tail->gc_next = gc;
+	else
+		srv->xs_send_head = gc;
+	srv->xs_send_tail = gc;
+	pthread_cond_signal(&srv->xs_send_cond);
+	PTHREAD_MUTEX_unlock(&srv->xs_send_lock);
+}
+
+static void *sender_thread(void *arg)
+{
+	struct xr_gsh_server *srv = arg;
+	struct xr_gsh_call *gc;
+	int rc;
+
+	SetNameFunction("rdma_sender");
+	for (;;) {
+		PTHREAD_MUTEX_lock(&srv->xs_send_lock);
+		while (!srv->xs_send_head)
+			pthread_cond_wait(&srv->xs_send_cond,
+					  &srv->xs_send_lock);
+		gc = srv->xs_send_head;
+		srv->xs_send_head = gc->gc_next;
+		if (!srv->xs_send_head)
+			srv->xs_send_tail = NULL;
+		PTHREAD_MUTEX_unlock(&srv->xs_send_lock);
+
+		if (!gc->gc_replied) {
+			xr_svc_drop(gc->gc_call);
+			continue;
+		}
+		rc = xr_svc_reply(gc->gc_call, &gc->gc_msg);
+		if (rc)
+			LogDebug(COMPONENT_DISPATCH,
+				 "NFS_RDMA: reply not sent: %d", rc);
+		/* Either way the engine releases the call: sv_on_release. */
+	}
+	return NULL;
 }
 
 /* ------------------------------------------------------------- xp_ops */
@@ -180,7 +237,6 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 	struct xr_gsh_call *gc = gr->gr_call;
 	struct xr_gsh_server *srv = gc->gc_xprt->xx_server;
 	struct xr_msg msg;
-	int rc;
 
 	if (gc->gc_replied)
 		return XPRT_IDLE;
@@ -213,13 +269,9 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 		count(&srv->xs_ddp_bytes, msg.xm_payload[0].iov_len);
 	}
 	gc->gc_replied = true;
+	gc->gc_msg = msg;
 	count(&srv->xs_replies, 1);
-	rc = xr_svc_reply(gc->gc_call, &msg);
-	if (rc)
-		LogDebug(COMPONENT_DISPATCH,
-			 "NFS_RDMA: reply to xid %u not sent: %d",
-			 req->rq_msg.rm_xid, rc);
-	/* Whatever happened, the engine releases the call: sv_on_release. */
+	send_queue(srv, gc);
 	return XPRT_IDLE;
 }
 
@@ -407,7 +459,7 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 		SVCAUTH_RELEASE(&gr->gr_nfs.svc);
 	if (!gc->gc_replied) {
 		count(&srv->xs_dropped, 1);
-		xr_svc_drop(gc->gc_call);
+		send_queue(srv, gc);
 	}
 	gsh_free(gr);
 	SVC_RELEASE(xprt, SVC_RELEASE_FLAG_NONE);
@@ -415,7 +467,7 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 
 out_drop:
 	count(&srv->xs_dropped, 1);
-	xr_svc_drop(gc->gc_call);
+	send_queue(srv, gc);
 }
 
 static void *gw_thread(void *arg)
@@ -483,6 +535,7 @@ int xr_gsh_server_start(const struct xr_svc_conf *conf,
 	};
 	struct xr_gsh_server *srv;
 	char err[256] = "";
+	pthread_t thread;
 	uint32_t i;
 	int rc;
 
@@ -493,6 +546,16 @@ int xr_gsh_server_start(const struct xr_svc_conf *conf,
 	srv->xs_max_response = conf->xsc_max_response_size;
 	PTHREAD_MUTEX_init(&srv->xs_lock, NULL);
 	pthread_cond_init(&srv->xs_cond, NULL);
+
+	PTHREAD_MUTEX_init(&srv->xs_send_lock, NULL);
+	pthread_cond_init(&srv->xs_send_cond, NULL);
+	rc = pthread_create(&thread, NULL, sender_thread, srv);
+	if (rc) {
+		LogCrit(COMPONENT_INIT, "NFS_RDMA: cannot start: %s",
+			strerror(rc));
+		return -rc;
+	}
+	pthread_detach(thread);
 
 	srv->xs_nworkers = conf->xsc_worker_threads;
 	srv->xs_workers = gsh_calloc(srv->xs_nworkers, sizeof(pthread_t));
