@@ -539,8 +539,15 @@ static int xr_vb_accept(struct xr_conn_req *xreq, const struct xr_ep_attr *attr,
 	struct xr_vb_fabric *vf = req->vq_fab;
 	struct rdma_conn_param cp;
 	struct rdma_cm_id *id = req->vq_id;
-	uint32_t peer_init = req->vq_initiator_depth;
-	uint32_t peer_resp = req->vq_responder_resources;
+	/*
+	 * The CM reports a request's depths from the passive side's point of
+	 * view: initiator_depth is how many RDMA Reads we may have in flight
+	 * towards the peer (its responder resources), responder_resources how
+	 * many of its Reads we must serve (its initiator depth).  The Linux
+	 * NFS client asks for initiator depth 0: it never reads from us.
+	 */
+	uint32_t may_initiate = req->vq_initiator_depth;
+	uint32_t must_serve = req->vq_responder_resources;
 	struct xr_vb_ep *e;
 	int ret;
 
@@ -560,10 +567,10 @@ static int xr_vb_accept(struct xr_conn_req *xreq, const struct xr_ep_attr *attr,
 	/* Never promise more Reads than the peer asked for or can take. */
 	cp.responder_resources =
 	    xr_vb_min3(attr->xea_rdma_read_depth,
-		       (uint32_t)vf->vf_dattr.max_qp_rd_atom, peer_init);
+		       (uint32_t)vf->vf_dattr.max_qp_rd_atom, must_serve);
 	cp.initiator_depth =
 	    xr_vb_min3(attr->xea_rdma_read_depth,
-		       (uint32_t)vf->vf_dattr.max_qp_init_rd_atom, peer_resp);
+		       (uint32_t)vf->vf_dattr.max_qp_init_rd_atom, may_initiate);
 	cp.rnr_retry_count = 7;
 	if (rdma_accept(id, &cp)) {
 		ret = xr_fab_err(&vf->vf_base, -EIO, "rdma_accept: %s",
