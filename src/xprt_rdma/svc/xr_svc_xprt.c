@@ -62,6 +62,15 @@ struct xr_gsh_server {
 	 * (the post path of software RDMA devices) from a thread whose
 	 * credentials differ from those that opened the device.
 	 */
+	/*
+	 * Reply encode buffers (Max_Response_Size each) are recycled: a
+	 * fresh 1 MiB malloc is an mmap and munmap per reply.  Only pages a
+	 * reply touched stay resident; at most XS_IDLE_BUFS are kept idle.
+	 */
+	pthread_mutex_t xs_buf_lock;
+	struct xr_reply_buf *xs_idle_bufs;
+	uint32_t xs_nidle;
+
 	pthread_mutex_t xs_send_lock;
 	pthread_cond_t xs_send_cond;
 	struct xr_gsh_call *xs_send_head, *xs_send_tail;
@@ -79,6 +88,12 @@ struct xr_gsh_server {
 	uint64_t xs_xprts_live;
 };
 
+#define XS_IDLE_BUFS 64
+
+struct xr_reply_buf {
+	struct xr_reply_buf *rb_next;	/* while idle */
+};
+
 struct xr_gsh_xprt {
 	SVCXPRT xx_xprt;
 	struct xr_gsh_server *xx_server;
@@ -92,6 +107,7 @@ struct xr_gsh_call {
 	struct xr_gsh_xprt *gc_xprt;
 	struct xr_xdr_in gc_in;
 	struct xr_xdr_out gc_out;
+	struct xr_gsh_server *gc_srv;
 	char *gc_buf;
 	struct iovec gc_iov[3];		/* head, payload, tail of the reply */
 	xdrproc_t gc_results_proc;	/* saved around SVCAUTH_WRAP */
@@ -108,10 +124,41 @@ struct xr_gsh_req {
 
 static struct xp_ops xr_gsh_xp_ops;
 
+static char *reply_buf_get(struct xr_gsh_server *srv)
+{
+	struct xr_reply_buf *b;
+
+	PTHREAD_MUTEX_lock(&srv->xs_buf_lock);
+	b = srv->xs_idle_bufs;
+	if (b) {
+		srv->xs_idle_bufs = b->rb_next;
+		srv->xs_nidle--;
+	}
+	PTHREAD_MUTEX_unlock(&srv->xs_buf_lock);
+	return b ? (char *)b : malloc(srv->xs_max_response);
+}
+
+static void reply_buf_put(struct xr_gsh_server *srv, char *buf)
+{
+	struct xr_reply_buf *b = (struct xr_reply_buf *)buf;
+
+	if (!buf)
+		return;
+	PTHREAD_MUTEX_lock(&srv->xs_buf_lock);
+	if (srv->xs_nidle < XS_IDLE_BUFS) {
+		b->rb_next = srv->xs_idle_bufs;
+		srv->xs_idle_bufs = b;
+		srv->xs_nidle++;
+		buf = NULL;
+	}
+	PTHREAD_MUTEX_unlock(&srv->xs_buf_lock);
+	free(buf);
+}
+
 static void call_put(struct xr_gsh_call *gc)
 {
 	if (__atomic_sub_fetch(&gc->gc_refs, 1, __ATOMIC_ACQ_REL) == 0) {
-		free(gc->gc_buf);
+		reply_buf_put(gc->gc_srv, gc->gc_buf);
 		free(gc);
 	}
 }
@@ -240,7 +287,7 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 
 	if (gc->gc_replied)
 		return XPRT_IDLE;
-	gc->gc_buf = malloc(srv->xs_max_response);
+	gc->gc_buf = reply_buf_get(srv);
 	if (!gc->gc_buf)
 		return XPRT_DIED;
 	xr_xdr_out_init(&gc->gc_out, gc->gc_buf, srv->xs_max_response,
@@ -398,6 +445,7 @@ static void gs_on_call(struct xr_svc_call *call, void *ctx)
 	}
 	gc->gc_call = call;
 	gc->gc_xprt = gx;
+	gc->gc_srv = srv;
 	gc->gc_refs = 2;	/* the worker's and the engine's */
 	call->sc_upper = gc;
 	/* The worker may run after a disconnect: keep the xprt alive. */
@@ -547,6 +595,7 @@ int xr_gsh_server_start(const struct xr_svc_conf *conf,
 	PTHREAD_MUTEX_init(&srv->xs_lock, NULL);
 	pthread_cond_init(&srv->xs_cond, NULL);
 
+	PTHREAD_MUTEX_init(&srv->xs_buf_lock, NULL);
 	PTHREAD_MUTEX_init(&srv->xs_send_lock, NULL);
 	pthread_cond_init(&srv->xs_send_cond, NULL);
 	rc = pthread_create(&thread, NULL, sender_thread, srv);
