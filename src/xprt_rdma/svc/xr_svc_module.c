@@ -59,10 +59,9 @@ static void *start_thread(void *arg)
 	nfs_init_wait();
 	if (xr_svc_dispatch_find(nfs_param.core_param.port[P_NFS], &dispatch))
 		return NULL;
-	if (xr_gsh_server_start(conf, &dispatch, &srv)) {
-		xr_svc_dispatch_put(&dispatch);
+	/* On failure the server has released the dispatcher itself. */
+	if (xr_gsh_server_start(conf, &dispatch, &srv))
 		return NULL;
-	}
 	if (!conf->xsc_stats_file)
 		return NULL;
 	for (;;) {

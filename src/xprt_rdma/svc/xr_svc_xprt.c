@@ -602,7 +602,7 @@ int xr_gsh_server_start(const struct xr_svc_conf *conf,
 	if (rc) {
 		LogCrit(COMPONENT_INIT, "NFS_RDMA: cannot start: %s",
 			strerror(rc));
-		return -rc;
+		goto out_release;
 	}
 	pthread_detach(thread);
 
@@ -614,7 +614,7 @@ int xr_gsh_server_start(const struct xr_svc_conf *conf,
 			LogCrit(COMPONENT_INIT,
 				"NFS_RDMA: cannot start worker threads: %s",
 				strerror(rc));
-			return -rc; /* started workers idle forever: harmless */
+			goto out_release; /* started workers just idle */
 		}
 		pthread_detach(srv->xs_workers[i]);
 	}
@@ -626,7 +626,7 @@ int xr_gsh_server_start(const struct xr_svc_conf *conf,
 			"NFS_RDMA: cannot listen on %s:%u with fabric %s: %s",
 			conf->xsc_bind_addr, conf->xsc_port,
 			params.sp_backend, err[0] ? err : strerror(-rc));
-		return rc;
+		goto out_release;
 	}
 	LogEvent(COMPONENT_INIT,
 		 "NFS_RDMA: serving NFS over RDMA on %s:%u (fabric %s, credits %u, inline %u, %u workers)",
@@ -635,6 +635,14 @@ int xr_gsh_server_start(const struct xr_svc_conf *conf,
 		 srv->xs_nworkers);
 	*out = srv;
 	return 0;
+
+out_release:
+	/*
+	 * The listener reference goes back; srv itself stays, since the
+	 * sender and any started workers wait on it (they never run work).
+	 */
+	xr_svc_dispatch_put(&srv->xs_dispatch);
+	return rc > 0 ? -rc : rc;
 }
 
 #define REPORT(f, name, value) \
