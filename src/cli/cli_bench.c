@@ -8,6 +8,12 @@
  *          wrapping at --file-size, COMMIT at the end);
  *   meta   every stream creates (OPEN exclusive + CLOSE), stats and
  *          removes small files: one "op" is that whole cycle.
+ *   small  every stream creates a file, writes 4 KiB to it (FILE_SYNC)
+ *          and closes it: one "op" is that cycle.  The files are removed
+ *          after the clock stops, so removal is not in the figure.
+ *   lookup every stream resolves the path of one existing file from the
+ *          root (one COMPOUND: PUTROOTFH, LOOKUP per component, GETFH,
+ *          GETATTR): one "op" is one round trip, the small-call rate.
  *
  * Latencies go into log2 buckets (microseconds) for the average and the
  * 99th percentile.  Output: a table, or one JSON object per mode.
@@ -25,12 +31,14 @@
 #include "cli.h"
 
 #define LAT_BUCKETS 40
+#define SMALL_IO 4096
 
 struct bench {
 	struct cli *c;
 	const char *mode;
 	struct sess_fh dir;
 	struct sess_file shared; /* read mode */
+	char lookup_path[4200];	 /* lookup mode */
 	uint32_t io;
 	uint64_t file_size;
 	double deadline;
@@ -172,6 +180,75 @@ static void bench_meta(struct stream *s)
 	}
 }
 
+static void small_name(char *name, size_t len, uint32_t idx, uint64_t k)
+{
+	snprintf(name, len, "nfs41-bench-%d-s%u-%" PRIu64, getpid(), idx, k);
+}
+
+static void bench_small(struct stream *s, uint8_t *buf)
+{
+	struct bench *b = s->b;
+	struct iovec iov = {buf, SMALL_IO};
+	struct sess_file f;
+	char name[64];
+	uint64_t k = 0;
+	uint32_t written;
+	stable_how4 committed;
+	verifier4 verf;
+	double t0;
+	int ret = 0;
+
+	while (cli_now() < b->deadline && !atomic_load(&b->err)) {
+		small_name(name, sizeof(name), s->idx, k++);
+		t0 = cli_now();
+		ret = sess_open(b->c->cl, &b->dir, name,
+				SESS_OPEN_WRITE | SESS_OPEN_CREATE |
+				    SESS_OPEN_EXCL,
+				0644, &f);
+		if (ret)
+			break;
+		ret = sess_write(&f, 0, &iov, 1, SMALL_IO, FILE_SYNC4,
+				 &written, &committed, verf);
+		if (!ret && written != SMALL_IO)
+			ret = -EIO;
+		if (!ret)
+			ret = sess_close(&f);
+		else
+			sess_close(&f);
+		if (ret)
+			break;
+		note_lat(s, t0);
+		s->bytes += SMALL_IO;
+	}
+	/* Untimed: leave the directory as it was. */
+	while (k > 0) {
+		small_name(name, sizeof(name), s->idx, --k);
+		if (sess_remove(b->c->cl, &b->dir, name) && !ret)
+			ret = -EIO;
+	}
+	if (ret)
+		fail(b, ret);
+}
+
+static void bench_lookup(struct stream *s)
+{
+	struct bench *b = s->b;
+	struct sess_fh fh;
+	struct sess_attr a;
+	double t0;
+	int ret;
+
+	while (cli_now() < b->deadline && !atomic_load(&b->err)) {
+		t0 = cli_now();
+		ret = sess_lookup(b->c->cl, b->lookup_path, &fh, &a);
+		if (ret) {
+			fail(b, ret);
+			return;
+		}
+		note_lat(s, t0);
+	}
+}
+
 static void *stream_main(void *arg)
 {
 	struct stream *s = arg;
@@ -183,18 +260,25 @@ static void *stream_main(void *arg)
 	while (!b->go)
 		pthread_cond_wait(&b->go_cond, &b->lock);
 	pthread_mutex_unlock(&b->lock);
-	if (strcmp(b->mode, "meta")) {
-		buf = malloc(b->io);
+	if (!strcmp(b->mode, "read") || !strcmp(b->mode, "write") ||
+	    !strcmp(b->mode, "small")) {
+		size_t len = b->io > SMALL_IO ? b->io : SMALL_IO;
+
+		buf = malloc(len);
 		if (!buf) {
 			fail(b, -ENOMEM);
 			return NULL;
 		}
-		memset(buf, 0x5a ^ (int)s->idx, b->io);
+		memset(buf, 0x5a ^ (int)s->idx, len);
 	}
 	if (!strcmp(b->mode, "read"))
 		bench_read(s, buf);
 	else if (!strcmp(b->mode, "write"))
 		bench_write(s, buf);
+	else if (!strcmp(b->mode, "small"))
+		bench_small(s, buf);
+	else if (!strcmp(b->mode, "lookup"))
+		bench_lookup(s);
 	else
 		bench_meta(s);
 	free(buf);
@@ -237,6 +321,32 @@ static int prepare_read(struct bench *b)
 	return ret;
 }
 
+/* The file every lookup stream resolves: exists for the whole run. */
+static int prepare_lookup(struct bench *b, const char *dir_path)
+{
+	struct sess_file f;
+	char name[64];
+	int ret;
+
+	snprintf(name, sizeof(name), "nfs41-bench-%d-l", getpid());
+	snprintf(b->lookup_path, sizeof(b->lookup_path), "%s/%s",
+		 strcmp(dir_path, "/") ? dir_path : "", name);
+	ret = sess_open(b->c->cl, &b->dir, name,
+			SESS_OPEN_WRITE | SESS_OPEN_CREATE | SESS_OPEN_TRUNC,
+			0644, &f);
+	if (!ret)
+		ret = sess_close(&f);
+	return ret;
+}
+
+static int finish_lookup(struct bench *b)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "nfs41-bench-%d-l", getpid());
+	return sess_remove(b->c->cl, &b->dir, name);
+}
+
 static int finish_read(struct bench *b)
 {
 	char name[64];
@@ -267,7 +377,7 @@ static int run_mode(struct cli *c, const struct sess_fh *dir, const char *mode,
 	struct bench b;
 	struct stream *ss;
 	pthread_t *tids;
-	uint32_t n = c->o.streams ? c->o.streams : 1, i;
+	uint32_t n = c->o.streams ? c->o.streams : 1, i, io_col = 0;
 	double start, secs;
 	int ret = 0;
 
@@ -284,6 +394,8 @@ static int run_mode(struct cli *c, const struct sess_fh *dir, const char *mode,
 	pthread_mutex_init(&b.lock, NULL);
 	if (!strcmp(mode, "read"))
 		ret = prepare_read(&b);
+	else if (!strcmp(mode, "lookup"))
+		ret = prepare_lookup(&b, c->url.path);
 	if (ret)
 		return cli_report(ret, "bench: preparing the read file");
 	ss = calloc(n, sizeof(*ss));
@@ -314,16 +426,22 @@ static int run_mode(struct cli *c, const struct sess_fh *dir, const char *mode,
 	pthread_cond_destroy(&b.go_cond);
 	if (!strcmp(mode, "read") && finish_read(&b) && !b.err)
 		b.err = -EIO;
+	if (!strcmp(mode, "lookup") && finish_lookup(&b) && !b.err)
+		b.err = -EIO;
 	free(ss);
 	free(tids);
 	if (b.err)
 		return cli_report(b.err, "bench");
+	if (!strcmp(mode, "small"))
+		io_col = SMALL_IO;
+	else if (!strcmp(mode, "read") || !strcmp(mode, "write"))
+		io_col = b.io;
 	if (c->o.json) {
 		printf("{\"mode\":\"%s\",\"streams\":%u,\"io_size\":%u,"
 		       "\"seconds\":%.3f,\"ops\":%" PRIu64
 		       ",\"ops_per_s\":%.1f,"
 		       "\"mib_per_s\":%.2f,\"avg_us\":%.1f,\"p99_us\":%.0f}\n",
-		       mode, n, strcmp(mode, "meta") ? b.io : 0, secs, b.ops,
+		       mode, n, io_col, secs, b.ops,
 		       (double)b.ops / secs, (double)b.bytes / secs / (1 << 20),
 		       b.ops ? b.lat_sum_us / (double)b.ops : 0, p99_us(&b));
 	} else {
@@ -333,7 +451,7 @@ static int run_mode(struct cli *c, const struct sess_fh *dir, const char *mode,
 			       "ops/s", "MiB/s", "avg_us", "p99_us");
 		printf("%-6s %7u %8u %8.2f %10" PRIu64
 		       " %10.1f %10.2f %9.1f %9.0f\n",
-		       mode, n, strcmp(mode, "meta") ? b.io : 0, secs, b.ops,
+		       mode, n, io_col, secs, b.ops,
 		       (double)b.ops / secs, (double)b.bytes / secs / (1 << 20),
 		       b.ops ? b.lat_sum_us / (double)b.ops : 0, p99_us(&b));
 	}
@@ -343,7 +461,10 @@ static int run_mode(struct cli *c, const struct sess_fh *dir, const char *mode,
 
 int cmd_bench(struct cli *c, int argc, char **argv)
 {
-	static const char *all[] = {"write", "read", "meta"};
+	/* "all" runs the first three; small and lookup only when named. */
+	static const char *modes[] = {"write", "read", "meta", "small",
+				      "lookup"};
+	bool all = !strcmp(c->o.mode, "all");
 	struct sess_fh dir;
 	struct sess_attr a;
 	int ret, i;
@@ -351,13 +472,14 @@ int cmd_bench(struct cli *c, int argc, char **argv)
 
 	if (argc != 1) {
 		fprintf(stderr,
-			"usage: nfs41 bench [--mode read|write|meta|all] "
+			"usage: nfs41 bench [--mode read|write|meta|small|lookup|all] "
 			"[--streams N] [--io-size SIZE] [--duration SECS] "
 			"[--file-size SIZE] [--json] nfs://host[:port]/dir\n");
 		return CLI_ERR_USAGE;
 	}
 	if (strcmp(c->o.mode, "all") && strcmp(c->o.mode, "read") &&
-	    strcmp(c->o.mode, "write") && strcmp(c->o.mode, "meta")) {
+	    strcmp(c->o.mode, "write") && strcmp(c->o.mode, "meta") &&
+	    strcmp(c->o.mode, "small") && strcmp(c->o.mode, "lookup")) {
 		fprintf(stderr, "nfs41: bench: unknown mode '%s'\n", c->o.mode);
 		return CLI_ERR_USAGE;
 	}
@@ -371,10 +493,10 @@ int cmd_bench(struct cli *c, int argc, char **argv)
 		cli_disconnect(c);
 		return ret;
 	}
-	for (i = 0; i < 3 && !ret; i++) {
-		if (strcmp(c->o.mode, "all") && strcmp(c->o.mode, all[i]))
+	for (i = 0; i < 5 && !ret; i++) {
+		if (all ? i >= 3 : strcmp(c->o.mode, modes[i]) != 0)
 			continue;
-		ret = run_mode(c, &dir, all[i], first);
+		ret = run_mode(c, &dir, modes[i], first);
 		first = false;
 	}
 	cli_disconnect(c);

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# Shared by the Ganesha benchmarks in bench/: find the binaries, write a
+# configuration with one export served over TCP and over NFS_RDMA (ofi)
+# at once, start ganesha.nfsd (optionally under a wrapper such as
+# valgrind) and stop it.  Source it after tests/lib/ganesha.sh.
+#
+#   gb_find_bins BUILD_DIR        set GB_PRELOAD, GB_MODULE, GB_NFS41
+#   gb_setup DIR                  config in DIR, ports in GB_PORT/GB_RPORT
+#   gb_start DIR [WRAPPER...]     start the daemon, wait for both listeners
+#   gb_stop                       stop it (TERM, then KILL)
+#   gb_counter NAME               one counter from the stats file
+
+GB_PID=
+
+gb_find_bins() {
+	local b=$1
+	GB_PRELOAD=${GB_PRELOAD:-$b/src/xprt_rdma/svc/libganesha_rdma_preload.so}
+	GB_MODULE=${GB_MODULE:-$b/src/xprt_rdma/svc/libganesha_rdma.so}
+	GB_NFS41=${GB_NFS41:-$b/src/cli/nfs41}
+	local f
+	for f in "$GB_PRELOAD" "$GB_MODULE" "$GB_NFS41"; do
+		[ -f "$f" ] || gr_skip "not built: $f (Ganesha SDK missing, or wrong --build?)"
+	done
+	gr_require_plain_module "$GB_MODULE"
+	command -v ganesha.nfsd >/dev/null ||
+		gr_skip "ganesha.nfsd not installed (run tools/install-deps.sh)"
+}
+
+# The export lives on tmpfs when /dev/shm is usable, so the figures show
+# the transports and Ganesha, not a disk.  Stats_Interval = 1 makes the
+# counters at most a second old; callers wait 1.5 s before reading them.
+gb_setup() {
+	local dir=$1
+	GB_DIR=$dir
+	GB_PORT=$(gr_free_port) || gr_fail "no free port"
+	GB_RPORT=$(gr_free_port) || gr_fail "no free port"
+	[ "$GB_RPORT" != "$GB_PORT" ] || GB_RPORT=$((GB_PORT + 1))
+	GB_STATS=$dir/rdma-stats
+	mkdir -p "$dir/export" "$dir/recovery"
+	{
+		gr_core_conf "$dir" "$GB_PORT" "$GR_DEBIAN_FSAL_DIR"
+		cat <<CONF
+NFS_RDMA {
+	Fabric = ofi;
+	Bind_Addr = 127.0.0.1;
+	Port = $GB_RPORT;
+	Stats_File = "$GB_STATS";
+	Stats_Interval = 1;
+}
+EXPORT {
+	Export_Id = 1; Path = "$dir/export"; Pseudo = /export;
+	Access_Type = RW; Squash = No_Root_Squash; Protocols = 4;
+	FSAL { Name = VFS; }
+}
+CONF
+	} >"$dir/ganesha.conf"
+}
+
+# A work directory on tmpfs if possible, else under /tmp.
+gb_mktemp() {
+	if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+		mktemp -d /dev/shm/gr-bench.XXXXXX
+	else
+		mktemp -d /tmp/gr-bench.XXXXXX
+	fi
+}
+
+gb_start() {
+	local dir=$1 secs=${GB_START_SECS:-30}
+	shift
+	GANESHA_RDMA_MODULE=$GB_MODULE LD_PRELOAD=$GB_PRELOAD \
+		"$@" ganesha.nfsd -F -f "$dir/ganesha.conf" -L "$dir/ganesha.log" \
+		-p "$dir/ganesha.pid" -N NIV_EVENT >"$dir/ganesha.out" 2>&1 &
+	GB_PID=$!
+	if ! gr_wait_for "$secs" grep -q 'NFS_RDMA: serving NFS over RDMA' \
+		"$dir/ganesha.log" 2>/dev/null; then
+		tail -20 "$dir/ganesha.log" "$dir/ganesha.out" >&2
+		gb_stop
+		gr_fail "ganesha.nfsd did not start its RDMA listener in $secs s"
+	fi
+	# The TCP listener is up before Ganesha calls nfs_start(); the stats
+	# file appears once the RDMA thread has written it.
+	gr_wait_for 10 test -s "$GB_STATS" ||
+		gr_fail "no stats file $GB_STATS"
+}
+
+gb_stop() {
+	[ -n "$GB_PID" ] || return 0
+	kill -TERM "$GB_PID" 2>/dev/null
+	for _ in $(seq 1 150); do
+		kill -0 "$GB_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill -KILL "$GB_PID" 2>/dev/null
+	wait "$GB_PID" 2>/dev/null
+	GB_PID=
+}
+
+gb_counter() {
+	awk -v k="$1" '$1 == k { print $2 }' "$GB_STATS"
+}
+
+# nfs41 over one transport: gb_cli tcp|rdma ARGS... (URL built by caller
+# with gb_url).
+gb_cli() {
+	local t=$1
+	shift
+	"$GB_NFS41" --transport "$t" --fabric ofi "$@"
+}
+
+gb_url() {
+	if [ "$1" = tcp ]; then
+		echo "nfs://127.0.0.1:$GB_PORT/export$2"
+	else
+		echo "nfs://127.0.0.1:$GB_RPORT/export$2"
+	fi
+}
