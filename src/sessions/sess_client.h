@@ -99,6 +99,11 @@ struct sess_compound {
 	/* Ask the server to cache the reply (non-idempotent ops). */
 	bool sc_cachethis;
 	/*
+	 * AUTH_SYS credential to send the COMPOUND with (a gateway passes
+	 * its own client's); NULL: the client's default (opts uid/gid).
+	 */
+	const struct sess_auth_sys *sc_cred;
+	/*
 	 * WRITE payload: when set, the last operation must be OP_WRITE;
 	 * its data is taken from here, not from opwrite.data.
 	 */

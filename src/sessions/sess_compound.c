@@ -182,7 +182,7 @@ int sess_raw_call(struct sess_client *cl, struct sess_raw *r)
 	    .xc_prog = SESS_NFS_PROGRAM,
 	    .xc_vers = SESS_NFS_V4,
 	    .xc_proc = SESS_NFSPROC4_COMPOUND,
-	    .xc_cred = &cl->cl_cred,
+	    .xc_cred = r->r_cred ? r->r_cred : &cl->cl_cred,
 	    .xc_encode = encode_compound,
 	    .xc_encode_arg = r,
 	    .xc_decode = decode_compound,
@@ -400,6 +400,7 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 		    .r_bulk_in = c->sc_bulk_in,
 		    .r_bulk_in_cap = c->sc_bulk_in_cap,
 		    .r_res = res,
+		    .r_cred = c->sc_cred,
 		};
 		clock_gettime(CLOCK_MONOTONIC, &sent);
 		ret = sess_raw_call(cl, &raw);

@@ -81,6 +81,7 @@ struct sess_raw {
 	uint32_t r_nres;
 	nfsstat4 r_status;
 	int r_timeout_ms;
+	const struct sess_auth_sys *r_cred; /* NULL: cl_cred */
 };
 
 /**

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Attributes between the backend's fattr4 and Ganesha's fsal_attrlist.
+ *
+ * Decoding and encoding are Ganesha's own (nfs4_Fattr_To_FSAL_attr and
+ * nfs4_FSALattr_To_Fattr, exported by libganesha_nfsd), so owners, times,
+ * fsid and change map exactly as Ganesha maps them for its own clients.
+ *
+ * READDIR asks for each entry's FILEHANDLE along with its attributes, so a
+ * directory listing costs one round trip per READDIR instead of one LOOKUP
+ * per entry.  Ganesha's decoder has no place to put a handle, so
+ * rp_fattr_take_fh() cuts the handle out of the entry's attribute values
+ * before the rest is decoded.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "rp_int.h"
+#include "nfs_proto_tools.h"
+
+#define BIT0(b) (1u << (b))
+#define BIT1(b) (1u << ((b) - 32))
+
+void rp_attr_bitmap(bitmap4 *bm, bool with_fh)
+{
+	memset(bm, 0, sizeof(*bm));
+	bm->bitmap4_len = 2;
+	bm->map[0] = BIT0(FATTR4_TYPE) | BIT0(FATTR4_CHANGE) |
+		     BIT0(FATTR4_SIZE) | BIT0(FATTR4_FSID) |
+		     BIT0(FATTR4_FILEID);
+	if (with_fh)
+		bm->map[0] |= BIT0(FATTR4_FILEHANDLE);
+	bm->map[1] = BIT1(FATTR4_MODE) | BIT1(FATTR4_NUMLINKS) |
+		     BIT1(FATTR4_OWNER) | BIT1(FATTR4_OWNER_GROUP) |
+		     BIT1(FATTR4_RAWDEV) | BIT1(FATTR4_SPACE_USED) |
+		     BIT1(FATTR4_TIME_ACCESS) | BIT1(FATTR4_TIME_METADATA) |
+		     BIT1(FATTR4_TIME_MODIFY);
+}
+
+void rp_fsinfo_bitmap(bitmap4 *bm)
+{
+	memset(bm, 0, sizeof(*bm));
+	bm->bitmap4_len = 2;
+	bm->map[0] = BIT0(FATTR4_FILES_AVAIL) | BIT0(FATTR4_FILES_FREE) |
+		     BIT0(FATTR4_FILES_TOTAL);
+	bm->map[1] = BIT1(FATTR4_SPACE_AVAIL) | BIT1(FATTR4_SPACE_FREE) |
+		     BIT1(FATTR4_SPACE_TOTAL);
+}
+
+fsal_status_t rp_fattr_to_attrs(fattr4 *fa, struct fsal_attrlist *attrs)
+{
+	attrmask_t asked = attrs->request_mask;
+	int rc;
+
+	/* The decoder clears the whole list, the request mask included. */
+	rc = nfs4_Fattr_To_FSAL_attr(attrs, fa, NULL);
+	attrs->request_mask = asked;
+	if (rc != NFS4_OK) {
+		LogWarn(COMPONENT_FSAL,
+			"RDMA_PROXY: backend sent attributes Ganesha cannot decode (status %d)",
+			rc);
+		return fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
+	}
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
+
+static const struct {
+	attrmask_t mask;
+	int bit;
+} rp_settable[] = {
+	{ATTR_SIZE, FATTR4_SIZE},
+	{ATTR_MODE, FATTR4_MODE},
+	{ATTR_OWNER, FATTR4_OWNER},
+	{ATTR_GROUP, FATTR4_OWNER_GROUP},
+	{ATTR_ATIME, FATTR4_TIME_ACCESS_SET},
+	{ATTR_ATIME_SERVER, FATTR4_TIME_ACCESS_SET},
+	{ATTR_MTIME, FATTR4_TIME_MODIFY_SET},
+	{ATTR_MTIME_SERVER, FATTR4_TIME_MODIFY_SET},
+};
+
+fsal_status_t rp_attrs_to_fattr(const struct fsal_attrlist *attrs,
+				fattr4 *fa)
+{
+	struct xdr_attrs_args args;
+	bitmap4 bm;
+	size_t i;
+
+	memset(&bm, 0, sizeof(bm));
+	bm.bitmap4_len = 2;
+	for (i = 0; i < sizeof(rp_settable) / sizeof(rp_settable[0]); i++) {
+		int b = rp_settable[i].bit;
+
+		if (!FSAL_TEST_MASK(attrs->valid_mask, rp_settable[i].mask))
+			continue;
+		bm.map[b / 32] |= 1u << (b % 32);
+	}
+	memset(&args, 0, sizeof(args));
+	args.attrs = (struct fsal_attrlist *)attrs;
+	memset(fa, 0, sizeof(*fa));
+	if (nfs4_FSALattr_To_Fattr(&args, &bm, fa) != 0)
+		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
+
+/* XDR sizes of the fixed-size attributes that precede FILEHANDLE. */
+static int rp_fixed_size(int bit)
+{
+	switch (bit) {
+	case FATTR4_TYPE:
+		return 4;
+	case FATTR4_CHANGE:
+	case FATTR4_SIZE:
+		return 8;
+	case FATTR4_FSID:
+		return 16;
+	default:
+		return -1;
+	}
+}
+
+bool rp_fattr_take_fh(fattr4 *fa, uint8_t *fh, uint32_t *fh_len)
+{
+	char *vals = fa->attr_vals.attrlist4_val;
+	uint32_t total = fa->attr_vals.attrlist4_len;
+	uint32_t off = 0, len_be, len, padded;
+	int bit;
+
+	if (fa->attrmask.bitmap4_len < 1 ||
+	    !(fa->attrmask.map[0] & BIT0(FATTR4_FILEHANDLE)))
+		return false;
+	for (bit = 0; bit < FATTR4_FILEHANDLE; bit++) {
+		int size;
+
+		if (!(fa->attrmask.map[0] & BIT0(bit)))
+			continue;
+		size = rp_fixed_size(bit);
+		if (size < 0)
+			return false; /* not one we asked for: don't guess */
+		off += (uint32_t)size;
+	}
+	if (off + 4 > total)
+		return false;
+	memcpy(&len_be, vals + off, 4);
+	len = ntohl(len_be);
+	padded = (len + 3) & ~3u;
+	if (len == 0 || len > NFS4_FHSIZE || padded > total - off - 4)
+		return false;
+	memcpy(fh, vals + off + 4, len);
+	*fh_len = len;
+	/* Close the gap: the rest decodes as if FILEHANDLE was not asked. */
+	memmove(vals + off, vals + off + 4 + padded, total - off - 4 - padded);
+	fa->attr_vals.attrlist4_len = total - 4 - padded;
+	fa->attrmask.map[0] &= ~BIT0(FATTR4_FILEHANDLE);
+	return true;
+}

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Exports of FSAL_RDMA_PROXY: creation from the EXPORT's FSAL { } block,
+ * the export root, handles from the wire, and what Ganesha asks of an
+ * export as a whole (sizes, space, write verifier, state allocation).
+ *
+ * Each export owns one backend session (rp_backend.c).  The export root
+ * is a handle of its own kind (RP_WIRE_ROOT): it exists before the backend
+ * answers, so the export comes up with the gateway and starts serving once
+ * the backend is reachable; its backend handle is looked up (PUTROOTFH,
+ * LOOKUP of each Backend_Path component) on first use.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "rp_int.h"
+#include "export_mgr.h"
+
+#define RP_MAX_PATH_OPS (SESS_MAX_OPS - 2)
+
+int rp_resolve_root(struct rp_export *ex)
+{
+	nfs_argop4 ops[SESS_MAX_OPS];
+	struct sess_compound c = {.sc_args = ops};
+	char path[1025], *comp, *save = NULL;
+	GETFH4resok *fh;
+	uint32_t n = 0;
+	int ret;
+
+	if (strlen(ex->conf.backend_path) >= sizeof(path))
+		return NFS4ERR_NAMETOOLONG;
+	strcpy(path, ex->conf.backend_path);
+	ops[n++].argop = NFS4_OP_PUTROOTFH;
+	for (comp = strtok_r(path, "/", &save); comp;
+	     comp = strtok_r(NULL, "/", &save)) {
+		if (n >= RP_MAX_PATH_OPS || strcmp(comp, "..") == 0)
+			return NFS4ERR_INVAL;
+		ops[n].argop = NFS4_OP_LOOKUP;
+		if (rp_op_name(&ops[n].nfs_argop4_u.oplookup.objname, comp))
+			return NFS4ERR_NAMETOOLONG;
+		n++;
+	}
+	rp_op_getfh(&ops[n++]);
+	c.sc_nargs = n;
+	ret = rp_call(ex, &c);
+	if (ret)
+		return ret;
+	if (c.sc_status != NFS4_OK) {
+		LogWarn(COMPONENT_FSAL,
+			"RDMA_PROXY %s: Backend_Path %s: %s",
+			ex->backend.rb_label, ex->conf.backend_path,
+			sess_nfsstat_str(c.sc_status));
+		ret = c.sc_status;
+		sess_compound_free(&c);
+		return ret;
+	}
+	fh = &c.sc_res[n - 1].nfs_resop4_u.opgetfh.GETFH4res_u.resok4;
+	if (fh->object.nfs_fh4_len == 0 ||
+	    fh->object.nfs_fh4_len > NFS4_FHSIZE) {
+		sess_compound_free(&c);
+		return NFS4ERR_BADHANDLE;
+	}
+	pthread_mutex_lock(&ex->root_lock);
+	if (!ex->root_fh_len) {
+		memcpy(ex->root_fh, fh->object.nfs_fh4_val,
+		       fh->object.nfs_fh4_len);
+		ex->root_fh_len = fh->object.nfs_fh4_len;
+	}
+	pthread_mutex_unlock(&ex->root_lock);
+	sess_compound_free(&c);
+	return 0;
+}
+
+/* Attributes of the root while the backend cannot be asked. */
+static void rp_placeholder_root_attrs(struct rp_export *ex,
+				      struct fsal_attrlist *a)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	a->valid_mask = ATTRS_POSIX;
+	a->type = DIRECTORY;
+	a->mode = 0755;
+	a->numlinks = 2;
+	a->fsid.major = ex->export_id;
+	a->fsid.minor = 0;
+	a->fileid = 1;
+	a->atime = a->mtime = a->ctime = now;
+	a->change = 1;
+}
+
+fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
+			   struct fsal_attrlist *attrs_out)
+{
+	struct rp_handle *h = gsh_calloc(1, sizeof(*h));
+	struct fsal_attrlist attrs;
+	fsal_status_t st;
+
+	h->is_root = true;
+	h->wire[0] = RP_WIRE_ROOT;
+	h->wire_len = 1;
+	fsal_obj_handle_init(&h->obj, &ex->exp, DIRECTORY);
+	h->obj.obj_ops = &rp_module.handle_ops;
+
+	fsal_prepare_attrs(&attrs, ATTRS_POSIX);
+	st = h->obj.obj_ops->getattrs(&h->obj, &attrs);
+	if (st.major == ERR_FSAL_DELAY) {
+		LogEvent(COMPONENT_FSAL,
+			 "RDMA_PROXY %s: backend not reachable yet, the export root is a placeholder until it is",
+			 ex->backend.rb_label);
+		rp_placeholder_root_attrs(ex, &attrs);
+	} else if (FSAL_IS_ERROR(st)) {
+		fsal_release_attrs(&attrs);
+		fsal_obj_handle_fini(&h->obj);
+		gsh_free(h);
+		return st;
+	}
+	h->obj.fsid = attrs.fsid;
+	h->obj.fileid = attrs.fileid;
+	if (attrs_out)
+		fsal_copy_attrs(attrs_out, &attrs, true);
+	else
+		fsal_release_attrs(&attrs);
+	*out = &h->obj;
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
+
+static fsal_status_t rp_lookup_path(struct fsal_export *exp_hdl,
+				    const char *path,
+				    struct fsal_obj_handle **handle,
+				    struct fsal_attrlist *attrs_out)
+{
+	struct rp_export *ex = rp_exp(exp_hdl);
+	const char *fullpath = CTX_FULLPATH(op_ctx);
+	struct fsal_obj_handle *dir, *next;
+	char rest[1025], *comp, *save = NULL;
+	fsal_status_t st;
+	size_t flen = strlen(fullpath);
+
+	/* Ganesha asks for the export's path or a path below it. */
+	if (strncmp(path, fullpath, flen) != 0 ||
+	    (path[flen] != '\0' && path[flen] != '/' && flen > 1)) {
+		LogWarn(COMPONENT_FSAL,
+			"RDMA_PROXY: path %s is not under export path %s", path,
+			fullpath);
+		return fsalstat(ERR_FSAL_NOENT, ENOENT);
+	}
+	st = rp_make_root(ex, &dir, attrs_out);
+	if (FSAL_IS_ERROR(st))
+		return st;
+	if (strlen(path + flen) >= sizeof(rest)) {
+		dir->obj_ops->release(dir);
+		return fsalstat(ERR_FSAL_NAMETOOLONG, ENAMETOOLONG);
+	}
+	strcpy(rest, path + flen);
+	for (comp = strtok_r(rest, "/", &save); comp;
+	     comp = strtok_r(NULL, "/", &save)) {
+		if (strcmp(comp, "..") == 0) {
+			dir->obj_ops->release(dir);
+			return fsalstat(ERR_FSAL_ACCESS, EACCES);
+		}
+		st = dir->obj_ops->lookup(dir, comp, &next, attrs_out);
+		dir->obj_ops->release(dir);
+		if (FSAL_IS_ERROR(st))
+			return st;
+		dir = next;
+	}
+	*handle = dir;
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
+
+static fsal_status_t rp_wire_to_host(struct fsal_export *exp_hdl,
+				     fsal_digesttype_t in_type,
+				     struct gsh_buffdesc *fh_desc, int flags)
+{
+	const uint8_t *w = fh_desc->addr;
+
+	if (!w || fh_desc->len < 1)
+		return fsalstat(ERR_FSAL_BADHANDLE, EINVAL);
+	if (w[0] == RP_WIRE_ROOT && fh_desc->len == 1)
+		return fsalstat(ERR_FSAL_NO_ERROR, 0);
+	if (w[0] == RP_WIRE_FH && fh_desc->len >= 2 &&
+	    fh_desc->len <= RP_WIRE_MAX)
+		return fsalstat(ERR_FSAL_NO_ERROR, 0);
+	return fsalstat(ERR_FSAL_BADHANDLE, EINVAL);
+}
+
+static fsal_status_t rp_create_handle(struct fsal_export *exp_hdl,
+				      struct gsh_buffdesc *fh_desc,
+				      struct fsal_obj_handle **handle,
+				      struct fsal_attrlist *attrs_out)
+{
+	struct rp_export *ex = rp_exp(exp_hdl);
+	const uint8_t *w = fh_desc->addr;
+	nfs_argop4 ops[2];
+	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
+	fsal_status_t st;
+	int ret;
+
+	st = rp_wire_to_host(exp_hdl, FSAL_DIGEST_NFSV4, fh_desc, 0);
+	if (FSAL_IS_ERROR(st))
+		return st;
+	if (w[0] == RP_WIRE_ROOT)
+		return rp_make_root(ex, handle, attrs_out);
+	rp_op_putfh_raw(&ops[0], w + 1, (uint32_t)fh_desc->len - 1);
+	rp_op_getattr(&ops[1]);
+	ret = rp_call(ex, &c);
+	st = rp_status(ret, &c);
+	if (!FSAL_IS_ERROR(st))
+		st = rp_make_handle(ex, w + 1, (uint32_t)fh_desc->len - 1,
+				    &c.sc_res[1]
+					 .nfs_resop4_u.opgetattr.GETATTR4res_u
+					 .resok4.obj_attributes,
+				    handle, attrs_out);
+	if (ret == 0)
+		sess_compound_free(&c);
+	return st;
+}
+
+static fsal_status_t rp_get_dynamic_info(struct fsal_export *exp_hdl,
+					 struct fsal_obj_handle *obj_hdl,
+					 fsal_dynamicfsinfo_t *info)
+{
+	struct rp_export *ex = rp_exp(exp_hdl);
+	nfs_argop4 ops[2];
+	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
+	fsal_status_t st;
+	int ret;
+
+	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
+	ops[1].argop = NFS4_OP_GETATTR;
+	rp_fsinfo_bitmap(&ops[1].nfs_argop4_u.opgetattr.attr_request);
+	ret = rp_call(ex, &c);
+	st = rp_status(ret, &c);
+	if (!FSAL_IS_ERROR(st)) {
+		memset(info, 0, sizeof(*info));
+		if (nfs4_Fattr_To_fsinfo(
+			info, &c.sc_res[1]
+				   .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
+				   .obj_attributes) != NFS4_OK)
+			st = fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
+		info->time_delta.tv_sec = 0;
+		info->time_delta.tv_nsec = FSAL_DEFAULT_TIME_DELTA_NSEC;
+	}
+	if (ret == 0)
+		sess_compound_free(&c);
+	return st;
+}
+
+static uint32_t rp_fs_maxread(struct fsal_export *exp_hdl)
+{
+	return rp_exp(exp_hdl)->conf.max_read;
+}
+
+static uint32_t rp_fs_maxwrite(struct fsal_export *exp_hdl)
+{
+	return rp_exp(exp_hdl)->conf.max_write;
+}
+
+static void rp_get_write_verifier(struct fsal_export *exp_hdl,
+				  struct gsh_buffdesc *verf_desc)
+{
+	struct rp_export *ex = rp_exp(exp_hdl);
+
+	pthread_mutex_lock(&ex->verf_lock);
+	memcpy(verf_desc->addr, ex->write_verf, verf_desc->len);
+	pthread_mutex_unlock(&ex->verf_lock);
+}
+
+static attrmask_t rp_supported_attrs(struct fsal_export *exp_hdl)
+{
+	return fsal_supported_attrs(&exp_hdl->fsal->fs_info);
+}
+
+static void rp_release_export(struct fsal_export *exp_hdl)
+{
+	struct rp_export *ex = rp_exp(exp_hdl);
+
+	LogEvent(COMPONENT_FSAL,
+		 "RDMA_PROXY %s: released after %llu calls (%llu errors), %llu bytes read, %llu written, %llu re-opens",
+		 ex->backend.rb_label,
+		 (unsigned long long)atomic_load(&ex->stats.rs_calls),
+		 (unsigned long long)atomic_load(&ex->stats.rs_errors),
+		 (unsigned long long)atomic_load(&ex->stats.rs_read_bytes),
+		 (unsigned long long)atomic_load(&ex->stats.rs_write_bytes),
+		 (unsigned long long)atomic_load(&ex->stats.rs_reopens));
+	rp_backend_fini(&ex->backend);
+	fsal_detach_export(exp_hdl->fsal, &exp_hdl->exports);
+	free_export_ops(exp_hdl);
+	pthread_mutex_destroy(&ex->root_lock);
+	pthread_mutex_destroy(&ex->verf_lock);
+	gsh_free(ex->conf.backend_addr);
+	gsh_free(ex->conf.backend_path);
+	gsh_free(ex->conf.provider);
+	gsh_free(ex);
+}
+
+void rp_export_ops_init(struct export_ops *ops)
+{
+	ops->release = rp_release_export;
+	ops->lookup_path = rp_lookup_path;
+	ops->wire_to_host = rp_wire_to_host;
+	ops->create_handle = rp_create_handle;
+	ops->get_fs_dynamic_info = rp_get_dynamic_info;
+	ops->fs_maxread = rp_fs_maxread;
+	ops->fs_maxwrite = rp_fs_maxwrite;
+	ops->get_write_verifier = rp_get_write_verifier;
+	ops->fs_supported_attrs = rp_supported_attrs;
+	ops->alloc_state = rp_alloc_state;
+	ops->free_state = rp_free_state;
+}
+
+fsal_status_t rp_create_export(struct fsal_module *fsal_hdl, void *parse_node,
+			       struct config_error_type *err_type,
+			       const struct fsal_up_vector *up_ops)
+{
+	struct rp_export *ex = gsh_calloc(1, sizeof(*ex));
+	int ret;
+
+	fsal_export_init(&ex->exp);
+	rp_export_ops_init(&ex->exp.exp_ops);
+	pthread_mutex_init(&ex->root_lock, NULL);
+	pthread_mutex_init(&ex->verf_lock, NULL);
+	ex->export_id = op_ctx->ctx_export->export_id;
+
+	ret = load_config_from_node(parse_node, &rp_export_block, &ex->conf,
+				    true, err_type);
+	if (ret != 0) {
+		LogCrit(COMPONENT_FSAL,
+			"RDMA_PROXY: export %u (%s): bad FSAL block, see the lines above",
+			ex->export_id, CTX_FULLPATH(op_ctx));
+		goto out_free;
+	}
+	ret = fsal_attach_export(fsal_hdl, &ex->exp.exports);
+	if (ret != 0) {
+		LogCrit(COMPONENT_FSAL, "RDMA_PROXY: cannot attach export %u",
+			ex->export_id);
+		goto out_free;
+	}
+	ex->exp.fsal = fsal_hdl;
+	ex->exp.up_ops = up_ops;
+	op_ctx->fsal_export = &ex->exp;
+
+	ret = rp_backend_init(&ex->backend, &ex->conf, ex->export_id);
+	if (ret != 0) {
+		fsal_detach_export(fsal_hdl, &ex->exp.exports);
+		goto out_free;
+	}
+	LogEvent(COMPONENT_FSAL,
+		 "RDMA_PROXY %s: export of backend path %s created (max read %u, max write %u, %u slots)",
+		 ex->backend.rb_label, ex->conf.backend_path,
+		 ex->conf.max_read, ex->conf.max_write, ex->conf.slots);
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+
+out_free:
+	free_export_ops(&ex->exp);
+	pthread_mutex_destroy(&ex->root_lock);
+	pthread_mutex_destroy(&ex->verf_lock);
+	gsh_free(ex->conf.backend_addr);
+	gsh_free(ex->conf.backend_path);
+	gsh_free(ex->conf.provider);
+	gsh_free(ex);
+	return fsalstat(ERR_FSAL_INVAL, EINVAL);
+}

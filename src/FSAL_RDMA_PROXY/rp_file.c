@@ -1,0 +1,852 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Open state, I/O and locks of FSAL_RDMA_PROXY.
+ *
+ * Every Ganesha open state (one per client open-owner and file) is an
+ * NFSv4.1 OPEN on the backend under an open-owner of its own, so share
+ * modes reach the backend unchanged; lock states become the backend's
+ * lock stateids (open_to_lock_owner on the first LOCK).  Each state
+ * remembers the session client's state generation it was made in: when
+ * the backend restarted or revoked state, the stateid is re-established
+ * (OPEN by handle, CLAIM_FH) before it is used, and an I/O answered with
+ * a stale-stateid error is retried once after re-opening.
+ *
+ * READ and WRITE move data straight between Ganesha's buffers and the
+ * wire: the buffer is handed to the session client as the READ
+ * destination (an RDMA Write chunk lands in it) or as the WRITE payload
+ * (offered to the backend as an RDMA Read chunk).  No bounce copy.
+ *
+ * The write verifier Ganesha gives its clients is the backend's, so a
+ * client learns that uncommitted data was lost when the backend restarts.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "rp_int.h"
+
+#define RP_REOPEN_TRIES 2
+
+static atomic_uint_fast64_t rp_owner_seq;
+
+/* Ganesha's state_t sits first in struct rp_state. */
+static inline struct rp_state *rp_st(struct state_t *s)
+{
+	return s ? container_of(s, struct rp_state, state) : NULL;
+}
+
+struct state_t *rp_alloc_state(struct fsal_export *exp_hdl,
+			       enum state_type state_type,
+			       struct state_t *related_state)
+{
+	struct rp_state *s = gsh_calloc(1, sizeof(*s));
+
+	pthread_mutex_init(&s->rs_lock, NULL);
+	s->rs_owner_id = atomic_fetch_add(&rp_owner_seq, 1) + 1;
+	/* A lock state's open state outlives it (CLOSE drops locks first). */
+	s->rs_open = rp_st(related_state);
+	return init_state(&s->state, exp_hdl, state_type, related_state);
+}
+
+void rp_free_state(struct fsal_export *exp_hdl, struct state_t *state)
+{
+	struct rp_state *s = rp_st(state);
+
+	pthread_mutex_destroy(&s->rs_lock);
+	gsh_free(s);
+}
+
+static void rp_owner_bytes(struct rp_state *s, const char *kind, char *buf,
+			   size_t cap, u_int *len)
+{
+	*len = (u_int)snprintf(buf, cap, "rp-%s-%llx", kind,
+			       (unsigned long long)s->rs_owner_id);
+}
+
+static uint32_t rp_share_access(fsal_openflags_t f)
+{
+	uint32_t a = 0;
+
+	if (f & FSAL_O_READ)
+		a |= OPEN4_SHARE_ACCESS_READ;
+	if (f & FSAL_O_WRITE)
+		a |= OPEN4_SHARE_ACCESS_WRITE;
+	if (!a)
+		a = OPEN4_SHARE_ACCESS_READ;
+	/* Recalls would reach the session, not the gateway's clients. */
+	return a | OPEN4_SHARE_ACCESS_WANT_NO_DELEG;
+}
+
+static uint32_t rp_share_deny(fsal_openflags_t f)
+{
+	uint32_t d = 0;
+
+	if (f & FSAL_O_DENY_READ)
+		d |= OPEN4_SHARE_DENY_READ;
+	if (f & (FSAL_O_DENY_WRITE | FSAL_O_DENY_WRITE_MAND))
+		d |= OPEN4_SHARE_DENY_WRITE;
+	return d;
+}
+
+static void rp_fill_open(OPEN4args *oa, struct rp_export *ex,
+			 fsal_openflags_t flags, char *owner, u_int owner_len)
+{
+	memset(oa, 0, sizeof(*oa));
+	oa->seqid = 0; /* NFSv4.1: sequencing is the session's */
+	oa->share_access = rp_share_access(flags);
+	oa->share_deny = rp_share_deny(flags);
+	oa->owner.clientid = rp_backend_clientid(&ex->backend);
+	oa->owner.owner.owner_val = owner;
+	oa->owner.owner.owner_len = owner_len;
+	oa->openhow.opentype = OPEN4_NOCREATE;
+	oa->claim.claim = CLAIM_FH;
+}
+
+static void rp_save_stateid(struct rp_state *s, struct rp_export *ex,
+			    const stateid4 *sid, fsal_openflags_t flags)
+{
+	pthread_mutex_lock(&s->rs_lock);
+	s->rs_sid = *sid;
+	s->rs_valid = true;
+	s->rs_gen = rp_backend_state_gen(&ex->backend);
+	s->rs_openflags = flags;
+	pthread_mutex_unlock(&s->rs_lock);
+}
+
+/* OPEN by handle under @s's owner; used to open, upgrade and re-open. */
+static fsal_status_t rp_open_by_handle(struct rp_export *ex,
+				       struct rp_handle *h, struct rp_state *s,
+				       fsal_openflags_t flags)
+{
+	nfs_argop4 ops[2];
+	struct sess_compound c = {
+	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
+	char owner[48];
+	u_int owner_len;
+	fsal_status_t st;
+	int ret;
+
+	rp_owner_bytes(s, "open", owner, sizeof(owner), &owner_len);
+	rp_op_putfh(&ops[0], h);
+	ops[1].argop = NFS4_OP_OPEN;
+	rp_fill_open(&ops[1].nfs_argop4_u.opopen, ex, flags, owner, owner_len);
+	ret = rp_call(ex, &c);
+	st = rp_status(ret, &c);
+	if (!FSAL_IS_ERROR(st))
+		rp_save_stateid(
+		    s, ex,
+		    &c.sc_res[1].nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid,
+		    flags);
+	if (ret == 0)
+		sess_compound_free(&c);
+	return st;
+}
+
+static fsal_status_t rp_close_stateid(struct rp_export *ex,
+				      struct rp_handle *h,
+				      const stateid4 *sid, bool lock)
+{
+	nfs_argop4 ops[2];
+	struct sess_compound c = {
+	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
+	fsal_status_t st;
+	int ret;
+
+	rp_op_putfh(&ops[0], h);
+	if (lock) {
+		ops[1].argop = NFS4_OP_FREE_STATEID;
+		ops[1].nfs_argop4_u.opfree_stateid.fsa_stateid = *sid;
+	} else {
+		ops[1].argop = NFS4_OP_CLOSE;
+		ops[1].nfs_argop4_u.opclose.seqid = 0;
+		ops[1].nfs_argop4_u.opclose.open_stateid = *sid;
+	}
+	ret = rp_call(ex, &c);
+	st = rp_status(ret, &c);
+	if (ret == 0) {
+		/* State the backend already forgot is closed as well. */
+		if (c.sc_status == NFS4ERR_BAD_STATEID ||
+		    c.sc_status == NFS4ERR_EXPIRED ||
+		    c.sc_status == NFS4ERR_STALE_STATEID ||
+		    c.sc_status == NFS4ERR_ADMIN_REVOKED ||
+		    c.sc_status == NFS4ERR_LOCKS_HELD)
+			st = fsalstat(ERR_FSAL_NO_ERROR, 0);
+		sess_compound_free(&c);
+	}
+	return st;
+}
+
+static void rp_fill_createhow(OPEN4args *oa, enum fsal_create_mode mode,
+			      fattr4 *attrs, fsal_verifier_t verifier)
+{
+	createhow4 *how = &oa->openhow.openflag4_u.how;
+
+	oa->openhow.opentype = OPEN4_CREATE;
+	switch (mode) {
+	case FSAL_UNCHECKED:
+		how->mode = UNCHECKED4;
+		how->createhow4_u.createattrs = *attrs;
+		break;
+	case FSAL_EXCLUSIVE:
+	case FSAL_EXCLUSIVE_41:
+		how->mode = EXCLUSIVE4_1;
+		memcpy(how->createhow4_u.ch_createboth.cva_verf, verifier,
+		       sizeof(verifier4));
+		how->createhow4_u.ch_createboth.cva_attrs = *attrs;
+		break;
+	default: /* GUARDED and 9P's exclusive */
+		how->mode = GUARDED4;
+		how->createhow4_u.createattrs = *attrs;
+		break;
+	}
+}
+
+/* OPEN (maybe CREATE) @name in directory @dir; GETFH + GETATTR after. */
+static fsal_status_t rp_open_by_name(struct rp_export *ex,
+				     struct rp_handle *dir, struct rp_state *s,
+				     fsal_openflags_t flags,
+				     enum fsal_create_mode mode,
+				     const char *name,
+				     struct fsal_attrlist *attrs_in,
+				     fsal_verifier_t verifier,
+				     struct fsal_obj_handle **new_obj,
+				     struct fsal_attrlist *attrs_out)
+{
+	nfs_argop4 ops[4];
+	struct sess_compound c = {
+	    .sc_args = ops, .sc_nargs = 4, .sc_cachethis = true};
+	OPEN4args *oa = &ops[1].nfs_argop4_u.opopen;
+	struct rp_state anon = {0};
+	struct fsal_attrlist in;
+	fattr4 fa = {0};
+	char owner[48];
+	u_int owner_len;
+	stateid4 sid;
+	fsal_status_t st;
+	int ret;
+
+	if (!s) { /* no state to keep: open, then close right away */
+		anon.rs_owner_id = atomic_fetch_add(&rp_owner_seq, 1) + 1;
+		s = &anon;
+	}
+	rp_owner_bytes(s, "open", owner, sizeof(owner), &owner_len);
+	rp_op_putfh(&ops[0], dir);
+	ops[1].argop = NFS4_OP_OPEN;
+	rp_fill_open(oa, ex, flags, owner, owner_len);
+	oa->claim.claim = CLAIM_NULL;
+	if (rp_op_name(&oa->claim.open_claim4_u.file, name))
+		return fsalstat(ERR_FSAL_NAMETOOLONG, ENAMETOOLONG);
+	if (mode != FSAL_NO_CREATE) {
+		in = *attrs_in;
+		if (flags & FSAL_O_TRUNC) {
+			FSAL_SET_MASK(in.valid_mask, ATTR_SIZE);
+			in.filesize = 0;
+		}
+		st = rp_attrs_to_fattr(&in, &fa);
+		if (FSAL_IS_ERROR(st))
+			return st;
+		rp_fill_createhow(oa, mode, &fa, verifier);
+	}
+	rp_op_getfh(&ops[2]);
+	rp_op_getattr(&ops[3]);
+	ret = rp_call(ex, &c);
+	if (mode != FSAL_NO_CREATE)
+		nfs4_Fattr_Free(&fa);
+	st = rp_status(ret, &c);
+	if (FSAL_IS_ERROR(st))
+		goto out;
+	sid = c.sc_res[1].nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
+	st = rp_make_handle(
+	    ex,
+	    (uint8_t *)c.sc_res[2]
+		.nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object.nfs_fh4_val,
+	    c.sc_res[2].nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object.nfs_fh4_len,
+	    &c.sc_res[3]
+		 .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes,
+	    new_obj, attrs_out);
+	if (s == &anon) {
+		if (!FSAL_IS_ERROR(st))
+			(void)rp_close_stateid(ex, rp_hdl(*new_obj), &sid,
+					       false);
+	} else if (!FSAL_IS_ERROR(st)) {
+		rp_save_stateid(s, ex, &sid, flags);
+	}
+out:
+	if (ret == 0)
+		sess_compound_free(&c);
+	return st;
+}
+
+static fsal_status_t rp_setattr_sid(struct rp_export *ex, struct rp_handle *h,
+				    const stateid4 *sid,
+				    struct fsal_attrlist *set)
+{
+	nfs_argop4 ops[2];
+	struct sess_compound c = {
+	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
+	SETATTR4args *sa = &ops[1].nfs_argop4_u.opsetattr;
+	fsal_status_t st;
+	int ret;
+
+	rp_op_putfh(&ops[0], h);
+	ops[1].argop = NFS4_OP_SETATTR;
+	sa->stateid = *sid;
+	st = rp_attrs_to_fattr(set, &sa->obj_attributes);
+	if (FSAL_IS_ERROR(st))
+		return st;
+	ret = rp_call(ex, &c);
+	nfs4_Fattr_Free(&sa->obj_attributes);
+	st = rp_status(ret, &c);
+	if (ret == 0)
+		sess_compound_free(&c);
+	return st;
+}
+
+static fsal_status_t rp_open2(struct fsal_obj_handle *obj_hdl,
+			      struct state_t *state, fsal_openflags_t openflags,
+			      enum fsal_create_mode createmode,
+			      const char *name, struct fsal_attrlist *attrs_in,
+			      fsal_verifier_t verifier,
+			      struct fsal_obj_handle **new_obj,
+			      struct fsal_attrlist *attrs_out,
+			      bool *caller_perm_check)
+{
+	struct rp_export *ex = rp_cur_exp();
+	struct rp_handle *h = rp_hdl(obj_hdl);
+	struct rp_state *s = rp_st(state);
+	fsal_status_t st;
+
+	if (name) {
+		/* The backend checks permissions in OPEN itself. */
+		*caller_perm_check = false;
+		return rp_open_by_name(ex, h, s, openflags, createmode, name,
+				       attrs_in, verifier, new_obj, attrs_out);
+	}
+	*caller_perm_check = s == NULL;
+	if (s) {
+		st = rp_open_by_handle(ex, h, s, openflags);
+		if (FSAL_IS_ERROR(st))
+			return st;
+	}
+	if (openflags & FSAL_O_TRUNC) {
+		struct fsal_attrlist trunc;
+		stateid4 sid = {0};
+
+		memset(&trunc, 0, sizeof(trunc));
+		FSAL_SET_MASK(trunc.valid_mask, ATTR_SIZE);
+		if (s) {
+			pthread_mutex_lock(&s->rs_lock);
+			sid = s->rs_sid;
+			pthread_mutex_unlock(&s->rs_lock);
+		}
+		st = rp_setattr_sid(ex, h, &sid, &trunc);
+		if (FSAL_IS_ERROR(st))
+			return st;
+	}
+	if (new_obj)
+		*new_obj = obj_hdl;
+	if (attrs_out)
+		return obj_hdl->obj_ops->getattrs(obj_hdl, attrs_out);
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
+
+static fsal_openflags_t rp_status2(struct fsal_obj_handle *obj_hdl,
+				   struct state_t *state)
+{
+	struct rp_state *s = rp_st(state);
+
+	return s ? s->rs_openflags : FSAL_O_CLOSED;
+}
+
+static fsal_status_t rp_reopen2(struct fsal_obj_handle *obj_hdl,
+				struct state_t *state,
+				fsal_openflags_t openflags)
+{
+	struct rp_export *ex = rp_cur_exp();
+	struct rp_state *s = rp_st(state);
+	fsal_openflags_t old = s->rs_openflags & FSAL_O_OPENFLAGS;
+	fsal_openflags_t want = openflags & FSAL_O_OPENFLAGS;
+	nfs_argop4 ops[2];
+	struct sess_compound c = {
+	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
+	OPEN_DOWNGRADE4args *od = &ops[1].nfs_argop4_u.opopen_downgrade;
+	fsal_status_t st;
+	int ret;
+
+	/* An upgrade is another OPEN of the same owner (RFC 8881 18.16). */
+	if (!s->rs_valid || (want & ~old))
+		return rp_open_by_handle(ex, rp_hdl(obj_hdl), s,
+					 openflags | old);
+	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
+	ops[1].argop = NFS4_OP_OPEN_DOWNGRADE;
+	pthread_mutex_lock(&s->rs_lock);
+	od->open_stateid = s->rs_sid;
+	pthread_mutex_unlock(&s->rs_lock);
+	od->seqid = 0;
+	od->share_access = rp_share_access(want) &
+			   ~OPEN4_SHARE_ACCESS_WANT_NO_DELEG;
+	od->share_deny = rp_share_deny(want);
+	ret = rp_call(ex, &c);
+	st = rp_status(ret, &c);
+	if (!FSAL_IS_ERROR(st))
+		rp_save_stateid(s, ex,
+				&c.sc_res[1]
+				     .nfs_resop4_u.opopen_downgrade
+				     .OPEN_DOWNGRADE4res_u.resok4.open_stateid,
+				openflags);
+	if (ret == 0)
+		sess_compound_free(&c);
+	return st;
+}
+
+/*
+ * The stateid an I/O goes out with.  An open state made before the
+ * backend lost its state is re-opened first.  Returns false when the
+ * state could not be re-established (@st says why).
+ */
+static bool rp_io_stateid(struct rp_export *ex, struct rp_handle *h,
+			  struct state_t *state, bool bypass, stateid4 *sid,
+			  fsal_status_t *st)
+{
+	struct rp_state *s = rp_st(state);
+
+	memset(sid, 0, sizeof(*sid));
+	if (bypass) { /* all-ones: READ bypasses share reservations */
+		sid->seqid = NFS4_UINT32_MAX;
+		memset(sid->other, 0xff, sizeof(sid->other));
+		return true;
+	}
+	if (s && s->state.state_type == STATE_TYPE_LOCK && !s->rs_valid)
+		s = s->rs_open; /* no backend lock yet: its open's stateid */
+	if (!s || !s->rs_valid)
+		return true; /* anonymous stateid */
+	if (s->rs_gen != rp_backend_state_gen(&ex->backend) &&
+	    s->state.state_type != STATE_TYPE_LOCK) {
+		atomic_fetch_add(&ex->stats.rs_reopens, 1);
+		*st = rp_open_by_handle(ex, h, s, s->rs_openflags);
+		if (FSAL_IS_ERROR(*st))
+			return false;
+	}
+	pthread_mutex_lock(&s->rs_lock);
+	*sid = s->rs_sid;
+	pthread_mutex_unlock(&s->rs_lock);
+	return true;
+}
+
+static bool rp_stale_state(int ret, const struct sess_compound *c)
+{
+	if (ret)
+		return false;
+	switch (c->sc_status) {
+	case NFS4ERR_BAD_STATEID:
+	case NFS4ERR_STALE_STATEID:
+	case NFS4ERR_EXPIRED:
+	case NFS4ERR_ADMIN_REVOKED:
+	case NFS4ERR_DELEG_REVOKED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Forget a state the backend refused so the next use re-opens it. */
+static void rp_mark_stale(struct state_t *state)
+{
+	struct rp_state *s = rp_st(state);
+
+	if (s && s->state.state_type != STATE_TYPE_LOCK) {
+		pthread_mutex_lock(&s->rs_lock);
+		s->rs_gen = UINT64_MAX;
+		pthread_mutex_unlock(&s->rs_lock);
+	}
+}
+
+static void rp_remember_verifier(struct rp_export *ex, const verifier4 v)
+{
+	pthread_mutex_lock(&ex->verf_lock);
+	memcpy(ex->write_verf, v, sizeof(verifier4));
+	pthread_mutex_unlock(&ex->verf_lock);
+}
+
+static fsal_status_t rp_read_one(struct rp_export *ex, struct rp_handle *h,
+				 struct fsal_io_arg *ra, bool bypass,
+				 void *buf, size_t len, uint64_t off,
+				 size_t *got, bool *eof)
+{
+	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
+	int tries, ret;
+
+	for (tries = 0; tries < RP_REOPEN_TRIES; tries++) {
+		nfs_argop4 ops[2];
+		struct sess_compound c = {
+		    .sc_args = ops,
+		    .sc_nargs = 2,
+		    .sc_bulk_in = buf,
+		    .sc_bulk_in_cap = len,
+		};
+		READ4resok *ok;
+
+		rp_op_putfh(&ops[0], h);
+		ops[1].argop = NFS4_OP_READ;
+		ops[1].nfs_argop4_u.opread.offset = off;
+		ops[1].nfs_argop4_u.opread.count = (count4)len;
+		if (!rp_io_stateid(ex, h, ra->state, bypass,
+				   &ops[1].nfs_argop4_u.opread.stateid, &st))
+			return st;
+		ret = rp_call(ex, &c);
+		if (rp_stale_state(ret, &c) && ra->state) {
+			sess_compound_free(&c);
+			rp_mark_stale(ra->state);
+			continue;
+		}
+		st = rp_status(ret, &c);
+		if (!FSAL_IS_ERROR(st)) {
+			ok = &c.sc_res[1].nfs_resop4_u.opread.READ4res_u.resok4;
+			if (ok->data.data_len > len) {
+				st = fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
+			} else {
+				*got = ok->data.data_len;
+				*eof = ok->eof;
+			}
+		}
+		if (ret == 0)
+			sess_compound_free(&c);
+		return st;
+	}
+	return fsalstat(ERR_FSAL_DELAY, EAGAIN);
+}
+
+static void rp_read2(struct fsal_obj_handle *obj_hdl, bool bypass,
+		     fsal_async_cb done_cb, struct fsal_io_arg *read_arg,
+		     void *caller_arg)
+{
+	struct rp_export *ex = rp_cur_exp();
+	struct rp_handle *h = rp_hdl(obj_hdl);
+	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
+	uint64_t off = read_arg->offset;
+	bool eof = false;
+	int i;
+
+	read_arg->io_amount = 0;
+	for (i = 0; i < read_arg->iov_count && !eof; i++) {
+		size_t len = read_arg->iov[i].iov_len, got = 0;
+
+		if (len > ex->conf.max_read)
+			len = ex->conf.max_read;
+		st = rp_read_one(ex, h, read_arg, bypass,
+				 read_arg->iov[i].iov_base, len, off, &got,
+				 &eof);
+		if (FSAL_IS_ERROR(st))
+			break;
+		read_arg->io_amount += got;
+		off += got;
+		if (got < read_arg->iov[i].iov_len)
+			break; /* short read: the rest is past what we got */
+	}
+	atomic_fetch_add(&ex->stats.rs_read_bytes, read_arg->io_amount);
+	read_arg->end_of_file = eof;
+	if (!FSAL_IS_ERROR(st) && read_arg->info) {
+		read_arg->info->io_content.what = NFS4_CONTENT_DATA;
+		read_arg->info->io_content.data.d_offset =
+		    read_arg->offset + read_arg->io_amount;
+		read_arg->info->io_content.data.d_data.data_len =
+		    (u_int)read_arg->io_amount;
+		read_arg->info->io_content.data.d_data.data_val =
+		    read_arg->iov[0].iov_base;
+	}
+	done_cb(obj_hdl, st, read_arg, caller_arg);
+}
+
+static fsal_status_t rp_write_one(struct rp_export *ex, struct rp_handle *h,
+				  struct fsal_io_arg *wa,
+				  const struct iovec *iov, size_t len,
+				  uint64_t off, size_t *done, bool *stable)
+{
+	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
+	int tries, ret;
+
+	for (tries = 0; tries < RP_REOPEN_TRIES; tries++) {
+		nfs_argop4 ops[2];
+		struct iovec one = {.iov_base = iov->iov_base, .iov_len = len};
+		struct sess_compound c = {
+		    .sc_args = ops,
+		    .sc_nargs = 2,
+		    .sc_cachethis = true,
+		    .sc_bulk_out = &one,
+		    .sc_bulk_out_cnt = 1,
+		    .sc_bulk_out_len = len,
+		};
+		WRITE4args *w = &ops[1].nfs_argop4_u.opwrite;
+		WRITE4resok *ok;
+
+		rp_op_putfh(&ops[0], h);
+		ops[1].argop = NFS4_OP_WRITE;
+		w->offset = off;
+		w->stable = *stable ? FILE_SYNC4 : UNSTABLE4;
+		w->data.data_len = (u_int)len;
+		w->data.data_val = iov->iov_base;
+		if (!rp_io_stateid(ex, h, wa->state, false, &w->stateid, &st))
+			return st;
+		ret = rp_call(ex, &c);
+		if (rp_stale_state(ret, &c) && wa->state) {
+			sess_compound_free(&c);
+			rp_mark_stale(wa->state);
+			continue;
+		}
+		st = rp_status(ret, &c);
+		if (!FSAL_IS_ERROR(st)) {
+			ok = &c.sc_res[1].nfs_resop4_u.opwrite.WRITE4res_u.resok4;
+			if (ok->count > len) {
+				st = fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
+			} else {
+				*done = ok->count;
+				*stable = ok->committed != UNSTABLE4;
+				rp_remember_verifier(ex, ok->writeverf);
+			}
+		}
+		if (ret == 0)
+			sess_compound_free(&c);
+		return st;
+	}
+	return fsalstat(ERR_FSAL_DELAY, EAGAIN);
+}
+
+static void rp_write2(struct fsal_obj_handle *obj_hdl, bool bypass,
+		      fsal_async_cb done_cb, struct fsal_io_arg *write_arg,
+		      void *caller_arg)
+{
+	struct rp_export *ex = rp_cur_exp();
+	struct rp_handle *h = rp_hdl(obj_hdl);
+	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
+	uint64_t off = write_arg->offset;
+	bool want_stable = write_arg->fsal_stable, all_stable = true;
+	int i;
+
+	write_arg->io_amount = 0;
+	for (i = 0; i < write_arg->iov_count; i++) {
+		size_t len = write_arg->iov[i].iov_len, done = 0;
+		bool stable = want_stable;
+
+		if (len > ex->conf.max_write)
+			len = ex->conf.max_write;
+		st = rp_write_one(ex, h, write_arg, &write_arg->iov[i], len,
+				  off, &done, &stable);
+		if (FSAL_IS_ERROR(st))
+			break;
+		all_stable = all_stable && stable;
+		write_arg->io_amount += done;
+		off += done;
+		if (done < write_arg->iov[i].iov_len)
+			break;
+	}
+	atomic_fetch_add(&ex->stats.rs_write_bytes, write_arg->io_amount);
+	write_arg->fsal_stable = all_stable;
+	done_cb(obj_hdl, st, write_arg, caller_arg);
+}
+
+static fsal_status_t rp_commit2(struct fsal_obj_handle *obj_hdl, off_t offset,
+				size_t len)
+{
+	struct rp_export *ex = rp_cur_exp();
+	nfs_argop4 ops[2];
+	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
+	fsal_status_t st;
+	int ret;
+
+	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
+	ops[1].argop = NFS4_OP_COMMIT;
+	ops[1].nfs_argop4_u.opcommit.offset = (offset4)offset;
+	ops[1].nfs_argop4_u.opcommit.count = (count4)len;
+	ret = rp_call(ex, &c);
+	st = rp_status(ret, &c);
+	if (!FSAL_IS_ERROR(st))
+		rp_remember_verifier(
+		    ex,
+		    c.sc_res[1].nfs_resop4_u.opcommit.COMMIT4res_u.resok4.writeverf);
+	if (ret == 0)
+		sess_compound_free(&c);
+	return st;
+}
+
+static fsal_status_t rp_close2(struct fsal_obj_handle *obj_hdl,
+			       struct state_t *state)
+{
+	struct rp_export *ex = rp_cur_exp();
+	struct rp_state *s = rp_st(state);
+	bool lock = state->state_type == STATE_TYPE_LOCK;
+	stateid4 sid;
+	bool valid;
+
+	pthread_mutex_lock(&s->rs_lock);
+	valid = s->rs_valid;
+	sid = s->rs_sid;
+	s->rs_valid = false;
+	s->rs_openflags = FSAL_O_CLOSED;
+	pthread_mutex_unlock(&s->rs_lock);
+	if (!valid)
+		return fsalstat(ERR_FSAL_NO_ERROR, 0);
+	return rp_close_stateid(ex, rp_hdl(obj_hdl), &sid, lock);
+}
+
+static fsal_status_t rp_setattr2(struct fsal_obj_handle *obj_hdl, bool bypass,
+				 struct state_t *state,
+				 struct fsal_attrlist *attrib_set)
+{
+	struct rp_export *ex = rp_cur_exp();
+	struct rp_handle *h = rp_hdl(obj_hdl);
+	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
+	stateid4 sid;
+
+	/* time_metadata is read-only in NFSv4; the backend sets it. */
+	FSAL_UNSET_MASK(attrib_set->valid_mask, ATTR_CTIME);
+	if (FSAL_TEST_MASK(attrib_set->valid_mask, ATTR_MODE))
+		attrib_set->mode &=
+		    ~op_ctx->fsal_export->exp_ops.fs_umask(op_ctx->fsal_export);
+	if (!rp_io_stateid(ex, h, state, false, &sid, &st))
+		return st;
+	return rp_setattr_sid(ex, h, &sid, attrib_set);
+}
+
+/* The backend's lock owner for Ganesha's lock owner @owner. */
+static void rp_lock_owner(struct rp_export *ex, void *owner, lock_owner4 *lo,
+			  char *buf, size_t cap)
+{
+	lo->clientid = rp_backend_clientid(&ex->backend);
+	lo->owner.owner_len =
+	    (u_int)snprintf(buf, cap, "rp-lock-%lx", (unsigned long)owner);
+	lo->owner.owner_val = buf;
+}
+
+static void rp_fill_conflict(const LOCK4denied *d, fsal_lock_param_t *out)
+{
+	if (!out)
+		return;
+	out->lock_type = d->locktype == READ_LT || d->locktype == READW_LT
+			     ? FSAL_LOCK_R
+			     : FSAL_LOCK_W;
+	out->lock_start = d->offset;
+	out->lock_length = d->length == NFS4_UINT64_MAX ? 0 : d->length;
+}
+
+static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
+				 struct state_t *state, void *owner,
+				 fsal_lock_op_t lock_op,
+				 fsal_lock_param_t *req,
+				 fsal_lock_param_t *conflict)
+{
+	struct rp_export *ex = rp_cur_exp();
+	struct rp_handle *h = rp_hdl(obj_hdl);
+	struct rp_state *s = rp_st(state);
+	nfs_argop4 ops[2];
+	struct sess_compound c = {
+	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
+	nfs_lock_type4 type = req->lock_type == FSAL_LOCK_R ? READ_LT : WRITE_LT;
+	length4 length = req->lock_length ? req->lock_length : NFS4_UINT64_MAX;
+	char obuf[48];
+	fsal_status_t st;
+	int ret;
+
+	if (conflict)
+		conflict->lock_type = FSAL_NO_LOCK;
+	rp_op_putfh(&ops[0], h);
+	if (lock_op == FSAL_OP_LOCKT) {
+		LOCKT4args *a = &ops[1].nfs_argop4_u.oplockt;
+
+		ops[1].argop = NFS4_OP_LOCKT;
+		a->locktype = type;
+		a->offset = req->lock_start;
+		a->length = length;
+		rp_lock_owner(ex, owner, &a->owner, obuf, sizeof(obuf));
+		c.sc_cachethis = false;
+	} else if (lock_op == FSAL_OP_UNLOCK) {
+		LOCKU4args *a = &ops[1].nfs_argop4_u.oplocku;
+
+		if (!s || !s->rs_valid)
+			return fsalstat(ERR_FSAL_NO_ERROR, 0);
+		ops[1].argop = NFS4_OP_LOCKU;
+		a->locktype = type;
+		a->seqid = 0;
+		pthread_mutex_lock(&s->rs_lock);
+		a->lock_stateid = s->rs_sid;
+		pthread_mutex_unlock(&s->rs_lock);
+		a->offset = req->lock_start;
+		a->length = length;
+	} else if (lock_op == FSAL_OP_LOCK || lock_op == FSAL_OP_LOCKB) {
+		LOCK4args *a = &ops[1].nfs_argop4_u.oplock;
+		stateid4 open_sid;
+
+		if (!s || s->state.state_type != STATE_TYPE_LOCK)
+			return fsalstat(ERR_FSAL_NOTSUPP, ENOTSUP);
+		ops[1].argop = NFS4_OP_LOCK;
+		a->locktype = type;
+		/* The backend is not in grace for the gateway's restart. */
+		a->reclaim = false;
+		a->offset = req->lock_start;
+		a->length = length;
+		pthread_mutex_lock(&s->rs_lock);
+		if (s->rs_valid) {
+			a->locker.new_lock_owner = false;
+			a->locker.locker4_u.lock_owner.lock_stateid = s->rs_sid;
+			a->locker.locker4_u.lock_owner.lock_seqid = 0;
+			pthread_mutex_unlock(&s->rs_lock);
+		} else {
+			pthread_mutex_unlock(&s->rs_lock);
+			if (!rp_io_stateid(ex, h, state, false, &open_sid, &st))
+				return st;
+			a->locker.new_lock_owner = true;
+			a->locker.locker4_u.open_owner.open_seqid = 0;
+			a->locker.locker4_u.open_owner.open_stateid = open_sid;
+			a->locker.locker4_u.open_owner.lock_seqid = 0;
+			rp_lock_owner(ex, owner,
+				      &a->locker.locker4_u.open_owner.lock_owner,
+				      obuf, sizeof(obuf));
+		}
+	} else {
+		/* No blocking locks: nothing is ever waiting to cancel. */
+		return fsalstat(ERR_FSAL_NOTSUPP, ENOTSUP);
+	}
+
+	ret = rp_call(ex, &c);
+	if (ret == 0 && c.sc_status == NFS4ERR_DENIED) {
+		const LOCK4denied *d =
+		    lock_op == FSAL_OP_LOCKT
+			? &c.sc_res[1].nfs_resop4_u.oplockt.LOCKT4res_u.denied
+			: &c.sc_res[1].nfs_resop4_u.oplock.LOCK4res_u.denied;
+
+		if (c.sc_nres == 2)
+			rp_fill_conflict(d, conflict);
+		sess_compound_free(&c);
+		/* LOCKT reports a conflict through @conflict, not an error */
+		return lock_op == FSAL_OP_LOCKT
+			   ? fsalstat(ERR_FSAL_NO_ERROR, 0)
+			   : fsalstat(ERR_FSAL_LOCKED, EAGAIN);
+	}
+	st = rp_status(ret, &c);
+	if (!FSAL_IS_ERROR(st) &&
+	    (lock_op == FSAL_OP_LOCK || lock_op == FSAL_OP_LOCKB))
+		rp_save_stateid(
+		    s, ex,
+		    &c.sc_res[1].nfs_resop4_u.oplock.LOCK4res_u.resok4.lock_stateid,
+		    FSAL_O_CLOSED);
+	else if (!FSAL_IS_ERROR(st) && lock_op == FSAL_OP_UNLOCK) {
+		pthread_mutex_lock(&s->rs_lock);
+		s->rs_sid = c.sc_res[1].nfs_resop4_u.oplocku.LOCKU4res_u.lock_stateid;
+		pthread_mutex_unlock(&s->rs_lock);
+	}
+	if (ret == 0)
+		sess_compound_free(&c);
+	return st;
+}
+
+void rp_file_ops_init(struct fsal_obj_ops *ops)
+{
+	ops->open2 = rp_open2;
+	ops->status2 = rp_status2;
+	ops->reopen2 = rp_reopen2;
+	ops->read2 = rp_read2;
+	ops->write2 = rp_write2;
+	ops->commit2 = rp_commit2;
+	ops->close2 = rp_close2;
+	ops->setattr2 = rp_setattr2;
+	ops->lock_op2 = rp_lock_op2;
+}

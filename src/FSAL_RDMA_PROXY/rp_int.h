@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * FSAL_RDMA_PROXY internals: the structures every file of the module
+ * shares and the functions they call across files.
+ *
+ * Layering (each file calls only downwards):
+ *   rp_main.c    module registration, module block RDMA_PROXY { }
+ *   rp_export.c  export creation and export ops (lookup_path, handles)
+ *   rp_handle.c  namespace ops (lookup, readdir, create, rename, ...)
+ *   rp_file.c    open state, read/write/commit, locks, setattr
+ *   rp_attr.c    fattr4 <-> fsal_attrlist, READDIR entry handles
+ *   rp_backend.c one NFSv4.1 session to the backend per export
+ *   rp_config.c  per-export FSAL { } options and their checks
+ * and below them the session client (src/sessions) and the RPC-over-RDMA
+ * client engine (src/xprt_rdma).
+ */
+#ifndef RP_INT_H
+#define RP_INT_H
+
+#include "config.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fsal.h"
+#include "fsal_api.h"
+#include "FSAL/fsal_commonlib.h"
+#include "sal_data.h"
+#include "nfs_proto_tools.h"
+#include "FSAL/fsal_config.h"
+
+#include "sess_client.h"
+#include "sess_rpc.h"
+
+#define RP_NAME "RDMA_PROXY"
+/*
+ * Our wire handle: one kind byte, then for RP_WIRE_FH the backend's
+ * handle.  The export root is a handle of its own kind, resolved on the
+ * backend (PUTROOTFH + LOOKUP of Backend_Path) when first used, so that
+ * the export comes up while the backend is still unreachable.
+ */
+#define RP_WIRE_FH 1
+#define RP_WIRE_ROOT 2
+#define RP_WIRE_MAX (1 + NFS4_FHSIZE)
+
+/** Per-export options (FSAL { } block of an EXPORT). */
+struct rp_export_conf {
+	char *backend_addr;
+	uint16_t backend_port; /* 0: 20049 for rdma, 2049 for tcp */
+	char *backend_path;
+	uint32_t transport; /* RP_TRANSPORT_* */
+	uint32_t fabric;    /* RP_FABRIC_* */
+	char *provider;
+	uint32_t slots;
+	uint32_t credits;
+	uint32_t max_read;
+	uint32_t max_write;
+	uint32_t call_timeout_s;
+	uint32_t recovery_timeout_s;
+	uint32_t retry_interval_s;
+	uint32_t connections;
+};
+
+enum { RP_TRANSPORT_RDMA, RP_TRANSPORT_TCP };
+enum { RP_FABRIC_VERBS, RP_FABRIC_OFI };
+
+/** Counters of one export (dumped to the log at export release). */
+struct rp_stats {
+	atomic_uint_fast64_t rs_calls;
+	atomic_uint_fast64_t rs_read_bytes;
+	atomic_uint_fast64_t rs_write_bytes;
+	atomic_uint_fast64_t rs_errors;
+	atomic_uint_fast64_t rs_reopens;
+};
+
+/** The backend connection of one export: a session client. */
+struct rp_backend {
+	struct rp_export_conf *rb_conf;
+	pthread_mutex_t rb_lock;
+	pthread_cond_t rb_cond;
+	struct sess_client *rb_client; /* NULL until the backend answered */
+	bool rb_up;
+	bool rb_stopping;
+	bool rb_retry_running;
+	pthread_t rb_retry;
+	char rb_machine[SESS_MACHINENAME_MAX + 1];
+	char rb_label[96]; /* "export 2 -> 127.0.0.1:20049 (rdma/ofi)" */
+};
+
+struct rp_export {
+	struct fsal_export exp;
+	struct rp_export_conf conf;
+	struct rp_backend backend;
+	struct rp_stats stats;
+	uint16_t export_id;
+	/* The root's backend handle, once resolved (rp_call()). */
+	pthread_mutex_t root_lock;
+	uint32_t root_fh_len;
+	uint8_t root_fh[NFS4_FHSIZE];
+	/* The backend's last write verifier: what our clients see. */
+	pthread_mutex_t verf_lock;
+	verifier4 write_verf;
+};
+
+struct rp_handle {
+	struct fsal_obj_handle obj;
+	bool is_root; /* fh_len 0: the export's root, see rp_call() */
+	uint32_t fh_len;
+	uint8_t fh[NFS4_FHSIZE];
+	/* wire form (version byte + fh), also the hash key */
+	uint8_t wire[RP_WIRE_MAX];
+	uint32_t wire_len;
+};
+
+/*
+ * Open state on the backend behind one Ganesha state_t (open or lock
+ * state).  rs_gen is the session client's state generation the stateid
+ * belongs to: when it moves on (backend restarted, state revoked) the
+ * stateid is re-established before use.
+ */
+struct rp_state {
+	struct state_t state; /* first: Ganesha frees what alloc gave */
+	pthread_mutex_t rs_lock;
+	stateid4 rs_sid;
+	bool rs_valid;
+	uint64_t rs_gen;
+	fsal_openflags_t rs_openflags;
+	uint64_t rs_owner_id;	  /* names this state's backend owner */
+	struct rp_state *rs_open; /* lock state: its open state */
+};
+
+struct rp_module {
+	struct fsal_module fsal;
+	struct fsal_obj_ops handle_ops;
+	char *state_dir;
+};
+
+extern struct rp_module rp_module;
+
+static inline struct rp_export *rp_exp(struct fsal_export *e)
+{
+	return container_of(e, struct rp_export, exp);
+}
+
+static inline struct rp_handle *rp_hdl(const struct fsal_obj_handle *o)
+{
+	return container_of(o, struct rp_handle, obj);
+}
+
+static inline struct rp_export *rp_cur_exp(void)
+{
+	return rp_exp(op_ctx->fsal_export);
+}
+
+/* rp_config.c */
+extern struct config_block rp_export_block;
+extern struct config_block rp_module_block;
+
+/* rp_backend.c */
+/**
+ * rp_backend_init() - set up @be for @conf and start connecting: the
+ * first attempt runs now; when the backend does not answer, a thread
+ * retries every retry interval.  Returns 0, or -ENOMEM / -EINVAL for a
+ * configuration that cannot work (the export must not be created).
+ */
+int rp_backend_init(struct rp_backend *be, struct rp_export_conf *conf,
+		    uint16_t export_id);
+/** rp_backend_fini() - stop retrying, close the session, free. */
+void rp_backend_fini(struct rp_backend *be);
+/**
+ * rp_call() - run @c behind SEQUENCE on the export's session with the
+ * caller's credentials (op_ctx).  Returns 0 with c->sc_status set, or a
+ * negative errno (-EAGAIN while the backend is still unreachable).
+ */
+int rp_call(struct rp_export *ex, struct sess_compound *c);
+/** rp_status() - fsal status for rp_call()'s result. */
+fsal_status_t rp_status(int ret, const struct sess_compound *c);
+/** rp_nfs4_to_fsal() - fsal status of an NFSv4 error. */
+fsal_status_t rp_nfs4_to_fsal(nfsstat4 st);
+/**
+ * rp_resolve_root() - the backend handle of the export's root
+ * (Backend_Path), looked up once.  Returns 0 or rp_call()'s errors; a
+ * positive nfsstat4 when the backend refused the lookup.
+ */
+int rp_resolve_root(struct rp_export *ex);
+/** rp_backend_state_gen() - the session client's state generation. */
+uint64_t rp_backend_state_gen(struct rp_backend *be);
+/** rp_backend_owner() - clientid for lock owners (0 when down). */
+clientid4 rp_backend_clientid(struct rp_backend *be);
+
+/* rp_attr.c */
+/** Attributes asked for with every GETATTR (and READDIR, +FILEHANDLE). */
+void rp_attr_bitmap(bitmap4 *bm, bool with_fh);
+/** fsinfo attributes (space/files). */
+void rp_fsinfo_bitmap(bitmap4 *bm);
+/** rp_fattr_to_attrs() - decode @fa into @attrs; 0 or an fsal error. */
+fsal_status_t rp_fattr_to_attrs(fattr4 *fa, struct fsal_attrlist *attrs);
+/**
+ * rp_attrs_to_fattr() - encode the settable attributes of @attrs into
+ * @fa (free with nfs4_Fattr_Free()).  Returns 0 or an fsal error.
+ */
+fsal_status_t rp_attrs_to_fattr(const struct fsal_attrlist *attrs,
+				fattr4 *fa);
+/**
+ * rp_fattr_take_fh() - split a READDIR entry's FILEHANDLE out of @fa,
+ * leaving @fa without it.  Returns true when a handle was found (copied
+ * into @fh/@fh_len), false when the backend did not send one.
+ */
+bool rp_fattr_take_fh(fattr4 *fa, uint8_t *fh, uint32_t *fh_len);
+
+/* rp_export.c */
+void rp_export_ops_init(struct export_ops *ops);
+fsal_status_t rp_create_export(struct fsal_module *fsal_hdl, void *parse_node,
+			       struct config_error_type *err_type,
+			       const struct fsal_up_vector *up_ops);
+
+/* rp_handle.c */
+void rp_handle_ops_init(struct fsal_obj_ops *ops);
+/**
+ * rp_make_handle() - a new object for backend handle @fh with attributes
+ * @fa; @attrs_out (may be NULL) receives them.
+ */
+/** rp_make_root() - the export's root object (see RP_WIRE_ROOT). */
+fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
+			   struct fsal_attrlist *attrs_out);
+fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
+			     uint32_t fh_len, fattr4 *fa,
+			     struct fsal_obj_handle **out,
+			     struct fsal_attrlist *attrs_out);
+/** Helpers to put common operations into an argument array. */
+void rp_op_putfh(nfs_argop4 *op, const struct rp_handle *h);
+void rp_op_putfh_raw(nfs_argop4 *op, const uint8_t *fh, uint32_t len);
+void rp_op_getattr(nfs_argop4 *op);
+void rp_op_getfh(nfs_argop4 *op);
+int rp_op_name(component4 *c, const char *name);
+
+/* rp_file.c */
+void rp_file_ops_init(struct fsal_obj_ops *ops);
+struct state_t *rp_alloc_state(struct fsal_export *exp_hdl,
+			       enum state_type state_type,
+			       struct state_t *related_state);
+void rp_free_state(struct fsal_export *exp_hdl, struct state_t *state);
+
+#endif /* RP_INT_H */

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * FSAL_RDMA_PROXY module: registration with Ganesha, the module block
+ * RDMA_PROXY { }, and what the module tells Ganesha about the file
+ * systems it re-exports.  Ganesha dlopen()s libfsalrdma_proxy.so from
+ * Plugins_Dir when an EXPORT names FSAL RDMA_PROXY.
+ */
+#include "config.h"
+
+#include "rp_int.h"
+#include "FSAL/fsal_init.h"
+#include "gr_ganesha_abi.h"
+
+struct rp_module rp_module = {
+	.fsal = {
+		.fs_info = {
+			.maxfilesize = INT64_MAX,
+			.maxlink = _POSIX_LINK_MAX,
+			.maxnamelen = NAME_MAX,
+			.maxpathlen = PATH_MAX,
+			.no_trunc = true,
+			.chown_restricted = true,
+			.case_preserving = true,
+			.link_support = true,
+			.symlink_support = true,
+			.lock_support = true,
+			.lock_support_async_block = false,
+			.named_attr = false,
+			.unique_handles = true,
+			.acl_support = FSAL_ACLSUPPORT_ALLOW,
+			.cansettime = true,
+			.homogenous = true,
+			.supported_attrs = ATTRS_POSIX,
+			.maxread = 1024 * 1024,
+			.maxwrite = 1024 * 1024,
+			.link_supports_permission_checks = true,
+			.expire_time_parent = -1,
+		},
+	},
+};
+
+static fsal_status_t rp_init_config(struct fsal_module *fsal_hdl,
+				    config_file_t config_struct,
+				    struct config_error_type *err_type)
+{
+	(void)load_config_from_parse(config_struct, &rp_module_block,
+				     &rp_module, true, err_type);
+	if (!config_error_is_harmless(err_type))
+		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	if (!gr_ganesha_abi_ok(RP_NAME))
+		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	display_fsinfo(&rp_module.fsal);
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
+
+MODULE_INIT void rp_module_init(void)
+{
+	if (register_fsal(&rp_module.fsal, RP_NAME, FSAL_MAJOR_VERSION,
+			  FSAL_MINOR_VERSION, FSAL_ID_NO_PNFS) != 0)
+		return;
+	rp_module.fsal.m_ops.init_config = rp_init_config;
+	rp_module.fsal.m_ops.create_export = rp_create_export;
+	rp_handle_ops_init(&rp_module.handle_ops);
+}
+
+MODULE_FINI void rp_module_fini(void)
+{
+	(void)unregister_fsal(&rp_module.fsal);
+	gsh_free(rp_module.state_dir);
+}
