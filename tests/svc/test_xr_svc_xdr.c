@@ -4,8 +4,9 @@
  * with ntirpc's own XDR routines: a message encoded with a plain memory
  * stream is decoded through xr_xdr_in after being cut into ranges at every
  * possible place (as the engine delivers head / chunk payload / pad / rest),
- * positions are checked, and the encode stream sets a marked uio aside
- * while copying any other one.
+ * positions are checked, bytes copied out of a range marked as chunk data
+ * are counted, and the encode stream sets a marked uio aside while copying
+ * any other one.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -83,6 +84,37 @@ static void decode_cut(const char *buf, u_int len, u_int cut1, u_int cut2,
 		CHECK(xdr_u_int32_t(&in.xi_xdrs, &a) && a == want->a);
 	}
 	CHECK(!XDR_SETPOS(&in.xi_xdrs, len + 1));
+}
+
+/*
+ * The blob's bytes as their own range, marked as RDMA-read chunk data (as
+ * a WRITE's payload is): the decoder's one copy of them is counted, and
+ * nothing from the unmarked ranges is.
+ */
+static void test_chunk_copied(const char *buf, u_int len,
+			      const struct sample *want)
+{
+	/* a, b, name length, name + pad, blob length */
+	u_int at = 4 + 8 + 4 + ((u_int)strlen(want->name) + 3) / 4 * 4 + 4;
+	struct iovec iov[3] = {
+		{ (void *)buf, at },
+		{ (void *)(buf + at), want->blob_len },
+		{ (void *)(buf + at + want->blob_len),
+		  len - at - want->blob_len },
+	};
+	struct sample got;
+	struct xr_xdr_in in;
+
+	memset(&got, 0, sizeof(got));
+	CHECK(xr_xdr_in_init(&in, iov, 3) == 0);
+	xr_xdr_in_mark_chunk(&in, 1);
+	xr_xdr_in_mark_chunk(&in, 40); /* beyond what is tracked: ignored */
+	CHECK(xdr_sample(&in.xi_xdrs, &got));
+	CHECK(memcmp(got.blob, want->blob, want->blob_len) == 0);
+	CHECK(in.xi_chunk_copied == want->blob_len);
+	/* Unmarked: nothing counted. */
+	CHECK(xr_xdr_in_init(&in, iov, 3) == 0);
+	CHECK(xdr_sample(&in.xi_xdrs, &got) && in.xi_chunk_copied == 0);
 }
 
 static u_int released;
@@ -169,6 +201,7 @@ int main(void)
 	for (c1 = 0; c1 <= len; c1++)
 		for (c2 = c1; c2 <= len; c2 += 3)
 			decode_cut(buf, len, c1, c2, &s);
+	test_chunk_copied(buf, len, &s);
 	test_encode();
 	printf("%d passed, %d failed\n", checks - failures, failures);
 	return failures ? 1 : 0;

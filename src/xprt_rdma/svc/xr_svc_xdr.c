@@ -62,6 +62,8 @@ static bool in_getbytes(XDR *xdrs, char *addr, u_int len)
 		avail = xdrs->x_v.vio_tail - xdrs->x_data;
 		n = avail < len ? avail : len;
 		memcpy(addr, xdrs->x_data, n);
+		if (in->xi_cur < 32 && (in->xi_chunk_mask >> in->xi_cur) & 1)
+			in->xi_chunk_copied += n;
 		xdrs->x_data += n;
 		addr += n;
 		len -= n;
@@ -160,6 +162,12 @@ int xr_xdr_in_init(struct xr_xdr_in *in, const struct iovec *iov, uint32_t n)
 	in->xi_xdrs.x_base = &in->xi_xdrs.x_v;
 	in_point_at(in, 0, 0);
 	return 0;
+}
+
+void xr_xdr_in_mark_chunk(struct xr_xdr_in *in, uint32_t idx)
+{
+	if (idx < 32)
+		in->xi_chunk_mask |= 1u << idx;
 }
 
 /* ------------------------------------------------------------ encoding */

@@ -30,6 +30,8 @@ struct xr_xdr_in {
 	uint32_t xi_niov;
 	uint32_t xi_cur;	/* range x_data points into */
 	u_int xi_base;		/* stream position where that range starts */
+	uint32_t xi_chunk_mask;	/* bit i: range i is RDMA-read chunk data */
+	uint64_t xi_chunk_copied; /* chunk data bytes copied out by decoders */
 };
 
 /**
@@ -42,6 +44,16 @@ struct xr_xdr_in {
  * (an XDR position is 32 bits).
  */
 int xr_xdr_in_init(struct xr_xdr_in *in, const struct iovec *iov, uint32_t n);
+
+/**
+ * xr_xdr_in_mark_chunk() - say that range @idx is RDMA-read chunk data
+ *
+ * Bytes that decoders then copy out of that range (Ganesha's WRITE
+ * decoder does, once) are added up in xi_chunk_copied, so the transport
+ * can report the payload copies a WRITE costs.  Ranges from 32 on are not
+ * tracked (a call has at most XR_CALL_MAX_RANGES of them).
+ */
+void xr_xdr_in_mark_chunk(struct xr_xdr_in *in, uint32_t idx);
 
 /** struct xr_xdr_out - an encode stream that can set a DDP payload aside */
 struct xr_xdr_out {

@@ -85,6 +85,7 @@ struct xr_gsh_server {
 	uint64_t xs_payload_copied;	/* READ data copied (no Write chunk) */
 	uint64_t xs_read_no_chunk;	/* replies with READ data copied */
 	uint64_t xs_other_copied;	/* other uio data copied inline */
+	uint64_t xs_write_copied;	/* Read chunk data copied by decoders */
 	uint64_t xs_xprts_live;
 };
 
@@ -309,6 +310,9 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 	gx_build_msg(gc, &msg);
 	count(&srv->xs_payload_copied, gc->gc_out.xo_copied);
 	count(&srv->xs_other_copied, gc->gc_out.xo_copied_other);
+	/* The arguments are decoded by now: WRITE data copied out of the
+	 * landing area (Ganesha's xdr_bytes decode) is known. */
+	count(&srv->xs_write_copied, gc->gc_in.xi_chunk_copied);
 	if (gc->gc_out.xo_copied)
 		count(&srv->xs_read_no_chunk, 1);
 	if (msg.xm_npayload) {
@@ -488,10 +492,13 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 	SVCXPRT *xprt = &gc->gc_xprt->xx_xprt;
 	struct xr_gsh_req *gr;
 	enum xprt_stat stat;
+	uint32_t i;
 
 	if (xr_xdr_in_init(&gc->gc_in, gc->gc_call->sc_msg,
 			   gc->gc_call->sc_nmsg) != 0)
 		goto out_drop;
+	for (i = 0; i < gc->gc_call->sc_nchunks; i++)
+		xr_xdr_in_mark_chunk(&gc->gc_in, gc->gc_call->sc_chunk_range[i]);
 	gr = gsh_calloc(1, sizeof(*gr));
 	gr->gr_call = gc;
 	SVC_REF(xprt, SVC_REF_FLAG_NONE);
@@ -662,6 +669,7 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "payload_bytes_copied", __atomic_load_n(&srv->xs_payload_copied, __ATOMIC_RELAXED));
 	REPORT(f, "read_replies_without_chunk", __atomic_load_n(&srv->xs_read_no_chunk, __ATOMIC_RELAXED));
 	REPORT(f, "other_bytes_copied", __atomic_load_n(&srv->xs_other_copied, __ATOMIC_RELAXED));
+	REPORT(f, "write_payload_bytes_copied", __atomic_load_n(&srv->xs_write_copied, __ATOMIC_RELAXED));
 	REPORT(f, "xprts_live", __atomic_load_n(&srv->xs_xprts_live, __ATOMIC_RELAXED));
 	REPORT(f, "calls_received", st.cs_calls);
 	REPORT(f, "replies_sent", st.cs_replies);
