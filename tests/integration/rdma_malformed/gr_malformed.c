@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * gr_malformed: send malformed RPC-over-RDMA transport headers to a
+ * running NFS-over-RDMA server (Ganesha with this project's transport) and
+ * check each answer.
+ *
+ *   gr_malformed ADDR PORT
+ *
+ * How this works: a raw client on the project's fabric seam (ofi backend,
+ * libfabric's tcp provider) connects with RFC 8797 private data, keeps a
+ * few receives posted and sends one message at a time, built with the
+ * codec in src/xprt_rdma/proto (xr_hdr_encode) and then damaged where the
+ * case needs it.  RFC 8166 section 4.5 says what a responder does:
+ *   - wrong rdma_vers                     -> RDMA_ERROR / ERR_VERS
+ *   - any other header it cannot parse    -> RDMA_ERROR / ERR_CHUNK
+ *   - too short to carry an xid, or an RDMA_ERROR sent to a responder
+ *                                         -> dropped, no answer
+ * The engine adds its own refusal (ERR_CHUNK) for a parsable call it
+ * cannot take, here a Read chunk far beyond the maximum request size.
+ * Between cases an NFS NULL call must be answered normally on the same
+ * connection.  The last case offers a Read chunk with a handle nobody
+ * registered: the server's RDMA Read fails, and the connection must end
+ * (or be answered with RDMA_ERROR) without a normal reply.
+ *
+ * Output: one "ok:" or "FAIL:" line per check, then
+ *   "expect err_vers_sent N err_chunk_sent N err_hdr_dropped N"
+ * which the calling script compares with the server's stats file.
+ * Exit 0 when every check passed, 1 otherwise, 77 when the fabric cannot
+ * be opened here (the reason is printed).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xr_cm.h"
+#include "xr_fabric.h"
+#include "xr_hdr.h"
+
+#define NRECV 8
+#define SLOT 4096
+#define SEND_SLOT (NRECV * SLOT)
+#define NFS_PROGRAM 100003u
+
+struct raw {
+	struct xr_fabric *fab;
+	struct xr_ep *ep;
+	struct xr_mr *mr;
+	uint8_t *buf; /* NRECV receive slots, then one send slot */
+	bool down;    /* the connection ended */
+};
+
+static const char *addr;
+static uint16_t port;
+static int passed, failed;
+static unsigned int n_vers, n_chunk, n_dropped;
+
+static void report(bool ok, const char *what, const char *detail)
+{
+	printf("%s: %s%s%s\n", ok ? "ok" : "FAIL", what, detail ? " - " : "",
+	       detail ? detail : "");
+	fflush(stdout);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(p, &v, 4);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return ntohl(v);
+}
+
+/* Drain connection events; notes when ours ended. */
+static void raw_events(struct raw *r, enum xr_event_type *last)
+{
+	struct xr_event ev;
+
+	while (xr_fabric_get_event(r->fab, &ev) == 0) {
+		if (last)
+			*last = ev.xv_type;
+		if (ev.xv_type == XR_EV_DISCONNECTED ||
+		    ev.xv_type == XR_EV_ERROR || ev.xv_type == XR_EV_REJECTED)
+			r->down = true;
+	}
+}
+
+static void raw_repost(struct raw *r, uint8_t *slot)
+{
+	struct xr_recv re = {.xr_ctx = slot,
+			     .xr_sge = {{slot, SLOT, r->mr}},
+			     .xr_nsge = 1};
+	uint32_t posted;
+
+	xr_post_recvs(r->ep, &re, 1, &posted);
+}
+
+/*
+ * Wait up to @ms for one received message; copies it to @out.  Returns
+ * its length, -ETIMEDOUT, or -ENOTCONN once the connection has ended.
+ */
+static int raw_wait_recv(struct raw *r, uint8_t *out, int ms)
+{
+	struct pollfd pfd = {.fd = xr_fabric_wait_fd(r->fab),
+			     .events = POLLIN};
+	struct xr_completion wc[8];
+	int i, n, k, got = -ETIMEDOUT;
+
+	for (i = 0; i < ms / 10 && got == -ETIMEDOUT; i++) {
+		raw_events(r, NULL);
+		n = xr_fabric_poll(r->fab, wc, 8);
+		for (k = 0; k < n; k++) {
+			if (wc[k].xc_op != XR_OP_RECV)
+				continue;
+			if (wc[k].xc_status) {
+				r->down = true;
+				continue;
+			}
+			if (got == -ETIMEDOUT) {
+				memcpy(out, wc[k].xc_ctx, wc[k].xc_len);
+				got = (int)wc[k].xc_len;
+			}
+			raw_repost(r, wc[k].xc_ctx);
+		}
+		if (got == -ETIMEDOUT && r->down)
+			return -ENOTCONN;
+		if (n <= 0 && xr_fabric_arm(r->fab) == 0)
+			poll(&pfd, 1, 10);
+	}
+	return got;
+}
+
+static int raw_connect(struct raw *r, unsigned int access)
+{
+	struct xr_fabric_params fp = {.xfp_backend = "ofi"};
+	struct xr_cm_private mine = {.cp_send_size = SLOT,
+				     .cp_recv_size = SLOT};
+	struct xr_recv pre[NRECV];
+	struct xr_ep_attr attr;
+	enum xr_event_type last = 0;
+	uint8_t pdata[8];
+	char err[256];
+	int i, ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = xr_fabric_open(&fp, &r->fab, err, sizeof(err));
+	if (ret) {
+		printf("SKIP: cannot open the ofi fabric: %s\n", err);
+		exit(77);
+	}
+	r->buf = aligned_alloc(4096, (NRECV + 1) * SLOT);
+	if (!r->buf)
+		return -ENOMEM;
+	ret = xr_reg_mr(r->fab, r->buf, (NRECV + 1) * SLOT, access, &r->mr);
+	if (ret)
+		return ret;
+	for (i = 0; i < NRECV; i++)
+		pre[i] = (struct xr_recv){
+		    .xr_ctx = r->buf + i * SLOT,
+		    .xr_sge = {{r->buf + i * SLOT, SLOT, r->mr}},
+		    .xr_nsge = 1};
+	if (xr_cm_encode(&mine, pdata, sizeof(pdata)) < 0)
+		return -EINVAL;
+	xr_ep_attr_from_credits(NRECV, &attr);
+	ret = xr_connect(r->fab, addr, port, &attr, pre, NRECV, pdata,
+			 sizeof(pdata), NULL, &r->ep);
+	if (ret)
+		return ret;
+	for (i = 0; i < 1000 && !r->down; i++) {
+		struct pollfd pfd = {.fd = xr_fabric_wait_fd(r->fab),
+				     .events = POLLIN};
+		struct xr_completion wc[8];
+
+		raw_events(r, &last);
+		if (last == XR_EV_ESTABLISHED)
+			return 0;
+		xr_fabric_poll(r->fab, wc, 8);
+		if (xr_fabric_arm(r->fab) == 0)
+			poll(&pfd, 1, 10);
+	}
+	return -ECONNREFUSED;
+}
+
+static void raw_close(struct raw *r)
+{
+	struct xr_completion wc[8];
+	int i;
+
+	if (r->ep) {
+		if (!r->down)
+			xr_disconnect(r->ep);
+		for (i = 0; i < 500 && (!r->down || xr_ep_outstanding(r->ep));
+		     i++) {
+			raw_events(r, NULL);
+			xr_fabric_poll(r->fab, wc, 8);
+			poll(NULL, 0, 2);
+		}
+		xr_ep_destroy(r->ep);
+	}
+	if (r->mr)
+		xr_dereg_mr(r->mr);
+	xr_fabric_close(r->fab);
+	free(r->buf);
+}
+
+static int raw_send(struct raw *r, const void *msg, uint32_t len)
+{
+	uint8_t *sbuf = r->buf + SEND_SLOT;
+	struct xr_sge sge = {sbuf, len, r->mr};
+
+	memcpy(sbuf, msg, len);
+	return xr_post_send(r->ep, &sge, 1, false, 0, NULL);
+}
+
+/* An RPC Call header, NFS program version 4, AUTH_NONE: 40 bytes. */
+static uint32_t rpc_call(uint8_t *p, uint32_t xid, uint32_t proc)
+{
+	const uint32_t w[10] = {xid, 0 /* CALL */, 2, NFS_PROGRAM, 4, proc,
+				0, 0, 0, 0};
+	int i;
+
+	for (i = 0; i < 10; i++)
+		put32(p + 4 * i, w[i]);
+	return 40;
+}
+
+/*
+ * A header with the given lists, encoded by the codec.  Read chunks get
+ * one segment each; @wlen != 0 adds a one-segment Write chunk.
+ */
+struct spec {
+	uint32_t xid;
+	uint32_t vers;
+	uint32_t proc;
+	uint32_t nread;
+	uint32_t rpos[2];
+	uint32_t rlen[2];
+	uint64_t roff;
+	uint32_t rhandle;
+	uint64_t wlen;
+};
+
+static uint32_t encode(const struct spec *s, uint8_t *buf, size_t size)
+{
+	struct xr_chunk ch[3];
+	struct xr_segment sg[3];
+	struct xr_hdr h;
+	uint32_t i, n = 0;
+	ssize_t len;
+
+	xr_hdr_init(&h, ch, 3, sg, 3);
+	h.h_xid = s->xid;
+	h.h_vers = s->vers ? s->vers : XR_RPCRDMA_VERSION;
+	h.h_credits = NRECV;
+	h.h_proc = s->proc;
+	for (i = 0; i < s->nread; i++, n++) {
+		ch[n] = (struct xr_chunk){.ch_position = s->rpos[i],
+					  .ch_first = n,
+					  .ch_nsegs = 1,
+					  .ch_length = s->rlen[i]};
+		sg[n] = (struct xr_segment){.seg_handle = s->rhandle,
+					    .seg_length = s->rlen[i],
+					    .seg_offset = s->roff};
+	}
+	h.h_nread = s->nread;
+	if (s->wlen) {
+		ch[n] = (struct xr_chunk){.ch_first = n, .ch_nsegs = 1,
+					  .ch_length = s->wlen};
+		sg[n] = (struct xr_segment){.seg_handle = 0x1234,
+					    .seg_length = (uint32_t)s->wlen,
+					    .seg_offset = 0};
+		h.h_nwrite = 1;
+		n++;
+	}
+	h.h_nsegs = n;
+	len = xr_hdr_encode(&h, buf, size);
+	if (len < 0) {
+		fprintf(stderr, "xr_hdr_encode: %zd\n", len);
+		exit(1);
+	}
+	return (uint32_t)len;
+}
+
+/* Decode a reply header received by a requester. */
+static bool decode_reply(const uint8_t *msg, int len, struct xr_hdr *h)
+{
+	static struct xr_chunk ch[4];
+	static struct xr_segment sg[4];
+	struct xr_hdr_limits lim = {.hl_dir = XR_DIR_REPLY,
+				    .hl_max_read_segs = 4,
+				    .hl_max_write_chunks = 4,
+				    .hl_max_chunk_segs = 4,
+				    .hl_max_chunk_bytes = 1 << 20,
+				    .hl_inline_size = SLOT};
+	enum xr_hdr_reason reason;
+
+	xr_hdr_init(h, ch, 4, sg, 4);
+	return len > 0 && !xr_hdr_decode(msg, (size_t)len, &lim, h, &reason);
+}
+
+/* Send @msg and expect RDMA_ERROR with @err for @xid. */
+static void expect_error(struct raw *r, const char *what, const void *msg,
+			 uint32_t len, uint32_t xid, uint32_t err)
+{
+	uint8_t rep[SLOT];
+	char detail[160];
+	struct xr_hdr h;
+	int got;
+	bool ok;
+
+	if (r->down) {
+		report(false, what, "connection already down");
+		return;
+	}
+	if (raw_send(r, msg, len)) {
+		report(false, what, "send failed");
+		return;
+	}
+	got = raw_wait_recv(r, rep, 10000);
+	ok = decode_reply(rep, got, &h) && h.h_proc == XR_RDMA_ERROR &&
+	     h.h_err == err && h.h_xid == xid && h.h_credits > 0;
+	if (ok && err == XR_ERR_VERS)
+		ok = h.h_vers_low == 1 && h.h_vers_high == 1;
+	if (got < 0)
+		snprintf(detail, sizeof(detail), "no reply (%s)",
+			 strerror(-got));
+	else
+		snprintf(detail, sizeof(detail),
+			 "reply of %d bytes: xid %#x proc %u err %u credits %u",
+			 got, h.h_xid, h.h_proc, h.h_err, h.h_credits);
+	report(ok, what, detail);
+	if (err == XR_ERR_VERS)
+		n_vers++;
+	else
+		n_chunk++;
+}
+
+/* Send @msg and expect silence (a dropped message). */
+static void expect_drop(struct raw *r, const char *what, const void *msg,
+			uint32_t len)
+{
+	uint8_t rep[SLOT];
+	int got;
+
+	if (raw_send(r, msg, len)) {
+		report(false, what, "send failed");
+		return;
+	}
+	got = raw_wait_recv(r, rep, 1000);
+	report(got == -ETIMEDOUT, what,
+	       got == -ETIMEDOUT ? "no answer, as required" : "answered");
+	n_dropped++;
+}
+
+/* An NFS NULL call on the same connection gets a normal reply. */
+static void expect_served(struct raw *r, const char *what, uint32_t xid)
+{
+	uint8_t msg[128], rep[SLOT];
+	struct spec s = {.xid = xid, .proc = XR_RDMA_MSG};
+	struct xr_hdr h;
+	uint32_t len;
+	int got;
+	bool ok;
+
+	len = encode(&s, msg, sizeof(msg));
+	len += rpc_call(msg + len, xid, 0);
+	if (r->down || raw_send(r, msg, len)) {
+		report(false, what, "connection down");
+		return;
+	}
+	got = raw_wait_recv(r, rep, 10000);
+	/* xid, REPLY, MSG_ACCEPTED, verifier AUTH_NONE (2 words), SUCCESS */
+	ok = decode_reply(rep, got, &h) && h.h_proc == XR_RDMA_MSG &&
+	     h.h_xid == xid && h.h_msg_len >= 24 &&
+	     get32(rep + h.h_msg_offset) == xid &&
+	     get32(rep + h.h_msg_offset + 4) == 1 &&
+	     get32(rep + h.h_msg_offset + 8) == 0 &&
+	     get32(rep + h.h_msg_offset + 20) == 0;
+	report(ok, what, ok ? NULL : "no normal NULL reply");
+}
+
+static void cases(struct raw *r)
+{
+	uint8_t m[512];
+	uint32_t len, x = 0x6d610000;
+	struct spec s;
+
+	expect_served(r, "NULL call answered before any bad header", ++x);
+
+	s = (struct spec){.xid = ++x, .vers = 7, .proc = XR_RDMA_MSG};
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, x, 0);
+	expect_error(r, "rdma_vers 7 -> ERR_VERS (1..1)", m, len, x,
+		     XR_ERR_VERS);
+
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG};
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, x, 0);
+	put32(m + 12, XR_RDMA_MSGP);
+	expect_error(r, "reserved procedure RDMA_MSGP -> ERR_CHUNK", m, len,
+		     x, XR_ERR_CHUNK);
+	put32(m, ++x);
+	put32(m + 12, XR_RDMA_DONE);
+	expect_error(r, "reserved procedure RDMA_DONE -> ERR_CHUNK", m, len,
+		     x, XR_ERR_CHUNK);
+	put32(m, ++x);
+	put32(m + 12, 17);
+	expect_error(r, "undefined procedure 17 -> ERR_CHUNK", m, len, x,
+		     XR_ERR_CHUNK);
+
+	put32(m, ++x);
+	expect_error(r, "header truncated after rdma_credit -> ERR_CHUNK", m,
+		     12, x, XR_ERR_CHUNK);
+
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG};
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, x, 0);
+	put32(m + 16, 9); /* Read list discriminator */
+	expect_error(r, "list discriminator 9 -> ERR_CHUNK", m, len, x,
+		     XR_ERR_CHUNK);
+
+	/* A Read list entry announced, then the message ends. */
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG};
+	encode(&s, m, sizeof(m));
+	put32(m + 16, 1);
+	put32(m + 20, 0);
+	expect_error(r, "Read list cut off mid-segment -> ERR_CHUNK", m, 28,
+		     x, XR_ERR_CHUNK);
+
+	/* A Write chunk claiming 100000 segments in a 3 KiB message. */
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .wlen = 4096};
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, x, 0);
+	put32(m + 24, 100000); /* after: Read list end, Write list "1" */
+	expect_error(r, "Write chunk with 100000 segments -> ERR_CHUNK", m,
+		     len, x, XR_ERR_CHUNK);
+
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG,
+			  .wlen = 0xfffffff0u};
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, x, 0);
+	expect_error(r, "Write chunk of 4 GiB -> ERR_CHUNK", m, len, x,
+		     XR_ERR_CHUNK);
+
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .nread = 1,
+			  .rpos = {40}, .rlen = {4096}, .rhandle = 0x99,
+			  .roff = 0xffffffffffffff00ull};
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, x, 7);
+	expect_error(r, "Read segment whose offset + length wraps -> ERR_CHUNK",
+		     m, len, x, XR_ERR_CHUNK);
+
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .nread = 1,
+			  .rpos = {4096}, .rlen = {4096}, .rhandle = 0x99};
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, x, 7);
+	expect_error(r, "Read chunk position beyond the message -> ERR_CHUNK",
+		     m, len, x, XR_ERR_CHUNK);
+
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .nread = 1,
+			  .rpos = {36}, .rlen = {4096}, .rhandle = 0x99};
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, x, 7);
+	put32(m + 20, 38); /* position word of the only Read segment */
+	expect_error(r, "Read chunk position 38 (not XDR-aligned) -> ERR_CHUNK",
+		     m, len, x, XR_ERR_CHUNK);
+
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .nread = 2,
+			  .rpos = {36, 16}, .rlen = {8, 8}, .rhandle = 0x99};
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, x, 7);
+	expect_error(r, "Read chunks out of position order -> ERR_CHUNK", m,
+		     len, x, XR_ERR_CHUNK);
+
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG};
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, x + 1000, 0);
+	expect_error(r, "RPC xid differs from rdma_xid -> ERR_CHUNK", m, len,
+		     x, XR_ERR_CHUNK);
+
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_NOMSG};
+	len = encode(&s, m, sizeof(m));
+	expect_error(r, "RDMA_NOMSG without a call chunk -> ERR_CHUNK", m, len,
+		     x, XR_ERR_CHUNK);
+
+	/* Parsable, but 60 MiB of WRITE data is beyond any request size. */
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .nread = 1,
+			  .rpos = {40}, .rlen = {60u << 20}, .rhandle = 0x99};
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, x, 1);
+	expect_error(r, "Read chunk of 60 MiB (over Max_Request_Size) -> ERR_CHUNK",
+		     m, len, x, XR_ERR_CHUNK);
+
+	expect_served(r, "NULL call answered after the refused headers", ++x);
+
+	put32(m, ++x);
+	expect_drop(r, "2-byte message (no xid) is dropped", m, 2);
+	len = (uint32_t)xr_hdr_encode_err_chunk(++x, 1, m, sizeof(m));
+	expect_drop(r, "RDMA_ERROR sent to the server is dropped", m, len);
+
+	expect_served(r, "NULL call answered after the dropped messages", ++x);
+}
+
+/*
+ * A Read chunk naming a handle we never registered: the server's RDMA
+ * Read is refused by our side, which ends the connection.  Acceptable
+ * answers: the connection ends, or RDMA_ERROR; never a normal reply.
+ */
+static void bad_handle(void)
+{
+	uint8_t m[256], rep[SLOT];
+	struct spec s = {.xid = 0x6d62ffff, .proc = XR_RDMA_MSG, .nread = 1,
+			 .rpos = {40}, .rlen = {8192}, .rhandle = 0x5eed5eed};
+	struct xr_hdr h;
+	struct raw r;
+	uint32_t len;
+	int got, ret;
+
+	ret = raw_connect(&r, XR_ACCESS_LOCAL);
+	report(!ret, "second raw connection", ret ? strerror(-ret) : NULL);
+	if (ret) {
+		raw_close(&r);
+		return;
+	}
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, s.xid, 1);
+	if (raw_send(&r, m, len)) {
+		report(false, "Read chunk with an unknown handle", "send");
+		raw_close(&r);
+		return;
+	}
+	got = raw_wait_recv(&r, rep, 15000);
+	if (got == -ENOTCONN)
+		report(true, "Read chunk with an unknown handle",
+		       "the connection ended");
+	else if (got > 0 && decode_reply(rep, got, &h) &&
+		 h.h_proc == XR_RDMA_ERROR)
+		report(true, "Read chunk with an unknown handle",
+		       "answered RDMA_ERROR");
+	else
+		report(false, "Read chunk with an unknown handle",
+		       got > 0 ? "answered normally" : "no outcome in 15 s");
+	raw_close(&r);
+}
+
+int main(int argc, char **argv)
+{
+	struct raw r;
+	int ret;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: gr_malformed ADDR PORT\n");
+		return 2;
+	}
+	addr = argv[1];
+	port = (uint16_t)atoi(argv[2]);
+	ret = raw_connect(&r, XR_ACCESS_LOCAL);
+	report(!ret, "raw connection to the server", ret ? strerror(-ret) : NULL);
+	if (!ret)
+		cases(&r);
+	raw_close(&r);
+	bad_handle();
+	printf("expect err_vers_sent %u err_chunk_sent %u err_hdr_dropped %u\n",
+	       n_vers, n_chunk, n_dropped);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
