@@ -319,8 +319,11 @@ static fsal_status_t rp_open2(struct fsal_obj_handle *obj_hdl,
 	if (name) {
 		/* The backend checks permissions in OPEN itself. */
 		*caller_perm_check = false;
-		return rp_open_by_name(ex, h, s, openflags, createmode, name,
-				       attrs_in, verifier, new_obj, attrs_out);
+		st = rp_open_by_name(ex, h, s, openflags, createmode, name,
+				     attrs_in, verifier, new_obj, attrs_out);
+		if (!FSAL_IS_ERROR(st) && !s)
+			atomic_store(&rp_hdl(*new_obj)->global_open, true);
+		return st;
 	}
 	*caller_perm_check = s == NULL;
 	if (s) {
@@ -343,10 +346,23 @@ static fsal_status_t rp_open2(struct fsal_obj_handle *obj_hdl,
 		if (FSAL_IS_ERROR(st))
 			return st;
 	}
+	if (!s)
+		atomic_store(&h->global_open, true);
 	if (new_obj)
 		*new_obj = obj_hdl;
 	if (attrs_out)
 		return obj_hdl->obj_ops->getattrs(obj_hdl, attrs_out);
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
+
+/*
+ * Opens without a state hold nothing on the backend (I/O uses the
+ * anonymous stateid), so closing one only settles Ganesha's count.
+ */
+static fsal_status_t rp_close(struct fsal_obj_handle *obj_hdl)
+{
+	if (!atomic_exchange(&rp_hdl(obj_hdl)->global_open, false))
+		return fsalstat(ERR_FSAL_NOT_OPENED, 0);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
 
@@ -841,6 +857,7 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 void rp_file_ops_init(struct fsal_obj_ops *ops)
 {
 	ops->open2 = rp_open2;
+	ops->close = rp_close;
 	ops->status2 = rp_status2;
 	ops->reopen2 = rp_reopen2;
 	ops->read2 = rp_read2;

@@ -70,6 +70,9 @@ fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 			fh_len);
 		return fsalstat(ERR_FSAL_SERVERFAULT, EINVAL);
 	}
+	if (rp_is_root_fh(ex, fh, fh_len))
+		/* the root has a handle of its own (RP_WIRE_ROOT) */
+		return rp_make_root(ex, out, attrs_out);
 	fsal_prepare_attrs(&attrs, attrs_out ? attrs_out->request_mask
 					     : ATTRS_POSIX);
 	st = rp_fattr_to_attrs(fa, &attrs);
@@ -126,6 +129,9 @@ static fsal_status_t rp_lookup(struct fsal_obj_handle *parent,
 
 	if (parent->type != DIRECTORY)
 		return fsalstat(ERR_FSAL_NOTDIR, ENOTDIR);
+	/* Nothing above Backend_Path is reachable through the gateway. */
+	if (rp_hdl(parent)->is_root && strcmp(path, "..") == 0)
+		return rp_make_root(ex, handle, attrs_out);
 	rp_op_putfh(&ops[0], rp_hdl(parent));
 	if (strcmp(path, "..") == 0) {
 		ops[1].argop = NFS4_OP_LOOKUPP;
@@ -488,8 +494,8 @@ static fsal_status_t rp_handle_to_wire(const struct fsal_obj_handle *obj_hdl,
 	}
 	if (fh_desc->len < h->wire_len) {
 		LogMajor(COMPONENT_FSAL,
-			 "RDMA_PROXY: handle of %u bytes does not fit the %zu the protocol allows",
-			 h->wire_len, fh_desc->len);
+			 "RDMA_PROXY: backend handle of %u bytes does not fit the %zu bytes Ganesha's handle leaves",
+			 h->fh_len, fh_desc->len - 1);
 		return fsalstat(ERR_FSAL_TOOSMALL, EOVERFLOW);
 	}
 	memcpy(fh_desc->addr, h->wire, h->wire_len);
@@ -504,6 +510,16 @@ static void rp_handle_to_key(struct fsal_obj_handle *obj_hdl,
 
 	fh_desc->addr = h->wire;
 	fh_desc->len = h->wire_len;
+}
+
+bool rp_is_root_fh(struct rp_export *ex, const uint8_t *fh, uint32_t len)
+{
+	bool same;
+
+	pthread_mutex_lock(&ex->root_lock);
+	same = ex->root_fh_len == len && memcmp(ex->root_fh, fh, len) == 0;
+	pthread_mutex_unlock(&ex->root_lock);
+	return same;
 }
 
 static void rp_release(struct fsal_obj_handle *obj_hdl)

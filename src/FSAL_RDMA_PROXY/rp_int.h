@@ -107,6 +107,11 @@ struct rp_export {
 struct rp_handle {
 	struct fsal_obj_handle obj;
 	bool is_root; /* fh_len 0: the export's root, see rp_call() */
+	/*
+	 * Ganesha counts opens without a state (NFSv3, its own) and expects
+	 * close() to say whether there was one.
+	 */
+	atomic_bool global_open;
 	uint32_t fh_len;
 	uint8_t fh[NFS4_FHSIZE];
 	/* wire form (version byte + fh), also the hash key */
@@ -229,6 +234,8 @@ fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 			     uint32_t fh_len, fattr4 *fa,
 			     struct fsal_obj_handle **out,
 			     struct fsal_attrlist *attrs_out);
+/** rp_is_root_fh() - @fh is the export root's backend handle. */
+bool rp_is_root_fh(struct rp_export *ex, const uint8_t *fh, uint32_t len);
 /** Helpers to put common operations into an argument array. */
 void rp_op_putfh(nfs_argop4 *op, const struct rp_handle *h);
 void rp_op_putfh_raw(nfs_argop4 *op, const uint8_t *fh, uint32_t len);
