@@ -206,6 +206,7 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		READDIR4args *ra = &ops[1].nfs_argop4_u.opreaddir;
 		READDIR4resok *ok;
 		entry4 *e;
+		bool empty;
 		int ret;
 
 		rp_op_putfh(&ops[0], dir);
@@ -225,6 +226,7 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		}
 		ok = &c.sc_res[1].nfs_resop4_u.opreaddir.READDIR4res_u.resok4;
 		memcpy(verf, ok->cookieverf, sizeof(verf));
+		empty = ok->reply.entries == NULL;
 		for (e = ok->reply.entries; e; e = e->nextentry) {
 			enum fsal_dir_result rc = DIR_CONTINUE;
 
@@ -244,7 +246,7 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		sess_compound_free(&c);
 		if (FSAL_IS_ERROR(st))
 			return st;
-		if (!ok->reply.entries && !*eof) {
+		if (empty && !*eof) {
 			LogWarn(COMPONENT_FSAL,
 				"RDMA_PROXY: backend READDIR returned no entry and no end");
 			return fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
