@@ -98,8 +98,12 @@ gw_core_conf() { # NAME PORT PLUGINS_DIR
 		sed "s/^NFSv4 {\$/NFSv4 {\n\tLease_Lifetime = $GW_LEASE;/"
 }
 
+gw_log_since() { # LOG MARK PATTERN: PATTERN in LOG after line MARK
+	tail -n +$(($2 + 1)) "$1" | grep -q "$3"
+}
+
 gw_backend_start() {
-	local d=$GW_ROOT/backend
+	local d=$GW_ROOT/backend mark
 	command -v ganesha.nfsd >/dev/null ||
 		gr_skip "ganesha.nfsd not installed (run tools/install-deps.sh)"
 	[ "$(id -u)" = 0 ] ||
@@ -132,12 +136,15 @@ EXPORT {
 }
 CONF
 	} >"$d/ganesha.conf"
-	: >"$d/ganesha.log"
+	# The log is kept across restarts (a test reads what happened
+	# before); only lines after this mark belong to this start.
+	touch "$d/ganesha.log"
+	mark=$(wc -l <"$d/ganesha.log")
 	GANESHA_RDMA_MODULE=$GW_RDMA_MODULE LD_PRELOAD=$GW_PRELOAD \
 		gw_daemon backend
 	gr_wait_for 30 gw_port_open "$GW_BACKEND_PORT" ||
 		{ gw_die_log backend "backend did not listen on TCP $GW_BACKEND_PORT"; return 1; }
-	gr_wait_for 30 grep -q 'NFS_RDMA: serving NFS over RDMA' "$d/ganesha.log" ||
+	gr_wait_for 30 gw_log_since "$d/ganesha.log" "$mark" 'NFS_RDMA: serving NFS over RDMA' ||
 		{ gw_die_log backend "backend's RDMA listener did not come up"; return 1; }
 }
 
@@ -220,7 +227,6 @@ $(gw_fsal_block "$kind")
 }
 CONF
 	} >"$d/ganesha.conf"
-	: >"$d/ganesha.log"
 	gw_daemon "$kind"
 	gr_wait_for 30 gw_port_open "$port" ||
 		{ gw_die_log "$kind" "$kind gateway did not listen on TCP $port"; return 1; }

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * gw_libnfs: what the gateway test needs from an NFSv4.0 client that the
+ * command-line tools of libnfs-utils cannot do.
+ *
+ *   gw_libnfs lock URL
+ *       Two NFSv4 clients (two libnfs contexts, distinct client names, so
+ *       the server sees two lock owners of two clients) take byte-range
+ *       locks on the same file and check that the server arbitrates:
+ *       conflicting write locks are refused, disjoint ones and shared
+ *       read locks granted, a range freed by one client can be taken by
+ *       the other, and a read lock is upgraded once the other reader left.
+ *   gw_libnfs hold URL OUT
+ *       Open the file, take its file handle (GETFH) and read its first
+ *       block through it, print "ready" and wait for a line on stdin (the
+ *       caller restarts the gateway meanwhile), then read the whole file
+ *       through the SAME handle (PUTFH + READ) into OUT.
+ *
+ * URL: nfs://host/path/file?version=4&nfsport=PORT (libnfs syntax).
+ * Exit 0 when every step behaved, 1 with a message naming the step.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <nfsc/libnfs.h>
+#include <nfsc/libnfs-raw.h>
+#include <nfsc/libnfs-raw-nfs4.h>
+
+struct client {
+	struct nfs_context *nfs;
+	struct nfs_url *url;
+	struct nfsfh *fh;
+	const char *name;
+};
+
+static int client_open(struct client *c, const char *url, const char *name,
+		       int flags)
+{
+	char id[64];
+
+	c->name = name;
+	c->nfs = nfs_init_context();
+	if (!c->nfs) {
+		fprintf(stderr, "%s: nfs_init_context failed\n", name);
+		return -1;
+	}
+	/*
+	 * Two contexts in one process would otherwise present the same
+	 * client name and be one client to the server: their lock owners
+	 * would be one client's, which proves nothing about arbitration
+	 * between clients.
+	 */
+	snprintf(id, sizeof(id), "gw-libnfs-%d-%s", (int)getpid(), name);
+	nfs4_set_client_name(c->nfs, id);
+	c->url = nfs_parse_url_full(c->nfs, url);
+	if (!c->url) {
+		fprintf(stderr, "%s: bad URL %s: %s\n", name, url,
+			nfs_get_error(c->nfs));
+		return -1;
+	}
+	if (nfs_mount(c->nfs, c->url->server, c->url->path)) {
+		fprintf(stderr, "%s: mount %s:%s: %s\n", name, c->url->server,
+			c->url->path, nfs_get_error(c->nfs));
+		return -1;
+	}
+	if (nfs_open(c->nfs, c->url->file, flags, &c->fh)) {
+		fprintf(stderr, "%s: open %s: %s\n", name, c->url->file,
+			nfs_get_error(c->nfs));
+		return -1;
+	}
+	return 0;
+}
+
+static void client_close(struct client *c)
+{
+	if (c->fh)
+		nfs_close(c->nfs, c->fh);
+	if (c->url)
+		nfs_destroy_url(c->url);
+	if (c->nfs)
+		nfs_destroy_context(c->nfs);
+}
+
+static int setlk(struct client *c, int type, uint64_t start, uint64_t len)
+{
+	struct nfs4_flock fl = {
+		.l_type = type,
+		.l_whence = SEEK_SET,
+		.l_pid = (uint32_t)getpid(),
+		.l_start = start,
+		.l_len = len,
+	};
+
+	return nfs_fcntl(c->nfs, c->fh, NFS4_F_SETLK, &fl);
+}
+
+static const char *lk_name(int type)
+{
+	return type == F_RDLCK ? "read" : type == F_WRLCK ? "write" : "unlock";
+}
+
+/* One step: WHO asks for TYPE on [start, start+len); WANT_OK says
+ * whether the server must grant it. */
+static int step(struct client *c, int type, uint64_t start, uint64_t len,
+		int want_ok)
+{
+	int rc = setlk(c, type, start, len);
+
+	if ((rc == 0) != want_ok) {
+		fprintf(stderr, "FAIL: %s %s lock [%" PRIu64 ", %" PRIu64
+			") %s, expected %s (%s)\n", c->name, lk_name(type),
+			start, start + len, rc ? "refused" : "granted",
+			want_ok ? "granted" : "refused",
+			rc ? nfs_get_error(c->nfs) : "no error");
+		return -1;
+	}
+	printf("ok: %s %s lock [%" PRIu64 ", %" PRIu64 ") %s\n", c->name,
+	       lk_name(type), start, start + len, rc ? "refused" : "granted");
+	return 0;
+}
+
+/*
+ * libnfs 4.0's NFSv4.0 locking has two quirks that shape the sequence
+ * (seen against ganesha.nfsd's FSAL_VFS directly, no gateway involved):
+ * a client's FIRST lock must be granted (after a refused open_to_lock_owner
+ * LOCK its next LOCK is refused too), and after an unlock it keeps the old
+ * lock stateid, so its next LOCK fails with NFS4ERR_OLD_STATEID.  So each
+ * pair of clients starts with granted locks and unlocks only at the end,
+ * and each phase uses a fresh pair on a byte range of its own.
+ */
+static int lock_phase1(const char *url)
+{
+	struct client a = {0}, b = {0};
+	int ret = 1;
+
+	if (client_open(&a, url, "client-A1", O_RDWR) ||
+	    client_open(&b, url, "client-B1", O_RDWR))
+		goto out;
+	if (step(&a, F_WRLCK, 0, 100, 1) ||
+	    step(&b, F_WRLCK, 200, 100, 1) ||	/* disjoint */
+	    step(&b, F_WRLCK, 50, 100, 0) ||	/* overlaps A's write lock */
+	    step(&b, F_RDLCK, 0, 10, 0) ||	/* read inside A's write lock */
+	    step(&a, F_WRLCK, 250, 10, 0) ||	/* inside B's lock */
+	    step(&a, F_UNLCK, 0, 100, 1) ||
+	    step(&b, F_WRLCK, 50, 100, 1) ||	/* freed by A */
+	    step(&b, F_UNLCK, 0, 400, 1))
+		goto out;
+	ret = 0;
+out:
+	client_close(&b);
+	client_close(&a);
+	return ret;
+}
+
+static int lock_phase2(const char *url)
+{
+	struct client a = {0}, b = {0};
+	int ret = 1;
+
+	if (client_open(&a, url, "client-A2", O_RDWR) ||
+	    client_open(&b, url, "client-B2", O_RDWR))
+		goto out;
+	if (step(&a, F_RDLCK, 1000, 100, 1) ||	/* read locks are shared */
+	    step(&b, F_RDLCK, 1000, 100, 1) ||
+	    step(&a, F_WRLCK, 1000, 100, 0) ||	/* upgrade blocked by B */
+	    step(&b, F_WRLCK, 1050, 10, 0) ||	/* and B's by A */
+	    step(&b, F_UNLCK, 1000, 100, 1) ||
+	    step(&a, F_WRLCK, 1000, 100, 1) ||	/* A alone now: upgrade */
+	    step(&a, F_UNLCK, 1000, 100, 1))
+		goto out;
+	ret = 0;
+out:
+	client_close(&b);
+	client_close(&a);
+	return ret;
+}
+
+static int do_lock(const char *url)
+{
+	return lock_phase1(url) || lock_phase2(url) ? 1 : 0;
+}
+
+/* ---- raw NFSv4.0 compounds for "hold": the file handle itself ---- */
+
+struct raw_call {
+	bool done;
+	int status;
+	nfsstat4 nfs_status;
+	nfs_fh4 fh;		/* GETFH result, copied */
+	char *data;		/* READ result lands here */
+	uint32_t got;
+	bool eof;
+};
+
+static void raw_cb(struct rpc_context *rpc, int status, void *data,
+		   void *private_data)
+{
+	struct raw_call *rc = private_data;
+	COMPOUND4res *res = data;
+	unsigned int i;
+
+	rc->done = true;
+	rc->status = status;
+	if (status != RPC_STATUS_SUCCESS || !res)
+		return;
+	rc->nfs_status = res->status;
+	for (i = 0; i < res->resarray.resarray_len; i++) {
+		nfs_resop4 *r = &res->resarray.resarray_val[i];
+
+		if (r->resop == OP_GETFH && r->nfs_resop4_u.opgetfh.status == NFS4_OK) {
+			nfs_fh4 *f = &r->nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
+
+			rc->fh.nfs_fh4_val = malloc(f->nfs_fh4_len);
+			if (rc->fh.nfs_fh4_val) {
+				memcpy(rc->fh.nfs_fh4_val, f->nfs_fh4_val,
+				       f->nfs_fh4_len);
+				rc->fh.nfs_fh4_len = f->nfs_fh4_len;
+			}
+		}
+		if (r->resop == OP_READ && r->nfs_resop4_u.opread.status == NFS4_OK) {
+			READ4resok *ok = &r->nfs_resop4_u.opread.READ4res_u.resok4;
+
+			memcpy(rc->data, ok->data.data_val, ok->data.data_len);
+			rc->got = ok->data.data_len;
+			rc->eof = ok->eof;
+		}
+	}
+}
+
+/* Send one COMPOUND on the mounted context's connection and wait. */
+static int raw_compound(struct nfs_context *nfs, nfs_argop4 *ops, int n,
+			struct raw_call *rc)
+{
+	struct rpc_context *rpc = nfs_get_rpc_context(nfs);
+	COMPOUND4args args;
+	struct pollfd pfd;
+
+	memset(&args, 0, sizeof(args));
+	args.argarray.argarray_len = n;
+	args.argarray.argarray_val = ops;
+	rc->done = false;
+	if (rpc_nfs4_compound_async(rpc, raw_cb, &args, rc)) {
+		fprintf(stderr, "compound: %s\n", rpc_get_error(rpc));
+		return -1;
+	}
+	while (!rc->done) {
+		pfd.fd = rpc_get_fd(rpc);
+		pfd.events = rpc_which_events(rpc);
+		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+			return -1;
+		if (rpc_service(rpc, pfd.revents) < 0) {
+			fprintf(stderr, "compound: %s\n", rpc_get_error(rpc));
+			return -1;
+		}
+	}
+	if (rc->status != RPC_STATUS_SUCCESS) {
+		fprintf(stderr, "compound: RPC status %d\n", rc->status);
+		return -1;
+	}
+	return rc->nfs_status == NFS4_OK ? 0 : -1;
+}
+
+/* PUTROOTFH, LOOKUP each component of PATH, GETFH. */
+static int raw_getfh(struct nfs_context *nfs, const char *path,
+		     struct raw_call *rc)
+{
+	nfs_argop4 ops[34];
+	char *copy = strdup(path), *p, *save = NULL;
+	int n = 0, ret;
+
+	if (!copy)
+		return -1;
+	memset(ops, 0, sizeof(ops));
+	ops[n++].argop = OP_PUTROOTFH;
+	for (p = strtok_r(copy, "/", &save); p && n < 33;
+	     p = strtok_r(NULL, "/", &save)) {
+		ops[n].argop = OP_LOOKUP;
+		ops[n].nfs_argop4_u.oplookup.objname.utf8string_val = p;
+		ops[n].nfs_argop4_u.oplookup.objname.utf8string_len = strlen(p);
+		n++;
+	}
+	ops[n++].argop = OP_GETFH;
+	ret = raw_compound(nfs, ops, n, rc);
+	free(copy);
+	if (!ret && !rc->fh.nfs_fh4_len)
+		ret = -1;
+	if (ret)
+		fprintf(stderr, "holder: GETFH of %s failed (NFS status %d)\n",
+			path, rc->nfs_status);
+	return ret;
+}
+
+/* PUTFH(fh) READ with the anonymous stateid: no open state needed, so
+ * the only thing carried across the restart is the handle itself. */
+static int raw_read(struct nfs_context *nfs, nfs_fh4 *fh, uint64_t off,
+		    uint32_t count, struct raw_call *rc)
+{
+	nfs_argop4 ops[2];
+
+	memset(ops, 0, sizeof(ops));
+	ops[0].argop = OP_PUTFH;
+	ops[0].nfs_argop4_u.opputfh.object = *fh;
+	ops[1].argop = OP_READ;
+	ops[1].nfs_argop4_u.opread.offset = off;
+	ops[1].nfs_argop4_u.opread.count = count;
+	rc->got = 0;
+	rc->eof = false;
+	if (raw_compound(nfs, ops, 2, rc)) {
+		fprintf(stderr,
+			"holder: PUTFH+READ at %" PRIu64 " with the held handle: NFS status %d%s\n",
+			off, rc->nfs_status,
+			rc->nfs_status == NFS4ERR_STALE ? " (NFS4ERR_STALE)" :
+			rc->nfs_status == NFS4ERR_BADHANDLE ? " (NFS4ERR_BADHANDLE)" :
+			rc->nfs_status == NFS4ERR_FHEXPIRED ? " (NFS4ERR_FHEXPIRED)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+static int do_hold(const char *url, const char *out_path)
+{
+	struct client c = {0}, c2 = {0};
+	static char buf[1 << 20];
+	struct raw_call rc = {.data = buf};
+	char line[16], full[4096];
+	uint64_t off = 0;
+	FILE *out = NULL;
+	int ret = 1;
+
+	if (client_open(&c, url, "holder", O_RDONLY))
+		goto done;
+	snprintf(full, sizeof(full), "%s%s", c.url->path, c.url->file);
+	if (raw_getfh(c.nfs, full, &rc) ||
+	    raw_read(c.nfs, &rc.fh, 0, 65536, &rc))
+		goto done;
+	printf("ready (handle of %u bytes)\n", rc.fh.nfs_fh4_len);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin)) {
+		fprintf(stderr, "holder: no go-ahead on stdin\n");
+		goto done;
+	}
+	/*
+	 * libnfs 4.0 does not reconnect NFSv4 contexts: a new context (new
+	 * connection, new client id) carries the handle from before the
+	 * restart, as a client whose handle outlived its connection would.
+	 */
+	if (client_open(&c2, url, "holder-2", O_RDONLY))
+		goto done;
+	out = fopen(out_path, "w");
+	if (!out) {
+		perror(out_path);
+		goto done;
+	}
+	for (;;) {
+		if (raw_read(c2.nfs, &rc.fh, off, sizeof(buf), &rc))
+			goto done;
+		if (rc.got && fwrite(buf, 1, rc.got, out) != rc.got) {
+			perror(out_path);
+			goto done;
+		}
+		off += rc.got;
+		if (rc.eof || !rc.got)
+			break;
+	}
+	printf("read %" PRIu64 " bytes through the held handle\n", off);
+	ret = 0;
+done:
+	if (out && fclose(out) && !ret) {
+		perror(out_path);
+		ret = 1;
+	}
+	free(rc.fh.nfs_fh4_val);
+	client_close(&c2);
+	client_close(&c);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "lock"))
+		return do_lock(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "hold"))
+		return do_hold(argv[2], argv[3]);
+	fprintf(stderr, "usage: gw_libnfs lock URL | hold URL OUT\n");
+	return 2;
+}

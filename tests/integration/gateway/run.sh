@@ -1,0 +1,288 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# The TCP-to-RDMA gateway end to end on one host.  A backend ganesha.nfsd
+# (FSAL_VFS, NFSv4 over TCP and NFS over RDMA on libfabric's tcp
+# provider) and a gateway ganesha.nfsd serving NFSv4 over TCP at /gw:
+#   GW_KIND=rdma_proxy (default)  FSAL_RDMA_PROXY, RDMA to the backend
+#   GW_KIND=proxy_v4              Debian's FSAL_PROXY_V4, TCP to the
+#                                 backend: the known-good baseline
+# Through the gateway, with nfs41 (NFSv4.1) and libnfs (NFSv4.0): mkdir,
+# put/get of a few hundred MB with sha256 compared against the source
+# and against the file as it lands in the backend's directory, small
+# files both ways with libnfs, stat attributes compared with the
+# backend's, rename across directories, readdir of 10,000 entries, rm,
+# 16 parallel clients, byte-range locks from two clients, the gateway
+# killed and restarted while clients hold handles, the backend killed
+# and restarted in the middle of a put.
+#
+# Usage: run.sh PRELOAD_SO RDMA_MODULE_SO FSAL_MODULE_SO NFS41 GW_LIBNFS
+# Env: GW_KIND, GW_BIG_MIB (size of the big file, default 300).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+GW_ROOT=$(mktemp -d /tmp/gr-gateway.XXXXXX)
+GW_LEASE=10
+. "$here/../../lib/gateway.sh"
+trap 'gw_cleanup; rm -rf "$GW_ROOT"' EXIT
+
+GW_PRELOAD=${1:-} GW_RDMA_MODULE=${2:-} GW_FSAL_MODULE=${3:-}
+GW_NFS41=${4:-} tool=${5:-}
+kind=${GW_KIND:-rdma_proxy}
+big_mib=${GW_BIG_MIB:-300}
+for f in "$GW_PRELOAD" "$GW_RDMA_MODULE" "$GW_NFS41" "$tool"; do
+	[ -n "$f" ] && [ -f "$f" ] || gr_skip "not built: '$f' (Ganesha SDK or libnfs-dev missing?)"
+done
+if [ "$kind" = rdma_proxy ]; then
+	[ -n "$GW_FSAL_MODULE" ] && [ -f "$GW_FSAL_MODULE" ] ||
+		gr_skip "libfsalrdma_proxy.so is not built ('$GW_FSAL_MODULE'); GW_KIND=proxy_v4 runs this against Debian's FSAL_PROXY_V4"
+	gr_require_plain_module "$GW_FSAL_MODULE"
+fi
+command -v nfs-cp >/dev/null && command -v nfs-ls >/dev/null ||
+	gr_skip "libnfs-utils (nfs-cp, nfs-cat, nfs-ls) not installed (run tools/install-deps.sh)"
+
+gw_backend_start
+gw_gateway_start "$kind"
+port=$(eval echo "\$GW_PORT_$kind")
+B=$GW_BACKEND_EXPORT
+T=$GW_ROOT/client
+mkdir -p "$T"
+echo "ok: backend TCP $GW_BACKEND_PORT / RDMA $GW_BACKEND_RPORT, $kind gateway TCP $port"
+
+U=nfs://127.0.0.1:$port/gw
+BU=nfs://127.0.0.1:$GW_BACKEND_PORT/export	# the backend, directly
+lurl() { echo "nfs://127.0.0.1/gw/$1?version=4&nfsport=$port"; }
+# Every client call is bounded: a hang is a failure, not a stuck ctest.
+cli() { timeout 300 "$GW_NFS41" -q --state-file "$T/nfs41-id" "$@"; }
+passed=0 limits=0
+check() { # description command...
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok: $what"
+		passed=$((passed + 1))
+	else
+		echo "--- $kind gateway log (tail)"; tail -20 "$(gw_log "$kind")"
+		echo "--- backend log (tail)"; tail -10 "$(gw_log backend)"
+		gr_fail "$what"
+	fi
+}
+same_sha() { # FILE FILE...: all have the sha256 of the first
+	local want f
+	want=$(sha256sum <"$1" | cut -d' ' -f1)
+	for f in "${@:2}"; do
+		[ "$(sha256sum <"$f" | cut -d' ' -f1)" = "$want" ] || {
+			echo "sha256 of $f differs from $1" >&2
+			return 1
+		}
+	done
+}
+
+# --- directories, a big file both ways, checksums everywhere
+check "mkdir d1 through the gateway" cli mkdir "$U/d1"
+check "mkdir d2" cli mkdir "$U/d2"
+check "the directories are in the backend" test -d "$B/d1" -a -d "$B/d2"
+head -c $((big_mib << 20)) /dev/urandom >"$T/big"
+check "put $big_mib MiB (4 streams, 1 MiB I/O)" \
+	cli --streams 4 --io-size 1M put "$T/big" "$U/d1/big"
+check "the backend's copy has the source's sha256" same_sha "$T/big" "$B/d1/big"
+check "get $big_mib MiB (1 stream)" cli get "$U/d1/big" "$T/big.1"
+check "get $big_mib MiB (4 streams)" cli --streams 4 get "$U/d1/big" "$T/big.4"
+check "libnfs (NFSv4.0) reads $big_mib MiB" \
+	timeout 300 nfs-cp "$(lurl d1/big)" "$T/big.lib"
+check "sha256 of every copy" same_sha "$T/big" "$T/big.1" "$T/big.4" "$T/big.lib"
+
+# --- small files: libnfs writes (under its ~4000-byte v4 WRITE limit)
+# and reads; nfs41 reads what libnfs wrote and the other way round.
+head -c 3000 /dev/urandom >"$T/small"
+check "libnfs writes a 3000-byte file" \
+	timeout 60 nfs-cp "$T/small" "$(lurl d1/small.lib)"
+check "nfs41 puts a 3000-byte file" cli put "$T/small" "$U/d1/small.41"
+check "nfs41 reads libnfs's file" cli get "$U/d1/small.lib" "$T/small.lib.41"
+timeout 60 nfs-cat "$(lurl d1/small.41)" >"$T/small.41.lib"
+check "libnfs reads nfs41's file" test $? = 0
+check "small files: sha256 through both clients and in the backend" \
+	same_sha "$T/small" "$B/d1/small.lib" "$B/d1/small.41" \
+	"$T/small.lib.41" "$T/small.41.lib"
+
+# --- attributes: the gateway's view against the backend's own NFS
+# answer and the backend's local file.  attr.f is made in the backend's
+# directory with a distinct mode and mtime and never seen by the gateway
+# before, so no cache can hide a wrong mapping.
+head -c 12345 /dev/urandom >"$B/d1/attr.f"
+chmod 0640 "$B/d1/attr.f"
+touch -d '2021-03-04 05:06:07' "$B/d1/attr.f"
+attrs_match() { # NAME
+	local g b l
+	g=$(cli --json stat "$U/d1/$1" | sed 's/"path":"[^"]*",//') || return 1
+	b=$(cli --json stat "$BU/d1/$1" | sed 's/"path":"[^"]*",//') || return 1
+	# nfs41 prints the mode in decimal, stat(1) in octal.
+	l="\"mode\":$((8#$(stat -c %a "$B/d1/$1")))"
+	l="$l $(stat -c '"size":%s "fileid":%i "mtime":%Y' "$B/d1/$1")"
+	echo "  gateway: $g"
+	echo "  backend: $b"
+	[ "$g" = "$b" ] || { echo "  gateway and backend disagree" >&2; return 1; }
+	for f in $l; do
+		case $g in
+		*"$f",* | *"$f"}) ;;
+		*) echo "  $f (local stat) missing from the gateway's answer" >&2; return 1 ;;
+		esac
+	done
+}
+check "stat attr.f: size, mode, fileid, mtime equal the backend's" attrs_match attr.f
+check "stat big: equal to the backend's" attrs_match big
+
+# --- rename across directories
+check "rename d1/small.41 -> d2/moved" cli rename "$U/d1/small.41" /gw/d2/moved
+check "the backend sees the rename" test -f "$B/d2/moved" -a ! -e "$B/d1/small.41"
+check "ls d2 through the gateway shows it" bash -c "'$GW_NFS41' -q ls '$U/d2' | grep -qx moved"
+check "libnfs reads the renamed file" bash -c "timeout 60 nfs-cat '$(lurl d2/moved)' | cmp -s - '$T/small'"
+
+# --- readdir of 10,000 entries (made in the backend, listed through the
+# gateway: many READDIR round trips with cookies on both legs)
+mkdir -p "$B/many"
+(cd "$B/many" && seq -f 'entry-%05g' 1 10000 | xargs touch)
+n=$(cli ls "$U/many" | sort -u | wc -l)
+check "nfs41 readdir of 10,000 entries (got $n)" test "$n" = 10000
+n=$(timeout 120 nfs-ls "$(lurl many)" | grep -c 'entry-')
+check "libnfs readdir of 10,000 entries (got $n)" test "$n" = 10000
+
+# --- 16 parallel clients, each its own session: put, get, compare
+parallel() {
+	local i pids=() rc=0
+	mkdir -p "$T/par"
+	for i in $(seq 1 16); do
+		(
+			head -c $((4 << 20)) /dev/urandom >"$T/par/src.$i"
+			# Own owner id each: one id shared by 16 clients
+			# would make them one client replacing itself.
+			c="timeout 300 $GW_NFS41 -q --state-file $T/par/id.$i"
+			$c put "$T/par/src.$i" "$U/d2/par.$i" &&
+			$c get "$U/d2/par.$i" "$T/par/back.$i" &&
+			same_sha "$T/par/src.$i" "$T/par/back.$i" "$B/d2/par.$i"
+		) &
+		pids+=($!)
+	done
+	# libnfs readers beside them
+	for i in 1 2 3 4; do
+		(timeout 120 nfs-cat "$(lurl d2/moved)" | cmp -s - "$T/small") &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || rc=1
+	done
+	return $rc
+}
+check "16 parallel nfs41 clients (4 MiB put+get each) and 4 libnfs readers" parallel
+
+# --- byte-range locks from two clients (NFSv4.0 LOCK/LOCKT/LOCKU)
+check "a file to lock" cli put "$T/small" "$U/d2/lockme"
+check "byte-range locks from two clients" timeout 120 "$tool" lock "$(lurl d2/lockme)"
+
+# --- the gateway restarts while clients hold handles
+# (a) nfs41 (NFSv4.1) downloads while the gateway is killed and started
+#     again: the client re-opens by the handle it holds (CLAIM_FH), so the
+#     gateway's handles must stay valid across its restart.
+size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
+wait_grow() { # FILE BYTES PID: until FILE holds BYTES or PID ended
+	local i
+	for i in $(seq 1 1500); do
+		[ "$(size_of "$1")" -ge "$2" ] && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.01
+	done
+	return 1
+}
+rm -f "$T/big.r"
+timeout 300 "$GW_NFS41" -q --state-file "$T/nfs41-id" --io-size 64k \
+	get "$U/d1/big" "$T/big.r" 2>"$T/get-r.err" &
+pid=$!
+wait_grow "$T/big.r" $((16 << 20)) $pid
+check "the download was still running when the gateway was killed" kill -0 $pid
+gw_kill "$kind"
+sleep 1
+gw_gateway_start "$kind"
+wait $pid
+rc=$?
+[ $rc = 0 ] || cat "$T/get-r.err"
+check "nfs41 get survived kill -9 + restart of the gateway (exit $rc)" test $rc = 0
+check "and its data verifies" same_sha "$T/big" "$T/big.r"
+
+# (b) libnfs (NFSv4.0) takes a file's handle, the gateway stops and
+#     starts, the same handle (PUTFH + READ, anonymous stateid, on a new
+#     connection: libnfs does not reconnect v4) reads the whole file.
+coproc HOLD { timeout 300 "$tool" hold "$(lurl d1/big)" "$T/big.held" 2>"$T/hold.err"; }
+# Keep the pid and pipe ends: bash drops HOLD* once the coprocess ends.
+hold_pid=$HOLD_PID
+exec {hold_in}<&"${HOLD[0]}" {hold_out}>&"${HOLD[1]}"
+line=
+read -r -t 60 line <&$hold_in
+check "libnfs holder took the file's handle (said '${line:-nothing}')" \
+	test "${line%% *}" = ready
+gw_stop "$kind"
+gw_gateway_start "$kind"
+echo go >&$hold_out 2>/dev/null
+wait "$hold_pid"
+rc=$?
+[ $rc = 0 ] || cat "$T/hold.err"
+check "libnfs read through its held handle after a gateway restart (exit $rc)" test $rc = 0
+check "and its data verifies" same_sha "$T/big" "$T/big.held"
+
+# --- remove
+check "rm a file" cli rm "$U/d1/big"
+check "the backend lost it" test ! -e "$B/d1/big"
+check "stat of the removed file: not found (exit 6)" bash -c \
+	"'$GW_NFS41' -q stat '$U/d1/big' 2>/dev/null; test \$? = 6"
+check "rm the rest of d2 and d2" bash -c \
+	"for f in \$('$GW_NFS41' -q ls '$U/d2'); do '$GW_NFS41' -q rm '$U/d2/'\$f || exit 1; done; '$GW_NFS41' -q rm '$U/d2'"
+check "d2 is gone from the backend" test ! -e "$B/d2"
+
+# --- the backend is killed and restarted in the middle of a put.  The
+# put must complete with the right data, or fail cleanly (an exit code,
+# no hang); either way the gateway must serve again afterwards.
+rm -f "$B/d1/big.b"
+timeout 300 "$GW_NFS41" -q --state-file "$T/nfs41-id" --io-size 64k \
+	put "$T/big" "$U/d1/big.b" 2>"$T/put-b.err" &
+pid=$!
+wait_grow "$B/d1/big.b" $((16 << 20)) $pid
+check "the upload was still running when the backend was killed" kill -0 $pid
+gw_kill backend
+sleep 1
+gw_backend_start
+wait $pid
+rc=$?
+if [ $rc = 0 ]; then
+	check "put completed across the backend's restart; data verifies" \
+		same_sha "$T/big" "$B/d1/big.b"
+else
+	[ $rc = 124 ] && gr_fail "put hung across the backend's restart (killed by timeout)"
+	echo "note: put failed cleanly across the backend's restart (exit $rc): $(tail -1 "$T/put-b.err")"
+fi
+# The gateway gets up to 90 s to find its backend again (new session,
+# state re-established), then must serve as before.  (PROXY_V4 gets 20 s:
+# it is known not to recover at all, see below.)
+served_again() {
+	local i tries=45
+	[ "$kind" = proxy_v4 ] && tries=10
+	for i in $(seq 1 $tries); do
+		cli put "$T/big" "$U/d1/big.after" 2>"$T/after.err" && return 0
+		sleep 2
+	done
+	return 1
+}
+if served_again; then
+	check "after the backend's restart the gateway serves a new put" true
+	check "and a get; data verifies in both places" bash -c \
+		"timeout 300 '$GW_NFS41' -q --state-file '$T/nfs41-id' get '$U/d1/big.after' '$T/big.after' &&
+		 cmp -s '$T/big' '$T/big.after' && cmp -s '$T/big' '$B/d1/big.after'"
+	check "rm through the gateway after the backend's restart" cli rm "$U/d1/big.after"
+elif [ "$kind" = proxy_v4 ]; then
+	# Known: FSAL_PROXY_V4 4.3 never gets its session back after a
+	# backend restart (its renewer logs "Failed to renew session" for
+	# ever, every operation answers NFS4ERR_INVAL).  RDMA_PROXY must.
+	echo "known limit (PROXY_V4): no service after the backend restarted: $(tail -1 "$T/after.err")"
+	limits=$((limits + 1))
+else
+	check "after the backend's restart the gateway serves a new put (last: $(tail -1 "$T/after.err"))" false
+fi
+
+echo "$passed passed, 0 failed, $limits known PROXY_V4 limits ($kind gateway)"
