@@ -64,6 +64,13 @@ gw_find_build() {
 }
 
 gw_pid() { echo "${GW_PIDS[$1]:-}"; }
+
+# The last N lines of a daemon's log that say something: Debian's
+# ganesha.nfsd logs a dozen DBUS/krb5/thread start-up lines per start.
+gw_log_tail() { # NAME N
+	grep -avE 'DBUS|dbus|krb5|keytab|nfs_Start_threads|NFS STARTUP :EVENT :-+$|NFS SERVER INITIALIZED' \
+		"$GW_ROOT/$1/ganesha.log" 2>/dev/null | tail -"$2"
+}
 gw_log() { echo "$GW_ROOT/$1/ganesha.log"; }
 
 gw_port_open() { ss -Htln "sport = :$1" | grep -q .; }
@@ -80,8 +87,8 @@ gw_daemon() {
 # Show the daemon's last words, then fail the test - or, with GW_NOFAIL=1
 # (benchmarks that carry on without one gateway), stop it and return 1.
 gw_die_log() { # NAME MESSAGE
-	echo "--- $1: ganesha.log (tail)" >&2
-	tail -25 "$GW_ROOT/$1/ganesha.log" >&2 2>/dev/null
+	echo "--- $1: ganesha.log (tail, without the DBUS/krb5 start-up noise)" >&2
+	gw_log_tail "$1" 30 >&2
 	tail -5 "$GW_ROOT/$1/ganesha.out" >&2 2>/dev/null
 	if [ "${GW_NOFAIL:-0}" = 1 ]; then
 		echo "gateway.sh: $2" >&2

@@ -25,8 +25,10 @@ GW_LEASE=10
 . "$here/../../lib/gateway.sh"
 trap 'gw_cleanup; rm -rf "$GW_ROOT"' EXIT
 
-GW_PRELOAD=${1:-} GW_RDMA_MODULE=${2:-} GW_FSAL_MODULE=${3:-}
-GW_NFS41=${4:-} tool=${5:-}
+# Absolute paths: modules are symlinked into a Plugins_Dir.
+abs() { [ -n "$1" ] && readlink -f "$1" || true; }
+GW_PRELOAD=$(abs "${1:-}") GW_RDMA_MODULE=$(abs "${2:-}")
+GW_FSAL_MODULE=$(abs "${3:-}") GW_NFS41=$(abs "${4:-}") tool=$(abs "${5:-}")
 kind=${GW_KIND:-rdma_proxy}
 big_mib=${GW_BIG_MIB:-300}
 for f in "$GW_PRELOAD" "$GW_RDMA_MODULE" "$GW_NFS41" "$tool"; do
@@ -61,8 +63,8 @@ check() { # description command...
 		echo "ok: $what"
 		passed=$((passed + 1))
 	else
-		echo "--- $kind gateway log (tail)"; tail -20 "$(gw_log "$kind")"
-		echo "--- backend log (tail)"; tail -10 "$(gw_log backend)"
+		echo "--- $kind gateway log (tail)"; gw_log_tail "$kind" 25
+		echo "--- backend log (tail)"; gw_log_tail backend 10
 		gr_fail "$what"
 	fi
 }
