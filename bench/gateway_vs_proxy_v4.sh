@@ -64,8 +64,10 @@ ok_kinds=()
 for k in "${kinds[@]}"; do
 	if GW_NOFAIL=1 gw_gateway_start "$k"; then
 		port=$(eval echo "\$GW_PORT_$k")
-		"$GW_NFS41" -q mkdir "nfs://127.0.0.1:$port/gw/bench" ||
-			gr_fail "$k: cannot create /gw/bench"
+		# Both gateways reach the same backend directory: one
+		# working directory each, so their files never collide.
+		"$GW_NFS41" -q mkdir "nfs://127.0.0.1:$port/gw/bench-$k" ||
+			gr_fail "$k: cannot create /gw/bench-$k"
 		echo "$k gateway: TCP $port (pid $(gw_pid "$k"))"
 		ok_kinds+=("$k")
 	else
@@ -98,7 +100,7 @@ run_cell() { # KIND MODE STREAMS ROUND
 	port=$(eval echo "\$GW_PORT_$k")
 	pid=$(gw_pid "$k")
 	c0=$(cpu_secs "$pid")
-	out=$("$GW_NFS41" -q --json bench "nfs://127.0.0.1:$port/gw/bench" \
+	out=$("$GW_NFS41" -q --json bench "nfs://127.0.0.1:$port/gw/bench-$k" \
 		--mode "$m" --streams "$n" --io-size 1M \
 		--duration "$DURATION" --file-size "$FILE_SIZE" 2>"$GW_ROOT/err")
 	rc=$?
@@ -215,6 +217,14 @@ done
 			"$ca $cu" "$cb"
 	done
 	echo "(cpu: gateway process user+system CPU per MiB moved - a read run's writing of its file included - or per small-file cycle)"
+	# Proof that rdma_proxy's leg was RDMA: PROXY_V4 talks TCP to the
+	# backend, so only rdma_proxy moves bytes through these counters.
+	if [ -r "$GW_BACKEND_STATS" ]; then
+		printf 'backend NFS_RDMA counters: '
+		awk '$1 ~ /^(rdma_read_bytes|ddp_payload_bytes|payload_bytes_copied|connections)$/ { printf "%s %s  ", $1, $2 }' \
+			"$GW_BACKEND_STATS"
+		echo
+	fi
 } | tee "$OUT/table.txt"
 
 bash "$here/gateway_plot.sh" "$sum" >"$OUT/gateway-vs-proxy-v4.svg" ||

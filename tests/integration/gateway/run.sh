@@ -93,6 +93,20 @@ check "libnfs (NFSv4.0) reads $big_mib MiB" \
 	timeout 300 nfs-cp "$(lurl d1/big)" "$T/big.lib"
 check "sha256 of every copy" same_sha "$T/big" "$T/big.1" "$T/big.4" "$T/big.lib"
 
+# The gateway's leg to the backend really is RDMA: the backend's
+# transport counters saw the WRITE data pulled by RDMA Read and the READ
+# data pushed by RDMA Write (PROXY_V4 talks TCP: the counters stay 0).
+counter() { awk -v k="$1" '$1 == k { print $2 }' "$GW_BACKEND_STATS" 2>/dev/null; }
+rdma_moved() {
+	[ "${1:-0}" -gt $((big_mib << 20)) ] 2>/dev/null
+}
+if [ "$kind" = rdma_proxy ] && [ "${GW_RP_TRANSPORT:-rdma}" = rdma ]; then
+	sleep 2	# the stats file is rewritten every second
+	rd=$(counter rdma_read_bytes) wr=$(counter ddp_payload_bytes)
+	check "backend: WRITE data came by RDMA Read (rdma_read_bytes $rd)" rdma_moved "$rd"
+	check "backend: READ data went by RDMA Write (ddp_payload_bytes $wr)" rdma_moved "$wr"
+fi
+
 # --- small files: libnfs writes (under its ~4000-byte v4 WRITE limit)
 # and reads; nfs41 reads what libnfs wrote and the other way round.
 head -c 3000 /dev/urandom >"$T/small"
