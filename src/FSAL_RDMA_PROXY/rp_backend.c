@@ -321,6 +321,16 @@ int rp_call(struct rp_export *ex, struct sess_compound *c)
 	return ret;
 }
 
+bool rp_backend_get_stats(struct rp_backend *be, struct sess_client_stats *st)
+{
+	struct sess_client *cl = rp_client(be);
+
+	if (!cl)
+		return false;
+	sess_client_get_stats(cl, st);
+	return true;
+}
+
 uint64_t rp_backend_state_gen(struct rp_backend *be)
 {
 	struct sess_client *cl = rp_client(be);

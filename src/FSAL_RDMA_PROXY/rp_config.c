@@ -107,6 +107,9 @@ struct config_block rp_export_block = {
 static struct config_item rp_module_items[] = {
 	CONF_ITEM_PATH("State_Dir", 1, 4096, "/var/lib/nfs/ganesha/rdma_proxy",
 		       rp_module, state_dir),
+	CONF_ITEM_PATH("Stats_File", 1, 4096, NULL, rp_module, stats_file),
+	CONF_ITEM_UI32("Stats_Interval", 1, 3600, 5, rp_module,
+		       stats_interval_s),
 	CONFIG_EOL
 };
 

@@ -285,6 +285,7 @@ static void rp_release_export(struct fsal_export *exp_hdl)
 		 (unsigned long long)atomic_load(&ex->stats.rs_read_bytes),
 		 (unsigned long long)atomic_load(&ex->stats.rs_write_bytes),
 		 (unsigned long long)atomic_load(&ex->stats.rs_reopens));
+	rp_stats_del_export(ex);
 	rp_backend_fini(&ex->backend);
 	fsal_detach_export(exp_hdl->fsal, &exp_hdl->exports);
 	free_export_ops(exp_hdl);
@@ -347,6 +348,7 @@ fsal_status_t rp_create_export(struct fsal_module *fsal_hdl, void *parse_node,
 		fsal_detach_export(fsal_hdl, &ex->exp.exports);
 		goto out_free;
 	}
+	rp_stats_add_export(ex);
 	LogEvent(COMPONENT_FSAL,
 		 "RDMA_PROXY %s: export of backend path %s created (max read %u, max write %u, %u slots)",
 		 ex->backend.rb_label, ex->conf.backend_path,

@@ -94,6 +94,7 @@ struct rp_export {
 	struct rp_export_conf conf;
 	struct rp_backend backend;
 	struct rp_stats stats;
+	struct glist_head stats_link; /* rp_stats.c's list of exports */
 	uint16_t export_id;
 	/* The root's backend handle, once resolved (rp_call()). */
 	pthread_mutex_t root_lock;
@@ -140,6 +141,8 @@ struct rp_module {
 	struct fsal_module fsal;
 	struct fsal_obj_ops handle_ops;
 	char *state_dir;
+	char *stats_file;
+	uint32_t stats_interval_s;
 };
 
 extern struct rp_module rp_module;
@@ -194,6 +197,21 @@ int rp_resolve_root(struct rp_export *ex);
 uint64_t rp_backend_state_gen(struct rp_backend *be);
 /** rp_backend_owner() - clientid for lock owners (0 when down). */
 clientid4 rp_backend_clientid(struct rp_backend *be);
+
+/**
+ * rp_backend_get_stats() - the session's counters; false (and nothing
+ * filled) while the backend has not answered yet.
+ */
+bool rp_backend_get_stats(struct rp_backend *be, struct sess_client_stats *st);
+
+/* rp_stats.c */
+/** Exports join the stats file's list when created, leave on release. */
+void rp_stats_add_export(struct rp_export *ex);
+void rp_stats_del_export(struct rp_export *ex);
+/** rp_stats_start() - start the writer if Stats_File is set; 0 or -EAGAIN */
+int rp_stats_start(void);
+/** rp_stats_stop_thread() - write a last time and stop (module unload). */
+void rp_stats_stop_thread(void);
 
 /* rp_attr.c */
 /** Attributes asked for with every GETATTR (and READDIR, +FILEHANDLE). */

@@ -49,6 +49,10 @@ static fsal_status_t rp_init_config(struct fsal_module *fsal_hdl,
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	if (!gr_ganesha_abi_ok(RP_NAME))
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	if (rp_stats_start() != 0) {
+		LogCrit(COMPONENT_FSAL, "RDMA_PROXY: cannot start the stats thread");
+		return fsalstat(ERR_FSAL_SERVERFAULT, EAGAIN);
+	}
 	display_fsinfo(&rp_module.fsal);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
@@ -65,6 +69,8 @@ MODULE_INIT void rp_module_init(void)
 
 MODULE_FINI void rp_module_fini(void)
 {
+	rp_stats_stop_thread();
 	(void)unregister_fsal(&rp_module.fsal);
 	gsh_free(rp_module.state_dir);
+	gsh_free(rp_module.stats_file);
 }

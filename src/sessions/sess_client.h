@@ -80,6 +80,8 @@ struct sess_client_stats {
 	uint64_t cs_cb_calls;	       /* backchannel COMPOUNDs served */
 	uint64_t cs_cb_recall_slot;
 	uint64_t cs_cb_recall;
+	/* READ data copied out of a received reply (not placed by RDMA) */
+	uint64_t cs_read_bytes_copied;
 	uint32_t cs_slots;	    /* table size (server's ca_maxrequests) */
 	uint32_t cs_slot_limit;	    /* highest usable slot id now */
 	uint32_t cs_max_slots_busy; /* most slots in use at once */

@@ -99,9 +99,11 @@ static int decode_read_into(XDR *xdrs, nfs_resop4 *res,
 		return -EBADMSG;
 	if (len > call->xc_bulk_in_cap)
 		return -EBADMSG; /* more than asked for */
-	if (!call->xc_bulk_in_placed && len &&
-	    !xdr_opaque_decode(xdrs, call->xc_bulk_in, len))
-		return -EBADMSG;
+	if (!call->xc_bulk_in_placed && len) {
+		if (!xdr_opaque_decode(xdrs, call->xc_bulk_in, len))
+			return -EBADMSG;
+		call->xc_bulk_in_copied += len;
+	}
 	rd->READ4res_u.resok4.data.data_len = len;
 	rd->READ4res_u.resok4.data.data_val = call->xc_bulk_in;
 	return 0;
@@ -195,10 +197,18 @@ int sess_raw_call(struct sess_client *cl, struct sess_raw *r)
 	    .xc_timeout_ms = r->r_timeout_ms,
 	};
 
+	int ret;
+
 	r->r_nres = 0;
 	if (r->r_nargs == 0)
 		return -EINVAL;
-	return cl->cl_xprt->x_ops->call(cl->cl_xprt, &call);
+	ret = cl->cl_xprt->x_ops->call(cl->cl_xprt, &call);
+	if (call.xc_bulk_in_copied) {
+		pthread_mutex_lock(&cl->cl_lock);
+		cl->cl_stats.cs_read_bytes_copied += call.xc_bulk_in_copied;
+		pthread_mutex_unlock(&cl->cl_lock);
+	}
+	return ret;
 }
 
 void sess_raw_free(struct sess_raw *r)

@@ -69,6 +69,8 @@ struct sess_xprt_call {
 	size_t xc_bulk_in_cap;
 	/* Set by a transport that already placed READ data in xc_bulk_in. */
 	bool xc_bulk_in_placed;
+	/* Set by the decoder: READ bytes it had to copy into xc_bulk_in. */
+	uint64_t xc_bulk_in_copied;
 	/* Milliseconds to wait for the reply; 0 means the transport default */
 	int xc_timeout_ms;
 };
@@ -86,6 +88,12 @@ struct sess_xprt_stats {
 	uint64_t xs_timeouts;
 	uint32_t xs_in_flight;
 	uint32_t xs_max_in_flight;
+	/* RDMA transports only (zero elsewhere). */
+	uint64_t xs_rdma_read_bytes;	 /* pulled by the server */
+	uint64_t xs_rdma_write_bytes;	 /* placed by the server */
+	uint64_t xs_payload_bytes_copied; /* WRITE data sent inline */
+	uint64_t xs_registered_bytes;	 /* registered right now */
+	uint64_t xs_registered_per_conn; /* pools of one connection */
 };
 
 /** Operations of a transport; see each member for its errors. */

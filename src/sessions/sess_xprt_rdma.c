@@ -211,9 +211,20 @@ static void rdma_get_stats(struct sess_xprt *x, struct sess_xprt_stats *st)
 {
 	struct rdma_xprt *rx = to_rdma(x);
 
+	struct xr_core_stats es;
+
 	pthread_mutex_lock(&rx->rx_lock);
 	*st = rx->rx_stats;
 	pthread_mutex_unlock(&rx->rx_lock);
+	/* The engine lives from the first connect to destroy. */
+	if (!rx->rx_clnt)
+		return;
+	xr_clnt_get_stats(rx->rx_clnt, &es);
+	st->xs_rdma_read_bytes = es.cs_rdma_read_bytes;
+	st->xs_rdma_write_bytes = es.cs_rdma_write_bytes;
+	st->xs_payload_bytes_copied = es.cs_payload_bytes_copied;
+	st->xs_registered_bytes = es.cs_registered_bytes;
+	st->xs_registered_per_conn = es.cs_registered_per_conn;
 }
 
 static void rdma_destroy(struct sess_xprt *x)

@@ -74,6 +74,7 @@ struct xr_clnt {
 	struct xr_fabric *cl_fab;
 	struct xr_loop cl_loop;
 	pthread_cond_t cl_cv;
+	uint32_t cl_cv_waiters; /* threads in pthread_cond_*wait(cl_cv) */
 	struct xr_ep *cl_ep;
 	enum xr_clnt_state cl_state;
 	int cl_conn_status;
@@ -111,13 +112,35 @@ static void xr_clnt_slot_dereg(struct xr_clnt *cl, struct xr_clnt_slot *s)
 	s->s_nregs = 0;
 }
 
+/*
+ * Wake the threads waiting on cl_cv (for a credit, a slot or a state
+ * change) - only when there are any: a reply must not wake every caller.
+ */
+static void xr_clnt_kick(struct xr_clnt *cl)
+{
+	if (cl->cl_cv_waiters)
+		pthread_cond_broadcast(&cl->cl_cv);
+}
+
+static void xr_clnt_cv_wait(struct xr_clnt *cl, const struct timespec *ts,
+			    int *ret)
+{
+	cl->cl_cv_waiters++;
+	if (ts)
+		*ret = pthread_cond_timedwait(&cl->cl_cv, &cl->cl_loop.lp_lock,
+					      ts);
+	else
+		*ret = pthread_cond_wait(&cl->cl_cv, &cl->cl_loop.lp_lock);
+	cl->cl_cv_waiters--;
+}
+
 static void xr_clnt_slot_free(struct xr_clnt *cl, struct xr_clnt_slot *s)
 {
 	s->s_busy = false;
 	s->s_req = NULL;
 	s->s_next = cl->cl_free;
 	cl->cl_free = s;
-	pthread_cond_broadcast(&cl->cl_cv);
+	xr_clnt_kick(cl);
 }
 
 /* The call is over for the caller: registrations first, then tell. */
@@ -131,13 +154,16 @@ static void xr_clnt_finish(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	xr_credits_put(&cl->cl_credits);
 	cl->cl_stats.cs_calls_live--;
 	req->cr_status = s->s_timed_out ? -ETIMEDOUT : status;
-	if (req->cr_done)
+	if (req->cr_done) {
 		cl->cl_done[cl->cl_ndone++] = req;
-	else
+	} else {
+		/* Wake its caller alone (xr_clnt_call), not every waiter. */
 		req->cr_complete = true;
+		pthread_cond_signal(&req->cr_cv);
+	}
 	if (!s->s_send_pending)
 		xr_clnt_slot_free(cl, s);
-	pthread_cond_broadcast(&cl->cl_cv);
+	xr_clnt_kick(cl);
 }
 
 static struct xr_clnt_slot *xr_clnt_find(struct xr_clnt *cl, uint32_t xid)
@@ -186,6 +212,8 @@ static int xr_clnt_take_reply(struct xr_clnt *cl, struct xr_clnt_slot *s,
 		req->cr_result_len = ch->ch_length;
 		if (ch->ch_length)
 			cl->cl_stats.cs_write_chunk_replies++;
+		/* placed by the server's RDMA Writes */
+		cl->cl_stats.cs_rdma_write_bytes += ch->ch_length;
 	}
 	ch = xr_hdr_reply_chunk(h);
 	if (ch && (!s->s_has_rseg || !xr_clnt_seg_ok(h, ch, &s->s_rseg)))
@@ -236,7 +264,7 @@ static void xr_clnt_on_recv(struct xr_clnt *cl, uint32_t *idx,
 		goto out_repost;
 	}
 	xr_credits_update(&cl->cl_credits, h.h_credits);
-	pthread_cond_broadcast(&cl->cl_cv);
+	xr_clnt_kick(cl);
 	s = xr_clnt_find(cl, h.h_xid);
 	if (!s) {
 		cl->cl_stats.cs_err_unmatched++;
@@ -316,7 +344,7 @@ static void xr_clnt_conn_gone(struct xr_clnt *cl, int status)
 	for (i = 0; i < cl->cl_nslots; i++)
 		if (cl->cl_slots[i].s_wait_reply)
 			xr_clnt_finish(cl, &cl->cl_slots[i], -ENOTCONN);
-	pthread_cond_broadcast(&cl->cl_cv);
+	xr_clnt_kick(cl);
 }
 
 static void xr_clnt_on_event(struct xr_clnt *cl, const struct xr_event *ev)
@@ -340,7 +368,7 @@ static void xr_clnt_on_event(struct xr_clnt *cl, const struct xr_event *ev)
 		cl->cl_conn_status = 0;
 		cl->cl_stats.cs_connections++;
 		cl->cl_stats.cs_connections_total++;
-		pthread_cond_broadcast(&cl->cl_cv);
+		xr_clnt_kick(cl);
 		return;
 	case XR_EV_REJECTED:
 		xr_clnt_conn_gone(cl, -ECONNREFUSED);
@@ -366,7 +394,7 @@ static void xr_clnt_reap(struct xr_clnt *cl)
 	cl->cl_stats.cs_recvs_posted -= cl->cl_posted;
 	cl->cl_posted = 0;
 	cl->cl_state = XR_CL_DOWN;
-	pthread_cond_broadcast(&cl->cl_cv);
+	xr_clnt_kick(cl);
 }
 
 static void xr_clnt_run_callbacks(struct xr_clnt *cl)
@@ -441,10 +469,12 @@ static int xr_clnt_connect_locked(struct xr_clnt *cl)
 	int ret;
 
 	xr_deadline(&ts, cl->cl_p.cp_connect_timeout_ms);
-	while (cl->cl_state == XR_CL_DYING || cl->cl_state == XR_CL_CONNECTING)
-		if (pthread_cond_timedwait(&cl->cl_cv, &cl->cl_loop.lp_lock,
-					   &ts) == ETIMEDOUT)
+	while (cl->cl_state == XR_CL_DYING ||
+	       cl->cl_state == XR_CL_CONNECTING) {
+		xr_clnt_cv_wait(cl, &ts, &ret);
+		if (ret == ETIMEDOUT)
 			return -ETIMEDOUT;
+	}
 	if (cl->cl_state == XR_CL_UP)
 		return 0;
 	if (cl->cl_loop.lp_stop)
@@ -475,9 +505,10 @@ static int xr_clnt_connect_locked(struct xr_clnt *cl)
 	cl->cl_state = XR_CL_CONNECTING;
 	xr_loop_wake(&cl->cl_loop);
 	while (cl->cl_state == XR_CL_CONNECTING) {
-		if (pthread_cond_timedwait(&cl->cl_cv, &cl->cl_loop.lp_lock,
-					   &ts) == ETIMEDOUT &&
-		    cl->cl_state == XR_CL_CONNECTING) {
+		int wret;
+
+		xr_clnt_cv_wait(cl, &ts, &wret);
+		if (wret == ETIMEDOUT && cl->cl_state == XR_CL_CONNECTING) {
 			xr_disconnect(cl->cl_ep);
 			xr_loop_wake(&cl->cl_loop);
 			cl->cl_conn_status = -ETIMEDOUT;
@@ -643,6 +674,8 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			return ret;
 		h.h_nread++;
 		cl->cl_stats.cs_read_chunk_calls++;
+		/* offered to the server's RDMA Reads */
+		cl->cl_stats.cs_rdma_read_bytes += ch->ch_length;
 	}
 	if (plan->pl_write_chunk) {
 		ch = xr_clnt_new_chunk(&h, 0);
@@ -690,6 +723,7 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			if (got < 0 || off + got + xr_xdr_pad(plen) > room)
 				return -EMSGSIZE;
 			off += (uint64_t)got;
+			cl->cl_stats.cs_payload_bytes_copied += (uint64_t)got;
 			memset(buf + off, 0, xr_xdr_pad(plen));
 			off += xr_xdr_pad(plen);
 		}
@@ -756,7 +790,8 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 			ret = -EAGAIN;
 			goto out_unlock;
 		}
-		pthread_cond_wait(&cl->cl_cv, &cl->cl_loop.lp_lock);
+		xr_clnt_cv_wait(cl, NULL, &ret);
+		ret = 0;
 	}
 	if (xr_clnt_find(cl, xid)) {
 		xr_credits_put(&cl->cl_credits);
@@ -802,13 +837,16 @@ int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 	if (pthread_equal(pthread_self(), cl->cl_loop.lp_thread))
 		return -EDEADLK; /* from a callback: use xr_clnt_submit() */
 	req->cr_done = NULL;
+	pthread_cond_init(&req->cr_cv, NULL);
 	ret = xr_clnt_submit(cl, req);
-	if (ret)
+	if (ret) {
+		pthread_cond_destroy(&req->cr_cv);
 		return ret;
+	}
 	xr_deadline(&ts, timeout_ms > 0 ? timeout_ms : 60000);
 	pthread_mutex_lock(&cl->cl_loop.lp_lock);
 	while (!req->cr_complete) {
-		if (pthread_cond_timedwait(&cl->cl_cv, &cl->cl_loop.lp_lock,
+		if (pthread_cond_timedwait(&req->cr_cv, &cl->cl_loop.lp_lock,
 					   &ts) != ETIMEDOUT ||
 		    req->cr_complete)
 			continue;
@@ -822,6 +860,7 @@ int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 		xr_deadline(&ts, 1000);
 	}
 	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	pthread_cond_destroy(&req->cr_cv);
 	return req->cr_status;
 }
 
@@ -1031,10 +1070,13 @@ void xr_clnt_destroy(struct xr_clnt *cl)
 	xr_loop_wake(&cl->cl_loop);
 	/* Let the progress thread fail the calls and flush (3 s at most). */
 	xr_deadline(&ts, 3000);
-	while (cl->cl_state != XR_CL_DOWN)
-		if (pthread_cond_timedwait(&cl->cl_cv, &cl->cl_loop.lp_lock,
-					   &ts) == ETIMEDOUT)
+	while (cl->cl_state != XR_CL_DOWN) {
+		int wret;
+
+		xr_clnt_cv_wait(cl, &ts, &wret);
+		if (wret == ETIMEDOUT)
 			break;
+	}
 	cl->cl_loop.lp_stop = true;
 	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
 	xr_loop_wake(&cl->cl_loop);

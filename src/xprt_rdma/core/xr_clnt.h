@@ -78,6 +78,7 @@ struct xr_clnt_req {
 	struct xr_plan cr_plan;
 	/* Engine-private. */
 	bool cr_complete;
+	pthread_cond_t cr_cv; /* xr_clnt_call()'s caller waits on it */
 };
 
 /**

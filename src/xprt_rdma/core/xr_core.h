@@ -275,11 +275,14 @@ struct xr_core_stats {
 	uint64_t cs_inline_replies;
 	uint64_t cs_write_chunk_replies;
 	uint64_t cs_reply_chunk_replies;
+	/* svc: ops it posted; clnt: what the server moved in its memory */
 	uint64_t cs_rdma_read_ops;
 	uint64_t cs_rdma_read_bytes;
 	uint64_t cs_rdma_write_ops;
 	uint64_t cs_rdma_write_bytes;
 	uint64_t cs_inline_bytes_copied; /* non-payload bytes into sends */
+	/* clnt: DDP-eligible payload small enough to be copied inline */
+	uint64_t cs_payload_bytes_copied;
 	uint64_t cs_credit_stalls;	 /* a call waited for a credit */
 	/* Errors by kind. */
 	uint64_t cs_err_hdr_dropped;   /* refused header, dropped silently */
