@@ -98,7 +98,7 @@ check "sha256 of every copy" same_sha "$T/big" "$T/big.1" "$T/big.4" "$T/big.lib
 # data pushed by RDMA Write (PROXY_V4 talks TCP: the counters stay 0).
 counter() { awk -v k="$1" '$1 == k { print $2 }' "$GW_BACKEND_STATS" 2>/dev/null; }
 rdma_moved() {
-	[ "${1:-0}" -gt $((big_mib << 20)) ] 2>/dev/null
+	[ "${1:-0}" -ge $((big_mib << 20)) ] 2>/dev/null
 }
 if [ "$kind" = rdma_proxy ] && [ "${GW_RP_TRANSPORT:-rdma}" = rdma ]; then
 	sleep 2	# the stats file is rewritten every second
