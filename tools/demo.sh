@@ -3,16 +3,22 @@
 #
 # The main job on an embedded default configuration, on one machine:
 #   1. installs what is missing and builds this tree;
-#   2. starts Debian's ganesha.nfsd serving a VFS export over TCP and, with
-#      this project's transport, over RPC-over-RDMA (fabric ofi: libfabric's
-#      tcp provider, so no RDMA NIC is needed; Fabric = verbs on real RDMA);
-#   3. copies files in and out over NFSv4.1-over-RDMA with this project's
-#      client (nfs41), checks them byte for byte, lists a directory, runs a
-#      short parallel benchmark, and prints the server's transport counters.
-# The gateway (FSAL_RDMA_PROXY) joins this job when it exists.
+#   2. starts a BACKEND: Debian's ganesha.nfsd serving a VFS export over
+#      TCP and, with this project's transport, over RPC-over-RDMA (fabric
+#      ofi: libfabric's tcp provider, so no RDMA NIC is needed; Fabric =
+#      verbs on real RDMA);
+#   3. starts a GATEWAY: a second ganesha.nfsd serving NFSv4 over TCP whose
+#      export is FSAL_RDMA_PROXY, forwarding every operation to the backend
+#      over RDMA through one NFSv4.1 session;
+#   4. a client (this project's nfs41, NFSv4.1 over plain TCP) copies files
+#      in and out through the gateway and checks them byte for byte - also
+#      against the file as it landed in the backend's directory - lists a
+#      directory, runs a short parallel benchmark, and the same client then
+#      talks NFSv4.1-over-RDMA to the backend directly;
+#   5. prints the backend's transport counters and the gateway's.
 #
 # Env: GR_DEMO_MB=64 size of the test file; GR_DEMO_KEEP=1 keep the
-#      daemon and its directory (printed) after the run.
+#      daemons and their directory (printed) after the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -25,66 +31,65 @@ bash tools/install-deps.sh
 say "building"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j2 >/dev/null
-preload=$top/build/src/xprt_rdma/svc/libganesha_rdma_preload.so
-module=$top/build/src/xprt_rdma/svc/libganesha_rdma.so
-nfs41=$top/build/src/cli/nfs41
 
-. tests/lib/ganesha.sh
-dir=$(mktemp -d /tmp/ganesha-rdma-demo.XXXXXX)
+GW_ROOT=$(mktemp -d /tmp/ganesha-rdma-demo.XXXXXX)
+. tests/lib/gateway.sh
 cleanup() {
-	[ "${GR_DEMO_KEEP:-0}" = 1 ] && { echo "kept: $dir (pid $GR_GANESHA_PID)"; return; }
-	gr_ganesha_stop
-	rm -rf "$dir"
+	if [ "${GR_DEMO_KEEP:-0}" = 1 ]; then
+		echo "kept: $GW_ROOT (backend pid $(gw_pid backend), gateway pid $(gw_pid rdma_proxy))"
+		return
+	fi
+	gw_cleanup
+	rm -rf "$GW_ROOT"
 }
 trap cleanup EXIT
-port=$(gr_free_port)
-rport=$(gr_free_port)
-mkdir -p "$dir/export" "$dir/recovery"
-{
-	gr_core_conf "$dir" "$port" /usr/lib/x86_64-linux-gnu/ganesha
-	cat <<CONF
-NFS_RDMA {
-	Fabric = ofi;
-	Bind_Addr = 127.0.0.1;
-	Port = $rport;
-	Stats_File = "$dir/rdma-stats";
-	Stats_Interval = 1;
-}
-EXPORT {
-	Export_Id = 1; Path = "$dir/export"; Pseudo = /export;
-	Access_Type = RW; Squash = No_Root_Squash; Protocols = 4;
-	FSAL { Name = VFS; }
-}
-CONF
-} >"$dir/ganesha.conf"
+gw_find_build "$top/build"
+[ -n "$GW_FSAL_MODULE" ] && [ -n "$GW_NFS41" ] ||
+	{ echo "the build did not produce the gateway FSAL or nfs41"; exit 1; }
+nfs41=$GW_NFS41
 
-say "starting Debian's ganesha.nfsd with NFS over RDMA (config: $dir/ganesha.conf)"
-GANESHA_RDMA_MODULE=$module LD_PRELOAD=$preload \
-	gr_ganesha_start "$dir" "$dir/ganesha.conf"
-gr_wait_for 30 grep -q 'NFS_RDMA: serving' "$dir/ganesha.log" ||
-	{ tail -20 "$dir/ganesha.log"; echo "the RDMA listener did not start"; exit 1; }
-grep -h 'NFS_RDMA: serving' "$dir/ganesha.log" | sed 's/.*NFS_RDMA/NFS_RDMA/'
+say "starting the backend: Debian's ganesha.nfsd with NFS over RDMA"
+gw_backend_start
+grep -h 'NFS_RDMA: serving' "$(gw_log backend)" | sed 's/.*NFS_RDMA/NFS_RDMA/'
+echo "backend config: $GW_ROOT/backend/ganesha.conf"
 
-url=nfs://127.0.0.1:$rport/export
-rdma() { "$nfs41" --transport rdma --fabric ofi "$@"; }
+say "starting the gateway: ganesha.nfsd + FSAL_RDMA_PROXY, TCP in front, RDMA behind"
+gw_gateway_start rdma_proxy
+grep -h 'RDMA_PROXY.*session established\|RDMA_PROXY.*created' \
+	"$(gw_log rdma_proxy)" | sed 's/.*RDMA_PROXY/RDMA_PROXY/'
+echo "gateway config: $GW_ROOT/rdma_proxy/ganesha.conf"
 
-say "writing a ${mb} MiB file over NFSv4.1/RDMA, reading it back"
-head -c $((mb * 1024 * 1024)) /dev/urandom >"$dir/source"
-rdma mkdir "$url/demo"
-time rdma put "$dir/source" "$url/demo/file.bin"
-time rdma get "$url/demo/file.bin" "$dir/copy"
-cmp "$dir/source" "$dir/copy"
-echo "sha256 source: $(sha256sum <"$dir/source" | cut -c1-64)"
-echo "sha256 copy:   $(sha256sum <"$dir/copy" | cut -c1-64)  (identical)"
-for i in $(seq 1 20); do echo "note $i" >"$dir/n"; rdma -q put "$dir/n" "$url/demo/note-$i.txt"; done
-say "listing /export/demo over RDMA"
-rdma ls -l "$url/demo" | head -8
-echo "... $(rdma ls "$url/demo" | wc -l) entries"
+gw=nfs://127.0.0.1:$GW_PORT_rdma_proxy/gw
+say "client -> gateway (NFSv4.1 over TCP): write a ${mb} MiB file, read it back"
+head -c $((mb * 1024 * 1024)) /dev/urandom >"$GW_ROOT/source"
+"$nfs41" mkdir "$gw/demo"
+time "$nfs41" put "$GW_ROOT/source" "$gw/demo/file.bin"
+time "$nfs41" get "$gw/demo/file.bin" "$GW_ROOT/copy"
+cmp "$GW_ROOT/source" "$GW_ROOT/copy"
+cmp "$GW_ROOT/source" "$GW_BACKEND_EXPORT/demo/file.bin"
+echo "sha256 source:            $(sha256sum <"$GW_ROOT/source" | cut -c1-64)"
+echo "sha256 read back:         $(sha256sum <"$GW_ROOT/copy" | cut -c1-64)"
+echo "sha256 on the backend:    $(sha256sum <"$GW_BACKEND_EXPORT/demo/file.bin" | cut -c1-64)"
+for i in $(seq 1 20); do
+	echo "note $i" >"$GW_ROOT/n"
+	"$nfs41" -q put "$GW_ROOT/n" "$gw/demo/note-$i.txt"
+done
+"$nfs41" rename "$gw/demo/note-1.txt" "$gw/demo/renamed.txt"
+say "listing /gw/demo through the gateway"
+"$nfs41" ls -l "$gw/demo" | head -8
+echo "... $("$nfs41" ls "$gw/demo" | wc -l) entries"
 
-say "benchmark: 4 streams, 1 MiB I/O, 3 s each way"
-rdma bench "$url/demo" --mode read --streams 4 --io-size 1M --duration 3 --file-size 64M
-rdma bench "$url/demo" --mode write --streams 4 --io-size 1M --duration 3 --file-size 64M
+say "benchmark through the gateway: 4 streams, 1 MiB I/O, 3 s each way"
+"$nfs41" bench "$gw/demo" --mode read --streams 4 --io-size 1M --duration 3 --file-size 64M
+"$nfs41" bench "$gw/demo" --mode write --streams 4 --io-size 1M --duration 3 --file-size 64M
+
+say "client -> backend directly over NFSv4.1-over-RDMA"
+rurl=nfs://127.0.0.1:$GW_BACKEND_RPORT/export
+"$nfs41" --transport rdma --fabric ofi get "$rurl/demo/file.bin" "$GW_ROOT/copy2"
+cmp "$GW_ROOT/source" "$GW_ROOT/copy2" && echo "same bytes over RDMA"
 
 sleep 1.5
-say "server transport counters ($dir/rdma-stats)"
-cat "$dir/rdma-stats"
+say "backend transport counters ($GW_BACKEND_STATS)"
+cat "$GW_BACKEND_STATS"
+say "gateway counters ($GW_ROOT/rdma_proxy/rp-stats)"
+cat "$GW_ROOT/rdma_proxy/rp-stats"

@@ -26,6 +26,7 @@
 #   gw_kill NAME             SIGKILL at once (a crash)
 #   gw_pid NAME              print the daemon's pid (empty if not running)
 #   gw_log NAME              print the path of the daemon's log
+#   (an rdma_proxy gateway writes its counters to $GW_ROOT/rdma_proxy/rp-stats)
 #   gw_cleanup               stop every daemon started here
 #
 # Every daemon runs `ganesha.nfsd -F` with its own directory
@@ -224,7 +225,8 @@ gw_gateway_start() {
 	{
 		gw_core_conf "$kind" "$port" "$d/plugins"
 		[ "$kind" = rdma_proxy ] &&
-			printf 'RDMA_PROXY { State_Dir = "%s"; }\n' "$d/state"
+			printf 'RDMA_PROXY { State_Dir = "%s"; Stats_File = "%s"; Stats_Interval = 1; }\n' \
+				"$d/state" "$d/rp-stats"
 		cat <<CONF
 EXPORT {
 	Export_Id = 1; Path = $path; Pseudo = /gw;
