@@ -106,9 +106,10 @@ fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
 	fsal_prepare_attrs(&attrs, ATTRS_POSIX);
 	st = h->obj.obj_ops->getattrs(&h->obj, &attrs);
 	if (st.major == ERR_FSAL_DELAY) {
-		LogEvent(COMPONENT_FSAL,
-			 "RDMA_PROXY %s: backend not reachable yet, the export root is a placeholder until it is",
-			 ex->backend.rb_label);
+		if (!atomic_exchange(&ex->placeholder_logged, true))
+			LogEvent(COMPONENT_FSAL,
+				 "RDMA_PROXY %s: backend not reachable yet, the export root is a placeholder until it is",
+				 ex->backend.rb_label);
 		rp_placeholder_root_attrs(ex, &attrs);
 	} else if (FSAL_IS_ERROR(st)) {
 		fsal_release_attrs(&attrs);

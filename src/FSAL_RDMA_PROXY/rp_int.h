@@ -96,6 +96,7 @@ struct rp_export {
 	struct rp_stats stats;
 	struct glist_head stats_link; /* rp_stats.c's list of exports */
 	uint16_t export_id;
+	atomic_bool placeholder_logged;
 	/* The root's backend handle, once resolved (rp_call()). */
 	pthread_mutex_t root_lock;
 	uint32_t root_fh_len;
