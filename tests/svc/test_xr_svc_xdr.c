@@ -6,7 +6,8 @@
  * possible place (as the engine delivers head / chunk payload / pad / rest),
  * positions are checked, bytes copied out of a range marked as chunk data
  * are counted, and the encode stream sets a marked uio aside while copying
- * any other one.
+ * any other one (or, for an NFSv3 READ reply, any single-vector uio, trimmed
+ * to its opaque length).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -184,6 +185,54 @@ static void test_encode(void)
 	CHECK(!XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0));
 }
 
+/*
+ * NFSv3 READ: Ganesha's READ3 uio is released by a function it does not
+ * export and counts the XDR padding in vio_length; with xo_ddp_any it is
+ * set aside all the same, trimmed to the opaque's length word.
+ */
+static void test_encode_any(void)
+{
+	static char payload[] = "READ3 DATA 0123456789abcdef"; /* 27 bytes */
+	char buf[512];
+	struct {
+		xdr_uio u;
+		xdr_vio v;
+	} read3 = { 0 };
+	struct iovec head, pl, tail;
+	struct xr_xdr_out out;
+	uint32_t eof = 1, count = 27;
+
+	read3.u.uio_release = other_release;
+	read3.u.uio_count = 1;
+	read3.v.vio_head = (uint8_t *)payload;
+	read3.v.vio_tail = (uint8_t *)payload + 28;
+	read3.v.vio_length = 28; /* padded, as xdr_READ3res_uio_setup does */
+
+	released = 0;
+	xr_xdr_out_init(&out, buf, sizeof(buf), count_release, true);
+	out.xo_ddp_any = true;
+	CHECK(xdr_u_int32_t(&out.xo_xdrs, &eof));
+	CHECK(xdr_u_int32_t(&out.xo_xdrs, &count));
+	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &read3.u, 0));
+	CHECK(released == 0 && out.xo_copied == 0);
+	xr_xdr_out_split(&out, &head, &pl, &tail);
+	CHECK(head.iov_len == 8 && tail.iov_len == 0);
+	CHECK(pl.iov_base == payload && pl.iov_len == 27);
+	xr_xdr_out_release(&out);
+	CHECK(released == 1);
+
+	/* Without a Write chunk it is copied, padding included, as payload. */
+	released = 0;
+	read3.u.uio_references = 0;
+	xr_xdr_out_init(&out, buf, sizeof(buf), count_release, false);
+	out.xo_ddp_any = true;
+	CHECK(xdr_u_int32_t(&out.xo_xdrs, &count));
+	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &read3.u, 0));
+	xr_xdr_out_split(&out, &head, &pl, &tail);
+	CHECK(pl.iov_len == 0 && head.iov_len == 32 && released == 1);
+	CHECK(out.xo_copied == 28 && out.xo_copied_other == 0);
+}
+
 int main(void)
 {
 	struct sample s = { .a = 7, .b = 0x0102030405060708ull, .z = 99 };
@@ -203,6 +252,7 @@ int main(void)
 			decode_cut(buf, len, c1, c2, &s);
 	test_chunk_copied(buf, len, &s);
 	test_encode();
+	test_encode_any();
 	printf("%d passed, %d failed\n", checks - failures, failures);
 	return failures ? 1 : 0;
 }

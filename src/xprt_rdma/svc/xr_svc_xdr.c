@@ -175,10 +175,37 @@ void xr_xdr_in_mark_chunk(struct xr_xdr_in *in, uint32_t idx)
 static struct xdr_ops out_ops;
 static pthread_once_t out_ops_once = PTHREAD_ONCE_INIT;
 
+static bool out_is_ddp(const struct xr_xdr_out *out, const xdr_uio *uio)
+{
+	if (out->xo_ddp_any)
+		return uio->uio_count == 1;
+	return out->xo_ddp_release && uio->uio_release == out->xo_ddp_release;
+}
+
+/*
+ * A DDP item is an opaque<>: its length word was encoded just before it.
+ * Ganesha's READ4 uio counts the data without padding but its READ3 uio
+ * with it; the Write chunk must carry exactly the data (RFC 8166), so the
+ * length word wins when it is the smaller.
+ */
+static u_int out_payload_len(const struct xr_xdr_out *out, const xdr_uio *uio,
+			     u_int pos)
+{
+	u_int len = uio->uio_vio[0].vio_length;
+	uint32_t be;
+
+	if (pos >= 4) {
+		memcpy(&be, out->xo_buf + pos - 4, sizeof(be));
+		if (ntohl(be) < len)
+			len = ntohl(be);
+	}
+	return len;
+}
+
 static bool out_copy_uio(XDR *xdrs, xdr_uio *uio)
 {
 	struct xr_xdr_out *out = out_of(xdrs);
-	bool ddp = out->xo_ddp_release && uio->uio_release == out->xo_ddp_release;
+	bool ddp = out_is_ddp(out, uio);
 	size_t i;
 
 	for (i = 0; i < uio->uio_count; i++) {
@@ -204,12 +231,13 @@ static bool out_putbufs(XDR *xdrs, xdr_uio *uio, u_int flags)
 {
 	struct xr_xdr_out *out = out_of(xdrs);
 
-	if (out->xo_ddp_ok && out->xo_ddp_release &&
-	    uio->uio_release == out->xo_ddp_release && !out->xo_uio &&
+	if (out->xo_ddp_ok && out_is_ddp(out, uio) && !out->xo_uio &&
 	    uio->uio_count == 1) {
 		uio->uio_references++;
 		out->xo_uio = uio;
 		out->xo_payload_pos = XDR_GETPOS(xdrs);
+		out->xo_payload_len =
+		    out_payload_len(out, uio, out->xo_payload_pos);
 		return true;
 	}
 	if (!out_copy_uio(xdrs, uio))
@@ -259,7 +287,7 @@ void xr_xdr_out_split(const struct xr_xdr_out *out, struct iovec *head,
 	}
 	*head = (struct iovec){ out->xo_buf, out->xo_payload_pos };
 	*payload = (struct iovec){ out->xo_uio->uio_vio[0].vio_head,
-				   out->xo_uio->uio_vio[0].vio_length };
+				   out->xo_payload_len };
 	*tail = (struct iovec){ out->xo_buf + out->xo_payload_pos,
 				end - out->xo_payload_pos };
 }

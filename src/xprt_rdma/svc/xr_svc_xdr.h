@@ -64,9 +64,16 @@ struct xr_xdr_out {
 	xdr_uio_release xo_ddp_release;
 	/* the client offered a Write chunk: set such a payload aside */
 	bool xo_ddp_ok;
+	/*
+	 * Every single-vector uio is DDP-eligible, whatever releases it: set
+	 * by the caller for replies whose only uio is their DDP item (NFSv3
+	 * READ, whose release function Ganesha does not export).
+	 */
+	bool xo_ddp_any;
 	/* the payload set aside (at most one per reply) */
 	xdr_uio *xo_uio;
 	u_int xo_payload_pos;	/* stream position it belongs at */
+	u_int xo_payload_len;	/* its bytes without XDR padding */
 	/* DDP-eligible payload bytes copied into the stream */
 	uint64_t xo_copied;
 	/* other uio bytes copied into the stream */

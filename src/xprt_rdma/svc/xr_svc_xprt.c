@@ -308,6 +308,11 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 		return XPRT_DIED;
 	xr_xdr_out_init(&gc->gc_out, gc->gc_buf, srv->xs_max_response,
 			srv->xs_read4_release, gc->gc_call->sc_nwrite > 0);
+	/* NFSv3 READ data: recognised by the procedure, not the release. */
+	gc->gc_out.xo_ddp_any = req->rq_msg.cb_prog ==
+				    nfs_param.core_param.program[P_NFS] &&
+				req->rq_msg.cb_vers == NFS_V3 &&
+				req->rq_msg.cb_proc == NFSPROC3_READ;
 	if (req->rq_msg.rm_reply.rp_stat == MSG_ACCEPTED &&
 	    req->rq_msg.RPCM_ack.ar_stat == SUCCESS && req->rq_auth) {
 		gc->gc_results_proc = req->rq_msg.RPCM_ack.ar_results.proc;
