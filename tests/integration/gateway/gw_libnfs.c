@@ -16,6 +16,14 @@
  *       caller restarts the gateway meanwhile), then read the whole file
  *       through the SAME handle (PUTFH + READ) into OUT.
  *
+ *   gw_libnfs ops DIR_URL
+ *       In an empty directory: create and write, chmod, chown, truncate
+ *       (shrink and grow), utimes, symlink + readlink + lstat, hard link,
+ *       statfs, mkdir, rmdir (refused while not empty), unlink - each
+ *       read back through the server.  Leaves f (mode 0604, owner
+ *       1234:5678, 5000 bytes, mtime 1200000000), sl -> f and hl (a
+ *       second link of f) for the caller to compare with the backend.
+ *
  * URL: nfs://host/path/file?version=4&nfsport=PORT (libnfs syntax).
  * Exit 0 when every step behaved, 1 with a message naming the step.
  */
@@ -27,6 +35,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -383,12 +393,110 @@ done:
 	return ret;
 }
 
+/* ---- ops: the setattr/link/symlink/statfs family through libnfs ---- */
+
+#define OPS_CHECK(cond, ...)                                              \
+	do {                                                              \
+		if (!(cond)) {                                            \
+			fprintf(stderr, "FAIL: " __VA_ARGS__);            \
+			fprintf(stderr, " (%s)\n", nfs_get_error(nfs));   \
+			return 1;                                         \
+		}                                                         \
+		printf("ok: " __VA_ARGS__);                               \
+		printf("\n");                                             \
+	} while (0)
+
+static int ops_run(struct nfs_context *nfs)
+{
+	static char data[1000];
+	struct timeval tv[2] = {{1000000000, 0}, {1200000000, 0}};
+	struct nfs_statvfs_64 vfs;
+	struct nfs_stat_64 st, st2;
+	struct nfsfh *fh = NULL;
+	char link[64];
+	int n;
+
+	memset(data, 'g', sizeof(data));
+	/* libnfs 4.0's creat() opens without write access (WRITE answers
+	 * NFS4ERR_OPENMODE): create, then open for writing. */
+	OPS_CHECK(!nfs_creat(nfs, "/f", 0644, &fh), "create f");
+	nfs_close(nfs, fh);
+	OPS_CHECK(!nfs_open(nfs, "/f", O_RDWR, &fh), "open f for writing");
+	n = nfs_write(nfs, fh, sizeof(data), data);
+	nfs_close(nfs, fh);
+	OPS_CHECK(n == (int)sizeof(data), "write 1000 bytes to f");
+	OPS_CHECK(!nfs_chmod(nfs, "/f", 0604) && !nfs_stat64(nfs, "/f", &st) &&
+		  (st.nfs_mode & 07777) == 0604, "chmod f 0604, read back");
+	OPS_CHECK(!nfs_chown(nfs, "/f", 1234, 5678) &&
+		  !nfs_stat64(nfs, "/f", &st) && st.nfs_uid == 1234 &&
+		  st.nfs_gid == 5678, "chown f 1234:5678, read back");
+	OPS_CHECK(!nfs_truncate(nfs, "/f", 300) &&
+		  !nfs_stat64(nfs, "/f", &st) && st.nfs_size == 300,
+		  "truncate f to 300 bytes");
+	OPS_CHECK(!nfs_truncate(nfs, "/f", 5000) &&
+		  !nfs_stat64(nfs, "/f", &st) && st.nfs_size == 5000,
+		  "extend f to 5000 bytes");
+	OPS_CHECK(!nfs_utimes(nfs, "/f", tv) && !nfs_stat64(nfs, "/f", &st) &&
+		  st.nfs_mtime == 1200000000 && st.nfs_atime == 1000000000,
+		  "utimes f (atime 1000000000, mtime 1200000000)");
+	OPS_CHECK(!nfs_symlink(nfs, "f", "/sl"), "symlink sl -> f");
+	memset(link, 0, sizeof(link));
+	OPS_CHECK(!nfs_readlink(nfs, "/sl", link, sizeof(link) - 1) &&
+		  !strcmp(link, "f"), "readlink sl = f");
+	OPS_CHECK(!nfs_lstat64(nfs, "/sl", &st2) &&
+		  (st2.nfs_mode & S_IFMT) == S_IFLNK, "lstat sl is a symlink");
+	OPS_CHECK(!nfs_link(nfs, "/f", "/hl"), "hard link hl -> f");
+	OPS_CHECK(!nfs_stat64(nfs, "/hl", &st2) && !nfs_stat64(nfs, "/f", &st) &&
+		  st2.nfs_ino == st.nfs_ino && st.nfs_nlink == 2,
+		  "hl and f: one fileid, 2 links");
+	OPS_CHECK(!nfs_statvfs64(nfs, "/", &vfs) && vfs.f_blocks > 0 &&
+		  vfs.f_bfree <= vfs.f_blocks && vfs.f_files > 0,
+		  "statfs: %" PRIu64 " blocks, %" PRIu64 " free, %" PRIu64
+		  " files", vfs.f_blocks, vfs.f_bfree, vfs.f_files);
+	OPS_CHECK(!nfs_mkdir(nfs, "/sub") && !nfs_creat(nfs, "/sub/x", 0600, &fh),
+		  "mkdir sub, create sub/x");
+	nfs_close(nfs, fh);
+	OPS_CHECK(nfs_rmdir(nfs, "/sub") != 0, "rmdir of non-empty sub refused");
+	OPS_CHECK(!nfs_unlink(nfs, "/sub/x") && !nfs_rmdir(nfs, "/sub"),
+		  "unlink sub/x, rmdir sub");
+	OPS_CHECK(nfs_stat64(nfs, "/sub", &st) != 0, "sub is gone");
+	return 0;
+}
+
+static int do_ops(const char *url)
+{
+	struct nfs_context *nfs = nfs_init_context();
+	struct nfs_url *u;
+	int ret = 1;
+
+	if (!nfs)
+		return 1;
+	u = nfs_parse_url_dir(nfs, url);
+	if (!u) {
+		fprintf(stderr, "bad URL %s: %s\n", url, nfs_get_error(nfs));
+		goto out;
+	}
+	if (nfs_mount(nfs, u->server, u->path)) {
+		fprintf(stderr, "mount %s:%s: %s\n", u->server, u->path,
+			nfs_get_error(nfs));
+		goto out_url;
+	}
+	ret = ops_run(nfs);
+out_url:
+	nfs_destroy_url(u);
+out:
+	nfs_destroy_context(nfs);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "lock"))
 		return do_lock(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "hold"))
 		return do_hold(argv[2], argv[3]);
-	fprintf(stderr, "usage: gw_libnfs lock URL | hold URL OUT\n");
+	if (argc == 3 && !strcmp(argv[1], "ops"))
+		return do_ops(argv[2]);
+	fprintf(stderr, "usage: gw_libnfs lock URL | hold URL OUT | ops DIR_URL\n");
 	return 2;
 }

@@ -147,6 +147,22 @@ attrs_match() { # NAME
 check "stat attr.f: size, mode, fileid, mtime equal the backend's" attrs_match attr.f
 check "stat big: equal to the backend's" attrs_match big
 
+# --- setattr and the link family (libnfs, NFSv4.0), then the backend's
+# own view of what the tool left: mode, owner, size, mtime, symlink, link
+check "mkdir ops" cli mkdir "$U/ops"
+check "libnfs: create, chmod, chown, truncate, utimes, symlink, readlink, link, statfs, rmdir" \
+	timeout 120 "$tool" ops "$(lurl ops)"
+check "backend: f is mode 604, owner 1234:5678, 5000 bytes, mtime 1200000000" \
+	test "$(stat -c '%a %u %g %s %Y' "$B/ops/f")" = "604 1234 5678 5000 1200000000"
+check "backend: sl is a symlink to f" test "$(readlink "$B/ops/sl")" = f
+check "backend: hl is f's second link" \
+	test "$(stat -c '%i %h' "$B/ops/hl")" = "$(stat -c '%i 2' "$B/ops/f")"
+check "backend: f's first 300 bytes kept, the rest reads as zeros" bash -c \
+	"head -c 300 '$B/ops/f' | tr -d g | wc -c | grep -qx 0 &&
+	 tail -c 4700 '$B/ops/f' | tr -d '\\000' | wc -c | grep -qx 0"
+check "rm f, sl, hl and ops through the gateway" bash -c \
+	"for f in f sl hl; do '$GW_NFS41' -q rm '$U/ops/'\$f || exit 1; done; '$GW_NFS41' -q rm '$U/ops'"
+
 # --- rename across directories
 check "rename d1/small.41 -> d2/moved" cli rename "$U/d1/small.41" /gw/d2/moved
 check "the backend sees the rename" test -f "$B/d2/moved" -a ! -e "$B/d1/small.41"
