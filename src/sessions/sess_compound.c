@@ -178,6 +178,78 @@ static int decode_compound(void *arg, const uint8_t *buf, size_t len,
 	return 0;
 }
 
+/*
+ * Whether the reply to @r surely fits one inline receive (RFC 8797 never
+ * negotiates below 1 KiB; 4 KiB is usual): a few operations whose
+ * results are small and bounded.  An RDMA transport then offers no Reply
+ * chunk - no registration, no buffer exposed.  Anything else (READDIR,
+ * READLINK, inline READ data, attributes that may be long) gets one.
+ */
+#define SESS_SMALL_REPLY_OPS 6
+#define SESS_SMALL_ATTRS_0                                                     \
+	(~((1u << FATTR4_ACL) | (1u << FATTR4_FS_LOCATIONS) |                 \
+	   (1u << FATTR4_SUPPORTED_ATTRS)))
+
+static bool small_attrs(const bitmap4 *bm)
+{
+	uint32_t i;
+
+	if (bm->bitmap4_len > 0 && (bm->map[0] & ~SESS_SMALL_ATTRS_0))
+		return false;
+	/* word 1 holds fixed-size attributes and owner/owner_group */
+	for (i = 2; i < bm->bitmap4_len && i < 3; i++)
+		if (bm->map[i])
+			return false;
+	return true;
+}
+
+static bool reply_is_small(const struct sess_raw *r)
+{
+	uint32_t i;
+
+	if (r->r_nargs > SESS_SMALL_REPLY_OPS)
+		return false;
+	for (i = 0; i < r->r_nargs; i++) {
+		const nfs_argop4 *a = &r->r_args[i];
+
+		switch (a->argop) {
+		case NFS4_OP_SEQUENCE:
+		case NFS4_OP_PUTFH:
+		case NFS4_OP_PUTROOTFH:
+		case NFS4_OP_LOOKUP:
+		case NFS4_OP_LOOKUPP:
+		case NFS4_OP_SAVEFH:
+		case NFS4_OP_RESTOREFH:
+		case NFS4_OP_GETFH:
+		case NFS4_OP_OPEN:
+		case NFS4_OP_CLOSE:
+		case NFS4_OP_OPEN_DOWNGRADE:
+		case NFS4_OP_REMOVE:
+		case NFS4_OP_RENAME:
+		case NFS4_OP_LINK:
+		case NFS4_OP_CREATE:
+		case NFS4_OP_SETATTR:
+		case NFS4_OP_COMMIT:
+		case NFS4_OP_WRITE:
+		case NFS4_OP_LOCKU:
+		case NFS4_OP_FREE_STATEID:
+		case NFS4_OP_ACCESS:
+			break;
+		case NFS4_OP_READ:
+			if (!r->r_bulk_in)
+				return false; /* data would come inline */
+			break;
+		case NFS4_OP_GETATTR:
+			if (!small_attrs(&a->nfs_argop4_u.opgetattr.attr_request))
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
 int sess_raw_call(struct sess_client *cl, struct sess_raw *r)
 {
 	struct sess_xprt_call call = {
@@ -195,6 +267,7 @@ int sess_raw_call(struct sess_client *cl, struct sess_raw *r)
 	    .xc_bulk_in = r->r_bulk_in,
 	    .xc_bulk_in_cap = r->r_bulk_in_cap,
 	    .xc_timeout_ms = r->r_timeout_ms,
+	    .xc_reply_small = reply_is_small(r),
 	};
 
 	int ret;

@@ -71,6 +71,11 @@ struct sess_xprt_call {
 	bool xc_bulk_in_placed;
 	/* Set by the decoder: READ bytes it had to copy into xc_bulk_in. */
 	uint64_t xc_bulk_in_copied;
+	/*
+	 * The caller knows the reply is small (fits an inline receive): an
+	 * RDMA transport then offers no Reply chunk for it.
+	 */
+	bool xc_reply_small;
 	/* Milliseconds to wait for the reply; 0 means the transport default */
 	int xc_timeout_ms;
 };

@@ -66,7 +66,9 @@ static struct rdma_buf *buf_get(struct rdma_xprt *rx)
 		rx->rx_free = b->rb_next;
 	pthread_mutex_unlock(&rx->rx_lock);
 	if (!b)
-		b = malloc(sizeof(*b) + rx->rx_base.x_max_record);
+		/* reply area, then the call's head (RDMA_HEAD_MAX) */
+		b = malloc(sizeof(*b) + rx->rx_base.x_max_record +
+			   RDMA_HEAD_MAX);
 	return b;
 }
 
@@ -121,12 +123,10 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	if (c->xc_bulk_out_cnt < 0 ||
 	    (uint32_t)c->xc_bulk_out_cnt > XR_MSG_MAX_RANGES)
 		return -EINVAL;
-	hbuf = malloc(RDMA_HEAD_MAX);
 	reply = buf_get(rx);
-	if (!hbuf || !reply) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	if (!reply)
+		return -ENOMEM;
+	hbuf = reply->rb_data + rx->rx_base.x_max_record;
 	xid = __atomic_fetch_add(&rx->rx_next_xid, 1, __ATOMIC_RELAXED);
 	hlen = sess_rpc_encode_call(hbuf, RDMA_HEAD_MAX, xid, c->xc_prog,
 				    c->xc_vers, c->xc_proc, c->xc_cred);
@@ -148,6 +148,11 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	req.cr_payload_ddp = req.cr_msg.xm_npayload > 0;
 	req.cr_reply_buf = reply->rb_data;
 	req.cr_reply_cap = rx->rx_base.x_max_record;
+	/*
+	 * The session vouches the reply fits a receive: offer no Reply
+	 * chunk, so no buffer is exposed to the server or registered.
+	 */
+	req.cr_reply_inline = c->xc_reply_small;
 	req.cr_result_buf = c->xc_bulk_in;
 	req.cr_result_cap = c->xc_bulk_in ? c->xc_bulk_in_cap : 0;
 
@@ -166,7 +171,6 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 				   req.cr_reply_len - body, c);
 out:
 	buf_put(rx, reply);
-	free(hbuf);
 	return ret;
 }
 

@@ -623,7 +623,7 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	pin.pi_payload_ddp = req->cr_payload_ddp;
 	pin.pi_inline_send = cl->cl_inline.ci_max_send;
 	pin.pi_inline_recv = cl->cl_inline.ci_max_recv;
-	pin.pi_reply_max = req->cr_reply_cap;
+	pin.pi_reply_max = req->cr_reply_inline ? 0 : req->cr_reply_cap;
 	pin.pi_result_cap = req->cr_result_buf ? req->cr_result_cap : 0;
 	ret = xr_plan_call(&pin, plan);
 	if (ret)

@@ -68,6 +68,8 @@ struct xr_clnt_req {
 	bool cr_payload_ddp;
 	void *cr_reply_buf;
 	size_t cr_reply_cap;
+	/* the reply fits an inline receive: offer no Reply chunk */
+	bool cr_reply_inline;
 	void *cr_result_buf;
 	size_t cr_result_cap;
 	xr_clnt_done_fn cr_done;
