@@ -30,7 +30,10 @@
 #
 # Env: ROUNDS (3), DURATION seconds per run (3), FILE_SIZE (64M: the read
 # file, and each write stream's file), STREAMS ("1 4 16"), OUT,
-# KINDS (default "proxy_v4 rdma_proxy").
+# KINDS (default "proxy_v4 rdma_proxy"); GW_RP_TRANSPORT=tcp runs the
+# rdma_proxy gateway with Transport = tcp (to tell the FSAL's own cost
+# from the transport's), GW_RP_SLOTS, GW_RP_CREDITS, GW_RP_CONNECTIONS
+# (see tests/lib/gateway.sh).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(readlink -f "${1:-$here/../build}")
@@ -204,7 +207,11 @@ done
 
 {
 	echo "Gateway benchmark $(date -u '+%Y-%m-%d %H:%M UTC'): nfs41 (NFSv4.1, TCP) -> gateway -> backend ganesha.nfsd 4.3 (FSAL_VFS on $(df --output=fstype "$GW_BACKEND_EXPORT" | tail -1))"
-	echo "proxy_v4: Debian FSAL_PROXY_V4 over TCP; rdma_proxy: FSAL_RDMA_PROXY over RDMA (libfabric tcp provider)"
+	if [ "${GW_RP_TRANSPORT:-rdma}" = tcp ]; then
+		echo "proxy_v4: Debian FSAL_PROXY_V4 over TCP; rdma_proxy: FSAL_RDMA_PROXY with Transport = tcp (GW_RP_TRANSPORT=tcp)"
+	else
+		echo "proxy_v4: Debian FSAL_PROXY_V4 over TCP; rdma_proxy: FSAL_RDMA_PROXY over RDMA (libfabric tcp provider)"
+	fi
 	echo "medians of $ROUNDS interleaved rounds, $DURATION s each, 1 MiB I/O, file $FILE_SIZE, $(nproc) cores; failed runs in brackets"
 	printf '%-6s %7s %16s %16s %7s %7s %11s %11s\n' workload streams proxy_v4 rdma_proxy ratio target "pv4 cpu" "rp cpu"
 	tail -n +2 "$sum" | while IFS=, read -r m n unit a b ratio target meets fa fb ca cb cu; do
