@@ -35,12 +35,15 @@ cmake --build build -j2 >/dev/null
 GW_ROOT=$(mktemp -d /tmp/ganesha-rdma-demo.XXXXXX)
 . tests/lib/gateway.sh
 cleanup() {
+	local rc=$?
+	set +e	# stopping daemons that already exited is not a failure
 	if [ "${GR_DEMO_KEEP:-0}" = 1 ]; then
 		echo "kept: $GW_ROOT (backend pid $(gw_pid backend), gateway pid $(gw_pid rdma_proxy))"
 		return
 	fi
 	gw_cleanup
 	rm -rf "$GW_ROOT"
+	exit $rc
 }
 trap cleanup EXIT
 gw_find_build "$top/build"

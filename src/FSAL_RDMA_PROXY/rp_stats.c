@@ -48,7 +48,8 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 	fprintf(f, "export %u: %s\n", ex->export_id, ex->backend.rb_label);
 	fprintf(f, "  backend = %s\n", up ? "up" : "unreachable");
 	RP_LINE(f, "calls", atomic_load(&ex->stats.rs_calls));
-	RP_LINE(f, "errors", atomic_load(&ex->stats.rs_errors));
+	/* answered with an NFS error (NOENT of a lookup before a create...) */
+	RP_LINE(f, "nfs_errors", atomic_load(&ex->stats.rs_errors));
 	RP_LINE(f, "read_bytes", atomic_load(&ex->stats.rs_read_bytes));
 	RP_LINE(f, "write_bytes", atomic_load(&ex->stats.rs_write_bytes));
 	RP_LINE(f, "reopens", atomic_load(&ex->stats.rs_reopens));
