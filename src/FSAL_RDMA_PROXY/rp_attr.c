@@ -6,15 +6,10 @@
  * nfs4_FSALattr_To_Fattr, exported by libganesha_nfsd), so owners, times,
  * fsid and change map exactly as Ganesha maps them for its own clients.
  *
- * READDIR asks for each entry's FILEHANDLE along with its attributes, so a
- * directory listing costs one round trip per READDIR instead of one LOOKUP
- * per entry.  Ganesha's decoder has no place to put a handle, so
- * rp_fattr_take_fh() cuts the handle out of the entry's attribute values
- * before the rest is decoded.
+ * (READDIR entry handles are cut out of the attributes by rp_entry_fh.c.)
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "rp_int.h"
@@ -102,56 +97,4 @@ fsal_status_t rp_attrs_to_fattr(const struct fsal_attrlist *attrs,
 	if (nfs4_FSALattr_To_Fattr(&args, &bm, fa) != 0)
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
-}
-
-/* XDR sizes of the fixed-size attributes that precede FILEHANDLE. */
-static int rp_fixed_size(int bit)
-{
-	switch (bit) {
-	case FATTR4_TYPE:
-		return 4;
-	case FATTR4_CHANGE:
-	case FATTR4_SIZE:
-		return 8;
-	case FATTR4_FSID:
-		return 16;
-	default:
-		return -1;
-	}
-}
-
-bool rp_fattr_take_fh(fattr4 *fa, uint8_t *fh, uint32_t *fh_len)
-{
-	char *vals = fa->attr_vals.attrlist4_val;
-	uint32_t total = fa->attr_vals.attrlist4_len;
-	uint32_t off = 0, len_be, len, padded;
-	int bit;
-
-	if (fa->attrmask.bitmap4_len < 1 ||
-	    !(fa->attrmask.map[0] & BIT0(FATTR4_FILEHANDLE)))
-		return false;
-	for (bit = 0; bit < FATTR4_FILEHANDLE; bit++) {
-		int size;
-
-		if (!(fa->attrmask.map[0] & BIT0(bit)))
-			continue;
-		size = rp_fixed_size(bit);
-		if (size < 0)
-			return false; /* not one we asked for: don't guess */
-		off += (uint32_t)size;
-	}
-	if (off + 4 > total)
-		return false;
-	memcpy(&len_be, vals + off, 4);
-	len = ntohl(len_be);
-	padded = (len + 3) & ~3u;
-	if (len == 0 || len > NFS4_FHSIZE || padded > total - off - 4)
-		return false;
-	memcpy(fh, vals + off + 4, len);
-	*fh_len = len;
-	/* Close the gap: the rest decodes as if FILEHANDLE was not asked. */
-	memmove(vals + off, vals + off + 4 + padded, total - off - 4 - padded);
-	fa->attr_vals.attrlist4_len = total - 4 - padded;
-	fa->attrmask.map[0] &= ~BIT0(FATTR4_FILEHANDLE);
-	return true;
 }

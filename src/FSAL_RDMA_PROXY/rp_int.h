@@ -33,6 +33,7 @@
 
 #include "sess_client.h"
 #include "sess_rpc.h"
+#include "rp_entry_fh.h"
 
 #define RP_NAME "RDMA_PROXY"
 /*
@@ -227,12 +228,6 @@ fsal_status_t rp_fattr_to_attrs(fattr4 *fa, struct fsal_attrlist *attrs);
  */
 fsal_status_t rp_attrs_to_fattr(const struct fsal_attrlist *attrs,
 				fattr4 *fa);
-/**
- * rp_fattr_take_fh() - split a READDIR entry's FILEHANDLE out of @fa,
- * leaving @fa without it.  Returns true when a handle was found (copied
- * into @fh/@fh_len), false when the backend did not send one.
- */
-bool rp_fattr_take_fh(fattr4 *fa, uint8_t *fh, uint32_t *fh_len);
 
 /* rp_export.c */
 void rp_export_ops_init(struct export_ops *ops);
