@@ -331,6 +331,14 @@ bool rp_backend_get_stats(struct rp_backend *be, struct sess_client_stats *st)
 	return true;
 }
 
+uint32_t rp_backend_io_limit(struct rp_backend *be, uint32_t conf)
+{
+	struct sess_client *cl = rp_client(be);
+	uint32_t agreed = cl ? sess_client_max_io(cl) : 0;
+
+	return agreed && agreed < conf ? agreed : conf;
+}
+
 uint64_t rp_backend_state_gen(struct rp_backend *be)
 {
 	struct sess_client *cl = rp_client(be);

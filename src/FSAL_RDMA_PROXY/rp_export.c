@@ -251,12 +251,16 @@ static fsal_status_t rp_get_dynamic_info(struct fsal_export *exp_hdl,
 
 static uint32_t rp_fs_maxread(struct fsal_export *exp_hdl)
 {
-	return rp_exp(exp_hdl)->conf.max_read;
+	struct rp_export *ex = rp_exp(exp_hdl);
+
+	return rp_backend_io_limit(&ex->backend, ex->conf.max_read);
 }
 
 static uint32_t rp_fs_maxwrite(struct fsal_export *exp_hdl)
 {
-	return rp_exp(exp_hdl)->conf.max_write;
+	struct rp_export *ex = rp_exp(exp_hdl);
+
+	return rp_backend_io_limit(&ex->backend, ex->conf.max_write);
 }
 
 static void rp_get_write_verifier(struct fsal_export *exp_hdl,

@@ -547,8 +547,9 @@ static void rp_read2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	for (i = 0; i < read_arg->iov_count && !eof; i++) {
 		size_t len = read_arg->iov[i].iov_len, got = 0;
 
-		if (len > ex->conf.max_read)
-			len = ex->conf.max_read;
+		if (len > rp_backend_io_limit(&ex->backend, ex->conf.max_read))
+			len = rp_backend_io_limit(&ex->backend,
+						  ex->conf.max_read);
 		st = rp_read_one(ex, h, read_arg, bypass,
 				 read_arg->iov[i].iov_base, len, off, &got,
 				 &eof);
@@ -643,8 +644,9 @@ static void rp_write2(struct fsal_obj_handle *obj_hdl, bool bypass,
 		size_t len = write_arg->iov[i].iov_len, done = 0;
 		bool stable = want_stable;
 
-		if (len > ex->conf.max_write)
-			len = ex->conf.max_write;
+		if (len > rp_backend_io_limit(&ex->backend, ex->conf.max_write))
+			len = rp_backend_io_limit(&ex->backend,
+						  ex->conf.max_write);
 		st = rp_write_one(ex, h, write_arg, &write_arg->iov[i], len,
 				  off, &done, &stable);
 		if (FSAL_IS_ERROR(st))

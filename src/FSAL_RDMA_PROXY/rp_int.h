@@ -195,6 +195,12 @@ fsal_status_t rp_nfs4_to_fsal(nfsstat4 st);
  * positive nfsstat4 when the backend refused the lookup.
  */
 int rp_resolve_root(struct rp_export *ex);
+/**
+ * rp_backend_io_limit() - @conf (Max_Read_Size/Max_Write_Size), lowered
+ * to the READ/WRITE size the session agreed with the backend (the Linux
+ * server, for one, grants ~512 KiB).
+ */
+uint32_t rp_backend_io_limit(struct rp_backend *be, uint32_t conf);
 /** rp_backend_state_gen() - the session client's state generation. */
 uint64_t rp_backend_state_gen(struct rp_backend *be);
 /** rp_backend_owner() - clientid for lock owners (0 when down). */

@@ -4,10 +4,14 @@
  * contract is in xr_clnt.h):
  *
  * - One lock (xr_loop.lp_lock) covers the fabric and the engine; one
- *   condition variable (cl_cv) signals state changes, freed credits and
- *   completed blocking calls.  Submitting threads post under the lock and
- *   wake the progress thread; the progress thread polls, matches replies,
- *   and runs completion callbacks after dropping the lock.
+ *   condition variable (cl_cv) signals state changes and freed credits,
+ *   each blocking call waits on its own (cr_cv).  On ofi, submitting
+ *   threads post under the lock and wake the progress thread; on verbs
+ *   they queue the call and the progress thread registers and posts it
+ *   (and connects and disconnects): uverbs refuses threads whose
+ *   credentials changed, as a Ganesha worker's do (xr_clnt_in_loop()).
+ *   The progress thread polls, matches replies, and runs completion
+ *   callbacks after dropping the lock.
  * - Preallocated at create: `credits` receive buffers and `credits` call
  *   slots with one send buffer each (two registrations, LOCAL), and one
  *   page of zeroes (REMOTE_READ) that supplies XDR padding inside a
@@ -65,6 +69,8 @@ struct xr_clnt_slot {
 	struct xr_segment s_rseg;
 	bool s_has_rseg;
 	struct xr_clnt_slot *s_next;
+	bool s_queued; /* waiting in cl_postq for the progress thread */
+	struct xr_clnt_slot *s_post_next;
 };
 
 struct xr_clnt {
@@ -99,7 +105,43 @@ struct xr_clnt {
 	struct xr_segment cl_rsegs[XR_CLNT_REPLY_SEGS];
 	struct xr_core_stats cl_stats;
 	uint64_t cl_per_conn;
+	/*
+	 * Verbs: only the progress thread touches the device (see
+	 * xr_clnt_in_loop()); callers queue their posts and requests here.
+	 */
+	bool cl_loop_only;
+	struct xr_clnt_slot *cl_postq, *cl_postq_tail;
+	bool cl_want_connect;
+	int cl_connect_ret;
+	bool cl_want_disconnect;
 };
+
+/*
+ * With the verbs fabric every command to the device (registration, post,
+ * connect, disconnect) goes through the kernel's uverbs/rdma_cm files,
+ * which refuse a thread whose credentials changed after the device was
+ * opened - and a Ganesha worker switches to its client's credentials for
+ * every request (the gateway FSAL calls in from such threads).  So there
+ * the progress thread, whose credentials never change, does all of it:
+ * callers queue and wait.  With ofi (sockets) callers post themselves.
+ */
+static bool xr_clnt_in_loop(struct xr_clnt *cl)
+{
+	return cl->cl_loop_only &&
+	       !pthread_equal(pthread_self(), cl->cl_loop.lp_thread);
+}
+
+/* Drop the connection now, or have the progress thread do it. */
+static void xr_clnt_drop_conn(struct xr_clnt *cl)
+{
+	if (!cl->cl_ep ||
+	    (cl->cl_state != XR_CL_UP && cl->cl_state != XR_CL_CONNECTING))
+		return;
+	if (xr_clnt_in_loop(cl))
+		cl->cl_want_disconnect = true;
+	else
+		xr_disconnect(cl->cl_ep);
+}
 
 /* ---- completion of calls ---------------------------------------------- */
 
@@ -341,6 +383,12 @@ static void xr_clnt_conn_gone(struct xr_clnt *cl, int status)
 		cl->cl_conn_status = status ? status : -ECONNREFUSED;
 	cl->cl_state = XR_CL_DYING;
 	cl->cl_nrepost = 0;
+	/* Calls still queued for posting are failed below like the rest. */
+	while (cl->cl_postq) {
+		cl->cl_postq->s_queued = false;
+		cl->cl_postq = cl->cl_postq->s_post_next;
+	}
+	cl->cl_postq_tail = NULL;
 	for (i = 0; i < cl->cl_nslots; i++)
 		if (cl->cl_slots[i].s_wait_reply)
 			xr_clnt_finish(cl, &cl->cl_slots[i], -ENOTCONN);
@@ -416,6 +464,41 @@ static void xr_clnt_run_callbacks(struct xr_clnt *cl)
 	pthread_mutex_lock(&cl->cl_loop.lp_lock);
 }
 
+static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
+			     struct xr_clnt_req *req);
+static int xr_clnt_start_connect(struct xr_clnt *cl);
+
+/* What callers left for the progress thread (verbs, see xr_clnt_in_loop) */
+static void xr_clnt_loop_requests(struct xr_clnt *cl)
+{
+	struct xr_clnt_slot *s;
+	int ret;
+
+	if (cl->cl_want_connect) {
+		cl->cl_connect_ret = xr_clnt_start_connect(cl);
+		cl->cl_want_connect = false;
+		xr_clnt_kick(cl);
+	}
+	if (cl->cl_want_disconnect) {
+		cl->cl_want_disconnect = false;
+		xr_clnt_drop_conn(cl);
+	}
+	while ((s = cl->cl_postq) != NULL) {
+		cl->cl_postq = s->s_post_next;
+		if (!cl->cl_postq)
+			cl->cl_postq_tail = NULL;
+		s->s_queued = false;
+		ret = cl->cl_state == XR_CL_UP ? xr_clnt_post_call(cl, s, s->s_req)
+					       : -ENOTCONN;
+		if (ret) {
+			xr_clnt_finish(cl, s, ret);
+			continue;
+		}
+		s->s_send_pending = true;
+		cl->cl_stats.cs_calls++;
+	}
+}
+
 static void *xr_clnt_thread(void *arg)
 {
 	struct xr_clnt *cl = arg;
@@ -425,6 +508,7 @@ static void *xr_clnt_thread(void *arg)
 
 	pthread_mutex_lock(&cl->cl_loop.lp_lock);
 	while (!cl->cl_loop.lp_stop) {
+		xr_clnt_loop_requests(cl);
 		/* Completions are capped so the done list cannot overflow. */
 		n = xr_fabric_poll(cl->cl_fab, wc, XR_CLNT_POLL_BATCH);
 		for (i = 0; i < n; i++)
@@ -437,7 +521,8 @@ static void *xr_clnt_thread(void *arg)
 		xr_clnt_flush_reposts(cl);
 		xr_clnt_reap(cl);
 		xr_clnt_run_callbacks(cl);
-		if (n <= 0 && !events)
+		if (n <= 0 && !events && !cl->cl_postq && !cl->cl_want_connect &&
+		    !cl->cl_want_disconnect)
 			xr_loop_sleep(&cl->cl_loop, cl->cl_fab, 1000);
 	}
 	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
@@ -457,28 +542,16 @@ static void xr_deadline(struct timespec *ts, int ms)
 	}
 }
 
-/* Called with the lock held. */
-static int xr_clnt_connect_locked(struct xr_clnt *cl)
+/* Start connecting (lock held; the progress thread on verbs). */
+static int xr_clnt_start_connect(struct xr_clnt *cl)
 {
 	struct xr_cm_private mine = {0};
 	struct xr_recv *pre;
 	struct xr_ep_attr attr;
 	uint8_t pdata[XR_CM_PRIVATE_BYTES];
-	struct timespec ts;
 	uint32_t i, credits = cl->cl_p.cp_credits;
 	int ret;
 
-	xr_deadline(&ts, cl->cl_p.cp_connect_timeout_ms);
-	while (cl->cl_state == XR_CL_DYING ||
-	       cl->cl_state == XR_CL_CONNECTING) {
-		xr_clnt_cv_wait(cl, &ts, &ret);
-		if (ret == ETIMEDOUT)
-			return -ETIMEDOUT;
-	}
-	if (cl->cl_state == XR_CL_UP)
-		return 0;
-	if (cl->cl_loop.lp_stop)
-		return -ESHUTDOWN;
 	mine.cp_send_size = xr_cm_size_advertised(cl->cl_p.cp_inline);
 	mine.cp_recv_size = mine.cp_send_size;
 	if (xr_cm_encode(&mine, pdata, sizeof(pdata)) < 0 ||
@@ -503,13 +576,47 @@ static int xr_clnt_connect_locked(struct xr_clnt *cl)
 	cl->cl_posted = credits;
 	cl->cl_stats.cs_recvs_posted += credits;
 	cl->cl_state = XR_CL_CONNECTING;
+	return 0;
+}
+
+/* Called with the lock held. */
+static int xr_clnt_connect_locked(struct xr_clnt *cl)
+{
+	struct timespec ts;
+	int ret, wret;
+
+	xr_deadline(&ts, cl->cl_p.cp_connect_timeout_ms);
+	while (cl->cl_state == XR_CL_DYING ||
+	       cl->cl_state == XR_CL_CONNECTING) {
+		xr_clnt_cv_wait(cl, &ts, &ret);
+		if (ret == ETIMEDOUT)
+			return -ETIMEDOUT;
+	}
+	if (cl->cl_state == XR_CL_UP)
+		return 0;
+	if (cl->cl_loop.lp_stop)
+		return -ESHUTDOWN;
+	if (xr_clnt_in_loop(cl)) {
+		cl->cl_want_connect = true;
+		xr_loop_wake(&cl->cl_loop);
+		while (cl->cl_want_connect) {
+			xr_clnt_cv_wait(cl, &ts, &wret);
+			if (wret == ETIMEDOUT && cl->cl_want_connect) {
+				cl->cl_want_connect = false;
+				return -ETIMEDOUT;
+			}
+		}
+		ret = cl->cl_connect_ret;
+	} else {
+		ret = xr_clnt_start_connect(cl);
+	}
+	if (ret)
+		return ret;
 	xr_loop_wake(&cl->cl_loop);
 	while (cl->cl_state == XR_CL_CONNECTING) {
-		int wret;
-
 		xr_clnt_cv_wait(cl, &ts, &wret);
 		if (wret == ETIMEDOUT && cl->cl_state == XR_CL_CONNECTING) {
-			xr_disconnect(cl->cl_ep);
+			xr_clnt_drop_conn(cl);
 			xr_loop_wake(&cl->cl_loop);
 			cl->cl_conn_status = -ETIMEDOUT;
 			break;
@@ -807,6 +914,20 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 	s->s_has_wseg = false;
 	s->s_has_rseg = false;
 	s->s_nregs = 0;
+	if (xr_clnt_in_loop(cl)) {
+		/* The progress thread posts it (xr_clnt_loop_requests). */
+		s->s_wait_reply = true;
+		s->s_send_pending = false;
+		s->s_queued = true;
+		s->s_post_next = NULL;
+		if (cl->cl_postq_tail)
+			cl->cl_postq_tail->s_post_next = s;
+		else
+			cl->cl_postq = s;
+		cl->cl_postq_tail = s;
+		cl->cl_stats.cs_calls_live++;
+		goto out_unlock;
+	}
 	ret = xr_clnt_post_call(cl, s, req);
 	if (ret) {
 		xr_clnt_slot_dereg(cl, s);
@@ -854,8 +975,8 @@ int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 		for (i = 0; i < cl->cl_nslots; i++)
 			if (cl->cl_slots[i].s_req == req)
 				cl->cl_slots[i].s_timed_out = true;
-		if (cl->cl_ep && cl->cl_state == XR_CL_UP)
-			xr_disconnect(cl->cl_ep);
+		if (cl->cl_state == XR_CL_UP)
+			xr_clnt_drop_conn(cl);
 		xr_loop_wake(&cl->cl_loop);
 		xr_deadline(&ts, 1000);
 	}
@@ -869,9 +990,7 @@ int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 void xr_clnt_disconnect(struct xr_clnt *cl)
 {
 	pthread_mutex_lock(&cl->cl_loop.lp_lock);
-	if (cl->cl_ep &&
-	    (cl->cl_state == XR_CL_UP || cl->cl_state == XR_CL_CONNECTING))
-		xr_disconnect(cl->cl_ep);
+	xr_clnt_drop_conn(cl);
 	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
 	xr_loop_wake(&cl->cl_loop);
 }
@@ -1019,6 +1138,7 @@ int xr_clnt_create(const struct xr_clnt_params *params, xr_clnt_lost_fn on_lost,
 		goto out_free;
 	fp.xfp_backend = cl->cl_p.cp_backend;
 	fp.xfp_provider = cl->cl_p.cp_provider;
+	cl->cl_loop_only = strcmp(cl->cl_p.cp_backend, "verbs") == 0;
 	ret = xr_fabric_open(&fp, &cl->cl_fab, err, errlen);
 	if (ret)
 		goto out_free;
@@ -1064,9 +1184,7 @@ void xr_clnt_destroy(struct xr_clnt *cl)
 	if (!cl)
 		return;
 	pthread_mutex_lock(&cl->cl_loop.lp_lock);
-	if (cl->cl_ep &&
-	    (cl->cl_state == XR_CL_UP || cl->cl_state == XR_CL_CONNECTING))
-		xr_disconnect(cl->cl_ep);
+	xr_clnt_drop_conn(cl);
 	xr_loop_wake(&cl->cl_loop);
 	/* Let the progress thread fail the calls and flush (3 s at most). */
 	xr_deadline(&ts, 3000);
