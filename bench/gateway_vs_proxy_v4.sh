@@ -97,17 +97,29 @@ fsize_mib=$(($(numfmt --from=iec "$FILE_SIZE") >> 20))
 json_num() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 
 raw=$OUT/raw.csv
-echo "gateway,mode,streams,round,value,unit,seconds,amount,gw_cpu_s,rc,error" >"$raw"
+echo "gateway,mode,streams,round,value,unit,seconds,amount,gw_cpu_s,rc,error,gw_copied_bytes,gw_payload_bytes" >"$raw"
+# RDMA_PROXY's own counters (stats file, rewritten every second): payload
+# bytes it copied in userspace and payload bytes it moved, per run.
+rp_counts() {
+	echo "$(gw_rp_counter payload_bytes_copied) $(($(gw_rp_counter read_bytes) + $(gw_rp_counter write_bytes)))"
+}
 run_cell() { # KIND MODE STREAMS ROUND
 	local k=$1 m=$2 n=$3 r=$4 port pid c0 c1 out rc v unit secs amt err=
+	local p0="0 0" p1="0 0" copied= payload=
 	port=$(eval echo "\$GW_PORT_$k")
 	pid=$(gw_pid "$k")
+	[ "$k" = rdma_proxy ] && p0=$(rp_counts)
 	c0=$(cpu_secs "$pid")
 	out=$("$GW_NFS41" -q --json bench "nfs://127.0.0.1:$port/gw/bench-$k" \
 		--mode "$m" --streams "$n" --io-size 1M \
 		--duration "$DURATION" --file-size "$FILE_SIZE" 2>"$GW_ROOT/err")
 	rc=$?
 	c1=$(cpu_secs "$pid")
+	if [ "$k" = rdma_proxy ]; then
+		sleep 1.2	# let the stats file catch up with the run
+		p1=$(rp_counts)
+		copied=$((${p1% *} - ${p0% *})) payload=$((${p1#* } - ${p0#* }))
+	fi
 	unit=MiB/s
 	[ "$m" = meta ] && unit=ops/s
 	if [ $rc = 0 ]; then
@@ -131,7 +143,7 @@ run_cell() { # KIND MODE STREAMS ROUND
 		[ -n "$(gw_pid "$k")" ] && ! kill -0 "$pid" 2>/dev/null &&
 			err="$err (gateway process died)"
 	fi
-	echo "$k,$m,$n,$r,$v,$unit,$secs,$amt,$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", b - a }'),$rc,$err" >>"$raw"
+	echo "$k,$m,$n,$r,$v,$unit,$secs,$amt,$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", b - a }'),$rc,$err,$copied,$payload" >>"$raw"
 	if [ $rc = 0 ]; then
 		printf '  round %s  %-10s %-5s %2s streams: %10s %s\n' "$r" "$k" "$m" "$n" "$v" "$unit"
 	else
@@ -177,8 +189,15 @@ cpu_per() { # KIND MODE STREAMS
 		      else printf "%.2f\n", c / w * 1e3 }' "$raw"
 }
 
+# RDMA_PROXY's userspace payload copies per payload byte (target 0).
+copies_per_byte() { # MODE STREAMS
+	awk -F, -v m="$1" -v n="$2" '
+		$1 == "rdma_proxy" && $2 == m && $3 == n && $10 == 0 { c += $12; p += $13 }
+		END { if (p == 0) print "-"; else printf "%.3f\n", c / p }' "$raw"
+}
+
 sum=$OUT/summary.csv
-echo "mode,streams,unit,proxy_v4,rdma_proxy,ratio,target,meets_target,proxy_v4_failed_runs,rdma_proxy_failed_runs,proxy_v4_gw_cpu,rdma_proxy_gw_cpu,gw_cpu_unit" >"$sum"
+echo "mode,streams,unit,proxy_v4,rdma_proxy,ratio,target,meets_target,proxy_v4_failed_runs,rdma_proxy_failed_runs,proxy_v4_gw_cpu,rdma_proxy_gw_cpu,gw_cpu_unit,rdma_proxy_copies_per_byte" >"$sum"
 for cell in "${cells[@]}"; do
 	m=${cell%:*} n=${cell#*:}
 	case $m in
@@ -202,7 +221,10 @@ for cell in "${cells[@]}"; do
 			'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
 		meets=$(awk -v r="$ratio" -v t="$target" 'BEGIN { print (r + 0 >= t) ? "yes" : "no" }')
 	fi
-	echo "$m,$n,$unit,${med[proxy_v4]},${med[rdma_proxy]},$ratio,$target,$meets,${fl[proxy_v4]},${fl[rdma_proxy]},${cpu[proxy_v4]},${cpu[rdma_proxy]},$cu" >>"$sum"
+	cpb=-
+	[[ " ${ok_kinds[*]} " == *" rdma_proxy "* ]] && [ "$m" != meta ] &&
+		cpb=$(copies_per_byte "$m" "$n")
+	echo "$m,$n,$unit,${med[proxy_v4]},${med[rdma_proxy]},$ratio,$target,$meets,${fl[proxy_v4]},${fl[rdma_proxy]},${cpu[proxy_v4]},${cpu[rdma_proxy]},$cu,$cpb" >>"$sum"
 done
 
 {
@@ -213,17 +235,18 @@ done
 		echo "proxy_v4: Debian FSAL_PROXY_V4 over TCP; rdma_proxy: FSAL_RDMA_PROXY over RDMA (libfabric tcp provider)"
 	fi
 	echo "medians of $ROUNDS interleaved rounds, $DURATION s each, 1 MiB I/O, file $FILE_SIZE, $(nproc) cores; failed runs in brackets"
-	printf '%-6s %7s %16s %16s %7s %7s %11s %11s\n' workload streams proxy_v4 rdma_proxy ratio target "pv4 cpu" "rp cpu"
-	tail -n +2 "$sum" | while IFS=, read -r m n unit a b ratio target meets fa fb ca cb cu; do
+	printf '%-6s %7s %16s %16s %7s %7s %11s %11s %8s\n' workload streams proxy_v4 rdma_proxy ratio target "pv4 cpu" "rp cpu" "rp copy"
+	tail -n +2 "$sum" | while IFS=, read -r m n unit a b ratio target meets fa fb ca cb cu cpb; do
 		fa_s= fb_s= rs=$ratio
 		[ "$ratio" != - ] && rs=${ratio}x
 		[ "$fa" != - ] && [ "$fa" != 0 ] && fa_s=" [$fa]"
 		[ "$fb" != - ] && [ "$fb" != 0 ] && fb_s=" [$fb]"
-		printf '%-6s %7s %16s %16s %7s %7s %11s %11s\n' "$m" "$n" \
+		printf '%-6s %7s %16s %16s %7s %7s %11s %11s %8s\n' "$m" "$n" \
 			"$a$fa_s $unit" "$b$fb_s" "$rs" ">=${target}x" \
-			"$ca $cu" "$cb"
+			"$ca $cu" "$cb" "$cpb"
 	done
 	echo "(cpu: gateway process user+system CPU per MiB moved - a read run's writing of its file included - or per small-file cycle)"
+	echo "(rp copy: payload bytes RDMA_PROXY copied in userspace per payload byte it moved, from its stats file; target 0)"
 	# Proof that rdma_proxy's leg was RDMA: PROXY_V4 talks TCP to the
 	# backend, so only rdma_proxy moves bytes through these counters.
 	if [ -r "$GW_BACKEND_STATS" ]; then

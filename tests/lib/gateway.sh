@@ -28,6 +28,8 @@
 #   gw_log NAME              print the path of the daemon's log
 #   (an rdma_proxy gateway writes its counters to $GW_ROOT/rdma_proxy/rp-stats)
 #   gw_cleanup               stop every daemon started here
+#   gw_rp_counter KEY        a counter of the rdma_proxy gateway's stats
+#                            file ($GW_RP_STATS, rewritten every second)
 #
 # Every daemon runs `ganesha.nfsd -F` with its own directory
 # $GW_ROOT/NAME holding ganesha.conf, ganesha.log, ganesha.pid and
@@ -46,6 +48,7 @@
 GW_LEASE=${GW_LEASE:-20}
 GW_BACKEND_EXPORT=$GW_ROOT/backend/export
 GW_BACKEND_STATS=$GW_ROOT/backend/rdma-stats
+GW_RP_STATS=$GW_ROOT/rdma_proxy/rp-stats
 GW_BACKEND_PORT=
 GW_BACKEND_RPORT=
 declare -A GW_PIDS=()
@@ -65,6 +68,14 @@ gw_find_build() {
 }
 
 gw_pid() { echo "${GW_PIDS[$1]:-}"; }
+
+# A counter of the RDMA_PROXY gateway's stats file ("  key = value" per
+# export), summed over its exports; 0 when absent.  The file is
+# rewritten every second.
+gw_rp_counter() { # KEY
+	awk -v k="$1" '$1 == k && $2 == "=" { s += $3 } END { print s + 0 }' \
+		"$GW_RP_STATS" 2>/dev/null || echo 0
+}
 
 # The last N lines of a daemon's log that say something: Debian's
 # ganesha.nfsd logs a dozen DBUS/krb5/thread start-up lines per start.

@@ -297,6 +297,7 @@ else
 			return 2
 		fi
 		echo "  cut the gateway's connection(s) to :$leg_port during the $what"
+		cut_done=1
 		wait $pid
 		rc=$?
 		[ $rc = 0 ] || { echo "  $what exited $rc: $(tail -1 "$T/leg.err")" >&2; return 1; }
@@ -325,6 +326,12 @@ else
 		fi
 	done
 	rm -f "$B/d1/leg.put"
+	if [ "$kind" = rdma_proxy ] && [ -n "${cut_done:-}" ]; then
+		sleep 1.2	# the stats file is rewritten every second
+		echo "  gateway counters: $(grep -E 'reconnects|replays|new_sessions|payload_bytes_copied' "$GW_RP_STATS" | tr -s ' \n' ' ')"
+		check "the gateway counted its reconnections ($(gw_rp_counter reconnects))" \
+			test "$(gw_rp_counter reconnects)" -ge 1
+	fi
 fi
 
 # --- remove
