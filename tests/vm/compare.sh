@@ -14,6 +14,11 @@
 #                           round trip)
 # and prints bench/perftest ratios (for latency above 1 = bench slower).
 # Units as each tool prints them; perftest's MB is 2^20 bytes.
+# Then, from <run>/nfsbench.<ibdev>.tsv (guest/nfs_bench.sh, rows "NFSB
+# <ibdev> <server> <vers> <test> <value> <unit>"), the Linux kernel NFS
+# client over RDMA against our Ganesha beside the Linux kernel NFS server,
+# with the ratio ganesha/knfsd (above 1 = ours faster), and the same
+# Ganesha over TCP for reference.
 # Usage: compare.sh <run-dir>     Exit 0 (prints "no figures" when absent).
 OUT=$1
 found=0
@@ -52,4 +57,33 @@ for perf in "$OUT"/perftest.*.tsv; do
 	' "$perf" "$bench"
 done
 [ $found = 1 ] || echo "no bench and perftest figures side by side in $OUT"
+
+found=0
+for nb in "$OUT"/nfsbench.*.tsv; do
+	[ -s "$nb" ] || continue
+	found=1
+	ibdev=$(basename "$nb" .tsv)
+	echo "--- ${ibdev#nfsbench.}: kernel NFS client over RDMA, our Ganesha vs knfsd, same run"
+	awk '
+	$1 == "NFSB" {
+		key = $5 " NFSv" $4; u[key] = $7
+		# one row per round: the best counts
+		if (!(($3, key) in v) || $6 + 0 > v[$3, key] + 0)
+			v[$3, key] = $6
+		if (!(key in seen)) { seen[key] = 1; order[n++] = key }
+	}
+	END {
+		printf "%-18s %10s %10s %7s %-8s %s\n", "test", "ganesha",
+		       "knfsd", "ratio", "unit", "ganesha over tcp"
+		for (i = 0; i < n; i++) {
+			k = order[i]; g = v["ganesha", k]; kn = v["knfsd", k]
+			t = v["ganesha_tcp", k]
+			printf "%-18s %10s %10s %7s %-8s %s\n", k,
+			       g == "" ? "-" : g, kn == "" ? "-" : kn,
+			       (g != "" && kn > 0) ? sprintf("%.2f", g / kn) : "-",
+			       u[k], t == "" ? "-" : t
+		}
+	}' "$nb"
+done
+[ $found = 1 ] || echo "no kernel-client NFS figures (nfsbench.*.tsv) in $OUT"
 exit 0

@@ -25,7 +25,7 @@
 #   --devs LIST    rxe,siw (default) | rxe | siw | none
 #   --netdev NAME  eth0 (default) or lo (siw only; rxe stays on eth0)
 #   --accel A      auto (default) | kvm | tcg
-#   --timeout S    wall-clock limit for the VM run (default 2400)
+#   --timeout S    wall-clock limit for the VM run (default 3600)
 #   --shell        interactive: root shell on the console after the tests
 #   --fixture      exit 0 whenever results were collected (even with FAILs):
 #                  for the ctest fixture; the per-test checks judge each line
@@ -46,7 +46,7 @@ TESTS="$HERE/guest-tests.list"
 DEVS=rxe,siw
 NETDEV=eth0
 ACCEL=${GR_VM_ACCEL:-auto}
-TIMEOUT=${GR_VM_TIMEOUT:-2400}
+TIMEOUT=${GR_VM_TIMEOUT:-3600}
 SHELL_AFTER=0
 FIXTURE=0
 CACHE="${GR_VM_CACHE:-/var/cache/ganesha-rdma/vm}"
@@ -215,9 +215,13 @@ say "results ($RES):"
 grep '^GRVM-RESULT' "$RES" | cut -d' ' -f2- |
 	awk '{ d = ""; for (i = 5; i <= NF; i++) d = d " " $i
 	       printf "  %-10s %-4s %-4s %7ss %s\n", $1, $2, $3, $4, d }'
-if ls "$OUT"/perftest.*.tsv >/dev/null 2>&1 || ls "$OUT"/logs/bench.*.log >/dev/null 2>&1; then
-	say "perftest figures (device tool bytes MB/s Mmsg/s usec):"
-	cat "$OUT"/perftest.*.tsv 2>/dev/null
+if compgen -G "$OUT/perftest.*.tsv" >/dev/null ||
+	compgen -G "$OUT/logs/bench.*.log" >/dev/null ||
+	compgen -G "$OUT/nfsbench.*.tsv" >/dev/null; then
+	if compgen -G "$OUT/perftest.*.tsv" >/dev/null; then
+		say "perftest figures (device tool bytes MB/s Mmsg/s usec):"
+		cat "$OUT"/perftest.*.tsv
+	fi
 	for f in "$OUT"/logs/bench.*.log; do
 		[ -e "$f" ] || continue
 		say "xr_fabric_bench on ${f#*bench.}:"
