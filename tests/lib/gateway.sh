@@ -40,13 +40,17 @@
 #
 # Env knobs: GW_LEASE (lease seconds of every daemon, default 20),
 # GW_RP_TRANSPORT (rdma|tcp, default rdma), GW_RP_SLOTS (default 64),
-# GW_RP_CREDITS (default 128), GW_RP_CONNECTIONS (default 1).
+# GW_RP_CREDITS (default 128), GW_RP_CONNECTIONS (default 1),
+# GW_EXPORT2=rdma|tcp: the gateway also exports /gw2, the backend's
+# /export2 ($GW_BACKEND_EXPORT2), through a second FSAL export with that
+# transport (its own backend session).
 
 . "$(dirname "${BASH_SOURCE[0]}")/ganesha.sh"
 
 : "${GW_ROOT:?GW_ROOT must name a scratch directory before sourcing gateway.sh}"
 GW_LEASE=${GW_LEASE:-20}
 GW_BACKEND_EXPORT=$GW_ROOT/backend/export
+GW_BACKEND_EXPORT2=$GW_ROOT/backend/export2
 GW_BACKEND_STATS=$GW_ROOT/backend/rdma-stats
 GW_RP_STATS=$GW_ROOT/rdma_proxy/rp-stats
 GW_BACKEND_PORT=
@@ -73,7 +77,7 @@ gw_pid() { echo "${GW_PIDS[$1]:-}"; }
 # export), summed over its exports; 0 when absent.  The file is
 # rewritten every second.
 gw_rp_counter() { # KEY
-	awk -v k="$1" '$1 == k && $2 == "=" { s += $3 } END { print s + 0 }' \
+	awk -v k="$1" '$1 == k && $2 == "=" { s += $3 } END { printf "%.0f\n", s }' \
 		"$GW_RP_STATS" 2>/dev/null || echo 0
 }
 
@@ -130,7 +134,7 @@ gw_backend_start() {
 	[ -n "${GW_PRELOAD:-}" ] && [ -n "${GW_RDMA_MODULE:-}" ] ||
 		gr_skip "the RDMA transport for ganesha.nfsd is not built (Ganesha SDK missing?)"
 	gr_require_plain_module "$GW_RDMA_MODULE"
-	mkdir -p "$d/recovery" "$GW_BACKEND_EXPORT"
+	mkdir -p "$d/recovery" "$GW_BACKEND_EXPORT" "$GW_BACKEND_EXPORT2"
 	if [ -z "$GW_BACKEND_PORT" ]; then
 		GW_BACKEND_PORT=$(gr_free_port) || gr_fail "no free port"
 		GW_BACKEND_RPORT=$(gr_free_port) || gr_fail "no free port"
@@ -153,6 +157,12 @@ EXPORT {
 	SecType = sys;
 	FSAL { Name = VFS; }
 }
+EXPORT {
+	Export_Id = 2; Path = "$GW_BACKEND_EXPORT2"; Pseudo = /export2;
+	Access_Type = RW; Squash = No_Root_Squash; Protocols = 4;
+	SecType = sys;
+	FSAL { Name = VFS; }
+}
 CONF
 	} >"$d/ganesha.conf"
 	# The log is kept across restarts (a test reads what happened
@@ -167,8 +177,9 @@ CONF
 		{ gw_die_log backend "backend's RDMA listener did not come up"; return 1; }
 }
 
-# FSAL block of a gateway of KIND.
-gw_fsal_block() {
+# FSAL block of a gateway of KIND; RDMA_PROXY's backend path and
+# transport may be given (default /export and $GW_RP_TRANSPORT).
+gw_fsal_block() { # KIND [BACKEND_PATH [TRANSPORT]]
 	case $1 in
 	proxy_v4)
 		# PROXY_V4 looks EXPORT Path up on the backend; its default
@@ -185,14 +196,14 @@ gw_fsal_block() {
 CONF
 		;;
 	rdma_proxy)
-		local port=$GW_BACKEND_RPORT tr=${GW_RP_TRANSPORT:-rdma}
+		local port=$GW_BACKEND_RPORT tr=${3:-${GW_RP_TRANSPORT:-rdma}}
 		[ "$tr" = tcp ] && port=$GW_BACKEND_PORT
 		cat <<CONF
 	FSAL {
 		Name = RDMA_PROXY;
 		Backend_Addr = 127.0.0.1;
 		Backend_Port = $port;
-		Backend_Path = "/export";
+		Backend_Path = "${2:-/export}";
 		Transport = $tr;
 		Fabric = ofi;
 		Provider = tcp;
@@ -246,6 +257,19 @@ EXPORT {
 $(gw_fsal_block "$kind")
 }
 CONF
+		# A second export, its own backend session: /gw2 -> /export2.
+		if [ -n "${GW_EXPORT2:-}" ]; then
+			local path2=/gw2
+			[ "$kind" = proxy_v4 ] && path2=/export2
+			cat <<CONF
+EXPORT {
+	Export_Id = 2; Path = $path2; Pseudo = /gw2;
+	Access_Type = RW; Squash = No_Root_Squash; Protocols = 4;
+	Transports = TCP; SecType = sys;
+$(gw_fsal_block "$kind" /export2 "$GW_EXPORT2")
+}
+CONF
+		fi
 	} >"$d/ganesha.conf"
 	gw_daemon "$kind"
 	gr_wait_for 30 gw_port_open "$port" ||

@@ -14,10 +14,11 @@
 # backend's, rename across directories, readdir of 10,000 entries, rm,
 # 16 parallel clients, byte-range locks from two clients, the gateway
 # killed and restarted while clients hold handles, the backend killed
-# and restarted in the middle of a put, the gateway started while its
-# backend is down.  Operations Debian's PROXY_V4 is known not to manage
-# are reported as "known limit (PROXY_V4)" when GW_KIND=proxy_v4, and
-# fail the test for RDMA_PROXY.
+# and restarted in the middle of a put, the connection to the backend
+# cut mid-transfer, the gateway started while its backend is down, two
+# exports used at once.  What Debian's PROXY_V4 is known not to manage is
+# reported as "known limit (PROXY_V4)" when GW_KIND=proxy_v4 and fails
+# the test for RDMA_PROXY.
 #
 # Usage: run.sh PRELOAD_SO RDMA_MODULE_SO FSAL_MODULE_SO NFS41 GW_LIBNFS
 # Env: GW_KIND, GW_BIG_MIB (size of the big file, default 300).
@@ -417,6 +418,32 @@ elif [ "$kind" = proxy_v4 ]; then
 	limits=$((limits + 1))
 else
 	check "gateway started without its backend (listening: $up = 0), serves once it is back (last: $(tail -1 "$T/late.err" 2>/dev/null))" false
+fi
+
+# --- two exports, each its own backend session: /gw over the default
+# transport and /gw2 (the backend's /export2) over TCP, used at once.
+gw_stop "$kind"
+GW_EXPORT2=tcp gw_gateway_start "$kind"
+two_exports() {
+	local p1 p2 rc=0
+	head -c $((32 << 20)) /dev/urandom >"$T/two"
+	cli --state-file "$T/id.e1" put "$T/two" "$U/d1/two" 2>"$T/e1.err" & p1=$!
+	timeout 300 "$GW_NFS41" -q --state-file "$T/id.e2" put "$T/two" \
+		"nfs://127.0.0.1:$port/gw2/two" 2>"$T/e2.err" & p2=$!
+	wait $p1 || rc=1
+	wait $p2 || rc=1
+	[ $rc = 0 ] || { cat "$T/e1.err" "$T/e2.err" >&2; return 1; }
+	same_sha "$T/two" "$B/d1/two" "$GW_BACKEND_EXPORT2/two" &&
+		cli get "nfs://127.0.0.1:$port/gw2/two" "$T/two.back" &&
+		same_sha "$T/two" "$T/two.back" &&
+		cli rm "nfs://127.0.0.1:$port/gw2/two" && cli rm "$U/d1/two" &&
+		test ! -e "$GW_BACKEND_EXPORT2/two"
+}
+check "two exports (/gw and /gw2 -> /export2 over TCP) used at once, data verifies" two_exports
+if [ "$kind" = rdma_proxy ]; then
+	sleep 1.2
+	check "the gateway reports two exports, each with its backend up" \
+		test "$(grep -c '^  backend = up' "$GW_RP_STATS")" = 2
 fi
 
 echo "$passed passed, 0 failed, $limits known PROXY_V4 limits ($kind gateway)"
