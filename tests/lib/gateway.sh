@@ -26,10 +26,10 @@
 #   gw_kill NAME             SIGKILL at once (a crash)
 #   gw_pid NAME              print the daemon's pid (empty if not running)
 #   gw_log NAME              print the path of the daemon's log
-#   (an rdma_proxy gateway writes its counters to $GW_ROOT/rdma_proxy/rp-stats)
 #   gw_cleanup               stop every daemon started here
 #   gw_rp_counter KEY        a counter of the rdma_proxy gateway's stats
-#                            file ($GW_RP_STATS, rewritten every second)
+#                            file ($GW_RP_STATS = $GW_ROOT/rdma_proxy/
+#                            rp-stats, rewritten every second)
 #
 # Every daemon runs `ganesha.nfsd -F` with its own directory
 # $GW_ROOT/NAME holding ganesha.conf, ganesha.log, ganesha.pid and
