@@ -435,6 +435,20 @@ fsal_status_t rp_nfs4_to_fsal(nfsstat4 st)
 		return fsalstat(ERR_FSAL_FILE_OPEN, EBUSY);
 	case NFS4ERR_NO_GRACE:
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	case NFS4ERR_BAD_STATEID:
+	case NFS4ERR_OLD_STATEID:
+	case NFS4ERR_STALE_STATEID:
+	case NFS4ERR_EXPIRED:
+	case NFS4ERR_ADMIN_REVOKED:
+	case NFS4ERR_STALE_CLIENTID:
+	case NFS4ERR_BADSESSION:
+	case NFS4ERR_DEADSESSION:
+		/*
+		 * The backend lost or replaced state the gateway holds for
+		 * its client; the gateway re-establishes it on the next use,
+		 * so the client is asked to retry - not told of a fault.
+		 */
+		return fsalstat(ERR_FSAL_DELAY, EAGAIN);
 	default:
 		return fsalstat(ERR_FSAL_SERVERFAULT, EIO);
 	}

@@ -446,6 +446,12 @@ static bool rp_io_stateid(struct rp_export *ex, struct rp_handle *h,
 	pthread_mutex_lock(&s->rs_lock);
 	*sid = s->rs_sid;
 	pthread_mutex_unlock(&s->rs_lock);
+	/*
+	 * seqid 0: "the current stateid" (RFC 8881 8.2.2), so an I/O that
+	 * raced an upgrade or a re-open of the same state is not refused
+	 * with NFS4ERR_OLD_STATEID.
+	 */
+	sid->seqid = 0;
 	return true;
 }
 
@@ -455,6 +461,7 @@ static bool rp_stale_state(int ret, const struct sess_compound *c)
 		return false;
 	switch (c->sc_status) {
 	case NFS4ERR_BAD_STATEID:
+	case NFS4ERR_OLD_STATEID:
 	case NFS4ERR_STALE_STATEID:
 	case NFS4ERR_EXPIRED:
 	case NFS4ERR_ADMIN_REVOKED:
