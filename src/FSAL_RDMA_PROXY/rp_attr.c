@@ -52,6 +52,12 @@ fsal_status_t rp_fattr_to_attrs(fattr4 *fa, struct fsal_attrlist *attrs)
 	/* The decoder clears the whole list, the request mask included. */
 	rc = nfs4_Fattr_To_FSAL_attr(attrs, fa, NULL);
 	attrs->request_mask = asked;
+	/*
+	 * Ganesha answers FATTR4_SUPPORTED_ATTRS from the object's own
+	 * list; left empty, the Linux client asks for nothing but
+	 * mounted_on_fileid afterwards and its mount fails with ENOENT.
+	 */
+	attrs->supported = rp_module.fsal.fs_info.supported_attrs;
 	if (rc != NFS4_OK) {
 		LogWarn(COMPONENT_FSAL,
 			"RDMA_PROXY: backend sent attributes Ganesha cannot decode (status %d)",

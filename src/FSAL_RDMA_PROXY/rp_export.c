@@ -80,6 +80,7 @@ static void rp_placeholder_root_attrs(struct rp_export *ex,
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	a->valid_mask = ATTRS_POSIX;
+	a->supported = rp_module.fsal.fs_info.supported_attrs;
 	a->type = DIRECTORY;
 	a->mode = 0755;
 	a->numlinks = 2;
