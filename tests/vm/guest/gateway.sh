@@ -3,12 +3,12 @@
 #
 # The TCP-to-RDMA gateway between real peers in the vm tier's guest, on one
 # soft-RDMA device (called from guest-tests.list):
-#   nfs41 --NFSv4.1/TCP--> Debian's ganesha.nfsd with
+#   nfs41 / Linux kernel client --NFSv4.1/TCP--> Debian's ganesha.nfsd with
 #   FSAL_RDMA_PROXY --NFSv4.1 session over RPC-over-RDMA (verbs)--> Linux
 #   kernel NFS server's RDMA listener.
-# This project's client (nfs41, NFSv4.1 over TCP) runs a file workload
-# with checksums through the gateway; every file is also compared with
-# what landed in the kernel server's export directory.
+# This project's client (nfs41) and the Linux kernel client, both NFSv4.1
+# over TCP, run a file workload with checksums through the gateway; every
+# file is also compared with what landed in the kernel server's export.
 # Usage: gateway.sh <ibdev> <ip> <build dir> <out dir> [MiB]
 # Exit 0 when every check held, 1 otherwise; one "ok:"/"FAIL:" line each.
 set -u
@@ -70,6 +70,7 @@ CONF
 }
 
 cleanup() {
+	umount -f /mnt/gw 2>/dev/null
 	[ -n "$GW_PID" ] && kill $GW_PID 2>/dev/null && wait $GW_PID 2>/dev/null
 	knfsd_stop 2>/dev/null
 	cp -f "$work/ganesha.log" "$OUT/gateway-$IBDEV.log" 2>/dev/null
@@ -83,10 +84,7 @@ ok "the Linux kernel NFS server listens for RDMA on $IP:20050"
 gateway_start || { echo "FAIL: the gateway did not reach the kernel server over RDMA"; exit 1; }
 ok "gateway: $(grep -o 'RDMA_PROXY export.*session established' "$work/ganesha.log" | head -1)"
 
-# nfs41 (NFSv4.1 over TCP) through the gateway.  The Linux kernel client
-# mounting the gateway is not part of this check yet: its mount of /gw
-# ends in ENOENT after every COMPOUND succeeded (under investigation,
-# see docs/architecture.md).
+# 1. nfs41 (NFSv4.1 over TCP) through the gateway.
 NFS41=$BUILD/src/cli/nfs41
 gw=nfs://$IP:2050/gw
 cli() { "$NFS41" -q --state-file "$work/nfs41-id" "$@"; }
@@ -109,13 +107,45 @@ check "the file is gone on the kernel server" test ! -e "$kexp/big.bin"
 "$NFS41" bench "$gw/d1" --mode read --streams 4 --io-size 1M --duration 3 --file-size 32M |
 	tee "$OUT/gateway-bench-$IBDEV.txt"
 
+# 2. The Linux kernel client mounts the gateway over TCP.
+mnt=/mnt/gw
+mkdir -p "$mnt"
+mounted=0
+for _ in 1 2 3 4 5; do
+	mount -t nfs -o vers=4.1,proto=tcp,port=2050 "$IP:/gw" "$mnt" &&
+		{ mounted=1; break; }
+	sleep 2
+done
+check "the kernel client mounts the gateway (NFSv4.1 over TCP)" test $mounted = 1
+if [ $mounted = 1 ]; then
+	sum=$(sha256sum <"$work/src.bin")
+	check "kernel client: write ${MB} MiB through the gateway" \
+		dd if="$work/src.bin" of="$mnt/k.bin" bs=1M conv=fsync status=none
+	check "kernel client: the server holds the same bytes" cmp "$work/src.bin" "$kexp/k.bin"
+	echo 3 >/proc/sys/vm/drop_caches
+	check "kernel client: read back, same sha256" \
+		bash -c "[ \"\$(sha256sum <'$mnt/k.bin')\" = '$sum' ]"
+	check "kernel client: mkdir" mkdir -p "$mnt/k1/k2"
+	for i in $(seq 1 300); do echo "entry $i" >"$mnt/k1/f$i"; done
+	check "kernel client: readdir of 300 entries" \
+		bash -c "[ \$(ls '$mnt/k1' | grep -c '^f') = 300 ]"
+	check "kernel client: rename across directories" mv "$mnt/k1/f1" "$mnt/k1/k2/moved"
+	check "kernel client: the rename is on the server" test -f "$kexp/k1/k2/moved"
+	check "kernel client: symlink and readlink" \
+		bash -c "ln -s k2/moved '$mnt/k1/link' && [ \"\$(readlink '$mnt/k1/link')\" = k2/moved ]"
+	check "kernel client: chmod reaches the server" \
+		bash -c "chmod 600 '$mnt/k1/f2' && [ \$(stat -c %a '$kexp/k1/f2') = 600 ]"
+	check "kernel client: remove a tree" bash -c "rm -rf '$mnt/k1' && [ ! -e '$kexp/k1' ]"
+	check "kernel client: unmount" umount "$mnt"
+fi
+
 sleep 1.5
 echo "--- gateway counters"
 cat "$work/rp-stats" 2>/dev/null
 copied=$(awk '$1 == "payload_bytes_copied" {print $3}' "$work/rp-stats" 2>/dev/null)
 wbytes=$(awk '$1 == "rdma_read_bytes" {print $3}' "$work/rp-stats" 2>/dev/null)
 check "the backend pulled the written data by RDMA Read (${wbytes:-?} bytes)" \
-	bash -c "[ '${wbytes:-0}' -ge $((MB * 1024 * 1024)) ]"
+	bash -c "[ '${wbytes:-0}' -ge $((2 * MB * 1024 * 1024)) ]"
 echo "gateway payload bytes copied: ${copied:-?}"
 echo "gateway: $passed passed, $failed failed"
 [ $failed = 0 ]
