@@ -44,7 +44,7 @@ ulimit -l unlimited
 rm -rf "$work"
 mkdir -p "$work" /mnt/b
 : >"$tsv"
-trap 'cp -f "$work/ganesha.log" "$OUT/ganesha-bench-$IBDEV.log" 2>/dev/null' EXIT
+trap 'cp -f "$work/g/ganesha.log" "$OUT/ganesha-bench-$IBDEV.log" 2>/dev/null' EXIT
 
 now() { date +%s.%N; }
 # (mawk, the guest's awk, reads "print x > y" as a redirection: assign first.)
@@ -94,7 +94,23 @@ run() {
 	fi
 	grep -q " /mnt/b nfs.*proto=$proto" /proc/mounts ||
 		{ echo "FAIL: $srv NFSv$vers: not mounted over $proto"; failed=$((failed + 1)); }
+	nfsstat -c -l >"$work/calls.before" 2>/dev/null
 	measure "$srv" "$vers" /mnt/b || failed=$((failed + 1))
+	# What the client sent, the state manager's calls included (they go
+	# through the client's own RPC client, so mountstats leaves them out):
+	# they explain figures that differ between NFS versions.
+	nfsstat -c -l >"$work/calls.after" 2>/dev/null
+	awk -v who="$srv NFSv$vers round $round calls:" '
+	$1 == "nfs" && $2 ~ /^v/ {
+		k = $2 " " $(NF - 1)
+		if (FNR == NR) { b[k] = $NF; next }
+		d = $NF - b[k]
+		if (d > 0 && $(NF - 1) ~ /^(open|close|create|setattr|sequence|bind_conn_to_ses|write|read):$/)
+			out = out " " $2 ":" $(NF - 1) d
+	}
+	END { print who out }' "$work/calls.before" "$work/calls.after"
+	sed -n '\, /mnt/b with ,,/^device /{\, /mnt/b with ,p;/^device /!p}' \
+		/proc/self/mountstats >"$OUT/mountstats-$srv-$vers-$IBDEV.r$round.txt"
 	umount /mnt/b || { echo "FAIL: $srv NFSv$vers: umount"; failed=$((failed + 1)); }
 }
 
