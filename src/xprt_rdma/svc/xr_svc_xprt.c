@@ -41,6 +41,7 @@
 #include "xr_svc.h"
 #include "xr_svc_xdr.h"
 #include "xr_svc_xprt.h"
+#include "xr_svc_seqflags.h"
 
 struct xr_gsh_server {
 	struct xr_svc *xs_engine;
@@ -85,6 +86,7 @@ struct xr_gsh_server {
 	uint64_t xs_ddp_bytes;
 	uint64_t xs_payload_copied;	/* READ data copied (no Write chunk) */
 	uint64_t xs_read_no_chunk;	/* replies with READ data copied */
+	uint64_t xs_cb_down_hidden;	/* xr_svc_seqflags.c */
 	uint64_t xs_other_copied;	/* other uio data copied inline */
 	uint64_t xs_write_copied;	/* Read chunk data copied by decoders */
 	uint64_t xs_xprts_live;
@@ -328,6 +330,18 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 		return XPRT_DIED;
 	}
 	gx_build_msg(gc, &msg);
+	/*
+	 * No backchannel over RDMA in Ganesha 4.3: with delegations off no
+	 * callback is ever needed, so "callback path down" is not news and
+	 * must not send the client into rebinding (xr_svc_seqflags.c).
+	 */
+	if (req->rq_msg.cb_prog == nfs_param.core_param.program[P_NFS] &&
+	    req->rq_msg.cb_vers == NFS_V4 &&
+	    req->rq_msg.cb_proc == NFSPROC4_COMPOUND &&
+	    !nfs_param.nfsv4_param.allow_delegations &&
+	    xr_seq_hide_cb_path_down(msg.xm_head[0].iov_base,
+				     msg.xm_head[0].iov_len))
+		count(&srv->xs_cb_down_hidden, 1);
 	count(&srv->xs_payload_copied, gc->gc_out.xo_copied);
 	count(&srv->xs_other_copied, gc->gc_out.xo_copied_other);
 	/* The arguments are decoded by now: WRITE data copied out of the
@@ -690,6 +704,7 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "ddp_payload_bytes", __atomic_load_n(&srv->xs_ddp_bytes, __ATOMIC_RELAXED));
 	REPORT(f, "payload_bytes_copied", __atomic_load_n(&srv->xs_payload_copied, __ATOMIC_RELAXED));
 	REPORT(f, "read_replies_without_chunk", __atomic_load_n(&srv->xs_read_no_chunk, __ATOMIC_RELAXED));
+	REPORT(f, "cb_path_down_hidden", __atomic_load_n(&srv->xs_cb_down_hidden, __ATOMIC_RELAXED));
 	REPORT(f, "other_bytes_copied", __atomic_load_n(&srv->xs_other_copied, __ATOMIC_RELAXED));
 	REPORT(f, "write_payload_bytes_copied", __atomic_load_n(&srv->xs_write_copied, __ATOMIC_RELAXED));
 	REPORT(f, "xprts_live", __atomic_load_n(&srv->xs_xprts_live, __ATOMIC_RELAXED));
