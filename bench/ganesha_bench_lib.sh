@@ -38,23 +38,7 @@ gb_setup() {
 	[ "$GB_RPORT" != "$GB_PORT" ] || GB_RPORT=$((GB_PORT + 1))
 	GB_STATS=$dir/rdma-stats
 	mkdir -p "$dir/export" "$dir/recovery"
-	{
-		gr_core_conf "$dir" "$GB_PORT" "$GR_DEBIAN_FSAL_DIR"
-		cat <<CONF
-NFS_RDMA {
-	Fabric = ofi;
-	Bind_Addr = 127.0.0.1;
-	Port = $GB_RPORT;
-	Stats_File = "$GB_STATS";
-	Stats_Interval = 1;
-}
-EXPORT {
-	Export_Id = 1; Path = "$dir/export"; Pseudo = /export;
-	Access_Type = RW; Squash = No_Root_Squash; Protocols = 4;
-	FSAL { Name = VFS; }
-}
-CONF
-	} >"$dir/ganesha.conf"
+	gr_rdma_conf "$dir" "$GB_PORT" "$GB_RPORT" "$GB_STATS" >"$dir/ganesha.conf"
 }
 
 # A work directory on tmpfs if possible, else under /tmp.

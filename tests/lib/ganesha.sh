@@ -10,6 +10,10 @@
 #                            (skips when MOD is built with ASan: see below)
 #   gr_ganesha_stop          SIGTERM, then SIGKILL after 10 s
 #   gr_wait_for SECS CMD..   retry CMD every 0.2 s until it succeeds
+#   gr_core_conf DIR PORT PLUGINS_DIR   the blocks every test config needs
+#   gr_rdma_conf DIR PORT RPORT STATS   + NFS over RDMA (ofi, loopback) on
+#                            RPORT with counters in STATS, and DIR/export
+#                            (FSAL_VFS) at /export
 
 GR_DEBIAN_FSAL_DIR=${GR_DEBIAN_FSAL_DIR:-/usr/lib/x86_64-linux-gnu/ganesha}
 GR_GANESHA_PID=
@@ -100,6 +104,27 @@ NFSv4 {
 	RecoveryBackend = fs;
 	RecoveryRoot = "$1/recovery";
 	Graceless = true;
+}
+CONF
+}
+
+# A ganesha.nfsd serving DIR/export (FSAL_VFS) at /export over NFSv4 on TCP
+# PORT and over NFS_RDMA on RPORT (fabric ofi, loopback), counters in STATS.
+# gr_rdma_conf DIR PORT RPORT STATS
+gr_rdma_conf() {
+	gr_core_conf "$1" "$2" "$GR_DEBIAN_FSAL_DIR"
+	cat <<CONF
+NFS_RDMA {
+	Fabric = ofi;
+	Bind_Addr = 127.0.0.1;
+	Port = $3;
+	Stats_File = "$4";
+	Stats_Interval = 1;
+}
+EXPORT {
+	Export_Id = 1; Path = "$1/export"; Pseudo = /export;
+	Access_Type = RW; Squash = No_Root_Squash; Protocols = 4;
+	FSAL { Name = VFS; }
 }
 CONF
 }

@@ -32,23 +32,7 @@ port=$(gr_free_port) || gr_fail "no free port"
 rport=$(gr_free_port) || gr_fail "no free port"
 mkdir -p "$dir/export" "$dir/recovery"
 stats=$dir/rdma-stats
-{
-	gr_core_conf "$dir" "$port" "$GR_DEBIAN_FSAL_DIR"
-	cat <<CONF
-NFS_RDMA {
-	Fabric = ofi;
-	Bind_Addr = 127.0.0.1;
-	Port = $rport;
-	Stats_File = "$stats";
-	Stats_Interval = 1;
-}
-EXPORT {
-	Export_Id = 1; Path = "$dir/export"; Pseudo = /export;
-	Access_Type = RW; Squash = No_Root_Squash; Protocols = 4;
-	FSAL { Name = VFS; }
-}
-CONF
-} >"$dir/ganesha.conf"
+gr_rdma_conf "$dir" "$port" "$rport" "$stats" >"$dir/ganesha.conf"
 
 GANESHA_RDMA_MODULE=$module LD_PRELOAD=$preload \
 	gr_ganesha_start "$dir" "$dir/ganesha.conf"
