@@ -423,8 +423,9 @@ fsal_status_t rp_nfs4_to_fsal(nfsstat4 st)
 	case NFS4ERR_BADCHAR:
 		return fsalstat(ERR_FSAL_BADNAME, EINVAL);
 	case NFS4ERR_DENIED:
-		return fsalstat(ERR_FSAL_LOCKED, EAGAIN);
+		return fsalstat(ERR_FSAL_ACCESS, EAGAIN); /* a lock conflict */
 	case NFS4ERR_LOCKED:
+		return fsalstat(ERR_FSAL_LOCKED, EAGAIN);
 	case NFS4ERR_SHARE_DENIED:
 		return fsalstat(ERR_FSAL_SHARE_DENIED, EACCES);
 	case NFS4ERR_DEADLOCK:

@@ -43,17 +43,30 @@ struct state_t *rp_alloc_state(struct fsal_export *exp_hdl,
 
 	pthread_mutex_init(&s->rs_lock, NULL);
 	s->rs_owner_id = atomic_fetch_add(&rp_owner_seq, 1) + 1;
-	/* A lock state's open state outlives it (CLOSE drops locks first). */
-	s->rs_open = rp_st(related_state);
+	atomic_init(&s->rs_refs, 1);
+	if (state_type == STATE_TYPE_LOCK && related_state) {
+		s->rs_open = rp_st(related_state);
+		atomic_fetch_add(&s->rs_open->rs_refs, 1);
+	}
 	return init_state(&s->state, exp_hdl, state_type, related_state);
+}
+
+static void rp_state_put(struct rp_state *s)
+{
+	struct rp_state *open;
+
+	if (atomic_fetch_sub(&s->rs_refs, 1) != 1)
+		return;
+	open = s->rs_open;
+	pthread_mutex_destroy(&s->rs_lock);
+	gsh_free(s);
+	if (open)
+		rp_state_put(open);
 }
 
 void rp_free_state(struct fsal_export *exp_hdl, struct state_t *state)
 {
-	struct rp_state *s = rp_st(state);
-
-	pthread_mutex_destroy(&s->rs_lock);
-	gsh_free(s);
+	rp_state_put(rp_st(state));
 }
 
 static void rp_owner_bytes(struct rp_state *s, const char *kind, char *buf,
@@ -389,8 +402,17 @@ static fsal_status_t rp_reopen2(struct fsal_obj_handle *obj_hdl,
 	fsal_status_t st;
 	int ret;
 
+	bool stale;
+
+	pthread_mutex_lock(&s->rs_lock);
+	stale = !s->rs_valid ||
+		s->rs_gen != rp_backend_state_gen(&ex->backend);
+	pthread_mutex_unlock(&s->rs_lock);
+	/* Gone with the backend's state: open afresh as now wanted. */
+	if (stale)
+		return rp_open_by_handle(ex, rp_hdl(obj_hdl), s, openflags);
 	/* An upgrade is another OPEN of the same owner (RFC 8881 18.16). */
-	if (!s->rs_valid || (want & ~old))
+	if (want & ~old)
 		return rp_open_by_handle(ex, rp_hdl(obj_hdl), s,
 					 openflags | old);
 	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
@@ -416,6 +438,24 @@ static fsal_status_t rp_reopen2(struct fsal_obj_handle *obj_hdl,
 }
 
 /*
+ * A lock state's backend lock stateid is usable: made in this state
+ * generation.  One from before a backend restart or revocation is dropped:
+ * the locks it named are gone, the next LOCK makes a new lock owner.
+ */
+static bool rp_lock_live(struct rp_export *ex, struct rp_state *s)
+{
+	uint64_t gen = rp_backend_state_gen(&ex->backend);
+	bool live;
+
+	pthread_mutex_lock(&s->rs_lock);
+	if (s->rs_valid && s->rs_gen != gen)
+		s->rs_valid = false;
+	live = s->rs_valid;
+	pthread_mutex_unlock(&s->rs_lock);
+	return live;
+}
+
+/*
  * The stateid an I/O goes out with.  An open state made before the
  * backend lost its state is re-opened first.  Returns false when the
  * state could not be re-established (@st says why).
@@ -432,8 +472,9 @@ static bool rp_io_stateid(struct rp_export *ex, struct rp_handle *h,
 		memset(sid->other, 0xff, sizeof(sid->other));
 		return true;
 	}
-	if (s && s->state.state_type == STATE_TYPE_LOCK && !s->rs_valid)
-		s = s->rs_open; /* no backend lock yet: its open's stateid */
+	if (s && s->state.state_type == STATE_TYPE_LOCK &&
+	    !rp_lock_live(ex, s))
+		s = s->rs_open; /* no (live) backend lock: its open's stateid */
 	if (!s || !s->rs_valid)
 		return true; /* anonymous stateid */
 	if (s->rs_gen != rp_backend_state_gen(&ex->backend) &&
@@ -477,11 +518,14 @@ static void rp_mark_stale(struct state_t *state)
 {
 	struct rp_state *s = rp_st(state);
 
-	if (s && s->state.state_type != STATE_TYPE_LOCK) {
-		pthread_mutex_lock(&s->rs_lock);
-		s->rs_gen = UINT64_MAX;
-		pthread_mutex_unlock(&s->rs_lock);
-	}
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->rs_lock);
+	if (s->state.state_type == STATE_TYPE_LOCK)
+		s->rs_valid = false; /* I/O falls back to the open's stateid */
+	else
+		s->rs_gen = UINT64_MAX; /* re-opened before its next use */
+	pthread_mutex_unlock(&s->rs_lock);
 }
 
 static void rp_remember_verifier(struct rp_export *ex, const verifier4 v)
@@ -643,7 +687,14 @@ static void rp_write2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	struct rp_handle *h = rp_hdl(obj_hdl);
 	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
 	uint64_t off = write_arg->offset;
-	bool want_stable = write_arg->fsal_stable, all_stable = true;
+	/*
+	 * Ganesha 4.3 gives NFSv3 clients its own boot verifier, not the
+	 * export's: they could not see the backend lose unstable data, so
+	 * their writes go to stable storage.
+	 */
+	bool want_stable = write_arg->fsal_stable ||
+			   (op_ctx && op_ctx->nfs_vers == NFS_V3);
+	bool all_stable = true;
 	int i;
 
 	write_arg->io_amount = 0;
@@ -786,7 +837,8 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 	} else if (lock_op == FSAL_OP_UNLOCK) {
 		LOCKU4args *a = &ops[1].nfs_argop4_u.oplocku;
 
-		if (!s || !s->rs_valid)
+		/* Locks lost with the backend's state are already gone. */
+		if (!s || !rp_lock_live(ex, s))
 			return fsalstat(ERR_FSAL_NO_ERROR, 0);
 		ops[1].argop = NFS4_OP_LOCKU;
 		a->locktype = type;
@@ -808,14 +860,15 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 		a->reclaim = false;
 		a->offset = req->lock_start;
 		a->length = length;
-		pthread_mutex_lock(&s->rs_lock);
-		if (s->rs_valid) {
+		if (rp_lock_live(ex, s)) {
+			/* this owner already holds a lock stateid on the file */
 			a->locker.new_lock_owner = false;
+			pthread_mutex_lock(&s->rs_lock);
 			a->locker.locker4_u.lock_owner.lock_stateid = s->rs_sid;
+			pthread_mutex_unlock(&s->rs_lock);
 			a->locker.locker4_u.lock_owner.lock_seqid = 0;
-			pthread_mutex_unlock(&s->rs_lock);
 		} else {
-			pthread_mutex_unlock(&s->rs_lock);
+			/* first lock (or first since the backend lost state) */
 			if (!rp_io_stateid(ex, h, state, false, &open_sid, &st))
 				return st;
 			a->locker.new_lock_owner = true;
@@ -841,10 +894,12 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 		if (c.sc_nres == 2)
 			rp_fill_conflict(d, conflict);
 		sess_compound_free(&c);
-		/* LOCKT reports a conflict through @conflict, not an error */
-		return lock_op == FSAL_OP_LOCKT
-			   ? fsalstat(ERR_FSAL_NO_ERROR, 0)
-			   : fsalstat(ERR_FSAL_LOCKED, EAGAIN);
+		/*
+		 * Ganesha turns ERR_FSAL_ACCESS into a lock conflict: the
+		 * client gets NFS4ERR_DENIED with @conflict (LOCK and LOCKT
+		 * alike), and a blocking request waits.
+		 */
+		return fsalstat(ERR_FSAL_ACCESS, EAGAIN);
 	}
 	st = rp_status(ret, &c);
 	if (!FSAL_IS_ERROR(st) &&

@@ -198,7 +198,13 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 	bool more = true;
 	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
 
+	/* A listing that resumes presents the verifier of its cookies. */
 	memset(verf, 0, sizeof(verf));
+	if (cookie) {
+		uint64_t v = atomic_load(&dir->cookieverf);
+
+		memcpy(verf, &v, sizeof(verf));
+	}
 	*eof = false;
 	while (more && !*eof) {
 		nfs_argop4 ops[2];
@@ -226,6 +232,12 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		}
 		ok = &c.sc_res[1].nfs_resop4_u.opreaddir.READDIR4res_u.resok4;
 		memcpy(verf, ok->cookieverf, sizeof(verf));
+		{
+			uint64_t v;
+
+			memcpy(&v, verf, sizeof(v));
+			atomic_store(&dir->cookieverf, v);
+		}
 		empty = ok->reply.entries == NULL;
 		for (e = ok->reply.entries; e; e = e->nextentry) {
 			enum fsal_dir_result rc = DIR_CONTINUE;

@@ -117,6 +117,8 @@ struct rp_handle {
 	atomic_bool global_open;
 	uint32_t fh_len;
 	uint8_t fh[NFS4_FHSIZE];
+	/* READDIR cookie verifier the backend gave last (as a uint64_t) */
+	_Atomic uint64_t cookieverf;
 	/* wire form (version byte + fh), also the hash key */
 	uint8_t wire[RP_WIRE_MAX];
 	uint32_t wire_len;
@@ -136,7 +138,13 @@ struct rp_state {
 	uint64_t rs_gen;
 	fsal_openflags_t rs_openflags;
 	uint64_t rs_owner_id;	  /* names this state's backend owner */
-	struct rp_state *rs_open; /* lock state: its open state */
+	struct rp_state *rs_open; /* lock state: its open state (a ref) */
+	/*
+	 * Ganesha's reference plus one per lock state pointing here: an open
+	 * state Ganesha frees while a lock state still points at it stays
+	 * allocated until that lock state goes too.
+	 */
+	atomic_uint rs_refs;
 };
 
 struct rp_module {

@@ -99,6 +99,12 @@ static int decode_read_into(XDR *xdrs, nfs_resop4 *res,
 		return -EBADMSG;
 	if (len > call->xc_bulk_in_cap)
 		return -EBADMSG; /* more than asked for */
+	/*
+	 * Placed data: the count must not claim more than the server really
+	 * wrote, or the caller would pass on bytes of its buffer nobody wrote.
+	 */
+	if (call->xc_bulk_in_placed && len > call->xc_bulk_in_placed_len)
+		return -EBADMSG;
 	if (!call->xc_bulk_in_placed && len) {
 		if (!xdr_opaque_decode(xdrs, call->xc_bulk_in, len))
 			return -EBADMSG;

@@ -69,6 +69,8 @@ struct sess_xprt_call {
 	size_t xc_bulk_in_cap;
 	/* Set by a transport that already placed READ data in xc_bulk_in. */
 	bool xc_bulk_in_placed;
+	/* ... and how many bytes it placed there (what the server wrote) */
+	size_t xc_bulk_in_placed_len;
 	/* Set by the decoder: READ bytes it had to copy into xc_bulk_in. */
 	uint64_t xc_bulk_in_copied;
 	/*

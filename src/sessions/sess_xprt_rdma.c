@@ -165,6 +165,7 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 		goto out;
 
 	c->xc_bulk_in_placed = req.cr_result_len > 0;
+	c->xc_bulk_in_placed_len = req.cr_result_len;
 	ret = sess_rpc_decode_reply(reply->rb_data, req.cr_reply_len, &body);
 	if (!ret)
 		ret = c->xc_decode(c->xc_decode_arg, reply->rb_data + body,

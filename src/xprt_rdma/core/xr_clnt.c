@@ -201,7 +201,8 @@ static void xr_clnt_finish(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	} else {
 		/* Wake its caller alone (xr_clnt_call), not every waiter. */
 		req->cr_complete = true;
-		pthread_cond_signal(&req->cr_cv);
+		if (req->cr_sync)
+			pthread_cond_signal(&req->cr_cv);
 	}
 	if (!s->s_send_pending)
 		xr_clnt_slot_free(cl, s);
@@ -880,6 +881,9 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 	req->cr_reply_len = 0;
 	req->cr_result_len = 0;
 	req->cr_complete = false;
+	/* No callback: only xr_clnt_call(), which waits on cr_cv, may. */
+	if (!req->cr_done && !req->cr_sync)
+		return -EINVAL;
 	pthread_mutex_lock(&cl->cl_loop.lp_lock);
 	for (;;) {
 		if (cl->cl_state != XR_CL_UP || cl->cl_loop.lp_stop) {
@@ -959,8 +963,10 @@ int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 		return -EDEADLK; /* from a callback: use xr_clnt_submit() */
 	req->cr_done = NULL;
 	pthread_cond_init(&req->cr_cv, NULL);
+	req->cr_sync = true;
 	ret = xr_clnt_submit(cl, req);
 	if (ret) {
+		req->cr_sync = false;
 		pthread_cond_destroy(&req->cr_cv);
 		return ret;
 	}
@@ -981,6 +987,7 @@ int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 		xr_deadline(&ts, 1000);
 	}
 	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	req->cr_sync = false;
 	pthread_cond_destroy(&req->cr_cv);
 	return req->cr_status;
 }

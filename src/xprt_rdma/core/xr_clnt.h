@@ -80,6 +80,7 @@ struct xr_clnt_req {
 	struct xr_plan cr_plan;
 	/* Engine-private. */
 	bool cr_complete;
+	bool cr_sync;	      /* set by xr_clnt_call(): cr_cv is live */
 	pthread_cond_t cr_cv; /* xr_clnt_call()'s caller waits on it */
 };
 
@@ -135,7 +136,7 @@ int xr_clnt_connect(struct xr_clnt *clnt);
  * Waits (blocking) while no credit is available; called from a completion
  * callback (the progress thread) it cannot wait and returns -EAGAIN
  * instead.  Return: 0 (the callback will run exactly once); -EINVAL (bad
- * request: no xid, too many ranges, buffers above 4 GiB); -EEXIST (xid
+ * request: no xid, no cr_done, too many ranges, buffers above 4 GiB); -EEXIST (xid
  * already in flight); -ENOTCONN (not connected); -EAGAIN (no credit, from
  * a callback); -ENOMEM/-EIO (registration or post failed).  On an error
  * return the callback does not run.
