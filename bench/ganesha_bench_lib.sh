@@ -13,8 +13,13 @@
 
 GB_PID=
 
+# gb_find_bins [BUILD]: an empty BUILD means build-bench, else build.
 gb_find_bins() {
 	local b=$1
+	if [ -z "$b" ]; then
+		b=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build-bench
+		[ -d "$b" ] || b=${b%-bench}
+	fi
 	GB_PRELOAD=${GB_PRELOAD:-$b/src/xprt_rdma/svc/libganesha_rdma_preload.so}
 	GB_MODULE=${GB_MODULE:-$b/src/xprt_rdma/svc/libganesha_rdma.so}
 	GB_NFS41=${GB_NFS41:-$b/src/cli/nfs41}
@@ -70,14 +75,7 @@ gb_start() {
 }
 
 gb_stop() {
-	[ -n "$GB_PID" ] || return 0
-	kill -TERM "$GB_PID" 2>/dev/null
-	for _ in $(seq 1 150); do
-		kill -0 "$GB_PID" 2>/dev/null || break
-		sleep 0.2
-	done
-	kill -KILL "$GB_PID" 2>/dev/null
-	wait "$GB_PID" 2>/dev/null
+	gr_stop_pid "$GB_PID" 30	# under callgrind it exits slowly
 	GB_PID=
 }
 

@@ -55,10 +55,6 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-if [ -z "$build" ]; then
-	build=$top/build-bench
-	[ -d "$build" ] || build=$top/build
-fi
 gb_find_bins "$build"
 if [ "$callgrind" = 1 ] && ! command -v callgrind_control >/dev/null; then
 	echo "valgrind (callgrind_control) not installed: instruction counts skipped"

@@ -49,10 +49,6 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-if [ -z "$build" ]; then
-	build=$top/build-bench
-	[ -d "$build" ] || build=$top/build
-fi
 gb_find_bins "$build"
 
 dir=$(gb_mktemp)

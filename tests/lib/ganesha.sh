@@ -9,6 +9,7 @@
 #   gr_ganesha_start DIR CONF [MOD]  start ganesha.nfsd -F in the background
 #                            (skips when MOD is built with ASan: see below)
 #   gr_ganesha_stop          SIGTERM, then SIGKILL after 10 s
+#   gr_stop_pid PID [SECS]   the same for any daemon of ours
 #   gr_wait_for SECS CMD..   retry CMD every 0.2 s until it succeeds
 #   gr_core_conf DIR PORT PLUGINS_DIR   the blocks every test config needs
 #   gr_rdma_conf DIR PORT RPORT STATS   + NFS over RDMA (ofi, loopback) on
@@ -64,15 +65,22 @@ gr_ganesha_start() {
 	GR_GANESHA_PID=$!
 }
 
-gr_ganesha_stop() {
-	[ -n "$GR_GANESHA_PID" ] || return 0
-	kill -TERM "$GR_GANESHA_PID" 2>/dev/null
-	for _ in $(seq 1 50); do
-		kill -0 "$GR_GANESHA_PID" 2>/dev/null || break
+# SIGTERM PID, SIGKILL it after SECS (default 10) if still there, reap it.
+gr_stop_pid() {
+	local pid=$1 secs=${2:-10}
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for _ in $(seq 1 $((secs * 5))); do
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
-	kill -KILL "$GR_GANESHA_PID" 2>/dev/null
-	wait "$GR_GANESHA_PID" 2>/dev/null
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+gr_ganesha_stop() {
+	gr_stop_pid "$GR_GANESHA_PID"
 	GR_GANESHA_PID=
 }
 

@@ -282,15 +282,8 @@ CONF
 }
 
 gw_stop() {
-	local name=$1 pid=${GW_PIDS[$1]:-}
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
-	for _ in $(seq 1 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.2
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	local name=$1
+	gr_stop_pid "${GW_PIDS[$1]:-}"
 	unset "GW_PIDS[$name]"
 }
 
