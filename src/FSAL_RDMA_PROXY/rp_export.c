@@ -198,7 +198,6 @@ static fsal_status_t rp_create_handle(struct fsal_export *exp_hdl,
 	nfs_argop4 ops[2];
 	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
 	fsal_status_t st;
-	int ret;
 
 	st = rp_wire_to_host(exp_hdl, FSAL_DIGEST_NFSV4, fh_desc, 0);
 	if (FSAL_IS_ERROR(st))
@@ -207,16 +206,14 @@ static fsal_status_t rp_create_handle(struct fsal_export *exp_hdl,
 		return rp_make_root(ex, handle, attrs_out);
 	rp_op_putfh_raw(&ops[0], w + 1, (uint32_t)fh_desc->len - 1);
 	rp_op_getattr(&ops[1]);
-	ret = rp_call(ex, &c);
-	st = rp_status(ret, &c);
+	st = rp_run(ex, &c);
 	if (!FSAL_IS_ERROR(st))
 		st = rp_make_handle(ex, w + 1, (uint32_t)fh_desc->len - 1,
 				    &c.sc_res[1]
 					 .nfs_resop4_u.opgetattr.GETATTR4res_u
 					 .resok4.obj_attributes,
 				    handle, attrs_out);
-	if (ret == 0)
-		sess_compound_free(&c);
+	sess_compound_free(&c);
 	return st;
 }
 
@@ -228,13 +225,11 @@ static fsal_status_t rp_get_dynamic_info(struct fsal_export *exp_hdl,
 	nfs_argop4 ops[2];
 	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
 	fsal_status_t st;
-	int ret;
 
 	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
 	ops[1].argop = NFS4_OP_GETATTR;
 	rp_fsinfo_bitmap(&ops[1].nfs_argop4_u.opgetattr.attr_request);
-	ret = rp_call(ex, &c);
-	st = rp_status(ret, &c);
+	st = rp_run(ex, &c);
 	if (!FSAL_IS_ERROR(st)) {
 		memset(info, 0, sizeof(*info));
 		if (nfs4_Fattr_To_fsinfo(
@@ -245,8 +240,7 @@ static fsal_status_t rp_get_dynamic_info(struct fsal_export *exp_hdl,
 		info->time_delta.tv_sec = 0;
 		info->time_delta.tv_nsec = FSAL_DEFAULT_TIME_DELTA_NSEC;
 	}
-	if (ret == 0)
-		sess_compound_free(&c);
+	sess_compound_free(&c);
 	return st;
 }
 

@@ -137,21 +137,18 @@ static fsal_status_t rp_open_by_handle(struct rp_export *ex,
 	char owner[48];
 	u_int owner_len;
 	fsal_status_t st;
-	int ret;
 
 	rp_owner_bytes(s, "open", owner, sizeof(owner), &owner_len);
 	rp_op_putfh(&ops[0], h);
 	ops[1].argop = NFS4_OP_OPEN;
 	rp_fill_open(&ops[1].nfs_argop4_u.opopen, ex, flags, owner, owner_len);
-	ret = rp_call(ex, &c);
-	st = rp_status(ret, &c);
+	st = rp_run(ex, &c);
 	if (!FSAL_IS_ERROR(st))
 		rp_save_stateid(
 		    s, ex,
 		    &c.sc_res[1].nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid,
 		    flags);
-	if (ret == 0)
-		sess_compound_free(&c);
+	sess_compound_free(&c);
 	return st;
 }
 
@@ -236,7 +233,6 @@ static fsal_status_t rp_open_by_name(struct rp_export *ex,
 	u_int owner_len;
 	stateid4 sid;
 	fsal_status_t st;
-	int ret;
 
 	if (!s) { /* no state to keep: open, then close right away */
 		anon.rs_owner_id = atomic_fetch_add(&rp_owner_seq, 1) + 1;
@@ -262,10 +258,9 @@ static fsal_status_t rp_open_by_name(struct rp_export *ex,
 	}
 	rp_op_getfh(&ops[2]);
 	rp_op_getattr(&ops[3]);
-	ret = rp_call(ex, &c);
+	st = rp_run(ex, &c);
 	if (mode != FSAL_NO_CREATE)
 		nfs4_Fattr_Free(&fa);
-	st = rp_status(ret, &c);
 	if (FSAL_IS_ERROR(st))
 		goto out;
 	sid = c.sc_res[1].nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
@@ -285,8 +280,7 @@ static fsal_status_t rp_open_by_name(struct rp_export *ex,
 		rp_save_stateid(s, ex, &sid, flags);
 	}
 out:
-	if (ret == 0)
-		sess_compound_free(&c);
+	sess_compound_free(&c);
 	return st;
 }
 
@@ -299,7 +293,6 @@ static fsal_status_t rp_setattr_sid(struct rp_export *ex, struct rp_handle *h,
 	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
 	SETATTR4args *sa = &ops[1].nfs_argop4_u.opsetattr;
 	fsal_status_t st;
-	int ret;
 
 	rp_op_putfh(&ops[0], h);
 	ops[1].argop = NFS4_OP_SETATTR;
@@ -307,11 +300,9 @@ static fsal_status_t rp_setattr_sid(struct rp_export *ex, struct rp_handle *h,
 	st = rp_attrs_to_fattr(set, &sa->obj_attributes);
 	if (FSAL_IS_ERROR(st))
 		return st;
-	ret = rp_call(ex, &c);
+	st = rp_run(ex, &c);
 	nfs4_Fattr_Free(&sa->obj_attributes);
-	st = rp_status(ret, &c);
-	if (ret == 0)
-		sess_compound_free(&c);
+	sess_compound_free(&c);
 	return st;
 }
 
@@ -400,7 +391,6 @@ static fsal_status_t rp_reopen2(struct fsal_obj_handle *obj_hdl,
 	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
 	OPEN_DOWNGRADE4args *od = &ops[1].nfs_argop4_u.opopen_downgrade;
 	fsal_status_t st;
-	int ret;
 
 	bool stale;
 
@@ -424,16 +414,14 @@ static fsal_status_t rp_reopen2(struct fsal_obj_handle *obj_hdl,
 	od->share_access = rp_share_access(want) &
 			   ~OPEN4_SHARE_ACCESS_WANT_NO_DELEG;
 	od->share_deny = rp_share_deny(want);
-	ret = rp_call(ex, &c);
-	st = rp_status(ret, &c);
+	st = rp_run(ex, &c);
 	if (!FSAL_IS_ERROR(st))
 		rp_save_stateid(s, ex,
 				&c.sc_res[1]
 				     .nfs_resop4_u.opopen_downgrade
 				     .OPEN_DOWNGRADE4res_u.resok4.open_stateid,
 				openflags);
-	if (ret == 0)
-		sess_compound_free(&c);
+	sess_compound_free(&c);
 	return st;
 }
 
@@ -591,6 +579,7 @@ static void rp_read2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	struct rp_handle *h = rp_hdl(obj_hdl);
 	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
 	uint64_t off = read_arg->offset;
+	uint32_t limit = rp_backend_io_limit(&ex->backend, ex->conf.max_read);
 	bool eof = false;
 	int i;
 
@@ -598,9 +587,8 @@ static void rp_read2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	for (i = 0; i < read_arg->iov_count && !eof; i++) {
 		size_t len = read_arg->iov[i].iov_len, got = 0;
 
-		if (len > rp_backend_io_limit(&ex->backend, ex->conf.max_read))
-			len = rp_backend_io_limit(&ex->backend,
-						  ex->conf.max_read);
+		if (len > limit)
+			len = limit;
 		st = rp_read_one(ex, h, read_arg, bypass,
 				 read_arg->iov[i].iov_base, len, off, &got,
 				 &eof);
@@ -687,6 +675,7 @@ static void rp_write2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	struct rp_handle *h = rp_hdl(obj_hdl);
 	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
 	uint64_t off = write_arg->offset;
+	uint32_t limit = rp_backend_io_limit(&ex->backend, ex->conf.max_write);
 	/*
 	 * Ganesha 4.3 gives NFSv3 clients its own boot verifier, not the
 	 * export's: they could not see the backend lose unstable data, so
@@ -702,9 +691,8 @@ static void rp_write2(struct fsal_obj_handle *obj_hdl, bool bypass,
 		size_t len = write_arg->iov[i].iov_len, done = 0;
 		bool stable = want_stable;
 
-		if (len > rp_backend_io_limit(&ex->backend, ex->conf.max_write))
-			len = rp_backend_io_limit(&ex->backend,
-						  ex->conf.max_write);
+		if (len > limit)
+			len = limit;
 		st = rp_write_one(ex, h, write_arg, &write_arg->iov[i], len,
 				  off, &done, &stable);
 		if (FSAL_IS_ERROR(st))
@@ -727,20 +715,17 @@ static fsal_status_t rp_commit2(struct fsal_obj_handle *obj_hdl, off_t offset,
 	nfs_argop4 ops[2];
 	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
 	fsal_status_t st;
-	int ret;
 
 	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
 	ops[1].argop = NFS4_OP_COMMIT;
 	ops[1].nfs_argop4_u.opcommit.offset = (offset4)offset;
 	ops[1].nfs_argop4_u.opcommit.count = (count4)len;
-	ret = rp_call(ex, &c);
-	st = rp_status(ret, &c);
+	st = rp_run(ex, &c);
 	if (!FSAL_IS_ERROR(st))
 		rp_remember_verifier(
 		    ex,
 		    c.sc_res[1].nfs_resop4_u.opcommit.COMMIT4res_u.resok4.writeverf);
-	if (ret == 0)
-		sess_compound_free(&c);
+	sess_compound_free(&c);
 	return st;
 }
 

@@ -125,7 +125,6 @@ static fsal_status_t rp_lookup(struct fsal_obj_handle *parent,
 	nfs_argop4 ops[4];
 	struct sess_compound c = {.sc_args = ops, .sc_nargs = 4};
 	fsal_status_t st;
-	int ret;
 
 	if (parent->type != DIRECTORY)
 		return fsalstat(ERR_FSAL_NOTDIR, ENOTDIR);
@@ -142,12 +141,10 @@ static fsal_status_t rp_lookup(struct fsal_obj_handle *parent,
 	}
 	rp_op_getfh(&ops[2]);
 	rp_op_getattr(&ops[3]);
-	ret = rp_call(ex, &c);
-	st = rp_status(ret, &c);
+	st = rp_run(ex, &c);
 	if (!FSAL_IS_ERROR(st))
 		st = rp_object_from(ex, &c.sc_res[2], handle, attrs_out);
-	if (ret == 0)
-		sess_compound_free(&c);
+	sess_compound_free(&c);
 	return st;
 }
 
@@ -213,7 +210,6 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		READDIR4resok *ok;
 		entry4 *e;
 		bool empty;
-		int ret;
 
 		rp_op_putfh(&ops[0], dir);
 		ops[1].argop = NFS4_OP_READDIR;
@@ -223,11 +219,9 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		ra->dircount = RP_READDIR_DIRCOUNT;
 		ra->maxcount = RP_READDIR_MAXCOUNT;
 		rp_attr_bitmap(&ra->attr_request, true);
-		ret = rp_call(ex, &c);
-		st = rp_status(ret, &c);
+		st = rp_run(ex, &c);
 		if (FSAL_IS_ERROR(st)) {
-			if (ret == 0)
-				sess_compound_free(&c);
+			sess_compound_free(&c);
 			return st;
 		}
 		ok = &c.sc_res[1].nfs_resop4_u.opreaddir.READDIR4res_u.resok4;
@@ -280,7 +274,6 @@ static fsal_status_t rp_create_obj(struct fsal_obj_handle *dir_hdl,
 	CREATE4args *ca = &ops[1].nfs_argop4_u.opcreate;
 	struct fsal_attrlist in;
 	fsal_status_t st;
-	int ret;
 
 	rp_op_putfh(&ops[0], rp_hdl(dir_hdl));
 	ops[1].argop = NFS4_OP_CREATE;
@@ -295,13 +288,11 @@ static fsal_status_t rp_create_obj(struct fsal_obj_handle *dir_hdl,
 		return st;
 	rp_op_getfh(&ops[2]);
 	rp_op_getattr(&ops[3]);
-	ret = rp_call(ex, &c);
+	st = rp_run(ex, &c);
 	nfs4_Fattr_Free(&ca->createattrs);
-	st = rp_status(ret, &c);
 	if (!FSAL_IS_ERROR(st))
 		st = rp_object_from(ex, &c.sc_res[2], new_obj, attrs_out);
-	if (ret == 0)
-		sess_compound_free(&c);
+	sess_compound_free(&c);
 	return st;
 }
 
@@ -372,14 +363,12 @@ static fsal_status_t rp_readlink(struct fsal_obj_handle *obj_hdl,
 	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
 	READLINK4resok *ok;
 	fsal_status_t st;
-	int ret;
 
 	if (obj_hdl->type != SYMBOLIC_LINK)
 		return fsalstat(ERR_FSAL_BADTYPE, EINVAL);
 	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
 	ops[1].argop = NFS4_OP_READLINK;
-	ret = rp_call(ex, &c);
-	st = rp_status(ret, &c);
+	st = rp_run(ex, &c);
 	if (!FSAL_IS_ERROR(st)) {
 		ok = &c.sc_res[1].nfs_resop4_u.opreadlink.READLINK4res_u.resok4;
 		if (ok->link.utf8string_len > PATH_MAX) {
@@ -393,8 +382,7 @@ static fsal_status_t rp_readlink(struct fsal_obj_handle *obj_hdl,
 			    '\0';
 		}
 	}
-	if (ret == 0)
-		sess_compound_free(&c);
+	sess_compound_free(&c);
 	return st;
 }
 
@@ -405,20 +393,17 @@ static fsal_status_t rp_getattrs(struct fsal_obj_handle *obj_hdl,
 	nfs_argop4 ops[2];
 	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
 	fsal_status_t st;
-	int ret;
 
 	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
 	rp_op_getattr(&ops[1]);
-	ret = rp_call(ex, &c);
-	st = rp_status(ret, &c);
+	st = rp_run(ex, &c);
 	if (!FSAL_IS_ERROR(st))
 		st = rp_fattr_to_attrs(
 		    &c.sc_res[1]
 			 .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
 			 .obj_attributes,
 		    attrs);
-	if (ret == 0)
-		sess_compound_free(&c);
+	sess_compound_free(&c);
 	if (FSAL_IS_ERROR(st) && (attrs->request_mask & ATTR_RDATTR_ERR))
 		attrs->valid_mask = ATTR_RDATTR_ERR;
 	return st;
@@ -433,16 +418,13 @@ static fsal_status_t rp_two_handles(struct rp_handle *a, struct rp_handle *b,
 	struct sess_compound c = {
 	    .sc_args = ops, .sc_nargs = 4, .sc_cachethis = true};
 	fsal_status_t st;
-	int ret;
 
 	rp_op_putfh(&ops[0], a);
 	ops[1].argop = NFS4_OP_SAVEFH;
 	rp_op_putfh(&ops[2], b);
 	ops[3] = *op;
-	ret = rp_call(ex, &c);
-	st = rp_status(ret, &c);
-	if (ret == 0)
-		sess_compound_free(&c);
+	st = rp_run(ex, &c);
+	sess_compound_free(&c);
 	return st;
 }
 
@@ -480,16 +462,13 @@ static fsal_status_t rp_unlink(struct fsal_obj_handle *dir_hdl,
 	struct sess_compound c = {
 	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
 	fsal_status_t st;
-	int ret;
 
 	rp_op_putfh(&ops[0], rp_hdl(dir_hdl));
 	ops[1].argop = NFS4_OP_REMOVE;
 	if (rp_op_name(&ops[1].nfs_argop4_u.opremove.target, name))
 		return fsalstat(ERR_FSAL_NAMETOOLONG, ENAMETOOLONG);
-	ret = rp_call(ex, &c);
-	st = rp_status(ret, &c);
-	if (ret == 0)
-		sess_compound_free(&c);
+	st = rp_run(ex, &c);
+	sess_compound_free(&c);
 	return st;
 }
 

@@ -193,6 +193,11 @@ void rp_backend_fini(struct rp_backend *be);
  * negative errno (-EAGAIN while the backend is still unreachable).
  */
 int rp_call(struct rp_export *ex, struct sess_compound *c);
+/**
+ * rp_run() - rp_call() and rp_status() in one: the COMPOUND's FSAL status.
+ * sess_compound_free(@c) is right afterwards whatever happened.
+ */
+fsal_status_t rp_run(struct rp_export *ex, struct sess_compound *c);
 /** rp_status() - fsal status for rp_call()'s result. */
 fsal_status_t rp_status(int ret, const struct sess_compound *c);
 /** rp_nfs4_to_fsal() - fsal status of an NFSv4 error. */
