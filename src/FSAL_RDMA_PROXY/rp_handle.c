@@ -211,6 +211,8 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		entry4 *e;
 		bool empty;
 
+		nfs_cookie4 asked = cookie;
+
 		rp_op_putfh(&ops[0], dir);
 		ops[1].argop = NFS4_OP_READDIR;
 		ra->cookie = cookie;
@@ -252,9 +254,14 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		sess_compound_free(&c);
 		if (FSAL_IS_ERROR(st))
 			return st;
-		if (empty && !*eof) {
+		/*
+		 * A backend that neither ends the listing nor moves the
+		 * cookie would keep this loop going for ever.
+		 */
+		if (!*eof && more && (empty || cookie == asked)) {
 			LogWarn(COMPONENT_FSAL,
-				"RDMA_PROXY: backend READDIR returned no entry and no end");
+				"RDMA_PROXY: backend READDIR made no progress (no entry, or cookie %llu again) and no end",
+				(unsigned long long)asked);
 			return fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
 		}
 	}

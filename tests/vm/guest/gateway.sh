@@ -54,7 +54,7 @@ EXPORT {
 CONF
 	: >"$work/ganesha.log"
 	ganesha.nfsd -F -f "$work/ganesha.conf" -L "$work/ganesha.log" \
-		-p "$work/ganesha.pid" -N NIV_EVENT &
+		-p "$work/ganesha.pid" -N NIV_EVENT >"$work/ganesha.out" 2>&1 &
 	GW_PID=$!
 	# The session comes up while Ganesha is still starting: wait for
 	# both it and Ganesha's own start-up to finish.
