@@ -9,7 +9,7 @@
  *   threads post under the lock and wake the progress thread; on verbs
  *   they queue the call and the progress thread registers and posts it
  *   (and connects and disconnects): uverbs refuses threads whose
- *   credentials changed, as a Ganesha worker's do (xr_clnt_in_loop()).
+ *   credentials changed, as a Ganesha worker's do (xr_clnt_defer_to_loop()).
  *   The progress thread polls, matches replies, and runs completion
  *   callbacks after dropping the lock.
  * - Preallocated at create: `credits` receive buffers and `credits` call
@@ -107,7 +107,7 @@ struct xr_clnt {
 	uint64_t cl_per_conn;
 	/*
 	 * Verbs: only the progress thread touches the device (see
-	 * xr_clnt_in_loop()); callers queue their posts and requests here.
+	 * xr_clnt_defer_to_loop()); callers queue their posts and requests here.
 	 */
 	bool cl_loop_only;
 	struct xr_clnt_slot *cl_postq, *cl_postq_tail;
@@ -125,7 +125,7 @@ struct xr_clnt {
  * the progress thread, whose credentials never change, does all of it:
  * callers queue and wait.  With ofi (sockets) callers post themselves.
  */
-static bool xr_clnt_in_loop(struct xr_clnt *cl)
+static bool xr_clnt_defer_to_loop(struct xr_clnt *cl)
 {
 	return cl->cl_loop_only &&
 	       !pthread_equal(pthread_self(), cl->cl_loop.lp_thread);
@@ -137,7 +137,7 @@ static void xr_clnt_drop_conn(struct xr_clnt *cl)
 	if (!cl->cl_ep ||
 	    (cl->cl_state != XR_CL_UP && cl->cl_state != XR_CL_CONNECTING))
 		return;
-	if (xr_clnt_in_loop(cl))
+	if (xr_clnt_defer_to_loop(cl))
 		cl->cl_want_disconnect = true;
 	else
 		xr_disconnect(cl->cl_ep);
@@ -469,7 +469,7 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			     struct xr_clnt_req *req);
 static int xr_clnt_start_connect(struct xr_clnt *cl);
 
-/* What callers left for the progress thread (verbs, see xr_clnt_in_loop) */
+/* What callers left for the progress thread (verbs, see xr_clnt_defer_to_loop) */
 static void xr_clnt_loop_requests(struct xr_clnt *cl)
 {
 	struct xr_clnt_slot *s;
@@ -597,7 +597,7 @@ static int xr_clnt_connect_locked(struct xr_clnt *cl)
 		return 0;
 	if (cl->cl_loop.lp_stop)
 		return -ESHUTDOWN;
-	if (xr_clnt_in_loop(cl)) {
+	if (xr_clnt_defer_to_loop(cl)) {
 		cl->cl_want_connect = true;
 		xr_loop_wake(&cl->cl_loop);
 		while (cl->cl_want_connect) {
@@ -918,7 +918,7 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 	s->s_has_wseg = false;
 	s->s_has_rseg = false;
 	s->s_nregs = 0;
-	if (xr_clnt_in_loop(cl)) {
+	if (xr_clnt_defer_to_loop(cl)) {
 		/* The progress thread posts it (xr_clnt_loop_requests). */
 		s->s_wait_reply = true;
 		s->s_send_pending = false;
