@@ -48,12 +48,15 @@ SUITE=bookworm
 # Guest packages.  First list: what debootstrap installs (boot, network,
 # RDMA user space, kernel NFS).  Second list: installed with apt afterwards
 # (better dependency resolution): what this project's binaries need at run
-# time in the guest, and Ganesha for the server-side issues.
+# time in the guest, and Ganesha for the server-side issues (with
+# FSAL_PROXY_V4, the baseline of bench/gateway_vs_proxy_v4_vm.sh, and perf to
+# profile the gateways).
 BOOT_PKGS="linux-image-amd64,kmod,iproute2,procps,util-linux,netbase,
 ca-certificates,rdma-core,ibverbs-providers,ibverbs-utils,rdmacm-utils,
 perftest,infiniband-diags,nfs-kernel-server,nfs-common,rpcbind"
 RUN_PKGS="libibverbs1 librdmacm1 libfabric1 liburcu8 libntirpc4.3
-nfs-ganesha nfs-ganesha-vfs nfs-ganesha-mem libasan8 libubsan1 strace gdb-minimal"
+nfs-ganesha nfs-ganesha-vfs nfs-ganesha-mem nfs-ganesha-proxy-v4 libasan8
+libubsan1 strace gdb-minimal linux-perf"
 
 step() { echo "=== [grvm-build $(date +%T)] $*"; }
 skip() { echo "build-image.sh: SKIP: $*" >&2; exit 77; }
