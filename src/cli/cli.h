@@ -48,6 +48,9 @@ struct cli_opts {
 	uint64_t inject_drop_after;
 	bool inject_misorder;
 	bool inject_no_back_chan;
+	uint32_t connections;	   /* session trunking: 1..SESS_MAX_CONNS */
+	uint64_t inject_drop_extra; /* tcp: lose reply N on the last extra */
+	uint32_t inject_conn_loss_ms; /* drop the last extra after MS ms */
 	int hold_s;
 	bool long_list;
 	bool exclusive;

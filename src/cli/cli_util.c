@@ -4,6 +4,7 @@
  * errors into messages and exit codes, the progress line and statistics.
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -208,11 +209,92 @@ static struct sess_xprt *cli_rdma_create(const struct sess_xprt_rdma_opts *o)
 	return create(o);
 }
 
+/*
+ * One transport of the session: connection @idx of --connections (0 is
+ * the first).  The reply-loss hooks apply to the first connection
+ * (--inject-drop-after) or to the last extra one (--inject-drop-extra).
+ * Returns the transport, or NULL with errno set.
+ */
+static struct sess_xprt *cli_make_xprt(struct cli *c, uint32_t idx)
+{
+	if (!strcmp(c->o.transport, "rdma")) {
+		struct sess_xprt_rdma_opts ro = {0};
+
+		ro.host = c->url.host;
+		ro.port = c->url.explicit_port ? c->url.port : 20049;
+		ro.fabric = c->o.fabric ? c->o.fabric : "verbs";
+		ro.timeout_ms = c->o.timeout_ms;
+		ro.max_record = c->o.io_size + (64u << 10);
+		return cli_rdma_create(&ro);
+	} else {
+		struct sess_xprt_tcp_opts to = {0};
+
+		to.host = c->url.host;
+		to.port = c->url.port;
+		to.timeout_ms = c->o.timeout_ms;
+		to.max_record = c->o.io_size + (64u << 10);
+		if (idx == 0)
+			to.inject_drop_after = c->o.inject_drop_after;
+		else if (idx + 1 == c->o.connections)
+			to.inject_drop_after = c->o.inject_drop_extra;
+		return sess_xprt_tcp_create(&to);
+	}
+}
+
+/*
+ * Test hook: lose the last extra connection a while after the start.  The
+ * thread waits on a condition so that cli_disconnect() can end it early
+ * (the client must not be freed under it).
+ */
+static pthread_mutex_t loss_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t loss_cond = PTHREAD_COND_INITIALIZER;
+static bool loss_cancel, loss_running;
+static pthread_t loss_tid;
+
+static void *conn_loss_thread(void *arg)
+{
+	struct cli *c = arg;
+	struct timespec until;
+	int ret = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += c->o.inject_conn_loss_ms / 1000;
+	until.tv_nsec += (long)(c->o.inject_conn_loss_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&loss_lock);
+	while (!loss_cancel && ret != ETIMEDOUT)
+		ret = pthread_cond_timedwait(&loss_cond, &loss_lock, &until);
+	if (!loss_cancel) {
+		(void)sess_client_test_drop_conn(c->cl, c->o.connections - 1);
+		if (c->o.verbose)
+			fprintf(stderr, "nfs41: test: connection %u dropped\n",
+				c->o.connections - 1);
+	}
+	pthread_mutex_unlock(&loss_lock);
+	return NULL;
+}
+
+static void conn_loss_stop(void)
+{
+	if (!loss_running)
+		return;
+	pthread_mutex_lock(&loss_lock);
+	loss_cancel = true;
+	pthread_cond_broadcast(&loss_cond);
+	pthread_mutex_unlock(&loss_lock);
+	pthread_join(loss_tid, NULL);
+	loss_running = false;
+}
+
 int cli_connect(struct cli *c, const char *url)
 {
-	struct sess_xprt_tcp_opts to = {0};
 	struct sess_client_opts so = {0};
+	struct sess_xprt *extra;
 	char what[300];
+	uint32_t i;
 	int ret;
 
 	if (cli_parse_url(url, &c->url)) {
@@ -222,29 +304,25 @@ int cli_connect(struct cli *c, const char *url)
 		    url);
 		return CLI_ERR_USAGE;
 	}
-	if (!strcmp(c->o.transport, "rdma")) {
-		struct sess_xprt_rdma_opts ro = {0};
-
-		ro.host = c->url.host;
-		ro.port = c->url.explicit_port ? c->url.port : 20049;
-		ro.fabric = c->o.fabric ? c->o.fabric : "verbs";
-		ro.timeout_ms = c->o.timeout_ms;
-		ro.max_record = c->o.io_size + (64u << 10);
-		c->xprt = cli_rdma_create(&ro);
-		if (!c->xprt && errno == ENOENT)
-			return CLI_ERR_TRANSPORT;
-	} else if (!strcmp(c->o.transport, "tcp")) {
-		to.host = c->url.host;
-		to.port = c->url.port;
-		to.timeout_ms = c->o.timeout_ms;
-		to.max_record = c->o.io_size + (64u << 10);
-		to.inject_drop_after = c->o.inject_drop_after;
-		c->xprt = sess_xprt_tcp_create(&to);
-	} else {
+	if (strcmp(c->o.transport, "rdma") && strcmp(c->o.transport, "tcp")) {
 		fprintf(stderr, "nfs41: unknown transport '%s' (tcp, rdma)\n",
 			c->o.transport);
 		return CLI_ERR_USAGE;
 	}
+	if (c->o.inject_drop_extra && strcmp(c->o.transport, "tcp")) {
+		fprintf(stderr, "nfs41: --inject-drop-extra needs "
+				"--transport tcp\n");
+		return CLI_ERR_USAGE;
+	}
+	if ((c->o.inject_drop_extra || c->o.inject_conn_loss_ms) &&
+	    c->o.connections < 2) {
+		fprintf(stderr, "nfs41: the extra-connection hooks need "
+				"--connections 2 or more\n");
+		return CLI_ERR_USAGE;
+	}
+	c->xprt = cli_make_xprt(c, 0);
+	if (!c->xprt && errno == ENOENT)
+		return CLI_ERR_TRANSPORT;
 	if (!c->xprt)
 		return cli_report(-errno, "transport");
 	so.state_file = c->o.state_file;
@@ -259,6 +337,16 @@ int cli_connect(struct cli *c, const char *url)
 	c->cl = sess_client_create(c->xprt, &so, &ret);
 	if (!c->cl)
 		return cli_report(ret, "client");
+	for (i = 1; i < c->o.connections; i++) {
+		extra = cli_make_xprt(c, i);
+		ret = extra ? sess_client_add_conn(c->cl, extra) : -errno;
+		if (ret) {
+			ret = cli_report(ret, "extra connection");
+			sess_client_destroy(c->cl);
+			c->cl = NULL;
+			return ret;
+		}
+	}
 	ret = sess_client_start(c->cl);
 	if (ret) {
 		snprintf(what, sizeof(what), "session with %s:%u", c->url.host,
@@ -270,6 +358,9 @@ int cli_connect(struct cli *c, const char *url)
 	}
 	if (c->o.inject_misorder)
 		(void)sess_client_test_skew_seqid(c->cl, 0, 1000);
+	if (c->o.inject_conn_loss_ms && !loss_running)
+		loss_running =
+		    pthread_create(&loss_tid, NULL, conn_loss_thread, c) == 0;
 	return CLI_OK;
 }
 
@@ -279,6 +370,7 @@ void cli_disconnect(struct cli *c)
 
 	if (!c->cl)
 		return;
+	conn_loss_stop();
 	if (c->o.print_stats)
 		cli_print_stats(c, true);
 	ret = sess_client_stop(c->cl);
@@ -325,13 +417,28 @@ static void hexid(char *out, const uint8_t *id, size_t n)
 		sprintf(out + 2 * i, "%02x", id[i]);
 }
 
+/* "n0 n1 ..": COMPOUNDs sent on each connection. */
+static void conn_calls(char *out, size_t cap, const struct sess_client_stats *s)
+{
+	size_t len = 0;
+	uint32_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < s->cs_conns && i < SESS_MAX_CONNS && len < cap; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s%llu",
+					i ? " " : "",
+					(unsigned long long)s->cs_conn_calls[i]);
+}
+
 void cli_print_stats(struct cli *c, bool json)
 {
 	struct sess_client_stats s;
 	char sid[2 * NFS4_SESSIONID_SIZE + 1];
+	char calls[SESS_MAX_CONNS * 21 + 1];
 
 	sess_client_get_stats(c->cl, &s);
 	hexid(sid, s.cs_sessionid, NFS4_SESSIONID_SIZE);
+	conn_calls(calls, sizeof(calls), &s);
 #define F(name, val) name, (unsigned long long)(val)
 	if (json) {
 		fprintf(c->o.print_stats ? stderr : stdout,
@@ -350,7 +457,11 @@ void cli_print_stats(struct cli *c, bool json)
 			"\"xprt_replies\":%llu,\"bytes_out\":%llu,"
 			"\"bytes_in\":%llu,\"connects\":%llu,"
 			"\"disconnects\":%llu,\"bad_records\":%llu,"
-			"\"timeouts\":%llu,\"max_in_flight\":%llu}\n",
+			"\"timeouts\":%llu,\"max_in_flight\":%llu,"
+			"\"conns\":%llu,\"conns_bound\":%llu,"
+			"\"trunk_binds\":%llu,\"trunk_lost\":%llu,"
+			"\"trunk_moved\":%llu,\"trunk_refused\":%llu,"
+			"\"conn_calls\":\"%s\"}\n",
 			(unsigned long long)s.cs_clientid, sid,
 			(unsigned long long)s.cs_slots,
 			(unsigned long long)s.cs_slot_limit,
@@ -379,7 +490,13 @@ void cli_print_stats(struct cli *c, bool json)
 			(unsigned long long)s.cs_xprt.xs_disconnects,
 			(unsigned long long)s.cs_xprt.xs_bad_records,
 			(unsigned long long)s.cs_xprt.xs_timeouts,
-			(unsigned long long)s.cs_xprt.xs_max_in_flight);
+			(unsigned long long)s.cs_xprt.xs_max_in_flight,
+			(unsigned long long)s.cs_conns,
+			(unsigned long long)s.cs_conns_bound,
+			(unsigned long long)s.cs_trunk_binds,
+			(unsigned long long)s.cs_trunk_lost,
+			(unsigned long long)s.cs_trunk_moved,
+			(unsigned long long)s.cs_trunk_refused, calls);
 		return;
 	}
 	printf("session\n");
@@ -405,6 +522,13 @@ void cli_print_stats(struct cli *c, bool json)
 	       (unsigned long long)s.cs_badslot);
 	printf("  %-22s %#llx\n", F("SEQ4_STATUS seen", s.cs_status_flags));
 	printf("  %-22s %llu\n", F("callbacks served", s.cs_cb_calls));
+	printf("  %-22s %u (%u extra bound)\n", "connections", s.cs_conns,
+	       s.cs_conns_bound);
+	printf("  %-22s %s\n", "calls per connection", calls);
+	printf("  %-22s %llu / %llu / %llu\n",
+	       F("extra binds/lost/moved", s.cs_trunk_binds),
+	       (unsigned long long)s.cs_trunk_lost,
+	       (unsigned long long)s.cs_trunk_moved);
 	printf("transport (%s)\n", c->o.transport);
 	printf("  %-22s %llu\n", F("calls", s.cs_xprt.xs_calls));
 	printf("  %-22s %llu\n", F("replies", s.cs_xprt.xs_replies));

@@ -28,6 +28,7 @@ struct cli_opts cli_defaults = {
     .duration_s = 5,
     .file_size = 64ull << 20,
     .mode = "all",
+    .connections = 1,
 };
 
 struct command {
@@ -73,6 +74,8 @@ static void usage(FILE *f)
 	    "  --streams N            get/put/bench parallel streams (4)\n"
 	    "  --io-size SIZE         READ/WRITE size (1M)\n"
 	    "  --slots N              session slots to ask for (128)\n"
+	    "  --connections N        run the session over N connections\n"
+	    "                         (BIND_CONN_TO_SESSION; 1..16, default 1)\n"
 	    "  --mode M               bench: read|write|meta|small|lookup|all\n"
 	    "                         (all = write, read, meta)\n"
 	    "  --duration SECS        bench: seconds per mode (5)\n"
@@ -88,6 +91,10 @@ static void usage(FILE *f)
 	    "  --inject-drop-after N  test: lose the reply of the Nth call\n"
 	    "  --inject-misorder      test: skew slot 0's seqid by 1000\n"
 	    "  --inject-no-backchannel test: session without back channel\n"
+	    "  --inject-drop-extra N  test (tcp): lose the reply of the Nth\n"
+	    "                         call on the last extra connection\n"
+	    "  --inject-conn-loss MS  test: drop the last extra connection\n"
+	    "                         MS ms after the session started\n"
 	    "  -v, --verbose          more messages (repeat for more)\n"
 	    "\nexit codes: 0 ok, 1 local error, 2 usage, 3 cannot reach "
 	    "server or recovery failed,\n"
@@ -119,6 +126,9 @@ enum {
 	OPT_INJECT_MISORDER,
 	OPT_INJECT_NO_BACK,
 	OPT_FABRIC,
+	OPT_CONNECTIONS,
+	OPT_INJECT_EXTRA,
+	OPT_INJECT_CONN_LOSS,
 };
 
 static const struct option long_opts[] = {
@@ -145,6 +155,9 @@ static const struct option long_opts[] = {
     {"inject-drop-after", required_argument, NULL, OPT_INJECT_AFTER},
     {"inject-misorder", no_argument, NULL, OPT_INJECT_MISORDER},
     {"inject-no-backchannel", no_argument, NULL, OPT_INJECT_NO_BACK},
+    {"connections", required_argument, NULL, OPT_CONNECTIONS},
+    {"inject-drop-extra", required_argument, NULL, OPT_INJECT_EXTRA},
+    {"inject-conn-loss", required_argument, NULL, OPT_INJECT_CONN_LOSS},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -259,6 +272,19 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			break;
 		case OPT_INJECT_NO_BACK:
 			o->inject_no_back_chan = true;
+			break;
+		case OPT_CONNECTIONS:
+			if (parse_u32(optarg, 1, SESS_MAX_CONNS, &o->connections))
+				goto bad;
+			break;
+		case OPT_INJECT_EXTRA:
+			if (parse_u32(optarg, 1, UINT32_MAX, &v))
+				goto bad;
+			o->inject_drop_extra = v;
+			break;
+		case OPT_INJECT_CONN_LOSS:
+			if (parse_u32(optarg, 1, 3600000, &o->inject_conn_loss_ms))
+				goto bad;
 			break;
 		case 'v':
 			o->verbose++;

@@ -2,7 +2,8 @@
 /*
  * Client id and session life cycle: owner id, EXCHANGE_ID,
  * CREATE_SESSION, RECLAIM_COMPLETE, BIND_CONN_TO_SESSION, DESTROY_SESSION,
- * DESTROY_CLIENTID, and the lease renewer thread.
+ * DESTROY_CLIENTID, and the lease renewer thread (which also keeps the
+ * extra connections of a trunked session bound, sess_trunk.c).
  *
  * The client owner id is persistent per host: it is kept in a state file
  * the caller names (created with a random id the first time), so the
@@ -179,6 +180,8 @@ struct sess_client *sess_client_create(struct sess_xprt *xprt,
 	cl->cl_cred.as_uid = opts->uid;
 	cl->cl_cred.as_gid = opts->gid;
 	cl->cl_xprt = xprt;
+	cl->cl_conns[0].cn_xprt = xprt;
+	cl->cl_nconns = 1;
 	pthread_mutex_init(&cl->cl_lock, NULL);
 	pthread_cond_init(&cl->cl_cond, NULL);
 	xprt->x_ops->set_cb_handler(xprt, sess_cb_handle, cl);
@@ -381,31 +384,62 @@ int sess_do_reclaim_complete(struct sess_client *cl)
 	return (int)c.sc_status;
 }
 
-int sess_do_bind_conn(struct sess_client *cl)
+int sess_do_bind_conn_on(struct sess_client *cl, struct sess_xprt *xprt,
+			 channel_dir_from_client4 dir, uint64_t *bound_gen)
 {
 	nfs_argop4 arg = {.argop = NFS4_OP_BIND_CONN_TO_SESSION};
 	BIND_CONN_TO_SESSION4args *ba =
 	    &arg.nfs_argop4_u.opbind_conn_to_session;
+	BIND_CONN_TO_SESSION4resok *ok;
+	struct sess_raw raw = {
+	    .r_args = &arg, .r_nargs = 1, .r_xprt = xprt};
 	nfs_resop4 res;
+	uint64_t gen;
 	nfsstat4 st;
 	int ret;
 
+	raw.r_res = &res;
 	pthread_mutex_lock(&cl->cl_lock);
 	memcpy(ba->bctsa_sessid, cl->cl_sessionid, sizeof(sessionid4));
+	gen = cl->cl_session_gen;
 	pthread_mutex_unlock(&cl->cl_lock);
-	ba->bctsa_dir = CDFC4_FORE_OR_BOTH;
-	ba->bctsa_use_conn_in_rdma_mode = cl->cl_xprt->x_is_rdma;
-	ret = one_op(cl, &arg, &res);
+	ba->bctsa_dir = dir;
+	ba->bctsa_use_conn_in_rdma_mode = xprt->x_is_rdma;
+	ret = sess_raw_call(cl, &raw);
 	if (ret)
 		return ret;
+	if (raw.r_nres != 1) {
+		sess_raw_free(&raw);
+		return raw.r_status ? (int)raw.r_status : -EBADMSG;
+	}
 	st = res.nfs_resop4_u.opbind_conn_to_session.bctsr_status;
+	ok = &res.nfs_resop4_u.opbind_conn_to_session.BIND_CONN_TO_SESSION4res_u
+		  .bctsr_resok4;
+	/* The peer must bind this session, and at least for the fore
+	 * channel (the only direction an extra connection is used for). */
+	if (st == NFS4_OK &&
+	    (memcmp(ok->bctsr_sessid, ba->bctsa_sessid, sizeof(sessionid4)) ||
+	     !(ok->bctsr_dir & CDFS4_FORE))) {
+		sess_log(cl, SESS_LOG_WARN,
+			 "BIND_CONN_TO_SESSION answer names another session "
+			 "or direction %u",
+			 (unsigned int)ok->bctsr_dir);
+		st = NFS4ERR_SERVERFAULT;
+	}
 	xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res);
 	if (st == NFS4_OK) {
 		pthread_mutex_lock(&cl->cl_lock);
 		cl->cl_stats.cs_bind_conn++;
 		pthread_mutex_unlock(&cl->cl_lock);
+		if (bound_gen)
+			*bound_gen = gen;
 	}
 	return (int)st;
+}
+
+int sess_do_bind_conn(struct sess_client *cl)
+{
+	return sess_do_bind_conn_on(cl, cl->cl_xprt, CDFC4_FORE_OR_BOTH, NULL);
 }
 
 int sess_do_destroy_session(struct sess_client *cl)
@@ -514,6 +548,8 @@ static void *renewer(void *arg)
 		pthread_mutex_unlock(&cl->cl_lock);
 		if (flags)
 			sess_handle_pending_flags(cl);
+		if (cl->cl_nconns > 1)
+			sess_trunk_maintain(cl, false);
 		if (renew) {
 			memset(&c, 0, sizeof(c));
 			if (sess_compound(cl, &c) == 0)
@@ -545,6 +581,8 @@ int sess_client_start(struct sess_client *cl)
 	if (ret)
 		return ret;
 	learn_lease(cl);
+	/* Extra connections: a failure here is not the session's. */
+	sess_trunk_maintain(cl, true);
 	clock_gettime(CLOCK_MONOTONIC, &cl->cl_last_renew);
 	ret = pthread_create(&cl->cl_renewer, NULL, renewer, cl);
 	if (ret)
@@ -575,6 +613,7 @@ int sess_client_stop(struct sess_client *cl)
 		if (!ret)
 			ret = r;
 	}
+	sess_trunk_disconnect(cl);
 	cl->cl_xprt->x_ops->disconnect(cl->cl_xprt);
 	return ret;
 }
@@ -585,6 +624,7 @@ void sess_client_destroy(struct sess_client *cl)
 		return;
 	if (cl->cl_started || cl->cl_renewer_running)
 		(void)sess_client_stop(cl);
+	sess_trunk_destroy(cl);
 	cl->cl_xprt->x_ops->destroy(cl->cl_xprt);
 	sess_slots_fini(&cl->cl_slots);
 	pthread_mutex_destroy(&cl->cl_lock);
@@ -604,8 +644,10 @@ void sess_client_get_stats(struct sess_client *cl, struct sess_client_stats *st)
 	memcpy(st->cs_sessionid, cl->cl_sessionid, sizeof(sessionid4));
 	st->cs_fore = cl->cl_fore;
 	st->cs_back = cl->cl_back;
+	sess_trunk_stats_locked(cl, st);
 	pthread_mutex_unlock(&cl->cl_lock);
 	cl->cl_xprt->x_ops->get_stats(cl->cl_xprt, &st->cs_xprt);
+	sess_trunk_xprt_stats(cl, &st->cs_xprt);
 }
 
 uint64_t sess_client_state_gen(struct sess_client *cl)

@@ -2,7 +2,10 @@
 /*
  * The NFSv4.1 session client (RFC 8881), public interface.
  *
- * A client owns one transport (struct sess_xprt) and one session on it.
+ * A client owns one transport (struct sess_xprt) and one session on it,
+ * and optionally up to SESS_MAX_CONNS - 1 more transports bound to the same
+ * session with BIND_CONN_TO_SESSION (session trunking, sess_trunk.c): calls
+ * are then spread over every bound connection.
  * sess_client_start() runs EXCHANGE_ID, CREATE_SESSION (fore and back
  * channel, CONN_BACK_CHAN) and RECLAIM_COMPLETE and starts the lease
  * renewer; sess_compound() runs one COMPOUND behind a SEQUENCE on a slot,
@@ -60,6 +63,9 @@ struct sess_client_opts {
 	void *log_ctx;
 };
 
+/** Most connections one session runs over (the first + extras). */
+#define SESS_MAX_CONNS 16
+
 /** Counters of a client (sess_client_get_stats()). */
 struct sess_client_stats {
 	uint64_t cs_compounds;	   /* COMPOUNDs answered */
@@ -90,7 +96,17 @@ struct sess_client_stats {
 	uint8_t cs_sessionid[NFS4_SESSIONID_SIZE];
 	struct channel_attrs4 cs_fore;
 	struct channel_attrs4 cs_back;
+	/* Transport counters summed over every connection of the session. */
 	struct sess_xprt_stats cs_xprt;
+	/* Session trunking (sess_trunk.c). */
+	uint32_t cs_conns;	  /* connections configured (first + extras) */
+	uint32_t cs_conns_bound;  /* extra connections bound right now */
+	uint64_t cs_trunk_binds;  /* BIND_CONN_TO_SESSION done on extras */
+	uint64_t cs_trunk_lost;	  /* extra connections found lost */
+	uint64_t cs_trunk_moved;  /* calls replayed on another connection */
+	uint64_t cs_trunk_refused; /* extras the server refused to bind */
+	/* COMPOUNDs sent on each connection ([0] is the first) */
+	uint64_t cs_conn_calls[SESS_MAX_CONNS];
 };
 
 /** One COMPOUND to run behind a SEQUENCE. */
@@ -135,6 +151,27 @@ struct sess_compound {
 struct sess_client *sess_client_create(struct sess_xprt *xprt,
 				       const struct sess_client_opts *opts,
 				       int *err);
+
+/**
+ * sess_client_add_conn() - run the session over @xprt as well (session
+ * trunking).  @xprt is owned by the client from now on, also on failure.
+ * Call it before sess_client_start(), which connects every extra transport
+ * and binds it to the session with BIND_CONN_TO_SESSION (fore channel only;
+ * the back channel stays on the first connection).  An extra that cannot
+ * connect is retried by the renewer; one the server refuses to bind is
+ * dropped with a log line and the session goes on with fewer connections.
+ * Returns 0; -EBUSY once started; -ENOSPC when the client already has
+ * SESS_MAX_CONNS connections; -EINVAL for a NULL argument.
+ */
+int sess_client_add_conn(struct sess_client *cl, struct sess_xprt *xprt);
+
+/**
+ * sess_client_test_drop_conn() - test hook: drop connection @idx (0 is the
+ * first) as if the network had lost it; calls in flight on it fail and are
+ * replayed elsewhere.  Returns 0, or -EINVAL for a connection that does not
+ * exist.
+ */
+int sess_client_test_drop_conn(struct sess_client *cl, uint32_t idx);
 
 /**
  * sess_client_start() - connect, EXCHANGE_ID, CREATE_SESSION,

@@ -14,7 +14,10 @@
  * the SEQUENCE result: it follows the server's slot limits, replays on the
  * same slot and seqid after a connection loss (the server's reply cache
  * answers: exactly once), waits out NFS4ERR_DELAY, and calls recovery for
- * lost sessions and client ids.
+ * lost sessions and client ids.  With several connections (sess_trunk.c)
+ * each attempt goes out on the least busy bound one; a call lost with an
+ * extra connection is replayed on another on the same slot and seqid (the
+ * reply cache belongs to the session, not to a connection).
  */
 #include <errno.h>
 #include <string.h>
@@ -276,12 +279,13 @@ int sess_raw_call(struct sess_client *cl, struct sess_raw *r)
 	    .xc_reply_small = reply_is_small(r),
 	};
 
+	struct sess_xprt *x = r->r_xprt ? r->r_xprt : cl->cl_xprt;
 	int ret;
 
 	r->r_nres = 0;
 	if (r->r_nargs == 0)
 		return -EINVAL;
-	ret = cl->cl_xprt->x_ops->call(cl->cl_xprt, &call);
+	ret = x->x_ops->call(x, &call);
 	if (call.xc_bulk_in_copied) {
 		pthread_mutex_lock(&cl->cl_lock);
 		cl->cl_stats.cs_read_bytes_copied += call.xc_bulk_in_copied;
@@ -451,6 +455,7 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 	SEQUENCE4args *sa;
 	SEQUENCE4resok *ok;
 	bool have_slot = false;
+	uint32_t conn;
 	int ret, delay_ms = SESS_DELAY_MIN_MS;
 	nfsstat4 st;
 
@@ -492,7 +497,22 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 		    .r_cred = c->sc_cred,
 		};
 		clock_gettime(CLOCK_MONOTONIC, &sent);
+		conn = sess_trunk_get(cl, in_recovery);
+		raw.r_xprt = cl->cl_conns[conn].cn_xprt;
 		ret = sess_raw_call(cl, &raw);
+		if (sess_trunk_put(cl, conn, ret)) {
+			/*
+			 * An extra connection was lost; session and slot are
+			 * intact: replay on slot and seqid elsewhere.
+			 */
+			if (past(&deadline)) {
+				release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
+				return -EIO;
+			}
+			if (!refresh_claim(cl, &sc))
+				have_slot = false; /* old session's slot */
+			continue;
+		}
 		if (ret == -ENOTCONN || ret == -ETIMEDOUT) {
 			if (in_recovery || past(&deadline)) {
 				release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
@@ -605,6 +625,13 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 			continue;
 		case NFS4ERR_CONN_NOT_BOUND_TO_SESSION:
 			sess_raw_free(&raw);
+			if (conn != 0) {
+				/* Not executed: same slot, seqid, elsewhere. */
+				sess_trunk_unbound(cl, conn);
+				if (!refresh_claim(cl, &sc))
+					have_slot = false;
+				continue;
+			}
 			if (in_recovery) {
 				release_slot(cl, &sc, SESS_SLOT_UNSENT, 0, 0);
 				c->sc_status = st;

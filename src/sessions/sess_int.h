@@ -32,9 +32,26 @@ enum sess_recover_why {
 	SESS_RECOVER_CLIENTID, /* client id gone: EXCHANGE_ID and all */
 };
 
+/*
+ * One connection of the session (sess_trunk.c).  cl_conns[0] is the first
+ * connection (cl_xprt): it carries the back channel and every recovery step
+ * and is repaired by sess_recover(); the others are extras the renewer
+ * (re)connects and binds.
+ */
+struct sess_conn {
+	struct sess_xprt *cn_xprt;
+	/* cl_session_gen it is bound for; calls go only where it matches */
+	uint64_t cn_bound_gen;
+	bool cn_lost;	   /* a call saw it fail: reconnect before binding */
+	bool cn_refused;   /* the server refused to bind it: retired */
+	uint32_t cn_in_flight;
+	uint32_t cn_fails; /* failed attempts in a row (back-off) */
+	struct timespec cn_next_try;
+};
+
 struct sess_client {
 	struct sess_client_opts cl_opts;
-	struct sess_xprt *cl_xprt;
+	struct sess_xprt *cl_xprt; /* == cl_conns[0].cn_xprt */
 	struct sess_auth_sys cl_cred;
 	char cl_owner[SESS_OWNER_MAX + 1];
 	verifier4 cl_verifier;
@@ -66,6 +83,10 @@ struct sess_client {
 	/* backchannel slot 0 */
 	uint32_t cl_cb_seqid;
 	struct sess_client_stats cl_stats;
+	/* session trunking: connections [0, cl_nconns) */
+	struct sess_conn cl_conns[SESS_MAX_CONNS];
+	uint32_t cl_nconns;
+	uint32_t cl_next_conn; /* round-robin start among equals */
 };
 
 /** A sessionless or raw COMPOUND: all ops given, SEQUENCE included. */
@@ -82,6 +103,7 @@ struct sess_raw {
 	nfsstat4 r_status;
 	int r_timeout_ms;
 	const struct sess_auth_sys *r_cred; /* NULL: cl_cred */
+	struct sess_xprt *r_xprt;	    /* NULL: the first connection */
 };
 
 /**
@@ -113,6 +135,14 @@ int sess_do_exchange_id(struct sess_client *cl);
 int sess_do_create_session(struct sess_client *cl);
 int sess_do_reclaim_complete(struct sess_client *cl);
 int sess_do_bind_conn(struct sess_client *cl);
+/*
+ * BIND_CONN_TO_SESSION sent on @xprt for direction @dir; *@bound_gen gets
+ * the session generation it bound for.  Also returns NFS4ERR_SERVERFAULT
+ * when the server's answer names another session or leaves the fore
+ * channel out.
+ */
+int sess_do_bind_conn_on(struct sess_client *cl, struct sess_xprt *xprt,
+			 channel_dir_from_client4 dir, uint64_t *bound_gen);
 int sess_do_destroy_session(struct sess_client *cl);
 int sess_do_destroy_clientid(struct sess_client *cl);
 
@@ -143,5 +173,52 @@ void sess_handle_pending_flags(struct sess_client *cl);
  */
 int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 			bool in_recovery);
+
+/* ---- session trunking (sess_trunk.c) ---- */
+
+/**
+ * sess_trunk_get() - choose the connection for one call: the live, bound
+ * connection with the fewest calls in flight (the first connection only
+ * when @first_only, e.g. in recovery).  Counts the call as in flight there.
+ * Returns the connection's index (0: the first).
+ */
+uint32_t sess_trunk_get(struct sess_client *cl, bool first_only);
+
+/**
+ * sess_trunk_put() - the call on connection @idx ended with @ret.  When an
+ * extra connection failed (-ENOTCONN, -ETIMEDOUT) it is marked lost and
+ * this returns true: the caller replays the call (same slot and seqid) on
+ * another connection.  Returns false otherwise.
+ */
+bool sess_trunk_put(struct sess_client *cl, uint32_t idx, int ret);
+
+/**
+ * sess_trunk_unbound() - the server answered CONN_NOT_BOUND_TO_SESSION on
+ * extra connection @idx: it is rebound before it carries calls again.
+ */
+void sess_trunk_unbound(struct sess_client *cl, uint32_t idx);
+
+/**
+ * sess_trunk_maintain() - connect and bind the extras that are down or
+ * bound to an older session; @force ignores the back-off (start-up).
+ * Runs in the renewer thread (or in start before the renewer exists).
+ */
+void sess_trunk_maintain(struct sess_client *cl, bool force);
+
+/** sess_trunk_disconnect() - disconnect every extra connection. */
+void sess_trunk_disconnect(struct sess_client *cl);
+
+/** sess_trunk_destroy() - free every extra transport. */
+void sess_trunk_destroy(struct sess_client *cl);
+
+/**
+ * sess_trunk_stats() - fill the trunking counters of @st and sum every
+ * extra's transport counters into st->cs_xprt; caller holds cl_lock for
+ * the first part only (see sess_client_get_stats()).
+ */
+void sess_trunk_stats_locked(struct sess_client *cl,
+			     struct sess_client_stats *st);
+void sess_trunk_xprt_stats(struct sess_client *cl,
+			   struct sess_xprt_stats *sum);
 
 #endif /* SESS_INT_H */

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Session trunking (RFC 8881 2.10.5): one session over several connections.
+ *
+ * The first connection (cl_conns[0], cl_xprt) is the one the session was
+ * created on: it carries the back channel and every recovery step, and
+ * sess_recover() repairs it.  Extra connections are added before start
+ * (sess_client_add_conn()); each is connected and bound to the session with
+ * BIND_CONN_TO_SESSION sent on that very connection, for the fore channel
+ * only.  An extra is used only while it is bound for the current session
+ * generation, so after the session is replaced (CREATE_SESSION in
+ * recovery) every extra is bound again before it carries a call.
+ *
+ * sess_compound() asks sess_trunk_get() for a connection per attempt: the
+ * usable one with the fewest calls in flight, starting the scan at a
+ * rotating index so that equals take turns.  cl_lock is held only to pick
+ * and to account, never across a call.  A call that fails with a lost
+ * connection on an extra marks that extra lost and is replayed on another
+ * connection on the same slot and seqid: the reply cache belongs to the
+ * session, so the server answers a call it already ran from the cache.
+ *
+ * The renewer thread calls sess_trunk_maintain() every second: it
+ * reconnects lost extras and rebinds those bound to an older session,
+ * backing off (1 s doubling up to 30 s) while an extra keeps failing.  An
+ * extra the server refuses to bind (an NFS error other than a session or
+ * lease error) is retired with a log line: the session goes on over the
+ * remaining connections.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "sess_int.h"
+
+#define TRUNK_BACKOFF_MAX_S 30
+
+static bool conn_error(int ret)
+{
+	return ret == -ENOTCONN || ret == -ETIMEDOUT || ret == -ECONNREFUSED ||
+	       ret == -ECONNRESET || ret == -EPIPE || ret == -EHOSTUNREACH ||
+	       ret == -ENETUNREACH || ret == -EIO;
+}
+
+/* Whether an NFS error to BIND_CONN_TO_SESSION is the session's, not ours. */
+static bool session_error(int st)
+{
+	switch (st) {
+	case NFS4ERR_BADSESSION:
+	case NFS4ERR_DEADSESSION:
+	case NFS4ERR_EXPIRED:
+	case NFS4ERR_STALE_CLIENTID:
+	case NFS4ERR_DELAY:
+	case NFS4ERR_GRACE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Caller holds cl_lock. */
+static bool conn_usable(const struct sess_client *cl, uint32_t i)
+{
+	const struct sess_conn *c = &cl->cl_conns[i];
+
+	if (i == 0)
+		return true; /* sess_recover() looks after the first one */
+	return !c->cn_lost && !c->cn_refused && cl->cl_have_session &&
+	       c->cn_bound_gen == cl->cl_session_gen;
+}
+
+int sess_client_add_conn(struct sess_client *cl, struct sess_xprt *xprt)
+{
+	int ret = 0;
+
+	if (!xprt)
+		return -EINVAL;
+	if (!cl) {
+		xprt->x_ops->destroy(xprt);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&cl->cl_lock);
+	if (cl->cl_started || cl->cl_stopping)
+		ret = -EBUSY;
+	else if (cl->cl_nconns >= SESS_MAX_CONNS)
+		ret = -ENOSPC;
+	else
+		cl->cl_conns[cl->cl_nconns++] =
+		    (struct sess_conn){.cn_xprt = xprt};
+	pthread_mutex_unlock(&cl->cl_lock);
+	if (ret) {
+		xprt->x_ops->destroy(xprt);
+		return ret;
+	}
+	/*
+	 * The back channel is not bound here, but a server that calls back
+	 * on it anyway gets an answer rather than silence.
+	 */
+	xprt->x_ops->set_cb_handler(xprt, sess_cb_handle, cl);
+	return 0;
+}
+
+uint32_t sess_trunk_get(struct sess_client *cl, bool first_only)
+{
+	uint32_t i, k, n, start, best = 0;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	n = cl->cl_nconns;
+	if (!first_only && n > 1) {
+		start = cl->cl_next_conn++ % n;
+		best = UINT32_MAX;
+		for (k = 0; k < n; k++) {
+			i = (start + k) % n;
+			if (!conn_usable(cl, i))
+				continue;
+			if (best == UINT32_MAX ||
+			    cl->cl_conns[i].cn_in_flight <
+				cl->cl_conns[best].cn_in_flight)
+				best = i;
+		}
+		if (best == UINT32_MAX)
+			best = 0;
+	}
+	cl->cl_conns[best].cn_in_flight++;
+	cl->cl_stats.cs_conn_calls[best]++;
+	pthread_mutex_unlock(&cl->cl_lock);
+	return best;
+}
+
+bool sess_trunk_put(struct sess_client *cl, uint32_t idx, int ret)
+{
+	struct sess_conn *c = &cl->cl_conns[idx];
+	bool moved = false, newly_lost = false;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	if (c->cn_in_flight)
+		c->cn_in_flight--;
+	if (idx != 0 && (ret == -ENOTCONN || ret == -ETIMEDOUT)) {
+		if (!c->cn_lost) {
+			c->cn_lost = true;
+			c->cn_fails = 0;
+			c->cn_next_try.tv_sec = 0; /* reconnect right away */
+			cl->cl_stats.cs_trunk_lost++;
+			newly_lost = true;
+		}
+		cl->cl_stats.cs_trunk_moved++;
+		cl->cl_stats.cs_replays++;
+		moved = true;
+	}
+	pthread_mutex_unlock(&cl->cl_lock);
+	if (newly_lost)
+		sess_log(cl, SESS_LOG_WARN,
+			 "connection %u lost (%s): its calls are replayed on "
+			 "the other connections; reconnecting it",
+			 idx, strerror(-ret));
+	return moved;
+}
+
+void sess_trunk_unbound(struct sess_client *cl, uint32_t idx)
+{
+	pthread_mutex_lock(&cl->cl_lock);
+	cl->cl_conns[idx].cn_bound_gen = 0;
+	cl->cl_conns[idx].cn_next_try.tv_sec = 0;
+	pthread_mutex_unlock(&cl->cl_lock);
+	sess_log(cl, SESS_LOG_WARN,
+		 "connection %u is not bound to the session: rebinding", idx);
+}
+
+/* Connect extra @i (if down) and bind it.  Returns as sess_do_bind_conn_on */
+static int attach(struct sess_client *cl, uint32_t i, bool lost,
+		  uint64_t *gen)
+{
+	struct sess_xprt *x = cl->cl_conns[i].cn_xprt;
+	int ret;
+
+	ret = x->x_ops->connect(x); /* 0 when still connected */
+	if (ret)
+		return ret;
+	ret = sess_do_bind_conn_on(cl, x, CDFC4_FORE, gen);
+	if (conn_error(ret) && !lost) {
+		/* It died quietly since it was last bound: once more. */
+		ret = x->x_ops->connect(x);
+		if (!ret)
+			ret = sess_do_bind_conn_on(cl, x, CDFC4_FORE, gen);
+	}
+	return ret;
+}
+
+static const char *err_name(int ret)
+{
+	return ret > 0 ? sess_nfsstat_name((nfsstat4)ret) : strerror(-ret);
+}
+
+void sess_trunk_maintain(struct sess_client *cl, bool force)
+{
+	struct timespec now;
+	struct sess_conn *c;
+	uint32_t i, k, bound = 0, usable;
+	uint64_t gen = 0;
+	bool need, lost;
+	int ret, backoff;
+
+	for (i = 1; i < cl->cl_nconns; i++) {
+		c = &cl->cl_conns[i];
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		pthread_mutex_lock(&cl->cl_lock);
+		if (cl->cl_stopping || cl->cl_recovering ||
+		    !cl->cl_have_session) {
+			pthread_mutex_unlock(&cl->cl_lock);
+			return; /* after recovery, next round */
+		}
+		need = !c->cn_refused &&
+		       (c->cn_lost || c->cn_bound_gen != cl->cl_session_gen);
+		if (need && !force && now.tv_sec < c->cn_next_try.tv_sec)
+			need = false;
+		lost = c->cn_lost;
+		pthread_mutex_unlock(&cl->cl_lock);
+		if (!need)
+			continue;
+
+		ret = attach(cl, i, lost, &gen);
+
+		pthread_mutex_lock(&cl->cl_lock);
+		if (ret == 0) {
+			c->cn_lost = false;
+			c->cn_bound_gen = gen;
+			c->cn_fails = 0;
+			cl->cl_stats.cs_trunk_binds++;
+		} else if (ret > 0 && !session_error(ret)) {
+			c->cn_refused = true;
+			cl->cl_stats.cs_trunk_refused++;
+		} else {
+			if (conn_error(ret))
+				c->cn_lost = true;
+			if (c->cn_fails < 5)
+				c->cn_fails++;
+			backoff = 1 << c->cn_fails;
+			if (backoff > TRUNK_BACKOFF_MAX_S)
+				backoff = TRUNK_BACKOFF_MAX_S;
+			c->cn_next_try.tv_sec = now.tv_sec + backoff;
+		}
+		usable = 1;
+		for (k = 1; k < cl->cl_nconns; k++)
+			usable += conn_usable(cl, k);
+		pthread_mutex_unlock(&cl->cl_lock);
+
+		if (ret == 0) {
+			bound++;
+			sess_log(cl, SESS_LOG_DEBUG,
+				 "connection %u bound to the session "
+				 "(BIND_CONN_TO_SESSION, fore channel)",
+				 i);
+		} else if (ret > 0 && !session_error(ret)) {
+			sess_log(cl, SESS_LOG_WARN,
+				 "server refused BIND_CONN_TO_SESSION on "
+				 "connection %u: %s; going on with %u "
+				 "connection(s)",
+				 i, err_name(ret), usable);
+		} else {
+			sess_log(cl, SESS_LOG_WARN,
+				 "connection %u not usable yet (%s): retrying "
+				 "in the background",
+				 i, err_name(ret));
+		}
+	}
+	if (force && cl->cl_nconns > 1)
+		sess_log(cl, SESS_LOG_INFO,
+			 "session trunking: %u extra connection(s) of %u "
+			 "bound",
+			 bound, cl->cl_nconns - 1);
+}
+
+void sess_trunk_disconnect(struct sess_client *cl)
+{
+	uint32_t i;
+
+	for (i = 1; i < cl->cl_nconns; i++)
+		cl->cl_conns[i].cn_xprt->x_ops->disconnect(
+		    cl->cl_conns[i].cn_xprt);
+}
+
+void sess_trunk_destroy(struct sess_client *cl)
+{
+	uint32_t i;
+
+	for (i = 1; i < cl->cl_nconns; i++) {
+		cl->cl_conns[i].cn_xprt->x_ops->destroy(
+		    cl->cl_conns[i].cn_xprt);
+		cl->cl_conns[i].cn_xprt = NULL;
+	}
+	cl->cl_nconns = 1;
+}
+
+void sess_trunk_stats_locked(struct sess_client *cl,
+			     struct sess_client_stats *st)
+{
+	uint32_t i;
+
+	st->cs_conns = cl->cl_nconns;
+	st->cs_conns_bound = 0;
+	for (i = 1; i < cl->cl_nconns; i++)
+		st->cs_conns_bound += conn_usable(cl, i);
+}
+
+void sess_trunk_xprt_stats(struct sess_client *cl, struct sess_xprt_stats *sum)
+{
+	struct sess_xprt_stats x;
+	uint32_t i;
+
+	for (i = 1; i < cl->cl_nconns; i++) {
+		memset(&x, 0, sizeof(x));
+		cl->cl_conns[i].cn_xprt->x_ops->get_stats(
+		    cl->cl_conns[i].cn_xprt, &x);
+		sum->xs_calls += x.xs_calls;
+		sum->xs_replies += x.xs_replies;
+		sum->xs_bytes_out += x.xs_bytes_out;
+		sum->xs_bytes_in += x.xs_bytes_in;
+		sum->xs_cb_calls += x.xs_cb_calls;
+		sum->xs_connects += x.xs_connects;
+		sum->xs_disconnects += x.xs_disconnects;
+		sum->xs_bad_records += x.xs_bad_records;
+		sum->xs_timeouts += x.xs_timeouts;
+		sum->xs_in_flight += x.xs_in_flight;
+		/* the most on one connection: what one peer saw at once */
+		if (x.xs_max_in_flight > sum->xs_max_in_flight)
+			sum->xs_max_in_flight = x.xs_max_in_flight;
+		sum->xs_rdma_read_bytes += x.xs_rdma_read_bytes;
+		sum->xs_rdma_write_bytes += x.xs_rdma_write_bytes;
+		sum->xs_payload_bytes_copied += x.xs_payload_bytes_copied;
+		sum->xs_registered_bytes += x.xs_registered_bytes;
+	}
+}
+
+int sess_client_test_drop_conn(struct sess_client *cl, uint32_t idx)
+{
+	if (idx >= cl->cl_nconns)
+		return -EINVAL;
+	cl->cl_conns[idx].cn_xprt->x_ops->disconnect(cl->cl_conns[idx].cn_xprt);
+	return 0;
+}
