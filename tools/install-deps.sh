@@ -27,6 +27,7 @@ PACKAGES=(
 	libfabric-dev libfabric-bin
 	libntirpc-dev liburcu-dev libkrb5-dev libcap-dev libblkid-dev
 	libdbus-1-dev libnfsidmap-dev uuid-dev libacl1-dev
+	libssl-dev
 	nfs-ganesha nfs-ganesha-vfs nfs-ganesha-mem nfs-ganesha-proxy-v4
 	libnfs-utils libnfs-dev
 	dpkg-dev

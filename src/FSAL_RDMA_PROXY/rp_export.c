@@ -14,10 +14,42 @@
 
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "rp_int.h"
 #include "export_mgr.h"
 
 #define RP_MAX_PATH_OPS (SESS_MAX_OPS - 2)
+
+void rp_log_big_handle(struct rp_export *ex, uint32_t fh_len)
+{
+	if (!atomic_exchange(&ex->big_handle_logged, true))
+		LogCrit(COMPONENT_FSAL,
+			"RDMA_PROXY %s: the backend gave a file handle of %u bytes; the gateway carries at most %u (NFSv4's %u bytes less Ganesha's %zu-byte header, a kind byte and a %u-byte MAC): objects with such handles cannot be served, this backend does not fit behind the gateway",
+			ex->backend.rb_label, fh_len, (unsigned int)RP_FH_MAX,
+			NFS4_FHSIZE, offsetof(file_handle_v4_t, fsopaque),
+			RP_MAC_LEN);
+	else
+		LogDebug(COMPONENT_FSAL,
+			 "RDMA_PROXY %s: backend handle of %u bytes refused (at most %u)",
+			 ex->backend.rb_label, fh_len,
+			 (unsigned int)RP_FH_MAX);
+}
+
+bool rp_seal_wire(struct rp_export *ex, struct rp_handle *h, uint8_t kind)
+{
+	int len = rp_wire_seal(&ex->mac_key, ex->export_id, kind, h->fh,
+			       h->fh_len, h->wire, sizeof(h->wire));
+
+	if (len < 0) {
+		LogCrit(COMPONENT_FSAL,
+			"RDMA_PROXY %s: cannot authenticate a handle of %u bytes: %s",
+			ex->backend.rb_label, h->fh_len, strerror(-len));
+		return false;
+	}
+	h->wire_len = (uint32_t)len;
+	return true;
+}
 
 int rp_resolve_root(struct rp_export *ex)
 {
@@ -61,6 +93,15 @@ int rp_resolve_root(struct rp_export *ex)
 		sess_compound_free(&c);
 		return NFS4ERR_BADHANDLE;
 	}
+	/*
+	 * A backend whose handles do not fit ours cannot be served: say so
+	 * loudly once, and answer every use of the export with an error.
+	 */
+	if (fh->object.nfs_fh4_len > RP_FH_MAX) {
+		rp_log_big_handle(ex, fh->object.nfs_fh4_len);
+		sess_compound_free(&c);
+		return NFS4ERR_SERVERFAULT;
+	}
 	pthread_mutex_lock(&ex->root_lock);
 	if (!ex->root_fh_len) {
 		memcpy(ex->root_fh, fh->object.nfs_fh4_val,
@@ -99,8 +140,10 @@ fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
 	fsal_status_t st;
 
 	h->is_root = true;
-	h->wire[0] = RP_WIRE_ROOT;
-	h->wire_len = 1;
+	if (!rp_seal_wire(ex, h, RP_WIRE_ROOT)) {
+		gsh_free(h);
+		return fsalstat(ERR_FSAL_SERVERFAULT, EIO);
+	}
 	fsal_obj_handle_init(&h->obj, &ex->exp, DIRECTORY);
 	h->obj.obj_ops = &rp_module.handle_ops;
 
@@ -172,20 +215,70 @@ static fsal_status_t rp_lookup_path(struct fsal_export *exp_hdl,
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
 
+/*
+ * A wire handle from a client: well formed, and sealed by this export
+ * under its key (rp_handle_mac.c; the MAC is compared in constant time).
+ * Every way a handle comes in (wire_to_host, host_to_key, create_handle)
+ * checks it, so none can reach the backend unchecked; the MAC costs about
+ * a microsecond, nothing beside a round trip to the backend.
+ *
+ * A refused handle is ERR_FSAL_STALE (NFS4ERR_STALE / NFS3ERR_STALE), not
+ * BADHANDLE: a genuine client meets this when the key changed (State_Dir
+ * lost or replaced, handles from before handles were authenticated), and
+ * STALE is what clients recover from - the Linux client drops the inode
+ * and walks the path again by name, getting new handles - while
+ * BADHANDLE means "your bug" and surfaces as an I/O error with no retry.
+ * A forger learns nothing more from one than from the other.
+ */
+static fsal_status_t rp_wire_check(struct rp_export *ex,
+				   const struct gsh_buffdesc *d,
+				   uint8_t *kind, const uint8_t **fh,
+				   uint32_t *fh_len)
+{
+	int ret;
+
+	ret = rp_wire_open(&ex->mac_key, ex->export_id, d->addr, d->len, kind,
+			   fh, fh_len);
+	if (ret == 0 && ((*kind == RP_WIRE_ROOT && *fh_len == 0) ||
+			 (*kind == RP_WIRE_FH && *fh_len >= 1 &&
+			  *fh_len <= RP_FH_MAX)))
+		return fsalstat(ERR_FSAL_NO_ERROR, 0);
+	atomic_fetch_add(&ex->stats.rs_bad_handles, 1);
+	if (!atomic_exchange(&ex->bad_handle_logged, true))
+		LogInfo(COMPONENT_FSAL,
+			"RDMA_PROXY %s: refused a client's file handle of %zu bytes (%s); further ones are counted (bad_handles in the stats file) and logged at debug level",
+			ex->backend.rb_label, d->len,
+			ret == -EBADMSG ? "wrong MAC: forged, altered, another export's or made under another key"
+					: "malformed");
+	else
+		LogDebug(COMPONENT_FSAL,
+			 "RDMA_PROXY %s: refused a file handle of %zu bytes (%s)",
+			 ex->backend.rb_label, d->len,
+			 ret == -EBADMSG ? "wrong MAC" : "malformed");
+	return fsalstat(ERR_FSAL_STALE, ESTALE);
+}
+
+/* Our host handle is the wire handle: checked, left as it is. */
 static fsal_status_t rp_wire_to_host(struct fsal_export *exp_hdl,
 				     fsal_digesttype_t in_type,
 				     struct gsh_buffdesc *fh_desc, int flags)
 {
-	const uint8_t *w = fh_desc->addr;
+	const uint8_t *fh;
+	uint32_t fh_len;
+	uint8_t kind;
 
-	if (!w || fh_desc->len < 1)
-		return fsalstat(ERR_FSAL_BADHANDLE, EINVAL);
-	if (w[0] == RP_WIRE_ROOT && fh_desc->len == 1)
-		return fsalstat(ERR_FSAL_NO_ERROR, 0);
-	if (w[0] == RP_WIRE_FH && fh_desc->len >= 2 &&
-	    fh_desc->len <= RP_WIRE_MAX)
-		return fsalstat(ERR_FSAL_NO_ERROR, 0);
-	return fsalstat(ERR_FSAL_BADHANDLE, EINVAL);
+	return rp_wire_check(rp_exp(exp_hdl), fh_desc, &kind, &fh, &fh_len);
+}
+
+/* The cache key is the whole wire handle, MAC included (handle_to_key). */
+static fsal_status_t rp_host_to_key(struct fsal_export *exp_hdl,
+				    struct gsh_buffdesc *fh_desc)
+{
+	const uint8_t *fh;
+	uint32_t fh_len;
+	uint8_t kind;
+
+	return rp_wire_check(rp_exp(exp_hdl), fh_desc, &kind, &fh, &fh_len);
 }
 
 static fsal_status_t rp_create_handle(struct fsal_export *exp_hdl,
@@ -194,21 +287,23 @@ static fsal_status_t rp_create_handle(struct fsal_export *exp_hdl,
 				      struct fsal_attrlist *attrs_out)
 {
 	struct rp_export *ex = rp_exp(exp_hdl);
-	const uint8_t *w = fh_desc->addr;
 	nfs_argop4 ops[2];
 	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
+	const uint8_t *fh;
+	uint32_t fh_len;
+	uint8_t kind;
 	fsal_status_t st;
 
-	st = rp_wire_to_host(exp_hdl, FSAL_DIGEST_NFSV4, fh_desc, 0);
+	st = rp_wire_check(ex, fh_desc, &kind, &fh, &fh_len);
 	if (FSAL_IS_ERROR(st))
 		return st;
-	if (w[0] == RP_WIRE_ROOT)
+	if (kind == RP_WIRE_ROOT)
 		return rp_make_root(ex, handle, attrs_out);
-	rp_op_putfh_raw(&ops[0], w + 1, (uint32_t)fh_desc->len - 1);
+	rp_op_putfh_raw(&ops[0], fh, fh_len);
 	rp_op_getattr(&ops[1]);
 	st = rp_run(ex, &c);
 	if (!FSAL_IS_ERROR(st))
-		st = rp_make_handle(ex, w + 1, (uint32_t)fh_desc->len - 1,
+		st = rp_make_handle(ex, fh, fh_len,
 				    &c.sc_res[1]
 					 .nfs_resop4_u.opgetattr.GETATTR4res_u
 					 .resok4.obj_attributes,
@@ -294,6 +389,7 @@ static void rp_release_export(struct fsal_export *exp_hdl)
 	gsh_free(ex->conf.backend_addr);
 	gsh_free(ex->conf.backend_path);
 	gsh_free(ex->conf.provider);
+	OPENSSL_cleanse(&ex->mac_key, sizeof(ex->mac_key));
 	gsh_free(ex);
 }
 
@@ -302,6 +398,7 @@ void rp_export_ops_init(struct export_ops *ops)
 	ops->release = rp_release_export;
 	ops->lookup_path = rp_lookup_path;
 	ops->wire_to_host = rp_wire_to_host;
+	ops->host_to_key = rp_host_to_key;
 	ops->create_handle = rp_create_handle;
 	ops->get_fs_dynamic_info = rp_get_dynamic_info;
 	ops->fs_maxread = rp_fs_maxread;
@@ -333,6 +430,20 @@ fsal_status_t rp_create_export(struct fsal_module *fsal_hdl, void *parse_node,
 			ex->export_id, CTX_FULLPATH(op_ctx));
 		goto out_free;
 	}
+	/* Made on first use, read back after a restart: handles stay valid */
+	{
+		const char *why;
+
+		ret = rp_mac_key_load(rp_module.state_dir, &ex->mac_key, &why);
+		if (ret != 0) {
+			LogCrit(COMPONENT_FSAL,
+				"RDMA_PROXY: export %u (%s): handle key %s/%s: %s (%s)",
+				ex->export_id, CTX_FULLPATH(op_ctx),
+				rp_module.state_dir ? rp_module.state_dir : "",
+				RP_MAC_KEY_FILE, why, strerror(-ret));
+			goto out_free;
+		}
+	}
 	ret = fsal_attach_export(fsal_hdl, &ex->exp.exports);
 	if (ret != 0) {
 		LogCrit(COMPONENT_FSAL, "RDMA_PROXY: cannot attach export %u",
@@ -362,6 +473,7 @@ out_free:
 	gsh_free(ex->conf.backend_addr);
 	gsh_free(ex->conf.backend_path);
 	gsh_free(ex->conf.provider);
+	OPENSSL_cleanse(&ex->mac_key, sizeof(ex->mac_key));
 	gsh_free(ex);
 	return fsalstat(ERR_FSAL_INVAL, EINVAL);
 }

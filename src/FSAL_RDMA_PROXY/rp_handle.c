@@ -3,9 +3,10 @@
  * Object handles and namespace operations of FSAL_RDMA_PROXY.
  *
  * An object is the backend's file handle plus Ganesha's common part; our
- * wire handle is one version byte followed by the backend's handle, so a
- * handle a client holds stays valid across a gateway restart for as long
- * as the backend's does.  Each operation is one COMPOUND that also brings
+ * wire handle is one kind byte, the backend's handle and a MAC keyed with
+ * State_Dir's key (rp_handle_mac.c), so a handle a client holds stays
+ * valid across a gateway restart for as long as the backend's does, and
+ * a client cannot make one up.  Each operation is one COMPOUND that also brings
  * back what Ganesha needs next (GETFH + GETATTR after LOOKUP and CREATE,
  * FILEHANDLE with every READDIR entry), so nothing costs a second round
  * trip.  Operations that change the namespace ask the backend to cache
@@ -70,6 +71,10 @@ fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 			fh_len);
 		return fsalstat(ERR_FSAL_SERVERFAULT, EINVAL);
 	}
+	if (fh_len > RP_FH_MAX) { /* does not fit ours with the MAC */
+		rp_log_big_handle(ex, fh_len);
+		return fsalstat(ERR_FSAL_SERVERFAULT, EOVERFLOW);
+	}
 	if (rp_is_root_fh(ex, fh, fh_len))
 		/* the root has a handle of its own (RP_WIRE_ROOT) */
 		return rp_make_root(ex, out, attrs_out);
@@ -88,9 +93,11 @@ fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 	h = gsh_calloc(1, sizeof(*h));
 	h->fh_len = fh_len;
 	memcpy(h->fh, fh, fh_len);
-	h->wire[0] = RP_WIRE_FH;
-	memcpy(h->wire + 1, fh, fh_len);
-	h->wire_len = fh_len + 1;
+	if (!rp_seal_wire(ex, h, RP_WIRE_FH)) {
+		gsh_free(h);
+		fsal_release_attrs(&attrs);
+		return fsalstat(ERR_FSAL_SERVERFAULT, EIO);
+	}
 	fsal_obj_handle_init(&h->obj, &ex->exp, attrs.type);
 	h->obj.fsid = attrs.fsid;
 	h->obj.fileid = attrs.fileid;
@@ -493,9 +500,10 @@ static fsal_status_t rp_handle_to_wire(const struct fsal_obj_handle *obj_hdl,
 		return fsalstat(ERR_FSAL_SERVERFAULT, EINVAL);
 	}
 	if (fh_desc->len < h->wire_len) {
+		/* NFSv3: 64-byte handles leave room for 42 bytes of backend's */
 		LogMajor(COMPONENT_FSAL,
-			 "RDMA_PROXY: backend handle of %u bytes does not fit the %zu bytes Ganesha's handle leaves",
-			 h->fh_len, fh_desc->len - 1);
+			 "RDMA_PROXY: backend handle of %u bytes does not fit the %zu bytes Ganesha's handle leaves (with a kind byte and a %u-byte MAC)",
+			 h->fh_len, fh_desc->len, RP_MAC_LEN);
 		return fsalstat(ERR_FSAL_TOOSMALL, EOVERFLOW);
 	}
 	memcpy(fh_desc->addr, h->wire, h->wire_len);

@@ -11,6 +11,7 @@
  *   rp_attr.c    fattr4 <-> fsal_attrlist, READDIR entry handles
  *   rp_backend.c one NFSv4.1 session to the backend per export
  *   rp_config.c  per-export FSAL { } options and their checks
+ *   rp_handle_mac.c  the wire handles' MAC and its key in State_Dir
  * and below them the session client (src/sessions) and the RPC-over-RDMA
  * client engine (src/xprt_rdma).
  */
@@ -34,17 +35,29 @@
 #include "sess_client.h"
 #include "sess_rpc.h"
 #include "rp_entry_fh.h"
+#include "rp_handle_mac.h"
+#include "nfs_fh.h"
 
 #define RP_NAME "RDMA_PROXY"
 /*
  * Our wire handle: one kind byte, then for RP_WIRE_FH the backend's
- * handle.  The export root is a handle of its own kind, resolved on the
- * backend (PUTROOTFH + LOOKUP of Backend_Path) when first used, so that
- * the export comes up while the backend is still unreachable.
+ * handle, then a 16-byte MAC over export id, kind and backend handle
+ * (rp_handle_mac.h): a client cannot forge a handle naming a backend
+ * object outside Backend_Path.  The export root is a handle of its own
+ * kind, resolved on the backend (PUTROOTFH + LOOKUP of Backend_Path) when
+ * first used, so that the export comes up while the backend is still
+ * unreachable.
  */
 #define RP_WIRE_FH 1
 #define RP_WIRE_ROOT 2
-#define RP_WIRE_MAX (1 + NFS4_FHSIZE)
+/*
+ * All of it inside the NFSv4 handle after Ganesha's own header: the
+ * longest backend handle the gateway can carry (106 bytes; Linux's knfsd
+ * and Ganesha's FSAL_VFS use well under 64).
+ */
+#define RP_FH_MAX                                                             \
+	(NFS4_FHSIZE - offsetof(file_handle_v4_t, fsopaque) - 1 - RP_MAC_LEN)
+#define RP_WIRE_MAX (1 + RP_FH_MAX + RP_MAC_LEN)
 
 /** Per-export options (FSAL { } block of an EXPORT). */
 struct rp_export_conf {
@@ -74,6 +87,8 @@ struct rp_stats {
 	atomic_uint_fast64_t rs_write_bytes;
 	atomic_uint_fast64_t rs_errors;
 	atomic_uint_fast64_t rs_reopens;
+	/* wire handles refused: MAC wrong (forged, altered) or malformed */
+	atomic_uint_fast64_t rs_bad_handles;
 };
 
 /** The backend connection of one export: a session client. */
@@ -98,6 +113,10 @@ struct rp_export {
 	struct glist_head stats_link; /* rp_stats.c's list of exports */
 	uint16_t export_id;
 	atomic_bool placeholder_logged;
+	atomic_bool bad_handle_logged;	/* first refused handle: LogInfo */
+	atomic_bool big_handle_logged;	/* first too long backend handle */
+	/* Key of this export's handle MACs (State_Dir/handle-mac.key). */
+	struct rp_mac_key mac_key;
 	/* The root's backend handle, once resolved (rp_call()). */
 	pthread_mutex_t root_lock;
 	uint32_t root_fh_len;
@@ -250,6 +269,16 @@ fsal_status_t rp_attrs_to_fattr(const struct fsal_attrlist *attrs,
 
 /* rp_export.c */
 void rp_export_ops_init(struct export_ops *ops);
+/**
+ * rp_seal_wire() - @h's wire handle: @kind, @h's backend handle, the MAC
+ * of @ex.  False (logged) when it cannot be made.
+ */
+bool rp_seal_wire(struct rp_export *ex, struct rp_handle *h, uint8_t kind);
+/**
+ * rp_log_big_handle() - say (LogCrit once per export, then at debug
+ * level) that the backend gave a handle longer than RP_FH_MAX.
+ */
+void rp_log_big_handle(struct rp_export *ex, uint32_t fh_len);
 fsal_status_t rp_create_export(struct fsal_module *fsal_hdl, void *parse_node,
 			       struct config_error_type *err_type,
 			       const struct fsal_up_vector *up_ops);

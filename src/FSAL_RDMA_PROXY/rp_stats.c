@@ -53,6 +53,8 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 	RP_LINE(f, "read_bytes", atomic_load(&ex->stats.rs_read_bytes));
 	RP_LINE(f, "write_bytes", atomic_load(&ex->stats.rs_write_bytes));
 	RP_LINE(f, "reopens", atomic_load(&ex->stats.rs_reopens));
+	/* client handles refused: forged, altered, another export's */
+	RP_LINE(f, "bad_handles", atomic_load(&ex->stats.rs_bad_handles));
 	if (!up)
 		return;
 	RP_LINE(f, "slots", cs.cs_slots);

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Keyed MAC of the gateway's wire handles (see rp_handle_mac.h).
+ *
+ * The MAC is HMAC-SHA256 (OpenSSL's libcrypto) truncated to 16 bytes,
+ * over a fixed label, the export id, the handle kind and the backend's
+ * handle.  Everything before the backend handle has a fixed size, so the
+ * input is unambiguous without a length field.  The label keeps these
+ * MACs apart from anything else the same key might ever be used for.
+ *
+ * The key lives in State_Dir so that handles clients hold stay valid
+ * across a gateway restart; losing the file invalidates every handle the
+ * gateway gave out (clients then see NFS4ERR_STALE and look names up
+ * again).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "rp_handle_mac.h"
+
+#define RP_MAC_LABEL "RPFHMAC1"
+#define RP_MAC_LABEL_LEN 8
+/* The longest backend handle a MAC is computed over (NFS4_FHSIZE). */
+#define RP_MAC_FH_MAX 128
+
+/* Read the key file at @path; -ENOENT when there is none yet. */
+static int rp_key_read(const char *path, struct rp_mac_key *key,
+		       const char **why)
+{
+	struct stat st;
+	size_t got = 0;
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		*why = "cannot open the handle key file";
+		return -errno;
+	}
+	if (fstat(fd, &st) != 0) {
+		*why = "cannot stat the handle key file";
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = "the handle key file is not a regular file";
+		ret = -EINVAL;
+		goto out;
+	}
+	/* A key others can read lets them forge handles: not trusted. */
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		*why = "the handle key file is accessible to group or others (it must be mode 0600)";
+		ret = -EINVAL;
+		goto out;
+	}
+	if (st.st_size != RP_MAC_KEY_LEN) {
+		*why = "the handle key file is not 32 bytes long";
+		ret = -EINVAL;
+		goto out;
+	}
+	while (got < sizeof(key->mk_key)) {
+		n = read(fd, key->mk_key + got, sizeof(key->mk_key) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*why = "cannot read the handle key file";
+			ret = n < 0 ? -errno : -EIO;
+			goto out;
+		}
+		got += (size_t)n;
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+static int rp_random(uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = getrandom(buf + got, len - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int rp_write_all(int fd, const uint8_t *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* A new key into @path: written aside, then linked into place. */
+static int rp_key_create(const char *dir, const char *path,
+			 struct rp_mac_key *key, const char **why)
+{
+	char tmp[PATH_MAX];
+	int fd, ret, dfd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.%ld", dir,
+			     RP_MAC_KEY_FILE, (long)getpid()) >= sizeof(tmp)) {
+		*why = "State_Dir path too long";
+		return -ENAMETOOLONG;
+	}
+	(void)unlink(tmp); /* left over by a crash of a process of our pid */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		*why = "cannot create the handle key file";
+		return -errno;
+	}
+	ret = rp_random(key->mk_key, sizeof(key->mk_key));
+	if (ret) {
+		*why = "getrandom() failed";
+		goto fail;
+	}
+	ret = rp_write_all(fd, key->mk_key, sizeof(key->mk_key));
+	if (!ret && fsync(fd) != 0)
+		ret = -errno;
+	if (ret) {
+		*why = "cannot write the handle key file";
+		goto fail;
+	}
+	close(fd);
+	fd = -1;
+	/* link() fails when another process got there first: use theirs */
+	if (link(tmp, path) != 0) {
+		ret = -errno;
+		(void)unlink(tmp);
+		if (ret == -EEXIST)
+			return rp_key_read(path, key, why);
+		*why = "cannot put the handle key file in place";
+		return ret;
+	}
+	(void)unlink(tmp);
+	/* The key must outlive a crash as much as the handles made with it. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	(void)unlink(tmp);
+	memset(key, 0, sizeof(*key));
+	return ret;
+}
+
+int rp_mac_key_load(const char *dir, struct rp_mac_key *key,
+		    const char **why)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	*why = "";
+	if (!dir || !dir[0]) {
+		*why = "no State_Dir";
+		return -EINVAL;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+			     RP_MAC_KEY_FILE) >= sizeof(path)) {
+		*why = "State_Dir path too long";
+		return -ENAMETOOLONG;
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		*why = "cannot create State_Dir";
+		return -errno;
+	}
+	ret = rp_key_read(path, key, why);
+	if (ret != -ENOENT)
+		return ret;
+	return rp_key_create(dir, path, key, why);
+}
+
+int rp_mac_compute(const struct rp_mac_key *key, uint16_t export_id,
+		   uint8_t kind, const uint8_t *fh, uint32_t fh_len,
+		   uint8_t mac[RP_MAC_LEN])
+{
+	uint8_t in[RP_MAC_LABEL_LEN + 3 + RP_MAC_FH_MAX];
+	uint8_t full[EVP_MAX_MD_SIZE];
+	unsigned int full_len = 0;
+	size_t n = 0;
+
+	memset(mac, 0, RP_MAC_LEN);
+	if (fh_len > RP_MAC_FH_MAX || (fh_len && !fh))
+		return -EINVAL;
+	memcpy(in, RP_MAC_LABEL, RP_MAC_LABEL_LEN);
+	n = RP_MAC_LABEL_LEN;
+	in[n++] = (uint8_t)(export_id >> 8); /* big-endian: host-independent */
+	in[n++] = (uint8_t)export_id;
+	in[n++] = kind;
+	if (fh_len)
+		memcpy(in + n, fh, fh_len);
+	n += fh_len;
+	if (!HMAC(EVP_sha256(), key->mk_key, sizeof(key->mk_key), in, n, full,
+		  &full_len) ||
+	    full_len < RP_MAC_LEN)
+		return -EIO;
+	memcpy(mac, full, RP_MAC_LEN);
+	OPENSSL_cleanse(full, sizeof(full));
+	return 0;
+}
+
+bool rp_mac_equal(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+int rp_wire_seal(const struct rp_mac_key *key, uint16_t export_id,
+		 uint8_t kind, const uint8_t *fh, uint32_t fh_len,
+		 uint8_t *wire, size_t cap)
+{
+	size_t len = 1 + (size_t)fh_len + RP_MAC_LEN;
+	int ret;
+
+	if (len > cap || fh_len > RP_MAC_FH_MAX)
+		return -EOVERFLOW;
+	wire[0] = kind;
+	if (fh_len)
+		memcpy(wire + 1, fh, fh_len);
+	ret = rp_mac_compute(key, export_id, kind, fh, fh_len, wire + 1 + fh_len);
+	if (ret)
+		return ret;
+	return (int)len;
+}
+
+int rp_wire_open(const struct rp_mac_key *key, uint16_t export_id,
+		 const uint8_t *wire, size_t len, uint8_t *kind,
+		 const uint8_t **fh, uint32_t *fh_len)
+{
+	uint8_t mac[RP_MAC_LEN];
+	uint32_t n;
+	bool ok;
+
+	if (!wire || len < 1 + RP_MAC_LEN || len > 1 + RP_MAC_FH_MAX + RP_MAC_LEN)
+		return -EINVAL;
+	n = (uint32_t)(len - 1 - RP_MAC_LEN);
+	if (rp_mac_compute(key, export_id, wire[0], wire + 1, n, mac))
+		return -EBADMSG; /* cannot check it: not accepted */
+	ok = rp_mac_equal(mac, wire + 1 + n, RP_MAC_LEN);
+	OPENSSL_cleanse(mac, sizeof(mac));
+	if (!ok)
+		return -EBADMSG;
+	*kind = wire[0];
+	*fh = wire + 1;
+	*fh_len = n;
+	return 0;
+}
