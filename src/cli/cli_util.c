@@ -242,9 +242,11 @@ static struct sess_xprt *cli_make_xprt(struct cli *c, uint32_t idx)
 }
 
 /*
- * Test hook: lose the last extra connection a while after the start.  The
- * thread waits on a condition so that cli_disconnect() can end it early
- * (the client must not be freed under it).
+ * Test hook: lose the last extra connection once it has carried
+ * --inject-conn-loss calls (counted every millisecond, so calls are in
+ * flight on it when it goes).  The thread waits on a condition so that
+ * cli_disconnect() can end it early (the client must not be freed under
+ * it).
  */
 static pthread_mutex_t loss_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t loss_cond = PTHREAD_COND_INITIALIZER;
@@ -254,19 +256,23 @@ static pthread_t loss_tid;
 static void *conn_loss_thread(void *arg)
 {
 	struct cli *c = arg;
+	struct sess_client_stats st;
+	uint32_t last = c->o.connections - 1;
 	struct timespec until;
-	int ret = 0;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += c->o.inject_conn_loss_ms / 1000;
-	until.tv_nsec += (long)(c->o.inject_conn_loss_ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
 	pthread_mutex_lock(&loss_lock);
-	while (!loss_cancel && ret != ETIMEDOUT)
-		ret = pthread_cond_timedwait(&loss_cond, &loss_lock, &until);
+	while (!loss_cancel) {
+		sess_client_get_stats(c->cl, &st);
+		if (st.cs_conn_calls[last] >= c->o.inject_conn_loss_calls)
+			break;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 1000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		(void)pthread_cond_timedwait(&loss_cond, &loss_lock, &until);
+	}
 	if (!loss_cancel) {
 		(void)sess_client_test_drop_conn(c->cl, c->o.connections - 1);
 		if (c->o.verbose)
@@ -314,7 +320,7 @@ int cli_connect(struct cli *c, const char *url)
 				"--transport tcp\n");
 		return CLI_ERR_USAGE;
 	}
-	if ((c->o.inject_drop_extra || c->o.inject_conn_loss_ms) &&
+	if ((c->o.inject_drop_extra || c->o.inject_conn_loss_calls) &&
 	    c->o.connections < 2) {
 		fprintf(stderr, "nfs41: the extra-connection hooks need "
 				"--connections 2 or more\n");
@@ -358,7 +364,7 @@ int cli_connect(struct cli *c, const char *url)
 	}
 	if (c->o.inject_misorder)
 		(void)sess_client_test_skew_seqid(c->cl, 0, 1000);
-	if (c->o.inject_conn_loss_ms && !loss_running)
+	if (c->o.inject_conn_loss_calls && !loss_running)
 		loss_running =
 		    pthread_create(&loss_tid, NULL, conn_loss_thread, c) == 0;
 	return CLI_OK;

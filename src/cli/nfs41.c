@@ -93,8 +93,8 @@ static void usage(FILE *f)
 	    "  --inject-no-backchannel test: session without back channel\n"
 	    "  --inject-drop-extra N  test (tcp): lose the reply of the Nth\n"
 	    "                         call on the last extra connection\n"
-	    "  --inject-conn-loss MS  test: drop the last extra connection\n"
-	    "                         MS ms after the session started\n"
+	    "  --inject-conn-loss N   test: drop the last extra connection\n"
+	    "                         once it has carried N calls\n"
 	    "  -v, --verbose          more messages (repeat for more)\n"
 	    "\nexit codes: 0 ok, 1 local error, 2 usage, 3 cannot reach "
 	    "server or recovery failed,\n"
@@ -283,7 +283,8 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			o->inject_drop_extra = v;
 			break;
 		case OPT_INJECT_CONN_LOSS:
-			if (parse_u32(optarg, 1, 3600000, &o->inject_conn_loss_ms))
+			if (parse_u32(optarg, 1, UINT32_MAX,
+				      &o->inject_conn_loss_calls))
 				goto bad;
 			break;
 		case 'v':
