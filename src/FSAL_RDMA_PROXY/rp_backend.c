@@ -92,13 +92,18 @@ static const char *rp_owner_file(struct rp_backend *be, char *buf, size_t cap,
 	return buf;
 }
 
-/* One attempt: a fresh transport and client, EXCHANGE_ID..RECLAIM_COMPLETE */
+/*
+ * One attempt: fresh transports (Connections of them: one session trunked
+ * over all) and a client, EXCHANGE_ID..RECLAIM_COMPLETE.
+ */
 static int rp_try_connect(struct rp_backend *be, uint16_t export_id)
 {
 	char owner_file[4200], suffix[48];
 	struct sess_client_opts o = {0};
+	struct sess_client_stats st;
 	struct sess_xprt *xprt;
 	struct sess_client *cl;
+	uint32_t i;
 	int ret = 0;
 
 	xprt = rp_make_xprt(be);
@@ -118,6 +123,14 @@ static int rp_try_connect(struct rp_backend *be, uint16_t export_id)
 	cl = sess_client_create(xprt, &o, &ret);
 	if (!cl)
 		return ret ? ret : -ENOMEM;
+	for (i = 1; i < be->rb_conf->connections; i++) {
+		xprt = rp_make_xprt(be);
+		ret = xprt ? sess_client_add_conn(cl, xprt) : -errno;
+		if (ret) {
+			sess_client_destroy(cl);
+			return ret;
+		}
+	}
 	ret = sess_client_start(cl);
 	if (ret) {
 		sess_client_destroy(cl);
@@ -128,8 +141,11 @@ static int rp_try_connect(struct rp_backend *be, uint16_t export_id)
 	be->rb_up = true;
 	pthread_cond_broadcast(&be->rb_cond);
 	pthread_mutex_unlock(&be->rb_lock);
-	LogEvent(COMPONENT_FSAL, "RDMA_PROXY %s: session established",
-		 be->rb_label);
+	sess_client_get_stats(cl, &st);
+	/* Extras that failed are retried (or were refused: logged). */
+	LogEvent(COMPONENT_FSAL,
+		 "RDMA_PROXY %s: session established over %u of %u connection(s)",
+		 be->rb_label, st.cs_conns_bound + 1, st.cs_conns);
 	return 0;
 }
 

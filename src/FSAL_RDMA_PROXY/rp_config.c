@@ -57,11 +57,12 @@ static struct config_item rp_export_items[] = {
 	CONF_ITEM_UI32("Retry_Interval", 1, 3600, 5, rp_export_conf,
 		       retry_interval_s),
 	/*
-	 * Session trunking over several connections is not implemented
-	 * yet: only 1 is accepted, so a configuration asking for more
-	 * fails loudly instead of silently running on one.
+	 * Connections of the backend session (session trunking): the
+	 * extras are bound with BIND_CONN_TO_SESSION and calls spread over
+	 * all; SESS_MAX_CONNS is the session client's limit.
 	 */
-	CONF_ITEM_UI32("Connections", 1, 1, 1, rp_export_conf, connections),
+	CONF_ITEM_UI32("Connections", 1, SESS_MAX_CONNS, 1, rp_export_conf,
+		       connections),
 	CONFIG_EOL
 };
 

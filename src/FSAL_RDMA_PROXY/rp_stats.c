@@ -4,7 +4,8 @@
  * RDMA_PROXY { Stats_File = PATH; Stats_Interval = SECONDS; } a thread
  * rewrites PATH every interval with one block per export: the gateway's
  * own counters (calls, errors, bytes read and written, re-opens), the
- * backend session's (slots, replays, reconnects, new sessions) and its
+ * backend session's (slots, replays, reconnects, new sessions, its
+ * connections and the calls each carried) and its
  * transport's (bytes the backend moved by RDMA Read and Write, payload
  * bytes copied in userspace, registered memory).  The file is written to
  * PATH.tmp and renamed, so a reader never sees half of it.
@@ -44,6 +45,7 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 {
 	struct sess_client_stats cs;
 	bool up = rp_backend_get_stats(&ex->backend, &cs);
+	uint32_t i;
 
 	fprintf(f, "export %u: %s\n", ex->export_id, ex->backend.rb_label);
 	fprintf(f, "  backend = %s\n", up ? "up" : "unreachable");
@@ -64,6 +66,16 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 	RP_LINE(f, "new_sessions", cs.cs_new_sessions);
 	RP_LINE(f, "new_clientids", cs.cs_new_clientids);
 	RP_LINE(f, "delays", cs.cs_delays);
+	/* session trunking: the first connection plus the bound extras */
+	RP_LINE(f, "connections", cs.cs_conns);
+	RP_LINE(f, "connections_bound", cs.cs_conns_bound + 1);
+	RP_LINE(f, "bind_conn", cs.cs_bind_conn);
+	RP_LINE(f, "connections_lost", cs.cs_trunk_lost);
+	RP_LINE(f, "calls_moved", cs.cs_trunk_moved);
+	RP_LINE(f, "connections_refused", cs.cs_trunk_refused);
+	for (i = 0; i < cs.cs_conns && i < SESS_MAX_CONNS; i++)
+		fprintf(f, "  conn%u_calls = %llu\n", i,
+			(unsigned long long)cs.cs_conn_calls[i]);
 	RP_LINE(f, "rdma_read_bytes", cs.cs_xprt.xs_rdma_read_bytes);
 	RP_LINE(f, "rdma_write_bytes", cs.cs_xprt.xs_rdma_write_bytes);
 	/* WRITE data sent inline plus READ data decoded out of a reply */
