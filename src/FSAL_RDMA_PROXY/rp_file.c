@@ -44,9 +44,14 @@ struct state_t *rp_alloc_state(struct fsal_export *exp_hdl,
 	pthread_mutex_init(&s->rs_lock, NULL);
 	s->rs_owner_id = atomic_fetch_add(&rp_owner_seq, 1) + 1;
 	atomic_init(&s->rs_refs, 1);
+	glist_init(&s->rs_locks);
+	glist_init(&s->rs_lock_link);
 	if (state_type == STATE_TYPE_LOCK && related_state) {
 		s->rs_open = rp_st(related_state);
 		atomic_fetch_add(&s->rs_open->rs_refs, 1);
+		pthread_mutex_lock(&s->rs_open->rs_lock);
+		glist_add_tail(&s->rs_open->rs_locks, &s->rs_lock_link);
+		pthread_mutex_unlock(&s->rs_open->rs_lock);
 	}
 	return init_state(&s->state, exp_hdl, state_type, related_state);
 }
@@ -58,6 +63,11 @@ static void rp_state_put(struct rp_state *s)
 	if (atomic_fetch_sub(&s->rs_refs, 1) != 1)
 		return;
 	open = s->rs_open;
+	if (open) { /* the open is alive: this state holds a reference */
+		pthread_mutex_lock(&open->rs_lock);
+		glist_del(&s->rs_lock_link);
+		pthread_mutex_unlock(&open->rs_lock);
+	}
 	pthread_mutex_destroy(&s->rs_lock);
 	gsh_free(s);
 	if (open)
@@ -152,38 +162,132 @@ static fsal_status_t rp_open_by_handle(struct rp_export *ex,
 	return st;
 }
 
-static fsal_status_t rp_close_stateid(struct rp_export *ex,
-				      struct rp_handle *h,
-				      const stateid4 *sid, bool lock)
+/* The backend no longer knows the stateid: whatever it named is gone. */
+static bool rp_state_gone(nfsstat4 st)
 {
-	nfs_argop4 ops[2];
+	return st == NFS4ERR_BAD_STATEID || st == NFS4ERR_EXPIRED ||
+	       st == NFS4ERR_STALE_STATEID || st == NFS4ERR_ADMIN_REVOKED;
+}
+
+/*
+ * CLOSE of an open stateid or FREE_STATEID of a lock stateid, the current
+ * handle set by @nput operations already in @ops (PUTFH, maybe LOOKUP).
+ * *@held (may be NULL) tells NFS4ERR_LOCKS_HELD apart: the backend still
+ * holds byte-range locks under the stateid (CLOSE, RFC 8881 18.2.3) or
+ * under it (FREE_STATEID, 18.38.3), and nothing was released.
+ */
+static fsal_status_t rp_close_ops(struct rp_export *ex, nfs_argop4 *ops,
+				  uint32_t nput, const stateid4 *sid,
+				  bool lock, bool *held)
+{
 	struct sess_compound c = {
-	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
+	    .sc_args = ops, .sc_nargs = nput + 1, .sc_cachethis = true};
+	nfs_argop4 *op = &ops[nput];
 	fsal_status_t st;
 	int ret;
 
-	rp_op_putfh(&ops[0], h);
+	if (held)
+		*held = false;
 	if (lock) {
-		ops[1].argop = NFS4_OP_FREE_STATEID;
-		ops[1].nfs_argop4_u.opfree_stateid.fsa_stateid = *sid;
+		op->argop = NFS4_OP_FREE_STATEID;
+		op->nfs_argop4_u.opfree_stateid.fsa_stateid = *sid;
 	} else {
-		ops[1].argop = NFS4_OP_CLOSE;
-		ops[1].nfs_argop4_u.opclose.seqid = 0;
-		ops[1].nfs_argop4_u.opclose.open_stateid = *sid;
+		op->argop = NFS4_OP_CLOSE;
+		op->nfs_argop4_u.opclose.seqid = 0;
+		op->nfs_argop4_u.opclose.open_stateid = *sid;
 	}
 	ret = rp_call(ex, &c);
 	st = rp_status(ret, &c);
 	if (ret == 0) {
 		/* State the backend already forgot is closed as well. */
-		if (c.sc_status == NFS4ERR_BAD_STATEID ||
-		    c.sc_status == NFS4ERR_EXPIRED ||
-		    c.sc_status == NFS4ERR_STALE_STATEID ||
-		    c.sc_status == NFS4ERR_ADMIN_REVOKED ||
-		    c.sc_status == NFS4ERR_LOCKS_HELD)
+		if (rp_state_gone(c.sc_status))
 			st = fsalstat(ERR_FSAL_NO_ERROR, 0);
+		if (c.sc_status == NFS4ERR_LOCKS_HELD && held)
+			*held = true;
 		sess_compound_free(&c);
 	}
 	return st;
+}
+
+static fsal_status_t rp_close_stateid(struct rp_export *ex,
+				      struct rp_handle *h,
+				      const stateid4 *sid, bool lock,
+				      bool *held)
+{
+	nfs_argop4 ops[2];
+
+	rp_op_putfh(&ops[0], h);
+	return rp_close_ops(ex, ops, 1, sid, lock, held);
+}
+
+/*
+ * Release every byte-range lock held under lock stateid @lsid and free
+ * the stateid: LOCKU of the whole file, then FREE_STATEID (RFC 8881
+ * 18.38.3: a lock stateid is freed only once it holds no locks).  seqid 0
+ * names the current stateid (8.2.2), whatever LOCKU made of it.
+ */
+static fsal_status_t rp_unlock_free(struct rp_export *ex, struct rp_handle *h,
+				    const stateid4 *lsid)
+{
+	nfs_argop4 ops[3];
+	LOCKU4args *u = &ops[1].nfs_argop4_u.oplocku;
+	stateid4 sid = *lsid;
+
+	sid.seqid = 0;
+	rp_op_putfh(&ops[0], h);
+	ops[1].argop = NFS4_OP_LOCKU;
+	u->locktype = WRITE_LT; /* an unlock unlocks either kind */
+	u->seqid = 0;
+	u->lock_stateid = sid;
+	u->offset = 0;
+	u->length = NFS4_UINT64_MAX;
+	return rp_close_ops(ex, ops, 2, &sid, true, NULL);
+}
+
+/*
+ * A CLOSE of @open was refused with NFS4ERR_LOCKS_HELD: free the backend
+ * locks of every lock state of this open (its lock states are taken out
+ * of use: the next LOCK makes a new backend lock stateid).  Returns how
+ * many lock stateids were released.
+ */
+static unsigned int rp_release_lock_states(struct rp_export *ex,
+					   struct rp_handle *h,
+					   struct rp_state *open)
+{
+	uint64_t gen = rp_backend_state_gen(&ex->backend);
+	struct glist_head *node;
+	stateid4 *sids = NULL;
+	size_t n = 0, cap = 0, i;
+	fsal_status_t st;
+
+	pthread_mutex_lock(&open->rs_lock);
+	glist_for_each(node, &open->rs_locks)
+		cap++;
+	if (cap)
+		sids = gsh_calloc(cap, sizeof(*sids));
+	glist_for_each(node, &open->rs_locks) {
+		struct rp_state *l =
+		    glist_entry(node, struct rp_state, rs_lock_link);
+
+		pthread_mutex_lock(&l->rs_lock);
+		/* one from before the backend lost its state is gone already */
+		if (l->rs_valid && l->rs_gen == gen) {
+			sids[n++] = l->rs_sid;
+			l->rs_valid = false;
+		}
+		pthread_mutex_unlock(&l->rs_lock);
+	}
+	pthread_mutex_unlock(&open->rs_lock);
+	for (i = 0; i < n; i++) {
+		st = rp_unlock_free(ex, h, &sids[i]);
+		if (FSAL_IS_ERROR(st))
+			LogWarn(COMPONENT_FSAL,
+				"RDMA_PROXY %s: releasing a lock stateid before CLOSE failed: %s",
+				ex->backend.rb_label,
+				msg_fsal_err(st.major));
+	}
+	gsh_free(sids);
+	return (unsigned int)n;
 }
 
 static void rp_fill_createhow(OPEN4args *oa, enum fsal_create_mode mode,
@@ -211,6 +315,49 @@ static void rp_fill_createhow(OPEN4args *oa, enum fsal_create_mode mode,
 	}
 }
 
+/*
+ * An OPEN by name (@c: PUTFH dir, OPEN, GETFH, GETATTR) succeeded but gave
+ * nothing the gateway can make an object of (GETFH or GETATTR failed, a
+ * handle too long, attributes it cannot decode): close it on the backend,
+ * best effort, or the open state would stay there until the gateway's
+ * client ID ends.  CLOSE needs the file as current handle: GETFH's when
+ * there is one, else the name looked up again (if it names another file
+ * by now, the backend refuses the stateid and nothing else is closed).
+ */
+static void rp_close_unusable_open(struct rp_export *ex,
+				   struct sess_compound *c,
+				   struct rp_handle *dir, const char *name,
+				   const stateid4 *sid)
+{
+	GETFH4res *gf = &c->sc_res[2].nfs_resop4_u.opgetfh;
+	nfs_argop4 ops[3];
+	uint32_t nput = 1;
+	fsal_status_t st;
+
+	if (c->sc_nres >= 3 && c->sc_res[2].resop == NFS4_OP_GETFH &&
+	    gf->status == NFS4_OK && gf->GETFH4res_u.resok4.object.nfs_fh4_len &&
+	    gf->GETFH4res_u.resok4.object.nfs_fh4_len <= NFS4_FHSIZE) {
+		rp_op_putfh_raw(
+		    &ops[0],
+		    (uint8_t *)gf->GETFH4res_u.resok4.object.nfs_fh4_val,
+		    gf->GETFH4res_u.resok4.object.nfs_fh4_len);
+	} else {
+		rp_op_putfh(&ops[0], dir);
+		ops[1].argop = NFS4_OP_LOOKUP;
+		(void)rp_op_name(&ops[1].nfs_argop4_u.oplookup.objname, name);
+		nput = 2;
+	}
+	st = rp_close_ops(ex, ops, nput, sid, false, NULL);
+	if (FSAL_IS_ERROR(st))
+		LogWarn(COMPONENT_FSAL,
+			"RDMA_PROXY %s: OPEN of %s gave no usable object, and its CLOSE failed (%s): the open stays on the backend until the gateway's client ID ends",
+			ex->backend.rb_label, name, msg_fsal_err(st.major));
+	else
+		LogInfo(COMPONENT_FSAL,
+			"RDMA_PROXY %s: OPEN of %s gave no usable object: closed it again on the backend",
+			ex->backend.rb_label, name);
+}
+
 /* OPEN (maybe CREATE) @name in directory @dir; GETFH + GETATTR after. */
 static fsal_status_t rp_open_by_name(struct rp_export *ex,
 				     struct rp_handle *dir, struct rp_state *s,
@@ -232,6 +379,7 @@ static fsal_status_t rp_open_by_name(struct rp_export *ex,
 	char owner[48];
 	u_int owner_len;
 	stateid4 sid;
+	bool opened;
 	fsal_status_t st;
 
 	if (!s) { /* no state to keep: open, then close right away */
@@ -261,25 +409,34 @@ static fsal_status_t rp_open_by_name(struct rp_export *ex,
 	st = rp_run(ex, &c);
 	if (mode != FSAL_NO_CREATE)
 		nfs4_Fattr_Free(&fa);
-	if (FSAL_IS_ERROR(st))
-		goto out;
-	sid = c.sc_res[1].nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
-	st = rp_make_handle(
-	    ex,
-	    (uint8_t *)c.sc_res[2]
-		.nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object.nfs_fh4_val,
-	    c.sc_res[2].nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object.nfs_fh4_len,
-	    &c.sc_res[3]
-		 .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes,
-	    new_obj, attrs_out);
-	if (s == &anon) {
-		if (!FSAL_IS_ERROR(st))
-			(void)rp_close_stateid(ex, rp_hdl(*new_obj), &sid,
-					       false);
-	} else if (!FSAL_IS_ERROR(st)) {
+	/* The OPEN went through even when GETFH or GETATTR did not. */
+	opened = c.sc_nres >= 2 && c.sc_res[1].resop == NFS4_OP_OPEN &&
+		 c.sc_res[1].nfs_resop4_u.opopen.status == NFS4_OK;
+	if (opened)
+		sid = c.sc_res[1].nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
+	if (!FSAL_IS_ERROR(st))
+		st = rp_make_handle(
+		    ex,
+		    (uint8_t *)c.sc_res[2]
+			.nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object
+			.nfs_fh4_val,
+		    c.sc_res[2]
+			.nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object
+			.nfs_fh4_len,
+		    &c.sc_res[3]
+			 .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
+			 .obj_attributes,
+		    new_obj, attrs_out);
+	if (FSAL_IS_ERROR(st)) {
+		/* No object to hang the open on: it must not stay open. */
+		if (opened)
+			rp_close_unusable_open(ex, &c, dir, name, &sid);
+	} else if (s == &anon) {
+		(void)rp_close_stateid(ex, rp_hdl(*new_obj), &sid, false,
+				       NULL);
+	} else {
 		rp_save_stateid(s, ex, &sid, flags);
 	}
-out:
 	sess_compound_free(&c);
 	return st;
 }
@@ -733,10 +890,13 @@ static fsal_status_t rp_close2(struct fsal_obj_handle *obj_hdl,
 			       struct state_t *state)
 {
 	struct rp_export *ex = rp_cur_exp();
+	struct rp_handle *h = rp_hdl(obj_hdl);
 	struct rp_state *s = rp_st(state);
 	bool lock = state->state_type == STATE_TYPE_LOCK;
+	unsigned int released;
+	fsal_status_t st;
 	stateid4 sid;
-	bool valid;
+	bool valid, held;
 
 	pthread_mutex_lock(&s->rs_lock);
 	valid = s->rs_valid;
@@ -746,7 +906,44 @@ static fsal_status_t rp_close2(struct fsal_obj_handle *obj_hdl,
 	pthread_mutex_unlock(&s->rs_lock);
 	if (!valid)
 		return fsalstat(ERR_FSAL_NO_ERROR, 0);
-	return rp_close_stateid(ex, rp_hdl(obj_hdl), &sid, lock);
+	st = rp_close_stateid(ex, h, &sid, lock, &held);
+	if (!held)
+		return st;
+	/*
+	 * NFS4ERR_LOCKS_HELD: the backend still holds byte-range locks (a
+	 * LOCKU that never reached it, say) and released nothing.  Ganesha
+	 * does not let its own clients close with locks held, so these are
+	 * the gateway's leftovers: free them and try once more.
+	 */
+	if (lock) {
+		st = rp_unlock_free(ex, h, &sid);
+		released = 1;
+	} else {
+		released = rp_release_lock_states(ex, h, s);
+		st = rp_close_stateid(ex, h, &sid, false, &held);
+	}
+	if (!FSAL_IS_ERROR(st)) {
+		LogDebug(COMPONENT_FSAL,
+			 "RDMA_PROXY %s: %s went through once %u lock stateid(s) were released",
+			 ex->backend.rb_label, lock ? "FREE_STATEID" : "CLOSE",
+			 released);
+		return st;
+	}
+	/*
+	 * Still refused: say so, and keep the state valid so that it is not
+	 * forgotten as if closed - a later close2 of it tries again, and
+	 * failing that the backend frees it with the gateway's client ID.
+	 */
+	LogWarn(COMPONENT_FSAL,
+		"RDMA_PROXY %s: backend %s state (stateid %08x:%02x%02x%02x%02x...) still refused after releasing %u lock stateid(s): %s; it stays open on the backend",
+		ex->backend.rb_label, lock ? "lock" : "open", sid.seqid,
+		(uint8_t)sid.other[0], (uint8_t)sid.other[1],
+		(uint8_t)sid.other[2], (uint8_t)sid.other[3], released,
+		msg_fsal_err(st.major));
+	pthread_mutex_lock(&s->rs_lock);
+	s->rs_valid = true;
+	pthread_mutex_unlock(&s->rs_lock);
+	return st;
 }
 
 static fsal_status_t rp_setattr2(struct fsal_obj_handle *obj_hdl, bool bypass,

@@ -159,6 +159,13 @@ struct rp_state {
 	uint64_t rs_owner_id;	  /* names this state's backend owner */
 	struct rp_state *rs_open; /* lock state: its open state (a ref) */
 	/*
+	 * Open state: its lock states (rs_lock_link), under its rs_lock, so
+	 * that a CLOSE the backend refuses with NFS4ERR_LOCKS_HELD can free
+	 * their backend locks first (rp_file.c).
+	 */
+	struct glist_head rs_locks;
+	struct glist_head rs_lock_link;
+	/*
 	 * Ganesha's reference plus one per lock state pointing here: an open
 	 * state Ganesha frees while a lock state still points at it stays
 	 * allocated until that lock state goes too.
