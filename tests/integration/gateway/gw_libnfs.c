@@ -16,6 +16,16 @@
  *       caller restarts the gateway meanwhile), then read the whole file
  *       through the SAME handle (PUTFH + READ) into OUT.
  *
+ *   gw_libnfs tamper URL
+ *       Take the file's handle (GETFH) and read through it, print "ready"
+ *       and wait for a line; then send PUTFH + READ with every single bit
+ *       of the handle flipped in turn, from the export id on (Ganesha's
+ *       version and flags bytes are Ganesha's business), each of which
+ *       must be refused with NFS4ERR_STALE or NFS4ERR_BADHANDLE; print
+ *       "tampered N opaque M" (M: flips in the FSAL's part, after
+ *       Ganesha's 5-byte header) and wait for a line; then read through
+ *       the genuine handle once more.
+ *
  *   gw_libnfs ops DIR_URL
  *       In an empty directory: create and write, chmod, chown, truncate
  *       (shrink and grow), utimes, symlink + readlink + lstat, hard link,
@@ -393,6 +403,89 @@ done:
 	return ret;
 }
 
+/* PUTFH(fh) + READ of one byte; the COMPOUND's NFS status (-1: no reply) */
+static int raw_probe(struct nfs_context *nfs, nfs_fh4 *fh)
+{
+	struct raw_call rc;
+	char byte[1];
+	nfs_argop4 ops[2];
+
+	memset(&rc, 0, sizeof(rc));
+	rc.data = byte;
+	memset(ops, 0, sizeof(ops));
+	ops[0].argop = OP_PUTFH;
+	ops[0].nfs_argop4_u.opputfh.object = *fh;
+	ops[1].argop = OP_READ;
+	ops[1].nfs_argop4_u.opread.count = 1;
+	if (raw_compound(nfs, ops, 2, &rc) && rc.status != RPC_STATUS_SUCCESS)
+		return -1;
+	return rc.nfs_status;
+}
+
+/* Ganesha's NFSv4 handle header: version, flags, export id (2), length */
+#define GW_GANESHA_HDR 5
+
+static int do_tamper(const char *url)
+{
+	struct client c = {0};
+	static char buf[4096];
+	struct raw_call rc = {.data = buf};
+	char line[16], full[4096], *orig = NULL;
+	unsigned int bit, n = 0, opaque = 0;
+	int ret = 1, st;
+
+	if (client_open(&c, url, "tamper", O_RDONLY))
+		goto done;
+	snprintf(full, sizeof(full), "%s%s", c.url->path, c.url->file);
+	if (raw_getfh(c.nfs, full, &rc) ||
+	    raw_read(c.nfs, &rc.fh, 0, sizeof(buf), &rc))
+		goto done;
+	if (rc.fh.nfs_fh4_len <= GW_GANESHA_HDR) {
+		fprintf(stderr, "tamper: handle of %u bytes is too short\n",
+			rc.fh.nfs_fh4_len);
+		goto done;
+	}
+	orig = malloc(rc.fh.nfs_fh4_len);
+	if (!orig)
+		goto done;
+	memcpy(orig, rc.fh.nfs_fh4_val, rc.fh.nfs_fh4_len);
+	printf("ready (handle of %u bytes)\n", rc.fh.nfs_fh4_len);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		goto done;
+	for (bit = 2 * 8; bit < rc.fh.nfs_fh4_len * 8; bit++) {
+		rc.fh.nfs_fh4_val[bit / 8] ^= (char)(1u << (bit % 8));
+		st = raw_probe(c.nfs, &rc.fh);
+		rc.fh.nfs_fh4_val[bit / 8] ^= (char)(1u << (bit % 8));
+		if (st != NFS4ERR_STALE && st != NFS4ERR_BADHANDLE) {
+			fprintf(stderr,
+				"tamper: bit %u of byte %u flipped: NFS status %d, not STALE or BADHANDLE\n",
+				bit % 8, bit / 8, st);
+			goto done;
+		}
+		n++;
+		if (bit / 8 >= GW_GANESHA_HDR)
+			opaque++;
+	}
+	if (memcmp(orig, rc.fh.nfs_fh4_val, rc.fh.nfs_fh4_len)) {
+		fprintf(stderr, "tamper: the handle was not restored\n");
+		goto done;
+	}
+	printf("tampered %u opaque %u\n", n, opaque);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		goto done;
+	/* the genuine handle still works on the same connection */
+	if (raw_read(c.nfs, &rc.fh, 0, sizeof(buf), &rc))
+		goto done;
+	ret = 0;
+done:
+	free(orig);
+	free(rc.fh.nfs_fh4_val);
+	client_close(&c);
+	return ret;
+}
+
 /* ---- ops: the setattr/link/symlink/statfs family through libnfs ---- */
 
 #define OPS_CHECK(cond, ...)                                              \
@@ -497,6 +590,9 @@ int main(int argc, char **argv)
 		return do_hold(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "ops"))
 		return do_ops(argv[2]);
-	fprintf(stderr, "usage: gw_libnfs lock URL | hold URL OUT | ops DIR_URL\n");
+	if (argc == 3 && !strcmp(argv[1], "tamper"))
+		return do_tamper(argv[2]);
+	fprintf(stderr,
+		"usage: gw_libnfs lock URL | hold URL OUT | tamper URL | ops DIR_URL\n");
 	return 2;
 }

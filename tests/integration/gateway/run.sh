@@ -13,7 +13,8 @@
 # files both ways with libnfs, stat attributes compared with the
 # backend's, rename across directories, readdir of 10,000 entries, rm,
 # 16 parallel clients, byte-range locks from two clients, the gateway
-# killed and restarted while clients hold handles, the backend killed
+# killed and restarted while clients hold handles, handles altered by a
+# client refused without reaching the backend, the backend killed
 # and restarted in the middle of a put, the connection to the backend
 # cut mid-transfer, the gateway started while its backend is down, two
 # exports used at once.  What Debian's PROXY_V4 is known not to manage is
@@ -262,6 +263,40 @@ rc=$?
 [ $rc = 0 ] || cat "$T/hold.err"
 check "libnfs read through its held handle after a gateway restart (exit $rc)" test $rc = 0
 check "and its data verifies" same_sha "$T/big" "$T/big.held"
+
+# --- handles altered by a client (RDMA_PROXY authenticates its handles
+# with a MAC; PROXY_V4 passes the backend's handle through): every bit
+# flipped from the export id on is refused with NFS4ERR_STALE or
+# BADHANDLE by the gateway itself - no call reaches the backend (the
+# gateway's calls counter stands still) and each one in the FSAL's part
+# is counted as bad_handles - and the genuine handle still reads.
+if [ "$kind" = rdma_proxy ]; then
+	coproc TAMPER { timeout 300 "$tool" tamper "$(lurl d1/small.lib)" 2>"$T/tamper.err"; }
+	tamper_pid=$TAMPER_PID
+	exec {tamper_in}<&"${TAMPER[0]}" {tamper_out}>&"${TAMPER[1]}"
+	line=
+	read -r -t 60 line <&$tamper_in
+	check "libnfs took a handle to alter (said '${line:-nothing}')" \
+		test "${line%% *}" = ready
+	sleep 1.2	# the stats file is rewritten every second
+	calls0=$(gw_rp_counter calls) bad0=$(gw_rp_counter bad_handles)
+	echo go >&$tamper_out 2>/dev/null
+	line=
+	read -r -t 240 line <&$tamper_in
+	sleep 1.2
+	calls1=$(gw_rp_counter calls) bad1=$(gw_rp_counter bad_handles)
+	echo go >&$tamper_out 2>/dev/null
+	wait "$tamper_pid"
+	rc=$?
+	[ $rc = 0 ] || cat "$T/tamper.err"
+	read -r t_word t_n t_word2 t_opaque <<<"$line" # "tampered N opaque M"
+	check "every altered handle refused, the genuine one still reads (${line:-nothing}; exit $rc)" \
+		test $rc = 0 -a "${t_word:-}" = tampered -a "${t_opaque:-0}" -gt 0
+	check "no altered handle reached the backend (gateway calls $calls0 -> $calls1)" \
+		test "$calls1" = "$calls0"
+	check "the gateway counted them (bad_handles $bad0 -> $bad1, ${t_opaque:-?} flips in its part)" \
+		test $((bad1 - bad0)) -ge "${t_opaque:-1}"
+fi
 
 # --- the gateway's connection to the backend is cut in the middle of a
 # get and of a put (ss -K aborts the gateway's socket): the gateway must
