@@ -19,6 +19,11 @@
 
 #include "rp_int.h"
 
+/* Kind + backend handle + MAC fit NFSv4's handle after Ganesha's header. */
+_Static_assert(offsetof(file_handle_v4_t, fsopaque) + RP_WIRE_MAX <=
+		       NFS4_FHSIZE,
+	       "the gateway's wire handle must fit NFS4_FHSIZE");
+
 #define RP_READDIR_DIRCOUNT (32 * 1024)
 #define RP_READDIR_MAXCOUNT (128 * 1024)
 
@@ -98,6 +103,7 @@ fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 		fsal_release_attrs(&attrs);
 		return fsalstat(ERR_FSAL_SERVERFAULT, EIO);
 	}
+	rp_postop_init(h);
 	fsal_obj_handle_init(&h->obj, &ex->exp, attrs.type);
 	h->obj.fsid = attrs.fsid;
 	h->obj.fileid = attrs.fileid;
@@ -145,12 +151,19 @@ static fsal_status_t rp_lookup(struct fsal_obj_handle *parent,
 		ops[1].argop = NFS4_OP_LOOKUP;
 		if (rp_op_name(&ops[1].nfs_argop4_u.oplookup.objname, path))
 			return fsalstat(ERR_FSAL_NAMETOOLONG, ENAMETOOLONG);
+		/* asked again right after the backend said it is not there */
+		if (rp_neg_take(ex, rp_hdl(parent), path))
+			return fsalstat(ERR_FSAL_NOENT, ENOENT);
 	}
 	rp_op_getfh(&ops[2]);
 	rp_op_getattr(&ops[3]);
 	st = rp_run(ex, &c);
 	if (!FSAL_IS_ERROR(st))
 		st = rp_object_from(ex, &c.sc_res[2], handle, attrs_out);
+	else if (st.major == ERR_FSAL_NOENT && ops[1].argop == NFS4_OP_LOOKUP &&
+		 c.sc_nres == 2)
+		/* the LOOKUP itself missed, not the directory */
+		rp_neg_note(rp_hdl(parent), path);
 	sess_compound_free(&c);
 	return st;
 }
@@ -282,14 +295,16 @@ static fsal_status_t rp_create_obj(struct fsal_obj_handle *dir_hdl,
 				   struct fsal_attrlist *attrs_out)
 {
 	struct rp_export *ex = rp_cur_exp();
-	nfs_argop4 ops[4];
-	struct sess_compound c = {
-	    .sc_args = ops, .sc_nargs = 4, .sc_cachethis = true};
+	struct rp_handle *dir = rp_hdl(dir_hdl);
+	nfs_argop4 ops[6];
+	struct sess_compound c = {.sc_args = ops, .sc_cachethis = true};
 	CREATE4args *ca = &ops[1].nfs_argop4_u.opcreate;
 	struct fsal_attrlist in;
 	fsal_status_t st;
+	uint64_t ticket;
+	int ret;
 
-	rp_op_putfh(&ops[0], rp_hdl(dir_hdl));
+	rp_op_putfh(&ops[0], dir);
 	ops[1].argop = NFS4_OP_CREATE;
 	ca->objtype = *type;
 	if (rp_op_name(&ca->objname, name))
@@ -302,11 +317,18 @@ static fsal_status_t rp_create_obj(struct fsal_obj_handle *dir_hdl,
 		return st;
 	rp_op_getfh(&ops[2]);
 	rp_op_getattr(&ops[3]);
-	st = rp_run(ex, &c);
+	/* and the directory's attributes, which Ganesha asks for next */
+	c.sc_nargs = rp_postop_add(ops, 4, dir);
+	ticket = rp_postop_begin(dir);
+	ret = rp_call(ex, &c);
 	nfs4_Fattr_Free(&ca->createattrs);
-	if (!FSAL_IS_ERROR(st))
+	st = rp_status_main(ret, &c, 4);
+	if (!FSAL_IS_ERROR(st)) {
+		rp_postop_keep(ex, dir, ticket, &c, 5);
 		st = rp_object_from(ex, &c.sc_res[2], new_obj, attrs_out);
-	sess_compound_free(&c);
+	}
+	if (ret == 0)
+		sess_compound_free(&c);
 	return st;
 }
 
@@ -408,6 +430,9 @@ static fsal_status_t rp_getattrs(struct fsal_obj_handle *obj_hdl,
 	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
 	fsal_status_t st;
 
+	/* right after a change through us: its post-op attributes */
+	if (rp_postop_take(ex, rp_hdl(obj_hdl), attrs, &st))
+		return st;
 	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
 	rp_op_getattr(&ops[1]);
 	st = rp_run(ex, &c);
@@ -423,22 +448,52 @@ static fsal_status_t rp_getattrs(struct fsal_obj_handle *obj_hdl,
 	return st;
 }
 
-/* PUTFH a, SAVEFH, PUTFH b, then @op (LINK or RENAME). */
+/*
+ * PUTFH a, SAVEFH, PUTFH b, then @op (LINK or RENAME), then the post-op
+ * attributes of b (GETATTR) and of a (RESTOREFH, GETATTR): LINK changes
+ * the object a (its link count) and the directory b, RENAME both
+ * directories.
+ */
 static fsal_status_t rp_two_handles(struct rp_handle *a, struct rp_handle *b,
 				    nfs_argop4 *op)
 {
 	struct rp_export *ex = rp_cur_exp();
-	nfs_argop4 ops[4];
+	nfs_argop4 ops[7];
 	struct sess_compound c = {
-	    .sc_args = ops, .sc_nargs = 4, .sc_cachethis = true};
+	    .sc_args = ops, .sc_nargs = 7, .sc_cachethis = true};
+	uint64_t ticket_a, ticket_b;
 	fsal_status_t st;
+	int ret;
 
 	rp_op_putfh(&ops[0], a);
 	ops[1].argop = NFS4_OP_SAVEFH;
 	rp_op_putfh(&ops[2], b);
 	ops[3] = *op;
-	st = rp_run(ex, &c);
-	sess_compound_free(&c);
+	rp_op_getattr(&ops[4]);
+	ops[5].argop = NFS4_OP_RESTOREFH;
+	rp_op_getattr(&ops[6]);
+	ticket_a = rp_postop_begin(a);
+	ticket_b = rp_postop_begin(b);
+	ret = rp_call(ex, &c);
+	st = rp_status_main(ret, &c, 4);
+	if (FSAL_IS_ERROR(st)) {
+		rp_postop_forget(a);
+		rp_postop_forget(b);
+	} else if (a == b) { /* a rename inside one directory */
+		rp_postop_keep(ex, a, ticket_a, &c, 6);
+	} else {
+		rp_postop_keep(ex, b, ticket_b, &c, 4);
+		/*
+		 * Only directories keep post-op attributes: a file's would
+		 * also have to be forgotten by every WRITE.
+		 */
+		if (a->obj.type == DIRECTORY)
+			rp_postop_keep(ex, a, ticket_a, &c, 6);
+		else
+			rp_postop_forget(a);
+	}
+	if (ret == 0)
+		sess_compound_free(&c);
 	return st;
 }
 
@@ -472,17 +527,29 @@ static fsal_status_t rp_unlink(struct fsal_obj_handle *dir_hdl,
 			       const char *name)
 {
 	struct rp_export *ex = rp_cur_exp();
-	nfs_argop4 ops[2];
+	struct rp_handle *dir = rp_hdl(dir_hdl);
+	nfs_argop4 ops[3];
 	struct sess_compound c = {
-	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
+	    .sc_args = ops, .sc_nargs = 3, .sc_cachethis = true};
 	fsal_status_t st;
+	uint64_t ticket;
+	int ret;
 
-	rp_op_putfh(&ops[0], rp_hdl(dir_hdl));
+	rp_op_putfh(&ops[0], dir);
 	ops[1].argop = NFS4_OP_REMOVE;
 	if (rp_op_name(&ops[1].nfs_argop4_u.opremove.target, name))
 		return fsalstat(ERR_FSAL_NAMETOOLONG, ENAMETOOLONG);
-	st = rp_run(ex, &c);
-	sess_compound_free(&c);
+	/* Ganesha asks for the directory's attributes on its next use */
+	rp_op_getattr(&ops[2]);
+	ticket = rp_postop_begin(dir);
+	ret = rp_call(ex, &c);
+	st = rp_status_main(ret, &c, 2);
+	if (FSAL_IS_ERROR(st))
+		rp_postop_forget(dir);
+	else
+		rp_postop_keep(ex, dir, ticket, &c, 2);
+	if (ret == 0)
+		sess_compound_free(&c);
 	return st;
 }
 
@@ -534,6 +601,7 @@ static void rp_release(struct fsal_obj_handle *obj_hdl)
 {
 	struct rp_handle *h = rp_hdl(obj_hdl);
 
+	rp_postop_fini(h);
 	fsal_obj_handle_fini(obj_hdl);
 	gsh_free(h);
 }
