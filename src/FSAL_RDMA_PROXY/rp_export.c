@@ -144,6 +144,7 @@ fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
 		gsh_free(h);
 		return fsalstat(ERR_FSAL_SERVERFAULT, EIO);
 	}
+	rp_postop_init(h);
 	fsal_obj_handle_init(&h->obj, &ex->exp, DIRECTORY);
 	h->obj.obj_ops = &rp_module.handle_ops;
 
@@ -157,6 +158,7 @@ fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
 		rp_placeholder_root_attrs(ex, &attrs);
 	} else if (FSAL_IS_ERROR(st)) {
 		fsal_release_attrs(&attrs);
+		rp_postop_fini(h);
 		fsal_obj_handle_fini(&h->obj);
 		gsh_free(h);
 		return st;

@@ -369,10 +369,12 @@ static fsal_status_t rp_open_by_name(struct rp_export *ex,
 				     struct fsal_obj_handle **new_obj,
 				     struct fsal_attrlist *attrs_out)
 {
-	nfs_argop4 ops[4];
+	nfs_argop4 ops[6];
 	struct sess_compound c = {
 	    .sc_args = ops, .sc_nargs = 4, .sc_cachethis = true};
 	OPEN4args *oa = &ops[1].nfs_argop4_u.opopen;
+	uint64_t ticket = 0;
+	int ret;
 	struct rp_state anon = {0};
 	struct fsal_attrlist in;
 	fattr4 fa = {0};
@@ -406,9 +408,20 @@ static fsal_status_t rp_open_by_name(struct rp_export *ex,
 	}
 	rp_op_getfh(&ops[2]);
 	rp_op_getattr(&ops[3]);
-	st = rp_run(ex, &c);
-	if (mode != FSAL_NO_CREATE)
+	if (mode != FSAL_NO_CREATE) {
+		/* a create changes dir: Ganesha asks for its attributes next */
+		c.sc_nargs = rp_postop_add(ops, 4, dir);
+		ticket = rp_postop_begin(dir);
+	}
+	ret = rp_call(ex, &c);
+	if (ret)
+		c.sc_nres = 0; /* nothing decoded: sess_compound_free() no-op */
+	st = rp_status_main(ret, &c, 4);
+	if (mode != FSAL_NO_CREATE) {
 		nfs4_Fattr_Free(&fa);
+		if (!FSAL_IS_ERROR(st))
+			rp_postop_keep(ex, dir, ticket, &c, 5);
+	}
 	/* The OPEN went through even when GETFH or GETATTR did not. */
 	opened = c.sc_nres >= 2 && c.sc_res[1].resop == NFS4_OP_OPEN &&
 		 c.sc_res[1].nfs_resop4_u.opopen.status == NFS4_OK;
@@ -962,6 +975,7 @@ static fsal_status_t rp_setattr2(struct fsal_obj_handle *obj_hdl, bool bypass,
 		    ~op_ctx->fsal_export->exp_ops.fs_umask(op_ctx->fsal_export);
 	if (!rp_io_stateid(ex, h, state, false, &sid, &st))
 		return st;
+	rp_postop_forget(h);
 	return rp_setattr_sid(ex, h, &sid, attrib_set);
 }
 

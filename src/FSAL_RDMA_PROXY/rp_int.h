@@ -12,6 +12,7 @@
  *   rp_backend.c one NFSv4.1 session to the backend per export
  *   rp_config.c  per-export FSAL { } options and their checks
  *   rp_handle_mac.c  the wire handles' MAC and its key in State_Dir
+ *   rp_postop.c  directory answers reused: post-op attributes, a miss
  * and below them the session client (src/sessions) and the RPC-over-RDMA
  * client engine (src/xprt_rdma).
  */
@@ -89,6 +90,11 @@ struct rp_stats {
 	atomic_uint_fast64_t rs_reopens;
 	/* wire handles refused: MAC wrong (forged, altered) or malformed */
 	atomic_uint_fast64_t rs_bad_handles;
+	/* post-op directory attributes kept, and served in place of a GETATTR */
+	atomic_uint_fast64_t rs_postop_kept;
+	atomic_uint_fast64_t rs_postop_served;
+	/* lookups answered by the miss noted just before (rp_neg_take()) */
+	atomic_uint_fast64_t rs_neg_served;
 };
 
 /** The backend connection of one export: a session client. */
@@ -141,6 +147,17 @@ struct rp_handle {
 	/* wire form (version byte + fh), also the hash key */
 	uint8_t wire[RP_WIRE_MAX];
 	uint32_t wire_len;
+	/* post-op attributes of this directory (rp_postop.c) */
+	pthread_mutex_t po_lock;
+	uint64_t po_seq; /* changes begun through the gateway */
+	bool po_have;
+	struct timespec po_when; /* CLOCK_MONOTONIC, when they arrived */
+	fattr4 po_attrs;
+	/* the last lookup miss in this directory (rp_neg_note()) */
+	uint64_t po_neg_hash;
+	uint64_t po_neg_seq; /* po_seq + 1 when noted; 0: none */
+	uint32_t po_neg_len;
+	struct timespec po_neg_when;
 };
 
 /*
@@ -318,5 +335,53 @@ struct state_t *rp_alloc_state(struct fsal_export *exp_hdl,
 			       enum state_type state_type,
 			       struct state_t *related_state);
 void rp_free_state(struct fsal_export *exp_hdl, struct state_t *state);
+
+/* rp_postop.c: post-op directory attributes */
+/** rp_postop_init() - a new handle keeps nothing yet. */
+void rp_postop_init(struct rp_handle *h);
+/** rp_postop_fini() - free what @h keeps (handle release). */
+void rp_postop_fini(struct rp_handle *h);
+/**
+ * rp_postop_begin() - a change to directory @h is about to be sent: what
+ * @h kept is stale now.  Returns the ticket for rp_postop_keep().
+ */
+uint64_t rp_postop_begin(struct rp_handle *h);
+/** rp_postop_forget() - @h changed and no post-op attributes came. */
+void rp_postop_forget(struct rp_handle *h);
+/**
+ * rp_postop_add() - put PUTFH(@h) + GETATTR at ops[@n] and ops[@n + 1].
+ * Returns the new operation count, @n + 2.
+ */
+uint32_t rp_postop_add(nfs_argop4 *ops, uint32_t n, const struct rp_handle *h);
+/**
+ * rp_postop_keep() - keep the GETATTR result at sc_res[@getattr_idx] of
+ * @c for @h, unless another change to @h began after @ticket; forget what
+ * @h kept when the GETATTR did not succeed.
+ */
+void rp_postop_keep(struct rp_export *ex, struct rp_handle *h, uint64_t ticket,
+		    const struct sess_compound *c, uint32_t getattr_idx);
+/**
+ * rp_postop_take() - serve getattrs of @h from what it kept (once, and
+ * only while fresh).  Returns true with *@st the decode status when it
+ * did; false when the backend must be asked.
+ */
+bool rp_postop_take(struct rp_export *ex, struct rp_handle *h,
+		    struct fsal_attrlist *attrs, fsal_status_t *st);
+/**
+ * rp_status_main() - rp_status() for a COMPOUND whose first @nmain
+ * operations make the change and whose trailing ones only fetch post-op
+ * attributes: success when those @nmain all passed.
+ */
+fsal_status_t rp_status_main(int ret, const struct sess_compound *c,
+			     uint32_t nmain);
+/** rp_neg_note() - the backend said @name is not in @dir. */
+void rp_neg_note(struct rp_handle *dir, const char *name);
+/**
+ * rp_neg_take() - true when a lookup of @name in @dir can be answered
+ * NOENT from the miss noted just before (once, within a request's time,
+ * no change to @dir begun since).
+ */
+bool rp_neg_take(struct rp_export *ex, struct rp_handle *dir,
+		 const char *name);
 
 #endif /* RP_INT_H */

@@ -57,6 +57,10 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 	RP_LINE(f, "reopens", atomic_load(&ex->stats.rs_reopens));
 	/* client handles refused: forged, altered, another export's */
 	RP_LINE(f, "bad_handles", atomic_load(&ex->stats.rs_bad_handles));
+	/* directory attributes brought along with a change (rp_postop.c) */
+	RP_LINE(f, "postop_attrs_kept", atomic_load(&ex->stats.rs_postop_kept));
+	RP_LINE(f, "getattrs_saved", atomic_load(&ex->stats.rs_postop_served));
+	RP_LINE(f, "lookups_saved", atomic_load(&ex->stats.rs_neg_served));
 	if (!up)
 		return;
 	RP_LINE(f, "slots", cs.cs_slots);
