@@ -23,6 +23,7 @@
 # Exit 0 when every device's run completed with both gateways up, the data
 # checks held and no run failed; 1 otherwise (the reason is printed); 77
 # when the VM cannot run here.  Speeds are never judged.
+{ # parse the whole script before running it: safe to edit while it runs
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
@@ -59,6 +60,13 @@ build=$(cd "$build" && pwd)
 rm -f "$OUT.cmake.log" "$OUT.build.log"
 
 mkdir -p "$OUT" || die "cannot create $OUT"
+# What was measured: the binaries come from the working tree, which other
+# work may have changed since the last commit.
+{
+	echo "source: $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)," \
+		"built $(date -u -r "$build/src/FSAL_RDMA_PROXY/libfsalrdma_proxy.so" '+%Y-%m-%d %H:%M UTC')"
+	git -C "$src" status --short -- src 2>/dev/null | sed 's/^/  uncommitted: /'
+} | tee "$OUT/build-info.txt"
 # Per device: the rounds (2 gateways x 3 modes x the stream counts), the
 # data checks and the perf pass, with a wide margin for a loaded host.
 nstreams=$(echo "${STREAMS//,/ }" | wc -w)
@@ -99,3 +107,5 @@ echo
 echo "figures: $OUT/run/gwbench-<dev>/{raw.csv,summary.csv,table.txt,profile.txt}; VM: $(head -1 "$OUT/run/run-info.txt" 2>/dev/null)"
 [ $bad = 0 ] || die "a device's benchmark did not complete cleanly (see above)"
 [ $rc = 0 ] || die "run-vm-tests.sh exited $rc"
+exit 0
+}

@@ -20,8 +20,8 @@
 # gateways before the next round, the gateway that goes first alternating)
 # and the table shows medians.  Per run: the gateway process's user+system
 # CPU, the whole VM's busy CPU (which includes the kernel's soft-RDMA and
-# nfsd work that no process is charged for, and the client), and
-# RDMA_PROXY's stats file (payload bytes copied in userspace, registered
+# nfsd work that no process is charged for, and the client), the context
+# switches of the gateway's threads, and RDMA_PROXY's stats file (payload bytes copied in userspace, registered
 # memory per backend connection).
 #
 # Data: before and after the rounds, an 8 MiB random file is put through
@@ -204,6 +204,10 @@ proc_cpu() { # pid: user+system seconds
 vm_cpu() { # busy seconds of all CPUs (user nice system irq softirq steal)
 	awk -v hz="$hz" '$1 == "cpu" { printf "%.2f\n", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat
 }
+gw_csw() { # pid: context switches of all its threads so far
+	cat /proc/"$1"/task/*/status 2>/dev/null |
+		awk '$1 ~ /^(nonvoluntary_|voluntary_)ctxt_switches:$/ { s += $2 } END { print s + 0 }'
+}
 rp_counter() { # key
 	awk -v k="$1" '$1 == k && $2 == "=" { s += $3 } END { printf "%.0f\n", s }' \
 		"$work/rdma_proxy/rp-stats" 2>/dev/null || echo 0
@@ -211,18 +215,18 @@ rp_counter() { # key
 json_num() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 fsize_mib=$(($(numfmt --from=iec "$FILE_SIZE") >> 20))
 raw=$RES/raw.csv
-echo "gateway,mode,streams,round,value,unit,seconds,amount,gw_cpu_s,vm_cpu_s,rc,error,copied_bytes,payload_bytes" >"$raw"
+echo "gateway,mode,streams,round,value,unit,seconds,amount,gw_cpu_s,vm_cpu_s,rc,error,copied_bytes,payload_bytes,gw_csw" >"$raw"
 nfail=0
 
 run_cell() { # kind mode streams round
 	local k=$1 m=$2 n=$3 r=$4 out rc=0 v='' secs='' amt='' err='' unit=MiB/s
-	local g0 g1 v0 v1 c0=0 c1=0 p0=0 p1=0 copied='' payload=''
+	local g0 g1 v0 v1 c0=0 c1=0 p0=0 p1=0 copied='' payload='' s0 s1
 	[ "$m" = meta ] && unit=ops/s
 	if [ "$k" = rdma_proxy ]; then
 		c0=$(rp_counter payload_bytes_copied)
 		p0=$(($(rp_counter read_bytes) + $(rp_counter write_bytes)))
 	fi
-	g0=$(proc_cpu "${PID[$k]}") v0=$(vm_cpu)
+	g0=$(proc_cpu "${PID[$k]}") v0=$(vm_cpu) s0=$(gw_csw "${PID[$k]}")
 	out=$("$NFS41" -q --json bench "nfs://$IP:${PORT[$k]}/gw/bench-$k" \
 		--mode "$m" --streams "$n" --io-size 1M \
 		--duration "$DURATION" --file-size "$FILE_SIZE" 2>"$work/err") || rc=$?
@@ -231,7 +235,7 @@ run_cell() { # kind mode streams round
 		log_tail "$k" >&2
 		die "the $k gateway died during $m with $n streams (round $r)"
 	fi
-	g1=$(proc_cpu "${PID[$k]}")
+	g1=$(proc_cpu "${PID[$k]}") s1=$(gw_csw "${PID[$k]}")
 	if [ "$k" = rdma_proxy ]; then
 		sleep 1.2 # the stats file is rewritten every second
 		c1=$(rp_counter payload_bytes_copied)
@@ -258,7 +262,7 @@ run_cell() { # kind mode streams round
 		nfail=$((nfail + 1))
 		printf '  round %s  %-10s %-5s %2s streams: FAILED (exit %s) %s\n' "$r" "$k" "$m" "$n" "$rc" "$err"
 	fi
-	echo "$k,$m,$n,$r,$v,$unit,$secs,$amt,$(awk -v a="$g0" -v b="$g1" 'BEGIN { printf "%.2f", b - a }'),$(awk -v a="$v0" -v b="$v1" 'BEGIN { printf "%.2f", b - a }'),$rc,$err,$copied,$payload" >>"$raw"
+	echo "$k,$m,$n,$r,$v,$unit,$secs,$amt,$(awk -v a="$g0" -v b="$g1" 'BEGIN { printf "%.2f", b - a }'),$(awk -v a="$v0" -v b="$v1" 'BEGIN { printf "%.2f", b - a }'),$rc,$err,$copied,$payload,$((s1 - s0))" >>"$raw"
 }
 
 cells=()
@@ -299,6 +303,12 @@ cpu_per() { # kind mode streams column
 		      else if (m == "meta") printf "%.0f\n", c / w * 1e6
 		      else printf "%.2f\n", c / w * 1e3 }' "$raw"
 }
+# Gateway context switches (all threads) per MiB or per small-file cycle.
+csw_per() { # kind mode streams
+	awk -F, -v k="$1" -v m="$2" -v n="$3" '
+		$1 == k && $2 == m && $3 == n && $11 == 0 { c += $15; w += $8 }
+		END { if (w == 0) print "-"; else printf "%.1f\n", c / w }' "$raw"
+}
 copies_per_byte() { # mode streams
 	awk -F, -v m="$1" -v n="$2" '
 		$1 == "rdma_proxy" && $2 == m && $3 == n && $11 == 0 { c += $13; p += $14 }
@@ -306,7 +316,7 @@ copies_per_byte() { # mode streams
 }
 
 sum=$RES/summary.csv
-echo "mode,streams,unit,proxy_v4,rdma_proxy,ratio,target,meets_target,pv4_gw_cpu,rp_gw_cpu,pv4_vm_cpu,rp_vm_cpu,cpu_unit,rp_copies_per_byte" >"$sum"
+echo "mode,streams,unit,proxy_v4,rdma_proxy,ratio,target,meets_target,pv4_gw_cpu,rp_gw_cpu,pv4_vm_cpu,rp_vm_cpu,cpu_unit,rp_copies_per_byte,pv4_gw_csw,rp_gw_csw" >"$sum"
 for cell in "${cells[@]}"; do
 	m=${cell%:*} n=${cell#*:}
 	case $m in
@@ -322,24 +332,25 @@ for cell in "${cells[@]}"; do
 	fi
 	cpb=-
 	[ "$m" = meta ] || cpb=$(copies_per_byte "$m" "$n")
-	echo "$m,$n,$unit,$a,$b,$ratio,$target,$meets,$(cpu_per proxy_v4 "$m" "$n" 9),$(cpu_per rdma_proxy "$m" "$n" 9),$(cpu_per proxy_v4 "$m" "$n" 10),$(cpu_per rdma_proxy "$m" "$n" 10),$cu,$cpb" >>"$sum"
+	echo "$m,$n,$unit,$a,$b,$ratio,$target,$meets,$(cpu_per proxy_v4 "$m" "$n" 9),$(cpu_per rdma_proxy "$m" "$n" 9),$(cpu_per proxy_v4 "$m" "$n" 10),$(cpu_per rdma_proxy "$m" "$n" 10),$cu,$cpb,$(csw_per proxy_v4 "$m" "$n"),$(csw_per rdma_proxy "$m" "$n")" >>"$sum"
 done
 
 {
 	echo "Gateway benchmark in the VM on $IBDEV, $(date -u '+%Y-%m-%d %H:%M UTC'): nfs41 (NFSv4.1/TCP) -> gateway -> Linux knfsd $(uname -r) (tmpfs export)"
 	echo "proxy_v4: Debian FSAL_PROXY_V4 over TCP; rdma_proxy: FSAL_RDMA_PROXY over RPC-over-RDMA, verbs on $IBDEV"
 	echo "medians of $ROUNDS interleaved rounds, ${DURATION}s each, 1 MiB I/O, file $FILE_SIZE, $(nproc) vCPUs"
-	printf '%-5s %3s %15s %10s %6s %6s %4s | %9s %9s | %9s %9s | %7s\n' mode str proxy_v4 rdma_proxy ratio target met \
-		"pv4 gw" "rp gw" "pv4 vm" "rp vm" "rp copy"
-	tail -n +2 "$sum" | while IFS=, read -r m n unit a b ratio target meets ca cb va vb cu cpb; do
+	printf '%-5s %3s %15s %10s %6s %6s %4s | %9s %9s | %9s %9s | %7s | %7s %7s\n' mode str proxy_v4 rdma_proxy ratio target met \
+		"pv4 gw" "rp gw" "pv4 vm" "rp vm" "rp copy" "pv4 csw" "rp csw"
+	tail -n +2 "$sum" | while IFS=, read -r m n unit a b ratio target meets ca cb va vb cu cpb sa sb; do
 		rs=$ratio
 		[ "$ratio" != - ] && rs=${ratio}x
-		printf '%-5s %3s %15s %10s %6s %6s %4s | %9s %9s | %9s %9s | %7s\n' "$m" "$n" "$a $unit" "$b" \
-			"$rs" ">=${target}x" "$meets" "$ca" "$cb" "$va" "$vb" "$cpb"
+		printf '%-5s %3s %15s %10s %6s %6s %4s | %9s %9s | %9s %9s | %7s | %7s %7s\n' "$m" "$n" "$a $unit" "$b" \
+			"$rs" ">=${target}x" "$meets" "$ca" "$cb" "$va" "$vb" "$cpb" "$sa" "$sb"
 	done
 	echo "(gw: the gateway process's user+system CPU; vm: all busy CPU of the VM - client, gateway, knfsd, soft-RDMA -"
 	echo " per MiB moved (ms/MiB; a read run's writing of its file included) or per small-file cycle (us/op))"
 	echo "(rp copy: payload bytes RDMA_PROXY copied in userspace per payload byte it moved; target 0)"
+	echo "(csw: context switches of the gateway's threads per MiB or per small-file cycle)"
 	echo "rdma_proxy registered memory per backend connection: $(rp_counter registered_per_connection) bytes" \
 		"(registered now: $(rp_counter registered_bytes)); backend session slots $(rp_counter slots)," \
 		"max busy $(rp_counter max_slots_busy); RDMA Read/Write by the backend:" \
