@@ -957,6 +957,23 @@ static int xr_ofi_arm(struct xr_fabric *fab)
 	return 0;
 }
 
+/*
+ * The completion of the work request @op_context into @out.  Returns 1,
+ * or 0 when that request is over already: the provider reported it after
+ * xr_wr_flush() had completed it (a closed endpoint), and its slot holds
+ * no context any more.
+ */
+static int xr_ofi_complete(struct xr_ofi_ep *e, void *op_context, int status,
+			   uint32_t len, struct xr_completion *out)
+{
+	struct xr_wr *wr = op_context;
+
+	if (!wr->xw_busy)
+		return 0;
+	xr_wr_complete(&e->oe_base, wr, status, len, out);
+	return 1;
+}
+
 /* Read one error entry of e's CQ into out. */
 static int xr_ofi_cq_error(struct xr_ofi_ep *e, struct xr_completion *out)
 {
@@ -968,22 +985,22 @@ static int xr_ofi_cq_error(struct xr_ofi_ep *e, struct xr_completion *out)
 		return ret == -FI_EAGAIN ? 0 : -EIO;
 	if (!err.op_context)
 		return 0;
-	xr_wr_complete(&e->oe_base, err.op_context, xr_ofi_status(err.err), 0,
-		       out);
-	return 1;
+	return xr_ofi_complete(e, err.op_context, xr_ofi_status(err.err), 0,
+			       out);
 }
 
 static int xr_ofi_poll_ep(struct xr_ofi_ep *e, struct xr_completion *out,
 			  int max)
 {
 	struct fi_cq_msg_entry ent[XR_OFI_POLL_BATCH];
+	bool closed = e->oe_state == XR_OFI_CLOSED;
 	int n = 0, want, i;
 	ssize_t ret;
 
 	if (e->oe_has_stash && n < max) {
 		e->oe_has_stash = false;
-		xr_wr_complete(&e->oe_base, e->oe_stash.op_context, 0,
-			       (uint32_t)e->oe_stash.len, &out[n++]);
+		n += xr_ofi_complete(e, e->oe_stash.op_context, 0,
+				     (uint32_t)e->oe_stash.len, &out[n]);
 	}
 	while (n < max) {
 		want =
@@ -999,12 +1016,19 @@ static int xr_ofi_poll_ep(struct xr_ofi_ep *e, struct xr_completion *out,
 		if (ret <= 0)
 			break;
 		for (i = 0; i < ret; i++)
-			xr_wr_complete(&e->oe_base, ent[i].op_context, 0,
-				       (uint32_t)ent[i].len, &out[n + i]);
-		n += (int)ret;
+			n += xr_ofi_complete(e, ent[i].op_context, 0,
+					     (uint32_t)ent[i].len, &out[n]);
+		/*
+		 * Drained: every fi_cq_read() runs the provider's progress
+		 * (two epoll_wait() calls on tcp), so don't ask again just to
+		 * hear -FI_EAGAIN; arm() makes one more pass before sleeping.
+		 * A closed endpoint is read to the end before the flush below.
+		 */
+		if (ret < want && !closed)
+			break;
 	}
 	/* Once closed, the provider reports nothing more: flush the rest. */
-	if (e->oe_state == XR_OFI_CLOSED && n < max)
+	if (closed && n < max)
 		n += xr_wr_flush(&e->oe_base, &out[n], max - n);
 	return n;
 }
