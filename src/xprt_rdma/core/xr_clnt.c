@@ -522,8 +522,12 @@ static void *xr_clnt_thread(void *arg)
 		xr_clnt_flush_reposts(cl);
 		xr_clnt_reap(cl);
 		xr_clnt_run_callbacks(cl);
-		if (n <= 0 && !events && !cl->cl_postq && !cl->cl_want_connect &&
-		    !cl->cl_want_disconnect)
+		/*
+		 * A short batch drained the queues: sleep (arm() looks once
+		 * more) instead of polling again for nothing.
+		 */
+		if (n < XR_CLNT_POLL_BATCH && !events && !cl->cl_postq &&
+		    !cl->cl_want_connect && !cl->cl_want_disconnect)
 			xr_loop_sleep(&cl->cl_loop, cl->cl_fab, 1000);
 	}
 	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
@@ -946,7 +950,12 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 
 out_unlock:
 	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
-	if (!ret)
+	/*
+	 * Queued for the progress thread: wake it.  Posted by us: the send's
+	 * and the reply's completions wake it through the fabric's
+	 * descriptor, an eventfd wake-up would only cost it an empty round.
+	 */
+	if (!ret && xr_clnt_defer_to_loop(cl))
 		xr_loop_wake(&cl->cl_loop);
 	return ret;
 }

@@ -951,7 +951,8 @@ static void *xr_svc_thread(void *arg)
 			if (!svc->sv_conns || ++stop_rounds > 300)
 				break;
 		}
-		if (n <= 0 && !events)
+		/* A short batch drained the queues (arm() looks once more). */
+		if (n < XR_SVC_POLL_BATCH && !events)
 			xr_loop_sleep(&svc->sv_loop, svc->sv_fab,
 				      svc->sv_loop.lp_stop ? 10 : 1000);
 	}
@@ -1236,6 +1237,7 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 	struct xr_svc_ctx *c = XR_CONTAINER(call, struct xr_svc_ctx, c_pub);
 	struct xr_svc_conn *cn = c->c_conn;
 	struct xr_svc *svc = cn->cn_svc;
+	bool in_flight;
 	int ret;
 
 	pthread_mutex_lock(&svc->sv_loop.lp_lock);
@@ -1251,6 +1253,13 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 		ret = -EINVAL;
 	else
 		ret = xr_svc_post_reply(c, reply);
+	/*
+	 * Posted and still in flight once our hold goes: its completions
+	 * wake the loop through the fabric's descriptor, so an eventfd
+	 * wake-up would only cost the loop an empty round.  Anything else
+	 * (released, failed) may have left callbacks for the loop.
+	 */
+	in_flight = !ret && c->c_ops > 1;
 	if (ret && c->c_ops == 1 && !cn->cn_dead) {
 		/*
 		 * Nothing went out: tell the client with ERR_CHUNK rather
@@ -1269,7 +1278,8 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 		xr_svc_ctx_op_done(c, ret);
 	}
 	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
-	xr_loop_wake(&svc->sv_loop);
+	if (!in_flight)
+		xr_loop_wake(&svc->sv_loop);
 	return ret;
 }
 
