@@ -204,9 +204,19 @@ proc_cpu() { # pid: user+system seconds
 vm_cpu() { # busy seconds of all CPUs (user nice system irq softirq steal)
 	awk -v hz="$hz" '$1 == "cpu" { printf "%.2f\n", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat
 }
-gw_csw() { # pid: context switches of all its threads so far
-	cat /proc/"$1"/task/*/status 2>/dev/null |
-		awk '$1 ~ /^(nonvoluntary_|voluntary_)ctxt_switches:$/ { s += $2 } END { print s + 0 }'
+# Context switches per thread ("tid count" lines).  Ganesha starts and ends
+# worker threads as it goes: a run's figure (csw_diff) is the growth of the
+# threads alive at both ends plus all of those born during the run; the
+# switches of threads that ended during the run are not counted.
+gw_csw() { # pid
+	local t
+	for t in /proc/"$1"/task/*; do
+		awk -v t="${t##*/}" '$1 ~ /ctxt_switches:$/ { s += $2 } END { if (NR) print t, s }' \
+			"$t/status" 2>/dev/null || true
+	done
+}
+csw_diff() { # before-file after-file
+	awk 'NR == FNR { b[$1] = $2; next } { d += $2 - (($1 in b) ? b[$1] : 0) } END { print d + 0 }' "$1" "$2"
 }
 rp_counter() { # key
 	awk -v k="$1" '$1 == k && $2 == "=" { s += $3 } END { printf "%.0f\n", s }' \
@@ -220,13 +230,14 @@ nfail=0
 
 run_cell() { # kind mode streams round
 	local k=$1 m=$2 n=$3 r=$4 out rc=0 v='' secs='' amt='' err='' unit=MiB/s
-	local g0 g1 v0 v1 c0=0 c1=0 p0=0 p1=0 copied='' payload='' s0 s1
+	local g0 g1 v0 v1 c0=0 c1=0 p0=0 p1=0 copied='' payload=''
 	[ "$m" = meta ] && unit=ops/s
 	if [ "$k" = rdma_proxy ]; then
 		c0=$(rp_counter payload_bytes_copied)
 		p0=$(($(rp_counter read_bytes) + $(rp_counter write_bytes)))
 	fi
-	g0=$(proc_cpu "${PID[$k]}") v0=$(vm_cpu) s0=$(gw_csw "${PID[$k]}")
+	gw_csw "${PID[$k]}" >"$work/csw0"
+	g0=$(proc_cpu "${PID[$k]}") v0=$(vm_cpu)
 	out=$("$NFS41" -q --json bench "nfs://$IP:${PORT[$k]}/gw/bench-$k" \
 		--mode "$m" --streams "$n" --io-size 1M \
 		--duration "$DURATION" --file-size "$FILE_SIZE" 2>"$work/err") || rc=$?
@@ -235,7 +246,8 @@ run_cell() { # kind mode streams round
 		log_tail "$k" >&2
 		die "the $k gateway died during $m with $n streams (round $r)"
 	fi
-	g1=$(proc_cpu "${PID[$k]}") s1=$(gw_csw "${PID[$k]}")
+	g1=$(proc_cpu "${PID[$k]}")
+	gw_csw "${PID[$k]}" >"$work/csw1"
 	if [ "$k" = rdma_proxy ]; then
 		sleep 1.2 # the stats file is rewritten every second
 		c1=$(rp_counter payload_bytes_copied)
@@ -262,7 +274,7 @@ run_cell() { # kind mode streams round
 		nfail=$((nfail + 1))
 		printf '  round %s  %-10s %-5s %2s streams: FAILED (exit %s) %s\n' "$r" "$k" "$m" "$n" "$rc" "$err"
 	fi
-	echo "$k,$m,$n,$r,$v,$unit,$secs,$amt,$(awk -v a="$g0" -v b="$g1" 'BEGIN { printf "%.2f", b - a }'),$(awk -v a="$v0" -v b="$v1" 'BEGIN { printf "%.2f", b - a }'),$rc,$err,$copied,$payload,$((s1 - s0))" >>"$raw"
+	echo "$k,$m,$n,$r,$v,$unit,$secs,$amt,$(awk -v a="$g0" -v b="$g1" 'BEGIN { printf "%.2f", b - a }'),$(awk -v a="$v0" -v b="$v1" 'BEGIN { printf "%.2f", b - a }'),$rc,$err,$copied,$payload,$(csw_diff "$work/csw0" "$work/csw1")" >>"$raw"
 }
 
 cells=()
@@ -309,6 +321,16 @@ csw_per() { # kind mode streams
 		$1 == k && $2 == m && $3 == n && $11 == 0 { c += $15; w += $8 }
 		END { if (w == 0) print "-"; else printf "%.1f\n", c / w }' "$raw"
 }
+# Rounds in which rdma_proxy beat proxy_v4 in this cell, of the rounds both
+# succeeded ("2/3"): the two runs of a round are back to back, so this
+# holds up better than the medians when the host's load moves.
+ahead() { # mode streams
+	awk -F, -v m="$1" -v n="$2" '
+		$2 == m && $3 == n && $11 == 0 { v[$1 "," $4] = $5; r[$4] = 1 }
+		END { for (i in r) if (("proxy_v4," i) in v && ("rdma_proxy," i) in v) {
+			t++; if (v["rdma_proxy," i] > v["proxy_v4," i]) a++ }
+		      printf "%d/%d\n", a, t }' "$raw"
+}
 copies_per_byte() { # mode streams
 	awk -F, -v m="$1" -v n="$2" '
 		$1 == "rdma_proxy" && $2 == m && $3 == n && $11 == 0 { c += $13; p += $14 }
@@ -316,7 +338,7 @@ copies_per_byte() { # mode streams
 }
 
 sum=$RES/summary.csv
-echo "mode,streams,unit,proxy_v4,rdma_proxy,ratio,target,meets_target,pv4_gw_cpu,rp_gw_cpu,pv4_vm_cpu,rp_vm_cpu,cpu_unit,rp_copies_per_byte,pv4_gw_csw,rp_gw_csw" >"$sum"
+echo "mode,streams,unit,proxy_v4,rdma_proxy,ratio,target,meets_target,pv4_gw_cpu,rp_gw_cpu,pv4_vm_cpu,rp_vm_cpu,cpu_unit,rp_copies_per_byte,pv4_gw_csw,rp_gw_csw,rp_ahead_rounds" >"$sum"
 for cell in "${cells[@]}"; do
 	m=${cell%:*} n=${cell#*:}
 	case $m in
@@ -332,25 +354,26 @@ for cell in "${cells[@]}"; do
 	fi
 	cpb=-
 	[ "$m" = meta ] || cpb=$(copies_per_byte "$m" "$n")
-	echo "$m,$n,$unit,$a,$b,$ratio,$target,$meets,$(cpu_per proxy_v4 "$m" "$n" 9),$(cpu_per rdma_proxy "$m" "$n" 9),$(cpu_per proxy_v4 "$m" "$n" 10),$(cpu_per rdma_proxy "$m" "$n" 10),$cu,$cpb,$(csw_per proxy_v4 "$m" "$n"),$(csw_per rdma_proxy "$m" "$n")" >>"$sum"
+	echo "$m,$n,$unit,$a,$b,$ratio,$target,$meets,$(cpu_per proxy_v4 "$m" "$n" 9),$(cpu_per rdma_proxy "$m" "$n" 9),$(cpu_per proxy_v4 "$m" "$n" 10),$(cpu_per rdma_proxy "$m" "$n" 10),$cu,$cpb,$(csw_per proxy_v4 "$m" "$n"),$(csw_per rdma_proxy "$m" "$n"),$(ahead "$m" "$n")" >>"$sum"
 done
 
 {
 	echo "Gateway benchmark in the VM on $IBDEV, $(date -u '+%Y-%m-%d %H:%M UTC'): nfs41 (NFSv4.1/TCP) -> gateway -> Linux knfsd $(uname -r) (tmpfs export)"
 	echo "proxy_v4: Debian FSAL_PROXY_V4 over TCP; rdma_proxy: FSAL_RDMA_PROXY over RPC-over-RDMA, verbs on $IBDEV"
 	echo "medians of $ROUNDS interleaved rounds, ${DURATION}s each, 1 MiB I/O, file $FILE_SIZE, $(nproc) vCPUs"
-	printf '%-5s %3s %15s %10s %6s %6s %4s | %9s %9s | %9s %9s | %7s | %7s %7s\n' mode str proxy_v4 rdma_proxy ratio target met \
+	printf '%-5s %3s %15s %10s %6s %6s %4s %5s | %9s %9s | %9s %9s | %7s | %7s %7s\n' mode str proxy_v4 rdma_proxy ratio target met ahead \
 		"pv4 gw" "rp gw" "pv4 vm" "rp vm" "rp copy" "pv4 csw" "rp csw"
-	tail -n +2 "$sum" | while IFS=, read -r m n unit a b ratio target meets ca cb va vb cu cpb sa sb; do
+	tail -n +2 "$sum" | while IFS=, read -r m n unit a b ratio target meets ca cb va vb cu cpb sa sb ah; do
 		rs=$ratio
 		[ "$ratio" != - ] && rs=${ratio}x
-		printf '%-5s %3s %15s %10s %6s %6s %4s | %9s %9s | %9s %9s | %7s | %7s %7s\n' "$m" "$n" "$a $unit" "$b" \
-			"$rs" ">=${target}x" "$meets" "$ca" "$cb" "$va" "$vb" "$cpb" "$sa" "$sb"
+		printf '%-5s %3s %15s %10s %6s %6s %4s %5s | %9s %9s | %9s %9s | %7s | %7s %7s\n' "$m" "$n" "$a $unit" "$b" \
+			"$rs" ">=${target}x" "$meets" "$ah" "$ca" "$cb" "$va" "$vb" "$cpb" "$sa" "$sb"
 	done
+	echo "(ahead: rounds in which rdma_proxy was faster than proxy_v4, the two runs back to back)"
 	echo "(gw: the gateway process's user+system CPU; vm: all busy CPU of the VM - client, gateway, knfsd, soft-RDMA -"
 	echo " per MiB moved (ms/MiB; a read run's writing of its file included) or per small-file cycle (us/op))"
 	echo "(rp copy: payload bytes RDMA_PROXY copied in userspace per payload byte it moved; target 0)"
-	echo "(csw: context switches of the gateway's threads per MiB or per small-file cycle)"
+	echo "(csw: context switches of the gateway's threads per MiB or per small-file cycle; threads that ended during a run not counted)"
 	echo "rdma_proxy registered memory per backend connection: $(rp_counter registered_per_connection) bytes" \
 		"(registered now: $(rp_counter registered_bytes)); backend session slots $(rp_counter slots)," \
 		"max busy $(rp_counter max_slots_busy); RDMA Read/Write by the backend:" \
