@@ -29,7 +29,8 @@
 # gateway-vs-proxy-v4.svg drawn by bench/gateway_plot.sh.
 #
 # Env: ROUNDS (3), DURATION seconds per run (3), FILE_SIZE (64M: the read
-# file, and each write stream's file), STREAMS ("1 4 16"), OUT,
+# file, and each write stream's file), STREAMS ("1 4 16"), MODES ("read write
+# meta"), OUT,
 # KINDS (default "proxy_v4 rdma_proxy"); GW_RP_TRANSPORT=tcp runs the
 # rdma_proxy gateway with Transport = tcp (to tell the FSAL's own cost
 # from the transport's), GW_RP_SLOTS, GW_RP_CREDITS, GW_RP_CONNECTIONS
@@ -80,7 +81,7 @@ done
 [ ${#ok_kinds[@]} -gt 0 ] || gr_fail "no gateway came up"
 
 cells=()
-for m in read write meta; do
+for m in ${MODES:-read write meta}; do
 	for n in $STREAMS; do
 		cells+=("$m:$n")
 	done
