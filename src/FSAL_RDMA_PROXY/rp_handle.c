@@ -473,7 +473,11 @@ static fsal_status_t rp_two_handles(struct rp_handle *a, struct rp_handle *b,
 	ops[5].argop = NFS4_OP_RESTOREFH;
 	rp_op_getattr(&ops[6]);
 	ticket_a = rp_postop_begin(a);
-	ticket_b = rp_postop_begin(b);
+	/*
+	 * One directory, one change: a second ticket on it would make the
+	 * first (the one kept below) look overtaken by another change.
+	 */
+	ticket_b = a == b ? ticket_a : rp_postop_begin(b);
 	ret = rp_call(ex, &c);
 	st = rp_status_main(ret, &c, 4);
 	if (FSAL_IS_ERROR(st)) {

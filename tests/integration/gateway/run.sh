@@ -184,6 +184,16 @@ if [ "$kind" = rdma_proxy ]; then
 	check "and a create's second lookup (lookups_saved $neg0 -> $(gw_rp_counter lookups_saved))" \
 		test "$(gw_rp_counter lookups_saved)" -gt "$neg0"
 fi
+if [ "$kind" = rdma_proxy ]; then
+	# A rename inside one directory keeps that directory's attributes
+	# too (one ticket for it, not two that overtake each other).
+	saved1=$(gw_rp_counter getattrs_saved)
+	check "rename pb/f to pb/g" cli rename "$U/pb/f" /gw/pb/g
+	check "after rename in pb: its link count is the backend's" nlinks_match pb
+	sleep 1.2
+	check "a rename inside pb reused pb's post-op attributes (getattrs_saved $saved1 -> $(gw_rp_counter getattrs_saved))" \
+		test "$(gw_rp_counter getattrs_saved)" -gt "$saved1"
+fi
 check "stat pb/late through the gateway: not found (exit 6)" bash -c \
 	"'$GW_NFS41' -q stat '$U/pb/late' 2>/dev/null; test \$? = 6"
 echo late >"$B/pb/late"
