@@ -421,6 +421,8 @@ static fsal_status_t rp_open_by_name(struct rp_export *ex,
 		nfs4_Fattr_Free(&fa);
 		if (!FSAL_IS_ERROR(st))
 			rp_postop_keep(ex, dir, ticket, &c, 5);
+		else
+			rp_postop_end(dir);
 	}
 	/* The OPEN went through even when GETFH or GETATTR did not. */
 	opened = c.sc_nres >= 2 && c.sc_res[1].resop == NFS4_OP_OPEN &&
@@ -975,8 +977,15 @@ static fsal_status_t rp_setattr2(struct fsal_obj_handle *obj_hdl, bool bypass,
 		    ~op_ctx->fsal_export->exp_ops.fs_umask(op_ctx->fsal_export);
 	if (!rp_io_stateid(ex, h, state, false, &sid, &st))
 		return st;
-	rp_postop_forget(h);
-	return rp_setattr_sid(ex, h, &sid, attrib_set);
+	/*
+	 * A change that brings no answer - but one in flight, so that a
+	 * create in this directory overlapping it keeps no attributes the
+	 * backend may have taken before the setattr ran.
+	 */
+	(void)rp_postop_begin(h);
+	st = rp_setattr_sid(ex, h, &sid, attrib_set);
+	rp_postop_end(h);
+	return st;
 }
 
 /* The backend's lock owner for Ganesha's lock owner @owner. */

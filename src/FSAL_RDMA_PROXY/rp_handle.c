@@ -137,6 +137,7 @@ static fsal_status_t rp_lookup(struct fsal_obj_handle *parent,
 	struct rp_export *ex = rp_cur_exp();
 	nfs_argop4 ops[4];
 	struct sess_compound c = {.sc_args = ops, .sc_nargs = 4};
+	uint64_t neg_ticket = 0;
 	fsal_status_t st;
 
 	if (parent->type != DIRECTORY)
@@ -154,6 +155,7 @@ static fsal_status_t rp_lookup(struct fsal_obj_handle *parent,
 		/* asked again right after the backend said it is not there */
 		if (rp_neg_take(ex, rp_hdl(parent), path))
 			return fsalstat(ERR_FSAL_NOENT, ENOENT);
+		neg_ticket = rp_neg_ticket(rp_hdl(parent));
 	}
 	rp_op_getfh(&ops[2]);
 	rp_op_getattr(&ops[3]);
@@ -163,7 +165,7 @@ static fsal_status_t rp_lookup(struct fsal_obj_handle *parent,
 	else if (st.major == ERR_FSAL_NOENT && ops[1].argop == NFS4_OP_LOOKUP &&
 		 c.sc_nres == 2)
 		/* the LOOKUP itself missed, not the directory */
-		rp_neg_note(rp_hdl(parent), path);
+		rp_neg_note(rp_hdl(parent), path, neg_ticket);
 	sess_compound_free(&c);
 	return st;
 }
@@ -326,6 +328,8 @@ static fsal_status_t rp_create_obj(struct fsal_obj_handle *dir_hdl,
 	if (!FSAL_IS_ERROR(st)) {
 		rp_postop_keep(ex, dir, ticket, &c, 5);
 		st = rp_object_from(ex, &c.sc_res[2], new_obj, attrs_out);
+	} else {
+		rp_postop_end(dir);
 	}
 	if (ret == 0)
 		sess_compound_free(&c);
@@ -481,8 +485,9 @@ static fsal_status_t rp_two_handles(struct rp_handle *a, struct rp_handle *b,
 	ret = rp_call(ex, &c);
 	st = rp_status_main(ret, &c, 4);
 	if (FSAL_IS_ERROR(st)) {
-		rp_postop_forget(a);
-		rp_postop_forget(b);
+		rp_postop_end(a);
+		if (a != b)
+			rp_postop_end(b);
 	} else if (a == b) { /* a rename inside one directory */
 		rp_postop_keep(ex, a, ticket_a, &c, 6);
 	} else {
@@ -494,7 +499,7 @@ static fsal_status_t rp_two_handles(struct rp_handle *a, struct rp_handle *b,
 		if (a->obj.type == DIRECTORY)
 			rp_postop_keep(ex, a, ticket_a, &c, 6);
 		else
-			rp_postop_forget(a);
+			rp_postop_end(a);
 	}
 	if (ret == 0)
 		sess_compound_free(&c);
@@ -549,7 +554,7 @@ static fsal_status_t rp_unlink(struct fsal_obj_handle *dir_hdl,
 	ret = rp_call(ex, &c);
 	st = rp_status_main(ret, &c, 2);
 	if (FSAL_IS_ERROR(st))
-		rp_postop_forget(dir);
+		rp_postop_end(dir);
 	else
 		rp_postop_keep(ex, dir, ticket, &c, 2);
 	if (ret == 0)

@@ -150,6 +150,8 @@ struct rp_handle {
 	/* post-op attributes of this directory (rp_postop.c) */
 	pthread_mutex_t po_lock;
 	uint64_t po_seq; /* changes begun through the gateway */
+	uint32_t po_busy; /* changes begun and not yet over */
+	bool po_overlap;  /* the last one began while another was in flight */
 	bool po_have;
 	struct timespec po_when; /* CLOCK_MONOTONIC, when they arrived */
 	fattr4 po_attrs;
@@ -343,20 +345,22 @@ void rp_postop_init(struct rp_handle *h);
 void rp_postop_fini(struct rp_handle *h);
 /**
  * rp_postop_begin() - a change to directory @h is about to be sent: what
- * @h kept is stale now.  Returns the ticket for rp_postop_keep().
+ * @h kept is stale now.  Returns the ticket for rp_postop_keep().  Every
+ * begin is ended by exactly one rp_postop_keep() or rp_postop_end().
  */
 uint64_t rp_postop_begin(struct rp_handle *h);
-/** rp_postop_forget() - @h changed and no post-op attributes came. */
-void rp_postop_forget(struct rp_handle *h);
+/** rp_postop_end() - a change begun on @h is over; it brought no answer. */
+void rp_postop_end(struct rp_handle *h);
 /**
  * rp_postop_add() - put PUTFH(@h) + GETATTR at ops[@n] and ops[@n + 1].
  * Returns the new operation count, @n + 2.
  */
 uint32_t rp_postop_add(nfs_argop4 *ops, uint32_t n, const struct rp_handle *h);
 /**
- * rp_postop_keep() - keep the GETATTR result at sc_res[@getattr_idx] of
- * @c for @h, unless another change to @h began after @ticket; forget what
- * @h kept when the GETATTR did not succeed.
+ * rp_postop_keep() - end the change of @ticket on @h and keep the GETATTR
+ * result at sc_res[@getattr_idx] of @c for @h, unless another change to
+ * @h overlapped it (began after it, or was in flight when it began) or
+ * the GETATTR did not succeed.
  */
 void rp_postop_keep(struct rp_export *ex, struct rp_handle *h, uint64_t ticket,
 		    const struct sess_compound *c, uint32_t getattr_idx);
@@ -374,8 +378,16 @@ bool rp_postop_take(struct rp_export *ex, struct rp_handle *h,
  */
 fsal_status_t rp_status_main(int ret, const struct sess_compound *c,
 			     uint32_t nmain);
-/** rp_neg_note() - the backend said @name is not in @dir. */
-void rp_neg_note(struct rp_handle *dir, const char *name);
+/**
+ * rp_neg_ticket() - draw before a LOOKUP in @dir is sent; 0 when a change
+ * to @dir is in flight (its miss must not be noted).
+ */
+uint64_t rp_neg_ticket(struct rp_handle *dir);
+/**
+ * rp_neg_note() - the backend said @name is not in @dir, in answer to the
+ * LOOKUP of @ticket: noted unless a change began since it was drawn.
+ */
+void rp_neg_note(struct rp_handle *dir, const char *name, uint64_t ticket);
 /**
  * rp_neg_take() - true when a lookup of @name in @dir can be answered
  * NOENT from the miss noted just before (once, within a request's time,

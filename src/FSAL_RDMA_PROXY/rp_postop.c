@@ -18,9 +18,12 @@
  *   (acdirmin 30 s) - here a second.
  * - Changes race: rp_postop_begin() draws a ticket before the COMPOUND is
  *   sent and rp_postop_keep() keeps its answer only if no other change
- *   through the gateway began on that directory since, so an older
- *   answer never replaces a newer one.  A change that brings no answer
- *   (setattr, a failed COMPOUND) calls rp_postop_forget().
+ *   through the gateway to that directory overlapped it - none began
+ *   since, and none was still in flight when it began.  Concurrent
+ *   COMPOUNDs run on the backend in any order (several slots, several
+ *   connections), so the answer of the change that began last may well
+ *   have been taken before the other change ran.  A change that brings
+ *   no answer (setattr, a failed COMPOUND) ends with rp_postop_end().
  *
  * The same bookkeeping saves a second round trip of another kind: an OPEN
  * that creates makes Ganesha look the name up twice in a row (the
@@ -28,7 +31,10 @@
  * hear NFS4ERR_NOENT.  The first miss is noted on the directory (a hash
  * of the name) and the lookup right after it - within
  * RP_NEG_MAX_AGE_MS, once, and only while no change to the directory
- * began through the gateway - gets the same answer without asking.
+ * began through the gateway - gets the same answer without asking.  The
+ * miss counts only if no change was in flight or began while the LOOKUP
+ * was (rp_neg_ticket()): the backend may have run the LOOKUP before a
+ * create whose reply came first.
  */
 #include "rp_int.h"
 
@@ -66,6 +72,8 @@ void rp_postop_init(struct rp_handle *h)
 {
 	pthread_mutex_init(&h->po_lock, NULL);
 	h->po_seq = 0;
+	h->po_busy = 0;
+	h->po_overlap = false;
 	h->po_have = false;
 	h->po_neg_seq = 0;
 	h->po_neg_len = 0;
@@ -95,14 +103,26 @@ uint64_t rp_postop_begin(struct rp_handle *h)
 
 	pthread_mutex_lock(&h->po_lock);
 	ticket = ++h->po_seq;
+	/* another change in flight may run after ours on the backend */
+	h->po_overlap = h->po_busy > 0;
+	h->po_busy++;
 	rp_postop_drop(h);
 	pthread_mutex_unlock(&h->po_lock);
 	return ticket;
 }
 
-void rp_postop_forget(struct rp_handle *h)
+/* A change is over; po_lock held. */
+static void rp_postop_done(struct rp_handle *h)
 {
-	(void)rp_postop_begin(h);
+	if (h->po_busy)
+		h->po_busy--;
+}
+
+void rp_postop_end(struct rp_handle *h)
+{
+	pthread_mutex_lock(&h->po_lock);
+	rp_postop_done(h);
+	pthread_mutex_unlock(&h->po_lock);
 }
 
 uint32_t rp_postop_add(nfs_argop4 *ops, uint32_t n, const struct rp_handle *h)
@@ -130,20 +150,20 @@ void rp_postop_keep(struct rp_export *ex, struct rp_handle *h, uint64_t ticket,
 	size_t bytes;
 
 	if (getattr_idx >= c->sc_nres) {
-		rp_postop_forget(h);
+		rp_postop_end(h);
 		return;
 	}
 	r = &c->sc_res[getattr_idx];
 	if (r->resop != NFS4_OP_GETATTR ||
 	    r->nfs_resop4_u.opgetattr.status != NFS4_OK) {
-		rp_postop_forget(h);
+		rp_postop_end(h);
 		return;
 	}
 	fa = &r->nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes;
 	bytes = fa->attr_vals.attrlist4_len;
 	/* The decoder bounds both; check again before sizing a copy. */
 	if (fa->attrmask.bitmap4_len > BITMAP4_MAPLEN || bytes > 64 * 1024) {
-		rp_postop_forget(h);
+		rp_postop_end(h);
 		return;
 	}
 	copy.attrmask = fa->attrmask;
@@ -153,7 +173,7 @@ void rp_postop_keep(struct rp_export *ex, struct rp_handle *h, uint64_t ticket,
 	       bytes);
 
 	pthread_mutex_lock(&h->po_lock);
-	if (h->po_seq == ticket) {
+	if (h->po_seq == ticket && !h->po_overlap) {
 		rp_postop_drop(h);
 		h->po_attrs = copy;
 		clock_gettime(CLOCK_MONOTONIC, &h->po_when);
@@ -161,8 +181,9 @@ void rp_postop_keep(struct rp_export *ex, struct rp_handle *h, uint64_t ticket,
 		memset(&copy, 0, sizeof(copy));
 		atomic_fetch_add(&ex->stats.rs_postop_kept, 1);
 	}
+	rp_postop_done(h);
 	pthread_mutex_unlock(&h->po_lock);
-	/* Not kept (a newer change began meanwhile): not ours to keep. */
+	/* Not kept (another change overlapped ours): not ours to keep. */
 	gsh_free(copy.attr_vals.attrlist4_val);
 }
 
@@ -192,16 +213,29 @@ bool rp_postop_take(struct rp_export *ex, struct rp_handle *h,
 	return have && !FSAL_IS_ERROR(*st);
 }
 
-void rp_neg_note(struct rp_handle *dir, const char *name)
+uint64_t rp_neg_ticket(struct rp_handle *dir)
+{
+	uint64_t ticket;
+
+	pthread_mutex_lock(&dir->po_lock);
+	/* 0: a change is in flight, the LOOKUP may run before or after it */
+	ticket = dir->po_busy ? 0 : dir->po_seq + 1;
+	pthread_mutex_unlock(&dir->po_lock);
+	return ticket;
+}
+
+void rp_neg_note(struct rp_handle *dir, const char *name, uint64_t ticket)
 {
 	size_t len = strlen(name);
 
 	pthread_mutex_lock(&dir->po_lock);
-	dir->po_neg_hash = rp_name_hash(name, len);
-	dir->po_neg_len = (uint32_t)len;
-	/* po_seq + 1: valid only while no change began after the miss */
-	dir->po_neg_seq = dir->po_seq + 1;
-	clock_gettime(CLOCK_MONOTONIC, &dir->po_neg_when);
+	/* po_seq + 1: valid only while no change began after the LOOKUP */
+	if (ticket && ticket == dir->po_seq + 1) {
+		dir->po_neg_hash = rp_name_hash(name, len);
+		dir->po_neg_len = (uint32_t)len;
+		dir->po_neg_seq = ticket;
+		clock_gettime(CLOCK_MONOTONIC, &dir->po_neg_when);
+	}
 	pthread_mutex_unlock(&dir->po_lock);
 }
 
