@@ -437,6 +437,45 @@ static void note_sequence_ok(struct sess_client *cl, const SEQUENCE4resok *ok,
 		sess_act_on_flags(cl, ok->sr_status_flags);
 }
 
+/*
+ * Whether every operation that ran before the one that failed (the last
+ * result) only looked: then the whole COMPOUND may be sent again.  A
+ * change that ran before a trailing operation answered NFS4ERR_DELAY (say
+ * a GETATTR after a REMOVE) must not: sent again on a new seqid it would
+ * run twice, and its second run fail (NOENT, EXIST) though it was done.
+ */
+static bool ran_no_change(const struct sess_raw *r)
+{
+	uint32_t i;
+
+	for (i = 1; i + 1 < r->r_nres; i++) {
+		switch (r->r_args[i].argop) {
+		case NFS4_OP_PUTFH:
+		case NFS4_OP_PUTROOTFH:
+		case NFS4_OP_PUTPUBFH:
+		case NFS4_OP_SAVEFH:
+		case NFS4_OP_RESTOREFH:
+		case NFS4_OP_GETFH:
+		case NFS4_OP_GETATTR:
+		case NFS4_OP_LOOKUP:
+		case NFS4_OP_LOOKUPP:
+		case NFS4_OP_ACCESS:
+		case NFS4_OP_VERIFY:
+		case NFS4_OP_NVERIFY:
+		case NFS4_OP_READ:
+		case NFS4_OP_READLINK:
+		case NFS4_OP_READDIR:
+		case NFS4_OP_LOCKT:
+		case NFS4_OP_SECINFO:
+		case NFS4_OP_SECINFO_NO_NAME:
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
 /* The caller's results are the raw results after SEQUENCE. */
 static void hand_over(struct sess_compound *c, nfs_resop4 *res, uint32_t nres,
 		      nfsstat4 status)
@@ -571,7 +610,7 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 			note_sequence_ok(cl, ok, c->sc_nargs == 0, &sent);
 			if ((raw.r_status == NFS4ERR_DELAY ||
 			     raw.r_status == NFS4ERR_GRACE) &&
-			    !past(&deadline)) {
+			    !past(&deadline) && ran_no_change(&raw)) {
 				/* Not executed: retry later, new seqid. */
 				sess_raw_free(&raw);
 				have_slot = false;

@@ -6,7 +6,8 @@
  * decode; every truncation, a READ longer than the caller's buffer, an
  * absurd operation count, results that do not match the operations sent,
  * and random corruption are refused without crashing or leaking (run it
- * under ASan: GR_SANITIZE=ON).
+ * under ASan: GR_SANITIZE=ON).  And what sess_compound() makes of an
+ * NFS4ERR_DELAY that comes after a change ran (a scripted transport).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,10 +241,111 @@ static void test_backchannel(void)
 	free(cl);
 }
 
+/*
+ * NFS4ERR_DELAY from an operation after a change (a trailing GETATTR
+ * after a REMOVE): the change ran, so the COMPOUND must not be sent again
+ * on a new seqid - it would run twice.  A DELAY after operations that
+ * only looked is retried as before.  A scripted transport answers each
+ * call: the first with the last operation DELAYed, the others all OK.
+ */
+struct script_xprt {
+	struct sess_xprt x;
+	int calls;
+};
+
+static int script_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
+{
+	struct script_xprt *sx = (struct script_xprt *)xprt;
+	const struct sess_raw *r = call->xc_encode_arg;
+	const SEQUENCE4args *sa = &r->r_args[0].nfs_argop4_u.opsequence;
+	bool delay = sx->calls++ == 0;
+	nfsstat4 st = delay ? NFS4ERR_DELAY : NFS4_OK;
+	uint32_t count = r->r_nargs, i;
+	utf8str_cs tag = {0};
+	uint8_t buf[4096];
+	nfs_resop4 res;
+	XDR x;
+
+	xdrmem_ncreate(&x, (char *)buf, sizeof(buf), XDR_ENCODE);
+	CHECK(xdr_nfsstat4(&x, &st) && xdr_utf8str_cs(&x, &tag) &&
+	      xdr_u_int32_t(&x, &count));
+	for (i = 0; i < r->r_nargs; i++) {
+		SEQUENCE4resok *ok =
+		    &res.nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4;
+
+		memset(&res, 0, sizeof(res));
+		res.resop = r->r_args[i].argop;
+		if (i == 0) {
+			memcpy(ok->sr_sessionid, sa->sa_sessionid,
+			       sizeof(sessionid4));
+			ok->sr_sequenceid = sa->sa_sequenceid;
+			ok->sr_slotid = sa->sa_slotid;
+			ok->sr_highest_slotid = sa->sa_highest_slotid;
+			ok->sr_target_highest_slotid = sa->sa_highest_slotid;
+		} else if (delay && i + 1 == r->r_nargs) {
+			/* every result starts with its status */
+			res.nfs_resop4_u.opgetattr.status = NFS4ERR_DELAY;
+		}
+		CHECK(xdr_nfs_resop4(&x, &res));
+	}
+	return call->xc_decode(call->xc_decode_arg, buf, XDR_GETPOS(&x),
+			       call);
+}
+
+static const struct sess_xprt_ops script_ops = {.call = script_call};
+
+static int delay_calls(uint32_t change_op)
+{
+	struct script_xprt sx = {.x = {.x_ops = &script_ops,
+				       .x_max_record = 1 << 20}};
+	struct sess_client *cl = calloc(1, sizeof(*cl));
+	nfs_argop4 args[3];
+	struct sess_compound c = {.sc_args = args, .sc_nargs = 3,
+				  .sc_cachethis = true};
+	int ret;
+
+	memset(args, 0, sizeof(args));
+	args[0].argop = NFS4_OP_PUTFH;
+	args[1].argop = change_op;
+	args[2].argop = NFS4_OP_GETATTR;
+	pthread_mutex_init(&cl->cl_lock, NULL);
+	pthread_cond_init(&cl->cl_cond, NULL);
+	CHECK(sess_slots_init(&cl->cl_slots, 4) == 0);
+	cl->cl_opts.recovery_timeout_s = 2;
+	cl->cl_have_session = true;
+	cl->cl_session_gen = 1;
+	memcpy(cl->cl_sessionid, test_sid, sizeof(sessionid4));
+	cl->cl_xprt = &sx.x;
+	cl->cl_conns[0].cn_xprt = &sx.x;
+	cl->cl_nconns = 1;
+	ret = sess_compound(cl, &c);
+	CHECK(ret == 0);
+	if (change_op == NFS4_OP_REMOVE)
+		/* handed over as it came: the REMOVE ran, GETATTR said DELAY */
+		CHECK(c.sc_status == NFS4ERR_DELAY && c.sc_nres == 3);
+	else
+		CHECK(c.sc_status == NFS4_OK && c.sc_nres == 3);
+	if (ret == 0)
+		sess_compound_free(&c);
+	sess_slots_fini(&cl->cl_slots);
+	pthread_mutex_destroy(&cl->cl_lock);
+	pthread_cond_destroy(&cl->cl_cond);
+	free(cl);
+	return sx.calls;
+}
+
+static void test_delay_after_change(void)
+{
+	CHECK(delay_calls(NFS4_OP_REMOVE) == 1);
+	/* PUTFH, LOOKUP, GETATTR: nothing changed, sent again */
+	CHECK(delay_calls(NFS4_OP_LOOKUP) == 2);
+}
+
 int main(void)
 {
 	test_compound_reply();
 	test_backchannel();
+	test_delay_after_change();
 	if (failures) {
 		fprintf(stderr, "test_decode: %d failure(s)\n", failures);
 		return 1;
