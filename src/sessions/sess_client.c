@@ -384,6 +384,9 @@ int sess_do_reclaim_complete(struct sess_client *cl)
 	return (int)c.sc_status;
 }
 
+/* How long BIND_CONN_TO_SESSION on an extra connection may take. */
+#define SESS_EXTRA_BIND_TIMEOUT_MS 5000
+
 int sess_do_bind_conn_on(struct sess_client *cl, struct sess_xprt *xprt,
 			 channel_dir_from_client4 dir, uint64_t *bound_gen)
 {
@@ -391,8 +394,15 @@ int sess_do_bind_conn_on(struct sess_client *cl, struct sess_xprt *xprt,
 	BIND_CONN_TO_SESSION4args *ba =
 	    &arg.nfs_argop4_u.opbind_conn_to_session;
 	BIND_CONN_TO_SESSION4resok *ok;
+	/*
+	 * An extra connection that connects but does not answer must not
+	 * hold the renewer (sess_trunk_maintain) for a whole call timeout.
+	 */
 	struct sess_raw raw = {
-	    .r_args = &arg, .r_nargs = 1, .r_xprt = xprt};
+	    .r_args = &arg,
+	    .r_nargs = 1,
+	    .r_xprt = xprt,
+	    .r_timeout_ms = xprt != cl->cl_xprt ? SESS_EXTRA_BIND_TIMEOUT_MS : 0};
 	nfs_resop4 res;
 	uint64_t gen;
 	nfsstat4 st;
@@ -548,8 +558,6 @@ static void *renewer(void *arg)
 		pthread_mutex_unlock(&cl->cl_lock);
 		if (flags)
 			sess_handle_pending_flags(cl);
-		if (cl->cl_nconns > 1)
-			sess_trunk_maintain(cl, false);
 		if (renew) {
 			memset(&c, 0, sizeof(c));
 			if (sess_compound(cl, &c) == 0)
@@ -558,6 +566,13 @@ static void *renewer(void *arg)
 				sess_log(cl, SESS_LOG_WARN,
 					 "lease renewal failed");
 		}
+		/*
+		 * After the renewal: reconnecting a lost extra may block for
+		 * its connect and bind timeouts, and the lease must not wait
+		 * for that.
+		 */
+		if (cl->cl_nconns > 1)
+			sess_trunk_maintain(cl, false);
 		pthread_mutex_lock(&cl->cl_lock);
 	}
 	pthread_mutex_unlock(&cl->cl_lock);
