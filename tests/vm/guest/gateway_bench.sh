@@ -146,13 +146,14 @@ CONF
 cleanup() {
 	local k
 	set +e
+	# The stats file loses its export block when the gateway stops.
+	cp -f "$work/rdma_proxy/rp-stats" "$RES/rp-stats.txt" 2>/dev/null
 	for k in "${KINDS[@]}"; do
 		if [ -n "${PID[$k]:-}" ]; then
 			kill "${PID[$k]}" 2>/dev/null && wait "${PID[$k]}" 2>/dev/null
 			cp -f "$work/$k/ganesha.log" "$RES/ganesha-$k.log" 2>/dev/null
 		fi
 	done
-	cp -f "$work/rdma_proxy/rp-stats" "$RES/rp-stats.txt" 2>/dev/null
 	knfsd_stop >/dev/null 2>&1
 	umount "$kexp" 2>/dev/null
 }
@@ -283,6 +284,13 @@ for m in read write meta; do
 		cells+=("$m:$n")
 	done
 done
+# The device's own counters (retransmissions, sequence errors, RNR...) around
+# the rounds: "name value" lines of `rdma statistic`.
+dev_counters() {
+	rdma statistic show link "$IBDEV/1" 2>/dev/null | tr -s ' \t\n' '\n' |
+		awk 'NR > 2 { if (NR % 2) n = $1; else print n, $1 }' || true
+}
+dev_counters >"$RES/dev-counters-before.txt"
 echo "rounds $ROUNDS, ${DURATION}s per run, file $FILE_SIZE, 1 MiB I/O, $(nproc) vCPUs, device $IBDEV"
 t0=$(date +%s)
 for r in $(seq 1 "$ROUNDS"); do
@@ -295,6 +303,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	done
 done
 echo "rounds took $(($(date +%s) - t0))s"
+dev_counters >"$RES/dev-counters-after.txt"
 check_data after
 
 # --------------------------------------------------------------- summary
@@ -378,6 +387,10 @@ done
 		"(registered now: $(rp_counter registered_bytes)); backend session slots $(rp_counter slots)," \
 		"max busy $(rp_counter max_slots_busy); RDMA Read/Write by the backend:" \
 		"$(rp_counter rdma_read_bytes)/$(rp_counter rdma_write_bytes) bytes"
+	printf '%s counters during the rounds (nonzero): ' "$IBDEV"
+	awk 'NR == FNR { b[$1] = $2; next } $2 - b[$1] != 0 { printf "%s %d  ", $1, $2 - b[$1] }' \
+		"$RES/dev-counters-before.txt" "$RES/dev-counters-after.txt"
+	echo
 	[ $nfail = 0 ] || echo "FAILED RUNS: $nfail (see raw.csv)"
 } | tee "$RES/table.txt"
 
