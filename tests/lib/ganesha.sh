@@ -15,6 +15,10 @@
 #   gr_rdma_conf DIR PORT RPORT STATS   + NFS over RDMA (ofi, loopback) on
 #                            RPORT with counters in STATS, and DIR/export
 #                            (FSAL_VFS) at /export
+#   gr_rdma_server_start DIR PRELOAD MODULE   ganesha.nfsd serving DIR/export
+#                            over NFS over RDMA (sets port, rport, stats)
+#   gr_check WHAT CMD..      "ok: WHAT" (gr_passed + 1) when CMD succeeds,
+#                            else the script's gr_on_fail, if any, and gr_fail
 
 GR_DEBIAN_FSAL_DIR=${GR_DEBIAN_FSAL_DIR:-/usr/lib/x86_64-linux-gnu/ganesha}
 GR_GANESHA_PID=
@@ -135,4 +139,39 @@ EXPORT {
 	FSAL { Name = VFS; }
 }
 CONF
+}
+
+# Free ports, DIR/ganesha.conf from gr_rdma_conf, and ganesha.nfsd with
+# this project's transport (PRELOAD + MODULE) until its RDMA listener is up.
+# Sets port (NFSv4 over TCP), rport (NFS over RDMA) and stats (its
+# counters file).  gr_rdma_server_start DIR PRELOAD MODULE
+gr_rdma_server_start() {
+	port=$(gr_free_port) || gr_fail "no free port"
+	rport=$(gr_free_port) || gr_fail "no free port"
+	mkdir -p "$1/export" "$1/recovery"
+	stats=$1/rdma-stats
+	gr_rdma_conf "$1" "$port" "$rport" "$stats" >"$1/ganesha.conf"
+	GANESHA_RDMA_MODULE=$3 LD_PRELOAD=$2 \
+		gr_ganesha_start "$1" "$1/ganesha.conf"
+	if ! gr_wait_for 30 grep -q 'NFS_RDMA: serving NFS over RDMA' \
+		"$1/ganesha.log"; then
+		cat "$1/ganesha.log" "$1/ganesha.out"
+		gr_fail "the RDMA listener did not come up"
+	fi
+}
+
+# One check of a test script: its logs come from the script's gr_on_fail.
+gr_passed=0
+gr_check() { # description command...
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok: $what"
+		gr_passed=$((gr_passed + 1))
+	else
+		if declare -F gr_on_fail >/dev/null; then
+			gr_on_fail
+		fi
+		gr_fail "$what"
+	fi
 }

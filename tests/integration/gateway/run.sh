@@ -60,19 +60,12 @@ BU=nfs://127.0.0.1:$GW_BACKEND_PORT/export	# the backend, directly
 lurl() { echo "nfs://127.0.0.1/gw/$1?version=4&nfsport=$port"; }
 # Every client call is bounded: a hang is a failure, not a stuck ctest.
 cli() { timeout 300 "$GW_NFS41" -q --state-file "$T/nfs41-id" "$@"; }
-passed=0 limits=0
-check() { # description command...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-		passed=$((passed + 1))
-	else
-		echo "--- $kind gateway log (tail)"; gw_log_tail "$kind" 25
-		echo "--- backend log (tail)"; gw_log_tail backend 10
-		gr_fail "$what"
-	fi
+limits=0
+gr_on_fail() {
+	echo "--- $kind gateway log (tail)"; gw_log_tail "$kind" 25
+	echo "--- backend log (tail)"; gw_log_tail backend 10
 }
+check() { gr_check "$@"; }
 same_sha() { # FILE FILE...: all have the sha256 of the first
 	local want f
 	want=$(sha256sum <"$1" | cut -d' ' -f1)
@@ -534,4 +527,4 @@ if [ "$kind" = rdma_proxy ]; then
 		test "$(grep -c '^  backend = up' "$GW_RP_STATS")" = 2
 fi
 
-echo "$passed passed, 0 failed, $limits known PROXY_V4 limits ($kind gateway)"
+echo "$gr_passed passed, 0 failed, $limits known PROXY_V4 limits ($kind gateway)"

@@ -32,19 +32,11 @@ mkdir -p "$T"
 U=nfs://127.0.0.1:$port/gw
 cli() { timeout 300 "$GW_NFS41" -q --state-file "$T/nfs41-id" "$@"; }
 counter() { awk -v k="$1" '$1 == k { print $2 }' "$GW_BACKEND_STATS"; }
-passed=0
-check() { # description command...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-		passed=$((passed + 1))
-	else
-		echo "--- rdma_proxy gateway log (tail)"; gw_log_tail rdma_proxy 25
-		echo "--- gateway stats"; cat "$GW_RP_STATS" 2>/dev/null
-		gr_fail "$what"
-	fi
+gr_on_fail() {
+	echo "--- rdma_proxy gateway log (tail)"; gw_log_tail rdma_proxy 25
+	echo "--- gateway stats"; cat "$GW_RP_STATS" 2>/dev/null
 }
+check() { gr_check "$@"; }
 conns_busy() { # every connN_calls of the gateway > 0, and 4 of them
 	local n k=0
 	for n in $(awk '$1 ~ /^conn[0-9]+_calls$/ { print $3 }' "$GW_RP_STATS"); do
@@ -83,4 +75,4 @@ check "stats: BIND_CONN_TO_SESSION done 3 times" test "$(gw_rp_counter bind_conn
 check "stats: every connection carried calls" conns_busy
 check "rm" cli rm "$U/t/f"
 check "rmdir" cli rm "$U/t"
-echo "$passed passed, 0 failed"
+echo "$gr_passed passed, 0 failed"

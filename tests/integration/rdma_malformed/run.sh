@@ -28,18 +28,7 @@ cleanup() {
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-port=$(gr_free_port) || gr_fail "no free port"
-rport=$(gr_free_port) || gr_fail "no free port"
-mkdir -p "$dir/export" "$dir/recovery"
-stats=$dir/rdma-stats
-gr_rdma_conf "$dir" "$port" "$rport" "$stats" >"$dir/ganesha.conf"
-
-GANESHA_RDMA_MODULE=$module LD_PRELOAD=$preload \
-	gr_ganesha_start "$dir" "$dir/ganesha.conf"
-gr_wait_for 30 grep -q 'NFS_RDMA: serving NFS over RDMA' "$dir/ganesha.log" || {
-	cat "$dir/ganesha.log" "$dir/ganesha.out"
-	gr_fail "the RDMA listener did not come up"
-}
+gr_rdma_server_start "$dir" "$preload" "$module"
 gr_wait_for 10 test -s "$stats" || gr_fail "no stats file"
 counter() { awk -v k="$1" '$1 == k { print $2 }' "$stats"; }
 

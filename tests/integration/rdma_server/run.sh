@@ -21,34 +21,15 @@ gr_require_plain_module "$module"
 
 dir=$(mktemp -d /tmp/gr-rdma-server.XXXXXX)
 trap 'gr_ganesha_stop; rm -rf "$dir"' EXIT
-port=$(gr_free_port) || gr_fail "no free port"
-rport=$(gr_free_port) || gr_fail "no free port"
-mkdir -p "$dir/export" "$dir/recovery"
-stats=$dir/rdma-stats
-gr_rdma_conf "$dir" "$port" "$rport" "$stats" >"$dir/ganesha.conf"
-
-GANESHA_RDMA_MODULE=$module LD_PRELOAD=$preload \
-	gr_ganesha_start "$dir" "$dir/ganesha.conf"
-if ! gr_wait_for 30 grep -q 'NFS_RDMA: serving NFS over RDMA' "$dir/ganesha.log"; then
-	cat "$dir/ganesha.log" "$dir/ganesha.out"
-	gr_fail "the RDMA listener did not come up"
-fi
+gr_rdma_server_start "$dir" "$preload" "$module"
 echo "ok: ganesha.nfsd serves NFS over RDMA on 127.0.0.1:$rport (ofi)"
 
 url=nfs://127.0.0.1:$rport/export
 cli() { "$nfs41" --transport rdma --fabric ofi -q "$@"; }
-passed=0
-check() { # description command...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-		passed=$((passed + 1))
-	else
-		echo "--- ganesha.log (tail)"; tail -20 "$dir/ganesha.log"
-		gr_fail "$what"
-	fi
+gr_on_fail() {
+	echo "--- ganesha.log (tail)"; tail -20 "$dir/ganesha.log"
 }
+check() { gr_check "$@"; }
 
 head -c $((8 * 1024 * 1024 + 4321)) /dev/urandom >"$dir/big"
 head -c 1000 /dev/urandom >"$dir/small"
@@ -105,4 +86,4 @@ check "large replies went through the Reply chunk" test "$(counter reply_chunk_r
 check "WRITE data came by RDMA Read" test "$(counter rdma_read_bytes)" -gt $((8 * 1024 * 1024))
 check "the long call went Position-Zero" test "$(counter pos_zero_calls)" -gt 0
 check "nothing registered once every client left" test "$(counter registered_bytes)" = 0
-echo "$passed passed, 0 failed"
+echo "$gr_passed passed, 0 failed"

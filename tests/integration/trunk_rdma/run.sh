@@ -22,18 +22,7 @@ gr_require_plain_module "$module"
 
 dir=$(mktemp -d /tmp/gr-trunk-rdma.XXXXXX)
 trap 'gr_ganesha_stop; rm -rf "$dir"' EXIT
-port=$(gr_free_port) || gr_fail "no free port"
-rport=$(gr_free_port) || gr_fail "no free port"
-mkdir -p "$dir/export" "$dir/recovery"
-stats=$dir/rdma-stats
-gr_rdma_conf "$dir" "$port" "$rport" "$stats" >"$dir/ganesha.conf"
-
-GANESHA_RDMA_MODULE=$module LD_PRELOAD=$preload \
-	gr_ganesha_start "$dir" "$dir/ganesha.conf"
-if ! gr_wait_for 30 grep -q 'NFS_RDMA: serving NFS over RDMA' "$dir/ganesha.log"; then
-	cat "$dir/ganesha.log" "$dir/ganesha.out"
-	gr_fail "the RDMA listener did not come up"
-fi
+gr_rdma_server_start "$dir" "$preload" "$module"
 echo "ok: ganesha.nfsd serves NFS over RDMA on 127.0.0.1:$rport (ofi)"
 
 url=nfs://127.0.0.1:$rport/export
@@ -45,19 +34,11 @@ jstat() {
 		sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
 }
 counter() { awk -v k="$1" '$1 == k { print $2 }' "$stats"; }
-passed=0
-check() { # description command...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-		passed=$((passed + 1))
-	else
-		echo "--- nfs41 stderr"; cat "$dir/err" 2>/dev/null
-		echo "--- ganesha.log (tail)"; tail -20 "$dir/ganesha.log"
-		gr_fail "$what"
-	fi
+gr_on_fail() {
+	echo "--- nfs41 stderr"; cat "$dir/err" 2>/dev/null
+	echo "--- ganesha.log (tail)"; tail -20 "$dir/ganesha.log"
 }
+check() { gr_check "$@"; }
 # FILE N: N connections, at least 3 carried calls (calls go where the
 # fewest are in flight, so one the server serves slowly under load may
 # carry few; with ~130 calls one carrying none is a bug).
@@ -120,4 +101,4 @@ echo "bench with a loss: lost $(jstat "$dir/err" trunk_lost), moved $(jstat "$di
 check "the lost connection was bound again" test "$(jstat "$dir/err" trunk_binds)" -ge 4 -a "$(jstat "$dir/err" conns_bound)" = 3
 check "rm" cli rm "$url/t/big"
 check "rm big2" cli rm "$url/t/big2"
-echo "$passed passed, 0 failed"
+echo "$gr_passed passed, 0 failed"
