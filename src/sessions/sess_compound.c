@@ -198,7 +198,9 @@ static int decode_compound(void *arg, const uint8_t *buf, size_t len,
  * Eight: SEQUENCE, two PUTFH, a change (OPEN, CREATE, RENAME...), GETFH,
  * RESTOREFH and two GETATTRs of the small attributes - the longest
  * COMPOUND a gateway sends to bring post-op attributes along - answer in
- * about 1.3 KiB with 32-byte owner names.
+ * about 1.3 KiB with 32-byte owner names, well within
+ * SESS_XPRT_SMALL_REPLY_MAX (the transport offers a Reply chunk anyway
+ * when the peer's inline receive is smaller).
  */
 #define SESS_SMALL_REPLY_OPS 8
 #define SESS_SMALL_ATTRS_0                                                     \

@@ -22,6 +22,9 @@
 
 struct sess_xprt;
 struct sess_xprt_call;
+
+/* What a reply marked xc_reply_small may take at most. */
+#define SESS_XPRT_SMALL_REPLY_MAX 4096u
 struct sess_auth_sys;
 
 /*
@@ -74,8 +77,9 @@ struct sess_xprt_call {
 	/* Set by the decoder: READ bytes it had to copy into xc_bulk_in. */
 	uint64_t xc_bulk_in_copied;
 	/*
-	 * The caller knows the reply is small (fits an inline receive): an
-	 * RDMA transport then offers no Reply chunk for it.
+	 * The caller knows the reply is small (at most
+	 * SESS_XPRT_SMALL_REPLY_MAX bytes): an RDMA transport whose inline
+	 * receive is at least that large then offers no Reply chunk for it.
 	 */
 	bool xc_reply_small;
 	/* Milliseconds to wait for the reply; 0 means the transport default */

@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,8 @@ struct rdma_xprt {
 	char rx_host[64];
 	int rx_timeout_ms;
 	uint32_t rx_next_xid;
+	/* inline receive negotiated at the last connect (RFC 8797) */
+	_Atomic uint32_t rx_inline_recv;
 
 	pthread_mutex_t rx_lock;	/* stats and the buffer list */
 	struct rdma_buf *rx_free;	/* reply buffers of x_max_record */
@@ -149,10 +152,14 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	req.cr_reply_buf = reply->rb_data;
 	req.cr_reply_cap = rx->rx_base.x_max_record;
 	/*
-	 * The session vouches the reply fits a receive: offer no Reply
-	 * chunk, so no buffer is exposed to the server or registered.
+	 * The session vouches the reply fits a receive of the usual 4 KiB:
+	 * offer no Reply chunk, so no buffer is exposed to the server or
+	 * registered.  A peer that negotiated less (RFC 8797 allows 1 KiB)
+	 * gets one all the same.
 	 */
-	req.cr_reply_inline = c->xc_reply_small;
+	req.cr_reply_inline = c->xc_reply_small &&
+			      atomic_load(&rx->rx_inline_recv) >=
+				  SESS_XPRT_SMALL_REPLY_MAX;
 	req.cr_result_buf = c->xc_bulk_in;
 	req.cr_result_cap = c->xc_bulk_in ? c->xc_bulk_in_cap : 0;
 
@@ -186,6 +193,12 @@ static int rdma_connect(struct sess_xprt *x)
 				     err, sizeof(err));
 	} else {
 		ret = xr_clnt_connect(rx->rx_clnt);
+	}
+	if (!ret) {
+		uint32_t inline_send, inline_recv;
+
+		xr_clnt_inline_sizes(rx->rx_clnt, &inline_send, &inline_recv);
+		atomic_store(&rx->rx_inline_recv, inline_recv);
 	}
 	pthread_mutex_lock(&rx->rx_lock);
 	if (!ret)
