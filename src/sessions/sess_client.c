@@ -184,6 +184,7 @@ struct sess_client *sess_client_create(struct sess_xprt *xprt,
 	cl->cl_nconns = 1;
 	pthread_mutex_init(&cl->cl_lock, NULL);
 	pthread_cond_init(&cl->cl_cond, NULL);
+	pthread_cond_init(&cl->cl_renew_cond, NULL);
 	xprt->x_ops->set_cb_handler(xprt, sess_cb_handle, cl);
 	return cl;
 out_free:
@@ -547,7 +548,7 @@ static void *renewer(void *arg)
 	while (!cl->cl_stopping) {
 		clock_gettime(CLOCK_REALTIME, &wake);
 		wake.tv_sec += 1;
-		pthread_cond_timedwait(&cl->cl_cond, &cl->cl_lock, &wake);
+		pthread_cond_timedwait(&cl->cl_renew_cond, &cl->cl_lock, &wake);
 		if (cl->cl_stopping)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -614,6 +615,7 @@ int sess_client_stop(struct sess_client *cl)
 	pthread_mutex_lock(&cl->cl_lock);
 	cl->cl_stopping = true;
 	pthread_cond_broadcast(&cl->cl_cond);
+	pthread_cond_broadcast(&cl->cl_renew_cond);
 	pthread_mutex_unlock(&cl->cl_lock);
 	if (cl->cl_renewer_running) {
 		pthread_join(cl->cl_renewer, NULL);
@@ -644,6 +646,7 @@ void sess_client_destroy(struct sess_client *cl)
 	sess_slots_fini(&cl->cl_slots);
 	pthread_mutex_destroy(&cl->cl_lock);
 	pthread_cond_destroy(&cl->cl_cond);
+	pthread_cond_destroy(&cl->cl_renew_cond);
 	free(cl);
 }
 

@@ -59,6 +59,12 @@ struct sess_client {
 
 	pthread_mutex_t cl_lock;
 	pthread_cond_t cl_cond;
+	/*
+	 * The renewer's own: cl_cond is broadcast on every slot release, and
+	 * the renewer, which only needs its second's tick and the stop, would
+	 * be woken (a context switch) by every COMPOUND.
+	 */
+	pthread_cond_t cl_renew_cond;
 	clientid4 cl_clientid;
 	sequenceid4 cl_create_seq;
 	sessionid4 cl_sessionid;

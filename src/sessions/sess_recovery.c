@@ -242,6 +242,9 @@ int sess_recover(struct sess_client *cl, enum sess_recover_why why,
 void sess_act_on_flags(struct sess_client *cl, uint32_t flags)
 {
 	pthread_mutex_lock(&cl->cl_lock);
+	/* New flags: the renewer acts on them now, not at its next tick. */
+	if (flags & ~cl->cl_pending_flags)
+		pthread_cond_signal(&cl->cl_renew_cond);
 	cl->cl_pending_flags |= flags;
 	pthread_mutex_unlock(&cl->cl_lock);
 }
