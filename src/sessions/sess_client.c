@@ -547,7 +547,15 @@ static void *renewer(void *arg)
 	pthread_mutex_lock(&cl->cl_lock);
 	while (!cl->cl_stopping) {
 		clock_gettime(CLOCK_REALTIME, &wake);
-		wake.tv_sec += 1;
+		if (cl->cl_nconns > 1 && sess_trunk_repair_pending_locked(cl)) {
+			wake.tv_nsec += 100 * 1000 * 1000;
+			if (wake.tv_nsec >= 1000 * 1000 * 1000) {
+				wake.tv_sec++;
+				wake.tv_nsec -= 1000 * 1000 * 1000;
+			}
+		} else {
+			wake.tv_sec += 1;
+		}
 		pthread_cond_timedwait(&cl->cl_renew_cond, &cl->cl_lock, &wake);
 		if (cl->cl_stopping)
 			break;

@@ -386,6 +386,12 @@ static void release_slot(struct sess_client *cl, struct slot_claim *sc,
 			    cl->cl_slots.st_max_busy;
 	}
 	pthread_cond_broadcast(&cl->cl_cond);
+	/*
+	 * While an extra connection waits to be re-made, each call's end
+	 * gives the renewer a chance to do it (its backoff decides).
+	 */
+	if (cl->cl_nconns > 1 && sess_trunk_repair_pending_locked(cl))
+		pthread_cond_signal(&cl->cl_renew_cond);
 	pthread_mutex_unlock(&cl->cl_lock);
 }
 

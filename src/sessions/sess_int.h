@@ -211,6 +211,14 @@ void sess_trunk_unbound(struct sess_client *cl, uint32_t idx);
  */
 void sess_trunk_maintain(struct sess_client *cl, bool force);
 
+/**
+ * sess_trunk_repair_pending_locked() - an extra connection is lost or not
+ * bound to the current session (cl_lock held): the renewer then ticks
+ * faster, so that it retries when the backoff allows, not up to a second
+ * later.
+ */
+bool sess_trunk_repair_pending_locked(const struct sess_client *cl);
+
 /** sess_trunk_disconnect() - disconnect every extra connection. */
 void sess_trunk_disconnect(struct sess_client *cl);
 

@@ -227,6 +227,9 @@ int sess_recover(struct sess_client *cl, enum sess_recover_why why,
 		sess_log(cl, SESS_LOG_ERR, "recovery gave up (%s)",
 			 strerror(-ret));
 	pthread_cond_broadcast(&cl->cl_cond);
+	/* the renewer re-binds the extra connections now, not at its tick */
+	if (cl->cl_nconns > 1)
+		pthread_cond_signal(&cl->cl_renew_cond);
 	pthread_mutex_unlock(&cl->cl_lock);
 	return ret;
 }

@@ -141,6 +141,7 @@ bool sess_trunk_put(struct sess_client *cl, uint32_t idx, int ret)
 			c->cn_next_try.tv_sec = 0; /* reconnect right away */
 			cl->cl_stats.cs_trunk_lost++;
 			newly_lost = true;
+			pthread_cond_signal(&cl->cl_renew_cond);
 		}
 		cl->cl_stats.cs_trunk_moved++;
 		cl->cl_stats.cs_replays++;
@@ -160,6 +161,7 @@ void sess_trunk_unbound(struct sess_client *cl, uint32_t idx)
 	pthread_mutex_lock(&cl->cl_lock);
 	cl->cl_conns[idx].cn_bound_gen = 0;
 	cl->cl_conns[idx].cn_next_try.tv_sec = 0;
+	pthread_cond_signal(&cl->cl_renew_cond);
 	pthread_mutex_unlock(&cl->cl_lock);
 	sess_log(cl, SESS_LOG_WARN,
 		 "connection %u is not bound to the session: rebinding", idx);
@@ -188,6 +190,20 @@ static int attach(struct sess_client *cl, uint32_t i, bool lost,
 static const char *err_name(int ret)
 {
 	return ret > 0 ? sess_nfsstat_name((nfsstat4)ret) : strerror(-ret);
+}
+
+bool sess_trunk_repair_pending_locked(const struct sess_client *cl)
+{
+	uint32_t i;
+
+	for (i = 1; i < cl->cl_nconns; i++) {
+		const struct sess_conn *c = &cl->cl_conns[i];
+
+		if (!c->cn_refused &&
+		    (c->cn_lost || c->cn_bound_gen != cl->cl_session_gen))
+			return true;
+	}
+	return false;
 }
 
 void sess_trunk_maintain(struct sess_client *cl, bool force)
