@@ -14,7 +14,8 @@
 #   gr_core_conf DIR PORT PLUGINS_DIR   the blocks every test config needs
 #   gr_rdma_conf DIR PORT RPORT STATS   + NFS over RDMA (ofi, loopback) on
 #                            RPORT with counters in STATS, and DIR/export
-#                            (FSAL_VFS) at /export
+#                            (FSAL_VFS) at /export; GR_RDMA_EXTRA, if set,
+#                            is added to the NFS_RDMA block
 #   gr_rdma_server_start DIR PRELOAD MODULE   ganesha.nfsd serving DIR/export
 #                            over NFS over RDMA (sets port, rport, stats)
 #   gr_check WHAT CMD..      "ok: WHAT" (gr_passed + 1) when CMD succeeds,
@@ -132,6 +133,7 @@ NFS_RDMA {
 	Port = $3;
 	Stats_File = "$4";
 	Stats_Interval = 1;
+	${GR_RDMA_EXTRA:-}
 }
 EXPORT {
 	Export_Id = 1; Path = "$1/export"; Pseudo = /export;

@@ -345,6 +345,22 @@ static void xr_svc_deliver(struct xr_svc_ctx *c)
 }
 
 /*
+ * Every Read of a PULLING call is issued and none is in flight: deliver it,
+ * or release it when a Read failed or the connection is gone.  The one
+ * way out of PULLING, whether the last Read completed just now or no Read
+ * was needed at all (chunks of 0 bytes).
+ */
+static void xr_svc_pulled(struct xr_svc_ctx *c)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+
+	if (c->c_status || cn->cn_dead)
+		xr_svc_release(c, c->c_status ? c->c_status : -ENOTCONN);
+	else
+		xr_svc_deliver(c);
+}
+
+/*
  * Issue RDMA Reads for the head of the pull queue while the read depth
  * allows; calls whose landing space is not free yet wait in order.
  */
@@ -416,6 +432,12 @@ static void xr_svc_do_pump_pulls(struct xr_svc_conn *cn)
 		cn->cn_pull = c->c_next;
 		if (!cn->cn_pull)
 			cn->cn_pull_tail = NULL;
+		/*
+		 * Chunks of 0 bytes post no Read, so no completion would
+		 * move the call on: it leaves the pull stage here.
+		 */
+		if (!c->c_ops)
+			xr_svc_pulled(c);
 	}
 	return;
 
@@ -539,11 +561,7 @@ static void xr_svc_ctx_op_done(struct xr_svc_ctx *c, int status)
 	case XR_SC_PULLING:
 		if (!c->c_pull_issued)
 			return; /* more reads to issue */
-		if (c->c_status || cn->cn_dead)
-			xr_svc_release(c,
-				       c->c_status ? c->c_status : -ENOTCONN);
-		else
-			xr_svc_deliver(c);
+		xr_svc_pulled(c);
 		break;
 	case XR_SC_SENDING:
 		if (!c->c_status)
@@ -1257,9 +1275,12 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 	 * Posted and still in flight once our hold goes: its completions
 	 * wake the loop through the fabric's descriptor, so an eventfd
 	 * wake-up would only cost the loop an empty round.  Anything else
-	 * (released, failed) may have left callbacks for the loop.
+	 * (released, failed) may have left callbacks for the loop, and so
+	 * may landing space given back (a waiting call needing no Read is
+	 * delivered at once).
 	 */
-	in_flight = !ret && c->c_ops > 1;
+	in_flight = !ret && c->c_ops > 1 && !svc->sv_deliver &&
+		    !svc->sv_release;
 	if (ret && c->c_ops == 1 && !cn->cn_dead) {
 		/*
 		 * Nothing went out: tell the client with ERR_CHUNK rather

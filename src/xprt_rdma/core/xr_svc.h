@@ -27,6 +27,9 @@
  *        -> UPPER (owned by the upper layer until it replies)
  *        -> SENDING (Writes + Send in flight) -> FREE (sv_on_release).
  *   A refused header goes FREE -> ERROR_SENDING -> FREE.
+ *   Every call that enters leaves: PULLING ends when its last Read
+ *   completes, or as soon as its Reads are issued when there are none to
+ *   wait for (Read chunks of 0 bytes).
  * When a client goes away, calls in PULLING or SENDING are released as
  * their operations flush; calls in UPPER stay valid until the upper layer
  * replies (the reply then fails with -ENOTCONN and releases at once).

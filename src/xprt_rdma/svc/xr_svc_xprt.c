@@ -723,6 +723,7 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "err_chunk_sent", st.cs_err_chunk_sent);
 	REPORT(f, "err_hdr_dropped", st.cs_err_hdr_dropped);
 	REPORT(f, "err_completion", st.cs_err_completion);
+	REPORT(f, "calls_live", st.cs_calls_live);
 	REPORT(f, "connections", st.cs_connections);
 	REPORT(f, "connections_total", st.cs_connections_total);
 	REPORT(f, "registered_bytes", st.cs_registered_bytes);

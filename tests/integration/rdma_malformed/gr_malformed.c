@@ -4,7 +4,11 @@
  * running NFS-over-RDMA server (Ganesha with this project's transport) and
  * check each answer.
  *
- *   gr_malformed ADDR PORT
+ *   gr_malformed ADDR PORT            the cases below
+ *   gr_malformed ADDR PORT zero-read  one call whose Read chunk is
+ *       {position 4, length 0}: it must be answered like any other call
+ *       (it was neither answered nor released, and its connection was
+ *       never reaped); exit 0 when answered
  *
  * How this works: a raw client on the project's fabric seam (ofi backend,
  * libfabric's tcp provider) connects with RFC 8797 private data, keeps a
@@ -556,17 +560,58 @@ static void bad_handle(void)
 	raw_close(&r);
 }
 
+/*
+ * A NULL call carrying a Read chunk of length 0 at position 4 (nothing to
+ * pull): it must be answered normally, and the connection released once
+ * we leave.
+ */
+static void zero_read(void)
+{
+	uint8_t m[256], rep[SLOT];
+	struct spec s = {.xid = 0x7a000001, .proc = XR_RDMA_MSG, .nread = 1,
+			 .rpos = {4}, .rlen = {0}, .rhandle = 0x99};
+	struct xr_hdr h;
+	struct raw r;
+	uint32_t len;
+	int got, ret;
+
+	ret = raw_connect(&r, XR_ACCESS_LOCAL);
+	report(!ret, "raw connection to the server", ret ? strerror(-ret) : NULL);
+	if (ret) {
+		raw_close(&r);
+		return;
+	}
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, s.xid, 0);
+	if (raw_send(&r, m, len)) {
+		report(false, "NULL call with a zero-length Read chunk", "send");
+		raw_close(&r);
+		return;
+	}
+	got = raw_wait_recv(&r, rep, 10000);
+	report(got > 0 && decode_reply(rep, got, &h) && h.h_xid == s.xid &&
+		   (h.h_proc == XR_RDMA_MSG || h.h_proc == XR_RDMA_ERROR),
+	       "NULL call with a zero-length Read chunk at position 4 answered",
+	       got < 0 ? strerror(-got) : NULL);
+	raw_close(&r);
+}
+
 int main(int argc, char **argv)
 {
 	struct raw r;
 	int ret;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: gr_malformed ADDR PORT\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: gr_malformed ADDR PORT [zero-read]\n");
 		return 2;
 	}
 	addr = argv[1];
 	port = (uint16_t)atoi(argv[2]);
+	if (argc == 4 && !strcmp(argv[3], "zero-read")) {
+		zero_read();
+		printf("%d passed, %d failed\n", passed, failed);
+		return failed ? 1 : 0;
+	}
 	ret = raw_connect(&r, XR_ACCESS_LOCAL);
 	report(!ret, "raw connection to the server", ret ? strerror(-ret) : NULL);
 	if (!ret)
