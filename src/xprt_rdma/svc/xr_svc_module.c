@@ -23,6 +23,7 @@
 #include "gsh_config.h"
 #include "nfs_init.h"
 
+#include "gr_file.h"
 #include "gr_ganesha_abi.h"
 #include "xr_svc_conf.h"
 #include "xr_svc_dispatch.h"
@@ -30,23 +31,31 @@
 
 static struct xr_svc_conf module_conf;
 
-/* Write the counters to a temporary file, then rename: readers never see
- * a half-written report. */
+static int fill_stats(FILE *f, void *arg)
+{
+	xr_gsh_server_report(arg, f);
+	return ferror(f) ? -EIO : 0;
+}
+
+/*
+ * The stats file is written as root: gr_file_replace() never follows a
+ * planted link, creates its temporary file with O_EXCL and refuses a
+ * directory others may write in.  A failure is logged when it first
+ * happens and when it changes, not every interval.
+ */
 static void write_stats(struct xr_gsh_server *srv, const char *path)
 {
-	char tmp[4200];
-	FILE *f;
+	static int last_rc;
+	char why[512];
+	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		LogWarn(COMPONENT_INIT, "NFS_RDMA: cannot write %s: %s", tmp,
-			strerror(errno));
-		return;
-	}
-	xr_gsh_server_report(srv, f);
-	if (fclose(f) == 0)
-		(void)rename(tmp, path);
+	rc = gr_file_replace(path, 0644, fill_stats, srv, why, sizeof(why));
+	if (rc && rc != last_rc)
+		LogWarn(COMPONENT_INIT, "NFS_RDMA: Stats_File %s", why);
+	else if (!rc && last_rc)
+		LogEvent(COMPONENT_INIT, "NFS_RDMA: Stats_File %s written again",
+			 path);
+	last_rc = rc;
 }
 
 static void *start_thread(void *arg)

@@ -4,7 +4,10 @@
 # The NFS_RDMA block inside Debian's ganesha.nfsd: a good block brings the
 # RDMA listener up (ofi fabric on loopback) next to Ganesha's TCP service;
 # Enable = false leaves it down; a bad block stops the daemon with one line
-# per bad option naming the option and what is allowed.
+# per bad option naming the option and what is allowed.  The stats file,
+# written as root, replaces symlinks planted at its name and at its old
+# temporary name instead of writing through them, and is refused in a
+# directory others may write in.
 #
 # Usage: run.sh PRELOAD_SO MODULE_SO
 set -u
@@ -43,9 +46,15 @@ CONF
 ok() { echo "ok: $*"; passed=$((passed + 1)); }
 log_has() { grep -qF -- "$1" "$dir/ganesha.log"; }
 
-# 1. A good block: RDMA listener up, TCP service untouched.
+# 1. A good block: RDMA listener up, TCP service untouched.  Symlinks to
+# a victim file wait at the stats file's name and at PATH.tmp.
 rport=$(gr_free_port)
-start_with good "NFS_RDMA { Fabric = ofi; Bind_Addr = 127.0.0.1; Port = $rport; Credits = 64; }"
+victim=$top/victim
+echo precious >"$victim"
+mkdir -m 0755 "$top/stats-dir"
+ln -s "$victim" "$top/stats-dir/rdma-stats"
+ln -s "$victim" "$top/stats-dir/rdma-stats.tmp"
+start_with good "NFS_RDMA { Fabric = ofi; Bind_Addr = 127.0.0.1; Port = $rport; Credits = 64; Stats_File = \"$top/stats-dir/rdma-stats\"; Stats_Interval = 1; }"
 gr_wait_for 30 log_has "NFS_RDMA: serving NFS over RDMA on 127.0.0.1:$rport (fabric ofi, credits 64" ||
 	{ cat "$dir/ganesha.log"; gr_fail "good block: listener not reported up"; }
 ss -Htln "sport = :$rport" | grep -q . || gr_fail "good block: nothing listens on $rport"
@@ -53,6 +62,22 @@ ok "good block: RDMA listener on 127.0.0.1:$rport"
 gr_wait_for 10 nfs-ls "nfs://127.0.0.1/export?version=4&nfsport=$port" >/dev/null 2>&1 ||
 	gr_fail "good block: NFS over TCP no longer served"
 ok "good block: NFS over TCP still served"
+stats_written() { [ -f "$top/stats-dir/rdma-stats" ] && [ ! -L "$top/stats-dir/rdma-stats" ]; }
+gr_wait_for 10 stats_written ||
+	{ ls -l "$top/stats-dir"; gr_fail "stats file: the symlink at its name was not replaced"; }
+grep -q '^requests ' "$top/stats-dir/rdma-stats" || gr_fail "stats file: no counters"
+[ "$(cat "$victim")" = precious ] || gr_fail "stats file: written through a planted symlink"
+[ "$(stat -c %a "$top/stats-dir/rdma-stats")" = 644 ] || gr_fail "stats file: mode $(stat -c %a "$top/stats-dir/rdma-stats"), not 644"
+ok "stats file: planted symlinks replaced, not followed; mode 0644"
+gr_ganesha_stop
+
+# 1b. A stats directory anyone may write in is refused.
+mkdir -m 1777 "$top/open-dir"
+start_with open "NFS_RDMA { Fabric = ofi; Bind_Addr = 127.0.0.1; Port = $rport; Stats_File = \"$top/open-dir/rdma-stats\"; Stats_Interval = 1; }"
+gr_wait_for 30 log_has "refusing to write in $top/open-dir" ||
+	{ cat "$dir/ganesha.log"; gr_fail "open directory: no refusal logged"; }
+[ -z "$(ls -A "$top/open-dir")" ] || gr_fail "open directory: something was written there"
+ok "stats file: a directory others may write in is refused"
 gr_ganesha_stop
 
 # 2. Enable = false: no listener, the daemon runs.

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Safe replacement of a file written as root (see gr_file.h).  Every step
+ * works relative to one directory descriptor, so the directory that was
+ * checked is the one written to, even if its path is swapped meanwhile.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gr_file.h"
+
+/* Temporary names tried before giving up (each one O_EXCL). */
+#define GR_FILE_TMP_TRIES 16
+
+static int fail(char *why, size_t whylen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+/* Split @path into its directory (in @dir) and its last component. */
+static const char *split(const char *path, char *dir, size_t dirlen)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (!slash) {
+		snprintf(dir, dirlen, ".");
+		return path;
+	}
+	n = (size_t)(slash - path);
+	if (n == 0)
+		n = 1; /* "/name": the root directory */
+	if (n >= dirlen)
+		return NULL;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return slash + 1;
+}
+
+static int open_tmp(int dfd, const char *base, mode_t mode, char *tmp,
+		    size_t tmplen)
+{
+	static unsigned int seq;
+	int i, fd;
+
+	for (i = 0; i < GR_FILE_TMP_TRIES; i++) {
+		unsigned int n = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+
+		if ((size_t)snprintf(tmp, tmplen, ".%s.%ld.%u.%lx", base,
+				     (long)getpid(), n,
+				     (unsigned long)random()) >= tmplen)
+			return -ENAMETOOLONG;
+		fd = openat(dfd, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    mode & 0600);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+int gr_file_replace(const char *path, mode_t mode,
+		    int (*fill)(FILE *f, void *arg), void *arg, char *why,
+		    size_t whylen)
+{
+	char dir[4096], tmp[512];
+	const char *base;
+	struct stat st;
+	int dfd, fd, rc;
+	FILE *f;
+
+	base = split(path, dir, sizeof(dir));
+	if (!base || !*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		return fail(why, whylen, -EINVAL,
+			    "%s: not a file name", path);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return fail(why, whylen, -errno, "%s: cannot open %s: %s",
+			    path, dir, strerror(errno));
+	if (fstat(dfd, &st) < 0) {
+		rc = fail(why, whylen, -errno, "%s: cannot stat %s: %s", path,
+			  dir, strerror(errno));
+		goto out_dir;
+	}
+	/*
+	 * Anyone else who may write into the directory could swap the file
+	 * between our writes or fill it with names of their choosing:
+	 * refuse rather than write there as root.
+	 */
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		rc = fail(why, whylen, -EPERM,
+			  "%s: refusing to write in %s (owner uid %u, mode %04o): it must be owned by root and writable by nobody else",
+			  path, dir, (unsigned int)st.st_uid,
+			  (unsigned int)(st.st_mode & 07777));
+		goto out_dir;
+	}
+	fd = open_tmp(dfd, base, mode, tmp, sizeof(tmp));
+	if (fd < 0) {
+		rc = fail(why, whylen, fd, "%s: cannot create a file in %s: %s",
+			  path, dir, strerror(-fd));
+		goto out_dir;
+	}
+	if (fchmod(fd, mode) < 0) {
+		rc = fail(why, whylen, -errno, "%s: chmod: %s", path,
+			  strerror(errno));
+		close(fd);
+		goto out_unlink;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		rc = fail(why, whylen, -errno, "%s: %s", path, strerror(errno));
+		close(fd);
+		goto out_unlink;
+	}
+	rc = fill(f, arg);
+	if (fclose(f) != 0 && !rc)
+		rc = -errno;
+	if (rc) {
+		rc = fail(why, whylen, rc, "%s: cannot write: %s", path,
+			  strerror(-rc));
+		goto out_unlink;
+	}
+	if (renameat(dfd, tmp, dfd, base) < 0) {
+		rc = fail(why, whylen, -errno, "%s: cannot rename into place: %s",
+			  path, strerror(errno));
+		goto out_unlink;
+	}
+	close(dfd);
+	return 0;
+
+out_unlink:
+	(void)unlinkat(dfd, tmp, 0);
+out_dir:
+	close(dfd);
+	return rc;
+}
