@@ -141,6 +141,62 @@ static void test_plan_reply(void)
 	CHECK(xr_plan_reply(NULL, &p) == -EINVAL);
 }
 
+/*
+ * Issue #11 finding 7: the header echoes the client's chunk lists and can
+ * be longer than XR_HDR_RESERVE, even longer than the client's inline
+ * receive.  No plan may send more than ri_inline_send bytes.
+ */
+static void test_plan_reply_header_room(void)
+{
+	struct xr_reply_plan_in in = {.ri_head_len = 24,
+				      .ri_inline_send = 1024,
+				      .ri_hdr_len = 1084};
+	struct xr_reply_plan p;
+	uint32_t seed = 12345, i;
+
+	/* Header alone beyond the client's receive, no Reply chunk. */
+	CHECK(xr_plan_reply(&in, &p) == -EMSGSIZE);
+	/* ... with a Reply chunk whose header fits: RDMA_NOMSG. */
+	in.ri_reply_chunk_len = 4096;
+	in.ri_nomsg_hdr_len = 1000;
+	CHECK(xr_plan_reply(&in, &p) == 0 && p.rp_reply_chunk);
+	/* ... whose header does not fit either. */
+	in.ri_nomsg_hdr_len = 1100;
+	CHECK(xr_plan_reply(&in, &p) == -EMSGSIZE);
+	/* Header + message just over, just at the inline size. */
+	in = (struct xr_reply_plan_in){.ri_head_len = 4096 - 600 + 4,
+				       .ri_inline_send = 4096,
+				       .ri_hdr_len = 600};
+	CHECK(xr_plan_reply(&in, &p) == -EMSGSIZE);
+	in.ri_head_len -= 4;
+	CHECK(xr_plan_reply(&in, &p) == 0 && !p.rp_reply_chunk);
+	/* Any sizes: what a plan sends fits ri_inline_send. */
+	for (i = 0; i < 100000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		in.ri_inline_send = 1024 + (seed >> 8) % 8192;
+		seed = seed * 1103515245u + 12345u;
+		in.ri_hdr_len = (seed >> 8) % 10000;
+		in.ri_nomsg_hdr_len = in.ri_hdr_len ? in.ri_hdr_len + 20 : 0;
+		seed = seed * 1103515245u + 12345u;
+		in.ri_head_len = (seed >> 8) % 9000;
+		in.ri_payload_len = (seed >> 4) % 3 ? 0 : (seed >> 8) % 5000;
+		in.ri_write_chunk_len = (seed & 1) ? 8192 : 0;
+		in.ri_reply_chunk_len = (seed & 2) ? 1 << 20 : 0;
+		in.ri_tail_len = 0;
+		if (xr_plan_reply(&in, &p))
+			continue;
+		if (p.rp_reply_chunk)
+			CHECK((in.ri_nomsg_hdr_len ? in.ri_nomsg_hdr_len
+						   : XR_HDR_RESERVE) <=
+			      in.ri_inline_send);
+		else
+			CHECK((in.ri_hdr_len ? in.ri_hdr_len
+					     : XR_HDR_RESERVE) +
+				  p.rp_msg_len <=
+			      in.ri_inline_send);
+	}
+}
+
 static void test_credits(void)
 {
 	struct xr_credits c;
@@ -376,6 +432,7 @@ int main(void)
 	test_plan_call();
 	test_plan_ddp();
 	test_plan_reply();
+	test_plan_reply_header_room();
 	test_credits();
 	test_scatter();
 	test_bitmap();

@@ -163,7 +163,12 @@ int xr_plan_call(const struct xr_plan_in *in, struct xr_plan *out);
  * @ri_write_chunk_len: bytes of the first unused Write chunk the client
  *	offered (0: none)
  * @ri_reply_chunk_len: bytes of the Reply chunk offered (0: none)
- * @ri_inline_send: the negotiated inline send size
+ * @ri_inline_send: the negotiated inline send size (the client's inline
+ *	receive size: nothing longer may be sent)
+ * @ri_hdr_len: bytes of the transport header of an inline reply (RDMA_MSG,
+ *	echoing the client's Write list); 0: XR_HDR_RESERVE
+ * @ri_nomsg_hdr_len: bytes of the header of a reply through the Reply
+ *	chunk (RDMA_NOMSG, echoing that chunk too); 0: XR_HDR_RESERVE
  */
 struct xr_reply_plan_in {
 	uint64_t ri_head_len;
@@ -172,6 +177,8 @@ struct xr_reply_plan_in {
 	uint64_t ri_write_chunk_len;
 	uint64_t ri_reply_chunk_len;
 	uint32_t ri_inline_send;
+	uint32_t ri_hdr_len;
+	uint32_t ri_nomsg_hdr_len;
 };
 
 /**
@@ -191,8 +198,9 @@ struct xr_reply_plan {
  *
  * The payload goes by Write chunk when one was offered and is big enough;
  * otherwise it is part of the message (padded).  The message goes inline
- * when it fits the inline send size less XR_HDR_RESERVE, else through the
- * Reply chunk when it is big enough.
+ * when header and message fit the inline send size, else through the
+ * Reply chunk when it is big enough and its header alone fits.  Whatever
+ * the header sizes, a plan never sends more than @ri_inline_send.
  *
  * Return: 0; -EINVAL for a NULL argument; -EMSGSIZE when the message fits
  * neither inline nor in the Reply chunk (the responder then answers with

@@ -89,20 +89,25 @@ int xr_plan_call(const struct xr_plan_in *in, struct xr_plan *out)
 
 int xr_plan_reply(const struct xr_reply_plan_in *in, struct xr_reply_plan *out)
 {
-	uint64_t msg_len;
+	uint64_t msg_len, hdr, nomsg_hdr;
 
 	if (!in || !out || in->ri_inline_send < XR_HDR_RESERVE + 4)
 		return -EINVAL;
 	*out = (struct xr_reply_plan){0};
+	hdr = in->ri_hdr_len ? in->ri_hdr_len : XR_HDR_RESERVE;
+	nomsg_hdr = in->ri_nomsg_hdr_len ? in->ri_nomsg_hdr_len
+					 : XR_HDR_RESERVE;
 	out->rp_write_chunk =
 	    in->ri_payload_len && in->ri_write_chunk_len >= in->ri_payload_len;
 	msg_len = in->ri_head_len + in->ri_tail_len;
 	if (!out->rp_write_chunk)
 		msg_len += xr_xdr_roundup(in->ri_payload_len);
 	out->rp_msg_len = msg_len;
-	if (msg_len <= in->ri_inline_send - XR_HDR_RESERVE)
+	/* The echoed chunk lists can make the header alone too long. */
+	if (hdr <= in->ri_inline_send && msg_len <= in->ri_inline_send - hdr)
 		return 0;
-	if (in->ri_reply_chunk_len >= msg_len) {
+	if (in->ri_reply_chunk_len >= msg_len &&
+	    nomsg_hdr <= in->ri_inline_send) {
 		out->rp_reply_chunk = true;
 		return 0;
 	}

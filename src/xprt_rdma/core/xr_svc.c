@@ -1147,6 +1147,27 @@ static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 	if (pin.ri_head_len + plen + pin.ri_tail_len >
 	    cn->cn_svc->sv_p.sp_max_response + XR_HDR_RESERVE)
 		return -EMSGSIZE;
+	/* The reply header echoes the client's lists: plan with its size. */
+	rh = c->c_hdr;
+	rh.h_chunks = c->c_hdr.h_chunks + c->c_hdr.h_nread;
+	rh.h_chunk_cap = c->c_hdr.h_chunk_cap - c->c_hdr.h_nread;
+	rh.h_nread = 0;
+	rh.h_has_call_chunk = false;
+	rh.h_vers = XR_RPCRDMA_VERSION;
+	rh.h_has_reply = false;
+	rh.h_proc = XR_RDMA_MSG;
+	hlen = xr_hdr_encoded_size(&rh);
+	if (hlen < 0)
+		return (int)hlen;
+	pin.ri_hdr_len = (uint32_t)hlen;
+	if (rch) {
+		rh.h_has_reply = true;
+		rh.h_proc = XR_RDMA_NOMSG;
+		hlen = xr_hdr_encoded_size(&rh);
+		if (hlen < 0)
+			return (int)hlen;
+		pin.ri_nomsg_hdr_len = (uint32_t)hlen;
+	}
 	ret = xr_plan_reply(&pin, &plan);
 	if (ret) {
 		cn->cn_stats.cs_err_reply_size++;
@@ -1174,13 +1195,7 @@ static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 		cn->cn_stats.cs_write_chunk_replies++;
 	}
 
-	rh = c->c_hdr;
-	rh.h_chunks = c->c_hdr.h_chunks + c->c_hdr.h_nread;
-	rh.h_chunk_cap = c->c_hdr.h_chunk_cap - c->c_hdr.h_nread;
-	rh.h_nread = 0;
-	rh.h_has_call_chunk = false;
 	rh.h_has_reply = plan.rp_reply_chunk;
-	rh.h_vers = XR_RPCRDMA_VERSION;
 	rh.h_proc = plan.rp_reply_chunk ? XR_RDMA_NOMSG : XR_RDMA_MSG;
 
 	if (plan.rp_reply_chunk) {
@@ -1228,9 +1243,15 @@ static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 	hlen = xr_hdr_encode(&rh, buf, cn->cn_send_pool.pl_size - 4);
 	if (hlen < 0)
 		return (int)hlen;
+	/* The plan saw this size; never send past the client's receive. */
+	if ((uint64_t)hlen > cn->cn_inline.ci_max_send) {
+		cn->cn_stats.cs_err_reply_size++;
+		return -EMSGSIZE;
+	}
 	if (!plan.rp_reply_chunk) {
-		copied = xr_svc_copy_inline(m, !plan.rp_write_chunk, buf + hlen,
-					    cn->cn_inline.ci_max_send - hlen);
+		copied = xr_svc_copy_inline(
+		    m, !plan.rp_write_chunk, buf + hlen,
+		    (uint64_t)cn->cn_inline.ci_max_send - (uint64_t)hlen);
 		if (copied < 0) {
 			cn->cn_stats.cs_err_reply_size++;
 			return (int)copied;

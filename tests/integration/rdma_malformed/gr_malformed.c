@@ -9,6 +9,10 @@
  *       {position 4, length 0}: it must be answered like any other call
  *       (it was neither answered nor released, and its connection was
  *       never reaped); exit 0 when answered
+ *   gr_malformed ADDR PORT small-inline  a client whose inline receive
+ *       is 1 KiB offers 4 Write chunks of 16 segments: the echo alone
+ *       makes a reply header of ~1.1 KiB, so no reply may go inline; the
+ *       answer must fit 1 KiB (RDMA_ERROR); exit 0 when it does
  *
  * How this works: a raw client on the project's fabric seam (ofi backend,
  * libfabric's tcp provider) connects with RFC 8797 private data, keeps a
@@ -49,6 +53,7 @@
 #define SLOT 4096
 #define SEND_SLOT (NRECV * SLOT)
 #define NFS_PROGRAM 100003u
+#define NWCH 4 /* Write chunks the server accepts in one call */
 
 struct raw {
 	struct xr_fabric *fab;
@@ -147,11 +152,14 @@ static int raw_wait_recv(struct raw *r, uint8_t *out, int ms)
 	return got;
 }
 
+/* Inline receive size we advertise (our buffers are SLOT bytes anyway). */
+static uint32_t adv_recv = SLOT;
+
 static int raw_connect(struct raw *r, unsigned int access)
 {
 	struct xr_fabric_params fp = {.xfp_backend = "ofi"};
 	struct xr_cm_private mine = {.cp_send_size = SLOT,
-				     .cp_recv_size = SLOT};
+				     .cp_recv_size = adv_recv};
 	struct xr_recv pre[NRECV];
 	struct xr_ep_attr attr;
 	enum xr_event_type last = 0;
@@ -596,17 +604,83 @@ static void zero_read(void)
 	raw_close(&r);
 }
 
+/*
+ * Our inline receive is 1 KiB; the call offers 4 Write chunks of 16
+ * segments each, which the reply must echo (1,084 header bytes).  Any
+ * answer longer than 1 KiB breaks the negotiated size.
+ */
+static void small_inline(void)
+{
+	struct xr_chunk ch[NWCH];
+	struct xr_segment sg[NWCH * 16];
+	uint8_t m[SLOT], rep[SLOT];
+	uint32_t xid = 0x7b000001, i, k;
+	char detail[160];
+	struct xr_hdr h;
+	struct raw r;
+	ssize_t len;
+	int got, ret;
+
+	adv_recv = 1024;
+	ret = raw_connect(&r, XR_ACCESS_LOCAL);
+	report(!ret, "raw connection advertising a 1 KiB inline receive",
+	       ret ? strerror(-ret) : NULL);
+	if (ret) {
+		raw_close(&r);
+		return;
+	}
+	xr_hdr_init(&h, ch, NWCH, sg, NWCH * 16);
+	h.h_xid = xid;
+	h.h_vers = XR_RPCRDMA_VERSION;
+	h.h_credits = NRECV;
+	h.h_proc = XR_RDMA_MSG;
+	for (i = 0; i < NWCH; i++) {
+		ch[i] = (struct xr_chunk){
+		    .ch_first = i * 16, .ch_nsegs = 16, .ch_length = 16 * 64};
+		for (k = 0; k < 16; k++)
+			sg[i * 16 + k] = (struct xr_segment){
+			    .seg_handle = 0x1234, .seg_length = 64,
+			    .seg_offset = 64 * (i * 16 + k)};
+	}
+	h.h_nwrite = NWCH;
+	h.h_nsegs = NWCH * 16;
+	len = xr_hdr_encode(&h, m, sizeof(m));
+	if (len < 0) {
+		report(false, "encode", strerror((int)-len));
+		raw_close(&r);
+		return;
+	}
+	len += rpc_call(m + len, xid, 0);
+	if (raw_send(&r, m, (uint32_t)len)) {
+		report(false, "NULL call with 64 Write segments", "send");
+		raw_close(&r);
+		return;
+	}
+	got = raw_wait_recv(&r, rep, 10000);
+	snprintf(detail, sizeof(detail), "answer of %d bytes, proc %u", got,
+		 got > 0 && decode_reply(rep, got, &h) ? h.h_proc : 99);
+	report(got > 0 && got <= 1024 && decode_reply(rep, got, &h) &&
+		   h.h_xid == xid,
+	       "the answer fits the client's 1 KiB inline receive", detail);
+	raw_close(&r);
+}
+
 int main(int argc, char **argv)
 {
 	struct raw r;
 	int ret;
 
 	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "usage: gr_malformed ADDR PORT [zero-read]\n");
+		fprintf(stderr, "usage: gr_malformed ADDR PORT [zero-read|small-inline]\n");
 		return 2;
 	}
 	addr = argv[1];
 	port = (uint16_t)atoi(argv[2]);
+	if (argc == 4 && !strcmp(argv[3], "small-inline")) {
+		small_inline();
+		printf("%d passed, %d failed\n", passed, failed);
+		return failed ? 1 : 0;
+	}
 	if (argc == 4 && !strcmp(argv[3], "zero-read")) {
 		zero_read();
 		printf("%d passed, %d failed\n", passed, failed);
