@@ -10,6 +10,7 @@
 #include "xr_fabric.c"
 #include "fabric_ofi.c"
 #include "fabric_verbs.c"
+#include "fabric_loop.c"
 
 static int failures;
 
@@ -30,6 +31,7 @@ static void test_backend_by_name(void)
 
 	CHECK(xr_fabric_find_backend("verbs") == &xr_fabric_ops_verbs);
 	CHECK(xr_fabric_find_backend("ofi") == &xr_fabric_ops_ofi);
+	CHECK(xr_fabric_find_backend("loop") == &xr_fabric_ops_loop);
 	CHECK(xr_fabric_find_backend("OFI") == NULL);
 	CHECK(xr_fabric_find_backend("") == NULL);
 	CHECK(xr_fabric_find_backend(NULL) == NULL);
@@ -233,6 +235,203 @@ static void test_status_mapping(void)
 	CHECK(xr_vb_status(IBV_WC_RETRY_EXC_ERR) == -EIO);
 }
 
+/* ---- loop backend faults (single thread, two fabrics) ------------------ */
+
+struct lpair {
+	struct xr_fabric *srv, *cli;
+	struct xr_listener *lis;
+	struct xr_ep *sep, *cep;
+	uint8_t sbuf[4][64], cbuf[4][64];
+	struct xr_mr *smr, *cmr;
+};
+
+static void lpair_recvs(struct xr_recv *r, uint8_t (*buf)[64],
+			struct xr_mr *mr, uint32_t n, uint32_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].xr_ctx = buf[i];
+		r[i].xr_nsge = 1;
+		r[i].xr_sge[0] = (struct xr_sge){
+		    .xs_addr = buf[i], .xs_len = len, .xs_mr = mr};
+	}
+}
+
+/* Connected pair with 4 receives of rlen bytes posted on the server. */
+static int lpair_open(struct lpair *p, uint32_t rlen)
+{
+	struct xr_fabric_params fp = {.xfp_backend = "loop"};
+	struct xr_ep_attr attr = {4, 8, 1, 4};
+	struct xr_recv r[4];
+	struct xr_event ev;
+	char err[XR_ERRBUF_LEN];
+
+	memset(p, 0, sizeof(*p));
+	if (xr_fabric_open(&fp, &p->srv, err, sizeof(err)) ||
+	    xr_fabric_open(&fp, &p->cli, err, sizeof(err)))
+		return -1;
+	if (xr_reg_mr(p->srv, p->sbuf, sizeof(p->sbuf),
+		      XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_WRITE, &p->smr) ||
+	    xr_reg_mr(p->cli, p->cbuf, sizeof(p->cbuf), XR_ACCESS_LOCAL,
+		      &p->cmr) ||
+	    xr_listen(p->srv, "127.0.0.1", 0, 4, &p->lis))
+		return -1;
+	if (xr_connect(p->cli, "127.0.0.1", xr_listener_port(p->lis), &attr,
+		       NULL, 0, "hi", 2, NULL, &p->cep) ||
+	    xr_fabric_get_event(p->srv, &ev) ||
+	    ev.xv_type != XR_EV_CONNECT_REQUEST || ev.xv_pdata_len != 2)
+		return -1;
+	lpair_recvs(r, p->sbuf, p->smr, 4, rlen);
+	if (xr_accept(ev.xv_req, &attr, r, 4, NULL, 0, NULL, &p->sep) ||
+	    xr_fabric_get_event(p->cli, &ev) ||
+	    ev.xv_type != XR_EV_ESTABLISHED ||
+	    xr_fabric_get_event(p->srv, &ev) ||
+	    ev.xv_type != XR_EV_ESTABLISHED)
+		return -1;
+	return 0;
+}
+
+static void lpair_close(struct xr_fabric *f)
+{
+	xr_fabric_close(f);
+}
+
+static int lpair_send(struct lpair *p, uint32_t len, void *ctx)
+{
+	struct xr_sge sge = {
+	    .xs_addr = p->cbuf[0], .xs_len = len, .xs_mr = p->cmr};
+
+	return xr_post_send(p->cep, &sge, 1, false, 0, ctx);
+}
+
+static void test_loop_faults(void)
+{
+	struct xr_loop_faults f;
+	struct xr_completion wc[8];
+	struct xr_loop_counts lc;
+	struct xr_event ev;
+	struct xr_recv r[4];
+	struct lpair p;
+	struct xr_sge sge;
+	uint32_t posted, i;
+	int pattern[2][64], run;
+
+	/* drop: the write happens, its completion comes only as a flush. */
+	CHECK(lpair_open(&p, 64) == 0);
+	f = (struct xr_loop_faults){.lf_seed = 1,
+				    .lf_ops = 1u << XR_OP_WRITE,
+				    .lf_drop = 65536};
+	CHECK(xr_loop_set_faults(p.cli, &f) == 0);
+	memset(p.cbuf[1], 0xab, 64);
+	sge = (struct xr_sge){
+	    .xs_addr = p.cbuf[1], .xs_len = 64, .xs_mr = p.cmr};
+	CHECK(xr_post_write(p.cep, &sge, 1, xr_mr_wire_offset(p.smr, p.sbuf[2]),
+			    xr_mr_handle(p.smr), (void *)1) == 0);
+	CHECK(p.sbuf[2][63] == 0xab);
+	CHECK(xr_fabric_poll(p.cli, wc, 8) == 0);
+	CHECK(xr_ep_outstanding(p.cep) == 1);
+	CHECK(xr_disconnect(p.cep) == 0);
+	CHECK(xr_fabric_poll(p.cli, wc, 8) == 1 &&
+	      wc[0].xc_status == -ECANCELED && wc[0].xc_ctx == (void *)1);
+	CHECK(xr_ep_outstanding(p.cep) == 0);
+	CHECK(xr_loop_get_counts(p.cli, &lc) == 0 && lc.lc_dropped == 1);
+	/* The server's 4 receives flush, after its disconnect event. */
+	CHECK(xr_fabric_get_event(p.srv, &ev) == 0 &&
+	      ev.xv_type == XR_EV_DISCONNECTED);
+	CHECK(xr_fabric_poll(p.srv, wc, 8) == 4 &&
+	      wc[3].xc_status == -ECANCELED);
+	lpair_close(p.cli);
+	lpair_close(p.srv);
+
+	/* late: the send's success surfaces after the disconnect event. */
+	CHECK(lpair_open(&p, 64) == 0);
+	f = (struct xr_loop_faults){.lf_seed = 1, .lf_late = 65536};
+	CHECK(xr_loop_set_faults(p.cli, &f) == 0);
+	CHECK(lpair_send(&p, 16, (void *)2) == 0);
+	CHECK(xr_fabric_poll(p.srv, wc, 8) == 1 && wc[0].xc_len == 16 &&
+	      wc[0].xc_op == XR_OP_RECV);
+	CHECK(xr_fabric_poll(p.cli, wc, 8) == 0);
+	CHECK(xr_disconnect(p.sep) == 0);
+	CHECK(xr_fabric_poll(p.cli, wc, 8) == 0);
+	CHECK(xr_fabric_arm(p.cli) == -EAGAIN); /* the event is pending */
+	CHECK(xr_fabric_get_event(p.cli, &ev) == 0 &&
+	      ev.xv_type == XR_EV_DISCONNECTED);
+	CHECK(xr_fabric_poll(p.cli, wc, 8) == 1 && wc[0].xc_status == 0 &&
+	      wc[0].xc_ctx == (void *)2);
+	CHECK(xr_fabric_arm(p.cli) == 0);
+	lpair_close(p.cli);
+	lpair_close(p.srv);
+
+	/* nospc, partial receive batches, flush at a post. */
+	CHECK(lpair_open(&p, 64) == 0);
+	f = (struct xr_loop_faults){.lf_seed = 1, .lf_nospc = 65536};
+	CHECK(xr_loop_set_faults(p.cli, &f) == 0);
+	CHECK(lpair_send(&p, 16, NULL) == -ENOSPC);
+	CHECK(xr_ep_outstanding(p.cep) == 0);
+	f = (struct xr_loop_faults){.lf_seed = 1, .lf_partial = 65536};
+	CHECK(xr_loop_set_faults(p.cli, &f) == 0);
+	lpair_recvs(r, p.cbuf, p.cmr, 4, 64);
+	CHECK(xr_post_recvs(p.cep, r, 4, &posted) == -ENOSPC && posted < 4);
+	CHECK(xr_ep_outstanding(p.cep) == posted);
+	f = (struct xr_loop_faults){.lf_seed = 1, .lf_flush = 65536};
+	CHECK(xr_loop_set_faults(p.cli, &f) == 0);
+	CHECK(lpair_send(&p, 16, (void *)3) == 0);
+	CHECK(xr_fabric_get_event(p.cli, &ev) == 0 &&
+	      ev.xv_type == XR_EV_ERROR);
+	CHECK(xr_fabric_poll(p.cli, wc, 8) == (int)posted + 1);
+	for (i = 0; i <= posted; i++)
+		CHECK(wc[i].xc_status == -ECANCELED);
+	CHECK(xr_ep_outstanding(p.cep) == 0);
+	CHECK(xr_fabric_get_event(p.srv, &ev) == 0 &&
+	      ev.xv_type == XR_EV_DISCONNECTED);
+	CHECK(xr_fabric_poll(p.srv, wc, 8) == 4);
+	CHECK(lpair_send(&p, 16, NULL) == -ENOTCONN);
+	lpair_close(p.cli);
+	lpair_close(p.srv);
+
+	/* A peer that stops reading; then a message longer than a receive. */
+	CHECK(lpair_open(&p, 32) == 0);
+	CHECK(xr_loop_stop_reading(p.sep, true) == 0);
+	CHECK(lpair_send(&p, 16, NULL) == 0);
+	CHECK(xr_fabric_poll(p.srv, wc, 8) == 0);
+	CHECK(xr_fabric_poll(p.cli, wc, 8) == 0);
+	CHECK(xr_ep_outstanding(p.cep) == 1);
+	CHECK(xr_loop_stop_reading(p.sep, false) == 0);
+	CHECK(xr_fabric_poll(p.srv, wc, 8) == 1 && wc[0].xc_len == 16);
+	CHECK(xr_fabric_poll(p.cli, wc, 8) == 1 && wc[0].xc_status == 0);
+	CHECK(lpair_send(&p, 33, NULL) == 0);
+	CHECK(xr_fabric_poll(p.cli, wc, 8) == 1 && wc[0].xc_status == -EIO);
+	CHECK(xr_fabric_poll(p.srv, wc, 8) == 3 && wc[0].xc_status == -EIO &&
+	      wc[1].xc_status == -ECANCELED);
+	CHECK(xr_fabric_get_event(p.srv, &ev) == 0 &&
+	      ev.xv_type == XR_EV_ERROR);
+	lpair_close(p.cli);
+	lpair_close(p.srv);
+
+	/* The same seed gives the same faults. */
+	for (run = 0; run < 2; run++) {
+		CHECK(lpair_open(&p, 64) == 0);
+		f = (struct xr_loop_faults){.lf_seed = 99, .lf_nospc = 32768};
+		CHECK(xr_loop_set_faults(p.cli, &f) == 0);
+		for (i = 0; i < 64; i++) {
+			pattern[run][i] = lpair_send(&p, 8, NULL);
+			xr_fabric_poll(p.cli, wc, 8);
+			xr_fabric_poll(p.srv, wc, 8);
+			lpair_recvs(r, p.sbuf, p.smr, 1, 64);
+			xr_post_recvs(p.sep, r, 1, &posted);
+		}
+		lpair_close(p.cli);
+		lpair_close(p.srv);
+	}
+	CHECK(memcmp(pattern[0], pattern[1], sizeof(pattern[0])) == 0);
+	for (run = 0, i = 0; i < 64; i++)
+		run += pattern[0][i] == -ENOSPC;
+	CHECK(run > 8 && run < 56);
+	CHECK(xr_loop_set_faults(NULL, &f) == -EINVAL);
+}
+
 int main(void)
 {
 	test_backend_by_name();
@@ -243,6 +442,7 @@ int main(void)
 	test_random_keys();
 	test_access_translation();
 	test_status_mapping();
+	test_loop_faults();
 	if (failures) {
 		fprintf(stderr, "%d check(s) failed\n", failures);
 		return 1;

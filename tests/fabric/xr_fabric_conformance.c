@@ -15,7 +15,9 @@
  * client runs the cases one after the other and prints one PASS/FAIL/SKIP
  * line per case and a total.  --role both forks the server and the client
  * as separate processes (port 0 = the server picks one and tells the
- * client through a pipe).  Exit: 0 all passed, 1 a case failed, 77 the
+ * client through a pipe).  The in-process backend "loop" cannot span two
+ * processes: there --role both runs the server on a thread of its own
+ * instead of a child.  Exit: 0 all passed, 1 a case failed, 77 the
  * backend cannot run here.
  */
 #include "xr_fabric.h"
@@ -24,6 +26,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1094,7 +1097,7 @@ static void case_invalidate(struct cli *k, struct cli_conn *c)
 			     .xs_mr = c->cc_msg_mr};
 	int ret;
 
-	if (strcmp(opt_backend, "ofi")) {
+	if (strcmp(opt_backend, "ofi") && strcmp(opt_backend, "loop")) {
 		result(k, "send_with_invalidate", 2,
 		       "needs FRWR/MW registrations, not offered by the seam "
 		       "yet");
@@ -1102,7 +1105,7 @@ static void case_invalidate(struct cli *k, struct cli_conn *c)
 	}
 	ret = xr_post_send(c->cc_ep, &sge, 1, true, 1, NULL);
 	result(k, "send_with_invalidate", ret == -EOPNOTSUPP ? 0 : 1,
-	       "ofi reports %d (want -EOPNOTSUPP)", ret);
+	       "%s reports %d (want -EOPNOTSUPP)", opt_backend, ret);
 }
 
 static void case_registration(struct cli *k)
@@ -1219,6 +1222,48 @@ static void raise_memlock(void)
 	setrlimit(RLIMIT_MEMLOCK, &rl);
 }
 
+struct srv_thread {
+	int st_pipe;
+	int st_ret;
+};
+
+static void *srv_thread_main(void *arg)
+{
+	struct srv_thread *t = arg;
+
+	t->st_ret = run_server(t->st_pipe);
+	return NULL;
+}
+
+/* --role both for the in-process backend: the server on a thread. */
+static int run_both_threads(void)
+{
+	struct srv_thread t;
+	pthread_t th;
+	uint16_t port;
+	int pfd[2], ret;
+
+	if (pipe(pfd))
+		return 1;
+	t.st_pipe = pfd[1];
+	t.st_ret = 1;
+	if (pthread_create(&th, NULL, srv_thread_main, &t))
+		return 1;
+	if (read(pfd[0], &port, sizeof(port)) != sizeof(port)) {
+		pthread_join(th, NULL);
+		fprintf(stderr, "server did not start\n");
+		return t.st_ret == 77 ? 77 : 1;
+	}
+	close(pfd[0]);
+	ret = run_client(port);
+	pthread_join(th, NULL);
+	if (t.st_ret) {
+		fprintf(stderr, "server thread failed (%d)\n", t.st_ret);
+		return 1;
+	}
+	return ret;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -1282,6 +1327,8 @@ int main(int argc, char **argv)
 		return run_client((uint16_t)opt_port);
 	if (strcmp(role, "both"))
 		usage();
+	if (!strcmp(opt_backend, "loop"))
+		return run_both_threads();
 
 	/* Probe first so "cannot run here" is a clean 77 from the parent. */
 	/*

@@ -18,6 +18,11 @@
 static const struct xr_fabric_ops *const xr_backends[] = {
     &xr_fabric_ops_verbs,
     &xr_fabric_ops_ofi,
+    /*
+     * The in-process test seam: only a caller that names "loop" gets it
+     * (the NFS_RDMA block's Fabric option offers verbs and ofi only).
+     */
+    &xr_fabric_ops_loop,
 };
 
 const struct xr_fabric_ops *xr_fabric_find_backend(const char *name)

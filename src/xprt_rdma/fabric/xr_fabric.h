@@ -5,7 +5,9 @@
  *
  * - A backend is an ops table (struct xr_fabric_ops), one per file:
  *   fabric_verbs.c (rdma-core: librdmacm + libibverbs) and fabric_ofi.c
- *   (libfabric, FI_EP_MSG, default provider "tcp").  xr_fabric_open() picks
+ *   (libfabric, FI_EP_MSG, default provider "tcp"); fabric_loop.c is an
+ *   in-process test seam with fault injection (xr_fabric_loop.h), used
+ *   only when named.  xr_fabric_open() picks
  *   one by name; every other call goes through the table via the small
  *   xr_*() wrappers in xr_fabric.c.
  * - Objects are opaque: a fabric (device + protection domain), listeners,
@@ -139,7 +141,7 @@ struct xr_event {
 
 /* What xr_fabric_open() needs. */
 struct xr_fabric_params {
-	const char *xfp_backend;  /* "verbs" or "ofi" */
+	const char *xfp_backend;  /* "verbs", "ofi"; "loop" in tests */
 	const char *xfp_provider; /* ofi only; NULL means "tcp" */
 	/*
 	 * Local IPv4 address naming the device/interface (NULL: the first

@@ -117,5 +117,7 @@ int xr_pick_random_key(int (*try_key)(uint32_t key, void *arg), void *arg,
 /* The backends. */
 extern const struct xr_fabric_ops xr_fabric_ops_verbs;
 extern const struct xr_fabric_ops xr_fabric_ops_ofi;
+/* Test seam, in-process (xr_fabric_loop.h); chosen only by its name. */
+extern const struct xr_fabric_ops xr_fabric_ops_loop;
 
 #endif /* XR_FABRIC_INT_H */
