@@ -24,6 +24,12 @@
  * encode buffer live exactly as long as the RDMA operations need them.
  * A call Ganesha does not answer (a DRC duplicate in progress, a dropped
  * request) is given back to the engine with xr_svc_drop().
+ *
+ * Denials: before ntirpc decodes a call, the worker reads its header
+ * (xr_svc_rpccall.c).  A call RFC 5531 says must be denied - RPC version
+ * other than 2, a credential or verifier cut off or over 400 bytes, which
+ * ntirpc's decoder would drop in silence - is answered right there with
+ * MSG_DENIED, sent inline through the engine like any reply.
  */
 #include "config.h"
 
@@ -41,6 +47,7 @@
 #include "xr_svc.h"
 #include "xr_svc_xdr.h"
 #include "xr_svc_xprt.h"
+#include "xr_svc_rpccall.h"
 #include "xr_svc_seqflags.h"
 
 struct xr_gsh_server {
@@ -90,6 +97,8 @@ struct xr_gsh_server {
 	uint64_t xs_other_copied;	/* other uio data copied inline */
 	uint64_t xs_write_copied;	/* Read chunk data copied by decoders */
 	uint64_t xs_xprts_live;
+	uint64_t xs_denied_mismatch;	/* RPC version other than 2 */
+	uint64_t xs_denied_auth;	/* bad credential or verifier */
 };
 
 #define XS_IDLE_BUFS 64
@@ -118,6 +127,7 @@ struct xr_gsh_call {
 	void *gc_results_where;
 	int gc_refs;
 	bool gc_replied;
+	uint8_t gc_denial[24];		/* an RPC denial sent instead */
 };
 
 /* What Ganesha sees as its request; nfs_request_t must come first. */
@@ -520,10 +530,38 @@ static const struct xr_svc_ops gs_engine_ops = {
 
 /* ------------------------------------------------------------- workers */
 
+/* Answer a call with an RPC denial, inline, instead of running it. */
+static void gw_deny(struct xr_gsh_server *srv, struct xr_gsh_call *gc,
+		    const struct xr_rpc_call *call, enum xr_rpc_verdict verdict)
+{
+	size_t len = xr_rpc_denial_encode(call->rc_xid, verdict,
+					  gc->gc_denial,
+					  sizeof(gc->gc_denial));
+
+	count(verdict == XR_RPC_DENY_MISMATCH ? &srv->xs_denied_mismatch :
+						&srv->xs_denied_auth, 1);
+	LogDebug(COMPONENT_DISPATCH,
+		 "NFS_RDMA: call xid %u denied (%s)", call->rc_xid,
+		 verdict == XR_RPC_DENY_MISMATCH ? "RPC version" :
+		 verdict == XR_RPC_DENY_BADCRED ? "bad credential" :
+						  "bad verifier");
+	gc->gc_iov[0] = (struct iovec){ gc->gc_denial, len };
+	gc->gc_msg = (struct xr_msg){ .xm_head = &gc->gc_iov[0],
+				      .xm_nhead = 1 };
+	gc->gc_replied = len > 0;
+	if (gc->gc_replied)
+		count(&srv->xs_replies, 1);
+	else
+		count(&srv->xs_dropped, 1);
+	send_queue(srv, gc);
+}
+
 /* Mirrors what ntirpc's svc_request() does around a TCP request. */
 static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 {
 	SVCXPRT *xprt = &gc->gc_xprt->xx_xprt;
+	struct xr_rpc_call call;
+	enum xr_rpc_verdict verdict;
 	struct xr_gsh_req *gr;
 	enum xprt_stat stat;
 	uint32_t i;
@@ -531,6 +569,12 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 	if (xr_xdr_in_init(&gc->gc_in, gc->gc_call->sc_msg,
 			   gc->gc_call->sc_nmsg) != 0)
 		goto out_drop;
+	verdict = xr_rpc_call_check(gc->gc_call->sc_msg, gc->gc_call->sc_nmsg,
+				    &call);
+	if (verdict != XR_RPC_PASS) {
+		gw_deny(srv, gc, &call, verdict);
+		return;
+	}
 	for (i = 0; i < gc->gc_call->sc_nchunks; i++)
 		xr_xdr_in_mark_chunk(&gc->gc_in, gc->gc_call->sc_chunk_range[i]);
 	gr = gsh_calloc(1, sizeof(*gr));
@@ -708,6 +752,8 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "other_bytes_copied", __atomic_load_n(&srv->xs_other_copied, __ATOMIC_RELAXED));
 	REPORT(f, "write_payload_bytes_copied", __atomic_load_n(&srv->xs_write_copied, __ATOMIC_RELAXED));
 	REPORT(f, "xprts_live", __atomic_load_n(&srv->xs_xprts_live, __ATOMIC_RELAXED));
+	REPORT(f, "rpc_denied_rpc_mismatch", __atomic_load_n(&srv->xs_denied_mismatch, __ATOMIC_RELAXED));
+	REPORT(f, "rpc_denied_auth_error", __atomic_load_n(&srv->xs_denied_auth, __ATOMIC_RELAXED));
 	REPORT(f, "calls_received", st.cs_calls);
 	REPORT(f, "replies_sent", st.cs_replies);
 	REPORT(f, "inline_calls", st.cs_inline_calls);

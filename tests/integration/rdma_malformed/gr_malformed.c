@@ -25,6 +25,11 @@
  *                                         -> dropped, no answer
  * The engine adds its own refusal (ERR_CHUNK) for a parsable call it
  * cannot take, here a Read chunk far beyond the maximum request size.
+ * Well-formed transport headers carrying RPC calls that RFC 5531 says
+ * must be denied get the exact denial words back, not silence: RPC
+ * version 3 -> MSG_DENIED / RPC_MISMATCH (2..2); a credential over 400
+ * bytes or cut off -> MSG_DENIED / AUTH_ERROR / AUTH_BADCRED; the same
+ * faults in the verifier -> AUTH_BADVERF.
  * Between cases an NFS NULL call must be answered normally on the same
  * connection.  The last case offers a Read chunk with a handle nobody
  * registered: the server's RDMA Read fails, and the connection must end
@@ -32,6 +37,7 @@
  *
  * Output: one "ok:" or "FAIL:" line per check, then
  *   "expect err_vers_sent N err_chunk_sent N err_hdr_dropped N"
+ *   "expect_denied rpc_mismatch N auth_error N"
  * which the calling script compares with the server's stats file.
  * Exit 0 when every check passed, 1 otherwise, 77 when the fabric cannot
  * be opened here (the reason is printed).
@@ -66,7 +72,7 @@ struct raw {
 static const char *addr;
 static uint16_t port;
 static int passed, failed;
-static unsigned int n_vers, n_chunk, n_dropped;
+static unsigned int n_vers, n_chunk, n_dropped, n_mismatch, n_auth;
 
 static void report(bool ok, const char *what, const char *detail)
 {
@@ -404,6 +410,79 @@ static void expect_served(struct raw *r, const char *what, uint32_t xid)
 	report(ok, what, ok ? NULL : "no normal NULL reply");
 }
 
+/*
+ * Send an RDMA_MSG carrying @nw RPC words plus @extra zero bytes and
+ * expect an RPC reply of exactly the @nwant words @want (a denial).
+ */
+static void expect_denied(struct raw *r, const char *what, const uint32_t *w,
+			  int nw, uint32_t extra, const uint32_t *want,
+			  int nwant)
+{
+	uint8_t msg[SLOT], rep[SLOT];
+	struct spec s = {.xid = w[0], .proc = XR_RDMA_MSG};
+	char detail[200];
+	struct xr_hdr h;
+	uint32_t len;
+	int got, i, at;
+	bool ok;
+
+	len = encode(&s, msg, sizeof(msg));
+	for (i = 0; i < nw; i++, len += 4)
+		put32(msg + len, w[i]);
+	memset(msg + len, 0, extra);
+	len += extra;
+	if (r->down || raw_send(r, msg, len)) {
+		report(false, what, "connection down");
+		return;
+	}
+	got = raw_wait_recv(r, rep, 10000);
+	ok = decode_reply(rep, got, &h) && h.h_proc == XR_RDMA_MSG &&
+	     h.h_xid == w[0] && h.h_msg_len == 4u * nwant;
+	at = snprintf(detail, sizeof(detail), "got %d bytes:", got);
+	for (i = 0; ok && i < nwant; i++) {
+		uint32_t v = get32(rep + h.h_msg_offset + 4 * i);
+
+		at += snprintf(detail + at, sizeof(detail) - at, " %#x", v);
+		ok = v == want[i];
+	}
+	if (got > 0 && !ok && decode_reply(rep, got, &h))
+		snprintf(detail + at, sizeof(detail) - at, " (proc %u, %u RPC bytes)",
+			 h.h_proc, h.h_msg_len);
+	report(ok, what, got < 0 ? "no answer" : detail);
+	if (nwant == 6)
+		n_mismatch++;
+	else
+		n_auth++;
+}
+
+/* RFC 5531 denials for calls ntirpc's decoder would drop. */
+static void rpc_denials(struct raw *r, uint32_t *x)
+{
+	const uint32_t P = NFS_PROGRAM;
+	uint32_t x0;
+
+	x0 = ++*x;
+	expect_denied(r, "RPC version 3 -> MSG_DENIED RPC_MISMATCH 2..2",
+		      (const uint32_t[]){x0, 0, 3, P, 4, 0, 0, 0, 0, 0}, 10, 0,
+		      (const uint32_t[]){x0, 1, 1, 0, 2, 2}, 6);
+	x0 = ++*x;
+	expect_denied(r, "AUTH_SYS credential of 401 bytes -> AUTH_ERROR AUTH_BADCRED",
+		      (const uint32_t[]){x0, 0, 2, P, 4, 0, 1, 401}, 8, 404 + 8,
+		      (const uint32_t[]){x0, 1, 1, 1, 2}, 5);
+	x0 = ++*x;
+	expect_denied(r, "credential of 200 bytes cut off at 100 -> AUTH_ERROR AUTH_BADCRED",
+		      (const uint32_t[]){x0, 0, 2, P, 4, 0, 1, 200}, 8, 100,
+		      (const uint32_t[]){x0, 1, 1, 1, 2}, 5);
+	x0 = ++*x;
+	expect_denied(r, "verifier of 1000 bytes -> AUTH_ERROR AUTH_BADVERF",
+		      (const uint32_t[]){x0, 0, 2, P, 4, 0, 0, 0, 1, 1000}, 10,
+		      40, (const uint32_t[]){x0, 1, 1, 1, 4}, 5);
+	x0 = ++*x;
+	expect_denied(r, "verifier cut off after its flavor -> AUTH_ERROR AUTH_BADVERF",
+		      (const uint32_t[]){x0, 0, 2, P, 4, 0, 0, 0, 0}, 9, 0,
+		      (const uint32_t[]){x0, 1, 1, 1, 4}, 5);
+}
+
 static void cases(struct raw *r)
 {
 	uint8_t m[512];
@@ -524,6 +603,9 @@ static void cases(struct raw *r)
 	expect_drop(r, "RDMA_ERROR sent to the server is dropped", m, len);
 
 	expect_served(r, "NULL call answered after the dropped messages", ++x);
+
+	rpc_denials(r, &x);
+	expect_served(r, "NULL call answered after the RPC denials", ++x);
 }
 
 /*
@@ -694,6 +776,8 @@ int main(int argc, char **argv)
 	bad_handle();
 	printf("expect err_vers_sent %u err_chunk_sent %u err_hdr_dropped %u\n",
 	       n_vers, n_chunk, n_dropped);
+	printf("expect_denied rpc_mismatch %u auth_error %u\n", n_mismatch,
+	       n_auth);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -4,7 +4,9 @@
 # Malformed RPC-over-RDMA transport headers sent to Debian's ganesha.nfsd
 # running this project's transport (fabric ofi on loopback), not just to
 # the engine (tests/core covers that).  gr_malformed sends each bad header
-# and checks the answer (ERR_VERS, ERR_CHUNK, or silence), while an nfs41
+# and checks the answer (ERR_VERS, ERR_CHUNK, or silence), and RPC calls
+# RFC 5531 says must be denied (RPC version 3, over-long or cut-off
+# credential or verifier) for the exact denial words, while an nfs41
 # client moves data over RDMA on its own connection.  Then: that client
 # finished without error, a new client is served with verified data,
 # ganesha.nfsd is alive, and the stats file counts exactly the errors
@@ -78,6 +80,9 @@ read -r _ _ want_vers _ want_chunk _ want_drop < <(grep '^expect ' "$dir/tool.ou
 check "err_vers_sent = $want_vers" test "$(counter err_vers_sent)" = "${want_vers:-x}"
 check "err_chunk_sent = $want_chunk" test "$(counter err_chunk_sent)" = "${want_chunk:-x}"
 check "err_hdr_dropped = $want_drop" test "$(counter err_hdr_dropped)" = "${want_drop:-x}"
+read -r _ _ want_mismatch _ want_auth < <(grep '^expect_denied ' "$dir/tool.out")
+check "rpc_denied_rpc_mismatch = $want_mismatch" test "$(counter rpc_denied_rpc_mismatch)" = "${want_mismatch:-x}"
+check "rpc_denied_auth_error = $want_auth" test "$(counter rpc_denied_auth_error)" = "${want_auth:-x}"
 # The RDMA Read toward an unknown handle ends that connection: on the
 # ofi fabric the failed Read completes as a flush (-ECANCELED), which the
 # engine does not count as an error; what must hold is that the
