@@ -119,6 +119,106 @@ static int decode_read_into(XDR *xdrs, nfs_resop4 *res,
 }
 
 /*
+ * READDIR results.  NFSv4's entry4 list is a chain of optional pointers
+ * and Ganesha's xdr_entry4 follows it by recursion, to decode and to free
+ * alike: ~56 bytes of stack per entry, so some 20,000 minimal entries
+ * (~480 KB, well inside a record) overflow a 1 MiB ntirpc worker stack.
+ * The list is decoded and freed here in loops instead, and a result
+ * longer than the maxcount the call asked for (RFC 8881 18.23: the size
+ * of READDIR4resok), or with more than SESS_READDIR_MAX_ENTRIES entries,
+ * names longer than SESS_NAME_MAX or attribute bitmaps of more than
+ * SESS_BITMAP_MAX words, is refused as it is read: no entry is allocated
+ * past the budget the caller gave.
+ */
+#define SESS_READDIR_MAX_ENTRIES 16384
+#define SESS_NAME_MAX NFS4_OPAQUE_LIMIT
+#define SESS_BITMAP_MAX 8
+
+/* Free a READDIR result's entries one by one (never Ganesha's recursion). */
+static void free_readdir_entries(nfs_resop4 *res)
+{
+	READDIR4res *rd = &res->nfs_resop4_u.opreaddir;
+	entry4 *e, *next;
+
+	if (res->resop != NFS4_OP_READDIR || rd->status != NFS4_OK)
+		return;
+	for (e = rd->READDIR4res_u.resok4.reply.entries; e; e = next) {
+		next = e->nextentry;
+		e->nextentry = NULL;
+		xdr_nfree((xdrproc_t)xdr_component4, &e->name);
+		xdr_nfree((xdrproc_t)xdr_fattr4, &e->attrs);
+		mem_free(e, sizeof(*e));
+	}
+	rd->READDIR4res_u.resok4.reply.entries = NULL;
+}
+
+/* One entry's body; @budget bounds its attribute bytes. */
+static bool decode_entry(XDR *xdrs, entry4 *e, u_int budget)
+{
+	u_int pos;
+	uint32_t words;
+
+	if (!xdr_nfs_cookie4(xdrs, &e->cookie) ||
+	    !inline_xdr_utf8string(xdrs, &e->name, SESS_NAME_MAX))
+		return false;
+	pos = XDR_GETPOS(xdrs);
+	if (!xdr_u_int32_t(xdrs, &words) || words > SESS_BITMAP_MAX ||
+	    !XDR_SETPOS(xdrs, pos) || !xdr_bitmap4(xdrs, &e->attrs.attrmask))
+		return false;
+	return inline_xdr_bytes(xdrs, (char **)&e->attrs.attr_vals.attrlist4_val,
+				&e->attrs.attr_vals.attrlist4_len, budget);
+}
+
+/*
+ * Decode a READDIR result asked for with @args into @res.  Returns 0, or
+ * -EBADMSG (malformed, or beyond a cap) and -EMSGSIZE (longer than
+ * maxcount); what was decoded stays linked in @res for the caller to free.
+ */
+static int decode_readdir(XDR *xdrs, nfs_resop4 *res, const READDIR4args *args)
+{
+	READDIR4res *rd = &res->nfs_resop4_u.opreaddir;
+	READDIR4resok *ok = &rd->READDIR4res_u.resok4;
+	entry4 **tail = &ok->reply.entries;
+	uint32_t n = 0;
+	u_int start, used;
+	nfs_opnum4 op;
+	bool_t more;
+	entry4 *e;
+
+	if (!xdr_nfs_opnum4(xdrs, &op) || op != NFS4_OP_READDIR)
+		return -EBADMSG;
+	res->resop = op;
+	if (!xdr_nfsstat4(xdrs, &rd->status))
+		return -EBADMSG;
+	if (rd->status != NFS4_OK)
+		return 0;
+	start = XDR_GETPOS(xdrs);
+	if (!xdr_verifier4(xdrs, ok->cookieverf))
+		return -EBADMSG;
+	for (;;) {
+		if (!xdr_bool(xdrs, &more))
+			return -EBADMSG;
+		used = XDR_GETPOS(xdrs) - start;
+		if (used > args->maxcount)
+			return -EMSGSIZE;
+		if (!more)
+			break;
+		if (++n > SESS_READDIR_MAX_ENTRIES)
+			return -EBADMSG;
+		e = mem_zalloc(sizeof(*e));
+		*tail = e; /* linked first: the caller frees a partial list */
+		tail = &e->nextentry;
+		if (!decode_entry(xdrs, e, args->maxcount - used))
+			return -EBADMSG;
+	}
+	if (!xdr_bool(xdrs, &ok->reply.eof))
+		return -EBADMSG;
+	if (XDR_GETPOS(xdrs) - start > args->maxcount)
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
  * READ data placed in the caller's buffer is not ours to free; data the
  * generic decoder allocated (a READ result where none was expected) is.
  */
@@ -139,8 +239,35 @@ static void free_results(struct sess_raw *r, uint32_t n)
 		nfs_resop4 *res = &r->r_res[i];
 
 		forget_placed_read(res, r->r_bulk_in);
+		free_readdir_entries(res);
 		xdr_nfree((xdrproc_t)xdr_nfs_resop4, res);
 	}
+}
+
+/*
+ * Whether the next result answers @want; the stream is left where it
+ * was.  Checked before any decoding, so an unexpected result is never
+ * decoded (a READDIR result in place of another would reach Ganesha's
+ * recursive entry decoder).
+ */
+static bool next_result_is(XDR *xdrs, nfs_opnum4 want)
+{
+	u_int pos = XDR_GETPOS(xdrs);
+	nfs_opnum4 op;
+
+	return xdr_nfs_opnum4(xdrs, &op) && op == want &&
+	       XDR_SETPOS(xdrs, pos);
+}
+
+/* A result no longer than its arguments asked for; 0 or -EMSGSIZE. */
+static int result_within_ask(const nfs_argop4 *a, const nfs_resop4 *res)
+{
+	const READ4res *rd = &res->nfs_resop4_u.opread;
+
+	if (a->argop == NFS4_OP_READ && rd->status == NFS4_OK &&
+	    rd->READ4res_u.resok4.data.data_len > a->nfs_argop4_u.opread.count)
+		return -EMSGSIZE;
+	return 0;
 }
 
 static int decode_compound(void *arg, const uint8_t *buf, size_t len,
@@ -163,12 +290,19 @@ static int decode_compound(void *arg, const uint8_t *buf, size_t len,
 		return -EBADMSG;
 	memset(r->r_res, 0, sizeof(*r->r_res) * r->r_nargs);
 	for (i = 0; i < n; i++) {
-		if (r->r_args[i].argop == NFS4_OP_READ && r->r_bulk_in) {
-			ret = decode_read_into(&xdrs, &r->r_res[i], call);
-		} else if (!xdr_nfs_resop4(&xdrs, &r->r_res[i]) ||
-			   r->r_res[i].resop != r->r_args[i].argop) {
+		const nfs_argop4 *a = &r->r_args[i];
+
+		if (!next_result_is(&xdrs, a->argop))
 			ret = -EBADMSG;
-		}
+		else if (a->argop == NFS4_OP_READ && r->r_bulk_in)
+			ret = decode_read_into(&xdrs, &r->r_res[i], call);
+		else if (a->argop == NFS4_OP_READDIR)
+			ret = decode_readdir(&xdrs, &r->r_res[i],
+					     &a->nfs_argop4_u.opreaddir);
+		else if (!xdr_nfs_resop4(&xdrs, &r->r_res[i]))
+			ret = -EBADMSG;
+		else
+			ret = result_within_ask(a, &r->r_res[i]);
 		if (ret) {
 			free_results(r, i + 1);
 			return ret;
@@ -769,6 +903,7 @@ void sess_compound_free(struct sess_compound *c)
 		nfs_resop4 *res = &c->sc_res[i];
 
 		forget_placed_read(res, c->sc_bulk_in);
+		free_readdir_entries(res);
 		xdr_nfree((xdrproc_t)xdr_nfs_resop4, res);
 	}
 	c->sc_nres = 0;

@@ -9,6 +9,7 @@
  * under ASan: GR_SANITIZE=ON).  And what sess_compound() makes of an
  * NFS4ERR_DELAY that comes after a change ran (a scripted transport).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,151 @@ static void test_compound_reply(void)
 		if (decode(copy, len, dst, sizeof(dst), &r, args, res) == 0)
 			sess_raw_free(&r);
 	}
+}
+
+/*
+ * SEQUENCE ok, PUTFH ok, READDIR ok with @n entries named "e<i>" (no
+ * attributes), or with @op's opnum in the READDIR result's place.
+ */
+static size_t build_readdir(uint8_t *buf, size_t cap, uint32_t n,
+			    nfs_opnum4 op)
+{
+	nfs_resop4 res;
+	nfsstat4 st = NFS4_OK;
+	utf8str_cs tag = {0};
+	uint32_t count = 3, zero = 0, one = 1, i;
+	uint64_t cookie;
+	verifier4 verf = {0};
+	char name[16];
+	utf8string u;
+	XDR x;
+
+	xdrmem_ncreate(&x, (char *)buf, (u_int)cap, XDR_ENCODE);
+	CHECK(xdr_nfsstat4(&x, &st) && xdr_utf8str_cs(&x, &tag) &&
+	      xdr_u_int32_t(&x, &count));
+	memset(&res, 0, sizeof(res));
+	res.resop = NFS4_OP_SEQUENCE;
+	memcpy(
+	    res.nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4.sr_sessionid,
+	    test_sid, sizeof(sessionid4));
+	res.nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4.sr_sequenceid = 1;
+	CHECK(xdr_nfs_resop4(&x, &res));
+	memset(&res, 0, sizeof(res));
+	res.resop = NFS4_OP_PUTFH;
+	CHECK(xdr_nfs_resop4(&x, &res));
+	CHECK(xdr_u_int32_t(&x, &op) && xdr_u_int32_t(&x, &zero) &&
+	      xdr_opaque(&x, verf, sizeof(verf)));
+	for (i = 0; i < n; i++) {
+		cookie = i + 3;
+		u.utf8string_len = (u_int)snprintf(name, sizeof(name), "e%u", i);
+		u.utf8string_val = name;
+		CHECK(xdr_u_int32_t(&x, &one) && xdr_uint64_t(&x, &cookie) &&
+		      xdr_utf8string(&x, &u) && xdr_u_int32_t(&x, &zero) &&
+		      xdr_u_int32_t(&x, &zero));
+	}
+	CHECK(xdr_u_int32_t(&x, &zero) && xdr_u_int32_t(&x, &one));
+	return XDR_GETPOS(&x);
+}
+
+static int decode_readdir_reply(const uint8_t *buf, size_t len,
+				uint32_t maxcount, nfs_opnum4 op,
+				struct sess_raw *r, nfs_argop4 *args,
+				nfs_resop4 *res)
+{
+	struct sess_xprt_call call = {0};
+
+	memset(args, 0, sizeof(*args) * 3);
+	args[0].argop = NFS4_OP_SEQUENCE;
+	args[1].argop = NFS4_OP_PUTFH;
+	args[2].argop = op;
+	args[2].nfs_argop4_u.opreaddir.maxcount = maxcount;
+	*r = (struct sess_raw){.r_args = args, .r_nargs = 3, .r_res = res};
+	return decode_compound(r, buf, len, &call);
+}
+
+struct readdir_case {
+	uint32_t n, maxcount;
+	nfs_opnum4 sent, answered;
+	int ret;
+	uint32_t nres, entries;
+};
+
+/*
+ * Decoded on a thread with the 1 MiB stack of an ntirpc worker (the
+ * gateway decodes backend replies there): a decoder that recursed once
+ * per entry overflowed it with some 20,000 entries.
+ */
+static void *readdir_thread(void *arg)
+{
+	struct readdir_case *k = arg;
+	size_t cap = (size_t)k->n * 32 + 4096, len;
+	uint8_t *buf = malloc(cap);
+	nfs_argop4 args[3];
+	nfs_resop4 res[3];
+	struct sess_raw r;
+	entry4 *e;
+
+	len = build_readdir(buf, cap, k->n, k->answered);
+	k->ret = decode_readdir_reply(buf, len, k->maxcount, k->sent, &r,
+				      args, res);
+	k->nres = r.r_nres;
+	k->entries = 0;
+	if (k->ret == 0 && k->sent == NFS4_OP_READDIR) {
+		for (e = res[2].nfs_resop4_u.opreaddir.READDIR4res_u.resok4
+			     .reply.entries;
+		     e; e = e->nextentry)
+			k->entries++;
+	}
+	if (k->ret == 0)
+		sess_raw_free(&r);
+	free(buf);
+	return NULL;
+}
+
+static void run_readdir_case(struct readdir_case *k)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 1024 * 1024);
+	CHECK(pthread_create(&t, &attr, readdir_thread, k) == 0);
+	pthread_join(t, NULL);
+	pthread_attr_destroy(&attr);
+}
+
+static void test_readdir_reply(void)
+{
+	struct readdir_case ok = {.n = 100, .maxcount = 128 * 1024},
+			    big = {.n = 20000, .maxcount = 4u << 20},
+			    over = {.n = 6000, .maxcount = 128 * 1024},
+			    most = {.n = SESS_READDIR_MAX_ENTRIES,
+				    .maxcount = 1u << 20},
+			    wrong = {.n = 20000,
+				     .maxcount = 4u << 20,
+				     .sent = NFS4_OP_GETATTR};
+	struct readdir_case *all[] = {&ok, &big, &over, &most, &wrong};
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (!all[i]->sent)
+			all[i]->sent = NFS4_OP_READDIR;
+		all[i]->answered = NFS4_OP_READDIR;
+	}
+	run_readdir_case(&ok);
+	CHECK(ok.ret == 0 && ok.nres == 3 && ok.entries == 100);
+	/* 20,000 entries within maxcount: more than the decoder takes */
+	run_readdir_case(&big);
+	CHECK(big.ret == -EBADMSG);
+	/* ~170 KB of entries for a maxcount of 128 KiB */
+	run_readdir_case(&over);
+	CHECK(over.ret == -EMSGSIZE);
+	/* the cap itself is taken, iteratively, on the small stack */
+	run_readdir_case(&most);
+	CHECK(most.ret == 0 && most.entries == SESS_READDIR_MAX_ENTRIES);
+	/* a READDIR result where a GETATTR was sent is never decoded */
+	run_readdir_case(&wrong);
+	CHECK(wrong.ret == -EBADMSG);
 }
 
 static struct sess_client *fake_client(void)
@@ -344,6 +490,7 @@ static void test_delay_after_change(void)
 int main(void)
 {
 	test_compound_reply();
+	test_readdir_reply();
 	test_backchannel();
 	test_delay_after_change();
 	if (failures) {

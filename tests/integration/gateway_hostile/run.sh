@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# A hostile backend (issue 11, finding 3): the gateway reaches a real
+# backend ganesha.nfsd over TCP through gw_tamper, which rewrites READDIR
+# replies on demand.  A listing of 20,000 minimal entries (~560 KB, within
+# every record limit; Ganesha's recursive entry decoder overflowed a
+# worker's stack with it and killed the gateway) and one longer than the
+# maxcount the gateway asked for must each fail the client's listing with
+# an error, and the gateway must keep serving: the same client lists an
+# honest directory afterwards.
+#
+# Usage: run.sh PRELOAD_SO RDMA_MODULE_SO FSAL_MODULE_SO NFS41 GW_TAMPER
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+GW_ROOT=$(mktemp -d /tmp/gr-gwhostile.XXXXXX)
+. "$here/../../lib/gateway.sh"
+tamper_pid=
+trap 'gw_cleanup; [ -n "$tamper_pid" ] && kill "$tamper_pid" 2>/dev/null; rm -rf "$GW_ROOT"' EXIT
+GW_PRELOAD=${1:-} GW_RDMA_MODULE=${2:-} GW_FSAL_MODULE=${3:-} nfs41=${4:-} tamper=${5:-}
+for f in "$GW_PRELOAD" "$GW_RDMA_MODULE" "$GW_FSAL_MODULE" "$nfs41" "$tamper"; do
+	[ -n "$f" ] && [ -f "$f" ] || gr_skip "not built: '$f' (Ganesha SDK missing?)"
+done
+gr_require_plain_module "$GW_FSAL_MODULE"
+
+gw_backend_start
+mode=$GW_ROOT/tamper-mode
+echo pass >"$mode"
+tport=$(gr_free_port) || gr_fail "no free port"
+"$tamper" "$tport" "$GW_BACKEND_PORT" "$mode" 2>"$GW_ROOT/tamper.log" &
+tamper_pid=$!
+gr_wait_for 10 gw_port_open "$tport" || gr_fail "gw_tamper did not listen"
+
+# The gateway's backend is the relay, over TCP.
+real_port=$GW_BACKEND_PORT
+GW_BACKEND_PORT=$tport GW_RP_TRANSPORT=tcp GW_NFS41=$nfs41 gw_gateway_start rdma_proxy
+GW_BACKEND_PORT=$real_port
+url=nfs://127.0.0.1:$GW_PORT_rdma_proxy/gw
+cli() { timeout 120 "$nfs41" -q --state-file "$GW_ROOT/nfs41-id" "$@"; }
+for d in many over after; do
+	mkdir -p "$GW_BACKEND_EXPORT/$d"
+	touch "$GW_BACKEND_EXPORT/$d/a" "$GW_BACKEND_EXPORT/$d/b"
+done
+alive() { kill -0 "$(gw_pid rdma_proxy)" 2>/dev/null; }
+
+# One READDIR reply of 20,000 entries.
+echo "readdir 20000" >"$mode"
+cli ls "$url/many" >"$GW_ROOT/ls-many" 2>&1 &&
+	gr_fail "the listing of 20,000 forged entries succeeded"
+grep -q 'rewritten with 20000 entries' "$GW_ROOT/tamper.log" ||
+	gr_fail "the gateway never asked for the forged listing"
+alive || gw_die_log rdma_proxy "the gateway died on a READDIR reply of 20,000 entries"
+echo "ok: 20,000 forged entries: the client got an error ($(tail -1 "$GW_ROOT/ls-many")), the gateway lives"
+
+# 6,000 entries of 28 bytes: ~168 KB for the 128 KiB maxcount asked for.
+echo "readdir 6000" >"$mode"
+cli ls "$url/over" >"$GW_ROOT/ls-over" 2>&1 &&
+	gr_fail "a listing longer than maxcount was accepted"
+grep -q 'rewritten with 6000 entries' "$GW_ROOT/tamper.log" ||
+	gr_fail "the gateway never asked for the over-long listing"
+alive || gw_die_log rdma_proxy "the gateway died on a READDIR reply over maxcount"
+echo "ok: a listing over maxcount: the client got an error, the gateway lives"
+
+echo pass >"$mode"
+cli ls "$url/after" >"$GW_ROOT/ls-after" 2>&1 ||
+	{ cat "$GW_ROOT/ls-after"; gr_fail "an honest listing failed after the hostile ones"; }
+grep -qw a "$GW_ROOT/ls-after" && grep -qw b "$GW_ROOT/ls-after" ||
+	{ cat "$GW_ROOT/ls-after"; gr_fail "the honest listing lacks its entries"; }
+alive || gr_fail "the gateway died"
+echo "ok: the gateway keeps serving (honest listing: $(tr '\n' ' ' <"$GW_ROOT/ls-after"))"
+echo "PASS: hostile backend READDIR replies"
