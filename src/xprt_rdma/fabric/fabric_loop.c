@@ -1428,6 +1428,21 @@ int xr_loop_break(struct xr_ep *ep)
 	return ret;
 }
 
+struct xr_fabric *xr_loop_listener_fabric(uint16_t port)
+{
+	struct lp_listener *l;
+	struct xr_fabric *fab = NULL;
+
+	lp_lock();
+	for (l = lp_world.w_listeners; l; l = l->ll_next)
+		if (l->ll_port == port) {
+			fab = &l->ll_fab->lf_base;
+			break;
+		}
+	lp_unlock();
+	return fab;
+}
+
 int xr_loop_get_counts(struct xr_fabric *fab, struct xr_loop_counts *out)
 {
 	struct lp_ep *e;

@@ -87,6 +87,14 @@ int xr_loop_stop_reading(struct xr_ep *ep, bool stop);
 int xr_loop_break(struct xr_ep *ep);
 
 /**
+ * xr_loop_listener_fabric() - the loop fabric listening on @port (how a
+ * test reaches the fabric an engine opened for itself)
+ *
+ * Return: the fabric, or NULL when no loop listener has that port.
+ */
+struct xr_fabric *xr_loop_listener_fabric(uint16_t port);
+
+/**
  * xr_loop_get_counts() - copy a loop fabric's gauges and fault counters
  *
  * Return: 0; -EINVAL when @fab is not a loop fabric.
