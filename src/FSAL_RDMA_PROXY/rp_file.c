@@ -68,6 +68,9 @@ static void rp_state_put(struct rp_state *s)
 		glist_del(&s->rs_lock_link);
 		pthread_mutex_unlock(&open->rs_lock);
 	}
+	if (s->rs_lock_owner)
+		rp_lock_owner_forget(&rp_module.lock_owners, s->rs_lock_owner,
+				     s->rs_lock_file, s->rs_lock_owner_id);
 	pthread_mutex_destroy(&s->rs_lock);
 	gsh_free(s);
 	if (open)
@@ -988,14 +991,39 @@ static fsal_status_t rp_setattr2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	return st;
 }
 
-/* The backend's lock owner for Ganesha's lock owner @owner. */
-static void rp_lock_owner(struct rp_export *ex, void *owner, lock_owner4 *lo,
+/* The backend's lock owner named by @id (rp_lock_owner.c), in @buf. */
+static void rp_lock_owner(struct rp_export *ex, uint64_t id, lock_owner4 *lo,
 			  char *buf, size_t cap)
 {
+	int n = rp_lock_owner_name(&rp_module.lock_owners, id, buf, cap);
+
 	lo->clientid = rp_backend_clientid(&ex->backend);
-	lo->owner.owner_len =
-	    (u_int)snprintf(buf, cap, "rp-lock-%lx", (unsigned long)owner);
+	lo->owner.owner_len = n > 0 ? (u_int)n : 0;
 	lo->owner.owner_val = buf;
+}
+
+/*
+ * The id of lock state @s's backend owner: made, and noted under
+ * Ganesha's @owner and file @h for LOCKT, by the first LOCK.
+ */
+static uint64_t rp_state_lock_owner(struct rp_state *s, const void *owner,
+				    const struct rp_handle *h)
+{
+	uint64_t id;
+
+	pthread_mutex_lock(&s->rs_lock);
+	if (!s->rs_lock_owner_id) {
+		s->rs_lock_owner_id =
+		    rp_lock_owner_new_id(&rp_module.lock_owners);
+		if (rp_lock_owner_note(&rp_module.lock_owners, owner, h,
+				       s->rs_lock_owner_id) == 0) {
+			s->rs_lock_owner = owner;
+			s->rs_lock_file = h;
+		}
+	}
+	id = s->rs_lock_owner_id;
+	pthread_mutex_unlock(&s->rs_lock);
+	return id;
 }
 
 static void rp_fill_conflict(const LOCK4denied *d, fsal_lock_param_t *out)
@@ -1023,7 +1051,7 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
 	nfs_lock_type4 type = req->lock_type == FSAL_LOCK_R ? READ_LT : WRITE_LT;
 	length4 length = req->lock_length ? req->lock_length : NFS4_UINT64_MAX;
-	char obuf[48];
+	char obuf[RP_LOCK_OWNER_NAME_MAX];
 	fsal_status_t st;
 	int ret;
 
@@ -1037,7 +1065,10 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 		a->locktype = type;
 		a->offset = req->lock_start;
 		a->length = length;
-		rp_lock_owner(ex, owner, &a->owner, obuf, sizeof(obuf));
+		rp_lock_owner(ex,
+			      rp_lock_owner_lookup(&rp_module.lock_owners,
+						   owner, h),
+			      &a->owner, obuf, sizeof(obuf));
 		c.sc_cachethis = false;
 	} else if (lock_op == FSAL_OP_UNLOCK) {
 		LOCKU4args *a = &ops[1].nfs_argop4_u.oplocku;
@@ -1080,7 +1111,7 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 			a->locker.locker4_u.open_owner.open_seqid = 0;
 			a->locker.locker4_u.open_owner.open_stateid = open_sid;
 			a->locker.locker4_u.open_owner.lock_seqid = 0;
-			rp_lock_owner(ex, owner,
+			rp_lock_owner(ex, rp_state_lock_owner(s, owner, h),
 				      &a->locker.locker4_u.open_owner.lock_owner,
 				      obuf, sizeof(obuf));
 		}

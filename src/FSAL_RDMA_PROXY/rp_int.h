@@ -37,6 +37,7 @@
 #include "sess_rpc.h"
 #include "rp_entry_fh.h"
 #include "rp_handle_mac.h"
+#include "rp_lock_owner.h"
 #include "nfs_fh.h"
 
 #define RP_NAME "RDMA_PROXY"
@@ -178,6 +179,14 @@ struct rp_state {
 	uint64_t rs_owner_id;	  /* names this state's backend owner */
 	struct rp_state *rs_open; /* lock state: its open state (a ref) */
 	/*
+	 * Lock state: the id naming its backend lock owner (0 until the
+	 * first LOCK), noted in rp_module.lock_owners under its Ganesha
+	 * owner and file (rs_lock_owner NULL when not noted).
+	 */
+	uint64_t rs_lock_owner_id;
+	const void *rs_lock_owner;
+	const void *rs_lock_file;
+	/*
 	 * Open state: its lock states (rs_lock_link), under its rs_lock, so
 	 * that a CLOSE the backend refuses with NFS4ERR_LOCKS_HELD can free
 	 * their backend locks first (rp_file.c).
@@ -198,6 +207,9 @@ struct rp_module {
 	char *state_dir;
 	char *stats_file;
 	uint32_t stats_interval_s;
+	/* backend lock-owner names (rp_lock_owner.c); init_config sets up */
+	struct rp_lock_owners lock_owners;
+	bool lock_owners_ready;
 };
 
 extern struct rp_module rp_module;

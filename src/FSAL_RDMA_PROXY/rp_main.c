@@ -49,6 +49,17 @@ static fsal_status_t rp_init_config(struct fsal_module *fsal_hdl,
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	if (!gr_ganesha_abi_ok(RP_NAME))
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	if (!rp_module.lock_owners_ready) {
+		int ret = rp_lock_owners_init(&rp_module.lock_owners);
+
+		if (ret) {
+			LogCrit(COMPONENT_FSAL,
+				"RDMA_PROXY: no random bytes for lock-owner names: %s",
+				strerror(-ret));
+			return fsalstat(ERR_FSAL_SERVERFAULT, -ret);
+		}
+		rp_module.lock_owners_ready = true;
+	}
 	if (rp_stats_start() != 0) {
 		LogCrit(COMPONENT_FSAL, "RDMA_PROXY: cannot start the stats thread");
 		return fsalstat(ERR_FSAL_SERVERFAULT, EAGAIN);
@@ -73,4 +84,6 @@ MODULE_FINI void rp_module_fini(void)
 	(void)unregister_fsal(&rp_module.fsal);
 	gsh_free(rp_module.state_dir);
 	gsh_free(rp_module.stats_file);
+	if (rp_module.lock_owners_ready)
+		rp_lock_owners_destroy(&rp_module.lock_owners);
 }
