@@ -10,12 +10,14 @@
  *   round.  Other threads take it in xr_svc_reply()/xr_svc_drop(), post,
  *   and wake the progress thread through the eventfd (the ofi provider
  *   only moves RDMA data while its queues are polled).
- * - Per connection everything is preallocated at accept: `credits`
- *   receive buffers (one registration, LOCAL), call contexts with one send
- *   buffer each (credits + slack; one registration, LOCAL), and the Read
- *   landing area (one registration, LOCAL).  A receive that finds no free
- *   call context waits on a backlog list; a call whose chunks do not fit
- *   the landing area right now waits on the pull queue.
+ * - Per connection everything is preallocated, in three steps so that a
+ *   peer that never sends pins little: at accept the `credits` receive
+ *   buffers (one registration, LOCAL) and the call contexts; with the
+ *   first message one send buffer per context (credits + slack; one
+ *   registration, LOCAL); with the first Read chunk the landing area (one
+ *   registration, LOCAL).  A receive that finds no free call context
+ *   waits on a backlog list; a call whose chunks do not fit the landing
+ *   area right now waits on the pull queue.
  * - A call's receive buffer is reposted as soon as the reply no longer
  *   needs it: at reply time when the reply does not point into it,
  *   otherwise when the send completes.  Each reply grants
@@ -108,6 +110,7 @@ struct xr_svc_conn {
 	uint32_t cn_live;
 	bool cn_dead;
 	bool cn_up;
+	bool cn_heard;		/* a message arrived: send buffers exist */
 	struct xr_hdr_limits cn_limits;
 	struct xr_core_stats cn_stats;
 	void *cn_upper;		/* the upper layer's, see xr_svc_conn_set_ctx */
@@ -384,6 +387,13 @@ static void xr_svc_do_pump_pulls(struct xr_svc_conn *cn)
 
 	while ((c = cn->cn_pull) && !cn->cn_dead) {
 		if (!c->c_landing) {
+			/* The first Read chunk earns the landing area. */
+			if (!cn->cn_landing.rp_base &&
+			    xr_rpool_init(&cn->cn_landing, cn->cn_svc->sv_fab,
+					  &cn->cn_stats,
+					  cn->cn_svc->sv_p.sp_read_pool,
+					  XR_ACCESS_LOCAL))
+				goto out_fail;
 			c->c_landing =
 			    xr_rpool_alloc(&cn->cn_landing, c->c_landing_len);
 			if (!c->c_landing)
@@ -473,7 +483,8 @@ static bool xr_svc_call_fits(struct xr_svc_ctx *c)
 		return false;
 	if (msg > svc->sv_p.sp_max_request)
 		return false;
-	if (total > (uint64_t)cn->cn_landing.rp_pages * XR_RPOOL_PAGE)
+	/* The landing area may not exist yet: compare with its size. */
+	if (total > svc->sv_p.sp_read_pool)
 		return false;
 	c->c_landing_len = total;
 	return true;
@@ -578,6 +589,23 @@ static void xr_svc_ctx_op_done(struct xr_svc_ctx *c, int status)
 
 static void xr_svc_mark_up(struct xr_svc_conn *cn);
 
+/*
+ * The connection's first message: only now does it get its send buffers
+ * (one per call context).  Returns 0 or the pool's -ENOMEM/-EIO.
+ */
+static int xr_svc_conn_prove(struct xr_svc_conn *cn)
+{
+	struct xr_svc *svc = cn->cn_svc;
+	int ret;
+
+	ret = xr_pool_init(&cn->cn_send_pool, svc->sv_fab, &cn->cn_stats,
+			   cn->cn_nctx, svc->sv_p.sp_inline, XR_ACCESS_LOCAL);
+	if (ret)
+		return ret;
+	cn->cn_heard = true;
+	return 0;
+}
+
 static void xr_svc_on_recv(struct xr_svc_conn *cn, struct xr_svc_recv *rv,
 			   const struct xr_completion *wc)
 {
@@ -592,6 +620,10 @@ static void xr_svc_on_recv(struct xr_svc_conn *cn, struct xr_svc_recv *rv,
 	}
 	/* Data can be polled before the ESTABLISHED event is read. */
 	xr_svc_mark_up(cn);
+	if (!cn->cn_heard && xr_svc_conn_prove(cn)) {
+		xr_svc_drop_conn(cn);
+		return;
+	}
 	rv->rv_len = wc->xc_len;
 	c = cn->cn_free;
 	if (!c) {
@@ -702,18 +734,11 @@ static int xr_svc_conn_alloc(struct xr_svc *svc, const struct xr_cm_inline *ci,
 		ret = -ENOMEM;
 		goto out_free;
 	}
+	/* Send buffers and landing area wait for the first message. */
 	ret = xr_pool_init(&cn->cn_recv_pool, svc->sv_fab, &cn->cn_stats,
 			   credits, p->sp_inline, XR_ACCESS_LOCAL);
 	if (ret)
 		goto out_free;
-	ret = xr_pool_init(&cn->cn_send_pool, svc->sv_fab, &cn->cn_stats, nctx,
-			   p->sp_inline, XR_ACCESS_LOCAL);
-	if (ret)
-		goto out_recv;
-	ret = xr_rpool_init(&cn->cn_landing, svc->sv_fab, &cn->cn_stats,
-			    p->sp_read_pool, XR_ACCESS_LOCAL);
-	if (ret)
-		goto out_send;
 	for (i = 0; i < credits; i++) {
 		cn->cn_recvs[i].rv_conn = cn;
 		cn->cn_recvs[i].rv_index = i;
@@ -736,10 +761,6 @@ static int xr_svc_conn_alloc(struct xr_svc *svc, const struct xr_cm_inline *ci,
 	*out = cn;
 	return 0;
 
-out_send:
-	xr_pool_fini(&cn->cn_send_pool, &cn->cn_stats);
-out_recv:
-	xr_pool_fini(&cn->cn_recv_pool, &cn->cn_stats);
 out_free:
 	free(cn->cn_recvs);
 	free(cn->cn_ctxs);

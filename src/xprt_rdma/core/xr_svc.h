@@ -105,7 +105,8 @@ struct xr_svc_ops {
  * @sp_max_request: largest call (inline + Read chunks), default ~1 MiB
  * @sp_max_response: largest reply (Write + Reply chunks), default ~1 MiB
  * @sp_read_pool: RDMA Read landing area per connection (default 2 MiB;
- *	at least @sp_max_request)
+ *	at least @sp_max_request); allocated and registered when the
+ *	connection's first Read chunk is pulled, not at accept
  */
 struct xr_svc_params {
 	const char *sp_backend;
