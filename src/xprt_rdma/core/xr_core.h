@@ -304,7 +304,12 @@ struct xr_core_stats {
 	uint64_t cs_err_reg;	       /* a registration failed */
 	uint64_t cs_err_reply_size;    /* reply fit neither inline nor chunk */
 	uint64_t cs_err_refused_conns; /* over max connections, bad setup */
+	/* svc: of those, refused as over the per-address limit */
+	uint64_t cs_err_refused_per_addr;
 	uint64_t cs_conn_lost;	       /* connections that went away */
+	/* svc: closed by us, silent past the handshake timeout / idle */
+	uint64_t cs_conns_closed_silent;
+	uint64_t cs_conns_closed_idle;
 	/* Gauges: what is held right now. */
 	uint64_t cs_connections;
 	uint64_t cs_connections_total;

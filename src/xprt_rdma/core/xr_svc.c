@@ -18,6 +18,13 @@
  *   registration, LOCAL).  A receive that finds no free call context
  *   waits on a backlog list; a call whose chunks do not fit the landing
  *   area right now waits on the pull queue.
+ * - Guarding the slots (xr_svc_on_connect_request, xr_svc_timers, both on
+ *   the progress thread under the lock): a request beyond sp_max_conns or
+ *   sp_max_conns_per_addr is rejected before anything is allocated; once
+ *   a second the thread closes connections that sent nothing within
+ *   sp_handshake_timeout of their request and those idle (no call held,
+ *   nothing received) for sp_idle_timeout.  Closing is an ordinary
+ *   disconnect: the connection is reaped when its operations flushed.
  * - A call's receive buffer is reposted as soon as the reply no longer
  *   needs it: at reply time when the reply does not point into it,
  *   otherwise when the send completes.  Each reply grants
@@ -32,9 +39,11 @@
 #include "xr_core_int.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define XR_SVC_POLL_BATCH 64
 #define XR_SVC_MAX_REGS (3u * XR_MSG_MAX_RANGES)
@@ -111,6 +120,10 @@ struct xr_svc_conn {
 	bool cn_dead;
 	bool cn_up;
 	bool cn_heard;		/* a message arrived: send buffers exist */
+	bool cn_closing;	/* we closed it (timeout): counted once */
+	uint64_t cn_born_ms;	/* connection request, monotonic ms */
+	uint64_t cn_active_ms;	/* last message or call released */
+	struct sockaddr_storage cn_peer; /* at the request, for the cap */
 	struct xr_hdr_limits cn_limits;
 	struct xr_core_stats cn_stats;
 	void *cn_upper;		/* the upper layer's, see xr_svc_conn_set_ctx */
@@ -128,6 +141,8 @@ struct xr_svc {
 	struct xr_core_stats sv_stats;	 /* engine-level counters */
 	struct xr_core_stats sv_retired; /* reaped connections */
 	uint64_t sv_per_conn;
+	uint64_t sv_now_ms;	  /* monotonic ms, taken once per round */
+	uint64_t sv_timers_ms;	  /* when xr_svc_timers() runs next */
 	/* Callbacks collected during a round, run without the lock. */
 	struct xr_svc_ctx *sv_deliver, *sv_deliver_tail;
 	struct xr_svc_ctx *sv_release, *sv_release_tail;
@@ -242,6 +257,7 @@ static void xr_svc_release(struct xr_svc_ctx *c, int status)
 	}
 	c->c_status = status;
 	c->c_state = XR_SC_FREE;
+	cn->cn_active_ms = svc->sv_now_ms;
 	cn->cn_stats.cs_calls_live--;
 	if (upper_saw) {
 		/* Back on the free list after sv_on_release has run. */
@@ -620,6 +636,7 @@ static void xr_svc_on_recv(struct xr_svc_conn *cn, struct xr_svc_recv *rv,
 	}
 	/* Data can be polled before the ESTABLISHED event is read. */
 	xr_svc_mark_up(cn);
+	cn->cn_active_ms = cn->cn_svc->sv_now_ms;
 	if (!cn->cn_heard && xr_svc_conn_prove(cn)) {
 		xr_svc_drop_conn(cn);
 		return;
@@ -768,6 +785,40 @@ out_free:
 	return ret;
 }
 
+/* Same peer IP (any port); addresses the backend could not tell match. */
+static bool xr_svc_same_addr(const struct sockaddr_storage *a,
+			     const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+	const struct sockaddr_in6 *a6 = (const void *)a,
+				  *b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&a6->sin6_addr, &b6->sin6_addr,
+			       sizeof(a6->sin6_addr));
+	return true;
+}
+
+/*
+ * Connections from @peer's address, dead ones not yet reaped included:
+ * they still hold their buffers.
+ */
+static uint32_t xr_svc_conns_from(const struct xr_svc *svc,
+				  const struct sockaddr_storage *peer)
+{
+	const struct xr_svc_conn *cn;
+	uint32_t n = 0;
+
+	for (cn = svc->sv_conns; cn; cn = cn->cn_next)
+		if (xr_svc_same_addr(&cn->cn_peer, peer))
+			n++;
+	return n;
+}
+
 static void xr_svc_on_connect_request(struct xr_svc *svc,
 				      const struct xr_event *ev)
 {
@@ -783,6 +834,11 @@ static void xr_svc_on_connect_request(struct xr_svc *svc,
 
 	if (svc->sv_nconns >= p->sp_max_conns || svc->sv_loop.lp_stop)
 		goto out_reject;
+	if (p->sp_max_conns_per_addr &&
+	    xr_svc_conns_from(svc, &ev->xv_peer) >= p->sp_max_conns_per_addr) {
+		svc->sv_stats.cs_err_refused_per_addr++;
+		goto out_reject;
+	}
 	xr_cm_decode(ev->xv_pdata,
 		     ev->xv_pdata_len < XR_PDATA_MAX ? ev->xv_pdata_len
 						     : XR_PDATA_MAX,
@@ -798,6 +854,8 @@ static void xr_svc_on_connect_request(struct xr_svc *svc,
 	attr.xea_send_depth += p->sp_credits / 4 + 4;
 	if (xr_svc_conn_alloc(svc, &ci, &cn))
 		goto out_reject;
+	cn->cn_peer = ev->xv_peer;
+	cn->cn_born_ms = cn->cn_active_ms = svc->sv_now_ms;
 	pre = calloc(p->sp_credits, sizeof(*pre));
 	if (!pre)
 		goto out_conn;
@@ -910,6 +968,54 @@ static void xr_svc_reap(struct xr_svc *svc)
 	}
 }
 
+/*
+ * At most once a second: close connections that sent nothing within the
+ * handshake timeout of their request, and those idle - no call in the
+ * engine or the upper layer, nothing received - for the idle timeout.
+ * A close is a disconnect; xr_svc_reap() frees the connection once its
+ * operations have flushed.  On verbs a connection the peer never
+ * completed cannot be disconnected yet: the CM ends it with an error
+ * event of its own (its REP retries time out).
+ */
+static void xr_svc_timers(struct xr_svc *svc)
+{
+	const struct xr_svc_params *p = &svc->sv_p;
+	uint64_t now = svc->sv_now_ms;
+	struct xr_svc_conn *cn;
+
+	if (now < svc->sv_timers_ms)
+		return;
+	svc->sv_timers_ms = now + 1000;
+	for (cn = svc->sv_conns; cn; cn = cn->cn_next) {
+		if (cn->cn_dead || cn->cn_closing)
+			continue;
+		if (!cn->cn_heard) {
+			if (!p->sp_handshake_timeout ||
+			    now - cn->cn_born_ms <
+				p->sp_handshake_timeout * 1000ull)
+				continue;
+			svc->sv_stats.cs_conns_closed_silent++;
+		} else {
+			if (!p->sp_idle_timeout || cn->cn_live ||
+			    cn->cn_backlog ||
+			    now - cn->cn_active_ms <
+				p->sp_idle_timeout * 1000ull)
+				continue;
+			svc->sv_stats.cs_conns_closed_idle++;
+		}
+		cn->cn_closing = true;
+		xr_svc_drop_conn(cn);
+	}
+}
+
+static uint64_t xr_svc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 /* ---- the progress thread ----------------------------------------------- */
 
 /* Run the callbacks collected this round, without the lock. */
@@ -970,6 +1076,7 @@ static void *xr_svc_thread(void *arg)
 
 	pthread_mutex_lock(&svc->sv_loop.lp_lock);
 	for (;;) {
+		svc->sv_now_ms = xr_svc_now_ms();
 		n = xr_fabric_poll(svc->sv_fab, wc, XR_SVC_POLL_BATCH);
 		for (i = 0; i < n; i++)
 			xr_svc_completion(svc, &wc[i]);
@@ -983,6 +1090,7 @@ static void *xr_svc_thread(void *arg)
 		xr_svc_run_callbacks(svc);
 		xr_svc_after_round(svc);
 		xr_svc_reap(svc);
+		xr_svc_timers(svc);
 		if (svc->sv_loop.lp_stop) {
 			for (cn = svc->sv_conns; cn; cn = cn->cn_next)
 				xr_svc_drop_conn(cn);

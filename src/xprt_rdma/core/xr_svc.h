@@ -35,6 +35,14 @@
  * replies (the reply then fails with -ENOTCONN and releases at once).
  * ops->sv_on_disconnect tells the upper layer first.  The connection's
  * buffers and registrations are freed when its last call is released.
+ *
+ * A connection costs little until it proves itself: at accept only its
+ * receive buffers are allocated and registered; the send buffers follow
+ * with its first message, the Read landing area with its first Read
+ * chunk.  The progress thread closes connections that stay silent past
+ * sp_handshake_timeout or idle past sp_idle_timeout, and refuses requests
+ * beyond sp_max_conns / sp_max_conns_per_addr (see struct
+ * xr_core_stats: cs_err_refused_*, cs_conns_closed_*).
  */
 #ifndef XR_SVC_H
 #define XR_SVC_H
@@ -107,6 +115,14 @@ struct xr_svc_ops {
  * @sp_read_pool: RDMA Read landing area per connection (default 2 MiB;
  *	at least @sp_max_request); allocated and registered when the
  *	connection's first Read chunk is pulled, not at accept
+ * @sp_handshake_timeout: seconds from a connection request until the
+ *	connection's first message; a connection that has not sent one by
+ *	then is closed (0: no limit)
+ * @sp_idle_timeout: seconds a connection with no call in the engine or
+ *	the upper layer may stay without receiving anything before it is
+ *	closed (0: no limit)
+ * @sp_max_conns_per_addr: most connections from one peer address (IP,
+ *	any port) at once; more are rejected (0: only @sp_max_conns)
  */
 struct xr_svc_params {
 	const char *sp_backend;
@@ -119,6 +135,9 @@ struct xr_svc_params {
 	uint64_t sp_max_request;
 	uint64_t sp_max_response;
 	uint64_t sp_read_pool;
+	uint32_t sp_handshake_timeout;
+	uint32_t sp_idle_timeout;
+	uint32_t sp_max_conns_per_addr;
 };
 
 #define XR_SVC_PORT_ANY (-1)

@@ -57,6 +57,7 @@ struct xr_ofi_fabric {
 	int of_eq_fd;
 	int of_epfd;
 	uint64_t of_mr_mode;
+	bool of_bind_src; /* connect from of_info's source address */
 	char of_provider[64];
 	struct xr_ofi_ep *of_eps;	/* every endpoint */
 	struct xr_ofi_listener *of_lis; /* every listener */
@@ -185,6 +186,18 @@ static int xr_ofi_getinfo(struct xr_ofi_fabric *of, const char *node,
 	if (!hints)
 		return -ENOMEM;
 	snprintf(service, sizeof(service), "%u", port);
+	/* Outgoing connections leave from the address the fabric names. */
+	if (!(flags & FI_SOURCE) && of->of_bind_src &&
+	    of->of_info->src_addr) {
+		hints->src_addr = malloc(of->of_info->src_addrlen);
+		if (!hints->src_addr) {
+			fi_freeinfo(hints);
+			return -ENOMEM;
+		}
+		memcpy(hints->src_addr, of->of_info->src_addr,
+		       of->of_info->src_addrlen);
+		hints->src_addrlen = of->of_info->src_addrlen;
+	}
 	ret = fi_getinfo(XR_OFI_VERSION, node, service, flags, hints, out);
 	fi_freeinfo(hints);
 	return ret;
@@ -236,6 +249,7 @@ static int xr_ofi_open(const struct xr_fabric_params *params,
 		goto out_close;
 	}
 	of->of_mr_mode = of->of_info->domain_attr->mr_mode;
+	of->of_bind_src = params->xfp_local_addr != NULL;
 	ret = fi_fabric(of->of_info->fabric_attr, &of->of_fabric, NULL);
 	if (ret) {
 		ret = xr_buf_err(errbuf, errlen, "ofi", -ENODEV,
@@ -1136,6 +1150,11 @@ static int xr_ofi_get_event(struct xr_fabric *fab, struct xr_event *ev)
 			req->oq_base.xq_fabric = fab;
 			req->oq_lis = l;
 			req->oq_info = ent->info;
+			/* The provider names the requester in dest_addr. */
+			if (ent->info->dest_addr && ent->info->dest_addrlen &&
+			    ent->info->dest_addrlen <= sizeof(ev->xv_peer))
+				memcpy(&ev->xv_peer, ent->info->dest_addr,
+				       ent->info->dest_addrlen);
 			ev->xv_type = XR_EV_CONNECT_REQUEST;
 			ev->xv_listener = &l->ol_base;
 			ev->xv_req = &req->oq_base;

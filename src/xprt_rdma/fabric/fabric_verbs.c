@@ -1095,6 +1095,20 @@ static void xr_vb_pdata(struct xr_event *ev, const struct rdma_cm_event *cm)
 		memcpy(ev->xv_pdata, cm->param.conn.private_data, len);
 }
 
+/* The requester's address as the CM resolved it (IPv4 or IPv6). */
+static void xr_vb_peer(struct xr_event *ev, struct rdma_cm_id *id)
+{
+	struct sockaddr *sa = rdma_get_peer_addr(id);
+	size_t len = 0;
+
+	if (sa && sa->sa_family == AF_INET)
+		len = sizeof(struct sockaddr_in);
+	else if (sa && sa->sa_family == AF_INET6)
+		len = sizeof(struct sockaddr_in6);
+	if (len)
+		memcpy(&ev->xv_peer, sa, len);
+}
+
 /* Turn one rdma_cm event into *ev; returns 0, or -EAGAIN to skip it. */
 static int xr_vb_cm_event(struct xr_vb_fabric *vf, struct rdma_cm_event *cm,
 			  struct xr_event *ev)
@@ -1126,6 +1140,7 @@ static int xr_vb_cm_event(struct xr_vb_fabric *vf, struct rdma_cm_event *cm,
 			 ->vl_base;
 		ev->xv_req = &req->vq_base;
 		xr_vb_pdata(ev, cm);
+		xr_vb_peer(ev, cm->id);
 		return 0;
 	case RDMA_CM_EVENT_ESTABLISHED:
 		if (!e)

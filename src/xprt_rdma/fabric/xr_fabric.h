@@ -137,6 +137,12 @@ struct xr_event {
 	 * must carry its own length or be fixed-size (RFC 8797 is 8 bytes).
 	 */
 	uint8_t xv_pdata[XR_PDATA_MAX];
+	/*
+	 * CONNECT_REQUEST: the requester's address, so a listener can apply
+	 * per-address limits before it spends anything on the request
+	 * (ss_family AF_UNSPEC when the backend cannot tell).
+	 */
+	struct sockaddr_storage xv_peer;
 };
 
 /* What xr_fabric_open() needs. */
@@ -145,7 +151,8 @@ struct xr_fabric_params {
 	const char *xfp_provider; /* ofi only; NULL means "tcp" */
 	/*
 	 * Local IPv4 address naming the device/interface (NULL: the first
-	 * device for verbs; the provider's first domain for ofi).
+	 * device for verbs; the provider's first domain for ofi).  On ofi,
+	 * connections made by this fabric also leave from this address.
 	 */
 	const char *xfp_local_addr;
 };

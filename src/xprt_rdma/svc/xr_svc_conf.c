@@ -21,6 +21,22 @@
 /* Port registered for NFS over RDMA (RFC 8267). */
 #define XR_SVC_DEFAULT_PORT 20049
 #define XR_SVC_INLINE_UNIT 1024u
+/*
+ * A quarter of the default Max_Connections: room for a Linux client with
+ * nconnect=16 or a gateway with Connections = 16, not for one address to
+ * take every slot.
+ */
+#define XR_SVC_DEFAULT_PER_ADDR 16
+/* A genuine client sends its first call at once; 30 s covers a loaded one. */
+#define XR_SVC_DEFAULT_HANDSHAKE 30
+/*
+ * Six minutes, the period at which the Linux NFS server ages out idle
+ * connections.  A mounted NFSv4 client renews its lease well within it
+ * (every 2/3 of the lease, 60 s by default in Ganesha), so only clients
+ * that are really gone or unmounted lose their connection, and Linux
+ * clients reconnect transparently when they have a call to make.
+ */
+#define XR_SVC_DEFAULT_IDLE 360
 
 static struct config_item_list fabric_tokens[] = {
 	CONFIG_LIST_TOK("verbs", XR_SVC_FABRIC_VERBS),
@@ -47,6 +63,9 @@ static const struct conf_range conf_ranges[] = {
 	RANGE("Credits", xsc_credits, 8, 1024),
 	RANGE("Inline_Size", xsc_inline_size, 1024, 262144),
 	RANGE("Max_Connections", xsc_max_connections, 1, 4096),
+	RANGE("Max_Connections_Per_Address", xsc_max_conns_per_addr, 1, 4096),
+	RANGE("Handshake_Timeout", xsc_handshake_timeout, 1, 3600),
+	RANGE("Idle_Timeout", xsc_idle_timeout, 0, 86400),
 	RANGE("Max_Request_Size", xsc_max_request_size, 4096, 16777216),
 	RANGE("Max_Response_Size", xsc_max_response_size, 4096, 16777216),
 	RANGE("Worker_Threads", xsc_worker_threads, 1, 256),
@@ -68,6 +87,14 @@ static struct config_item conf_items[] = {
 		       xsc_inline_size),
 	CONF_ITEM_UI32("Max_Connections", 0, UINT32_MAX, 64, xr_svc_conf,
 		       xsc_max_connections),
+	CONF_ITEM_UI32("Max_Connections_Per_Address", 0, UINT32_MAX,
+		       XR_SVC_DEFAULT_PER_ADDR, xr_svc_conf,
+		       xsc_max_conns_per_addr),
+	CONF_ITEM_UI32("Handshake_Timeout", 0, UINT32_MAX,
+		       XR_SVC_DEFAULT_HANDSHAKE, xr_svc_conf,
+		       xsc_handshake_timeout),
+	CONF_ITEM_UI32("Idle_Timeout", 0, UINT32_MAX, XR_SVC_DEFAULT_IDLE,
+		       xr_svc_conf, xsc_idle_timeout),
 	CONF_ITEM_UI32("Max_Request_Size", 0, UINT32_MAX, 1048576 + 4096,
 		       xr_svc_conf, xsc_max_request_size),
 	CONF_ITEM_UI32("Max_Response_Size", 0, UINT32_MAX, 1048576 + 4096,

@@ -29,6 +29,9 @@ struct xr_svc_conf {
 	uint32_t xsc_credits;
 	uint32_t xsc_inline_size;
 	uint32_t xsc_max_connections;
+	uint32_t xsc_max_conns_per_addr; /* above Max_Connections: no effect */
+	uint32_t xsc_handshake_timeout;	 /* s, request -> first message */
+	uint32_t xsc_idle_timeout;	 /* s, 0: never */
 	uint32_t xsc_max_request_size;
 	uint32_t xsc_max_response_size;
 	uint32_t xsc_worker_threads;

@@ -665,6 +665,9 @@ int xr_gsh_server_start(const struct xr_svc_conf *conf,
 		.sp_max_conns = conf->xsc_max_connections,
 		.sp_max_request = conf->xsc_max_request_size,
 		.sp_max_response = conf->xsc_max_response_size,
+		.sp_handshake_timeout = conf->xsc_handshake_timeout,
+		.sp_idle_timeout = conf->xsc_idle_timeout,
+		.sp_max_conns_per_addr = conf->xsc_max_conns_per_addr,
 	};
 	struct xr_gsh_server *srv;
 	char err[256] = "";
@@ -770,6 +773,10 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "err_hdr_dropped", st.cs_err_hdr_dropped);
 	REPORT(f, "err_completion", st.cs_err_completion);
 	REPORT(f, "calls_live", st.cs_calls_live);
+	REPORT(f, "err_refused_conns", st.cs_err_refused_conns);
+	REPORT(f, "err_refused_per_addr", st.cs_err_refused_per_addr);
+	REPORT(f, "conns_closed_silent", st.cs_conns_closed_silent);
+	REPORT(f, "conns_closed_idle", st.cs_conns_closed_idle);
 	REPORT(f, "connections", st.cs_connections);
 	REPORT(f, "connections_total", st.cs_connections_total);
 	REPORT(f, "registered_bytes", st.cs_registered_bytes);
