@@ -72,6 +72,59 @@ static const struct conf_range conf_ranges[] = {
 	RANGE("Stats_Interval", xsc_stats_interval, 1, 3600),
 };
 
+static void *exports_init(void *link_mem, void *self_struct)
+{
+	struct xr_svc_exports *ex = self_struct;
+
+	if (ex)
+		memset(ex, 0, sizeof(*ex));
+	return self_struct;
+}
+
+/*
+ * One term of "Exports = 1, 3;": an export id, 0 to 65535, at most
+ * XR_SVC_MAX_EXPORT_IDS of them.  Errors name the option and the term.
+ * Returns 0 always (see out_bad).
+ */
+static int exports_add(const char *token, enum term_type type_hint,
+		       struct config_item *item, void *param_addr,
+		       void *cnode, struct config_error_type *err_type)
+{
+	struct xr_svc_exports *ex = param_addr;
+	unsigned long id;
+	char *end;
+	uint32_t i;
+
+	ex->xse_set = true;
+	errno = 0;
+	id = strtoul(token, &end, 10);
+	if (type_hint != TERM_DECNUM || *end || errno || id > UINT16_MAX) {
+		LogCrit(COMPONENT_CONFIG,
+			"%s: Exports = %s: not an export id (a number from 0 to 65535)",
+			XR_SVC_CONF_BLOCK, token);
+		goto out_bad;
+	}
+	for (i = 0; i < ex->xse_n; i++)
+		if (ex->xse_ids[i] == id)
+			return 0;
+	if (ex->xse_n == XR_SVC_MAX_EXPORT_IDS) {
+		LogCrit(COMPONENT_CONFIG,
+			"%s: Exports: more than %u export ids",
+			XR_SVC_CONF_BLOCK, XR_SVC_MAX_EXPORT_IDS);
+		goto out_bad;
+	}
+	ex->xse_ids[ex->xse_n++] = (uint16_t)id;
+	return 0;
+
+out_bad:
+	/*
+	 * Counted in conf_commit(): an error returned here would make
+	 * Ganesha skip the commit check and its messages for other options.
+	 */
+	ex->xse_bad = true;
+	return 0;
+}
+
 static struct config_item conf_items[] = {
 	CONF_ITEM_BOOL("Enable", true, xr_svc_conf, xsc_enable),
 	CONF_ITEM_STR("Bind_Addr", 1, INET_ADDRSTRLEN, "0.0.0.0",
@@ -105,6 +158,8 @@ static struct config_item conf_items[] = {
 		       xsc_stats_file),
 	CONF_ITEM_UI32("Stats_Interval", 0, UINT32_MAX, 10, xr_svc_conf,
 		       xsc_stats_interval),
+	CONF_ITEM_PROC("Exports", exports_init, exports_add, xr_svc_conf,
+		       xsc_exports),
 	CONFIG_EOL
 };
 
@@ -157,6 +212,8 @@ static int conf_commit(void *node, void *link_mem, void *self_struct,
 			conf->xsc_max_response_size, conf->xsc_inline_size);
 		errors++;
 	}
+	if (conf->xsc_exports.xse_bad)
+		errors++;
 	if (errors)
 		err_type->invalid = true;
 	return errors;

@@ -19,6 +19,9 @@ enum xr_svc_fabric {
 	XR_SVC_FABRIC_OFI = 1,
 };
 
+/* Most export ids an Exports list may name. */
+#define XR_SVC_MAX_EXPORT_IDS 256
+
 struct xr_svc_conf {
 	bool xsc_enable;
 	char *xsc_bind_addr;	/* IPv4 literal */
@@ -37,6 +40,17 @@ struct xr_svc_conf {
 	uint32_t xsc_worker_threads;
 	char *xsc_stats_file;	/* NULL: no stats file */
 	uint32_t xsc_stats_interval;
+	/*
+	 * Exports = id, id, ...: the exports served over RDMA (NFSv4 PUTFH,
+	 * PUTROOTFH, LOOKUP into any other get NFS4ERR_ACCESS; NFSv3, NLM and
+	 * NFSACL calls naming one are denied).  Absent: all of them.
+	 */
+	struct xr_svc_exports {
+		bool xse_set;		/* the option was given */
+		bool xse_bad;		/* a term was not an export id */
+		uint32_t xse_n;
+		uint16_t xse_ids[XR_SVC_MAX_EXPORT_IDS];
+	} xsc_exports;
 };
 
 /**

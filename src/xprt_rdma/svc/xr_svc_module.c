@@ -27,6 +27,7 @@
 #include "gr_ganesha_abi.h"
 #include "xr_svc_conf.h"
 #include "xr_svc_dispatch.h"
+#include "xr_svc_exports.h"
 #include "xr_svc_xprt.h"
 
 static struct xr_svc_conf module_conf;
@@ -66,6 +67,7 @@ static void *start_thread(void *arg)
 
 	SetNameFunction("rdma_start");
 	nfs_init_wait();
+	xr_exports_check_listed();
 	if (xr_svc_dispatch_find(nfs_param.core_param.port[P_NFS], &dispatch))
 		return NULL;
 	/* On failure the server has released the dispatcher itself. */
@@ -98,6 +100,7 @@ int xr_ganesha_start(void)
 	rc = xr_svc_conf_load(&module_conf);
 	if (rc)
 		return rc;
+	xr_exports_init(&module_conf.xsc_exports);
 	if (!module_conf.xsc_enable) {
 		LogEvent(COMPONENT_INIT,
 			 "NFS_RDMA: Enable = false, not serving NFS over RDMA");

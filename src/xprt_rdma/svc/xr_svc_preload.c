@@ -12,9 +12,17 @@
  * to this file (libganesha_rdma.so, linked against Ganesha), asks it to read
  * the NFS_RDMA block and start, and then chains to Ganesha's nfs_start().
  *
+ * It also interposes nfs4_export_check_access(), which Ganesha's NFSv4
+ * operations call through the PLT whenever an export becomes current
+ * (PUTFH, PUTROOTFH, LOOKUP across a junction, ...): the module's
+ * xr_ganesha_export_check() is asked first, so exports left out of
+ * NFS_RDMA's Exports list are refused to RDMA clients (xr_svc_exports.h);
+ * then Ganesha's own check runs as before.
+ *
  * This file deliberately depends on nothing but libc and libdl: LD_PRELOAD
  * is inherited by any process the service starts, and in a process that is
- * not ganesha.nfsd nobody calls nfs_start(), so the library stays inert.
+ * not ganesha.nfsd nobody calls nfs_start() or nfs4_export_check_access(),
+ * so the library stays inert.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -26,9 +34,15 @@
 
 #define XR_MODULE_NAME "libganesha_rdma.so"
 #define XR_MODULE_ENTRY "xr_ganesha_start"
+#define XR_MODULE_EXPORT_CHECK "xr_ganesha_export_check"
 
 typedef void (*nfs_start_fn)(void *start_info);
 typedef int (*module_entry_fn)(void);
+/* nfsstat4 nfs4_export_check_access(struct svc_req *) */
+typedef int (*export_check_fn)(void *req);
+
+/* Set once in nfs_start(), before Ganesha serves; read-only after. */
+static export_check_fn module_export_check;
 
 /* The directory this library was loaded from, for the module's path. */
 static int preload_dir(char *dir, size_t len)
@@ -69,9 +83,11 @@ static int start_transport_module(void)
 		return -1;
 	}
 	entry = (module_entry_fn)dlsym(module, XR_MODULE_ENTRY);
-	if (!entry) {
-		fprintf(stderr, "ganesha-rdma: %s has no %s\n", path,
-			XR_MODULE_ENTRY);
+	module_export_check =
+		(export_check_fn)dlsym(module, XR_MODULE_EXPORT_CHECK);
+	if (!entry || !module_export_check) {
+		fprintf(stderr, "ganesha-rdma: %s has no %s or %s\n", path,
+			XR_MODULE_ENTRY, XR_MODULE_EXPORT_CHECK);
 		return -1;
 	}
 	/* The module logs its own errors through Ganesha's log. */
@@ -97,4 +113,32 @@ void nfs_start(void *start_info)
 		exit(1);
 	}
 	real(start_info);
+}
+
+/*
+ * Interposes Ganesha's nfs4_export_check_access(); see the comment at the
+ * top.  Returns the module's refusal (NFS4ERR_ACCESS) or Ganesha's answer.
+ */
+int nfs4_export_check_access(void *req)
+{
+	static export_check_fn real;
+	export_check_fn next = __atomic_load_n(&real, __ATOMIC_ACQUIRE);
+	int status;
+
+	if (module_export_check) {
+		status = module_export_check(req);
+		if (status)
+			return status;
+	}
+	if (!next) {
+		next = (export_check_fn)dlsym(RTLD_NEXT,
+					      "nfs4_export_check_access");
+		if (!next) {
+			fprintf(stderr,
+				"ganesha-rdma: no nfs4_export_check_access() to chain to\n");
+			abort();
+		}
+		__atomic_store_n(&real, next, __ATOMIC_RELEASE);
+	}
+	return next(req);
 }

@@ -29,7 +29,10 @@
  * (xr_svc_rpccall.c).  A call RFC 5531 says must be denied - RPC version
  * other than 2, a credential or verifier cut off or over 400 bytes, which
  * ntirpc's decoder would drop in silence - is answered right there with
- * MSG_DENIED, sent inline through the engine like any reply.
+ * MSG_DENIED, sent inline through the engine like any reply.  With an
+ * Exports list (xr_svc_exports.h), an NFSv3, NLM or NFSACL call whose
+ * handle names an export not served over RDMA is denied the same way
+ * (AUTH_TOOWEAK), and a MOUNT answer for one becomes MNT3ERR_ACCES.
  */
 #include "config.h"
 
@@ -48,6 +51,7 @@
 #include "xr_svc_xdr.h"
 #include "xr_svc_xprt.h"
 #include "xr_svc_rpccall.h"
+#include "xr_svc_exports.h"
 #include "xr_svc_seqflags.h"
 
 struct xr_gsh_server {
@@ -325,6 +329,8 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 				    nfs_param.core_param.program[P_NFS] &&
 				req->rq_msg.cb_vers == NFS_V3 &&
 				req->rq_msg.cb_proc == NFSPROC3_READ;
+	/* Before the results encoder is saved for SVCAUTH_WRAP below. */
+	(void)xr_exports_mnt_filter(req);
 	if (req->rq_msg.rm_reply.rp_stat == MSG_ACCEPTED &&
 	    req->rq_msg.RPCM_ack.ar_stat == SUCCESS && req->rq_auth) {
 		gc->gc_results_proc = req->rq_msg.RPCM_ack.ar_results.proc;
@@ -538,13 +544,19 @@ static void gw_deny(struct xr_gsh_server *srv, struct xr_gsh_call *gc,
 					  gc->gc_denial,
 					  sizeof(gc->gc_denial));
 
-	count(verdict == XR_RPC_DENY_MISMATCH ? &srv->xs_denied_mismatch :
-						&srv->xs_denied_auth, 1);
+	if (verdict == XR_RPC_DENY_TOOWEAK)
+		xr_exports_count_v3();
+	else
+		count(verdict == XR_RPC_DENY_MISMATCH ?
+			      &srv->xs_denied_mismatch :
+			      &srv->xs_denied_auth,
+		      1);
 	LogDebug(COMPONENT_DISPATCH,
 		 "NFS_RDMA: call xid %u denied (%s)", call->rc_xid,
 		 verdict == XR_RPC_DENY_MISMATCH ? "RPC version" :
 		 verdict == XR_RPC_DENY_BADCRED ? "bad credential" :
-						  "bad verifier");
+		 verdict == XR_RPC_DENY_BADVERF ? "bad verifier" :
+						  "export not served over RDMA");
 	gc->gc_iov[0] = (struct iovec){ gc->gc_denial, len };
 	gc->gc_msg = (struct xr_msg){ .xm_head = &gc->gc_iov[0],
 				      .xm_nhead = 1 };
@@ -554,6 +566,28 @@ static void gw_deny(struct xr_gsh_server *srv, struct xr_gsh_call *gc,
 	else
 		count(&srv->xs_dropped, 1);
 	send_queue(srv, gc);
+}
+
+/*
+ * With an Exports list: deny an NFSv3/NLM/NFSACL call whose handle names
+ * an export not served over RDMA, or whose arguments RPCSEC_GSS privacy
+ * hides (its export cannot be known before Ganesha runs it).
+ */
+static enum xr_rpc_verdict gw_export_verdict(struct xr_gsh_call *gc,
+					     const struct xr_rpc_call *call)
+{
+	uint16_t id = 0;
+	int rc;
+
+	rc = xr_rpc_call_export(gc->gc_call->sc_msg, gc->gc_call->sc_nmsg,
+				call, &id);
+	if (rc == -EACCES || (rc == 1 && !xr_export_on_rdma(id))) {
+		LogInfo(COMPONENT_EXPORT,
+			"NFS_RDMA: program %u version %u call for Export_Id %u refused: not served over RDMA (NFS_RDMA Exports)",
+			call->rc_prog, call->rc_vers, id);
+		return XR_RPC_DENY_TOOWEAK;
+	}
+	return XR_RPC_PASS;
 }
 
 /* Mirrors what ntirpc's svc_request() does around a TCP request. */
@@ -571,6 +605,8 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 		goto out_drop;
 	verdict = xr_rpc_call_check(gc->gc_call->sc_msg, gc->gc_call->sc_nmsg,
 				    &call);
+	if (verdict == XR_RPC_PASS && xr_exports_restricted())
+		verdict = gw_export_verdict(gc, &call);
 	if (verdict != XR_RPC_PASS) {
 		gw_deny(srv, gc, &call, verdict);
 		return;
@@ -757,6 +793,7 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "xprts_live", __atomic_load_n(&srv->xs_xprts_live, __ATOMIC_RELAXED));
 	REPORT(f, "rpc_denied_rpc_mismatch", __atomic_load_n(&srv->xs_denied_mismatch, __ATOMIC_RELAXED));
 	REPORT(f, "rpc_denied_auth_error", __atomic_load_n(&srv->xs_denied_auth, __ATOMIC_RELAXED));
+	xr_exports_report(f);
 	REPORT(f, "calls_received", st.cs_calls);
 	REPORT(f, "replies_sent", st.cs_replies);
 	REPORT(f, "inline_calls", st.cs_inline_calls);

@@ -13,6 +13,16 @@
  *       is 1 KiB offers 4 Write chunks of 16 segments: the echo alone
  *       makes a reply header of ~1.1 KiB, so no reply may go inline; the
  *       answer must fit 1 KiB (RDMA_ERROR); exit 0 when it does
+ *   gr_malformed ADDR PORT exports ALLOWED_ID REFUSED_ID  NFS_RDMA's
+ *       Exports list for calls that name their export by file handle
+ *       (the server runs NFSv4 only, so a call that gets past the
+ *       transport is answered by Ganesha with PROG_MISMATCH or
+ *       PROG_UNAVAIL, a refused one gets MSG_DENIED AUTH_ERROR
+ *       AUTH_TOOWEAK from the transport): NFSv3 GETATTR and NLM v4 LOCK
+ *       naming REFUSED_ID are denied, NFSv3 GETATTR naming ALLOWED_ID
+ *       is not; an NFSv4.0 PUTFH of a handle naming REFUSED_ID gets
+ *       NFS4ERR_ACCESS (the export is checked before the handle's
+ *       object), one naming ALLOWED_ID does not; exit 0 when all hold
  *
  * How this works: a raw client on the project's fabric seam (ofi backend,
  * libfabric's tcp provider) connects with RFC 8797 private data, keeps a
@@ -747,17 +757,159 @@ static void small_inline(void)
 	raw_close(&r);
 }
 
+/* XDR opaque<> of a Ganesha v3 handle naming export @id. */
+static int v3_handle(uint32_t *w, uint16_t id)
+{
+	w[0] = 8;
+	w[1] = 0x43000000u | id;	/* fhversion 0x43, flags, export id */
+	w[2] = 0;
+	return 3;
+}
+
+/*
+ * Send a call of @nw words and check the reply: @want_denied (the exact
+ * AUTH_TOOWEAK denial) or an accepted reply of any kind.
+ */
+static void expect_export(struct raw *r, const char *what, const uint32_t *w,
+			  int nw, bool want_denied)
+{
+	uint8_t msg[SLOT], rep[SLOT];
+	struct spec s = {.xid = w[0], .proc = XR_RDMA_MSG};
+	char detail[160];
+	struct xr_hdr h;
+	uint32_t len, stat = 0, why = 0;
+	int got, i;
+	bool ok;
+
+	len = encode(&s, msg, sizeof(msg));
+	for (i = 0; i < nw; i++, len += 4)
+		put32(msg + len, w[i]);
+	if (r->down || raw_send(r, msg, len)) {
+		report(false, what, "connection down");
+		return;
+	}
+	got = raw_wait_recv(r, rep, 10000);
+	ok = decode_reply(rep, got, &h) && h.h_xid == w[0] &&
+	     h.h_msg_len >= 20 && get32(rep + h.h_msg_offset + 4) == 1;
+	if (ok) {
+		stat = get32(rep + h.h_msg_offset + 8);
+		why = get32(rep + h.h_msg_offset + 16);
+		if (want_denied)
+			ok = h.h_msg_len == 20 && stat == 1 &&
+			     get32(rep + h.h_msg_offset + 12) == 1 && why == 5;
+		else
+			ok = stat == 0;
+	}
+	snprintf(detail, sizeof(detail),
+		 "%s (reply %d bytes, reply_stat %u, word 4 %u)",
+		 want_denied ? "want MSG_DENIED AUTH_ERROR AUTH_TOOWEAK" :
+			       "want MSG_ACCEPTED",
+		 got, stat, why);
+	report(ok, what, detail);
+}
+
+/*
+ * An NFSv4.0 COMPOUND of one PUTFH whose Ganesha handle names export @id
+ * (its object part is made up): NFS4ERR_ACCESS (13) wanted or not.
+ */
+static void expect_putfh(struct raw *r, const char *what, uint32_t xid,
+			 uint16_t id, bool want_access)
+{
+	const uint32_t w[] = {xid, 0, 2, NFS_PROGRAM, 4, 1, 0, 0, 0, 0,
+			      0 /* tag */, 0 /* minor version */, 1, 22,
+			      8, 0x43000000u | id, 0x03616263};
+	uint8_t msg[SLOT], rep[SLOT];
+	struct spec s = {.xid = xid, .proc = XR_RDMA_MSG};
+	char detail[120];
+	struct xr_hdr h;
+	uint32_t len, status = 0;
+	size_t i;
+	int got;
+	bool ok;
+
+	len = encode(&s, msg, sizeof(msg));
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++, len += 4)
+		put32(msg + len, w[i]);
+	if (r->down || raw_send(r, msg, len)) {
+		report(false, what, "connection down");
+		return;
+	}
+	got = raw_wait_recv(r, rep, 10000);
+	/* xid, REPLY, ACCEPTED, verifier (2), SUCCESS, COMPOUND status */
+	ok = decode_reply(rep, got, &h) && h.h_xid == xid &&
+	     h.h_msg_len >= 28 && get32(rep + h.h_msg_offset + 8) == 0 &&
+	     get32(rep + h.h_msg_offset + 20) == 0;
+	if (ok) {
+		status = get32(rep + h.h_msg_offset + 24);
+		ok = want_access ? status == 13 : status != 13;
+	}
+	snprintf(detail, sizeof(detail), "COMPOUND status %u, %s", status,
+		 want_access ? "want NFS4ERR_ACCESS" : "want not ACCESS");
+	report(ok, what, got < 0 ? "no answer" : detail);
+}
+
+static void exports_mode(uint16_t allowed, uint16_t refused)
+{
+	uint32_t w[64], x = 0x6d650000;
+	struct raw r;
+	int n, ret;
+
+	ret = raw_connect(&r, XR_ACCESS_LOCAL);
+	report(!ret, "raw connection to the server",
+	       ret ? strerror(-ret) : NULL);
+	if (ret)
+		goto out;
+	/* NFSv3 GETATTR: xid, CALL, 2, NFS, 3, 1, AUTH_NONE x2, handle */
+	n = 0;
+	w[n++] = ++x; w[n++] = 0; w[n++] = 2; w[n++] = NFS_PROGRAM;
+	w[n++] = 3; w[n++] = 1; w[n++] = 0; w[n++] = 0; w[n++] = 0; w[n++] = 0;
+	n += v3_handle(w + n, refused);
+	expect_export(&r, "NFSv3 GETATTR on the refused export is denied",
+		      w, n, true);
+	w[0] = ++x;
+	v3_handle(w + 10, allowed);
+	expect_export(&r, "NFSv3 GETATTR on the allowed export reaches Ganesha",
+		      w, n, false);
+	/* NLM v4 LOCK: cookie, block, exclusive, caller_name, fh, ... */
+	n = 0;
+	w[n++] = ++x; w[n++] = 0; w[n++] = 2; w[n++] = 100021;
+	w[n++] = 4; w[n++] = 2; w[n++] = 0; w[n++] = 0; w[n++] = 0; w[n++] = 0;
+	w[n++] = 4; w[n++] = 0x636f6f6b;	/* cookie "cook" */
+	w[n++] = 0; w[n++] = 1;			/* block, exclusive */
+	w[n++] = 1; w[n++] = 0x68000000;	/* caller_name "h" */
+	n += v3_handle(w + n, refused);
+	w[n++] = 0;				/* oh */
+	w[n++] = 1;				/* svid */
+	w[n++] = 0; w[n++] = 0; w[n++] = 0; w[n++] = 1; /* offset, len */
+	w[n++] = 0; w[n++] = 0;			/* reclaim, state */
+	expect_export(&r, "NLM v4 LOCK on the refused export is denied", w, n,
+		      true);
+	expect_putfh(&r, "NFSv4.0 PUTFH into the refused export: NFS4ERR_ACCESS",
+		     ++x, refused, true);
+	expect_putfh(&r, "NFSv4.0 PUTFH into the allowed export: not ACCESS",
+		     ++x, allowed, false);
+	expect_served(&r, "NULL call answered after the export checks", ++x);
+out:
+	raw_close(&r);
+}
+
 int main(int argc, char **argv)
 {
 	struct raw r;
 	int ret;
 
-	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "usage: gr_malformed ADDR PORT [zero-read|small-inline]\n");
+	if ((argc != 3 && argc != 4 && argc != 6) ||
+	    (argc == 6 && strcmp(argv[3], "exports"))) {
+		fprintf(stderr, "usage: gr_malformed ADDR PORT [zero-read|small-inline|exports ALLOWED_ID REFUSED_ID]\n");
 		return 2;
 	}
 	addr = argv[1];
 	port = (uint16_t)atoi(argv[2]);
+	if (argc == 6) {
+		exports_mode((uint16_t)atoi(argv[4]), (uint16_t)atoi(argv[5]));
+		printf("%d passed, %d failed\n", passed, failed);
+		return failed ? 1 : 0;
+	}
 	if (argc == 4 && !strcmp(argv[3], "small-inline")) {
 		small_inline();
 		printf("%d passed, %d failed\n", passed, failed);
