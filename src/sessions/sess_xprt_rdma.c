@@ -162,6 +162,18 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 				  SESS_XPRT_SMALL_REPLY_MAX;
 	req.cr_result_buf = c->xc_bulk_in;
 	req.cr_result_cap = c->xc_bulk_in ? c->xc_bulk_in_cap : 0;
+	/*
+	 * READ data lands by RDMA Write, which this side cannot watch: the
+	 * length the server echoes in the Write chunk (and the READ count
+	 * below it) is only the server's word.  The buffer - in the gateway
+	 * Ganesha's, uninitialised, holding whatever the heap held - is
+	 * zeroed first, so bytes a server claims and never wrote read as
+	 * zeroes, never as this process's memory.  Bytes of another call
+	 * cannot land here: the registration ends before a call returns,
+	 * and a timed-out call drops the connection first (xr_clnt.c).
+	 */
+	if (req.cr_result_cap)
+		memset(c->xc_bulk_in, 0, req.cr_result_cap);
 
 	stats_begin(rx);
 	ret = xr_clnt_call(rx->rx_clnt, &req,

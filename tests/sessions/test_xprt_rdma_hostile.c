@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * A backend that claims READ data it never placed (issue 11, finding 5).
+ *
+ * How this works: the session client's RDMA transport (sess_xprt_rdma.c)
+ * and COMPOUND decoder (sess_compound.c, included) run against a raw
+ * server on the in-process "loop" fabric.  The server answers a
+ * SEQUENCE + PUTFH + READ call with a Write chunk that echoes the client's
+ * segment at its full length and a READ count of that many bytes - and
+ * writes either nothing (the liar) or a pattern over the first half only
+ * (the half-liar), or all of it (honest).  The caller's buffer starts full
+ * of a "secret" byte, standing for the heap Ganesha's READ buffer is cut
+ * from: whatever the server claims, no secret byte may come back as data.
+ */
+#include <arpa/inet.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/sessions/sess_compound.c"
+#include "sess_xprt_rdma.h"
+#include "xr_cm.h"
+#include "xr_fabric.h"
+#include "xr_hdr.h"
+
+static int failures;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
+				__LINE__, #cond);                              \
+			failures++;                                            \
+		}                                                              \
+	} while (0)
+
+#define SLOT 8192
+#define NSLOTS 8
+#define DATA_LEN 65536
+#define SECRET 0xA5
+
+enum lie { LIE_ALL, LIE_HALF, HONEST };
+
+struct server {
+	struct xr_fabric *fab;
+	struct xr_listener *lst;
+	struct xr_ep *ep;
+	struct xr_mr *mr;
+	uint8_t *buf; /* NSLOTS receive slots, a send slot, the data */
+	volatile enum lie lie;
+	volatile bool stop;
+	uint16_t port;
+	pthread_t thr;
+};
+
+static size_t put32(uint8_t *p, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(p, &v, 4);
+	return 4;
+}
+
+static void post_recv(struct server *s, uint8_t *slot)
+{
+	struct xr_recv r = {.xr_ctx = slot,
+			    .xr_sge = {{slot, SLOT, s->mr}},
+			    .xr_nsge = 1};
+	uint32_t posted;
+
+	(void)xr_post_recvs(s->ep, &r, 1, &posted);
+}
+
+/* Answer one call: the READ's data "in" the Write chunk it offered. */
+static void answer(struct server *s, const uint8_t *msg, size_t len)
+{
+	struct xr_chunk ch[4];
+	struct xr_segment sg[4];
+	struct xr_hdr_limits lim = {.hl_dir = XR_DIR_CALL,
+				    .hl_max_read_segs = 4,
+				    .hl_max_write_chunks = 4,
+				    .hl_max_chunk_segs = 4,
+				    .hl_max_chunk_bytes = 1u << 20,
+				    .hl_inline_size = SLOT};
+	enum xr_hdr_reason why;
+	const struct xr_segment *w;
+	uint8_t *out = s->buf + NSLOTS * SLOT, *data = out + SLOT;
+	struct xr_sge sge;
+	struct xr_hdr h;
+	uint32_t placed;
+	size_t n = 0;
+	int i;
+
+	xr_hdr_init(&h, ch, 4, sg, 4);
+	if (xr_hdr_decode(msg, len, &lim, &h, &why) || h.h_nwrite != 1)
+		return;
+	w = xr_chunk_seg(&h, xr_hdr_write_chunk(&h, 0), 0);
+	placed = s->lie == LIE_ALL ? 0
+		 : s->lie == LIE_HALF ? w->seg_length / 2
+				      : w->seg_length;
+	if (placed) {
+		memset(data, 0x42, placed);
+		sge = (struct xr_sge){data, placed, s->mr};
+		(void)xr_post_write(s->ep, &sge, 1, w->seg_offset,
+				    w->seg_handle, NULL);
+	}
+	/* transport header: RDMA_MSG, the Write chunk at full length */
+	n += put32(out + n, h.h_xid);
+	n += put32(out + n, 1);
+	n += put32(out + n, h.h_credits);
+	n += put32(out + n, 0);			/* RDMA_MSG */
+	n += put32(out + n, 0);			/* no Read list */
+	n += put32(out + n, 1);			/* one Write chunk */
+	n += put32(out + n, 1);			/* of one segment */
+	n += put32(out + n, w->seg_handle);
+	n += put32(out + n, w->seg_length);	/* "all of it" */
+	n += put32(out + n, (uint32_t)(w->seg_offset >> 32));
+	n += put32(out + n, (uint32_t)w->seg_offset);
+	n += put32(out + n, 0);			/* end of Write list */
+	n += put32(out + n, 0);			/* no Reply chunk */
+	/* RPC reply, accepted, AUTH_NONE, SUCCESS */
+	n += put32(out + n, h.h_xid);
+	n += put32(out + n, 1);
+	n += put32(out + n, 0);
+	n += put32(out + n, 0);
+	n += put32(out + n, 0);
+	n += put32(out + n, 0);
+	/* COMPOUND: OK, no tag, 3 results */
+	n += put32(out + n, 0);
+	n += put32(out + n, 0);
+	n += put32(out + n, 3);
+	n += put32(out + n, NFS4_OP_SEQUENCE);
+	n += put32(out + n, 0);
+	for (i = 0; i < 4; i++)
+		n += put32(out + n, 0x30313233); /* session id */
+	for (i = 0; i < 5; i++)
+		n += put32(out + n, 0);
+	n += put32(out + n, NFS4_OP_PUTFH);
+	n += put32(out + n, 0);
+	n += put32(out + n, NFS4_OP_READ);
+	n += put32(out + n, 0);
+	n += put32(out + n, 1);			/* eof */
+	n += put32(out + n, w->seg_length);	/* count: "all of it" */
+	sge = (struct xr_sge){out, (uint32_t)n, s->mr};
+	(void)xr_post_send(s->ep, &sge, 1, false, 0, NULL);
+}
+
+static void *server_loop(void *arg)
+{
+	struct server *s = arg;
+	struct pollfd pfd = {.fd = xr_fabric_wait_fd(s->fab), .events = POLLIN};
+	struct xr_cm_private mine = {.cp_send_size = SLOT,
+				     .cp_recv_size = SLOT};
+	struct xr_completion wc[8];
+	struct xr_recv pre[NSLOTS];
+	struct xr_ep_attr attr;
+	struct xr_event ev;
+	uint8_t pdata[8];
+	int i, n;
+
+	xr_cm_encode(&mine, pdata, sizeof(pdata));
+	xr_ep_attr_from_credits(NSLOTS, &attr);
+	while (!s->stop) {
+		while (xr_fabric_get_event(s->fab, &ev) == 0) {
+			if (ev.xv_type != XR_EV_CONNECT_REQUEST)
+				continue;
+			for (i = 0; i < NSLOTS; i++)
+				pre[i] = (struct xr_recv){
+				    .xr_ctx = s->buf + i * SLOT,
+				    .xr_sge = {{s->buf + i * SLOT, SLOT,
+						s->mr}},
+				    .xr_nsge = 1};
+			(void)xr_accept(ev.xv_req, &attr, pre, NSLOTS, pdata,
+					8, NULL, &s->ep);
+		}
+		n = xr_fabric_poll(s->fab, wc, 8);
+		for (i = 0; i < n; i++) {
+			if (wc[i].xc_op != XR_OP_RECV || wc[i].xc_status)
+				continue;
+			answer(s, wc[i].xc_ctx, wc[i].xc_len);
+			post_recv(s, wc[i].xc_ctx);
+		}
+		if (n <= 0 && xr_fabric_arm(s->fab) == 0)
+			poll(&pfd, 1, 10);
+	}
+	return NULL;
+}
+
+static int server_start(struct server *s)
+{
+	struct xr_fabric_params fp = {.xfp_backend = "loop"};
+	char err[256];
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	ret = xr_fabric_open(&fp, &s->fab, err, sizeof(err));
+	if (ret)
+		return ret;
+	s->buf = aligned_alloc(4096, (NSLOTS + 1) * SLOT + DATA_LEN);
+	ret = xr_reg_mr(s->fab, s->buf, (NSLOTS + 1) * SLOT + DATA_LEN,
+			XR_ACCESS_LOCAL, &s->mr);
+	if (!ret)
+		ret = xr_listen(s->fab, "127.0.0.1", 0, 4, &s->lst);
+	if (ret)
+		return ret;
+	s->port = xr_listener_port(s->lst);
+	return pthread_create(&s->thr, NULL, server_loop, s) ? -EAGAIN : 0;
+}
+
+/* One READ of DATA_LEN bytes into a buffer full of secrets. */
+static void read_case(struct sess_client *cl, struct server *s, enum lie lie,
+		      const char *name)
+{
+	static uint8_t buf[DATA_LEN];
+	nfs_argop4 args[3];
+	nfs_resop4 res[3];
+	struct sess_raw r;
+	uint32_t got = 0, secrets = 0, pattern = 0, i;
+	int ret;
+
+	s->lie = lie;
+	memset(buf, SECRET, sizeof(buf));
+	memset(args, 0, sizeof(args));
+	args[0].argop = NFS4_OP_SEQUENCE;
+	args[1].argop = NFS4_OP_PUTFH;
+	args[2].argop = NFS4_OP_READ;
+	args[2].nfs_argop4_u.opread.count = DATA_LEN;
+	r = (struct sess_raw){.r_args = args,
+			      .r_nargs = 3,
+			      .r_res = res,
+			      .r_bulk_in = buf,
+			      .r_bulk_in_cap = DATA_LEN};
+	ret = sess_raw_call(cl, &r);
+	if (ret == 0) {
+		got = res[2].nfs_resop4_u.opread.READ4res_u.resok4.data.data_len;
+		sess_raw_free(&r);
+	}
+	for (i = 0; i < got; i++) {
+		secrets += buf[i] == SECRET;
+		pattern += buf[i] == 0x42;
+	}
+	printf("%s: call %d, %u bytes served, %u of them secret, %u placed\n",
+	       name, ret, got, secrets, pattern);
+	CHECK(ret == 0 && got == DATA_LEN); /* claimed: "all of it" */
+	CHECK(secrets == 0);
+	CHECK(pattern == (lie == LIE_ALL ? 0 : lie == LIE_HALF ? DATA_LEN / 2
+							       : DATA_LEN));
+}
+
+int main(void)
+{
+	struct sess_xprt_rdma_opts o = {.host = "127.0.0.1",
+					.fabric = "loop",
+					.credits = 4,
+					.inline_size = SLOT,
+					.timeout_ms = 10000};
+	struct sess_client *cl = calloc(1, sizeof(*cl));
+	struct server s;
+	int ret;
+
+	ret = server_start(&s);
+	if (ret) {
+		printf("SKIP: loop fabric server: %d\n", ret);
+		return 77;
+	}
+	o.port = s.port;
+	pthread_mutex_init(&cl->cl_lock, NULL);
+	cl->cl_xprt = sess_xprt_rdma_create(&o);
+	CHECK(cl->cl_xprt != NULL);
+	if (!cl->cl_xprt)
+		return 1;
+	ret = cl->cl_xprt->x_ops->connect(cl->cl_xprt);
+	CHECK(ret == 0);
+	if (ret == 0) {
+		read_case(cl, &s, HONEST, "honest");
+		read_case(cl, &s, LIE_ALL, "claims 64 KiB, writes none");
+		read_case(cl, &s, LIE_HALF, "claims 64 KiB, writes half");
+	}
+	cl->cl_xprt->x_ops->destroy(cl->cl_xprt);
+	s.stop = true;
+	pthread_join(s.thr, NULL);
+	if (s.ep)
+		xr_ep_destroy(s.ep);
+	xr_listener_close(s.lst);
+	xr_dereg_mr(s.mr);
+	xr_fabric_close(s.fab);
+	free(s.buf);
+	free(cl);
+	if (failures) {
+		fprintf(stderr, "test_xprt_rdma_hostile: %d failure(s)\n",
+			failures);
+		return 1;
+	}
+	printf("test_xprt_rdma_hostile: all checks passed\n");
+	return 0;
+}
