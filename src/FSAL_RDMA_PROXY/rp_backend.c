@@ -76,14 +76,16 @@ static struct sess_xprt *rp_make_xprt(struct rp_backend *be)
 static const char *rp_owner_file(struct rp_backend *be, char *buf, size_t cap,
 				 uint16_t export_id)
 {
-	const char *dir = rp_module.state_dir;
+	const char *dir = rp_module.state_dir, *why = "";
+	int ret;
 
 	if (!dir)
 		return NULL;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+	ret = rp_state_dir_ensure(dir, &why);
+	if (ret) {
 		LogWarn(COMPONENT_FSAL,
-			"RDMA_PROXY %s: cannot create State_Dir %s (%s); the client owner is derived from the host id",
-			be->rb_label, dir, strerror(errno));
+			"RDMA_PROXY %s: State_Dir %s: %s (%s); the client owner is derived from the host id",
+			be->rb_label, dir, why, strerror(-ret));
 		return NULL;
 	}
 	if ((size_t)snprintf(buf, cap, "%s/export-%u.owner", dir, export_id) >=

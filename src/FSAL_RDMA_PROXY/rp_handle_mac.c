@@ -57,6 +57,15 @@ static int rp_key_read(const char *path, struct rp_mac_key *key,
 		ret = -EINVAL;
 		goto out;
 	}
+	/*
+	 * A key planted by another user (who can then forge handles) is not
+	 * ours: it must belong to the daemon's own user.
+	 */
+	if (st.st_uid != geteuid()) {
+		*why = "the handle key file is not owned by the daemon's user";
+		ret = -EPERM;
+		goto out;
+	}
 	/* A key others can read lets them forge handles: not trusted. */
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
 		*why = "the handle key file is accessible to group or others (it must be mode 0600)";
@@ -174,6 +183,38 @@ fail:
 	return ret;
 }
 
+int rp_state_dir_ensure(const char *dir, const char **why)
+{
+	struct stat st;
+	int fd, ret = 0;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		*why = "cannot create State_Dir";
+		return -errno;
+	}
+	/* Checked on the directory itself, not on a link to one. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		*why = errno == ELOOP || errno == ENOTDIR
+			   ? "State_Dir is not a directory (or is a symbolic link)"
+			   : "cannot open State_Dir";
+		return errno == ELOOP ? -ENOTDIR : -errno;
+	}
+	if (fstat(fd, &st) != 0) {
+		*why = "cannot stat State_Dir";
+		ret = -errno;
+	} else if (st.st_uid != geteuid() && st.st_uid != 0) {
+		*why = "State_Dir is owned by another user";
+		ret = -EPERM;
+	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		/* whoever can write there can plant a key or an owner file */
+		*why = "State_Dir is writable by group or others (make it 0700)";
+		ret = -EPERM;
+	}
+	close(fd);
+	return ret;
+}
+
 int rp_mac_key_load(const char *dir, struct rp_mac_key *key,
 		    const char **why)
 {
@@ -190,10 +231,9 @@ int rp_mac_key_load(const char *dir, struct rp_mac_key *key,
 		*why = "State_Dir path too long";
 		return -ENAMETOOLONG;
 	}
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		*why = "cannot create State_Dir";
-		return -errno;
-	}
+	ret = rp_state_dir_ensure(dir, why);
+	if (ret)
+		return ret;
 	ret = rp_key_read(path, key, why);
 	if (ret != -ENOENT)
 		return ret;

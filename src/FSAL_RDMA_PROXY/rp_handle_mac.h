@@ -23,14 +23,26 @@ struct rp_mac_key {
 };
 
 /**
+ * rp_state_dir_ensure() - create @dir (mode 0700) when missing, then check
+ * the directory itself (never through a symbolic link): owned by root or
+ * the daemon's user and writable by nobody else, since whoever can write
+ * there can plant the handle key or an owner file.  Returns 0, or a
+ * negative errno with *@why saying what is wrong: -ENOTDIR (not a
+ * directory, or a symbolic link), -EPERM (another owner, or writable by
+ * group or others), or the errno of mkdir/open/fstat.
+ */
+int rp_state_dir_ensure(const char *dir, const char **why);
+
+/**
  * rp_mac_key_load() - the key in @dir/handle-mac.key, made (32 random
  * bytes, mode 0600) when the file does not exist yet.  @dir is created
  * (mode 0700) when missing, its parent is not.  Two processes creating
  * the key at once agree on one: the new key is written to a private
  * temporary file and linked into place, the loser reads the winner's.
  * Returns 0, or a negative errno with *@why naming what failed (a key
- * file of the wrong size or readable by others is -EINVAL: refused
- * rather than trusted or overwritten).
+ * file of the wrong size or readable by others is -EINVAL, one owned by
+ * another user -EPERM: refused rather than trusted or overwritten; and
+ * what rp_state_dir_ensure() refuses).
  */
 int rp_mac_key_load(const char *dir, struct rp_mac_key *key,
 		    const char **why);

@@ -8,7 +8,8 @@
  * connections and the calls each carried) and its
  * transport's (bytes the backend moved by RDMA Read and Write, payload
  * bytes copied in userspace, registered memory).  The file is written to
- * PATH.tmp and renamed, so a reader never sees half of it.
+ * a fresh temporary file and renamed (gr_file.c), so a reader never sees
+ * half of it and a planted link is never written through.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "rp_int.h"
+#include "gr_file.h"
 
 static pthread_mutex_t rp_exports_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct glist_head rp_exports = {&rp_exports, &rp_exports};
@@ -90,23 +92,36 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 		cs.cs_xprt.xs_registered_per_conn);
 }
 
-static void rp_stats_write(const char *path)
+static int rp_stats_fill(FILE *f, void *arg)
 {
-	char tmp[4200];
 	struct glist_head *node;
-	FILE *f;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return;
-	f = fopen(tmp, "w");
-	if (!f)
-		return;
+	(void)arg;
 	pthread_mutex_lock(&rp_exports_lock);
 	glist_for_each(node, &rp_exports)
 		rp_stats_one(f, glist_entry(node, struct rp_export, stats_link));
 	pthread_mutex_unlock(&rp_exports_lock);
-	if (fclose(f) == 0)
-		(void)rename(tmp, path);
+	return 0;
+}
+
+/*
+ * Written as root: gr_file_replace() never follows a planted link, makes
+ * its temporary file with O_EXCL and refuses a directory others may write
+ * in.  A failure is logged when it first happens and when it changes.
+ */
+static void rp_stats_write(const char *path)
+{
+	static int last_rc;
+	char why[512];
+	int rc;
+
+	rc = gr_file_replace(path, 0644, rp_stats_fill, NULL, why, sizeof(why));
+	if (rc && rc != last_rc)
+		LogWarn(COMPONENT_FSAL, "RDMA_PROXY: Stats_File %s", why);
+	else if (!rc && last_rc)
+		LogEvent(COMPONENT_FSAL, "RDMA_PROXY: Stats_File %s written again",
+			 path);
+	last_rc = rc;
 }
 
 static void *rp_stats_main(void *arg)

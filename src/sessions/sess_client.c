@@ -64,29 +64,54 @@ static void hex(char *out, const uint8_t *in, size_t n)
 	out[2 * n] = '\0';
 }
 
-/* Read the owner id from @path or create it.  Returns 0 or -errno. */
-static int load_owner(const char *path, char *id, size_t cap)
+/*
+ * The owner file may sit where others can write (an nfs41 user's choice;
+ * the gateway checks its State_Dir first), so it is opened without
+ * following a link and trusted only when it is a regular file of ours that
+ * no one else may write: a planted file would choose the client owner,
+ * a planted link would send a line of another file to the server.
+ */
+static int read_owner(const char *path, char *id, size_t cap)
 {
-	char tmp[4096], host[64] = "host";
-	uint8_t rnd[16];
-	char rhex[33];
+	struct stat st;
 	FILE *f;
 	size_t n;
 	int fd;
 
-	f = fopen(path, "r");
-	if (f) {
-		if (!fgets(id, (int)cap, f)) {
-			fclose(f);
-			return -EINVAL;
-		}
-		fclose(f);
-		n = strcspn(id, "\r\n");
-		id[n] = '\0';
-		return n ? 0 : -EINVAL;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? -EPERM : -errno;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		return -EPERM;
 	}
-	if (errno != ENOENT)
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
 		return -errno;
+	}
+	if (!fgets(id, (int)cap, f)) {
+		fclose(f);
+		return -EINVAL;
+	}
+	fclose(f);
+	n = strcspn(id, "\r\n");
+	id[n] = '\0';
+	return n ? 0 : -EINVAL;
+}
+
+int sess_load_owner(const char *path, char *id, size_t cap)
+{
+	char tmp[4096], host[64] = "host";
+	uint8_t rnd[16];
+	char rhex[33];
+	size_t n;
+	int fd, ret;
+
+	ret = read_owner(path, id, cap);
+	if (ret != -ENOENT)
+		return ret;
 	gethostname(host, sizeof(host) - 1);
 	host[sizeof(host) - 1] = '\0';
 	random_bytes(rnd, sizeof(rnd));
@@ -95,7 +120,15 @@ static int load_owner(const char *path, char *id, size_t cap)
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, getpid()) >=
 	    (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/*
+	 * A fresh file, never an existing one or a link's target: what sits
+	 * under the name (left by a crash, or planted) is removed - unlink
+	 * removes a link, not what it points to - and O_EXCL refuses
+	 * anything that appears in between.
+	 */
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
 	if (fd < 0)
 		return -errno;
 	n = strlen(id);
@@ -106,9 +139,11 @@ static int load_owner(const char *path, char *id, size_t cap)
 		return -EIO;
 	}
 	close(fd);
+	/* rename replaces a link at @path rather than writing through it */
 	if (rename(tmp, path)) {
+		ret = -errno;
 		unlink(tmp);
-		return -errno;
+		return ret;
 	}
 	return 0;
 }
@@ -157,7 +192,7 @@ struct sess_client *sess_client_create(struct sess_xprt *xprt,
 	if (!cl->cl_opts.recovery_timeout_s)
 		cl->cl_opts.recovery_timeout_s = 120;
 	if (opts->state_file) {
-		ret = load_owner(opts->state_file, id, sizeof(id) - 32);
+		ret = sess_load_owner(opts->state_file, id, sizeof(id) - 32);
 		if (ret)
 			goto out_free;
 	} else {

@@ -112,6 +112,15 @@ struct sess_raw {
 	struct sess_xprt *r_xprt;	    /* NULL: the first connection */
 };
 
+/*
+ * The client owner id kept in @path (first line), or a new one written
+ * there (mode 0600, a fresh temporary file renamed into place).  Returns
+ * 0; -EPERM when @path is a symbolic link, not a regular file, not owned
+ * by this process's user or writable by group or others; -EINVAL for an
+ * empty first line; or the errno of open/write/rename (negative).
+ */
+int sess_load_owner(const char *path, char *id, size_t cap);
+
 /**
  * sess_raw_call() - encode, send and decode one COMPOUND as is.
  * Returns 0 (r_status/r_res valid; free with sess_raw_free()) or the

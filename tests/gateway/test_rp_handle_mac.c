@@ -166,6 +166,41 @@ static void key_file(void)
 	CHECK(unlink(path) == 0);
 	CHECK_EQ(rp_mac_key_load(sub, &b, &why), 0);
 	CHECK(memcmp(&a, &b, sizeof(a)) != 0);
+	/* a key owned by another user (planted) is refused */
+	if (geteuid() == 0) {
+		CHECK(chown(path, 4242, 4242) == 0);
+		CHECK_EQ(rp_mac_key_load(sub, &b, &why), -EPERM);
+		CHECK(strstr(why, "not owned") != NULL);
+		CHECK(chown(path, 0, 0) == 0);
+	} else {
+		printf("test_rp_handle_mac: not root, a key of another owner not checked\n");
+	}
+	CHECK_EQ(rp_mac_key_load(sub, &b, &why), 0);
+	/* a State_Dir others may write in (they could plant a key): refused */
+	CHECK(chmod(sub, 0777) == 0);
+	CHECK_EQ(rp_mac_key_load(sub, &b, &why), -EPERM);
+	CHECK(strstr(why, "writable") != NULL);
+	CHECK(chmod(sub, 0770) == 0);
+	CHECK_EQ(rp_mac_key_load(sub, &b, &why), -EPERM);
+	CHECK(chmod(sub, 0755) == 0);
+	CHECK_EQ(rp_mac_key_load(sub, &b, &why), 0);
+	CHECK_EQ(rp_state_dir_ensure(sub, &why), 0);
+	/* a State_Dir that is a symbolic link is not followed */
+	{
+		char link[300];
+
+		snprintf(link, sizeof(link), "%s/link", dir);
+		CHECK(symlink(sub, link) == 0);
+		CHECK_EQ(rp_mac_key_load(link, &b, &why), -ENOTDIR);
+		CHECK(strstr(why, "symbolic link") != NULL);
+	}
+	/* a State_Dir of another owner */
+	if (geteuid() == 0) {
+		CHECK(chown(sub, 4242, 4242) == 0);
+		CHECK_EQ(rp_state_dir_ensure(sub, &why), -EPERM);
+		CHECK(strstr(why, "another user") != NULL);
+		CHECK(chown(sub, 0, 0) == 0);
+	}
 	/* a State_Dir whose parent is missing: an error, said why */
 	snprintf(sub, sizeof(sub), "%s/no/such", dir);
 	CHECK_EQ(rp_mac_key_load(sub, &b, &why), -ENOENT);

@@ -8,7 +8,8 @@
 # worker's stack with it and killed the gateway) and one longer than the
 # maxcount the gateway asked for must each fail the client's listing with
 # an error, and the gateway must keep serving: the same client lists an
-# honest directory afterwards.
+# honest directory afterwards.  And the stats file is not written
+# through a link planted beside it (finding 10).
 #
 # Usage: run.sh PRELOAD_SO RDMA_MODULE_SO FSAL_MODULE_SO NFS41 GW_TAMPER
 set -u
@@ -30,6 +31,12 @@ tport=$(gr_free_port) || gr_fail "no free port"
 "$tamper" "$tport" "$GW_BACKEND_PORT" "$mode" 2>"$GW_ROOT/tamper.log" &
 tamper_pid=$!
 gr_wait_for 10 gw_port_open "$tport" || gr_fail "gw_tamper did not listen"
+
+# Finding 10: the stats file is written as root; a link planted at its
+# old temporary name (PATH.tmp) must not be written through.
+mkdir -p "$GW_ROOT/rdma_proxy"
+echo "victim" >"$GW_ROOT/victim"
+ln -s "$GW_ROOT/victim" "$GW_ROOT/rdma_proxy/rp-stats.tmp"
 
 # The gateway's backend is the relay, over TCP.
 real_port=$GW_BACKEND_PORT
@@ -68,4 +75,8 @@ grep -qw a "$GW_ROOT/ls-after" && grep -qw b "$GW_ROOT/ls-after" ||
 	{ cat "$GW_ROOT/ls-after"; gr_fail "the honest listing lacks its entries"; }
 alive || gr_fail "the gateway died"
 echo "ok: the gateway keeps serving (honest listing: $(tr '\n' ' ' <"$GW_ROOT/ls-after"))"
+gr_wait_for 10 test -s "$GW_RP_STATS" || gr_fail "no stats file"
+[ "$(cat "$GW_ROOT/victim")" = victim ] && [ ! -L "$GW_RP_STATS" ] ||
+	gr_fail "the stats file was written through a planted link"
+echo "ok: a link planted beside the stats file was not written through"
 echo "PASS: hostile backend READDIR replies"
