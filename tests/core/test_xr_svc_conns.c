@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Connection-slot guards of the server engine (xr_svc) on the loop
+ * fabric, in the unit tier (and so under ASan).  How this works:
+ *
+ * One engine on the in-process "loop" backend with tiny timeouts
+ * (handshake 2 s, idle 3 s), a per-address cap of 2 and Max_Connections 3;
+ * this thread is a raw RPC-over-RDMA client on a loop fabric of its own.
+ * Every loop connection comes from the same place, so the cap sees one
+ * address.  Checked, each against the engine's counters:
+ *  1. an accepted connection that never sends registers only its receive
+ *     buffers (one region, credits x inline bytes);
+ *  2. the third connection from the address is refused
+ *     (cs_err_refused_per_addr), the first two live;
+ *  3. silent connections are closed after the handshake timeout
+ *     (cs_conns_closed_silent) and everything they held returns;
+ *  4. a connection whose call the upper layer still holds is not closed
+ *     as idle however long it waits; once the reply went out and nothing
+ *     more arrives it is closed after the idle timeout
+ *     (cs_conns_closed_idle), and it was never taken for silent.
+ * Timing bounds are generous (the machine is shared): closes are expected
+ * within 10 s, and "not closed" is checked at twice the idle timeout.
+ */
+#include "xr_cm.h"
+#include "xr_fabric_loop.h"
+#include "xr_hdr.h"
+#include "xr_svc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CREDITS 8u
+#define INLINE 4096u
+#define NRECV 4u
+#define MAXC 4u
+#define HANDSHAKE_S 2u
+#define IDLE_S 3u
+
+static int failures;
+
+static void check(bool ok, const char *what)
+{
+	printf("%s %s\n", ok ? "PASS" : "FAIL", what);
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* ---- the upper layer: holds the one call until told to answer -------- */
+
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct xr_svc_call *held;
+static uint8_t reply_words[24];
+static struct iovec reply_iov = {reply_words, sizeof(reply_words)};
+
+static void on_call(struct xr_svc_call *call, void *ctx)
+{
+	(void)ctx;
+	pthread_mutex_lock(&held_lock);
+	held = call;
+	pthread_mutex_unlock(&held_lock);
+}
+
+static void on_release(struct xr_svc_call *call, int status, void *ctx)
+{
+	(void)call;
+	(void)status;
+	(void)ctx;
+}
+
+static bool answer_held(void)
+{
+	struct xr_msg m = {.xm_head = &reply_iov, .xm_nhead = 1};
+	struct xr_svc_call *c;
+	uint32_t xid;
+
+	pthread_mutex_lock(&held_lock);
+	c = held;
+	held = NULL;
+	pthread_mutex_unlock(&held_lock);
+	if (!c)
+		return false;
+	xid = htonl(c->sc_xid);
+	memcpy(reply_words, &xid, 4);
+	reply_words[7] = 1; /* REPLY; the rest MSG_ACCEPTED, SUCCESS */
+	return xr_svc_reply(c, &m) == 0;
+}
+
+/* ---- the raw client ----------------------------------------------------- */
+
+struct conn {
+	struct xr_ep *ep;
+	int state; /* 0 connecting, 1 up, 2 gone */
+	uint32_t replies;
+};
+
+static struct xr_fabric *cfab;
+static struct xr_mr *cmr;
+static uint8_t *cbuf; /* MAXC x (NRECV receives + 1 send) */
+static struct conn conns[MAXC];
+
+static uint8_t *slot(uint32_t c, uint32_t i)
+{
+	return cbuf + ((size_t)c * (NRECV + 1) + i) * INLINE;
+}
+
+static void pump(int ms)
+{
+	struct pollfd pfd = {.fd = xr_fabric_wait_fd(cfab), .events = POLLIN};
+	struct xr_completion wc[16];
+	struct xr_event ev;
+	uint32_t i;
+	int n, k;
+
+	if (xr_fabric_arm(cfab) == 0)
+		poll(&pfd, 1, ms);
+	while (xr_fabric_get_event(cfab, &ev) == 0)
+		for (i = 0; i < MAXC; i++)
+			if (conns[i].ep && conns[i].ep == ev.xv_ep)
+				conns[i].state =
+				    ev.xv_type == XR_EV_ESTABLISHED ? 1 : 2;
+	n = xr_fabric_poll(cfab, wc, 16);
+	for (k = 0; k < n; k++)
+		for (i = 0; i < MAXC; i++)
+			if (conns[i].ep == wc[k].xc_ep &&
+			    wc[k].xc_op == XR_OP_RECV && !wc[k].xc_status)
+				conns[i].replies++;
+}
+
+static int open_conn(uint32_t c, uint16_t port)
+{
+	struct xr_cm_private mine = {.cp_send_size = INLINE,
+				     .cp_recv_size = INLINE};
+	uint8_t pdata[XR_CM_PRIVATE_BYTES];
+	struct xr_recv pre[NRECV];
+	struct xr_ep_attr attr;
+	uint32_t i;
+	long end;
+
+	for (i = 0; i < NRECV; i++)
+		pre[i] = (struct xr_recv){.xr_ctx = slot(c, i),
+					  .xr_sge = {{slot(c, i), INLINE, cmr}},
+					  .xr_nsge = 1};
+	xr_cm_encode(&mine, pdata, sizeof(pdata));
+	xr_ep_attr_from_credits(NRECV, &attr);
+	conns[c].state = 0;
+	if (xr_connect(cfab, "127.0.0.1", port, &attr, pre, NRECV, pdata,
+		       sizeof(pdata), &conns[c], &conns[c].ep))
+		return -EIO;
+	end = now_ms() + 10000;
+	while (conns[c].state == 0 && now_ms() < end)
+		pump(20);
+	return conns[c].state == 1 ? 0 : -ECONNREFUSED;
+}
+
+static void close_conn(uint32_t c)
+{
+	int i;
+
+	if (!conns[c].ep)
+		return;
+	if (conns[c].state != 2)
+		xr_disconnect(conns[c].ep);
+	for (i = 0; i < 500 && (conns[c].state != 2 ||
+				xr_ep_outstanding(conns[c].ep));
+	     i++)
+		pump(2);
+	xr_ep_destroy(conns[c].ep);
+	conns[c].ep = NULL;
+}
+
+/* One RDMA_MSG carrying a 40-byte RPC call header. */
+static int send_call(uint32_t c, uint32_t xid)
+{
+	uint8_t *m = slot(c, NRECV);
+	struct xr_chunk ch[1];
+	struct xr_segment sg[1];
+	struct xr_hdr h;
+	struct xr_sge sge;
+	uint32_t w[10] = {xid, 0, 2, 100003, 4, 0, 0, 0, 0, 0}, i;
+	ssize_t len;
+
+	xr_hdr_init(&h, ch, 1, sg, 1);
+	h.h_xid = xid;
+	h.h_vers = XR_RPCRDMA_VERSION;
+	h.h_credits = NRECV;
+	h.h_proc = XR_RDMA_MSG;
+	len = xr_hdr_encode(&h, m, INLINE);
+	if (len < 0)
+		return (int)len;
+	for (i = 0; i < 10; i++) {
+		uint32_t v = htonl(w[i]);
+
+		memcpy(m + len + 4 * i, &v, 4);
+	}
+	sge = (struct xr_sge){m, (uint32_t)len + 40, cmr};
+	return xr_post_send(conns[c].ep, &sge, 1, false, 0, NULL);
+}
+
+/* ---- the checks ---------------------------------------------------------- */
+
+static struct xr_svc *svc;
+
+static struct xr_core_stats stats(void)
+{
+	struct xr_core_stats st;
+
+	xr_svc_get_stats(svc, &st);
+	return st;
+}
+
+/* Wait (pumping the client) until the engine's stats satisfy @pred. */
+static bool wait_for(bool (*pred)(const struct xr_core_stats *), long ms)
+{
+	struct xr_core_stats st;
+	long end = now_ms() + ms;
+
+	do {
+		st = stats();
+		if (pred(&st))
+			return true;
+		pump(20);
+	} while (now_ms() < end);
+	return false;
+}
+
+static bool two_live(const struct xr_core_stats *st)
+{
+	return st->cs_connections == 2;
+}
+
+static bool at_rest(const struct xr_core_stats *st)
+{
+	return !st->cs_connections && !st->cs_mr_live &&
+	       !st->cs_registered_bytes && !st->cs_calls_live;
+}
+
+static bool delivered(const struct xr_core_stats *st)
+{
+	bool got;
+
+	(void)st;
+	pthread_mutex_lock(&held_lock);
+	got = held != NULL;
+	pthread_mutex_unlock(&held_lock);
+	return got;
+}
+
+static bool replied(const struct xr_core_stats *st)
+{
+	return st->cs_replies == 1 && conns[0].replies == 1;
+}
+
+int main(void)
+{
+	struct xr_svc_params p = {.sp_backend = "loop",
+				  .sp_addr = "127.0.0.1",
+				  .sp_port = XR_SVC_PORT_ANY,
+				  .sp_credits = CREDITS,
+				  .sp_inline = INLINE,
+				  .sp_max_conns = 3,
+				  .sp_handshake_timeout = HANDSHAKE_S,
+				  .sp_idle_timeout = IDLE_S,
+				  .sp_max_conns_per_addr = 2};
+	struct xr_svc_ops ops = {.sv_on_call = on_call,
+				 .sv_on_release = on_release};
+	struct xr_fabric_params fp = {.xfp_backend = "loop"};
+	size_t size = (size_t)MAXC * (NRECV + 1) * INLINE;
+	struct xr_core_stats st;
+	uint16_t port;
+	char err[256];
+	long t0, took;
+	int r0, r1, r2;
+
+	if (xr_svc_start(&p, &ops, NULL, &svc, err, sizeof(err))) {
+		printf("FAIL engine start: %s\n", err);
+		return 1;
+	}
+	port = xr_svc_port(svc);
+	cbuf = aligned_alloc(4096, size);
+	if (!cbuf || xr_fabric_open(&fp, &cfab, err, sizeof(err)) ||
+	    xr_reg_mr(cfab, cbuf, size, XR_ACCESS_LOCAL, &cmr)) {
+		printf("FAIL client setup\n");
+		return 1;
+	}
+
+	/* 1 + 2: silent connections, the cap. */
+	r0 = open_conn(0, port);
+	r1 = open_conn(1, port);
+	r2 = open_conn(2, port);
+	check(!r0 && !r1 && r2 == -ECONNREFUSED,
+	      "per-address cap 2: third connection refused");
+	st = stats();
+	check(st.cs_err_refused_per_addr == 1 && st.cs_err_refused_conns == 1,
+	      "counted as refused, per address");
+	check(wait_for(two_live, 2000), "two connections live");
+	st = stats();
+	printf("     two silent connections: %llu regions, %llu bytes\n",
+	       (unsigned long long)st.cs_mr_live,
+	       (unsigned long long)st.cs_registered_bytes);
+	check(st.cs_mr_live == 2 &&
+		  st.cs_registered_bytes == 2ull * CREDITS * INLINE,
+	      "a silent connection registers only its receive buffers");
+
+	/* 3: the handshake timeout closes both and frees everything. */
+	check(wait_for(at_rest, 10000), "silent connections closed, at rest");
+	st = stats();
+	check(st.cs_conns_closed_silent == 2 && !st.cs_conns_closed_idle,
+	      "cs_conns_closed_silent = 2");
+	check(conns[0].state == 2 && conns[1].state == 2,
+	      "the client saw both connections end");
+	close_conn(0);
+	close_conn(1);
+	close_conn(2);
+
+	/* 4: a held call keeps an idle connection; idle after the reply. */
+	check(!open_conn(0, port) && !send_call(0, 0x1d1e),
+	      "a new connection sends a call");
+	check(wait_for(delivered, 5000), "the call is delivered");
+	st = stats();
+	check(st.cs_mr_live == 2 &&
+		  st.cs_registered_bytes ==
+		      (uint64_t)CREDITS * INLINE +
+			  (uint64_t)(CREDITS + CREDITS / 4 + 4) * INLINE,
+	      "after its first message: receive and send buffers, no landing area");
+	t0 = now_ms();
+	while (now_ms() - t0 < 2 * IDLE_S * 1000)
+		pump(20);
+	st = stats();
+	check(st.cs_connections == 1 && conns[0].state == 1 &&
+		  !st.cs_conns_closed_idle && st.cs_conns_closed_silent == 2,
+	      "not closed while the upper layer holds its call (2 x idle)");
+	check(answer_held(), "the upper layer replies");
+	check(wait_for(replied, 5000), "the client has its reply");
+	t0 = now_ms();
+	check(wait_for(at_rest, 10000), "then idle: closed, at rest");
+	took = now_ms() - t0;
+	st = stats();
+	printf("     closed %.1f s after the reply\n", (double)took / 1000);
+	check(st.cs_conns_closed_idle == 1 && st.cs_conns_closed_silent == 2,
+	      "cs_conns_closed_idle = 1, never taken for silent");
+	check(took >= (long)(IDLE_S - 1) * 1000,
+	      "not before the idle timeout (less the 1 s timer tick)");
+	close_conn(0);
+
+	xr_svc_stop(svc);
+	xr_dereg_mr(cmr);
+	xr_fabric_close(cfab);
+	free(cbuf);
+	printf("%s\n", failures ? "FAILED" : "all passed");
+	return failures ? 1 : 0;
+}
