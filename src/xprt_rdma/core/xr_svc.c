@@ -12,8 +12,8 @@
  *   only moves RDMA data while its queues are polled).
  * - Per connection everything is preallocated, in three steps so that a
  *   peer that never sends pins little: at accept the `credits` receive
- *   buffers (one registration, LOCAL) and the call contexts; with the
- *   first message one send buffer per context (credits + slack; one
+ *   buffers (one registration, LOCAL); with the first message the call
+ *   contexts and one send buffer per context (credits + slack; one
  *   registration, LOCAL); with the first Read chunk the landing area (one
  *   registration, LOCAL).  A receive that finds no free call context
  *   waits on a backlog list; a call whose chunks do not fit the landing
@@ -606,18 +606,35 @@ static void xr_svc_ctx_op_done(struct xr_svc_ctx *c, int status)
 static void xr_svc_mark_up(struct xr_svc_conn *cn);
 
 /*
- * The connection's first message: only now does it get its send buffers
- * (one per call context).  Returns 0 or the pool's -ENOMEM/-EIO.
+ * The connection's first message: only now does it get its call contexts
+ * (~3 KiB each) and their send buffers.  cn_nctx stays 0 until both
+ * exist, so nothing walks contexts that are not there.  Returns 0,
+ * -ENOMEM, or the pool's -EIO.
  */
 static int xr_svc_conn_prove(struct xr_svc_conn *cn)
 {
 	struct xr_svc *svc = cn->cn_svc;
+	uint32_t credits = cn->cn_credits;
+	uint32_t nctx = credits + credits / 4 + 4, i;
 	int ret;
 
-	ret = xr_pool_init(&cn->cn_send_pool, svc->sv_fab, &cn->cn_stats,
-			   cn->cn_nctx, svc->sv_p.sp_inline, XR_ACCESS_LOCAL);
-	if (ret)
+	cn->cn_ctxs = calloc(nctx, sizeof(*cn->cn_ctxs));
+	if (!cn->cn_ctxs)
+		return -ENOMEM;
+	ret = xr_pool_init(&cn->cn_send_pool, svc->sv_fab, &cn->cn_stats, nctx,
+			   svc->sv_p.sp_inline, XR_ACCESS_LOCAL);
+	if (ret) {
+		free(cn->cn_ctxs);
+		cn->cn_ctxs = NULL;
 		return ret;
+	}
+	for (i = nctx; i-- > 0;) {
+		cn->cn_ctxs[i].c_conn = cn;
+		cn->cn_ctxs[i].c_index = i;
+		cn->cn_ctxs[i].c_next = cn->cn_free;
+		cn->cn_free = &cn->cn_ctxs[i];
+	}
+	cn->cn_nctx = nctx;
 	cn->cn_heard = true;
 	return 0;
 }
@@ -732,7 +749,7 @@ static int xr_svc_conn_alloc(struct xr_svc *svc, const struct xr_cm_inline *ci,
 			     struct xr_svc_conn **out)
 {
 	struct xr_svc_params *p = &svc->sv_p;
-	uint32_t credits = p->sp_credits, nctx, i;
+	uint32_t credits = p->sp_credits, i;
 	struct xr_svc_conn *cn;
 	int ret;
 
@@ -742,16 +759,16 @@ static int xr_svc_conn_alloc(struct xr_svc *svc, const struct xr_cm_inline *ci,
 	cn->cn_svc = svc;
 	cn->cn_inline = *ci;
 	cn->cn_credits = credits;
-	nctx = credits + credits / 4 + 4;
-	cn->cn_nctx = nctx;
 	cn->cn_read_depth = 16;
 	cn->cn_recvs = calloc(credits, sizeof(*cn->cn_recvs));
-	cn->cn_ctxs = calloc(nctx, sizeof(*cn->cn_ctxs));
-	if (!cn->cn_recvs || !cn->cn_ctxs) {
+	if (!cn->cn_recvs) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
-	/* Send buffers and landing area wait for the first message. */
+	/*
+	 * Call contexts, send buffers and the landing area wait for the
+	 * first message (xr_svc_conn_prove) and the first Read chunk.
+	 */
 	ret = xr_pool_init(&cn->cn_recv_pool, svc->sv_fab, &cn->cn_stats,
 			   credits, p->sp_inline, XR_ACCESS_LOCAL);
 	if (ret)
@@ -759,12 +776,6 @@ static int xr_svc_conn_alloc(struct xr_svc *svc, const struct xr_cm_inline *ci,
 	for (i = 0; i < credits; i++) {
 		cn->cn_recvs[i].rv_conn = cn;
 		cn->cn_recvs[i].rv_index = i;
-	}
-	for (i = nctx; i-- > 0;) {
-		cn->cn_ctxs[i].c_conn = cn;
-		cn->cn_ctxs[i].c_index = i;
-		cn->cn_ctxs[i].c_next = cn->cn_free;
-		cn->cn_free = &cn->cn_ctxs[i];
 	}
 	/*
 	 * The codec's bound applies to every list.  Read chunks are bounded
@@ -780,7 +791,6 @@ static int xr_svc_conn_alloc(struct xr_svc *svc, const struct xr_cm_inline *ci,
 
 out_free:
 	free(cn->cn_recvs);
-	free(cn->cn_ctxs);
 	free(cn);
 	return ret;
 }

@@ -37,9 +37,9 @@
  * buffers and registrations are freed when its last call is released.
  *
  * A connection costs little until it proves itself: at accept only its
- * receive buffers are allocated and registered; the send buffers follow
- * with its first message, the Read landing area with its first Read
- * chunk.  The progress thread closes connections that stay silent past
+ * receive buffers are allocated and registered; the call contexts and
+ * send buffers follow with its first message, the Read landing area with
+ * its first Read chunk.  The progress thread closes connections that stay silent past
  * sp_handshake_timeout or idle past sp_idle_timeout, and refuses requests
  * beyond sp_max_conns / sp_max_conns_per_addr (see struct
  * xr_core_stats: cs_err_refused_*, cs_conns_closed_*).
