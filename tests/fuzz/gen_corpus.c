@@ -7,11 +7,14 @@
  * RPC-over-RDMA headers of every kind and a spread of malformed ones
  * (built from XDR word lists), RFC 8797 private data blobs, and recipes
  * for the round-trip target (from a fixed-seed generator, so the output
- * never changes).  Usage: gen_corpus OUTDIR.  The committed corpus in
+ * never changes).  The targets beyond the codec get theirs from
+ * gen_engines() below: xr_seqflags, xr_clnt_reply, sess_wire, xr_xdr.
+ * Usage: gen_corpus OUTDIR.  The committed corpus in
  * tests/fuzz/corpus is this program's output; a fuzz-tier test checks
  * that they still match.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,6 +177,316 @@ static void gen_roundtrip(void)
 	}
 }
 
+/* ---- seeds of the targets beyond the codec ------------------------------ */
+
+/* A growing big-endian byte string. */
+struct bytes {
+	uint8_t b[8192];
+	size_t n;
+};
+
+static void w8(struct bytes *o, uint8_t v)
+{
+	if (o->n < sizeof(o->b))
+		o->b[o->n++] = v;
+}
+
+static void w32(struct bytes *o, uint32_t v)
+{
+	w8(o, (uint8_t)(v >> 24));
+	w8(o, (uint8_t)(v >> 16));
+	w8(o, (uint8_t)(v >> 8));
+	w8(o, (uint8_t)v);
+}
+
+static void wfill(struct bytes *o, size_t n, uint8_t v)
+{
+	while (n--)
+		w8(o, v);
+}
+
+/* An NFSv4.1 reply whose first result is SEQUENCE with these flags. */
+static void seq_reply(struct bytes *o, uint32_t verf, uint32_t verf_len,
+		      uint32_t tag_len, uint32_t op, uint32_t flags)
+{
+	w32(o, 0x1234);		  /* xid */
+	w32(o, 1);		  /* REPLY */
+	w32(o, 0);		  /* MSG_ACCEPTED */
+	w32(o, verf);
+	w32(o, verf_len);
+	wfill(o, (verf_len + 3) & ~3u, 0x11);
+	w32(o, 0);		  /* SUCCESS */
+	w32(o, 0);		  /* NFS4_OK */
+	w32(o, tag_len);
+	wfill(o, (tag_len + 3) & ~3u, 'T');
+	w32(o, 2);		  /* two results */
+	w32(o, op);
+	w32(o, 0);		  /* NFS4_OK */
+	wfill(o, 16, 7);	  /* sessionid */
+	w32(o, 1);		  /* sequenceid */
+	w32(o, 0);		  /* slotid */
+	w32(o, 63);		  /* highest */
+	w32(o, 63);		  /* target highest */
+	w32(o, flags);
+	w32(o, 22);		  /* OP_PUTFH */
+	w32(o, 0);
+}
+
+static void gen_seqflags(void)
+{
+	struct bytes o = {{0}, 0};
+
+	seq_reply(&o, 0, 0, 0, 53, 0x201);
+	put("xr_seqflags", "cb-down-both", o.b, o.n);
+	put("xr_seqflags", "cut-before-flags", o.b, o.n - 12);
+	o.n = 0;
+	seq_reply(&o, 1, 8, 12, 53, 0x1);
+	put("xr_seqflags", "authsys-verf-tag", o.b, o.n);
+	o.n = 0;
+	seq_reply(&o, 0, 0, 0, 53, 0x240);
+	put("xr_seqflags", "other-flags-only", o.b, o.n);
+	o.n = 0;
+	seq_reply(&o, 6, 24, 0, 53, 0x201);
+	put("xr_seqflags", "gss-verifier-untouched", o.b, o.n);
+	o.n = 0;
+	seq_reply(&o, 0, 0, 3, 10, 0x201);
+	put("xr_seqflags", "first-op-not-sequence", o.b, o.n);
+	o.n = 0;
+	seq_reply(&o, 0, 400, 1024, 53, 0xffffffffu);
+	put("xr_seqflags", "longest-verf-and-tag", o.b, o.n);
+	o.n = 0;
+	seq_reply(&o, 0, 401, 0, 53, 0x201);
+	put("xr_seqflags", "verf-too-long", o.b, o.n);
+}
+
+#define FZ_XID 0x0badcafeu
+#define FZ_WHANDLE 0x5eed0001u
+#define FZ_WOFFSET 0x100000u
+#define FZ_RHANDLE 0x5eed0002u
+#define FZ_ROFFSET 0x200000u
+
+/* [flags][Write seg len][Reply seg len][reply capacity, 3 bytes] */
+static void clnt_prefix(struct bytes *o, uint8_t flags, uint32_t wlen,
+			uint32_t rlen, uint32_t cap)
+{
+	o->n = 0;
+	w8(o, flags);
+	w32(o, wlen);
+	w32(o, rlen);
+	w8(o, (uint8_t)(cap >> 16));
+	w8(o, (uint8_t)(cap >> 8));
+	w8(o, (uint8_t)cap);
+}
+
+static void rpc_reply_body(struct bytes *o, uint32_t words)
+{
+	w32(o, FZ_XID);
+	w32(o, 1);
+	w32(o, 0);
+	w32(o, 0);
+	w32(o, 0);
+	w32(o, 0);
+	while (words--)
+		w32(o, words);
+}
+
+static void gen_clnt_reply(void)
+{
+	struct bytes o;
+
+	/* RDMA_MSG, no chunks, inline reply. */
+	clnt_prefix(&o, 0x10, 0, 0, 4096);
+	w32(&o, FZ_XID), w32(&o, 1), w32(&o, 16), w32(&o, 0);
+	w32(&o, 0), w32(&o, 0), w32(&o, 0);
+	rpc_reply_body(&o, 4);
+	put("xr_clnt_reply", "msg-inline", o.b, o.n);
+	/* ... bigger than the reply buffer. */
+	o.b[11] = 8;
+	put("xr_clnt_reply", "msg-over-cap", o.b, o.n);
+	/* Write chunk echoed with 100 bytes placed. */
+	clnt_prefix(&o, 0x11, 65536, 0, 4096);
+	w32(&o, FZ_XID), w32(&o, 1), w32(&o, 16), w32(&o, 0);
+	w32(&o, 0);
+	w32(&o, 1), w32(&o, 1);
+	w32(&o, FZ_WHANDLE), w32(&o, 100), w32(&o, 0), w32(&o, FZ_WOFFSET);
+	w32(&o, 0);
+	w32(&o, 0);
+	rpc_reply_body(&o, 1);
+	put("xr_clnt_reply", "msg-write-chunk", o.b, o.n);
+	/* ... claiming more than was offered. */
+	clnt_prefix(&o, 0x11, 64, 0, 4096);
+	w32(&o, FZ_XID), w32(&o, 1), w32(&o, 16), w32(&o, 0);
+	w32(&o, 0);
+	w32(&o, 1), w32(&o, 1);
+	w32(&o, FZ_WHANDLE), w32(&o, 100), w32(&o, 0), w32(&o, FZ_WOFFSET);
+	w32(&o, 0);
+	w32(&o, 0);
+	rpc_reply_body(&o, 1);
+	put("xr_clnt_reply", "msg-write-chunk-over", o.b, o.n);
+	/* RDMA_NOMSG through the Reply chunk. */
+	clnt_prefix(&o, 0x16, 0, 8192, 8192);
+	w32(&o, 0), w32(&o, 1), w32(&o, 16), w32(&o, 1);
+	w32(&o, 0), w32(&o, 0);
+	w32(&o, 1), w32(&o, 1);
+	w32(&o, FZ_RHANDLE), w32(&o, 5000), w32(&o, 0), w32(&o, FZ_ROFFSET);
+	put("xr_clnt_reply", "nomsg-reply-chunk", o.b, o.n);
+	/* RDMA_ERROR, both kinds; a reply for no call; the send pending. */
+	clnt_prefix(&o, 0x1c, 0, 0, 64);
+	w32(&o, 0), w32(&o, 1), w32(&o, 8), w32(&o, 4), w32(&o, 2);
+	put("xr_clnt_reply", "err-chunk", o.b, o.n);
+	clnt_prefix(&o, 0x04, 0, 0, 64);
+	w32(&o, 0), w32(&o, 1), w32(&o, 8), w32(&o, 4), w32(&o, 1);
+	w32(&o, 1), w32(&o, 1);
+	put("xr_clnt_reply", "err-vers", o.b, o.n);
+	clnt_prefix(&o, 0x30, 0, 0, 64);
+	w32(&o, FZ_XID + 1), w32(&o, 1), w32(&o, 16), w32(&o, 0);
+	w32(&o, 0), w32(&o, 0), w32(&o, 0);
+	rpc_reply_body(&o, 0);
+	put("xr_clnt_reply", "unmatched-xid", o.b, o.n);
+	clnt_prefix(&o, 0x24, 0, 0, 64);
+	w32(&o, 0), w32(&o, 2), w32(&o, 16), w32(&o, 0);
+	put("xr_clnt_reply", "bad-version", o.b, o.n);
+}
+
+/* One RFC 5531 fragment. */
+static void frag(struct bytes *o, bool last, const uint8_t *p, uint32_t n)
+{
+	w32(o, (last ? 0x80000000u : 0) | n);
+	while (n--)
+		w8(o, *p++);
+}
+
+static void gen_sess_wire(void)
+{
+	struct bytes o, r;
+
+	/* An accepted reply with an AUTH_SYS verifier, then a call. */
+	r.n = 0;
+	w32(&r, 7), w32(&r, 1), w32(&r, 0), w32(&r, 1), w32(&r, 8);
+	w32(&r, 1), w32(&r, 2), w32(&r, 0), w32(&r, 0xabcd);
+	o.n = 0;
+	w8(&o, 250);
+	frag(&o, true, r.b, (uint32_t)r.n);
+	r.n = 0;
+	w32(&r, 9), w32(&r, 0), w32(&r, 2), w32(&r, 100003), w32(&r, 4);
+	w32(&r, 1), w32(&r, 0), w32(&r, 0), w32(&r, 0), w32(&r, 0);
+	frag(&o, true, r.b, (uint32_t)r.n);
+	put("sess_wire", "reply-then-call", o.b, o.n);
+	/* The same reply in three fragments, the last empty. */
+	r.n = 0;
+	w32(&r, 7), w32(&r, 1), w32(&r, 0), w32(&r, 0), w32(&r, 0);
+	w32(&r, 0), w32(&r, 0x55);
+	o.n = 0;
+	w8(&o, 100);
+	frag(&o, false, r.b, 10);
+	frag(&o, false, r.b + 10, (uint32_t)r.n - 10);
+	frag(&o, true, r.b, 0);
+	put("sess_wire", "fragments", o.b, o.n);
+	/* Denied (AUTH_ERROR), then garbage accept_stat. */
+	r.n = 0;
+	w32(&r, 8), w32(&r, 1), w32(&r, 1), w32(&r, 1), w32(&r, 2);
+	o.n = 0;
+	w8(&o, 250);
+	frag(&o, true, r.b, (uint32_t)r.n);
+	r.n = 0;
+	w32(&r, 8), w32(&r, 1), w32(&r, 0), w32(&r, 0), w32(&r, 0), w32(&r, 9);
+	frag(&o, true, r.b, (uint32_t)r.n);
+	put("sess_wire", "denied-then-bad-stat", o.b, o.n);
+	/* A mark above the limit; an empty record; a record cut short. */
+	o.n = 0;
+	w8(&o, 1);
+	w32(&o, 0x80000000u | 65);
+	wfill(&o, 65, 0);
+	put("sess_wire", "over-max-record", o.b, o.n);
+	o.n = 0;
+	w8(&o, 10);
+	w32(&o, 0x80000000u);
+	put("sess_wire", "empty-record", o.b, o.n);
+	o.n = 0;
+	w8(&o, 250);
+	w32(&o, 0x80000000u | 4000);
+	wfill(&o, 100, 1);
+	put("sess_wire", "cut-short", o.b, o.n);
+}
+
+/* [nranges-1 | chunk mask << 4] [cuts] [program words] [stream] */
+static void gen_xdr(void)
+{
+	static const uint8_t prog[][4] = {
+		{0, 0, 0, 0},	     /* u32 */
+		{1, 0, 0, 0},	     /* u64 */
+		{5, 0, 0, 40},	     /* string<40> */
+		{4, 0, 0, 64},	     /* bytes<64> */
+		{0, 0, 0, 0},	     /* u32 */
+		{6, 0, 0, 0},	     /* getpos */
+		{7, 0, 0, 0},	     /* setpos 0 */
+		{8, 0, 0, 8},	     /* inline 8 */
+		{2, 0, 0, 0},	     /* int */
+		{3, 0, 0, 12},	     /* opaque[12] */
+		{7, 0, 0, 200},	     /* setpos past the end */
+	};
+	static const uint8_t cuts[][6] = {
+		{0x00},
+		{0x12, 0, 3, 0, 17, 0},
+		{0xf3, 0, 0, 0, 0, 0},
+		{0x25, 0, 13, 0, 14, 0},
+	};
+	struct bytes o;
+	char name[32];
+	size_t i, c, nc;
+
+	for (c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+		o.n = 0;
+		nc = (cuts[c][0] & 15) + 1;
+		w8(&o, cuts[c][0]);
+		for (i = 1; i < nc && i < 3; i++) {
+			w8(&o, cuts[c][2 * i - 1]);
+			w8(&o, cuts[c][2 * i]);
+		}
+		for (; i < nc; i++) {
+			w8(&o, 0);
+			w8(&o, (uint8_t)(7 * i));
+		}
+		w8(&o, sizeof(prog) / sizeof(prog[0]));
+		for (i = 0; i < sizeof(prog) / sizeof(prog[0]); i++) {
+			w8(&o, prog[i][0]);
+			w8(&o, prog[i][1]);
+			w8(&o, prog[i][2]);
+			w8(&o, prog[i][3]);
+		}
+		w32(&o, 0xdeadbeef);
+		w32(&o, 1), w32(&o, 2);
+		w32(&o, 5), w8(&o, 'h'), w8(&o, 'e'), w8(&o, 'l'), w8(&o, 'l');
+		w8(&o, 'o'), wfill(&o, 3, 0);
+		w32(&o, 37), wfill(&o, 37, 0x42), wfill(&o, 3, 0);
+		w32(&o, 99);
+		w32(&o, 0xfffffffe);
+		wfill(&o, 12, 0x77);
+		snprintf(name, sizeof(name), "sample-cut-%zu", c);
+		put("xr_xdr", name, o.b, o.n);
+	}
+	/* A 4 KiB opaque that crosses many ranges. */
+	o.n = 0;
+	w8(&o, 0x0f);
+	for (i = 1; i < 16; i++)
+		w8(&o, (uint8_t)(i >> 2)), w8(&o, (uint8_t)(i * 67));
+	w8(&o, 2);
+	w8(&o, 4), w8(&o, 0), w8(&o, 0x10), w8(&o, 0);
+	w8(&o, 0), w8(&o, 0), w8(&o, 0), w8(&o, 0);
+	w32(&o, 4096);
+	wfill(&o, 4096, 0x3c);
+	w32(&o, 1);
+	put("xr_xdr", "opaque-4k-16-ranges", o.b, o.n);
+}
+
+static void gen_engines(void)
+{
+	gen_seqflags();
+	gen_clnt_reply();
+	gen_sess_wire();
+	gen_xdr();
+}
+
 static int make_dir(const char *sub)
 {
 	char path[4096];
@@ -196,8 +509,12 @@ int main(int argc, char **argv)
 	if (make_dir("") || make_dir("xr_hdr") || make_dir("xr_cm") ||
 	    make_dir("xr_roundtrip"))
 		return 1;
+	if (make_dir("xr_seqflags") || make_dir("xr_clnt_reply") ||
+	    make_dir("sess_wire") || make_dir("xr_xdr"))
+		return 1;
 	gen_hdr();
 	gen_cm();
 	gen_roundtrip();
+	gen_engines();
 	return failed;
 }

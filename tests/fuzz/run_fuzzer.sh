@@ -6,9 +6,10 @@
 # when libFuzzer reports a crash, leak, timeout or out-of-memory, and
 # prints the execution count from -print_final_stats=1.
 #
-# usage: run_fuzzer.sh FUZZER SEED_DIR SECONDS SCRATCH_DIR
+# usage: run_fuzzer.sh FUZZER SEED_DIR SECONDS SCRATCH_DIR [MAX_LEN]
+# MAX_LEN: longest input libFuzzer may make (default: its own choice).
 set -u
-fuzzer=$1 seeds=$2 seconds=$3 scratch=$4
+fuzzer=$1 seeds=$2 seconds=$3 scratch=$4 maxlen=${5:-}
 
 if [ ! -d "$seeds" ] || [ -z "$(ls -A "$seeds")" ]; then
 	echo "run_fuzzer: no seed corpus in $seeds" >&2
@@ -19,6 +20,7 @@ mkdir -p "$scratch/corpus" "$scratch/artifacts"
 cp "$seeds"/* "$scratch/corpus/"
 
 "$fuzzer" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
+	${maxlen:+-max_len="$maxlen"} \
 	-rss_limit_mb=2048 -artifact_prefix="$scratch/artifacts/" \
 	"$scratch/corpus" >"$scratch/log" 2>&1
 rc=$?

@@ -3,11 +3,16 @@
  * ntirpc XDR streams for the RDMA server transport (see xr_svc_xdr.h).
  *
  * The decode stream keeps ntirpc's inline fast path working: x_data walks
- * the current range, x_v describes it with vio_tail == vio_wrap == its end,
- * so XDR_GETLONG reads straight from the range and only falls back to
- * x_getunit at a range boundary.  Ranges may have any length (a chunk
- * payload need not be a multiple of four): x_getbytes and x_getunit copy
- * across boundaries.
+ * the current range, vio_wrap is the range's end, and vio_tail is the same
+ * end while x_data is 4-byte aligned, so XDR_GETLONG reads straight from
+ * the range and only falls back to x_getunit at a range boundary.  Ranges
+ * may have any length and start anywhere (a chunk payload need not be a
+ * multiple of four): x_getbytes and x_getunit copy across boundaries.
+ * When that leaves x_data unaligned, vio_tail is pulled back to x_data:
+ * ntirpc's fast paths (xdr_getuint32, xdr_inline_decode) load whole
+ * uint32_t words through the pointer, which is undefined behaviour on an
+ * unaligned address, so they must fall back to x_getunit/refuse there
+ * (found by fuzz_xr_xdr).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -22,6 +27,14 @@
 #define out_of(xdrs) ((struct xr_xdr_out *)((char *)(xdrs) - \
 			offsetof(struct xr_xdr_out, xo_xdrs)))
 
+/* Offer the inline fast path only where it may load aligned words. */
+static void in_sync_tail(XDR *xdrs)
+{
+	xdrs->x_v.vio_tail = ((uintptr_t)xdrs->x_data & 3)
+				 ? xdrs->x_data
+				 : xdrs->x_v.vio_wrap;
+}
+
 static void in_point_at(struct xr_xdr_in *in, uint32_t idx, size_t offset)
 {
 	XDR *xdrs = &in->xi_xdrs;
@@ -34,6 +47,7 @@ static void in_point_at(struct xr_xdr_in *in, uint32_t idx, size_t offset)
 	xdrs->x_v.vio_tail = start + len;
 	xdrs->x_v.vio_wrap = start + len;
 	xdrs->x_data = start + offset;
+	in_sync_tail(xdrs);
 }
 
 /* Move to the next range that has bytes; false at the end of the stream. */
@@ -41,7 +55,7 @@ static bool in_next_range(struct xr_xdr_in *in)
 {
 	XDR *xdrs = &in->xi_xdrs;
 
-	while (xdrs->x_data >= xdrs->x_v.vio_tail) {
+	while (xdrs->x_data >= xdrs->x_v.vio_wrap) {
 		if (in->xi_cur + 1 >= in->xi_niov)
 			return false;
 		in->xi_base += in->xi_iov[in->xi_cur].iov_len;
@@ -57,9 +71,11 @@ static bool in_getbytes(XDR *xdrs, char *addr, u_int len)
 	while (len) {
 		size_t avail, n;
 
-		if (!in_next_range(in))
+		if (!in_next_range(in)) {
+			in_sync_tail(xdrs);
 			return false;
-		avail = xdrs->x_v.vio_tail - xdrs->x_data;
+		}
+		avail = xdrs->x_v.vio_wrap - xdrs->x_data;
 		n = avail < len ? avail : len;
 		memcpy(addr, xdrs->x_data, n);
 		if (in->xi_cur < 32 && (in->xi_chunk_mask >> in->xi_cur) & 1)
@@ -68,6 +84,7 @@ static bool in_getbytes(XDR *xdrs, char *addr, u_int len)
 		addr += n;
 		len -= n;
 	}
+	in_sync_tail(xdrs);
 	return true;
 }
 
