@@ -38,7 +38,6 @@ static struct {
 	/* refusals (atomics) */
 	uint64_t xp_denied_v4;
 	uint64_t xp_denied_v3;
-	uint64_t xp_denied_mnt;
 } policy;
 
 void xr_exports_init(const struct xr_svc_exports *conf)
@@ -125,45 +124,6 @@ int xr_ganesha_export_check(struct svc_req *req)
 	return NFS4ERR_ACCESS;
 }
 
-static bool encode_mnt3_acces(XDR *xdrs, void *where)
-{
-	enum_t status = MNT3ERR_ACCES;
-
-	return xdr_enum(xdrs, &status);
-}
-
-bool xr_exports_mnt_filter(struct svc_req *req)
-{
-	struct rpc_msg *msg = &req->rq_msg;
-	nfs_res_t *res;
-	fhandle3 *fh;
-	uint16_t id;
-
-	if (!policy.xp_restricted ||
-	    msg->cb_prog != nfs_param.core_param.program[P_MNT] ||
-	    msg->cb_vers != MOUNT_V3 || msg->cb_proc != MOUNTPROC3_MNT ||
-	    msg->rm_reply.rp_stat != MSG_ACCEPTED ||
-	    msg->RPCM_ack.ar_stat != SUCCESS)
-		return false;
-	res = msg->RPCM_ack.ar_results.where;
-	if (!res || res->res_mnt3.fhs_status != MNT3_OK)
-		return false;
-	fh = &res->res_mnt3.mountres3_u.mountinfo.fhandle;
-	if (fh->fhandle3_len < 4 || !fh->fhandle3_val)
-		return false;
-	/* Ganesha's handle: version, flags, export id (network order) */
-	id = (uint16_t)((uint8_t)fh->fhandle3_val[2] << 8 |
-			(uint8_t)fh->fhandle3_val[3]);
-	if (xr_export_on_rdma(id))
-		return false;
-	msg->RPCM_ack.ar_results.proc = encode_mnt3_acces;
-	__atomic_add_fetch(&policy.xp_denied_mnt, 1, __ATOMIC_RELAXED);
-	LogInfo(COMPONENT_EXPORT,
-		"NFS_RDMA: MOUNT of Export_Id %u over RDMA refused (NFS_RDMA Exports): MNT3ERR_ACCES",
-		id);
-	return true;
-}
-
 void xr_exports_count_v3(void)
 {
 	__atomic_add_fetch(&policy.xp_denied_v3, 1, __ATOMIC_RELAXED);
@@ -175,6 +135,4 @@ void xr_exports_report(FILE *f)
 		__atomic_load_n(&policy.xp_denied_v4, __ATOMIC_RELAXED));
 	fprintf(f, "%-28s %" PRIu64 "\n", "export_denied_nfs3",
 		__atomic_load_n(&policy.xp_denied_v3, __ATOMIC_RELAXED));
-	fprintf(f, "%-28s %" PRIu64 "\n", "export_denied_mount",
-		__atomic_load_n(&policy.xp_denied_mnt, __ATOMIC_RELAXED));
 }

@@ -15,15 +15,15 @@
  *     answers NFS4ERR_ACCESS for a call on an RDMA xprt whose current export
  *     is not listed.  Ganesha's pseudo file system (FSAL PSEUDO) is always
  *     allowed: it holds only the directories leading to exports.
- *   - NFSv3, NFSACL and NLM: Ganesha takes the export from the call's first
+ *   - NFSv3 and NFSACL: Ganesha takes the export from the call's first
  *     file handle; the worker reads that handle from the ranges before
  *     Ganesha runs the call (xr_rpc_call_export()) and denies calls naming
  *     an unlisted export with MSG_DENIED / AUTH_ERROR / AUTH_TOOWEAK, before
  *     anything is done.
- *   - MOUNT: MNT's answer carries the export's root handle; an answer
- *     naming an unlisted export goes out as MNT3ERR_ACCES instead (MNT
- *     changes nothing in Ganesha 4.3, so refusing its answer is refusing
- *     the call).
+ *   - MOUNT and NLM never reach an export over RDMA: an RDMA connection is
+ *     dispatched like one on Ganesha's NFS port, whose dispatcher serves
+ *     only NFS and NFSACL and answers other programs PROG_UNAVAIL (MOUNT
+ *     and NLM have listeners of their own).
  */
 #ifndef XR_SVC_EXPORTS_H
 #define XR_SVC_EXPORTS_H
@@ -64,19 +64,7 @@ bool xr_exports_restricted(void);
 bool xr_export_on_rdma(uint16_t id);
 
 /**
- * xr_exports_mnt_filter() - refuse a MOUNT MNT answer for an unlisted export
- * @req:	the request, its reply about to be encoded (on an RDMA xprt)
- *
- * Replaces the results encoder with one that sends MNT3ERR_ACCES when the
- * answer is MNT3_OK with the handle of an export not served over RDMA; the
- * results themselves stay for Ganesha to free.
- *
- * Return: true when the answer was replaced.
- */
-bool xr_exports_mnt_filter(struct svc_req *req);
-
-/**
- * xr_exports_count_v3() - count a NFSv3/NLM/NFSACL call denied by export
+ * xr_exports_count_v3() - count an NFSv3/NFSACL call denied by export
  */
 void xr_exports_count_v3(void);
 

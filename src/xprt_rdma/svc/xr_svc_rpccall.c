@@ -25,10 +25,7 @@
 #define GSS_SVC_INTEGRITY 2u
 #define GSS_SVC_PRIVACY 3u
 
-/* Argument limits of the programs whose handle we look for. */
 #define NFS3_FHSIZE 64u
-#define NLM_MAXNETOBJ 1024u
-#define NLM_MAXSTRLEN 1024u
 
 struct cursor {
 	const struct iovec *cu_iov;
@@ -78,16 +75,6 @@ static bool cur_u32(struct cursor *c, uint32_t *v)
 		return false;
 	*v = ntohl(be);
 	return true;
-}
-
-/* Skip an XDR opaque or string of at most @max bytes (padding included). */
-static bool cur_skip_opaque(struct cursor *c, uint32_t max)
-{
-	uint32_t len;
-
-	if (!cur_u32(c, &len) || len > max)
-		return false;
-	return cur_take(c, NULL, ((uint64_t)len + 3) & ~3ull);
 }
 
 static uint64_t cur_pos(const struct cursor *c)
@@ -198,39 +185,10 @@ size_t xr_rpc_denial_encode(uint32_t xid, enum xr_rpc_verdict verdict,
 	return 20;
 }
 
-/*
- * NLM v4 procedures that name a file (RFC 1813 appendix, "NLM version 4"):
- * how many booleans follow the cookie before the lock or share, whose
- * caller_name precedes the handle.  -1: no handle.
- */
-static int nlm4_bools(uint32_t proc)
-{
-	switch (proc) {
-	case 1:		/* TEST */
-	case 5:		/* GRANTED */
-	case 6:		/* TEST_MSG */
-	case 10:	/* GRANTED_MSG */
-		return 1;	/* exclusive */
-	case 2:		/* LOCK */
-	case 3:		/* CANCEL */
-	case 7:		/* LOCK_MSG */
-	case 8:		/* CANCEL_MSG */
-	case 22:	/* NM_LOCK */
-		return 2;	/* block, exclusive */
-	case 4:		/* UNLOCK */
-	case 9:		/* UNLOCK_MSG */
-	case 20:	/* SHARE */
-	case 21:	/* UNSHARE */
-		return 0;
-	default:
-		return -1;
-	}
-}
-
 int xr_rpc_call_export(const struct iovec *iov, uint32_t n,
 		       const struct xr_rpc_call *call, uint16_t *export_id)
 {
-	uint32_t fhlen, maxfh = NFS3_FHSIZE;
+	uint32_t fhlen;
 	uint8_t head[4];
 	struct cursor c;
 
@@ -246,10 +204,6 @@ int xr_rpc_call_export(const struct iovec *iov, uint32_t n,
 		   call->rc_vers == 3) {
 		if (call->rc_proc > 2)	/* GETACL, SETACL */
 			return 0;
-	} else if (call->rc_prog == XR_RPC_PROG_NLM && call->rc_vers == 4) {
-		if (nlm4_bools(call->rc_proc) < 0)
-			return 0;
-		maxfh = NLM_MAXNETOBJ;
 	} else {
 		return 0;
 	}
@@ -261,13 +215,7 @@ int xr_rpc_call_export(const struct iovec *iov, uint32_t n,
 		    !cur_take(&c, NULL, 8))
 			return -EBADMSG;
 	}
-	if (call->rc_prog == XR_RPC_PROG_NLM) {
-		if (!cur_skip_opaque(&c, NLM_MAXNETOBJ) || /* cookie */
-		    !cur_take(&c, NULL, 4 * nlm4_bools(call->rc_proc)) ||
-		    !cur_skip_opaque(&c, NLM_MAXSTRLEN)) /* caller_name */
-			return -EBADMSG;
-	}
-	if (!cur_u32(&c, &fhlen) || fhlen > maxfh)
+	if (!cur_u32(&c, &fhlen) || fhlen > NFS3_FHSIZE)
 		return -EBADMSG;
 	/* Ganesha's handle: version, flags, export id (16 bits), ... */
 	if (fhlen < 4)

@@ -9,8 +9,8 @@
  * RPC_MISMATCH (2..2), a credential or verifier that is cut off or longer
  * than 400 bytes (MAX_AUTH_BYTES) gets MSG_DENIED / AUTH_ERROR with
  * AUTH_BADCRED or AUTH_BADVERF.  Everything else goes on to ntirpc and
- * Ganesha unchanged.  The same reader finds the file handle that an NFSv3,
- * NFSACL or NLM call names first - the one Ganesha takes the call's export
+ * Ganesha unchanged.  The same reader finds the file handle that an NFSv3
+ * or NFSACL call names first - the one Ganesha takes the call's export
  * from - so the transport can refuse calls to exports not served over RDMA.
  * Pure: no ntirpc or Ganesha headers; unit-tested and fuzzed on its own.
  */
@@ -73,12 +73,12 @@ size_t xr_rpc_denial_encode(uint32_t xid, enum xr_rpc_verdict verdict,
 
 /* Program numbers whose calls name a Ganesha NFSv3 handle first. */
 #define XR_RPC_PROG_NFS 100003u
-#define XR_RPC_PROG_NLM 100021u
 #define XR_RPC_PROG_NFSACL 100227u
 
 /**
- * xr_rpc_call_export() - the export an NFSv3, NFSACL v3 or NLM v4 call
- * names through its file handle
+ * xr_rpc_call_export() - the export an NFSv3 or NFSACL v3 call names
+ * through its file handle (Ganesha serves no other program whose calls
+ * name a handle on the NFS dispatcher that RDMA connections use)
  * @iov:	the call's ranges, as for xr_rpc_call_check()
  * @n:		their number
  * @call:	the header, from xr_rpc_call_check() (verdict PASS)

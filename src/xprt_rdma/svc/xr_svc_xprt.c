@@ -30,9 +30,9 @@
  * other than 2, a credential or verifier cut off or over 400 bytes, which
  * ntirpc's decoder would drop in silence - is answered right there with
  * MSG_DENIED, sent inline through the engine like any reply.  With an
- * Exports list (xr_svc_exports.h), an NFSv3, NLM or NFSACL call whose
- * handle names an export not served over RDMA is denied the same way
- * (AUTH_TOOWEAK), and a MOUNT answer for one becomes MNT3ERR_ACCES.
+ * Exports list (xr_svc_exports.h), an NFSv3 or NFSACL call whose handle
+ * names an export not served over RDMA is denied the same way
+ * (AUTH_TOOWEAK).
  */
 #include "config.h"
 
@@ -329,8 +329,6 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 				    nfs_param.core_param.program[P_NFS] &&
 				req->rq_msg.cb_vers == NFS_V3 &&
 				req->rq_msg.cb_proc == NFSPROC3_READ;
-	/* Before the results encoder is saved for SVCAUTH_WRAP below. */
-	(void)xr_exports_mnt_filter(req);
 	if (req->rq_msg.rm_reply.rp_stat == MSG_ACCEPTED &&
 	    req->rq_msg.RPCM_ack.ar_stat == SUCCESS && req->rq_auth) {
 		gc->gc_results_proc = req->rq_msg.RPCM_ack.ar_results.proc;
@@ -569,7 +567,7 @@ static void gw_deny(struct xr_gsh_server *srv, struct xr_gsh_call *gc,
 }
 
 /*
- * With an Exports list: deny an NFSv3/NLM/NFSACL call whose handle names
+ * With an Exports list: deny an NFSv3/NFSACL call whose handle names
  * an export not served over RDMA, or whose arguments RPCSEC_GSS privacy
  * hides (its export cannot be known before Ganesha runs it).
  */

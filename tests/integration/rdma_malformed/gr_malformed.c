@@ -18,11 +18,17 @@
  *       (the server runs NFSv4 only, so a call that gets past the
  *       transport is answered by Ganesha with PROG_MISMATCH or
  *       PROG_UNAVAIL, a refused one gets MSG_DENIED AUTH_ERROR
- *       AUTH_TOOWEAK from the transport): NFSv3 GETATTR and NLM v4 LOCK
- *       naming REFUSED_ID are denied, NFSv3 GETATTR naming ALLOWED_ID
- *       is not; an NFSv4.0 PUTFH of a handle naming REFUSED_ID gets
+ *       AUTH_TOOWEAK from the transport): NFSv3 GETATTR naming REFUSED_ID
+ *       is denied, naming ALLOWED_ID it is not; NLM v4 LOCK is not looked
+ *       into (Ganesha does not serve NLM on the NFS dispatcher RDMA
+ *       connections use); an NFSv4.0 PUTFH of a handle naming REFUSED_ID gets
  *       NFS4ERR_ACCESS (the export is checked before the handle's
  *       object), one naming ALLOWED_ID does not; exit 0 when all hold
+ *   gr_malformed ADDR PORT v3 HANDLE_HEX REFUSED_ID  against a server
+ *       with NFSv3 on: MOUNT over RDMA answers PROG_UNAVAIL; an NFSv3
+ *       GETATTR of HANDLE (an allowed export's root, from MOUNT over TCP)
+ *       answers NFS3_OK; the same handle naming REFUSED_ID is denied
+ *       AUTH_TOOWEAK (AUTH_SYS as root)
  *
  * How this works: a raw client on the project's fabric seam (ofi backend,
  * libfabric's tcp provider) connects with RFC 8797 private data, keeps a
@@ -882,13 +888,136 @@ static void exports_mode(uint16_t allowed, uint16_t refused)
 	w[n++] = 1;				/* svid */
 	w[n++] = 0; w[n++] = 0; w[n++] = 0; w[n++] = 1; /* offset, len */
 	w[n++] = 0; w[n++] = 0;			/* reclaim, state */
-	expect_export(&r, "NLM v4 LOCK on the refused export is denied", w, n,
-		      true);
+	expect_export(&r, "NLM v4 LOCK naming the refused export: Ganesha's PROG_UNAVAIL, not looked into",
+		      w, n, false);
 	expect_putfh(&r, "NFSv4.0 PUTFH into the refused export: NFS4ERR_ACCESS",
 		     ++x, refused, true);
 	expect_putfh(&r, "NFSv4.0 PUTFH into the allowed export: not ACCESS",
 		     ++x, allowed, false);
 	expect_served(&r, "NULL call answered after the export checks", ++x);
+out:
+	raw_close(&r);
+}
+
+/*
+ * Send @nw words as one call, wait for its accepted SUCCESS reply and
+ * return the words after the accept status in @res (up to @max); the
+ * number of result words, -2 for PROG_UNAVAIL, or -1 (printed).
+ */
+static int call_words(struct raw *r, const uint32_t *w, int nw, uint32_t *res,
+		      int max)
+{
+	uint8_t msg[SLOT], rep[SLOT];
+	struct spec s = {.xid = w[0], .proc = XR_RDMA_MSG};
+	struct xr_hdr h;
+	uint32_t len;
+	int got, i, n;
+
+	len = encode(&s, msg, sizeof(msg));
+	for (i = 0; i < nw; i++, len += 4)
+		put32(msg + len, w[i]);
+	if (r->down || raw_send(r, msg, len))
+		return -1;
+	got = raw_wait_recv(r, rep, 10000);
+	/* xid, REPLY, ACCEPTED, verifier flavor + empty body, SUCCESS */
+	if (decode_reply(rep, got, &h) && h.h_xid == w[0] &&
+	    h.h_msg_len == 24 && get32(rep + h.h_msg_offset + 8) == 0 &&
+	    get32(rep + h.h_msg_offset + 20) == 1)
+		return -2; /* PROG_UNAVAIL */
+	if (!decode_reply(rep, got, &h) || h.h_xid != w[0] ||
+	    h.h_msg_len < 24 || get32(rep + h.h_msg_offset + 8) != 0 ||
+	    get32(rep + h.h_msg_offset + 16) != 0 ||
+	    get32(rep + h.h_msg_offset + 20) != 0) {
+		if (got > 0 && decode_reply(rep, got, &h))
+			for (i = 0; i < (int)h.h_msg_len / 4 && i < 8; i++)
+				printf("  reply word %d: %u\n", i,
+				       get32(rep + h.h_msg_offset + 4 * i));
+		else
+			printf("  no usable reply (%d)\n", got);
+		return -1;
+	}
+	n = (int)(h.h_msg_len - 24) / 4;
+	for (i = 0; i < n && i < max; i++)
+		res[i] = get32(rep + h.h_msg_offset + 24 + 4 * i);
+	return n;
+}
+
+/* Call header with an AUTH_SYS credential for root; returns words. */
+static int sys_call(uint32_t *w, uint32_t xid, uint32_t prog, uint32_t vers,
+		    uint32_t proc)
+{
+	const uint32_t head[] = {xid, 0, 2, prog, vers, proc,
+				 1, 20, 0, 0, 0, 0, 0, /* AUTH_SYS */
+				 0, 0};		       /* AUTH_NONE verifier */
+	int i;
+
+	for (i = 0; i < 15; i++)
+		w[i] = head[i];
+	return 15;
+}
+
+static int xdr_string(uint32_t *w, const char *str)
+{
+	size_t len = strlen(str), i;
+
+	w[0] = (uint32_t)len;
+	memset(w + 1, 0, (len + 3) & ~(size_t)3);
+	for (i = 0; i < len; i++)
+		w[1 + i / 4] |= (uint32_t)(uint8_t)str[i] << (24 - 8 * (i % 4));
+	return 1 + (int)((len + 3) / 4);
+}
+
+static void v3_mode(const char *hex, uint16_t refused)
+{
+	uint32_t w[64], res[64], x = 0x6d6d0000, fh[17] = {0};
+	uint8_t bytes[64];
+	char detail[100];
+	size_t len = strlen(hex) / 2, i;
+	struct raw r;
+	int n, k, ret, fhw;
+
+	if (strlen(hex) % 2 || len < 4 || len > 64) {
+		report(false, "handle", "not 4 to 64 bytes of hex");
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned int v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+			report(false, "handle", "not hex");
+			return;
+		}
+		bytes[i] = (uint8_t)v;
+	}
+	fh[0] = (uint32_t)len;
+	for (i = 0; i < len; i++)
+		fh[1 + i / 4] |= (uint32_t)bytes[i] << (24 - 8 * (i % 4));
+	fhw = 1 + (int)((len + 3) / 4);
+	ret = raw_connect(&r, XR_ACCESS_LOCAL);
+	report(!ret, "raw connection to the server",
+	       ret ? strerror(-ret) : NULL);
+	if (ret)
+		goto out;
+	/* MOUNT v3 MNT "/": not a program of the NFS dispatcher. */
+	n = sys_call(w, ++x, 100005, 3, 1);
+	n += xdr_string(w + n, "/");
+	k = call_words(&r, w, n, res, 64);
+	report(k == -2, "MOUNT over RDMA: PROG_UNAVAIL", NULL);
+	n = sys_call(w, ++x, NFS_PROGRAM, 3, 1); /* GETATTR3 */
+	memcpy(w + n, fh, 4 * fhw);
+	k = call_words(&r, w, n + fhw, res, 64);
+	snprintf(detail, sizeof(detail), "%d result words, status %u", k,
+		 k > 0 ? res[0] : 0);
+	report(k > 1 && res[0] == 0,
+	       "NFSv3 GETATTR of the allowed export's root over RDMA: NFS3_OK",
+	       detail);
+	/* The same handle naming the refused export. */
+	fh[1] = (fh[1] & 0xffff0000u) | refused;
+	n = sys_call(w, ++x, NFS_PROGRAM, 3, 1);
+	memcpy(w + n, fh, 4 * fhw);
+	expect_export(&r, "NFSv3 GETATTR of that handle naming the refused export is denied",
+		      w, n + fhw, true);
+	expect_served(&r, "NULL call answered after the NFSv3 calls", ++x);
 out:
 	raw_close(&r);
 }
@@ -899,12 +1028,18 @@ int main(int argc, char **argv)
 	int ret;
 
 	if ((argc != 3 && argc != 4 && argc != 6) ||
-	    (argc == 6 && strcmp(argv[3], "exports"))) {
-		fprintf(stderr, "usage: gr_malformed ADDR PORT [zero-read|small-inline|exports ALLOWED_ID REFUSED_ID]\n");
+	    (argc == 6 && strcmp(argv[3], "exports") &&
+	     strcmp(argv[3], "v3"))) {
+		fprintf(stderr, "usage: gr_malformed ADDR PORT [zero-read|small-inline|exports ALLOWED_ID REFUSED_ID|v3 HANDLE_HEX REFUSED_ID]\n");
 		return 2;
 	}
 	addr = argv[1];
 	port = (uint16_t)atoi(argv[2]);
+	if (argc == 6 && !strcmp(argv[3], "v3")) {
+		v3_mode(argv[4], (uint16_t)atoi(argv[5]));
+		printf("%d passed, %d failed\n", passed, failed);
+		return failed ? 1 : 0;
+	}
 	if (argc == 6) {
 		exports_mode((uint16_t)atoi(argv[4]), (uint16_t)atoi(argv[5]));
 		printf("%d passed, %d failed\n", passed, failed);
