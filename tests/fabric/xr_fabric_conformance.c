@@ -69,8 +69,12 @@ struct srv_info {
 	uint32_t si_ro_len;
 	uint32_t si_pdata_len; /* connect data length the server got */
 	uint32_t si_pdata_sum; /* ... and its checksum */
+	uint32_t si_peer_family; /* the request's xv_peer: family ... */
+	uint32_t si_peer_addr;	 /* ... and IPv4 address (network order) */
 };
 #define SRV_MAGIC 0x58524633u
+/* It travels as accept data: within the smallest backend limit (verbs). */
+_Static_assert(sizeof(struct srv_info) <= 56, "srv_info over 56 bytes");
 
 static const char *opt_backend = "ofi", *opt_provider, *opt_addr = "127.0.0.1";
 static const char *opt_local;
@@ -243,6 +247,10 @@ static void srv_connect_request(struct srv *s, struct xr_event *ev)
 	si.si_ro_len = RO_LEN;
 	si.si_pdata_len = ev->xv_pdata_len;
 	si.si_pdata_sum = checksum(ev->xv_pdata, ev->xv_pdata_len);
+	si.si_peer_family = ev->xv_peer.ss_family;
+	if (ev->xv_peer.ss_family == AF_INET)
+		si.si_peer_addr =
+		    ((const struct sockaddr_in *)&ev->xv_peer)->sin_addr.s_addr;
 	if (code == C_OVERSIZE_ACCEPT) {
 		static uint8_t big[XR_PDATA_MAX + 64];
 
@@ -707,6 +715,17 @@ static void case_addrs(struct cli *k, struct cli_conn *c)
 	else
 		result(k, "endpoint_addresses", 0, "peer %s:%u, local port %u",
 		       opt_addr, k->k_port, ntohs(l4->sin_port));
+	/* The server learnt our address with the request (xv_peer). */
+	if (local.ss_family != AF_INET ||
+	    c->cc_si.si_peer_family != AF_INET ||
+	    c->cc_si.si_peer_addr != l4->sin_addr.s_addr)
+		result(k, "request_names_peer", 1,
+		       "server saw family %u address %08x, we are %08x",
+		       c->cc_si.si_peer_family, ntohl(c->cc_si.si_peer_addr),
+		       ntohl(l4->sin_addr.s_addr));
+	else
+		result(k, "request_names_peer", 0,
+		       "the connect request carried our address");
 }
 
 static void case_pdata(struct cli *k)

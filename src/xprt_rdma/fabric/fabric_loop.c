@@ -938,6 +938,10 @@ static int lp_connect(struct xr_fabric *fab, const char *addr, uint16_t port,
 	e->le_req = q;
 	ev.xv_listener = &l->ll_base;
 	ev.xv_req = &q->lr_base;
+	/* The requester: loopback, so the address it dialled. */
+	((struct sockaddr_in *)&ev.xv_peer)->sin_family = AF_INET;
+	((struct sockaddr_in *)&ev.xv_peer)->sin_addr.s_addr = a;
+	((struct sockaddr_in *)&ev.xv_peer)->sin_port = htons(e->le_lport);
 	ev.xv_pdata_len = pdata_len;
 	if (pdata_len)
 		memcpy(ev.xv_pdata, pdata, pdata_len);
