@@ -8,7 +8,8 @@
  * (built from XDR word lists), RFC 8797 private data blobs, and recipes
  * for the round-trip target (from a fixed-seed generator, so the output
  * never changes).  The targets beyond the codec get theirs from
- * gen_engines() below: xr_seqflags, xr_clnt_reply, sess_wire, xr_xdr.
+ * gen_engines() below: xr_seqflags, xr_clnt_reply, sess_wire, xr_xdr,
+ * xr_rpccall.
  * Usage: gen_corpus OUTDIR.  The committed corpus in
  * tests/fuzz/corpus is this program's output; a fuzz-tier test checks
  * that they still match.
@@ -479,12 +480,74 @@ static void gen_xdr(void)
 	put("xr_xdr", "opaque-4k-16-ranges", o.b, o.n);
 }
 
+/* [cut a (2 bytes)][cut b (2 bytes)] + an RPC call for xr_rpccall. */
+static void rpc_call(struct bytes *o, uint16_t a, uint16_t b, uint32_t rpcvers,
+		     uint32_t prog, uint32_t vers, uint32_t proc,
+		     uint32_t flavor, uint32_t clen)
+{
+	o->n = 0;
+	w8(o, (uint8_t)(a >> 8));
+	w8(o, (uint8_t)a);
+	w8(o, (uint8_t)(b >> 8));
+	w8(o, (uint8_t)b);
+	w32(o, 0x7263u);
+	w32(o, 0);
+	w32(o, rpcvers);
+	w32(o, prog);
+	w32(o, vers);
+	w32(o, proc);
+	w32(o, flavor);
+	w32(o, clen);
+	wfill(o, (clen + 3) & ~3u, 0);
+	w32(o, 0);
+	w32(o, 0);
+}
+
+/* A Ganesha v3 handle of export @id as an opaque<>. */
+static void v3_fh(struct bytes *o, uint16_t id)
+{
+	w32(o, 8);
+	w32(o, 0x43000000u | id);
+	w32(o, 0);
+}
+
+static void gen_rpccall(void)
+{
+	struct bytes o = {{0}, 0};
+
+	rpc_call(&o, 3, 17, 2, 100003, 4, 0, 0, 0);
+	put("xr_rpccall", "v4-null", o.b, o.n);
+	rpc_call(&o, 8, 8, 3, 100003, 4, 0, 0, 0);
+	put("xr_rpccall", "rpcvers-3", o.b, o.n);
+	rpc_call(&o, 30, 200, 2, 100003, 4, 0, 1, 401);
+	put("xr_rpccall", "cred-401", o.b, o.n);
+	rpc_call(&o, 0, 0, 2, 100003, 4, 0, 1, 400);
+	put("xr_rpccall", "cred-400", o.b, o.n);
+	put("xr_rpccall", "verf-cut", o.b, o.n - 4);
+	rpc_call(&o, 41, 45, 2, 100003, 3, 1, 1, 20);
+	v3_fh(&o, 0x1234);
+	put("xr_rpccall", "v3-getattr", o.b, o.n);
+	put("xr_rpccall", "v3-handle-cut", o.b, o.n - 6);
+	rpc_call(&o, 5, 70, 2, 100227, 3, 2, 0, 0);
+	v3_fh(&o, 9);
+	put("xr_rpccall", "nfsacl-setacl", o.b, o.n);
+	rpc_call(&o, 36, 52, 2, 100003, 3, 6, 6, 24);
+	o.b[4 + 32 + 15] = 2;		/* RPCSEC_GSS integrity */
+	w32(&o, 24);
+	w32(&o, 1);
+	v3_fh(&o, 3);
+	put("xr_rpccall", "v3-gss-integrity", o.b, o.n);
+	o.b[4 + 32 + 15] = 3;		/* privacy */
+	put("xr_rpccall", "v3-gss-privacy", o.b, o.n);
+}
+
 static void gen_engines(void)
 {
 	gen_seqflags();
 	gen_clnt_reply();
 	gen_sess_wire();
 	gen_xdr();
+	gen_rpccall();
 }
 
 static int make_dir(const char *sub)
@@ -510,7 +573,8 @@ int main(int argc, char **argv)
 	    make_dir("xr_roundtrip"))
 		return 1;
 	if (make_dir("xr_seqflags") || make_dir("xr_clnt_reply") ||
-	    make_dir("sess_wire") || make_dir("xr_xdr"))
+	    make_dir("sess_wire") || make_dir("xr_xdr") ||
+	    make_dir("xr_rpccall"))
 		return 1;
 	gen_hdr();
 	gen_cm();
