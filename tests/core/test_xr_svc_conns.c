@@ -4,7 +4,7 @@
  * fabric, in the unit tier (and so under ASan).  How this works:
  *
  * One engine on the in-process "loop" backend with tiny timeouts
- * (handshake 2 s, idle 3 s), a per-address cap of 2 and Max_Connections 3;
+ * (handshake 4 s, idle 3 s), a per-address cap of 2 and Max_Connections 3;
  * this thread is a raw RPC-over-RDMA client on a loop fabric of its own.
  * Every loop connection comes from the same place, so the cap sees one
  * address.  Checked, each against the engine's counters:
@@ -39,7 +39,7 @@
 #define INLINE 4096u
 #define NRECV 4u
 #define MAXC 4u
-#define HANDSHAKE_S 2u
+#define HANDSHAKE_S 4u
 #define IDLE_S 3u
 
 static int failures;
@@ -299,6 +299,7 @@ int main(void)
 	}
 
 	/* 1 + 2: silent connections, the cap. */
+	t0 = now_ms();
 	r0 = open_conn(0, port);
 	r1 = open_conn(1, port);
 	r2 = open_conn(2, port);
@@ -318,6 +319,9 @@ int main(void)
 
 	/* 3: the handshake timeout closes both and frees everything. */
 	check(wait_for(at_rest, 10000), "silent connections closed, at rest");
+	took = now_ms() - t0;
+	check(took >= (long)(HANDSHAKE_S - 1) * 1000,
+	      "not before the handshake timeout (less the 1 s timer tick)");
 	st = stats();
 	check(st.cs_conns_closed_silent == 2 && !st.cs_conns_closed_idle,
 	      "cs_conns_closed_silent = 2");

@@ -41,7 +41,7 @@ gr_on_fail() {
 	tail -30 "$dir/ganesha.log"
 }
 
-credits=32 inline=4096 handshake=3 idle=6
+credits=32 inline=4096 handshake=10 idle=6
 port=$(gr_free_port) || gr_fail "no free port"
 rport=$(gr_free_port) || gr_fail "no free port"
 stats=$dir/rdma-stats
@@ -115,6 +115,9 @@ gr_check "while silent peers hold every slot, 127.0.0.2 is refused" \
 # ... until the handshake timeout closes them.
 gr_check "the silent connections are closed after Handshake_Timeout ($handshake s)" \
 	gr_wait_for 40 eval 'grep -q "^closed 2 after" "$dir/a.out" && grep -q "^closed 2 after" "$dir/b.out"'
+took=$(awk '/^closed 2 after/ { print int($4) }' "$dir/a.out")
+gr_check "... not before ($took s after connecting >= $((handshake - 2)) s)" \
+	test "${took:-0}" -ge $((handshake - 2))
 gr_check "conns_closed_silent = 4" counter_is conns_closed_silent 4
 gr_check "their slots and registrations are free again" gr_wait_for 20 at_rest
 
