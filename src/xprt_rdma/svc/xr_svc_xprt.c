@@ -574,11 +574,21 @@ static void gw_deny(struct xr_gsh_server *srv, struct xr_gsh_call *gc,
 static enum xr_rpc_verdict gw_export_verdict(struct xr_gsh_call *gc,
 					     const struct xr_rpc_call *call)
 {
+	struct xr_rpc_call as_ganesha = *call;
 	uint16_t id = 0;
 	int rc;
 
+	/* Ganesha's program numbers are configurable (NFS_Program, ...). */
+	if (call->rc_prog == nfs_param.core_param.program[P_NFS])
+		as_ganesha.rc_prog = XR_RPC_PROG_NFS;
+#ifdef USE_NFSACL3
+	else if (call->rc_prog == nfs_param.core_param.program[P_NFSACL])
+		as_ganesha.rc_prog = XR_RPC_PROG_NFSACL;
+#endif
+	else
+		return XR_RPC_PASS; /* not dispatched on RDMA connections */
 	rc = xr_rpc_call_export(gc->gc_call->sc_msg, gc->gc_call->sc_nmsg,
-				call, &id);
+				&as_ganesha, &id);
 	if (rc == -EACCES || (rc == 1 && !xr_export_on_rdma(id))) {
 		LogInfo(COMPONENT_EXPORT,
 			"NFS_RDMA: program %u version %u call for Export_Id %u refused: not served over RDMA (NFS_RDMA Exports)",
