@@ -175,8 +175,8 @@ static void close_conn(uint32_t c)
 		return;
 	if (conns[c].state != 2)
 		xr_disconnect(conns[c].ep);
-	for (i = 0; i < 500 && (conns[c].state != 2 ||
-				xr_ep_outstanding(conns[c].ep));
+	for (i = 0;
+	     i < 500 && (conns[c].state != 2 || xr_ep_outstanding(conns[c].ep));
 	     i++)
 		pump(2);
 	xr_ep_destroy(conns[c].ep);
@@ -340,7 +340,8 @@ int main(void)
 		  st.cs_registered_bytes ==
 		      (uint64_t)CREDITS * INLINE +
 			  (uint64_t)(CREDITS + CREDITS / 4 + 4) * INLINE,
-	      "after its first message: receive and send buffers, no landing area");
+	      "after its first message: receive and send buffers, no landing "
+	      "area");
 	t0 = now_ms();
 	while (now_ms() - t0 < 2 * IDLE_S * 1000)
 		pump(20);

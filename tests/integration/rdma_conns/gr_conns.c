@@ -140,8 +140,8 @@ static struct conn *open_conn(const char *addr, uint16_t port)
 					  .xr_nsge = 1};
 	xr_cm_encode(&mine, pdata, sizeof(pdata));
 	xr_ep_attr_from_credits(NRECV, &attr);
-	if (xr_connect(fab, addr, port, &attr, pre, NRECV, pdata,
-		       sizeof(pdata), c, &c->ep)) {
+	if (xr_connect(fab, addr, port, &attr, pre, NRECV, pdata, sizeof(pdata),
+		       c, &c->ep)) {
 		c->state = CS_DOWN;
 		c->refused = true;
 		return c;
