@@ -27,6 +27,9 @@
  *    registration or connection is left in the engine (its stats) or in
  *    the server's fabric (endpoints and regions, xr_loop_get_counts).
  *
+ * The fuzz target fuzz_xr_svc_engine includes this file (without main)
+ * and runs one round per input, the input's bytes as the random source.
+ *
  * Usage: test_xr_svc_prop [seed [rounds]]; GR_PROP_SEED, GR_PROP_ROUNDS
  * and GR_PROP_SECONDS (default 4: rounds stop when it is spent) also set
  * them (GR_PROP_VERBOSE=1 prints each round's time).  The seed is printed
@@ -60,12 +63,31 @@
 #define MAX_ROUND_CALLS 40u
 
 static uint64_t rng_state;
-static bool verbose;
+
+/*
+ * The random source: xorshift from the seed - or, in the fuzz target
+ * (tests/fuzz/fuzz_xr_svc_engine.c), the input's bytes first, four per
+ * draw, so libFuzzer steers every decision of a round.
+ */
+static const uint8_t *rnd_bytes;
+static size_t rnd_left;
 
 static uint64_t rnd(void)
 {
 	uint64_t x = rng_state;
+	uint32_t v = 0;
+	int i;
 
+	if (rnd_left) {
+		for (i = 0; i < 4; i++) {
+			v <<= 8;
+			if (rnd_left) {
+				v |= *rnd_bytes++;
+				rnd_left--;
+			}
+		}
+		return v;
+	}
 	x ^= x >> 12;
 	x ^= x << 25;
 	x ^= x >> 27;
@@ -307,13 +329,14 @@ static void cli_pump(struct cli *k, int ms)
 	struct pollfd pfd;
 	struct xr_event ev;
 	uintptr_t ctx;
-	int n, i;
+	int n, i, events = 0;
 
 	while (xr_fabric_get_event(k->k_fab, &ev) == 0) {
 		if (ev.xv_type == XR_EV_ESTABLISHED)
 			k->k_state = 1;
 		else if (ev.xv_type != XR_EV_CONNECT_REQUEST)
 			k->k_state = 2;
+		events++;
 	}
 	n = xr_fabric_poll(k->k_fab, wc, 32);
 	for (i = 0; i < n; i++) {
@@ -329,7 +352,8 @@ static void cli_pump(struct cli *k, int ms)
 			k->k_send_busy[ctx - 1 - CLI_RECVS] = false;
 		}
 	}
-	if (n == 0 && ms > 0) {
+	/* Sleep only when this round found nothing to do. */
+	if (n == 0 && !events && ms > 0) {
 		pfd = (struct pollfd){.fd = xr_fabric_wait_fd(k->k_fab),
 				      .events = POLLIN};
 		if (xr_fabric_arm(k->k_fab) == 0)
@@ -560,6 +584,37 @@ static int cli_send(struct cli *k, const struct gen *g)
 
 /* ---- one round ---------------------------------------------------------- */
 
+/*
+ * A number that moves whenever a call is delivered, answered or
+ * released: a faulty round stops waiting once it has stood still for
+ * IDLE_MS (withheld completions never come), not after a fixed time.
+ */
+#define IDLE_MS 15
+
+static uint64_t progress(const struct cli *k)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&up.u_lock);
+	v = (uint64_t)up.u_delivered + up.u_released + k->k_answers +
+	    k->k_errors;
+	pthread_mutex_unlock(&up.u_lock);
+	return v;
+}
+
+/* Waiting in a faulty round: give up after IDLE_MS without progress. */
+static bool stalled_for(const struct cli *k, uint64_t *last, long *since)
+{
+	uint64_t v = progress(k);
+
+	if (v != *last) {
+		*last = v;
+		*since = now_ms();
+		return false;
+	}
+	return now_ms() - *since > IDLE_MS;
+}
+
 /* Calls sent and neither answered nor dropped by the upper layer. */
 static uint32_t inflight(uint32_t ncalls)
 {
@@ -634,7 +689,8 @@ static int run_round(struct env *e, uint32_t round, uint32_t xid0)
 	bool faults = rnd_below(2), stalled = false;
 	uint32_t ncalls = 1 + rnd_below(MAX_ROUND_CALLS), sent = 0, i, missing = 0;
 	uint32_t bad_keys = 0;
-	long end;
+	uint64_t last;
+	long end, since;
 	int ret;
 
 	pthread_mutex_lock(&up.u_lock);
@@ -660,9 +716,12 @@ static int run_round(struct env *e, uint32_t round, uint32_t xid0)
 
 		if (!gen_header(k, &g, xid0 + i, bad))
 			continue;
-		end = now_ms() + (faults ? 200 : 10000);
+		end = now_ms() + (faults ? 300 : 10000);
+		last = progress(k);
+		since = now_ms();
 		while (inflight(ncalls) >= CREDITS && k->k_state == 1 &&
-		       now_ms() < end) {
+		       now_ms() < end && !(faults && stalled_for(k, &last,
+								  &since))) {
 			cli_pump(k, 5);
 			run_deferred(false);
 		}
@@ -688,9 +747,13 @@ static int run_round(struct env *e, uint32_t round, uint32_t xid0)
 
 	/* Without faults, every call is delivered or answered by RDMA_ERROR. */
 	end = now_ms() + (faults ? 300 : 10000);
+	last = progress(k);
+	since = now_ms();
 	for (;;) {
 		run_deferred(true);
 		cli_pump(k, 5);
+		if (faults && stalled_for(k, &last, &since))
+			break;
 		pthread_mutex_lock(&up.u_lock);
 		for (missing = 0, i = 0; i < ncalls; i++) {
 			uint8_t s = up.u_state[i];
@@ -769,7 +832,7 @@ out_disconnect:
 	end = now_ms() + 10000;
 	while (!all_returned(e, why, sizeof(why)) && now_ms() < end) {
 		run_deferred(true);
-		usleep(2000);
+		usleep(200);
 	}
 	if (!all_returned(e, why, sizeof(why))) {
 		printf("FAIL round %u%s: after disconnect the engine holds "
@@ -800,6 +863,70 @@ out_disconnect:
 	return 0;
 }
 
+static const struct xr_svc_params prop_params = {
+    .sp_backend = "loop",
+    .sp_addr = "127.0.0.1",
+    .sp_port = XR_SVC_PORT_ANY,
+    .sp_credits = CREDITS,
+    .sp_inline = INLINE,
+    .sp_max_conns = 4,
+    .sp_max_request = MAX_REQUEST,
+    .sp_max_response = MAX_REQUEST,
+    .sp_read_pool = 2 * MAX_REQUEST};
+
+/* Start the engine and the client's fabric; 0 or -1 (printed why). */
+static int env_setup(struct env *e)
+{
+	struct xr_svc_ops ops = {.sv_on_call = on_call,
+				 .sv_on_release = on_release};
+	struct xr_fabric_params fp = {.xfp_backend = "loop"};
+	char err[256];
+	uint32_t r;
+
+	for (r = 0; r < sizeof(payload_src); r++)
+		payload_src[r] = (uint8_t)(r * 7);
+	memset(e, 0, sizeof(*e));
+	if (xr_svc_start(&prop_params, &ops, NULL, &e->e_svc, err,
+			 sizeof(err))) {
+		printf("FAIL engine start: %s\n", err);
+		return -1;
+	}
+	e->e_port = xr_svc_port(e->e_svc);
+	e->e_srv_fab = xr_loop_listener_fabric(e->e_port);
+	if (!e->e_srv_fab ||
+	    xr_fabric_open(&fp, &e->e_cli.k_fab, err, sizeof(err))) {
+		printf("FAIL loop fabric\n");
+		return -1;
+	}
+	e->e_cli.k_area = calloc(1, AREA);
+	e->e_cli.k_msgs = calloc(CLI_RECVS + CLI_SENDS, INLINE);
+	if (!e->e_cli.k_area || !e->e_cli.k_msgs ||
+	    xr_reg_mr(e->e_cli.k_fab, e->e_cli.k_area, AREA,
+		      XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ |
+			  XR_ACCESS_REMOTE_WRITE,
+		      &e->e_cli.k_area_mr) ||
+	    xr_reg_mr(e->e_cli.k_fab, e->e_cli.k_msgs,
+		      (size_t)(CLI_RECVS + CLI_SENDS) * INLINE, XR_ACCESS_LOCAL,
+		      &e->e_cli.k_msg_mr)) {
+		printf("FAIL client setup\n");
+		return -1;
+	}
+	return 0;
+}
+
+#ifndef XR_PROP_NO_MAIN
+static bool verbose;
+
+static void env_teardown(struct env *e)
+{
+	xr_svc_stop(e->e_svc);
+	xr_dereg_mr(e->e_cli.k_area_mr);
+	xr_dereg_mr(e->e_cli.k_msg_mr);
+	xr_fabric_close(e->e_cli.k_fab);
+	free(e->e_cli.k_area);
+	free(e->e_cli.k_msgs);
+}
+
 static uint64_t env_u64(const char *name, uint64_t dflt)
 {
 	const char *v = getenv(name);
@@ -809,25 +936,11 @@ static uint64_t env_u64(const char *name, uint64_t dflt)
 
 int main(int argc, char **argv)
 {
-	struct xr_svc_params p = {.sp_backend = "loop",
-				  .sp_addr = "127.0.0.1",
-				  .sp_port = XR_SVC_PORT_ANY,
-				  .sp_credits = CREDITS,
-				  .sp_inline = INLINE,
-				  .sp_max_conns = 4,
-				  .sp_max_request = MAX_REQUEST,
-				  .sp_max_response = MAX_REQUEST,
-				  .sp_read_pool = 2 * MAX_REQUEST};
-	struct xr_svc_ops ops = {.sv_on_call = on_call,
-				 .sv_on_release = on_release};
-	struct xr_fabric_params fp = {.xfp_backend = "loop"};
 	struct xr_core_stats st;
 	struct env e;
-	char err[256];
 	uint64_t seed, rounds, secs;
 	uint32_t r, failed = 0;
 	long end;
-	int ret;
 
 	seed = env_u64("GR_PROP_SEED", (uint64_t)time(NULL) ^
 					   ((uint64_t)getpid() << 16));
@@ -841,35 +954,8 @@ int main(int argc, char **argv)
 	       seed);
 	fflush(stdout);
 	rng_state = seed ? seed : 1;
-	for (r = 0; r < sizeof(payload_src); r++)
-		payload_src[r] = (uint8_t)(r * 7);
-
-	memset(&e, 0, sizeof(e));
-	ret = xr_svc_start(&p, &ops, NULL, &e.e_svc, err, sizeof(err));
-	if (ret) {
-		printf("FAIL engine start: %s\n", err);
+	if (env_setup(&e))
 		return 1;
-	}
-	e.e_port = xr_svc_port(e.e_svc);
-	e.e_srv_fab = xr_loop_listener_fabric(e.e_port);
-	if (!e.e_srv_fab ||
-	    xr_fabric_open(&fp, &e.e_cli.k_fab, err, sizeof(err))) {
-		printf("FAIL loop fabric: %s\n", err);
-		return 1;
-	}
-	e.e_cli.k_area = calloc(1, AREA);
-	e.e_cli.k_msgs = calloc(CLI_RECVS + CLI_SENDS, INLINE);
-	if (!e.e_cli.k_area || !e.e_cli.k_msgs ||
-	    xr_reg_mr(e.e_cli.k_fab, e.e_cli.k_area, AREA,
-		      XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ |
-			  XR_ACCESS_REMOTE_WRITE,
-		      &e.e_cli.k_area_mr) ||
-	    xr_reg_mr(e.e_cli.k_fab, e.e_cli.k_msgs,
-		      (size_t)(CLI_RECVS + CLI_SENDS) * INLINE, XR_ACCESS_LOCAL,
-		      &e.e_cli.k_msg_mr)) {
-		printf("FAIL client setup\n");
-		return 1;
-	}
 	end = now_ms() + (long)secs * 1000;
 	verbose = env_u64("GR_PROP_VERBOSE", 0) != 0;
 	for (r = 0; r < rounds && now_ms() < end; r++) {
@@ -889,12 +975,7 @@ int main(int argc, char **argv)
 	       "layer, %" PRIu64 " connections\n",
 	       r, st.cs_calls, st.cs_replies, st.cs_err_chunk_sent, up.u_dropped,
 	       st.cs_connections_total);
-	xr_svc_stop(e.e_svc);
-	xr_dereg_mr(e.e_cli.k_area_mr);
-	xr_dereg_mr(e.e_cli.k_msg_mr);
-	xr_fabric_close(e.e_cli.k_fab);
-	free(e.e_cli.k_area);
-	free(e.e_cli.k_msgs);
+	env_teardown(&e);
 	if (failed) {
 		printf("FAIL (seed %" PRIu64 ")\n", seed);
 		return 1;
@@ -902,3 +983,4 @@ int main(int argc, char **argv)
 	printf("PASS\n");
 	return 0;
 }
+#endif

@@ -9,7 +9,7 @@
  * for the round-trip target (from a fixed-seed generator, so the output
  * never changes).  The targets beyond the codec get theirs from
  * gen_engines() below: xr_seqflags, xr_clnt_reply, sess_wire, xr_xdr,
- * xr_rpccall.
+ * xr_rpccall, xr_svc_engine.
  * Usage: gen_corpus OUTDIR.  The committed corpus in
  * tests/fuzz/corpus is this program's output; a fuzz-tier test checks
  * that they still match.
@@ -541,8 +541,29 @@ static void gen_rpccall(void)
 	put("xr_rpccall", "v3-gss-privacy", o.b, o.n);
 }
 
+/*
+ * Rounds of the engine target: the bytes are its draws, four per choice
+ * (the first word even: no faults; odd: faults).  Fixed generator.
+ */
+static void gen_svc_engine(void)
+{
+	uint8_t b[1024];
+	char name[32];
+	size_t i, j, n;
+
+	for (i = 0; i < 16; i++) {
+		n = 64 + i * 60;
+		for (j = 0; j < n; j++)
+			b[j] = (uint8_t)rng();
+		b[3] = (uint8_t)((b[3] & ~1u) | (i & 1));
+		snprintf(name, sizeof(name), "round-%02zu", i);
+		put("xr_svc_engine", name, b, n);
+	}
+}
+
 static void gen_engines(void)
 {
+	gen_svc_engine();
 	gen_seqflags();
 	gen_clnt_reply();
 	gen_sess_wire();
@@ -574,7 +595,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (make_dir("xr_seqflags") || make_dir("xr_clnt_reply") ||
 	    make_dir("sess_wire") || make_dir("xr_xdr") ||
-	    make_dir("xr_rpccall"))
+	    make_dir("xr_rpccall") || make_dir("xr_svc_engine"))
 		return 1;
 	gen_hdr();
 	gen_cm();
