@@ -191,7 +191,7 @@ static void answer(struct xr_svc_call *call, bool drop)
 	/* Mostly small; sometimes too big to go inline. */
 	pthread_mutex_lock(&up.u_lock);
 	head = up_rnd() % 8 ? 24 + 4 * (uint32_t)(up_rnd() % 32)
-			     : 24 + 4 * (uint32_t)(up_rnd() % 1400);
+			    : 24 + 4 * (uint32_t)(up_rnd() % 1400);
 	if (call->sc_nwrite && up_rnd() % 4)
 		plen = (uint32_t)(up_rnd() % (call->sc_write_chunks[0] + 1));
 	else if (up_rnd() % 8 == 0)
@@ -434,8 +434,7 @@ static void gen_seg(struct cli *k, struct xr_segment *sg, uint32_t maxlen,
  * Build a random header for xid; returns true when the codec accepts it
  * under the engine's limits (only those are sent).
  */
-static bool gen_header(struct cli *k, struct gen *g, uint32_t xid,
-		       bool bad_key)
+static bool gen_header(struct cli *k, struct gen *g, uint32_t xid, bool bad_key)
 {
 	struct xr_hdr_limits lim;
 	struct xr_hdr d;
@@ -447,8 +446,9 @@ static bool gen_header(struct cli *k, struct gen *g, uint32_t xid,
 	bool nomsg = rnd_below(4) == 0;
 	ssize_t hl;
 
-	xr_hdr_init(h, g->g_chunks, sizeof(g->g_chunks) / sizeof(g->g_chunks[0]),
-		    g->g_segs, sizeof(g->g_segs) / sizeof(g->g_segs[0]));
+	xr_hdr_init(h, g->g_chunks,
+		    sizeof(g->g_chunks) / sizeof(g->g_chunks[0]), g->g_segs,
+		    sizeof(g->g_segs) / sizeof(g->g_segs[0]));
 	h->h_xid = xid;
 	h->h_vers = XR_RPCRDMA_VERSION;
 	h->h_credits = 1 + rnd_below(CREDITS * 2);
@@ -552,12 +552,12 @@ static bool gen_header(struct cli *k, struct gen *g, uint32_t xid,
 			       nomsg ? "NOMSG" : "MSG", msg_len);
 	for (i = 0; i < h->h_nread && n < sizeof(g->g_desc) - 64; i++)
 		n += (uint32_t)snprintf(
-		    g->g_desc + n, sizeof(g->g_desc) - n, " pos %u len %" PRIu64
-		    "/%u", g->g_chunks[i].ch_position, g->g_chunks[i].ch_length,
-		    g->g_chunks[i].ch_nsegs);
-	snprintf(g->g_desc + n, sizeof(g->g_desc) - n,
-		 " ] write %u reply %s%s", h->h_nwrite,
-		 h->h_has_reply ? "yes" : "no", bad_key ? " BADKEY" : "");
+		    g->g_desc + n, sizeof(g->g_desc) - n,
+		    " pos %u len %" PRIu64 "/%u", g->g_chunks[i].ch_position,
+		    g->g_chunks[i].ch_length, g->g_chunks[i].ch_nsegs);
+	snprintf(g->g_desc + n, sizeof(g->g_desc) - n, " ] write %u reply %s%s",
+		 h->h_nwrite, h->h_has_reply ? "yes" : "no",
+		 bad_key ? " BADKEY" : "");
 	return true;
 }
 
@@ -687,7 +687,8 @@ static int run_round(struct env *e, uint32_t round, uint32_t xid0)
 	static struct gen g;
 	char why[256];
 	bool faults = rnd_below(2), stalled = false;
-	uint32_t ncalls = 1 + rnd_below(MAX_ROUND_CALLS), sent = 0, i, missing = 0;
+	uint32_t ncalls = 1 + rnd_below(MAX_ROUND_CALLS), sent = 0, i,
+		 missing = 0;
 	uint32_t bad_keys = 0;
 	uint64_t last;
 	long end, since;
@@ -720,8 +721,8 @@ static int run_round(struct env *e, uint32_t round, uint32_t xid0)
 		last = progress(k);
 		since = now_ms();
 		while (inflight(ncalls) >= CREDITS && k->k_state == 1 &&
-		       now_ms() < end && !(faults && stalled_for(k, &last,
-								  &since))) {
+		       now_ms() < end &&
+		       !(faults && stalled_for(k, &last, &since))) {
 			cli_pump(k, 5);
 			run_deferred(false);
 		}
@@ -758,7 +759,8 @@ static int run_round(struct env *e, uint32_t round, uint32_t xid0)
 		for (missing = 0, i = 0; i < ncalls; i++) {
 			uint8_t s = up.u_state[i];
 
-			if ((s & ST_SENT) && !(s & (ST_DELIVERED | ST_ANSWERED)))
+			if ((s & ST_SENT) &&
+			    !(s & (ST_DELIVERED | ST_ANSWERED)))
 				missing++;
 		}
 		pthread_mutex_unlock(&up.u_lock);
@@ -787,13 +789,13 @@ static int run_round(struct env *e, uint32_t round, uint32_t xid0)
 			       "client\n",
 			       round, missing);
 			for (i = 0; i < ncalls; i++)
-				if ((up.u_state[i] &
-				     (ST_SENT | ST_ANSWERED | ST_DROPPED)) ==
-				    ST_SENT)
+				if ((up.u_state[i] & (ST_SENT | ST_ANSWERED |
+						      ST_DROPPED)) == ST_SENT)
 					printf("  %s\n", descs[i]);
 			return 1;
 		}
-		/* Connected and idle: every receive (credit) is posted again. */
+		/* Connected and idle: every receive (credit) is posted again.
+		 */
 		end = now_ms() + 10000;
 		do {
 			run_deferred(true);
@@ -863,16 +865,16 @@ out_disconnect:
 	return 0;
 }
 
-static const struct xr_svc_params prop_params = {
-    .sp_backend = "loop",
-    .sp_addr = "127.0.0.1",
-    .sp_port = XR_SVC_PORT_ANY,
-    .sp_credits = CREDITS,
-    .sp_inline = INLINE,
-    .sp_max_conns = 4,
-    .sp_max_request = MAX_REQUEST,
-    .sp_max_response = MAX_REQUEST,
-    .sp_read_pool = 2 * MAX_REQUEST};
+static const struct xr_svc_params prop_params = {.sp_backend = "loop",
+						 .sp_addr = "127.0.0.1",
+						 .sp_port = XR_SVC_PORT_ANY,
+						 .sp_credits = CREDITS,
+						 .sp_inline = INLINE,
+						 .sp_max_conns = 4,
+						 .sp_max_request = MAX_REQUEST,
+						 .sp_max_response = MAX_REQUEST,
+						 .sp_read_pool =
+						     2 * MAX_REQUEST};
 
 /* Start the engine and the client's fabric; 0 or -1 (printed why). */
 static int env_setup(struct env *e)
@@ -942,8 +944,8 @@ int main(int argc, char **argv)
 	uint32_t r, failed = 0;
 	long end;
 
-	seed = env_u64("GR_PROP_SEED", (uint64_t)time(NULL) ^
-					   ((uint64_t)getpid() << 16));
+	seed = env_u64("GR_PROP_SEED",
+		       (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16));
 	rounds = env_u64("GR_PROP_ROUNDS", 100000);
 	secs = env_u64("GR_PROP_SECONDS", 4);
 	if (argc > 1)
@@ -970,11 +972,11 @@ int main(int argc, char **argv)
 			       up.u_faults ? " (faults)" : "");
 	}
 	xr_svc_get_stats(e.e_svc, &st);
-	printf("%u rounds, %" PRIu64 " calls, %" PRIu64
-	       " replies, %" PRIu64 " ERR_CHUNK, %u dropped by the upper "
+	printf("%u rounds, %" PRIu64 " calls, %" PRIu64 " replies, %" PRIu64
+	       " ERR_CHUNK, %u dropped by the upper "
 	       "layer, %" PRIu64 " connections\n",
-	       r, st.cs_calls, st.cs_replies, st.cs_err_chunk_sent, up.u_dropped,
-	       st.cs_connections_total);
+	       r, st.cs_calls, st.cs_replies, st.cs_err_chunk_sent,
+	       up.u_dropped, st.cs_connections_total);
 	env_teardown(&e);
 	if (failed) {
 		printf("FAIL (seed %" PRIu64 ")\n", seed);

@@ -58,8 +58,7 @@ static int oracle_record(const uint8_t *b, size_t n, size_t *pos, size_t max,
 }
 
 /* Gather the fragments' payload of the record that ends at end. */
-static void oracle_gather(const uint8_t *b, size_t at, size_t end,
-			  uint8_t *out)
+static void oracle_gather(const uint8_t *b, size_t at, size_t end, uint8_t *out)
 {
 	uint32_t frag;
 
@@ -131,7 +130,8 @@ static void check_headers(const uint8_t *b, size_t n)
 		if (ret != want || (ret == 0 && body != want_body))
 			abort();
 	} else if (sess_rpc_decode_call(b, n, &ch) == 0) {
-		if (ch.ch_body_off > n || ch.ch_body_off % 4 || ch.ch_xid != xid)
+		if (ch.ch_body_off > n || ch.ch_body_off % 4 ||
+		    ch.ch_xid != xid)
 			abort();
 	}
 }

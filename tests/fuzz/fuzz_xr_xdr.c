@@ -78,8 +78,8 @@ static bool step(XDR *a, XDR *b, const uint8_t *op, uint8_t *ba, uint8_t *bb,
 		max = arg24(op) % (MAX_ITEM + 1);
 		r1 = xdr_bytes(a, &p1, &l1, max);
 		r2 = xdr_bytes(b, &p2, &l2, max);
-		if (r1 != r2 || (r1 && (l1 != l2 || l1 > max ||
-					 memcmp(p1, p2, l1))))
+		if (r1 != r2 ||
+		    (r1 && (l1 != l2 || l1 > max || memcmp(p1, p2, l1))))
 			abort();
 		return r1;
 	case 5:
@@ -126,8 +126,7 @@ static bool step(XDR *a, XDR *b, const uint8_t *op, uint8_t *ba, uint8_t *bb,
 		int32_t *q = xdr_inline_decode(a, n);
 
 		if (q) {
-			if (pos + n > total ||
-			    XDR_GETPOS(a) != pos + n ||
+			if (pos + n > total || XDR_GETPOS(a) != pos + n ||
 			    !XDR_SETPOS(b, pos) || !xdr_opaque(b, p2, n) ||
 			    memcmp(q, p2, n))
 				abort();

@@ -87,8 +87,8 @@ struct lp_ep {
 	struct lp_req *le_req; /* client: its request not yet answered */
 	struct lp_op *le_ops;  /* parallel to le_base.xe_wrs.xp_slots */
 	struct lp_fifo le_ready, le_rq, le_sendq;
-	bool le_stopped;  /* stop-reading fault */
-	bool le_was_conn; /* has addresses */
+	bool le_stopped;	     /* stop-reading fault */
+	bool le_was_conn;	     /* has addresses */
 	uint32_t le_laddr, le_paddr; /* network order */
 	uint16_t le_lport, le_pport;
 	struct lp_ep *le_prev, *le_next;
@@ -329,8 +329,7 @@ static void lp_flush(struct lp_ep *e)
 	for (i = 0; i < total; i++) {
 		uint8_t w = e->le_ops[i].lo_where;
 
-		if (!pool->xp_slots[i].xw_busy || w == LP_READY ||
-		    w == LP_LATE)
+		if (!pool->xp_slots[i].xw_busy || w == LP_READY || w == LP_LATE)
 			continue;
 		lp_ready(e, i, -ECANCELED, 0);
 	}
@@ -532,8 +531,7 @@ static int lp_open(const struct xr_fabric_params *params,
 	struct lp_fabric *lf = calloc(1, sizeof(*lf));
 
 	if (!lf)
-		return xr_buf_err(errbuf, errlen, "loop", -ENOMEM,
-				  "no memory");
+		return xr_buf_err(errbuf, errlen, "loop", -ENOMEM, "no memory");
 	lf->lf_base.xf_ops = &xr_fabric_ops_loop;
 	lf->lf_base.xf_pdata_max = XR_PDATA_MAX;
 	lf->lf_rng = 1;
@@ -909,8 +907,8 @@ static int lp_connect(struct xr_fabric *fab, const char *addr, uint16_t port,
 		return ret;
 	}
 	e->le_laddr = a;
-	e->le_lport = (uint16_t)(LP_FIRST_PORT / 2 +
-				 lp_world.w_next_eport++ % 20000);
+	e->le_lport =
+	    (uint16_t)(LP_FIRST_PORT / 2 + lp_world.w_next_eport++ % 20000);
 	l = lp_find_listener(a, port);
 	if (!l || l->ll_pending >= l->ll_backlog) {
 		lp_shut(e, XR_EV_REJECTED, -ECONNREFUSED);
@@ -1246,8 +1244,8 @@ static int lp_post_rma(struct xr_ep *ep, enum xr_op op,
 		       void *ctx)
 {
 	struct lp_ep *e = lep(ep);
-	unsigned int want = op == XR_OP_WRITE ? XR_ACCESS_REMOTE_WRITE
-					      : XR_ACCESS_REMOTE_READ;
+	unsigned int want =
+	    op == XR_OP_WRITE ? XR_ACCESS_REMOTE_WRITE : XR_ACCESS_REMOTE_READ;
 	struct lp_mr *m;
 	int64_t total;
 	uint32_t i;
@@ -1338,7 +1336,8 @@ static int lp_poll(struct xr_fabric *fab, struct xr_completion *out, int max)
 
 	lp_lock();
 	for (e = lf->lf_eps; e && n < max; e = e->le_next)
-		while (n < max && (i = lp_fifo_pop(e, &e->le_ready)) != LP_NONE) {
+		while (n < max &&
+		       (i = lp_fifo_pop(e, &e->le_ready)) != LP_NONE) {
 			e->le_ops[i].lo_where = LP_IDLE;
 			xr_wr_complete(&e->le_base,
 				       &e->le_base.xe_wrs.xp_slots[i],
@@ -1426,8 +1425,7 @@ int xr_loop_break(struct xr_ep *ep)
 	if (e->le_state != LP_CONNECTED)
 		ret = -ENOTCONN;
 	else
-		lp_break(e, XR_EV_ERROR, -EIO, XR_EV_DISCONNECTED,
-			 -ECONNRESET);
+		lp_break(e, XR_EV_ERROR, -EIO, XR_EV_DISCONNECTED, -ECONNRESET);
 	lp_unlock();
 	return ret;
 }
