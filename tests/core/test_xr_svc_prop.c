@@ -938,6 +938,7 @@ static uint64_t env_u64(const char *name, uint64_t dflt)
 
 int main(int argc, char **argv)
 {
+	struct xr_loop_counts sc, cc;
 	struct xr_core_stats st;
 	struct env e;
 	uint64_t seed, rounds, secs;
@@ -971,6 +972,16 @@ int main(int argc, char **argv)
 			printf("round %u: %ld ms%s\n", r, now_ms() - t0,
 			       up.u_faults ? " (faults)" : "");
 	}
+	xr_loop_get_counts(e.e_srv_fab, &sc);
+	xr_loop_get_counts(e.e_cli.k_fab, &cc);
+	printf(
+	    "faults injected (server + client fabric): %" PRIu64
+	    " completions withheld, %" PRIu64 " held past disconnect, %" PRIu64
+	    " connections broken at a post, %" PRIu64 " short receive "
+	    "batches, %" PRIu64 " -ENOSPC, %" PRIu64 " RMA refused\n",
+	    sc.lc_dropped + cc.lc_dropped, sc.lc_late + cc.lc_late,
+	    sc.lc_flushes + cc.lc_flushes, sc.lc_partial + cc.lc_partial,
+	    sc.lc_nospc + cc.lc_nospc, sc.lc_rma_refused + cc.lc_rma_refused);
 	xr_svc_get_stats(e.e_svc, &st);
 	printf("%u rounds, %" PRIu64 " calls, %" PRIu64 " replies, %" PRIu64
 	       " ERR_CHUNK, %u dropped by the upper "
