@@ -19,7 +19,7 @@
 #include "rp_int.h"
 #include "export_mgr.h"
 
-#define RP_MAX_PATH_OPS (SESS_MAX_OPS - 2)
+#define RP_MAX_PATH_OPS (SESS_MAX_OPS - 3)
 
 void rp_log_big_handle(struct rp_export *ex, uint32_t fh_len)
 {
@@ -56,7 +56,9 @@ int rp_resolve_root(struct rp_export *ex)
 	nfs_argop4 ops[SESS_MAX_OPS];
 	struct sess_compound c = {.sc_args = ops};
 	char path[1025], *comp, *save = NULL;
+	struct fsal_attrlist attrs;
 	GETFH4resok *fh;
+	fsal_status_t st;
 	uint32_t n = 0;
 	int ret;
 
@@ -74,8 +76,9 @@ int rp_resolve_root(struct rp_export *ex)
 		n++;
 	}
 	rp_op_getfh(&ops[n++]);
+	rp_op_getattr(&ops[n++]);
 	c.sc_nargs = n;
-	ret = rp_call(ex, &c);
+	ret = rp_call_raw(ex, &c);
 	if (ret)
 		return ret;
 	if (c.sc_status != NFS4_OK) {
@@ -87,7 +90,7 @@ int rp_resolve_root(struct rp_export *ex)
 		sess_compound_free(&c);
 		return ret;
 	}
-	fh = &c.sc_res[n - 1].nfs_resop4_u.opgetfh.GETFH4res_u.resok4;
+	fh = &c.sc_res[n - 2].nfs_resop4_u.opgetfh.GETFH4res_u.resok4;
 	if (fh->object.nfs_fh4_len == 0 ||
 	    fh->object.nfs_fh4_len > NFS4_FHSIZE) {
 		sess_compound_free(&c);
@@ -102,13 +105,25 @@ int rp_resolve_root(struct rp_export *ex)
 		sess_compound_free(&c);
 		return NFS4ERR_SERVERFAULT;
 	}
+	/* its fsid and fileid too: roots are recognised by them as well */
+	fsal_prepare_attrs(&attrs, ATTR_FSID | ATTR_FILEID);
+	st = rp_fattr_to_attrs(&c.sc_res[n - 1]
+				    .nfs_resop4_u.opgetattr.GETATTR4res_u
+				    .resok4.obj_attributes,
+			       &attrs);
 	pthread_mutex_lock(&ex->root_lock);
 	if (!ex->root_fh_len) {
 		memcpy(ex->root_fh, fh->object.nfs_fh4_val,
 		       fh->object.nfs_fh4_len);
 		ex->root_fh_len = fh->object.nfs_fh4_len;
+		ex->root_ids = !FSAL_IS_ERROR(st) &&
+			       FSAL_TEST_MASK(attrs.valid_mask, ATTR_FSID) &&
+			       FSAL_TEST_MASK(attrs.valid_mask, ATTR_FILEID);
+		ex->root_fsid = attrs.fsid;
+		ex->root_fileid = attrs.fileid;
 	}
 	pthread_mutex_unlock(&ex->root_lock);
+	fsal_release_attrs(&attrs);
 	sess_compound_free(&c);
 	return 0;
 }

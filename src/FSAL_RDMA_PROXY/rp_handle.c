@@ -80,14 +80,16 @@ fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 		rp_log_big_handle(ex, fh_len);
 		return fsalstat(ERR_FSAL_SERVERFAULT, EOVERFLOW);
 	}
-	if (rp_is_root_fh(ex, fh, fh_len))
-		/* the root has a handle of its own (RP_WIRE_ROOT) */
-		return rp_make_root(ex, out, attrs_out);
 	fsal_prepare_attrs(&attrs, attrs_out ? attrs_out->request_mask
 					     : ATTRS_POSIX);
 	st = rp_fattr_to_attrs(fa, &attrs);
 	if (FSAL_IS_ERROR(st))
 		return st;
+	if (rp_is_root_obj(ex, fh, fh_len, &attrs)) {
+		/* the root has a handle of its own (RP_WIRE_ROOT) */
+		fsal_release_attrs(&attrs);
+		return rp_make_root(ex, out, attrs_out);
+	}
 	if (!FSAL_TEST_MASK(attrs.valid_mask, ATTR_TYPE)) {
 		fsal_release_attrs(&attrs);
 		LogWarn(COMPONENT_FSAL,
@@ -602,6 +604,23 @@ bool rp_is_root_fh(struct rp_export *ex, const uint8_t *fh, uint32_t len)
 
 	pthread_mutex_lock(&ex->root_lock);
 	same = ex->root_fh_len == len && memcmp(ex->root_fh, fh, len) == 0;
+	pthread_mutex_unlock(&ex->root_lock);
+	return same;
+}
+
+bool rp_is_root_obj(struct rp_export *ex, const uint8_t *fh, uint32_t len,
+		    const struct fsal_attrlist *a)
+{
+	bool same;
+
+	pthread_mutex_lock(&ex->root_lock);
+	same = (ex->root_fh_len == len &&
+		memcmp(ex->root_fh, fh, len) == 0) ||
+	       (ex->root_ids && FSAL_TEST_MASK(a->valid_mask, ATTR_FSID) &&
+		FSAL_TEST_MASK(a->valid_mask, ATTR_FILEID) &&
+		a->fsid.major == ex->root_fsid.major &&
+		a->fsid.minor == ex->root_fsid.minor &&
+		a->fileid == ex->root_fileid);
 	pthread_mutex_unlock(&ex->root_lock);
 	return same;
 }

@@ -128,6 +128,9 @@ struct rp_export {
 	pthread_mutex_t root_lock;
 	uint32_t root_fh_len;
 	uint8_t root_fh[NFS4_FHSIZE];
+	bool root_ids;		/* root_fsid/root_fileid known */
+	fsal_fsid_t root_fsid;
+	uint64_t root_fileid;
 	/* The backend's last write verifier: what our clients see. */
 	pthread_mutex_t verf_lock;
 	verifier4 write_verf;
@@ -250,6 +253,13 @@ void rp_backend_fini(struct rp_backend *be);
  * negative errno (-EAGAIN while the backend is still unreachable).
  */
 int rp_call(struct rp_export *ex, struct sess_compound *c);
+
+/*
+ * rp_call_raw() - rp_call() without resolving or patching the root: for
+ * rp_resolve_root() itself.  Returns 0 or a negative errno (-EAGAIN when
+ * the backend is unreachable).
+ */
+int rp_call_raw(struct rp_export *ex, struct sess_compound *c);
 /**
  * rp_run() - rp_call() and rp_status() in one: the COMPOUND's FSAL status.
  * sess_compound_free(@c) is right afterwards whatever happened.
@@ -336,6 +346,15 @@ fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 			     struct fsal_attrlist *attrs_out);
 /** rp_is_root_fh() - @fh is the export root's backend handle. */
 bool rp_is_root_fh(struct rp_export *ex, const uint8_t *fh, uint32_t len);
+
+/*
+ * rp_is_root_obj() - whether the backend object (@fh, attributes @a) is
+ * the export root: the same handle bytes, or the same fsid and fileid as
+ * the root had when it was resolved (a backend may give one directory
+ * several handles).
+ */
+bool rp_is_root_obj(struct rp_export *ex, const uint8_t *fh, uint32_t len,
+		    const struct fsal_attrlist *a);
 /** Helpers to put common operations into an argument array. */
 void rp_op_putfh(nfs_argop4 *op, const struct rp_handle *h);
 void rp_op_putfh_raw(nfs_argop4 *op, const uint8_t *fh, uint32_t len);

@@ -39,6 +39,7 @@
 # which loads the RDMA client engine itself.
 #
 # Env knobs: GW_LEASE (lease seconds of every daemon, default 20),
+# GW_RP_BACKEND_PATH (RDMA_PROXY's Backend_Path of /gw, default /export),
 # GW_RP_TRANSPORT (rdma|tcp, default rdma), GW_RP_SLOTS (default 64),
 # GW_RP_CREDITS (default 128), GW_RP_CONNECTIONS (default 1),
 # GW_EXPORT2=rdma|tcp: the gateway also exports /gw2, the backend's
@@ -203,7 +204,7 @@ CONF
 		Name = RDMA_PROXY;
 		Backend_Addr = 127.0.0.1;
 		Backend_Port = $port;
-		Backend_Path = "${2:-/export}";
+		Backend_Path = "${2:-${GW_RP_BACKEND_PATH:-/export}}";
 		Transport = $tr;
 		Fabric = ofi;
 		Provider = tcp;

@@ -34,6 +34,13 @@
  *       1234:5678, 5000 bytes, mtime 1200000000), sl -> f and hl (a
  *       second link of f) for the caller to compare with the backend.
  *
+ *   gw_libnfs climb URL DIR OTHER_URL NAME...
+ *       Take DIR's handle (a directory under the export root, on URL's
+ *       mount), wait for a line; then, from a new client that mounted
+ *       only OTHER_URL (another export), LOOKUPP twice from the held
+ *       handle and LOOKUP each NAME there: any NAME found means a handle
+ *       above the export's Backend_Path was served (exit 1).
+ *
  * URL: nfs://host/path/file?version=4&nfsport=PORT (libnfs syntax).
  * Exit 0 when every step behaved, 1 with a message naming the step.
  */
@@ -582,8 +589,96 @@ out:
 	return ret;
 }
 
+/* PUTFH(fh) + LOOKUPP or LOOKUP(name) + GETFH; the NFS status */
+static int raw_step(struct nfs_context *nfs, nfs_fh4 *fh, const char *name,
+		    struct raw_call *rc)
+{
+	nfs_argop4 ops[3];
+
+	memset(ops, 0, sizeof(ops));
+	memset(rc, 0, sizeof(*rc));
+	ops[0].argop = OP_PUTFH;
+	ops[0].nfs_argop4_u.opputfh.object = *fh;
+	if (name) {
+		ops[1].argop = OP_LOOKUP;
+		ops[1].nfs_argop4_u.oplookup.objname.utf8string_val =
+		    (char *)name;
+		ops[1].nfs_argop4_u.oplookup.objname.utf8string_len =
+		    strlen(name);
+	} else {
+		ops[1].argop = OP_LOOKUPP;
+	}
+	ops[2].argop = OP_GETFH;
+	if (raw_compound(nfs, ops, 3, rc) && rc->status != RPC_STATUS_SUCCESS)
+		return -1;
+	return (int)rc->nfs_status;
+}
+
+/*
+ * climb: take the handle of DIR (a directory right under the export
+ * root), wait for a line (the caller restarts the gateway with its backend
+ * down, then starts the backend), then from a new client that touched
+ * only OTHER_URL's export climb with LOOKUPP twice from the held handle
+ * and look for NAMES (entries beside the export's Backend_Path on the
+ * backend): finding one means a handle above Backend_Path was served.
+ */
+static int do_climb(const char *url, const char *dir, const char *other_url,
+		    char **names, int nnames)
+{
+	struct client c = {0}, c2 = {0};
+	struct raw_call held = {0}, up1 = {0}, up2 = {0}, probe = {0};
+	char line[16];
+	int ret = 1, st, i;
+
+	if (client_open(&c, url, "climber", O_RDONLY) ||
+	    raw_getfh(c.nfs, dir, &held))
+		goto done;
+	printf("ready (handle of %s, %u bytes)\n", dir, held.fh.nfs_fh4_len);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin)) {
+		fprintf(stderr, "climber: no go-ahead on stdin\n");
+		goto done;
+	}
+	if (client_open(&c2, other_url, "climber-2", O_RDONLY))
+		goto done;
+	st = raw_step(c2.nfs, &held.fh, NULL, &up1);
+	printf("LOOKUPP from %s: status %d\n", dir, st);
+	if (st != NFS4_OK) {
+		/* refused (NFS4ERR_DELAY while the root is unknown): fine */
+		ret = 0;
+		goto done;
+	}
+	st = raw_step(c2.nfs, &up1.fh, NULL, &up2);
+	printf("LOOKUPP again: status %d\n", st);
+	if (st != NFS4_OK) {
+		ret = 0;
+		goto done;
+	}
+	ret = 0;
+	for (i = 0; i < nnames; i++) {
+		st = raw_step(c2.nfs, &up2.fh, names[i], &probe);
+		printf("LOOKUP %s two levels up: status %d\n", names[i], st);
+		free(probe.fh.nfs_fh4_val);
+		if (st == NFS4_OK) {
+			fprintf(stderr,
+				"FAIL: %s reached above Backend_Path through LOOKUPP\n",
+				names[i]);
+			ret = 1;
+		}
+	}
+done:
+	free(held.fh.nfs_fh4_val);
+	free(up1.fh.nfs_fh4_val);
+	free(up2.fh.nfs_fh4_val);
+	client_close(&c2);
+	client_close(&c);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 5 && !strcmp(argv[1], "climb"))
+		return do_climb(argv[2], argv[3], argv[4], argv + 5, argc - 5);
 	if (argc == 3 && !strcmp(argv[1], "lock"))
 		return do_lock(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "hold"))
@@ -593,6 +688,6 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "tamper"))
 		return do_tamper(argv[2]);
 	fprintf(stderr,
-		"usage: gw_libnfs lock URL | hold URL OUT | tamper URL | ops DIR_URL\n");
+		"usage: gw_libnfs lock URL | hold URL OUT | tamper URL | ops DIR_URL | climb URL DIR OTHER_URL NAME...\n");
 	return 2;
 }
