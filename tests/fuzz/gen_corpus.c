@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -561,6 +562,150 @@ static void gen_svc_engine(void)
 	}
 }
 
+/* ---- seeds of the gateway's decoders ---------------------------------- */
+
+/* A bigger byte string for long READDIR lists. */
+struct big {
+	uint8_t *b;
+	size_t n, cap;
+};
+
+static void b32(struct big *o, uint32_t v)
+{
+	if (o->n + 4 > o->cap)
+		return;
+	o->b[o->n++] = (uint8_t)(v >> 24);
+	o->b[o->n++] = (uint8_t)(v >> 16);
+	o->b[o->n++] = (uint8_t)(v >> 8);
+	o->b[o->n++] = (uint8_t)v;
+}
+
+/*
+ * maxcount, then the reply to SEQUENCE + PUTFH + READDIR: @n entries
+ * named "e<i>"; with @fh each carries TYPE and a FILEHANDLE of 8 bytes.
+ */
+static void rp_readdir_seed(const char *name, uint32_t maxcount, uint32_t n,
+			    bool fh, uint32_t status)
+{
+	struct big o = {.cap = 1 << 16};
+	char nm[16];
+	uint32_t i, len, k;
+
+	o.b = malloc(o.cap);
+	if (!o.b) {
+		failed = 1;
+		return;
+	}
+	b32(&o, maxcount);
+	b32(&o, status ? 2 : 0); /* COMPOUND status */
+	b32(&o, 0);		  /* tag */
+	b32(&o, 3);
+	b32(&o, 53);		  /* SEQUENCE */
+	b32(&o, 0);
+	for (k = 0; k < 4; k++)
+		b32(&o, 0x30313233);
+	for (k = 0; k < 5; k++)
+		b32(&o, k == 1 ? 0 : 1);
+	b32(&o, 22);		  /* PUTFH */
+	b32(&o, 0);
+	b32(&o, 26);		  /* READDIR */
+	b32(&o, status);
+	if (!status) {
+		b32(&o, 0x11111111); /* cookieverf */
+		b32(&o, 0x22222222);
+		for (i = 0; i < n; i++) {
+			b32(&o, 1);
+			b32(&o, 0);
+			b32(&o, i + 3);
+			len = (uint32_t)snprintf(nm, sizeof(nm), "e%u", i);
+			b32(&o, len);
+			for (k = 0; k < len; k += 4)
+				b32(&o, (uint32_t)(uint8_t)nm[k] << 24 |
+					    (uint32_t)(k + 1 < len ? (uint8_t)nm[k + 1] : 0) << 16 |
+					    (uint32_t)(k + 2 < len ? (uint8_t)nm[k + 2] : 0) << 8 |
+					    (k + 3 < len ? (uint8_t)nm[k + 3] : 0));
+			if (fh) {
+				b32(&o, 1); /* bitmap: TYPE | FILEHANDLE */
+				b32(&o, 1u << 1 | 1u << 19);
+				b32(&o, 16); /* type + fh (4 + 4 + 8) */
+				b32(&o, 1);  /* NF4REG */
+				b32(&o, 8);
+				b32(&o, 0xf0f0f0f0);
+				b32(&o, i);
+			} else {
+				b32(&o, 0);
+				b32(&o, 0);
+			}
+		}
+		b32(&o, 0);
+		b32(&o, 1); /* eof */
+	}
+	put("rp_readdir", name, o.b, o.n);
+	free(o.b);
+}
+
+static void gen_rp(void)
+{
+	uint8_t b[256];
+	size_t i;
+
+	rp_readdir_seed("small-fh", 128 * 1024, 3, true, 0);
+	rp_readdir_seed("empty", 128 * 1024, 0, false, 0);
+	rp_readdir_seed("noent", 128 * 1024, 0, false, 2);
+	rp_readdir_seed("many", 64 * 1024, 60, false, 0);
+	rp_readdir_seed("many-fh", 128 * 1024, 40, true, 0);
+	rp_readdir_seed("over-maxcount", 1024, 60, false, 0);
+	/* past the target's scaled-down entry cap (64) */
+	rp_readdir_seed("over-cap", 1u << 20, 100, false, 0);
+	/* attributes: word count, bitmap words, values */
+	{
+		struct bytes o = {.n = 0};
+
+		w8(&o, 1);
+		w32(&o, 1u << 1 | 1u << 19); /* TYPE | FILEHANDLE */
+		w32(&o, 1);		     /* NF4REG */
+		w32(&o, 8);
+		w32(&o, 0xaaaaaaaa);
+		w32(&o, 0xbbbbbbbb);
+		put("rp_entry_fh", "type-fh", o.b, o.n);
+		o.n = 0;
+		w8(&o, 2);
+		/* TYPE | CHANGE | SIZE | FSID | FILEHANDLE; MODE */
+		w32(&o, 1u << 1 | 1u << 3 | 1u << 4 | 1u << 8 | 1u << 19);
+		w32(&o, 1u << (33 - 32));
+		w32(&o, 2);		     /* NF4DIR */
+		wfill(&o, 8, 1);	     /* change */
+		wfill(&o, 8, 2);	     /* size */
+		wfill(&o, 16, 3);	     /* fsid */
+		w32(&o, 5);		     /* a 5-byte handle */
+		w32(&o, 0x01020304);
+		w32(&o, 0x05000000);
+		w32(&o, 0755);		     /* mode */
+		put("rp_entry_fh", "fsid-fh-mode", o.b, o.n);
+		o.n = 0;
+		w8(&o, 1);
+		w32(&o, 1u << 19);
+		w32(&o, 129);		     /* longer than NFS4_FHSIZE */
+		wfill(&o, 132, 9);
+		put("rp_entry_fh", "fh-too-long", o.b, o.n);
+		o.n = 0;
+		w8(&o, 1);
+		w32(&o, 1u << 0 | 1u << 19); /* SUPPORTED_ATTRS: size unknown */
+		w32(&o, 1);
+		w32(&o, 0);
+		w32(&o, 4);
+		w32(&o, 7);
+		put("rp_entry_fh", "unknown-before", o.b, o.n);
+	}
+	/* handles: a few shapes of wire bytes */
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)rng();
+	put("rp_handle", "short", b, 8);
+	put("rp_handle", "typical", b, 1 + 28 + 16);
+	put("rp_handle", "longest", b, 1 + 128 + 16);
+	put("rp_handle", "too-long", b, 200);
+}
+
 static void gen_engines(void)
 {
 	gen_svc_engine();
@@ -597,9 +742,13 @@ int main(int argc, char **argv)
 	    make_dir("sess_wire") || make_dir("xr_xdr") ||
 	    make_dir("xr_rpccall") || make_dir("xr_svc_engine"))
 		return 1;
+	if (make_dir("rp_handle") || make_dir("rp_entry_fh") ||
+	    make_dir("rp_readdir"))
+		return 1;
 	gen_hdr();
 	gen_cm();
 	gen_roundtrip();
 	gen_engines();
+	gen_rp();
 	return failed;
 }
