@@ -306,15 +306,11 @@ static int rp_patch_root(struct rp_export *ex, struct sess_compound *c)
  */
 int rp_call(struct rp_export *ex, struct sess_compound *c)
 {
-	bool known;
 	int ret;
 
 	if (!rp_client(&ex->backend))
 		return -EAGAIN;
-	pthread_mutex_lock(&ex->root_lock);
-	known = ex->root_fh_len != 0;
-	pthread_mutex_unlock(&ex->root_lock);
-	ret = known ? 0 : rp_resolve_root(ex);
+	ret = rp_root_known(ex) ? 0 : rp_resolve_root(ex);
 	if (ret == 0)
 		ret = rp_patch_root(ex, c);
 	if (ret > 0) { /* the backend refused the root: that is the answer */

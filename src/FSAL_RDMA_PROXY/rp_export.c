@@ -111,18 +111,8 @@ int rp_resolve_root(struct rp_export *ex)
 				    .nfs_resop4_u.opgetattr.GETATTR4res_u
 				    .resok4.obj_attributes,
 			       &attrs);
-	pthread_mutex_lock(&ex->root_lock);
-	if (!ex->root_fh_len) {
-		memcpy(ex->root_fh, fh->object.nfs_fh4_val,
-		       fh->object.nfs_fh4_len);
-		ex->root_fh_len = fh->object.nfs_fh4_len;
-		ex->root_ids = !FSAL_IS_ERROR(st) &&
-			       FSAL_TEST_MASK(attrs.valid_mask, ATTR_FSID) &&
-			       FSAL_TEST_MASK(attrs.valid_mask, ATTR_FILEID);
-		ex->root_fsid = attrs.fsid;
-		ex->root_fileid = attrs.fileid;
-	}
-	pthread_mutex_unlock(&ex->root_lock);
+	rp_root_set(ex, (const uint8_t *)fh->object.nfs_fh4_val,
+		    fh->object.nfs_fh4_len, FSAL_IS_ERROR(st) ? NULL : &attrs);
 	fsal_release_attrs(&attrs);
 	sess_compound_free(&c);
 	return 0;

@@ -598,33 +598,6 @@ static void rp_handle_to_key(struct fsal_obj_handle *obj_hdl,
 	fh_desc->len = h->wire_len;
 }
 
-bool rp_is_root_fh(struct rp_export *ex, const uint8_t *fh, uint32_t len)
-{
-	bool same;
-
-	pthread_mutex_lock(&ex->root_lock);
-	same = ex->root_fh_len == len && memcmp(ex->root_fh, fh, len) == 0;
-	pthread_mutex_unlock(&ex->root_lock);
-	return same;
-}
-
-bool rp_is_root_obj(struct rp_export *ex, const uint8_t *fh, uint32_t len,
-		    const struct fsal_attrlist *a)
-{
-	bool same;
-
-	pthread_mutex_lock(&ex->root_lock);
-	same = (ex->root_fh_len == len &&
-		memcmp(ex->root_fh, fh, len) == 0) ||
-	       (ex->root_ids && FSAL_TEST_MASK(a->valid_mask, ATTR_FSID) &&
-		FSAL_TEST_MASK(a->valid_mask, ATTR_FILEID) &&
-		a->fsid.major == ex->root_fsid.major &&
-		a->fsid.minor == ex->root_fsid.minor &&
-		a->fileid == ex->root_fileid);
-	pthread_mutex_unlock(&ex->root_lock);
-	return same;
-}
-
 static void rp_release(struct fsal_obj_handle *obj_hdl)
 {
 	struct rp_handle *h = rp_hdl(obj_hdl);

@@ -345,6 +345,17 @@ fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 			     struct fsal_obj_handle **out,
 			     struct fsal_attrlist *attrs_out);
 /** rp_is_root_fh() - @fh is the export root's backend handle. */
+/*
+ * rp_root_set() - remember the export root's backend handle @fh (@len
+ * bytes) and, when @a has them, its fsid and fileid; the first call wins,
+ * later ones change nothing (rp_root.c).
+ */
+void rp_root_set(struct rp_export *ex, const uint8_t *fh, uint32_t len,
+		 const struct fsal_attrlist *a);
+
+/* rp_root_known() - whether the root's backend handle is known yet. */
+bool rp_root_known(struct rp_export *ex);
+
 bool rp_is_root_fh(struct rp_export *ex, const uint8_t *fh, uint32_t len);
 
 /*

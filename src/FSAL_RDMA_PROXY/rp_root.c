@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Which backend object is the export root.
+ *
+ * Backend_Path confinement rests on it: the directory at Backend_Path must
+ * always come back as the export root (RP_WIRE_ROOT, whose ".." stays
+ * put), never as an ordinary handle whose LOOKUPP climbs above it.  The
+ * root is resolved once (rp_resolve_root(), before any other backend call:
+ * rp_call()) and remembered by its handle bytes and by its fsid and
+ * fileid: a backend may give one directory several handles (a server that
+ * encodes the path or the export in them), while fsid and fileid name the
+ * object itself.  Set once, read under root_lock.  No Ganesha calls:
+ * unit-tested alone (tests/gateway/test_rp_root.c).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "rp_int.h"
+
+void rp_root_set(struct rp_export *ex, const uint8_t *fh, uint32_t len,
+		 const struct fsal_attrlist *a)
+{
+	if (len == 0 || len > sizeof(ex->root_fh))
+		return;
+	pthread_mutex_lock(&ex->root_lock);
+	if (!ex->root_fh_len) {
+		memcpy(ex->root_fh, fh, len);
+		ex->root_fh_len = len;
+		ex->root_ids = a && FSAL_TEST_MASK(a->valid_mask, ATTR_FSID) &&
+			       FSAL_TEST_MASK(a->valid_mask, ATTR_FILEID);
+		if (ex->root_ids) {
+			ex->root_fsid = a->fsid;
+			ex->root_fileid = a->fileid;
+		}
+	}
+	pthread_mutex_unlock(&ex->root_lock);
+}
+
+bool rp_root_known(struct rp_export *ex)
+{
+	bool known;
+
+	pthread_mutex_lock(&ex->root_lock);
+	known = ex->root_fh_len != 0;
+	pthread_mutex_unlock(&ex->root_lock);
+	return known;
+}
+
+bool rp_is_root_fh(struct rp_export *ex, const uint8_t *fh, uint32_t len)
+{
+	bool same;
+
+	pthread_mutex_lock(&ex->root_lock);
+	same = ex->root_fh_len && ex->root_fh_len == len &&
+	       memcmp(ex->root_fh, fh, len) == 0;
+	pthread_mutex_unlock(&ex->root_lock);
+	return same;
+}
+
+bool rp_is_root_obj(struct rp_export *ex, const uint8_t *fh, uint32_t len,
+		    const struct fsal_attrlist *a)
+{
+	bool same;
+
+	pthread_mutex_lock(&ex->root_lock);
+	same = (ex->root_fh_len && ex->root_fh_len == len &&
+		memcmp(ex->root_fh, fh, len) == 0) ||
+	       (ex->root_ids && FSAL_TEST_MASK(a->valid_mask, ATTR_FSID) &&
+		FSAL_TEST_MASK(a->valid_mask, ATTR_FILEID) &&
+		a->fsid.major == ex->root_fsid.major &&
+		a->fsid.minor == ex->root_fsid.minor &&
+		a->fileid == ex->root_fileid);
+	pthread_mutex_unlock(&ex->root_lock);
+	return same;
+}
