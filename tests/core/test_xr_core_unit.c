@@ -11,8 +11,11 @@
 #include "xr_plan.c"
 #include "xr_core_int.c"
 #include "xr_clnt.c"
+#include "xr_fabric_int.h"
 
 #include <stdio.h>
+#include <sys/eventfd.h>
+#include <time.h>
 
 static int failures;
 
@@ -195,6 +198,107 @@ static void test_plan_reply_header_room(void)
 				  p.rp_msg_len <=
 			      in.ri_inline_send);
 	}
+}
+
+/*
+ * Issue #11 finding 1: a fabric whose arm() keeps answering "pending"
+ * while nothing can be polled (ofi with a peer's message no receive can
+ * take) made the progress loop spin holding its lock.  With such a fabric,
+ * another thread must get the lock while the loop keeps "sleeping", and
+ * rounds that find nothing must back off instead of burning a core.
+ */
+static int stuck_fd = -1;
+
+static int stuck_wait_fd(struct xr_fabric *fab)
+{
+	(void)fab;
+	return stuck_fd;
+}
+
+static int stuck_arm(struct xr_fabric *fab)
+{
+	(void)fab;
+	return -EAGAIN;
+}
+
+static const struct xr_fabric_ops stuck_ops = {.name = "stuck",
+					       .wait_fd = stuck_wait_fd,
+					       .arm = stuck_arm};
+
+struct stuck_loop {
+	struct xr_loop *sl_lp;
+	struct xr_fabric *sl_fab;
+	int sl_stop;
+	unsigned int sl_rounds;
+};
+
+static void *stuck_thread(void *arg)
+{
+	struct stuck_loop *sl = arg;
+
+	pthread_mutex_lock(&sl->sl_lp->lp_lock);
+	while (!__atomic_load_n(&sl->sl_stop, __ATOMIC_SEQ_CST)) {
+		xr_loop_sleep(sl->sl_lp, sl->sl_fab, 1000, false);
+		sl->sl_rounds++;
+	}
+	pthread_mutex_unlock(&sl->sl_lp->lp_lock);
+	return NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void test_loop_never_spins_locked(void)
+{
+	struct xr_fabric fab = {.xf_ops = &stuck_ops};
+	struct stuck_loop sl = {0};
+	struct xr_loop lp;
+	struct timespec dl;
+	pthread_t t;
+	int i, got = 0;
+	double t0, secs;
+	unsigned int rounds;
+
+	stuck_fd = eventfd(0, EFD_NONBLOCK);
+	CHECK(stuck_fd >= 0);
+	CHECK(xr_loop_init(&lp, &fab) == 0);
+	sl.sl_lp = &lp;
+	sl.sl_fab = &fab;
+	CHECK(pthread_create(&t, NULL, stuck_thread, &sl) == 0);
+	/* Ten times, the lock within 2 s each (it was never released). */
+	for (i = 0; i < 10; i++) {
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_sec += 2;
+		if (pthread_mutex_timedlock(&lp.lp_lock, &dl) == 0) {
+			got++;
+			pthread_mutex_unlock(&lp.lp_lock);
+		}
+		usleep(1000);
+	}
+	CHECK(got == 10);
+	/* Rounds that find nothing back off: 0.3 s holds few of them. */
+	pthread_mutex_lock(&lp.lp_lock);
+	rounds = sl.sl_rounds;
+	pthread_mutex_unlock(&lp.lp_lock);
+	t0 = now_s();
+	usleep(300000);
+	pthread_mutex_lock(&lp.lp_lock);
+	rounds = sl.sl_rounds - rounds;
+	pthread_mutex_unlock(&lp.lp_lock);
+	secs = now_s() - t0;
+	/* At 1 ms a round at most 0.3 s / 1 ms + slack; a spin does 10^5+. */
+	CHECK(rounds <= (unsigned int)(secs * 1000) + 50);
+	if (rounds > (unsigned int)(secs * 1000) + 50)
+		fprintf(stderr, "%u idle rounds in %.3f s\n", rounds, secs);
+	__atomic_store_n(&sl.sl_stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(t, NULL);
+	xr_loop_fini(&lp);
+	close(stuck_fd);
 }
 
 static void test_credits(void)
@@ -433,6 +537,7 @@ int main(void)
 	test_plan_ddp();
 	test_plan_reply();
 	test_plan_reply_header_room();
+	test_loop_never_spins_locked();
 	test_credits();
 	test_scatter();
 	test_bitmap();

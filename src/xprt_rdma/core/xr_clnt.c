@@ -528,7 +528,10 @@ static void *xr_clnt_thread(void *arg)
 		 */
 		if (n < XR_CLNT_POLL_BATCH && !events && !cl->cl_postq &&
 		    !cl->cl_want_connect && !cl->cl_want_disconnect)
-			xr_loop_sleep(&cl->cl_loop, cl->cl_fab, 1000);
+			xr_loop_sleep(&cl->cl_loop, cl->cl_fab, 1000,
+				      n > 0 || events > 0);
+		else
+			xr_loop_yield(&cl->cl_loop);
 	}
 	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
 	return NULL;

@@ -310,6 +310,9 @@ struct xr_core_stats {
 	/* svc: closed by us, silent past the handshake timeout / idle */
 	uint64_t cs_conns_closed_silent;
 	uint64_t cs_conns_closed_idle;
+	/* svc: connections it closed, by reason (RFC 8166 3.3.1 / 4.5) */
+	uint64_t cs_closed_credit_overrun; /* more calls than credits */
+	uint64_t cs_closed_malformed;	   /* too many refused headers */
 	/* Gauges: what is held right now. */
 	uint64_t cs_connections;
 	uint64_t cs_connections_total;

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sched.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 int xr_core_reg(struct xr_fabric *fab, struct xr_core_stats *st, void *addr,
@@ -298,14 +300,51 @@ void xr_loop_wake(struct xr_loop *lp)
 	(void)n; /* EAGAIN: a wake-up is already pending */
 }
 
-void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms)
+/* Busy rounds in a row answered by a yield before backing off. */
+#define XR_LOOP_YIELDS 8u
+/* Longest back-off of a round that found nothing it could take (us). */
+#define XR_LOOP_MAX_BACKOFF_US 1000u
+
+void xr_loop_yield(struct xr_loop *lp)
+{
+	pthread_mutex_unlock(&lp->lp_lock);
+	sched_yield();
+	pthread_mutex_lock(&lp->lp_lock);
+}
+
+void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
+		   bool worked)
 {
 	struct epoll_event evs[2];
-	uint64_t val;
+	struct timespec ts;
+	uint64_t val, us;
 	ssize_t n;
 
-	if (xr_fabric_arm(fab) == -EAGAIN)
+	if (worked)
+		lp->lp_idle_spins = 0;
+	if (xr_fabric_arm(fab) == -EAGAIN) {
+		/*
+		 * Something is pending: look again, but never with the lock
+		 * held all along (repliers wait for it).  When rounds keep
+		 * finding nothing (a peer's message the provider cannot
+		 * deliver: its data sits unread and the descriptor stays
+		 * ready), back off up to 1 ms a round instead of burning a
+		 * core.
+		 */
+		if (++lp->lp_idle_spins <= XR_LOOP_YIELDS) {
+			xr_loop_yield(lp);
+			return;
+		}
+		us = (uint64_t)(lp->lp_idle_spins - XR_LOOP_YIELDS) * 50;
+		if (us > XR_LOOP_MAX_BACKOFF_US)
+			us = XR_LOOP_MAX_BACKOFF_US;
+		ts = (struct timespec){0, (long)(us * 1000)};
+		pthread_mutex_unlock(&lp->lp_lock);
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&lp->lp_lock);
 		return;
+	}
+	lp->lp_idle_spins = 0;
 	pthread_mutex_unlock(&lp->lp_lock);
 	if (epoll_wait(lp->lp_epfd, evs, 2, timeout_ms) > 0) {
 		n = read(lp->lp_evfd, &val, sizeof(val));

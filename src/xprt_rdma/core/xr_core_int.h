@@ -122,6 +122,7 @@ struct xr_loop {
 	pthread_t lp_thread;
 	bool lp_running;
 	bool lp_stop;
+	uint32_t lp_idle_spins; /* arm() said "pending", rounds found none */
 };
 
 /* Eventfd + epoll over the fabric's wait fd.  -errno of the syscalls. */
@@ -130,11 +131,20 @@ void xr_loop_fini(struct xr_loop *lp);
 /* Make the progress thread look at the fabric (any thread). */
 void xr_loop_wake(struct xr_loop *lp);
 /*
- * Called by the progress thread with lp_lock held when it found nothing to
- * do: arms the fabric, drops the lock while sleeping (at most timeout_ms),
- * takes it back.
+ * Called by the progress thread with lp_lock held when a round drained the
+ * queues (@worked: it found completions or events).  Arms the fabric and
+ * drops the lock while sleeping (at most timeout_ms), takes it back.  When
+ * arm() answers "pending" the lock is still dropped: a yield, and after
+ * XR_LOOP_YIELDS rounds in a row that found nothing, a back-off of up to
+ * 1 ms, so that no peer can make this thread spin holding the lock.
  */
-void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms);
+void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
+		   bool worked);
+/*
+ * Drop lp_lock for a yield and take it back (progress thread, between
+ * full rounds: threads waiting to reply get their turn).
+ */
+void xr_loop_yield(struct xr_loop *lp);
 
 /* Fill hard limits for the header decoder. */
 void xr_core_limits(struct xr_hdr_limits *lim, enum xr_hdr_dir dir,

@@ -46,6 +46,8 @@
 #include <time.h>
 
 #define XR_SVC_POLL_BATCH 64
+/* Refused headers after which a connection is closed (RFC 8166 4.5). */
+#define XR_SVC_MAX_BAD_HDRS 32u
 #define XR_SVC_MAX_REGS (3u * XR_MSG_MAX_RANGES)
 /* Chunk/segment storage for any header our limits accept. */
 #define XR_SVC_HDR_CHUNKS (XR_MAX_CHUNK_SEGS + XR_MAX_WRITE_CHUNKS + 1u)
@@ -88,6 +90,7 @@ struct xr_svc_ctx {
 	uint32_t c_ops;	    /* fabric operations outstanding */
 	int c_status;
 	bool c_upper; /* handed to the upper layer: owes sv_on_release */
+	bool c_unanswered; /* counted in cn_unanswered */
 	struct xr_reg c_regs[XR_SVC_MAX_REGS];
 	uint32_t c_nregs;
 	struct xr_svc_ctx *c_next;
@@ -102,6 +105,10 @@ struct xr_svc_conn {
 	struct xr_svc_conn *cn_prev, *cn_next;
 	struct xr_cm_inline cn_inline;
 	uint32_t cn_credits;
+	uint32_t cn_nrecv; /* receives: cn_credits + XR_SVC_RECV_SLACK */
+	/* Calls received and not answered yet: at most cn_credits. */
+	uint32_t cn_unanswered;
+	uint32_t cn_bad_hdrs; /* headers refused on this connection */
 	struct xr_pool cn_recv_pool;
 	struct xr_pool cn_send_pool;
 	struct xr_rpool cn_landing;
@@ -120,7 +127,7 @@ struct xr_svc_conn {
 	bool cn_dead;
 	bool cn_up;
 	bool cn_heard;		/* a message arrived: send buffers exist */
-	bool cn_closing;	/* we closed it (timeout): counted once */
+	bool cn_closing;	/* we closed it (timeout, overrun, garbage): counted once */
 	uint64_t cn_born_ms;	/* connection request, monotonic ms */
 	uint64_t cn_active_ms;	/* last message or call released */
 	struct sockaddr_storage cn_peer; /* at the request, for the cap */
@@ -219,6 +226,18 @@ static void xr_svc_repost(struct xr_svc_conn *cn, struct xr_svc_recv *rv)
 
 /* ---- call contexts ----------------------------------------------------- */
 
+/*
+ * The client may send another call once this one is answered (or will
+ * never be: dropped, refused).  Called before the answer can reach it.
+ */
+static void xr_svc_answered(struct xr_svc_ctx *c)
+{
+	if (!c->c_unanswered)
+		return;
+	c->c_unanswered = false;
+	c->c_conn->cn_unanswered--;
+}
+
 static void xr_svc_drop_conn(struct xr_svc_conn *cn)
 {
 	if (!cn->cn_dead)
@@ -238,6 +257,7 @@ static void xr_svc_release(struct xr_svc_ctx *c, int status)
 	bool upper_saw = c->c_upper;
 	uint32_t i;
 
+	xr_svc_answered(c);
 	for (i = 0; i < c->c_nregs; i++)
 		xr_core_dereg(&cn->cn_stats, &c->c_regs[i]);
 	c->c_nregs = 0;
@@ -278,6 +298,7 @@ static void xr_svc_send_error(struct xr_svc_ctx *c, enum xr_hdr_action act)
 	ssize_t len;
 	int ret;
 
+	xr_svc_answered(c);
 	if (act == XR_ACT_ERR_VERS) {
 		len = xr_hdr_encode_err_vers(
 		    c->c_hdr.h_xid, grant, XR_RPCRDMA_VERSION,
@@ -526,6 +547,7 @@ static void xr_svc_start_call(struct xr_svc_ctx *c, struct xr_svc_recv *rv)
 	c->c_pull_chunk = 0;
 	c->c_pull_started = false;
 	c->c_pull_issued = false;
+	c->c_unanswered = true; /* counted when received */
 	cn->cn_live++;
 	cn->cn_stats.cs_calls_live++;
 	xr_hdr_init(&c->c_hdr, c->c_chunks, XR_SVC_HDR_CHUNKS, c->c_segs,
@@ -533,6 +555,13 @@ static void xr_svc_start_call(struct xr_svc_ctx *c, struct xr_svc_recv *rv)
 	if (xr_hdr_decode(buf, rv->rv_len, &cn->cn_limits, &c->c_hdr,
 			  &reason)) {
 		act = xr_hdr_action(reason, XR_DIR_CALL);
+		/* A peer that keeps sending garbage loses its connection. */
+		if (++cn->cn_bad_hdrs == XR_SVC_MAX_BAD_HDRS &&
+		    !cn->cn_closing) {
+			cn->cn_closing = true;
+			cn->cn_stats.cs_closed_malformed++;
+			xr_svc_drop_conn(cn);
+		}
 		if (act == XR_ACT_DROP) {
 			cn->cn_stats.cs_err_hdr_dropped++;
 			xr_svc_release(c, -EBADMSG);
@@ -646,11 +675,25 @@ static void xr_svc_on_recv(struct xr_svc_conn *cn, struct xr_svc_recv *rv,
 
 	cn->cn_posted--;
 	cn->cn_stats.cs_recvs_posted--;
-	if (wc->xc_status || cn->cn_dead) {
+	if (wc->xc_status || cn->cn_dead || cn->cn_closing) {
 		if (wc->xc_status && wc->xc_status != -ECANCELED)
 			cn->cn_stats.cs_err_completion++;
 		return;
 	}
+	/*
+	 * RFC 8166 3.3.1: a requester has at most the credits granted
+	 * outstanding.  Replies are counted before they are posted, so a
+	 * call beyond cn_credits was sent before the client could have any
+	 * grant for it.  Close the connection: waiting for receives would
+	 * let one client hold the progress loop.
+	 */
+	if (cn->cn_unanswered >= cn->cn_credits) {
+		cn->cn_closing = true;
+		cn->cn_stats.cs_closed_credit_overrun++;
+		xr_svc_drop_conn(cn);
+		return;
+	}
+	cn->cn_unanswered++;
 	/* Data can be polled before the ESTABLISHED event is read. */
 	xr_svc_mark_up(cn);
 	cn->cn_active_ms = cn->cn_svc->sv_now_ms;
@@ -759,8 +802,9 @@ static int xr_svc_conn_alloc(struct xr_svc *svc, const struct xr_cm_inline *ci,
 	cn->cn_svc = svc;
 	cn->cn_inline = *ci;
 	cn->cn_credits = credits;
+	cn->cn_nrecv = credits + XR_SVC_RECV_SLACK;
 	cn->cn_read_depth = 16;
-	cn->cn_recvs = calloc(credits, sizeof(*cn->cn_recvs));
+	cn->cn_recvs = calloc(cn->cn_nrecv, sizeof(*cn->cn_recvs));
 	if (!cn->cn_recvs) {
 		ret = -ENOMEM;
 		goto out_free;
@@ -770,10 +814,10 @@ static int xr_svc_conn_alloc(struct xr_svc *svc, const struct xr_cm_inline *ci,
 	 * first message (xr_svc_conn_prove) and the first Read chunk.
 	 */
 	ret = xr_pool_init(&cn->cn_recv_pool, svc->sv_fab, &cn->cn_stats,
-			   credits, p->sp_inline, XR_ACCESS_LOCAL);
+			   cn->cn_nrecv, p->sp_inline, XR_ACCESS_LOCAL);
 	if (ret)
 		goto out_free;
-	for (i = 0; i < credits; i++) {
+	for (i = 0; i < cn->cn_nrecv; i++) {
 		cn->cn_recvs[i].rv_conn = cn;
 		cn->cn_recvs[i].rv_index = i;
 	}
@@ -862,16 +906,17 @@ static void xr_svc_on_connect_request(struct xr_svc *svc,
 		goto out_reject;
 	/* Room for the extra sends of the slack call contexts. */
 	attr.xea_send_depth += p->sp_credits / 4 + 4;
+	attr.xea_recv_depth += XR_SVC_RECV_SLACK;
 	if (xr_svc_conn_alloc(svc, &ci, &cn))
 		goto out_reject;
 	cn->cn_peer = ev->xv_peer;
 	cn->cn_born_ms = cn->cn_active_ms = svc->sv_now_ms;
-	pre = calloc(p->sp_credits, sizeof(*pre));
+	pre = calloc(cn->cn_nrecv, sizeof(*pre));
 	if (!pre)
 		goto out_conn;
-	for (i = 0; i < p->sp_credits; i++)
+	for (i = 0; i < cn->cn_nrecv; i++)
 		xr_svc_recv_fill(cn, &cn->cn_recvs[i], &pre[i]);
-	ret = xr_accept(ev->xv_req, &attr, pre, p->sp_credits, pdata,
+	ret = xr_accept(ev->xv_req, &attr, pre, cn->cn_nrecv, pdata,
 			sizeof(pdata), cn, &cn->cn_ep);
 	free(pre);
 	if (ret) {
@@ -880,8 +925,8 @@ static void xr_svc_on_connect_request(struct xr_svc *svc,
 		xr_svc_conn_free(cn);
 		return;
 	}
-	cn->cn_posted = p->sp_credits;
-	cn->cn_stats.cs_recvs_posted = p->sp_credits;
+	cn->cn_posted = cn->cn_nrecv;
+	cn->cn_stats.cs_recvs_posted = cn->cn_nrecv;
 	cn->cn_next = svc->sv_conns;
 	if (svc->sv_conns)
 		svc->sv_conns->cn_prev = cn;
@@ -1111,7 +1156,9 @@ static void *xr_svc_thread(void *arg)
 		/* A short batch drained the queues (arm() looks once more). */
 		if (n < XR_SVC_POLL_BATCH && !events)
 			xr_loop_sleep(&svc->sv_loop, svc->sv_fab,
-				      svc->sv_loop.lp_stop ? 10 : 1000);
+				      svc->sv_loop.lp_stop ? 10 : 1000, n > 0);
+		else
+			xr_loop_yield(&svc->sv_loop); /* repliers' turn */
 	}
 	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
 	return NULL;
@@ -1425,6 +1472,7 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 	}
 	c->c_state = XR_SC_SENDING;
 	c->c_ops = 1; /* held while posting */
+	xr_svc_answered(c); /* before the receive can be reposted */
 	if (cn->cn_dead)
 		ret = -ENOTCONN;
 	else if (xr_msg_check(reply))
@@ -1473,6 +1521,7 @@ void xr_svc_drop(struct xr_svc_call *call)
 	if (c->c_state == XR_SC_UPPER) {
 		c->c_state = XR_SC_SENDING;
 		c->c_ops = 1;
+		xr_svc_answered(c);
 		xr_svc_ctx_op_done(c, -ECANCELED);
 	}
 	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
@@ -1569,7 +1618,8 @@ int xr_svc_start(const struct xr_svc_params *params,
 	svc->sv_per_conn = xr_conn_registered_bytes(
 	    credits, svc->sv_p.sp_inline, svc->sv_p.sp_inline, credits / 4 + 4,
 	    (svc->sv_p.sp_read_pool + XR_RPOOL_PAGE - 1) / XR_RPOOL_PAGE *
-		XR_RPOOL_PAGE);
+		XR_RPOOL_PAGE) +
+	    (uint64_t)XR_SVC_RECV_SLACK * svc->sv_p.sp_inline;
 	fp.xfp_backend = svc->sv_p.sp_backend;
 	fp.xfp_provider = svc->sv_p.sp_provider;
 	ret = xr_fabric_open(&fp, &svc->sv_fab, err, errlen);

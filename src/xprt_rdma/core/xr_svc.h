@@ -142,6 +142,14 @@ struct xr_svc_params {
 
 #define XR_SVC_PORT_ANY (-1)
 
+/*
+ * Receives posted per connection beyond its credits: a client that sends
+ * more calls than its credits lands in one of these (instead of waiting
+ * unread in the provider), so the overrun is seen and that connection is
+ * closed.  A connection posts sp_credits + XR_SVC_RECV_SLACK receives.
+ */
+#define XR_SVC_RECV_SLACK 4u
+
 /**
  * xr_svc_start() - open the fabric, listen, start the progress thread
  * @params: configuration (see struct xr_svc_params)

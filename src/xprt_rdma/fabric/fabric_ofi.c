@@ -62,6 +62,7 @@ struct xr_ofi_fabric {
 	struct xr_ofi_ep *of_eps;	/* every endpoint */
 	struct xr_ofi_listener *of_lis; /* every listener */
 	struct xr_ofi_mr *of_mrs;	/* every region */
+	uint32_t of_poll_turn;		/* endpoint poll() starts with */
 };
 
 struct xr_ofi_listener {
@@ -1047,19 +1048,37 @@ static int xr_ofi_poll_ep(struct xr_ofi_ep *e, struct xr_completion *out,
 	return n;
 }
 
+/*
+ * One pass over the endpoints, each taking at most its share of @max and
+ * the first one changing from call to call: a peer that floods its queue
+ * cannot fill every batch while others wait (what is left over is picked
+ * up by the next call; arm() does not let the caller sleep on it).
+ */
 static int xr_ofi_poll(struct xr_fabric *fab, struct xr_completion *out,
 		       int max)
 {
 	struct xr_ofi_fabric *of = ofab(fab);
-	struct xr_ofi_ep *e;
-	int n = 0, ret;
+	struct xr_ofi_ep *e, *first;
+	uint32_t neps = 0, skip;
+	int n = 0, ret, share;
 
-	for (e = of->of_eps; e && n < max; e = e->oe_next) {
-		ret = xr_ofi_poll_ep(e, &out[n], max - n);
+	for (e = of->of_eps; e; e = e->oe_next)
+		neps++;
+	if (!neps)
+		return 0;
+	share = xr_fab_poll_share(max, neps);
+	skip = of->of_poll_turn++ % neps;
+	for (first = of->of_eps; skip--; first = first->oe_next)
+		;
+	e = first;
+	do {
+		ret = xr_ofi_poll_ep(e, &out[n],
+				     max - n < share ? max - n : share);
 		if (ret < 0)
 			return n ? n : xr_fab_err(fab, ret, "fi_cq_read");
 		n += ret;
-	}
+		e = e->oe_next ? e->oe_next : of->of_eps;
+	} while (e != first && n < max);
 	return n;
 }
 

@@ -74,6 +74,7 @@ struct xr_vb_fabric {
 	int vf_epfd;
 	int vf_timerfd; /* wakes the caller when a flush grace ends */
 	struct xr_vb_ep *vf_eps;
+	uint32_t vf_poll_turn; /* endpoint poll() starts with */
 	struct xr_vb_listener *vf_lis;
 	struct xr_vb_mr *vf_mrs;
 };
@@ -1066,19 +1067,31 @@ static int xr_vb_poll_ep(struct xr_vb_ep *e, struct xr_completion *out, int max)
 	return n;
 }
 
+/* Endpoints take turns as on ofi (see xr_fab_poll_share()). */
 static int xr_vb_poll(struct xr_fabric *fab, struct xr_completion *out, int max)
 {
 	struct xr_vb_fabric *vf = vfab(fab);
-	struct xr_vb_ep *e;
-	int n = 0, ret;
+	struct xr_vb_ep *e, *first;
+	uint32_t neps = 0, skip;
+	int n = 0, ret, share;
 
 	xr_vb_drain_channel(vf);
-	for (e = vf->vf_eps; e && n < max; e = e->ve_next) {
-		ret = xr_vb_poll_ep(e, &out[n], max - n);
+	for (e = vf->vf_eps; e; e = e->ve_next)
+		neps++;
+	if (!neps)
+		return 0;
+	share = xr_fab_poll_share(max, neps);
+	skip = vf->vf_poll_turn++ % neps;
+	for (first = vf->vf_eps; skip--; first = first->ve_next)
+		;
+	e = first;
+	do {
+		ret = xr_vb_poll_ep(e, &out[n], max - n < share ? max - n : share);
 		if (ret < 0)
 			return n ? n : xr_fab_err(fab, ret, "ibv_poll_cq");
 		n += ret;
-	}
+		e = e->ve_next ? e->ve_next : vf->vf_eps;
+	} while (e != first && n < max);
 	return n;
 }
 

@@ -70,6 +70,20 @@ struct xr_ep {
 };
 
 /*
+ * Most completions one endpoint may give in one poll() of @max when @neps
+ * endpoints share it: an equal share, but at least 8 (the backends start
+ * each poll() with another endpoint, so everyone's turn comes).
+ */
+static inline int xr_fab_poll_share(int max, uint32_t neps)
+{
+	int share = neps ? max / (int)neps : max;
+
+	if (share < 8)
+		share = 8;
+	return share < max ? share : max;
+}
+
+/*
  * Record "<backend>: <printf message>" as the fabric's last error and
  * return err (a negative errno) so callers can `return xr_fab_err(...)`.
  */

@@ -817,6 +817,8 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "err_chunk_sent", st.cs_err_chunk_sent);
 	REPORT(f, "err_hdr_dropped", st.cs_err_hdr_dropped);
 	REPORT(f, "err_completion", st.cs_err_completion);
+	REPORT(f, "conns_closed_credit_overrun", st.cs_closed_credit_overrun);
+	REPORT(f, "conns_closed_malformed", st.cs_closed_malformed);
 	REPORT(f, "calls_live", st.cs_calls_live);
 	REPORT(f, "err_refused_conns", st.cs_err_refused_conns);
 	REPORT(f, "err_refused_per_addr", st.cs_err_refused_per_addr);

@@ -29,6 +29,14 @@
  *       GETATTR of HANDLE (an allowed export's root, from MOUNT over TCP)
  *       answers NFS3_OK; the same handle naming REFUSED_ID is denied
  *       AUTH_TOOWEAK (AUTH_SYS as root)
+ *   gr_malformed ADDR PORT overrun N  N NFS NULL calls back to back, more
+ *       than the server's credits: the server must close this connection
+ *       (RFC 8166 3.3.1); exit 0 when it did within 20 s
+ *   gr_malformed ADDR PORT flood SECS  for SECS seconds, messages too
+ *       short for a header (dropped by the server), as fast as the send
+ *       queue takes them, reconnecting whenever the server closes the
+ *       connection; prints "flood: sent N connections N"; exit 0 (a load
+ *       generator, it checks nothing)
  *
  * How this works: a raw client on the project's fabric seam (ofi backend,
  * libfabric's tcp provider) connects with RFC 8797 private data, keeps a
@@ -66,6 +74,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "xr_cm.h"
 #include "xr_fabric.h"
@@ -209,6 +218,7 @@ static int raw_connect(struct raw *r, unsigned int access)
 	if (xr_cm_encode(&mine, pdata, sizeof(pdata)) < 0)
 		return -EINVAL;
 	xr_ep_attr_from_credits(NRECV, &attr);
+	attr.xea_send_depth += 64; /* overrun: more sends than credits */
 	ret = xr_connect(r->fab, addr, port, &attr, pre, NRECV, pdata,
 			 sizeof(pdata), NULL, &r->ep);
 	if (ret)
@@ -1022,15 +1032,107 @@ out:
 	raw_close(&r);
 }
 
+/*
+ * @n NULL calls without waiting for any reply.  The server grants credits
+ * (Credits in the test's config, at most NRECV here) and must close the
+ * connection of a client that has more calls outstanding.
+ */
+static void overrun(unsigned int n)
+{
+	uint8_t m[256], rep[SLOT];
+	struct spec s = {.xid = 0x7c000001, .proc = XR_RDMA_MSG};
+	unsigned int i, sent = 0, replies = 0;
+	char detail[96];
+	struct raw r;
+	uint32_t len;
+	int got, ret;
+
+	ret = raw_connect(&r, XR_ACCESS_LOCAL);
+	report(!ret, "raw connection to the server", ret ? strerror(-ret) : NULL);
+	if (ret) {
+		raw_close(&r);
+		return;
+	}
+	/* One message, sent n times (the send buffer is shared). */
+	len = encode(&s, m, sizeof(m));
+	len += rpc_call(m + len, s.xid, 0);
+	for (i = 0; i < n; i++)
+		if (!raw_send(&r, m, len))
+			sent++;
+	for (i = 0; i < 200; i++) {
+		got = raw_wait_recv(&r, rep, 100);
+		if (got == -ENOTCONN)
+			break;
+		if (got > 0)
+			replies++;
+	}
+	snprintf(detail, sizeof(detail), "%u calls sent, %u answered", sent,
+		 replies);
+	report(r.down, "the server closed the connection of a client over its credits",
+	       detail);
+	raw_close(&r);
+}
+
+/*
+ * For @secs: messages too short to carry an xid (the server drops them
+ * without an answer), sent as fast as the send queue takes them, with no
+ * regard for credits; reconnect whenever the server closes the connection.
+ */
+static void flood(int secs)
+{
+	unsigned long long sent = 0, conns = 0;
+	struct pollfd pfd = {.events = POLLIN};
+	struct xr_completion wc[64];
+	const uint8_t m[2] = {0x7d, 0x00};
+	struct timespec t0, t;
+	struct raw r;
+	int n, k;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec >= secs)
+			break;
+		if (raw_connect(&r, XR_ACCESS_LOCAL)) {
+			raw_close(&r);
+			continue;
+		}
+		conns++;
+		pfd.fd = xr_fabric_wait_fd(r.fab);
+		while (!r.down) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			if (t.tv_sec - t0.tv_sec >= secs)
+				break;
+			while (!raw_send(&r, m, sizeof(m)))
+				sent++;
+			raw_events(&r, NULL);
+			n = xr_fabric_poll(r.fab, wc, 64);
+			for (k = 0; k < n; k++) {
+				if (wc[k].xc_status)
+					r.down = true;
+				else if (wc[k].xc_op == XR_OP_RECV)
+					raw_repost(&r, wc[k].xc_ctx);
+			}
+			if (n <= 0 && xr_fabric_arm(r.fab) == 0)
+				poll(&pfd, 1, 1);
+		}
+		raw_close(&r);
+	}
+	printf("flood: sent %llu connections %llu\n", sent, conns);
+}
+
 int main(int argc, char **argv)
 {
 	struct raw r;
 	int ret;
 
-	if ((argc != 3 && argc != 4 && argc != 6) ||
+	if ((argc < 3 || argc > 6) ||
 	    (argc == 6 && strcmp(argv[3], "exports") &&
 	     strcmp(argv[3], "v3"))) {
-		fprintf(stderr, "usage: gr_malformed ADDR PORT [zero-read|small-inline|exports ALLOWED_ID REFUSED_ID|v3 HANDLE_HEX REFUSED_ID]\n");
+		fprintf(stderr, "usage: gr_malformed ADDR PORT [zero-read|"
+				"small-inline|overrun N|flood SECS|exports "
+				"ALLOWED_ID REFUSED_ID|v3 HANDLE_HEX "
+				"REFUSED_ID]\n");
 		return 2;
 	}
 	addr = argv[1];
@@ -1044,6 +1146,15 @@ int main(int argc, char **argv)
 		exports_mode((uint16_t)atoi(argv[4]), (uint16_t)atoi(argv[5]));
 		printf("%d passed, %d failed\n", passed, failed);
 		return failed ? 1 : 0;
+	}
+	if (argc == 5 && !strcmp(argv[3], "overrun")) {
+		overrun((unsigned int)atoi(argv[4]));
+		printf("%d passed, %d failed\n", passed, failed);
+		return failed ? 1 : 0;
+	}
+	if (argc == 5 && !strcmp(argv[3], "flood")) {
+		flood(atoi(argv[4]));
+		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[3], "small-inline")) {
 		small_inline();
