@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
  * Internals shared by the session client's files: the client structure,
- * the raw COMPOUND round trip (sess_compound.c), recovery (sess_recovery.c)
+ * the raw COMPOUND round trip (sess_codec.c), recovery (sess_recovery.c)
  * and the backchannel (sess_cb.c).  Not installed, not for users.
  *
  * Locking: cl_lock protects everything below it in struct sess_client;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
  * Fuzz target: a backend's READDIR reply as the gateway takes it - the
- * session client's COMPOUND decoder (src/sessions/sess_compound.c,
+ * session client's COMPOUND decoder (src/sessions/sess_codec.c,
  * included, with its loop over entry4) and the gateway's cut of each
  * entry's FILEHANDLE (rp_entry_fh.c).
  *
@@ -22,7 +22,7 @@
  * few hundred runs a second).
  */
 #define SESS_READDIR_MAX_ENTRIES 64
-#include "../../src/sessions/sess_compound.c"
+#include "../../src/sessions/sess_codec.c"
 #include "rp_entry_fh.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

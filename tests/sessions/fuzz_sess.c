@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/sessions/sess_compound.c"
+#include "../../src/sessions/sess_codec.c"
 #include "../../src/sessions/sess_cb.c"
 #include "../../src/sessions/sess_ops.c"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
  * Unit test of what the session client decodes from the network: the
- * COMPOUND reply decoder (src/sessions/sess_compound.c, included) and the
+ * COMPOUND reply decoder (src/sessions/sess_codec.c, included) and the
  * backchannel handler (src/sessions/sess_cb.c, included).  Valid messages
  * decode; every truncation, a READ longer than the caller's buffer, an
  * absurd operation count, results that do not match the operations sent,
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/sessions/sess_compound.c"
+#include "../../src/sessions/sess_codec.c"
 #include "../../src/sessions/sess_cb.c"
 
 static int failures;

@@ -3,7 +3,7 @@
  * A backend that claims READ data it never placed (issue 11, finding 5).
  *
  * How this works: the session client's RDMA transport (sess_xprt_rdma.c)
- * and COMPOUND decoder (sess_compound.c, included) run against a raw
+ * and COMPOUND decoder (sess_codec.c, included) run against a raw
  * server on the in-process "loop" fabric.  The server answers a
  * SEQUENCE + PUTFH + READ call with a Write chunk that echoes the client's
  * segment at its full length and a READ count of that many bytes - and
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/sessions/sess_compound.c"
+#include "../../src/sessions/sess_codec.c"
 #include "sess_xprt_rdma.h"
 #include "xr_cm.h"
 #include "xr_fabric.h"
