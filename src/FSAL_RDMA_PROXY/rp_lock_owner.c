@@ -145,12 +145,12 @@ uint64_t rp_lock_owner_lookup(struct rp_lock_owners *lo, const void *owner,
 	return id;
 }
 
-int rp_lock_owner_name(const struct rp_lock_owners *lo, uint64_t id,
-		       char *buf, size_t cap)
+int rp_lock_owner_name(const struct rp_lock_owners *lo, uint64_t id, char *buf,
+		       size_t cap)
 {
-	int n = snprintf(buf, cap, "rp-lock-%016llx-%llx",
-			 (unsigned long long)lo->lo_prefix,
-			 (unsigned long long)id);
+	int n =
+	    snprintf(buf, cap, "rp-lock-%016llx-%llx",
+		     (unsigned long long)lo->lo_prefix, (unsigned long long)id);
 
 	return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
 }

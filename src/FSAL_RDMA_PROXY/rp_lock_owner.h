@@ -59,7 +59,7 @@ uint64_t rp_lock_owner_lookup(struct rp_lock_owners *lo, const void *owner,
  * Write the backend lock-owner name of @id to @buf.  Returns its length,
  * or -ENOSPC when @cap is too small.
  */
-int rp_lock_owner_name(const struct rp_lock_owners *lo, uint64_t id,
-		       char *buf, size_t cap);
+int rp_lock_owner_name(const struct rp_lock_owners *lo, uint64_t id, char *buf,
+		       size_t cap);
 
 #endif

@@ -57,8 +57,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = decode_compound(&r, buf, size - 4, &call);
 	if (ret == 0 && r.r_nres == 3 &&
 	    res[2].nfs_resop4_u.opreaddir.status == NFS4_OK) {
-		for (e = res[2].nfs_resop4_u.opreaddir.READDIR4res_u.resok4
-			     .reply.entries;
+		for (e = res[2]
+			     .nfs_resop4_u.opreaddir.READDIR4res_u.resok4.reply
+			     .entries;
 		     e; e = e->nextentry) {
 			n++;
 			if (e->name.utf8string_len > SESS_NAME_MAX)

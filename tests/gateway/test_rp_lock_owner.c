@@ -99,7 +99,8 @@ int main(void)
 		for (i = 0; i < 1000; i++) {
 			ids[i] = rp_lock_owner_new_id(&lo);
 			CHECK(rp_lock_owner_note(&lo, (char *)owner + (i % 7),
-						 (char *)file + i, ids[i]) == 0);
+						 (char *)file + i,
+						 ids[i]) == 0);
 		}
 		CHECK_EQ(lo.lo_count, 1000);
 		for (i = 0; i < 1000; i++)

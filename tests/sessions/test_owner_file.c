@@ -46,7 +46,7 @@ static bool holds(const char *path, const char *text)
 int main(void)
 {
 	char dir[] = "/tmp/test_owner_file.XXXXXX", path[300], victim[300],
-	    tmp[320], id[256], id2[256], cmd[340];
+	     tmp[320], id[256], id2[256], cmd[340];
 	struct stat st;
 
 	if (!mkdtemp(dir)) {

@@ -64,9 +64,8 @@ static size_t put32(uint8_t *p, uint32_t v)
 
 static void post_recv(struct server *s, uint8_t *slot)
 {
-	struct xr_recv r = {.xr_ctx = slot,
-			    .xr_sge = {{slot, SLOT, s->mr}},
-			    .xr_nsge = 1};
+	struct xr_recv r = {
+	    .xr_ctx = slot, .xr_sge = {{slot, SLOT, s->mr}}, .xr_nsge = 1};
 	uint32_t posted;
 
 	(void)xr_post_recvs(s->ep, &r, 1, &posted);
@@ -96,7 +95,7 @@ static void answer(struct server *s, const uint8_t *msg, size_t len)
 	if (xr_hdr_decode(msg, len, &lim, &h, &why) || h.h_nwrite != 1)
 		return;
 	w = xr_chunk_seg(&h, xr_hdr_write_chunk(&h, 0), 0);
-	placed = s->lie == LIE_ALL ? 0
+	placed = s->lie == LIE_ALL    ? 0
 		 : s->lie == LIE_HALF ? w->seg_length / 2
 				      : w->seg_length;
 	if (placed) {
@@ -109,16 +108,16 @@ static void answer(struct server *s, const uint8_t *msg, size_t len)
 	n += put32(out + n, h.h_xid);
 	n += put32(out + n, 1);
 	n += put32(out + n, h.h_credits);
-	n += put32(out + n, 0);			/* RDMA_MSG */
-	n += put32(out + n, 0);			/* no Read list */
-	n += put32(out + n, 1);			/* one Write chunk */
-	n += put32(out + n, 1);			/* of one segment */
+	n += put32(out + n, 0); /* RDMA_MSG */
+	n += put32(out + n, 0); /* no Read list */
+	n += put32(out + n, 1); /* one Write chunk */
+	n += put32(out + n, 1); /* of one segment */
 	n += put32(out + n, w->seg_handle);
-	n += put32(out + n, w->seg_length);	/* "all of it" */
+	n += put32(out + n, w->seg_length); /* "all of it" */
 	n += put32(out + n, (uint32_t)(w->seg_offset >> 32));
 	n += put32(out + n, (uint32_t)w->seg_offset);
-	n += put32(out + n, 0);			/* end of Write list */
-	n += put32(out + n, 0);			/* no Reply chunk */
+	n += put32(out + n, 0); /* end of Write list */
+	n += put32(out + n, 0); /* no Reply chunk */
 	/* RPC reply, accepted, AUTH_NONE, SUCCESS */
 	n += put32(out + n, h.h_xid);
 	n += put32(out + n, 1);
@@ -140,8 +139,8 @@ static void answer(struct server *s, const uint8_t *msg, size_t len)
 	n += put32(out + n, 0);
 	n += put32(out + n, NFS4_OP_READ);
 	n += put32(out + n, 0);
-	n += put32(out + n, 1);			/* eof */
-	n += put32(out + n, w->seg_length);	/* count: "all of it" */
+	n += put32(out + n, 1);		    /* eof */
+	n += put32(out + n, w->seg_length); /* count: "all of it" */
 	sge = (struct xr_sge){out, (uint32_t)n, s->mr};
 	(void)xr_post_send(s->ep, &sge, 1, false, 0, NULL);
 }
@@ -171,8 +170,8 @@ static void *server_loop(void *arg)
 				    .xr_sge = {{s->buf + i * SLOT, SLOT,
 						s->mr}},
 				    .xr_nsge = 1};
-			(void)xr_accept(ev.xv_req, &attr, pre, NSLOTS, pdata,
-					8, NULL, &s->ep);
+			(void)xr_accept(ev.xv_req, &attr, pre, NSLOTS, pdata, 8,
+					NULL, &s->ep);
 		}
 		n = xr_fabric_poll(s->fab, wc, 8);
 		for (i = 0; i < n; i++) {
@@ -233,7 +232,8 @@ static void read_case(struct sess_client *cl, struct server *s, enum lie lie,
 			      .r_bulk_in_cap = DATA_LEN};
 	ret = sess_raw_call(cl, &r);
 	if (ret == 0) {
-		got = res[2].nfs_resop4_u.opread.READ4res_u.resok4.data.data_len;
+		got =
+		    res[2].nfs_resop4_u.opread.READ4res_u.resok4.data.data_len;
 		sess_raw_free(&r);
 	}
 	for (i = 0; i < got; i++) {
@@ -244,8 +244,9 @@ static void read_case(struct sess_client *cl, struct server *s, enum lie lie,
 	       name, ret, got, secrets, pattern);
 	CHECK(ret == 0 && got == DATA_LEN); /* claimed: "all of it" */
 	CHECK(secrets == 0);
-	CHECK(pattern == (lie == LIE_ALL ? 0 : lie == LIE_HALF ? DATA_LEN / 2
-							       : DATA_LEN));
+	CHECK(pattern == (lie == LIE_ALL    ? 0
+			  : lie == LIE_HALF ? DATA_LEN / 2
+					    : DATA_LEN));
 }
 
 int main(void)

@@ -157,18 +157,20 @@ static void tamper(const uint8_t *in, size_t len, struct rec *out)
 	if (!at)
 		return;
 	for (i = 0; i < n; i++) {
-		put32(out, 1);		/* value_follows */
-		put32(out, 0);		/* cookie, high */
-		put32(out, i + 3);	/* cookie, low */
-		put32(out, 1);		/* name "x" */
+		put32(out, 1);	   /* value_follows */
+		put32(out, 0);	   /* cookie, high */
+		put32(out, i + 3); /* cookie, low */
+		put32(out, 1);	   /* name "x" */
 		put32(out, 0x78000000);
-		put32(out, 0);		/* empty bitmap */
-		put32(out, 0);		/* no attribute bytes */
+		put32(out, 0); /* empty bitmap */
+		put32(out, 0); /* no attribute bytes */
 	}
-	put32(out, 0);			/* no more entries */
-	put32(out, 1);			/* eof */
-	fprintf(stderr, "gw_tamper: READDIR reply rewritten with %u entries (%zu bytes)\n",
-		n, out->len);
+	put32(out, 0); /* no more entries */
+	put32(out, 1); /* eof */
+	fprintf(
+	    stderr,
+	    "gw_tamper: READDIR reply rewritten with %u entries (%zu bytes)\n",
+	    n, out->len);
 }
 
 /* Relay one connection until either side closes. */
@@ -239,7 +241,9 @@ int main(int argc, char **argv)
 	int lfd, one = 1;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: gw_tamper LISTEN_PORT BACKEND_PORT MODE_FILE\n");
+		fprintf(
+		    stderr,
+		    "usage: gw_tamper LISTEN_PORT BACKEND_PORT MODE_FILE\n");
 		return 2;
 	}
 	mode_file = argv[3];
