@@ -122,12 +122,19 @@ int sess_rpc_peek(const uint8_t *buf, size_t len, uint32_t *xid,
 	return 0;
 }
 
-int sess_rpc_decode_reply(const uint8_t *buf, size_t len, size_t *body_off)
+int sess_rpc_decode_reply(const uint8_t *buf, size_t len, uint32_t xid,
+			  size_t *body_off)
 {
 	struct cursor c = {.rbuf = buf, .len = len};
 	uint32_t stat;
 
-	(void)get32(&c); /* xid, matched by the caller */
+	/*
+	 * The transport found the call by its own tag (RPC-over-RDMA's
+	 * header xid, a record on TCP): the body must answer the same call,
+	 * or a stale or misplaced reply would decode as this call's.
+	 */
+	if (get32(&c) != xid)
+		return -EBADMSG;
 	if (get32(&c) != SESS_RPC_REPLY)
 		return -EBADMSG;
 	stat = get32(&c);

@@ -34,8 +34,19 @@
 /* RPC header + COMPOUND arguments; a longer call goes Position-Zero. */
 #define RDMA_HEAD_MAX (64u * 1024u)
 
+/*
+ * A reply buffer.  Buffers are reused by every call on the transport, and
+ * a Reply chunk lets the server claim any length up to the offer without
+ * writing a byte (RDMA Writes cannot be watched): bytes an earlier reply
+ * left behind would then decode as this call's.  rb_dirty bounds them -
+ * the longest reply held since the buffer was last zeroed (or all of it
+ * after a failed call, whose peer may have placed anything) - and the
+ * bytes below it are zeroed before a Reply chunk is offered again.  New
+ * buffers come zeroed, so no other memory of this process is ever seen.
+ */
 struct rdma_buf {
 	struct rdma_buf *rb_next;
+	size_t rb_dirty;
 	uint8_t rb_data[];
 };
 
@@ -69,8 +80,11 @@ static struct rdma_buf *buf_get(struct rdma_xprt *rx)
 		rx->rx_free = b->rb_next;
 	pthread_mutex_unlock(&rx->rx_lock);
 	if (!b)
-		/* reply area, then the call's head (RDMA_HEAD_MAX) */
-		b = malloc(sizeof(*b) + rx->rx_base.x_max_record +
+		/*
+		 * reply area, then the call's head (RDMA_HEAD_MAX); zeroed
+		 * (for free: calloc maps fresh pages at this size)
+		 */
+		b = calloc(1, sizeof(*b) + rx->rx_base.x_max_record +
 			   RDMA_HEAD_MAX);
 	return b;
 }
@@ -174,18 +188,43 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	 */
 	if (req.cr_result_cap)
 		memset(c->xc_bulk_in, 0, req.cr_result_cap);
+	/*
+	 * The same holds for the Reply chunk, offered over the reply buffer:
+	 * zero what earlier replies left there (see struct rdma_buf), so
+	 * that a server claiming a reply it never wrote yields zeroes, which
+	 * fail the xid check below.  This costs the length of the previous
+	 * reply, and only on calls that offer a Reply chunk; bytes that a
+	 * server wrote beyond what it claimed are its own words, which it
+	 * could as well write now, so they need no zeroing.
+	 */
+	if (!req.cr_reply_inline) {
+		memset(reply->rb_data, 0,
+		       reply->rb_dirty < req.cr_reply_cap ? reply->rb_dirty
+							   : req.cr_reply_cap);
+		reply->rb_dirty = 0;
+	}
 
 	stats_begin(rx);
 	ret = xr_clnt_call(rx->rx_clnt, &req,
 			   c->xc_timeout_ms ? c->xc_timeout_ms :
 					      rx->rx_timeout_ms);
 	stats_end(rx, &req, head.iov_len + c->xc_bulk_out_len);
-	if (ret)
+	if (ret) {
+		reply->rb_dirty = req.cr_reply_cap;
 		goto out;
+	}
+	if (req.cr_reply_len > reply->rb_dirty)
+		reply->rb_dirty = req.cr_reply_len;
 
 	c->xc_bulk_in_placed = req.cr_result_len > 0;
 	c->xc_bulk_in_placed_len = req.cr_result_len;
-	ret = sess_rpc_decode_reply(reply->rb_data, req.cr_reply_len, &body);
+	ret = sess_rpc_decode_reply(reply->rb_data, req.cr_reply_len, xid,
+				    &body);
+	if (ret == -EBADMSG) {
+		pthread_mutex_lock(&rx->rx_lock);
+		rx->rx_stats.xs_bad_records++;
+		pthread_mutex_unlock(&rx->rx_lock);
+	}
 	if (!ret)
 		ret = c->xc_decode(c->xc_decode_arg, reply->rb_data + body,
 				   req.cr_reply_len - body, c);

@@ -567,7 +567,7 @@ static int tcp_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	if (ret)
 		goto out_free;
 
-	ret = sess_rpc_decode_reply(p.tp_buf, p.tp_len, &body);
+	ret = sess_rpc_decode_reply(p.tp_buf, p.tp_len, p.tp_xid, &body);
 	if (!ret)
 		ret = c->xc_decode(c->xc_decode_arg, p.tp_buf + body,
 				   p.tp_len - body, c);

@@ -125,7 +125,7 @@ static void check_headers(const uint8_t *b, size_t n)
 	if (ret)
 		return;
 	if (type == SESS_RPC_REPLY) {
-		ret = sess_rpc_decode_reply(b, n, &body);
+		ret = sess_rpc_decode_reply(b, n, xid, &body);
 		want = oracle_reply(b, n, &want_body);
 		if (ret != want || (ret == 0 && body != want_body))
 			abort();

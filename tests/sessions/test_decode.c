@@ -332,7 +332,7 @@ static void test_backchannel(void)
 	len = build_cb(req, sizeof(req), 1, SESS_CB_PROGRAM);
 	n = sess_cb_handle(cl, req, len, rep, sizeof(rep));
 	CHECK(n > 0);
-	CHECK(sess_rpc_decode_reply(rep, (size_t)n, &off) == 0);
+	CHECK(sess_rpc_decode_reply(rep, (size_t)n, 99, &off) == 0);
 	memset(&cres, 0, sizeof(cres));
 	xdrmem_ncreate(&x, (char *)rep + off, (u_int)((size_t)n - off),
 		       XDR_DECODE);
@@ -347,7 +347,7 @@ static void test_backchannel(void)
 	/* Same seqid again: a retry we did not cache. */
 	n = sess_cb_handle(cl, req, len, rep, sizeof(rep));
 	memset(&cres, 0, sizeof(cres));
-	CHECK(sess_rpc_decode_reply(rep, (size_t)n, &off) == 0);
+	CHECK(sess_rpc_decode_reply(rep, (size_t)n, 99, &off) == 0);
 	xdrmem_ncreate(&x, (char *)rep + off, (u_int)((size_t)n - off),
 		       XDR_DECODE);
 	CHECK(xdr_CB_COMPOUND4res(&x, &cres));
@@ -358,7 +358,7 @@ static void test_backchannel(void)
 	len = build_cb(req, sizeof(req), 5, SESS_CB_PROGRAM);
 	n = sess_cb_handle(cl, req, len, rep, sizeof(rep));
 	memset(&cres, 0, sizeof(cres));
-	CHECK(sess_rpc_decode_reply(rep, (size_t)n, &off) == 0);
+	CHECK(sess_rpc_decode_reply(rep, (size_t)n, 99, &off) == 0);
 	xdrmem_ncreate(&x, (char *)rep + off, (u_int)((size_t)n - off),
 		       XDR_DECODE);
 	CHECK(xdr_CB_COMPOUND4res(&x, &cres));
@@ -369,7 +369,7 @@ static void test_backchannel(void)
 	len = build_cb(req, sizeof(req), 2, 12345);
 	n = sess_cb_handle(cl, req, len, rep, sizeof(rep));
 	CHECK(n > 0 &&
-	      sess_rpc_decode_reply(rep, (size_t)n, &off) == -EPROTONOSUPPORT);
+	      sess_rpc_decode_reply(rep, (size_t)n, 99, &off) == -EPROTONOSUPPORT);
 
 	/* Truncations and corruption: never a crash or leak. */
 	len = build_cb(req, sizeof(req), 2, SESS_CB_PROGRAM);

@@ -79,24 +79,29 @@ static void test_reply(void)
 		uint32_t ok[] = {5, 1, 0, 0, 0, 0, 0xabcd};
 
 		n = words(buf, ok, 7);
-		CHECK(sess_rpc_decode_reply(buf, n, &off) == 0 && off == 24);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == 0 && off == 24);
 		CHECK(sess_rpc_peek(buf, n, &xid, &type) == 0 && xid == 5 &&
 		      type == SESS_RPC_REPLY);
 		for (i = 0; i < 24; i++)
-			CHECK(sess_rpc_decode_reply(buf, i, &off) == -EBADMSG);
+			CHECK(sess_rpc_decode_reply(buf, i, 5, &off) == -EBADMSG);
+		/* A well-formed reply to another call is refused. */
+		CHECK(sess_rpc_decode_reply(buf, n, 6, &off) == -EBADMSG);
+		CHECK(sess_rpc_decode_reply(buf, n, 0x05000000, &off) ==
+		      -EBADMSG);
+		CHECK(sess_rpc_decode_reply(buf, n, 0, &off) == -EBADMSG);
 	}
 	{
 		/* verifier with a body of 8 bytes, then SUCCESS */
 		uint32_t ok[] = {5, 1, 0, 1, 8, 0, 0, 0};
 
 		n = words(buf, ok, 8);
-		CHECK(sess_rpc_decode_reply(buf, n, &off) == 0 && off == 32);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == 0 && off == 32);
 	}
 	{
 		uint32_t big[] = {5, 1, 0, 1, 401, 0};
 
 		n = words(buf, big, 6);
-		CHECK(sess_rpc_decode_reply(buf, n, &off) == -EBADMSG);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EBADMSG);
 	}
 	{
 		uint32_t denied_auth[] = {5, 1, 1, 1, 2};
@@ -109,21 +114,21 @@ static void test_reply(void)
 		uint32_t weird[] = {5, 1, 0, 0, 0, 99};
 
 		n = words(buf, denied_auth, 5);
-		CHECK(sess_rpc_decode_reply(buf, n, &off) == -EACCES);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EACCES);
 		n = words(buf, denied_vers, 6);
-		CHECK(sess_rpc_decode_reply(buf, n, &off) == -EPROTONOSUPPORT);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EPROTONOSUPPORT);
 		n = words(buf, bad_stat, 3);
-		CHECK(sess_rpc_decode_reply(buf, n, &off) == -EBADMSG);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EBADMSG);
 		n = words(buf, not_reply, 3);
-		CHECK(sess_rpc_decode_reply(buf, n, &off) == -EBADMSG);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EBADMSG);
 		n = words(buf, garbage, 6);
-		CHECK(sess_rpc_decode_reply(buf, n, &off) == -EPROTO);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EPROTO);
 		n = words(buf, noproc, 6);
-		CHECK(sess_rpc_decode_reply(buf, n, &off) == -EOPNOTSUPP);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EOPNOTSUPP);
 		n = words(buf, prog, 6);
-		CHECK(sess_rpc_decode_reply(buf, n, &off) == -EPROTONOSUPPORT);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EPROTONOSUPPORT);
 		n = words(buf, weird, 6);
-		CHECK(sess_rpc_decode_reply(buf, n, &off) == -EBADMSG);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EBADMSG);
 	}
 	{
 		uint32_t bad_type[] = {5, 2};
@@ -142,7 +147,7 @@ static void test_accepted(void)
 
 	n = sess_rpc_encode_accepted(buf, sizeof(buf), 77, 0);
 	CHECK(n == 24);
-	CHECK(sess_rpc_decode_reply(buf, (size_t)n, &off) == 0 && off == 24);
+	CHECK(sess_rpc_decode_reply(buf, (size_t)n, 77, &off) == 0 && off == 24);
 	CHECK(sess_rpc_encode_accepted(buf, 23, 77, 0) == -ENOSPC);
 }
 

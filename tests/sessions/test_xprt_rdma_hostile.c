@@ -11,6 +11,14 @@
  * (the half-liar), or all of it (honest).  The caller's buffer starts full
  * of a "secret" byte, standing for the heap Ganesha's READ buffer is cut
  * from: whatever the server claims, no secret byte may come back as data.
+ *
+ * The same server also answers by RDMA_NOMSG through the Reply chunk
+ * (issue 11 review, finding 5 variant): after an honest reply carrying
+ * READ data of another byte (standing for another client's file), it
+ * claims a reply of the same length and writes nothing, or only the
+ * header (right xid, no data), or replays the earlier reply whole (its
+ * xid).  The reply buffer is reused across calls: none of these may
+ * hand the earlier call's data back.
  */
 #include <arpa/inet.h>
 #include <poll.h>
@@ -41,7 +49,18 @@ static int failures;
 #define DATA_LEN 65536
 #define SECRET 0xA5
 
-enum lie { LIE_ALL, LIE_HALF, HONEST };
+enum lie {
+	LIE_ALL,
+	LIE_HALF,
+	HONEST,
+	NOMSG_HONEST, /* a whole reply in the Reply chunk */
+	NOMSG_NONE,   /* claims the last length, writes nothing */
+	NOMSG_HEAD,   /* writes the header, not the READ data */
+	NOMSG_REPLAY, /* writes the last reply again, its xid and all */
+};
+
+#define NOMSG_DATA 4096
+#define OTHER 0x5A /* the data of the honest NOMSG reply */
 
 struct server {
 	struct xr_fabric *fab;
@@ -51,6 +70,8 @@ struct server {
 	uint8_t *buf; /* NSLOTS receive slots, a send slot, the data */
 	volatile enum lie lie;
 	volatile bool stop;
+	uint32_t last_xid;   /* of the last honest NOMSG reply */
+	uint32_t last_claim; /* its length */
 	uint16_t port;
 	pthread_t thr;
 };
@@ -71,6 +92,79 @@ static void post_recv(struct server *s, uint8_t *slot)
 	(void)xr_post_recvs(s->ep, &r, 1, &posted);
 }
 
+/* Answer by RDMA_NOMSG: the reply through the Reply chunk offered. */
+static void answer_nomsg(struct server *s, const struct xr_hdr *h)
+{
+	const struct xr_chunk *rc = xr_hdr_reply_chunk(h);
+	uint8_t *out = s->buf + NSLOTS * SLOT, *body = out + SLOT;
+	const struct xr_segment *r;
+	uint32_t xid = h->h_xid, place = 0;
+	struct xr_sge sge;
+	size_t n = 0, b = 0;
+	int i;
+
+	if (!rc)
+		return;
+	r = xr_chunk_seg(h, rc, 0);
+	if (s->lie == NOMSG_REPLAY)
+		xid = s->last_xid;
+	/* RPC reply, accepted, AUTH_NONE, SUCCESS; COMPOUND OK, 3 results */
+	b += put32(body + b, xid);
+	b += put32(body + b, 1);
+	for (i = 0; i < 4; i++)
+		b += put32(body + b, 0);
+	b += put32(body + b, 0);
+	b += put32(body + b, 0);
+	b += put32(body + b, 3);
+	b += put32(body + b, NFS4_OP_SEQUENCE);
+	b += put32(body + b, 0);
+	for (i = 0; i < 4; i++)
+		b += put32(body + b, 0x30313233);
+	for (i = 0; i < 5; i++)
+		b += put32(body + b, 0);
+	b += put32(body + b, NFS4_OP_PUTFH);
+	b += put32(body + b, 0);
+	b += put32(body + b, NFS4_OP_READ);
+	b += put32(body + b, 0);
+	b += put32(body + b, 1);
+	b += put32(body + b, NOMSG_DATA);
+	switch (s->lie) {
+	case NOMSG_HONEST:
+	case NOMSG_REPLAY:
+		memset(body + b, OTHER, NOMSG_DATA);
+		place = (uint32_t)b + NOMSG_DATA;
+		break;
+	case NOMSG_HEAD:
+		place = (uint32_t)b;
+		break;
+	default:
+		break;
+	}
+	if (s->lie == NOMSG_HONEST) {
+		s->last_xid = h->h_xid;
+		s->last_claim = place;
+	}
+	if (place) {
+		sge = (struct xr_sge){body, place, s->mr};
+		(void)xr_post_write(s->ep, &sge, 1, r->seg_offset,
+				    r->seg_handle, NULL);
+	}
+	n += put32(out + n, h->h_xid);
+	n += put32(out + n, 1);
+	n += put32(out + n, h->h_credits);
+	n += put32(out + n, 1);			/* RDMA_NOMSG */
+	n += put32(out + n, 0);			/* no Read list */
+	n += put32(out + n, 0);			/* no Write list */
+	n += put32(out + n, 1);			/* a Reply chunk */
+	n += put32(out + n, 1);			/* of one segment */
+	n += put32(out + n, r->seg_handle);
+	n += put32(out + n, s->last_claim);	/* the honest length */
+	n += put32(out + n, (uint32_t)(r->seg_offset >> 32));
+	n += put32(out + n, (uint32_t)r->seg_offset);
+	sge = (struct xr_sge){out, (uint32_t)n, s->mr};
+	(void)xr_post_send(s->ep, &sge, 1, false, 0, NULL);
+}
+
 /* Answer one call: the READ's data "in" the Write chunk it offered. */
 static void answer(struct server *s, const uint8_t *msg, size_t len)
 {
@@ -80,7 +174,7 @@ static void answer(struct server *s, const uint8_t *msg, size_t len)
 				    .hl_max_read_segs = 4,
 				    .hl_max_write_chunks = 4,
 				    .hl_max_chunk_segs = 4,
-				    .hl_max_chunk_bytes = 1u << 20,
+				    .hl_max_chunk_bytes = 1u << 24, /* the Reply chunk: 1 MiB + */
 				    .hl_inline_size = SLOT};
 	enum xr_hdr_reason why;
 	const struct xr_segment *w;
@@ -92,7 +186,13 @@ static void answer(struct server *s, const uint8_t *msg, size_t len)
 	int i;
 
 	xr_hdr_init(&h, ch, 4, sg, 4);
-	if (xr_hdr_decode(msg, len, &lim, &h, &why) || h.h_nwrite != 1)
+	if (xr_hdr_decode(msg, len, &lim, &h, &why))
+		return;
+	if (s->lie >= NOMSG_HONEST) {
+		answer_nomsg(s, &h);
+		return;
+	}
+	if (h.h_nwrite != 1)
 		return;
 	w = xr_chunk_seg(&h, xr_hdr_write_chunk(&h, 0), 0);
 	placed = s->lie == LIE_ALL    ? 0
@@ -249,6 +349,48 @@ static void read_case(struct sess_client *cl, struct server *s, enum lie lie,
 					    : DATA_LEN));
 }
 
+/*
+ * One READ answered by RDMA_NOMSG, its data inline in the reply.  Only
+ * the honest reply may succeed, and no other reply may yield the data.
+ */
+static void nomsg_case(struct sess_client *cl, struct server *s, enum lie lie,
+		       const char *name)
+{
+	nfs_argop4 args[3];
+	nfs_resop4 res[3];
+	struct sess_raw r;
+	uint32_t got = 0, other = 0, i;
+	const uint8_t *d;
+	int ret;
+
+	s->lie = lie;
+	memset(args, 0, sizeof(args));
+	args[0].argop = NFS4_OP_SEQUENCE;
+	args[1].argop = NFS4_OP_PUTFH;
+	args[2].argop = NFS4_OP_READ;
+	args[2].nfs_argop4_u.opread.count = NOMSG_DATA;
+	r = (struct sess_raw){.r_args = args, .r_nargs = 3, .r_res = res};
+	ret = sess_raw_call(cl, &r);
+	if (ret == 0) {
+		got = res[2].nfs_resop4_u.opread.READ4res_u.resok4.data.data_len;
+		d = (const uint8_t *)res[2]
+			.nfs_resop4_u.opread.READ4res_u.resok4.data.data_val;
+		for (i = 0; i < got; i++)
+			other += d[i] == OTHER;
+		sess_raw_free(&r);
+	}
+	printf("%s: call %d, %u bytes served, %u of them the earlier call's\n",
+	       name, ret, got, other);
+	if (lie == NOMSG_HONEST) {
+		CHECK(ret == 0 && got == NOMSG_DATA && other == NOMSG_DATA);
+		return;
+	}
+	CHECK(other == 0);
+	/* a reply to another call, or none at all, is refused outright */
+	if (lie != NOMSG_HEAD)
+		CHECK(ret == -EBADMSG);
+}
+
 int main(void)
 {
 	struct sess_xprt_rdma_opts o = {.host = "127.0.0.1",
@@ -277,6 +419,13 @@ int main(void)
 		read_case(cl, &s, HONEST, "honest");
 		read_case(cl, &s, LIE_ALL, "claims 64 KiB, writes none");
 		read_case(cl, &s, LIE_HALF, "claims 64 KiB, writes half");
+		nomsg_case(cl, &s, NOMSG_HONEST, "NOMSG honest");
+		nomsg_case(cl, &s, NOMSG_NONE, "NOMSG claims, writes none");
+		nomsg_case(cl, &s, NOMSG_HONEST, "NOMSG honest");
+		nomsg_case(cl, &s, NOMSG_HEAD, "NOMSG writes no data");
+		nomsg_case(cl, &s, NOMSG_HONEST, "NOMSG honest");
+		nomsg_case(cl, &s, NOMSG_REPLAY, "NOMSG replays the last");
+		nomsg_case(cl, &s, NOMSG_HONEST, "NOMSG honest, after all");
 	}
 	cl->cl_xprt->x_ops->destroy(cl->cl_xprt);
 	s.stop = true;
