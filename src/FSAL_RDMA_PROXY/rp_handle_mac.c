@@ -26,6 +26,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "gr_file.h"
 #include "rp_handle_mac.h"
 
 #define RP_MAC_LABEL "RPFHMAC1"
@@ -185,15 +186,55 @@ fail:
 
 int rp_state_dir_ensure(const char *dir, const char **why)
 {
+	static __thread char parent_why[512];
+	char parent[PATH_MAX];
+	const char *base;
 	struct stat st;
-	int fd, ret = 0;
+	int pfd, fd, ret = 0;
+	size_t n = strlen(dir);
 
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+	/*
+	 * The path up to State_Dir is walked without following links and
+	 * must be trusted all along (gr_dir_open_safe()), or a local user
+	 * who can write in a directory on the way could plant a link that
+	 * points State_Dir - and the key - somewhere of theirs.  Once it is,
+	 * nobody else can change it, so later opens by path are safe.
+	 */
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 0 || n >= sizeof(parent)) {
+		*why = "State_Dir is empty or too long";
+		return -EINVAL;
+	}
+	memcpy(parent, dir, n);
+	parent[n] = '\0';
+	base = strrchr(parent, '/');
+	if (!base) {
+		base = parent;
+		pfd = gr_dir_open_safe(".", parent_why, sizeof(parent_why));
+	} else {
+		*(char *)base++ = '\0';
+		pfd = gr_dir_open_safe(parent[0] ? parent : "/", parent_why,
+				       sizeof(parent_why));
+	}
+	if (pfd < 0) {
+		*why = parent_why;
+		return pfd;
+	}
+	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+		close(pfd);
+		*why = "State_Dir must name a directory (no \".\" or \"..\")";
+		return -EINVAL;
+	}
+	if (mkdirat(pfd, base, 0700) != 0 && errno != EEXIST) {
+		ret = -errno;
+		close(pfd);
 		*why = "cannot create State_Dir";
-		return -errno;
+		return ret;
 	}
 	/* Checked on the directory itself, not on a link to one. */
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(pfd);
 	if (fd < 0) {
 		*why = errno == ELOOP || errno == ENOTDIR
 			   ? "State_Dir is not a directory (or is a symbolic link)"

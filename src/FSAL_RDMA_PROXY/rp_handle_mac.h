@@ -26,10 +26,13 @@ struct rp_mac_key {
  * rp_state_dir_ensure() - create @dir (mode 0700) when missing, then check
  * the directory itself (never through a symbolic link): owned by root or
  * the daemon's user and writable by nobody else, since whoever can write
- * there can plant the handle key or an owner file.  Returns 0, or a
- * negative errno with *@why saying what is wrong: -ENOTDIR (not a
- * directory, or a symbolic link), -EPERM (another owner, or writable by
- * group or others), or the errno of mkdir/open/fstat.
+ * there can plant the handle key or an owner file.  The path to it is
+ * walked without following links, each directory on the way checked the
+ * same way (a root-owned sticky one such as /tmp may be passed through:
+ * gr_dir_open_safe()).  Returns 0, or a negative errno with *@why saying
+ * what is wrong: -ENOTDIR (not a directory, or a symbolic link, on the
+ * way or at the end), -EPERM (another owner, or writable by group or
+ * others), -EINVAL (".." in the path), or the errno of mkdir/open/fstat.
  */
 int rp_state_dir_ensure(const char *dir, const char **why);
 

@@ -194,6 +194,34 @@ static void key_file(void)
 		CHECK_EQ(rp_mac_key_load(link, &b, &why), -ENOTDIR);
 		CHECK(strstr(why, "symbolic link") != NULL);
 	}
+	/*
+	 * A link on the way to State_Dir is not followed either, and a
+	 * directory on the way that others may write in is refused: nothing
+	 * is created at the place they point to.
+	 */
+	{
+		char real[300], link[300], via[400], open_dir[300];
+		struct stat st;
+
+		snprintf(real, sizeof(real), "%s/real", dir);
+		snprintf(link, sizeof(link), "%s/plink", dir);
+		snprintf(via, sizeof(via), "%s/plink/state", dir);
+		CHECK(mkdir(real, 0755) == 0 && symlink(real, link) == 0);
+		CHECK_EQ(rp_state_dir_ensure(via, &why), -ENOTDIR);
+		CHECK(strstr(why, "symbolic link") != NULL);
+		snprintf(via, sizeof(via), "%s/real/state", dir);
+		CHECK(stat(via, &st) != 0); /* not created through the link */
+		CHECK_EQ(rp_state_dir_ensure(via, &why), 0);
+
+		snprintf(open_dir, sizeof(open_dir), "%s/open", dir);
+		snprintf(via, sizeof(via), "%s/open/state", dir);
+		CHECK(mkdir(open_dir, 0755) == 0 && chmod(open_dir, 0777) == 0);
+		CHECK_EQ(rp_state_dir_ensure(via, &why), -EPERM);
+		CHECK(strstr(why, "writable by nobody else") != NULL);
+		CHECK(stat(via, &st) != 0);
+		snprintf(via, sizeof(via), "%s/real/../real/state", dir);
+		CHECK_EQ(rp_state_dir_ensure(via, &why), -EINVAL);
+	}
 	/* a State_Dir of another owner */
 	if (geteuid() == 0) {
 		CHECK(chown(sub, 4242, 4242) == 0);

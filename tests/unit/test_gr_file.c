@@ -4,7 +4,10 @@
  * mode land in place; a symlink planted at the final name is replaced,
  * never written through; a symlink planted under the old fixed temporary
  * name (PATH.tmp) is not followed either; a directory others may write in
- * is refused and nothing is written there.
+ * is refused and nothing is written there.  The whole path is checked, not
+ * only its last directory: a symbolic link to a directory anywhere in it,
+ * a directory on the way that others may write in (unless root-owned and
+ * sticky, like /tmp) or that another user owns, and ".." are refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -123,6 +126,75 @@ int main(void)
 	CHECK(chmod(open_dir, 0755) == 0);
 	CHECK_EQ(gr_file_replace(path, 0644, fill_text, "x", why,
 				 sizeof(why)), 0);
+
+	/* A symbolic link on the way to the directory is not followed. */
+	{
+		char real[300], link[300], via[400], deep[300];
+
+		snprintf(real, sizeof(real), "%s/real", top);
+		snprintf(deep, sizeof(deep), "%s/real/sub", top);
+		snprintf(link, sizeof(link), "%s/link", top);
+		snprintf(via, sizeof(via), "%s/link/sub/stats", top);
+		CHECK(mkdir(real, 0755) == 0 && mkdir(deep, 0755) == 0);
+		CHECK(symlink(real, link) == 0);
+		CHECK_EQ(gr_file_replace(via, 0644, fill_text, "x", why,
+					 sizeof(why)), -ENOTDIR);
+		CHECK_EQ(entries(deep), 0);
+		/* ... nor as the last directory */
+		snprintf(via, sizeof(via), "%s/link/stats", top);
+		CHECK_EQ(gr_file_replace(via, 0644, fill_text, "x", why,
+					 sizeof(why)), -ENOTDIR);
+		CHECK_EQ(entries(real), 1);
+		/* the real path is fine */
+		snprintf(via, sizeof(via), "%s/real/sub/stats", top);
+		CHECK_EQ(gr_file_replace(via, 0644, fill_text, "x", why,
+					 sizeof(why)), 0);
+		/* ".." could leave a checked directory for another */
+		snprintf(via, sizeof(via), "%s/real/../real/sub/stats", top);
+		CHECK_EQ(gr_file_replace(via, 0644, fill_text, "x", why,
+					 sizeof(why)), -EINVAL);
+	}
+
+	/*
+	 * A directory on the way that others may write in: whoever can swap
+	 * its entries can point the path elsewhere.  Sticky and root-owned
+	 * (as /tmp, which this test's directory is under) is fine.
+	 */
+	{
+		char mid[300], leaf[300], file[400];
+
+		snprintf(mid, sizeof(mid), "%s/mid", top);
+		snprintf(leaf, sizeof(leaf), "%s/mid/leaf", top);
+		snprintf(file, sizeof(file), "%s/mid/leaf/stats", top);
+		CHECK(mkdir(mid, 0755) == 0 && mkdir(leaf, 0755) == 0);
+		CHECK(chmod(mid, 0777) == 0);
+		why[0] = '\0';
+		CHECK_EQ(gr_file_replace(file, 0644, fill_text, "x", why,
+					 sizeof(why)), -EPERM);
+		CHECK(strstr(why, "refusing the path") != NULL);
+		CHECK_EQ(entries(leaf), 0);
+		CHECK(chmod(mid, 0775) == 0);
+		CHECK_EQ(gr_file_replace(file, 0644, fill_text, "x", why,
+					 sizeof(why)), -EPERM);
+		if (geteuid() == 0) {
+			CHECK(chmod(mid, 01777) == 0);
+			CHECK_EQ(gr_file_replace(file, 0644, fill_text, "x",
+						 why, sizeof(why)), 0);
+			unlink(file);
+			/* owned by another user, even if 0755 */
+			CHECK(chmod(mid, 0755) == 0 &&
+			      chown(mid, 65534, 65534) == 0);
+			CHECK_EQ(gr_file_replace(file, 0644, fill_text, "x",
+						 why, sizeof(why)), -EPERM);
+			CHECK_EQ(entries(leaf), 0);
+			/* a sticky one must be root's */
+			CHECK(chmod(mid, 01777) == 0);
+			CHECK_EQ(gr_file_replace(file, 0644, fill_text, "x",
+						 why, sizeof(why)), -EPERM);
+		} else {
+			printf("not root: sticky and foreign-owner cases skipped\n");
+		}
+	}
 
 	/* No file name, or no directory. */
 	CHECK_EQ(gr_file_replace("/tmp/", 0644, fill_text, "x", why,
