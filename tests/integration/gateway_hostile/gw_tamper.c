@@ -13,6 +13,14 @@
  * lie on and off while the gateway runs; "pass" (or no file) relays.
  * One connection at a time (the gateway opens one).
  *
+ * It also reads the calls it relays (untouched): every lock owner the
+ * gateway names to the backend in LOCK (with a new lock owner) or LOCKT
+ * is logged on stderr as "lock-owner OP open=STATEID name=HEX ptrlike=B",
+ * ptrlike 1 when the name holds what looks like a user-space address
+ * (a run of hex digits, or 8 raw bytes, whose value is in the x86-64
+ * heap and mmap ranges): issue 11 finding 9, owner names were heap
+ * addresses, which leak them and are reused by the next owner.
+ *
  * Usage: gw_tamper LISTEN_PORT BACKEND_PORT MODE_FILE
  */
 #include <arpa/inet.h>
@@ -27,6 +35,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#define OP_LOCK 12
+#define OP_LOCKT 13
 #define OP_PUTFH 22
 #define OP_READDIR 26
 #define OP_SEQUENCE 53
@@ -173,10 +183,145 @@ static void tamper(const uint8_t *in, size_t len, struct rec *out)
 	    n, out->len);
 }
 
+/*
+ * Move the next whole record (fragments joined) from @in to @rec.
+ * Returns 1 when @rec holds one, 0 when more bytes are needed, -1 for a
+ * record over REC_MAX (then nothing more is inspected).
+ */
+static int take_record(struct rec *in, struct rec *rec)
+{
+	for (;;) {
+		uint32_t mark, flen;
+
+		if (in->len < 4)
+			return 0;
+		memcpy(&mark, in->buf, 4);
+		mark = ntohl(mark);
+		flen = mark & 0x7fffffffu;
+		if (flen > REC_MAX || rec->len + flen > REC_MAX) {
+			in->len = 0;
+			return -1;
+		}
+		if (in->len < 4 + (size_t)flen)
+			return 0;
+		put_room(rec, flen);
+		memcpy(rec->buf + rec->len, in->buf + 4, flen);
+		rec->len += flen;
+		memmove(in->buf, in->buf + 4 + flen, in->len - 4 - flen);
+		in->len -= 4 + (size_t)flen;
+		if (mark & 0x80000000u)
+			return 1;
+	}
+}
+
+/* Does @v look like a user-space address (PIE heap 0x55.., mmap 0x7f..)? */
+static bool addr_like(uint64_t v)
+{
+	return v >= 0x550000000000ull && v < 0x800000000000ull;
+}
+
+static bool name_ptrlike(const uint8_t *b, size_t n)
+{
+	size_t i, j;
+	uint64_t v;
+
+	for (i = 0; i + 8 <= n; i++) { /* raw, either byte order */
+		memcpy(&v, b + i, 8);
+		if (addr_like(v) || addr_like(__builtin_bswap64(v)))
+			return true;
+	}
+	for (i = 0; i < n; i = j + 1) { /* a run of hex digits, 0x or not */
+		v = 0;
+		for (j = i; j < n; j++) {
+			uint8_t c = b[j];
+			int d = c >= '0' && c <= '9'   ? c - '0'
+				: c >= 'a' && c <= 'f' ? c - 'a' + 10
+				: c >= 'A' && c <= 'F' ? c - 'A' + 10
+						       : -1;
+
+			if (d < 0)
+				break;
+			v = v << 4 | (uint64_t)d;
+		}
+		/* the whole run's value: a 64-bit random one rarely fits */
+		if (j - i <= 16 && addr_like(v))
+			return true;
+	}
+	return false;
+}
+
+static void log_owner(const char *op, const uint8_t *open, const uint8_t *b,
+		      size_t n)
+{
+	size_t i;
+
+	fprintf(stderr, "gw_tamper: lock-owner %s open=", op);
+	for (i = 0; i < 12; i++)
+		fprintf(stderr, "%02x", open ? open[i] : 0);
+	fprintf(stderr, " name=");
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%02x", b[i]);
+	fprintf(stderr, " ptrlike=%d\n", name_ptrlike(b, n));
+}
+
+/* Log the lock owners one call names (see the top of this file). */
+static void inspect_call(const uint8_t *b, size_t len)
+{
+	size_t off = 0;
+	uint32_t v, nops, op, i;
+	const uint8_t *open;
+
+	/* xid, CALL, RPC 2, NFS, 4, COMPOUND; credential and verifier */
+	for (i = 0; i < 6; i++)
+		if (!get32(b, len, &off, &v))
+			return;
+	if (!get32(b, len, &off, &v) || !skip_opaque(b, len, &off) ||
+	    !get32(b, len, &off, &v) || !skip_opaque(b, len, &off))
+		return;
+	/* tag, minor version, operations */
+	if (!skip_opaque(b, len, &off) || !get32(b, len, &off, &v) ||
+	    !get32(b, len, &off, &nops))
+		return;
+	for (i = 0; i < nops && get32(b, len, &off, &op); i++) {
+		switch (op) {
+		case OP_SEQUENCE:
+			off += 32;
+			break;
+		case OP_PUTFH:
+			if (!skip_opaque(b, len, &off))
+				return;
+			break;
+		case OP_LOCK:
+			/* type, reclaim, offset, length, new_lock_owner */
+			off += 24;
+			if (!get32(b, len, &off, &v) || !v)
+				return; /* an existing lock stateid */
+			/* open_seqid, open_stateid, lock_seqid, clientid */
+			open = b + off + 8;
+			off += 4 + 16 + 4 + 8;
+			if (!get32(b, len, &off, &v) || v > len - off)
+				return;
+			log_owner("LOCK", open, b + off, v);
+			return;
+		case OP_LOCKT:
+			/* type, offset, length, clientid */
+			off += 4 + 8 + 8 + 8;
+			if (!get32(b, len, &off, &v) || v > len - off)
+				return;
+			log_owner("LOCKT", NULL, b + off, v);
+			return;
+		default:
+			return;
+		}
+		if (off > len)
+			return;
+	}
+}
+
 /* Relay one connection until either side closes. */
 static void relay(int cfd, int bfd)
 {
-	struct rec in = {0}, out = {0}, frag = {0};
+	struct rec in = {0}, out = {0}, frag = {0}, cin = {0}, cfrag = {0};
 	struct pollfd p[2] = {{cfd, POLLIN, 0}, {bfd, POLLIN, 0}};
 	uint8_t buf[65536];
 
@@ -192,6 +337,13 @@ static void relay(int cfd, int bfd)
 			n = read(cfd, buf, sizeof(buf));
 			if (n <= 0 || write_full(bfd, buf, (size_t)n))
 				break;
+			put_room(&cin, (size_t)n);
+			memcpy(cin.buf + cin.len, buf, (size_t)n);
+			cin.len += (size_t)n;
+			while (take_record(&cin, &cfrag) > 0) {
+				inspect_call(cfrag.buf, cfrag.len);
+				cfrag.len = 0;
+			}
 		}
 		if (!p[1].revents)
 			continue;
@@ -233,6 +385,8 @@ out:
 	free(in.buf);
 	free(out.buf);
 	free(frag.buf);
+	free(cin.buf);
+	free(cfrag.buf);
 }
 
 int main(int argc, char **argv)

@@ -9,9 +9,13 @@
 # maxcount the gateway asked for must each fail the client's listing with
 # an error, and the gateway must keep serving: the same client lists an
 # honest directory afterwards.  And the stats file is not written
-# through a link planted beside it (finding 10).
+# through a link planted beside it (finding 10).  And the lock owners the
+# gateway names to the backend, as the relay sees them, are neither heap
+# addresses nor shared between owners (finding 9): two NFSv4.0 clients
+# (gw_libnfs) lock a file, three times over.
 #
 # Usage: run.sh PRELOAD_SO RDMA_MODULE_SO FSAL_MODULE_SO NFS41 GW_TAMPER
+#               [GW_LIBNFS]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 GW_ROOT=$(mktemp -d /tmp/gr-gwhostile.XXXXXX)
@@ -19,6 +23,7 @@ GW_ROOT=$(mktemp -d /tmp/gr-gwhostile.XXXXXX)
 tamper_pid=
 trap 'gw_cleanup; [ -n "$tamper_pid" ] && kill "$tamper_pid" 2>/dev/null; rm -rf "$GW_ROOT"' EXIT
 GW_PRELOAD=${1:-} GW_RDMA_MODULE=${2:-} GW_FSAL_MODULE=${3:-} nfs41=${4:-} tamper=${5:-}
+libnfs_tool=${6:-}
 for f in "$GW_PRELOAD" "$GW_RDMA_MODULE" "$GW_FSAL_MODULE" "$nfs41" "$tamper"; do
 	[ -n "$f" ] && [ -f "$f" ] || gr_skip "not built: '$f' (Ganesha SDK missing?)"
 done
@@ -75,6 +80,32 @@ grep -qw a "$GW_ROOT/ls-after" && grep -qw b "$GW_ROOT/ls-after" ||
 	{ cat "$GW_ROOT/ls-after"; gr_fail "the honest listing lacks its entries"; }
 alive || gr_fail "the gateway died"
 echo "ok: the gateway keeps serving (honest listing: $(tr '\n' ' ' <"$GW_ROOT/ls-after"))"
+# Finding 9: the lock owners the backend is told about.
+if [ -n "$libnfs_tool" ] && [ -x "$libnfs_tool" ]; then
+	lurl="nfs://127.0.0.1/gw/after/a?version=4&nfsport=$GW_PORT_rdma_proxy"
+	for round in 1 2 3; do
+		timeout 120 "$libnfs_tool" lock "$lurl" >"$GW_ROOT/lock-$round" 2>&1 ||
+			{ cat "$GW_ROOT/lock-$round"; gr_fail "locks through the gateway failed (round $round)"; }
+	done
+	grep 'lock-owner' "$GW_ROOT/tamper.log" >"$GW_ROOT/owners"
+	news=$(grep -c 'lock-owner LOCK ' "$GW_ROOT/owners")
+	[ "$news" -ge 6 ] ||
+		{ cat "$GW_ROOT/owners"; gr_fail "the relay saw $news LOCKs with a new lock owner, expected 2 clients x 3 rounds or more"; }
+	! grep -q 'ptrlike=1' "$GW_ROOT/owners" ||
+		{ grep 'ptrlike=1' "$GW_ROOT/owners"; gr_fail "a lock-owner name sent to the backend holds an address"; }
+	# One name, one owner: a name never comes back with another open.
+	shared=$(awk '/lock-owner LOCK / { split($4, o, "="); split($5, n, "=");
+		if (n[2] in seen && seen[n[2]] != o[2]) print n[2]; seen[n[2]] = o[2] }' "$GW_ROOT/owners")
+	[ -z "$shared" ] ||
+		{ cat "$GW_ROOT/owners"; gr_fail "a lock-owner name was reused for another owner: $shared"; }
+	names=$(awk '/lock-owner LOCK / { split($5, n, "="); print n[2] }' "$GW_ROOT/owners" | sort -u | wc -l)
+	[ "$names" -ge 6 ] ||
+		{ cat "$GW_ROOT/owners"; gr_fail "only $names distinct lock-owner names for 2 clients x 3 rounds"; }
+	echo "ok: $news new lock owners named to the backend, $names distinct names, none address-like or shared"
+else
+	echo "note: gw_libnfs not built (libnfs missing): lock-owner names not checked"
+fi
+
 gr_wait_for 10 test -s "$GW_RP_STATS" || gr_fail "no stats file"
 [ "$(cat "$GW_ROOT/victim")" = victim ] && [ ! -L "$GW_RP_STATS" ] ||
 	gr_fail "the stats file was written through a planted link"
