@@ -27,11 +27,16 @@ GR_GANESHA_PID=
 gr_skip() { echo "SKIP: $*" >&2; exit 77; }
 gr_fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# Ports come from below the kernel's ephemeral range (32768 and up by
+# default), where a client connection's local port can take one between
+# the check and the daemon's bind (seen as "Cannot bind NFS tcp6 socket,
+# error 98"); a port is taken as free only when no socket of any state or
+# protocol uses it.
 gr_free_port() {
 	local port
 	for _ in $(seq 1 50); do
-		port=$((20000 + RANDOM % 30000))
-		if ! ss -Htln "sport = :$port" | grep -q .; then
+		port=$((20000 + RANDOM % 12000))
+		if ! ss -Htuan "sport = :$port" | grep -q .; then
 			echo "$port"
 			return 0
 		fi
