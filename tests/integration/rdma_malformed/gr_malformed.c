@@ -39,7 +39,8 @@
  *       generator, it checks nothing)
  *
  * How this works: a raw client on the project's fabric seam (ofi backend,
- * libfabric's tcp provider) connects with RFC 8797 private data, keeps a
+ * libfabric's tcp provider; GR_MALFORMED_FABRIC=verbs picks rdma-core)
+ * connects with RFC 8797 private data, keeps a
  * few receives posted and sends one message at a time, built with the
  * codec in src/xprt_rdma/proto (xr_hdr_encode) and then damaged where the
  * case needs it.  RFC 8166 section 4.5 says what a responder does:
@@ -188,7 +189,8 @@ static uint32_t adv_recv = SLOT;
 
 static int raw_connect(struct raw *r, unsigned int access)
 {
-	struct xr_fabric_params fp = {.xfp_backend = "ofi"};
+	const char *backend = getenv("GR_MALFORMED_FABRIC");
+	struct xr_fabric_params fp = {.xfp_backend = backend ? backend : "ofi"};
 	struct xr_cm_private mine = {.cp_send_size = SLOT,
 				     .cp_recv_size = adv_recv};
 	struct xr_recv pre[NRECV];
@@ -201,7 +203,8 @@ static int raw_connect(struct raw *r, unsigned int access)
 	memset(r, 0, sizeof(*r));
 	ret = xr_fabric_open(&fp, &r->fab, err, sizeof(err));
 	if (ret) {
-		printf("SKIP: cannot open the ofi fabric: %s\n", err);
+		printf("SKIP: cannot open the %s fabric: %s\n", fp.xfp_backend,
+		       err);
 		exit(77);
 	}
 	r->buf = aligned_alloc(4096, (NRECV + 1) * SLOT);

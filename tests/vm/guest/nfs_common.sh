@@ -10,7 +10,8 @@
 #       protocols "3, 4" also serves NFSv3: MOUNT on TCP port $GANESHA_MNT_PORT
 #       and rpcbind registration (rpcbind is started when missing).  Sets
 #       GANESHA_PID; returns 1 (log tail printed) if the RDMA listener does
-#       not come up within 60 s.
+#       not come up within 60 s.  GANESHA_RDMA_EXTRA, if set, is added to
+#       the NFS_RDMA block.
 #   ganesha_stop
 #   knfsd_start <export dir> <rdma port>
 #       The Linux kernel NFS server (v3, v4; 16 threads, as many as our
@@ -50,6 +51,7 @@ NFSv4 { RecoveryBackend = fs; RecoveryRoot = "$work/recovery"; Graceless = true;
 NFS_RDMA {
 	Fabric = verbs; Bind_Addr = $ip; Port = 20049;
 	Stats_File = "$work/rdma-stats"; Stats_Interval = 1;
+	${GANESHA_RDMA_EXTRA:-}
 }
 EXPORT {
 	Export_Id = 1; Path = "$work/export"; Pseudo = /export;
