@@ -161,17 +161,19 @@ static bool decode_entry(XDR *xdrs, entry4 *e, u_int budget)
 }
 
 /*
- * Decode a READDIR result asked for with @args into @res.  Returns 0, or
- * -EBADMSG (malformed, or beyond a cap) and -EMSGSIZE (longer than
- * maxcount); what was decoded stays linked in @res for the caller to free.
+ * Decode a READDIR result asked for with @args into @res; the reply is
+ * @end bytes long.  Returns 0, or -EBADMSG (malformed, or beyond a cap)
+ * and -EMSGSIZE (longer than maxcount); what was decoded stays linked in
+ * @res for the caller to free.
  */
-static int decode_readdir(XDR *xdrs, nfs_resop4 *res, const READDIR4args *args)
+static int decode_readdir(XDR *xdrs, nfs_resop4 *res, const READDIR4args *args,
+			  u_int end)
 {
 	READDIR4res *rd = &res->nfs_resop4_u.opreaddir;
 	READDIR4resok *ok = &rd->READDIR4res_u.resok4;
 	entry4 **tail = &ok->reply.entries;
 	uint32_t n = 0;
-	u_int start, used;
+	u_int start, used, budget;
 	nfs_opnum4 op;
 	bool_t more;
 	entry4 *e;
@@ -199,7 +201,15 @@ static int decode_readdir(XDR *xdrs, nfs_resop4 *res, const READDIR4args *args)
 		e = mem_zalloc(sizeof(*e));
 		*tail = e; /* linked first: the caller frees a partial list */
 		tail = &e->nextentry;
-		if (!decode_entry(xdrs, e, args->maxcount - used))
+		/*
+		 * ntirpc allocates an opaque's announced length before it
+		 * reads it: bound that by the bytes left too, not only by
+		 * maxcount (which a caller may set high).
+		 */
+		budget = args->maxcount - used;
+		if (budget > end - XDR_GETPOS(xdrs))
+			budget = end - XDR_GETPOS(xdrs);
+		if (!decode_entry(xdrs, e, budget))
 			return -EBADMSG;
 	}
 	if (!xdr_bool(xdrs, &ok->reply.eof))
@@ -289,7 +299,8 @@ static int decode_compound(void *arg, const uint8_t *buf, size_t len,
 			ret = decode_read_into(&xdrs, &r->r_res[i], call);
 		else if (a->argop == NFS4_OP_READDIR)
 			ret = decode_readdir(&xdrs, &r->r_res[i],
-					     &a->nfs_argop4_u.opreaddir);
+					     &a->nfs_argop4_u.opreaddir,
+					     (u_int)len);
 		else if (!xdr_nfs_resop4(&xdrs, &r->r_res[i]))
 			ret = -EBADMSG;
 		else

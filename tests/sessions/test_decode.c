@@ -191,6 +191,20 @@ static int decode_readdir_reply(const uint8_t *buf, size_t len,
 	return decode_compound(r, buf, len, &call);
 }
 
+static size_t biggest_alloc;
+
+/* ntirpc's allocator, noting the largest request (never serving it). */
+static void *watch_malloc(size_t n, const char *file, int line,
+			  const char *func)
+{
+	(void)file;
+	(void)line;
+	(void)func;
+	if (n > biggest_alloc)
+		biggest_alloc = n;
+	return n > (1u << 20) ? NULL : malloc(n);
+}
+
 struct readdir_case {
 	uint32_t n, maxcount;
 	nfs_opnum4 sent, answered;
@@ -271,6 +285,31 @@ static void test_readdir_reply(void)
 	/* the cap itself is taken, iteratively, on the small stack */
 	run_readdir_case(&most);
 	CHECK(most.ret == 0 && most.entries == SESS_READDIR_MAX_ENTRIES);
+	/*
+	 * maxcount of 4 GiB and an entry announcing ~4 GB of attribute
+	 * bytes: refused without asking for them (ntirpc allocates an
+	 * opaque's announced length before reading it; found by fuzzing).
+	 * ntirpc's allocator is watched for the largest request.
+	 */
+	{
+		uint8_t buf[512];
+		size_t len = build_readdir(buf, sizeof(buf), 1, NFS4_OP_READDIR);
+		nfs_argop4 args[3];
+		nfs_resop4 res[3];
+		struct sess_raw r;
+		uint32_t huge = htonl(0xf0f0f0f0);
+		mem_1_size_t real = __ntirpc_pkg_params.malloc_;
+
+		/* the entry's attrlist length: 12 bytes from the end */
+		memcpy(buf + len - 12, &huge, 4);
+		biggest_alloc = 0;
+		__ntirpc_pkg_params.malloc_ = watch_malloc;
+		CHECK(decode_readdir_reply(buf, len, UINT32_MAX,
+					   NFS4_OP_READDIR, &r, args,
+					   res) == -EBADMSG);
+		__ntirpc_pkg_params.malloc_ = real;
+		CHECK(biggest_alloc <= len);
+	}
 	/* a READDIR result where a GETATTR was sent is never decoded */
 	run_readdir_case(&wrong);
 	CHECK(wrong.ret == -EBADMSG);
