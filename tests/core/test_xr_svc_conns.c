@@ -4,10 +4,10 @@
  * fabric, in the unit tier (and so under ASan).  How this works:
  *
  * One engine on the in-process "loop" backend with tiny timeouts
- * (handshake 4 s, idle 3 s), a per-address cap of 2 and Max_Connections 3;
- * this thread is a raw RPC-over-RDMA client on a loop fabric of its own.
- * Every loop connection comes from the same place, so the cap sees one
- * address.  Checked, each against the engine's counters:
+ * (handshake 4 s, idle 3 s, peer 3 s), a per-address cap of 2 and
+ * Max_Connections 3; this thread is a raw RPC-over-RDMA client on a loop fabric
+ * of its own. Every loop connection comes from the same place, so the cap sees
+ * one address.  Checked, each against the engine's counters:
  *  1. an accepted connection that never sends registers only its receive
  *     buffers (one region, (credits + XR_SVC_RECV_SLACK) x inline bytes);
  *  2. the third connection from the address is refused
@@ -17,7 +17,11 @@
  *  4. a connection whose call the upper layer still holds is not closed
  *     as idle however long it waits; once the reply went out and nothing
  *     more arrives it is closed after the idle timeout
- *     (cs_conns_closed_idle), and it was never taken for silent.
+ *     (cs_conns_closed_idle), and it was never taken for silent;
+ *  5. a peer that stops taking messages, so that a reply stays in flight,
+ *     is closed after the peer timeout (cs_conns_closed_stalled) even
+ *     while the upper layer holds another of its calls;
+ *  6. so is one that never serves the RDMA Read of its Read chunk.
  * Timing bounds are generous (the machine is shared): closes are expected
  * within 10 s, and "not closed" is checked at twice the idle timeout.
  */
@@ -41,6 +45,8 @@
 #define MAXC 4u
 #define HANDSHAKE_S 4u
 #define IDLE_S 3u
+#define PEER_S 3u
+#define RDLEN 4096u
 
 static int failures;
 
@@ -60,10 +66,13 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* ---- the upper layer: holds the one call until told to answer -------- */
+/* ---- the upper layer: holds calls until told to answer ----------------- */
+
+#define MAXHELD 4u
 
 static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct xr_svc_call *held;
+static struct xr_svc_call *held[MAXHELD]; /* oldest first */
+static uint32_t nheld;
 static uint8_t reply_words[24];
 static struct iovec reply_iov = {reply_words, sizeof(reply_words)};
 
@@ -71,7 +80,10 @@ static void on_call(struct xr_svc_call *call, void *ctx)
 {
 	(void)ctx;
 	pthread_mutex_lock(&held_lock);
-	held = call;
+	if (nheld < MAXHELD)
+		held[nheld++] = call;
+	else
+		xr_svc_drop(call);
 	pthread_mutex_unlock(&held_lock);
 }
 
@@ -82,22 +94,30 @@ static void on_release(struct xr_svc_call *call, int status, void *ctx)
 	(void)ctx;
 }
 
-static bool answer_held(void)
+/* Answer the oldest held call: xr_svc_reply()'s result, -ENOENT if none. */
+static int answer_oldest(void)
 {
 	struct xr_msg m = {.xm_head = &reply_iov, .xm_nhead = 1};
-	struct xr_svc_call *c;
+	struct xr_svc_call *c = NULL;
 	uint32_t xid;
 
 	pthread_mutex_lock(&held_lock);
-	c = held;
-	held = NULL;
+	if (nheld) {
+		c = held[0];
+		memmove(held, held + 1, --nheld * sizeof(held[0]));
+	}
 	pthread_mutex_unlock(&held_lock);
 	if (!c)
-		return false;
+		return -ENOENT;
 	xid = htonl(c->sc_xid);
 	memcpy(reply_words, &xid, 4);
 	reply_words[7] = 1; /* REPLY; the rest MSG_ACCEPTED, SUCCESS */
-	return xr_svc_reply(c, &m) == 0;
+	return xr_svc_reply(c, &m);
+}
+
+static bool answer_held(void)
+{
+	return answer_oldest() == 0;
 }
 
 /* ---- the raw client ----------------------------------------------------- */
@@ -112,6 +132,8 @@ static struct xr_fabric *cfab;
 static struct xr_mr *cmr;
 static uint8_t *cbuf; /* MAXC x (NRECV receives + 1 send) */
 static struct conn conns[MAXC];
+static uint8_t rbuf[RDLEN]; /* what the server reads, by RDMA Read */
+static struct xr_mr *rmr;
 
 static uint8_t *slot(uint32_t c, uint32_t i)
 {
@@ -183,8 +205,11 @@ static void close_conn(uint32_t c)
 	conns[c].ep = NULL;
 }
 
-/* One RDMA_MSG carrying a 40-byte RPC call header. */
-static int send_call(uint32_t c, uint32_t xid)
+/*
+ * One RDMA_MSG carrying a 40-byte RPC call header and, when @rdlen is not
+ * 0, a Read chunk of @rdlen bytes of rbuf at position 40.
+ */
+static int send_call_rd(uint32_t c, uint32_t xid, uint32_t rdlen)
 {
 	uint8_t *m = slot(c, NRECV);
 	struct xr_chunk ch[1];
@@ -199,6 +224,16 @@ static int send_call(uint32_t c, uint32_t xid)
 	h.h_vers = XR_RPCRDMA_VERSION;
 	h.h_credits = NRECV;
 	h.h_proc = XR_RDMA_MSG;
+	if (rdlen) {
+		sg[0] = (struct xr_segment){xr_mr_handle(rmr), rdlen,
+					    (uint64_t)(uintptr_t)rbuf};
+		ch[0] = (struct xr_chunk){.ch_position = 40,
+					  .ch_first = 0,
+					  .ch_nsegs = 1,
+					  .ch_length = rdlen};
+		h.h_nread = 1;
+		h.h_nsegs = 1;
+	}
 	len = xr_hdr_encode(&h, m, INLINE);
 	if (len < 0)
 		return (int)len;
@@ -209,6 +244,11 @@ static int send_call(uint32_t c, uint32_t xid)
 	}
 	sge = (struct xr_sge){m, (uint32_t)len + 40, cmr};
 	return xr_post_send(conns[c].ep, &sge, 1, false, 0, NULL);
+}
+
+static int send_call(uint32_t c, uint32_t xid)
+{
+	return send_call_rd(c, xid, 0);
 }
 
 /* ---- the checks ---------------------------------------------------------- */
@@ -255,9 +295,30 @@ static bool delivered(const struct xr_core_stats *st)
 
 	(void)st;
 	pthread_mutex_lock(&held_lock);
-	got = held != NULL;
+	got = nheld >= 1;
 	pthread_mutex_unlock(&held_lock);
 	return got;
+}
+
+static bool two_delivered(const struct xr_core_stats *st)
+{
+	bool got;
+
+	(void)st;
+	pthread_mutex_lock(&held_lock);
+	got = nheld >= 2;
+	pthread_mutex_unlock(&held_lock);
+	return got;
+}
+
+static bool stalled1(const struct xr_core_stats *st)
+{
+	return st->cs_conns_closed_stalled == 1;
+}
+
+static bool stalled2(const struct xr_core_stats *st)
+{
+	return st->cs_conns_closed_stalled == 2;
 }
 
 static bool replied(const struct xr_core_stats *st)
@@ -275,6 +336,7 @@ int main(void)
 				  .sp_max_conns = 3,
 				  .sp_handshake_timeout = HANDSHAKE_S,
 				  .sp_idle_timeout = IDLE_S,
+				  .sp_peer_timeout = PEER_S,
 				  .sp_max_conns_per_addr = 2};
 	struct xr_svc_ops ops = {.sv_on_call = on_call,
 				 .sv_on_release = on_release};
@@ -293,7 +355,9 @@ int main(void)
 	port = xr_svc_port(svc);
 	cbuf = aligned_alloc(4096, size);
 	if (!cbuf || xr_fabric_open(&fp, &cfab, err, sizeof(err)) ||
-	    xr_reg_mr(cfab, cbuf, size, XR_ACCESS_LOCAL, &cmr)) {
+	    xr_reg_mr(cfab, cbuf, size, XR_ACCESS_LOCAL, &cmr) ||
+	    xr_reg_mr(cfab, rbuf, sizeof(rbuf),
+		      XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ, &rmr)) {
 		printf("FAIL client setup\n");
 		return 1;
 	}
@@ -363,7 +427,57 @@ int main(void)
 	      "not before the idle timeout (less the 1 s timer tick)");
 	close_conn(0);
 
+	/*
+	 * 5: a peer that stops taking its replies is closed after the peer
+	 * timeout, although the upper layer holds another of its calls (only
+	 * the server's own work exempts a connection).
+	 */
+	check(!open_conn(0, port) && !send_call(0, 0x5a) && !send_call(0, 0x5b),
+	      "a new connection sends two calls");
+	check(wait_for(two_delivered, 5000), "both are delivered");
+	xr_loop_stop_reading(conns[0].ep, true);
+	t0 = now_ms();
+	check(answer_held(), "the upper layer answers one, keeps the other");
+	check(wait_for(stalled1, 15000),
+	      "a peer that takes no reply: closed as stalled (reply stuck in "
+	      "SENDING)");
+	took = now_ms() - t0;
+	printf("     closed %.1f s after the reply was posted\n",
+	       (double)took / 1000);
+	check(took >= (long)(PEER_S - 1) * 1000,
+	      "not before the peer timeout (less the 1 s timer tick)");
+	check(answer_oldest() == -ENOTCONN,
+	      "the held call's reply then finds the connection gone");
+	check(wait_for(at_rest, 10000), "everything returns");
+	st = stats();
+	check(st.cs_conns_closed_idle == 1 && st.cs_conns_closed_silent == 2,
+	      "counted as stalled, not idle or silent");
+	close_conn(0);
+
+	/* 6: a peer that never serves the RDMA Read of its Read chunk. */
+	{
+		struct xr_loop_faults f = {
+		    .lf_seed = 7, .lf_ops = 1u << XR_OP_READ, .lf_drop = 65536};
+		struct xr_fabric *sfab = xr_loop_listener_fabric(port);
+
+		check(sfab && !xr_loop_set_faults(sfab, &f),
+		      "the engine's Reads never complete");
+		check(!open_conn(0, port), "a new connection");
+		check(!send_call_rd(0, 0x6a, RDLEN),
+		      "it sends a call with a Read chunk");
+		t0 = now_ms();
+		check(wait_for(stalled2, 15000),
+		      "closed as stalled (call stuck in PULLING)");
+		took = now_ms() - t0;
+		check(took >= (long)(PEER_S - 1) * 1000,
+		      "not before the peer timeout (less the 1 s timer tick)");
+		check(wait_for(at_rest, 10000), "everything returns");
+		xr_loop_set_faults(sfab, NULL);
+		close_conn(0);
+	}
+
 	xr_svc_stop(svc);
+	xr_dereg_mr(rmr);
 	xr_dereg_mr(cmr);
 	xr_fabric_close(cfab);
 	free(cbuf);

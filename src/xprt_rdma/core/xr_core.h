@@ -307,9 +307,13 @@ struct xr_core_stats {
 	/* svc: of those, refused as over the per-address limit */
 	uint64_t cs_err_refused_per_addr;
 	uint64_t cs_conn_lost;	       /* connections that went away */
-	/* svc: closed by us, silent past the handshake timeout / idle */
+	/*
+	 * svc: closed by us, silent past the handshake timeout / idle /
+	 * a call waiting on the peer past the peer timeout
+	 */
 	uint64_t cs_conns_closed_silent;
 	uint64_t cs_conns_closed_idle;
+	uint64_t cs_conns_closed_stalled;
 	/* svc: connections it closed, by reason (RFC 8166 3.3.1 / 4.5) */
 	uint64_t cs_closed_credit_overrun; /* more calls than credits */
 	uint64_t cs_closed_malformed;	   /* too many refused headers */

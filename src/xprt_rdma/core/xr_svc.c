@@ -22,7 +22,9 @@
  *   the progress thread under the lock): a request beyond sp_max_conns or
  *   sp_max_conns_per_addr is rejected before anything is allocated; once
  *   a second the thread closes connections that sent nothing within
- *   sp_handshake_timeout of their request and those idle (no call held,
+ *   sp_handshake_timeout of their request, those with a call waiting on
+ *   the peer (c_wait_ms: Reads not served, reply not taken) for
+ *   sp_peer_timeout, and those idle (no call held by the upper layer,
  *   nothing received) for sp_idle_timeout.  Closing is an ordinary
  *   disconnect: the connection is reaped when its operations flushed.
  * - A call's receive buffer is reposted as soon as the reply no longer
@@ -91,6 +93,11 @@ struct xr_svc_ctx {
 	int c_status;
 	bool c_upper; /* handed to the upper layer: owes sv_on_release */
 	bool c_unanswered; /* counted in cn_unanswered */
+	/*
+	 * PULLING, SENDING, ERROR_SENDING: since when it waits on the peer
+	 * (entry, or the last of its Reads posted or completed).
+	 */
+	uint64_t c_wait_ms;
 	struct xr_reg c_regs[XR_SVC_MAX_REGS];
 	uint32_t c_nregs;
 	struct xr_svc_ctx *c_next;
@@ -129,7 +136,7 @@ struct xr_svc_conn {
 	bool cn_heard;		/* a message arrived: send buffers exist */
 	bool cn_closing;	/* we closed it (timeout, overrun, garbage): counted once */
 	uint64_t cn_born_ms;	/* connection request, monotonic ms */
-	uint64_t cn_active_ms;	/* last message or call released */
+	uint64_t cn_active_ms;	/* last call, reply or call released */
 	struct sockaddr_storage cn_peer; /* at the request, for the cap */
 	struct xr_hdr_limits cn_limits;
 	struct xr_core_stats cn_stats;
@@ -160,6 +167,14 @@ struct xr_svc {
 };
 
 static const uint8_t xr_zero_pad[4];
+
+static uint64_t xr_svc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 static void xr_svc_queue(struct xr_svc_ctx **head, struct xr_svc_ctx **tail,
 			 struct xr_svc_ctx *c)
@@ -320,6 +335,8 @@ static void xr_svc_send_error(struct xr_svc_ctx *c, enum xr_hdr_action act)
 	}
 	c->c_state = XR_SC_ERROR_SENDING;
 	c->c_ops = 1;
+	/* May run in xr_svc_reply(), where sv_now_ms can be a round old. */
+	c->c_wait_ms = xr_svc_now_ms();
 	return;
 
 out_release:
@@ -470,6 +487,7 @@ static void xr_svc_do_pump_pulls(struct xr_svc_conn *cn)
 				goto out_fail;
 			}
 			c->c_ops++;
+			c->c_wait_ms = cn->cn_svc->sv_now_ms;
 			cn->cn_reads_inflight++;
 			cn->cn_stats.cs_rdma_read_ops++;
 			cn->cn_stats.cs_rdma_read_bytes += (uint64_t)got;
@@ -539,6 +557,7 @@ static void xr_svc_start_call(struct xr_svc_ctx *c, struct xr_svc_recv *rv)
 
 	c->c_recv = rv;
 	c->c_state = XR_SC_PULLING;
+	c->c_wait_ms = cn->cn_svc->sv_now_ms;
 	c->c_upper = false;
 	c->c_status = 0;
 	c->c_ops = 0;
@@ -731,12 +750,13 @@ static void xr_svc_completion(struct xr_svc *svc,
 	c = wc->xc_ctx;
 	if (wc->xc_status && wc->xc_status != -ECANCELED)
 		cn->cn_stats.cs_err_completion++;
-	if (wc->xc_op == XR_OP_READ)
+	if (wc->xc_op == XR_OP_READ) {
 		cn->cn_reads_inflight--;
+		c->c_wait_ms = svc->sv_now_ms; /* the peer served one */
+	}
 	xr_svc_ctx_op_done(c, wc->xc_status);
 	if (wc->xc_op == XR_OP_READ)
 		xr_svc_pump_pulls(cn);
-	(void)svc;
 }
 
 /* Start calls from the backlog while call contexts are free. */
@@ -1024,19 +1044,63 @@ static void xr_svc_reap(struct xr_svc *svc)
 }
 
 /*
+ * What a proven connection's calls are doing: whether the upper layer (the
+ * server's own work) holds one, and the oldest moment one of them started
+ * waiting on the peer - Reads not served, a reply or RDMA_ERROR not
+ * taken (UINT64_MAX: none waits).  A PULLING call with no Read in flight
+ * waits for landing space or read depth, that is for other calls, which
+ * are looked at themselves.
+ */
+static uint64_t xr_svc_oldest_wait(const struct xr_svc_conn *cn, bool *upper)
+{
+	uint64_t oldest = UINT64_MAX;
+	const struct xr_svc_ctx *c;
+	uint32_t i;
+
+	*upper = false;
+	for (i = 0; i < cn->cn_nctx; i++) {
+		c = &cn->cn_ctxs[i];
+		switch (c->c_state) {
+		case XR_SC_UPPER:
+			*upper = true;
+			break;
+		case XR_SC_PULLING:
+			if (!c->c_ops)
+				break;
+			/* fall through */
+		case XR_SC_SENDING:
+		case XR_SC_ERROR_SENDING:
+			if (c->c_wait_ms < oldest)
+				oldest = c->c_wait_ms;
+			break;
+		default:
+			break;
+		}
+	}
+	return oldest;
+}
+
+/*
  * At most once a second: close connections that sent nothing within the
- * handshake timeout of their request, and those idle - no call in the
- * engine or the upper layer, nothing received - for the idle timeout.
- * A close is a disconnect; xr_svc_reap() frees the connection once its
- * operations have flushed.  On verbs a connection the peer never
- * completed cannot be disconnected yet: the CM ends it with an error
- * event of its own (its REP retries time out).
+ * handshake timeout of their request; those with a call that has waited
+ * on the peer for the peer timeout (a peer that stops reading keeps its
+ * reply's Send in flight for good on ofi, and on verbs until the RNR
+ * retries run out; one that never serves a Read on ofi keeps the call
+ * PULLING), whatever else they have in progress; and those idle - no
+ * call held by the upper layer, nothing received - for the idle timeout.
+ * Only the upper layer's work exempts a connection from the idle check:
+ * calls waiting on the peer do not.  A close is a disconnect;
+ * xr_svc_reap() frees the connection once its operations have flushed.
+ * On verbs a connection the peer never completed cannot be disconnected
+ * yet: the CM ends it with an error event of its own (its REP retries
+ * time out).
  */
 static void xr_svc_timers(struct xr_svc *svc)
 {
 	const struct xr_svc_params *p = &svc->sv_p;
-	uint64_t now = svc->sv_now_ms;
+	uint64_t now = svc->sv_now_ms, oldest;
 	struct xr_svc_conn *cn;
+	bool upper;
 
 	if (now < svc->sv_timers_ms)
 		return;
@@ -1050,25 +1114,23 @@ static void xr_svc_timers(struct xr_svc *svc)
 				p->sp_handshake_timeout * 1000ull)
 				continue;
 			svc->sv_stats.cs_conns_closed_silent++;
-		} else {
-			if (!p->sp_idle_timeout || cn->cn_live ||
-			    cn->cn_backlog ||
-			    now - cn->cn_active_ms <
-				p->sp_idle_timeout * 1000ull)
-				continue;
-			svc->sv_stats.cs_conns_closed_idle++;
+			goto close;
 		}
+		oldest = xr_svc_oldest_wait(cn, &upper);
+		if (p->sp_peer_timeout && oldest != UINT64_MAX &&
+		    now >= oldest &&
+		    now - oldest >= p->sp_peer_timeout * 1000ull) {
+			svc->sv_stats.cs_conns_closed_stalled++;
+			goto close;
+		}
+		if (!p->sp_idle_timeout || upper ||
+		    now - cn->cn_active_ms < p->sp_idle_timeout * 1000ull)
+			continue;
+		svc->sv_stats.cs_conns_closed_idle++;
+close:
 		cn->cn_closing = true;
 		xr_svc_drop_conn(cn);
 	}
-}
-
-static uint64_t xr_svc_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 /* ---- the progress thread ----------------------------------------------- */
@@ -1473,6 +1535,14 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 	c->c_state = XR_SC_SENDING;
 	c->c_ops = 1; /* held while posting */
 	xr_svc_answered(c); /* before the receive can be reposted */
+	/* Not sv_now_ms: this is not the progress thread's round. */
+	c->c_wait_ms = xr_svc_now_ms();
+	/*
+	 * The idle clock restarts here: a call the upper layer worked on for
+	 * longer than the idle timeout must not be taken for idle while its
+	 * reply is in flight.
+	 */
+	cn->cn_active_ms = c->c_wait_ms;
 	if (cn->cn_dead)
 		ret = -ENOTCONN;
 	else if (xr_msg_check(reply))

@@ -123,6 +123,10 @@ struct xr_svc_ops {
  *	closed (0: no limit)
  * @sp_max_conns_per_addr: most connections from one peer address (IP,
  *	any port) at once; more are rejected (0: only @sp_max_conns)
+ * @sp_peer_timeout: seconds a call may wait on the peer - its RDMA Reads
+ *	not served, its reply or RDMA_ERROR not taken - before the
+ *	connection is closed, whatever else it has in progress (0: no
+ *	limit; the idle timeout then still applies)
  */
 struct xr_svc_params {
 	const char *sp_backend;
@@ -138,6 +142,7 @@ struct xr_svc_params {
 	uint32_t sp_handshake_timeout;
 	uint32_t sp_idle_timeout;
 	uint32_t sp_max_conns_per_addr;
+	uint32_t sp_peer_timeout;
 };
 
 #define XR_SVC_PORT_ANY (-1)

@@ -572,7 +572,15 @@ static int xr_vb_accept(struct xr_conn_req *xreq, const struct xr_ep_attr *attr,
 	cp.initiator_depth =
 	    xr_vb_min3(attr->xea_rdma_read_depth,
 		       (uint32_t)vf->vf_dattr.max_qp_init_rd_atom, may_initiate);
-	cp.rnr_retry_count = 7;
+	/*
+	 * Finite RNR retries (7 would mean forever): a client that stops
+	 * posting receives makes our reply's Send fail after 6 retries
+	 * (each after the client's own RNR timer, at most ~655 ms) instead
+	 * of keeping it - and the call, its buffers and the connection - in
+	 * flight for good.  A client that posts its receives never meets
+	 * RNR; the engine's peer timeout catches what this does not.
+	 */
+	cp.rnr_retry_count = 6;
 	if (rdma_accept(id, &cp)) {
 		ret = xr_fab_err(&vf->vf_base, -EIO, "rdma_accept: %s",
 				 strerror(errno));

@@ -37,6 +37,18 @@
  * clients reconnect transparently when they have a call to make.
  */
 #define XR_SVC_DEFAULT_IDLE 360
+/*
+ * A call waits on the client only for what its RDMA hardware or provider
+ * does at once: serve our Reads, take our reply into a receive it posted
+ * beforehand.  Milliseconds when the client is alive; a minute is far
+ * beyond any loaded host and the Linux client's default timeo (60 s)
+ * before it would retransmit anyway.  Not derived from Idle_Timeout: that one
+ * measures silence between calls (minutes, lease renewals), this one a
+ * transfer that has stopped, and a stalled peer should not hold its slot
+ * for six minutes.  No 0: the guard is what keeps a peer that stops
+ * reading from holding its slot for good.
+ */
+#define XR_SVC_DEFAULT_PEER 60
 
 static struct config_item_list fabric_tokens[] = {
 	CONFIG_LIST_TOK("verbs", XR_SVC_FABRIC_VERBS),
@@ -66,6 +78,7 @@ static const struct conf_range conf_ranges[] = {
 	RANGE("Max_Connections_Per_Address", xsc_max_conns_per_addr, 1, 4096),
 	RANGE("Handshake_Timeout", xsc_handshake_timeout, 1, 3600),
 	RANGE("Idle_Timeout", xsc_idle_timeout, 0, 86400),
+	RANGE("Peer_Timeout", xsc_peer_timeout, 1, 3600),
 	RANGE("Max_Request_Size", xsc_max_request_size, 4096, 16777216),
 	RANGE("Max_Response_Size", xsc_max_response_size, 4096, 16777216),
 	RANGE("Worker_Threads", xsc_worker_threads, 1, 256),
@@ -148,6 +161,8 @@ static struct config_item conf_items[] = {
 		       xsc_handshake_timeout),
 	CONF_ITEM_UI32("Idle_Timeout", 0, UINT32_MAX, XR_SVC_DEFAULT_IDLE,
 		       xr_svc_conf, xsc_idle_timeout),
+	CONF_ITEM_UI32("Peer_Timeout", 0, UINT32_MAX, XR_SVC_DEFAULT_PEER,
+		       xr_svc_conf, xsc_peer_timeout),
 	CONF_ITEM_UI32("Max_Request_Size", 0, UINT32_MAX, 1048576 + 4096,
 		       xr_svc_conf, xsc_max_request_size),
 	CONF_ITEM_UI32("Max_Response_Size", 0, UINT32_MAX, 1048576 + 4096,

@@ -35,6 +35,7 @@ struct xr_svc_conf {
 	uint32_t xsc_max_conns_per_addr; /* above Max_Connections: no effect */
 	uint32_t xsc_handshake_timeout;	 /* s, request -> first message */
 	uint32_t xsc_idle_timeout;	 /* s, 0: never */
+	uint32_t xsc_peer_timeout;	 /* s, a call waiting on the peer */
 	uint32_t xsc_max_request_size;
 	uint32_t xsc_max_response_size;
 	uint32_t xsc_worker_threads;

@@ -711,6 +711,7 @@ int xr_gsh_server_start(const struct xr_svc_conf *conf,
 		.sp_max_response = conf->xsc_max_response_size,
 		.sp_handshake_timeout = conf->xsc_handshake_timeout,
 		.sp_idle_timeout = conf->xsc_idle_timeout,
+		.sp_peer_timeout = conf->xsc_peer_timeout,
 		.sp_max_conns_per_addr = conf->xsc_max_conns_per_addr,
 	};
 	struct xr_gsh_server *srv;
@@ -824,6 +825,7 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "err_refused_per_addr", st.cs_err_refused_per_addr);
 	REPORT(f, "conns_closed_silent", st.cs_conns_closed_silent);
 	REPORT(f, "conns_closed_idle", st.cs_conns_closed_idle);
+	REPORT(f, "conns_closed_stalled", st.cs_conns_closed_stalled);
 	REPORT(f, "connections", st.cs_connections);
 	REPORT(f, "connections_total", st.cs_connections_total);
 	REPORT(f, "registered_bytes", st.cs_registered_bytes);
