@@ -21,7 +21,12 @@
  *  5. a peer that stops taking messages, so that a reply stays in flight,
  *     is closed after the peer timeout (cs_conns_closed_stalled) even
  *     while the upper layer holds another of its calls;
- *  6. so is one that never serves the RDMA Read of its Read chunk.
+ *  6. so is one that never serves the RDMA Read of its Read chunk;
+ *  7. headers the engine drops prove nothing: a connection sending only
+ *     garbage allocates nothing beyond its receives and is closed as
+ *     silent after the handshake timeout;
+ *  8. a Read chunk of 0 bytes does not allocate the landing area, and
+ *     garbage does not keep a served connection from idling out.
  * Timing bounds are generous (the machine is shared): closes are expected
  * within 10 s, and "not closed" is checked at twice the idle timeout.
  */
@@ -180,6 +185,7 @@ static int open_conn(uint32_t c, uint16_t port)
 	xr_cm_encode(&mine, pdata, sizeof(pdata));
 	xr_ep_attr_from_credits(NRECV, &attr);
 	conns[c].state = 0;
+	conns[c].replies = 0;
 	if (xr_connect(cfab, "127.0.0.1", port, &attr, pre, NRECV, pdata,
 		       sizeof(pdata), &conns[c], &conns[c].ep))
 		return -EIO;
@@ -207,9 +213,9 @@ static void close_conn(uint32_t c)
 
 /*
  * One RDMA_MSG carrying a 40-byte RPC call header and, when @rdlen is not
- * 0, a Read chunk of @rdlen bytes of rbuf at position 40.
+ * @chunk, a Read chunk of @rdlen bytes of rbuf at position 40.
  */
-static int send_call_rd(uint32_t c, uint32_t xid, uint32_t rdlen)
+static int send_call_rd(uint32_t c, uint32_t xid, bool chunk, uint32_t rdlen)
 {
 	uint8_t *m = slot(c, NRECV);
 	struct xr_chunk ch[1];
@@ -224,7 +230,7 @@ static int send_call_rd(uint32_t c, uint32_t xid, uint32_t rdlen)
 	h.h_vers = XR_RPCRDMA_VERSION;
 	h.h_credits = NRECV;
 	h.h_proc = XR_RDMA_MSG;
-	if (rdlen) {
+	if (chunk) {
 		sg[0] = (struct xr_segment){xr_mr_handle(rmr), rdlen,
 					    (uint64_t)(uintptr_t)rbuf};
 		ch[0] = (struct xr_chunk){.ch_position = 40,
@@ -248,7 +254,15 @@ static int send_call_rd(uint32_t c, uint32_t xid, uint32_t rdlen)
 
 static int send_call(uint32_t c, uint32_t xid)
 {
-	return send_call_rd(c, xid, 0);
+	return send_call_rd(c, xid, false, 0);
+}
+
+/* Two bytes: a header the engine drops unanswered (no xid). */
+static int send_garbage(uint32_t c)
+{
+	struct xr_sge sge = {slot(c, NRECV), 2, cmr};
+
+	return xr_post_send(conns[c].ep, &sge, 1, false, 0, NULL);
 }
 
 /* ---- the checks ---------------------------------------------------------- */
@@ -319,6 +333,50 @@ static bool stalled1(const struct xr_core_stats *st)
 static bool stalled2(const struct xr_core_stats *st)
 {
 	return st->cs_conns_closed_stalled == 2;
+}
+
+static bool silent3(const struct xr_core_stats *st)
+{
+	return st->cs_conns_closed_silent == 3;
+}
+
+static bool got_reply(const struct xr_core_stats *st)
+{
+	(void)st;
+	return conns[0].replies >= 1;
+}
+
+/*
+ * Send garbage every 300 ms until the engine's stats satisfy @pred or
+ * @ms pass; the most registrations seen meanwhile go to *@mr_max.
+ */
+static bool flood_until(bool (*pred)(const struct xr_core_stats *), long ms,
+			uint64_t *mr_max)
+{
+	struct xr_core_stats st;
+	long end = now_ms() + ms, next = 0;
+
+	*mr_max = 0;
+	do {
+		st = stats();
+		if (st.cs_mr_live > *mr_max)
+			*mr_max = st.cs_mr_live;
+		if (pred(&st))
+			return true;
+		if (now_ms() >= next && conns[0].state == 1) {
+			send_garbage(0);
+			next = now_ms() + 300;
+		}
+		pump(20);
+	} while (now_ms() < end);
+	return false;
+}
+
+static uint64_t idle_goal;
+
+static bool idle_reached(const struct xr_core_stats *st)
+{
+	return st->cs_conns_closed_idle >= idle_goal;
 }
 
 static bool replied(const struct xr_core_stats *st)
@@ -463,7 +521,7 @@ int main(void)
 		check(sfab && !xr_loop_set_faults(sfab, &f),
 		      "the engine's Reads never complete");
 		check(!open_conn(0, port), "a new connection");
-		check(!send_call_rd(0, 0x6a, RDLEN),
+		check(!send_call_rd(0, 0x6a, true, RDLEN),
 		      "it sends a call with a Read chunk");
 		t0 = now_ms();
 		check(wait_for(stalled2, 15000),
@@ -473,6 +531,62 @@ int main(void)
 		      "not before the peer timeout (less the 1 s timer tick)");
 		check(wait_for(at_rest, 10000), "everything returns");
 		xr_loop_set_faults(sfab, NULL);
+		close_conn(0);
+	}
+
+	/*
+	 * 7: garbage proves nothing: a connection that sends only headers the
+	 * engine drops allocates nothing more and is closed as silent.
+	 */
+	{
+		uint64_t mr_max, dropped0 = stats().cs_err_hdr_dropped;
+
+		check(!open_conn(0, port), "a new connection");
+		t0 = now_ms();
+		check(
+		    flood_until(silent3, 15000, &mr_max),
+		    "sending only garbage: closed after the handshake timeout");
+		took = now_ms() - t0;
+		st = stats();
+		printf("     closed %.1f s after connecting; %llu headers "
+		       "dropped, at most %llu regions\n",
+		       (double)took / 1000,
+		       (unsigned long long)(st.cs_err_hdr_dropped - dropped0),
+		       (unsigned long long)mr_max);
+		check(st.cs_err_hdr_dropped - dropped0 >= 3,
+		      "the garbage was dropped");
+		check(mr_max == 1,
+		      "garbage allocates nothing: only the receives");
+		check(took >= (long)(HANDSHAKE_S - 1) * 1000,
+		      "not before the handshake timeout");
+		check(wait_for(at_rest, 10000), "everything returns");
+		close_conn(0);
+	}
+
+	/*
+	 * 8: a Read chunk of 0 bytes does not earn the landing area; after
+	 * the reply, garbage does not keep the connection from idling out.
+	 */
+	{
+		uint64_t mr_max;
+
+		check(!open_conn(0, port) && !send_call_rd(0, 0x8a, true, 0),
+		      "a new connection sends a call with a 0-byte Read chunk");
+		check(wait_for(delivered, 5000), "the call is delivered");
+		st = stats();
+		check(st.cs_mr_live == 2,
+		      "receive and send buffers, no landing area");
+		check(answer_held(), "the upper layer replies");
+		check(wait_for(got_reply, 5000), "the client has its reply");
+		idle_goal = stats().cs_conns_closed_idle + 1;
+		t0 = now_ms();
+		check(flood_until(idle_reached, 15000, &mr_max),
+		      "then garbage only: closed after the idle timeout");
+		took = now_ms() - t0;
+		printf("     closed %.1f s after the reply\n",
+		       (double)took / 1000);
+		check(mr_max == 2, "never a landing area");
+		check(wait_for(at_rest, 10000), "everything returns");
 		close_conn(0);
 	}
 

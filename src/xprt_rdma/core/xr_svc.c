@@ -21,8 +21,9 @@
  * - Guarding the slots (xr_svc_on_connect_request, xr_svc_timers, both on
  *   the progress thread under the lock): a request beyond sp_max_conns or
  *   sp_max_conns_per_addr is rejected before anything is allocated; once
- *   a second the thread closes connections that sent nothing within
- *   sp_handshake_timeout of their request, those with a call waiting on
+ *   a second the thread closes connections that sent no acceptable call
+ *   within sp_handshake_timeout of their request (headers we drop prove
+ *   nothing and allocate nothing: xr_svc_probe_drops), those with a call waiting on
  *   the peer (c_wait_ms: Reads not served, reply not taken) for
  *   sp_peer_timeout, and those idle (no call held by the upper layer,
  *   nothing received) for sp_idle_timeout.  Closing is an ordinary
@@ -93,6 +94,7 @@ struct xr_svc_ctx {
 	int c_status;
 	bool c_upper; /* handed to the upper layer: owes sv_on_release */
 	bool c_unanswered; /* counted in cn_unanswered */
+	bool c_accepted; /* its header decoded and fit: counts as activity */
 	/*
 	 * PULLING, SENDING, ERROR_SENDING: since when it waits on the peer
 	 * (entry, or the last of its Reads posted or completed).
@@ -133,7 +135,8 @@ struct xr_svc_conn {
 	uint32_t cn_live;
 	bool cn_dead;
 	bool cn_up;
-	bool cn_heard;		/* a message arrived: send buffers exist */
+	bool cn_heard;		/* contexts and send buffers exist */
+	bool cn_proven;		/* a call was accepted: no handshake timer */
 	bool cn_closing;	/* we closed it (timeout, overrun, garbage): counted once */
 	uint64_t cn_born_ms;	/* connection request, monotonic ms */
 	uint64_t cn_active_ms;	/* last call, reply or call released */
@@ -164,6 +167,13 @@ struct xr_svc {
 	struct xr_svc_conn *sv_notify[2 * XR_SVC_POLL_BATCH];
 	bool sv_notify_up[2 * XR_SVC_POLL_BATCH];
 	uint32_t sv_nnotify;
+	/*
+	 * Where an unheard connection's first messages are decoded before
+	 * anything is allocated for it (progress thread, under the lock).
+	 */
+	struct xr_hdr sv_probe;
+	struct xr_chunk sv_probe_chunks[XR_SVC_HDR_CHUNKS];
+	struct xr_segment sv_probe_segs[XR_SVC_HDR_SEGS];
 };
 
 static const uint8_t xr_zero_pad[4];
@@ -292,7 +302,10 @@ static void xr_svc_release(struct xr_svc_ctx *c, int status)
 	}
 	c->c_status = status;
 	c->c_state = XR_SC_FREE;
-	cn->cn_active_ms = svc->sv_now_ms;
+	/* A refused or dropped header is no sign of life. */
+	if (c->c_accepted)
+		cn->cn_active_ms = svc->sv_now_ms;
+	c->c_accepted = false;
 	cn->cn_stats.cs_calls_live--;
 	if (upper_saw) {
 		/* Back on the free list after sv_on_release has run. */
@@ -343,6 +356,18 @@ out_release:
 	xr_svc_release(c, c->c_status ? c->c_status : -EIO);
 }
 
+/*
+ * Where Read chunk @i lands.  Chunks of 0 bytes in total never touch the
+ * landing area (it may not exist): their ranges point at a static empty
+ * spot.
+ */
+static uint8_t *xr_svc_slice(struct xr_svc_ctx *c, uint32_t i)
+{
+	if (!c->c_landing)
+		return (uint8_t *)xr_zero_pad;
+	return c->c_landing + c->c_chunk_off[i];
+}
+
 /* Lay the call out as ranges in XDR order and hand it over. */
 static int xr_svc_build_call(struct xr_svc_ctx *c)
 {
@@ -354,7 +379,7 @@ static int xr_svc_build_call(struct xr_svc_ctx *c)
 	uint32_t i, n = 0;
 
 	if (h->h_proc == XR_RDMA_NOMSG && h->h_has_call_chunk) {
-		base = c->c_landing + c->c_chunk_off[0];
+		base = xr_svc_slice(c, 0);
 		base_len = xr_hdr_read_chunk(h, 0)->ch_length;
 	} else {
 		base = xr_pool_buf(&cn->cn_recv_pool, c->c_recv->rv_index) +
@@ -373,8 +398,8 @@ static int xr_svc_build_call(struct xr_svc_ctx *c)
 			    (struct iovec){(void *)(base + cursor),
 					   ch->ch_inline_offset - cursor};
 		pub->sc_chunk_range[pub->sc_nchunks++] = n;
-		pub->sc_msg[n++] = (struct iovec){
-		    c->c_landing + c->c_chunk_off[i], ch->ch_length};
+		pub->sc_msg[n++] =
+		    (struct iovec){xr_svc_slice(c, i), ch->ch_length};
 		if (xr_xdr_pad(ch->ch_length))
 			pub->sc_msg[n++] = (struct iovec){
 			    (void *)xr_zero_pad, xr_xdr_pad(ch->ch_length)};
@@ -440,8 +465,11 @@ static void xr_svc_do_pump_pulls(struct xr_svc_conn *cn)
 	int ret;
 
 	while ((c = cn->cn_pull) && !cn->cn_dead) {
-		if (!c->c_landing) {
-			/* The first Read chunk earns the landing area. */
+		if (c->c_landing_len && !c->c_landing) {
+			/*
+			 * The first Read chunk with bytes in it earns the
+			 * landing area; chunks of 0 bytes never need it.
+			 */
 			if (!cn->cn_landing.rp_base &&
 			    xr_rpool_init(&cn->cn_landing, cn->cn_svc->sv_fab,
 					  &cn->cn_stats,
@@ -460,8 +488,7 @@ static void xr_svc_do_pump_pulls(struct xr_svc_conn *cn)
 
 			if (!c->c_pull_started) {
 				c->c_pull_sge = (struct xr_sge){
-				    c->c_landing +
-					c->c_chunk_off[c->c_pull_chunk],
+				    xr_svc_slice(c, c->c_pull_chunk),
 				    (uint32_t)ch->ch_length,
 				    cn->cn_landing.rp_reg.rg_mr};
 				xr_scatter_init(&c->c_pull, &c->c_pull_sge, 1,
@@ -545,6 +572,16 @@ static bool xr_svc_call_fits(struct xr_svc_ctx *c)
 	return true;
 }
 
+/* A peer that keeps sending garbage loses its connection. */
+static void xr_svc_bad_hdr(struct xr_svc_conn *cn)
+{
+	if (++cn->cn_bad_hdrs == XR_SVC_MAX_BAD_HDRS && !cn->cn_closing) {
+		cn->cn_closing = true;
+		cn->cn_stats.cs_closed_malformed++;
+		xr_svc_drop_conn(cn);
+	}
+}
+
 static void xr_svc_start_call(struct xr_svc_ctx *c, struct xr_svc_recv *rv)
 {
 	struct xr_svc_conn *cn = c->c_conn;
@@ -559,6 +596,7 @@ static void xr_svc_start_call(struct xr_svc_ctx *c, struct xr_svc_recv *rv)
 	c->c_state = XR_SC_PULLING;
 	c->c_wait_ms = cn->cn_svc->sv_now_ms;
 	c->c_upper = false;
+	c->c_accepted = false;
 	c->c_status = 0;
 	c->c_ops = 0;
 	c->c_nregs = 0;
@@ -574,13 +612,7 @@ static void xr_svc_start_call(struct xr_svc_ctx *c, struct xr_svc_recv *rv)
 	if (xr_hdr_decode(buf, rv->rv_len, &cn->cn_limits, &c->c_hdr,
 			  &reason)) {
 		act = xr_hdr_action(reason, XR_DIR_CALL);
-		/* A peer that keeps sending garbage loses its connection. */
-		if (++cn->cn_bad_hdrs == XR_SVC_MAX_BAD_HDRS &&
-		    !cn->cn_closing) {
-			cn->cn_closing = true;
-			cn->cn_stats.cs_closed_malformed++;
-			xr_svc_drop_conn(cn);
-		}
+		xr_svc_bad_hdr(cn);
 		if (act == XR_ACT_DROP) {
 			cn->cn_stats.cs_err_hdr_dropped++;
 			xr_svc_release(c, -EBADMSG);
@@ -593,6 +625,10 @@ static void xr_svc_start_call(struct xr_svc_ctx *c, struct xr_svc_recv *rv)
 		xr_svc_send_error(c, XR_ACT_ERR_CHUNK);
 		return;
 	}
+	/* Only an accepted call proves a connection and counts as activity. */
+	c->c_accepted = true;
+	cn->cn_proven = true;
+	cn->cn_active_ms = cn->cn_svc->sv_now_ms;
 	cn->cn_stats.cs_calls++;
 	memset(pub, 0, sizeof(*pub));
 	pub->sc_conn = cn;
@@ -687,6 +723,32 @@ static int xr_svc_conn_prove(struct xr_svc_conn *cn)
 	return 0;
 }
 
+/*
+ * A message on a connection that has none of its call contexts yet: a
+ * header we would drop unanswered costs nothing - it is counted, its
+ * receive goes back, and nothing is allocated (garbage proves nothing).
+ * Returns true when it was dropped so.  Anything else (a call, or a
+ * header answered with RDMA_ERROR, which needs a send buffer) goes on.
+ */
+static bool xr_svc_probe_drops(struct xr_svc_conn *cn, struct xr_svc_recv *rv)
+{
+	struct xr_svc *svc = cn->cn_svc;
+	enum xr_hdr_reason reason;
+
+	xr_hdr_init(&svc->sv_probe, svc->sv_probe_chunks, XR_SVC_HDR_CHUNKS,
+		    svc->sv_probe_segs, XR_SVC_HDR_SEGS);
+	if (!xr_hdr_decode(xr_pool_buf(&cn->cn_recv_pool, rv->rv_index),
+			   rv->rv_len, &cn->cn_limits, &svc->sv_probe, &reason))
+		return false;
+	if (xr_hdr_action(reason, XR_DIR_CALL) != XR_ACT_DROP)
+		return false;
+	cn->cn_stats.cs_err_hdr_dropped++;
+	cn->cn_unanswered--; /* counted at receipt; nothing will answer */
+	xr_svc_bad_hdr(cn);
+	xr_svc_repost(cn, rv);
+	return true;
+}
+
 static void xr_svc_on_recv(struct xr_svc_conn *cn, struct xr_svc_recv *rv,
 			   const struct xr_completion *wc)
 {
@@ -715,12 +777,15 @@ static void xr_svc_on_recv(struct xr_svc_conn *cn, struct xr_svc_recv *rv,
 	cn->cn_unanswered++;
 	/* Data can be polled before the ESTABLISHED event is read. */
 	xr_svc_mark_up(cn);
-	cn->cn_active_ms = cn->cn_svc->sv_now_ms;
-	if (!cn->cn_heard && xr_svc_conn_prove(cn)) {
-		xr_svc_drop_conn(cn);
-		return;
-	}
 	rv->rv_len = wc->xc_len;
+	if (!cn->cn_heard) {
+		if (xr_svc_probe_drops(cn, rv))
+			return;
+		if (xr_svc_conn_prove(cn)) {
+			xr_svc_drop_conn(cn);
+			return;
+		}
+	}
 	c = cn->cn_free;
 	if (!c) {
 		rv->rv_next = NULL;
@@ -1108,7 +1173,7 @@ static void xr_svc_timers(struct xr_svc *svc)
 	for (cn = svc->sv_conns; cn; cn = cn->cn_next) {
 		if (cn->cn_dead || cn->cn_closing)
 			continue;
-		if (!cn->cn_heard) {
+		if (!cn->cn_proven) {
 			if (!p->sp_handshake_timeout ||
 			    now - cn->cn_born_ms <
 				p->sp_handshake_timeout * 1000ull)

@@ -38,8 +38,10 @@
  *
  * A connection costs little until it proves itself: at accept only its
  * receive buffers are allocated and registered; the call contexts and
- * send buffers follow with its first message, the Read landing area with
- * its first Read chunk.  The progress thread closes connections that stay silent past
+ * send buffers follow with its first message that is not dropped
+ * unanswered, the Read landing area with its first Read chunk of more
+ * than 0 bytes.  Only an accepted call proves a connection and counts
+ * as activity; headers refused or dropped do neither.  The progress thread closes connections that stay silent past
  * sp_handshake_timeout or idle past sp_idle_timeout, and refuses requests
  * beyond sp_max_conns / sp_max_conns_per_addr (see struct
  * xr_core_stats: cs_err_refused_*, cs_conns_closed_*).
@@ -116,11 +118,11 @@ struct xr_svc_ops {
  *	at least @sp_max_request); allocated and registered when the
  *	connection's first Read chunk is pulled, not at accept
  * @sp_handshake_timeout: seconds from a connection request until the
- *	connection's first message; a connection that has not sent one by
- *	then is closed (0: no limit)
- * @sp_idle_timeout: seconds a connection with no call in the engine or
- *	the upper layer may stay without receiving anything before it is
- *	closed (0: no limit)
+ *	connection's first accepted call; a connection that has not sent
+ *	one by then is closed, whatever else it sent (0: no limit)
+ * @sp_idle_timeout: seconds a connection with no call held by the upper
+ *	layer may stay without an accepted call, a reply or a call released
+ *	before it is closed (0: no limit)
  * @sp_max_conns_per_addr: most connections from one peer address (IP,
  *	any port) at once; more are rejected (0: only @sp_max_conns)
  * @sp_peer_timeout: seconds a call may wait on the peer - its RDMA Reads
