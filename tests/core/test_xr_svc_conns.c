@@ -26,7 +26,9 @@
  *     garbage allocates nothing beyond its receives and is closed as
  *     silent after the handshake timeout;
  *  8. a Read chunk of 0 bytes does not allocate the landing area, and
- *     garbage does not keep a served connection from idling out.
+ *     garbage does not keep a served connection from idling out;
+ *  9. requesters the fabric cannot name (AF_UNSPEC) are not capped as one
+ *     address, IPv6 requesters are capped by /64.
  * Timing bounds are generous (the machine is shared): closes are expected
  * within 10 s, and "not closed" is checked at twice the idle timeout.
  */
@@ -379,6 +381,18 @@ static bool idle_reached(const struct xr_core_stats *st)
 	return st->cs_conns_closed_idle >= idle_goal;
 }
 
+static const struct sockaddr_storage *v6src(const char *ip)
+{
+	static struct sockaddr_storage ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	a6->sin6_family = AF_INET6;
+	a6->sin6_port = htons(999);
+	inet_pton(AF_INET6, ip, &a6->sin6_addr);
+	return &ss;
+}
+
 static bool replied(const struct xr_core_stats *st)
 {
 	return st->cs_replies == 1 && conns[0].replies == 1;
@@ -588,6 +602,46 @@ int main(void)
 		check(mr_max == 2, "never a landing area");
 		check(wait_for(at_rest, 10000), "everything returns");
 		close_conn(0);
+	}
+
+	/*
+	 * 9: the per-address cap (2) by bucket: requesters the fabric cannot
+	 * name (AF_UNSPEC) are not lumped together; IPv6 counts by /64.
+	 */
+	{
+		uint64_t refused0 = stats().cs_err_refused_per_addr;
+		uint32_t i;
+
+		check(!xr_loop_set_source(
+			  cfab,
+			  &(struct sockaddr_storage){.ss_family = AF_UNSPEC}),
+		      "the client poses as an unnamed requester");
+		r0 = open_conn(0, port);
+		r1 = open_conn(1, port);
+		r2 = open_conn(2, port);
+		check(!r0 && !r1 && !r2,
+		      "three unnamed requesters: none refused by the cap");
+		for (i = 0; i < 3; i++)
+			close_conn(i);
+		check(wait_for(at_rest, 10000), "at rest");
+		xr_loop_set_source(cfab, v6src("2001:db8:1:2::1"));
+		r0 = open_conn(0, port);
+		xr_loop_set_source(cfab, v6src("2001:db8:1:2:aaaa::2"));
+		r1 = open_conn(1, port);
+		xr_loop_set_source(cfab, v6src("2001:db8:1:2:bbbb::3"));
+		r2 = open_conn(2, port);
+		check(!r0 && !r1 && r2 == -ECONNREFUSED,
+		      "IPv6: the third from one /64 is refused");
+		close_conn(2);
+		xr_loop_set_source(cfab, v6src("2001:db8:1:3::1"));
+		r2 = open_conn(2, port);
+		check(!r2, "IPv6: another /64 is not");
+		check(stats().cs_err_refused_per_addr == refused0 + 1,
+		      "one refused, per address");
+		xr_loop_set_source(cfab, NULL);
+		for (i = 0; i < 3; i++)
+			close_conn(i);
+		check(wait_for(at_rest, 10000), "at rest");
 	}
 
 	xr_svc_stop(svc);

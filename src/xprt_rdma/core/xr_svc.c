@@ -924,36 +924,54 @@ out_free:
 	return ret;
 }
 
-/* Same peer IP (any port); addresses the backend could not tell match. */
-static bool xr_svc_same_addr(const struct sockaddr_storage *a,
-			     const struct sockaddr_storage *b)
+/*
+ * The bucket of the per-address cap a peer address falls in: an IPv4
+ * address (IPv4-mapped IPv6 ones included) or an IPv6 /64 - what one
+ * host (or one site's prefix: hosts get /64s, and SLAAC or privacy
+ * addresses give one host any number of addresses in its /64) can use.
+ * Returns false for any other family: a backend that cannot tell the
+ * requester (verbs leaves AF_IB peers AF_UNSPEC) must not put every such
+ * client in one bucket, where one of them would lock the others out;
+ * those connections are bounded by sp_max_conns only.
+ */
+static bool xr_svc_addr_key(const struct sockaddr_storage *a, uint8_t key[9])
 {
-	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
-	const struct sockaddr_in6 *a6 = (const void *)a,
-				  *b6 = (const void *)b;
+	static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					     0xff, 0xff};
+	const struct sockaddr_in *a4 = (const void *)a;
+	const struct sockaddr_in6 *a6 = (const void *)a;
+	const uint8_t *b6 = a6->sin6_addr.s6_addr;
 
-	if (a->ss_family != b->ss_family)
+	memset(key, 0, 9);
+	if (a->ss_family == AF_INET) {
+		memcpy(key + 1, &a4->sin_addr.s_addr, 4);
+		return true;
+	}
+	if (a->ss_family != AF_INET6)
 		return false;
-	if (a->ss_family == AF_INET)
-		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return !memcmp(&a6->sin6_addr, &b6->sin6_addr,
-			       sizeof(a6->sin6_addr));
+	if (!memcmp(b6, v4mapped, sizeof(v4mapped))) {
+		memcpy(key + 1, b6 + 12, 4);
+		return true;
+	}
+	key[0] = 6;
+	memcpy(key + 1, b6, 8);
 	return true;
 }
 
 /*
- * Connections from @peer's address, dead ones not yet reaped included:
- * they still hold their buffers.
+ * Connections in @key's bucket (see xr_svc_addr_key), dead ones not yet
+ * reaped included: they still hold their buffers.
  */
 static uint32_t xr_svc_conns_from(const struct xr_svc *svc,
-				  const struct sockaddr_storage *peer)
+				  const uint8_t key[9])
 {
 	const struct xr_svc_conn *cn;
+	uint8_t other[9];
 	uint32_t n = 0;
 
 	for (cn = svc->sv_conns; cn; cn = cn->cn_next)
-		if (xr_svc_same_addr(&cn->cn_peer, peer))
+		if (xr_svc_addr_key(&cn->cn_peer, other) &&
+		    !memcmp(key, other, sizeof(other)))
 			n++;
 	return n;
 }
@@ -967,14 +985,14 @@ static void xr_svc_on_connect_request(struct xr_svc *svc,
 	struct xr_recv *pre = NULL;
 	struct xr_svc_conn *cn = NULL;
 	struct xr_ep_attr attr;
-	uint8_t pdata[XR_CM_PRIVATE_BYTES];
+	uint8_t pdata[XR_CM_PRIVATE_BYTES], key[9];
 	uint32_t i;
 	int ret;
 
 	if (svc->sv_nconns >= p->sp_max_conns || svc->sv_loop.lp_stop)
 		goto out_reject;
-	if (p->sp_max_conns_per_addr &&
-	    xr_svc_conns_from(svc, &ev->xv_peer) >= p->sp_max_conns_per_addr) {
+	if (p->sp_max_conns_per_addr && xr_svc_addr_key(&ev->xv_peer, key) &&
+	    xr_svc_conns_from(svc, key) >= p->sp_max_conns_per_addr) {
 		svc->sv_stats.cs_err_refused_per_addr++;
 		goto out_reject;
 	}

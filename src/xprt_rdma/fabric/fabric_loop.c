@@ -139,6 +139,9 @@ struct lp_fabric {
 	struct xr_loop_faults lf_faults;
 	uint64_t lf_rng;
 	struct xr_loop_counts lf_counts;
+	/* xr_loop_set_source(): the address our requests claim to come from */
+	struct sockaddr_storage lf_src;
+	bool lf_src_set;
 };
 
 static struct {
@@ -936,10 +939,18 @@ static int lp_connect(struct xr_fabric *fab, const char *addr, uint16_t port,
 	e->le_req = q;
 	ev.xv_listener = &l->ll_base;
 	ev.xv_req = &q->lr_base;
-	/* The requester: loopback, so the address it dialled. */
-	((struct sockaddr_in *)&ev.xv_peer)->sin_family = AF_INET;
-	((struct sockaddr_in *)&ev.xv_peer)->sin_addr.s_addr = a;
-	((struct sockaddr_in *)&ev.xv_peer)->sin_port = htons(e->le_lport);
+	/*
+	 * The requester: loopback, so the address it dialled, unless a test
+	 * made this fabric pose as another host (xr_loop_set_source).
+	 */
+	if (lf->lf_src_set) {
+		ev.xv_peer = lf->lf_src;
+	} else {
+		((struct sockaddr_in *)&ev.xv_peer)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ev.xv_peer)->sin_addr.s_addr = a;
+		((struct sockaddr_in *)&ev.xv_peer)->sin_port =
+		    htons(e->le_lport);
+	}
 	ev.xv_pdata_len = pdata_len;
 	if (pdata_len)
 		memcpy(ev.xv_pdata, pdata, pdata_len);
@@ -1394,6 +1405,22 @@ int xr_loop_set_faults(struct xr_fabric *fab, const struct xr_loop_faults *f)
 	if (f)
 		lf->lf_faults = *f;
 	lf->lf_rng = lf->lf_faults.lf_seed ? lf->lf_faults.lf_seed : 1;
+	lp_unlock();
+	return 0;
+}
+
+int xr_loop_set_source(struct xr_fabric *fab,
+		       const struct sockaddr_storage *src)
+{
+	struct lp_fabric *lf;
+
+	if (!lp_is_loop(fab))
+		return -EINVAL;
+	lf = lfab(fab);
+	lp_lock();
+	lf->lf_src_set = src != NULL;
+	if (src)
+		lf->lf_src = *src;
 	lp_unlock();
 	return 0;
 }

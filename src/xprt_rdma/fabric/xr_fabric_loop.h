@@ -68,6 +68,16 @@ struct xr_loop_counts {
 int xr_loop_set_faults(struct xr_fabric *fab, const struct xr_loop_faults *f);
 
 /**
+ * xr_loop_set_source() - make the connection requests of a loop fabric
+ * claim to come from @src (any family, AF_UNSPEC included), as the peer
+ * address the listener sees (xv_peer); NULL: the address dialled again
+ *
+ * Return: 0; -EINVAL when @fab is not a loop fabric.
+ */
+int xr_loop_set_source(struct xr_fabric *fab,
+		       const struct sockaddr_storage *src);
+
+/**
  * xr_loop_stop_reading() - make an endpoint stop (or resume) taking
  * messages: sends from its peer stay outstanding, as towards a peer that
  * no longer posts receives
