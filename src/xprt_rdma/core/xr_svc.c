@@ -23,9 +23,9 @@
  *   sp_max_conns_per_addr is rejected before anything is allocated; once
  *   a second the thread closes connections that sent no acceptable call
  *   within sp_handshake_timeout of their request (headers we drop prove
- *   nothing and allocate nothing: xr_svc_probe_drops), those with a call waiting on
- *   the peer (c_wait_ms: Reads not served, reply not taken) for
- *   sp_peer_timeout, and those idle (no call held by the upper layer,
+ *   nothing and allocate nothing: xr_svc_probe_drops), those with a
+ *   call waiting on the peer (c_wait_ms: Reads not served, reply not
+ *   taken) for sp_peer_timeout, and those idle (no call held by the upper layer,
  *   nothing received) for sp_idle_timeout.  Closing is an ordinary
  *   disconnect: the connection is reaped when its operations flushed.
  * - A call's receive buffer is reposted as soon as the reply no longer
@@ -94,7 +94,7 @@ struct xr_svc_ctx {
 	int c_status;
 	bool c_upper; /* handed to the upper layer: owes sv_on_release */
 	bool c_unanswered; /* counted in cn_unanswered */
-	bool c_accepted; /* its header decoded and fit: counts as activity */
+	bool c_accepted;   /* its header decoded and fit: counts as activity */
 	/*
 	 * PULLING, SENDING, ERROR_SENDING: since when it waits on the peer
 	 * (entry, or the last of its Reads posted or completed).
@@ -936,8 +936,8 @@ out_free:
  */
 static bool xr_svc_addr_key(const struct sockaddr_storage *a, uint8_t key[9])
 {
-	static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-					     0xff, 0xff};
+	/* ::ffff:0:0/96 */
+	static const uint8_t v4mapped[12] = {[10] = 0xff, [11] = 0xff};
 	const struct sockaddr_in *a4 = (const void *)a;
 	const struct sockaddr_in6 *a6 = (const void *)a;
 	const uint8_t *b6 = a6->sin6_addr.s6_addr;

@@ -41,10 +41,12 @@
  * send buffers follow with its first message that is not dropped
  * unanswered, the Read landing area with its first Read chunk of more
  * than 0 bytes.  Only an accepted call proves a connection and counts
- * as activity; headers refused or dropped do neither.  The progress thread closes connections that stay silent past
- * sp_handshake_timeout or idle past sp_idle_timeout, and refuses requests
- * beyond sp_max_conns / sp_max_conns_per_addr (see struct
- * xr_core_stats: cs_err_refused_*, cs_conns_closed_*).
+ * as activity; headers refused or dropped do neither.  The progress
+ * thread closes connections that stay silent past sp_handshake_timeout,
+ * whose call waits on the peer past sp_peer_timeout, or idle past
+ * sp_idle_timeout, and refuses requests beyond sp_max_conns /
+ * sp_max_conns_per_addr (see struct xr_core_stats: cs_err_refused_*,
+ * cs_conns_closed_*).
  */
 #ifndef XR_SVC_H
 #define XR_SVC_H
