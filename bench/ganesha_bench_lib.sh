@@ -64,7 +64,7 @@ gb_start() {
 	GB_PID=$!
 	if ! gr_wait_for "$secs" grep -q 'NFS_RDMA: serving NFS over RDMA' \
 		"$dir/ganesha.log" 2>/dev/null; then
-		tail -20 "$dir/ganesha.log" "$dir/ganesha.out" >&2
+		tail -n 20 "$dir/ganesha.log" "$dir/ganesha.out" >&2
 		gb_stop
 		gr_fail "ganesha.nfsd did not start its RDMA listener in $secs s"
 	fi
