@@ -2,24 +2,22 @@
 /*
  * SEQUENCE-wrapped COMPOUNDs.
  *
- * sess_compound() puts a SEQUENCE in front, takes a slot, and interprets
- * the SEQUENCE result: it follows the server's slot limits, replays on the
- * same slot and seqid after a connection loss (the server's reply cache
- * answers: exactly once), waits out NFS4ERR_DELAY, and calls recovery for
- * lost sessions and client ids.  With several connections (sess_trunk.c)
- * each attempt goes out on the least busy bound one; a call lost with an
- * extra connection is replayed on another on the same slot and seqid (the
- * reply cache belongs to the session, not to a connection).  The COMPOUND
- * itself is encoded, sent and decoded by sess_raw_call() (sess_codec.c).
+ * sess_compound() puts a SEQUENCE in front and runs a short loop: claim a
+ * slot (waiting for a free one and for recovery to end), send on the least
+ * busy bound connection (sess_trunk.c), classify what came back into a
+ * struct sess_seq_in, let sess_seq_decide() (sess_seq.c, pure) say what it
+ * means, and apply that: settle the slot, count, wait, recover, then hand
+ * the results over, stop, or send again - on the same slot and seqid (a
+ * replay the server's reply cache answers: exactly once) or on a new one.
+ * The COMPOUND itself is encoded, sent and decoded by sess_raw_call()
+ * (sess_codec.c).
  */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sess_int.h"
-
-#define SESS_DELAY_MIN_MS 20
-#define SESS_DELAY_MAX_MS 1000
+#include "sess_seq.h"
 
 struct slot_claim {
 	uint32_t slotid;
@@ -126,16 +124,6 @@ static void sleep_ms(int ms)
 	usleep((useconds_t)ms * 1000);
 }
 
-static bool past(const struct timespec *deadline)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > deadline->tv_sec ||
-	       (now.tv_sec == deadline->tv_sec &&
-		now.tv_nsec >= deadline->tv_nsec);
-}
-
 static void note_sequence_ok(struct sess_client *cl, const SEQUENCE4resok *ok,
 			     bool seq_only, const struct timespec *sent)
 {
@@ -156,45 +144,6 @@ static void note_sequence_ok(struct sess_client *cl, const SEQUENCE4resok *ok,
 		sess_act_on_flags(cl, ok->sr_status_flags);
 }
 
-/*
- * Whether every operation that ran before the one that failed (the last
- * result) only looked: then the whole COMPOUND may be sent again.  A
- * change that ran before a trailing operation answered NFS4ERR_DELAY (say
- * a GETATTR after a REMOVE) must not: sent again on a new seqid it would
- * run twice, and its second run fail (NOENT, EXIST) though it was done.
- */
-static bool ran_no_change(const struct sess_raw *r)
-{
-	uint32_t i;
-
-	for (i = 1; i + 1 < r->r_nres; i++) {
-		switch (r->r_args[i].argop) {
-		case NFS4_OP_PUTFH:
-		case NFS4_OP_PUTROOTFH:
-		case NFS4_OP_PUTPUBFH:
-		case NFS4_OP_SAVEFH:
-		case NFS4_OP_RESTOREFH:
-		case NFS4_OP_GETFH:
-		case NFS4_OP_GETATTR:
-		case NFS4_OP_LOOKUP:
-		case NFS4_OP_LOOKUPP:
-		case NFS4_OP_ACCESS:
-		case NFS4_OP_VERIFY:
-		case NFS4_OP_NVERIFY:
-		case NFS4_OP_READ:
-		case NFS4_OP_READLINK:
-		case NFS4_OP_READDIR:
-		case NFS4_OP_LOCKT:
-		case NFS4_OP_SECINFO:
-		case NFS4_OP_SECINFO_NO_NAME:
-			break;
-		default:
-			return false;
-		}
-	}
-	return true;
-}
-
 /* The caller's results are the raw results after SEQUENCE. */
 static void hand_over(struct sess_compound *c, nfs_resop4 *res, uint32_t nres,
 		      nfsstat4 status)
@@ -208,20 +157,247 @@ static void hand_over(struct sess_compound *c, nfs_resop4 *res, uint32_t nres,
 	c->sc_status = status;
 }
 
+/* The slot table outcome of a disposition; false: nothing to release. */
+static bool slot_outcome(enum sess_seq_slot s, enum sess_slot_outcome *o)
+{
+	switch (s) {
+	case SESS_SEQ_SLOT_DONE:
+	case SESS_SEQ_SLOT_DONE_SAME:
+		*o = SESS_SLOT_DONE;
+		return true;
+	case SESS_SEQ_SLOT_UNSENT:
+		*o = SESS_SLOT_UNSENT;
+		return true;
+	case SESS_SEQ_SLOT_MISORDERED:
+		*o = SESS_SLOT_MISORDERED;
+		return true;
+	case SESS_SEQ_SLOT_BADSLOT:
+		*o = SESS_SLOT_BADSLOT;
+		return true;
+	case SESS_SEQ_SLOT_LOST:
+		*o = SESS_SLOT_LOST;
+		return true;
+	case SESS_SEQ_SLOT_KEEP:
+	case SESS_SEQ_SLOT_DROP:
+		break;
+	}
+	return false;
+}
+
+/*
+ * Settle the claimed slot as @s says; @ok carries the server's slot
+ * limits for SESS_SEQ_SLOT_DONE.  Returns whether the claim is still held.
+ */
+static bool settle_slot(struct sess_client *cl, struct slot_claim *sc,
+			enum sess_seq_slot s, const SEQUENCE4resok *ok)
+{
+	enum sess_slot_outcome o;
+
+	if (s == SESS_SEQ_SLOT_KEEP)
+		return true;
+	if (!slot_outcome(s, &o))
+		return false; /* DROP: the session and its table are gone */
+	if (s == SESS_SEQ_SLOT_DONE)
+		release_slot(cl, sc, o, ok->sr_highest_slotid,
+			     ok->sr_target_highest_slotid);
+	else if (s == SESS_SEQ_SLOT_DONE_SAME)
+		release_slot(cl, sc, o, UINT32_MAX, 0);
+	else
+		release_slot(cl, sc, o, 0, 0);
+	return false;
+}
+
+static void count(struct sess_client *cl, enum sess_seq_count what)
+{
+	if (what == SESS_SEQ_COUNT_NONE)
+		return;
+	pthread_mutex_lock(&cl->cl_lock);
+	switch (what) {
+	case SESS_SEQ_COUNT_DELAY:
+		cl->cl_stats.cs_delays++;
+		break;
+	case SESS_SEQ_COUNT_MISORDERED:
+		cl->cl_stats.cs_misordered++;
+		break;
+	case SESS_SEQ_COUNT_BADSLOT:
+		cl->cl_stats.cs_badslot++;
+		break;
+	case SESS_SEQ_COUNT_FALSE_RETRY:
+		cl->cl_stats.cs_false_retry++;
+		break;
+	case SESS_SEQ_COUNT_NONE:
+		break;
+	}
+	pthread_mutex_unlock(&cl->cl_lock);
+}
+
+/*
+ * Run the recovery @out asks for.  Returns 0 or sess_recover()'s error;
+ * on error a slot still claimed is settled with out->recover_fail_slot.
+ */
+static int recover(struct sess_client *cl, struct slot_claim *sc,
+		   const struct sess_seq_out *out, bool held)
+{
+	static const enum sess_recover_why why[] = {
+	    [SESS_SEQ_RECOVER_CONN] = SESS_RECOVER_CONN,
+	    [SESS_SEQ_RECOVER_REBIND] = SESS_RECOVER_REBIND,
+	    [SESS_SEQ_RECOVER_SESSION] = SESS_RECOVER_SESSION,
+	    [SESS_SEQ_RECOVER_CLIENTID] = SESS_RECOVER_CLIENTID,
+	    [SESS_SEQ_RECOVER_RESET_IF_RETIRED] = SESS_RECOVER_RESET,
+	};
+	bool need;
+	int ret;
+
+	if (out->recover == SESS_SEQ_RECOVER_NONE)
+		return 0;
+	if (out->recover == SESS_SEQ_RECOVER_RESET_IF_RETIRED) {
+		pthread_mutex_lock(&cl->cl_lock);
+		need = sess_slots_need_reset(&cl->cl_slots);
+		pthread_mutex_unlock(&cl->cl_lock);
+		if (!need)
+			return 0;
+	}
+	ret =
+	    sess_recover(cl, why[out->recover], sc->session_gen, sc->conn_gen);
+	if (ret && held)
+		(void)settle_slot(cl, sc, out->recover_fail_slot, NULL);
+	return ret;
+}
+
+/* What one attempt saw, for sess_seq_decide(). */
+static void classify(const struct sess_compound *c, const struct sess_raw *raw,
+		     const struct slot_claim *sc, int xprt_err, uint32_t conn,
+		     bool in_recovery, struct sess_seq_in *in)
+{
+	const SEQUENCE4res *seq = &raw->r_res[0].nfs_resop4_u.opsequence;
+	const SEQUENCE4resok *ok = &seq->SEQUENCE4res_u.sr_resok4;
+
+	in->xprt_err = xprt_err;
+	in->on_extra = conn != 0;
+	in->in_recovery = in_recovery;
+	in->cachethis = c->sc_cachethis;
+	in->nres = xprt_err ? 0 : raw->r_nres;
+	in->status = xprt_err ? NFS4_OK : raw->r_status;
+	/* No results at all: the COMPOUND status is SEQUENCE's. */
+	in->seq_status = in->nres ? seq->sr_status : in->status;
+	in->echo_ok =
+	    in->nres && seq->sr_status == NFS4_OK &&
+	    ok->sr_slotid == sc->slotid && ok->sr_sequenceid == sc->seqid &&
+	    !memcmp(ok->sr_sessionid, sc->sessionid, sizeof(sessionid4));
+	in->change_ran = in->nres && sess_seq_change_ran(raw->r_args, in->nres);
+	clock_gettime(CLOCK_MONOTONIC, &in->now);
+}
+
+/* Put SEQUENCE for claim @sc in front and send once; sess_raw_call()'s. */
+static int send_once(struct sess_client *cl, const struct sess_compound *c,
+		     const struct slot_claim *sc, nfs_argop4 *args,
+		     nfs_resop4 *res, struct sess_raw *raw, bool in_recovery,
+		     uint32_t *conn, struct timespec *sent)
+{
+	SEQUENCE4args *sa = &args[0].nfs_argop4_u.opsequence;
+	int ret;
+
+	args[0].argop = NFS4_OP_SEQUENCE;
+	memcpy(sa->sa_sessionid, sc->sessionid, sizeof(sessionid4));
+	sa->sa_sequenceid = sc->seqid;
+	sa->sa_slotid = sc->slotid;
+	sa->sa_highest_slotid = sc->highest;
+	sa->sa_cachethis = c->sc_cachethis;
+	*raw = (struct sess_raw){
+	    .r_args = args,
+	    .r_nargs = c->sc_nargs + 1,
+	    .r_bulk_out = c->sc_bulk_out,
+	    .r_bulk_out_cnt = c->sc_bulk_out_cnt,
+	    .r_bulk_out_len = c->sc_bulk_out_len,
+	    .r_bulk_in = c->sc_bulk_in,
+	    .r_bulk_in_cap = c->sc_bulk_in_cap,
+	    .r_res = res,
+	    .r_cred = c->sc_cred,
+	};
+	clock_gettime(CLOCK_MONOTONIC, sent);
+	/* the least busy bound connection (only the first in recovery) */
+	*conn = sess_trunk_get(cl, in_recovery);
+	raw->r_xprt = cl->cl_conns[*conn].cn_xprt;
+	ret = sess_raw_call(cl, raw);
+	/* an extra that failed is marked lost there (the replay is ours) */
+	(void)sess_trunk_put(cl, *conn, ret);
+	return ret;
+}
+
+#define SESS_AGAIN 1 /* apply(): send again */
+
+/*
+ * Apply decision @out to the attempt in @raw: settle the slot, count,
+ * wait, recover, then end (0 or a negative errno, results handed over to
+ * @c on SESS_SEQ_DONE) or return SESS_AGAIN with *@have_slot telling
+ * whether the claim @sc is still held for a replay.
+ */
+static int apply(struct sess_client *cl, struct sess_compound *c,
+		 struct slot_claim *sc, const struct sess_seq_out *out,
+		 struct sess_raw *raw, uint32_t conn,
+		 const struct timespec *sent, bool *have_slot)
+{
+	const SEQUENCE4resok *ok =
+	    &raw->r_res[0].nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4;
+	int ret;
+
+	*have_slot = settle_slot(cl, sc, out->slot, ok);
+	if (out->note_ok)
+		note_sequence_ok(cl, ok, c->sc_nargs == 0, sent);
+	count(cl, out->count);
+	if (out->log_uncached)
+		sess_log(cl, SESS_LOG_INFO,
+			 "replay of slot %u seqid %u (op %u, cachethis %d)"
+			 " not cached by the server",
+			 sc->slotid, sc->seqid,
+			 c->sc_nargs > 1 ? c->sc_args[1].argop : 0,
+			 c->sc_cachethis);
+	if (out->unbind_extra)
+		sess_trunk_unbound(cl, conn);
+	if (out->action == SESS_SEQ_DONE) {
+		hand_over(c, raw->r_res, raw->r_nres, raw->r_status);
+		return 0;
+	}
+	sess_raw_free(raw);
+	if (out->action == SESS_SEQ_ANSWER) {
+		c->sc_status = out->status;
+		return 0;
+	}
+	if (out->action == SESS_SEQ_FAIL)
+		return out->err;
+	if (out->sleep_ms)
+		sleep_ms(out->sleep_ms);
+	ret = recover(cl, sc, out, *have_slot);
+	if (ret)
+		return ret;
+	if (out->action == SESS_SEQ_RETRY) {
+		*have_slot = false; /* settled above, or dropped */
+		return SESS_AGAIN;
+	}
+	/* REPLAY: same slot and seqid, unless the session changed */
+	if (!refresh_claim(cl, sc)) {
+		*have_slot = false; /* the old session's slot */
+	} else if (out->count_replay) {
+		pthread_mutex_lock(&cl->cl_lock);
+		cl->cl_stats.cs_replays++;
+		pthread_mutex_unlock(&cl->cl_lock);
+	}
+	return SESS_AGAIN;
+}
+
 int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 			bool in_recovery)
 {
 	nfs_argop4 args[SESS_MAX_OPS + 1];
 	nfs_resop4 res[SESS_MAX_OPS + 1];
+	struct sess_seq_in in = {.delay_ms = SESS_DELAY_MIN_MS};
+	struct sess_seq_out out;
 	struct sess_raw raw;
 	struct slot_claim sc;
-	struct timespec deadline, sent;
-	SEQUENCE4args *sa;
-	SEQUENCE4resok *ok;
+	struct timespec sent;
 	bool have_slot = false;
 	uint32_t conn;
-	int ret, delay_ms = SESS_DELAY_MIN_MS;
-	nfsstat4 st;
+	int ret;
 
 	c->sc_nres = 0;
 	if (c->sc_nargs > SESS_MAX_OPS || (c->sc_nargs && !c->sc_args))
@@ -230,241 +406,26 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 	     (!c->sc_nargs ||
 	      c->sc_args[c->sc_nargs - 1].argop != NFS4_OP_WRITE)))
 		return -EINVAL;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += cl->cl_opts.recovery_timeout_s;
+	clock_gettime(CLOCK_MONOTONIC, &in.deadline);
+	in.deadline.tv_sec += cl->cl_opts.recovery_timeout_s;
 	if (c->sc_nargs)
 		memcpy(&args[1], c->sc_args, sizeof(*args) * c->sc_nargs);
 
-	for (;;) {
+	do {
 		if (!have_slot) {
 			ret = acquire_slot(cl, &sc, in_recovery);
 			if (ret)
 				return ret;
 			have_slot = true;
 		}
-		args[0].argop = NFS4_OP_SEQUENCE;
-		sa = &args[0].nfs_argop4_u.opsequence;
-		memcpy(sa->sa_sessionid, sc.sessionid, sizeof(sessionid4));
-		sa->sa_sequenceid = sc.seqid;
-		sa->sa_slotid = sc.slotid;
-		sa->sa_highest_slotid = sc.highest;
-		sa->sa_cachethis = c->sc_cachethis;
-		raw = (struct sess_raw){
-		    .r_args = args,
-		    .r_nargs = c->sc_nargs + 1,
-		    .r_bulk_out = c->sc_bulk_out,
-		    .r_bulk_out_cnt = c->sc_bulk_out_cnt,
-		    .r_bulk_out_len = c->sc_bulk_out_len,
-		    .r_bulk_in = c->sc_bulk_in,
-		    .r_bulk_in_cap = c->sc_bulk_in_cap,
-		    .r_res = res,
-		    .r_cred = c->sc_cred,
-		};
-		clock_gettime(CLOCK_MONOTONIC, &sent);
-		conn = sess_trunk_get(cl, in_recovery);
-		raw.r_xprt = cl->cl_conns[conn].cn_xprt;
-		ret = sess_raw_call(cl, &raw);
-		if (sess_trunk_put(cl, conn, ret)) {
-			/*
-			 * An extra connection was lost; session and slot are
-			 * intact: replay on slot and seqid elsewhere.
-			 */
-			if (past(&deadline)) {
-				release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
-				return -EIO;
-			}
-			if (!refresh_claim(cl, &sc))
-				have_slot = false; /* old session's slot */
-			continue;
-		}
-		if (ret == -ENOTCONN || ret == -ETIMEDOUT) {
-			if (in_recovery || past(&deadline)) {
-				release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
-				return in_recovery ? ret : -EIO;
-			}
-			ret = sess_recover(cl, SESS_RECOVER_CONN,
-					   sc.session_gen, sc.conn_gen);
-			if (ret) {
-				release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
-				return ret;
-			}
-			if (refresh_claim(cl, &sc)) {
-				/* Same session: replay on slot and seqid. */
-				pthread_mutex_lock(&cl->cl_lock);
-				cl->cl_stats.cs_replays++;
-				pthread_mutex_unlock(&cl->cl_lock);
-			} else {
-				have_slot = false; /* old session's slot */
-			}
-			continue;
-		}
-		if (ret) {
-			release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
-			return ret;
-		}
-		/*
-		 * No results at all: the COMPOUND status is SEQUENCE's (some
-		 * servers answer a failed SEQUENCE without its result).
-		 */
-		st = raw.r_nres ? res[0].nfs_resop4_u.opsequence.sr_status
-				: raw.r_status;
-		if (!raw.r_nres && st == NFS4_OK) {
-			release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
-			return -EBADMSG;
-		}
-		ok = &res[0].nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4;
-		if (st == NFS4_OK && (ok->sr_slotid != sc.slotid ||
-				      ok->sr_sequenceid != sc.seqid ||
-				      memcmp(ok->sr_sessionid, sc.sessionid,
-					     sizeof(sessionid4)))) {
-			sess_raw_free(&raw);
-			release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
-			return -EBADMSG;
-		}
-		switch (st) {
-		case NFS4_OK:
-			release_slot(cl, &sc, SESS_SLOT_DONE,
-				     ok->sr_highest_slotid,
-				     ok->sr_target_highest_slotid);
-			note_sequence_ok(cl, ok, c->sc_nargs == 0, &sent);
-			if ((raw.r_status == NFS4ERR_DELAY ||
-			     raw.r_status == NFS4ERR_GRACE) &&
-			    !past(&deadline) && ran_no_change(&raw)) {
-				/* Not executed: retry later, new seqid. */
-				sess_raw_free(&raw);
-				have_slot = false;
-				pthread_mutex_lock(&cl->cl_lock);
-				cl->cl_stats.cs_delays++;
-				pthread_mutex_unlock(&cl->cl_lock);
-				sleep_ms(delay_ms);
-				if (delay_ms < SESS_DELAY_MAX_MS)
-					delay_ms *= 2;
-				continue;
-			}
-			if (raw.r_status == NFS4ERR_RETRY_UNCACHED_REP &&
-			    !c->sc_cachethis) {
-				/*
-				 * A replay the server did not cache, told in
-				 * the operation after SEQUENCE (RFC 8881
-				 * 2.10.6.1.3): idempotent, so run it again.
-				 */
-				sess_raw_free(&raw);
-				have_slot = false;
-				continue;
-			}
-			hand_over(c, res, raw.r_nres, raw.r_status);
-			return 0;
-		case NFS4ERR_DELAY:
-			/* Still working on the original: replay later. */
-			sess_raw_free(&raw);
-			pthread_mutex_lock(&cl->cl_lock);
-			cl->cl_stats.cs_delays++;
-			pthread_mutex_unlock(&cl->cl_lock);
-			if (past(&deadline)) {
-				release_slot(cl, &sc, SESS_SLOT_LOST, 0, 0);
-				return -EIO;
-			}
-			sleep_ms(delay_ms);
-			if (delay_ms < SESS_DELAY_MAX_MS)
-				delay_ms *= 2;
-			if (!refresh_claim(cl, &sc))
-				have_slot = false;
-			continue;
-		case NFS4ERR_BADSESSION:
-		case NFS4ERR_DEADSESSION:
-		case NFS4ERR_STALE_CLIENTID:
-			sess_raw_free(&raw);
-			if (in_recovery) {
-				c->sc_status = st;
-				return 0;
-			}
-			ret = sess_recover(cl,
-					   st == NFS4ERR_STALE_CLIENTID
-					       ? SESS_RECOVER_CLIENTID
-					       : SESS_RECOVER_SESSION,
-					   sc.session_gen, sc.conn_gen);
-			if (ret)
-				return ret;
-			have_slot = false;
-			continue;
-		case NFS4ERR_CONN_NOT_BOUND_TO_SESSION:
-			sess_raw_free(&raw);
-			if (conn != 0) {
-				/* Not executed: same slot, seqid, elsewhere. */
-				sess_trunk_unbound(cl, conn);
-				if (!refresh_claim(cl, &sc))
-					have_slot = false;
-				continue;
-			}
-			if (in_recovery) {
-				release_slot(cl, &sc, SESS_SLOT_UNSENT, 0, 0);
-				c->sc_status = st;
-				return 0;
-			}
-			ret = sess_recover(cl, SESS_RECOVER_REBIND,
-					   sc.session_gen, sc.conn_gen);
-			if (ret) {
-				release_slot(cl, &sc, SESS_SLOT_UNSENT, 0, 0);
-				return ret;
-			}
-			if (!refresh_claim(cl, &sc))
-				have_slot = false;
-			continue;
-		case NFS4ERR_SEQ_MISORDERED:
-		case NFS4ERR_BADSLOT:
-		case NFS4ERR_SEQ_FALSE_RETRY:
-			sess_raw_free(&raw);
-			pthread_mutex_lock(&cl->cl_lock);
-			if (st == NFS4ERR_SEQ_MISORDERED)
-				cl->cl_stats.cs_misordered++;
-			else if (st == NFS4ERR_BADSLOT)
-				cl->cl_stats.cs_badslot++;
-			else
-				cl->cl_stats.cs_false_retry++;
-			pthread_mutex_unlock(&cl->cl_lock);
-			release_slot(cl, &sc,
-				     st == NFS4ERR_SEQ_MISORDERED
-					 ? SESS_SLOT_MISORDERED
-				     : st == NFS4ERR_BADSLOT ? SESS_SLOT_BADSLOT
-							     : SESS_SLOT_LOST,
-				     0, 0);
-			have_slot = false;
-			if (past(&deadline))
-				return -EIO;
-			pthread_mutex_lock(&cl->cl_lock);
-			ret = sess_slots_need_reset(&cl->cl_slots);
-			pthread_mutex_unlock(&cl->cl_lock);
-			if (ret && !in_recovery) {
-				ret = sess_recover(cl, SESS_RECOVER_RESET,
-						   sc.session_gen, sc.conn_gen);
-				if (ret)
-					return ret;
-			}
-			continue;
-		case NFS4ERR_RETRY_UNCACHED_REP:
-			/* Executed, reply not kept: seqid is consumed. */
-			sess_raw_free(&raw);
-			sess_log(
-			    cl, SESS_LOG_INFO,
-			    "replay of slot %u seqid %u (op %u, cachethis %d)"
-			    " not cached by the server",
-			    sc.slotid, sc.seqid,
-			    c->sc_nargs > 1 ? c->sc_args[1].argop : 0,
-			    c->sc_cachethis);
-			release_slot(cl, &sc, SESS_SLOT_DONE, UINT32_MAX, 0);
-			if (!c->sc_cachethis) {
-				have_slot = false; /* idempotent: redo */
-				continue;
-			}
-			c->sc_status = st;
-			return 0;
-		default:
-			sess_raw_free(&raw);
-			release_slot(cl, &sc, SESS_SLOT_UNSENT, 0, 0);
-			c->sc_status = st;
-			return 0;
-		}
-	}
+		ret = send_once(cl, c, &sc, args, res, &raw, in_recovery, &conn,
+				&sent);
+		classify(c, &raw, &sc, ret, conn, in_recovery, &in);
+		sess_seq_decide(&in, &out);
+		in.delay_ms = out.next_delay_ms;
+		ret = apply(cl, c, &sc, &out, &raw, conn, &sent, &have_slot);
+	} while (ret == SESS_AGAIN);
+	return ret;
 }
 
 int sess_compound(struct sess_client *cl, struct sess_compound *c)
