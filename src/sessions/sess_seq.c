@@ -24,9 +24,11 @@ static bool past(const struct timespec *now, const struct timespec *deadline)
 		now->tv_nsec >= deadline->tv_nsec);
 }
 
+/* Doubled up to SESS_DELAY_MAX_MS (20, 40, ... 640, 1000, 1000 ms). */
 static int next_delay(int delay_ms)
 {
-	return delay_ms < SESS_DELAY_MAX_MS ? delay_ms * 2 : delay_ms;
+	return delay_ms < SESS_DELAY_MAX_MS / 2 ? delay_ms * 2
+						: SESS_DELAY_MAX_MS;
 }
 
 static void fail(struct sess_seq_out *out, enum sess_seq_slot slot, int err)

@@ -240,6 +240,31 @@ static void test_change_ran(void)
 }
 
 /*
+ * NFS4ERR_DELAY back-off: doubles from SESS_DELAY_MIN_MS and never waits
+ * longer than SESS_DELAY_MAX_MS.
+ */
+static void test_backoff(void)
+{
+	struct sess_seq_in in;
+	struct sess_seq_out out;
+	int i, expect = SESS_DELAY_MIN_MS;
+
+	fill_in(&rows[12], &in); /* SEQUENCE DELAY: replay later */
+	CHECK(in.seq_status == NFS4ERR_DELAY);
+	for (i = 0; i < 12; i++) {
+		sess_seq_decide(&in, &out);
+		CHECK(out.action == SESS_SEQ_REPLAY);
+		CHECK(out.sleep_ms == expect);
+		CHECK(out.sleep_ms <= SESS_DELAY_MAX_MS);
+		CHECK(out.next_delay_ms <= SESS_DELAY_MAX_MS);
+		expect = 2 * expect < SESS_DELAY_MAX_MS ? 2 * expect
+							: SESS_DELAY_MAX_MS;
+		in.delay_ms = out.next_delay_ms;
+	}
+	CHECK(in.delay_ms == SESS_DELAY_MAX_MS);
+}
+
+/*
  * The model: one request (a change when @change, cachethis as the caller
  * set it) against a server with one slot and a reply cache.  Each attempt
  * the server model picks a fault; the decision's output is checked and
@@ -404,6 +429,8 @@ static void test_random(void)
 			CHECK(!in.in_recovery ||
 			      out.recover == SESS_SEQ_RECOVER_NONE);
 			CHECK(out.sleep_ms >= 0 && out.next_delay_ms > 0);
+			CHECK(out.sleep_ms <= SESS_DELAY_MAX_MS &&
+			      out.next_delay_ms <= SESS_DELAY_MAX_MS);
 			/* exactly once while the server keeps its cache */
 			CHECK(m.runs <= 1 || !m.cachethis || m.excused);
 			if (out.action == SESS_SEQ_DONE) {
@@ -449,6 +476,7 @@ int main(void)
 {
 	test_table();
 	test_change_ran();
+	test_backoff();
 	test_random();
 	if (failures) {
 		fprintf(stderr, "test_seq: %d failure(s)\n", failures);
