@@ -11,7 +11,11 @@
  * One rule runs through all of them: a request the server may have run
  * is only ever sent again on the same slot and seqid (the reply cache
  * answers it), never on a new seqid - unless the caller said it may run
- * twice (cachethis false) and the server said it kept no reply.
+ * twice (cachethis false) and the server said it kept no reply.  And
+ * past the call's deadline every attempt is the last: whatever the
+ * server answers, the call ends (a server answering RETRY_UNCACHED_REP,
+ * BADSESSION or CONN_NOT_BOUND_TO_SESSION forever cannot keep a caller
+ * looping).
  */
 #include <errno.h>
 
@@ -114,7 +118,8 @@ static void decide_ok(const struct sess_seq_in *in, bool expired,
 		out->action = SESS_SEQ_RETRY;
 		return;
 	}
-	if (in->status == NFS4ERR_RETRY_UNCACHED_REP && !in->cachethis) {
+	if (in->status == NFS4ERR_RETRY_UNCACHED_REP && !in->cachethis &&
+	    !expired) {
 		/*
 		 * RFC 8881 2.10.6.1.3: a replay the server did not cache,
 		 * told in the operation after SEQUENCE; the caller said it
@@ -180,6 +185,10 @@ void sess_seq_decide(const struct sess_seq_in *in, struct sess_seq_out *out)
 			answer(out, SESS_SEQ_SLOT_DROP, in->seq_status);
 			return;
 		}
+		if (expired) {
+			fail(out, SESS_SEQ_SLOT_DROP, -EIO);
+			return;
+		}
 		out->slot = SESS_SEQ_SLOT_DROP;
 		out->recover = in->seq_status == NFS4ERR_STALE_CLIENTID
 				   ? SESS_SEQ_RECOVER_CLIENTID
@@ -194,11 +203,18 @@ void sess_seq_decide(const struct sess_seq_in *in, struct sess_seq_out *out)
 		 */
 		if (in->on_extra) {
 			out->unbind_extra = true;
-			out->action = SESS_SEQ_REPLAY;
+			if (expired)
+				fail(out, SESS_SEQ_SLOT_UNSENT, -EIO);
+			else
+				out->action = SESS_SEQ_REPLAY;
 			return;
 		}
 		if (in->in_recovery) {
 			answer(out, SESS_SEQ_SLOT_UNSENT, in->seq_status);
+			return;
+		}
+		if (expired) {
+			fail(out, SESS_SEQ_SLOT_UNSENT, -EIO);
 			return;
 		}
 		out->recover = SESS_SEQ_RECOVER_REBIND;
@@ -242,7 +258,7 @@ void sess_seq_decide(const struct sess_seq_in *in, struct sess_seq_out *out)
 		 */
 		out->slot = SESS_SEQ_SLOT_DONE_SAME;
 		out->log_uncached = true;
-		if (!in->cachethis) {
+		if (!in->cachethis && !expired) {
 			out->action = SESS_SEQ_RETRY;
 			return;
 		}

@@ -160,19 +160,23 @@ struct sess_seq_out {
  *             (15.1.1.3, 15.1.9.2): back off, RETRY on a new seqid - but
  *             DONE when a change ran (it would run twice) or past the
  *             deadline; RETRY_UNCACHED_REP without cachethis (2.10.6.1.3):
- *             RETRY; otherwise DONE.
+ *             RETRY unless past the deadline; otherwise DONE.
  *  DELAY      on SEQUENCE (2.10.6.2: the original still runs): back off,
  *             REPLAY on the same slot and seqid; FAIL -EIO past deadline.
  *  BADSESSION, DEADSESSION, STALE_CLIENTID (2.10.13, 8.4): slot DROPped,
- *             recover SESSION or CLIENTID, RETRY; ANSWER in recovery.
+ *             recover SESSION or CLIENTID, RETRY; ANSWER in recovery;
+ *             FAIL -EIO past the deadline.
  *  CONN_NOT_BOUND_TO_SESSION (18.34, 2.10.5): on an extra, unbind it and
  *             REPLAY elsewhere; on the first, recover REBIND and REPLAY
- *             (slot UNSENT if that fails); ANSWER (UNSENT) in recovery.
+ *             (slot UNSENT if that fails); ANSWER (UNSENT) in recovery;
+ *             FAIL -EIO (UNSENT) past the deadline.
  *  SEQ_MISORDERED, BADSLOT, SEQ_FALSE_RETRY (2.10.6.1.2, 2.10.6.2): slot
  *             MISORDERED, BADSLOT or LOST, RESET if too many slots
  *             retired (not in recovery), RETRY; FAIL -EIO past deadline.
  *  RETRY_UNCACHED_REP on SEQUENCE (2.10.6.1.3): slot DONE_SAME; RETRY
- *             without cachethis, else ANSWER.
+ *             without cachethis before the deadline, else ANSWER.
+ *
+ * Past the deadline every case ends the call (DONE, ANSWER or FAIL).
  *  other      SEQUENCE errors: ANSWER, slot UNSENT.
  */
 void sess_seq_decide(const struct sess_seq_in *in, struct sess_seq_out *out);

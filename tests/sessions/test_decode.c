@@ -7,7 +7,8 @@
  * absurd operation count, results that do not match the operations sent,
  * and random corruption are refused without crashing or leaking (run it
  * under ASan: GR_SANITIZE=ON).  And what sess_compound() makes of an
- * NFS4ERR_DELAY that comes after a change ran (a scripted transport).
+ * NFS4ERR_DELAY that comes after a change ran, and of a server answering
+ * RETRY_UNCACHED_REP forever (scripted transports).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -519,6 +520,79 @@ static int delay_calls(uint32_t change_op)
 	return sx.calls;
 }
 
+/*
+ * A server that answers every SEQUENCE with NFS4ERR_RETRY_UNCACHED_REP:
+ * an idempotent call (cachethis false) is sent again at once, but only
+ * until its deadline (recovery_timeout_s): then the call ends with that
+ * status.  The transport gives up after 20 s so a loop without a bound
+ * fails the test instead of hanging it.
+ */
+struct uncached_xprt {
+	struct sess_xprt x;
+	long calls;
+	struct timespec start;
+};
+
+static int uncached_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
+{
+	struct uncached_xprt *ux = (struct uncached_xprt *)xprt;
+	nfsstat4 st = NFS4ERR_RETRY_UNCACHED_REP;
+	uint32_t count = 1;
+	utf8str_cs tag = {0};
+	uint8_t buf[256];
+	nfs_resop4 res;
+	struct timespec now;
+	XDR x;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - ux->start.tv_sec > 20)
+		return -EPROTO;
+	ux->calls++;
+	xdrmem_ncreate(&x, (char *)buf, sizeof(buf), XDR_ENCODE);
+	memset(&res, 0, sizeof(res));
+	res.resop = NFS4_OP_SEQUENCE;
+	res.nfs_resop4_u.opsequence.sr_status = st;
+	CHECK(xdr_nfsstat4(&x, &st) && xdr_utf8str_cs(&x, &tag) &&
+	      xdr_u_int32_t(&x, &count) && xdr_nfs_resop4(&x, &res));
+	return call->xc_decode(call->xc_decode_arg, buf, XDR_GETPOS(&x),
+			       call);
+}
+
+static const struct sess_xprt_ops uncached_ops = {.call = uncached_call};
+
+static void test_uncached_forever(void)
+{
+	struct uncached_xprt ux = {.x = {.x_ops = &uncached_ops,
+					 .x_max_record = 1 << 20}};
+	struct sess_client *cl = calloc(1, sizeof(*cl));
+	nfs_argop4 args[2];
+	struct sess_compound c = {.sc_args = args, .sc_nargs = 2};
+	int ret;
+
+	memset(args, 0, sizeof(args));
+	args[0].argop = NFS4_OP_PUTFH;
+	args[1].argop = NFS4_OP_GETATTR;
+	pthread_mutex_init(&cl->cl_lock, NULL);
+	pthread_cond_init(&cl->cl_cond, NULL);
+	CHECK(sess_slots_init(&cl->cl_slots, 4) == 0);
+	cl->cl_opts.recovery_timeout_s = 1;
+	cl->cl_have_session = true;
+	cl->cl_session_gen = 1;
+	memcpy(cl->cl_sessionid, test_sid, sizeof(sessionid4));
+	cl->cl_xprt = &ux.x;
+	cl->cl_conns[0].cn_xprt = &ux.x;
+	cl->cl_nconns = 1;
+	clock_gettime(CLOCK_MONOTONIC, &ux.start);
+	ret = sess_compound(cl, &c);
+	CHECK(ret == 0);
+	CHECK(c.sc_status == NFS4ERR_RETRY_UNCACHED_REP && c.sc_nres == 0);
+	CHECK(ux.calls > 1); /* re-sent while there was time */
+	sess_slots_fini(&cl->cl_slots);
+	pthread_mutex_destroy(&cl->cl_lock);
+	pthread_cond_destroy(&cl->cl_cond);
+	free(cl);
+}
+
 static void test_delay_after_change(void)
 {
 	CHECK(delay_calls(NFS4_OP_REMOVE) == 1);
@@ -532,6 +606,7 @@ int main(void)
 	test_readdir_reply();
 	test_backchannel();
 	test_delay_after_change();
+	test_uncached_forever();
 	if (failures) {
 		fprintf(stderr, "test_decode: %d failure(s)\n", failures);
 		return 1;

@@ -164,6 +164,27 @@ static const struct row rows[] = {
     {"2.10.6.1.2 SEQ_MISORDERED past deadline", 0, NFS4ERR_SEQ_MISORDERED,
      NFS4ERR_SEQ_MISORDERED, EXPIRED, A(FAIL), S(MISORDERED), R(NONE), S(KEEP),
      -EIO, OK, 0, C(MISORDERED)},
+    /* past the deadline nothing is sent again, whatever the server says */
+    {"2.10.6.1.3 op UNCACHED_REP past deadline: the caller's", 0, OK,
+     NFS4ERR_RETRY_UNCACHED_REP, NOTE | EXPIRED, A(DONE), S(DONE), R(NONE),
+     S(KEEP), 0, OK, 0, C(NONE)},
+    {"2.10.6.1.3 SEQUENCE UNCACHED_REP past deadline: the caller's", 0,
+     NFS4ERR_RETRY_UNCACHED_REP, NFS4ERR_RETRY_UNCACHED_REP, LOGU | EXPIRED,
+     A(ANSWER), S(DONE_SAME), R(NONE), S(KEEP), 0, NFS4ERR_RETRY_UNCACHED_REP,
+     0, C(NONE)},
+    {"2.10.13 BADSESSION past deadline", 0, NFS4ERR_BADSESSION,
+     NFS4ERR_BADSESSION, EXPIRED, A(FAIL), S(DROP), R(NONE), S(KEEP), -EIO, OK,
+     0, C(NONE)},
+    {"8.4 STALE_CLIENTID past deadline", 0, NFS4ERR_STALE_CLIENTID,
+     NFS4ERR_STALE_CLIENTID, EXPIRED, A(FAIL), S(DROP), R(NONE), S(KEEP), -EIO,
+     OK, 0, C(NONE)},
+    {"18.34 not bound, extra, past deadline", 0,
+     NFS4ERR_CONN_NOT_BOUND_TO_SESSION, NFS4ERR_CONN_NOT_BOUND_TO_SESSION,
+     EXTRA | UNBIND | EXPIRED, A(FAIL), S(UNSENT), R(NONE), S(KEEP), -EIO, OK,
+     0, C(NONE)},
+    {"18.34 not bound, first, past deadline", 0,
+     NFS4ERR_CONN_NOT_BOUND_TO_SESSION, NFS4ERR_CONN_NOT_BOUND_TO_SESSION,
+     EXPIRED, A(FAIL), S(UNSENT), R(NONE), S(KEEP), -EIO, OK, 0, C(NONE)},
     {"18.46.3 other SEQUENCE error: the caller's", 0, NFS4ERR_REP_TOO_BIG,
      NFS4ERR_REP_TOO_BIG, 0, A(ANSWER), S(UNSENT), R(NONE), S(KEEP), 0,
      NFS4ERR_REP_TOO_BIG, 0, C(NONE)},
@@ -431,6 +452,14 @@ static void test_random(void)
 			CHECK(out.sleep_ms >= 0 && out.next_delay_ms > 0);
 			CHECK(out.sleep_ms <= SESS_DELAY_MAX_MS &&
 			      out.next_delay_ms <= SESS_DELAY_MAX_MS);
+			/*
+			 * past the deadline every attempt is the last: a
+			 * server cannot keep the caller looping
+			 */
+			CHECK(in.now.tv_sec < in.deadline.tv_sec ||
+			      out.action == SESS_SEQ_DONE ||
+			      out.action == SESS_SEQ_ANSWER ||
+			      out.action == SESS_SEQ_FAIL);
 			/* exactly once while the server keeps its cache */
 			CHECK(m.runs <= 1 || !m.cachethis || m.excused);
 			if (out.action == SESS_SEQ_DONE) {
@@ -463,6 +492,7 @@ static void test_random(void)
 			}
 			ends[out.action]++;
 		}
+		CHECK(done); /* at the latest by the deadline */
 	}
 	/* every action was reached */
 	for (k = 0; k <= SESS_SEQ_RETRY; k++) {
