@@ -421,6 +421,7 @@ static void test_random(void)
 		struct model m = {.change = rnd(&seed) % 4 != 0,
 				  .cachethis = rnd(&seed) % 4 != 0};
 		bool done = false;
+		unsigned int expire_at = 1 + rnd(&seed) % 12;
 
 		memset(&in, 0, sizeof(in));
 		in.delay_ms = SESS_DELAY_MIN_MS;
@@ -428,7 +429,7 @@ static void test_random(void)
 		in.in_recovery = rnd(&seed) % 8 == 0;
 		for (step = 0; step < 64 && !done; step++) {
 			m.on_extra = !in.in_recovery && rnd(&seed) % 3 == 0;
-			in.now.tv_sec = step < 40 ? 99 : 100;
+			in.now.tv_sec = step < expire_at ? 99 : 100;
 			serve(&m, &seed, &in);
 			sess_seq_decide(&in, &out);
 			in.delay_ms = out.next_delay_ms;
