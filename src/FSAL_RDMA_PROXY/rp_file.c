@@ -553,6 +553,107 @@ static fsal_openflags_t rp_status2(struct fsal_obj_handle *obj_hdl,
 	return s ? s->rs_openflags : FSAL_O_CLOSED;
 }
 
+/*
+ * The upgrade's OPENs: every (access, deny) pair a client's OPEN could
+ * have asked for to turn @old into @now (a | old access == now access,
+ * likewise for deny), fewest bits first, paired up.  Ganesha's reopen2()
+ * hands over only the union, but the backend lets OPEN_DOWNGRADE go only
+ * to an access and a deny some OPEN of the state asked for (RFC 8881
+ * 18.18.3): sending the union alone would leave, after READ then WRITE,
+ * only READ and BOTH there, and a downgrade to WRITE would fail.  Each
+ * OPEN's union with @old is @now, so the first one meets exactly the
+ * share check the client's own OPEN would meet on the backend.  Returns
+ * the number of pairs (1..4).
+ */
+static unsigned int rp_upgrade_pairs(fsal_openflags_t old, fsal_openflags_t now,
+				     uint32_t acc[4], uint32_t deny[4])
+{
+	uint32_t ao = rp_share_access(old) & OPEN4_SHARE_ACCESS_BOTH;
+	uint32_t an = rp_share_access(now) & OPEN4_SHARE_ACCESS_BOTH;
+	uint32_t d_o = rp_share_deny(old), dn = rp_share_deny(now);
+	uint32_t ca[3], cd[4], v;
+	unsigned int na = 0, nd = 0, i, n;
+
+	for (v = OPEN4_SHARE_ACCESS_READ; v <= OPEN4_SHARE_ACCESS_BOTH; v++)
+		if ((v | ao) == an)
+			ca[na++] = v;
+	for (v = OPEN4_SHARE_DENY_NONE; v <= OPEN4_SHARE_DENY_BOTH; v++)
+		if ((v | d_o) == dn)
+			cd[nd++] = v;
+	if (!na) /* not an upgrade: one OPEN of what is now wanted */
+		ca[na++] = an;
+	if (!nd)
+		cd[nd++] = dn;
+	n = na > nd ? na : nd;
+	for (i = 0; i < n; i++) {
+		acc[i] = ca[i < na ? i : na - 1];
+		deny[i] = cd[i < nd ? i : nd - 1];
+	}
+	return n;
+}
+
+/*
+ * Open upgrade (or an OPEN of modes the state holds already) on the
+ * backend: PUTFH and rp_upgrade_pairs()'s OPENs in one COMPOUND.  The
+ * first OPEN decides: its error is the answer.  A later one the backend
+ * refuses (Ganesha counts the state's own deny against its next OPEN)
+ * only leaves that pair out of what later downgrades may reach.
+ */
+static fsal_status_t rp_open_upgrade(struct rp_export *ex,
+				     struct rp_handle *h, struct rp_state *s,
+				     fsal_openflags_t old, fsal_openflags_t now)
+{
+	nfs_argop4 ops[5];
+	struct sess_compound c = {.sc_args = ops, .sc_cachethis = true};
+	uint32_t acc[4], deny[4];
+	unsigned int n, i;
+	char owner[48];
+	u_int owner_len;
+	const stateid4 *sid = NULL;
+	fsal_status_t st;
+	int ret;
+
+	n = rp_upgrade_pairs(old, now, acc, deny);
+	rp_owner_bytes(s, "open", owner, sizeof(owner), &owner_len);
+	rp_op_putfh(&ops[0], h);
+	for (i = 0; i < n; i++) {
+		OPEN4args *oa = &ops[1 + i].nfs_argop4_u.opopen;
+
+		ops[1 + i].argop = NFS4_OP_OPEN;
+		rp_fill_open(oa, ex, now, owner, owner_len);
+		oa->share_access = acc[i] | OPEN4_SHARE_ACCESS_WANT_NO_DELEG;
+		oa->share_deny = deny[i];
+	}
+	c.sc_nargs = 1 + n;
+	ret = rp_call(ex, &c);
+	if (ret)
+		c.sc_nres = 0; /* nothing decoded: sess_compound_free() no-op */
+	st = rp_status_main(ret, &c, 2);
+	if (!FSAL_IS_ERROR(st)) {
+		/* the last OPEN that went through has the newest stateid */
+		for (i = 1; i < c.sc_nres && i <= n; i++)
+			if (c.sc_res[i].resop == NFS4_OP_OPEN &&
+			    c.sc_res[i].nfs_resop4_u.opopen.status == NFS4_OK)
+				sid = &c.sc_res[i]
+					   .nfs_resop4_u.opopen.OPEN4res_u
+					   .resok4.stateid;
+		if (sid)
+			rp_save_stateid(s, ex, sid, now);
+		else
+			st = fsalstat(ERR_FSAL_SERVERFAULT, 0);
+	}
+	sess_compound_free(&c);
+	return st;
+}
+
+/*
+ * Ganesha calls reopen2() for an OPEN of a state that is open already
+ * (with the union of old and new modes) and for OPEN_DOWNGRADE (with a
+ * subset).  Modes that take nothing away go out as OPENs, so that the
+ * backend makes the share checks, and answers, it would make for the
+ * client's own OPEN; a downgrade as OPEN_DOWNGRADE on the backend's
+ * stateid, which keeps the state's byte-range locks.
+ */
 static fsal_status_t rp_reopen2(struct fsal_obj_handle *obj_hdl,
 				struct state_t *state,
 				fsal_openflags_t openflags)
@@ -561,6 +662,9 @@ static fsal_status_t rp_reopen2(struct fsal_obj_handle *obj_hdl,
 	struct rp_state *s = rp_st(state);
 	fsal_openflags_t old = s->rs_openflags & FSAL_O_OPENFLAGS;
 	fsal_openflags_t want = openflags & FSAL_O_OPENFLAGS;
+	uint32_t ao = rp_share_access(old) & OPEN4_SHARE_ACCESS_BOTH;
+	uint32_t aw = rp_share_access(want) & OPEN4_SHARE_ACCESS_BOTH;
+	uint32_t d_o = rp_share_deny(old), dw = rp_share_deny(want);
 	nfs_argop4 ops[2];
 	struct sess_compound c = {
 	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
@@ -577,18 +681,16 @@ static fsal_status_t rp_reopen2(struct fsal_obj_handle *obj_hdl,
 	if (stale)
 		return rp_open_by_handle(ex, rp_hdl(obj_hdl), s, openflags);
 	/* An upgrade is another OPEN of the same owner (RFC 8881 18.16). */
-	if (want & ~old)
-		return rp_open_by_handle(ex, rp_hdl(obj_hdl), s,
-					 openflags | old);
+	if ((aw & ao) == ao && (dw & d_o) == d_o)
+		return rp_open_upgrade(ex, rp_hdl(obj_hdl), s, old, openflags);
 	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
 	ops[1].argop = NFS4_OP_OPEN_DOWNGRADE;
 	pthread_mutex_lock(&s->rs_lock);
 	od->open_stateid = s->rs_sid;
 	pthread_mutex_unlock(&s->rs_lock);
 	od->seqid = 0;
-	od->share_access = rp_share_access(want) &
-			   ~OPEN4_SHARE_ACCESS_WANT_NO_DELEG;
-	od->share_deny = rp_share_deny(want);
+	od->share_access = aw;
+	od->share_deny = dw;
 	st = rp_run(ex, &c);
 	if (!FSAL_IS_ERROR(st))
 		rp_save_stateid(s, ex,
