@@ -101,8 +101,8 @@ struct rp_stats {
 /** The backend connection of one export: a session client. */
 struct rp_backend {
 	struct rp_export_conf *rb_conf;
-	pthread_mutex_t rb_lock;
-	pthread_cond_t rb_cond;
+	pthread_mutex_t rb_lock; /* rb_client, rb_up, rb_stopping; a leaf */
+	pthread_cond_t rb_cond;	 /* the retry wait; broadcast on up, stop */
 	struct sess_client *rb_client; /* NULL until the backend answered */
 	bool rb_up;
 	bool rb_stopping;
@@ -125,14 +125,14 @@ struct rp_export {
 	/* Key of this export's handle MACs (State_Dir/handle-mac.key). */
 	struct rp_mac_key mac_key;
 	/* The root's backend handle, once resolved (rp_call()). */
-	pthread_mutex_t root_lock;
+	pthread_mutex_t root_lock; /* the root_* fields; a leaf */
 	uint32_t root_fh_len;
 	uint8_t root_fh[NFS4_FHSIZE];
 	bool root_ids;		/* root_fsid/root_fileid known */
 	fsal_fsid_t root_fsid;
 	uint64_t root_fileid;
 	/* The backend's last write verifier: what our clients see. */
-	pthread_mutex_t verf_lock;
+	pthread_mutex_t verf_lock; /* write_verf; a leaf */
 	verifier4 write_verf;
 };
 
@@ -152,7 +152,7 @@ struct rp_handle {
 	uint8_t wire[RP_WIRE_MAX];
 	uint32_t wire_len;
 	/* post-op attributes of this directory (rp_postop.c) */
-	pthread_mutex_t po_lock;
+	pthread_mutex_t po_lock; /* the po_* fields; a leaf */
 	uint64_t po_seq; /* changes begun through the gateway */
 	uint32_t po_busy; /* changes begun and not yet over */
 	bool po_overlap;  /* the last one began while another was in flight */
@@ -174,6 +174,7 @@ struct rp_handle {
  */
 struct rp_state {
 	struct state_t state; /* first: Ganesha frees what alloc gave */
+	/* rs_*; an open's before its lock states', before lo_lock */
 	pthread_mutex_t rs_lock;
 	stateid4 rs_sid;
 	bool rs_valid;

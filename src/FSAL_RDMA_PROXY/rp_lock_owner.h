@@ -17,7 +17,7 @@
 struct rp_lock_owner_ent;
 
 struct rp_lock_owners {
-	pthread_mutex_t lo_lock; /* everything below */
+	pthread_mutex_t lo_lock; /* everything below; under rs_lock */
 	uint64_t lo_prefix;	 /* random: this process's names */
 	uint64_t lo_last;	 /* last id given; ids are never reused */
 	uint32_t lo_count;	 /* owners held */

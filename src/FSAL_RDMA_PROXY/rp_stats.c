@@ -19,8 +19,10 @@
 #include "rp_int.h"
 #include "gr_file.h"
 
+/* the list below; held while the stats file is written (outermost) */
 static pthread_mutex_t rp_exports_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct glist_head rp_exports = {&rp_exports, &rp_exports};
+/* rp_stats_stop; the thread's interval wait (rp_stats_cond); a leaf */
 static pthread_mutex_t rp_stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t rp_stats_cond = PTHREAD_COND_INITIALIZER;
 static bool rp_stats_stop;

@@ -45,7 +45,7 @@ struct bench {
 	pthread_cond_t go_cond; /* all streams begin together */
 	bool go;
 	atomic_int err;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock; /* go, and the sums below; a leaf */
 	uint64_t ops;
 	uint64_t bytes;
 	double lat_sum_us;

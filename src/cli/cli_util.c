@@ -248,6 +248,7 @@ static struct sess_xprt *cli_make_xprt(struct cli *c, uint32_t idx)
  * cli_disconnect() can end it early (the client must not be freed under
  * it).
  */
+/* loss_cancel; held across the stats read and the drop (cl_lock after) */
 static pthread_mutex_t loss_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t loss_cond = PTHREAD_COND_INITIALIZER;
 static bool loss_cancel, loss_running;

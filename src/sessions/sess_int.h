@@ -57,8 +57,9 @@ struct sess_client {
 	verifier4 cl_verifier;
 	uint32_t cl_max_io;
 
+	/* state, slots, conns; never held across a transport call */
 	pthread_mutex_t cl_lock;
-	pthread_cond_t cl_cond;
+	pthread_cond_t cl_cond; /* slot released, recovery over, stop */
 	/*
 	 * The renewer's own: cl_cond is broadcast on every slot release, and
 	 * the renewer, which only needs its second's tick and the stop, would

@@ -105,8 +105,9 @@ int sess_rename(struct sess_client *cl, const struct sess_fh *from_dir,
 struct sess_file {
 	struct sess_client *f_cl;
 	struct sess_fh f_fh;
-	pthread_mutex_t f_lock;
-	pthread_mutex_t f_reopen_lock; /* one re-open at a time */
+	pthread_mutex_t f_lock; /* the stateid fields; a leaf */
+	/* one re-open at a time; held across it, taken before f_lock */
+	pthread_mutex_t f_reopen_lock;
 	stateid4 f_stateid;
 	uint64_t f_state_gen;
 	uint32_t f_access;

@@ -60,7 +60,7 @@ struct rdma_xprt {
 	/* inline receive negotiated at the last connect (RFC 8797) */
 	_Atomic uint32_t rx_inline_recv;
 
-	pthread_mutex_t rx_lock;	/* stats and the buffer list */
+	pthread_mutex_t rx_lock;	/* stats and the buffer list; a leaf */
 	struct rdma_buf *rx_free;	/* reply buffers of x_max_record */
 	struct sess_xprt_stats rx_stats;
 };

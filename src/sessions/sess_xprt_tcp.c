@@ -45,7 +45,7 @@ struct tcp_pending {
 	int tp_status;
 	uint8_t *tp_buf;
 	size_t tp_len;
-	pthread_cond_t tp_cond;
+	pthread_cond_t tp_cond; /* with tx_lock: the reply is in */
 };
 
 struct tcp_xprt {
@@ -53,6 +53,7 @@ struct tcp_xprt {
 	struct sess_xprt_tcp_opts tx_opts;
 	char tx_host[256];
 	pthread_mutex_t tx_lock; /* pending table, state, stats */
+	/* one writer on the socket; held across sendmsg; before tx_lock */
 	pthread_mutex_t tx_send_lock;
 	int tx_fd;
 	bool tx_connected;

@@ -79,7 +79,7 @@ struct xr_clnt {
 	void *cl_arg;
 	struct xr_fabric *cl_fab;
 	struct xr_loop cl_loop;
-	pthread_cond_t cl_cv;
+	pthread_cond_t cl_cv; /* with lp_lock: state, credits, deferred work */
 	uint32_t cl_cv_waiters; /* threads in pthread_cond_*wait(cl_cv) */
 	struct xr_ep *cl_ep;
 	enum xr_clnt_state cl_state;

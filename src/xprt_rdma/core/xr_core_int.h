@@ -116,6 +116,7 @@ int64_t xr_scatter_next(struct xr_scatter *s, struct xr_sge *sge,
 
 /* The progress loop plumbing. */
 struct xr_loop {
+	/* the engine and its fabric; dropped to sleep and for callbacks */
 	pthread_mutex_t lp_lock;
 	int lp_evfd;
 	int lp_epfd;

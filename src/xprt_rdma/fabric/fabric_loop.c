@@ -145,7 +145,7 @@ struct lp_fabric {
 };
 
 static struct {
-	pthread_mutex_t w_lock;
+	pthread_mutex_t w_lock; /* every loop fabric; under xr_loop.lp_lock */
 	struct lp_listener *w_listeners;
 	uint32_t w_next_port;
 	uint32_t w_next_key;

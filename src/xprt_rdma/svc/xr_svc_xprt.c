@@ -60,8 +60,8 @@ struct xr_gsh_server {
 	xdr_uio_release xs_read4_release;
 	uint32_t xs_max_response;
 
-	pthread_mutex_t xs_lock;	/* the queue below */
-	pthread_cond_t xs_cond;
+	pthread_mutex_t xs_lock;	/* the queue below; a leaf */
+	pthread_cond_t xs_cond;		/* workers wait for a call */
 	struct xr_gsh_call *xs_head, *xs_tail;
 	uint32_t xs_queued;
 	pthread_t *xs_workers;
@@ -79,13 +79,13 @@ struct xr_gsh_server {
 	 * fresh 1 MiB malloc is an mmap and munmap per reply.  Only pages a
 	 * reply touched stay resident; at most XS_IDLE_BUFS are kept idle.
 	 */
-	pthread_mutex_t xs_buf_lock;
+	pthread_mutex_t xs_buf_lock; /* the idle list below; a leaf */
 	struct xr_reply_buf *xs_idle_bufs;
 	uint32_t xs_nidle;
 
 	bool xs_direct_send; /* fabric ofi: workers send themselves */
-	pthread_mutex_t xs_send_lock;
-	pthread_cond_t xs_send_cond;
+	pthread_mutex_t xs_send_lock; /* the sender's queue; a leaf */
+	pthread_cond_t xs_send_cond;  /* the sender waits for work */
 	struct xr_gsh_call *xs_send_head, *xs_send_tail;
 
 	/* Counters (atomics; read for reports). */
