@@ -13,6 +13,15 @@
  * a protocol violation: the connection is dropped and waiters get -EMSGSIZE.
  * When the connection ends every waiter of that connection gets -ENOTCONN;
  * the session layer reconnects and replays on the same slot.
+ *
+ * Sends are bounded: a server that stops reading must not keep a sender
+ * blocked in sendmsg() holding the send lock, with every other sender, the
+ * lease renewer and the receive thread queued behind it.  At connect the
+ * socket gets SO_SNDTIMEO and TCP_USER_TIMEOUT of the transport's call
+ * timeout, and one record's send as a whole is held to that bound; a send
+ * that runs out of it (or fails) drops the connection, since a partially
+ * sent record would desynchronise record marking on a reused socket.
+ * Waiters then get -ENOTCONN and the session layer reconnects and replays.
  */
 #include <errno.h>
 #include <limits.h>
@@ -137,6 +146,8 @@ static void drop_locked(struct tcp_xprt *tx, int status)
 	fail_all_locked(tx, status);
 }
 
+static void drop_gen(struct tcp_xprt *tx, uint64_t gen);
+
 static int read_full(int fd, void *buf, size_t len)
 {
 	uint8_t *p = buf;
@@ -157,13 +168,30 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
  * Send the whole iovec.  sendmsg with MSG_NOSIGNAL, not writev: a peer
  * that died must give EPIPE, not a SIGPIPE that kills the host process.
+ * Each sendmsg() is bounded by the socket's SO_SNDTIMEO (set at connect);
+ * a peer that drains a few bytes per timeout could still stretch a record
+ * over many of them, so the record as a whole gets @bound_ms too, checked
+ * after each partial send (a blocked send returns its partial count when
+ * SO_SNDTIMEO expires, so a record ends within about @bound_ms; the clock
+ * read is vDSO, no system call).  Returns 0, -ETIMEDOUT past the bound,
+ * -ENOTCONN on any other failure; on failure part of the record may have
+ * been sent: the caller drops the connection.
  */
-static int writev_full(int fd, struct iovec *iov, int cnt)
+static int writev_full(int fd, struct iovec *iov, int cnt, int bound_ms)
 {
 	struct msghdr msg = {0};
+	int64_t deadline = now_ms() + bound_ms;
 
 	while (cnt > 0) {
 		ssize_t n;
@@ -175,6 +203,8 @@ static int writev_full(int fd, struct iovec *iov, int cnt)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return -ETIMEDOUT;
 			return -ENOTCONN;
 		}
 		while (cnt > 0 && (size_t)n >= iov->iov_len) {
@@ -186,6 +216,8 @@ static int writev_full(int fd, struct iovec *iov, int cnt)
 			iov->iov_base = (uint8_t *)iov->iov_base + n;
 			iov->iov_len -= (size_t)n;
 		}
+		if (cnt > 0 && now_ms() >= deadline)
+			return -ETIMEDOUT;
 	}
 	return 0;
 }
@@ -238,15 +270,15 @@ out_free:
 	return ret;
 }
 
-static void serve_cb_call(struct tcp_xprt *tx, int fd, const uint8_t *req,
-			  size_t len)
+static void serve_cb_call(struct tcp_xprt *tx, int fd, uint64_t gen,
+			  const uint8_t *req, size_t len)
 {
 	sess_cb_handler_fn fn;
 	void *ctx;
 	uint8_t *rep;
 	uint32_t mark;
 	struct iovec iov[2];
-	int n;
+	int n, ret;
 
 	pthread_mutex_lock(&tx->tx_lock);
 	fn = tx->tx_cb_fn;
@@ -266,7 +298,13 @@ static void serve_cb_call(struct tcp_xprt *tx, int fd, const uint8_t *req,
 		iov[1].iov_base = rep;
 		iov[1].iov_len = (size_t)n;
 		pthread_mutex_lock(&tx->tx_send_lock);
-		(void)writev_full(fd, iov, 2);
+		ret = writev_full(fd, iov, 2, tx->tx_opts.timeout_ms);
+		/*
+		 * A half-sent reply desynchronises the stream: drop it
+		 * before any other sender can take the send lock.
+		 */
+		if (ret)
+			drop_gen(tx, gen);
 		pthread_mutex_unlock(&tx->tx_send_lock);
 	}
 	free(rep);
@@ -299,7 +337,7 @@ static void *rx_thread(void *argp)
 			break;
 		}
 		if (type == SESS_RPC_CALL) {
-			serve_cb_call(tx, arg.fd, buf, len);
+			serve_cb_call(tx, arg.fd, arg.gen, buf, len);
 			free(buf);
 			continue;
 		}
@@ -352,6 +390,7 @@ static int tcp_connect(struct sess_xprt *x)
 	struct timeval tv = {.tv_sec = 10};
 	struct rx_arg *arg;
 	char port[8];
+	unsigned int user_to;
 	int fd = -1, one = 1, ret;
 
 	pthread_mutex_lock(&tx->tx_lock);
@@ -388,8 +427,18 @@ static int tcp_connect(struct sess_xprt *x)
 	freeaddrinfo(res);
 	if (fd < 0)
 		return ret;
-	tv.tv_sec = 0;
+	/*
+	 * No send blocks longer than the call timeout (see the top of the
+	 * file), and data the peer does not acknowledge for that long ends
+	 * the connection in the kernel too.  Set once here: no system call
+	 * per call.
+	 */
+	tv.tv_sec = tx->tx_opts.timeout_ms / 1000;
+	tv.tv_usec = (tx->tx_opts.timeout_ms % 1000) * 1000;
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	user_to = (unsigned int)tx->tx_opts.timeout_ms;
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_to,
+		   sizeof(user_to));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 	arg = malloc(sizeof(*arg));
@@ -490,10 +539,17 @@ static int send_call(struct tcp_xprt *tx, struct sess_xprt_call *c,
 	tx->tx_stats.xs_calls++;
 	tx->tx_stats.xs_bytes_out += total + 4;
 	pthread_mutex_unlock(&tx->tx_lock);
-	if (!ret)
-		ret = writev_full(tx->tx_fd, iov, cnt);
+	if (!ret) {
+		ret = writev_full(tx->tx_fd, iov, cnt, tx->tx_opts.timeout_ms);
+		/*
+		 * Timed out or failed part way: the record stream is
+		 * unusable; drop it before the next sender takes the lock.
+		 */
+		if (ret)
+			drop_gen(tx, gen);
+	}
 	pthread_mutex_unlock(&tx->tx_send_lock);
-	return ret;
+	return ret ? -ENOTCONN : 0;
 }
 
 static void deadline_after(struct timespec *ts, int ms)
@@ -541,7 +597,7 @@ static int tcp_call(struct sess_xprt *x, struct sess_xprt_call *c)
 
 	c->xc_bulk_in_placed = false;
 	ret = send_call(tx, c, p.tp_xid, p.tp_conn_gen, sbuf, &send_no);
-	if (ret == -ENOTCONN)
+	if (ret == -ENOTCONN) /* includes a send past its bound */
 		drop_gen(tx, p.tp_conn_gen);
 
 	ms = c->xc_timeout_ms ? c->xc_timeout_ms : tx->tx_opts.timeout_ms;
