@@ -28,7 +28,9 @@
  *  8. a Read chunk of 0 bytes does not allocate the landing area, and
  *     garbage does not keep a served connection from idling out;
  *  9. requesters the fabric cannot name (AF_UNSPEC) are not capped as one
- *     address, IPv6 requesters are capped by /64.
+ *     address, IPv6 requesters are capped by /64;
+ * 10. a connection calling without pause, each reply made from inside the
+ *     delivery callback, is never closed as idle.
  * Timing bounds are generous (the machine is shared): closes are expected
  * within 10 s, and "not closed" is checked at twice the idle timeout.
  */
@@ -83,9 +85,24 @@ static uint32_t nheld;
 static uint8_t reply_words[24];
 static struct iovec reply_iov = {reply_words, sizeof(reply_words)};
 
+static int answer_call(struct xr_svc_call *c);
+
+/*
+ * Step 10: answer each call from inside the callback, a few ms after
+ * delivery - later than the progress round's clock reading.
+ */
+static bool answer_inline;
+
 static void on_call(struct xr_svc_call *call, void *ctx)
 {
 	(void)ctx;
+	if (answer_inline) {
+		struct timespec pause = {0, 3 * 1000 * 1000};
+
+		nanosleep(&pause, NULL);
+		answer_call(call);
+		return;
+	}
 	pthread_mutex_lock(&held_lock);
 	if (nheld < MAXHELD)
 		held[nheld++] = call;
@@ -104,9 +121,7 @@ static void on_release(struct xr_svc_call *call, int status, void *ctx)
 /* Answer the oldest held call: xr_svc_reply()'s result, -ENOENT if none. */
 static int answer_oldest(void)
 {
-	struct xr_msg m = {.xm_head = &reply_iov, .xm_nhead = 1};
 	struct xr_svc_call *c = NULL;
-	uint32_t xid;
 
 	pthread_mutex_lock(&held_lock);
 	if (nheld) {
@@ -116,6 +131,15 @@ static int answer_oldest(void)
 	pthread_mutex_unlock(&held_lock);
 	if (!c)
 		return -ENOENT;
+	return answer_call(c);
+}
+
+/* Answer @c: xr_svc_reply()'s result. */
+static int answer_call(struct xr_svc_call *c)
+{
+	struct xr_msg m = {.xm_head = &reply_iov, .xm_nhead = 1};
+	uint32_t xid;
+
 	xid = htonl(c->sc_xid);
 	memcpy(reply_words, &xid, 4);
 	reply_words[7] = 1; /* REPLY; the rest MSG_ACCEPTED, SUCCESS */
@@ -147,6 +171,19 @@ static uint8_t *slot(uint32_t c, uint32_t i)
 	return cbuf + ((size_t)c * (NRECV + 1) + i) * INLINE;
 }
 
+/* Step 10's client makes more calls than it posted receives for. */
+static bool repost_recvs;
+
+static void repost(uint32_t c, void *buf)
+{
+	struct xr_recv r = {.xr_ctx = buf,
+			    .xr_sge = {{buf, INLINE, cmr}},
+			    .xr_nsge = 1};
+	uint32_t posted;
+
+	xr_post_recvs(conns[c].ep, &r, 1, &posted);
+}
+
 static void pump(int ms)
 {
 	struct pollfd pfd = {.fd = xr_fabric_wait_fd(cfab), .events = POLLIN};
@@ -166,8 +203,11 @@ static void pump(int ms)
 	for (k = 0; k < n; k++)
 		for (i = 0; i < MAXC; i++)
 			if (conns[i].ep == wc[k].xc_ep &&
-			    wc[k].xc_op == XR_OP_RECV && !wc[k].xc_status)
+			    wc[k].xc_op == XR_OP_RECV && !wc[k].xc_status) {
 				conns[i].replies++;
+				if (repost_recvs)
+					repost(i, wc[k].xc_ctx);
+			}
 }
 
 static int open_conn(uint32_t c, uint16_t port)
@@ -641,6 +681,47 @@ int main(void)
 		xr_loop_set_source(cfab, NULL);
 		for (i = 0; i < 3; i++)
 			close_conn(i);
+		check(wait_for(at_rest, 10000), "at rest");
+	}
+
+	/*
+	 * 10: a connection that calls without pause is never idle, even when
+	 * each reply is made after the progress round read its clock (the
+	 * idle check took "now - last reply" of a later stamp, which wrapped,
+	 * and closed busy connections as idle).
+	 */
+	{
+		uint64_t idle0 = stats().cs_conns_closed_idle;
+		uint32_t calls = 0, xid = 0x1000;
+		long end;
+
+		answer_inline = true;
+		repost_recvs = true;
+		check(!open_conn(0, port), "a client connects");
+		end = now_ms() + (IDLE_S * 2 + 2) * 1000L;
+		while (now_ms() < end && conns[0].state == 1) {
+			uint32_t want = conns[0].replies + 1;
+			long give_up = now_ms() + 5000;
+
+			if (send_call(0, xid++))
+				break;
+			while (conns[0].replies < want &&
+			       conns[0].state == 1 && now_ms() < give_up)
+				pump(5);
+			if (conns[0].replies < want)
+				break;
+			calls++;
+		}
+		st = stats();
+		printf("     %u calls answered inline in %u s\n", calls,
+		       IDLE_S * 2 + 2);
+		check(conns[0].state == 1 && now_ms() >= end,
+		      "calling without pause: the connection stays up");
+		check(st.cs_conns_closed_idle == idle0,
+		      "a busy connection is never closed as idle");
+		answer_inline = false;
+		repost_recvs = false;
+		close_conn(0);
 		check(wait_for(at_rest, 10000), "at rest");
 	}
 

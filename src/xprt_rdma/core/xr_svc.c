@@ -1181,7 +1181,15 @@ static uint64_t xr_svc_oldest_wait(const struct xr_svc_conn *cn, bool *upper)
 static void xr_svc_timers(struct xr_svc *svc)
 {
 	const struct xr_svc_params *p = &svc->sv_p;
-	uint64_t now = svc->sv_now_ms, oldest;
+	/*
+	 * A fresh reading, not the round's sv_now_ms: replies made while
+	 * the callbacks ran without the lock stamped cn_active_ms and
+	 * c_wait_ms from the clock after sv_now_ms was taken, and an
+	 * unsigned "now - then" of a later stamp wraps to a huge age (an
+	 * active connection was closed as idle).  Every stamp is written
+	 * under lp_lock, which is held here, so none is later than this.
+	 */
+	uint64_t now = xr_svc_now_ms(), oldest;
 	struct xr_svc_conn *cn;
 	bool upper;
 
@@ -1192,7 +1200,7 @@ static void xr_svc_timers(struct xr_svc *svc)
 		if (cn->cn_dead || cn->cn_closing)
 			continue;
 		if (!cn->cn_proven) {
-			if (!p->sp_handshake_timeout ||
+			if (!p->sp_handshake_timeout || now < cn->cn_born_ms ||
 			    now - cn->cn_born_ms <
 				p->sp_handshake_timeout * 1000ull)
 				continue;
@@ -1206,7 +1214,7 @@ static void xr_svc_timers(struct xr_svc *svc)
 			svc->sv_stats.cs_conns_closed_stalled++;
 			goto close;
 		}
-		if (!p->sp_idle_timeout || upper ||
+		if (!p->sp_idle_timeout || upper || now < cn->cn_active_ms ||
 		    now - cn->cn_active_ms < p->sp_idle_timeout * 1000ull)
 			continue;
 		svc->sv_stats.cs_conns_closed_idle++;
