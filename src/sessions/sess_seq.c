@@ -186,7 +186,15 @@ void sess_seq_decide(const struct sess_seq_in *in, struct sess_seq_out *out)
 			return;
 		}
 		if (expired) {
-			fail(out, SESS_SEQ_SLOT_DROP, -EIO);
+			/*
+			 * No recovery runs for this call, so the session
+			 * stays current and a dropped slot would stay busy
+			 * in its table for good (enough such calls and every
+			 * caller, the renewer too, waits for a slot).  Give
+			 * it back unsent: nothing ran, and the next caller
+			 * meets the bad session and recovers.
+			 */
+			fail(out, SESS_SEQ_SLOT_UNSENT, -EIO);
 			return;
 		}
 		out->slot = SESS_SEQ_SLOT_DROP;

@@ -560,6 +560,70 @@ static int uncached_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
 
 static const struct sess_xprt_ops uncached_ops = {.call = uncached_call};
 
+/* Every call answered NFS4ERR_BADSESSION (SEQUENCE only). */
+static int badsession_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
+{
+	struct uncached_xprt *ux = (struct uncached_xprt *)xprt;
+	nfsstat4 st = NFS4ERR_BADSESSION;
+	uint32_t count = 1;
+	utf8str_cs tag = {0};
+	uint8_t buf[256];
+	nfs_resop4 res;
+	XDR x;
+
+	ux->calls++;
+	xdrmem_ncreate(&x, (char *)buf, sizeof(buf), XDR_ENCODE);
+	memset(&res, 0, sizeof(res));
+	res.resop = NFS4_OP_SEQUENCE;
+	res.nfs_resop4_u.opsequence.sr_status = st;
+	CHECK(xdr_nfsstat4(&x, &st) && xdr_utf8str_cs(&x, &tag) &&
+	      xdr_u_int32_t(&x, &count) && xdr_nfs_resop4(&x, &res));
+	return call->xc_decode(call->xc_decode_arg, buf, XDR_GETPOS(&x),
+			       call);
+}
+
+static const struct sess_xprt_ops badsession_ops = {.call = badsession_call};
+
+/*
+ * A call that meets BADSESSION past its deadline ends without recovery;
+ * its slot must go back to the table (it stayed busy for good, and with
+ * every slot so lost each later caller waited without end).
+ */
+static void test_badsession_past_deadline(void)
+{
+	struct uncached_xprt ux = {.x = {.x_ops = &badsession_ops,
+					 .x_max_record = 1 << 20}};
+	struct sess_client *cl = calloc(1, sizeof(*cl));
+	nfs_argop4 args[2];
+	struct sess_compound c = {.sc_args = args, .sc_nargs = 2};
+	uint32_t slotid, seqid, highest;
+	int ret;
+
+	memset(args, 0, sizeof(args));
+	args[0].argop = NFS4_OP_PUTFH;
+	args[1].argop = NFS4_OP_GETATTR;
+	pthread_mutex_init(&cl->cl_lock, NULL);
+	pthread_cond_init(&cl->cl_cond, NULL);
+	CHECK(sess_slots_init(&cl->cl_slots, 1) == 0);
+	cl->cl_opts.recovery_timeout_s = 0; /* every attempt is past it */
+	cl->cl_have_session = true;
+	cl->cl_session_gen = 1;
+	memcpy(cl->cl_sessionid, test_sid, sizeof(sessionid4));
+	cl->cl_xprt = &ux.x;
+	cl->cl_conns[0].cn_xprt = &ux.x;
+	cl->cl_nconns = 1;
+	ret = sess_compound(cl, &c);
+	CHECK(ret == -EIO);
+	CHECK(ux.calls == 1);
+	/* The one slot is free again. */
+	CHECK(sess_slots_acquire(&cl->cl_slots, &slotid, &seqid, &highest) ==
+	      0);
+	sess_slots_fini(&cl->cl_slots);
+	pthread_mutex_destroy(&cl->cl_lock);
+	pthread_cond_destroy(&cl->cl_cond);
+	free(cl);
+}
+
 static void test_uncached_forever(void)
 {
 	struct uncached_xprt ux = {.x = {.x_ops = &uncached_ops,
@@ -607,6 +671,7 @@ int main(void)
 	test_backchannel();
 	test_delay_after_change();
 	test_uncached_forever();
+	test_badsession_past_deadline();
 	if (failures) {
 		fprintf(stderr, "test_decode: %d failure(s)\n", failures);
 		return 1;
