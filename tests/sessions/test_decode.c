@@ -533,21 +533,15 @@ struct uncached_xprt {
 	struct timespec start;
 };
 
-static int uncached_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
+/* Answer @call with a COMPOUND whose SEQUENCE failed with @st. */
+static int answer_sequence_status(struct sess_xprt_call *call, nfsstat4 st)
 {
-	struct uncached_xprt *ux = (struct uncached_xprt *)xprt;
-	nfsstat4 st = NFS4ERR_RETRY_UNCACHED_REP;
 	uint32_t count = 1;
 	utf8str_cs tag = {0};
 	uint8_t buf[256];
 	nfs_resop4 res;
-	struct timespec now;
 	XDR x;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec - ux->start.tv_sec > 20)
-		return -EPROTO;
-	ux->calls++;
 	xdrmem_ncreate(&x, (char *)buf, sizeof(buf), XDR_ENCODE);
 	memset(&res, 0, sizeof(res));
 	res.resop = NFS4_OP_SEQUENCE;
@@ -558,28 +552,25 @@ static int uncached_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
 			       call);
 }
 
+static int uncached_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
+{
+	struct uncached_xprt *ux = (struct uncached_xprt *)xprt;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - ux->start.tv_sec > 20)
+		return -EPROTO;
+	ux->calls++;
+	return answer_sequence_status(call, NFS4ERR_RETRY_UNCACHED_REP);
+}
+
 static const struct sess_xprt_ops uncached_ops = {.call = uncached_call};
 
 /* Every call answered NFS4ERR_BADSESSION (SEQUENCE only). */
 static int badsession_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
 {
-	struct uncached_xprt *ux = (struct uncached_xprt *)xprt;
-	nfsstat4 st = NFS4ERR_BADSESSION;
-	uint32_t count = 1;
-	utf8str_cs tag = {0};
-	uint8_t buf[256];
-	nfs_resop4 res;
-	XDR x;
-
-	ux->calls++;
-	xdrmem_ncreate(&x, (char *)buf, sizeof(buf), XDR_ENCODE);
-	memset(&res, 0, sizeof(res));
-	res.resop = NFS4_OP_SEQUENCE;
-	res.nfs_resop4_u.opsequence.sr_status = st;
-	CHECK(xdr_nfsstat4(&x, &st) && xdr_utf8str_cs(&x, &tag) &&
-	      xdr_u_int32_t(&x, &count) && xdr_nfs_resop4(&x, &res));
-	return call->xc_decode(call->xc_decode_arg, buf, XDR_GETPOS(&x),
-			       call);
+	((struct uncached_xprt *)xprt)->calls++;
+	return answer_sequence_status(call, NFS4ERR_BADSESSION);
 }
 
 static const struct sess_xprt_ops badsession_ops = {.call = badsession_call};
