@@ -178,8 +178,12 @@ if [ "$kind" = rdma_proxy ]; then
 	sleep 1.2 # the stats file is rewritten every second
 	check "the gateway reused post-op attributes (getattrs_saved $saved0 -> $(gw_rp_counter getattrs_saved))" \
 		test "$(gw_rp_counter getattrs_saved)" -gt "$saved0"
-	check "and a create's second lookup (lookups_saved $neg0 -> $(gw_rp_counter lookups_saved), 9 creates)" \
-		test "$(gw_rp_counter lookups_saved)" -gt "$neg0"
+	# A figure, not a check: whether a noted miss answers the lookup
+	# after it depends on a 20 ms window, and on 2026-12-06 nfs41 creates
+	# here met it about once per run (before the creates in some runs,
+	# none of 60 more): a check on it failed CI runs.  The rule itself is
+	# checked in unit.test_rp_postop.
+	echo "figure: lookups_saved $neg0 -> $(gw_rp_counter lookups_saved) over 9 creates"
 fi
 check "rm pb/n1 .. pb/n8" bash -c \
 	"for i in 1 2 3 4 5 6 7 8; do '$GW_NFS41' -q rm '$U/pb/n'\$i || exit 1; done"
