@@ -8,9 +8,10 @@
 # device; gr_malformed (GR_MALFORMED_FABRIC=verbs) connects three times and
 # sends 40 NULL calls back to back each time, while nfs41 over verbs writes,
 # reads back and compares files in a loop.  Then: every overrunning
-# connection was closed, the stats file counts them
-# (conns_closed_credit_overrun), every round of the other client verified,
-# and no connection or call is left.
+# connection was closed, the stats file counts them on rxe
+# (conns_closed_credit_overrun; on siw the device may end them first),
+# every round of the other client verified, and no connection or call is
+# left.
 # Usage: hostile.sh <ibdev> <ip> <build dir> <out dir>
 # Exit 0 when every check held, 1 otherwise; one "ok:"/"FAIL:" line each.
 set -u
@@ -84,8 +85,21 @@ check "the other client's rounds all verified ($n ok, $n0 before the last overru
 	bash -c "! grep -q FAILED '$work/good.out' && [ $n -ge $((n0 + 1)) ]"
 check "ganesha.nfsd is alive" kill -0 "$GANESHA_PID"
 sleep 2.5
-check "conns_closed_credit_overrun = 3 ($(counter conns_closed_credit_overrun))" \
-	test "$(counter conns_closed_credit_overrun)" = 3
+case $IBDEV in
+siw*)
+	# iWARP has no receiver-not-ready retry: a Send that finds no
+	# receive posted ends the connection in the device (siw did so for 2
+	# of 3 overruns on 2026-12-06), before the engine can count it.  The
+	# closes are checked above; the counter is a figure here.
+	echo "figure: conns_closed_credit_overrun $(counter conns_closed_credit_overrun) of 3 (the rest ended by the device)"
+	;;
+*)
+	# RoCE (rxe) retries a Send with no receive posted, so the engine
+	# sees every overrun and closes each connection itself.
+	check "conns_closed_credit_overrun = 3 ($(counter conns_closed_credit_overrun))" \
+		test "$(counter conns_closed_credit_overrun)" = 3
+	;;
+esac
 for i in $(seq 1 40); do
 	[ "$(counter connections)" = 0 ] && [ "$(counter calls_live)" = 0 ] && break
 	sleep 0.5
