@@ -31,30 +31,37 @@ static int failures;
 
 static const sessionid4 test_sid = "0123456789abcde";
 
-/* SEQUENCE ok, PUTFH ok, READ ok with @n bytes of 0x42. */
-static size_t build_reply(uint8_t *buf, size_t cap, uint32_t n)
+/* A reply's head: NFS4_OK, no tag, @count results, SEQUENCE and PUTFH ok. */
+static void encode_head(XDR *x, uint32_t count)
 {
-	nfs_resop4 res;
 	nfsstat4 st = NFS4_OK;
 	utf8str_cs tag = {0};
-	uint32_t count = 3, op = NFS4_OP_READ, zero = 0, len = n;
-	bool_t eof = 1;
-	uint8_t data[4096];
-	XDR x;
+	nfs_resop4 res;
 
-	xdrmem_ncreate(&x, (char *)buf, (u_int)cap, XDR_ENCODE);
-	CHECK(xdr_nfsstat4(&x, &st) && xdr_utf8str_cs(&x, &tag) &&
-	      xdr_u_int32_t(&x, &count));
+	CHECK(xdr_nfsstat4(x, &st) && xdr_utf8str_cs(x, &tag) &&
+	      xdr_u_int32_t(x, &count));
 	memset(&res, 0, sizeof(res));
 	res.resop = NFS4_OP_SEQUENCE;
 	memcpy(
 	    res.nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4.sr_sessionid,
 	    test_sid, sizeof(sessionid4));
 	res.nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4.sr_sequenceid = 1;
-	CHECK(xdr_nfs_resop4(&x, &res));
+	CHECK(xdr_nfs_resop4(x, &res));
 	memset(&res, 0, sizeof(res));
 	res.resop = NFS4_OP_PUTFH;
-	CHECK(xdr_nfs_resop4(&x, &res));
+	CHECK(xdr_nfs_resop4(x, &res));
+}
+
+/* SEQUENCE ok, PUTFH ok, READ ok with @n bytes of 0x42. */
+static size_t build_reply(uint8_t *buf, size_t cap, uint32_t n)
+{
+	uint32_t count = 3, op = NFS4_OP_READ, zero = 0, len = n;
+	bool_t eof = 1;
+	uint8_t data[4096];
+	XDR x;
+
+	xdrmem_ncreate(&x, (char *)buf, (u_int)cap, XDR_ENCODE);
+	encode_head(&x, count);
 	memset(data, 0x42, sizeof(data));
 	CHECK(xdr_u_int32_t(&x, &op) && xdr_u_int32_t(&x, &zero) &&
 	      xdr_bool(&x, &eof) && xdr_u_int32_t(&x, &len) &&
@@ -139,9 +146,6 @@ static void test_compound_reply(void)
 static size_t build_readdir(uint8_t *buf, size_t cap, uint32_t n,
 			    nfs_opnum4 op)
 {
-	nfs_resop4 res;
-	nfsstat4 st = NFS4_OK;
-	utf8str_cs tag = {0};
 	uint32_t count = 3, zero = 0, one = 1, i;
 	uint64_t cookie;
 	verifier4 verf = {0};
@@ -150,18 +154,7 @@ static size_t build_readdir(uint8_t *buf, size_t cap, uint32_t n,
 	XDR x;
 
 	xdrmem_ncreate(&x, (char *)buf, (u_int)cap, XDR_ENCODE);
-	CHECK(xdr_nfsstat4(&x, &st) && xdr_utf8str_cs(&x, &tag) &&
-	      xdr_u_int32_t(&x, &count));
-	memset(&res, 0, sizeof(res));
-	res.resop = NFS4_OP_SEQUENCE;
-	memcpy(
-	    res.nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4.sr_sessionid,
-	    test_sid, sizeof(sessionid4));
-	res.nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4.sr_sequenceid = 1;
-	CHECK(xdr_nfs_resop4(&x, &res));
-	memset(&res, 0, sizeof(res));
-	res.resop = NFS4_OP_PUTFH;
-	CHECK(xdr_nfs_resop4(&x, &res));
+	encode_head(&x, count);
 	CHECK(xdr_u_int32_t(&x, &op) && xdr_u_int32_t(&x, &zero) &&
 	      xdr_opaque(&x, verf, sizeof(verf)));
 	for (i = 0; i < n; i++) {
