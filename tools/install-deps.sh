@@ -22,7 +22,7 @@ SDK_DIR=$GR_CACHE/ganesha-$GANESHA_VERSION
 # fuzzing (clang), and the VM tier's host side.
 PACKAGES=(
 	build-essential cmake pkg-config git ca-certificates
-	clang libclang-rt-14-dev valgrind
+	clang libclang-rt-14-dev clang-format-14 valgrind
 	libibverbs-dev librdmacm-dev rdma-core ibverbs-providers
 	libfabric-dev libfabric-bin
 	libntirpc-dev liburcu-dev libkrb5-dev libcap-dev libblkid-dev

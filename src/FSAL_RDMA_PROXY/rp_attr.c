@@ -16,7 +16,7 @@
 #include "nfs_proto_tools.h"
 
 #define BIT0(b) (1u << (b))
-#define BIT1(b) (1u << ((b) - 32))
+#define BIT1(b) (1u << ((b)-32))
 
 void rp_attr_bitmap(bitmap4 *bm, bool with_fh)
 {
@@ -59,9 +59,10 @@ fsal_status_t rp_fattr_to_attrs(fattr4 *fa, struct fsal_attrlist *attrs)
 	 */
 	attrs->supported = rp_module.fsal.fs_info.supported_attrs;
 	if (rc != NFS4_OK) {
-		LogWarn(COMPONENT_FSAL,
-			"RDMA_PROXY: backend sent attributes Ganesha cannot decode (status %d)",
-			rc);
+		LogWarn(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY: backend sent attributes Ganesha cannot decode (status %d)",
+		    rc);
 		return fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
 	}
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
@@ -71,18 +72,17 @@ static const struct {
 	attrmask_t mask;
 	int bit;
 } rp_settable[] = {
-	{ATTR_SIZE, FATTR4_SIZE},
-	{ATTR_MODE, FATTR4_MODE},
-	{ATTR_OWNER, FATTR4_OWNER},
-	{ATTR_GROUP, FATTR4_OWNER_GROUP},
-	{ATTR_ATIME, FATTR4_TIME_ACCESS_SET},
-	{ATTR_ATIME_SERVER, FATTR4_TIME_ACCESS_SET},
-	{ATTR_MTIME, FATTR4_TIME_MODIFY_SET},
-	{ATTR_MTIME_SERVER, FATTR4_TIME_MODIFY_SET},
+    {ATTR_SIZE, FATTR4_SIZE},
+    {ATTR_MODE, FATTR4_MODE},
+    {ATTR_OWNER, FATTR4_OWNER},
+    {ATTR_GROUP, FATTR4_OWNER_GROUP},
+    {ATTR_ATIME, FATTR4_TIME_ACCESS_SET},
+    {ATTR_ATIME_SERVER, FATTR4_TIME_ACCESS_SET},
+    {ATTR_MTIME, FATTR4_TIME_MODIFY_SET},
+    {ATTR_MTIME_SERVER, FATTR4_TIME_MODIFY_SET},
 };
 
-fsal_status_t rp_attrs_to_fattr(const struct fsal_attrlist *attrs,
-				fattr4 *fa)
+fsal_status_t rp_attrs_to_fattr(const struct fsal_attrlist *attrs, fattr4 *fa)
 {
 	struct xdr_attrs_args args;
 	bitmap4 bm;

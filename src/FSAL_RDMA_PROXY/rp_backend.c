@@ -38,10 +38,12 @@ static void rp_sess_log(void *ctx, enum sess_log_level level, const char *msg)
 		LogWarn(COMPONENT_FSAL, "RDMA_PROXY %s: %s", be->rb_label, msg);
 		break;
 	case SESS_LOG_INFO:
-		LogEvent(COMPONENT_FSAL, "RDMA_PROXY %s: %s", be->rb_label, msg);
+		LogEvent(COMPONENT_FSAL, "RDMA_PROXY %s: %s", be->rb_label,
+			 msg);
 		break;
 	default:
-		LogDebug(COMPONENT_FSAL, "RDMA_PROXY %s: %s", be->rb_label, msg);
+		LogDebug(COMPONENT_FSAL, "RDMA_PROXY %s: %s", be->rb_label,
+			 msg);
 		break;
 	}
 }
@@ -83,9 +85,10 @@ static const char *rp_owner_file(struct rp_backend *be, char *buf, size_t cap,
 		return NULL;
 	ret = rp_state_dir_ensure(dir, &why);
 	if (ret) {
-		LogWarn(COMPONENT_FSAL,
-			"RDMA_PROXY %s: State_Dir %s: %s (%s); the client owner is derived from the host id",
-			be->rb_label, dir, why, strerror(-ret));
+		LogWarn(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY %s: State_Dir %s: %s (%s); the client owner is derived from the host id",
+		    be->rb_label, dir, why, strerror(-ret));
 		return NULL;
 	}
 	if ((size_t)snprintf(buf, cap, "%s/export-%u.owner", dir, export_id) >=
@@ -112,13 +115,13 @@ static int rp_try_connect(struct rp_backend *be, uint16_t export_id)
 	if (!xprt)
 		return -errno;
 	snprintf(suffix, sizeof(suffix), "rdma_proxy/export-%u", export_id);
-	o.state_file = rp_owner_file(be, owner_file, sizeof(owner_file),
-				     export_id);
+	o.state_file =
+	    rp_owner_file(be, owner_file, sizeof(owner_file), export_id);
 	o.owner_suffix = suffix;
 	o.fore_max_requests = be->rb_conf->slots;
 	o.max_io_size = be->rb_conf->max_read > be->rb_conf->max_write
-				? be->rb_conf->max_read
-				: be->rb_conf->max_write;
+			    ? be->rb_conf->max_read
+			    : be->rb_conf->max_write;
 	o.recovery_timeout_s = be->rb_conf->recovery_timeout_s;
 	o.log = rp_sess_log;
 	o.log_ctx = be;
@@ -145,9 +148,10 @@ static int rp_try_connect(struct rp_backend *be, uint16_t export_id)
 	pthread_mutex_unlock(&be->rb_lock);
 	sess_client_get_stats(cl, &st);
 	/* Extras that failed are retried (or were refused: logged). */
-	LogEvent(COMPONENT_FSAL,
-		 "RDMA_PROXY %s: session established over %u of %u connection(s)",
-		 be->rb_label, st.cs_conns_bound + 1, st.cs_conns);
+	LogEvent(
+	    COMPONENT_FSAL,
+	    "RDMA_PROXY %s: session established over %u of %u connection(s)",
+	    be->rb_label, st.cs_conns_bound + 1, st.cs_conns);
 	return 0;
 }
 
@@ -191,10 +195,11 @@ static void *rp_retry_thread(void *arg)
 		ret = rp_try_connect(be, export_id);
 		if (ret == 0)
 			return NULL;
-		LogInfo(COMPONENT_FSAL,
-			"RDMA_PROXY %s: backend still unreachable (%s), retrying in %u s",
-			be->rb_label, rp_err_text(ret, why, sizeof(why)),
-			be->rb_conf->retry_interval_s);
+		LogInfo(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY %s: backend still unreachable (%s), retrying in %u s",
+		    be->rb_label, rp_err_text(ret, why, sizeof(why)),
+		    be->rb_conf->retry_interval_s);
 	}
 }
 
@@ -216,8 +221,8 @@ int rp_backend_init(struct rp_backend *be, struct rp_export_conf *conf,
 		 conf->transport == RP_TRANSPORT_TCP ? "tcp" : "rdma",
 		 conf->transport == RP_TRANSPORT_TCP ? "" : "/",
 		 conf->transport == RP_TRANSPORT_TCP
-			 ? ""
-			 : (conf->fabric == RP_FABRIC_OFI ? "ofi" : "verbs"));
+		     ? ""
+		     : (conf->fabric == RP_FABRIC_OFI ? "ofi" : "verbs"));
 
 	ret = rp_try_connect(be, export_id);
 	if (ret == 0)
@@ -228,10 +233,11 @@ int rp_backend_init(struct rp_backend *be, struct rp_export_conf *conf,
 			be->rb_label, rp_err_text(ret, why, sizeof(why)));
 		return ret;
 	}
-	LogWarn(COMPONENT_FSAL,
-		"RDMA_PROXY %s: backend unreachable (%s); the export answers NFS4ERR_DELAY and retries every %u s",
-		be->rb_label, rp_err_text(ret, why, sizeof(why)),
-		conf->retry_interval_s);
+	LogWarn(
+	    COMPONENT_FSAL,
+	    "RDMA_PROXY %s: backend unreachable (%s); the export answers NFS4ERR_DELAY and retries every %u s",
+	    be->rb_label, rp_err_text(ret, why, sizeof(why)),
+	    conf->retry_interval_s);
 	ra = gsh_calloc(1, sizeof(*ra));
 	ra->be = be;
 	ra->export_id = export_id;
@@ -369,7 +375,8 @@ fsal_status_t rp_run(struct rp_export *ex, struct sess_compound *c)
 	int ret = rp_call(ex, c);
 
 	if (ret)
-		c->sc_nres = 0; /* nothing decoded: sess_compound_free() no-op */
+		c->sc_nres =
+		    0; /* nothing decoded: sess_compound_free() no-op */
 	return rp_status(ret, c);
 }
 

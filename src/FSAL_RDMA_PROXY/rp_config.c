@@ -20,51 +20,43 @@
 #define RP_MAX_IO (1024 * 1024)
 
 static struct config_item_list rp_transports[] = {
-	CONFIG_LIST_TOK("rdma", RP_TRANSPORT_RDMA),
-	CONFIG_LIST_TOK("tcp", RP_TRANSPORT_TCP),
-	CONFIG_LIST_EOL
-};
+    CONFIG_LIST_TOK("rdma", RP_TRANSPORT_RDMA),
+    CONFIG_LIST_TOK("tcp", RP_TRANSPORT_TCP), CONFIG_LIST_EOL};
 
 static struct config_item_list rp_fabrics[] = {
-	CONFIG_LIST_TOK("verbs", RP_FABRIC_VERBS),
-	CONFIG_LIST_TOK("ofi", RP_FABRIC_OFI),
-	CONFIG_LIST_EOL
-};
+    CONFIG_LIST_TOK("verbs", RP_FABRIC_VERBS),
+    CONFIG_LIST_TOK("ofi", RP_FABRIC_OFI), CONFIG_LIST_EOL};
 
 static struct config_item rp_export_items[] = {
-	CONF_ITEM_NOOP("name"),
-	CONF_MAND_STR("Backend_Addr", 1, 63, NULL, rp_export_conf,
-		      backend_addr),
-	CONF_ITEM_UI16("Backend_Port", 0, UINT16_MAX, 0, rp_export_conf,
-		       backend_port),
-	CONF_ITEM_STR("Backend_Path", 1, 1024, "/", rp_export_conf,
-		      backend_path),
-	CONF_ITEM_TOKEN("Transport", RP_TRANSPORT_RDMA, rp_transports,
-			rp_export_conf, transport),
-	CONF_ITEM_TOKEN("Fabric", RP_FABRIC_VERBS, rp_fabrics,
-			rp_export_conf, fabric),
-	CONF_ITEM_STR("Provider", 1, 63, "tcp", rp_export_conf, provider),
-	CONF_ITEM_UI32("Slots", 1, 1024, 64, rp_export_conf, slots),
-	CONF_ITEM_UI32("Credits", 8, 1024, 128, rp_export_conf, credits),
-	CONF_ITEM_UI32("Max_Read_Size", 4096, RP_MAX_IO, RP_MAX_IO,
-		       rp_export_conf, max_read),
-	CONF_ITEM_UI32("Max_Write_Size", 4096, RP_MAX_IO, RP_MAX_IO,
-		       rp_export_conf, max_write),
-	CONF_ITEM_UI32("Call_Timeout", 1, 3600, 60, rp_export_conf,
-		       call_timeout_s),
-	CONF_ITEM_UI32("Recovery_Timeout", 1, 86400, 120, rp_export_conf,
-		       recovery_timeout_s),
-	CONF_ITEM_UI32("Retry_Interval", 1, 3600, 5, rp_export_conf,
-		       retry_interval_s),
-	/*
-	 * Connections of the backend session (session trunking): the
-	 * extras are bound with BIND_CONN_TO_SESSION and calls spread over
-	 * all; SESS_MAX_CONNS is the session client's limit.
-	 */
-	CONF_ITEM_UI32("Connections", 1, SESS_MAX_CONNS, 1, rp_export_conf,
-		       connections),
-	CONFIG_EOL
-};
+    CONF_ITEM_NOOP("name"),
+    CONF_MAND_STR("Backend_Addr", 1, 63, NULL, rp_export_conf, backend_addr),
+    CONF_ITEM_UI16("Backend_Port", 0, UINT16_MAX, 0, rp_export_conf,
+		   backend_port),
+    CONF_ITEM_STR("Backend_Path", 1, 1024, "/", rp_export_conf, backend_path),
+    CONF_ITEM_TOKEN("Transport", RP_TRANSPORT_RDMA, rp_transports,
+		    rp_export_conf, transport),
+    CONF_ITEM_TOKEN("Fabric", RP_FABRIC_VERBS, rp_fabrics, rp_export_conf,
+		    fabric),
+    CONF_ITEM_STR("Provider", 1, 63, "tcp", rp_export_conf, provider),
+    CONF_ITEM_UI32("Slots", 1, 1024, 64, rp_export_conf, slots),
+    CONF_ITEM_UI32("Credits", 8, 1024, 128, rp_export_conf, credits),
+    CONF_ITEM_UI32("Max_Read_Size", 4096, RP_MAX_IO, RP_MAX_IO, rp_export_conf,
+		   max_read),
+    CONF_ITEM_UI32("Max_Write_Size", 4096, RP_MAX_IO, RP_MAX_IO, rp_export_conf,
+		   max_write),
+    CONF_ITEM_UI32("Call_Timeout", 1, 3600, 60, rp_export_conf, call_timeout_s),
+    CONF_ITEM_UI32("Recovery_Timeout", 1, 86400, 120, rp_export_conf,
+		   recovery_timeout_s),
+    CONF_ITEM_UI32("Retry_Interval", 1, 3600, 5, rp_export_conf,
+		   retry_interval_s),
+    /*
+     * Connections of the backend session (session trunking): the
+     * extras are bound with BIND_CONN_TO_SESSION and calls spread over
+     * all; SESS_MAX_CONNS is the session client's limit.
+     */
+    CONF_ITEM_UI32("Connections", 1, SESS_MAX_CONNS, 1, rp_export_conf,
+		   connections),
+    CONFIG_EOL};
 
 static int rp_export_commit(void *node, void *link_mem, void *self_struct,
 			    struct config_error_type *err_type)
@@ -74,9 +66,10 @@ static int rp_export_commit(void *node, void *link_mem, void *self_struct,
 	int errors = 0;
 
 	if (!c->backend_addr || inet_pton(AF_INET, c->backend_addr, &a) != 1) {
-		LogCrit(COMPONENT_CONFIG,
-			"RDMA_PROXY: Backend_Addr \"%s\" is not an IPv4 address",
-			c->backend_addr ? c->backend_addr : "");
+		LogCrit(
+		    COMPONENT_CONFIG,
+		    "RDMA_PROXY: Backend_Addr \"%s\" is not an IPv4 address",
+		    c->backend_addr ? c->backend_addr : "");
 		errors++;
 	}
 	if (c->backend_path && c->backend_path[0] != '/') {
@@ -87,8 +80,8 @@ static int rp_export_commit(void *node, void *link_mem, void *self_struct,
 	}
 	if (c->backend_port == 0)
 		c->backend_port = c->transport == RP_TRANSPORT_RDMA
-					  ? RP_DEFAULT_RDMA_PORT
-					  : RP_DEFAULT_TCP_PORT;
+				      ? RP_DEFAULT_RDMA_PORT
+				      : RP_DEFAULT_TCP_PORT;
 	if (errors) {
 		err_type->invalid = true;
 		return errors;
@@ -97,28 +90,24 @@ static int rp_export_commit(void *node, void *link_mem, void *self_struct,
 }
 
 struct config_block rp_export_block = {
-	.dbus_interface_name = "org.ganesha.nfsd.config.fsal.rdma_proxy-export%d",
-	.blk_desc.name = "FSAL",
-	.blk_desc.type = CONFIG_BLOCK,
-	.blk_desc.u.blk.init = noop_conf_init,
-	.blk_desc.u.blk.params = rp_export_items,
-	.blk_desc.u.blk.commit = rp_export_commit
-};
+    .dbus_interface_name = "org.ganesha.nfsd.config.fsal.rdma_proxy-export%d",
+    .blk_desc.name = "FSAL",
+    .blk_desc.type = CONFIG_BLOCK,
+    .blk_desc.u.blk.init = noop_conf_init,
+    .blk_desc.u.blk.params = rp_export_items,
+    .blk_desc.u.blk.commit = rp_export_commit};
 
 static struct config_item rp_module_items[] = {
-	CONF_ITEM_PATH("State_Dir", 1, 4096, "/var/lib/nfs/ganesha/rdma_proxy",
-		       rp_module, state_dir),
-	CONF_ITEM_PATH("Stats_File", 1, 4096, NULL, rp_module, stats_file),
-	CONF_ITEM_UI32("Stats_Interval", 1, 3600, 5, rp_module,
-		       stats_interval_s),
-	CONFIG_EOL
-};
+    CONF_ITEM_PATH("State_Dir", 1, 4096, "/var/lib/nfs/ganesha/rdma_proxy",
+		   rp_module, state_dir),
+    CONF_ITEM_PATH("Stats_File", 1, 4096, NULL, rp_module, stats_file),
+    CONF_ITEM_UI32("Stats_Interval", 1, 3600, 5, rp_module, stats_interval_s),
+    CONFIG_EOL};
 
 struct config_block rp_module_block = {
-	.dbus_interface_name = "org.ganesha.nfsd.config.fsal.rdma_proxy",
-	.blk_desc.name = "RDMA_PROXY",
-	.blk_desc.type = CONFIG_BLOCK,
-	.blk_desc.u.blk.init = noop_conf_init,
-	.blk_desc.u.blk.params = rp_module_items,
-	.blk_desc.u.blk.commit = noop_conf_commit
-};
+    .dbus_interface_name = "org.ganesha.nfsd.config.fsal.rdma_proxy",
+    .blk_desc.name = "RDMA_PROXY",
+    .blk_desc.type = CONFIG_BLOCK,
+    .blk_desc.u.blk.init = noop_conf_init,
+    .blk_desc.u.blk.params = rp_module_items,
+    .blk_desc.u.blk.commit = noop_conf_commit};

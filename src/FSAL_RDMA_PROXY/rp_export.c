@@ -24,16 +24,17 @@
 void rp_log_big_handle(struct rp_export *ex, uint32_t fh_len)
 {
 	if (!atomic_exchange(&ex->big_handle_logged, true))
-		LogCrit(COMPONENT_FSAL,
-			"RDMA_PROXY %s: the backend gave a file handle of %u bytes; the gateway carries at most %u (NFSv4's %u bytes less Ganesha's %zu-byte header, a kind byte and a %u-byte MAC): objects with such handles cannot be served, this backend does not fit behind the gateway",
-			ex->backend.rb_label, fh_len, (unsigned int)RP_FH_MAX,
-			NFS4_FHSIZE, offsetof(file_handle_v4_t, fsopaque),
-			RP_MAC_LEN);
+		LogCrit(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY %s: the backend gave a file handle of %u bytes; the gateway carries at most %u (NFSv4's %u bytes less Ganesha's %zu-byte header, a kind byte and a %u-byte MAC): objects with such handles cannot be served, this backend does not fit behind the gateway",
+		    ex->backend.rb_label, fh_len, (unsigned int)RP_FH_MAX,
+		    NFS4_FHSIZE, offsetof(file_handle_v4_t, fsopaque),
+		    RP_MAC_LEN);
 	else
-		LogDebug(COMPONENT_FSAL,
-			 "RDMA_PROXY %s: backend handle of %u bytes refused (at most %u)",
-			 ex->backend.rb_label, fh_len,
-			 (unsigned int)RP_FH_MAX);
+		LogDebug(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY %s: backend handle of %u bytes refused (at most %u)",
+		    ex->backend.rb_label, fh_len, (unsigned int)RP_FH_MAX);
 }
 
 bool rp_seal_wire(struct rp_export *ex, struct rp_handle *h, uint8_t kind)
@@ -42,9 +43,10 @@ bool rp_seal_wire(struct rp_export *ex, struct rp_handle *h, uint8_t kind)
 			       h->fh_len, h->wire, sizeof(h->wire));
 
 	if (len < 0) {
-		LogCrit(COMPONENT_FSAL,
-			"RDMA_PROXY %s: cannot authenticate a handle of %u bytes: %s",
-			ex->backend.rb_label, h->fh_len, strerror(-len));
+		LogCrit(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY %s: cannot authenticate a handle of %u bytes: %s",
+		    ex->backend.rb_label, h->fh_len, strerror(-len));
 		return false;
 	}
 	h->wire_len = (uint32_t)len;
@@ -82,8 +84,7 @@ int rp_resolve_root(struct rp_export *ex)
 	if (ret)
 		return ret;
 	if (c.sc_status != NFS4_OK) {
-		LogWarn(COMPONENT_FSAL,
-			"RDMA_PROXY %s: Backend_Path %s: %s",
+		LogWarn(COMPONENT_FSAL, "RDMA_PROXY %s: Backend_Path %s: %s",
 			ex->backend.rb_label, ex->conf.backend_path,
 			sess_nfsstat_str(c.sc_status));
 		ret = c.sc_status;
@@ -107,10 +108,10 @@ int rp_resolve_root(struct rp_export *ex)
 	}
 	/* its fsid and fileid too: roots are recognised by them as well */
 	fsal_prepare_attrs(&attrs, ATTR_FSID | ATTR_FILEID);
-	st = rp_fattr_to_attrs(&c.sc_res[n - 1]
-				    .nfs_resop4_u.opgetattr.GETATTR4res_u
-				    .resok4.obj_attributes,
-			       &attrs);
+	st = rp_fattr_to_attrs(
+	    &c.sc_res[n - 1]
+		 .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes,
+	    &attrs);
 	rp_root_set(ex, (const uint8_t *)fh->object.nfs_fh4_val,
 		    fh->object.nfs_fh4_len, FSAL_IS_ERROR(st) ? NULL : &attrs);
 	fsal_release_attrs(&attrs);
@@ -157,9 +158,10 @@ fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
 	st = h->obj.obj_ops->getattrs(&h->obj, &attrs);
 	if (st.major == ERR_FSAL_DELAY) {
 		if (!atomic_exchange(&ex->placeholder_logged, true))
-			LogEvent(COMPONENT_FSAL,
-				 "RDMA_PROXY %s: backend not reachable yet, the export root is a placeholder until it is",
-				 ex->backend.rb_label);
+			LogEvent(
+			    COMPONENT_FSAL,
+			    "RDMA_PROXY %s: backend not reachable yet, the export root is a placeholder until it is",
+			    ex->backend.rb_label);
 		rp_placeholder_root_attrs(ex, &attrs);
 	} else if (FSAL_IS_ERROR(st)) {
 		fsal_release_attrs(&attrs);
@@ -238,30 +240,32 @@ static fsal_status_t rp_lookup_path(struct fsal_export *exp_hdl,
  * A forger learns nothing more from one than from the other.
  */
 static fsal_status_t rp_wire_check(struct rp_export *ex,
-				   const struct gsh_buffdesc *d,
-				   uint8_t *kind, const uint8_t **fh,
-				   uint32_t *fh_len)
+				   const struct gsh_buffdesc *d, uint8_t *kind,
+				   const uint8_t **fh, uint32_t *fh_len)
 {
 	int ret;
 
 	ret = rp_wire_open(&ex->mac_key, ex->export_id, d->addr, d->len, kind,
 			   fh, fh_len);
-	if (ret == 0 && ((*kind == RP_WIRE_ROOT && *fh_len == 0) ||
-			 (*kind == RP_WIRE_FH && *fh_len >= 1 &&
-			  *fh_len <= RP_FH_MAX)))
+	if (ret == 0 &&
+	    ((*kind == RP_WIRE_ROOT && *fh_len == 0) ||
+	     (*kind == RP_WIRE_FH && *fh_len >= 1 && *fh_len <= RP_FH_MAX)))
 		return fsalstat(ERR_FSAL_NO_ERROR, 0);
 	atomic_fetch_add(&ex->stats.rs_bad_handles, 1);
 	if (!atomic_exchange(&ex->bad_handle_logged, true))
-		LogInfo(COMPONENT_FSAL,
-			"RDMA_PROXY %s: refused a client's file handle of %zu bytes (%s); further ones are counted (bad_handles in the stats file) and logged at debug level",
-			ex->backend.rb_label, d->len,
-			ret == -EBADMSG ? "wrong MAC: forged, altered, another export's or made under another key"
-					: "malformed");
+		LogInfo(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY %s: refused a client's file handle of %zu bytes (%s); further ones are counted (bad_handles in the stats file) and logged at debug level",
+		    ex->backend.rb_label, d->len,
+		    ret == -EBADMSG
+			? "wrong MAC: forged, altered, another export's or made under another key"
+			: "malformed");
 	else
-		LogDebug(COMPONENT_FSAL,
-			 "RDMA_PROXY %s: refused a file handle of %zu bytes (%s)",
-			 ex->backend.rb_label, d->len,
-			 ret == -EBADMSG ? "wrong MAC" : "malformed");
+		LogDebug(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY %s: refused a file handle of %zu bytes (%s)",
+		    ex->backend.rb_label, d->len,
+		    ret == -EBADMSG ? "wrong MAC" : "malformed");
 	return fsalstat(ERR_FSAL_STALE, ESTALE);
 }
 
@@ -379,14 +383,15 @@ static void rp_release_export(struct fsal_export *exp_hdl)
 {
 	struct rp_export *ex = rp_exp(exp_hdl);
 
-	LogEvent(COMPONENT_FSAL,
-		 "RDMA_PROXY %s: released after %llu calls (%llu errors), %llu bytes read, %llu written, %llu re-opens",
-		 ex->backend.rb_label,
-		 (unsigned long long)atomic_load(&ex->stats.rs_calls),
-		 (unsigned long long)atomic_load(&ex->stats.rs_errors),
-		 (unsigned long long)atomic_load(&ex->stats.rs_read_bytes),
-		 (unsigned long long)atomic_load(&ex->stats.rs_write_bytes),
-		 (unsigned long long)atomic_load(&ex->stats.rs_reopens));
+	LogEvent(
+	    COMPONENT_FSAL,
+	    "RDMA_PROXY %s: released after %llu calls (%llu errors), %llu bytes read, %llu written, %llu re-opens",
+	    ex->backend.rb_label,
+	    (unsigned long long)atomic_load(&ex->stats.rs_calls),
+	    (unsigned long long)atomic_load(&ex->stats.rs_errors),
+	    (unsigned long long)atomic_load(&ex->stats.rs_read_bytes),
+	    (unsigned long long)atomic_load(&ex->stats.rs_write_bytes),
+	    (unsigned long long)atomic_load(&ex->stats.rs_reopens));
 	rp_stats_del_export(ex);
 	rp_backend_fini(&ex->backend);
 	fsal_detach_export(exp_hdl->fsal, &exp_hdl->exports);
@@ -432,9 +437,10 @@ fsal_status_t rp_create_export(struct fsal_module *fsal_hdl, void *parse_node,
 	ret = load_config_from_node(parse_node, &rp_export_block, &ex->conf,
 				    true, err_type);
 	if (ret != 0) {
-		LogCrit(COMPONENT_FSAL,
-			"RDMA_PROXY: export %u (%s): bad FSAL block, see the lines above",
-			ex->export_id, CTX_FULLPATH(op_ctx));
+		LogCrit(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY: export %u (%s): bad FSAL block, see the lines above",
+		    ex->export_id, CTX_FULLPATH(op_ctx));
 		goto out_free;
 	}
 	/* Made on first use, read back after a restart: handles stay valid */
@@ -443,11 +449,12 @@ fsal_status_t rp_create_export(struct fsal_module *fsal_hdl, void *parse_node,
 
 		ret = rp_mac_key_load(rp_module.state_dir, &ex->mac_key, &why);
 		if (ret != 0) {
-			LogCrit(COMPONENT_FSAL,
-				"RDMA_PROXY: export %u (%s): handle key %s/%s: %s (%s)",
-				ex->export_id, CTX_FULLPATH(op_ctx),
-				rp_module.state_dir ? rp_module.state_dir : "",
-				RP_MAC_KEY_FILE, why, strerror(-ret));
+			LogCrit(
+			    COMPONENT_FSAL,
+			    "RDMA_PROXY: export %u (%s): handle key %s/%s: %s (%s)",
+			    ex->export_id, CTX_FULLPATH(op_ctx),
+			    rp_module.state_dir ? rp_module.state_dir : "",
+			    RP_MAC_KEY_FILE, why, strerror(-ret));
 			goto out_free;
 		}
 	}
@@ -467,10 +474,11 @@ fsal_status_t rp_create_export(struct fsal_module *fsal_hdl, void *parse_node,
 		goto out_free;
 	}
 	rp_stats_add_export(ex);
-	LogEvent(COMPONENT_FSAL,
-		 "RDMA_PROXY %s: export of backend path %s created (max read %u, max write %u, %u slots)",
-		 ex->backend.rb_label, ex->conf.backend_path,
-		 ex->conf.max_read, ex->conf.max_write, ex->conf.slots);
+	LogEvent(
+	    COMPONENT_FSAL,
+	    "RDMA_PROXY %s: export of backend path %s created (max read %u, max write %u, %u slots)",
+	    ex->backend.rb_label, ex->conf.backend_path, ex->conf.max_read,
+	    ex->conf.max_write, ex->conf.slots);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 
 out_free:

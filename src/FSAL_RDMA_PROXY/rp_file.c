@@ -180,8 +180,8 @@ static bool rp_state_gone(nfsstat4 st)
  * under it (FREE_STATEID, 18.38.3), and nothing was released.
  */
 static fsal_status_t rp_close_ops(struct rp_export *ex, nfs_argop4 *ops,
-				  uint32_t nput, const stateid4 *sid,
-				  bool lock, bool *held)
+				  uint32_t nput, const stateid4 *sid, bool lock,
+				  bool *held)
 {
 	struct sess_compound c = {
 	    .sc_args = ops, .sc_nargs = nput + 1, .sc_cachethis = true};
@@ -212,8 +212,7 @@ static fsal_status_t rp_close_ops(struct rp_export *ex, nfs_argop4 *ops,
 	return st;
 }
 
-static fsal_status_t rp_close_stateid(struct rp_export *ex,
-				      struct rp_handle *h,
+static fsal_status_t rp_close_stateid(struct rp_export *ex, struct rp_handle *h,
 				      const stateid4 *sid, bool lock,
 				      bool *held)
 {
@@ -264,11 +263,11 @@ static unsigned int rp_release_lock_states(struct rp_export *ex,
 	fsal_status_t st;
 
 	pthread_mutex_lock(&open->rs_lock);
-	glist_for_each(node, &open->rs_locks)
-		cap++;
+	glist_for_each(node, &open->rs_locks) cap++;
 	if (cap)
 		sids = gsh_calloc(cap, sizeof(*sids));
-	glist_for_each(node, &open->rs_locks) {
+	glist_for_each(node, &open->rs_locks)
+	{
 		struct rp_state *l =
 		    glist_entry(node, struct rp_state, rs_lock_link);
 
@@ -284,10 +283,10 @@ static unsigned int rp_release_lock_states(struct rp_export *ex,
 	for (i = 0; i < n; i++) {
 		st = rp_unlock_free(ex, h, &sids[i]);
 		if (FSAL_IS_ERROR(st))
-			LogWarn(COMPONENT_FSAL,
-				"RDMA_PROXY %s: releasing a lock stateid before CLOSE failed: %s",
-				ex->backend.rb_label,
-				msg_fsal_err(st.major));
+			LogWarn(
+			    COMPONENT_FSAL,
+			    "RDMA_PROXY %s: releasing a lock stateid before CLOSE failed: %s",
+			    ex->backend.rb_label, msg_fsal_err(st.major));
 	}
 	gsh_free(sids);
 	return (unsigned int)n;
@@ -338,7 +337,8 @@ static void rp_close_unusable_open(struct rp_export *ex,
 	fsal_status_t st;
 
 	if (c->sc_nres >= 3 && c->sc_res[2].resop == NFS4_OP_GETFH &&
-	    gf->status == NFS4_OK && gf->GETFH4res_u.resok4.object.nfs_fh4_len &&
+	    gf->status == NFS4_OK &&
+	    gf->GETFH4res_u.resok4.object.nfs_fh4_len &&
 	    gf->GETFH4res_u.resok4.object.nfs_fh4_len <= NFS4_FHSIZE) {
 		rp_op_putfh_raw(
 		    &ops[0],
@@ -352,25 +352,24 @@ static void rp_close_unusable_open(struct rp_export *ex,
 	}
 	st = rp_close_ops(ex, ops, nput, sid, false, NULL);
 	if (FSAL_IS_ERROR(st))
-		LogWarn(COMPONENT_FSAL,
-			"RDMA_PROXY %s: OPEN of %s gave no usable object, and its CLOSE failed (%s): the open stays on the backend until the gateway's client ID ends",
-			ex->backend.rb_label, name, msg_fsal_err(st.major));
+		LogWarn(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY %s: OPEN of %s gave no usable object, and its CLOSE failed (%s): the open stays on the backend until the gateway's client ID ends",
+		    ex->backend.rb_label, name, msg_fsal_err(st.major));
 	else
-		LogInfo(COMPONENT_FSAL,
-			"RDMA_PROXY %s: OPEN of %s gave no usable object: closed it again on the backend",
-			ex->backend.rb_label, name);
+		LogInfo(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY %s: OPEN of %s gave no usable object: closed it again on the backend",
+		    ex->backend.rb_label, name);
 }
 
 /* OPEN (maybe CREATE) @name in directory @dir; GETFH + GETATTR after. */
-static fsal_status_t rp_open_by_name(struct rp_export *ex,
-				     struct rp_handle *dir, struct rp_state *s,
-				     fsal_openflags_t flags,
-				     enum fsal_create_mode mode,
-				     const char *name,
-				     struct fsal_attrlist *attrs_in,
-				     fsal_verifier_t verifier,
-				     struct fsal_obj_handle **new_obj,
-				     struct fsal_attrlist *attrs_out)
+static fsal_status_t
+rp_open_by_name(struct rp_export *ex, struct rp_handle *dir, struct rp_state *s,
+		fsal_openflags_t flags, enum fsal_create_mode mode,
+		const char *name, struct fsal_attrlist *attrs_in,
+		fsal_verifier_t verifier, struct fsal_obj_handle **new_obj,
+		struct fsal_attrlist *attrs_out)
 {
 	nfs_argop4 ops[6];
 	struct sess_compound c = {
@@ -433,25 +432,23 @@ static fsal_status_t rp_open_by_name(struct rp_export *ex,
 	if (opened)
 		sid = c.sc_res[1].nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
 	if (!FSAL_IS_ERROR(st))
-		st = rp_make_handle(
-		    ex,
-		    (uint8_t *)c.sc_res[2]
-			.nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object
-			.nfs_fh4_val,
-		    c.sc_res[2]
-			.nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object
-			.nfs_fh4_len,
-		    &c.sc_res[3]
-			 .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
-			 .obj_attributes,
-		    new_obj, attrs_out);
+		st = rp_make_handle(ex,
+				    (uint8_t *)c.sc_res[2]
+					.nfs_resop4_u.opgetfh.GETFH4res_u.resok4
+					.object.nfs_fh4_val,
+				    c.sc_res[2]
+					.nfs_resop4_u.opgetfh.GETFH4res_u.resok4
+					.object.nfs_fh4_len,
+				    &c.sc_res[3]
+					 .nfs_resop4_u.opgetattr.GETATTR4res_u
+					 .resok4.obj_attributes,
+				    new_obj, attrs_out);
 	if (FSAL_IS_ERROR(st)) {
 		/* No object to hang the open on: it must not stay open. */
 		if (opened)
 			rp_close_unusable_open(ex, &c, dir, name, &sid);
 	} else if (s == &anon) {
-		(void)rp_close_stateid(ex, rp_hdl(*new_obj), &sid, false,
-				       NULL);
+		(void)rp_close_stateid(ex, rp_hdl(*new_obj), &sid, false, NULL);
 	} else {
 		rp_save_stateid(s, ex, &sid, flags);
 	}
@@ -481,14 +478,12 @@ static fsal_status_t rp_setattr_sid(struct rp_export *ex, struct rp_handle *h,
 	return st;
 }
 
-static fsal_status_t rp_open2(struct fsal_obj_handle *obj_hdl,
-			      struct state_t *state, fsal_openflags_t openflags,
-			      enum fsal_create_mode createmode,
-			      const char *name, struct fsal_attrlist *attrs_in,
-			      fsal_verifier_t verifier,
-			      struct fsal_obj_handle **new_obj,
-			      struct fsal_attrlist *attrs_out,
-			      bool *caller_perm_check)
+static fsal_status_t
+rp_open2(struct fsal_obj_handle *obj_hdl, struct state_t *state,
+	 fsal_openflags_t openflags, enum fsal_create_mode createmode,
+	 const char *name, struct fsal_attrlist *attrs_in,
+	 fsal_verifier_t verifier, struct fsal_obj_handle **new_obj,
+	 struct fsal_attrlist *attrs_out, bool *caller_perm_check)
 {
 	struct rp_export *ex = rp_cur_exp();
 	struct rp_handle *h = rp_hdl(obj_hdl);
@@ -599,9 +594,9 @@ static unsigned int rp_upgrade_pairs(fsal_openflags_t old, fsal_openflags_t now,
  * refuses (Ganesha counts the state's own deny against its next OPEN)
  * only leaves that pair out of what later downgrades may reach.
  */
-static fsal_status_t rp_open_upgrade(struct rp_export *ex,
-				     struct rp_handle *h, struct rp_state *s,
-				     fsal_openflags_t old, fsal_openflags_t now)
+static fsal_status_t rp_open_upgrade(struct rp_export *ex, struct rp_handle *h,
+				     struct rp_state *s, fsal_openflags_t old,
+				     fsal_openflags_t now)
 {
 	nfs_argop4 ops[5];
 	struct sess_compound c = {.sc_args = ops, .sc_cachethis = true};
@@ -674,8 +669,7 @@ static fsal_status_t rp_reopen2(struct fsal_obj_handle *obj_hdl,
 	bool stale;
 
 	pthread_mutex_lock(&s->rs_lock);
-	stale = !s->rs_valid ||
-		s->rs_gen != rp_backend_state_gen(&ex->backend);
+	stale = !s->rs_valid || s->rs_gen != rp_backend_state_gen(&ex->backend);
 	pthread_mutex_unlock(&s->rs_lock);
 	/* Gone with the backend's state: open afresh as now wanted. */
 	if (stale)
@@ -737,8 +731,7 @@ static bool rp_io_stateid(struct rp_export *ex, struct rp_handle *h,
 		memset(sid->other, 0xff, sizeof(sid->other));
 		return true;
 	}
-	if (s && s->state.state_type == STATE_TYPE_LOCK &&
-	    !rp_lock_live(ex, s))
+	if (s && s->state.state_type == STATE_TYPE_LOCK && !rp_lock_live(ex, s))
 		s = s->rs_open; /* no (live) backend lock: its open's stateid */
 	if (!s || !s->rs_valid)
 		return true; /* anonymous stateid */
@@ -801,9 +794,9 @@ static void rp_remember_verifier(struct rp_export *ex, const verifier4 v)
 }
 
 static fsal_status_t rp_read_one(struct rp_export *ex, struct rp_handle *h,
-				 struct fsal_io_arg *ra, bool bypass,
-				 void *buf, size_t len, uint64_t off,
-				 size_t *got, bool *eof)
+				 struct fsal_io_arg *ra, bool bypass, void *buf,
+				 size_t len, uint64_t off, size_t *got,
+				 bool *eof)
 {
 	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
 	int tries, ret;
@@ -928,7 +921,8 @@ static fsal_status_t rp_write_one(struct rp_export *ex, struct rp_handle *h,
 		}
 		st = rp_status(ret, &c);
 		if (!FSAL_IS_ERROR(st)) {
-			ok = &c.sc_res[1].nfs_resop4_u.opwrite.WRITE4res_u.resok4;
+			ok = &c.sc_res[1]
+				  .nfs_resop4_u.opwrite.WRITE4res_u.resok4;
 			if (ok->count > len) {
 				st = fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
 			} else {
@@ -958,8 +952,8 @@ static void rp_write2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	 * export's: they could not see the backend lose unstable data, so
 	 * their writes go to stable storage.
 	 */
-	bool want_stable = write_arg->fsal_stable ||
-			   (op_ctx && op_ctx->nfs_vers == NFS_V3);
+	bool want_stable =
+	    write_arg->fsal_stable || (op_ctx && op_ctx->nfs_vers == NFS_V3);
 	bool all_stable = true;
 	int i;
 
@@ -1001,7 +995,8 @@ static fsal_status_t rp_commit2(struct fsal_obj_handle *obj_hdl, off_t offset,
 	if (!FSAL_IS_ERROR(st))
 		rp_remember_verifier(
 		    ex,
-		    c.sc_res[1].nfs_resop4_u.opcommit.COMMIT4res_u.resok4.writeverf);
+		    c.sc_res[1]
+			.nfs_resop4_u.opcommit.COMMIT4res_u.resok4.writeverf);
 	sess_compound_free(&c);
 	return st;
 }
@@ -1043,10 +1038,11 @@ static fsal_status_t rp_close2(struct fsal_obj_handle *obj_hdl,
 		st = rp_close_stateid(ex, h, &sid, false, &held);
 	}
 	if (!FSAL_IS_ERROR(st)) {
-		LogDebug(COMPONENT_FSAL,
-			 "RDMA_PROXY %s: %s went through once %u lock stateid(s) were released",
-			 ex->backend.rb_label, lock ? "FREE_STATEID" : "CLOSE",
-			 released);
+		LogDebug(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY %s: %s went through once %u lock stateid(s) were released",
+		    ex->backend.rb_label, lock ? "FREE_STATEID" : "CLOSE",
+		    released);
 		return st;
 	}
 	/*
@@ -1054,12 +1050,12 @@ static fsal_status_t rp_close2(struct fsal_obj_handle *obj_hdl,
 	 * forgotten as if closed - a later close2 of it tries again, and
 	 * failing that the backend frees it with the gateway's client ID.
 	 */
-	LogWarn(COMPONENT_FSAL,
-		"RDMA_PROXY %s: backend %s state (stateid %08x:%02x%02x%02x%02x...) still refused after releasing %u lock stateid(s): %s; it stays open on the backend",
-		ex->backend.rb_label, lock ? "lock" : "open", sid.seqid,
-		(uint8_t)sid.other[0], (uint8_t)sid.other[1],
-		(uint8_t)sid.other[2], (uint8_t)sid.other[3], released,
-		msg_fsal_err(st.major));
+	LogWarn(
+	    COMPONENT_FSAL,
+	    "RDMA_PROXY %s: backend %s state (stateid %08x:%02x%02x%02x%02x...) still refused after releasing %u lock stateid(s): %s; it stays open on the backend",
+	    ex->backend.rb_label, lock ? "lock" : "open", sid.seqid,
+	    (uint8_t)sid.other[0], (uint8_t)sid.other[1], (uint8_t)sid.other[2],
+	    (uint8_t)sid.other[3], released, msg_fsal_err(st.major));
 	pthread_mutex_lock(&s->rs_lock);
 	s->rs_valid = true;
 	pthread_mutex_unlock(&s->rs_lock);
@@ -1141,8 +1137,7 @@ static void rp_fill_conflict(const LOCK4denied *d, fsal_lock_param_t *out)
 
 static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 				 struct state_t *state, void *owner,
-				 fsal_lock_op_t lock_op,
-				 fsal_lock_param_t *req,
+				 fsal_lock_op_t lock_op, fsal_lock_param_t *req,
 				 fsal_lock_param_t *conflict)
 {
 	struct rp_export *ex = rp_cur_exp();
@@ -1151,7 +1146,8 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 	nfs_argop4 ops[2];
 	struct sess_compound c = {
 	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
-	nfs_lock_type4 type = req->lock_type == FSAL_LOCK_R ? READ_LT : WRITE_LT;
+	nfs_lock_type4 type =
+	    req->lock_type == FSAL_LOCK_R ? READ_LT : WRITE_LT;
 	length4 length = req->lock_length ? req->lock_length : NFS4_UINT64_MAX;
 	char obuf[RP_LOCK_OWNER_NAME_MAX];
 	fsal_status_t st;
@@ -1167,10 +1163,9 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 		a->locktype = type;
 		a->offset = req->lock_start;
 		a->length = length;
-		rp_lock_owner(ex,
-			      rp_lock_owner_lookup(&rp_module.lock_owners,
-						   owner, h),
-			      &a->owner, obuf, sizeof(obuf));
+		rp_lock_owner(
+		    ex, rp_lock_owner_lookup(&rp_module.lock_owners, owner, h),
+		    &a->owner, obuf, sizeof(obuf));
 		c.sc_cachethis = false;
 	} else if (lock_op == FSAL_OP_UNLOCK) {
 		LOCKU4args *a = &ops[1].nfs_argop4_u.oplocku;
@@ -1199,7 +1194,8 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 		a->offset = req->lock_start;
 		a->length = length;
 		if (rp_lock_live(ex, s)) {
-			/* this owner already holds a lock stateid on the file */
+			/* this owner already holds a lock stateid on the file
+			 */
 			a->locker.new_lock_owner = false;
 			pthread_mutex_lock(&s->rs_lock);
 			a->locker.locker4_u.lock_owner.lock_stateid = s->rs_sid;
@@ -1213,9 +1209,10 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 			a->locker.locker4_u.open_owner.open_seqid = 0;
 			a->locker.locker4_u.open_owner.open_stateid = open_sid;
 			a->locker.locker4_u.open_owner.lock_seqid = 0;
-			rp_lock_owner(ex, rp_state_lock_owner(s, owner, h),
-				      &a->locker.locker4_u.open_owner.lock_owner,
-				      obuf, sizeof(obuf));
+			rp_lock_owner(
+			    ex, rp_state_lock_owner(s, owner, h),
+			    &a->locker.locker4_u.open_owner.lock_owner, obuf,
+			    sizeof(obuf));
 		}
 	} else {
 		/* No blocking locks: nothing is ever waiting to cancel. */
@@ -1244,11 +1241,13 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 	    (lock_op == FSAL_OP_LOCK || lock_op == FSAL_OP_LOCKB))
 		rp_save_stateid(
 		    s, ex,
-		    &c.sc_res[1].nfs_resop4_u.oplock.LOCK4res_u.resok4.lock_stateid,
+		    &c.sc_res[1]
+			 .nfs_resop4_u.oplock.LOCK4res_u.resok4.lock_stateid,
 		    FSAL_O_CLOSED);
 	else if (!FSAL_IS_ERROR(st) && lock_op == FSAL_OP_UNLOCK) {
 		pthread_mutex_lock(&s->rs_lock);
-		s->rs_sid = c.sc_res[1].nfs_resop4_u.oplocku.LOCKU4res_u.lock_stateid;
+		s->rs_sid =
+		    c.sc_res[1].nfs_resop4_u.oplocku.LOCKU4res_u.lock_stateid;
 		pthread_mutex_unlock(&s->rs_lock);
 	}
 	if (ret == 0)

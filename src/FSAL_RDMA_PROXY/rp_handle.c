@@ -21,7 +21,7 @@
 
 /* Kind + backend handle + MAC fit NFSv4's handle after Ganesha's header. */
 _Static_assert(offsetof(file_handle_v4_t, fsopaque) + RP_WIRE_MAX <=
-		       NFS4_FHSIZE,
+		   NFS4_FHSIZE,
 	       "the gateway's wire handle must fit NFS4_FHSIZE");
 
 #define RP_READDIR_DIRCOUNT (32 * 1024)
@@ -80,8 +80,8 @@ fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 		rp_log_big_handle(ex, fh_len);
 		return fsalstat(ERR_FSAL_SERVERFAULT, EOVERFLOW);
 	}
-	fsal_prepare_attrs(&attrs, attrs_out ? attrs_out->request_mask
-					     : ATTRS_POSIX);
+	fsal_prepare_attrs(&attrs,
+			   attrs_out ? attrs_out->request_mask : ATTRS_POSIX);
 	st = rp_fattr_to_attrs(fa, &attrs);
 	if (FSAL_IS_ERROR(st))
 		return st;
@@ -131,8 +131,7 @@ static fsal_status_t rp_object_from(struct rp_export *ex, nfs_resop4 *res,
 			      attrs_out);
 }
 
-static fsal_status_t rp_lookup(struct fsal_obj_handle *parent,
-			       const char *path,
+static fsal_status_t rp_lookup(struct fsal_obj_handle *parent, const char *path,
 			       struct fsal_obj_handle **handle,
 			       struct fsal_attrlist *attrs_out)
 {
@@ -188,8 +187,9 @@ static fsal_status_t rp_readdir_entry(struct rp_export *ex,
 	if (e->name.utf8string_len == 0 || e->name.utf8string_len > NAME_MAX ||
 	    memchr(e->name.utf8string_val, '\0', e->name.utf8string_len) ||
 	    memchr(e->name.utf8string_val, '/', e->name.utf8string_len)) {
-		LogWarn(COMPONENT_FSAL,
-			"RDMA_PROXY: backend sent a directory entry with an invalid name");
+		LogWarn(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY: backend sent a directory entry with an invalid name");
 		return fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
 	}
 	memcpy(name, e->name.utf8string_val, e->name.utf8string_len);
@@ -283,9 +283,10 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		 * cookie would keep this loop going for ever.
 		 */
 		if (!*eof && more && (empty || cookie == asked)) {
-			LogWarn(COMPONENT_FSAL,
-				"RDMA_PROXY: backend READDIR made no progress (no entry, or cookie %llu again) and no end",
-				(unsigned long long)asked);
+			LogWarn(
+			    COMPONENT_FSAL,
+			    "RDMA_PROXY: backend READDIR made no progress (no entry, or cookie %llu again) and no end",
+			    (unsigned long long)asked);
 			return fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
 		}
 	}
@@ -338,8 +339,8 @@ static fsal_status_t rp_create_obj(struct fsal_obj_handle *dir_hdl,
 	return st;
 }
 
-static fsal_status_t rp_mkdir(struct fsal_obj_handle *dir_hdl,
-			      const char *name, struct fsal_attrlist *attrs_in,
+static fsal_status_t rp_mkdir(struct fsal_obj_handle *dir_hdl, const char *name,
+			      struct fsal_attrlist *attrs_in,
 			      struct fsal_obj_handle **new_obj,
 			      struct fsal_attrlist *attrs_out)
 {
@@ -443,11 +444,11 @@ static fsal_status_t rp_getattrs(struct fsal_obj_handle *obj_hdl,
 	rp_op_getattr(&ops[1]);
 	st = rp_run(ex, &c);
 	if (!FSAL_IS_ERROR(st))
-		st = rp_fattr_to_attrs(
-		    &c.sc_res[1]
-			 .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
-			 .obj_attributes,
-		    attrs);
+		st =
+		    rp_fattr_to_attrs(&c.sc_res[1]
+					   .nfs_resop4_u.opgetattr.GETATTR4res_u
+					   .resok4.obj_attributes,
+				      attrs);
 	sess_compound_free(&c);
 	if (FSAL_IS_ERROR(st) && (attrs->request_mask & ATTR_RDATTR_ERR))
 		attrs->valid_mask = ATTR_RDATTR_ERR;
@@ -578,10 +579,12 @@ static fsal_status_t rp_handle_to_wire(const struct fsal_obj_handle *obj_hdl,
 		return fsalstat(ERR_FSAL_SERVERFAULT, EINVAL);
 	}
 	if (fh_desc->len < h->wire_len) {
-		/* NFSv3: 64-byte handles leave room for 42 bytes of backend's */
-		LogMajor(COMPONENT_FSAL,
-			 "RDMA_PROXY: backend handle of %u bytes does not fit the %zu bytes Ganesha's handle leaves (with a kind byte and a %u-byte MAC)",
-			 h->fh_len, fh_desc->len, RP_MAC_LEN);
+		/* NFSv3: 64-byte handles leave room for 42 bytes of backend's
+		 */
+		LogMajor(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY: backend handle of %u bytes does not fit the %zu bytes Ganesha's handle leaves (with a kind byte and a %u-byte MAC)",
+		    h->fh_len, fh_desc->len, RP_MAC_LEN);
 		return fsalstat(ERR_FSAL_TOOSMALL, EOVERFLOW);
 	}
 	memcpy(fh_desc->addr, h->wire, h->wire_len);

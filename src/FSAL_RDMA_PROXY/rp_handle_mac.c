@@ -69,7 +69,8 @@ static int rp_key_read(const char *path, struct rp_mac_key *key,
 	}
 	/* A key others can read lets them forge handles: not trusted. */
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		*why = "the handle key file is accessible to group or others (it must be mode 0600)";
+		*why =
+		    "the handle key file is accessible to group or others (it must be mode 0600)";
 		ret = -EINVAL;
 		goto out;
 	}
@@ -236,9 +237,10 @@ int rp_state_dir_ensure(const char *dir, const char **why)
 	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	close(pfd);
 	if (fd < 0) {
-		*why = errno == ELOOP || errno == ENOTDIR
-			   ? "State_Dir is not a directory (or is a symbolic link)"
-			   : "cannot open State_Dir";
+		*why =
+		    errno == ELOOP || errno == ENOTDIR
+			? "State_Dir is not a directory (or is a symbolic link)"
+			: "cannot open State_Dir";
 		return errno == ELOOP ? -ENOTDIR : -errno;
 	}
 	if (fstat(fd, &st) != 0) {
@@ -249,15 +251,15 @@ int rp_state_dir_ensure(const char *dir, const char **why)
 		ret = -EPERM;
 	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		/* whoever can write there can plant a key or an owner file */
-		*why = "State_Dir is writable by group or others (make it 0700)";
+		*why =
+		    "State_Dir is writable by group or others (make it 0700)";
 		ret = -EPERM;
 	}
 	close(fd);
 	return ret;
 }
 
-int rp_mac_key_load(const char *dir, struct rp_mac_key *key,
-		    const char **why)
+int rp_mac_key_load(const char *dir, struct rp_mac_key *key, const char **why)
 {
 	char path[PATH_MAX];
 	int ret;
@@ -315,9 +317,8 @@ bool rp_mac_equal(const uint8_t *a, const uint8_t *b, size_t n)
 	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
-int rp_wire_seal(const struct rp_mac_key *key, uint16_t export_id,
-		 uint8_t kind, const uint8_t *fh, uint32_t fh_len,
-		 uint8_t *wire, size_t cap)
+int rp_wire_seal(const struct rp_mac_key *key, uint16_t export_id, uint8_t kind,
+		 const uint8_t *fh, uint32_t fh_len, uint8_t *wire, size_t cap)
 {
 	size_t len = 1 + (size_t)fh_len + RP_MAC_LEN;
 	int ret;
@@ -327,7 +328,8 @@ int rp_wire_seal(const struct rp_mac_key *key, uint16_t export_id,
 	wire[0] = kind;
 	if (fh_len)
 		memcpy(wire + 1, fh, fh_len);
-	ret = rp_mac_compute(key, export_id, kind, fh, fh_len, wire + 1 + fh_len);
+	ret =
+	    rp_mac_compute(key, export_id, kind, fh, fh_len, wire + 1 + fh_len);
 	if (ret)
 		return ret;
 	return (int)len;
@@ -341,7 +343,8 @@ int rp_wire_open(const struct rp_mac_key *key, uint16_t export_id,
 	uint32_t n;
 	bool ok;
 
-	if (!wire || len < 1 + RP_MAC_LEN || len > 1 + RP_MAC_FH_MAX + RP_MAC_LEN)
+	if (!wire || len < 1 + RP_MAC_LEN ||
+	    len > 1 + RP_MAC_FH_MAX + RP_MAC_LEN)
 		return -EINVAL;
 	n = (uint32_t)(len - 1 - RP_MAC_LEN);
 	if (rp_mac_compute(key, export_id, wire[0], wire + 1, n, mac))

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RP_MAC_LEN 16	   /* HMAC-SHA256, truncated */
-#define RP_MAC_KEY_LEN 32  /* random, in State_Dir */
+#define RP_MAC_LEN 16	  /* HMAC-SHA256, truncated */
+#define RP_MAC_KEY_LEN 32 /* random, in State_Dir */
 #define RP_MAC_KEY_FILE "handle-mac.key"
 
 struct rp_mac_key {
@@ -47,8 +47,7 @@ int rp_state_dir_ensure(const char *dir, const char **why);
  * another user -EPERM: refused rather than trusted or overwritten; and
  * what rp_state_dir_ensure() refuses).
  */
-int rp_mac_key_load(const char *dir, struct rp_mac_key *key,
-		    const char **why);
+int rp_mac_key_load(const char *dir, struct rp_mac_key *key, const char **why);
 
 /**
  * rp_mac_compute() - the MAC of (@export_id, @kind, @fh) under @key into
@@ -71,9 +70,8 @@ bool rp_mac_equal(const uint8_t *a, const uint8_t *b, size_t n);
  * @wire (@cap bytes).  Returns its length, -EOVERFLOW when it does not
  * fit @cap, or rp_mac_compute()'s errors.
  */
-int rp_wire_seal(const struct rp_mac_key *key, uint16_t export_id,
-		 uint8_t kind, const uint8_t *fh, uint32_t fh_len,
-		 uint8_t *wire, size_t cap);
+int rp_wire_seal(const struct rp_mac_key *key, uint16_t export_id, uint8_t kind,
+		 const uint8_t *fh, uint32_t fh_len, uint8_t *wire, size_t cap);
 
 /**
  * rp_wire_open() - check the wire handle @wire (@len bytes) of export

@@ -57,7 +57,7 @@
  * longest backend handle the gateway can carry (106 bytes; Linux's knfsd
  * and Ganesha's FSAL_VFS use well under 64).
  */
-#define RP_FH_MAX                                                             \
+#define RP_FH_MAX                                                              \
 	(NFS4_FHSIZE - offsetof(file_handle_v4_t, fsopaque) - 1 - RP_MAC_LEN)
 #define RP_WIRE_MAX (1 + RP_FH_MAX + RP_MAC_LEN)
 
@@ -91,7 +91,8 @@ struct rp_stats {
 	atomic_uint_fast64_t rs_reopens;
 	/* wire handles refused: MAC wrong (forged, altered) or malformed */
 	atomic_uint_fast64_t rs_bad_handles;
-	/* post-op directory attributes kept, and served in place of a GETATTR */
+	/* post-op directory attributes kept, and served in place of a GETATTR
+	 */
 	atomic_uint_fast64_t rs_postop_kept;
 	atomic_uint_fast64_t rs_postop_served;
 	/* lookups answered by the miss noted just before (rp_neg_take()) */
@@ -120,15 +121,15 @@ struct rp_export {
 	struct glist_head stats_link; /* rp_stats.c's list of exports */
 	uint16_t export_id;
 	atomic_bool placeholder_logged;
-	atomic_bool bad_handle_logged;	/* first refused handle: LogInfo */
-	atomic_bool big_handle_logged;	/* first too long backend handle */
+	atomic_bool bad_handle_logged; /* first refused handle: LogInfo */
+	atomic_bool big_handle_logged; /* first too long backend handle */
 	/* Key of this export's handle MACs (State_Dir/handle-mac.key). */
 	struct rp_mac_key mac_key;
 	/* The root's backend handle, once resolved (rp_call()). */
 	pthread_mutex_t root_lock; /* the root_* fields; a leaf */
 	uint32_t root_fh_len;
 	uint8_t root_fh[NFS4_FHSIZE];
-	bool root_ids;		/* root_fsid/root_fileid known */
+	bool root_ids; /* root_fsid/root_fileid known */
 	fsal_fsid_t root_fsid;
 	uint64_t root_fileid;
 	/* The backend's last write verifier: what our clients see. */
@@ -153,9 +154,9 @@ struct rp_handle {
 	uint32_t wire_len;
 	/* post-op attributes of this directory (rp_postop.c) */
 	pthread_mutex_t po_lock; /* the po_* fields; a leaf */
-	uint64_t po_seq; /* changes begun through the gateway */
-	uint32_t po_busy; /* changes begun and not yet over */
-	bool po_overlap;  /* the last one began while another was in flight */
+	uint64_t po_seq;	 /* changes begun through the gateway */
+	uint32_t po_busy;	 /* changes begun and not yet over */
+	bool po_overlap; /* the last one began while another was in flight */
 	bool po_have;
 	struct timespec po_when; /* CLOCK_MONOTONIC, when they arrived */
 	fattr4 po_attrs;
@@ -313,8 +314,7 @@ fsal_status_t rp_fattr_to_attrs(fattr4 *fa, struct fsal_attrlist *attrs);
  * rp_attrs_to_fattr() - encode the settable attributes of @attrs into
  * @fa (free with nfs4_Fattr_Free()).  Returns 0 or an fsal error.
  */
-fsal_status_t rp_attrs_to_fattr(const struct fsal_attrlist *attrs,
-				fattr4 *fa);
+fsal_status_t rp_attrs_to_fattr(const struct fsal_attrlist *attrs, fattr4 *fa);
 
 /* rp_export.c */
 void rp_export_ops_init(struct export_ops *ops);
@@ -436,7 +436,6 @@ void rp_neg_note(struct rp_handle *dir, const char *name, uint64_t ticket);
  * NOENT from the miss noted just before (once, within a request's time,
  * no change to @dir begun since).
  */
-bool rp_neg_take(struct rp_export *ex, struct rp_handle *dir,
-		 const char *name);
+bool rp_neg_take(struct rp_export *ex, struct rp_handle *dir, const char *name);
 
 #endif /* RP_INT_H */

@@ -12,29 +12,31 @@
 #include "gr_ganesha_abi.h"
 
 struct rp_module rp_module = {
-	.fsal = {
-		.fs_info = {
-			.maxfilesize = INT64_MAX,
-			.maxlink = _POSIX_LINK_MAX,
-			.maxnamelen = NAME_MAX,
-			.maxpathlen = PATH_MAX,
-			.no_trunc = true,
-			.chown_restricted = true,
-			.case_preserving = true,
-			.link_support = true,
-			.symlink_support = true,
-			.lock_support = true,
-			.lock_support_async_block = false,
-			.named_attr = false,
-			.unique_handles = true,
-			.acl_support = FSAL_ACLSUPPORT_ALLOW,
-			.cansettime = true,
-			.homogenous = true,
-			.supported_attrs = ATTRS_POSIX,
-			.maxread = 1024 * 1024,
-			.maxwrite = 1024 * 1024,
-			.link_supports_permission_checks = true,
-			.expire_time_parent = -1,
+    .fsal =
+	{
+	    .fs_info =
+		{
+		    .maxfilesize = INT64_MAX,
+		    .maxlink = _POSIX_LINK_MAX,
+		    .maxnamelen = NAME_MAX,
+		    .maxpathlen = PATH_MAX,
+		    .no_trunc = true,
+		    .chown_restricted = true,
+		    .case_preserving = true,
+		    .link_support = true,
+		    .symlink_support = true,
+		    .lock_support = true,
+		    .lock_support_async_block = false,
+		    .named_attr = false,
+		    .unique_handles = true,
+		    .acl_support = FSAL_ACLSUPPORT_ALLOW,
+		    .cansettime = true,
+		    .homogenous = true,
+		    .supported_attrs = ATTRS_POSIX,
+		    .maxread = 1024 * 1024,
+		    .maxwrite = 1024 * 1024,
+		    .link_supports_permission_checks = true,
+		    .expire_time_parent = -1,
 		},
 	},
 };
@@ -53,15 +55,17 @@ static fsal_status_t rp_init_config(struct fsal_module *fsal_hdl,
 		int ret = rp_lock_owners_init(&rp_module.lock_owners);
 
 		if (ret) {
-			LogCrit(COMPONENT_FSAL,
-				"RDMA_PROXY: no random bytes for lock-owner names: %s",
-				strerror(-ret));
+			LogCrit(
+			    COMPONENT_FSAL,
+			    "RDMA_PROXY: no random bytes for lock-owner names: %s",
+			    strerror(-ret));
 			return fsalstat(ERR_FSAL_SERVERFAULT, -ret);
 		}
 		rp_module.lock_owners_ready = true;
 	}
 	if (rp_stats_start() != 0) {
-		LogCrit(COMPONENT_FSAL, "RDMA_PROXY: cannot start the stats thread");
+		LogCrit(COMPONENT_FSAL,
+			"RDMA_PROXY: cannot start the stats thread");
 		return fsalstat(ERR_FSAL_SERVERFAULT, EAGAIN);
 	}
 	display_fsinfo(&rp_module.fsal);

@@ -135,7 +135,8 @@ uint32_t rp_postop_add(nfs_argop4 *ops, uint32_t n, const struct rp_handle *h)
 fsal_status_t rp_status_main(int ret, const struct sess_compound *c,
 			     uint32_t nmain)
 {
-	/* A COMPOUND stops at its first error: past nmain, all of them passed. */
+	/* A COMPOUND stops at its first error: past nmain, all of them passed.
+	 */
 	if (ret == 0 && c->sc_nres > nmain)
 		return fsalstat(ERR_FSAL_NO_ERROR, 0);
 	return rp_status(ret, c);
@@ -239,8 +240,7 @@ void rp_neg_note(struct rp_handle *dir, const char *name, uint64_t ticket)
 	pthread_mutex_unlock(&dir->po_lock);
 }
 
-bool rp_neg_take(struct rp_export *ex, struct rp_handle *dir,
-		 const char *name)
+bool rp_neg_take(struct rp_export *ex, struct rp_handle *dir, const char *name)
 {
 	size_t len = strlen(name);
 	bool hit;

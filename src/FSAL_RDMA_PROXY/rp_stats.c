@@ -43,7 +43,8 @@ void rp_stats_del_export(struct rp_export *ex)
 	pthread_mutex_unlock(&rp_exports_lock);
 }
 
-#define RP_LINE(f, name, v) fprintf(f, "  %s = %llu\n", name, (unsigned long long)(v))
+#define RP_LINE(f, name, v)                                                    \
+	fprintf(f, "  %s = %llu\n", name, (unsigned long long)(v))
 
 static void rp_stats_one(FILE *f, struct rp_export *ex)
 {
@@ -101,7 +102,7 @@ static int rp_stats_fill(FILE *f, void *arg)
 	(void)arg;
 	pthread_mutex_lock(&rp_exports_lock);
 	glist_for_each(node, &rp_exports)
-		rp_stats_one(f, glist_entry(node, struct rp_export, stats_link));
+	    rp_stats_one(f, glist_entry(node, struct rp_export, stats_link));
 	pthread_mutex_unlock(&rp_exports_lock);
 	return 0;
 }
@@ -121,8 +122,8 @@ static void rp_stats_write(const char *path)
 	if (rc && rc != last_rc)
 		LogWarn(COMPONENT_FSAL, "RDMA_PROXY: Stats_File %s", why);
 	else if (!rc && last_rc)
-		LogEvent(COMPONENT_FSAL, "RDMA_PROXY: Stats_File %s written again",
-			 path);
+		LogEvent(COMPONENT_FSAL,
+			 "RDMA_PROXY: Stats_File %s written again", path);
 	last_rc = rc;
 }
 

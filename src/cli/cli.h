@@ -48,7 +48,7 @@ struct cli_opts {
 	uint64_t inject_drop_after;
 	bool inject_misorder;
 	bool inject_no_back_chan;
-	uint32_t connections;	   /* session trunking: 1..SESS_MAX_CONNS */
+	uint32_t connections;	    /* session trunking: 1..SESS_MAX_CONNS */
 	uint64_t inject_drop_extra; /* tcp: lose reply N on the last extra */
 	uint32_t inject_conn_loss_calls; /* drop the last extra after N calls */
 	int hold_s;

@@ -207,8 +207,8 @@ static void bench_small(struct stream *s, uint8_t *buf)
 				0644, &f);
 		if (ret)
 			break;
-		ret = sess_write(&f, 0, &iov, 1, SMALL_IO, FILE_SYNC4,
-				 &written, &committed, verf);
+		ret = sess_write(&f, 0, &iov, 1, SMALL_IO, FILE_SYNC4, &written,
+				 &committed, verf);
 		if (!ret && written != SMALL_IO)
 			ret = -EIO;
 		if (!ret)
@@ -441,8 +441,8 @@ static int run_mode(struct cli *c, const struct sess_fh *dir, const char *mode,
 		       "\"seconds\":%.3f,\"ops\":%" PRIu64
 		       ",\"ops_per_s\":%.1f,"
 		       "\"mib_per_s\":%.2f,\"avg_us\":%.1f,\"p99_us\":%.0f}\n",
-		       mode, n, io_col, secs, b.ops,
-		       (double)b.ops / secs, (double)b.bytes / secs / (1 << 20),
+		       mode, n, io_col, secs, b.ops, (double)b.ops / secs,
+		       (double)b.bytes / secs / (1 << 20),
 		       b.ops ? b.lat_sum_us / (double)b.ops : 0, p99_us(&b));
 	} else {
 		if (first)
@@ -451,8 +451,8 @@ static int run_mode(struct cli *c, const struct sess_fh *dir, const char *mode,
 			       "ops/s", "MiB/s", "avg_us", "p99_us");
 		printf("%-6s %7u %8u %8.2f %10" PRIu64
 		       " %10.1f %10.2f %9.1f %9.0f\n",
-		       mode, n, io_col, secs, b.ops,
-		       (double)b.ops / secs, (double)b.bytes / secs / (1 << 20),
+		       mode, n, io_col, secs, b.ops, (double)b.ops / secs,
+		       (double)b.bytes / secs / (1 << 20),
 		       b.ops ? b.lat_sum_us / (double)b.ops : 0, p99_us(&b));
 	}
 	fflush(stdout);
@@ -471,10 +471,11 @@ int cmd_bench(struct cli *c, int argc, char **argv)
 	bool first = true;
 
 	if (argc != 1) {
-		fprintf(stderr,
-			"usage: nfs41 bench [--mode read|write|meta|small|lookup|all] "
-			"[--streams N] [--io-size SIZE] [--duration SECS] "
-			"[--file-size SIZE] [--json] nfs://host[:port]/dir\n");
+		fprintf(
+		    stderr,
+		    "usage: nfs41 bench [--mode read|write|meta|small|lookup|all] "
+		    "[--streams N] [--io-size SIZE] [--duration SECS] "
+		    "[--file-size SIZE] [--json] nfs://host[:port]/dir\n");
 		return CLI_ERR_USAGE;
 	}
 	if (strcmp(c->o.mode, "all") && strcmp(c->o.mode, "read") &&

@@ -177,7 +177,7 @@ struct xfer {
 	atomic_int err;
 	int running;		 /* workers still going, under lock */
 	pthread_cond_t finished; /* signalled when a worker ends */
-	pthread_mutex_t lock; /* running, verf fields; a leaf */
+	pthread_mutex_t lock;	 /* running, verf fields; a leaf */
 	bool have_verf;
 	bool verf_mismatch;
 	verifier4 verf;

@@ -195,13 +195,14 @@ static struct sess_xprt *cli_rdma_create(const struct sess_xprt_rdma_opts *o)
 				 SESS_XPRT_RDMA_PLUGIN);
 		}
 		h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-		create = h ? (sess_xprt_rdma_create_fn)dlsym(
-				     h, SESS_XPRT_RDMA_ENTRY) :
-			     NULL;
+		create =
+		    h ? (sess_xprt_rdma_create_fn)dlsym(h, SESS_XPRT_RDMA_ENTRY)
+		      : NULL;
 		if (!create) {
-			fprintf(stderr,
-				"nfs41: the RDMA transport is not available: %s\n",
-				dlerror());
+			fprintf(
+			    stderr,
+			    "nfs41: the RDMA transport is not available: %s\n",
+			    dlerror());
 			errno = ENOENT;
 			return NULL;
 		}
@@ -432,9 +433,9 @@ static void conn_calls(char *out, size_t cap, const struct sess_client_stats *s)
 
 	out[0] = '\0';
 	for (i = 0; i < s->cs_conns && i < SESS_MAX_CONNS && len < cap; i++)
-		len += (size_t)snprintf(out + len, cap - len, "%s%llu",
-					i ? " " : "",
-					(unsigned long long)s->cs_conn_calls[i]);
+		len += (size_t)snprintf(
+		    out + len, cap - len, "%s%llu", i ? " " : "",
+		    (unsigned long long)s->cs_conn_calls[i]);
 }
 
 void cli_print_stats(struct cli *c, bool json)

@@ -274,7 +274,8 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			o->inject_no_back_chan = true;
 			break;
 		case OPT_CONNECTIONS:
-			if (parse_u32(optarg, 1, SESS_MAX_CONNS, &o->connections))
+			if (parse_u32(optarg, 1, SESS_MAX_CONNS,
+				      &o->connections))
 				goto bad;
 			break;
 		case OPT_INJECT_EXTRA:

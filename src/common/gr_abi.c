@@ -43,9 +43,10 @@ int gr_abi_check_symbol(const void *addr, const char *name, size_t expected,
 		return rc;
 	}
 	if (actual != expected) {
-		snprintf(why, whylen,
-			 "%s is %zu bytes in the running daemon but %zu bytes in the headers this module was built with",
-			 name, actual, expected);
+		snprintf(
+		    why, whylen,
+		    "%s is %zu bytes in the running daemon but %zu bytes in the headers this module was built with",
+		    name, actual, expected);
 		return -EPROTO;
 	}
 	return 0;
@@ -58,7 +59,8 @@ int gr_abi_check_soname(const void *addr, const char *soname, char *why,
 	Dl_info info;
 
 	if (!dladdr(addr, &info) || !info.dli_fname) {
-		snprintf(why, whylen, "address %p is in no loaded object", addr);
+		snprintf(why, whylen, "address %p is in no loaded object",
+			 addr);
 		return -ENOENT;
 	}
 	file = info.dli_fname;

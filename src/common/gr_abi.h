@@ -16,7 +16,8 @@
 #include <stddef.h>
 
 /**
- * gr_abi_symbol_size() - size and defining file of a data symbol in this process
+ * gr_abi_symbol_size() - size and defining file of a data symbol in this
+ * process
  * @addr:	address of the symbol (e.g. &nfs_param)
  * @size:	set to the symbol's ELF st_size
  * @file:	if not NULL, set to the path of the object that defines it

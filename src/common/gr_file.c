@@ -81,8 +81,7 @@ int gr_dir_open_safe(const char *dir, char *why, size_t whylen)
 	int dfd, next;
 	size_t n;
 
-	dfd = open(*dir == '/' ? "/" : ".",
-		   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = open(*dir == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return fail(why, whylen, -errno, "%s: cannot open %s: %s", dir,
 			    *dir == '/' ? "/" : ".", strerror(errno));
@@ -100,11 +99,11 @@ int gr_dir_open_safe(const char *dir, char *why, size_t whylen)
 		if (n == 0)
 			break;
 		if (!dir_trusted(&st, false)) {
-			next = fail(why, whylen, -EPERM,
-				    "%s: refusing the path: %.*s (owner uid %u, mode %04o) must be owned by root and writable by nobody else",
-				    dir, (int)(p - dir), dir,
-				    (unsigned int)st.st_uid,
-				    (unsigned int)(st.st_mode & 07777));
+			next = fail(
+			    why, whylen, -EPERM,
+			    "%s: refusing the path: %.*s (owner uid %u, mode %04o) must be owned by root and writable by nobody else",
+			    dir, (int)(p - dir), dir, (unsigned int)st.st_uid,
+			    (unsigned int)(st.st_mode & 07777));
 			goto out;
 		}
 		if (n > NAME_MAX) {
@@ -116,8 +115,9 @@ int gr_dir_open_safe(const char *dir, char *why, size_t whylen)
 		comp[n] = '\0';
 		if (!strcmp(comp, "..")) {
 			/* would leave a directory checked for one unchecked */
-			next = fail(why, whylen, -EINVAL,
-				    "%s: \"..\" is not allowed in the path", dir);
+			next =
+			    fail(why, whylen, -EINVAL,
+				 "%s: \"..\" is not allowed in the path", dir);
 			goto out;
 		}
 		next = openat(dfd, comp,
@@ -125,12 +125,14 @@ int gr_dir_open_safe(const char *dir, char *why, size_t whylen)
 		if (next < 0) {
 			bool link = errno == ELOOP || errno == ENOTDIR;
 
-			next = fail(why, whylen, link ? -ENOTDIR : -errno,
-				    "%s: cannot open %.*s%s: %s", dir,
-				    (int)(end - dir), dir,
-				    link ? " (not a directory, or a symbolic link: not followed)"
-					 : "",
-				    strerror(errno));
+			next = fail(
+			    why, whylen, link ? -ENOTDIR : -errno,
+			    "%s: cannot open %.*s%s: %s", dir, (int)(end - dir),
+			    dir,
+			    link
+				? " (not a directory, or a symbolic link: not followed)"
+				: "",
+			    strerror(errno));
 			goto out;
 		}
 		close(dfd);
@@ -138,10 +140,11 @@ int gr_dir_open_safe(const char *dir, char *why, size_t whylen)
 		p = end;
 	}
 	if (!dir_trusted(&st, true)) {
-		next = fail(why, whylen, -EPERM,
-			    "%s: refusing to write in %s (owner uid %u, mode %04o): it must be owned by root and writable by nobody else",
-			    dir, dir, (unsigned int)st.st_uid,
-			    (unsigned int)(st.st_mode & 07777));
+		next = fail(
+		    why, whylen, -EPERM,
+		    "%s: refusing to write in %s (owner uid %u, mode %04o): it must be owned by root and writable by nobody else",
+		    dir, dir, (unsigned int)st.st_uid,
+		    (unsigned int)(st.st_mode & 07777));
 		goto out;
 	}
 	return dfd;
@@ -163,9 +166,10 @@ static int open_tmp(int dfd, const char *base, mode_t mode, char *tmp,
 				     (long)getpid(), n,
 				     (unsigned long)random()) >= tmplen)
 			return -ENAMETOOLONG;
-		fd = openat(dfd, tmp,
-			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			    mode & 0600);
+		fd =
+		    openat(dfd, tmp,
+			   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			   mode & 0600);
 		if (fd >= 0)
 			return fd;
 		if (errno != EEXIST)
@@ -185,8 +189,7 @@ int gr_file_replace(const char *path, mode_t mode,
 
 	base = split(path, dir, sizeof(dir));
 	if (!base || !*base || !strcmp(base, ".") || !strcmp(base, ".."))
-		return fail(why, whylen, -EINVAL,
-			    "%s: not a file name", path);
+		return fail(why, whylen, -EINVAL, "%s: not a file name", path);
 	/*
 	 * Anyone else who may write into the directory, or into one on the
 	 * way to it, could swap the file between our writes, fill it with
@@ -223,8 +226,9 @@ int gr_file_replace(const char *path, mode_t mode,
 		goto out_unlink;
 	}
 	if (renameat(dfd, tmp, dfd, base) < 0) {
-		rc = fail(why, whylen, -errno, "%s: cannot rename into place: %s",
-			  path, strerror(errno));
+		rc = fail(why, whylen, -errno,
+			  "%s: cannot rename into place: %s", path,
+			  strerror(errno));
 		goto out_unlink;
 	}
 	close(dfd);

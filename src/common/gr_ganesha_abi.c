@@ -22,8 +22,8 @@ bool gr_ganesha_abi_ok(const char *module)
 
 	if (gr_abi_check_soname(&nfs_param, GR_GANESHA_SONAME, why,
 				sizeof(why)) ||
-	    gr_abi_check_symbol(&nfs_param, "nfs_param", sizeof(nfs_param),
-				why, sizeof(why))) {
+	    gr_abi_check_symbol(&nfs_param, "nfs_param", sizeof(nfs_param), why,
+				sizeof(why))) {
 		LogCrit(COMPONENT_INIT,
 			"%s: refusing to start, Ganesha ABI mismatch: %s",
 			module, why);

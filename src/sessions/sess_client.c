@@ -434,11 +434,12 @@ int sess_do_bind_conn_on(struct sess_client *cl, struct sess_xprt *xprt,
 	 * An extra connection that connects but does not answer must not
 	 * hold the renewer (sess_trunk_maintain) for a whole call timeout.
 	 */
-	struct sess_raw raw = {
-	    .r_args = &arg,
-	    .r_nargs = 1,
-	    .r_xprt = xprt,
-	    .r_timeout_ms = xprt != cl->cl_xprt ? SESS_EXTRA_BIND_TIMEOUT_MS : 0};
+	struct sess_raw raw = {.r_args = &arg,
+			       .r_nargs = 1,
+			       .r_xprt = xprt,
+			       .r_timeout_ms = xprt != cl->cl_xprt
+						   ? SESS_EXTRA_BIND_TIMEOUT_MS
+						   : 0};
 	nfs_resop4 res;
 	uint64_t gen;
 	nfsstat4 st;

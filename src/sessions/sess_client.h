@@ -99,11 +99,11 @@ struct sess_client_stats {
 	/* Transport counters summed over every connection of the session. */
 	struct sess_xprt_stats cs_xprt;
 	/* Session trunking (sess_trunk.c). */
-	uint32_t cs_conns;	  /* connections configured (first + extras) */
-	uint32_t cs_conns_bound;  /* extra connections bound right now */
-	uint64_t cs_trunk_binds;  /* BIND_CONN_TO_SESSION done on extras */
-	uint64_t cs_trunk_lost;	  /* extra connections found lost */
-	uint64_t cs_trunk_moved;  /* calls replayed on another connection */
+	uint32_t cs_conns;	   /* connections configured (first + extras) */
+	uint32_t cs_conns_bound;   /* extra connections bound right now */
+	uint64_t cs_trunk_binds;   /* BIND_CONN_TO_SESSION done on extras */
+	uint64_t cs_trunk_lost;	   /* extra connections found lost */
+	uint64_t cs_trunk_moved;   /* calls replayed on another connection */
 	uint64_t cs_trunk_refused; /* extras the server refused to bind */
 	/* COMPOUNDs sent on each connection ([0] is the first) */
 	uint64_t cs_conn_calls[SESS_MAX_CONNS];

@@ -156,7 +156,8 @@ static bool decode_entry(XDR *xdrs, entry4 *e, u_int budget)
 	if (!xdr_u_int32_t(xdrs, &words) || words > SESS_BITMAP_MAX ||
 	    !XDR_SETPOS(xdrs, pos) || !xdr_bitmap4(xdrs, &e->attrs.attrmask))
 		return false;
-	return inline_xdr_bytes(xdrs, (char **)&e->attrs.attr_vals.attrlist4_val,
+	return inline_xdr_bytes(xdrs,
+				(char **)&e->attrs.attr_vals.attrlist4_val,
 				&e->attrs.attr_vals.attrlist4_len, budget);
 }
 
@@ -256,8 +257,7 @@ static bool next_result_is(XDR *xdrs, nfs_opnum4 want)
 	u_int pos = XDR_GETPOS(xdrs);
 	nfs_opnum4 op;
 
-	return xdr_nfs_opnum4(xdrs, &op) && op == want &&
-	       XDR_SETPOS(xdrs, pos);
+	return xdr_nfs_opnum4(xdrs, &op) && op == want && XDR_SETPOS(xdrs, pos);
 }
 
 /* A result no longer than its arguments asked for; 0 or -EMSGSIZE. */
@@ -340,7 +340,7 @@ static int decode_compound(void *arg, const uint8_t *buf, size_t len,
  */
 #define SESS_SMALL_REPLY_OPS 8
 #define SESS_SMALL_ATTRS_0                                                     \
-	(~((1u << FATTR4_ACL) | (1u << FATTR4_FS_LOCATIONS) |                 \
+	(~((1u << FATTR4_ACL) | (1u << FATTR4_FS_LOCATIONS) |                  \
 	   (1u << FATTR4_SUPPORTED_ATTRS)))
 
 static bool small_attrs(const bitmap4 *bm)
@@ -393,7 +393,8 @@ static bool reply_is_small(const struct sess_raw *r)
 				return false; /* data would come inline */
 			break;
 		case NFS4_OP_GETATTR:
-			if (!small_attrs(&a->nfs_argop4_u.opgetattr.attr_request))
+			if (!small_attrs(
+				&a->nfs_argop4_u.opgetattr.attr_request))
 				return false;
 			break;
 		default:

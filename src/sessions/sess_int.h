@@ -42,8 +42,8 @@ struct sess_conn {
 	struct sess_xprt *cn_xprt;
 	/* cl_session_gen it is bound for; calls go only where it matches */
 	uint64_t cn_bound_gen;
-	bool cn_lost;	   /* a call saw it fail: reconnect before binding */
-	bool cn_refused;   /* the server refused to bind it: retired */
+	bool cn_lost;	 /* a call saw it fail: reconnect before binding */
+	bool cn_refused; /* the server refused to bind it: retired */
 	uint32_t cn_in_flight;
 	uint32_t cn_fails; /* failed attempts in a row (back-off) */
 	struct timespec cn_next_try;
@@ -242,7 +242,6 @@ void sess_trunk_destroy(struct sess_client *cl);
  */
 void sess_trunk_stats_locked(struct sess_client *cl,
 			     struct sess_client_stats *st);
-void sess_trunk_xprt_stats(struct sess_client *cl,
-			   struct sess_xprt_stats *sum);
+void sess_trunk_xprt_stats(struct sess_client *cl, struct sess_xprt_stats *sum);
 
 #endif /* SESS_INT_H */

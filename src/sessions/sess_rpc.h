@@ -63,9 +63,9 @@ int sess_rpc_peek(const uint8_t *buf, size_t len, uint32_t *xid,
  * @xid: the xid of the call this reply must answer.
  * @body_off: set to the offset of the procedure results.
  * Returns 0 when the call was accepted and succeeded; -EBADMSG when the
- * header is truncated or malformed or answers another xid; -EACCES when the call was denied for
- * authentication; -EPROTONOSUPPORT for RPC/program/version mismatch or
- * unavailable program; -EOPNOTSUPP for PROC_UNAVAIL; -EPROTO for
+ * header is truncated or malformed or answers another xid; -EACCES when the
+ * call was denied for authentication; -EPROTONOSUPPORT for RPC/program/version
+ * mismatch or unavailable program; -EOPNOTSUPP for PROC_UNAVAIL; -EPROTO for
  * GARBAGE_ARGS and SYSTEM_ERR.
  */
 int sess_rpc_decode_reply(const uint8_t *buf, size_t len, uint32_t xid,

@@ -168,8 +168,7 @@ void sess_trunk_unbound(struct sess_client *cl, uint32_t idx)
 }
 
 /* Connect extra @i (if down) and bind it.  Returns as sess_do_bind_conn_on */
-static int attach(struct sess_client *cl, uint32_t i, bool lost,
-		  uint64_t *gen)
+static int attach(struct sess_client *cl, uint32_t i, bool lost, uint64_t *gen)
 {
 	struct sess_xprt *x = cl->cl_conns[i].cn_xprt;
 	int ret;

@@ -100,11 +100,11 @@ struct sess_xprt_stats {
 	uint32_t xs_in_flight;
 	uint32_t xs_max_in_flight;
 	/* RDMA transports only (zero elsewhere). */
-	uint64_t xs_rdma_read_bytes;	 /* pulled by the server */
-	uint64_t xs_rdma_write_bytes;	 /* placed by the server */
+	uint64_t xs_rdma_read_bytes;	  /* pulled by the server */
+	uint64_t xs_rdma_write_bytes;	  /* placed by the server */
 	uint64_t xs_payload_bytes_copied; /* WRITE data sent inline */
-	uint64_t xs_registered_bytes;	 /* registered right now */
-	uint64_t xs_registered_per_conn; /* pools of one connection */
+	uint64_t xs_registered_bytes;	  /* registered right now */
+	uint64_t xs_registered_per_conn;  /* pools of one connection */
 };
 
 /** Operations of a transport; see each member for its errors. */

@@ -60,8 +60,8 @@ struct rdma_xprt {
 	/* inline receive negotiated at the last connect (RFC 8797) */
 	_Atomic uint32_t rx_inline_recv;
 
-	pthread_mutex_t rx_lock;	/* stats and the buffer list; a leaf */
-	struct rdma_buf *rx_free;	/* reply buffers of x_max_record */
+	pthread_mutex_t rx_lock;  /* stats and the buffer list; a leaf */
+	struct rdma_buf *rx_free; /* reply buffers of x_max_record */
 	struct sess_xprt_stats rx_stats;
 };
 
@@ -85,7 +85,7 @@ static struct rdma_buf *buf_get(struct rdma_xprt *rx)
 		 * (for free: calloc maps fresh pages at this size)
 		 */
 		b = calloc(1, sizeof(*b) + rx->rx_base.x_max_record +
-			   RDMA_HEAD_MAX);
+				  RDMA_HEAD_MAX);
 	return b;
 }
 
@@ -117,7 +117,7 @@ static void stats_end(struct rdma_xprt *rx, const struct xr_clnt_req *req,
 		rx->rx_stats.xs_replies++;
 		rx->rx_stats.xs_bytes_out += out_bytes;
 		rx->rx_stats.xs_bytes_in +=
-			req->cr_reply_len + req->cr_result_len;
+		    req->cr_reply_len + req->cr_result_len;
 	} else if (req->cr_status == -ETIMEDOUT) {
 		rx->rx_stats.xs_timeouts++;
 	} else if (req->cr_status == -EBADMSG) {
@@ -129,7 +129,7 @@ static void stats_end(struct rdma_xprt *rx, const struct xr_clnt_req *req,
 static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 {
 	struct rdma_xprt *rx = to_rdma(x);
-	struct xr_clnt_req req = { 0 };
+	struct xr_clnt_req req = {0};
 	struct iovec head;
 	struct rdma_buf *reply = NULL;
 	uint8_t *hbuf;
@@ -151,13 +151,13 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 		ret = hlen;
 		goto out;
 	}
-	alen = c->xc_encode(c->xc_encode_arg, hbuf + hlen,
-			    RDMA_HEAD_MAX - hlen);
+	alen =
+	    c->xc_encode(c->xc_encode_arg, hbuf + hlen, RDMA_HEAD_MAX - hlen);
 	if (alen < 0) {
 		ret = alen;
 		goto out;
 	}
-	head = (struct iovec){ hbuf, (size_t)hlen + (size_t)alen };
+	head = (struct iovec){hbuf, (size_t)hlen + (size_t)alen};
 	req.cr_msg.xm_head = &head;
 	req.cr_msg.xm_nhead = 1;
 	req.cr_msg.xm_payload = c->xc_bulk_out;
@@ -171,9 +171,9 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	 * registered.  A peer that negotiated less (RFC 8797 allows 1 KiB)
 	 * gets one all the same.
 	 */
-	req.cr_reply_inline = c->xc_reply_small &&
-			      atomic_load(&rx->rx_inline_recv) >=
-				  SESS_XPRT_SMALL_REPLY_MAX;
+	req.cr_reply_inline =
+	    c->xc_reply_small &&
+	    atomic_load(&rx->rx_inline_recv) >= SESS_XPRT_SMALL_REPLY_MAX;
 	req.cr_result_buf = c->xc_bulk_in;
 	req.cr_result_cap = c->xc_bulk_in ? c->xc_bulk_in_cap : 0;
 	/*
@@ -200,14 +200,14 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	if (!req.cr_reply_inline) {
 		memset(reply->rb_data, 0,
 		       reply->rb_dirty < req.cr_reply_cap ? reply->rb_dirty
-							   : req.cr_reply_cap);
+							  : req.cr_reply_cap);
 		reply->rb_dirty = 0;
 	}
 
 	stats_begin(rx);
 	ret = xr_clnt_call(rx->rx_clnt, &req,
-			   c->xc_timeout_ms ? c->xc_timeout_ms :
-					      rx->rx_timeout_ms);
+			   c->xc_timeout_ms ? c->xc_timeout_ms
+					    : rx->rx_timeout_ms);
 	stats_end(rx, &req, head.iov_len + c->xc_bulk_out_len);
 	if (ret) {
 		reply->rb_dirty = req.cr_reply_cap;
@@ -218,8 +218,8 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 
 	c->xc_bulk_in_placed = req.cr_result_len > 0;
 	c->xc_bulk_in_placed_len = req.cr_result_len;
-	ret = sess_rpc_decode_reply(reply->rb_data, req.cr_reply_len, xid,
-				    &body);
+	ret =
+	    sess_rpc_decode_reply(reply->rb_data, req.cr_reply_len, xid, &body);
 	if (ret == -EBADMSG) {
 		pthread_mutex_lock(&rx->rx_lock);
 		rx->rx_stats.xs_bad_records++;
@@ -312,13 +312,13 @@ static void rdma_destroy(struct sess_xprt *x)
 }
 
 static const struct sess_xprt_ops rdma_ops = {
-	.name = "rdma",
-	.call = rdma_call,
-	.connect = rdma_connect,
-	.disconnect = rdma_disconnect,
-	.set_cb_handler = rdma_set_cb_handler,
-	.get_stats = rdma_get_stats,
-	.destroy = rdma_destroy,
+    .name = "rdma",
+    .call = rdma_call,
+    .connect = rdma_connect,
+    .disconnect = rdma_disconnect,
+    .set_cb_handler = rdma_set_cb_handler,
+    .get_stats = rdma_get_stats,
+    .destroy = rdma_destroy,
 };
 
 struct sess_xprt *sess_xprt_rdma_create(const struct sess_xprt_rdma_opts *o)
@@ -337,17 +337,17 @@ struct sess_xprt *sess_xprt_rdma_create(const struct sess_xprt_rdma_opts *o)
 	}
 	snprintf(rx->rx_host, sizeof(rx->rx_host), "%s", o->host);
 	rx->rx_params = (struct xr_clnt_params){
-		.cp_backend = o->fabric ? o->fabric : "ofi",
-		.cp_provider = o->provider,
-		.cp_addr = rx->rx_host,
-		.cp_port = o->port ? o->port : 20049,
-		.cp_credits = o->credits,
-		.cp_inline = o->inline_size,
+	    .cp_backend = o->fabric ? o->fabric : "ofi",
+	    .cp_provider = o->provider,
+	    .cp_addr = rx->rx_host,
+	    .cp_port = o->port ? o->port : 20049,
+	    .cp_credits = o->credits,
+	    .cp_inline = o->inline_size,
 	};
 	rx->rx_timeout_ms = o->timeout_ms ? o->timeout_ms : 60000;
 	rx->rx_base.x_ops = &rdma_ops;
-	rx->rx_base.x_max_record = o->max_record ? o->max_record :
-				   (size_t)1024 * 1024 + 64 * 1024;
+	rx->rx_base.x_max_record =
+	    o->max_record ? o->max_record : (size_t)1024 * 1024 + 64 * 1024;
 	rx->rx_base.x_is_rdma = true;
 	rx->rx_base.x_rdma_ird = 16;
 	clock_gettime(CLOCK_REALTIME, &now);

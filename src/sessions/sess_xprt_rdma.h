@@ -15,14 +15,14 @@
 
 /** Options for sess_xprt_rdma_create(); 0/NULL means the default. */
 struct sess_xprt_rdma_opts {
-	const char *host;	/* server IPv4 address (required) */
-	uint16_t port;		/* default 20049 */
-	const char *fabric;	/* "verbs" or "ofi" (default "ofi") */
-	const char *provider;	/* ofi provider (default "tcp") */
-	uint32_t credits;	/* calls in flight asked for (default 128) */
-	uint32_t inline_size;	/* default 4096 */
-	size_t max_record;	/* largest reply (default 1 MiB + 64 KiB) */
-	int timeout_ms;		/* default reply timeout (default 60000) */
+	const char *host;     /* server IPv4 address (required) */
+	uint16_t port;	      /* default 20049 */
+	const char *fabric;   /* "verbs" or "ofi" (default "ofi") */
+	const char *provider; /* ofi provider (default "tcp") */
+	uint32_t credits;     /* calls in flight asked for (default 128) */
+	uint32_t inline_size; /* default 4096 */
+	size_t max_record;    /* largest reply (default 1 MiB + 64 KiB) */
+	int timeout_ms;	      /* default reply timeout (default 60000) */
 };
 
 /**
@@ -38,6 +38,6 @@ struct sess_xprt *sess_xprt_rdma_create(const struct sess_xprt_rdma_opts *o);
 #define SESS_XPRT_RDMA_PLUGIN "libnfs41_rdma.so"
 #define SESS_XPRT_RDMA_ENTRY "sess_xprt_rdma_create"
 typedef struct sess_xprt *(*sess_xprt_rdma_create_fn)(
-	const struct sess_xprt_rdma_opts *o);
+    const struct sess_xprt_rdma_opts *o);
 
 #endif /* SESS_XPRT_RDMA_H */

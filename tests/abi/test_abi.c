@@ -19,14 +19,14 @@ struct probe_layout gr_abi_test_symbol;
 
 static int failures, checks;
 
-#define CHECK(cond)                                                         \
-	do {                                                                \
-		checks++;                                                   \
-		if (!(cond)) {                                              \
-			failures++;                                         \
-			fprintf(stderr, "%s:%d: check failed: %s\n",        \
-				__FILE__, __LINE__, #cond);                 \
-		}                                                           \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		checks++;                                                      \
+		if (!(cond)) {                                                 \
+			failures++;                                            \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+				__LINE__, #cond);                              \
+		}                                                              \
 	} while (0)
 
 int main(void)

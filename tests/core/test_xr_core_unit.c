@@ -151,9 +151,8 @@ static void test_plan_reply(void)
  */
 static void test_plan_reply_header_room(void)
 {
-	struct xr_reply_plan_in in = {.ri_head_len = 24,
-				      .ri_inline_send = 1024,
-				      .ri_hdr_len = 1084};
+	struct xr_reply_plan_in in = {
+	    .ri_head_len = 24, .ri_inline_send = 1024, .ri_hdr_len = 1084};
 	struct xr_reply_plan p;
 	uint32_t seed = 12345, i;
 
@@ -189,12 +188,11 @@ static void test_plan_reply_header_room(void)
 		if (xr_plan_reply(&in, &p))
 			continue;
 		if (p.rp_reply_chunk)
-			CHECK((in.ri_nomsg_hdr_len ? in.ri_nomsg_hdr_len
-						   : XR_HDR_RESERVE) <=
-			      in.ri_inline_send);
+			CHECK((in.ri_nomsg_hdr_len
+				   ? in.ri_nomsg_hdr_len
+				   : XR_HDR_RESERVE) <= in.ri_inline_send);
 		else
-			CHECK((in.ri_hdr_len ? in.ri_hdr_len
-					     : XR_HDR_RESERVE) +
+			CHECK((in.ri_hdr_len ? in.ri_hdr_len : XR_HDR_RESERVE) +
 				  p.rp_msg_len <=
 			      in.ri_inline_send);
 	}
@@ -221,9 +219,8 @@ static int stuck_arm(struct xr_fabric *fab)
 	return -EAGAIN;
 }
 
-static const struct xr_fabric_ops stuck_ops = {.name = "stuck",
-					       .wait_fd = stuck_wait_fd,
-					       .arm = stuck_arm};
+static const struct xr_fabric_ops stuck_ops = {
+    .name = "stuck", .wait_fd = stuck_wait_fd, .arm = stuck_arm};
 
 struct stuck_loop {
 	struct xr_loop *sl_lp;

@@ -176,9 +176,8 @@ static bool repost_recvs;
 
 static void repost(uint32_t c, void *buf)
 {
-	struct xr_recv r = {.xr_ctx = buf,
-			    .xr_sge = {{buf, INLINE, cmr}},
-			    .xr_nsge = 1};
+	struct xr_recv r = {
+	    .xr_ctx = buf, .xr_sge = {{buf, INLINE, cmr}}, .xr_nsge = 1};
 	uint32_t posted;
 
 	xr_post_recvs(conns[c].ep, &r, 1, &posted);
@@ -705,8 +704,8 @@ int main(void)
 
 			if (send_call(0, xid++))
 				break;
-			while (conns[0].replies < want &&
-			       conns[0].state == 1 && now_ms() < give_up)
+			while (conns[0].replies < want && conns[0].state == 1 &&
+			       now_ms() < give_up)
 				pump(5);
 			if (conns[0].replies < want)
 				break;

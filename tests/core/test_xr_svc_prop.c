@@ -811,8 +811,7 @@ static int run_round(struct env *e, uint32_t round, uint32_t xid0)
 			       " of %u receives posted, %" PRIu64
 			       " calls live\n",
 			       round, st.cs_recvs_posted,
-			       CREDITS + XR_SVC_RECV_SLACK,
-			       st.cs_calls_live);
+			       CREDITS + XR_SVC_RECV_SLACK, st.cs_calls_live);
 			return 1;
 		}
 	}

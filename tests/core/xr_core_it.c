@@ -966,9 +966,10 @@ static int group_checker(void)
 	/*
 	 * Expect exactly this client: one conn, 2 pools (receive and send:
 	 * the landing area waits for a Read chunk, which STATS does not
-	 * carry), 1 call (STATS).  The server learns of the kill only when the kernel's reset reaches
-	 * its progress thread; on a loaded machine under ASan that took over
-	 * 10 s, so allow a minute (the loop ends as soon as it holds).
+	 * carry), 1 call (STATS).  The server learns of the kill only when the
+	 * kernel's reset reaches its progress thread; on a loaded machine under
+	 * ASan that took over 10 s, so allow a minute (the loop ends as soon as
+	 * it holds).
 	 */
 	for (i = 0; i < 1200 && !ok; i++) {
 		if (!get_stats(cl, v))

@@ -245,8 +245,8 @@ struct lpair {
 	struct xr_mr *smr, *cmr;
 };
 
-static void lpair_recvs(struct xr_recv *r, uint8_t (*buf)[64],
-			struct xr_mr *mr, uint32_t n, uint32_t len)
+static void lpair_recvs(struct xr_recv *r, uint8_t (*buf)[64], struct xr_mr *mr,
+			uint32_t n, uint32_t len)
 {
 	uint32_t i;
 
@@ -287,8 +287,7 @@ static int lpair_open(struct lpair *p, uint32_t rlen)
 	if (xr_accept(ev.xv_req, &attr, r, 4, NULL, 0, NULL, &p->sep) ||
 	    xr_fabric_get_event(p->cli, &ev) ||
 	    ev.xv_type != XR_EV_ESTABLISHED ||
-	    xr_fabric_get_event(p->srv, &ev) ||
-	    ev.xv_type != XR_EV_ESTABLISHED)
+	    xr_fabric_get_event(p->srv, &ev) || ev.xv_type != XR_EV_ESTABLISHED)
 		return -1;
 	return 0;
 }
@@ -320,13 +319,12 @@ static void test_loop_faults(void)
 
 	/* drop: the write happens, its completion comes only as a flush. */
 	CHECK(lpair_open(&p, 64) == 0);
-	f = (struct xr_loop_faults){.lf_seed = 1,
-				    .lf_ops = 1u << XR_OP_WRITE,
-				    .lf_drop = 65536};
+	f = (struct xr_loop_faults){
+	    .lf_seed = 1, .lf_ops = 1u << XR_OP_WRITE, .lf_drop = 65536};
 	CHECK(xr_loop_set_faults(p.cli, &f) == 0);
 	memset(p.cbuf[1], 0xab, 64);
-	sge = (struct xr_sge){
-	    .xs_addr = p.cbuf[1], .xs_len = 64, .xs_mr = p.cmr};
+	sge =
+	    (struct xr_sge){.xs_addr = p.cbuf[1], .xs_len = 64, .xs_mr = p.cmr};
 	CHECK(xr_post_write(p.cep, &sge, 1, xr_mr_wire_offset(p.smr, p.sbuf[2]),
 			    xr_mr_handle(p.smr), (void *)1) == 0);
 	CHECK(p.sbuf[2][63] == 0xab);

@@ -67,8 +67,8 @@ struct srv_info {
 	uint32_t si_ro_handle;
 	uint64_t si_ro_off;
 	uint32_t si_ro_len;
-	uint32_t si_pdata_len; /* connect data length the server got */
-	uint32_t si_pdata_sum; /* ... and its checksum */
+	uint32_t si_pdata_len;	 /* connect data length the server got */
+	uint32_t si_pdata_sum;	 /* ... and its checksum */
 	uint32_t si_peer_family; /* the request's xv_peer: family ... */
 	uint32_t si_peer_addr;	 /* ... and IPv4 address (network order) */
 };
@@ -710,14 +710,13 @@ static void case_addrs(struct cli *k, struct cli_conn *c)
 	    l4->sin_port == 0)
 		result(k, "endpoint_addresses", 1,
 		       "peer family %d port %u (want %s:%u), local port %u",
-		       peer.ss_family, ntohs(p4->sin_port), opt_addr,
-		       k->k_port, ntohs(l4->sin_port));
+		       peer.ss_family, ntohs(p4->sin_port), opt_addr, k->k_port,
+		       ntohs(l4->sin_port));
 	else
 		result(k, "endpoint_addresses", 0, "peer %s:%u, local port %u",
 		       opt_addr, k->k_port, ntohs(l4->sin_port));
 	/* The server learnt our address with the request (xv_peer). */
-	if (local.ss_family != AF_INET ||
-	    c->cc_si.si_peer_family != AF_INET ||
+	if (local.ss_family != AF_INET || c->cc_si.si_peer_family != AF_INET ||
 	    c->cc_si.si_peer_addr != l4->sin_addr.s_addr)
 		result(k, "request_names_peer", 1,
 		       "server saw family %u address %08x, we are %08x",

@@ -17,10 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct xr_cm_private mine = { .cp_present = true,
-				      .cp_remote_inv = true,
-				      .cp_send_size = 4096,
-				      .cp_recv_size = 8192 };
+	struct xr_cm_private mine = {.cp_present = true,
+				     .cp_remote_inv = true,
+				     .cp_send_size = 4096,
+				     .cp_recv_size = 8192};
 	struct xr_cm_private peer;
 	struct xr_cm_inline neg;
 	uint8_t out[8];

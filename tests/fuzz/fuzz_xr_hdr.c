@@ -100,20 +100,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct xr_hdr_limits wide = {
-		.hl_dir = XR_DIR_CALL,
-		.hl_max_read_segs = 64,
-		.hl_max_write_chunks = 16,
-		.hl_max_chunk_segs = 32,
-		.hl_max_chunk_bytes = UINT64_MAX,
-		.hl_inline_size = UINT32_MAX,
+	    .hl_dir = XR_DIR_CALL,
+	    .hl_max_read_segs = 64,
+	    .hl_max_write_chunks = 16,
+	    .hl_max_chunk_segs = 32,
+	    .hl_max_chunk_bytes = UINT64_MAX,
+	    .hl_inline_size = UINT32_MAX,
 	};
 	struct xr_hdr_limits tight = {
-		.hl_dir = XR_DIR_CALL,
-		.hl_max_read_segs = 4,
-		.hl_max_write_chunks = 2,
-		.hl_max_chunk_segs = 2,
-		.hl_max_chunk_bytes = 65536,
-		.hl_inline_size = 4096,
+	    .hl_dir = XR_DIR_CALL,
+	    .hl_max_read_segs = 4,
+	    .hl_max_write_chunks = 2,
+	    .hl_max_chunk_segs = 2,
+	    .hl_max_chunk_bytes = 65536,
+	    .hl_inline_size = 4096,
 	};
 
 	run(data, size, &wide);

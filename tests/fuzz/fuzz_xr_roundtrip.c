@@ -83,7 +83,8 @@ static bool oracle_valid(const struct xr_hdr *h, uint32_t msg_len)
 
 	/* Read chunks: distinct, increasing positions. */
 	for (i = 1; i < h->h_nread; i++)
-		if (h->h_chunks[i].ch_position <= h->h_chunks[i - 1].ch_position)
+		if (h->h_chunks[i].ch_position <=
+		    h->h_chunks[i - 1].ch_position)
 			return false;
 	if (h->h_proc == XR_RDMA_MSG) {
 		if (h->h_nread && h->h_chunks[0].ch_position == 0)
@@ -119,14 +120,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct xr_segment in_sg[64], out_sg[256];
 	static uint8_t buf[8192];
 	struct xr_hdr_limits lim = {
-		.hl_dir = XR_DIR_CALL,
-		.hl_max_read_segs = 64,
-		.hl_max_write_chunks = 16,
-		.hl_max_chunk_segs = 32,
-		.hl_max_chunk_bytes = MAX_BYTES,
-		.hl_inline_size = sizeof(buf),
+	    .hl_dir = XR_DIR_CALL,
+	    .hl_max_read_segs = 64,
+	    .hl_max_write_chunks = 16,
+	    .hl_max_chunk_segs = 32,
+	    .hl_max_chunk_bytes = MAX_BYTES,
+	    .hl_inline_size = sizeof(buf),
 	};
-	struct recipe r = { data, size };
+	struct recipe r = {data, size};
 	enum xr_hdr_reason reason;
 	struct xr_hdr in, out;
 	uint32_t i, j, k, msg_len, nchunks;

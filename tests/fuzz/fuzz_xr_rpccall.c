@@ -73,10 +73,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(p[0], data, a);
 	memcpy(p[1], data + a, b - a);
 	memcpy(p[2], data + b, len - b);
-	three[0] = (struct iovec){ p[0], a };
-	three[1] = (struct iovec){ p[1], b - a };
-	three[2] = (struct iovec){ p[2], len - b };
-	one = (struct iovec){ (void *)data, len };
+	three[0] = (struct iovec){p[0], a};
+	three[1] = (struct iovec){p[1], b - a};
+	three[2] = (struct iovec){p[2], len - b};
+	one = (struct iovec){(void *)data, len};
 
 	run(&one, 1, &v1, &c1, &e1, &id1);
 	run(three, 3, &v3, &c3, &e3, &id3);
@@ -91,8 +91,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t off;
 
 		for (off = c1.rc_args; off + 8 <= len && !seen; off += 4)
-			seen = ((uint16_t)(data[off + 6] << 8 | data[off + 7])) ==
-			       id1;
+			seen =
+			    ((uint16_t)(data[off + 6] << 8 | data[off + 7])) ==
+			    id1;
 		if (!seen)
 			abort();
 	}

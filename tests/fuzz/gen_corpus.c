@@ -48,8 +48,8 @@ static void put(const char *target, const char *name, const uint8_t *b,
 		fclose(f);
 }
 
-static void put_words(const char *target, const char *name,
-		      const uint32_t *w, size_t nw, size_t nbytes)
+static void put_words(const char *target, const char *name, const uint32_t *w,
+		      size_t nw, size_t nbytes)
 {
 	uint8_t b[1024];
 	size_t i;
@@ -63,29 +63,29 @@ static void put_words(const char *target, const char *name,
 	put(target, name, b, nbytes ? nbytes : 4 * nw);
 }
 
-#define HDR(name, ...)                                                     \
-	put_words("xr_hdr", name, (const uint32_t[]){ __VA_ARGS__ },       \
-		  sizeof((const uint32_t[]){ __VA_ARGS__ }) / 4, 0)
-#define HDR_CUT(name, nbytes, ...)                                         \
-	put_words("xr_hdr", name, (const uint32_t[]){ __VA_ARGS__ },       \
-		  sizeof((const uint32_t[]){ __VA_ARGS__ }) / 4, nbytes)
+#define HDR(name, ...)                                                         \
+	put_words("xr_hdr", name, (const uint32_t[]){__VA_ARGS__},             \
+		  sizeof((const uint32_t[]){__VA_ARGS__}) / 4, 0)
+#define HDR_CUT(name, nbytes, ...)                                             \
+	put_words("xr_hdr", name, (const uint32_t[]){__VA_ARGS__},             \
+		  sizeof((const uint32_t[]){__VA_ARGS__}) / 4, nbytes)
 
 static void gen_hdr(void)
 {
 	/* valid */
 	HDR("ok-msg-inline", MSG, 0, 0, 0, RPC, 0, 0, 0, 0);
-	HDR("ok-msg-read-chunk", MSG, 1, 24, SEG(1, 8192), 1, 24,
-	    SEG(2, 100), 0, 0, 0, RPC, 0, 0);
-	HDR("ok-msg-two-read-chunks", MSG, 1, 8, SEG(1, 5), 1, 16, SEG(2, 4),
+	HDR("ok-msg-read-chunk", MSG, 1, 24, SEG(1, 8192), 1, 24, SEG(2, 100),
 	    0, 0, 0, RPC, 0, 0);
-	HDR("ok-msg-write-list", MSG, 0, 1, 2, SEG(1, 65536), SEG(2, 65536),
-	    1, 1, SEG(3, 4096), 0, 0, RPC);
+	HDR("ok-msg-two-read-chunks", MSG, 1, 8, SEG(1, 5), 1, 16, SEG(2, 4), 0,
+	    0, 0, RPC, 0, 0);
+	HDR("ok-msg-write-list", MSG, 0, 1, 2, SEG(1, 65536), SEG(2, 65536), 1,
+	    1, SEG(3, 4096), 0, 0, RPC);
 	HDR("ok-msg-reply-chunk", MSG, 0, 0, 1, 2, SEG(1, 4096), SEG(2, 4096),
 	    RPC);
-	HDR("ok-msg-all-lists", MSG, 1, 20, SEG(1, 300), 0, 1, 1, SEG(2, 64),
-	    0, 1, 1, SEG(3, 512), RPC, 0, 0);
-	HDR("ok-nomsg-long-call", NOMSG, 1, 0, SEG(1, 2000), 1, 0,
-	    SEG(2, 1000), 0, 0, 1, 1, SEG(3, 4096));
+	HDR("ok-msg-all-lists", MSG, 1, 20, SEG(1, 300), 0, 1, 1, SEG(2, 64), 0,
+	    1, 1, SEG(3, 512), RPC, 0, 0);
+	HDR("ok-nomsg-long-call", NOMSG, 1, 0, SEG(1, 2000), 1, 0, SEG(2, 1000),
+	    0, 0, 1, 1, SEG(3, 4096));
 	HDR("ok-nomsg-call-plus-data", NOMSG, 1, 0, SEG(1, 200), 1, 100,
 	    SEG(2, 9), 0, 0, 0);
 	HDR("ok-nomsg-long-reply", NOMSG, 0, 0, 1, 1, SEG(1, 1800));
@@ -112,8 +112,8 @@ static void gen_hdr(void)
 	    RPC);
 	HDR("bad-overlap", MSG, 1, 8, SEG(1, 16), 1, 12, SEG(2, 4), 0, 0, 0,
 	    RPC);
-	HDR("bad-seg-wrap", MSG, 0, 1, 1, 1, 0x20, 0xffffffff, 0xfffffff0, 0,
-	    0, RPC);
+	HDR("bad-seg-wrap", MSG, 0, 1, 1, 1, 0x20, 0xffffffff, 0xfffffff0, 0, 0,
+	    RPC);
 	HDR("bad-huge-lengths", MSG, 1, 8, SEG(1, 0xffffffff), 1, 8,
 	    SEG(2, 0xffffffff), 0, 0, 0, RPC);
 	HDR("bad-no-rpc-msg", MSG, 0, 0, 0);
@@ -131,14 +131,14 @@ static void gen_hdr(void)
 static void gen_cm(void)
 {
 	static const uint8_t v[][8] = {
-		{ 0xf6, 0xab, 0x0e, 0x18, 1, 1, 7, 3 },
-		{ 0xf6, 0xab, 0x0e, 0x18, 1, 0, 0, 0 },
-		{ 0xf6, 0xab, 0x0e, 0x18, 1, 0xff, 0xff, 0xff },
-		{ 0xf6, 0xab, 0x0e, 0x18, 2, 1, 7, 3 },
-		{ 0xf6, 0xab, 0x0e, 0x19, 1, 1, 7, 3 },
-		{ 0x18, 0x0e, 0xab, 0xf6, 1, 1, 7, 3 },
+	    {0xf6, 0xab, 0x0e, 0x18, 1, 1, 7, 3},
+	    {0xf6, 0xab, 0x0e, 0x18, 1, 0, 0, 0},
+	    {0xf6, 0xab, 0x0e, 0x18, 1, 0xff, 0xff, 0xff},
+	    {0xf6, 0xab, 0x0e, 0x18, 2, 1, 7, 3},
+	    {0xf6, 0xab, 0x0e, 0x19, 1, 1, 7, 3},
+	    {0x18, 0x0e, 0xab, 0xf6, 1, 1, 7, 3},
 	};
-	uint8_t padded[56] = { 0xf6, 0xab, 0x0e, 0x18, 1, 1, 31, 31 };
+	uint8_t padded[56] = {0xf6, 0xab, 0x0e, 0x18, 1, 1, 31, 31};
 	char name[64];
 	size_t i;
 
@@ -211,26 +211,26 @@ static void wfill(struct bytes *o, size_t n, uint8_t v)
 static void seq_reply(struct bytes *o, uint32_t verf, uint32_t verf_len,
 		      uint32_t tag_len, uint32_t op, uint32_t flags)
 {
-	w32(o, 0x1234);		  /* xid */
-	w32(o, 1);		  /* REPLY */
-	w32(o, 0);		  /* MSG_ACCEPTED */
+	w32(o, 0x1234); /* xid */
+	w32(o, 1);	/* REPLY */
+	w32(o, 0);	/* MSG_ACCEPTED */
 	w32(o, verf);
 	w32(o, verf_len);
 	wfill(o, (verf_len + 3) & ~3u, 0x11);
-	w32(o, 0);		  /* SUCCESS */
-	w32(o, 0);		  /* NFS4_OK */
+	w32(o, 0); /* SUCCESS */
+	w32(o, 0); /* NFS4_OK */
 	w32(o, tag_len);
 	wfill(o, (tag_len + 3) & ~3u, 'T');
-	w32(o, 2);		  /* two results */
+	w32(o, 2); /* two results */
 	w32(o, op);
-	w32(o, 0);		  /* NFS4_OK */
-	wfill(o, 16, 7);	  /* sessionid */
-	w32(o, 1);		  /* sequenceid */
-	w32(o, 0);		  /* slotid */
-	w32(o, 63);		  /* highest */
-	w32(o, 63);		  /* target highest */
+	w32(o, 0);	 /* NFS4_OK */
+	wfill(o, 16, 7); /* sessionid */
+	w32(o, 1);	 /* sequenceid */
+	w32(o, 0);	 /* slotid */
+	w32(o, 63);	 /* highest */
+	w32(o, 63);	 /* target highest */
 	w32(o, flags);
-	w32(o, 22);		  /* OP_PUTFH */
+	w32(o, 22); /* OP_PUTFH */
 	w32(o, 0);
 }
 
@@ -415,23 +415,23 @@ static void gen_sess_wire(void)
 static void gen_xdr(void)
 {
 	static const uint8_t prog[][4] = {
-		{0, 0, 0, 0},	     /* u32 */
-		{1, 0, 0, 0},	     /* u64 */
-		{5, 0, 0, 40},	     /* string<40> */
-		{4, 0, 0, 64},	     /* bytes<64> */
-		{0, 0, 0, 0},	     /* u32 */
-		{6, 0, 0, 0},	     /* getpos */
-		{7, 0, 0, 0},	     /* setpos 0 */
-		{8, 0, 0, 8},	     /* inline 8 */
-		{2, 0, 0, 0},	     /* int */
-		{3, 0, 0, 12},	     /* opaque[12] */
-		{7, 0, 0, 200},	     /* setpos past the end */
+	    {0, 0, 0, 0},   /* u32 */
+	    {1, 0, 0, 0},   /* u64 */
+	    {5, 0, 0, 40},  /* string<40> */
+	    {4, 0, 0, 64},  /* bytes<64> */
+	    {0, 0, 0, 0},   /* u32 */
+	    {6, 0, 0, 0},   /* getpos */
+	    {7, 0, 0, 0},   /* setpos 0 */
+	    {8, 0, 0, 8},   /* inline 8 */
+	    {2, 0, 0, 0},   /* int */
+	    {3, 0, 0, 12},  /* opaque[12] */
+	    {7, 0, 0, 200}, /* setpos past the end */
 	};
 	static const uint8_t cuts[][6] = {
-		{0x00},
-		{0x12, 0, 3, 0, 17, 0},
-		{0xf3, 0, 0, 0, 0, 0},
-		{0x25, 0, 13, 0, 14, 0},
+	    {0x00},
+	    {0x12, 0, 3, 0, 17, 0},
+	    {0xf3, 0, 0, 0, 0, 0},
+	    {0x25, 0, 13, 0, 14, 0},
 	};
 	struct bytes o;
 	char name[32];
@@ -533,12 +533,12 @@ static void gen_rpccall(void)
 	v3_fh(&o, 9);
 	put("xr_rpccall", "nfsacl-setacl", o.b, o.n);
 	rpc_call(&o, 36, 52, 2, 100003, 3, 6, 6, 24);
-	o.b[4 + 32 + 15] = 2;		/* RPCSEC_GSS integrity */
+	o.b[4 + 32 + 15] = 2; /* RPCSEC_GSS integrity */
 	w32(&o, 24);
 	w32(&o, 1);
 	v3_fh(&o, 3);
 	put("xr_rpccall", "v3-gss-integrity", o.b, o.n);
-	o.b[4 + 32 + 15] = 3;		/* privacy */
+	o.b[4 + 32 + 15] = 3; /* privacy */
 	put("xr_rpccall", "v3-gss-privacy", o.b, o.n);
 }
 
@@ -598,17 +598,17 @@ static void rp_readdir_seed(const char *name, uint32_t maxcount, uint32_t n,
 	}
 	b32(&o, maxcount);
 	b32(&o, status ? 2 : 0); /* COMPOUND status */
-	b32(&o, 0);		  /* tag */
+	b32(&o, 0);		 /* tag */
 	b32(&o, 3);
-	b32(&o, 53);		  /* SEQUENCE */
+	b32(&o, 53); /* SEQUENCE */
 	b32(&o, 0);
 	for (k = 0; k < 4; k++)
 		b32(&o, 0x30313233);
 	for (k = 0; k < 5; k++)
 		b32(&o, k == 1 ? 0 : 1);
-	b32(&o, 22);		  /* PUTFH */
+	b32(&o, 22); /* PUTFH */
 	b32(&o, 0);
-	b32(&o, 26);		  /* READDIR */
+	b32(&o, 26); /* READDIR */
 	b32(&o, status);
 	if (!status) {
 		b32(&o, 0x11111111); /* cookieverf */
@@ -620,10 +620,17 @@ static void rp_readdir_seed(const char *name, uint32_t maxcount, uint32_t n,
 			len = (uint32_t)snprintf(nm, sizeof(nm), "e%u", i);
 			b32(&o, len);
 			for (k = 0; k < len; k += 4)
-				b32(&o, (uint32_t)(uint8_t)nm[k] << 24 |
-					    (uint32_t)(k + 1 < len ? (uint8_t)nm[k + 1] : 0) << 16 |
-					    (uint32_t)(k + 2 < len ? (uint8_t)nm[k + 2] : 0) << 8 |
-					    (k + 3 < len ? (uint8_t)nm[k + 3] : 0));
+				b32(&o,
+				    (uint32_t)(uint8_t)nm[k] << 24 |
+					(uint32_t)(k + 1 < len
+						       ? (uint8_t)nm[k + 1]
+						       : 0)
+					    << 16 |
+					(uint32_t)(k + 2 < len
+						       ? (uint8_t)nm[k + 2]
+						       : 0)
+					    << 8 |
+					(k + 3 < len ? (uint8_t)nm[k + 3] : 0));
 			if (fh) {
 				b32(&o, 1); /* bitmap: TYPE | FILEHANDLE */
 				b32(&o, 1u << 1 | 1u << 19);
@@ -673,19 +680,19 @@ static void gen_rp(void)
 		/* TYPE | CHANGE | SIZE | FSID | FILEHANDLE; MODE */
 		w32(&o, 1u << 1 | 1u << 3 | 1u << 4 | 1u << 8 | 1u << 19);
 		w32(&o, 1u << (33 - 32));
-		w32(&o, 2);		     /* NF4DIR */
-		wfill(&o, 8, 1);	     /* change */
-		wfill(&o, 8, 2);	     /* size */
-		wfill(&o, 16, 3);	     /* fsid */
-		w32(&o, 5);		     /* a 5-byte handle */
+		w32(&o, 2);	  /* NF4DIR */
+		wfill(&o, 8, 1);  /* change */
+		wfill(&o, 8, 2);  /* size */
+		wfill(&o, 16, 3); /* fsid */
+		w32(&o, 5);	  /* a 5-byte handle */
 		w32(&o, 0x01020304);
 		w32(&o, 0x05000000);
-		w32(&o, 0755);		     /* mode */
+		w32(&o, 0755); /* mode */
 		put("rp_entry_fh", "fsid-fh-mode", o.b, o.n);
 		o.n = 0;
 		w8(&o, 1);
 		w32(&o, 1u << 19);
-		w32(&o, 129);		     /* longer than NFS4_FHSIZE */
+		w32(&o, 129); /* longer than NFS4_FHSIZE */
 		wfill(&o, 132, 9);
 		put("rp_entry_fh", "fh-too-long", o.b, o.n);
 		o.n = 0;

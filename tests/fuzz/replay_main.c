@@ -83,8 +83,8 @@ static int replay_path(const char *path)
 
 static void replay_edges(void)
 {
-	static const size_t sizes[] = { 1, 3, 4, 7, 8, 15, 16, 27, 28, 64,
-					1024, 4096 };
+	static const size_t sizes[] = {1,  3,  4,  7,  8,    15,
+				       16, 27, 28, 64, 1024, 4096};
 	static uint8_t buf[4096];
 	size_t i;
 	int v;

@@ -43,7 +43,7 @@ static void set_fa(fattr4 *fa, struct blob *b, uint32_t map0, uint32_t map1)
 }
 
 #define B(x) (1u << (x))
-#define B1(x) (1u << ((x) - 32))
+#define B1(x) (1u << ((x)-32))
 
 /* TYPE, CHANGE, SIZE, FSID, FILEHANDLE(len, bytes), FILEID, MODE */
 static void typical(struct blob *b, uint32_t fh_len_field, uint32_t fh_bytes)
@@ -52,14 +52,20 @@ static void typical(struct blob *b, uint32_t fh_len_field, uint32_t fh_bytes)
 
 	memset(b, 0, sizeof(*b));
 	memset(fh, 0xab, sizeof(fh));
-	put32(b, 1);			/* type NF4REG */
-	put32(b, 0); put32(b, 7);	/* change */
-	put32(b, 0); put32(b, 4096);	/* size */
-	put32(b, 0); put32(b, 1); put32(b, 0); put32(b, 2); /* fsid */
+	put32(b, 1); /* type NF4REG */
+	put32(b, 0);
+	put32(b, 7); /* change */
+	put32(b, 0);
+	put32(b, 4096); /* size */
+	put32(b, 0);
+	put32(b, 1);
+	put32(b, 0);
+	put32(b, 2); /* fsid */
 	put32(b, fh_len_field);
 	put_bytes(b, fh, fh_bytes);
-	put32(b, 0); put32(b, 42);	/* fileid */
-	put32(b, 0644);			/* mode */
+	put32(b, 0);
+	put32(b, 42);	/* fileid */
+	put32(b, 0644); /* mode */
 }
 
 int main(void)
@@ -83,7 +89,7 @@ int main(void)
 	CHECK_EQ(fa.attr_vals.attrlist4_len, before - 4 - 12);
 	CHECK(!(fa.attrmask.map[0] & B(FATTR4_FILEHANDLE)));
 	memcpy(&be, fa.attr_vals.attrlist4_val + 36, 4);
-	CHECK_EQ(ntohl(be), 0);	/* fileid's high word follows FSID now */
+	CHECK_EQ(ntohl(be), 0); /* fileid's high word follows FSID now */
 	memcpy(&be, fa.attr_vals.attrlist4_val + 40, 4);
 	CHECK_EQ(ntohl(be), 42);
 
@@ -110,12 +116,12 @@ int main(void)
 	set_fa(&fa, &b, map0, B1(FATTR4_MODE));
 	CHECK(!rp_fattr_take_fh(&fa, fh, &fh_len));
 
-	typical(&b, 64, 8);	/* says 64, the buffer ends sooner */
+	typical(&b, 64, 8); /* says 64, the buffer ends sooner */
 	b.len = 36 + 4 + 8;
 	set_fa(&fa, &b, map0, 0);
 	CHECK(!rp_fattr_take_fh(&fa, fh, &fh_len));
 
-	typical(&b, 0xfffffffc, 4);	/* padding arithmetic must not wrap */
+	typical(&b, 0xfffffffc, 4); /* padding arithmetic must not wrap */
 	set_fa(&fa, &b, map0, 0);
 	CHECK(!rp_fattr_take_fh(&fa, fh, &fh_len));
 

@@ -30,8 +30,8 @@ static void key_of(struct rp_mac_key *k, uint8_t seed)
 }
 
 /* Every bit of a sealed handle flipped in turn: each one refused. */
-static void flips(const struct rp_mac_key *k, uint8_t kind,
-		  const uint8_t *fh, uint32_t fh_len)
+static void flips(const struct rp_mac_key *k, uint8_t kind, const uint8_t *fh,
+		  uint32_t fh_len)
 {
 	uint8_t w[1 + FH_MAX + RP_MAC_LEN], kind_out;
 	const uint8_t *fh_out;
@@ -43,8 +43,9 @@ static void flips(const struct rp_mac_key *k, uint8_t kind,
 	CHECK_EQ(len, 1 + fh_len + RP_MAC_LEN);
 	if (len < 0)
 		return;
-	CHECK_EQ(rp_wire_open(k, 7, w, (size_t)len, &kind_out, &fh_out,
-			      &len_out), 0);
+	CHECK_EQ(
+	    rp_wire_open(k, 7, w, (size_t)len, &kind_out, &fh_out, &len_out),
+	    0);
 	CHECK_EQ(kind_out, kind);
 	CHECK_EQ(len_out, fh_len);
 	CHECK(fh_out == w + 1);
@@ -58,8 +59,9 @@ static void flips(const struct rp_mac_key *k, uint8_t kind,
 	}
 	CHECK_EQ(refused, (unsigned int)len * 8);
 	/* and the original still passes: the flips were undone */
-	CHECK_EQ(rp_wire_open(k, 7, w, (size_t)len, &kind_out, &fh_out,
-			      &len_out), 0);
+	CHECK_EQ(
+	    rp_wire_open(k, 7, w, (size_t)len, &kind_out, &fh_out, &len_out),
+	    0);
 }
 
 static void handles(void)
@@ -76,7 +78,7 @@ static void handles(void)
 	for (i = 0; i < sizeof(fh); i++)
 		fh[i] = (uint8_t)(i * 37 + 5);
 
-	flips(&k, 2, NULL, 0);	  /* the export root: kind + MAC only */
+	flips(&k, 2, NULL, 0); /* the export root: kind + MAC only */
 	flips(&k, 1, fh, 1);
 	flips(&k, 1, fh, 28);	  /* Ganesha FSAL_VFS size */
 	flips(&k, 1, fh, FH_MAX); /* the longest that fits */
@@ -98,8 +100,9 @@ static void handles(void)
 	CHECK_EQ(rp_wire_open(&k, 7, w, RP_MAC_LEN, &kind, &p, &n), -EINVAL);
 	CHECK_EQ(rp_wire_open(&k, 7, w, 0, &kind, &p, &n), -EINVAL);
 	CHECK_EQ(rp_wire_open(&k, 7, NULL, 40, &kind, &p, &n), -EINVAL);
-	CHECK_EQ(rp_wire_open(&k, 7, w, 1 + 128 + RP_MAC_LEN + 1, &kind, &p,
-			      &n), -EINVAL);
+	CHECK_EQ(
+	    rp_wire_open(&k, 7, w, 1 + 128 + RP_MAC_LEN + 1, &kind, &p, &n),
+	    -EINVAL);
 	/* a handle of another export's kind byte with our MAC: refused */
 	len = rp_wire_seal(&k, 7, 2, NULL, 0, w, sizeof(w));
 	w[0] = 1;
@@ -173,7 +176,8 @@ static void key_file(void)
 		CHECK(strstr(why, "not owned") != NULL);
 		CHECK(chown(path, 0, 0) == 0);
 	} else {
-		printf("test_rp_handle_mac: not root, a key of another owner not checked\n");
+		printf(
+		    "test_rp_handle_mac: not root, a key of another owner not checked\n");
 	}
 	CHECK_EQ(rp_mac_key_load(sub, &b, &why), 0);
 	/* a State_Dir others may write in (they could plant a key): refused */

@@ -143,8 +143,7 @@ static void test_compound_reply(void)
  * SEQUENCE ok, PUTFH ok, READDIR ok with @n entries named "e<i>" (no
  * attributes), or with @op's opnum in the READDIR result's place.
  */
-static size_t build_readdir(uint8_t *buf, size_t cap, uint32_t n,
-			    nfs_opnum4 op)
+static size_t build_readdir(uint8_t *buf, size_t cap, uint32_t n, nfs_opnum4 op)
 {
 	uint32_t count = 3, zero = 0, one = 1, i;
 	uint64_t cookie;
@@ -159,7 +158,8 @@ static size_t build_readdir(uint8_t *buf, size_t cap, uint32_t n,
 	      xdr_opaque(&x, verf, sizeof(verf)));
 	for (i = 0; i < n; i++) {
 		cookie = i + 3;
-		u.utf8string_len = (u_int)snprintf(name, sizeof(name), "e%u", i);
+		u.utf8string_len =
+		    (u_int)snprintf(name, sizeof(name), "e%u", i);
 		u.utf8string_val = name;
 		CHECK(xdr_u_int32_t(&x, &one) && xdr_uint64_t(&x, &cookie) &&
 		      xdr_utf8string(&x, &u) && xdr_u_int32_t(&x, &zero) &&
@@ -222,13 +222,14 @@ static void *readdir_thread(void *arg)
 	entry4 *e;
 
 	len = build_readdir(buf, cap, k->n, k->answered);
-	k->ret = decode_readdir_reply(buf, len, k->maxcount, k->sent, &r,
-				      args, res);
+	k->ret =
+	    decode_readdir_reply(buf, len, k->maxcount, k->sent, &r, args, res);
 	k->nres = r.r_nres;
 	k->entries = 0;
 	if (k->ret == 0 && k->sent == NFS4_OP_READDIR) {
-		for (e = res[2].nfs_resop4_u.opreaddir.READDIR4res_u.resok4
-			     .reply.entries;
+		for (e = res[2]
+			     .nfs_resop4_u.opreaddir.READDIR4res_u.resok4.reply
+			     .entries;
 		     e; e = e->nextentry)
 			k->entries++;
 	}
@@ -287,7 +288,8 @@ static void test_readdir_reply(void)
 	 */
 	{
 		uint8_t buf[512];
-		size_t len = build_readdir(buf, sizeof(buf), 1, NFS4_OP_READDIR);
+		size_t len =
+		    build_readdir(buf, sizeof(buf), 1, NFS4_OP_READDIR);
 		nfs_argop4 args[3];
 		nfs_resop4 res[3];
 		struct sess_raw r;
@@ -401,8 +403,8 @@ static void test_backchannel(void)
 	/* Wrong program: PROG_UNAVAIL. */
 	len = build_cb(req, sizeof(req), 2, 12345);
 	n = sess_cb_handle(cl, req, len, rep, sizeof(rep));
-	CHECK(n > 0 &&
-	      sess_rpc_decode_reply(rep, (size_t)n, 99, &off) == -EPROTONOSUPPORT);
+	CHECK(n > 0 && sess_rpc_decode_reply(rep, (size_t)n, 99, &off) ==
+			   -EPROTONOSUPPORT);
 
 	/* Truncations and corruption: never a crash or leak. */
 	len = build_cb(req, sizeof(req), 2, SESS_CB_PROGRAM);
@@ -467,20 +469,19 @@ static int script_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
 		}
 		CHECK(xdr_nfs_resop4(&x, &res));
 	}
-	return call->xc_decode(call->xc_decode_arg, buf, XDR_GETPOS(&x),
-			       call);
+	return call->xc_decode(call->xc_decode_arg, buf, XDR_GETPOS(&x), call);
 }
 
 static const struct sess_xprt_ops script_ops = {.call = script_call};
 
 static int delay_calls(uint32_t change_op)
 {
-	struct script_xprt sx = {.x = {.x_ops = &script_ops,
-				       .x_max_record = 1 << 20}};
+	struct script_xprt sx = {
+	    .x = {.x_ops = &script_ops, .x_max_record = 1 << 20}};
 	struct sess_client *cl = calloc(1, sizeof(*cl));
 	nfs_argop4 args[3];
-	struct sess_compound c = {.sc_args = args, .sc_nargs = 3,
-				  .sc_cachethis = true};
+	struct sess_compound c = {
+	    .sc_args = args, .sc_nargs = 3, .sc_cachethis = true};
 	int ret;
 
 	memset(args, 0, sizeof(args));
@@ -541,8 +542,7 @@ static int answer_sequence_status(struct sess_xprt_call *call, nfsstat4 st)
 	res.nfs_resop4_u.opsequence.sr_status = st;
 	CHECK(xdr_nfsstat4(&x, &st) && xdr_utf8str_cs(&x, &tag) &&
 	      xdr_u_int32_t(&x, &count) && xdr_nfs_resop4(&x, &res));
-	return call->xc_decode(call->xc_decode_arg, buf, XDR_GETPOS(&x),
-			       call);
+	return call->xc_decode(call->xc_decode_arg, buf, XDR_GETPOS(&x), call);
 }
 
 static int uncached_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
@@ -575,8 +575,8 @@ static const struct sess_xprt_ops badsession_ops = {.call = badsession_call};
  */
 static void test_badsession_past_deadline(void)
 {
-	struct uncached_xprt ux = {.x = {.x_ops = &badsession_ops,
-					 .x_max_record = 1 << 20}};
+	struct uncached_xprt ux = {
+	    .x = {.x_ops = &badsession_ops, .x_max_record = 1 << 20}};
 	struct sess_client *cl = calloc(1, sizeof(*cl));
 	nfs_argop4 args[2];
 	struct sess_compound c = {.sc_args = args, .sc_nargs = 2};
@@ -610,8 +610,8 @@ static void test_badsession_past_deadline(void)
 
 static void test_uncached_forever(void)
 {
-	struct uncached_xprt ux = {.x = {.x_ops = &uncached_ops,
-					 .x_max_record = 1 << 20}};
+	struct uncached_xprt ux = {
+	    .x = {.x_ops = &uncached_ops, .x_max_record = 1 << 20}};
 	struct sess_client *cl = calloc(1, sizeof(*cl));
 	nfs_argop4 args[2];
 	struct sess_compound c = {.sc_args = args, .sc_nargs = 2};

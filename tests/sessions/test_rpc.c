@@ -83,7 +83,8 @@ static void test_reply(void)
 		CHECK(sess_rpc_peek(buf, n, &xid, &type) == 0 && xid == 5 &&
 		      type == SESS_RPC_REPLY);
 		for (i = 0; i < 24; i++)
-			CHECK(sess_rpc_decode_reply(buf, i, 5, &off) == -EBADMSG);
+			CHECK(sess_rpc_decode_reply(buf, i, 5, &off) ==
+			      -EBADMSG);
 		/* A well-formed reply to another call is refused. */
 		CHECK(sess_rpc_decode_reply(buf, n, 6, &off) == -EBADMSG);
 		CHECK(sess_rpc_decode_reply(buf, n, 0x05000000, &off) ==
@@ -116,7 +117,8 @@ static void test_reply(void)
 		n = words(buf, denied_auth, 5);
 		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EACCES);
 		n = words(buf, denied_vers, 6);
-		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EPROTONOSUPPORT);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) ==
+		      -EPROTONOSUPPORT);
 		n = words(buf, bad_stat, 3);
 		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EBADMSG);
 		n = words(buf, not_reply, 3);
@@ -126,7 +128,8 @@ static void test_reply(void)
 		n = words(buf, noproc, 6);
 		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EOPNOTSUPP);
 		n = words(buf, prog, 6);
-		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EPROTONOSUPPORT);
+		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) ==
+		      -EPROTONOSUPPORT);
 		n = words(buf, weird, 6);
 		CHECK(sess_rpc_decode_reply(buf, n, 5, &off) == -EBADMSG);
 	}
@@ -147,7 +150,8 @@ static void test_accepted(void)
 
 	n = sess_rpc_encode_accepted(buf, sizeof(buf), 77, 0);
 	CHECK(n == 24);
-	CHECK(sess_rpc_decode_reply(buf, (size_t)n, 77, &off) == 0 && off == 24);
+	CHECK(sess_rpc_decode_reply(buf, (size_t)n, 77, &off) == 0 &&
+	      off == 24);
 	CHECK(sess_rpc_encode_accepted(buf, 23, 77, 0) == -ENOSPC);
 }
 

@@ -152,13 +152,13 @@ static void answer_nomsg(struct server *s, const struct xr_hdr *h)
 	n += put32(out + n, h->h_xid);
 	n += put32(out + n, 1);
 	n += put32(out + n, h->h_credits);
-	n += put32(out + n, 1);			/* RDMA_NOMSG */
-	n += put32(out + n, 0);			/* no Read list */
-	n += put32(out + n, 0);			/* no Write list */
-	n += put32(out + n, 1);			/* a Reply chunk */
-	n += put32(out + n, 1);			/* of one segment */
+	n += put32(out + n, 1); /* RDMA_NOMSG */
+	n += put32(out + n, 0); /* no Read list */
+	n += put32(out + n, 0); /* no Write list */
+	n += put32(out + n, 1); /* a Reply chunk */
+	n += put32(out + n, 1); /* of one segment */
 	n += put32(out + n, r->seg_handle);
-	n += put32(out + n, s->last_claim);	/* the honest length */
+	n += put32(out + n, s->last_claim); /* the honest length */
 	n += put32(out + n, (uint32_t)(r->seg_offset >> 32));
 	n += put32(out + n, (uint32_t)r->seg_offset);
 	sge = (struct xr_sge){out, (uint32_t)n, s->mr};
@@ -174,7 +174,8 @@ static void answer(struct server *s, const uint8_t *msg, size_t len)
 				    .hl_max_read_segs = 4,
 				    .hl_max_write_chunks = 4,
 				    .hl_max_chunk_segs = 4,
-				    .hl_max_chunk_bytes = 1u << 24, /* the Reply chunk: 1 MiB + */
+				    .hl_max_chunk_bytes =
+					1u << 24, /* the Reply chunk: 1 MiB + */
 				    .hl_inline_size = SLOT};
 	enum xr_hdr_reason why;
 	const struct xr_segment *w;
@@ -372,7 +373,8 @@ static void nomsg_case(struct sess_client *cl, struct server *s, enum lie lie,
 	r = (struct sess_raw){.r_args = args, .r_nargs = 3, .r_res = res};
 	ret = sess_raw_call(cl, &r);
 	if (ret == 0) {
-		got = res[2].nfs_resop4_u.opread.READ4res_u.resok4.data.data_len;
+		got =
+		    res[2].nfs_resop4_u.opread.READ4res_u.resok4.data.data_len;
 		d = (const uint8_t *)res[2]
 			.nfs_resop4_u.opread.READ4res_u.resok4.data.data_val;
 		for (i = 0; i < got; i++)

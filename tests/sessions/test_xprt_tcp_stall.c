@@ -131,9 +131,14 @@ static void *caller(void *arg)
 {
 	struct job *j = arg;
 	struct sess_xprt_call c = {
-	    .xc_prog = 100003, .xc_vers = 4, .xc_proc = 1,
-	    .xc_cred = &cred, .xc_encode = enc_none, .xc_decode = dec_none,
-	    .xc_bulk_out = &j->iov, .xc_bulk_out_cnt = j->cnt,
+	    .xc_prog = 100003,
+	    .xc_vers = 4,
+	    .xc_proc = 1,
+	    .xc_cred = &cred,
+	    .xc_encode = enc_none,
+	    .xc_decode = dec_none,
+	    .xc_bulk_out = &j->iov,
+	    .xc_bulk_out_cnt = j->cnt,
 	    .xc_bulk_out_len = j->cnt ? j->iov.iov_len : 0,
 	};
 	int64_t t0 = now_ms();

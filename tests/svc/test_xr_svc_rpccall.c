@@ -33,8 +33,8 @@ static void zeros(struct msg *m, size_t n)
 }
 
 /* xid 7, CALL, rpcvers, prog, vers, proc, cred, AUTH_NONE verifier */
-static void call(struct msg *m, uint32_t rpcvers, uint32_t prog,
-		 uint32_t vers, uint32_t proc, uint32_t flavor, uint32_t clen)
+static void call(struct msg *m, uint32_t rpcvers, uint32_t prog, uint32_t vers,
+		 uint32_t proc, uint32_t flavor, uint32_t clen)
 {
 	m->n = 0;
 	put(m, 7);
@@ -54,8 +54,8 @@ static void call(struct msg *m, uint32_t rpcvers, uint32_t prog,
 static void fh(struct msg *m, uint16_t id)
 {
 	put(m, 12);
-	m->b[m->n++] = 2;	/* fhversion */
-	m->b[m->n++] = 0;	/* flags */
+	m->b[m->n++] = 2; /* fhversion */
+	m->b[m->n++] = 0; /* flags */
 	m->b[m->n++] = id >> 8;
 	m->b[m->n++] = id & 0xff;
 	zeros(m, 8);
@@ -70,16 +70,16 @@ static int verdict_split(const struct msg *m, struct xr_rpc_call *c,
 
 	for (cut = 0; cut <= m->n; cut++) {
 		struct iovec iov[3] = {
-			{ (void *)m->b, cut },
-			{ NULL, 0 },	/* an empty range in between */
-			{ (void *)(m->b + cut), m->n - cut },
+		    {(void *)m->b, cut},
+		    {NULL, 0}, /* an empty range in between */
+		    {(void *)(m->b + cut), m->n - cut},
 		};
 		uint16_t eid = 0;
 		int erc;
 
 		v = xr_rpc_call_check(iov, 3, c);
-		erc = v == XR_RPC_PASS ? xr_rpc_call_export(iov, 3, c, &eid) :
-					 -1000;
+		erc = v == XR_RPC_PASS ? xr_rpc_call_export(iov, 3, c, &eid)
+				       : -1000;
 		if (first == -1) {
 			first = v;
 			*export_rc = erc;
@@ -109,7 +109,8 @@ int main(void)
 	call(&m, 3, 100003, 4, 0, 0, 0);
 	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_DENY_MISMATCH);
 	CHECK_EQ(xr_rpc_denial_encode(c.rc_xid, XR_RPC_DENY_MISMATCH, out,
-				      sizeof(out)), 24);
+				      sizeof(out)),
+		 24);
 	CHECK(!memcmp(out, "\0\0\0\7\0\0\0\1\0\0\0\1\0\0\0\0\0\0\0\2\0\0\0\2",
 		      24));
 
@@ -157,7 +158,7 @@ int main(void)
 	call(&m, 2, 100003, 3, 22, 1, 20);
 	fh(&m, 0x1234);
 	verdict_split(&m, &c, &erc, &id);
-	CHECK_EQ(erc, 0); /* no such procedure */
+	CHECK_EQ(erc, 0);		  /* no such procedure */
 	call(&m, 2, 100003, 4, 1, 1, 20); /* NFSv4 COMPOUND: not this way */
 	fh(&m, 0x1234);
 	verdict_split(&m, &c, &erc, &id);
@@ -194,15 +195,15 @@ int main(void)
 
 	/* RPCSEC_GSS: integrity skips length and seq_num; privacy hides. */
 	call(&m, 2, 100003, 3, 6, 6, 24);
-	m.b[32 + 15] = 2;	/* service: integrity */
+	m.b[32 + 15] = 2; /* service: integrity */
 	put(&m, 24);
-	put(&m, 1);		/* databody length, seq_num */
+	put(&m, 1); /* databody length, seq_num */
 	fh(&m, 3);
 	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_PASS);
 	CHECK_EQ(c.rc_gss_service, 2);
 	CHECK_EQ(erc, 1);
 	CHECK_EQ(id, 3);
-	m.b[32 + 15] = 3;	/* privacy */
+	m.b[32 + 15] = 3; /* privacy */
 	verdict_split(&m, &c, &erc, &id);
 	CHECK_EQ(erc, -EACCES);
 

@@ -37,21 +37,21 @@ static void reply(struct msg *m, uint32_t verf_flavor, uint32_t tag_len,
 	put(m, 1);
 	put(m, 0);
 	put(m, verf_flavor);
-	put(m, 0);		/* verifier body length */
-	put(m, 0);		/* SUCCESS */
-	put(m, 0);		/* COMPOUND status */
+	put(m, 0); /* verifier body length */
+	put(m, 0); /* SUCCESS */
+	put(m, 0); /* COMPOUND status */
 	put(m, tag_len);
 	for (i = 0; i < (tag_len + 3) / 4; i++)
 		put(m, 0x41414141);
-	put(m, 3);		/* results */
+	put(m, 3); /* results */
 	put(m, first_op);
 	put(m, op_status);
 	for (i = 0; i < 4; i++)
 		put(m, 0xabcd0000 + i); /* sessionid */
-	put(m, 7);		/* sequenceid */
-	put(m, 0);		/* slotid */
-	put(m, 63);		/* highest */
-	put(m, 63);		/* target highest */
+	put(m, 7);			/* sequenceid */
+	put(m, 0);			/* slotid */
+	put(m, 63);			/* highest */
+	put(m, 63);			/* target highest */
 	m->flags_at = m->n;
 	put(m, flags);
 }
@@ -106,14 +106,14 @@ int main(void)
 
 	/* A tag length past the buffer, or absurd. */
 	reply(&m, 0, 0, 53, 0, 0x1);
-	m.b[28] = 0x7f;	/* tag length word -> 0x7f000000 */
+	m.b[28] = 0x7f; /* tag length word -> 0x7f000000 */
 	CHECK(!xr_seq_hide_cb_path_down(m.b, m.n));
 	/* Not a reply / not accepted. */
 	reply(&m, 0, 0, 53, 0, 0x1);
-	m.b[7] = 0;	/* msg type CALL */
+	m.b[7] = 0; /* msg type CALL */
 	CHECK(!xr_seq_hide_cb_path_down(m.b, m.n));
 	reply(&m, 0, 0, 53, 0, 0x1);
-	m.b[11] = 1;	/* MSG_DENIED */
+	m.b[11] = 1; /* MSG_DENIED */
 	CHECK(!xr_seq_hide_cb_path_down(m.b, m.n));
 	CHECK(!xr_seq_hide_cb_path_down(NULL, 100));
 

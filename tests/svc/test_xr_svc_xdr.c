@@ -20,14 +20,14 @@
 
 static int checks, failures;
 
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		checks++;                                                  \
-		if (!(cond)) {                                             \
-			failures++;                                        \
-			fprintf(stderr, "%s:%d: failed: %s\n", __FILE__,   \
-				__LINE__, #cond);                          \
-		}                                                          \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		checks++;                                                      \
+		if (!(cond)) {                                                 \
+			failures++;                                            \
+			fprintf(stderr, "%s:%d: failed: %s\n", __FILE__,       \
+				__LINE__, #cond);                              \
+		}                                                              \
 	} while (0)
 
 struct sample {
@@ -55,9 +55,9 @@ static void decode_cut(const char *buf, u_int len, u_int cut1, u_int cut2,
 		       const struct sample *want)
 {
 	struct iovec iov[3] = {
-		{ (void *)buf, cut1 },
-		{ (void *)(buf + cut1), cut2 - cut1 },
-		{ (void *)(buf + cut2), len - cut2 },
+	    {(void *)buf, cut1},
+	    {(void *)(buf + cut1), cut2 - cut1},
+	    {(void *)(buf + cut2), len - cut2},
 	};
 	struct sample got;
 	struct xr_xdr_in in;
@@ -98,10 +98,9 @@ static void test_chunk_copied(const char *buf, u_int len,
 	/* a, b, name length, name + pad, blob length */
 	u_int at = 4 + 8 + 4 + ((u_int)strlen(want->name) + 3) / 4 * 4 + 4;
 	struct iovec iov[3] = {
-		{ (void *)buf, at },
-		{ (void *)(buf + at), want->blob_len },
-		{ (void *)(buf + at + want->blob_len),
-		  len - at - want->blob_len },
+	    {(void *)buf, at},
+	    {(void *)(buf + at), want->blob_len},
+	    {(void *)(buf + at + want->blob_len), len - at - want->blob_len},
 	};
 	struct sample got;
 	struct xr_xdr_in in;
@@ -139,7 +138,7 @@ static void test_encode(void)
 	struct {
 		xdr_uio u;
 		xdr_vio v;
-	} ddp = { 0 }, other = { 0 };
+	} ddp = {0}, other = {0};
 	struct iovec head, pl, tail;
 	struct xr_xdr_out out;
 	uint32_t w = 0x11223344;
@@ -157,7 +156,7 @@ static void test_encode(void)
 	released = 0;
 	xr_xdr_out_init(&out, buf, sizeof(buf), count_release, true);
 	CHECK(xdr_u_int32_t(&out.xo_xdrs, &w));
-	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0)); /* set aside */
+	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0));   /* set aside */
 	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &other.u, 0)); /* copied */
 	CHECK(xdr_u_int32_t(&out.xo_xdrs, &w));
 	CHECK(released == 1); /* the copied one, at once */
@@ -197,7 +196,7 @@ static void test_encode_any(void)
 	struct {
 		xdr_uio u;
 		xdr_vio v;
-	} read3 = { 0 };
+	} read3 = {0};
 	struct iovec head, pl, tail;
 	struct xr_xdr_out out;
 	uint32_t eof = 1, count = 27;
@@ -235,7 +234,7 @@ static void test_encode_any(void)
 
 int main(void)
 {
-	struct sample s = { .a = 7, .b = 0x0102030405060708ull, .z = 99 };
+	struct sample s = {.a = 7, .b = 0x0102030405060708ull, .z = 99};
 	char buf[256];
 	XDR mem;
 	u_int len, c1, c2;

@@ -73,8 +73,9 @@ int main(void)
 
 	/* Plain write: content, mode 0644 whatever the umask. */
 	umask(077);
-	CHECK_EQ(gr_file_replace(path, 0644, fill_text, "one\n", why,
-				 sizeof(why)), 0);
+	CHECK_EQ(
+	    gr_file_replace(path, 0644, fill_text, "one\n", why, sizeof(why)),
+	    0);
 	CHECK(slurp(path, buf, sizeof(buf)) == 4 && !strcmp(buf, "one\n"));
 	CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 	      (st.st_mode & 07777) == 0644);
@@ -89,8 +90,9 @@ int main(void)
 	}
 	unlink(path);
 	CHECK(symlink(victim, path) == 0);
-	CHECK_EQ(gr_file_replace(path, 0644, fill_text, "two\n", why,
-				 sizeof(why)), 0);
+	CHECK_EQ(
+	    gr_file_replace(path, 0644, fill_text, "two\n", why, sizeof(why)),
+	    0);
 	CHECK(slurp(victim, buf, sizeof(buf)) > 0 &&
 	      !strcmp(buf, "precious\n"));
 	CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode));
@@ -98,16 +100,18 @@ int main(void)
 
 	/* A symlink at the name a previous version used as its temporary. */
 	CHECK(symlink(victim, tmp) == 0);
-	CHECK_EQ(gr_file_replace(path, 0644, fill_text, "three\n", why,
-				 sizeof(why)), 0);
+	CHECK_EQ(
+	    gr_file_replace(path, 0644, fill_text, "three\n", why, sizeof(why)),
+	    0);
 	CHECK(slurp(victim, buf, sizeof(buf)) > 0 &&
 	      !strcmp(buf, "precious\n"));
 	CHECK(slurp(path, buf, sizeof(buf)) > 0 && !strcmp(buf, "three\n"));
 	unlink(tmp);
 
 	/* A failing writer leaves the old file and no temporary. */
-	CHECK_EQ(gr_file_replace(path, 0644, fill_error, NULL, why,
-				 sizeof(why)), -EIO);
+	CHECK_EQ(
+	    gr_file_replace(path, 0644, fill_error, NULL, why, sizeof(why)),
+	    -EIO);
 	CHECK(slurp(path, buf, sizeof(buf)) > 0 && !strcmp(buf, "three\n"));
 	CHECK_EQ(entries(top), 2); /* stats and victim */
 
@@ -116,16 +120,16 @@ int main(void)
 	CHECK(mkdir(open_dir, 0777) == 0 && chmod(open_dir, 01777) == 0);
 	snprintf(path, sizeof(path), "%s/stats", open_dir);
 	why[0] = '\0';
-	CHECK_EQ(gr_file_replace(path, 0644, fill_text, "x", why,
-				 sizeof(why)), -EPERM);
+	CHECK_EQ(gr_file_replace(path, 0644, fill_text, "x", why, sizeof(why)),
+		 -EPERM);
 	CHECK(strstr(why, "refusing to write in") != NULL);
 	CHECK_EQ(entries(open_dir), 0);
 	CHECK(chmod(open_dir, 0770) == 0);
-	CHECK_EQ(gr_file_replace(path, 0644, fill_text, "x", why,
-				 sizeof(why)), -EPERM);
+	CHECK_EQ(gr_file_replace(path, 0644, fill_text, "x", why, sizeof(why)),
+		 -EPERM);
 	CHECK(chmod(open_dir, 0755) == 0);
-	CHECK_EQ(gr_file_replace(path, 0644, fill_text, "x", why,
-				 sizeof(why)), 0);
+	CHECK_EQ(gr_file_replace(path, 0644, fill_text, "x", why, sizeof(why)),
+		 0);
 
 	/* A symbolic link on the way to the directory is not followed. */
 	{
@@ -138,21 +142,25 @@ int main(void)
 		CHECK(mkdir(real, 0755) == 0 && mkdir(deep, 0755) == 0);
 		CHECK(symlink(real, link) == 0);
 		CHECK_EQ(gr_file_replace(via, 0644, fill_text, "x", why,
-					 sizeof(why)), -ENOTDIR);
+					 sizeof(why)),
+			 -ENOTDIR);
 		CHECK_EQ(entries(deep), 0);
 		/* ... nor as the last directory */
 		snprintf(via, sizeof(via), "%s/link/stats", top);
 		CHECK_EQ(gr_file_replace(via, 0644, fill_text, "x", why,
-					 sizeof(why)), -ENOTDIR);
+					 sizeof(why)),
+			 -ENOTDIR);
 		CHECK_EQ(entries(real), 1);
 		/* the real path is fine */
 		snprintf(via, sizeof(via), "%s/real/sub/stats", top);
 		CHECK_EQ(gr_file_replace(via, 0644, fill_text, "x", why,
-					 sizeof(why)), 0);
+					 sizeof(why)),
+			 0);
 		/* ".." could leave a checked directory for another */
 		snprintf(via, sizeof(via), "%s/real/../real/sub/stats", top);
 		CHECK_EQ(gr_file_replace(via, 0644, fill_text, "x", why,
-					 sizeof(why)), -EINVAL);
+					 sizeof(why)),
+			 -EINVAL);
 	}
 
 	/*
@@ -170,37 +178,45 @@ int main(void)
 		CHECK(chmod(mid, 0777) == 0);
 		why[0] = '\0';
 		CHECK_EQ(gr_file_replace(file, 0644, fill_text, "x", why,
-					 sizeof(why)), -EPERM);
+					 sizeof(why)),
+			 -EPERM);
 		CHECK(strstr(why, "refusing the path") != NULL);
 		CHECK_EQ(entries(leaf), 0);
 		CHECK(chmod(mid, 0775) == 0);
 		CHECK_EQ(gr_file_replace(file, 0644, fill_text, "x", why,
-					 sizeof(why)), -EPERM);
+					 sizeof(why)),
+			 -EPERM);
 		if (geteuid() == 0) {
 			CHECK(chmod(mid, 01777) == 0);
 			CHECK_EQ(gr_file_replace(file, 0644, fill_text, "x",
-						 why, sizeof(why)), 0);
+						 why, sizeof(why)),
+				 0);
 			unlink(file);
 			/* owned by another user, even if 0755 */
 			CHECK(chmod(mid, 0755) == 0 &&
 			      chown(mid, 65534, 65534) == 0);
 			CHECK_EQ(gr_file_replace(file, 0644, fill_text, "x",
-						 why, sizeof(why)), -EPERM);
+						 why, sizeof(why)),
+				 -EPERM);
 			CHECK_EQ(entries(leaf), 0);
 			/* a sticky one must be root's */
 			CHECK(chmod(mid, 01777) == 0);
 			CHECK_EQ(gr_file_replace(file, 0644, fill_text, "x",
-						 why, sizeof(why)), -EPERM);
+						 why, sizeof(why)),
+				 -EPERM);
 		} else {
-			printf("not root: sticky and foreign-owner cases skipped\n");
+			printf(
+			    "not root: sticky and foreign-owner cases skipped\n");
 		}
 	}
 
 	/* No file name, or no directory. */
-	CHECK_EQ(gr_file_replace("/tmp/", 0644, fill_text, "x", why,
-				 sizeof(why)), -EINVAL);
-	CHECK_EQ(gr_file_replace("/nonexistent-gr-dir/x", 0644, fill_text,
-				 "x", why, sizeof(why)), -ENOENT);
+	CHECK_EQ(
+	    gr_file_replace("/tmp/", 0644, fill_text, "x", why, sizeof(why)),
+	    -EINVAL);
+	CHECK_EQ(gr_file_replace("/nonexistent-gr-dir/x", 0644, fill_text, "x",
+				 why, sizeof(why)),
+		 -ENOENT);
 
 	snprintf(buf, sizeof(buf), "rm -rf '%s'", top);
 	if (system(buf) != 0)

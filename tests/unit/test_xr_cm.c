@@ -18,14 +18,14 @@ static void test_vectors(void)
 {
 	/* magic f6ab0e18, version 1, flags: remote invalidation,
 	 * send code 7 = 8 KiB, receive code 3 = 4 KiB */
-	static const uint8_t v1[8] = { 0xf6, 0xab, 0x0e, 0x18,
-				       0x01, 0x01, 0x07, 0x03 };
+	static const uint8_t v1[8] = {0xf6, 0xab, 0x0e, 0x18,
+				      0x01, 0x01, 0x07, 0x03};
 	/* version 1, no flags, both codes 0 = 1 KiB */
-	static const uint8_t v2[8] = { 0xf6, 0xab, 0x0e, 0x18,
-				       0x01, 0x00, 0x00, 0x00 };
+	static const uint8_t v2[8] = {0xf6, 0xab, 0x0e, 0x18,
+				      0x01, 0x00, 0x00, 0x00};
 	/* codes 255 = 256 KiB; reserved flag bits set, I bit clear */
-	static const uint8_t v3[8] = { 0xf6, 0xab, 0x0e, 0x18,
-				       0x01, 0xfe, 0xff, 0xff };
+	static const uint8_t v3[8] = {0xf6, 0xab, 0x0e, 0x18,
+				      0x01, 0xfe, 0xff, 0xff};
 	struct xr_cm_private p, mine;
 	uint8_t out[16];
 
@@ -35,17 +35,16 @@ static void test_vectors(void)
 	CHECK_EQ(p.cp_send_size, 8192);
 	CHECK_EQ(p.cp_recv_size, 4096);
 
-	mine = (struct xr_cm_private){ .cp_remote_inv = true,
-				       .cp_send_size = 8192,
-				       .cp_recv_size = 4096 };
+	mine = (struct xr_cm_private){
+	    .cp_remote_inv = true, .cp_send_size = 8192, .cp_recv_size = 4096};
 	CHECK_EQ_INT(xr_cm_encode(&mine, out, sizeof(out)), 8);
 	CHECK(memcmp(out, v1, 8) == 0);
 
 	CHECK_EQ_INT(xr_cm_decode(v2, 8, &p), 1);
 	CHECK(!p.cp_remote_inv);
 	CHECK_EQ(p.cp_send_size, 1024);
-	mine = (struct xr_cm_private){ .cp_send_size = 1024,
-				       .cp_recv_size = 1024 };
+	mine =
+	    (struct xr_cm_private){.cp_send_size = 1024, .cp_recv_size = 1024};
 	CHECK_EQ_INT(xr_cm_encode(&mine, out, 8), 8);
 	CHECK(memcmp(out, v2, 8) == 0);
 
@@ -57,7 +56,7 @@ static void test_vectors(void)
 
 static void check_absent(const void *buf, size_t len)
 {
-	struct xr_cm_private p = { .cp_present = true, .cp_remote_inv = true };
+	struct xr_cm_private p = {.cp_present = true, .cp_remote_inv = true};
 
 	CHECK_EQ_INT(xr_cm_decode(buf, len, &p), 0);
 	CHECK(!p.cp_present);
@@ -68,14 +67,14 @@ static void check_absent(const void *buf, size_t len)
 
 static void test_not_present(void)
 {
-	static const uint8_t bad_magic[8] = { 0xf6, 0xab, 0x0e, 0x19,
-					      0x01, 0x01, 0x07, 0x03 };
-	static const uint8_t bad_vers[8] = { 0xf6, 0xab, 0x0e, 0x18,
-					     0x02, 0x01, 0x07, 0x03 };
-	static const uint8_t vers0[8] = { 0xf6, 0xab, 0x0e, 0x18,
-					  0x00, 0x01, 0x07, 0x03 };
-	static const uint8_t le_magic[8] = { 0x18, 0x0e, 0xab, 0xf6,
-					     0x01, 0x01, 0x07, 0x03 };
+	static const uint8_t bad_magic[8] = {0xf6, 0xab, 0x0e, 0x19,
+					     0x01, 0x01, 0x07, 0x03};
+	static const uint8_t bad_vers[8] = {0xf6, 0xab, 0x0e, 0x18,
+					    0x02, 0x01, 0x07, 0x03};
+	static const uint8_t vers0[8] = {0xf6, 0xab, 0x0e, 0x18,
+					 0x00, 0x01, 0x07, 0x03};
+	static const uint8_t le_magic[8] = {0x18, 0x0e, 0xab, 0xf6,
+					    0x01, 0x01, 0x07, 0x03};
 	uint8_t padded[56];
 	struct xr_cm_private p;
 
@@ -89,8 +88,7 @@ static void test_not_present(void)
 
 	/* IB CM pads private data with zeros: the first 8 bytes count. */
 	memset(padded, 0, sizeof(padded));
-	memcpy(padded, (const uint8_t[]){ 0xf6, 0xab, 0x0e, 0x18, 1, 1, 15,
-					  31 },
+	memcpy(padded, (const uint8_t[]){0xf6, 0xab, 0x0e, 0x18, 1, 1, 15, 31},
 	       8);
 	CHECK_EQ_INT(xr_cm_decode(padded, sizeof(padded), &p), 1);
 	CHECK_EQ(p.cp_send_size, 16384);
@@ -103,8 +101,8 @@ static void test_not_present(void)
 
 static void test_encode_rounding(void)
 {
-	struct xr_cm_private mine = { .cp_send_size = 1500,
-				      .cp_recv_size = 300000 };
+	struct xr_cm_private mine = {.cp_send_size = 1500,
+				     .cp_recv_size = 300000};
 	struct xr_cm_private back;
 	uint8_t out[8];
 
@@ -137,13 +135,12 @@ static void test_negotiate(void)
 {
 	/* A client with 4 KiB sends/8 KiB receives talking to a server
 	 * with 16 KiB sends/2 KiB receives that accepts invalidation. */
-	struct xr_cm_private client = { .cp_present = true,
-					.cp_send_size = 4096,
-					.cp_recv_size = 8192 };
-	struct xr_cm_private server = { .cp_present = true,
-					.cp_remote_inv = true,
-					.cp_send_size = 16384,
-					.cp_recv_size = 2048 };
+	struct xr_cm_private client = {
+	    .cp_present = true, .cp_send_size = 4096, .cp_recv_size = 8192};
+	struct xr_cm_private server = {.cp_present = true,
+				       .cp_remote_inv = true,
+				       .cp_send_size = 16384,
+				       .cp_recv_size = 2048};
 	struct xr_cm_private none;
 	struct xr_cm_inline ci, si;
 	uint8_t wire[8];

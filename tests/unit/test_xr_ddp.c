@@ -15,7 +15,7 @@ static enum xr_ddp_item item(uint32_t vers, uint32_t minor, uint32_t proc,
 			     uint32_t objtype, enum xr_ddp_dir dir)
 {
 	const struct xr_ddp_entry *e =
-		xr_ddp_lookup(P, vers, minor, proc, objtype, dir);
+	    xr_ddp_lookup(P, vers, minor, proc, objtype, dir);
 
 	return e ? e->de_item : (enum xr_ddp_item)0;
 }
@@ -55,8 +55,7 @@ static void test_nfs4(void)
 	for (minor = 0; minor <= 2; minor++) {
 		CHECK_EQ(item(4, minor, 25, 0, XR_DDP_RESULT),
 			 XR_DDP_READ_DATA);
-		CHECK_EQ(item(4, minor, 38, 0, XR_DDP_ARGS),
-			 XR_DDP_WRITE_DATA);
+		CHECK_EQ(item(4, minor, 38, 0, XR_DDP_ARGS), XR_DDP_WRITE_DATA);
 		CHECK_EQ(item(4, minor, 27, 0, XR_DDP_RESULT),
 			 XR_DDP_READLINK_PATH);
 		CHECK_EQ(item(4, minor, 6, XR_NF4LNK, XR_DDP_ARGS),

@@ -23,12 +23,12 @@
 
 /* Limits used by most tests: small so the "too many" rows are short. */
 static const struct xr_hdr_limits call_lim = {
-	.hl_dir = XR_DIR_CALL,
-	.hl_max_read_segs = 8,
-	.hl_max_write_chunks = 4,
-	.hl_max_chunk_segs = 4,
-	.hl_max_chunk_bytes = 1u << 20,
-	.hl_inline_size = 1024,
+    .hl_dir = XR_DIR_CALL,
+    .hl_max_read_segs = 8,
+    .hl_max_write_chunks = 4,
+    .hl_max_chunk_segs = 4,
+    .hl_max_chunk_bytes = 1u << 20,
+    .hl_inline_size = 1024,
 };
 
 static struct xr_hdr_limits reply_lim(void)
@@ -83,21 +83,21 @@ static void check_reencode(const uint8_t *b, const struct xr_hdr *h)
 static void test_vector_msg_inline(void)
 {
 	static const uint32_t w[] = {
-		XID,	  /* rdma_xid */
-		1,	  /* rdma_vers */
-		32,	  /* rdma_credit */
-		0,	  /* rdma_proc = RDMA_MSG */
-		0,	  /* Read list: empty */
-		0,	  /* Write list: empty */
-		0,	  /* Reply chunk: absent */
-		XID,	  /* RPC: xid */
-		0,	  /* RPC: msg_type CALL */
-		2,	  /* RPC: rpcvers */
-		NFS_PROG, /* RPC: prog */
-		4,	  /* RPC: vers */
-		0,	  /* RPC: proc NULL */
-		0, 0,	  /* RPC: cred AUTH_NONE, length 0 */
-		0, 0,	  /* RPC: verf AUTH_NONE, length 0 */
+	    XID,	 /* rdma_xid */
+	    1,		 /* rdma_vers */
+	    32,		 /* rdma_credit */
+	    0,		 /* rdma_proc = RDMA_MSG */
+	    0,		 /* Read list: empty */
+	    0,		 /* Write list: empty */
+	    0,		 /* Reply chunk: absent */
+	    XID,	 /* RPC: xid */
+	    0,		 /* RPC: msg_type CALL */
+	    2,		 /* RPC: rpcvers */
+	    NFS_PROG,	 /* RPC: prog */
+	    4,		 /* RPC: vers */
+	    0,		 /* RPC: proc NULL */
+	    0,	      0, /* RPC: cred AUTH_NONE, length 0 */
+	    0,	      0, /* RPC: verf AUTH_NONE, length 0 */
 	};
 	uint8_t b[256];
 	size_t len = to_wire(w, sizeof(w) / 4, b);
@@ -128,25 +128,25 @@ static void test_vector_msg_inline(void)
 static void test_vector_msg_read_chunk(void)
 {
 	uint32_t w[64] = {
-		XID, 1, 16, 0, /* xid, vers, credits, RDMA_MSG */
-		1,	       /* Read list: entry follows */
-		100,	       /*   position */
-		0xaabbccdd,    /*   handle */
-		4096,	       /*   length */
-		0x00000001,    /*   offset (high word) */
-		0x00002000,    /*   offset (low word) */
-		1,	       /* Read list: entry follows */
-		100,	       /*   same position: same chunk */
-		0xaabbccde,    /*   handle */
-		3904,	       /*   length */
-		0, 0x9000,     /*   offset */
-		0,	       /* Read list: end */
-		0,	       /* Write list: empty */
-		1,	       /* Reply chunk: present */
-		1,	       /*   segment count */
-		0x11111111,    /*   handle */
-		512,	       /*   length */
-		0, 0x4000,     /*   offset */
+	    XID,	1,	16, 0, /* xid, vers, credits, RDMA_MSG */
+	    1,			       /* Read list: entry follows */
+	    100,		       /*   position */
+	    0xaabbccdd,		       /*   handle */
+	    4096,		       /*   length */
+	    0x00000001,		       /*   offset (high word) */
+	    0x00002000,		       /*   offset (low word) */
+	    1,			       /* Read list: entry follows */
+	    100,		       /*   same position: same chunk */
+	    0xaabbccde,		       /*   handle */
+	    3904,		       /*   length */
+	    0,		0x9000,	       /*   offset */
+	    0,			       /* Read list: end */
+	    0,			       /* Write list: empty */
+	    1,			       /* Reply chunk: present */
+	    1,			       /*   segment count */
+	    0x11111111,		       /*   handle */
+	    512,		       /*   length */
+	    0,		0x4000,	       /*   offset */
 	};
 	size_t hw = 24, len;
 	uint8_t b[512];
@@ -181,18 +181,18 @@ static void test_vector_msg_read_chunk(void)
 static void test_vector_msg_write_list(void)
 {
 	uint32_t w[64] = {
-		XID, 1, 128, 0, /* xid, vers, credits, RDMA_MSG */
-		0,		/* Read list: empty */
-		1,		/* Write list: chunk follows */
-		2,		/*   segment count */
-		0x100, 65536, 0, 0x10000, /* seg: handle, length, offset */
-		0x101, 65536, 0, 0x20000, /* seg */
-		1,		/* Write list: chunk follows */
-		1,		/*   segment count */
-		0x200, 1024, 0xffffffff, 0xfffffc00, /* offset ends at 2^64 */
-		0,		/* Write list: end */
-		1, 1,		/* Reply chunk: present, 1 segment */
-		0x300, 2048, 0, 0,
+	    XID,   1,	  128,	      0, /* xid, vers, credits, RDMA_MSG */
+	    0,				 /* Read list: empty */
+	    1,				 /* Write list: chunk follows */
+	    2,				 /*   segment count */
+	    0x100, 65536, 0,	      0x10000, /* seg: handle, length, offset */
+	    0x101, 65536, 0,	      0x20000, /* seg */
+	    1,				       /* Write list: chunk follows */
+	    1,				       /*   segment count */
+	    0x200, 1024,  0xffffffff, 0xfffffc00, /* offset ends at 2^64 */
+	    0,					  /* Write list: end */
+	    1,	   1, /* Reply chunk: present, 1 segment */
+	    0x300, 2048,  0,	      0,
 	};
 	size_t hw = 28, len;
 	uint8_t b[512];
@@ -221,13 +221,13 @@ static void test_vector_msg_write_list(void)
 static void test_vector_nomsg_long_call(void)
 {
 	static const uint32_t w[] = {
-		XID, 1, 8, 1,		/* xid, vers, credits, RDMA_NOMSG */
-		1, 0, 0x50, 2000, 0, 0, /* Read: pos 0, seg 2000 bytes */
-		1, 0, 0x51, 1000, 0, 0, /* Read: pos 0, seg 1000 bytes */
-		1, 200, 0x52, 9, 0, 0,	/* Read: pos 200: a 9-byte item */
-		0,			/* Read list: end */
-		0,			/* Write list: empty */
-		1, 1, 0x53, 4096, 0, 0, /* Reply chunk: 1 segment */
+	    XID, 1,   8,    1,		/* xid, vers, credits, RDMA_NOMSG */
+	    1,	 0,   0x50, 2000, 0, 0, /* Read: pos 0, seg 2000 bytes */
+	    1,	 0,   0x51, 1000, 0, 0, /* Read: pos 0, seg 1000 bytes */
+	    1,	 200, 0x52, 9,	  0, 0, /* Read: pos 200: a 9-byte item */
+	    0,				/* Read list: end */
+	    0,				/* Write list: empty */
+	    1,	 1,   0x53, 4096, 0, 0, /* Reply chunk: 1 segment */
 	};
 	uint8_t b[256];
 	size_t len = to_wire(w, sizeof(w) / 4, b);
@@ -254,10 +254,10 @@ static void test_vector_nomsg_long_call(void)
 static void test_vector_two_read_chunks(void)
 {
 	uint32_t w[64] = {
-		XID, 1, 1, 0,	      /* xid, vers, credits, RDMA_MSG */
-		1, 16, 7, 5, 0, 0,    /* Read: pos 16, 5 bytes */
-		1, 32, 8, 4, 0, 0,    /* Read: pos 32, 4 bytes */
-		0, 0, 0,	      /* end Read list, no Write, no Reply */
+	    XID, 1,  1, 0,	 /* xid, vers, credits, RDMA_MSG */
+	    1,	 16, 7, 5, 0, 0, /* Read: pos 16, 5 bytes */
+	    1,	 32, 8, 4, 0, 0, /* Read: pos 32, 4 bytes */
+	    0,	 0,  0,		 /* end Read list, no Write, no Reply */
 	};
 	size_t hw = 19, len;
 	uint8_t b[256];
@@ -297,18 +297,18 @@ static void test_vector_two_read_chunks(void)
 static void test_vector_replies(void)
 {
 	static const uint32_t nomsg[] = {
-		XID, 1, 64, 1,		   /* xid, vers, credits, RDMA_NOMSG */
-		0, 0,			   /* no Read list, no Write list */
-		1, 1, 0x77, 1800, 0, 0x80, /* Reply chunk: 1800 bytes used */
+	    XID, 1, 64,	  1,		 /* xid, vers, credits, RDMA_NOMSG */
+	    0,	 0,			 /* no Read list, no Write list */
+	    1,	 1, 0x77, 1800, 0, 0x80, /* Reply chunk: 1800 bytes used */
 	};
 	static const uint32_t errvers[] = {
-		XID, 1, 0, 4, /* xid, vers, credits, RDMA_ERROR */
-		1,	      /* rdma_err = ERR_VERS */
-		1, 1,	      /* rdma_vers_low, rdma_vers_high */
+	    XID, 1, 0, 4, /* xid, vers, credits, RDMA_ERROR */
+	    1,		  /* rdma_err = ERR_VERS */
+	    1,	 1,	  /* rdma_vers_low, rdma_vers_high */
 	};
 	static const uint32_t errchunk[] = {
-		XID, 1, 0, 4, /* xid, vers, credits, RDMA_ERROR */
-		2,	      /* rdma_err = ERR_CHUNK */
+	    XID, 1, 0, 4, /* xid, vers, credits, RDMA_ERROR */
+	    2,		  /* rdma_err = ERR_CHUNK */
 	};
 	struct xr_hdr_limits rl = reply_lim();
 	uint8_t b[256], out[64];
@@ -364,16 +364,16 @@ static void test_round_trip(void)
 		sg[i].seg_offset = 0x7f0000000000ull + 0x1000 * i;
 	}
 	/* Read chunk at 64 (2 segs), at 1024 (1 seg). */
-	ch[0] = (struct xr_chunk){ .ch_position = 64, .ch_first = 0,
-				   .ch_nsegs = 2 };
-	ch[1] = (struct xr_chunk){ .ch_position = 1024, .ch_first = 2,
-				   .ch_nsegs = 1 };
+	ch[0] =
+	    (struct xr_chunk){.ch_position = 64, .ch_first = 0, .ch_nsegs = 2};
+	ch[1] = (struct xr_chunk){
+	    .ch_position = 1024, .ch_first = 2, .ch_nsegs = 1};
 	in.h_nread = 2;
 	/* Write chunks: 3 segs, 2 segs. */
-	ch[2] = (struct xr_chunk){ .ch_first = 3, .ch_nsegs = 3 };
-	ch[3] = (struct xr_chunk){ .ch_first = 6, .ch_nsegs = 2 };
+	ch[2] = (struct xr_chunk){.ch_first = 3, .ch_nsegs = 3};
+	ch[3] = (struct xr_chunk){.ch_first = 6, .ch_nsegs = 2};
 	in.h_nwrite = 2;
-	ch[4] = (struct xr_chunk){ .ch_first = 8, .ch_nsegs = 1 };
+	ch[4] = (struct xr_chunk){.ch_first = 8, .ch_nsegs = 1};
 	in.h_has_reply = true;
 	in.h_nsegs = 9;
 
@@ -450,8 +450,9 @@ struct bad_row {
 	enum xr_hdr_action action;
 };
 
-#define W(...) (const uint32_t[]){ __VA_ARGS__ }, \
-	       sizeof((const uint32_t[]){ __VA_ARGS__ }) / 4
+#define W(...)                                                                 \
+	(const uint32_t[]){__VA_ARGS__},                                       \
+	    sizeof((const uint32_t[]){__VA_ARGS__}) / 4
 /* Fixed words: a valid version-1 RDMA_MSG / RDMA_NOMSG / RDMA_ERROR. */
 #define MSG XID, 1, 8, 0
 #define NOMSG XID, 1, 8, 1
@@ -464,142 +465,141 @@ struct bad_row {
 static void test_malformed_table(void)
 {
 	const struct bad_row rows[] = {
-	{ "empty", W(0), 0, C, -EBADMSG, XR_REASON_NO_XID, XR_ACT_DROP },
-	{ "3 bytes", W(XID), 3, C, -EBADMSG, XR_REASON_NO_XID, XR_ACT_DROP },
-	{ "xid only", W(XID), 4, C, -EBADMSG, XR_REASON_NO_XID, XR_ACT_DROP },
-	{ "xid + 3 bytes", W(XID, 1), 7, C, -EBADMSG, XR_REASON_NO_XID,
-	  XR_ACT_DROP },
-	{ "version 2", W(XID, 2, 8, 0, 0, 0, 0, RPC), 0, C, -EPROTONOSUPPORT,
-	  XR_REASON_BAD_VERSION, XR_ACT_ERR_VERS },
-	{ "version 0, 8 bytes", W(XID, 0), 0, C, -EPROTONOSUPPORT,
-	  XR_REASON_BAD_VERSION, XR_ACT_ERR_VERS },
-	{ "version 2 at requester", W(XID, 2, 8, 0), 0, R, -EPROTONOSUPPORT,
-	  XR_REASON_BAD_VERSION, XR_ACT_DROP },
-	{ "truncated after vers", W(XID, 1), 0, C, -EBADMSG,
-	  XR_REASON_SHORT_FIXED, XR_ACT_ERR_CHUNK },
-	{ "truncated after credit", W(XID, 1, 8), 0, C, -EBADMSG,
-	  XR_REASON_SHORT_FIXED, XR_ACT_ERR_CHUNK },
-	{ "truncated in proc", W(XID, 1, 8, 0), 14, C, -EBADMSG,
-	  XR_REASON_SHORT_FIXED, XR_ACT_ERR_CHUNK },
-	{ "proc 5", W(XID, 1, 8, 5, 0, 0, 0), 0, C, -EBADMSG,
-	  XR_REASON_BAD_PROC, XR_ACT_ERR_CHUNK },
-	{ "proc 0xffffffff", W(XID, 1, 8, 0xffffffff), 0, C, -EBADMSG,
-	  XR_REASON_BAD_PROC, XR_ACT_ERR_CHUNK },
-	{ "reserved RDMA_MSGP", W(XID, 1, 8, 2, 4, 1024, 0, 0, 0, RPC), 0, C,
-	  -EBADMSG, XR_REASON_RESERVED_PROC, XR_ACT_ERR_CHUNK },
-	{ "reserved RDMA_DONE", W(XID, 1, 8, 3), 0, C, -EBADMSG,
-	  XR_REASON_RESERVED_PROC, XR_ACT_ERR_CHUNK },
-	{ "RDMA_ERROR at responder", W(ERR, 2), 0, C, -EPROTO,
-	  XR_REASON_ERROR_AT_SERVER, XR_ACT_DROP },
-	{ "no Read list word", W(MSG), 0, C, -EBADMSG, XR_REASON_TRUNCATED,
-	  XR_ACT_ERR_CHUNK },
-	{ "no Write list word", W(MSG, 0), 0, C, -EBADMSG,
-	  XR_REASON_TRUNCATED, XR_ACT_ERR_CHUNK },
-	{ "no Reply chunk word", W(MSG, 0, 0), 0, C, -EBADMSG,
-	  XR_REASON_TRUNCATED, XR_ACT_ERR_CHUNK },
-	{ "Read entry truncated", W(MSG, 1, 8, SEG(1, 8)), 30, C, -EBADMSG,
-	  XR_REASON_TRUNCATED, XR_ACT_ERR_CHUNK },
-	{ "Read entry cut in offset", W(MSG, 1, 8, 1, 8, 0), 0, C, -EBADMSG,
-	  XR_REASON_TRUNCATED, XR_ACT_ERR_CHUNK },
-	{ "Read list discriminator 2", W(MSG, 2, 0, 0, RPC), 0, C, -EBADMSG,
-	  XR_REASON_BAD_DISCRIM, XR_ACT_ERR_CHUNK },
-	{ "Write list discriminator 0x80000000",
-	  W(MSG, 0, 0x80000000, 0, RPC), 0, C, -EBADMSG,
-	  XR_REASON_BAD_DISCRIM, XR_ACT_ERR_CHUNK },
-	{ "Reply discriminator 7", W(MSG, 0, 0, 7, RPC), 0, C, -EBADMSG,
-	  XR_REASON_BAD_DISCRIM, XR_ACT_ERR_CHUNK },
-	{ "Read list end discriminator 3",
-	  W(MSG, 1, 8, SEG(1, 8), 3, 0, 0, RPC), 0, C, -EBADMSG,
-	  XR_REASON_BAD_DISCRIM, XR_ACT_ERR_CHUNK },
-	{ "Write chunk with 0 segments", W(MSG, 0, 1, 0, 0, 0, RPC), 0, C,
-	  -EBADMSG, XR_REASON_ZERO_SEGS, XR_ACT_ERR_CHUNK },
-	{ "Reply chunk with 0 segments", W(MSG, 0, 0, 1, 0, RPC), 0, C,
-	  -EBADMSG, XR_REASON_ZERO_SEGS, XR_ACT_ERR_CHUNK },
-	{ "segment count 0xffffffff", W(MSG, 0, 1, 0xffffffff, SEG(1, 8)), 0,
-	  C, -E2BIG, XR_REASON_TOO_MANY_SEGS, XR_ACT_ERR_CHUNK },
-	{ "segment count 0x10000001 (x16 wraps u32)",
-	  W(MSG, 0, 1, 0x10000001, SEG(1, 8)), 0, C, -E2BIG,
-	  XR_REASON_TOO_MANY_SEGS, XR_ACT_ERR_CHUNK },
-	{ "segment count past buffer", W(MSG, 0, 1, 3, SEG(1, 8), 0, 0), 0,
-	  C, -EBADMSG, XR_REASON_TRUNCATED, XR_ACT_ERR_CHUNK },
-	{ "Write chunk cut mid-segment", W(MSG, 0, 1, 1, SEG(1, 8)), 40, C,
-	  -EBADMSG, XR_REASON_TRUNCATED, XR_ACT_ERR_CHUNK },
-	{ "5 Write chunks (limit 4)",
-	  W(MSG, 0, 1, 1, SEG(1, 8), 1, 1, SEG(2, 8), 1, 1, SEG(3, 8), 1, 1,
-	    SEG(4, 8), 1, 1, SEG(5, 8), 0, 0, RPC),
-	  0, C, -E2BIG, XR_REASON_TOO_MANY_WRITE_CHUNKS, XR_ACT_ERR_CHUNK },
-	{ "9 Read segments (limit 8)",
-	  W(MSG, 1, 8, SEG(1, 1), 1, 12, SEG(1, 1), 1, 16, SEG(1, 1), 1, 20,
-	    SEG(1, 1), 1, 24, SEG(1, 1), 1, 28, SEG(1, 1), 1, 32, SEG(1, 1),
-	    1, 36, SEG(1, 1), 1, 40, SEG(1, 1), 0, 0, 0, RPC),
-	  0, C, -E2BIG, XR_REASON_TOO_MANY_READ_SEGS, XR_ACT_ERR_CHUNK },
-	{ "5 segments in one Read chunk (limit 4)",
-	  W(MSG, 1, 8, SEG(1, 1), 1, 8, SEG(1, 1), 1, 8, SEG(1, 1), 1, 8,
-	    SEG(1, 1), 1, 8, SEG(1, 1), 0, 0, 0, RPC),
-	  0, C, -E2BIG, XR_REASON_TOO_MANY_SEGS, XR_ACT_ERR_CHUNK },
-	{ "unaligned position 6", W(MSG, 1, 6, SEG(1, 8), 0, 0, 0, RPC), 0, C,
-	  -EBADMSG, XR_REASON_UNALIGNED_POS, XR_ACT_ERR_CHUNK },
-	{ "position past message",
-	  W(MSG, 1, 20, SEG(1, 8), 0, 0, 0, RPC), 0, C, -EBADMSG,
-	  XR_REASON_POS_PAST_MSG, XR_ACT_ERR_CHUNK },
-	{ "position 0 in RDMA_MSG", W(MSG, 1, 0, SEG(1, 8), 0, 0, 0, RPC), 0,
-	  C, -EBADMSG, XR_REASON_POS_ZERO_IN_MSG, XR_ACT_ERR_CHUNK },
-	{ "positions decreasing",
-	  W(MSG, 1, 12, SEG(1, 4), 1, 8, SEG(2, 4), 0, 0, 0, RPC, 0, 0), 0, C,
-	  -EBADMSG, XR_REASON_POS_ORDER, XR_ACT_ERR_CHUNK },
-	{ "chunk segments not adjacent",
-	  W(MSG, 1, 8, SEG(1, 4), 1, 16, SEG(2, 4), 1, 8, SEG(3, 4), 0, 0, 0,
-	    RPC, 0, 0),
-	  0, C, -EBADMSG, XR_REASON_POS_ORDER, XR_ACT_ERR_CHUNK },
-	{ "overlapping Read chunks",
-	  W(MSG, 1, 8, SEG(1, 16), 1, 16, SEG(2, 4), 0, 0, 0, RPC, 0, 0), 0, C,
-	  -EBADMSG, XR_REASON_POS_ORDER, XR_ACT_ERR_CHUNK },
-	{ "segment wraps 2^64",
-	  W(MSG, 0, 1, 1, 1, 0x20, 0xffffffff, 0xfffffff0, 0, 0, RPC), 0, C,
-	  -EBADMSG, XR_REASON_SEG_WRAP, XR_ACT_ERR_CHUNK },
-	{ "Write list total > max",
-	  W(MSG, 0, 1, 2, SEG(1, 0x80000), SEG(2, 0x80001), 0, 0, RPC), 0, C,
-	  -E2BIG, XR_REASON_CHUNK_TOO_BIG, XR_ACT_ERR_CHUNK },
-	{ "Read lengths 0xffffffff",
-	  W(MSG, 1, 8, SEG(1, 0xffffffff), 1, 8, SEG(2, 0xffffffff), 0, 0, 0,
-	    RPC),
-	  0, C, -E2BIG, XR_REASON_CHUNK_TOO_BIG, XR_ACT_ERR_CHUNK },
-	{ "Reply chunk > max", W(MSG, 0, 0, 1, 1, SEG(1, 0x100001), RPC), 0,
-	  C, -E2BIG, XR_REASON_CHUNK_TOO_BIG, XR_ACT_ERR_CHUNK },
-	{ "RDMA_MSG without RPC message", W(MSG, 0, 0, 0), 0, C, -EBADMSG,
-	  XR_REASON_MSG_SHORT, XR_ACT_ERR_CHUNK },
-	{ "RPC message not XDR-aligned", W(MSG, 0, 0, 0, RPC), 34, C,
-	  -EBADMSG, XR_REASON_MSG_UNALIGNED, XR_ACT_ERR_CHUNK },
-	{ "RPC xid differs", W(MSG, 0, 0, 0, XID + 1, 0, 2, NFS_PROG), 0, C,
-	  -EBADMSG, XR_REASON_XID_MISMATCH, XR_ACT_ERR_CHUNK },
-	{ "RDMA_NOMSG without chunks", W(NOMSG, 0, 0, 0), 0, C, -EBADMSG,
-	  XR_REASON_NOMSG_NO_CHUNK, XR_ACT_ERR_CHUNK },
-	{ "RDMA_NOMSG call with only a Reply chunk",
-	  W(NOMSG, 0, 0, 1, 1, SEG(1, 64)), 0, C, -EBADMSG,
-	  XR_REASON_NOMSG_NO_CHUNK, XR_ACT_ERR_CHUNK },
-	{ "RDMA_NOMSG trailing garbage",
-	  W(NOMSG, 1, 0, SEG(1, 64), 0, 0, 0, 0xdeadbeef), 0, C, -EBADMSG,
-	  XR_REASON_TRAILING, XR_ACT_ERR_CHUNK },
-	{ "RDMA_NOMSG empty call chunk", W(NOMSG, 1, 0, SEG(1, 0), 0, 0, 0), 0,
-	  C, -EBADMSG, XR_REASON_EMPTY_CALL_CHUNK, XR_ACT_ERR_CHUNK },
-	{ "data chunk past call chunk",
-	  W(NOMSG, 1, 0, SEG(1, 64), 1, 68, SEG(2, 8), 0, 0, 0), 0, C,
-	  -EBADMSG, XR_REASON_POS_PAST_MSG, XR_ACT_ERR_CHUNK },
-	{ "Read list in a reply",
-	  W(MSG, 1, 8, SEG(1, 4), 0, 0, 0, XID, 1, 0, 0), 0, R, -EPROTO,
-	  XR_REASON_READ_IN_REPLY, XR_ACT_DROP },
-	{ "reply RDMA_NOMSG without Reply chunk", W(NOMSG, 0, 0, 0), 0, R,
-	  -EBADMSG, XR_REASON_NOMSG_NO_CHUNK, XR_ACT_DROP },
-	{ "RDMA_ERROR code 3", W(ERR, 3), 0, R, -EBADMSG,
-	  XR_REASON_BAD_ERRCODE, XR_ACT_DROP },
-	{ "ERR_VERS low > high", W(ERR, 1, 2, 1), 0, R, -EBADMSG,
-	  XR_REASON_BAD_ERRVERS, XR_ACT_DROP },
-	{ "ERR_VERS truncated", W(ERR, 1, 1), 0, R, -EBADMSG,
-	  XR_REASON_TRUNCATED, XR_ACT_DROP },
-	{ "RDMA_ERROR without code", W(ERR), 0, R, -EBADMSG,
-	  XR_REASON_TRUNCATED, XR_ACT_DROP },
-	{ "reply with reserved proc", W(XID, 1, 8, 3), 0, R, -EBADMSG,
-	  XR_REASON_RESERVED_PROC, XR_ACT_DROP },
+	    {"empty", W(0), 0, C, -EBADMSG, XR_REASON_NO_XID, XR_ACT_DROP},
+	    {"3 bytes", W(XID), 3, C, -EBADMSG, XR_REASON_NO_XID, XR_ACT_DROP},
+	    {"xid only", W(XID), 4, C, -EBADMSG, XR_REASON_NO_XID, XR_ACT_DROP},
+	    {"xid + 3 bytes", W(XID, 1), 7, C, -EBADMSG, XR_REASON_NO_XID,
+	     XR_ACT_DROP},
+	    {"version 2", W(XID, 2, 8, 0, 0, 0, 0, RPC), 0, C, -EPROTONOSUPPORT,
+	     XR_REASON_BAD_VERSION, XR_ACT_ERR_VERS},
+	    {"version 0, 8 bytes", W(XID, 0), 0, C, -EPROTONOSUPPORT,
+	     XR_REASON_BAD_VERSION, XR_ACT_ERR_VERS},
+	    {"version 2 at requester", W(XID, 2, 8, 0), 0, R, -EPROTONOSUPPORT,
+	     XR_REASON_BAD_VERSION, XR_ACT_DROP},
+	    {"truncated after vers", W(XID, 1), 0, C, -EBADMSG,
+	     XR_REASON_SHORT_FIXED, XR_ACT_ERR_CHUNK},
+	    {"truncated after credit", W(XID, 1, 8), 0, C, -EBADMSG,
+	     XR_REASON_SHORT_FIXED, XR_ACT_ERR_CHUNK},
+	    {"truncated in proc", W(XID, 1, 8, 0), 14, C, -EBADMSG,
+	     XR_REASON_SHORT_FIXED, XR_ACT_ERR_CHUNK},
+	    {"proc 5", W(XID, 1, 8, 5, 0, 0, 0), 0, C, -EBADMSG,
+	     XR_REASON_BAD_PROC, XR_ACT_ERR_CHUNK},
+	    {"proc 0xffffffff", W(XID, 1, 8, 0xffffffff), 0, C, -EBADMSG,
+	     XR_REASON_BAD_PROC, XR_ACT_ERR_CHUNK},
+	    {"reserved RDMA_MSGP", W(XID, 1, 8, 2, 4, 1024, 0, 0, 0, RPC), 0, C,
+	     -EBADMSG, XR_REASON_RESERVED_PROC, XR_ACT_ERR_CHUNK},
+	    {"reserved RDMA_DONE", W(XID, 1, 8, 3), 0, C, -EBADMSG,
+	     XR_REASON_RESERVED_PROC, XR_ACT_ERR_CHUNK},
+	    {"RDMA_ERROR at responder", W(ERR, 2), 0, C, -EPROTO,
+	     XR_REASON_ERROR_AT_SERVER, XR_ACT_DROP},
+	    {"no Read list word", W(MSG), 0, C, -EBADMSG, XR_REASON_TRUNCATED,
+	     XR_ACT_ERR_CHUNK},
+	    {"no Write list word", W(MSG, 0), 0, C, -EBADMSG,
+	     XR_REASON_TRUNCATED, XR_ACT_ERR_CHUNK},
+	    {"no Reply chunk word", W(MSG, 0, 0), 0, C, -EBADMSG,
+	     XR_REASON_TRUNCATED, XR_ACT_ERR_CHUNK},
+	    {"Read entry truncated", W(MSG, 1, 8, SEG(1, 8)), 30, C, -EBADMSG,
+	     XR_REASON_TRUNCATED, XR_ACT_ERR_CHUNK},
+	    {"Read entry cut in offset", W(MSG, 1, 8, 1, 8, 0), 0, C, -EBADMSG,
+	     XR_REASON_TRUNCATED, XR_ACT_ERR_CHUNK},
+	    {"Read list discriminator 2", W(MSG, 2, 0, 0, RPC), 0, C, -EBADMSG,
+	     XR_REASON_BAD_DISCRIM, XR_ACT_ERR_CHUNK},
+	    {"Write list discriminator 0x80000000",
+	     W(MSG, 0, 0x80000000, 0, RPC), 0, C, -EBADMSG,
+	     XR_REASON_BAD_DISCRIM, XR_ACT_ERR_CHUNK},
+	    {"Reply discriminator 7", W(MSG, 0, 0, 7, RPC), 0, C, -EBADMSG,
+	     XR_REASON_BAD_DISCRIM, XR_ACT_ERR_CHUNK},
+	    {"Read list end discriminator 3",
+	     W(MSG, 1, 8, SEG(1, 8), 3, 0, 0, RPC), 0, C, -EBADMSG,
+	     XR_REASON_BAD_DISCRIM, XR_ACT_ERR_CHUNK},
+	    {"Write chunk with 0 segments", W(MSG, 0, 1, 0, 0, 0, RPC), 0, C,
+	     -EBADMSG, XR_REASON_ZERO_SEGS, XR_ACT_ERR_CHUNK},
+	    {"Reply chunk with 0 segments", W(MSG, 0, 0, 1, 0, RPC), 0, C,
+	     -EBADMSG, XR_REASON_ZERO_SEGS, XR_ACT_ERR_CHUNK},
+	    {"segment count 0xffffffff", W(MSG, 0, 1, 0xffffffff, SEG(1, 8)), 0,
+	     C, -E2BIG, XR_REASON_TOO_MANY_SEGS, XR_ACT_ERR_CHUNK},
+	    {"segment count 0x10000001 (x16 wraps u32)",
+	     W(MSG, 0, 1, 0x10000001, SEG(1, 8)), 0, C, -E2BIG,
+	     XR_REASON_TOO_MANY_SEGS, XR_ACT_ERR_CHUNK},
+	    {"segment count past buffer", W(MSG, 0, 1, 3, SEG(1, 8), 0, 0), 0,
+	     C, -EBADMSG, XR_REASON_TRUNCATED, XR_ACT_ERR_CHUNK},
+	    {"Write chunk cut mid-segment", W(MSG, 0, 1, 1, SEG(1, 8)), 40, C,
+	     -EBADMSG, XR_REASON_TRUNCATED, XR_ACT_ERR_CHUNK},
+	    {"5 Write chunks (limit 4)",
+	     W(MSG, 0, 1, 1, SEG(1, 8), 1, 1, SEG(2, 8), 1, 1, SEG(3, 8), 1, 1,
+	       SEG(4, 8), 1, 1, SEG(5, 8), 0, 0, RPC),
+	     0, C, -E2BIG, XR_REASON_TOO_MANY_WRITE_CHUNKS, XR_ACT_ERR_CHUNK},
+	    {"9 Read segments (limit 8)",
+	     W(MSG, 1, 8, SEG(1, 1), 1, 12, SEG(1, 1), 1, 16, SEG(1, 1), 1, 20,
+	       SEG(1, 1), 1, 24, SEG(1, 1), 1, 28, SEG(1, 1), 1, 32, SEG(1, 1),
+	       1, 36, SEG(1, 1), 1, 40, SEG(1, 1), 0, 0, 0, RPC),
+	     0, C, -E2BIG, XR_REASON_TOO_MANY_READ_SEGS, XR_ACT_ERR_CHUNK},
+	    {"5 segments in one Read chunk (limit 4)",
+	     W(MSG, 1, 8, SEG(1, 1), 1, 8, SEG(1, 1), 1, 8, SEG(1, 1), 1, 8,
+	       SEG(1, 1), 1, 8, SEG(1, 1), 0, 0, 0, RPC),
+	     0, C, -E2BIG, XR_REASON_TOO_MANY_SEGS, XR_ACT_ERR_CHUNK},
+	    {"unaligned position 6", W(MSG, 1, 6, SEG(1, 8), 0, 0, 0, RPC), 0,
+	     C, -EBADMSG, XR_REASON_UNALIGNED_POS, XR_ACT_ERR_CHUNK},
+	    {"position past message", W(MSG, 1, 20, SEG(1, 8), 0, 0, 0, RPC), 0,
+	     C, -EBADMSG, XR_REASON_POS_PAST_MSG, XR_ACT_ERR_CHUNK},
+	    {"position 0 in RDMA_MSG", W(MSG, 1, 0, SEG(1, 8), 0, 0, 0, RPC), 0,
+	     C, -EBADMSG, XR_REASON_POS_ZERO_IN_MSG, XR_ACT_ERR_CHUNK},
+	    {"positions decreasing",
+	     W(MSG, 1, 12, SEG(1, 4), 1, 8, SEG(2, 4), 0, 0, 0, RPC, 0, 0), 0,
+	     C, -EBADMSG, XR_REASON_POS_ORDER, XR_ACT_ERR_CHUNK},
+	    {"chunk segments not adjacent",
+	     W(MSG, 1, 8, SEG(1, 4), 1, 16, SEG(2, 4), 1, 8, SEG(3, 4), 0, 0, 0,
+	       RPC, 0, 0),
+	     0, C, -EBADMSG, XR_REASON_POS_ORDER, XR_ACT_ERR_CHUNK},
+	    {"overlapping Read chunks",
+	     W(MSG, 1, 8, SEG(1, 16), 1, 16, SEG(2, 4), 0, 0, 0, RPC, 0, 0), 0,
+	     C, -EBADMSG, XR_REASON_POS_ORDER, XR_ACT_ERR_CHUNK},
+	    {"segment wraps 2^64",
+	     W(MSG, 0, 1, 1, 1, 0x20, 0xffffffff, 0xfffffff0, 0, 0, RPC), 0, C,
+	     -EBADMSG, XR_REASON_SEG_WRAP, XR_ACT_ERR_CHUNK},
+	    {"Write list total > max",
+	     W(MSG, 0, 1, 2, SEG(1, 0x80000), SEG(2, 0x80001), 0, 0, RPC), 0, C,
+	     -E2BIG, XR_REASON_CHUNK_TOO_BIG, XR_ACT_ERR_CHUNK},
+	    {"Read lengths 0xffffffff",
+	     W(MSG, 1, 8, SEG(1, 0xffffffff), 1, 8, SEG(2, 0xffffffff), 0, 0, 0,
+	       RPC),
+	     0, C, -E2BIG, XR_REASON_CHUNK_TOO_BIG, XR_ACT_ERR_CHUNK},
+	    {"Reply chunk > max", W(MSG, 0, 0, 1, 1, SEG(1, 0x100001), RPC), 0,
+	     C, -E2BIG, XR_REASON_CHUNK_TOO_BIG, XR_ACT_ERR_CHUNK},
+	    {"RDMA_MSG without RPC message", W(MSG, 0, 0, 0), 0, C, -EBADMSG,
+	     XR_REASON_MSG_SHORT, XR_ACT_ERR_CHUNK},
+	    {"RPC message not XDR-aligned", W(MSG, 0, 0, 0, RPC), 34, C,
+	     -EBADMSG, XR_REASON_MSG_UNALIGNED, XR_ACT_ERR_CHUNK},
+	    {"RPC xid differs", W(MSG, 0, 0, 0, XID + 1, 0, 2, NFS_PROG), 0, C,
+	     -EBADMSG, XR_REASON_XID_MISMATCH, XR_ACT_ERR_CHUNK},
+	    {"RDMA_NOMSG without chunks", W(NOMSG, 0, 0, 0), 0, C, -EBADMSG,
+	     XR_REASON_NOMSG_NO_CHUNK, XR_ACT_ERR_CHUNK},
+	    {"RDMA_NOMSG call with only a Reply chunk",
+	     W(NOMSG, 0, 0, 1, 1, SEG(1, 64)), 0, C, -EBADMSG,
+	     XR_REASON_NOMSG_NO_CHUNK, XR_ACT_ERR_CHUNK},
+	    {"RDMA_NOMSG trailing garbage",
+	     W(NOMSG, 1, 0, SEG(1, 64), 0, 0, 0, 0xdeadbeef), 0, C, -EBADMSG,
+	     XR_REASON_TRAILING, XR_ACT_ERR_CHUNK},
+	    {"RDMA_NOMSG empty call chunk", W(NOMSG, 1, 0, SEG(1, 0), 0, 0, 0),
+	     0, C, -EBADMSG, XR_REASON_EMPTY_CALL_CHUNK, XR_ACT_ERR_CHUNK},
+	    {"data chunk past call chunk",
+	     W(NOMSG, 1, 0, SEG(1, 64), 1, 68, SEG(2, 8), 0, 0, 0), 0, C,
+	     -EBADMSG, XR_REASON_POS_PAST_MSG, XR_ACT_ERR_CHUNK},
+	    {"Read list in a reply",
+	     W(MSG, 1, 8, SEG(1, 4), 0, 0, 0, XID, 1, 0, 0), 0, R, -EPROTO,
+	     XR_REASON_READ_IN_REPLY, XR_ACT_DROP},
+	    {"reply RDMA_NOMSG without Reply chunk", W(NOMSG, 0, 0, 0), 0, R,
+	     -EBADMSG, XR_REASON_NOMSG_NO_CHUNK, XR_ACT_DROP},
+	    {"RDMA_ERROR code 3", W(ERR, 3), 0, R, -EBADMSG,
+	     XR_REASON_BAD_ERRCODE, XR_ACT_DROP},
+	    {"ERR_VERS low > high", W(ERR, 1, 2, 1), 0, R, -EBADMSG,
+	     XR_REASON_BAD_ERRVERS, XR_ACT_DROP},
+	    {"ERR_VERS truncated", W(ERR, 1, 1), 0, R, -EBADMSG,
+	     XR_REASON_TRUNCATED, XR_ACT_DROP},
+	    {"RDMA_ERROR without code", W(ERR), 0, R, -EBADMSG,
+	     XR_REASON_TRUNCATED, XR_ACT_DROP},
+	    {"reply with reserved proc", W(XID, 1, 8, 3), 0, R, -EBADMSG,
+	     XR_REASON_RESERVED_PROC, XR_ACT_DROP},
 	};
 	size_t i, nrows = sizeof(rows) / sizeof(rows[0]);
 	uint8_t b[1024];
@@ -634,7 +634,7 @@ static void test_malformed_table(void)
 static void test_limits_and_args(void)
 {
 	static uint8_t b[1100];
-	static const uint32_t w[] = { MSG, 0, 0, 0, RPC };
+	static const uint32_t w[] = {MSG, 0, 0, 0, RPC};
 	struct xr_hdr_limits l = call_lim;
 	enum xr_hdr_reason r;
 	struct xr_hdr h;
@@ -652,8 +652,8 @@ static void test_limits_and_args(void)
 
 	/* Storage smaller than the limits: refused, never overrun. */
 	{
-		static const uint32_t w2[] = { MSG, 0, 1, 2, SEG(1, 8),
-					       SEG(2, 8), 0, 0, RPC };
+		static const uint32_t w2[] = {MSG,	 0, 1, 2,  SEG(1, 8),
+					      SEG(2, 8), 0, 0, RPC};
 		struct xr_chunk ch[1];
 		struct xr_segment sg[1];
 		size_t len = to_wire(w2, sizeof(w2) / 4, b);
@@ -726,14 +726,14 @@ static void sweep_one(const uint8_t *orig, size_t len,
 
 static void test_sweeps(void)
 {
-	static const uint32_t v1[] = { MSG, 1, 8, SEG(1, 9), 1, 8, SEG(2, 3),
-				       0, 1, 1, SEG(3, 64), 0, 1, 1, SEG(4, 99),
-				       RPC, 0, 0, 0, 0 };
-	static const uint32_t v2[] = { NOMSG, 1, 0, SEG(1, 64), 1, 4,
-				       SEG(2, 8), 0, 0, 1, 2, SEG(3, 8),
-				       SEG(4, 8) };
-	static const uint32_t v3[] = { XID, 1, 1, 1, 0, 1, 1, SEG(3, 8), 0,
-				       1, 1, SEG(5, 512) };
+	static const uint32_t v1[] = {
+	    MSG,	1, 8, SEG(1, 9), 1,	     8,	  SEG(2, 3), 0, 1, 1,
+	    SEG(3, 64), 0, 1, 1,	 SEG(4, 99), RPC, 0,	     0, 0, 0};
+	static const uint32_t v2[] = {NOMSG, 1,		0,	  SEG(1, 64), 1,
+				      4,     SEG(2, 8), 0,	  0,	      1,
+				      2,     SEG(3, 8), SEG(4, 8)};
+	static const uint32_t v3[] = {XID, 1,	      1, 1, 0, 1,
+				      1,   SEG(3, 8), 0, 1, 1, SEG(5, 512)};
 	struct xr_hdr_limits rl = reply_lim();
 	uint8_t b[512];
 	size_t len;

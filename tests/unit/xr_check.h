@@ -17,41 +17,41 @@
 static unsigned int xr_checks_run;
 static unsigned int xr_checks_failed;
 
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		xr_checks_run++;                                           \
-		if (!(cond)) {                                             \
-			xr_checks_failed++;                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                \
-		}                                                          \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		xr_checks_run++;                                               \
+		if (!(cond)) {                                                 \
+			xr_checks_failed++;                                    \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
+				__LINE__, #cond);                              \
+		}                                                              \
 	} while (0)
 
-#define CHECK_EQ(a, b)                                                     \
-	do {                                                               \
-		uint64_t xr_a_ = (uint64_t)(a), xr_b_ = (uint64_t)(b);     \
-		xr_checks_run++;                                           \
-		if (xr_a_ != xr_b_) {                                      \
-			xr_checks_failed++;                                \
-			fprintf(stderr,                                    \
-				"%s:%d: CHECK_EQ failed: %s == %s "        \
-				"(0x%" PRIx64 " != 0x%" PRIx64 ")\n",      \
-				__FILE__, __LINE__, #a, #b, xr_a_, xr_b_); \
-		}                                                          \
+#define CHECK_EQ(a, b)                                                         \
+	do {                                                                   \
+		uint64_t xr_a_ = (uint64_t)(a), xr_b_ = (uint64_t)(b);         \
+		xr_checks_run++;                                               \
+		if (xr_a_ != xr_b_) {                                          \
+			xr_checks_failed++;                                    \
+			fprintf(stderr,                                        \
+				"%s:%d: CHECK_EQ failed: %s == %s "            \
+				"(0x%" PRIx64 " != 0x%" PRIx64 ")\n",          \
+				__FILE__, __LINE__, #a, #b, xr_a_, xr_b_);     \
+		}                                                              \
 	} while (0)
 
 /* Signed variant, for negative errno results. */
-#define CHECK_EQ_INT(a, b)                                                 \
-	do {                                                               \
-		long long xr_a_ = (long long)(a), xr_b_ = (long long)(b);  \
-		xr_checks_run++;                                           \
-		if (xr_a_ != xr_b_) {                                      \
-			xr_checks_failed++;                                \
-			fprintf(stderr,                                    \
-				"%s:%d: CHECK_EQ_INT failed: %s == %s "    \
-				"(%lld != %lld)\n",                        \
-				__FILE__, __LINE__, #a, #b, xr_a_, xr_b_); \
-		}                                                          \
+#define CHECK_EQ_INT(a, b)                                                     \
+	do {                                                                   \
+		long long xr_a_ = (long long)(a), xr_b_ = (long long)(b);      \
+		xr_checks_run++;                                               \
+		if (xr_a_ != xr_b_) {                                          \
+			xr_checks_failed++;                                    \
+			fprintf(stderr,                                        \
+				"%s:%d: CHECK_EQ_INT failed: %s == %s "        \
+				"(%lld != %lld)\n",                            \
+				__FILE__, __LINE__, #a, #b, xr_a_, xr_b_);     \
+		}                                                              \
 	} while (0)
 
 static inline int xr_check_done(const char *name)

@@ -107,7 +107,8 @@ struct xr_clnt {
 	uint64_t cl_per_conn;
 	/*
 	 * Verbs: only the progress thread touches the device (see
-	 * xr_clnt_defer_to_loop()); callers queue their posts and requests here.
+	 * xr_clnt_defer_to_loop()); callers queue their posts and requests
+	 * here.
 	 */
 	bool cl_loop_only;
 	struct xr_clnt_slot *cl_postq, *cl_postq_tail;
@@ -469,7 +470,8 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			     struct xr_clnt_req *req);
 static int xr_clnt_start_connect(struct xr_clnt *cl);
 
-/* What callers left for the progress thread (verbs, see xr_clnt_defer_to_loop) */
+/* What callers left for the progress thread (verbs, see xr_clnt_defer_to_loop)
+ */
 static void xr_clnt_loop_requests(struct xr_clnt *cl)
 {
 	struct xr_clnt_slot *s;
@@ -489,8 +491,9 @@ static void xr_clnt_loop_requests(struct xr_clnt *cl)
 		if (!cl->cl_postq)
 			cl->cl_postq_tail = NULL;
 		s->s_queued = false;
-		ret = cl->cl_state == XR_CL_UP ? xr_clnt_post_call(cl, s, s->s_req)
-					       : -ENOTCONN;
+		ret = cl->cl_state == XR_CL_UP
+			  ? xr_clnt_post_call(cl, s, s->s_req)
+			  : -ENOTCONN;
 		if (ret) {
 			xr_clnt_finish(cl, s, ret);
 			continue;

@@ -136,8 +136,8 @@ int xr_clnt_connect(struct xr_clnt *clnt);
  * Waits (blocking) while no credit is available; called from a completion
  * callback (the progress thread) it cannot wait and returns -EAGAIN
  * instead.  Return: 0 (the callback will run exactly once); -EINVAL (bad
- * request: no xid, no cr_done, too many ranges, buffers above 4 GiB); -EEXIST (xid
- * already in flight); -ENOTCONN (not connected); -EAGAIN (no credit, from
+ * request: no xid, no cr_done, too many ranges, buffers above 4 GiB); -EEXIST
+ * (xid already in flight); -ENOTCONN (not connected); -EAGAIN (no credit, from
  * a callback); -ENOMEM/-EIO (registration or post failed).  On an error
  * return the callback does not run.
  */

@@ -291,7 +291,7 @@ struct xr_core_stats {
 	uint64_t cs_inline_bytes_copied; /* non-payload bytes into sends */
 	/* clnt: DDP-eligible payload small enough to be copied inline */
 	uint64_t cs_payload_bytes_copied;
-	uint64_t cs_credit_stalls;	 /* a call waited for a credit */
+	uint64_t cs_credit_stalls; /* a call waited for a credit */
 	/* Errors by kind. */
 	uint64_t cs_err_hdr_dropped;   /* refused header, dropped silently */
 	uint64_t cs_err_vers_sent;     /* answered RDMA_ERROR/ERR_VERS */
@@ -306,7 +306,7 @@ struct xr_core_stats {
 	uint64_t cs_err_refused_conns; /* over max connections, bad setup */
 	/* svc: of those, refused as over the per-address limit */
 	uint64_t cs_err_refused_per_addr;
-	uint64_t cs_conn_lost;	       /* connections that went away */
+	uint64_t cs_conn_lost; /* connections that went away */
 	/*
 	 * svc: closed by us, silent past the handshake timeout / idle /
 	 * a call waiting on the peer past the peer timeout

@@ -95,8 +95,8 @@ int xr_plan_reply(const struct xr_reply_plan_in *in, struct xr_reply_plan *out)
 		return -EINVAL;
 	*out = (struct xr_reply_plan){0};
 	hdr = in->ri_hdr_len ? in->ri_hdr_len : XR_HDR_RESERVE;
-	nomsg_hdr = in->ri_nomsg_hdr_len ? in->ri_nomsg_hdr_len
-					 : XR_HDR_RESERVE;
+	nomsg_hdr =
+	    in->ri_nomsg_hdr_len ? in->ri_nomsg_hdr_len : XR_HDR_RESERVE;
 	out->rp_write_chunk =
 	    in->ri_payload_len && in->ri_write_chunk_len >= in->ri_payload_len;
 	msg_len = in->ri_head_len + in->ri_tail_len;

@@ -25,8 +25,8 @@
  *   within sp_handshake_timeout of their request (headers we drop prove
  *   nothing and allocate nothing: xr_svc_probe_drops), those with a
  *   call waiting on the peer (c_wait_ms: Reads not served, reply not
- *   taken) for sp_peer_timeout, and those idle (no call held by the upper layer,
- *   nothing received) for sp_idle_timeout.  Closing is an ordinary
+ *   taken) for sp_peer_timeout, and those idle (no call held by the upper
+ * layer, nothing received) for sp_idle_timeout.  Closing is an ordinary
  *   disconnect: the connection is reaped when its operations flushed.
  * - A call's receive buffer is reposted as soon as the reply no longer
  *   needs it: at reply time when the reply does not point into it,
@@ -92,7 +92,7 @@ struct xr_svc_ctx {
 	bool c_pull_issued; /* every read posted */
 	uint32_t c_ops;	    /* fabric operations outstanding */
 	int c_status;
-	bool c_upper; /* handed to the upper layer: owes sv_on_release */
+	bool c_upper;	   /* handed to the upper layer: owes sv_on_release */
 	bool c_unanswered; /* counted in cn_unanswered */
 	bool c_accepted;   /* its header decoded and fit: counts as activity */
 	/*
@@ -129,21 +129,22 @@ struct xr_svc_conn {
 	struct xr_svc_recv *cn_repost;
 	struct xr_svc_ctx *cn_pull, *cn_pull_tail;
 	uint32_t cn_reads_inflight;
-	bool cn_pumping;	/* inside xr_svc_pump_pulls() */
+	bool cn_pumping; /* inside xr_svc_pump_pulls() */
 	uint32_t cn_read_depth;
 	uint32_t cn_posted;
 	uint32_t cn_live;
 	bool cn_dead;
 	bool cn_up;
-	bool cn_heard;		/* contexts and send buffers exist */
-	bool cn_proven;		/* a call was accepted: no handshake timer */
-	bool cn_closing;	/* we closed it (timeout, overrun, garbage): counted once */
-	uint64_t cn_born_ms;	/* connection request, monotonic ms */
-	uint64_t cn_active_ms;	/* last call, reply or call released */
+	bool cn_heard;	 /* contexts and send buffers exist */
+	bool cn_proven;	 /* a call was accepted: no handshake timer */
+	bool cn_closing; /* we closed it (timeout, overrun, garbage): counted
+			    once */
+	uint64_t cn_born_ms;		 /* connection request, monotonic ms */
+	uint64_t cn_active_ms;		 /* last call, reply or call released */
 	struct sockaddr_storage cn_peer; /* at the request, for the cap */
 	struct xr_hdr_limits cn_limits;
 	struct xr_core_stats cn_stats;
-	void *cn_upper;		/* the upper layer's, see xr_svc_conn_set_ctx */
+	void *cn_upper; /* the upper layer's, see xr_svc_conn_set_ctx */
 };
 
 struct xr_svc {
@@ -158,8 +159,8 @@ struct xr_svc {
 	struct xr_core_stats sv_stats;	 /* engine-level counters */
 	struct xr_core_stats sv_retired; /* reaped connections */
 	uint64_t sv_per_conn;
-	uint64_t sv_now_ms;	  /* monotonic ms, taken once per round */
-	uint64_t sv_timers_ms;	  /* when xr_svc_timers() runs next */
+	uint64_t sv_now_ms;    /* monotonic ms, taken once per round */
+	uint64_t sv_timers_ms; /* when xr_svc_timers() runs next */
 	/* Callbacks collected during a round, run without the lock. */
 	struct xr_svc_ctx *sv_deliver, *sv_deliver_tail;
 	struct xr_svc_ctx *sv_release, *sv_release_tail;
@@ -1218,7 +1219,7 @@ static void xr_svc_timers(struct xr_svc *svc)
 		    now - cn->cn_active_ms < p->sp_idle_timeout * 1000ull)
 			continue;
 		svc->sv_stats.cs_conns_closed_idle++;
-close:
+	close:
 		cn->cn_closing = true;
 		xr_svc_drop_conn(cn);
 	}
@@ -1624,7 +1625,7 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 		return -EINVAL;
 	}
 	c->c_state = XR_SC_SENDING;
-	c->c_ops = 1; /* held while posting */
+	c->c_ops = 1;	    /* held while posting */
 	xr_svc_answered(c); /* before the receive can be reposted */
 	/* Not sv_now_ms: this is not the progress thread's round. */
 	c->c_wait_ms = xr_svc_now_ms();
@@ -1648,8 +1649,8 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 	 * may landing space given back (a waiting call needing no Read is
 	 * delivered at once).
 	 */
-	in_flight = !ret && c->c_ops > 1 && !svc->sv_deliver &&
-		    !svc->sv_release;
+	in_flight =
+	    !ret && c->c_ops > 1 && !svc->sv_deliver && !svc->sv_release;
 	if (ret && c->c_ops == 1 && !cn->cn_dead) {
 		/*
 		 * Nothing went out: tell the client with ERR_CHUNK rather
@@ -1777,10 +1778,11 @@ int xr_svc_start(const struct xr_svc_params *params,
 	svc->sv_ctx = ctx;
 	credits = svc->sv_p.sp_credits;
 	svc->sv_per_conn = xr_conn_registered_bytes(
-	    credits, svc->sv_p.sp_inline, svc->sv_p.sp_inline, credits / 4 + 4,
-	    (svc->sv_p.sp_read_pool + XR_RPOOL_PAGE - 1) / XR_RPOOL_PAGE *
-		XR_RPOOL_PAGE) +
-	    (uint64_t)XR_SVC_RECV_SLACK * svc->sv_p.sp_inline;
+			       credits, svc->sv_p.sp_inline,
+			       svc->sv_p.sp_inline, credits / 4 + 4,
+			       (svc->sv_p.sp_read_pool + XR_RPOOL_PAGE - 1) /
+				   XR_RPOOL_PAGE * XR_RPOOL_PAGE) +
+			   (uint64_t)XR_SVC_RECV_SLACK * svc->sv_p.sp_inline;
 	fp.xfp_backend = svc->sv_p.sp_backend;
 	fp.xfp_provider = svc->sv_p.sp_provider;
 	ret = xr_fabric_open(&fp, &svc->sv_fab, err, errlen);

@@ -188,8 +188,7 @@ static int xr_ofi_getinfo(struct xr_ofi_fabric *of, const char *node,
 		return -ENOMEM;
 	snprintf(service, sizeof(service), "%u", port);
 	/* Outgoing connections leave from the address the fabric names. */
-	if (!(flags & FI_SOURCE) && of->of_bind_src &&
-	    of->of_info->src_addr) {
+	if (!(flags & FI_SOURCE) && of->of_bind_src && of->of_info->src_addr) {
 		hints->src_addr = malloc(of->of_info->src_addrlen);
 		if (!hints->src_addr) {
 			fi_freeinfo(hints);
@@ -1205,8 +1204,7 @@ static int xr_ofi_get_event(struct xr_fabric *fab, struct xr_event *ev)
 	}
 }
 
-static int xr_ofi_ep_addrs(struct xr_ep *base,
-			   struct sockaddr_storage *local,
+static int xr_ofi_ep_addrs(struct xr_ep *base, struct sockaddr_storage *local,
 			   struct sockaddr_storage *peer)
 {
 	struct xr_ofi_ep *ep = XR_CONTAINER_OF(base, struct xr_ofi_ep, oe_base);

@@ -569,9 +569,9 @@ static int xr_vb_accept(struct xr_conn_req *xreq, const struct xr_ep_attr *attr,
 	cp.responder_resources =
 	    xr_vb_min3(attr->xea_rdma_read_depth,
 		       (uint32_t)vf->vf_dattr.max_qp_rd_atom, must_serve);
-	cp.initiator_depth =
-	    xr_vb_min3(attr->xea_rdma_read_depth,
-		       (uint32_t)vf->vf_dattr.max_qp_init_rd_atom, may_initiate);
+	cp.initiator_depth = xr_vb_min3(
+	    attr->xea_rdma_read_depth,
+	    (uint32_t)vf->vf_dattr.max_qp_init_rd_atom, may_initiate);
 	/*
 	 * Finite RNR retries (7 would mean forever): a client that stops
 	 * posting receives makes our reply's Send fail after 6 retries
@@ -1094,7 +1094,8 @@ static int xr_vb_poll(struct xr_fabric *fab, struct xr_completion *out, int max)
 		;
 	e = first;
 	do {
-		ret = xr_vb_poll_ep(e, &out[n], max - n < share ? max - n : share);
+		ret = xr_vb_poll_ep(e, &out[n],
+				    max - n < share ? max - n : share);
 		if (ret < 0)
 			return n ? n : xr_fab_err(fab, ret, "ibv_poll_cq");
 		n += ret;
@@ -1295,9 +1296,8 @@ static int xr_vb_get_event(struct xr_fabric *fab, struct xr_event *ev)
 static void xr_vb_copy_addr(struct sockaddr_storage *dst,
 			    const struct sockaddr *src)
 {
-	size_t len = src->sa_family == AF_INET6 ?
-			     sizeof(struct sockaddr_in6) :
-			     sizeof(struct sockaddr_in);
+	size_t len = src->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						: sizeof(struct sockaddr_in);
 
 	memset(dst, 0, sizeof(*dst));
 	memcpy(dst, src, len);

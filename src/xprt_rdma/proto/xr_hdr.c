@@ -146,7 +146,7 @@ uint32_t xr_hdr_segs_needed(const struct xr_hdr_limits *lim)
 {
 	return xr_sat_u32((uint64_t)lim->hl_max_read_segs +
 			  ((uint64_t)lim->hl_max_write_chunks + 1) *
-				  lim->hl_max_chunk_segs);
+			      lim->hl_max_chunk_segs);
 }
 
 static void xr_hdr_reset_outputs(struct xr_hdr *hdr)
@@ -565,8 +565,7 @@ out_bad_proc:
 	return -EBADMSG;
 }
 
-enum xr_hdr_action xr_hdr_action(enum xr_hdr_reason reason,
-				 enum xr_hdr_dir dir)
+enum xr_hdr_action xr_hdr_action(enum xr_hdr_reason reason, enum xr_hdr_dir dir)
 {
 	if (reason == XR_REASON_OK)
 		return XR_ACT_ACCEPT;
@@ -586,41 +585,40 @@ enum xr_hdr_action xr_hdr_action(enum xr_hdr_reason reason,
 }
 
 static const char *const xr_reason_names[XR_REASON_COUNT] = {
-	[XR_REASON_OK] = "ok",
-	[XR_REASON_NO_XID] = "no-xid",
-	[XR_REASON_TOO_LONG] = "too-long",
-	[XR_REASON_BAD_VERSION] = "bad-version",
-	[XR_REASON_SHORT_FIXED] = "short-fixed",
-	[XR_REASON_BAD_PROC] = "bad-proc",
-	[XR_REASON_RESERVED_PROC] = "reserved-proc",
-	[XR_REASON_TRUNCATED] = "truncated",
-	[XR_REASON_BAD_DISCRIM] = "bad-discriminator",
-	[XR_REASON_TOO_MANY_READ_SEGS] = "too-many-read-segs",
-	[XR_REASON_TOO_MANY_WRITE_CHUNKS] = "too-many-write-chunks",
-	[XR_REASON_TOO_MANY_SEGS] = "too-many-segs",
-	[XR_REASON_ZERO_SEGS] = "zero-segs",
-	[XR_REASON_SEG_WRAP] = "segment-wraps",
-	[XR_REASON_CHUNK_TOO_BIG] = "chunk-too-big",
-	[XR_REASON_UNALIGNED_POS] = "unaligned-position",
-	[XR_REASON_POS_ORDER] = "position-order",
-	[XR_REASON_POS_PAST_MSG] = "position-past-message",
-	[XR_REASON_POS_ZERO_IN_MSG] = "position-zero-in-msg",
-	[XR_REASON_EMPTY_CALL_CHUNK] = "empty-call-chunk",
-	[XR_REASON_NOMSG_NO_CHUNK] = "nomsg-without-chunk",
-	[XR_REASON_TRAILING] = "trailing-bytes",
-	[XR_REASON_MSG_SHORT] = "msg-short",
-	[XR_REASON_MSG_UNALIGNED] = "msg-unaligned",
-	[XR_REASON_XID_MISMATCH] = "xid-mismatch",
-	[XR_REASON_READ_IN_REPLY] = "read-list-in-reply",
-	[XR_REASON_ERROR_AT_SERVER] = "rdma-error-at-responder",
-	[XR_REASON_BAD_ERRCODE] = "bad-errcode",
-	[XR_REASON_BAD_ERRVERS] = "bad-errvers-range",
+    [XR_REASON_OK] = "ok",
+    [XR_REASON_NO_XID] = "no-xid",
+    [XR_REASON_TOO_LONG] = "too-long",
+    [XR_REASON_BAD_VERSION] = "bad-version",
+    [XR_REASON_SHORT_FIXED] = "short-fixed",
+    [XR_REASON_BAD_PROC] = "bad-proc",
+    [XR_REASON_RESERVED_PROC] = "reserved-proc",
+    [XR_REASON_TRUNCATED] = "truncated",
+    [XR_REASON_BAD_DISCRIM] = "bad-discriminator",
+    [XR_REASON_TOO_MANY_READ_SEGS] = "too-many-read-segs",
+    [XR_REASON_TOO_MANY_WRITE_CHUNKS] = "too-many-write-chunks",
+    [XR_REASON_TOO_MANY_SEGS] = "too-many-segs",
+    [XR_REASON_ZERO_SEGS] = "zero-segs",
+    [XR_REASON_SEG_WRAP] = "segment-wraps",
+    [XR_REASON_CHUNK_TOO_BIG] = "chunk-too-big",
+    [XR_REASON_UNALIGNED_POS] = "unaligned-position",
+    [XR_REASON_POS_ORDER] = "position-order",
+    [XR_REASON_POS_PAST_MSG] = "position-past-message",
+    [XR_REASON_POS_ZERO_IN_MSG] = "position-zero-in-msg",
+    [XR_REASON_EMPTY_CALL_CHUNK] = "empty-call-chunk",
+    [XR_REASON_NOMSG_NO_CHUNK] = "nomsg-without-chunk",
+    [XR_REASON_TRAILING] = "trailing-bytes",
+    [XR_REASON_MSG_SHORT] = "msg-short",
+    [XR_REASON_MSG_UNALIGNED] = "msg-unaligned",
+    [XR_REASON_XID_MISMATCH] = "xid-mismatch",
+    [XR_REASON_READ_IN_REPLY] = "read-list-in-reply",
+    [XR_REASON_ERROR_AT_SERVER] = "rdma-error-at-responder",
+    [XR_REASON_BAD_ERRCODE] = "bad-errcode",
+    [XR_REASON_BAD_ERRVERS] = "bad-errvers-range",
 };
 
 const char *xr_hdr_reason_str(enum xr_hdr_reason reason)
 {
-	if ((unsigned int)reason >= XR_REASON_COUNT ||
-	    !xr_reason_names[reason])
+	if ((unsigned int)reason >= XR_REASON_COUNT || !xr_reason_names[reason])
 		return "?";
 	return xr_reason_names[reason];
 }
@@ -645,8 +643,8 @@ ssize_t xr_hdr_encoded_size(const struct xr_hdr *hdr)
 		return -EINVAL;
 	if (hdr->h_proc != XR_RDMA_MSG && hdr->h_proc != XR_RDMA_NOMSG)
 		return -EINVAL;
-	nchunks = (uint64_t)hdr->h_nread + hdr->h_nwrite +
-		  (hdr->h_has_reply ? 1 : 0);
+	nchunks =
+	    (uint64_t)hdr->h_nread + hdr->h_nwrite + (hdr->h_has_reply ? 1 : 0);
 	if (nchunks > hdr->h_chunk_cap || hdr->h_nsegs > hdr->h_seg_cap)
 		return -EINVAL;
 	if (nchunks && (!hdr->h_chunks || !hdr->h_segs))

@@ -156,34 +156,34 @@ struct xr_hdr {
 /** enum xr_hdr_reason - why a header was refused (0 = accepted) */
 enum xr_hdr_reason {
 	XR_REASON_OK = 0,
-	XR_REASON_NO_XID,	     /* shorter than rdma_xid + rdma_vers */
-	XR_REASON_TOO_LONG,	     /* longer than the inline buffer */
-	XR_REASON_BAD_VERSION,	     /* rdma_vers is not 1 */
-	XR_REASON_SHORT_FIXED,	     /* version ok, credit/proc missing */
-	XR_REASON_BAD_PROC,	     /* rdma_proc not defined */
-	XR_REASON_RESERVED_PROC,     /* RDMA_MSGP or RDMA_DONE */
-	XR_REASON_TRUNCATED,	     /* a list runs past the buffer */
-	XR_REASON_BAD_DISCRIM,	     /* list discriminator not 0 or 1 */
+	XR_REASON_NO_XID,	 /* shorter than rdma_xid + rdma_vers */
+	XR_REASON_TOO_LONG,	 /* longer than the inline buffer */
+	XR_REASON_BAD_VERSION,	 /* rdma_vers is not 1 */
+	XR_REASON_SHORT_FIXED,	 /* version ok, credit/proc missing */
+	XR_REASON_BAD_PROC,	 /* rdma_proc not defined */
+	XR_REASON_RESERVED_PROC, /* RDMA_MSGP or RDMA_DONE */
+	XR_REASON_TRUNCATED,	 /* a list runs past the buffer */
+	XR_REASON_BAD_DISCRIM,	 /* list discriminator not 0 or 1 */
 	XR_REASON_TOO_MANY_READ_SEGS,
 	XR_REASON_TOO_MANY_WRITE_CHUNKS,
-	XR_REASON_TOO_MANY_SEGS,     /* segment count above per-chunk limit */
-	XR_REASON_ZERO_SEGS,	     /* chunk with segment count 0 */
-	XR_REASON_SEG_WRAP,	     /* offset + length wraps 64 bits */
-	XR_REASON_CHUNK_TOO_BIG,     /* list total above hl_max_chunk_bytes */
-	XR_REASON_UNALIGNED_POS,     /* Read position not a multiple of 4 */
-	XR_REASON_POS_ORDER,	     /* Read chunks out of order/overlapping */
-	XR_REASON_POS_PAST_MSG,	     /* position beyond the message */
-	XR_REASON_POS_ZERO_IN_MSG,   /* Position-Zero chunk with RDMA_MSG */
-	XR_REASON_EMPTY_CALL_CHUNK,  /* Position-Zero chunk of 0 bytes */
-	XR_REASON_NOMSG_NO_CHUNK,    /* RDMA_NOMSG without the needed chunk */
-	XR_REASON_TRAILING,	     /* bytes after a header that has none */
-	XR_REASON_MSG_SHORT,	     /* RDMA_MSG without an RPC xid inline */
-	XR_REASON_MSG_UNALIGNED,     /* inline RPC message not XDR-aligned */
-	XR_REASON_XID_MISMATCH,	     /* RPC xid differs from rdma_xid */
-	XR_REASON_READ_IN_REPLY,     /* Read list in a reply */
-	XR_REASON_ERROR_AT_SERVER,   /* RDMA_ERROR received by a responder */
-	XR_REASON_BAD_ERRCODE,	     /* RDMA_ERROR with unknown rdma_err */
-	XR_REASON_BAD_ERRVERS,	     /* ERR_VERS with low > high */
+	XR_REASON_TOO_MANY_SEGS,    /* segment count above per-chunk limit */
+	XR_REASON_ZERO_SEGS,	    /* chunk with segment count 0 */
+	XR_REASON_SEG_WRAP,	    /* offset + length wraps 64 bits */
+	XR_REASON_CHUNK_TOO_BIG,    /* list total above hl_max_chunk_bytes */
+	XR_REASON_UNALIGNED_POS,    /* Read position not a multiple of 4 */
+	XR_REASON_POS_ORDER,	    /* Read chunks out of order/overlapping */
+	XR_REASON_POS_PAST_MSG,	    /* position beyond the message */
+	XR_REASON_POS_ZERO_IN_MSG,  /* Position-Zero chunk with RDMA_MSG */
+	XR_REASON_EMPTY_CALL_CHUNK, /* Position-Zero chunk of 0 bytes */
+	XR_REASON_NOMSG_NO_CHUNK,   /* RDMA_NOMSG without the needed chunk */
+	XR_REASON_TRAILING,	    /* bytes after a header that has none */
+	XR_REASON_MSG_SHORT,	    /* RDMA_MSG without an RPC xid inline */
+	XR_REASON_MSG_UNALIGNED,    /* inline RPC message not XDR-aligned */
+	XR_REASON_XID_MISMATCH,	    /* RPC xid differs from rdma_xid */
+	XR_REASON_READ_IN_REPLY,    /* Read list in a reply */
+	XR_REASON_ERROR_AT_SERVER,  /* RDMA_ERROR received by a responder */
+	XR_REASON_BAD_ERRCODE,	    /* RDMA_ERROR with unknown rdma_err */
+	XR_REASON_BAD_ERRVERS,	    /* ERR_VERS with low > high */
 	XR_REASON_COUNT
 };
 
@@ -272,9 +272,8 @@ static inline struct xr_chunk *xr_hdr_reply_chunk(const struct xr_hdr *h)
 	return h->h_has_reply ? &h->h_chunks[h->h_nread + h->h_nwrite] : NULL;
 }
 
-static inline struct xr_segment *xr_chunk_seg(const struct xr_hdr *h,
-					      const struct xr_chunk *c,
-					      uint32_t i)
+static inline struct xr_segment *
+xr_chunk_seg(const struct xr_hdr *h, const struct xr_chunk *c, uint32_t i)
 {
 	return &h->h_segs[c->ch_first + i];
 }

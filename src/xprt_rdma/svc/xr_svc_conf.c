@@ -51,10 +51,8 @@
 #define XR_SVC_DEFAULT_PEER 60
 
 static struct config_item_list fabric_tokens[] = {
-	CONFIG_LIST_TOK("verbs", XR_SVC_FABRIC_VERBS),
-	CONFIG_LIST_TOK("ofi", XR_SVC_FABRIC_OFI),
-	CONFIG_LIST_EOL
-};
+    CONFIG_LIST_TOK("verbs", XR_SVC_FABRIC_VERBS),
+    CONFIG_LIST_TOK("ofi", XR_SVC_FABRIC_OFI), CONFIG_LIST_EOL};
 
 /*
  * Numeric options are read with the widest bounds and checked in
@@ -67,22 +65,24 @@ struct conf_range {
 	uint32_t cr_min, cr_max;
 };
 
-#define RANGE(name, member, min, max) \
-	{ name, offsetof(struct xr_svc_conf, member), min, max }
+#define RANGE(name, member, min, max)                                          \
+	{                                                                      \
+		name, offsetof(struct xr_svc_conf, member), min, max           \
+	}
 
 static const struct conf_range conf_ranges[] = {
-	RANGE("Port", xsc_port32, 1, UINT16_MAX),
-	RANGE("Credits", xsc_credits, 8, 1024),
-	RANGE("Inline_Size", xsc_inline_size, 1024, 262144),
-	RANGE("Max_Connections", xsc_max_connections, 1, 4096),
-	RANGE("Max_Connections_Per_Address", xsc_max_conns_per_addr, 1, 4096),
-	RANGE("Handshake_Timeout", xsc_handshake_timeout, 1, 3600),
-	RANGE("Idle_Timeout", xsc_idle_timeout, 0, 86400),
-	RANGE("Peer_Timeout", xsc_peer_timeout, 1, 3600),
-	RANGE("Max_Request_Size", xsc_max_request_size, 4096, 16777216),
-	RANGE("Max_Response_Size", xsc_max_response_size, 4096, 16777216),
-	RANGE("Worker_Threads", xsc_worker_threads, 1, 256),
-	RANGE("Stats_Interval", xsc_stats_interval, 1, 3600),
+    RANGE("Port", xsc_port32, 1, UINT16_MAX),
+    RANGE("Credits", xsc_credits, 8, 1024),
+    RANGE("Inline_Size", xsc_inline_size, 1024, 262144),
+    RANGE("Max_Connections", xsc_max_connections, 1, 4096),
+    RANGE("Max_Connections_Per_Address", xsc_max_conns_per_addr, 1, 4096),
+    RANGE("Handshake_Timeout", xsc_handshake_timeout, 1, 3600),
+    RANGE("Idle_Timeout", xsc_idle_timeout, 0, 86400),
+    RANGE("Peer_Timeout", xsc_peer_timeout, 1, 3600),
+    RANGE("Max_Request_Size", xsc_max_request_size, 4096, 16777216),
+    RANGE("Max_Response_Size", xsc_max_response_size, 4096, 16777216),
+    RANGE("Worker_Threads", xsc_worker_threads, 1, 256),
+    RANGE("Stats_Interval", xsc_stats_interval, 1, 3600),
 };
 
 static void *exports_init(void *link_mem, void *self_struct)
@@ -100,8 +100,8 @@ static void *exports_init(void *link_mem, void *self_struct)
  * Returns 0 always (see out_bad).
  */
 static int exports_add(const char *token, enum term_type type_hint,
-		       struct config_item *item, void *param_addr,
-		       void *cnode, struct config_error_type *err_type)
+		       struct config_item *item, void *param_addr, void *cnode,
+		       struct config_error_type *err_type)
 {
 	struct xr_svc_exports *ex = param_addr;
 	unsigned long id;
@@ -112,9 +112,10 @@ static int exports_add(const char *token, enum term_type type_hint,
 	errno = 0;
 	id = strtoul(token, &end, 10);
 	if (type_hint != TERM_DECNUM || *end || errno || id > UINT16_MAX) {
-		LogCrit(COMPONENT_CONFIG,
-			"%s: Exports = %s: not an export id (a number from 0 to 65535)",
-			XR_SVC_CONF_BLOCK, token);
+		LogCrit(
+		    COMPONENT_CONFIG,
+		    "%s: Exports = %s: not an export id (a number from 0 to 65535)",
+		    XR_SVC_CONF_BLOCK, token);
 		goto out_bad;
 	}
 	for (i = 0; i < ex->xse_n; i++)
@@ -139,44 +140,40 @@ out_bad:
 }
 
 static struct config_item conf_items[] = {
-	CONF_ITEM_BOOL("Enable", true, xr_svc_conf, xsc_enable),
-	CONF_ITEM_STR("Bind_Addr", 1, INET_ADDRSTRLEN, "0.0.0.0",
-		      xr_svc_conf, xsc_bind_addr),
-	CONF_ITEM_UI32("Port", 0, UINT32_MAX, XR_SVC_DEFAULT_PORT,
-		       xr_svc_conf, xsc_port32),
-	CONF_ITEM_TOKEN("Fabric", XR_SVC_FABRIC_VERBS, fabric_tokens,
-			xr_svc_conf, xsc_fabric),
-	CONF_ITEM_STR("Provider", 1, 64, "tcp", xr_svc_conf, xsc_provider),
-	CONF_ITEM_UI32("Credits", 0, UINT32_MAX, 128, xr_svc_conf,
-		       xsc_credits),
-	CONF_ITEM_UI32("Inline_Size", 0, UINT32_MAX, 4096, xr_svc_conf,
-		       xsc_inline_size),
-	CONF_ITEM_UI32("Max_Connections", 0, UINT32_MAX, 64, xr_svc_conf,
-		       xsc_max_connections),
-	CONF_ITEM_UI32("Max_Connections_Per_Address", 0, UINT32_MAX,
-		       XR_SVC_DEFAULT_PER_ADDR, xr_svc_conf,
-		       xsc_max_conns_per_addr),
-	CONF_ITEM_UI32("Handshake_Timeout", 0, UINT32_MAX,
-		       XR_SVC_DEFAULT_HANDSHAKE, xr_svc_conf,
-		       xsc_handshake_timeout),
-	CONF_ITEM_UI32("Idle_Timeout", 0, UINT32_MAX, XR_SVC_DEFAULT_IDLE,
-		       xr_svc_conf, xsc_idle_timeout),
-	CONF_ITEM_UI32("Peer_Timeout", 0, UINT32_MAX, XR_SVC_DEFAULT_PEER,
-		       xr_svc_conf, xsc_peer_timeout),
-	CONF_ITEM_UI32("Max_Request_Size", 0, UINT32_MAX, 1048576 + 4096,
-		       xr_svc_conf, xsc_max_request_size),
-	CONF_ITEM_UI32("Max_Response_Size", 0, UINT32_MAX, 1048576 + 4096,
-		       xr_svc_conf, xsc_max_response_size),
-	CONF_ITEM_UI32("Worker_Threads", 0, UINT32_MAX, 16, xr_svc_conf,
-		       xsc_worker_threads),
-	CONF_ITEM_PATH("Stats_File", 1, 4096, NULL, xr_svc_conf,
-		       xsc_stats_file),
-	CONF_ITEM_UI32("Stats_Interval", 0, UINT32_MAX, 10, xr_svc_conf,
-		       xsc_stats_interval),
-	CONF_ITEM_PROC("Exports", exports_init, exports_add, xr_svc_conf,
-		       xsc_exports),
-	CONFIG_EOL
-};
+    CONF_ITEM_BOOL("Enable", true, xr_svc_conf, xsc_enable),
+    CONF_ITEM_STR("Bind_Addr", 1, INET_ADDRSTRLEN, "0.0.0.0", xr_svc_conf,
+		  xsc_bind_addr),
+    CONF_ITEM_UI32("Port", 0, UINT32_MAX, XR_SVC_DEFAULT_PORT, xr_svc_conf,
+		   xsc_port32),
+    CONF_ITEM_TOKEN("Fabric", XR_SVC_FABRIC_VERBS, fabric_tokens, xr_svc_conf,
+		    xsc_fabric),
+    CONF_ITEM_STR("Provider", 1, 64, "tcp", xr_svc_conf, xsc_provider),
+    CONF_ITEM_UI32("Credits", 0, UINT32_MAX, 128, xr_svc_conf, xsc_credits),
+    CONF_ITEM_UI32("Inline_Size", 0, UINT32_MAX, 4096, xr_svc_conf,
+		   xsc_inline_size),
+    CONF_ITEM_UI32("Max_Connections", 0, UINT32_MAX, 64, xr_svc_conf,
+		   xsc_max_connections),
+    CONF_ITEM_UI32("Max_Connections_Per_Address", 0, UINT32_MAX,
+		   XR_SVC_DEFAULT_PER_ADDR, xr_svc_conf,
+		   xsc_max_conns_per_addr),
+    CONF_ITEM_UI32("Handshake_Timeout", 0, UINT32_MAX, XR_SVC_DEFAULT_HANDSHAKE,
+		   xr_svc_conf, xsc_handshake_timeout),
+    CONF_ITEM_UI32("Idle_Timeout", 0, UINT32_MAX, XR_SVC_DEFAULT_IDLE,
+		   xr_svc_conf, xsc_idle_timeout),
+    CONF_ITEM_UI32("Peer_Timeout", 0, UINT32_MAX, XR_SVC_DEFAULT_PEER,
+		   xr_svc_conf, xsc_peer_timeout),
+    CONF_ITEM_UI32("Max_Request_Size", 0, UINT32_MAX, 1048576 + 4096,
+		   xr_svc_conf, xsc_max_request_size),
+    CONF_ITEM_UI32("Max_Response_Size", 0, UINT32_MAX, 1048576 + 4096,
+		   xr_svc_conf, xsc_max_response_size),
+    CONF_ITEM_UI32("Worker_Threads", 0, UINT32_MAX, 16, xr_svc_conf,
+		   xsc_worker_threads),
+    CONF_ITEM_PATH("Stats_File", 1, 4096, NULL, xr_svc_conf, xsc_stats_file),
+    CONF_ITEM_UI32("Stats_Interval", 0, UINT32_MAX, 10, xr_svc_conf,
+		   xsc_stats_interval),
+    CONF_ITEM_PROC("Exports", exports_init, exports_add, xr_svc_conf,
+		   xsc_exports),
+    CONFIG_EOL};
 
 static int conf_check_ranges(const struct xr_svc_conf *conf)
 {
@@ -185,8 +182,8 @@ static int conf_check_ranges(const struct xr_svc_conf *conf)
 
 	for (i = 0; i < sizeof(conf_ranges) / sizeof(conf_ranges[0]); i++) {
 		const struct conf_range *r = &conf_ranges[i];
-		uint32_t v = *(const uint32_t *)((const char *)conf +
-						 r->cr_offset);
+		uint32_t v =
+		    *(const uint32_t *)((const char *)conf + r->cr_offset);
 
 		if (v < r->cr_min || v > r->cr_max) {
 			LogCrit(COMPONENT_CONFIG,
@@ -208,23 +205,26 @@ static int conf_commit(void *node, void *link_mem, void *self_struct,
 
 	conf->xsc_port = (uint16_t)conf->xsc_port32;
 	if (inet_pton(AF_INET, conf->xsc_bind_addr, &addr) != 1) {
-		LogCrit(COMPONENT_CONFIG,
-			"%s: Bind_Addr = \"%s\" is not an IPv4 address (for example 0.0.0.0 or 192.0.2.10)",
-			XR_SVC_CONF_BLOCK, conf->xsc_bind_addr);
+		LogCrit(
+		    COMPONENT_CONFIG,
+		    "%s: Bind_Addr = \"%s\" is not an IPv4 address (for example 0.0.0.0 or 192.0.2.10)",
+		    XR_SVC_CONF_BLOCK, conf->xsc_bind_addr);
 		errors++;
 	}
 	if (conf->xsc_inline_size % XR_SVC_INLINE_UNIT) {
-		LogCrit(COMPONENT_CONFIG,
-			"%s: Inline_Size = %u must be a multiple of 1024 (RFC 8797 encodes it in KiB)",
-			XR_SVC_CONF_BLOCK, conf->xsc_inline_size);
+		LogCrit(
+		    COMPONENT_CONFIG,
+		    "%s: Inline_Size = %u must be a multiple of 1024 (RFC 8797 encodes it in KiB)",
+		    XR_SVC_CONF_BLOCK, conf->xsc_inline_size);
 		errors++;
 	}
 	if (conf->xsc_max_request_size < conf->xsc_inline_size ||
 	    conf->xsc_max_response_size < conf->xsc_inline_size) {
-		LogCrit(COMPONENT_CONFIG,
-			"%s: Max_Request_Size (%u) and Max_Response_Size (%u) must be at least Inline_Size (%u)",
-			XR_SVC_CONF_BLOCK, conf->xsc_max_request_size,
-			conf->xsc_max_response_size, conf->xsc_inline_size);
+		LogCrit(
+		    COMPONENT_CONFIG,
+		    "%s: Max_Request_Size (%u) and Max_Response_Size (%u) must be at least Inline_Size (%u)",
+		    XR_SVC_CONF_BLOCK, conf->xsc_max_request_size,
+		    conf->xsc_max_response_size, conf->xsc_inline_size);
 		errors++;
 	}
 	if (conf->xsc_exports.xse_bad)
@@ -234,14 +234,13 @@ static int conf_commit(void *node, void *link_mem, void *self_struct,
 	return errors;
 }
 
-static struct config_block conf_block = {
-	.dbus_interface_name = "org.ganesha.nfsd.config.nfs_rdma",
-	.blk_desc.name = XR_SVC_CONF_BLOCK,
-	.blk_desc.type = CONFIG_BLOCK,
-	.blk_desc.u.blk.init = noop_conf_init,
-	.blk_desc.u.blk.params = conf_items,
-	.blk_desc.u.blk.commit = conf_commit
-};
+static struct config_block conf_block = {.dbus_interface_name =
+					     "org.ganesha.nfsd.config.nfs_rdma",
+					 .blk_desc.name = XR_SVC_CONF_BLOCK,
+					 .blk_desc.type = CONFIG_BLOCK,
+					 .blk_desc.u.blk.init = noop_conf_init,
+					 .blk_desc.u.blk.params = conf_items,
+					 .blk_desc.u.blk.commit = conf_commit};
 
 int xr_svc_conf_load(struct xr_svc_conf *conf)
 {

@@ -24,11 +24,11 @@ enum xr_svc_fabric {
 
 struct xr_svc_conf {
 	bool xsc_enable;
-	char *xsc_bind_addr;	/* IPv4 literal */
-	uint32_t xsc_port32;	/* as parsed; checked, then copied below */
+	char *xsc_bind_addr; /* IPv4 literal */
+	uint32_t xsc_port32; /* as parsed; checked, then copied below */
 	uint16_t xsc_port;
-	uint32_t xsc_fabric;	/* enum xr_svc_fabric */
-	char *xsc_provider;	/* ofi provider name */
+	uint32_t xsc_fabric; /* enum xr_svc_fabric */
+	char *xsc_provider;  /* ofi provider name */
 	uint32_t xsc_credits;
 	uint32_t xsc_inline_size;
 	uint32_t xsc_max_connections;
@@ -39,7 +39,7 @@ struct xr_svc_conf {
 	uint32_t xsc_max_request_size;
 	uint32_t xsc_max_response_size;
 	uint32_t xsc_worker_threads;
-	char *xsc_stats_file;	/* NULL: no stats file */
+	char *xsc_stats_file; /* NULL: no stats file */
 	uint32_t xsc_stats_interval;
 	/*
 	 * Exports = id, id, ...: the exports served over RDMA (NFSv4 PUTFH,
@@ -47,8 +47,8 @@ struct xr_svc_conf {
 	 * NFSACL calls naming one are denied).  Absent: all of them.
 	 */
 	struct xr_svc_exports {
-		bool xse_set;		/* the option was given */
-		bool xse_bad;		/* a term was not an export id */
+		bool xse_set; /* the option was given */
+		bool xse_bad; /* a term was not an export id */
 		uint32_t xse_n;
 		uint16_t xse_ids[XR_SVC_MAX_EXPORT_IDS];
 	} xsc_exports;

@@ -76,9 +76,10 @@ int xr_svc_dispatch_find(uint16_t nfs_port, struct xr_svc_dispatch *out)
 	memset(out, 0, sizeof(*out));
 	fd = find_listener_fd(nfs_port);
 	if (fd < 0) {
-		LogCrit(COMPONENT_INIT,
-			"NFS_RDMA: no TCP listener on NFS port %u in this process",
-			nfs_port);
+		LogCrit(
+		    COMPONENT_INIT,
+		    "NFS_RDMA: no TCP listener on NFS port %u in this process",
+		    nfs_port);
 		return -ENOENT;
 	}
 	listener = svc_vc_ncreatef(fd, 0, 0, SVC_CREATE_FLAG_NONE);
@@ -95,9 +96,10 @@ int xr_svc_dispatch_find(uint16_t nfs_port, struct xr_svc_dispatch *out)
 	return 0;
 
 out_no_xprt:
-	LogCrit(COMPONENT_INIT,
-		"NFS_RDMA: descriptor %d on port %u is not Ganesha's NFS listener",
-		fd, nfs_port);
+	LogCrit(
+	    COMPONENT_INIT,
+	    "NFS_RDMA: descriptor %d on port %u is not Ganesha's NFS listener",
+	    fd, nfs_port);
 	return -EPROTO;
 }
 

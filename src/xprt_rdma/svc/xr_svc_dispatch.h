@@ -16,8 +16,8 @@
 #include "gsh_rpc.h"
 
 struct xr_svc_dispatch {
-	SVCXPRT *xsd_parent;	/* Ganesha's NFS listener; we hold a ref */
-	svc_xprt_fun_t xsd_rendezvous;	/* Ganesha's NFS rendezvous */
+	SVCXPRT *xsd_parent; /* Ganesha's NFS listener; we hold a ref */
+	svc_xprt_fun_t xsd_rendezvous; /* Ganesha's NFS rendezvous */
 	svc_xprt_fun_t xsd_free_user_data;
 };
 

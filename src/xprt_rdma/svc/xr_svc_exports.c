@@ -48,8 +48,9 @@ void xr_exports_init(const struct xr_svc_exports *conf)
 
 	memset(&policy, 0, sizeof(policy));
 	if (!conf->xse_set) {
-		LogEvent(COMPONENT_INIT,
-			 "NFS_RDMA: every export is served over RDMA (no Exports list)");
+		LogEvent(
+		    COMPONENT_INIT,
+		    "NFS_RDMA: every export is served over RDMA (no Exports list)");
 		return;
 	}
 	policy.xp_restricted = true;
@@ -62,9 +63,10 @@ void xr_exports_init(const struct xr_svc_exports *conf)
 		at += snprintf(list + at, sizeof(list) - at, "%s%u",
 			       i ? ", " : "", id);
 	}
-	LogEvent(COMPONENT_INIT,
-		 "NFS_RDMA: only these exports are served over RDMA: %s (and the NFSv4 pseudo file system)",
-		 list);
+	LogEvent(
+	    COMPONENT_INIT,
+	    "NFS_RDMA: only these exports are served over RDMA: %s (and the NFSv4 pseudo file system)",
+	    list);
 }
 
 void xr_exports_check_listed(void)
@@ -75,9 +77,10 @@ void xr_exports_check_listed(void)
 		struct gsh_export *exp = get_gsh_export(policy.xp_ids[i]);
 
 		if (!exp) {
-			LogWarn(COMPONENT_INIT,
-				"NFS_RDMA: Exports names %u, but there is no export with that Export_Id",
-				policy.xp_ids[i]);
+			LogWarn(
+			    COMPONENT_INIT,
+			    "NFS_RDMA: Exports names %u, but there is no export with that Export_Id",
+			    policy.xp_ids[i]);
 			continue;
 		}
 		put_gsh_export(exp);
@@ -91,8 +94,7 @@ bool xr_exports_restricted(void)
 
 bool xr_export_on_rdma(uint16_t id)
 {
-	return !policy.xp_restricted ||
-	       (policy.xp_map[id / 8] >> (id % 8)) & 1;
+	return !policy.xp_restricted || (policy.xp_map[id / 8] >> (id % 8)) & 1;
 }
 
 /* The bottom of an export's FSAL stack is PSEUDO: the NFSv4 pseudo fs. */
@@ -118,9 +120,10 @@ int xr_ganesha_export_check(struct svc_req *req)
 	if (!exp || xr_export_on_rdma(exp->export_id) || is_pseudo_fs(exp))
 		return NFS4_OK;
 	__atomic_add_fetch(&policy.xp_denied_v4, 1, __ATOMIC_RELAXED);
-	LogInfo(COMPONENT_EXPORT,
-		"NFS_RDMA: Export_Id %u is not served over RDMA (NFS_RDMA Exports): NFS4ERR_ACCESS",
-		exp->export_id);
+	LogInfo(
+	    COMPONENT_EXPORT,
+	    "NFS_RDMA: Export_Id %u is not served over RDMA (NFS_RDMA Exports): NFS4ERR_ACCESS",
+	    exp->export_id);
 	return NFS4ERR_ACCESS;
 }
 

@@ -54,8 +54,8 @@ static void write_stats(struct xr_gsh_server *srv, const char *path)
 	if (rc && rc != last_rc)
 		LogWarn(COMPONENT_INIT, "NFS_RDMA: Stats_File %s", why);
 	else if (!rc && last_rc)
-		LogEvent(COMPONENT_INIT, "NFS_RDMA: Stats_File %s written again",
-			 path);
+		LogEvent(COMPONENT_INIT,
+			 "NFS_RDMA: Stats_File %s written again", path);
 	last_rc = rc;
 }
 

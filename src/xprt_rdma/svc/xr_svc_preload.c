@@ -84,7 +84,7 @@ static int start_transport_module(void)
 	}
 	entry = (module_entry_fn)dlsym(module, XR_MODULE_ENTRY);
 	module_export_check =
-		(export_check_fn)dlsym(module, XR_MODULE_EXPORT_CHECK);
+	    (export_check_fn)dlsym(module, XR_MODULE_EXPORT_CHECK);
 	if (!entry || !module_export_check) {
 		fprintf(stderr, "ganesha-rdma: %s has no %s or %s\n", path,
 			XR_MODULE_ENTRY, XR_MODULE_EXPORT_CHECK);
@@ -108,8 +108,9 @@ void nfs_start(void *start_info)
 	 * serve without the transport the operator asked for.
 	 */
 	if (start_transport_module() != 0) {
-		fprintf(stderr,
-			"ganesha-rdma: NFS over RDMA did not start, exiting (see the Ganesha log)\n");
+		fprintf(
+		    stderr,
+		    "ganesha-rdma: NFS over RDMA did not start, exiting (see the Ganesha log)\n");
 		exit(1);
 	}
 	real(start_info);
@@ -134,8 +135,9 @@ int nfs4_export_check_access(void *req)
 		next = (export_check_fn)dlsym(RTLD_NEXT,
 					      "nfs4_export_check_access");
 		if (!next) {
-			fprintf(stderr,
-				"ganesha-rdma: no nfs4_export_check_access() to chain to\n");
+			fprintf(
+			    stderr,
+			    "ganesha-rdma: no nfs4_export_check_access() to chain to\n");
 			abort();
 		}
 		__atomic_store_n(&real, next, __ATOMIC_RELEASE);

@@ -30,13 +30,13 @@
 struct cursor {
 	const struct iovec *cu_iov;
 	uint32_t cu_n;
-	uint32_t cu_i;		/* current range */
-	size_t cu_off;		/* offset in it */
+	uint32_t cu_i; /* current range */
+	size_t cu_off; /* offset in it */
 };
 
 static void cur_init(struct cursor *c, const struct iovec *iov, uint32_t n)
 {
-	*c = (struct cursor){ .cu_iov = iov, .cu_n = n };
+	*c = (struct cursor){.cu_iov = iov, .cu_n = n};
 }
 
 /* Copy @len bytes to @out (NULL: skip them); false if the call ends first. */
@@ -57,8 +57,10 @@ static bool cur_take(struct cursor *c, void *out, uint64_t len)
 		}
 		k = avail < len ? avail : (size_t)len;
 		if (dst) {
-			memcpy(dst, (const uint8_t *)c->cu_iov[c->cu_i].iov_base +
-					    c->cu_off, k);
+			memcpy(dst,
+			       (const uint8_t *)c->cu_iov[c->cu_i].iov_base +
+				   c->cu_off,
+			       k);
 			dst += k;
 		}
 		c->cu_off += k;
@@ -160,8 +162,8 @@ size_t xr_rpc_denial_encode(uint32_t xid, enum xr_rpc_verdict verdict,
 		put32(buf + 4, RPC_REPLY);
 		put32(buf + 8, MSG_DENIED);
 		put32(buf + 12, RPC_MISMATCH);
-		put32(buf + 16, RPC_VERSION);	/* lowest supported */
-		put32(buf + 20, RPC_VERSION);	/* highest supported */
+		put32(buf + 16, RPC_VERSION); /* lowest supported */
+		put32(buf + 20, RPC_VERSION); /* highest supported */
 		return 24;
 	case XR_RPC_DENY_BADCRED:
 		stat = AUTH_BADCRED;
@@ -198,11 +200,10 @@ int xr_rpc_call_export(const struct iovec *iov, uint32_t n,
 	if (!cur_take(&c, NULL, call->rc_args))
 		return -EBADMSG;
 	if (call->rc_prog == XR_RPC_PROG_NFS && call->rc_vers == 3) {
-		if (call->rc_proc > 21)	/* COMMIT is the last */
+		if (call->rc_proc > 21) /* COMMIT is the last */
 			return 0;
-	} else if (call->rc_prog == XR_RPC_PROG_NFSACL &&
-		   call->rc_vers == 3) {
-		if (call->rc_proc > 2)	/* GETACL, SETACL */
+	} else if (call->rc_prog == XR_RPC_PROG_NFSACL && call->rc_vers == 3) {
+		if (call->rc_proc > 2) /* GETACL, SETACL */
 			return 0;
 	} else {
 		return 0;

@@ -25,11 +25,11 @@
 #define XR_RPC_MAX_AUTH_BYTES 400u
 
 enum xr_rpc_verdict {
-	XR_RPC_PASS = 0,	/* let ntirpc decode it (or drop it) */
-	XR_RPC_DENY_MISMATCH,	/* MSG_DENIED, RPC_MISMATCH 2..2 */
-	XR_RPC_DENY_BADCRED,	/* MSG_DENIED, AUTH_ERROR, AUTH_BADCRED */
-	XR_RPC_DENY_BADVERF,	/* MSG_DENIED, AUTH_ERROR, AUTH_BADVERF */
-	XR_RPC_DENY_TOOWEAK,	/* MSG_DENIED, AUTH_ERROR, AUTH_TOOWEAK */
+	XR_RPC_PASS = 0,      /* let ntirpc decode it (or drop it) */
+	XR_RPC_DENY_MISMATCH, /* MSG_DENIED, RPC_MISMATCH 2..2 */
+	XR_RPC_DENY_BADCRED,  /* MSG_DENIED, AUTH_ERROR, AUTH_BADCRED */
+	XR_RPC_DENY_BADVERF,  /* MSG_DENIED, AUTH_ERROR, AUTH_BADVERF */
+	XR_RPC_DENY_TOOWEAK,  /* MSG_DENIED, AUTH_ERROR, AUTH_TOOWEAK */
 };
 
 /** struct xr_rpc_call - what xr_rpc_call_check() read */
@@ -37,8 +37,8 @@ struct xr_rpc_call {
 	uint32_t rc_xid;
 	uint32_t rc_prog, rc_vers, rc_proc;
 	uint32_t rc_cred_flavor;
-	uint32_t rc_gss_service;	/* RPCSEC_GSS: 1 none, 2 integ, 3 priv */
-	uint64_t rc_args;		/* offset of the arguments */
+	uint32_t rc_gss_service; /* RPCSEC_GSS: 1 none, 2 integ, 3 priv */
+	uint64_t rc_args;	 /* offset of the arguments */
 };
 
 /**

@@ -22,17 +22,18 @@
 
 #include "xr_svc_xdr.h"
 
-#define in_of(xdrs) ((struct xr_xdr_in *)((char *)(xdrs) - \
-			offsetof(struct xr_xdr_in, xi_xdrs)))
-#define out_of(xdrs) ((struct xr_xdr_out *)((char *)(xdrs) - \
-			offsetof(struct xr_xdr_out, xo_xdrs)))
+#define in_of(xdrs)                                                            \
+	((struct xr_xdr_in *)((char *)(xdrs)-offsetof(struct xr_xdr_in,        \
+						      xi_xdrs)))
+#define out_of(xdrs)                                                           \
+	((struct xr_xdr_out *)((char *)(xdrs)-offsetof(struct xr_xdr_out,      \
+						       xo_xdrs)))
 
 /* Offer the inline fast path only where it may load aligned words. */
 static void in_sync_tail(XDR *xdrs)
 {
-	xdrs->x_v.vio_tail = ((uintptr_t)xdrs->x_data & 3)
-				 ? xdrs->x_data
-				 : xdrs->x_v.vio_wrap;
+	xdrs->x_v.vio_tail =
+	    ((uintptr_t)xdrs->x_data & 3) ? xdrs->x_data : xdrs->x_v.vio_wrap;
 }
 
 static void in_point_at(struct xr_xdr_in *in, uint32_t idx, size_t offset)
@@ -150,16 +151,16 @@ static void in_destroy(XDR *xdrs)
 }
 
 static const struct xdr_ops in_ops = {
-	.x_getunit = in_getunit,
-	.x_putunit = in_refuse_putunit,
-	.x_getbytes = in_getbytes,
-	.x_putbytes = in_refuse_put,
-	.x_getpostn = in_getpostn,
-	.x_setpostn = in_setpostn,
-	.x_destroy = in_destroy,
-	.x_control = in_control,
-	.x_getbufs = in_no_bufs,
-	.x_putbufs = in_no_bufs,
+    .x_getunit = in_getunit,
+    .x_putunit = in_refuse_putunit,
+    .x_getbytes = in_getbytes,
+    .x_putbytes = in_refuse_put,
+    .x_getpostn = in_getpostn,
+    .x_setpostn = in_setpostn,
+    .x_destroy = in_destroy,
+    .x_control = in_control,
+    .x_getbufs = in_no_bufs,
+    .x_putbufs = in_no_bufs,
 };
 
 int xr_xdr_in_init(struct xr_xdr_in *in, const struct iovec *iov, uint32_t n)
@@ -297,16 +298,16 @@ void xr_xdr_out_split(const struct xr_xdr_out *out, struct iovec *head,
 	u_int end = XDR_GETPOS(xdrs);
 
 	if (!out->xo_uio) {
-		*head = (struct iovec){ out->xo_buf, end };
-		*payload = (struct iovec){ NULL, 0 };
-		*tail = (struct iovec){ NULL, 0 };
+		*head = (struct iovec){out->xo_buf, end};
+		*payload = (struct iovec){NULL, 0};
+		*tail = (struct iovec){NULL, 0};
 		return;
 	}
-	*head = (struct iovec){ out->xo_buf, out->xo_payload_pos };
-	*payload = (struct iovec){ out->xo_uio->uio_vio[0].vio_head,
-				   out->xo_payload_len };
-	*tail = (struct iovec){ out->xo_buf + out->xo_payload_pos,
-				end - out->xo_payload_pos };
+	*head = (struct iovec){out->xo_buf, out->xo_payload_pos};
+	*payload = (struct iovec){out->xo_uio->uio_vio[0].vio_head,
+				  out->xo_payload_len};
+	*tail = (struct iovec){out->xo_buf + out->xo_payload_pos,
+			       end - out->xo_payload_pos};
 }
 
 void xr_xdr_out_release(struct xr_xdr_out *out)

@@ -28,9 +28,9 @@ struct xr_xdr_in {
 	XDR xi_xdrs;
 	const struct iovec *xi_iov;
 	uint32_t xi_niov;
-	uint32_t xi_cur;	/* range x_data points into */
-	u_int xi_base;		/* stream position where that range starts */
-	uint32_t xi_chunk_mask;	/* bit i: range i is RDMA-read chunk data */
+	uint32_t xi_cur;	  /* range x_data points into */
+	u_int xi_base;		  /* stream position where that range starts */
+	uint32_t xi_chunk_mask;	  /* bit i: range i is RDMA-read chunk data */
 	uint64_t xi_chunk_copied; /* chunk data bytes copied out by decoders */
 };
 
@@ -72,8 +72,8 @@ struct xr_xdr_out {
 	bool xo_ddp_any;
 	/* the payload set aside (at most one per reply) */
 	xdr_uio *xo_uio;
-	u_int xo_payload_pos;	/* stream position it belongs at */
-	u_int xo_payload_len;	/* its bytes without XDR padding */
+	u_int xo_payload_pos; /* stream position it belongs at */
+	u_int xo_payload_len; /* its bytes without XDR padding */
 	/* DDP-eligible payload bytes copied into the stream */
 	uint64_t xo_copied;
 	/* other uio bytes copied into the stream */

@@ -60,8 +60,8 @@ struct xr_gsh_server {
 	xdr_uio_release xs_read4_release;
 	uint32_t xs_max_response;
 
-	pthread_mutex_t xs_lock;	/* the queue below; a leaf */
-	pthread_cond_t xs_cond;		/* workers wait for a call */
+	pthread_mutex_t xs_lock; /* the queue below; a leaf */
+	pthread_cond_t xs_cond;	 /* workers wait for a call */
 	struct xr_gsh_call *xs_head, *xs_tail;
 	uint32_t xs_queued;
 	pthread_t *xs_workers;
@@ -83,7 +83,7 @@ struct xr_gsh_server {
 	struct xr_reply_buf *xs_idle_bufs;
 	uint32_t xs_nidle;
 
-	bool xs_direct_send; /* fabric ofi: workers send themselves */
+	bool xs_direct_send;	      /* fabric ofi: workers send themselves */
 	pthread_mutex_t xs_send_lock; /* the sender's queue; a leaf */
 	pthread_cond_t xs_send_cond;  /* the sender waits for work */
 	struct xr_gsh_call *xs_send_head, *xs_send_tail;
@@ -95,20 +95,20 @@ struct xr_gsh_server {
 	uint64_t xs_decode_errors;
 	uint64_t xs_ddp_replies;
 	uint64_t xs_ddp_bytes;
-	uint64_t xs_payload_copied;	/* READ data copied (no Write chunk) */
-	uint64_t xs_read_no_chunk;	/* replies with READ data copied */
-	uint64_t xs_cb_down_hidden;	/* xr_svc_seqflags.c */
-	uint64_t xs_other_copied;	/* other uio data copied inline */
-	uint64_t xs_write_copied;	/* Read chunk data copied by decoders */
+	uint64_t xs_payload_copied; /* READ data copied (no Write chunk) */
+	uint64_t xs_read_no_chunk;  /* replies with READ data copied */
+	uint64_t xs_cb_down_hidden; /* xr_svc_seqflags.c */
+	uint64_t xs_other_copied;   /* other uio data copied inline */
+	uint64_t xs_write_copied;   /* Read chunk data copied by decoders */
 	uint64_t xs_xprts_live;
-	uint64_t xs_denied_mismatch;	/* RPC version other than 2 */
-	uint64_t xs_denied_auth;	/* bad credential or verifier */
+	uint64_t xs_denied_mismatch; /* RPC version other than 2 */
+	uint64_t xs_denied_auth;     /* bad credential or verifier */
 };
 
 #define XS_IDLE_BUFS 64
 
 struct xr_reply_buf {
-	struct xr_reply_buf *rb_next;	/* while idle */
+	struct xr_reply_buf *rb_next; /* while idle */
 };
 
 struct xr_gsh_xprt {
@@ -118,20 +118,20 @@ struct xr_gsh_xprt {
 };
 
 struct xr_gsh_call {
-	struct xr_gsh_call *gc_next;	/* worker queue, then sender queue */
-	struct xr_msg gc_msg;		/* the reply; unused for a drop */
+	struct xr_gsh_call *gc_next; /* worker queue, then sender queue */
+	struct xr_msg gc_msg;	     /* the reply; unused for a drop */
 	struct xr_svc_call *gc_call;
 	struct xr_gsh_xprt *gc_xprt;
 	struct xr_xdr_in gc_in;
 	struct xr_xdr_out gc_out;
 	struct xr_gsh_server *gc_srv;
 	char *gc_buf;
-	struct iovec gc_iov[3];		/* head, payload, tail of the reply */
-	xdrproc_t gc_results_proc;	/* saved around SVCAUTH_WRAP */
+	struct iovec gc_iov[3];	   /* head, payload, tail of the reply */
+	xdrproc_t gc_results_proc; /* saved around SVCAUTH_WRAP */
 	void *gc_results_where;
 	int gc_refs;
 	bool gc_replied;
-	uint8_t gc_denial[24];		/* an RPC denial sent instead */
+	uint8_t gc_denial[24]; /* an RPC denial sent instead */
 };
 
 /* What Ganesha sees as its request; nfs_request_t must come first. */
@@ -262,15 +262,17 @@ static enum xprt_stat gx_recv(SVCXPRT *xprt)
 
 static enum xprt_stat gx_decode(struct svc_req *req)
 {
-	struct xr_gsh_req *gr = container_of(req, struct xr_gsh_req, gr_nfs.svc);
+	struct xr_gsh_req *gr =
+	    container_of(req, struct xr_gsh_req, gr_nfs.svc);
 	SVCXPRT *xprt = req->rq_xprt;
 
 	req->rq_xdrs->x_op = XDR_DECODE;
 	rpc_msg_init(&req->rq_msg);
 	if (!xdr_dplx_decode(req->rq_xdrs, &req->rq_msg)) {
 		count(&gr->gr_call->gc_xprt->xx_server->xs_decode_errors, 1);
-		LogInfo(COMPONENT_DISPATCH,
-			"NFS_RDMA: undecodable RPC message from an RDMA client, dropped");
+		LogInfo(
+		    COMPONENT_DISPATCH,
+		    "NFS_RDMA: undecodable RPC message from an RDMA client, dropped");
 		return XPRT_IDLE;
 	}
 	/* Ganesha 4.3 runs no backchannel over RDMA: only calls come here. */
@@ -287,7 +289,8 @@ static enum xprt_stat gx_decode(struct svc_req *req)
 static bool gx_wrap_results(XDR *xdrs, void *where)
 {
 	struct svc_req *req = where;
-	struct xr_gsh_req *gr = container_of(req, struct xr_gsh_req, gr_nfs.svc);
+	struct xr_gsh_req *gr =
+	    container_of(req, struct xr_gsh_req, gr_nfs.svc);
 
 	req->rq_msg.RPCM_ack.ar_results.proc = gr->gr_call->gc_results_proc;
 	req->rq_msg.RPCM_ack.ar_results.where = gr->gr_call->gc_results_where;
@@ -301,18 +304,19 @@ static void gx_build_msg(struct xr_gsh_call *gc, struct xr_msg *msg)
 
 	xr_xdr_out_split(&gc->gc_out, head, payload, tail);
 	*msg = (struct xr_msg){
-		.xm_head = head,
-		.xm_nhead = 1,
-		.xm_payload = payload,
-		.xm_npayload = payload->iov_len ? 1 : 0,
-		.xm_tail = tail,
-		.xm_ntail = tail->iov_len ? 1 : 0,
+	    .xm_head = head,
+	    .xm_nhead = 1,
+	    .xm_payload = payload,
+	    .xm_npayload = payload->iov_len ? 1 : 0,
+	    .xm_tail = tail,
+	    .xm_ntail = tail->iov_len ? 1 : 0,
 	};
 }
 
 static enum xprt_stat gx_reply(struct svc_req *req)
 {
-	struct xr_gsh_req *gr = container_of(req, struct xr_gsh_req, gr_nfs.svc);
+	struct xr_gsh_req *gr =
+	    container_of(req, struct xr_gsh_req, gr_nfs.svc);
 	struct xr_gsh_call *gc = gr->gr_call;
 	struct xr_gsh_server *srv = gc->gc_xprt->xx_server;
 	struct xr_msg msg;
@@ -325,10 +329,10 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 	xr_xdr_out_init(&gc->gc_out, gc->gc_buf, srv->xs_max_response,
 			srv->xs_read4_release, gc->gc_call->sc_nwrite > 0);
 	/* NFSv3 READ data: recognised by the procedure, not the release. */
-	gc->gc_out.xo_ddp_any = req->rq_msg.cb_prog ==
-				    nfs_param.core_param.program[P_NFS] &&
-				req->rq_msg.cb_vers == NFS_V3 &&
-				req->rq_msg.cb_proc == NFSPROC3_READ;
+	gc->gc_out.xo_ddp_any =
+	    req->rq_msg.cb_prog == nfs_param.core_param.program[P_NFS] &&
+	    req->rq_msg.cb_vers == NFS_V3 &&
+	    req->rq_msg.cb_proc == NFSPROC3_READ;
 	if (req->rq_msg.rm_reply.rp_stat == MSG_ACCEPTED &&
 	    req->rq_msg.RPCM_ack.ar_stat == SUCCESS && req->rq_auth) {
 		gc->gc_results_proc = req->rq_msg.RPCM_ack.ar_results.proc;
@@ -337,9 +341,10 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 		req->rq_msg.RPCM_ack.ar_results.where = req;
 	}
 	if (!xdr_nreplymsg(&gc->gc_out.xo_xdrs, &req->rq_msg)) {
-		LogCrit(COMPONENT_DISPATCH,
-			"NFS_RDMA: cannot encode the reply to xid %u (more than %u bytes?)",
-			req->rq_msg.rm_xid, srv->xs_max_response);
+		LogCrit(
+		    COMPONENT_DISPATCH,
+		    "NFS_RDMA: cannot encode the reply to xid %u (more than %u bytes?)",
+		    req->rq_msg.rm_xid, srv->xs_max_response);
 		xr_xdr_out_release(&gc->gc_out);
 		return XPRT_DIED;
 	}
@@ -387,8 +392,8 @@ static void gx_unlink(SVCXPRT *xprt, u_int flags, const char *tag,
 static void gx_destroy(SVCXPRT *xprt, u_int flags, const char *tag,
 		       const int line)
 {
-	struct xr_gsh_xprt *gx = container_of(xprt, struct xr_gsh_xprt,
-					      xx_xprt);
+	struct xr_gsh_xprt *gx =
+	    container_of(xprt, struct xr_gsh_xprt, xx_xprt);
 
 	if (gx->xx_free_user_data)
 		gx->xx_free_user_data(xprt); /* Ganesha's per-xprt DRC */
@@ -401,8 +406,8 @@ static void gx_destroy(SVCXPRT *xprt, u_int flags, const char *tag,
 
 static bool gx_control(SVCXPRT *xprt, const u_int rq, void *in)
 {
-	struct xr_gsh_xprt *gx = container_of(xprt, struct xr_gsh_xprt,
-					      xx_xprt);
+	struct xr_gsh_xprt *gx =
+	    container_of(xprt, struct xr_gsh_xprt, xx_xprt);
 
 	switch (rq) {
 	case SVCGET_XP_FREE_USER_DATA:
@@ -420,14 +425,14 @@ static bool gx_control(SVCXPRT *xprt, const u_int rq, void *in)
 }
 
 static struct xp_ops xr_gsh_xp_ops = {
-	.xp_recv = gx_recv,
-	.xp_stat = gx_stat,
-	.xp_decode = gx_decode,
-	.xp_reply = gx_reply,
-	.xp_checksum = gx_checksum,
-	.xp_unlink = gx_unlink,
-	.xp_destroy = gx_destroy,
-	.xp_control = gx_control,
+    .xp_recv = gx_recv,
+    .xp_stat = gx_stat,
+    .xp_decode = gx_decode,
+    .xp_reply = gx_reply,
+    .xp_checksum = gx_checksum,
+    .xp_unlink = gx_unlink,
+    .xp_destroy = gx_destroy,
+    .xp_control = gx_control,
 };
 
 /* ------------------------------------------------------- engine events */
@@ -454,9 +459,9 @@ static void gs_on_connect(struct xr_svc_conn *conn, void *ctx)
 	if (xr_svc_conn_addrs(conn, &xprt->xp_local.ss, &xprt->xp_remote.ss))
 		LogWarn(COMPONENT_DISPATCH,
 			"NFS_RDMA: the fabric cannot tell a client's address");
-	len = xprt->xp_remote.ss.ss_family == AF_INET6 ?
-		      sizeof(struct sockaddr_in6) :
-		      sizeof(struct sockaddr_in);
+	len = xprt->xp_remote.ss.ss_family == AF_INET6
+		  ? sizeof(struct sockaddr_in6)
+		  : sizeof(struct sockaddr_in);
 	xprt->xp_remote.nb.len = len;
 	xprt->xp_local.nb.len = len;
 
@@ -498,7 +503,7 @@ static void gs_on_call(struct xr_svc_call *call, void *ctx)
 	gc->gc_call = call;
 	gc->gc_xprt = gx;
 	gc->gc_srv = srv;
-	gc->gc_refs = 2;	/* the worker's and the engine's */
+	gc->gc_refs = 2; /* the worker's and the engine's */
 	call->sc_upper = gc;
 	/* The worker may run after a disconnect: keep the xprt alive. */
 	SVC_REF(&gx->xx_xprt, SVC_REF_FLAG_NONE);
@@ -526,10 +531,10 @@ static void gs_on_release(struct xr_svc_call *call, int status, void *ctx)
 }
 
 static const struct xr_svc_ops gs_engine_ops = {
-	.sv_on_call = gs_on_call,
-	.sv_on_release = gs_on_release,
-	.sv_on_connect = gs_on_connect,
-	.sv_on_disconnect = gs_on_disconnect,
+    .sv_on_call = gs_on_call,
+    .sv_on_release = gs_on_release,
+    .sv_on_connect = gs_on_connect,
+    .sv_on_disconnect = gs_on_disconnect,
 };
 
 /* ------------------------------------------------------------- workers */
@@ -538,26 +543,24 @@ static const struct xr_svc_ops gs_engine_ops = {
 static void gw_deny(struct xr_gsh_server *srv, struct xr_gsh_call *gc,
 		    const struct xr_rpc_call *call, enum xr_rpc_verdict verdict)
 {
-	size_t len = xr_rpc_denial_encode(call->rc_xid, verdict,
-					  gc->gc_denial,
+	size_t len = xr_rpc_denial_encode(call->rc_xid, verdict, gc->gc_denial,
 					  sizeof(gc->gc_denial));
 
 	if (verdict == XR_RPC_DENY_TOOWEAK)
 		xr_exports_count_v3();
 	else
-		count(verdict == XR_RPC_DENY_MISMATCH ?
-			      &srv->xs_denied_mismatch :
-			      &srv->xs_denied_auth,
+		count(verdict == XR_RPC_DENY_MISMATCH ? &srv->xs_denied_mismatch
+						      : &srv->xs_denied_auth,
 		      1);
-	LogDebug(COMPONENT_DISPATCH,
-		 "NFS_RDMA: call xid %u denied (%s)", call->rc_xid,
-		 verdict == XR_RPC_DENY_MISMATCH ? "RPC version" :
-		 verdict == XR_RPC_DENY_BADCRED ? "bad credential" :
-		 verdict == XR_RPC_DENY_BADVERF ? "bad verifier" :
-						  "export not served over RDMA");
-	gc->gc_iov[0] = (struct iovec){ gc->gc_denial, len };
-	gc->gc_msg = (struct xr_msg){ .xm_head = &gc->gc_iov[0],
-				      .xm_nhead = 1 };
+	LogDebug(COMPONENT_DISPATCH, "NFS_RDMA: call xid %u denied (%s)",
+		 call->rc_xid,
+		 verdict == XR_RPC_DENY_MISMATCH  ? "RPC version"
+		 : verdict == XR_RPC_DENY_BADCRED ? "bad credential"
+		 : verdict == XR_RPC_DENY_BADVERF
+		     ? "bad verifier"
+		     : "export not served over RDMA");
+	gc->gc_iov[0] = (struct iovec){gc->gc_denial, len};
+	gc->gc_msg = (struct xr_msg){.xm_head = &gc->gc_iov[0], .xm_nhead = 1};
 	gc->gc_replied = len > 0;
 	if (gc->gc_replied)
 		count(&srv->xs_replies, 1);
@@ -590,9 +593,10 @@ static enum xr_rpc_verdict gw_export_verdict(struct xr_gsh_call *gc,
 	rc = xr_rpc_call_export(gc->gc_call->sc_msg, gc->gc_call->sc_nmsg,
 				&as_ganesha, &id);
 	if (rc == -EACCES || (rc == 1 && !xr_export_on_rdma(id))) {
-		LogInfo(COMPONENT_EXPORT,
-			"NFS_RDMA: program %u version %u call for Export_Id %u refused: not served over RDMA (NFS_RDMA Exports)",
-			call->rc_prog, call->rc_vers, id);
+		LogInfo(
+		    COMPONENT_EXPORT,
+		    "NFS_RDMA: program %u version %u call for Export_Id %u refused: not served over RDMA (NFS_RDMA Exports)",
+		    call->rc_prog, call->rc_vers, id);
 		return XR_RPC_DENY_TOOWEAK;
 	}
 	return XR_RPC_PASS;
@@ -611,8 +615,8 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 	if (xr_xdr_in_init(&gc->gc_in, gc->gc_call->sc_msg,
 			   gc->gc_call->sc_nmsg) != 0)
 		goto out_drop;
-	verdict = xr_rpc_call_check(gc->gc_call->sc_msg, gc->gc_call->sc_nmsg,
-				    &call);
+	verdict =
+	    xr_rpc_call_check(gc->gc_call->sc_msg, gc->gc_call->sc_nmsg, &call);
 	if (verdict == XR_RPC_PASS && xr_exports_restricted())
 		verdict = gw_export_verdict(gc, &call);
 	if (verdict != XR_RPC_PASS) {
@@ -620,7 +624,8 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 		return;
 	}
 	for (i = 0; i < gc->gc_call->sc_nchunks; i++)
-		xr_xdr_in_mark_chunk(&gc->gc_in, gc->gc_call->sc_chunk_range[i]);
+		xr_xdr_in_mark_chunk(&gc->gc_in,
+				     gc->gc_call->sc_chunk_range[i]);
 	gr = gsh_calloc(1, sizeof(*gr));
 	gr->gr_call = gc;
 	SVC_REF(xprt, SVC_REF_FLAG_NONE);
@@ -682,7 +687,7 @@ static void *gw_thread(void *arg)
  */
 static xdr_uio_release learn_read4_release(void)
 {
-	READ4resok probe = { 0 };
+	READ4resok probe = {0};
 	xdr_uio_release release;
 	xdr_uio *uio;
 
@@ -700,19 +705,19 @@ int xr_gsh_server_start(const struct xr_svc_conf *conf,
 			struct xr_gsh_server **out)
 {
 	struct xr_svc_params params = {
-		.sp_backend = xr_svc_conf_fabric_name(conf),
-		.sp_provider = conf->xsc_provider,
-		.sp_addr = conf->xsc_bind_addr,
-		.sp_port = conf->xsc_port,
-		.sp_credits = conf->xsc_credits,
-		.sp_inline = conf->xsc_inline_size,
-		.sp_max_conns = conf->xsc_max_connections,
-		.sp_max_request = conf->xsc_max_request_size,
-		.sp_max_response = conf->xsc_max_response_size,
-		.sp_handshake_timeout = conf->xsc_handshake_timeout,
-		.sp_idle_timeout = conf->xsc_idle_timeout,
-		.sp_peer_timeout = conf->xsc_peer_timeout,
-		.sp_max_conns_per_addr = conf->xsc_max_conns_per_addr,
+	    .sp_backend = xr_svc_conf_fabric_name(conf),
+	    .sp_provider = conf->xsc_provider,
+	    .sp_addr = conf->xsc_bind_addr,
+	    .sp_port = conf->xsc_port,
+	    .sp_credits = conf->xsc_credits,
+	    .sp_inline = conf->xsc_inline_size,
+	    .sp_max_conns = conf->xsc_max_connections,
+	    .sp_max_request = conf->xsc_max_request_size,
+	    .sp_max_response = conf->xsc_max_response_size,
+	    .sp_handshake_timeout = conf->xsc_handshake_timeout,
+	    .sp_idle_timeout = conf->xsc_idle_timeout,
+	    .sp_peer_timeout = conf->xsc_peer_timeout,
+	    .sp_max_conns_per_addr = conf->xsc_max_conns_per_addr,
 	};
 	struct xr_gsh_server *srv;
 	char err[256] = "";
@@ -759,15 +764,15 @@ int xr_gsh_server_start(const struct xr_svc_conf *conf,
 	if (rc) {
 		LogCrit(COMPONENT_INIT,
 			"NFS_RDMA: cannot listen on %s:%u with fabric %s: %s",
-			conf->xsc_bind_addr, conf->xsc_port,
-			params.sp_backend, err[0] ? err : strerror(-rc));
+			conf->xsc_bind_addr, conf->xsc_port, params.sp_backend,
+			err[0] ? err : strerror(-rc));
 		goto out_release;
 	}
-	LogEvent(COMPONENT_INIT,
-		 "NFS_RDMA: serving NFS over RDMA on %s:%u (fabric %s, credits %u, inline %u, %u workers)",
-		 conf->xsc_bind_addr, xr_svc_port(srv->xs_engine),
-		 params.sp_backend, conf->xsc_credits, conf->xsc_inline_size,
-		 srv->xs_nworkers);
+	LogEvent(
+	    COMPONENT_INIT,
+	    "NFS_RDMA: serving NFS over RDMA on %s:%u (fabric %s, credits %u, inline %u, %u workers)",
+	    conf->xsc_bind_addr, xr_svc_port(srv->xs_engine), params.sp_backend,
+	    conf->xsc_credits, conf->xsc_inline_size, srv->xs_nworkers);
 	*out = srv;
 	return 0;
 
@@ -780,7 +785,7 @@ out_release:
 	return rc > 0 ? -rc : rc;
 }
 
-#define REPORT(f, name, value) \
+#define REPORT(f, name, value)                                                 \
 	fprintf(f, "%-28s %" PRIu64 "\n", name, (uint64_t)(value))
 
 void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
@@ -788,20 +793,34 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	struct xr_core_stats st;
 
 	xr_svc_get_stats(srv->xs_engine, &st);
-	REPORT(f, "requests", __atomic_load_n(&srv->xs_requests, __ATOMIC_RELAXED));
-	REPORT(f, "replies", __atomic_load_n(&srv->xs_replies, __ATOMIC_RELAXED));
-	REPORT(f, "requests_dropped", __atomic_load_n(&srv->xs_dropped, __ATOMIC_RELAXED));
-	REPORT(f, "rpc_decode_errors", __atomic_load_n(&srv->xs_decode_errors, __ATOMIC_RELAXED));
-	REPORT(f, "ddp_replies", __atomic_load_n(&srv->xs_ddp_replies, __ATOMIC_RELAXED));
-	REPORT(f, "ddp_payload_bytes", __atomic_load_n(&srv->xs_ddp_bytes, __ATOMIC_RELAXED));
-	REPORT(f, "payload_bytes_copied", __atomic_load_n(&srv->xs_payload_copied, __ATOMIC_RELAXED));
-	REPORT(f, "read_replies_without_chunk", __atomic_load_n(&srv->xs_read_no_chunk, __ATOMIC_RELAXED));
-	REPORT(f, "cb_path_down_hidden", __atomic_load_n(&srv->xs_cb_down_hidden, __ATOMIC_RELAXED));
-	REPORT(f, "other_bytes_copied", __atomic_load_n(&srv->xs_other_copied, __ATOMIC_RELAXED));
-	REPORT(f, "write_payload_bytes_copied", __atomic_load_n(&srv->xs_write_copied, __ATOMIC_RELAXED));
-	REPORT(f, "xprts_live", __atomic_load_n(&srv->xs_xprts_live, __ATOMIC_RELAXED));
-	REPORT(f, "rpc_denied_rpc_mismatch", __atomic_load_n(&srv->xs_denied_mismatch, __ATOMIC_RELAXED));
-	REPORT(f, "rpc_denied_auth_error", __atomic_load_n(&srv->xs_denied_auth, __ATOMIC_RELAXED));
+	REPORT(f, "requests",
+	       __atomic_load_n(&srv->xs_requests, __ATOMIC_RELAXED));
+	REPORT(f, "replies",
+	       __atomic_load_n(&srv->xs_replies, __ATOMIC_RELAXED));
+	REPORT(f, "requests_dropped",
+	       __atomic_load_n(&srv->xs_dropped, __ATOMIC_RELAXED));
+	REPORT(f, "rpc_decode_errors",
+	       __atomic_load_n(&srv->xs_decode_errors, __ATOMIC_RELAXED));
+	REPORT(f, "ddp_replies",
+	       __atomic_load_n(&srv->xs_ddp_replies, __ATOMIC_RELAXED));
+	REPORT(f, "ddp_payload_bytes",
+	       __atomic_load_n(&srv->xs_ddp_bytes, __ATOMIC_RELAXED));
+	REPORT(f, "payload_bytes_copied",
+	       __atomic_load_n(&srv->xs_payload_copied, __ATOMIC_RELAXED));
+	REPORT(f, "read_replies_without_chunk",
+	       __atomic_load_n(&srv->xs_read_no_chunk, __ATOMIC_RELAXED));
+	REPORT(f, "cb_path_down_hidden",
+	       __atomic_load_n(&srv->xs_cb_down_hidden, __ATOMIC_RELAXED));
+	REPORT(f, "other_bytes_copied",
+	       __atomic_load_n(&srv->xs_other_copied, __ATOMIC_RELAXED));
+	REPORT(f, "write_payload_bytes_copied",
+	       __atomic_load_n(&srv->xs_write_copied, __ATOMIC_RELAXED));
+	REPORT(f, "xprts_live",
+	       __atomic_load_n(&srv->xs_xprts_live, __ATOMIC_RELAXED));
+	REPORT(f, "rpc_denied_rpc_mismatch",
+	       __atomic_load_n(&srv->xs_denied_mismatch, __ATOMIC_RELAXED));
+	REPORT(f, "rpc_denied_auth_error",
+	       __atomic_load_n(&srv->xs_denied_auth, __ATOMIC_RELAXED));
 	xr_exports_report(f);
 	REPORT(f, "calls_received", st.cs_calls);
 	REPORT(f, "replies_sent", st.cs_replies);

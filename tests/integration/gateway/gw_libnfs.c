@@ -119,11 +119,11 @@ static void client_close(struct client *c)
 static int setlk(struct client *c, int type, uint64_t start, uint64_t len)
 {
 	struct nfs4_flock fl = {
-		.l_type = type,
-		.l_whence = SEEK_SET,
-		.l_pid = (uint32_t)getpid(),
-		.l_start = start,
-		.l_len = len,
+	    .l_type = type,
+	    .l_whence = SEEK_SET,
+	    .l_pid = (uint32_t)getpid(),
+	    .l_start = start,
+	    .l_len = len,
 	};
 
 	return nfs_fcntl(c->nfs, c->fh, NFS4_F_SETLK, &fl);
@@ -142,9 +142,11 @@ static int step(struct client *c, int type, uint64_t start, uint64_t len,
 	int rc = setlk(c, type, start, len);
 
 	if ((rc == 0) != want_ok) {
-		fprintf(stderr, "FAIL: %s %s lock [%" PRIu64 ", %" PRIu64
-			") %s, expected %s (%s)\n", c->name, lk_name(type),
-			start, start + len, rc ? "refused" : "granted",
+		fprintf(stderr,
+			"FAIL: %s %s lock [%" PRIu64 ", %" PRIu64
+			") %s, expected %s (%s)\n",
+			c->name, lk_name(type), start, start + len,
+			rc ? "refused" : "granted",
 			want_ok ? "granted" : "refused",
 			rc ? nfs_get_error(c->nfs) : "no error");
 		return -1;
@@ -172,12 +174,12 @@ static int lock_phase1(const char *url)
 	    client_open(&b, url, "client-B1", O_RDWR))
 		goto out;
 	if (step(&a, F_WRLCK, 0, 100, 1) ||
-	    step(&b, F_WRLCK, 200, 100, 1) ||	/* disjoint */
-	    step(&b, F_WRLCK, 50, 100, 0) ||	/* overlaps A's write lock */
-	    step(&b, F_RDLCK, 0, 10, 0) ||	/* read inside A's write lock */
-	    step(&a, F_WRLCK, 250, 10, 0) ||	/* inside B's lock */
+	    step(&b, F_WRLCK, 200, 100, 1) || /* disjoint */
+	    step(&b, F_WRLCK, 50, 100, 0) ||  /* overlaps A's write lock */
+	    step(&b, F_RDLCK, 0, 10, 0) ||    /* read inside A's write lock */
+	    step(&a, F_WRLCK, 250, 10, 0) ||  /* inside B's lock */
 	    step(&a, F_UNLCK, 0, 100, 1) ||
-	    step(&b, F_WRLCK, 50, 100, 1) ||	/* freed by A */
+	    step(&b, F_WRLCK, 50, 100, 1) || /* freed by A */
 	    step(&b, F_UNLCK, 0, 400, 1))
 		goto out;
 	ret = 0;
@@ -195,12 +197,12 @@ static int lock_phase2(const char *url)
 	if (client_open(&a, url, "client-A2", O_RDWR) ||
 	    client_open(&b, url, "client-B2", O_RDWR))
 		goto out;
-	if (step(&a, F_RDLCK, 1000, 100, 1) ||	/* read locks are shared */
+	if (step(&a, F_RDLCK, 1000, 100, 1) || /* read locks are shared */
 	    step(&b, F_RDLCK, 1000, 100, 1) ||
-	    step(&a, F_WRLCK, 1000, 100, 0) ||	/* upgrade blocked by B */
-	    step(&b, F_WRLCK, 1050, 10, 0) ||	/* and B's by A */
+	    step(&a, F_WRLCK, 1000, 100, 0) || /* upgrade blocked by B */
+	    step(&b, F_WRLCK, 1050, 10, 0) ||  /* and B's by A */
 	    step(&b, F_UNLCK, 1000, 100, 1) ||
-	    step(&a, F_WRLCK, 1000, 100, 1) ||	/* A alone now: upgrade */
+	    step(&a, F_WRLCK, 1000, 100, 1) || /* A alone now: upgrade */
 	    step(&a, F_UNLCK, 1000, 100, 1))
 		goto out;
 	ret = 0;
@@ -221,8 +223,8 @@ struct raw_call {
 	bool done;
 	int status;
 	nfsstat4 nfs_status;
-	nfs_fh4 fh;		/* GETFH result, copied */
-	char *data;		/* READ result lands here */
+	nfs_fh4 fh; /* GETFH result, copied */
+	char *data; /* READ result lands here */
 	uint32_t got;
 	bool eof;
 };
@@ -242,8 +244,10 @@ static void raw_cb(struct rpc_context *rpc, int status, void *data,
 	for (i = 0; i < res->resarray.resarray_len; i++) {
 		nfs_resop4 *r = &res->resarray.resarray_val[i];
 
-		if (r->resop == OP_GETFH && r->nfs_resop4_u.opgetfh.status == NFS4_OK) {
-			nfs_fh4 *f = &r->nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
+		if (r->resop == OP_GETFH &&
+		    r->nfs_resop4_u.opgetfh.status == NFS4_OK) {
+			nfs_fh4 *f =
+			    &r->nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
 
 			rc->fh.nfs_fh4_val = malloc(f->nfs_fh4_len);
 			if (rc->fh.nfs_fh4_val) {
@@ -252,8 +256,10 @@ static void raw_cb(struct rpc_context *rpc, int status, void *data,
 				rc->fh.nfs_fh4_len = f->nfs_fh4_len;
 			}
 		}
-		if (r->resop == OP_READ && r->nfs_resop4_u.opread.status == NFS4_OK) {
-			READ4resok *ok = &r->nfs_resop4_u.opread.READ4res_u.resok4;
+		if (r->resop == OP_READ &&
+		    r->nfs_resop4_u.opread.status == NFS4_OK) {
+			READ4resok *ok =
+			    &r->nfs_resop4_u.opread.READ4res_u.resok4;
 
 			memcpy(rc->data, ok->data.data_val, ok->data.data_len);
 			rc->got = ok->data.data_len;
@@ -342,11 +348,15 @@ static int raw_read(struct nfs_context *nfs, nfs_fh4 *fh, uint64_t off,
 	rc->eof = false;
 	if (raw_compound(nfs, ops, 2, rc)) {
 		fprintf(stderr,
-			"holder: PUTFH+READ at %" PRIu64 " with the held handle: NFS status %d%s\n",
+			"holder: PUTFH+READ at %" PRIu64
+			" with the held handle: NFS status %d%s\n",
 			off, rc->nfs_status,
-			rc->nfs_status == NFS4ERR_STALE ? " (NFS4ERR_STALE)" :
-			rc->nfs_status == NFS4ERR_BADHANDLE ? " (NFS4ERR_BADHANDLE)" :
-			rc->nfs_status == NFS4ERR_FHEXPIRED ? " (NFS4ERR_FHEXPIRED)" : "");
+			rc->nfs_status == NFS4ERR_STALE ? " (NFS4ERR_STALE)"
+			: rc->nfs_status == NFS4ERR_BADHANDLE
+			    ? " (NFS4ERR_BADHANDLE)"
+			: rc->nfs_status == NFS4ERR_FHEXPIRED
+			    ? " (NFS4ERR_FHEXPIRED)"
+			    : "");
 		return -1;
 	}
 	return 0;
@@ -465,9 +475,10 @@ static int do_tamper(const char *url)
 		st = raw_probe(c.nfs, &rc.fh);
 		rc.fh.nfs_fh4_val[bit / 8] ^= (char)(1u << (bit % 8));
 		if (st != NFS4ERR_STALE && st != NFS4ERR_BADHANDLE) {
-			fprintf(stderr,
-				"tamper: bit %u of byte %u flipped: NFS status %d, not STALE or BADHANDLE\n",
-				bit % 8, bit / 8, st);
+			fprintf(
+			    stderr,
+			    "tamper: bit %u of byte %u flipped: NFS status %d, not STALE or BADHANDLE\n",
+			    bit % 8, bit / 8, st);
 			goto done;
 		}
 		n++;
@@ -495,15 +506,15 @@ done:
 
 /* ---- ops: the setattr/link/symlink/statfs family through libnfs ---- */
 
-#define OPS_CHECK(cond, ...)                                              \
-	do {                                                              \
-		if (!(cond)) {                                            \
-			fprintf(stderr, "FAIL: " __VA_ARGS__);            \
-			fprintf(stderr, " (%s)\n", nfs_get_error(nfs));   \
-			return 1;                                         \
-		}                                                         \
-		printf("ok: " __VA_ARGS__);                               \
-		printf("\n");                                             \
+#define OPS_CHECK(cond, ...)                                                   \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "FAIL: " __VA_ARGS__);                 \
+			fprintf(stderr, " (%s)\n", nfs_get_error(nfs));        \
+			return 1;                                              \
+		}                                                              \
+		printf("ok: " __VA_ARGS__);                                    \
+		printf("\n");                                                  \
 	} while (0)
 
 static int ops_run(struct nfs_context *nfs)
@@ -526,37 +537,45 @@ static int ops_run(struct nfs_context *nfs)
 	nfs_close(nfs, fh);
 	OPS_CHECK(n == (int)sizeof(data), "write 1000 bytes to f");
 	OPS_CHECK(!nfs_chmod(nfs, "/f", 0604) && !nfs_stat64(nfs, "/f", &st) &&
-		  (st.nfs_mode & 07777) == 0604, "chmod f 0604, read back");
+		      (st.nfs_mode & 07777) == 0604,
+		  "chmod f 0604, read back");
 	OPS_CHECK(!nfs_chown(nfs, "/f", 1234, 5678) &&
-		  !nfs_stat64(nfs, "/f", &st) && st.nfs_uid == 1234 &&
-		  st.nfs_gid == 5678, "chown f 1234:5678, read back");
+		      !nfs_stat64(nfs, "/f", &st) && st.nfs_uid == 1234 &&
+		      st.nfs_gid == 5678,
+		  "chown f 1234:5678, read back");
 	OPS_CHECK(!nfs_truncate(nfs, "/f", 300) &&
-		  !nfs_stat64(nfs, "/f", &st) && st.nfs_size == 300,
+		      !nfs_stat64(nfs, "/f", &st) && st.nfs_size == 300,
 		  "truncate f to 300 bytes");
 	OPS_CHECK(!nfs_truncate(nfs, "/f", 5000) &&
-		  !nfs_stat64(nfs, "/f", &st) && st.nfs_size == 5000,
+		      !nfs_stat64(nfs, "/f", &st) && st.nfs_size == 5000,
 		  "extend f to 5000 bytes");
 	OPS_CHECK(!nfs_utimes(nfs, "/f", tv) && !nfs_stat64(nfs, "/f", &st) &&
-		  st.nfs_mtime == 1200000000 && st.nfs_atime == 1000000000,
+		      st.nfs_mtime == 1200000000 && st.nfs_atime == 1000000000,
 		  "utimes f (atime 1000000000, mtime 1200000000)");
 	OPS_CHECK(!nfs_symlink(nfs, "f", "/sl"), "symlink sl -> f");
 	memset(link, 0, sizeof(link));
 	OPS_CHECK(!nfs_readlink(nfs, "/sl", link, sizeof(link) - 1) &&
-		  !strcmp(link, "f"), "readlink sl = f");
+		      !strcmp(link, "f"),
+		  "readlink sl = f");
 	OPS_CHECK(!nfs_lstat64(nfs, "/sl", &st2) &&
-		  (st2.nfs_mode & S_IFMT) == S_IFLNK, "lstat sl is a symlink");
+		      (st2.nfs_mode & S_IFMT) == S_IFLNK,
+		  "lstat sl is a symlink");
 	OPS_CHECK(!nfs_link(nfs, "/f", "/hl"), "hard link hl -> f");
-	OPS_CHECK(!nfs_stat64(nfs, "/hl", &st2) && !nfs_stat64(nfs, "/f", &st) &&
-		  st2.nfs_ino == st.nfs_ino && st.nfs_nlink == 2,
+	OPS_CHECK(!nfs_stat64(nfs, "/hl", &st2) &&
+		      !nfs_stat64(nfs, "/f", &st) &&
+		      st2.nfs_ino == st.nfs_ino && st.nfs_nlink == 2,
 		  "hl and f: one fileid, 2 links");
 	OPS_CHECK(!nfs_statvfs64(nfs, "/", &vfs) && vfs.f_blocks > 0 &&
-		  vfs.f_bfree <= vfs.f_blocks && vfs.f_files > 0,
+		      vfs.f_bfree <= vfs.f_blocks && vfs.f_files > 0,
 		  "statfs: %" PRIu64 " blocks, %" PRIu64 " free, %" PRIu64
-		  " files", vfs.f_blocks, vfs.f_bfree, vfs.f_files);
-	OPS_CHECK(!nfs_mkdir(nfs, "/sub") && !nfs_creat(nfs, "/sub/x", 0600, &fh),
+		  " files",
+		  vfs.f_blocks, vfs.f_bfree, vfs.f_files);
+	OPS_CHECK(!nfs_mkdir(nfs, "/sub") &&
+		      !nfs_creat(nfs, "/sub/x", 0600, &fh),
 		  "mkdir sub, create sub/x");
 	nfs_close(nfs, fh);
-	OPS_CHECK(nfs_rmdir(nfs, "/sub") != 0, "rmdir of non-empty sub refused");
+	OPS_CHECK(nfs_rmdir(nfs, "/sub") != 0,
+		  "rmdir of non-empty sub refused");
 	OPS_CHECK(!nfs_unlink(nfs, "/sub/x") && !nfs_rmdir(nfs, "/sub"),
 		  "unlink sub/x, rmdir sub");
 	OPS_CHECK(nfs_stat64(nfs, "/sub", &st) != 0, "sub is gone");
@@ -660,9 +679,10 @@ static int do_climb(const char *url, const char *dir, const char *other_url,
 		printf("LOOKUP %s two levels up: status %d\n", names[i], st);
 		free(probe.fh.nfs_fh4_val);
 		if (st == NFS4_OK) {
-			fprintf(stderr,
-				"FAIL: %s reached above Backend_Path through LOOKUPP\n",
-				names[i]);
+			fprintf(
+			    stderr,
+			    "FAIL: %s reached above Backend_Path through LOOKUPP\n",
+			    names[i]);
 			ret = 1;
 		}
 	}
@@ -687,7 +707,8 @@ int main(int argc, char **argv)
 		return do_ops(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "tamper"))
 		return do_tamper(argv[2]);
-	fprintf(stderr,
-		"usage: gw_libnfs lock URL | hold URL OUT | tamper URL | ops DIR_URL | climb URL DIR OTHER_URL NAME...\n");
+	fprintf(
+	    stderr,
+	    "usage: gw_libnfs lock URL | hold URL OUT | tamper URL | ops DIR_URL | climb URL DIR OTHER_URL NAME...\n");
 	return 2;
 }

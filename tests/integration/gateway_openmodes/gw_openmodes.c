@@ -36,8 +36,8 @@
 struct reply {
 	bool done;
 	int rpc_status;
-	nfsstat4 status;	/* of the COMPOUND: its last op's */
-	stateid4 sid;		/* from OPEN/OPEN_CONFIRM/DOWNGRADE/LOCK */
+	nfsstat4 status; /* of the COMPOUND: its last op's */
+	stateid4 sid;	 /* from OPEN/OPEN_CONFIRM/DOWNGRADE/LOCK */
 	uint32_t rflags;
 	clientid4 clientid;
 	verifier4 confirm;
@@ -71,7 +71,8 @@ static void cb(struct rpc_context *rpc, int status, void *data, void *priv)
 		switch (o->resop) {
 		case OP_OPEN:
 			if (o->nfs_resop4_u.opopen.status == NFS4_OK) {
-				OPEN4resok *ok = &o->nfs_resop4_u.opopen.OPEN4res_u.resok4;
+				OPEN4resok *ok =
+				    &o->nfs_resop4_u.opopen.OPEN4res_u.resok4;
 
 				r->sid = ok->stateid;
 				r->rflags = ok->rflags;
@@ -79,19 +80,26 @@ static void cb(struct rpc_context *rpc, int status, void *data, void *priv)
 			break;
 		case OP_OPEN_CONFIRM:
 			if (o->nfs_resop4_u.opopen_confirm.status == NFS4_OK)
-				r->sid = o->nfs_resop4_u.opopen_confirm.OPEN_CONFIRM4res_u.resok4.open_stateid;
+				r->sid =
+				    o->nfs_resop4_u.opopen_confirm
+					.OPEN_CONFIRM4res_u.resok4.open_stateid;
 			break;
 		case OP_OPEN_DOWNGRADE:
 			if (o->nfs_resop4_u.opopen_downgrade.status == NFS4_OK)
-				r->sid = o->nfs_resop4_u.opopen_downgrade.OPEN_DOWNGRADE4res_u.resok4.open_stateid;
+				r->sid = o->nfs_resop4_u.opopen_downgrade
+					     .OPEN_DOWNGRADE4res_u.resok4
+					     .open_stateid;
 			break;
 		case OP_LOCK:
 			if (o->nfs_resop4_u.oplock.status == NFS4_OK)
-				r->sid = o->nfs_resop4_u.oplock.LOCK4res_u.resok4.lock_stateid;
+				r->sid = o->nfs_resop4_u.oplock.LOCK4res_u
+					     .resok4.lock_stateid;
 			break;
 		case OP_SETCLIENTID:
 			if (o->nfs_resop4_u.opsetclientid.status == NFS4_OK) {
-				SETCLIENTID4resok *ok = &o->nfs_resop4_u.opsetclientid.SETCLIENTID4res_u.resok4;
+				SETCLIENTID4resok *ok =
+				    &o->nfs_resop4_u.opsetclientid
+					 .SETCLIENTID4res_u.resok4;
 
 				r->clientid = ok->clientid;
 				memcpy(r->confirm, ok->setclientid_confirm,
@@ -123,14 +131,17 @@ static int call(nfs_argop4 *tail, int ntail, bool putfh, struct reply *r)
 		     p = strtok_r(NULL, "/", &save)) {
 			ops[n].argop = OP_LOOKUP;
 			ops[n].nfs_argop4_u.oplookup.objname.utf8string_val = p;
-			ops[n].nfs_argop4_u.oplookup.objname.utf8string_len = strlen(p);
+			ops[n].nfs_argop4_u.oplookup.objname.utf8string_len =
+			    strlen(p);
 			n++;
 		}
 		/* the file itself, unless the op names it (OPEN) */
 		if (tail[0].argop != OP_OPEN) {
 			ops[n].argop = OP_LOOKUP;
-			ops[n].nfs_argop4_u.oplookup.objname.utf8string_val = fname;
-			ops[n].nfs_argop4_u.oplookup.objname.utf8string_len = strlen(fname);
+			ops[n].nfs_argop4_u.oplookup.objname.utf8string_val =
+			    fname;
+			ops[n].nfs_argop4_u.oplookup.objname.utf8string_len =
+			    strlen(fname);
 			n++;
 		}
 	}
@@ -191,7 +202,8 @@ static int setclientid(void)
 	op[0].nfs_argop4_u.opsetclientid.client.id.id_val = id;
 	op[0].nfs_argop4_u.opsetclientid.client.id.id_len = strlen(id);
 	op[0].nfs_argop4_u.opsetclientid.callback.cb_location.r_netid = "tcp";
-	op[0].nfs_argop4_u.opsetclientid.callback.cb_location.r_addr = "127.0.0.1.0.0";
+	op[0].nfs_argop4_u.opsetclientid.callback.cb_location.r_addr =
+	    "127.0.0.1.0.0";
 	if (call(op, 1, false, &r) || r.status != NFS4_OK)
 		return -1;
 	clientid = r.clientid;
@@ -206,8 +218,8 @@ static int setclientid(void)
 }
 
 /* OPEN (and OPEN_CONFIRM for a new owner); *sid gets the open stateid. */
-static int do_open(struct owner *o, uint32_t acc, uint32_t deny,
-		   stateid4 *sid, nfsstat4 *st)
+static int do_open(struct owner *o, uint32_t acc, uint32_t deny, stateid4 *sid,
+		   nfsstat4 *st)
 {
 	nfs_argop4 op[1];
 	struct reply r;
@@ -301,7 +313,8 @@ static int round_(unsigned int idx, uint32_t a1, uint32_t d1, uint32_t a2,
 		memset(op, 0, sizeof(op));
 		op[0].argop = OP_LOCK;
 		/* a lock the downgraded open still allows */
-		l->locktype = ta & OPEN4_SHARE_ACCESS_WRITE ? WRITE_LT : READ_LT;
+		l->locktype =
+		    ta & OPEN4_SHARE_ACCESS_WRITE ? WRITE_LT : READ_LT;
 		l->offset = 0;
 		l->length = 100;
 		l->locker.new_lock_owner = 1;
@@ -309,8 +322,10 @@ static int round_(unsigned int idx, uint32_t a1, uint32_t d1, uint32_t a2,
 		l->locker.locker4_u.open_owner.open_stateid = sid;
 		l->locker.locker4_u.open_owner.lock_seqid = lo.seq;
 		l->locker.locker4_u.open_owner.lock_owner.clientid = clientid;
-		l->locker.locker4_u.open_owner.lock_owner.owner.owner_val = lo.name;
-		l->locker.locker4_u.open_owner.lock_owner.owner.owner_len = strlen(lo.name);
+		l->locker.locker4_u.open_owner.lock_owner.owner.owner_val =
+		    lo.name;
+		l->locker.locker4_u.open_owner.lock_owner.owner.owner_len =
+		    strlen(lo.name);
 		if (do_simple(&o, op, &lsid, &sl))
 			return -1;
 		if (sl == NFS4_OK)
@@ -360,9 +375,10 @@ static int round_(unsigned int idx, uint32_t a1, uint32_t d1, uint32_t a2,
 	if (do_simple(&o, op, NULL, &sc))
 		return -1;
 print:
-	printf("open %s/%s + %s/%s%s -> down %s/%s: open1 %d seq %u, open2 %d seq %u",
-	       accn[a1], accn[d1], accn[a2], accn[d2], lock ? " +lock" : "",
-	       accn[ta], accn[td], s1, q1, s2, q2);
+	printf(
+	    "open %s/%s + %s/%s%s -> down %s/%s: open1 %d seq %u, open2 %d seq %u",
+	    accn[a1], accn[d1], accn[a2], accn[d2], lock ? " +lock" : "",
+	    accn[ta], accn[td], s1, q1, s2, q2);
 	if (lock)
 		printf(", lock %d", sl);
 	printf(", downgrade %d seq %u", sd, qd);
@@ -382,17 +398,21 @@ int main(int argc, char **argv)
 	int lock, target, only;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: gw_openmodes URL_DIR PREFIX (files PREFIX0..PREFIX575)\n");
+		fprintf(
+		    stderr,
+		    "usage: gw_openmodes URL_DIR PREFIX (files PREFIX0..PREFIX575)\n");
 		return 2;
 	}
 	prefix = argv[2];
-	only = getenv("GW_OPENMODES_ONLY") ? atoi(getenv("GW_OPENMODES_ONLY")) : -1;
+	only = getenv("GW_OPENMODES_ONLY") ? atoi(getenv("GW_OPENMODES_ONLY"))
+					   : -1;
 	nfs = nfs_init_context();
 	if (!nfs)
 		return 1;
 	url = nfs_parse_url_dir(nfs, argv[1]);
 	if (!url) {
-		fprintf(stderr, "bad URL %s: %s\n", argv[1], nfs_get_error(nfs));
+		fprintf(stderr, "bad URL %s: %s\n", argv[1],
+			nfs_get_error(nfs));
 		return 1;
 	}
 	if (nfs_mount(nfs, url->server, url->path)) {
@@ -409,9 +429,15 @@ int main(int argc, char **argv)
 			for (a2 = 1; a2 <= 3; a2++)
 				for (d2 = 0; d2 <= 3; d2++)
 					for (lock = 0; lock <= 1; lock++)
-						for (target = 1; target <= 2; target++)
-							if ((only < 0 || (unsigned int)only == idx) &&
-							    round_(idx, a1, d1, a2, d2, lock, target))
+						for (target = 1; target <= 2;
+						     target++)
+							if ((only < 0 ||
+							     (unsigned int)
+								     only ==
+								 idx) &&
+							    round_(idx, a1, d1,
+								   a2, d2, lock,
+								   target))
 								return 1;
 							else
 								idx++;

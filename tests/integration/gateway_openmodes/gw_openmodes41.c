@@ -55,7 +55,8 @@ static int call(nfs_argop4 *op, nfsstat4 *st, stateid4 *sid)
 	if (op->argop != NFS4_OP_OPEN) {
 		ops[n].argop = NFS4_OP_LOOKUP;
 		ops[n].nfs_argop4_u.oplookup.objname.utf8string_val = fname;
-		ops[n].nfs_argop4_u.oplookup.objname.utf8string_len = strlen(fname);
+		ops[n].nfs_argop4_u.oplookup.objname.utf8string_len =
+		    strlen(fname);
 		n++;
 	}
 	ops[n++] = *op;
@@ -144,13 +145,15 @@ static int round_(unsigned int idx, uint32_t a1, uint32_t d1, uint32_t a2,
 
 		memset(&op, 0, sizeof(op));
 		op.argop = NFS4_OP_LOCK;
-		l->locktype = ta & OPEN4_SHARE_ACCESS_WRITE ? WRITE_LT : READ_LT;
+		l->locktype =
+		    ta & OPEN4_SHARE_ACCESS_WRITE ? WRITE_LT : READ_LT;
 		l->length = 100;
 		l->locker.new_lock_owner = 1;
 		l->locker.locker4_u.open_owner.open_stateid = sid;
 		l->locker.locker4_u.open_owner.lock_owner.clientid = clientid;
 		l->locker.locker4_u.open_owner.lock_owner.owner.owner_val = lo;
-		l->locker.locker4_u.open_owner.lock_owner.owner.owner_len = strlen(lo);
+		l->locker.locker4_u.open_owner.lock_owner.owner.owner_len =
+		    strlen(lo);
 		if (call(&op, &sl, &lsid))
 			return -1;
 	}
@@ -190,9 +193,10 @@ static int round_(unsigned int idx, uint32_t a1, uint32_t d1, uint32_t a2,
 	if (call(&op, &sc, NULL))
 		return -1;
 print:
-	printf("open %s/%s + %s/%s%s -> down %s/%s: open1 %d seq %u, open2 %d seq %u",
-	       accn[a1], accn[d1], accn[a2], accn[d2], lock ? " +lock" : "",
-	       accn[ta], accn[td], s1, q1, s2, q2);
+	printf(
+	    "open %s/%s + %s/%s%s -> down %s/%s: open1 %d seq %u, open2 %d seq %u",
+	    accn[a1], accn[d1], accn[a2], accn[d2], lock ? " +lock" : "",
+	    accn[ta], accn[td], s1, q1, s2, q2);
 	if (lock)
 		printf(", lock %d", sl);
 	printf(", downgrade %d seq %u", sd, qd);
@@ -247,9 +251,13 @@ int main(int argc, char **argv)
 			for (a2 = 1; a2 <= 3; a2++)
 				for (d2 = 0; d2 <= 3; d2++)
 					for (lock = 0; lock <= 1; lock++)
-						for (target = 1; target <= 2; target++)
-							if (!rc && round_(idx++, a1, d1, a2, d2,
-									  lock, target))
+						for (target = 1; target <= 2;
+						     target++)
+							if (!rc &&
+							    round_(idx++, a1,
+								   d1, a2, d2,
+								   lock,
+								   target))
 								rc = 1;
 	sess_client_destroy(cl);
 	return rc;

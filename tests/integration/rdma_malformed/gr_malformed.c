@@ -141,9 +141,8 @@ static void raw_events(struct raw *r, enum xr_event_type *last)
 
 static void raw_repost(struct raw *r, uint8_t *slot)
 {
-	struct xr_recv re = {.xr_ctx = slot,
-			     .xr_sge = {{slot, SLOT, r->mr}},
-			     .xr_nsge = 1};
+	struct xr_recv re = {
+	    .xr_ctx = slot, .xr_sge = {{slot, SLOT, r->mr}}, .xr_nsge = 1};
 	uint32_t posted;
 
 	xr_post_recvs(r->ep, &re, 1, &posted);
@@ -155,8 +154,7 @@ static void raw_repost(struct raw *r, uint8_t *slot)
  */
 static int raw_wait_recv(struct raw *r, uint8_t *out, int ms)
 {
-	struct pollfd pfd = {.fd = xr_fabric_wait_fd(r->fab),
-			     .events = POLLIN};
+	struct pollfd pfd = {.fd = xr_fabric_wait_fd(r->fab), .events = POLLIN};
 	struct xr_completion wc[8];
 	int i, n, k, got = -ETIMEDOUT;
 
@@ -275,8 +273,8 @@ static int raw_send(struct raw *r, const void *msg, uint32_t len)
 /* An RPC Call header, NFS program version 4, AUTH_NONE: 40 bytes. */
 static uint32_t rpc_call(uint8_t *p, uint32_t xid, uint32_t proc)
 {
-	const uint32_t w[10] = {xid, 0 /* CALL */, 2, NFS_PROGRAM, 4, proc,
-				0, 0, 0, 0};
+	const uint32_t w[10] = {
+	    xid, 0 /* CALL */, 2, NFS_PROGRAM, 4, proc, 0, 0, 0, 0};
 	int i;
 
 	for (i = 0; i < 10; i++)
@@ -324,8 +322,8 @@ static uint32_t encode(const struct spec *s, uint8_t *buf, size_t size)
 	}
 	h.h_nread = s->nread;
 	if (s->wlen) {
-		ch[n] = (struct xr_chunk){.ch_first = n, .ch_nsegs = 1,
-					  .ch_length = s->wlen};
+		ch[n] = (struct xr_chunk){
+		    .ch_first = n, .ch_nsegs = 1, .ch_length = s->wlen};
 		sg[n] = (struct xr_segment){.seg_handle = 0x1234,
 					    .seg_length = (uint32_t)s->wlen,
 					    .seg_offset = 0};
@@ -475,8 +473,8 @@ static void expect_denied(struct raw *r, const char *what, const uint32_t *w,
 		ok = v == want[i];
 	}
 	if (got > 0 && !ok && decode_reply(rep, got, &h))
-		snprintf(detail + at, sizeof(detail) - at, " (proc %u, %u RPC bytes)",
-			 h.h_proc, h.h_msg_len);
+		snprintf(detail + at, sizeof(detail) - at,
+			 " (proc %u, %u RPC bytes)", h.h_proc, h.h_msg_len);
 	report(ok, what, got < 0 ? "no answer" : detail);
 	if (nwant == 6)
 		n_mismatch++;
@@ -495,21 +493,25 @@ static void rpc_denials(struct raw *r, uint32_t *x)
 		      (const uint32_t[]){x0, 0, 3, P, 4, 0, 0, 0, 0, 0}, 10, 0,
 		      (const uint32_t[]){x0, 1, 1, 0, 2, 2}, 6);
 	x0 = ++*x;
-	expect_denied(r, "AUTH_SYS credential of 401 bytes -> AUTH_ERROR AUTH_BADCRED",
-		      (const uint32_t[]){x0, 0, 2, P, 4, 0, 1, 401}, 8, 404 + 8,
-		      (const uint32_t[]){x0, 1, 1, 1, 2}, 5);
+	expect_denied(
+	    r, "AUTH_SYS credential of 401 bytes -> AUTH_ERROR AUTH_BADCRED",
+	    (const uint32_t[]){x0, 0, 2, P, 4, 0, 1, 401}, 8, 404 + 8,
+	    (const uint32_t[]){x0, 1, 1, 1, 2}, 5);
 	x0 = ++*x;
-	expect_denied(r, "credential of 200 bytes cut off at 100 -> AUTH_ERROR AUTH_BADCRED",
-		      (const uint32_t[]){x0, 0, 2, P, 4, 0, 1, 200}, 8, 100,
-		      (const uint32_t[]){x0, 1, 1, 1, 2}, 5);
+	expect_denied(
+	    r,
+	    "credential of 200 bytes cut off at 100 -> AUTH_ERROR AUTH_BADCRED",
+	    (const uint32_t[]){x0, 0, 2, P, 4, 0, 1, 200}, 8, 100,
+	    (const uint32_t[]){x0, 1, 1, 1, 2}, 5);
 	x0 = ++*x;
 	expect_denied(r, "verifier of 1000 bytes -> AUTH_ERROR AUTH_BADVERF",
 		      (const uint32_t[]){x0, 0, 2, P, 4, 0, 0, 0, 1, 1000}, 10,
 		      40, (const uint32_t[]){x0, 1, 1, 1, 4}, 5);
 	x0 = ++*x;
-	expect_denied(r, "verifier cut off after its flavor -> AUTH_ERROR AUTH_BADVERF",
-		      (const uint32_t[]){x0, 0, 2, P, 4, 0, 0, 0, 0}, 9, 0,
-		      (const uint32_t[]){x0, 1, 1, 1, 4}, 5);
+	expect_denied(
+	    r, "verifier cut off after its flavor -> AUTH_ERROR AUTH_BADVERF",
+	    (const uint32_t[]){x0, 0, 2, P, 4, 0, 0, 0, 0}, 9, 0,
+	    (const uint32_t[]){x0, 1, 1, 1, 4}, 5);
 }
 
 static void cases(struct raw *r)
@@ -530,12 +532,12 @@ static void cases(struct raw *r)
 	len = encode(&s, m, sizeof(m));
 	len += rpc_call(m + len, x, 0);
 	put32(m + 12, XR_RDMA_MSGP);
-	expect_error(r, "reserved procedure RDMA_MSGP -> ERR_CHUNK", m, len,
-		     x, XR_ERR_CHUNK);
+	expect_error(r, "reserved procedure RDMA_MSGP -> ERR_CHUNK", m, len, x,
+		     XR_ERR_CHUNK);
 	put32(m, ++x);
 	put32(m + 12, XR_RDMA_DONE);
-	expect_error(r, "reserved procedure RDMA_DONE -> ERR_CHUNK", m, len,
-		     x, XR_ERR_CHUNK);
+	expect_error(r, "reserved procedure RDMA_DONE -> ERR_CHUNK", m, len, x,
+		     XR_ERR_CHUNK);
 	put32(m, ++x);
 	put32(m + 12, 17);
 	expect_error(r, "undefined procedure 17 -> ERR_CHUNK", m, len, x,
@@ -557,49 +559,64 @@ static void cases(struct raw *r)
 	encode(&s, m, sizeof(m));
 	put32(m + 16, 1);
 	put32(m + 20, 0);
-	expect_error(r, "Read list cut off mid-segment -> ERR_CHUNK", m, 28,
-		     x, XR_ERR_CHUNK);
+	expect_error(r, "Read list cut off mid-segment -> ERR_CHUNK", m, 28, x,
+		     XR_ERR_CHUNK);
 
 	/* A Write chunk claiming 100000 segments in a 3 KiB message. */
 	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .wlen = 4096};
 	len = encode(&s, m, sizeof(m));
 	len += rpc_call(m + len, x, 0);
 	put32(m + 24, 100000); /* after: Read list end, Write list "1" */
-	expect_error(r, "Write chunk with 100000 segments -> ERR_CHUNK", m,
-		     len, x, XR_ERR_CHUNK);
+	expect_error(r, "Write chunk with 100000 segments -> ERR_CHUNK", m, len,
+		     x, XR_ERR_CHUNK);
 
-	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG,
-			  .wlen = 0xfffffff0u};
+	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .wlen = 0xfffffff0u};
 	len = encode(&s, m, sizeof(m));
 	len += rpc_call(m + len, x, 0);
 	expect_error(r, "Write chunk of 4 GiB -> ERR_CHUNK", m, len, x,
 		     XR_ERR_CHUNK);
 
-	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .nread = 1,
-			  .rpos = {40}, .rlen = {4096}, .rhandle = 0x99,
+	s = (struct spec){.xid = ++x,
+			  .proc = XR_RDMA_MSG,
+			  .nread = 1,
+			  .rpos = {40},
+			  .rlen = {4096},
+			  .rhandle = 0x99,
 			  .roff = 0xffffffffffffff00ull};
 	len = encode(&s, m, sizeof(m));
 	len += rpc_call(m + len, x, 7);
 	expect_error(r, "Read segment whose offset + length wraps -> ERR_CHUNK",
 		     m, len, x, XR_ERR_CHUNK);
 
-	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .nread = 1,
-			  .rpos = {4096}, .rlen = {4096}, .rhandle = 0x99};
+	s = (struct spec){.xid = ++x,
+			  .proc = XR_RDMA_MSG,
+			  .nread = 1,
+			  .rpos = {4096},
+			  .rlen = {4096},
+			  .rhandle = 0x99};
 	len = encode(&s, m, sizeof(m));
 	len += rpc_call(m + len, x, 7);
 	expect_error(r, "Read chunk position beyond the message -> ERR_CHUNK",
 		     m, len, x, XR_ERR_CHUNK);
 
-	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .nread = 1,
-			  .rpos = {36}, .rlen = {4096}, .rhandle = 0x99};
+	s = (struct spec){.xid = ++x,
+			  .proc = XR_RDMA_MSG,
+			  .nread = 1,
+			  .rpos = {36},
+			  .rlen = {4096},
+			  .rhandle = 0x99};
 	len = encode(&s, m, sizeof(m));
 	len += rpc_call(m + len, x, 7);
 	put32(m + 20, 38); /* position word of the only Read segment */
 	expect_error(r, "Read chunk position 38 (not XDR-aligned) -> ERR_CHUNK",
 		     m, len, x, XR_ERR_CHUNK);
 
-	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .nread = 2,
-			  .rpos = {36, 16}, .rlen = {8, 8}, .rhandle = 0x99};
+	s = (struct spec){.xid = ++x,
+			  .proc = XR_RDMA_MSG,
+			  .nread = 2,
+			  .rpos = {36, 16},
+			  .rlen = {8, 8},
+			  .rhandle = 0x99};
 	len = encode(&s, m, sizeof(m));
 	len += rpc_call(m + len, x, 7);
 	expect_error(r, "Read chunks out of position order -> ERR_CHUNK", m,
@@ -608,8 +625,8 @@ static void cases(struct raw *r)
 	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG};
 	len = encode(&s, m, sizeof(m));
 	len += rpc_call(m + len, x + 1000, 0);
-	expect_error(r, "RPC xid differs from rdma_xid -> ERR_CHUNK", m, len,
-		     x, XR_ERR_CHUNK);
+	expect_error(r, "RPC xid differs from rdma_xid -> ERR_CHUNK", m, len, x,
+		     XR_ERR_CHUNK);
 
 	s = (struct spec){.xid = ++x, .proc = XR_RDMA_NOMSG};
 	len = encode(&s, m, sizeof(m));
@@ -617,12 +634,17 @@ static void cases(struct raw *r)
 		     x, XR_ERR_CHUNK);
 
 	/* Parsable, but 60 MiB of WRITE data is beyond any request size. */
-	s = (struct spec){.xid = ++x, .proc = XR_RDMA_MSG, .nread = 1,
-			  .rpos = {40}, .rlen = {60u << 20}, .rhandle = 0x99};
+	s = (struct spec){.xid = ++x,
+			  .proc = XR_RDMA_MSG,
+			  .nread = 1,
+			  .rpos = {40},
+			  .rlen = {60u << 20},
+			  .rhandle = 0x99};
 	len = encode(&s, m, sizeof(m));
 	len += rpc_call(m + len, x, 1);
-	expect_error(r, "Read chunk of 60 MiB (over Max_Request_Size) -> ERR_CHUNK",
-		     m, len, x, XR_ERR_CHUNK);
+	expect_error(
+	    r, "Read chunk of 60 MiB (over Max_Request_Size) -> ERR_CHUNK", m,
+	    len, x, XR_ERR_CHUNK);
 
 	expect_served(r, "NULL call answered after the refused headers", ++x);
 
@@ -645,8 +667,12 @@ static void cases(struct raw *r)
 static void bad_handle(void)
 {
 	uint8_t m[256], rep[SLOT];
-	struct spec s = {.xid = 0x6d62ffff, .proc = XR_RDMA_MSG, .nread = 1,
-			 .rpos = {40}, .rlen = {8192}, .rhandle = 0x5eed5eed};
+	struct spec s = {.xid = 0x6d62ffff,
+			 .proc = XR_RDMA_MSG,
+			 .nread = 1,
+			 .rpos = {40},
+			 .rlen = {8192},
+			 .rhandle = 0x5eed5eed};
 	struct xr_hdr h;
 	struct raw r;
 	uint32_t len;
@@ -687,15 +713,20 @@ static void bad_handle(void)
 static void zero_read(void)
 {
 	uint8_t m[256], rep[SLOT];
-	struct spec s = {.xid = 0x7a000001, .proc = XR_RDMA_MSG, .nread = 1,
-			 .rpos = {4}, .rlen = {0}, .rhandle = 0x99};
+	struct spec s = {.xid = 0x7a000001,
+			 .proc = XR_RDMA_MSG,
+			 .nread = 1,
+			 .rpos = {4},
+			 .rlen = {0},
+			 .rhandle = 0x99};
 	struct xr_hdr h;
 	struct raw r;
 	uint32_t len;
 	int got, ret;
 
 	ret = raw_connect(&r, XR_ACCESS_LOCAL);
-	report(!ret, "raw connection to the server", ret ? strerror(-ret) : NULL);
+	report(!ret, "raw connection to the server",
+	       ret ? strerror(-ret) : NULL);
 	if (ret) {
 		raw_close(&r);
 		return;
@@ -703,7 +734,8 @@ static void zero_read(void)
 	len = encode(&s, m, sizeof(m));
 	len += rpc_call(m + len, s.xid, 0);
 	if (raw_send(&r, m, len)) {
-		report(false, "NULL call with a zero-length Read chunk", "send");
+		report(false, "NULL call with a zero-length Read chunk",
+		       "send");
 		raw_close(&r);
 		return;
 	}
@@ -750,7 +782,8 @@ static void small_inline(void)
 		    .ch_first = i * 16, .ch_nsegs = 16, .ch_length = 16 * 64};
 		for (k = 0; k < 16; k++)
 			sg[i * 16 + k] = (struct xr_segment){
-			    .seg_handle = 0x1234, .seg_length = 64,
+			    .seg_handle = 0x1234,
+			    .seg_length = 64,
 			    .seg_offset = 64 * (i * 16 + k)};
 	}
 	h.h_nwrite = NWCH;
@@ -780,7 +813,7 @@ static void small_inline(void)
 static int v3_handle(uint32_t *w, uint16_t id)
 {
 	w[0] = 8;
-	w[1] = 0x43000000u | id;	/* fhversion 0x43, flags, export id */
+	w[1] = 0x43000000u | id; /* fhversion 0x43, flags, export id */
 	w[2] = 0;
 	return 3;
 }
@@ -821,8 +854,8 @@ static void expect_export(struct raw *r, const char *what, const uint32_t *w,
 	}
 	snprintf(detail, sizeof(detail),
 		 "%s (reply %d bytes, reply_stat %u, word 4 %u)",
-		 want_denied ? "want MSG_DENIED AUTH_ERROR AUTH_TOOWEAK" :
-			       "want MSG_ACCEPTED",
+		 want_denied ? "want MSG_DENIED AUTH_ERROR AUTH_TOOWEAK"
+			     : "want MSG_ACCEPTED",
 		 got, stat, why);
 	report(ok, what, detail);
 }
@@ -834,9 +867,11 @@ static void expect_export(struct raw *r, const char *what, const uint32_t *w,
 static void expect_putfh(struct raw *r, const char *what, uint32_t xid,
 			 uint16_t id, bool want_access)
 {
-	const uint32_t w[] = {xid, 0, 2, NFS_PROGRAM, 4, 1, 0, 0, 0, 0,
-			      0 /* tag */, 0 /* minor version */, 1, 22,
-			      8, 0x43000000u | id, 0x03616263};
+	const uint32_t w[] = {xid,	 0,  2,		  NFS_PROGRAM,
+			      4,	 1,  0,		  0,
+			      0,	 0,  0 /* tag */, 0 /* minor version */,
+			      1,	 22, 8,		  0x43000000u | id,
+			      0x03616263};
 	uint8_t msg[SLOT], rep[SLOT];
 	struct spec s = {.xid = xid, .proc = XR_RDMA_MSG};
 	char detail[120];
@@ -880,30 +915,56 @@ static void exports_mode(uint16_t allowed, uint16_t refused)
 		goto out;
 	/* NFSv3 GETATTR: xid, CALL, 2, NFS, 3, 1, AUTH_NONE x2, handle */
 	n = 0;
-	w[n++] = ++x; w[n++] = 0; w[n++] = 2; w[n++] = NFS_PROGRAM;
-	w[n++] = 3; w[n++] = 1; w[n++] = 0; w[n++] = 0; w[n++] = 0; w[n++] = 0;
+	w[n++] = ++x;
+	w[n++] = 0;
+	w[n++] = 2;
+	w[n++] = NFS_PROGRAM;
+	w[n++] = 3;
+	w[n++] = 1;
+	w[n++] = 0;
+	w[n++] = 0;
+	w[n++] = 0;
+	w[n++] = 0;
 	n += v3_handle(w + n, refused);
-	expect_export(&r, "NFSv3 GETATTR on the refused export is denied",
-		      w, n, true);
+	expect_export(&r, "NFSv3 GETATTR on the refused export is denied", w, n,
+		      true);
 	w[0] = ++x;
 	v3_handle(w + 10, allowed);
 	expect_export(&r, "NFSv3 GETATTR on the allowed export reaches Ganesha",
 		      w, n, false);
 	/* NLM v4 LOCK: cookie, block, exclusive, caller_name, fh, ... */
 	n = 0;
-	w[n++] = ++x; w[n++] = 0; w[n++] = 2; w[n++] = 100021;
-	w[n++] = 4; w[n++] = 2; w[n++] = 0; w[n++] = 0; w[n++] = 0; w[n++] = 0;
-	w[n++] = 4; w[n++] = 0x636f6f6b;	/* cookie "cook" */
-	w[n++] = 0; w[n++] = 1;			/* block, exclusive */
-	w[n++] = 1; w[n++] = 0x68000000;	/* caller_name "h" */
+	w[n++] = ++x;
+	w[n++] = 0;
+	w[n++] = 2;
+	w[n++] = 100021;
+	w[n++] = 4;
+	w[n++] = 2;
+	w[n++] = 0;
+	w[n++] = 0;
+	w[n++] = 0;
+	w[n++] = 0;
+	w[n++] = 4;
+	w[n++] = 0x636f6f6b; /* cookie "cook" */
+	w[n++] = 0;
+	w[n++] = 1; /* block, exclusive */
+	w[n++] = 1;
+	w[n++] = 0x68000000; /* caller_name "h" */
 	n += v3_handle(w + n, refused);
-	w[n++] = 0;				/* oh */
-	w[n++] = 1;				/* svid */
-	w[n++] = 0; w[n++] = 0; w[n++] = 0; w[n++] = 1; /* offset, len */
-	w[n++] = 0; w[n++] = 0;			/* reclaim, state */
-	expect_export(&r, "NLM v4 LOCK naming the refused export: Ganesha's PROG_UNAVAIL, not looked into",
-		      w, n, false);
-	expect_putfh(&r, "NFSv4.0 PUTFH into the refused export: NFS4ERR_ACCESS",
+	w[n++] = 0; /* oh */
+	w[n++] = 1; /* svid */
+	w[n++] = 0;
+	w[n++] = 0;
+	w[n++] = 0;
+	w[n++] = 1; /* offset, len */
+	w[n++] = 0;
+	w[n++] = 0; /* reclaim, state */
+	expect_export(
+	    &r,
+	    "NLM v4 LOCK naming the refused export: Ganesha's PROG_UNAVAIL, not looked into",
+	    w, n, false);
+	expect_putfh(&r,
+		     "NFSv4.0 PUTFH into the refused export: NFS4ERR_ACCESS",
 		     ++x, refused, true);
 	expect_putfh(&r, "NFSv4.0 PUTFH into the allowed export: not ACCESS",
 		     ++x, allowed, false);
@@ -959,9 +1020,9 @@ static int call_words(struct raw *r, const uint32_t *w, int nw, uint32_t *res,
 static int sys_call(uint32_t *w, uint32_t xid, uint32_t prog, uint32_t vers,
 		    uint32_t proc)
 {
-	const uint32_t head[] = {xid, 0, 2, prog, vers, proc,
-				 1, 20, 0, 0, 0, 0, 0, /* AUTH_SYS */
-				 0, 0};		       /* AUTH_NONE verifier */
+	const uint32_t head[] = {xid, 0, 2, prog, vers, proc, 1,
+				 20,  0, 0, 0,	  0,	0, /* AUTH_SYS */
+				 0,   0}; /* AUTH_NONE verifier */
 	int i;
 
 	for (i = 0; i < 15; i++)
@@ -1028,8 +1089,10 @@ static void v3_mode(const char *hex, uint16_t refused)
 	fh[1] = (fh[1] & 0xffff0000u) | refused;
 	n = sys_call(w, ++x, NFS_PROGRAM, 3, 1);
 	memcpy(w + n, fh, 4 * fhw);
-	expect_export(&r, "NFSv3 GETATTR of that handle naming the refused export is denied",
-		      w, n + fhw, true);
+	expect_export(
+	    &r,
+	    "NFSv3 GETATTR of that handle naming the refused export is denied",
+	    w, n + fhw, true);
 	expect_served(&r, "NULL call answered after the NFSv3 calls", ++x);
 out:
 	raw_close(&r);
@@ -1051,7 +1114,8 @@ static void overrun(unsigned int n)
 	int got, ret;
 
 	ret = raw_connect(&r, XR_ACCESS_LOCAL);
-	report(!ret, "raw connection to the server", ret ? strerror(-ret) : NULL);
+	report(!ret, "raw connection to the server",
+	       ret ? strerror(-ret) : NULL);
 	if (ret) {
 		raw_close(&r);
 		return;
@@ -1071,7 +1135,8 @@ static void overrun(unsigned int n)
 	}
 	snprintf(detail, sizeof(detail), "%u calls sent, %u answered", sent,
 		 replies);
-	report(r.down, "the server closed the connection of a client over its credits",
+	report(r.down,
+	       "the server closed the connection of a client over its credits",
 	       detail);
 	raw_close(&r);
 }
@@ -1170,7 +1235,8 @@ int main(int argc, char **argv)
 		return failed ? 1 : 0;
 	}
 	ret = raw_connect(&r, XR_ACCESS_LOCAL);
-	report(!ret, "raw connection to the server", ret ? strerror(-ret) : NULL);
+	report(!ret, "raw connection to the server",
+	       ret ? strerror(-ret) : NULL);
 	if (!ret)
 		cases(&r);
 	raw_close(&r);

@@ -38,22 +38,19 @@ struct probe_module {
 static struct probe_module probe;
 
 static struct config_item probe_items[] = {
-	CONF_ITEM_PATH("Report_File", 1, 4096, NULL, probe_module,
-		       report_file),
-	CONFIG_EOL
-};
+    CONF_ITEM_PATH("Report_File", 1, 4096, NULL, probe_module, report_file),
+    CONFIG_EOL};
 
 static struct config_block probe_block = {
-	.dbus_interface_name = "org.ganesha.nfsd.config.fsal.sdk_probe",
-	.blk_desc.name = "SDK_PROBE",
-	.blk_desc.type = CONFIG_BLOCK,
-	.blk_desc.u.blk.init = noop_conf_init,
-	.blk_desc.u.blk.params = probe_items,
-	.blk_desc.u.blk.commit = noop_conf_commit
-};
+    .dbus_interface_name = "org.ganesha.nfsd.config.fsal.sdk_probe",
+    .blk_desc.name = "SDK_PROBE",
+    .blk_desc.type = CONFIG_BLOCK,
+    .blk_desc.u.blk.init = noop_conf_init,
+    .blk_desc.u.blk.params = probe_items,
+    .blk_desc.u.blk.commit = noop_conf_commit};
 
 static void probe_report(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+    __attribute__((format(printf, 1, 2)));
 
 static void probe_report(const char *fmt, ...)
 {
@@ -89,17 +86,17 @@ static void probe_report_core_params(void)
 
 	/* Ganesha may keep an IPv4 Bind_Addr as such or v4-mapped. */
 	if (bind->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)bind)->sin_addr,
-			  addr, sizeof(addr));
+		inet_ntop(AF_INET,
+			  &((const struct sockaddr_in *)bind)->sin_addr, addr,
+			  sizeof(addr));
 	else if (bind->ss_family == AF_INET6)
 		inet_ntop(AF_INET6,
-			  &((const struct sockaddr_in6 *)bind)->sin6_addr,
-			  addr, sizeof(addr));
+			  &((const struct sockaddr_in6 *)bind)->sin6_addr, addr,
+			  sizeof(addr));
 	probe_report("abi=%s\nfsal_api=%d.%d\nnfs_port=%u\nbind_addr=%s\n"
 		     "nfsv4_only=%d\n",
 		     probe.abi_ok ? "ok" : "mismatch", FSAL_MAJOR_VERSION,
-		     FSAL_MINOR_VERSION, nfs_param.core_param.port[P_NFS],
-		     addr,
+		     FSAL_MINOR_VERSION, nfs_param.core_param.port[P_NFS], addr,
 		     nfs_param.core_param.core_options == CORE_OPTION_NFSV4);
 }
 
@@ -136,12 +133,13 @@ static fsal_status_t probe_create_export(struct fsal_module *fsal_hdl,
 	fsal_status_t status;
 
 	if (mem == NULL) {
-		LogCrit(COMPONENT_FSAL,
-			"SDK_PROBE: FSAL_MEM must be loaded by an earlier export");
+		LogCrit(
+		    COMPONENT_FSAL,
+		    "SDK_PROBE: FSAL_MEM must be loaded by an earlier export");
 		return fsalstat(ERR_FSAL_NOENT, 0);
 	}
 	status = mem->m_ops.create_export(mem, parse_node, err_type, up_ops);
-	fsal_put(mem);	/* the export holds its own reference */
+	fsal_put(mem); /* the export holds its own reference */
 	if (!FSAL_IS_ERROR(status))
 		probe_report("export_delegated=MEM\n");
 	return status;
