@@ -49,6 +49,7 @@ struct cli_opts {
 	bool inject_misorder;
 	bool inject_no_back_chan;
 	uint32_t connections;	    /* session trunking: 1..SESS_MAX_CONNS */
+	uint32_t max_minor;	    /* highest NFSv4 minor version: 1 or 2 */
 	uint64_t inject_drop_extra; /* tcp: lose reply N on the last extra */
 	uint32_t inject_conn_loss_calls; /* drop the last extra after N calls */
 	int hold_s;

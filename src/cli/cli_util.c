@@ -339,6 +339,7 @@ int cli_connect(struct cli *c, const char *url)
 	so.fore_max_requests = c->o.slots;
 	so.max_io_size = c->o.io_size;
 	so.recovery_timeout_s = c->o.recovery_s;
+	so.max_minor = c->o.max_minor;
 	so.test_no_back_chan = c->o.inject_no_back_chan;
 	so.log = lib_log;
 	so.log_ctx = &c->o.verbose;
@@ -451,6 +452,7 @@ void cli_print_stats(struct cli *c, bool json)
 	if (json) {
 		fprintf(c->o.print_stats ? stderr : stdout,
 			"{\"clientid\":\"%#llx\",\"sessionid\":\"%s\","
+			"\"minor_version\":%llu,"
 			"\"slots\":%llu,\"slot_limit\":%llu,"
 			"\"max_slots_busy\":%llu,\"lease_s\":%llu,"
 			"\"compounds\":%llu,\"renewals\":%llu,"
@@ -471,6 +473,7 @@ void cli_print_stats(struct cli *c, bool json)
 			"\"trunk_moved\":%llu,\"trunk_refused\":%llu,"
 			"\"conn_calls\":\"%s\"}\n",
 			(unsigned long long)s.cs_clientid, sid,
+			(unsigned long long)s.cs_minor,
 			(unsigned long long)s.cs_slots,
 			(unsigned long long)s.cs_slot_limit,
 			(unsigned long long)s.cs_max_slots_busy,
@@ -510,6 +513,8 @@ void cli_print_stats(struct cli *c, bool json)
 	printf("session\n");
 	printf("  %-22s %#llx\n", F("client id", s.cs_clientid));
 	printf("  %-22s %s\n", "session id", sid);
+	printf("  %-22s 4.%u%s\n", "NFS version", s.cs_minor,
+	       s.cs_minor_fallbacks ? " (the server refused 4.2)" : "");
 	printf("  %-22s %llu (usable now: 0..%u)\n", F("slots", s.cs_slots),
 	       s.cs_slot_limit);
 	printf("  %-22s %llu\n", F("most slots in use", s.cs_max_slots_busy));

@@ -29,6 +29,7 @@ struct cli_opts cli_defaults = {
     .file_size = 64ull << 20,
     .mode = "all",
     .connections = 1,
+    .max_minor = 2,
 };
 
 struct command {
@@ -74,6 +75,8 @@ static void usage(FILE *f)
 	    "  --streams N            get/put/bench parallel streams (4)\n"
 	    "  --io-size SIZE         READ/WRITE size (1M)\n"
 	    "  --slots N              session slots to ask for (128)\n"
+	    "  --minor 1|2            highest NFSv4 minor version to ask for (2;\n"
+	    "                         a server refusing 4.2 gets 4.1)\n"
 	    "  --connections N        run the session over N connections\n"
 	    "                         (BIND_CONN_TO_SESSION; 1..16, default 1)\n"
 	    "  --mode M               bench: read|write|meta|small|lookup|all\n"
@@ -129,6 +132,7 @@ enum {
 	OPT_CONNECTIONS,
 	OPT_INJECT_EXTRA,
 	OPT_INJECT_CONN_LOSS,
+	OPT_MINOR,
 };
 
 static const struct option long_opts[] = {
@@ -156,6 +160,7 @@ static const struct option long_opts[] = {
     {"inject-misorder", no_argument, NULL, OPT_INJECT_MISORDER},
     {"inject-no-backchannel", no_argument, NULL, OPT_INJECT_NO_BACK},
     {"connections", required_argument, NULL, OPT_CONNECTIONS},
+    {"minor", required_argument, NULL, OPT_MINOR},
     {"inject-drop-extra", required_argument, NULL, OPT_INJECT_EXTRA},
     {"inject-conn-loss", required_argument, NULL, OPT_INJECT_CONN_LOSS},
     {"verbose", no_argument, NULL, 'v'},
@@ -254,6 +259,10 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			if (parse_u32(optarg, 1, 3600000, &v))
 				goto bad;
 			o->timeout_ms = (int)v;
+			break;
+		case OPT_MINOR:
+			if (parse_u32(optarg, 1, 2, &o->max_minor))
+				goto bad;
 			break;
 		case OPT_RECOVERY:
 			if (parse_u32(optarg, 1, 86400, &o->recovery_s))

@@ -163,7 +163,11 @@ static int cb_compound(struct sess_client *cl, const uint8_t *args,
 	cl->cl_stats.cs_cb_calls++;
 	pthread_mutex_unlock(&cl->cl_lock);
 
-	if (minor != 1) {
+	/*
+	 * A server calls back at the minor version of the client id
+	 * (Ganesha: its cid_minorversion), so 2 on a 4.2 session.
+	 */
+	if (minor != 1 && minor != atomic_load(&cl->cl_minor)) {
 		st = NFS4ERR_MINOR_VERS_MISMATCH;
 	} else {
 		for (i = 0; i < n && st == NFS4_OK; i++) {

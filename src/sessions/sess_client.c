@@ -191,6 +191,13 @@ struct sess_client *sess_client_create(struct sess_xprt *xprt,
 	}
 	if (!cl->cl_opts.recovery_timeout_s)
 		cl->cl_opts.recovery_timeout_s = 120;
+	if (!cl->cl_opts.max_minor)
+		cl->cl_opts.max_minor = 2;
+	if (cl->cl_opts.max_minor > 2) {
+		ret = -EINVAL;
+		goto out_free;
+	}
+	atomic_store(&cl->cl_minor, cl->cl_opts.max_minor);
 	if (opts->state_file) {
 		ret = sess_load_owner(opts->state_file, id, sizeof(id) - 32);
 		if (ret)
@@ -245,12 +252,28 @@ static int one_op(struct sess_client *cl, nfs_argop4 *arg, nfs_resop4 *res)
 	return 0; /* caller frees res */
 }
 
+/*
+ * EXCHANGE_ID at the highest minor version allowed, then at 1 when the
+ * server refuses that one: a server answers a COMPOUND of a minor version
+ * it does not serve with NFS4ERR_MINOR_VERS_MISMATCH and no results
+ * (RFC 8881 15.1.5.5, 16.2.3), before it looks at the operations.  Every
+ * EXCHANGE_ID starts at the top again, so that a backend restarted with
+ * 4.2 enabled (or disabled) is met at what it serves now.
+ */
+static int exchange_id_at(struct sess_client *cl, uint32_t minor,
+			  nfs_argop4 *arg, nfs_resop4 *res)
+{
+	atomic_store(&cl->cl_minor, minor);
+	return one_op(cl, arg, res);
+}
+
 int sess_do_exchange_id(struct sess_client *cl)
 {
 	nfs_argop4 arg = {.argop = NFS4_OP_EXCHANGE_ID};
 	nfs_resop4 res;
 	EXCHANGE_ID4args *ea = &arg.nfs_argop4_u.opexchange_id;
 	EXCHANGE_ID4resok *ok;
+	uint32_t top = cl->cl_opts.max_minor;
 	nfsstat4 st;
 	int ret;
 
@@ -260,7 +283,17 @@ int sess_do_exchange_id(struct sess_client *cl)
 	ea->eia_clientowner.co_ownerid.co_ownerid_val = cl->cl_owner;
 	ea->eia_flags = 0;
 	ea->eia_state_protect.spa_how = SP4_NONE;
-	ret = one_op(cl, &arg, &res);
+	ret = exchange_id_at(cl, top, &arg, &res);
+	if (ret == NFS4ERR_MINOR_VERS_MISMATCH && top > 1) {
+		sess_log(
+		    cl, SESS_LOG_INFO,
+		    "EXCHANGE_ID: the server refuses NFSv4.%u, using NFSv4.1",
+		    top);
+		pthread_mutex_lock(&cl->cl_lock);
+		cl->cl_stats.cs_minor_fallbacks++;
+		pthread_mutex_unlock(&cl->cl_lock);
+		ret = exchange_id_at(cl, 1, &arg, &res);
+	}
 	if (ret)
 		return ret;
 	st = res.nfs_resop4_u.opexchange_id.eir_status;
@@ -274,8 +307,10 @@ int sess_do_exchange_id(struct sess_client *cl)
 		cl->cl_have_clientid = true;
 		cl->cl_stats.cs_new_clientids++;
 		pthread_mutex_unlock(&cl->cl_lock);
-		sess_log(cl, SESS_LOG_INFO, "EXCHANGE_ID: client id %#llx%s",
+		sess_log(cl, SESS_LOG_INFO,
+			 "EXCHANGE_ID: client id %#llx, NFSv4.%u%s",
 			 (unsigned long long)ok->eir_clientid,
+			 atomic_load(&cl->cl_minor),
 			 ok->eir_flags & EXCHGID4_FLAG_CONFIRMED_R
 			     ? " (confirmed before)"
 			     : "");
@@ -702,6 +737,7 @@ void sess_client_get_stats(struct sess_client *cl, struct sess_client_stats *st)
 	st->cs_slot_limit =
 	    cl->cl_slots.st_nslots ? sess_slots_limit(&cl->cl_slots) : 0;
 	st->cs_lease_s = cl->cl_lease_s;
+	st->cs_minor = atomic_load(&cl->cl_minor);
 	st->cs_clientid = cl->cl_clientid;
 	memcpy(st->cs_sessionid, cl->cl_sessionid, sizeof(sessionid4));
 	st->cs_fore = cl->cl_fore;
@@ -735,6 +771,11 @@ clientid4 sess_client_clientid(struct sess_client *cl)
 	id = cl->cl_clientid;
 	pthread_mutex_unlock(&cl->cl_lock);
 	return id;
+}
+
+uint32_t sess_client_minor(struct sess_client *cl)
+{
+	return atomic_load(&cl->cl_minor);
 }
 
 uint32_t sess_client_max_io(struct sess_client *cl)

@@ -53,6 +53,12 @@ struct sess_client_opts {
 	uint32_t max_io_size;	     /* READ/WRITE size; default 1 MiB */
 	uint32_t recovery_timeout_s; /* give up recovering after; def. 120 */
 	/*
+	 * Highest NFSv4 minor version to ask for: 1 or 2 (0: 2).  The client
+	 * starts every EXCHANGE_ID at it and steps down to 1 when the server
+	 * answers NFS4ERR_MINOR_VERS_MISMATCH (RFC 8881 15.1.5.5).
+	 */
+	uint32_t max_minor;
+	/*
 	 * Test hook: create the session without CONN_BACK_CHAN, so that the
 	 * server reports SEQ4_STATUS_CB_PATH_DOWN and the client must bind
 	 * the connection for the backchannel itself.
@@ -92,6 +98,8 @@ struct sess_client_stats {
 	uint32_t cs_slot_limit;	    /* highest usable slot id now */
 	uint32_t cs_max_slots_busy; /* most slots in use at once */
 	uint32_t cs_lease_s;
+	uint32_t cs_minor;	     /* NFSv4 minor version in use: 1 or 2 */
+	uint64_t cs_minor_fallbacks; /* EXCHANGE_IDs refused at 4.2 */
 	uint64_t cs_clientid;
 	uint8_t cs_sessionid[NFS4_SESSIONID_SIZE];
 	struct channel_attrs4 cs_fore;
@@ -220,6 +228,14 @@ const char *sess_client_owner(struct sess_client *cl);
 
 /** sess_client_clientid() - the current client id. */
 clientid4 sess_client_clientid(struct sess_client *cl);
+
+/**
+ * sess_client_minor() - the NFSv4 minor version the client's COMPOUNDs
+ * carry: 2 when the server took 4.2, 1 when it refused it (or
+ * opts.max_minor is 1).  Fixed by each EXCHANGE_ID; before the first one
+ * it is the version the client will try first.
+ */
+uint32_t sess_client_minor(struct sess_client *cl);
 
 /** sess_client_max_io() - READ/WRITE size agreed with the server. */
 uint32_t sess_client_max_io(struct sess_client *cl);

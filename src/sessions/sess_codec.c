@@ -35,7 +35,7 @@ static int encode_compound(void *arg, uint8_t *buf, size_t cap)
 {
 	struct sess_raw *r = arg;
 	utf8str_cs tag = {0};
-	uint32_t minor = 1, n = r->r_nargs, i;
+	uint32_t minor = r->r_minor, n = r->r_nargs, i;
 	XDR xdrs;
 	int ret;
 
@@ -430,6 +430,7 @@ int sess_raw_call(struct sess_client *cl, struct sess_raw *r)
 	r->r_nres = 0;
 	if (r->r_nargs == 0)
 		return -EINVAL;
+	r->r_minor = atomic_load(&cl->cl_minor);
 	ret = x->x_ops->call(x, &call);
 	if (call.xc_bulk_in_copied) {
 		pthread_mutex_lock(&cl->cl_lock);

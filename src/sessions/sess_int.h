@@ -11,6 +11,7 @@
 #define SESS_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "sess_client.h"
@@ -56,6 +57,12 @@ struct sess_client {
 	char cl_owner[SESS_OWNER_MAX + 1];
 	verifier4 cl_verifier;
 	uint32_t cl_max_io;
+	/*
+	 * Minor version every COMPOUND carries (1 or 2); written only by
+	 * sess_do_exchange_id(), which runs alone (start or recovery), read by
+	 * any sender: atomic.
+	 */
+	_Atomic uint32_t cl_minor;
 
 	/* state, slots, conns; never held across a transport call */
 	pthread_mutex_t cl_lock;
@@ -111,6 +118,7 @@ struct sess_raw {
 	int r_timeout_ms;
 	const struct sess_auth_sys *r_cred; /* NULL: cl_cred */
 	struct sess_xprt *r_xprt;	    /* NULL: the first connection */
+	uint32_t r_minor; /* minor version sent; sess_raw_call() sets it */
 };
 
 /*

@@ -11,7 +11,9 @@
 #   gr_ganesha_stop          SIGTERM, then SIGKILL after 10 s
 #   gr_stop_pid PID [SECS]   the same for any daemon of ours
 #   gr_wait_for SECS CMD..   retry CMD every 0.2 s until it succeeds
-#   gr_core_conf DIR PORT PLUGINS_DIR   the blocks every test config needs
+#   gr_core_conf DIR PORT PLUGINS_DIR   the blocks every test config needs;
+#                            GR_NFSV4_EXTRA, if set, is added to the NFSv4
+#                            block (e.g. "Minor_Versions = 1;")
 #   gr_rdma_conf DIR PORT RPORT STATS   + NFS over RDMA (ofi, loopback) on
 #                            RPORT with counters in STATS, and DIR/export
 #                            (FSAL_VFS) at /export; GR_RDMA_EXTRA, if set,
@@ -122,6 +124,7 @@ NFSv4 {
 	RecoveryBackend = fs;
 	RecoveryRoot = "$1/recovery";
 	Graceless = true;
+	${GR_NFSV4_EXTRA:-}
 }
 CONF
 }

@@ -71,4 +71,13 @@ expect_rc 3 "$NFS41" $STATE ls "nfs://127.0.0.1:$closed/export"
 expect_rc 0 "$NFS41" $STATE --stats stats "$URL"
 [ "$(sess_stat "$T/err" new_sessions)" = 1 ] || gr_fail "stats: $(cat "$T/err")"
 grep -q "warning" "$T/err" && gr_fail "teardown warning: $(cat "$T/err")"
+# NFSv4.2 by default against Debian's ganesha.nfsd (Minor_Versions 0..2);
+# --minor 1 keeps the client on 4.1.
+[ "$(sess_stat "$T/err" minor_version)" = 2 ] ||
+	gr_fail "minor version: $(cat "$T/err")"
+expect_rc 0 "$NFS41" $STATE --minor 1 --stats stats "$URL"
+[ "$(sess_stat "$T/err" minor_version)" = 1 ] ||
+	gr_fail "--minor 1: $(cat "$T/err")"
+"$NFS41" $STATE stats "$URL" | grep -q 'NFS version  *4\.2$' ||
+	gr_fail "stats does not print NFS version 4.2"
 echo "PASS: session set-up/teardown and file commands"

@@ -648,6 +648,92 @@ static void test_delay_after_change(void)
 	CHECK(delay_calls(NFS4_OP_LOOKUP) == 2);
 }
 
+/*
+ * Minor version negotiation (sess_do_exchange_id()): a server that serves
+ * only @served answers a COMPOUND of any other minor version with
+ * NFS4ERR_MINOR_VERS_MISMATCH and no results, as Ganesha and RFC 8881
+ * 15.1.5.5 do; at @served it grants a client id.  The transport reads the
+ * minor version from the encoded call itself.
+ */
+struct minor_xprt {
+	struct sess_xprt x;
+	uint32_t served;
+	uint32_t seen[4];
+	int calls;
+};
+
+static int minor_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
+{
+	struct minor_xprt *mx = (struct minor_xprt *)xprt;
+	uint32_t words[64], minor, count;
+	utf8str_cs tag = {0};
+	uint8_t buf[512];
+	nfs_resop4 res;
+	nfsstat4 st;
+	XDR x;
+	int n;
+
+	n = call->xc_encode(call->xc_encode_arg, (uint8_t *)words,
+			    sizeof(words));
+	CHECK(n >= 12);
+	minor = ntohl(words[1]); /* after the empty tag's length */
+	if (mx->calls < 4)
+		mx->seen[mx->calls] = minor;
+	mx->calls++;
+	st = minor == mx->served ? NFS4_OK : NFS4ERR_MINOR_VERS_MISMATCH;
+	count = st == NFS4_OK ? 1 : 0;
+	xdrmem_ncreate(&x, (char *)buf, sizeof(buf), XDR_ENCODE);
+	CHECK(xdr_nfsstat4(&x, &st) && xdr_utf8str_cs(&x, &tag) &&
+	      xdr_u_int32_t(&x, &count));
+	if (count) {
+		memset(&res, 0, sizeof(res));
+		res.resop = NFS4_OP_EXCHANGE_ID;
+		res.nfs_resop4_u.opexchange_id.EXCHANGE_ID4res_u.eir_resok4
+		    .eir_clientid = 0x42;
+		CHECK(xdr_nfs_resop4(&x, &res));
+	}
+	return call->xc_decode(call->xc_decode_arg, buf, XDR_GETPOS(&x), call);
+}
+
+static const struct sess_xprt_ops minor_ops = {.call = minor_call};
+
+static void negotiate(uint32_t served, uint32_t max_minor, int want_ret,
+		      uint32_t want_minor, int want_calls)
+{
+	struct minor_xprt mx = {
+	    .x = {.x_ops = &minor_ops, .x_max_record = 1 << 20},
+	    .served = served};
+	struct sess_client *cl = calloc(1, sizeof(*cl));
+	int ret;
+
+	pthread_mutex_init(&cl->cl_lock, NULL);
+	cl->cl_opts.max_minor = max_minor;
+	cl->cl_xprt = &mx.x;
+	ret = sess_do_exchange_id(cl);
+	CHECK(ret == want_ret);
+	CHECK(mx.calls == want_calls);
+	CHECK(mx.seen[0] == max_minor);
+	if (want_calls > 1)
+		CHECK(mx.seen[1] == 1);
+	CHECK(sess_client_minor(cl) == want_minor);
+	CHECK(cl->cl_stats.cs_minor_fallbacks ==
+	      (uint64_t)(want_calls > 1 ? 1 : 0));
+	if (ret == 0)
+		CHECK(cl->cl_clientid == 0x42 && cl->cl_have_clientid);
+	pthread_mutex_destroy(&cl->cl_lock);
+	free(cl);
+}
+
+static void test_minor_negotiation(void)
+{
+	negotiate(2, 2, 0, 2, 1); /* 4.2 server: 4.2 at once */
+	negotiate(1, 2, 0, 1, 2); /* 4.1 only: refused, then 4.1 */
+	negotiate(1, 1, 0, 1, 1); /* asked for 4.1 only */
+	negotiate(2, 1, NFS4ERR_MINOR_VERS_MISMATCH, 1, 1); /* never 4.2 */
+	/* a server that serves neither: the mismatch is the answer */
+	negotiate(0, 2, NFS4ERR_MINOR_VERS_MISMATCH, 1, 2);
+}
+
 int main(void)
 {
 	test_compound_reply();
@@ -656,6 +742,7 @@ int main(void)
 	test_delay_after_change();
 	test_uncached_forever();
 	test_badsession_past_deadline();
+	test_minor_negotiation();
 	if (failures) {
 		fprintf(stderr, "test_decode: %d failure(s)\n", failures);
 		return 1;
