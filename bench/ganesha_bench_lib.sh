@@ -20,8 +20,8 @@ gb_find_bins() {
 		b=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build-bench
 		[ -d "$b" ] || b=${b%-bench}
 	fi
-	GB_PRELOAD=${GB_PRELOAD:-$b/src/xprt_rdma/svc/libganesha_rdma_preload.so}
-	GB_MODULE=${GB_MODULE:-$b/src/xprt_rdma/svc/libganesha_rdma.so}
+	GB_PRELOAD=${GB_PRELOAD:-$b/src/xprt_rdma/ganesha/libganesha_rdma_preload.so}
+	GB_MODULE=${GB_MODULE:-$b/src/xprt_rdma/ganesha/libganesha_rdma.so}
 	GB_NFS41=${GB_NFS41:-$b/src/cli/nfs41}
 	local f
 	for f in "$GB_PRELOAD" "$GB_MODULE" "$GB_NFS41"; do

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * libFuzzer target: the RPC call header reader (xr_rpc_call_check and
- * xr_rpc_call_export, src/xprt_rdma/svc/xr_svc_rpccall.c) over ranges.
+ * libFuzzer target: the RPC call header reader (xr_gsh_rpc_call_check and
+ * xr_gsh_rpc_call_export, src/xprt_rdma/ganesha/xr_gsh_rpccall.c) over ranges.
  *
  * How this works: the first 4 input bytes choose two cut points; the rest
  * is the call.  It is read once as one range and once cut into three
@@ -12,7 +12,7 @@
  * is not 20 or 24 bytes; or when a found export id is not the two bytes
  * after a handle's first two.
  */
-#include "xr_svc_rpccall.h"
+#include "xr_gsh_rpccall.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -23,29 +23,29 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void run(const struct iovec *iov, uint32_t n, int *verdict,
-		struct xr_rpc_call *call, int *erc, uint16_t *id)
+		struct xr_gsh_rpc_call *call, int *erc, uint16_t *id)
 {
 	uint8_t out[24];
 	size_t len;
 
-	*verdict = xr_rpc_call_check(iov, n, call);
+	*verdict = xr_gsh_rpc_call_check(iov, n, call);
 	*erc = -1000;
 	*id = 0;
-	if (*verdict != XR_RPC_PASS) {
-		len = xr_rpc_denial_encode(call->rc_xid, *verdict, out,
-					   sizeof(out));
-		if (len != (*verdict == XR_RPC_DENY_MISMATCH ? 24u : 20u))
+	if (*verdict != XR_GSH_RPC_PASS) {
+		len = xr_gsh_rpc_denial_encode(call->rc_xid, *verdict, out,
+					       sizeof(out));
+		if (len != (*verdict == XR_GSH_RPC_DENY_MISMATCH ? 24u : 20u))
 			abort();
 		return;
 	}
-	*erc = xr_rpc_call_export(iov, n, call, id);
+	*erc = xr_gsh_rpc_call_export(iov, n, call, id);
 	if (*erc != 1 && *erc != 0 && *erc != -EBADMSG && *erc != -EACCES)
 		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct xr_rpc_call c1, c3;
+	struct xr_gsh_rpc_call c1, c3;
 	struct iovec one, three[3];
 	int v1, v3, e1, e3;
 	uint16_t id1, id3;
@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run(three, 3, &v3, &c3, &e3, &id3);
 	if (v1 != v3 || e1 != e3 || id1 != id3 || c1.rc_xid != c3.rc_xid)
 		abort();
-	if (v1 == XR_RPC_PASS && c1.rc_args != 0 &&
+	if (v1 == XR_GSH_RPC_PASS && c1.rc_args != 0 &&
 	    (c1.rc_args > len || c1.rc_args != c3.rc_args))
 		abort();
 	/* An export id is bytes 2-3 of a handle somewhere after the args. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * libFuzzer target: the SEQUENCE-flag rewriter (xr_seq_hide_cb_path_down,
- * src/xprt_rdma/svc/xr_svc_seqflags.c) on any reply bytes.
+ * libFuzzer target: the SEQUENCE-flag rewriter (xr_gsh_seq_hide_cb_path_down,
+ * src/xprt_rdma/ganesha/xr_gsh_seqflags.c) on any reply bytes.
  *
  * How this works: the input is the reply buffer.  The rewriter runs on a
  * copy of exactly the input's size (so ASan sees any read past it), and a
@@ -11,7 +11,7 @@
  * two callback-path-down bits of that one word, reports a change it did
  * not make, or misses one it should have made.
  */
-#include "xr_svc_seqflags.h"
+#include "xr_gsh_seqflags.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (size)
 		memcpy(buf, data, size);
-	changed = xr_seq_hide_cb_path_down(size ? buf : NULL, size);
+	changed = xr_gsh_seq_hide_cb_path_down(size ? buf : NULL, size);
 	if (changed != want)
 		abort();
 	for (i = 0; i < size; i++) {
@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (want && be32(buf + at) != (be32(data + at) & ~CB_BITS))
 		abort();
 	/* A second pass finds nothing left to clear. */
-	if (xr_seq_hide_cb_path_down(buf, size))
+	if (xr_gsh_seq_hide_cb_path_down(buf, size))
 		abort();
 	free(buf);
 	return 0;

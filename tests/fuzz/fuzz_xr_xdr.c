@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
  * libFuzzer target: the RDMA server's XDR decode stream over split ranges
- * (xr_xdr_in, src/xprt_rdma/svc/xr_svc_xdr.c) against ntirpc's own memory
- * stream over the same bytes in one piece.
+ * (xr_gsh_xdr_in, src/xprt_rdma/ganesha/xr_gsh_xdr.c) against ntirpc's own
+ * memory stream over the same bytes in one piece.
  *
  * How this works: the input is
  *   [nranges-1 (low 4 bits)] [a 16-bit cut per range boundary]
@@ -23,7 +23,7 @@
 
 #include <rpc/xdr_inline.h>
 
-#include "xr_svc_xdr.h"
+#include "xr_gsh_xdr.h"
 
 #define MAX_RANGES 16
 #define MAX_ITEM (1u << 20)
@@ -146,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *prog, *body;
 	size_t plen, blen, off;
 	uint64_t chunk_bytes = 0;
-	struct xr_xdr_in in;
+	struct xr_gsh_xdr_in in;
 	XDR ref;
 	uint8_t *whole = NULL, *ba = NULL, *bb = NULL;
 	bool went_back = false;
@@ -196,11 +196,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(piece[i], body + cuts[i], n);
 		iov[i] = (struct iovec){piece[i], n};
 	}
-	if (xr_xdr_in_init(&in, iov, nr))
+	if (xr_gsh_xdr_in_init(&in, iov, nr))
 		abort(); /* far below 4 GiB */
 	for (i = 0; i < nr; i++)
 		if ((data[0] >> 4) & (1u << (i % 4))) {
-			xr_xdr_in_mark_chunk(&in, i);
+			xr_gsh_xdr_in_mark_chunk(&in, i);
 			chunk_bytes += iov[i].iov_len;
 		}
 	xdrmem_create(&ref, (char *)whole, (u_int)blen, XDR_DECODE);

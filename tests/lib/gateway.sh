@@ -61,9 +61,9 @@ declare -A GW_PIDS=()
 gw_find_build() {
 	local b=$1 f
 	GW_PRELOAD= GW_RDMA_MODULE= GW_FSAL_MODULE= GW_NFS41=
-	f=$b/src/xprt_rdma/svc/libganesha_rdma_preload.so
+	f=$b/src/xprt_rdma/ganesha/libganesha_rdma_preload.so
 	[ -f "$f" ] && GW_PRELOAD=$(readlink -f "$f")
-	f=$b/src/xprt_rdma/svc/libganesha_rdma.so
+	f=$b/src/xprt_rdma/ganesha/libganesha_rdma.so
 	[ -f "$f" ] && GW_RDMA_MODULE=$(readlink -f "$f")
 	f=$b/src/FSAL_RDMA_PROXY/libfsalrdma_proxy.so
 	[ -f "$f" ] && GW_FSAL_MODULE=$(readlink -f "$f")

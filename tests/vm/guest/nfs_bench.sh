@@ -37,7 +37,7 @@ failed=0
 
 command -v ganesha.nfsd >/dev/null || { echo "ganesha.nfsd is not installed in the guest"; exit 77; }
 modinfo rpcrdma >/dev/null 2>&1 || { echo "the guest kernel has no rpcrdma module"; exit 77; }
-for f in "$BUILD/src/xprt_rdma/svc/libganesha_rdma_preload.so" "$BUILD/src/xprt_rdma/svc/libganesha_rdma.so"; do
+for f in "$BUILD/src/xprt_rdma/ganesha/libganesha_rdma_preload.so" "$BUILD/src/xprt_rdma/ganesha/libganesha_rdma.so"; do
 	[ -e "$f" ] || { echo "FAIL: not built: $f"; exit 1; }
 done
 ulimit -l unlimited

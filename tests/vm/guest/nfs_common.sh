@@ -27,8 +27,8 @@ GANESHA_PID=
 
 ganesha_start() { # work ip build [protocols]
 	local work=$1 ip=$2 build=$3 protocols=${4:-4} mnt=''
-	local preload=$build/src/xprt_rdma/svc/libganesha_rdma_preload.so
-	local module=$build/src/xprt_rdma/svc/libganesha_rdma.so
+	local preload=$build/src/xprt_rdma/ganesha/libganesha_rdma_preload.so
+	local module=$build/src/xprt_rdma/ganesha/libganesha_rdma.so
 	local i
 
 	mkdir -p "$work/export" "$work/recovery"

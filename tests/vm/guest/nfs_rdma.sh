@@ -18,8 +18,8 @@ set -u
 IBDEV=$1 IP=$2 BUILD=$3 OUT=$4 MB=${5:-64} PMB=${6:-${5:-64}}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/nfs_common.sh"
-PRELOAD=$BUILD/src/xprt_rdma/svc/libganesha_rdma_preload.so
-MODULE=$BUILD/src/xprt_rdma/svc/libganesha_rdma.so
+PRELOAD=$BUILD/src/xprt_rdma/ganesha/libganesha_rdma_preload.so
+MODULE=$BUILD/src/xprt_rdma/ganesha/libganesha_rdma.so
 NFS41=$BUILD/src/cli/nfs41
 work=/var/tmp/nfs-rdma-$IBDEV
 passed=0 failed=0

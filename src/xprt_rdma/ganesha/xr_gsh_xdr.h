@@ -3,19 +3,19 @@
  * XDR streams between ntirpc and the RPC-over-RDMA server engine.
  *
  * Decoding: the engine delivers a call as byte ranges in XDR order (inline
- * head, RDMA-read chunk payload, its padding, inline rest).  xr_xdr_in is an
- * ntirpc XDR stream that reads across those ranges as if they were one
+ * head, RDMA-read chunk payload, its padding, inline rest).  xr_gsh_xdr_in is
+ * an ntirpc XDR stream that reads across those ranges as if they were one
  * buffer, so Ganesha decodes a WRITE's data straight out of the RDMA Read
  * landing area: the only copy is the one Ganesha's own decoder makes.
  *
- * Encoding: xr_xdr_out is an ntirpc memory stream whose x_putbufs is ours.
+ * Encoding: xr_gsh_xdr_out is an ntirpc memory stream whose x_putbufs is ours.
  * Ganesha hands READ data to the reply stream through x_putbufs as a uio
  * released by xdr_READ4res_uio_release; when the client offered a Write
  * chunk, that uio is not copied but kept aside as the reply's DDP payload
  * (RDMA-written from Ganesha's buffer).  Everything else is copied inline.
  */
-#ifndef XR_SVC_XDR_H
-#define XR_SVC_XDR_H
+#ifndef XR_GSH_XDR_H
+#define XR_GSH_XDR_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,8 +23,8 @@
 
 #include <rpc/xdr.h>
 
-/** struct xr_xdr_in - a decode stream over byte ranges */
-struct xr_xdr_in {
+/** struct xr_gsh_xdr_in - a decode stream over byte ranges */
+struct xr_gsh_xdr_in {
 	XDR xi_xdrs;
 	const struct iovec *xi_iov;
 	uint32_t xi_niov;
@@ -35,7 +35,7 @@ struct xr_xdr_in {
 };
 
 /**
- * xr_xdr_in_init() - start decoding @n ranges
+ * xr_gsh_xdr_in_init() - start decoding @n ranges
  * @in:		the stream (caller's memory; nothing is allocated)
  * @iov:	the ranges; they must outlive the stream
  * @n:		their number
@@ -43,20 +43,21 @@ struct xr_xdr_in {
  * Return: 0, or -EINVAL when the ranges add up to more than 4 GiB - 1
  * (an XDR position is 32 bits).
  */
-int xr_xdr_in_init(struct xr_xdr_in *in, const struct iovec *iov, uint32_t n);
+int xr_gsh_xdr_in_init(struct xr_gsh_xdr_in *in, const struct iovec *iov,
+		       uint32_t n);
 
 /**
- * xr_xdr_in_mark_chunk() - say that range @idx is RDMA-read chunk data
+ * xr_gsh_xdr_in_mark_chunk() - say that range @idx is RDMA-read chunk data
  *
  * Bytes that decoders then copy out of that range (Ganesha's WRITE
  * decoder does, once) are added up in xi_chunk_copied, so the transport
  * can report the payload copies a WRITE costs.  Ranges from 32 on are not
  * tracked (a call has at most XR_CALL_MAX_RANGES of them).
  */
-void xr_xdr_in_mark_chunk(struct xr_xdr_in *in, uint32_t idx);
+void xr_gsh_xdr_in_mark_chunk(struct xr_gsh_xdr_in *in, uint32_t idx);
 
-/** struct xr_xdr_out - an encode stream that can set a DDP payload aside */
-struct xr_xdr_out {
+/** struct xr_gsh_xdr_out - an encode stream that can set a DDP payload aside */
+struct xr_gsh_xdr_out {
 	XDR xo_xdrs;
 	char *xo_buf;
 	u_int xo_size;
@@ -81,7 +82,7 @@ struct xr_xdr_out {
 };
 
 /**
- * xr_xdr_out_init() - start encoding into @buf
+ * xr_gsh_xdr_out_init() - start encoding into @buf
  * @out:	the stream
  * @buf:	where inline bytes go
  * @size:	its size
@@ -89,23 +90,23 @@ struct xr_xdr_out {
  * @ddp_ok:	the client offered a Write chunk: set one such payload aside
  *		instead of copying it
  */
-void xr_xdr_out_init(struct xr_xdr_out *out, char *buf, u_int size,
-		     xdr_uio_release ddp_release, bool ddp_ok);
+void xr_gsh_xdr_out_init(struct xr_gsh_xdr_out *out, char *buf, u_int size,
+			 xdr_uio_release ddp_release, bool ddp_ok);
 
 /**
- * xr_xdr_out_split() - describe the encoded reply as head/payload/tail
+ * xr_gsh_xdr_out_split() - describe the encoded reply as head/payload/tail
  * @out:	a stream after encoding
  * @head:	set to the bytes before the payload (or all of them)
  * @payload:	set to the payload's bytes without XDR padding (len 0: none)
  * @tail:	set to the bytes after the payload (len 0: none)
  */
-void xr_xdr_out_split(const struct xr_xdr_out *out, struct iovec *head,
-		      struct iovec *payload, struct iovec *tail);
+void xr_gsh_xdr_out_split(const struct xr_gsh_xdr_out *out, struct iovec *head,
+			  struct iovec *payload, struct iovec *tail);
 
 /**
- * xr_xdr_out_release() - drop the payload set aside, if any
+ * xr_gsh_xdr_out_release() - drop the payload set aside, if any
  * @out:	the stream; call once the reply no longer needs the payload
  */
-void xr_xdr_out_release(struct xr_xdr_out *out);
+void xr_gsh_xdr_out_release(struct xr_gsh_xdr_out *out);
 
-#endif /* XR_SVC_XDR_H */
+#endif /* XR_GSH_XDR_H */

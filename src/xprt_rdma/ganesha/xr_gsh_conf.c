@@ -16,19 +16,19 @@
 #include "nfs_core.h"
 #include "log.h"
 
-#include "xr_svc_conf.h"
+#include "xr_gsh_conf.h"
 
 /* Port registered for NFS over RDMA (RFC 8267). */
-#define XR_SVC_DEFAULT_PORT 20049
-#define XR_SVC_INLINE_UNIT 1024u
+#define XR_GSH_DEFAULT_PORT 20049
+#define XR_GSH_INLINE_UNIT 1024u
 /*
  * A quarter of the default Max_Connections: room for a Linux client with
  * nconnect=16 or a gateway with Connections = 16, not for one address to
  * take every slot.
  */
-#define XR_SVC_DEFAULT_PER_ADDR 16
+#define XR_GSH_DEFAULT_PER_ADDR 16
 /* A genuine client sends its first call at once; 30 s covers a loaded one. */
-#define XR_SVC_DEFAULT_HANDSHAKE 30
+#define XR_GSH_DEFAULT_HANDSHAKE 30
 /*
  * Six minutes, the period at which the Linux NFS server ages out idle
  * connections.  A mounted NFSv4 client renews its lease well within it
@@ -36,7 +36,7 @@
  * that are really gone or unmounted lose their connection, and Linux
  * clients reconnect transparently when they have a call to make.
  */
-#define XR_SVC_DEFAULT_IDLE 360
+#define XR_GSH_DEFAULT_IDLE 360
 /*
  * A call waits on the client only for what its RDMA hardware or provider
  * does at once: serve our Reads, take our reply into a receive it posted
@@ -48,11 +48,11 @@
  * for six minutes.  No 0: the guard is what keeps a peer that stops
  * reading from holding its slot for good.
  */
-#define XR_SVC_DEFAULT_PEER 60
+#define XR_GSH_DEFAULT_PEER 60
 
 static struct config_item_list fabric_tokens[] = {
-    CONFIG_LIST_TOK("verbs", XR_SVC_FABRIC_VERBS),
-    CONFIG_LIST_TOK("ofi", XR_SVC_FABRIC_OFI), CONFIG_LIST_EOL};
+    CONFIG_LIST_TOK("verbs", XR_GSH_FABRIC_VERBS),
+    CONFIG_LIST_TOK("ofi", XR_GSH_FABRIC_OFI), CONFIG_LIST_EOL};
 
 /*
  * Numeric options are read with the widest bounds and checked in
@@ -67,7 +67,7 @@ struct conf_range {
 
 #define RANGE(name, member, min, max)                                          \
 	{                                                                      \
-		name, offsetof(struct xr_svc_conf, member), min, max           \
+		name, offsetof(struct xr_gsh_conf, member), min, max           \
 	}
 
 static const struct conf_range conf_ranges[] = {
@@ -87,7 +87,7 @@ static const struct conf_range conf_ranges[] = {
 
 static void *exports_init(void *link_mem, void *self_struct)
 {
-	struct xr_svc_exports *ex = self_struct;
+	struct xr_gsh_exports *ex = self_struct;
 
 	if (ex)
 		memset(ex, 0, sizeof(*ex));
@@ -96,14 +96,14 @@ static void *exports_init(void *link_mem, void *self_struct)
 
 /*
  * One term of "Exports = 1, 3;": an export id, 0 to 65535, at most
- * XR_SVC_MAX_EXPORT_IDS of them.  Errors name the option and the term.
+ * XR_GSH_MAX_EXPORT_IDS of them.  Errors name the option and the term.
  * Returns 0 always (see out_bad).
  */
 static int exports_add(const char *token, enum term_type type_hint,
 		       struct config_item *item, void *param_addr, void *cnode,
 		       struct config_error_type *err_type)
 {
-	struct xr_svc_exports *ex = param_addr;
+	struct xr_gsh_exports *ex = param_addr;
 	unsigned long id;
 	char *end;
 	uint32_t i;
@@ -115,16 +115,16 @@ static int exports_add(const char *token, enum term_type type_hint,
 		LogCrit(
 		    COMPONENT_CONFIG,
 		    "%s: Exports = %s: not an export id (a number from 0 to 65535)",
-		    XR_SVC_CONF_BLOCK, token);
+		    XR_GSH_CONF_BLOCK, token);
 		goto out_bad;
 	}
 	for (i = 0; i < ex->xse_n; i++)
 		if (ex->xse_ids[i] == id)
 			return 0;
-	if (ex->xse_n == XR_SVC_MAX_EXPORT_IDS) {
+	if (ex->xse_n == XR_GSH_MAX_EXPORT_IDS) {
 		LogCrit(COMPONENT_CONFIG,
 			"%s: Exports: more than %u export ids",
-			XR_SVC_CONF_BLOCK, XR_SVC_MAX_EXPORT_IDS);
+			XR_GSH_CONF_BLOCK, XR_GSH_MAX_EXPORT_IDS);
 		goto out_bad;
 	}
 	ex->xse_ids[ex->xse_n++] = (uint16_t)id;
@@ -140,42 +140,42 @@ out_bad:
 }
 
 static struct config_item conf_items[] = {
-    CONF_ITEM_BOOL("Enable", true, xr_svc_conf, xsc_enable),
-    CONF_ITEM_STR("Bind_Addr", 1, INET_ADDRSTRLEN, "0.0.0.0", xr_svc_conf,
+    CONF_ITEM_BOOL("Enable", true, xr_gsh_conf, xsc_enable),
+    CONF_ITEM_STR("Bind_Addr", 1, INET_ADDRSTRLEN, "0.0.0.0", xr_gsh_conf,
 		  xsc_bind_addr),
-    CONF_ITEM_UI32("Port", 0, UINT32_MAX, XR_SVC_DEFAULT_PORT, xr_svc_conf,
+    CONF_ITEM_UI32("Port", 0, UINT32_MAX, XR_GSH_DEFAULT_PORT, xr_gsh_conf,
 		   xsc_port32),
-    CONF_ITEM_TOKEN("Fabric", XR_SVC_FABRIC_VERBS, fabric_tokens, xr_svc_conf,
+    CONF_ITEM_TOKEN("Fabric", XR_GSH_FABRIC_VERBS, fabric_tokens, xr_gsh_conf,
 		    xsc_fabric),
-    CONF_ITEM_STR("Provider", 1, 64, "tcp", xr_svc_conf, xsc_provider),
-    CONF_ITEM_UI32("Credits", 0, UINT32_MAX, 128, xr_svc_conf, xsc_credits),
-    CONF_ITEM_UI32("Inline_Size", 0, UINT32_MAX, 4096, xr_svc_conf,
+    CONF_ITEM_STR("Provider", 1, 64, "tcp", xr_gsh_conf, xsc_provider),
+    CONF_ITEM_UI32("Credits", 0, UINT32_MAX, 128, xr_gsh_conf, xsc_credits),
+    CONF_ITEM_UI32("Inline_Size", 0, UINT32_MAX, 4096, xr_gsh_conf,
 		   xsc_inline_size),
-    CONF_ITEM_UI32("Max_Connections", 0, UINT32_MAX, 64, xr_svc_conf,
+    CONF_ITEM_UI32("Max_Connections", 0, UINT32_MAX, 64, xr_gsh_conf,
 		   xsc_max_connections),
     CONF_ITEM_UI32("Max_Connections_Per_Address", 0, UINT32_MAX,
-		   XR_SVC_DEFAULT_PER_ADDR, xr_svc_conf,
+		   XR_GSH_DEFAULT_PER_ADDR, xr_gsh_conf,
 		   xsc_max_conns_per_addr),
-    CONF_ITEM_UI32("Handshake_Timeout", 0, UINT32_MAX, XR_SVC_DEFAULT_HANDSHAKE,
-		   xr_svc_conf, xsc_handshake_timeout),
-    CONF_ITEM_UI32("Idle_Timeout", 0, UINT32_MAX, XR_SVC_DEFAULT_IDLE,
-		   xr_svc_conf, xsc_idle_timeout),
-    CONF_ITEM_UI32("Peer_Timeout", 0, UINT32_MAX, XR_SVC_DEFAULT_PEER,
-		   xr_svc_conf, xsc_peer_timeout),
+    CONF_ITEM_UI32("Handshake_Timeout", 0, UINT32_MAX, XR_GSH_DEFAULT_HANDSHAKE,
+		   xr_gsh_conf, xsc_handshake_timeout),
+    CONF_ITEM_UI32("Idle_Timeout", 0, UINT32_MAX, XR_GSH_DEFAULT_IDLE,
+		   xr_gsh_conf, xsc_idle_timeout),
+    CONF_ITEM_UI32("Peer_Timeout", 0, UINT32_MAX, XR_GSH_DEFAULT_PEER,
+		   xr_gsh_conf, xsc_peer_timeout),
     CONF_ITEM_UI32("Max_Request_Size", 0, UINT32_MAX, 1048576 + 4096,
-		   xr_svc_conf, xsc_max_request_size),
+		   xr_gsh_conf, xsc_max_request_size),
     CONF_ITEM_UI32("Max_Response_Size", 0, UINT32_MAX, 1048576 + 4096,
-		   xr_svc_conf, xsc_max_response_size),
-    CONF_ITEM_UI32("Worker_Threads", 0, UINT32_MAX, 16, xr_svc_conf,
+		   xr_gsh_conf, xsc_max_response_size),
+    CONF_ITEM_UI32("Worker_Threads", 0, UINT32_MAX, 16, xr_gsh_conf,
 		   xsc_worker_threads),
-    CONF_ITEM_PATH("Stats_File", 1, 4096, NULL, xr_svc_conf, xsc_stats_file),
-    CONF_ITEM_UI32("Stats_Interval", 0, UINT32_MAX, 10, xr_svc_conf,
+    CONF_ITEM_PATH("Stats_File", 1, 4096, NULL, xr_gsh_conf, xsc_stats_file),
+    CONF_ITEM_UI32("Stats_Interval", 0, UINT32_MAX, 10, xr_gsh_conf,
 		   xsc_stats_interval),
-    CONF_ITEM_PROC("Exports", exports_init, exports_add, xr_svc_conf,
+    CONF_ITEM_PROC("Exports", exports_init, exports_add, xr_gsh_conf,
 		   xsc_exports),
     CONFIG_EOL};
 
-static int conf_check_ranges(const struct xr_svc_conf *conf)
+static int conf_check_ranges(const struct xr_gsh_conf *conf)
 {
 	int errors = 0;
 	size_t i;
@@ -188,7 +188,7 @@ static int conf_check_ranges(const struct xr_svc_conf *conf)
 		if (v < r->cr_min || v > r->cr_max) {
 			LogCrit(COMPONENT_CONFIG,
 				"%s: %s = %u is out of range: allowed %u to %u",
-				XR_SVC_CONF_BLOCK, r->cr_name, v, r->cr_min,
+				XR_GSH_CONF_BLOCK, r->cr_name, v, r->cr_min,
 				r->cr_max);
 			errors++;
 		}
@@ -199,7 +199,7 @@ static int conf_check_ranges(const struct xr_svc_conf *conf)
 static int conf_commit(void *node, void *link_mem, void *self_struct,
 		       struct config_error_type *err_type)
 {
-	struct xr_svc_conf *conf = self_struct;
+	struct xr_gsh_conf *conf = self_struct;
 	struct in_addr addr;
 	int errors = conf_check_ranges(conf);
 
@@ -208,14 +208,14 @@ static int conf_commit(void *node, void *link_mem, void *self_struct,
 		LogCrit(
 		    COMPONENT_CONFIG,
 		    "%s: Bind_Addr = \"%s\" is not an IPv4 address (for example 0.0.0.0 or 192.0.2.10)",
-		    XR_SVC_CONF_BLOCK, conf->xsc_bind_addr);
+		    XR_GSH_CONF_BLOCK, conf->xsc_bind_addr);
 		errors++;
 	}
-	if (conf->xsc_inline_size % XR_SVC_INLINE_UNIT) {
+	if (conf->xsc_inline_size % XR_GSH_INLINE_UNIT) {
 		LogCrit(
 		    COMPONENT_CONFIG,
 		    "%s: Inline_Size = %u must be a multiple of 1024 (RFC 8797 encodes it in KiB)",
-		    XR_SVC_CONF_BLOCK, conf->xsc_inline_size);
+		    XR_GSH_CONF_BLOCK, conf->xsc_inline_size);
 		errors++;
 	}
 	if (conf->xsc_max_request_size < conf->xsc_inline_size ||
@@ -223,7 +223,7 @@ static int conf_commit(void *node, void *link_mem, void *self_struct,
 		LogCrit(
 		    COMPONENT_CONFIG,
 		    "%s: Max_Request_Size (%u) and Max_Response_Size (%u) must be at least Inline_Size (%u)",
-		    XR_SVC_CONF_BLOCK, conf->xsc_max_request_size,
+		    XR_GSH_CONF_BLOCK, conf->xsc_max_request_size,
 		    conf->xsc_max_response_size, conf->xsc_inline_size);
 		errors++;
 	}
@@ -236,13 +236,13 @@ static int conf_commit(void *node, void *link_mem, void *self_struct,
 
 static struct config_block conf_block = {.dbus_interface_name =
 					     "org.ganesha.nfsd.config.nfs_rdma",
-					 .blk_desc.name = XR_SVC_CONF_BLOCK,
+					 .blk_desc.name = XR_GSH_CONF_BLOCK,
 					 .blk_desc.type = CONFIG_BLOCK,
 					 .blk_desc.u.blk.init = noop_conf_init,
 					 .blk_desc.u.blk.params = conf_items,
 					 .blk_desc.u.blk.commit = conf_commit};
 
-int xr_svc_conf_load(struct xr_svc_conf *conf)
+int xr_gsh_conf_load(struct xr_gsh_conf *conf)
 {
 	struct config_error_type err_type;
 	config_file_t parsed;
@@ -253,7 +253,7 @@ int xr_svc_conf_load(struct xr_svc_conf *conf)
 	parsed = config_ParseFile(nfs_config_path, &err_type);
 	if (!parsed || !config_error_is_harmless(&err_type)) {
 		LogCrit(COMPONENT_CONFIG, "%s: cannot parse %s",
-			XR_SVC_CONF_BLOCK, nfs_config_path);
+			XR_GSH_CONF_BLOCK, nfs_config_path);
 		rc = -ENOENT;
 		goto out;
 	}
@@ -264,7 +264,7 @@ int xr_svc_conf_load(struct xr_svc_conf *conf)
 	if (!config_error_is_harmless(&err_type)) {
 		LogCrit(COMPONENT_CONFIG,
 			"%s: invalid block in %s (see the messages above)",
-			XR_SVC_CONF_BLOCK, nfs_config_path);
+			XR_GSH_CONF_BLOCK, nfs_config_path);
 		rc = -EINVAL;
 	}
 out:
@@ -273,7 +273,7 @@ out:
 	return rc;
 }
 
-void xr_svc_conf_free(struct xr_svc_conf *conf)
+void xr_gsh_conf_free(struct xr_gsh_conf *conf)
 {
 	free(conf->xsc_bind_addr);
 	free(conf->xsc_provider);
@@ -281,7 +281,7 @@ void xr_svc_conf_free(struct xr_svc_conf *conf)
 	memset(conf, 0, sizeof(*conf));
 }
 
-const char *xr_svc_conf_fabric_name(const struct xr_svc_conf *conf)
+const char *xr_gsh_conf_fabric_name(const struct xr_gsh_conf *conf)
 {
-	return conf->xsc_fabric == XR_SVC_FABRIC_OFI ? "ofi" : "verbs";
+	return conf->xsc_fabric == XR_GSH_FABRIC_OFI ? "ofi" : "verbs";
 }

@@ -2,7 +2,7 @@
 /*
  * libganesha_rdma.so: NFS over RDMA inside Debian's ganesha.nfsd.
  *
- * How this works: the preload library (xr_svc_preload.c) calls
+ * How this works: the preload library (xr_gsh_preload.c) calls
  * xr_ganesha_start() from ganesha.nfsd's main thread just before Ganesha
  * starts serving.  Here we check the daemon's ABI, read and validate the
  * NFS_RDMA block (a bad block stops the daemon, as a bad Ganesha block
@@ -25,12 +25,12 @@
 
 #include "gr_file.h"
 #include "gr_ganesha_abi.h"
-#include "xr_svc_conf.h"
-#include "xr_svc_dispatch.h"
-#include "xr_svc_exports.h"
-#include "xr_svc_xprt.h"
+#include "xr_gsh_conf.h"
+#include "xr_gsh_dispatch.h"
+#include "xr_gsh_exports.h"
+#include "xr_gsh_xprt.h"
 
-static struct xr_svc_conf module_conf;
+static struct xr_gsh_conf module_conf;
 
 static int fill_stats(FILE *f, void *arg)
 {
@@ -61,14 +61,14 @@ static void write_stats(struct xr_gsh_server *srv, const char *path)
 
 static void *start_thread(void *arg)
 {
-	struct xr_svc_conf *conf = arg;
-	struct xr_svc_dispatch dispatch;
+	struct xr_gsh_conf *conf = arg;
+	struct xr_gsh_dispatch dispatch;
 	struct xr_gsh_server *srv;
 
 	SetNameFunction("rdma_start");
 	nfs_init_wait();
-	xr_exports_check_listed();
-	if (xr_svc_dispatch_find(nfs_param.core_param.port[P_NFS], &dispatch))
+	xr_gsh_exports_check_listed();
+	if (xr_gsh_dispatch_find(nfs_param.core_param.port[P_NFS], &dispatch))
 		return NULL;
 	/* On failure the server has released the dispatcher itself. */
 	if (xr_gsh_server_start(conf, &dispatch, &srv))
@@ -97,10 +97,10 @@ int xr_ganesha_start(void)
 
 	if (!gr_ganesha_abi_ok("NFS_RDMA"))
 		return -EPROTO;
-	rc = xr_svc_conf_load(&module_conf);
+	rc = xr_gsh_conf_load(&module_conf);
 	if (rc)
 		return rc;
-	xr_exports_init(&module_conf.xsc_exports);
+	xr_gsh_exports_init(&module_conf.xsc_exports);
 	if (!module_conf.xsc_enable) {
 		LogEvent(COMPONENT_INIT,
 			 "NFS_RDMA: Enable = false, not serving NFS over RDMA");

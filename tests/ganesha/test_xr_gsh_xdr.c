@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * Unit test of the RDMA server's XDR streams (src/xprt_rdma/svc/xr_svc_xdr.c)
- * with ntirpc's own XDR routines: a message encoded with a plain memory
- * stream is decoded through xr_xdr_in after being cut into ranges at every
- * possible place (as the engine delivers head / chunk payload / pad / rest),
- * positions are checked, bytes copied out of a range marked as chunk data
- * are counted, and the encode stream sets a marked uio aside while copying
- * any other one (or, for an NFSv3 READ reply, any single-vector uio, trimmed
- * to its opaque length).
+ * Unit test of the RDMA server's XDR streams
+ * (src/xprt_rdma/ganesha/xr_gsh_xdr.c) with ntirpc's own XDR routines: a
+ * message encoded with a plain memory stream is decoded through xr_gsh_xdr_in
+ * after being cut into ranges at every possible place (as the engine delivers
+ * head / chunk payload / pad / rest), positions are checked, bytes copied out
+ * of a range marked as chunk data are counted, and the encode stream sets a
+ * marked uio aside while copying any other one (or, for an NFSv3 READ reply,
+ * any single-vector uio, trimmed to its opaque length).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 
 #include <rpc/xdr_inline.h>
 
-#include "xr_svc_xdr.h"
+#include "xr_gsh_xdr.h"
 
 static int checks, failures;
 
@@ -60,10 +60,10 @@ static void decode_cut(const char *buf, u_int len, u_int cut1, u_int cut2,
 	    {(void *)(buf + cut2), len - cut2},
 	};
 	struct sample got;
-	struct xr_xdr_in in;
+	struct xr_gsh_xdr_in in;
 
 	memset(&got, 0, sizeof(got));
-	CHECK(xr_xdr_in_init(&in, iov, 3) == 0);
+	CHECK(xr_gsh_xdr_in_init(&in, iov, 3) == 0);
 	CHECK(xdr_sample(&in.xi_xdrs, &got));
 	CHECK(got.a == want->a && got.b == want->b && got.z == want->z);
 	CHECK(strcmp(got.name, want->name) == 0);
@@ -103,17 +103,17 @@ static void test_chunk_copied(const char *buf, u_int len,
 	    {(void *)(buf + at + want->blob_len), len - at - want->blob_len},
 	};
 	struct sample got;
-	struct xr_xdr_in in;
+	struct xr_gsh_xdr_in in;
 
 	memset(&got, 0, sizeof(got));
-	CHECK(xr_xdr_in_init(&in, iov, 3) == 0);
-	xr_xdr_in_mark_chunk(&in, 1);
-	xr_xdr_in_mark_chunk(&in, 40); /* beyond what is tracked: ignored */
+	CHECK(xr_gsh_xdr_in_init(&in, iov, 3) == 0);
+	xr_gsh_xdr_in_mark_chunk(&in, 1);
+	xr_gsh_xdr_in_mark_chunk(&in, 40); /* beyond what is tracked: ignored */
 	CHECK(xdr_sample(&in.xi_xdrs, &got));
 	CHECK(memcmp(got.blob, want->blob, want->blob_len) == 0);
 	CHECK(in.xi_chunk_copied == want->blob_len);
 	/* Unmarked: nothing counted. */
-	CHECK(xr_xdr_in_init(&in, iov, 3) == 0);
+	CHECK(xr_gsh_xdr_in_init(&in, iov, 3) == 0);
 	CHECK(xdr_sample(&in.xi_xdrs, &got) && in.xi_chunk_copied == 0);
 }
 
@@ -140,7 +140,7 @@ static void test_encode(void)
 		xdr_vio v;
 	} ddp = {0}, other = {0};
 	struct iovec head, pl, tail;
-	struct xr_xdr_out out;
+	struct xr_gsh_xdr_out out;
 	uint32_t w = 0x11223344;
 
 	ddp.u.uio_release = count_release;
@@ -154,33 +154,33 @@ static void test_encode(void)
 	other.v.vio_tail = (uint8_t *)payload + 8;
 
 	released = 0;
-	xr_xdr_out_init(&out, buf, sizeof(buf), count_release, true);
+	xr_gsh_xdr_out_init(&out, buf, sizeof(buf), count_release, true);
 	CHECK(xdr_u_int32_t(&out.xo_xdrs, &w));
 	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0));   /* set aside */
 	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &other.u, 0)); /* copied */
 	CHECK(xdr_u_int32_t(&out.xo_xdrs, &w));
 	CHECK(released == 1); /* the copied one, at once */
 	CHECK(out.xo_copied == 0 && out.xo_copied_other == 8);
-	xr_xdr_out_split(&out, &head, &pl, &tail);
+	xr_gsh_xdr_out_split(&out, &head, &pl, &tail);
 	CHECK(head.iov_base == buf && head.iov_len == 4);
 	CHECK(pl.iov_base == payload && pl.iov_len == 27);
 	CHECK(tail.iov_base == buf + 4 && tail.iov_len == 12);
 	CHECK(memcmp(buf + 4, payload, 8) == 0);
-	xr_xdr_out_release(&out);
+	xr_gsh_xdr_out_release(&out);
 	CHECK(released == 2);
 
 	/* No DDP marker: everything is copied inline, nothing set aside. */
 	released = 0;
 	ddp.u.uio_references = 0;
-	xr_xdr_out_init(&out, buf, sizeof(buf), count_release, false);
+	xr_gsh_xdr_out_init(&out, buf, sizeof(buf), count_release, false);
 	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0));
-	xr_xdr_out_split(&out, &head, &pl, &tail);
+	xr_gsh_xdr_out_split(&out, &head, &pl, &tail);
 	CHECK(pl.iov_len == 0 && head.iov_len == 28 && released == 1);
 	CHECK(out.xo_copied == 28 && out.xo_copied_other == 0);
 
 	/* A buffer too small fails the put (Ganesha then releases). */
 	ddp.u.uio_references = 0;
-	xr_xdr_out_init(&out, buf, 16, count_release, false);
+	xr_gsh_xdr_out_init(&out, buf, 16, count_release, false);
 	CHECK(!XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0));
 }
 
@@ -198,7 +198,7 @@ static void test_encode_any(void)
 		xdr_vio v;
 	} read3 = {0};
 	struct iovec head, pl, tail;
-	struct xr_xdr_out out;
+	struct xr_gsh_xdr_out out;
 	uint32_t eof = 1, count = 27;
 
 	read3.u.uio_release = other_release;
@@ -208,26 +208,26 @@ static void test_encode_any(void)
 	read3.v.vio_length = 28; /* padded, as xdr_READ3res_uio_setup does */
 
 	released = 0;
-	xr_xdr_out_init(&out, buf, sizeof(buf), count_release, true);
+	xr_gsh_xdr_out_init(&out, buf, sizeof(buf), count_release, true);
 	out.xo_ddp_any = true;
 	CHECK(xdr_u_int32_t(&out.xo_xdrs, &eof));
 	CHECK(xdr_u_int32_t(&out.xo_xdrs, &count));
 	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &read3.u, 0));
 	CHECK(released == 0 && out.xo_copied == 0);
-	xr_xdr_out_split(&out, &head, &pl, &tail);
+	xr_gsh_xdr_out_split(&out, &head, &pl, &tail);
 	CHECK(head.iov_len == 8 && tail.iov_len == 0);
 	CHECK(pl.iov_base == payload && pl.iov_len == 27);
-	xr_xdr_out_release(&out);
+	xr_gsh_xdr_out_release(&out);
 	CHECK(released == 1);
 
 	/* Without a Write chunk it is copied, padding included, as payload. */
 	released = 0;
 	read3.u.uio_references = 0;
-	xr_xdr_out_init(&out, buf, sizeof(buf), count_release, false);
+	xr_gsh_xdr_out_init(&out, buf, sizeof(buf), count_release, false);
 	out.xo_ddp_any = true;
 	CHECK(xdr_u_int32_t(&out.xo_xdrs, &count));
 	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &read3.u, 0));
-	xr_xdr_out_split(&out, &head, &pl, &tail);
+	xr_gsh_xdr_out_split(&out, &head, &pl, &tail);
 	CHECK(pl.iov_len == 0 && head.iov_len == 32 && released == 1);
 	CHECK(out.xo_copied == 28 && out.xo_copied_other == 0);
 }

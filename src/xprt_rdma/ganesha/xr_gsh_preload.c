@@ -16,7 +16,7 @@
  * operations call through the PLT whenever an export becomes current
  * (PUTFH, PUTROOTFH, LOOKUP across a junction, ...): the module's
  * xr_ganesha_export_check() is asked first, so exports left out of
- * NFS_RDMA's Exports list are refused to RDMA clients (xr_svc_exports.h);
+ * NFS_RDMA's Exports list are refused to RDMA clients (xr_gsh_exports.h);
  * then Ganesha's own check runs as before.
  *
  * This file deliberately depends on nothing but libc and libdl: LD_PRELOAD

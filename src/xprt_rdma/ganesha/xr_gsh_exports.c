@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
  * Which exports are served over RDMA: the policy and its enforcement in
- * Ganesha's request path (see xr_svc_exports.h).
+ * Ganesha's request path (see xr_gsh_exports.h).
  *
  * Why NFS4ERR_ACCESS and not NFS4ERR_WRONGSEC for NFSv4: RFC 8881 (2.6.3.1,
  * 15.1.6.3) makes WRONGSEC mean "use another security flavor" - the client
@@ -28,21 +28,21 @@
 #include "export_mgr.h"
 #include "fsal_api.h"
 
-#include "xr_svc_exports.h"
+#include "xr_gsh_exports.h"
 
 static struct {
 	bool xp_restricted;
 	uint32_t xp_n;
-	uint16_t xp_ids[XR_SVC_MAX_EXPORT_IDS];
+	uint16_t xp_ids[XR_GSH_MAX_EXPORT_IDS];
 	uint8_t xp_map[(UINT16_MAX + 1) / 8];
 	/* refusals (atomics) */
 	uint64_t xp_denied_v4;
 	uint64_t xp_denied_v3;
 } policy;
 
-void xr_exports_init(const struct xr_svc_exports *conf)
+void xr_gsh_exports_init(const struct xr_gsh_exports *conf)
 {
-	char list[XR_SVC_MAX_EXPORT_IDS * 7 + 1] = "";
+	char list[XR_GSH_MAX_EXPORT_IDS * 7 + 1] = "";
 	size_t at = 0;
 	uint32_t i;
 
@@ -69,7 +69,7 @@ void xr_exports_init(const struct xr_svc_exports *conf)
 	    list);
 }
 
-void xr_exports_check_listed(void)
+void xr_gsh_exports_check_listed(void)
 {
 	uint32_t i;
 
@@ -87,12 +87,12 @@ void xr_exports_check_listed(void)
 	}
 }
 
-bool xr_exports_restricted(void)
+bool xr_gsh_exports_restricted(void)
 {
 	return policy.xp_restricted;
 }
 
-bool xr_export_on_rdma(uint16_t id)
+bool xr_gsh_export_on_rdma(uint16_t id)
 {
 	return !policy.xp_restricted || (policy.xp_map[id / 8] >> (id % 8)) & 1;
 }
@@ -117,7 +117,7 @@ int xr_ganesha_export_check(struct svc_req *req)
 	    req->rq_xprt->xp_type != XPRT_RDMA || !op_ctx)
 		return NFS4_OK;
 	exp = op_ctx->ctx_export;
-	if (!exp || xr_export_on_rdma(exp->export_id) || is_pseudo_fs(exp))
+	if (!exp || xr_gsh_export_on_rdma(exp->export_id) || is_pseudo_fs(exp))
 		return NFS4_OK;
 	__atomic_add_fetch(&policy.xp_denied_v4, 1, __ATOMIC_RELAXED);
 	LogInfo(
@@ -127,12 +127,12 @@ int xr_ganesha_export_check(struct svc_req *req)
 	return NFS4ERR_ACCESS;
 }
 
-void xr_exports_count_v3(void)
+void xr_gsh_exports_count_v3(void)
 {
 	__atomic_add_fetch(&policy.xp_denied_v3, 1, __ATOMIC_RELAXED);
 }
 
-void xr_exports_report(FILE *f)
+void xr_gsh_exports_report(FILE *f)
 {
 	fprintf(f, "%-28s %" PRIu64 "\n", "export_denied_nfs4",
 		__atomic_load_n(&policy.xp_denied_v4, __ATOMIC_RELAXED));

@@ -17,7 +17,7 @@
  *     allowed: it holds only the directories leading to exports.
  *   - NFSv3 and NFSACL: Ganesha takes the export from the call's first
  *     file handle; the worker reads that handle from the ranges before
- *     Ganesha runs the call (xr_rpc_call_export()) and denies calls naming
+ *     Ganesha runs the call (xr_gsh_rpc_call_export()) and denies calls naming
  *     an unlisted export with MSG_DENIED / AUTH_ERROR / AUTH_TOOWEAK, before
  *     anything is done.
  *   - MOUNT and NLM never reach an export over RDMA: an RDMA connection is
@@ -25,54 +25,54 @@
  *     only NFS and NFSACL and answers other programs PROG_UNAVAIL (MOUNT
  *     and NLM have listeners of their own).
  */
-#ifndef XR_SVC_EXPORTS_H
-#define XR_SVC_EXPORTS_H
+#ifndef XR_GSH_EXPORTS_H
+#define XR_GSH_EXPORTS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "xr_svc_conf.h"
+#include "xr_gsh_conf.h"
 
 struct svc_req;
 
 /**
- * xr_exports_init() - set the policy from the NFS_RDMA block
+ * xr_gsh_exports_init() - set the policy from the NFS_RDMA block
  * @conf:	the parsed Exports option
  *
  * Call once, before Ganesha serves.  Logs the policy.
  */
-void xr_exports_init(const struct xr_svc_exports *conf);
+void xr_gsh_exports_init(const struct xr_gsh_exports *conf);
 
 /**
- * xr_exports_check_listed() - warn about listed ids that name no export
+ * xr_gsh_exports_check_listed() - warn about listed ids that name no export
  *
  * Call once Ganesha's exports exist (after nfs_init_wait()).  An id may
  * name an export added later, so this only warns.
  */
-void xr_exports_check_listed(void);
+void xr_gsh_exports_check_listed(void);
 
-/** xr_exports_restricted() - true when an Exports list is in force */
-bool xr_exports_restricted(void);
+/** xr_gsh_exports_restricted() - true when an Exports list is in force */
+bool xr_gsh_exports_restricted(void);
 
 /**
- * xr_export_on_rdma() - may export @id be served over RDMA?
+ * xr_gsh_export_on_rdma() - may export @id be served over RDMA?
  * @id:		an export id
  *
  * Return: true when no list is in force or @id is listed.
  */
-bool xr_export_on_rdma(uint16_t id);
+bool xr_gsh_export_on_rdma(uint16_t id);
 
 /**
- * xr_exports_count_v3() - count an NFSv3/NFSACL call denied by export
+ * xr_gsh_exports_count_v3() - count an NFSv3/NFSACL call denied by export
  */
-void xr_exports_count_v3(void);
+void xr_gsh_exports_count_v3(void);
 
 /**
- * xr_exports_report() - write the refusal counters (stats file lines)
+ * xr_gsh_exports_report() - write the refusal counters (stats file lines)
  * @f:		the stats file
  */
-void xr_exports_report(FILE *f);
+void xr_gsh_exports_report(FILE *f);
 
 /**
  * xr_ganesha_export_check() - NFSv4's check, called by the preload library
@@ -83,4 +83,4 @@ void xr_exports_report(FILE *f);
  */
 int xr_ganesha_export_check(struct svc_req *req);
 
-#endif /* XR_SVC_EXPORTS_H */
+#endif /* XR_GSH_EXPORTS_H */

@@ -14,26 +14,26 @@
  * from - so the transport can refuse calls to exports not served over RDMA.
  * Pure: no ntirpc or Ganesha headers; unit-tested and fuzzed on its own.
  */
-#ifndef XR_SVC_RPCCALL_H
-#define XR_SVC_RPCCALL_H
+#ifndef XR_GSH_RPCCALL_H
+#define XR_GSH_RPCCALL_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
 /* RFC 5531: the largest credential or verifier body. */
-#define XR_RPC_MAX_AUTH_BYTES 400u
+#define XR_GSH_RPC_MAX_AUTH_BYTES 400u
 
-enum xr_rpc_verdict {
-	XR_RPC_PASS = 0,      /* let ntirpc decode it (or drop it) */
-	XR_RPC_DENY_MISMATCH, /* MSG_DENIED, RPC_MISMATCH 2..2 */
-	XR_RPC_DENY_BADCRED,  /* MSG_DENIED, AUTH_ERROR, AUTH_BADCRED */
-	XR_RPC_DENY_BADVERF,  /* MSG_DENIED, AUTH_ERROR, AUTH_BADVERF */
-	XR_RPC_DENY_TOOWEAK,  /* MSG_DENIED, AUTH_ERROR, AUTH_TOOWEAK */
+enum xr_gsh_rpc_verdict {
+	XR_GSH_RPC_PASS = 0,	  /* let ntirpc decode it (or drop it) */
+	XR_GSH_RPC_DENY_MISMATCH, /* MSG_DENIED, RPC_MISMATCH 2..2 */
+	XR_GSH_RPC_DENY_BADCRED,  /* MSG_DENIED, AUTH_ERROR, AUTH_BADCRED */
+	XR_GSH_RPC_DENY_BADVERF,  /* MSG_DENIED, AUTH_ERROR, AUTH_BADVERF */
+	XR_GSH_RPC_DENY_TOOWEAK,  /* MSG_DENIED, AUTH_ERROR, AUTH_TOOWEAK */
 };
 
-/** struct xr_rpc_call - what xr_rpc_call_check() read */
-struct xr_rpc_call {
+/** struct xr_gsh_rpc_call - what xr_gsh_rpc_call_check() read */
+struct xr_gsh_rpc_call {
 	uint32_t rc_xid;
 	uint32_t rc_prog, rc_vers, rc_proc;
 	uint32_t rc_cred_flavor;
@@ -42,46 +42,47 @@ struct xr_rpc_call {
 };
 
 /**
- * xr_rpc_call_check() - read a call header and say whether to deny it
+ * xr_gsh_rpc_call_check() - read a call header and say whether to deny it
  * @iov:	the call as byte ranges in XDR order (any lengths)
  * @n:		their number
  * @call:	filled with what could be read
  *
- * Return: XR_RPC_PASS for a well-formed call header and for messages that
+ * Return: XR_GSH_RPC_PASS for a well-formed call header and for messages that
  * are not calls or are too short to carry an RPC version (ntirpc drops
- * those; there is no one to answer); XR_RPC_DENY_MISMATCH for an RPC
- * version other than 2; XR_RPC_DENY_BADCRED for a credential whose header
- * or body is cut off or whose body is over 400 bytes; XR_RPC_DENY_BADVERF
+ * those; there is no one to answer); XR_GSH_RPC_DENY_MISMATCH for an RPC
+ * version other than 2; XR_GSH_RPC_DENY_BADCRED for a credential whose header
+ * or body is cut off or whose body is over 400 bytes; XR_GSH_RPC_DENY_BADVERF
  * for the same faults in the verifier.  For a verdict other than PASS,
  * rc_xid is valid.
  */
-enum xr_rpc_verdict xr_rpc_call_check(const struct iovec *iov, uint32_t n,
-				      struct xr_rpc_call *call);
+enum xr_gsh_rpc_verdict xr_gsh_rpc_call_check(const struct iovec *iov,
+					      uint32_t n,
+					      struct xr_gsh_rpc_call *call);
 
 /**
- * xr_rpc_denial_encode() - the RPC reply that denies a call
+ * xr_gsh_rpc_denial_encode() - the RPC reply that denies a call
  * @xid:	the call's xid
- * @verdict:	one of the XR_RPC_DENY_* values
+ * @verdict:	one of the XR_GSH_RPC_DENY_* values
  * @buf:	at least 24 bytes
  * @len:	its size
  *
  * Return: the reply's length (24 for RPC_MISMATCH, 20 for AUTH_ERROR),
- * or 0 for XR_RPC_PASS or a buffer that is too small.
+ * or 0 for XR_GSH_RPC_PASS or a buffer that is too small.
  */
-size_t xr_rpc_denial_encode(uint32_t xid, enum xr_rpc_verdict verdict,
-			    uint8_t *buf, size_t len);
+size_t xr_gsh_rpc_denial_encode(uint32_t xid, enum xr_gsh_rpc_verdict verdict,
+				uint8_t *buf, size_t len);
 
 /* Program numbers whose calls name a Ganesha NFSv3 handle first. */
-#define XR_RPC_PROG_NFS 100003u
-#define XR_RPC_PROG_NFSACL 100227u
+#define XR_GSH_RPC_PROG_NFS 100003u
+#define XR_GSH_RPC_PROG_NFSACL 100227u
 
 /**
- * xr_rpc_call_export() - the export an NFSv3 or NFSACL v3 call names
+ * xr_gsh_rpc_call_export() - the export an NFSv3 or NFSACL v3 call names
  * through its file handle (Ganesha serves no other program whose calls
  * name a handle on the NFS dispatcher that RDMA connections use)
- * @iov:	the call's ranges, as for xr_rpc_call_check()
+ * @iov:	the call's ranges, as for xr_gsh_rpc_call_check()
  * @n:		their number
- * @call:	the header, from xr_rpc_call_check() (verdict PASS)
+ * @call:	the header, from xr_gsh_rpc_call_check() (verdict PASS)
  * @export_id:	set to the export id in the handle (bytes 2-3 of a Ganesha
  *		handle, network order: what Ganesha routes the call by)
  *
@@ -92,7 +93,8 @@ size_t xr_rpc_denial_encode(uint32_t xid, enum xr_rpc_verdict verdict,
  * answers GARBAGE_ARGS); -EACCES when the arguments are hidden from the
  * transport (RPCSEC_GSS privacy), so the export cannot be known.
  */
-int xr_rpc_call_export(const struct iovec *iov, uint32_t n,
-		       const struct xr_rpc_call *call, uint16_t *export_id);
+int xr_gsh_rpc_call_export(const struct iovec *iov, uint32_t n,
+			   const struct xr_gsh_rpc_call *call,
+			   uint16_t *export_id);
 
-#endif /* XR_SVC_RPCCALL_H */
+#endif /* XR_GSH_RPCCALL_H */

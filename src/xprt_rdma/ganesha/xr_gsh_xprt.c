@@ -15,7 +15,7 @@
  * Calls: the engine's progress thread queues each call (sv_on_call) to a
  * pool of workers - it must never block in an NFS operation.  A worker
  * builds Ganesha's request the way Ganesha's own allocator does, decodes
- * straight from the engine's byte ranges (xr_xdr_in) and runs Ganesha's
+ * straight from the engine's byte ranges (xr_gsh_xdr_in) and runs Ganesha's
  * process_cb.  Ganesha answers through svc_sendreply() -> our xp_reply,
  * which encodes the reply (READ data set aside for the Write chunk when
  * the client offered one) and gives it to the engine.  Lifetime of our
@@ -26,11 +26,11 @@
  * request) is given back to the engine with xr_svc_drop().
  *
  * Denials: before ntirpc decodes a call, the worker reads its header
- * (xr_svc_rpccall.c).  A call RFC 5531 says must be denied - RPC version
+ * (xr_gsh_rpccall.c).  A call RFC 5531 says must be denied - RPC version
  * other than 2, a credential or verifier cut off or over 400 bytes, which
  * ntirpc's decoder would drop in silence - is answered right there with
  * MSG_DENIED, sent inline through the engine like any reply.  With an
- * Exports list (xr_svc_exports.h), an NFSv3 or NFSACL call whose handle
+ * Exports list (xr_gsh_exports.h), an NFSv3 or NFSACL call whose handle
  * names an export not served over RDMA is denied the same way
  * (AUTH_TOOWEAK).
  */
@@ -48,15 +48,15 @@
 #include "city.h"
 
 #include "xr_svc.h"
-#include "xr_svc_xdr.h"
-#include "xr_svc_xprt.h"
-#include "xr_svc_rpccall.h"
-#include "xr_svc_exports.h"
-#include "xr_svc_seqflags.h"
+#include "xr_gsh_xdr.h"
+#include "xr_gsh_xprt.h"
+#include "xr_gsh_rpccall.h"
+#include "xr_gsh_exports.h"
+#include "xr_gsh_seqflags.h"
 
 struct xr_gsh_server {
 	struct xr_svc *xs_engine;
-	struct xr_svc_dispatch xs_dispatch;
+	struct xr_gsh_dispatch xs_dispatch;
 	xdr_uio_release xs_read4_release;
 	uint32_t xs_max_response;
 
@@ -97,7 +97,7 @@ struct xr_gsh_server {
 	uint64_t xs_ddp_bytes;
 	uint64_t xs_payload_copied; /* READ data copied (no Write chunk) */
 	uint64_t xs_read_no_chunk;  /* replies with READ data copied */
-	uint64_t xs_cb_down_hidden; /* xr_svc_seqflags.c */
+	uint64_t xs_cb_down_hidden; /* xr_gsh_seqflags.c */
 	uint64_t xs_other_copied;   /* other uio data copied inline */
 	uint64_t xs_write_copied;   /* Read chunk data copied by decoders */
 	uint64_t xs_xprts_live;
@@ -122,8 +122,8 @@ struct xr_gsh_call {
 	struct xr_msg gc_msg;	     /* the reply; unused for a drop */
 	struct xr_svc_call *gc_call;
 	struct xr_gsh_xprt *gc_xprt;
-	struct xr_xdr_in gc_in;
-	struct xr_xdr_out gc_out;
+	struct xr_gsh_xdr_in gc_in;
+	struct xr_gsh_xdr_out gc_out;
 	struct xr_gsh_server *gc_srv;
 	char *gc_buf;
 	struct iovec gc_iov[3];	   /* head, payload, tail of the reply */
@@ -302,7 +302,7 @@ static void gx_build_msg(struct xr_gsh_call *gc, struct xr_msg *msg)
 	struct iovec *head = &gc->gc_iov[0], *payload = &gc->gc_iov[1],
 		     *tail = &gc->gc_iov[2];
 
-	xr_xdr_out_split(&gc->gc_out, head, payload, tail);
+	xr_gsh_xdr_out_split(&gc->gc_out, head, payload, tail);
 	*msg = (struct xr_msg){
 	    .xm_head = head,
 	    .xm_nhead = 1,
@@ -326,8 +326,8 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 	gc->gc_buf = reply_buf_get(srv);
 	if (!gc->gc_buf)
 		return XPRT_DIED;
-	xr_xdr_out_init(&gc->gc_out, gc->gc_buf, srv->xs_max_response,
-			srv->xs_read4_release, gc->gc_call->sc_nwrite > 0);
+	xr_gsh_xdr_out_init(&gc->gc_out, gc->gc_buf, srv->xs_max_response,
+			    srv->xs_read4_release, gc->gc_call->sc_nwrite > 0);
 	/* NFSv3 READ data: recognised by the procedure, not the release. */
 	gc->gc_out.xo_ddp_any =
 	    req->rq_msg.cb_prog == nfs_param.core_param.program[P_NFS] &&
@@ -345,21 +345,21 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 		    COMPONENT_DISPATCH,
 		    "NFS_RDMA: cannot encode the reply to xid %u (more than %u bytes?)",
 		    req->rq_msg.rm_xid, srv->xs_max_response);
-		xr_xdr_out_release(&gc->gc_out);
+		xr_gsh_xdr_out_release(&gc->gc_out);
 		return XPRT_DIED;
 	}
 	gx_build_msg(gc, &msg);
 	/*
 	 * No backchannel over RDMA in Ganesha 4.3: with delegations off no
 	 * callback is ever needed, so "callback path down" is not news and
-	 * must not send the client into rebinding (xr_svc_seqflags.c).
+	 * must not send the client into rebinding (xr_gsh_seqflags.c).
 	 */
 	if (req->rq_msg.cb_prog == nfs_param.core_param.program[P_NFS] &&
 	    req->rq_msg.cb_vers == NFS_V4 &&
 	    req->rq_msg.cb_proc == NFSPROC4_COMPOUND &&
 	    !nfs_param.nfsv4_param.allow_delegations &&
-	    xr_seq_hide_cb_path_down(msg.xm_head[0].iov_base,
-				     msg.xm_head[0].iov_len))
+	    xr_gsh_seq_hide_cb_path_down(msg.xm_head[0].iov_base,
+					 msg.xm_head[0].iov_len))
 		count(&srv->xs_cb_down_hidden, 1);
 	count(&srv->xs_payload_copied, gc->gc_out.xo_copied);
 	count(&srv->xs_other_copied, gc->gc_out.xo_copied_other);
@@ -526,7 +526,7 @@ static void gs_on_release(struct xr_svc_call *call, int status, void *ctx)
 
 	if (!gc)
 		return;
-	xr_xdr_out_release(&gc->gc_out);
+	xr_gsh_xdr_out_release(&gc->gc_out);
 	call_put(gc);
 }
 
@@ -541,22 +541,24 @@ static const struct xr_svc_ops gs_engine_ops = {
 
 /* Answer a call with an RPC denial, inline, instead of running it. */
 static void gw_deny(struct xr_gsh_server *srv, struct xr_gsh_call *gc,
-		    const struct xr_rpc_call *call, enum xr_rpc_verdict verdict)
+		    const struct xr_gsh_rpc_call *call,
+		    enum xr_gsh_rpc_verdict verdict)
 {
-	size_t len = xr_rpc_denial_encode(call->rc_xid, verdict, gc->gc_denial,
-					  sizeof(gc->gc_denial));
+	size_t len = xr_gsh_rpc_denial_encode(
+	    call->rc_xid, verdict, gc->gc_denial, sizeof(gc->gc_denial));
 
-	if (verdict == XR_RPC_DENY_TOOWEAK)
-		xr_exports_count_v3();
+	if (verdict == XR_GSH_RPC_DENY_TOOWEAK)
+		xr_gsh_exports_count_v3();
 	else
-		count(verdict == XR_RPC_DENY_MISMATCH ? &srv->xs_denied_mismatch
-						      : &srv->xs_denied_auth,
+		count(verdict == XR_GSH_RPC_DENY_MISMATCH
+			  ? &srv->xs_denied_mismatch
+			  : &srv->xs_denied_auth,
 		      1);
 	LogDebug(COMPONENT_DISPATCH, "NFS_RDMA: call xid %u denied (%s)",
 		 call->rc_xid,
-		 verdict == XR_RPC_DENY_MISMATCH  ? "RPC version"
-		 : verdict == XR_RPC_DENY_BADCRED ? "bad credential"
-		 : verdict == XR_RPC_DENY_BADVERF
+		 verdict == XR_GSH_RPC_DENY_MISMATCH  ? "RPC version"
+		 : verdict == XR_GSH_RPC_DENY_BADCRED ? "bad credential"
+		 : verdict == XR_GSH_RPC_DENY_BADVERF
 		     ? "bad verifier"
 		     : "export not served over RDMA");
 	gc->gc_iov[0] = (struct iovec){gc->gc_denial, len};
@@ -574,58 +576,58 @@ static void gw_deny(struct xr_gsh_server *srv, struct xr_gsh_call *gc,
  * an export not served over RDMA, or whose arguments RPCSEC_GSS privacy
  * hides (its export cannot be known before Ganesha runs it).
  */
-static enum xr_rpc_verdict gw_export_verdict(struct xr_gsh_call *gc,
-					     const struct xr_rpc_call *call)
+static enum xr_gsh_rpc_verdict
+gw_export_verdict(struct xr_gsh_call *gc, const struct xr_gsh_rpc_call *call)
 {
-	struct xr_rpc_call as_ganesha = *call;
+	struct xr_gsh_rpc_call as_ganesha = *call;
 	uint16_t id = 0;
 	int rc;
 
 	/* Ganesha's program numbers are configurable (NFS_Program, ...). */
 	if (call->rc_prog == nfs_param.core_param.program[P_NFS])
-		as_ganesha.rc_prog = XR_RPC_PROG_NFS;
+		as_ganesha.rc_prog = XR_GSH_RPC_PROG_NFS;
 #ifdef USE_NFSACL3
 	else if (call->rc_prog == nfs_param.core_param.program[P_NFSACL])
-		as_ganesha.rc_prog = XR_RPC_PROG_NFSACL;
+		as_ganesha.rc_prog = XR_GSH_RPC_PROG_NFSACL;
 #endif
 	else
-		return XR_RPC_PASS; /* not dispatched on RDMA connections */
-	rc = xr_rpc_call_export(gc->gc_call->sc_msg, gc->gc_call->sc_nmsg,
-				&as_ganesha, &id);
-	if (rc == -EACCES || (rc == 1 && !xr_export_on_rdma(id))) {
+		return XR_GSH_RPC_PASS; /* not dispatched on RDMA connections */
+	rc = xr_gsh_rpc_call_export(gc->gc_call->sc_msg, gc->gc_call->sc_nmsg,
+				    &as_ganesha, &id);
+	if (rc == -EACCES || (rc == 1 && !xr_gsh_export_on_rdma(id))) {
 		LogInfo(
 		    COMPONENT_EXPORT,
 		    "NFS_RDMA: program %u version %u call for Export_Id %u refused: not served over RDMA (NFS_RDMA Exports)",
 		    call->rc_prog, call->rc_vers, id);
-		return XR_RPC_DENY_TOOWEAK;
+		return XR_GSH_RPC_DENY_TOOWEAK;
 	}
-	return XR_RPC_PASS;
+	return XR_GSH_RPC_PASS;
 }
 
 /* Mirrors what ntirpc's svc_request() does around a TCP request. */
 static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 {
 	SVCXPRT *xprt = &gc->gc_xprt->xx_xprt;
-	struct xr_rpc_call call;
-	enum xr_rpc_verdict verdict;
+	struct xr_gsh_rpc_call call;
+	enum xr_gsh_rpc_verdict verdict;
 	struct xr_gsh_req *gr;
 	enum xprt_stat stat;
 	uint32_t i;
 
-	if (xr_xdr_in_init(&gc->gc_in, gc->gc_call->sc_msg,
-			   gc->gc_call->sc_nmsg) != 0)
+	if (xr_gsh_xdr_in_init(&gc->gc_in, gc->gc_call->sc_msg,
+			       gc->gc_call->sc_nmsg) != 0)
 		goto out_drop;
-	verdict =
-	    xr_rpc_call_check(gc->gc_call->sc_msg, gc->gc_call->sc_nmsg, &call);
-	if (verdict == XR_RPC_PASS && xr_exports_restricted())
+	verdict = xr_gsh_rpc_call_check(gc->gc_call->sc_msg,
+					gc->gc_call->sc_nmsg, &call);
+	if (verdict == XR_GSH_RPC_PASS && xr_gsh_exports_restricted())
 		verdict = gw_export_verdict(gc, &call);
-	if (verdict != XR_RPC_PASS) {
+	if (verdict != XR_GSH_RPC_PASS) {
 		gw_deny(srv, gc, &call, verdict);
 		return;
 	}
 	for (i = 0; i < gc->gc_call->sc_nchunks; i++)
-		xr_xdr_in_mark_chunk(&gc->gc_in,
-				     gc->gc_call->sc_chunk_range[i]);
+		xr_gsh_xdr_in_mark_chunk(&gc->gc_in,
+					 gc->gc_call->sc_chunk_range[i]);
 	gr = gsh_calloc(1, sizeof(*gr));
 	gr->gr_call = gc;
 	SVC_REF(xprt, SVC_REF_FLAG_NONE);
@@ -700,12 +702,12 @@ static xdr_uio_release learn_read4_release(void)
 	return release;
 }
 
-int xr_gsh_server_start(const struct xr_svc_conf *conf,
-			struct xr_svc_dispatch *dispatch,
+int xr_gsh_server_start(const struct xr_gsh_conf *conf,
+			struct xr_gsh_dispatch *dispatch,
 			struct xr_gsh_server **out)
 {
 	struct xr_svc_params params = {
-	    .sp_backend = xr_svc_conf_fabric_name(conf),
+	    .sp_backend = xr_gsh_conf_fabric_name(conf),
 	    .sp_provider = conf->xsc_provider,
 	    .sp_addr = conf->xsc_bind_addr,
 	    .sp_port = conf->xsc_port,
@@ -781,7 +783,7 @@ out_release:
 	 * The listener reference goes back; srv itself stays, since the
 	 * sender and any started workers wait on it (they never run work).
 	 */
-	xr_svc_dispatch_put(&srv->xs_dispatch);
+	xr_gsh_dispatch_put(&srv->xs_dispatch);
 	return rc > 0 ? -rc : rc;
 }
 
@@ -821,7 +823,7 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	       __atomic_load_n(&srv->xs_denied_mismatch, __ATOMIC_RELAXED));
 	REPORT(f, "rpc_denied_auth_error",
 	       __atomic_load_n(&srv->xs_denied_auth, __ATOMIC_RELAXED));
-	xr_exports_report(f);
+	xr_gsh_exports_report(f);
 	REPORT(f, "calls_received", st.cs_calls);
 	REPORT(f, "replies_sent", st.cs_replies);
 	REPORT(f, "inline_calls", st.cs_inline_calls);

@@ -4,14 +4,14 @@
  * connection, requests handed to Ganesha's normal NFS processing, replies
  * handed back to the server engine (src/xprt_rdma/core/xr_svc.h).
  */
-#ifndef XR_SVC_XPRT_H
-#define XR_SVC_XPRT_H
+#ifndef XR_GSH_XPRT_H
+#define XR_GSH_XPRT_H
 
 #include <stdint.h>
 #include <stdio.h>
 
-#include "xr_svc_conf.h"
-#include "xr_svc_dispatch.h"
+#include "xr_gsh_conf.h"
+#include "xr_gsh_dispatch.h"
 
 struct xr_gsh_server;
 
@@ -24,8 +24,8 @@ struct xr_gsh_server;
  * Return: 0; -ENOMEM; or the engine's start error (-ENODEV no device or
  * provider, -EADDRINUSE, -EINVAL ...), logged with its reason.
  */
-int xr_gsh_server_start(const struct xr_svc_conf *conf,
-			struct xr_svc_dispatch *dispatch,
+int xr_gsh_server_start(const struct xr_gsh_conf *conf,
+			struct xr_gsh_dispatch *dispatch,
 			struct xr_gsh_server **out);
 
 /**
@@ -35,4 +35,4 @@ int xr_gsh_server_start(const struct xr_svc_conf *conf,
  */
 void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f);
 
-#endif /* XR_SVC_XPRT_H */
+#endif /* XR_GSH_XPRT_H */

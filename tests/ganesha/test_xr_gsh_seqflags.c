@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * Unit test of xr_seq_hide_cb_path_down(): encoded RPC replies as ganesha
+ * Unit test of xr_gsh_seq_hide_cb_path_down(): encoded RPC replies as ganesha
  * sends them.  The two callback-path-down flags are cleared only in an
  * accepted AUTH_NONE/AUTH_SYS reply whose COMPOUND starts with a
  * successful SEQUENCE; anything else, truncated or malformed, is left
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "xr_check.h"
-#include "xr_svc_seqflags.h"
+#include "xr_gsh_seqflags.h"
 
 struct msg {
 	uint8_t b[256];
@@ -71,51 +71,51 @@ int main(void)
 	/* CB_PATH_DOWN (0x1) and CB_PATH_DOWN_SESSION (0x200) cleared, the
 	 * others (RECALLABLE_STATE_REVOKED 0x40) kept. */
 	reply(&m, 0, 0, 53, 0, 0x1 | 0x200 | 0x40);
-	CHECK(xr_seq_hide_cb_path_down(m.b, m.n));
+	CHECK(xr_gsh_seq_hide_cb_path_down(m.b, m.n));
 	CHECK_EQ(flags_of(&m), 0x40);
 
 	/* With a tag (padding followed) and AUTH_SYS verifier. */
 	reply(&m, 1, 5, 53, 0, 0x1);
-	CHECK(xr_seq_hide_cb_path_down(m.b, m.n));
+	CHECK(xr_gsh_seq_hide_cb_path_down(m.b, m.n));
 	CHECK_EQ(flags_of(&m), 0);
 
 	/* Nothing to clear: untouched, false. */
 	reply(&m, 0, 0, 53, 0, 0x40);
 	orig = m;
-	CHECK(!xr_seq_hide_cb_path_down(m.b, m.n));
+	CHECK(!xr_gsh_seq_hide_cb_path_down(m.b, m.n));
 	CHECK(memcmp(m.b, orig.b, m.n) == 0);
 
 	/* RPCSEC_GSS verifier (6): the bytes are covered, leave them. */
 	reply(&m, 6, 0, 53, 0, 0x1);
-	CHECK(!xr_seq_hide_cb_path_down(m.b, m.n));
+	CHECK(!xr_gsh_seq_hide_cb_path_down(m.b, m.n));
 	CHECK_EQ(flags_of(&m), 0x1);
 
 	/* First op not SEQUENCE (NFSv4.0 style PUTFH), or SEQUENCE failed. */
 	reply(&m, 0, 0, 22, 0, 0x1);
-	CHECK(!xr_seq_hide_cb_path_down(m.b, m.n));
+	CHECK(!xr_gsh_seq_hide_cb_path_down(m.b, m.n));
 	reply(&m, 0, 0, 53, 10052, 0x1);
-	CHECK(!xr_seq_hide_cb_path_down(m.b, m.n));
+	CHECK(!xr_gsh_seq_hide_cb_path_down(m.b, m.n));
 
 	/* Truncated anywhere before the flags end: untouched. */
 	reply(&m, 0, 0, 53, 0, 0x1);
 	orig = m;
 	for (size_t cut = 0; cut < m.n; cut++) {
-		CHECK(!xr_seq_hide_cb_path_down(m.b, cut));
+		CHECK(!xr_gsh_seq_hide_cb_path_down(m.b, cut));
 		CHECK(memcmp(m.b, orig.b, m.n) == 0);
 	}
 
 	/* A tag length past the buffer, or absurd. */
 	reply(&m, 0, 0, 53, 0, 0x1);
 	m.b[28] = 0x7f; /* tag length word -> 0x7f000000 */
-	CHECK(!xr_seq_hide_cb_path_down(m.b, m.n));
+	CHECK(!xr_gsh_seq_hide_cb_path_down(m.b, m.n));
 	/* Not a reply / not accepted. */
 	reply(&m, 0, 0, 53, 0, 0x1);
 	m.b[7] = 0; /* msg type CALL */
-	CHECK(!xr_seq_hide_cb_path_down(m.b, m.n));
+	CHECK(!xr_gsh_seq_hide_cb_path_down(m.b, m.n));
 	reply(&m, 0, 0, 53, 0, 0x1);
 	m.b[11] = 1; /* MSG_DENIED */
-	CHECK(!xr_seq_hide_cb_path_down(m.b, m.n));
-	CHECK(!xr_seq_hide_cb_path_down(NULL, 100));
+	CHECK(!xr_gsh_seq_hide_cb_path_down(m.b, m.n));
+	CHECK(!xr_gsh_seq_hide_cb_path_down(NULL, 100));
 
-	return xr_check_done("xr_svc_seqflags");
+	return xr_check_done("xr_gsh_seqflags");
 }

@@ -16,7 +16,7 @@
 
 #include "log.h"
 
-#include "xr_svc_dispatch.h"
+#include "xr_gsh_dispatch.h"
 
 static int socket_port(int fd)
 {
@@ -68,7 +68,7 @@ static int find_listener_fd(uint16_t port)
 	return found;
 }
 
-int xr_svc_dispatch_find(uint16_t nfs_port, struct xr_svc_dispatch *out)
+int xr_gsh_dispatch_find(uint16_t nfs_port, struct xr_gsh_dispatch *out)
 {
 	SVCXPRT *listener;
 	int fd;
@@ -103,7 +103,7 @@ out_no_xprt:
 	return -EPROTO;
 }
 
-void xr_svc_dispatch_put(struct xr_svc_dispatch *d)
+void xr_gsh_dispatch_put(struct xr_gsh_dispatch *d)
 {
 	if (d->xsd_parent)
 		SVC_RELEASE(d->xsd_parent, SVC_RELEASE_FLAG_NONE);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * ntirpc XDR streams for the RDMA server transport (see xr_svc_xdr.h).
+ * ntirpc XDR streams for the RDMA server transport (see xr_gsh_xdr.h).
  *
  * The decode stream keeps ntirpc's inline fast path working: x_data walks
  * the current range, vio_wrap is the range's end, and vio_tail is the same
@@ -20,14 +20,14 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "xr_svc_xdr.h"
+#include "xr_gsh_xdr.h"
 
 #define in_of(xdrs)                                                            \
-	((struct xr_xdr_in *)((char *)(xdrs)-offsetof(struct xr_xdr_in,        \
-						      xi_xdrs)))
+	((struct xr_gsh_xdr_in *)((char *)(xdrs)-offsetof(                     \
+	    struct xr_gsh_xdr_in, xi_xdrs)))
 #define out_of(xdrs)                                                           \
-	((struct xr_xdr_out *)((char *)(xdrs)-offsetof(struct xr_xdr_out,      \
-						       xo_xdrs)))
+	((struct xr_gsh_xdr_out *)((char *)(xdrs)-offsetof(                    \
+	    struct xr_gsh_xdr_out, xo_xdrs)))
 
 /* Offer the inline fast path only where it may load aligned words. */
 static void in_sync_tail(XDR *xdrs)
@@ -36,7 +36,7 @@ static void in_sync_tail(XDR *xdrs)
 	    ((uintptr_t)xdrs->x_data & 3) ? xdrs->x_data : xdrs->x_v.vio_wrap;
 }
 
-static void in_point_at(struct xr_xdr_in *in, uint32_t idx, size_t offset)
+static void in_point_at(struct xr_gsh_xdr_in *in, uint32_t idx, size_t offset)
 {
 	XDR *xdrs = &in->xi_xdrs;
 	uint8_t *start = idx < in->xi_niov ? in->xi_iov[idx].iov_base : NULL;
@@ -52,7 +52,7 @@ static void in_point_at(struct xr_xdr_in *in, uint32_t idx, size_t offset)
 }
 
 /* Move to the next range that has bytes; false at the end of the stream. */
-static bool in_next_range(struct xr_xdr_in *in)
+static bool in_next_range(struct xr_gsh_xdr_in *in)
 {
 	XDR *xdrs = &in->xi_xdrs;
 
@@ -67,7 +67,7 @@ static bool in_next_range(struct xr_xdr_in *in)
 
 static bool in_getbytes(XDR *xdrs, char *addr, u_int len)
 {
-	struct xr_xdr_in *in = in_of(xdrs);
+	struct xr_gsh_xdr_in *in = in_of(xdrs);
 
 	while (len) {
 		size_t avail, n;
@@ -101,14 +101,14 @@ static bool in_getunit(XDR *xdrs, uint32_t *unit)
 
 static u_int in_getpostn(XDR *xdrs)
 {
-	struct xr_xdr_in *in = in_of(xdrs);
+	struct xr_gsh_xdr_in *in = in_of(xdrs);
 
 	return in->xi_base + (u_int)(xdrs->x_data - xdrs->x_v.vio_head);
 }
 
 static bool in_setpostn(XDR *xdrs, u_int pos)
 {
-	struct xr_xdr_in *in = in_of(xdrs);
+	struct xr_gsh_xdr_in *in = in_of(xdrs);
 	u_int base = 0;
 	uint32_t i;
 
@@ -163,7 +163,8 @@ static const struct xdr_ops in_ops = {
     .x_putbufs = in_no_bufs,
 };
 
-int xr_xdr_in_init(struct xr_xdr_in *in, const struct iovec *iov, uint32_t n)
+int xr_gsh_xdr_in_init(struct xr_gsh_xdr_in *in, const struct iovec *iov,
+		       uint32_t n)
 {
 	uint64_t total = 0;
 	uint32_t i;
@@ -182,7 +183,7 @@ int xr_xdr_in_init(struct xr_xdr_in *in, const struct iovec *iov, uint32_t n)
 	return 0;
 }
 
-void xr_xdr_in_mark_chunk(struct xr_xdr_in *in, uint32_t idx)
+void xr_gsh_xdr_in_mark_chunk(struct xr_gsh_xdr_in *in, uint32_t idx)
 {
 	if (idx < 32)
 		in->xi_chunk_mask |= 1u << idx;
@@ -193,7 +194,7 @@ void xr_xdr_in_mark_chunk(struct xr_xdr_in *in, uint32_t idx)
 static struct xdr_ops out_ops;
 static pthread_once_t out_ops_once = PTHREAD_ONCE_INIT;
 
-static bool out_is_ddp(const struct xr_xdr_out *out, const xdr_uio *uio)
+static bool out_is_ddp(const struct xr_gsh_xdr_out *out, const xdr_uio *uio)
 {
 	if (out->xo_ddp_any)
 		return uio->uio_count == 1;
@@ -206,8 +207,8 @@ static bool out_is_ddp(const struct xr_xdr_out *out, const xdr_uio *uio)
  * with it; the Write chunk must carry exactly the data (RFC 8166), so the
  * length word wins when it is the smaller.
  */
-static u_int out_payload_len(const struct xr_xdr_out *out, const xdr_uio *uio,
-			     u_int pos)
+static u_int out_payload_len(const struct xr_gsh_xdr_out *out,
+			     const xdr_uio *uio, u_int pos)
 {
 	u_int len = uio->uio_vio[0].vio_length;
 	uint32_t be;
@@ -222,7 +223,7 @@ static u_int out_payload_len(const struct xr_xdr_out *out, const xdr_uio *uio,
 
 static bool out_copy_uio(XDR *xdrs, xdr_uio *uio)
 {
-	struct xr_xdr_out *out = out_of(xdrs);
+	struct xr_gsh_xdr_out *out = out_of(xdrs);
 	bool ddp = out_is_ddp(out, uio);
 	size_t i;
 
@@ -247,7 +248,7 @@ static bool out_copy_uio(XDR *xdrs, xdr_uio *uio)
  */
 static bool out_putbufs(XDR *xdrs, xdr_uio *uio, u_int flags)
 {
-	struct xr_xdr_out *out = out_of(xdrs);
+	struct xr_gsh_xdr_out *out = out_of(xdrs);
 
 	if (out->xo_ddp_ok && out_is_ddp(out, uio) && !out->xo_uio &&
 	    uio->uio_count == 1) {
@@ -278,8 +279,8 @@ static void out_ops_init(void)
 	out_ops.x_putbufs = out_putbufs;
 }
 
-void xr_xdr_out_init(struct xr_xdr_out *out, char *buf, u_int size,
-		     xdr_uio_release ddp_release, bool ddp_ok)
+void xr_gsh_xdr_out_init(struct xr_gsh_xdr_out *out, char *buf, u_int size,
+			 xdr_uio_release ddp_release, bool ddp_ok)
 {
 	pthread_once(&out_ops_once, out_ops_init);
 	memset(out, 0, sizeof(*out));
@@ -291,8 +292,8 @@ void xr_xdr_out_init(struct xr_xdr_out *out, char *buf, u_int size,
 	out->xo_ddp_ok = ddp_ok;
 }
 
-void xr_xdr_out_split(const struct xr_xdr_out *out, struct iovec *head,
-		      struct iovec *payload, struct iovec *tail)
+void xr_gsh_xdr_out_split(const struct xr_gsh_xdr_out *out, struct iovec *head,
+			  struct iovec *payload, struct iovec *tail)
 {
 	XDR *xdrs = (XDR *)&out->xo_xdrs;
 	u_int end = XDR_GETPOS(xdrs);
@@ -310,7 +311,7 @@ void xr_xdr_out_split(const struct xr_xdr_out *out, struct iovec *head,
 			       end - out->xo_payload_pos};
 }
 
-void xr_xdr_out_release(struct xr_xdr_out *out)
+void xr_gsh_xdr_out_release(struct xr_gsh_xdr_out *out)
 {
 	xdr_uio *uio = out->xo_uio;
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * Unit test of xr_svc_rpccall.c: call headers read across byte ranges
+ * Unit test of xr_gsh_rpccall.c: call headers read across byte ranges
  * split at every offset; the RFC 5531 verdicts (RPC version, credential
  * and verifier cut off or over 400 bytes) and their reply words; the
  * export id found in NFSv3 and NFSACL calls' first handle (none for NLM),
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "xr_check.h"
-#include "xr_svc_rpccall.h"
+#include "xr_gsh_rpccall.h"
 
 struct msg {
 	uint8_t b[2048];
@@ -62,7 +62,7 @@ static void fh(struct msg *m, uint16_t id)
 }
 
 /* Check and find the export with the message split in two at every offset. */
-static int verdict_split(const struct msg *m, struct xr_rpc_call *c,
+static int verdict_split(const struct msg *m, struct xr_gsh_rpc_call *c,
 			 int *export_rc, uint16_t *id)
 {
 	int v = -1, first = -1;
@@ -77,9 +77,10 @@ static int verdict_split(const struct msg *m, struct xr_rpc_call *c,
 		uint16_t eid = 0;
 		int erc;
 
-		v = xr_rpc_call_check(iov, 3, c);
-		erc = v == XR_RPC_PASS ? xr_rpc_call_export(iov, 3, c, &eid)
-				       : -1000;
+		v = xr_gsh_rpc_call_check(iov, 3, c);
+		erc = v == XR_GSH_RPC_PASS
+			  ? xr_gsh_rpc_call_export(iov, 3, c, &eid)
+			  : -1000;
 		if (first == -1) {
 			first = v;
 			*export_rc = erc;
@@ -93,7 +94,7 @@ static int verdict_split(const struct msg *m, struct xr_rpc_call *c,
 
 int main(void)
 {
-	struct xr_rpc_call c;
+	struct xr_gsh_rpc_call c;
 	struct msg m;
 	uint8_t out[24];
 	uint16_t id;
@@ -101,58 +102,61 @@ int main(void)
 
 	/* A plain NFSv4 NULL call passes; its arguments follow the verifier. */
 	call(&m, 2, 100003, 4, 0, 0, 0);
-	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_PASS);
+	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_GSH_RPC_PASS);
 	CHECK_EQ(c.rc_args, 40);
 	CHECK_EQ(erc, 0);
 
 	/* RPC version 3: RPC_MISMATCH 2..2. */
 	call(&m, 3, 100003, 4, 0, 0, 0);
-	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_DENY_MISMATCH);
-	CHECK_EQ(xr_rpc_denial_encode(c.rc_xid, XR_RPC_DENY_MISMATCH, out,
-				      sizeof(out)),
+	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_GSH_RPC_DENY_MISMATCH);
+	CHECK_EQ(xr_gsh_rpc_denial_encode(c.rc_xid, XR_GSH_RPC_DENY_MISMATCH,
+					  out, sizeof(out)),
 		 24);
 	CHECK(!memcmp(out, "\0\0\0\7\0\0\0\1\0\0\0\1\0\0\0\0\0\0\0\2\0\0\0\2",
 		      24));
 
 	/* Credential of 400 bytes passes, 401 does not. */
 	call(&m, 2, 100003, 4, 0, 1, 400);
-	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_PASS);
+	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_GSH_RPC_PASS);
 	call(&m, 2, 100003, 4, 0, 1, 401);
-	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_DENY_BADCRED);
-	CHECK_EQ(xr_rpc_denial_encode(7, XR_RPC_DENY_BADCRED, out, 20), 20);
+	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_GSH_RPC_DENY_BADCRED);
+	CHECK_EQ(xr_gsh_rpc_denial_encode(7, XR_GSH_RPC_DENY_BADCRED, out, 20),
+		 20);
 	CHECK(!memcmp(out, "\0\0\0\7\0\0\0\1\0\0\0\1\0\0\0\1\0\0\0\2", 20));
-	CHECK_EQ(xr_rpc_denial_encode(7, XR_RPC_DENY_BADCRED, out, 19), 0);
-	CHECK_EQ(xr_rpc_denial_encode(7, XR_RPC_PASS, out, 24), 0);
+	CHECK_EQ(xr_gsh_rpc_denial_encode(7, XR_GSH_RPC_DENY_BADCRED, out, 19),
+		 0);
+	CHECK_EQ(xr_gsh_rpc_denial_encode(7, XR_GSH_RPC_PASS, out, 24), 0);
 
 	/* Cut off: in the credential, before it, in the verifier. */
 	call(&m, 2, 100003, 4, 0, 1, 200);
 	m.n = 32 + 100;
-	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_DENY_BADCRED);
+	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_GSH_RPC_DENY_BADCRED);
 	m.n = 20;
-	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_DENY_BADCRED);
+	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_GSH_RPC_DENY_BADCRED);
 	call(&m, 2, 100003, 4, 0, 0, 0);
 	m.n -= 4;
-	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_DENY_BADVERF);
-	CHECK_EQ(xr_rpc_denial_encode(7, XR_RPC_DENY_BADVERF, out, 20), 20);
+	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_GSH_RPC_DENY_BADVERF);
+	CHECK_EQ(xr_gsh_rpc_denial_encode(7, XR_GSH_RPC_DENY_BADVERF, out, 20),
+		 20);
 	CHECK_EQ(out[19], 4);
 	call(&m, 2, 100003, 4, 0, 0, 0);
 	m.n -= 4;
 	put(&m, 401);
 	zeros(&m, 404);
-	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_DENY_BADVERF);
+	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_GSH_RPC_DENY_BADVERF);
 
 	/* Too short for an RPC version, or not a call: ntirpc's business. */
 	call(&m, 2, 100003, 4, 0, 0, 0);
 	m.n = 10;
-	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_PASS);
+	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_GSH_RPC_PASS);
 	call(&m, 2, 100003, 4, 0, 0, 0);
 	m.b[7] = 1; /* REPLY */
-	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_PASS);
+	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_GSH_RPC_PASS);
 
 	/* NFSv3 GETATTR of export 0x1234; every procedure 1..21 has one. */
 	call(&m, 2, 100003, 3, 1, 1, 20);
 	fh(&m, 0x1234);
-	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_PASS);
+	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_GSH_RPC_PASS);
 	CHECK_EQ(erc, 1);
 	CHECK_EQ(id, 0x1234);
 	call(&m, 2, 100003, 3, 22, 1, 20);
@@ -199,7 +203,7 @@ int main(void)
 	put(&m, 24);
 	put(&m, 1); /* databody length, seq_num */
 	fh(&m, 3);
-	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_RPC_PASS);
+	CHECK_EQ(verdict_split(&m, &c, &erc, &id), XR_GSH_RPC_PASS);
 	CHECK_EQ(c.rc_gss_service, 2);
 	CHECK_EQ(erc, 1);
 	CHECK_EQ(id, 3);
@@ -207,5 +211,5 @@ int main(void)
 	verdict_split(&m, &c, &erc, &id);
 	CHECK_EQ(erc, -EACCES);
 
-	return xr_check_done("test_xr_svc_rpccall");
+	return xr_check_done("test_xr_gsh_rpccall");
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
  * Reading an RPC call header across the engine's byte ranges (see
- * xr_svc_rpccall.h).  A cursor walks the ranges; every length read from the
+ * xr_gsh_rpccall.h).  A cursor walks the ranges; every length read from the
  * peer is checked against what is left before it is skipped, and no loop
  * runs more often than there are ranges or table entries.
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "xr_svc_rpccall.h"
+#include "xr_gsh_rpccall.h"
 
 #define RPC_CALL 0u
 #define RPC_REPLY 1u
@@ -99,7 +99,7 @@ static bool read_auth(struct cursor *c, uint32_t *flavor, uint32_t *len,
 	uint32_t pad;
 
 	if (!cur_u32(c, flavor) || !cur_u32(c, len) ||
-	    *len > XR_RPC_MAX_AUTH_BYTES)
+	    *len > XR_GSH_RPC_MAX_AUTH_BYTES)
 		return false;
 	pad = (*len + 3) & ~3u;
 	if (body && *len >= 16) {
@@ -110,8 +110,9 @@ static bool read_auth(struct cursor *c, uint32_t *flavor, uint32_t *len,
 	return cur_take(c, NULL, pad);
 }
 
-enum xr_rpc_verdict xr_rpc_call_check(const struct iovec *iov, uint32_t n,
-				      struct xr_rpc_call *call)
+enum xr_gsh_rpc_verdict xr_gsh_rpc_call_check(const struct iovec *iov,
+					      uint32_t n,
+					      struct xr_gsh_rpc_call *call)
 {
 	uint32_t mtype, rpcvers, flavor, len;
 	uint8_t body[16];
@@ -121,15 +122,15 @@ enum xr_rpc_verdict xr_rpc_call_check(const struct iovec *iov, uint32_t n,
 	cur_init(&c, iov, n);
 	if (!cur_u32(&c, &call->rc_xid) || !cur_u32(&c, &mtype) ||
 	    mtype != RPC_CALL || !cur_u32(&c, &rpcvers))
-		return XR_RPC_PASS; /* not a call we can answer */
+		return XR_GSH_RPC_PASS; /* not a call we can answer */
 	if (rpcvers != RPC_VERSION)
-		return XR_RPC_DENY_MISMATCH;
+		return XR_GSH_RPC_DENY_MISMATCH;
 	/* Program, version and procedure come before the credential. */
 	if (!cur_u32(&c, &call->rc_prog) || !cur_u32(&c, &call->rc_vers) ||
 	    !cur_u32(&c, &call->rc_proc))
-		return XR_RPC_DENY_BADCRED;
+		return XR_GSH_RPC_DENY_BADCRED;
 	if (!read_auth(&c, &call->rc_cred_flavor, &len, body))
-		return XR_RPC_DENY_BADCRED;
+		return XR_GSH_RPC_DENY_BADCRED;
 	/* rpc_gss_cred_vers_1_t: version, gss_proc, seq_num, service, ... */
 	if (call->rc_cred_flavor == RPCSEC_GSS && len >= 16) {
 		uint32_t be;
@@ -138,9 +139,9 @@ enum xr_rpc_verdict xr_rpc_call_check(const struct iovec *iov, uint32_t n,
 		call->rc_gss_service = ntohl(be);
 	}
 	if (!read_auth(&c, &flavor, &len, NULL))
-		return XR_RPC_DENY_BADVERF;
+		return XR_GSH_RPC_DENY_BADVERF;
 	call->rc_args = cur_pos(&c);
-	return XR_RPC_PASS;
+	return XR_GSH_RPC_PASS;
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -149,13 +150,13 @@ static void put32(uint8_t *p, uint32_t v)
 	memcpy(p, &v, 4);
 }
 
-size_t xr_rpc_denial_encode(uint32_t xid, enum xr_rpc_verdict verdict,
-			    uint8_t *buf, size_t len)
+size_t xr_gsh_rpc_denial_encode(uint32_t xid, enum xr_gsh_rpc_verdict verdict,
+				uint8_t *buf, size_t len)
 {
 	uint32_t stat;
 
 	switch (verdict) {
-	case XR_RPC_DENY_MISMATCH:
+	case XR_GSH_RPC_DENY_MISMATCH:
 		if (len < 24)
 			return 0;
 		put32(buf, xid);
@@ -165,13 +166,13 @@ size_t xr_rpc_denial_encode(uint32_t xid, enum xr_rpc_verdict verdict,
 		put32(buf + 16, RPC_VERSION); /* lowest supported */
 		put32(buf + 20, RPC_VERSION); /* highest supported */
 		return 24;
-	case XR_RPC_DENY_BADCRED:
+	case XR_GSH_RPC_DENY_BADCRED:
 		stat = AUTH_BADCRED;
 		break;
-	case XR_RPC_DENY_BADVERF:
+	case XR_GSH_RPC_DENY_BADVERF:
 		stat = AUTH_BADVERF;
 		break;
-	case XR_RPC_DENY_TOOWEAK:
+	case XR_GSH_RPC_DENY_TOOWEAK:
 		stat = AUTH_TOOWEAK;
 		break;
 	default:
@@ -187,8 +188,9 @@ size_t xr_rpc_denial_encode(uint32_t xid, enum xr_rpc_verdict verdict,
 	return 20;
 }
 
-int xr_rpc_call_export(const struct iovec *iov, uint32_t n,
-		       const struct xr_rpc_call *call, uint16_t *export_id)
+int xr_gsh_rpc_call_export(const struct iovec *iov, uint32_t n,
+			   const struct xr_gsh_rpc_call *call,
+			   uint16_t *export_id)
 {
 	uint32_t fhlen;
 	uint8_t head[4];
@@ -199,10 +201,11 @@ int xr_rpc_call_export(const struct iovec *iov, uint32_t n,
 	cur_init(&c, iov, n);
 	if (!cur_take(&c, NULL, call->rc_args))
 		return -EBADMSG;
-	if (call->rc_prog == XR_RPC_PROG_NFS && call->rc_vers == 3) {
+	if (call->rc_prog == XR_GSH_RPC_PROG_NFS && call->rc_vers == 3) {
 		if (call->rc_proc > 21) /* COMMIT is the last */
 			return 0;
-	} else if (call->rc_prog == XR_RPC_PROG_NFSACL && call->rc_vers == 3) {
+	} else if (call->rc_prog == XR_GSH_RPC_PROG_NFSACL &&
+		   call->rc_vers == 3) {
 		if (call->rc_proc > 2) /* GETACL, SETACL */
 			return 0;
 	} else {

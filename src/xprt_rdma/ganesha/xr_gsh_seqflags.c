@@ -21,9 +21,9 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "xr_svc_seqflags.h"
+#include "xr_gsh_seqflags.h"
 
-#define XR_RPC_REPLY 1u
+#define XR_GSH_RPC_REPLY 1u
 #define XR_MSG_ACCEPTED 0u
 #define XR_ACCEPT_SUCCESS 0u
 #define XR_AUTH_NONE 0u
@@ -71,7 +71,7 @@ static bool skip_opaque(struct xr_cursor *c, uint32_t max)
 	return skip(c, ((size_t)len + 3) & ~(size_t)3);
 }
 
-bool xr_seq_hide_cb_path_down(uint8_t *buf, size_t len)
+bool xr_gsh_seq_hide_cb_path_down(uint8_t *buf, size_t len)
 {
 	struct xr_cursor c = {.c_buf = buf, .c_len = len, .c_off = 0};
 	uint32_t xid, v, flags;
@@ -79,7 +79,7 @@ bool xr_seq_hide_cb_path_down(uint8_t *buf, size_t len)
 
 	if (!buf)
 		return false;
-	if (!take32(&c, &xid) || !take32(&c, &v) || v != XR_RPC_REPLY ||
+	if (!take32(&c, &xid) || !take32(&c, &v) || v != XR_GSH_RPC_REPLY ||
 	    !take32(&c, &v) || v != XR_MSG_ACCEPTED)
 		return false;
 	/* verifier: only flavors that do not cover the reply's bytes */

@@ -2,32 +2,32 @@
 /*
  * The NFS_RDMA block of ganesha.conf: what the operator sets for the RDMA
  * listener.  Parsed with Ganesha's own config machinery, so range errors are
- * reported the way every other Ganesha option's are; xr_svc_conf_commit()
+ * reported the way every other Ganesha option's are; xr_gsh_conf_commit()
  * adds the cross-field checks and says which option is wrong and what is
  * allowed.  config_samples/ganesha-rdma.conf shows every option.
  */
-#ifndef XR_SVC_CONF_H
-#define XR_SVC_CONF_H
+#ifndef XR_GSH_CONF_H
+#define XR_GSH_CONF_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define XR_SVC_CONF_BLOCK "NFS_RDMA"
+#define XR_GSH_CONF_BLOCK "NFS_RDMA"
 
-enum xr_svc_fabric {
-	XR_SVC_FABRIC_VERBS = 0,
-	XR_SVC_FABRIC_OFI = 1,
+enum xr_gsh_fabric {
+	XR_GSH_FABRIC_VERBS = 0,
+	XR_GSH_FABRIC_OFI = 1,
 };
 
 /* Most export ids an Exports list may name. */
-#define XR_SVC_MAX_EXPORT_IDS 256
+#define XR_GSH_MAX_EXPORT_IDS 256
 
-struct xr_svc_conf {
+struct xr_gsh_conf {
 	bool xsc_enable;
 	char *xsc_bind_addr; /* IPv4 literal */
 	uint32_t xsc_port32; /* as parsed; checked, then copied below */
 	uint16_t xsc_port;
-	uint32_t xsc_fabric; /* enum xr_svc_fabric */
+	uint32_t xsc_fabric; /* enum xr_gsh_fabric */
 	char *xsc_provider;  /* ofi provider name */
 	uint32_t xsc_credits;
 	uint32_t xsc_inline_size;
@@ -46,16 +46,16 @@ struct xr_svc_conf {
 	 * PUTROOTFH, LOOKUP into any other get NFS4ERR_ACCESS; NFSv3, NLM and
 	 * NFSACL calls naming one are denied).  Absent: all of them.
 	 */
-	struct xr_svc_exports {
+	struct xr_gsh_exports {
 		bool xse_set; /* the option was given */
 		bool xse_bad; /* a term was not an export id */
 		uint32_t xse_n;
-		uint16_t xse_ids[XR_SVC_MAX_EXPORT_IDS];
+		uint16_t xse_ids[XR_GSH_MAX_EXPORT_IDS];
 	} xsc_exports;
 };
 
 /**
- * xr_svc_conf_load() - read the NFS_RDMA block of Ganesha's configuration
+ * xr_gsh_conf_load() - read the NFS_RDMA block of Ganesha's configuration
  * @conf:	filled with the block's values or the defaults
  *
  * Parses the file ganesha.nfsd was started with (nfs_config_path).  Every
@@ -65,20 +65,20 @@ struct xr_svc_conf {
  * Return: 0 when the block is valid or absent (defaults), -EINVAL when it
  * has errors, -ENOENT when the configuration file cannot be parsed.
  */
-int xr_svc_conf_load(struct xr_svc_conf *conf);
+int xr_gsh_conf_load(struct xr_gsh_conf *conf);
 
 /**
- * xr_svc_conf_free() - release the strings the loader allocated
- * @conf:	a configuration filled by xr_svc_conf_load()
+ * xr_gsh_conf_free() - release the strings the loader allocated
+ * @conf:	a configuration filled by xr_gsh_conf_load()
  */
-void xr_svc_conf_free(struct xr_svc_conf *conf);
+void xr_gsh_conf_free(struct xr_gsh_conf *conf);
 
 /**
- * xr_svc_conf_fabric_name() - "verbs" or "ofi"
+ * xr_gsh_conf_fabric_name() - "verbs" or "ofi"
  * @conf:	a loaded configuration
  *
  * Return: the backend name for xr_fabric_open().
  */
-const char *xr_svc_conf_fabric_name(const struct xr_svc_conf *conf);
+const char *xr_gsh_conf_fabric_name(const struct xr_gsh_conf *conf);
 
-#endif /* XR_SVC_CONF_H */
+#endif /* XR_GSH_CONF_H */
