@@ -11,23 +11,12 @@
 #include <string.h>
 
 #include "gr_abi.h"
+#include "gr_check.h"
 
 struct probe_layout {
 	char bytes[123];
 };
 struct probe_layout gr_abi_test_symbol;
-
-static int failures, checks;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		checks++;                                                      \
-		if (!(cond)) {                                                 \
-			failures++;                                            \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-		}                                                              \
-	} while (0)
 
 int main(void)
 {
@@ -74,6 +63,5 @@ int main(void)
 
 	if (libc)
 		dlclose(libc);
-	printf("%d passed, %d failed\n", checks - failures, failures);
-	return failures ? 1 : 0;
+	return gr_check_done("test_abi");
 }

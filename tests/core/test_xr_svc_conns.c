@@ -38,6 +38,7 @@
 #include "xr_fabric_loop.h"
 #include "xr_hdr.h"
 #include "xr_svc.h"
+#include "gr_check.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,16 +57,6 @@
 #define IDLE_S 3u
 #define PEER_S 3u
 #define RDLEN 4096u
-
-static int failures;
-
-static void check(bool ok, const char *what)
-{
-	printf("%s %s\n", ok ? "PASS" : "FAIL", what);
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
 
 static long now_ms(void)
 {
@@ -478,64 +469,69 @@ int main(void)
 	r0 = open_conn(0, port);
 	r1 = open_conn(1, port);
 	r2 = open_conn(2, port);
-	check(!r0 && !r1 && r2 == -ECONNREFUSED,
-	      "per-address cap 2: third connection refused");
+	CHECK_SAY(!r0 && !r1 && r2 == -ECONNREFUSED,
+		  "per-address cap 2: third connection refused");
 	st = stats();
-	check(st.cs_err_refused_per_addr == 1 && st.cs_err_refused_conns == 1,
-	      "counted as refused, per address");
-	check(wait_for(two_live, 2000), "two connections live");
+	CHECK_SAY(st.cs_err_refused_per_addr == 1 &&
+		      st.cs_err_refused_conns == 1,
+		  "counted as refused, per address");
+	CHECK_SAY(wait_for(two_live, 2000), "two connections live");
 	st = stats();
 	printf("     two silent connections: %llu regions, %llu bytes\n",
 	       (unsigned long long)st.cs_mr_live,
 	       (unsigned long long)st.cs_registered_bytes);
-	check(st.cs_mr_live == 2 &&
-		  st.cs_registered_bytes ==
-		      2ull * (CREDITS + XR_SVC_RECV_SLACK) * INLINE,
-	      "a silent connection registers only its receive buffers");
+	CHECK_SAY(st.cs_mr_live == 2 &&
+		      st.cs_registered_bytes ==
+			  2ull * (CREDITS + XR_SVC_RECV_SLACK) * INLINE,
+		  "a silent connection registers only its receive buffers");
 
 	/* 3: the handshake timeout closes both and frees everything. */
-	check(wait_for(at_rest, 10000), "silent connections closed, at rest");
+	CHECK_SAY(wait_for(at_rest, 10000),
+		  "silent connections closed, at rest");
 	took = now_ms() - t0;
-	check(took >= (long)(HANDSHAKE_S - 1) * 1000,
-	      "not before the handshake timeout (less the 1 s timer tick)");
+	CHECK_SAY(took >= (long)(HANDSHAKE_S - 1) * 1000,
+		  "not before the handshake timeout (less the 1 s timer tick)");
 	st = stats();
-	check(st.cs_conns_closed_silent == 2 && !st.cs_conns_closed_idle,
-	      "cs_conns_closed_silent = 2");
-	check(conns[0].state == 2 && conns[1].state == 2,
-	      "the client saw both connections end");
+	CHECK_SAY(st.cs_conns_closed_silent == 2 && !st.cs_conns_closed_idle,
+		  "cs_conns_closed_silent = 2");
+	CHECK_SAY(conns[0].state == 2 && conns[1].state == 2,
+		  "the client saw both connections end");
 	close_conn(0);
 	close_conn(1);
 	close_conn(2);
 
 	/* 4: a held call keeps an idle connection; idle after the reply. */
-	check(!open_conn(0, port) && !send_call(0, 0x1d1e),
-	      "a new connection sends a call");
-	check(wait_for(delivered, 5000), "the call is delivered");
+	CHECK_SAY(!open_conn(0, port) && !send_call(0, 0x1d1e),
+		  "a new connection sends a call");
+	CHECK_SAY(wait_for(delivered, 5000), "the call is delivered");
 	st = stats();
-	check(st.cs_mr_live == 2 &&
-		  st.cs_registered_bytes ==
-		      (uint64_t)(CREDITS + XR_SVC_RECV_SLACK) * INLINE +
-			  (uint64_t)(CREDITS + CREDITS / 4 + 4) * INLINE,
-	      "after its first message: receive and send buffers, no landing "
-	      "area");
+	CHECK_SAY(
+	    st.cs_mr_live == 2 &&
+		st.cs_registered_bytes ==
+		    (uint64_t)(CREDITS + XR_SVC_RECV_SLACK) * INLINE +
+			(uint64_t)(CREDITS + CREDITS / 4 + 4) * INLINE,
+	    "after its first message: receive and send buffers, no landing "
+	    "area");
 	t0 = now_ms();
 	while (now_ms() - t0 < 2 * IDLE_S * 1000)
 		pump(20);
 	st = stats();
-	check(st.cs_connections == 1 && conns[0].state == 1 &&
-		  !st.cs_conns_closed_idle && st.cs_conns_closed_silent == 2,
-	      "not closed while the upper layer holds its call (2 x idle)");
-	check(answer_held(), "the upper layer replies");
-	check(wait_for(replied, 5000), "the client has its reply");
+	CHECK_SAY(st.cs_connections == 1 && conns[0].state == 1 &&
+		      !st.cs_conns_closed_idle &&
+		      st.cs_conns_closed_silent == 2,
+		  "not closed while the upper layer holds its call (2 x idle)");
+	CHECK_SAY(answer_held(), "the upper layer replies");
+	CHECK_SAY(wait_for(replied, 5000), "the client has its reply");
 	t0 = now_ms();
-	check(wait_for(at_rest, 10000), "then idle: closed, at rest");
+	CHECK_SAY(wait_for(at_rest, 10000), "then idle: closed, at rest");
 	took = now_ms() - t0;
 	st = stats();
 	printf("     closed %.1f s after the reply\n", (double)took / 1000);
-	check(st.cs_conns_closed_idle == 1 && st.cs_conns_closed_silent == 2,
-	      "cs_conns_closed_idle = 1, never taken for silent");
-	check(took >= (long)(IDLE_S - 1) * 1000,
-	      "not before the idle timeout (less the 1 s timer tick)");
+	CHECK_SAY(st.cs_conns_closed_idle == 1 &&
+		      st.cs_conns_closed_silent == 2,
+		  "cs_conns_closed_idle = 1, never taken for silent");
+	CHECK_SAY(took >= (long)(IDLE_S - 1) * 1000,
+		  "not before the idle timeout (less the 1 s timer tick)");
 	close_conn(0);
 
 	/*
@@ -543,26 +539,30 @@ int main(void)
 	 * timeout, although the upper layer holds another of its calls (only
 	 * the server's own work exempts a connection).
 	 */
-	check(!open_conn(0, port) && !send_call(0, 0x5a) && !send_call(0, 0x5b),
-	      "a new connection sends two calls");
-	check(wait_for(two_delivered, 5000), "both are delivered");
+	CHECK_SAY(!open_conn(0, port) && !send_call(0, 0x5a) &&
+		      !send_call(0, 0x5b),
+		  "a new connection sends two calls");
+	CHECK_SAY(wait_for(two_delivered, 5000), "both are delivered");
 	xr_loop_stop_reading(conns[0].ep, true);
 	t0 = now_ms();
-	check(answer_held(), "the upper layer answers one, keeps the other");
-	check(wait_for(stalled1, 15000),
-	      "a peer that takes no reply: closed as stalled (reply stuck in "
-	      "SENDING)");
+	CHECK_SAY(answer_held(),
+		  "the upper layer answers one, keeps the other");
+	CHECK_SAY(
+	    wait_for(stalled1, 15000),
+	    "a peer that takes no reply: closed as stalled (reply stuck in "
+	    "SENDING)");
 	took = now_ms() - t0;
 	printf("     closed %.1f s after the reply was posted\n",
 	       (double)took / 1000);
-	check(took >= (long)(PEER_S - 1) * 1000,
-	      "not before the peer timeout (less the 1 s timer tick)");
-	check(answer_oldest() == -ENOTCONN,
-	      "the held call's reply then finds the connection gone");
-	check(wait_for(at_rest, 10000), "everything returns");
+	CHECK_SAY(took >= (long)(PEER_S - 1) * 1000,
+		  "not before the peer timeout (less the 1 s timer tick)");
+	CHECK_SAY(answer_oldest() == -ENOTCONN,
+		  "the held call's reply then finds the connection gone");
+	CHECK_SAY(wait_for(at_rest, 10000), "everything returns");
 	st = stats();
-	check(st.cs_conns_closed_idle == 1 && st.cs_conns_closed_silent == 2,
-	      "counted as stalled, not idle or silent");
+	CHECK_SAY(st.cs_conns_closed_idle == 1 &&
+		      st.cs_conns_closed_silent == 2,
+		  "counted as stalled, not idle or silent");
 	close_conn(0);
 
 	/* 6: a peer that never serves the RDMA Read of its Read chunk. */
@@ -571,18 +571,19 @@ int main(void)
 		    .lf_seed = 7, .lf_ops = 1u << XR_OP_READ, .lf_drop = 65536};
 		struct xr_fabric *sfab = xr_loop_listener_fabric(port);
 
-		check(sfab && !xr_loop_set_faults(sfab, &f),
-		      "the engine's Reads never complete");
-		check(!open_conn(0, port), "a new connection");
-		check(!send_call_rd(0, 0x6a, true, RDLEN),
-		      "it sends a call with a Read chunk");
+		CHECK_SAY(sfab && !xr_loop_set_faults(sfab, &f),
+			  "the engine's Reads never complete");
+		CHECK_SAY(!open_conn(0, port), "a new connection");
+		CHECK_SAY(!send_call_rd(0, 0x6a, true, RDLEN),
+			  "it sends a call with a Read chunk");
 		t0 = now_ms();
-		check(wait_for(stalled2, 15000),
-		      "closed as stalled (call stuck in PULLING)");
+		CHECK_SAY(wait_for(stalled2, 15000),
+			  "closed as stalled (call stuck in PULLING)");
 		took = now_ms() - t0;
-		check(took >= (long)(PEER_S - 1) * 1000,
-		      "not before the peer timeout (less the 1 s timer tick)");
-		check(wait_for(at_rest, 10000), "everything returns");
+		CHECK_SAY(
+		    took >= (long)(PEER_S - 1) * 1000,
+		    "not before the peer timeout (less the 1 s timer tick)");
+		CHECK_SAY(wait_for(at_rest, 10000), "everything returns");
 		xr_loop_set_faults(sfab, NULL);
 		close_conn(0);
 	}
@@ -594,9 +595,9 @@ int main(void)
 	{
 		uint64_t mr_max, dropped0 = stats().cs_err_hdr_dropped;
 
-		check(!open_conn(0, port), "a new connection");
+		CHECK_SAY(!open_conn(0, port), "a new connection");
 		t0 = now_ms();
-		check(
+		CHECK_SAY(
 		    flood_until(silent3, 15000, &mr_max),
 		    "sending only garbage: closed after the handshake timeout");
 		took = now_ms() - t0;
@@ -606,13 +607,13 @@ int main(void)
 		       (double)took / 1000,
 		       (unsigned long long)(st.cs_err_hdr_dropped - dropped0),
 		       (unsigned long long)mr_max);
-		check(st.cs_err_hdr_dropped - dropped0 >= 3,
-		      "the garbage was dropped");
-		check(mr_max == 1,
-		      "garbage allocates nothing: only the receives");
-		check(took >= (long)(HANDSHAKE_S - 1) * 1000,
-		      "not before the handshake timeout");
-		check(wait_for(at_rest, 10000), "everything returns");
+		CHECK_SAY(st.cs_err_hdr_dropped - dropped0 >= 3,
+			  "the garbage was dropped");
+		CHECK_SAY(mr_max == 1,
+			  "garbage allocates nothing: only the receives");
+		CHECK_SAY(took >= (long)(HANDSHAKE_S - 1) * 1000,
+			  "not before the handshake timeout");
+		CHECK_SAY(wait_for(at_rest, 10000), "everything returns");
 		close_conn(0);
 	}
 
@@ -623,23 +624,25 @@ int main(void)
 	{
 		uint64_t mr_max;
 
-		check(!open_conn(0, port) && !send_call_rd(0, 0x8a, true, 0),
-		      "a new connection sends a call with a 0-byte Read chunk");
-		check(wait_for(delivered, 5000), "the call is delivered");
+		CHECK_SAY(
+		    !open_conn(0, port) && !send_call_rd(0, 0x8a, true, 0),
+		    "a new connection sends a call with a 0-byte Read chunk");
+		CHECK_SAY(wait_for(delivered, 5000), "the call is delivered");
 		st = stats();
-		check(st.cs_mr_live == 2,
-		      "receive and send buffers, no landing area");
-		check(answer_held(), "the upper layer replies");
-		check(wait_for(got_reply, 5000), "the client has its reply");
+		CHECK_SAY(st.cs_mr_live == 2,
+			  "receive and send buffers, no landing area");
+		CHECK_SAY(answer_held(), "the upper layer replies");
+		CHECK_SAY(wait_for(got_reply, 5000),
+			  "the client has its reply");
 		idle_goal = stats().cs_conns_closed_idle + 1;
 		t0 = now_ms();
-		check(flood_until(idle_reached, 15000, &mr_max),
-		      "then garbage only: closed after the idle timeout");
+		CHECK_SAY(flood_until(idle_reached, 15000, &mr_max),
+			  "then garbage only: closed after the idle timeout");
 		took = now_ms() - t0;
 		printf("     closed %.1f s after the reply\n",
 		       (double)took / 1000);
-		check(mr_max == 2, "never a landing area");
-		check(wait_for(at_rest, 10000), "everything returns");
+		CHECK_SAY(mr_max == 2, "never a landing area");
+		CHECK_SAY(wait_for(at_rest, 10000), "everything returns");
 		close_conn(0);
 	}
 
@@ -651,36 +654,36 @@ int main(void)
 		uint64_t refused0 = stats().cs_err_refused_per_addr;
 		uint32_t i;
 
-		check(!xr_loop_set_source(
-			  cfab,
-			  &(struct sockaddr_storage){.ss_family = AF_UNSPEC}),
-		      "the client poses as an unnamed requester");
+		CHECK_SAY(!xr_loop_set_source(cfab,
+					      &(struct sockaddr_storage){
+						  .ss_family = AF_UNSPEC}),
+			  "the client poses as an unnamed requester");
 		r0 = open_conn(0, port);
 		r1 = open_conn(1, port);
 		r2 = open_conn(2, port);
-		check(!r0 && !r1 && !r2,
-		      "three unnamed requesters: none refused by the cap");
+		CHECK_SAY(!r0 && !r1 && !r2,
+			  "three unnamed requesters: none refused by the cap");
 		for (i = 0; i < 3; i++)
 			close_conn(i);
-		check(wait_for(at_rest, 10000), "at rest");
+		CHECK_SAY(wait_for(at_rest, 10000), "at rest");
 		xr_loop_set_source(cfab, v6src("2001:db8:1:2::1"));
 		r0 = open_conn(0, port);
 		xr_loop_set_source(cfab, v6src("2001:db8:1:2:aaaa::2"));
 		r1 = open_conn(1, port);
 		xr_loop_set_source(cfab, v6src("2001:db8:1:2:bbbb::3"));
 		r2 = open_conn(2, port);
-		check(!r0 && !r1 && r2 == -ECONNREFUSED,
-		      "IPv6: the third from one /64 is refused");
+		CHECK_SAY(!r0 && !r1 && r2 == -ECONNREFUSED,
+			  "IPv6: the third from one /64 is refused");
 		close_conn(2);
 		xr_loop_set_source(cfab, v6src("2001:db8:1:3::1"));
 		r2 = open_conn(2, port);
-		check(!r2, "IPv6: another /64 is not");
-		check(stats().cs_err_refused_per_addr == refused0 + 1,
-		      "one refused, per address");
+		CHECK_SAY(!r2, "IPv6: another /64 is not");
+		CHECK_SAY(stats().cs_err_refused_per_addr == refused0 + 1,
+			  "one refused, per address");
 		xr_loop_set_source(cfab, NULL);
 		for (i = 0; i < 3; i++)
 			close_conn(i);
-		check(wait_for(at_rest, 10000), "at rest");
+		CHECK_SAY(wait_for(at_rest, 10000), "at rest");
 	}
 
 	/*
@@ -696,7 +699,7 @@ int main(void)
 
 		answer_inline = true;
 		repost_recvs = true;
-		check(!open_conn(0, port), "a client connects");
+		CHECK_SAY(!open_conn(0, port), "a client connects");
 		end = now_ms() + (IDLE_S * 2 + 2) * 1000L;
 		while (now_ms() < end && conns[0].state == 1) {
 			uint32_t want = conns[0].replies + 1;
@@ -714,14 +717,14 @@ int main(void)
 		st = stats();
 		printf("     %u calls answered inline in %u s\n", calls,
 		       IDLE_S * 2 + 2);
-		check(conns[0].state == 1 && now_ms() >= end,
-		      "calling without pause: the connection stays up");
-		check(st.cs_conns_closed_idle == idle0,
-		      "a busy connection is never closed as idle");
+		CHECK_SAY(conns[0].state == 1 && now_ms() >= end,
+			  "calling without pause: the connection stays up");
+		CHECK_SAY(st.cs_conns_closed_idle == idle0,
+			  "a busy connection is never closed as idle");
 		answer_inline = false;
 		repost_recvs = false;
 		close_conn(0);
-		check(wait_for(at_rest, 10000), "at rest");
+		CHECK_SAY(wait_for(at_rest, 10000), "at rest");
 	}
 
 	xr_svc_stop(svc);
@@ -729,6 +732,5 @@ int main(void)
 	xr_dereg_mr(cmr);
 	xr_fabric_close(cfab);
 	free(cbuf);
-	printf("%s\n", failures ? "FAILED" : "all passed");
-	return failures ? 1 : 0;
+	return gr_check_done("test_xr_svc_conns");
 }

@@ -43,6 +43,7 @@
 #include "xr_fabric_loop.h"
 #include "xr_hdr.h"
 #include "xr_svc.h"
+#include "gr_check.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -945,7 +946,7 @@ int main(int argc, char **argv)
 	struct xr_core_stats st;
 	struct env e;
 	uint64_t seed, rounds, secs;
-	uint32_t r, failed = 0;
+	uint32_t r;
 	long end;
 
 	seed = env_u64("GR_PROP_SEED",
@@ -960,17 +961,15 @@ int main(int argc, char **argv)
 	       seed);
 	fflush(stdout);
 	rng_state = seed ? seed : 1;
-	if (env_setup(&e))
-		return 1;
+	if (!CHECK_SAY(!env_setup(&e), "engine and client fabric start"))
+		return gr_check_done("test_xr_svc_prop");
 	end = now_ms() + (long)secs * 1000;
 	verbose = env_u64("GR_PROP_VERBOSE", 0) != 0;
 	for (r = 0; r < rounds && now_ms() < end; r++) {
 		long t0 = now_ms();
 
-		if (run_round(&e, r, 1000000u + r * MAX_CALLS)) {
-			failed = 1;
+		if (!CHECK(run_round(&e, r, 1000000u + r * MAX_CALLS) == 0))
 			break;
-		}
 		if (verbose)
 			printf("round %u: %ld ms%s\n", r, now_ms() - t0,
 			       up.u_faults ? " (faults)" : "");
@@ -992,11 +991,8 @@ int main(int argc, char **argv)
 	       r, st.cs_calls, st.cs_replies, st.cs_err_chunk_sent,
 	       up.u_dropped, st.cs_connections_total);
 	env_teardown(&e);
-	if (failed) {
+	if (gr_checks_failed)
 		printf("FAIL (seed %" PRIu64 ")\n", seed);
-		return 1;
-	}
-	printf("PASS\n");
-	return 0;
+	return gr_check_done("test_xr_svc_prop");
 }
 #endif

@@ -11,17 +11,7 @@
 #include "fabric_ofi.c"
 #include "fabric_verbs.c"
 #include "fabric_loop.c"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__,          \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
+#include "gr_check.h"
 
 static void test_backend_by_name(void)
 {
@@ -441,10 +431,5 @@ int main(void)
 	test_access_translation();
 	test_status_mapping();
 	test_loop_faults();
-	if (failures) {
-		fprintf(stderr, "%d check(s) failed\n", failures);
-		return 1;
-	}
-	printf("fabric unit: all checks passed\n");
-	return 0;
+	return gr_check_done("test_fabric_unit");
 }

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "xr_check.h"
+#include "gr_check.h"
 #include "xr_gsh_rpccall.h"
 
 struct msg {
@@ -211,5 +211,5 @@ int main(void)
 	verdict_split(&m, &c, &erc, &id);
 	CHECK_EQ(erc, -EACCES);
 
-	return xr_check_done("test_xr_gsh_rpccall");
+	return gr_check_done("test_xr_gsh_rpccall");
 }

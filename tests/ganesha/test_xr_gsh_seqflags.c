@@ -9,7 +9,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "xr_check.h"
+#include "gr_check.h"
 #include "xr_gsh_seqflags.h"
 
 struct msg {
@@ -117,5 +117,5 @@ int main(void)
 	CHECK(!xr_gsh_seq_hide_cb_path_down(m.b, m.n));
 	CHECK(!xr_gsh_seq_hide_cb_path_down(NULL, 100));
 
-	return xr_check_done("xr_gsh_seqflags");
+	return gr_check_done("test_xr_gsh_seqflags");
 }

@@ -17,18 +17,7 @@
 #include <rpc/xdr_inline.h>
 
 #include "xr_gsh_xdr.h"
-
-static int checks, failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		checks++;                                                      \
-		if (!(cond)) {                                                 \
-			failures++;                                            \
-			fprintf(stderr, "%s:%d: failed: %s\n", __FILE__,       \
-				__LINE__, #cond);                              \
-		}                                                              \
-	} while (0)
+#include "gr_check.h"
 
 struct sample {
 	uint32_t a;
@@ -252,6 +241,5 @@ int main(void)
 	test_chunk_copied(buf, len, &s);
 	test_encode();
 	test_encode_any();
-	printf("%d passed, %d failed\n", checks - failures, failures);
-	return failures ? 1 : 0;
+	return gr_check_done("test_xr_gsh_xdr");
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "rp_entry_fh.h"
-#include "xr_check.h"
+#include "gr_check.h"
 
 struct blob {
 	char buf[512];
@@ -142,5 +142,5 @@ int main(void)
 	fa.attrmask.bitmap4_len = 0;
 	CHECK(!rp_fattr_take_fh(&fa, fh, &fh_len));
 
-	return xr_check_done("rp_entry_fh");
+	return gr_check_done("test_rp_entry_fh");
 }

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "rp_handle_mac.h"
-#include "xr_check.h"
+#include "gr_check.h"
 
 #define FH_MAX 106 /* RP_FH_MAX: 128 - Ganesha's 5 - kind - MAC */
 
@@ -246,5 +246,5 @@ int main(void)
 	handles();
 	pinned();
 	key_file();
-	return xr_check_done("test_rp_handle_mac");
+	return gr_check_done("test_rp_handle_mac");
 }

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "rp_lock_owner.h"
-#include "xr_check.h"
+#include "gr_check.h"
 
 static void name_of(struct rp_lock_owners *lo, uint64_t id, char *buf)
 {
@@ -118,5 +118,5 @@ int main(void)
 	free(owner);
 	free(file);
 	free(file2);
-	return xr_check_done("test_rp_lock_owner");
+	return gr_check_done("test_rp_lock_owner");
 }

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "rp_int.h"
-#include "xr_check.h"
+#include "gr_check.h"
 
 /* ---- stubs for what rp_postop.c calls outside itself ---- */
 
@@ -204,5 +204,5 @@ int main(void)
 	rp_postop_fini(h);
 	free(h);
 	free(ex);
-	return xr_check_done("test_rp_postop");
+	return gr_check_done("test_rp_postop");
 }

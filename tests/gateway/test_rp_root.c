@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "rp_int.h"
-#include "xr_check.h"
+#include "gr_check.h"
 
 static void attrs_of(struct fsal_attrlist *a, uint64_t major, uint64_t minor,
 		     uint64_t fileid)
@@ -74,5 +74,5 @@ int main(void)
 	CHECK(!rp_is_root_obj(&ex2, other, sizeof(other), &a));
 	rp_root_set(&ex2, fh, 0, NULL); /* ignored */
 	CHECK(rp_root_known(&ex2));
-	return xr_check_done("test_rp_root");
+	return gr_check_done("test_rp_root");
 }

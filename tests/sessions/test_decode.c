@@ -17,17 +17,7 @@
 
 #include "../../src/sessions/sess_codec.c"
 #include "../../src/sessions/sess_cb.c"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
+#include "gr_check.h"
 
 static const sessionid4 test_sid = "0123456789abcde";
 
@@ -743,10 +733,5 @@ int main(void)
 	test_uncached_forever();
 	test_badsession_past_deadline();
 	test_minor_negotiation();
-	if (failures) {
-		fprintf(stderr, "test_decode: %d failure(s)\n", failures);
-		return 1;
-	}
-	printf("test_decode: all checks passed\n");
-	return 0;
+	return gr_check_done("test_decode");
 }

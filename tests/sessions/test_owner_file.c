@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "sess_int.h"
-#include "xr_check.h"
+#include "gr_check.h"
 
 static void put(const char *path, const char *text)
 {
@@ -51,7 +51,7 @@ int main(void)
 
 	if (!mkdtemp(dir)) {
 		CHECK(!"mkdtemp");
-		return xr_check_done("test_owner_file");
+		return gr_check_done("test_owner_file");
 	}
 	snprintf(path, sizeof(path), "%s/owner", dir);
 	snprintf(victim, sizeof(victim), "%s/victim", dir);
@@ -94,5 +94,5 @@ int main(void)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	CHECK(system(cmd) == 0);
-	return xr_check_done("test_owner_file");
+	return gr_check_done("test_owner_file");
 }

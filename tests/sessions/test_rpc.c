@@ -9,17 +9,7 @@
 #include <string.h>
 
 #include "../../src/sessions/sess_rpc.c"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
+#include "gr_check.h"
 
 static size_t words(uint8_t *buf, const uint32_t *w, size_t n)
 {
@@ -160,10 +150,5 @@ int main(void)
 	test_call_roundtrip();
 	test_reply();
 	test_accepted();
-	if (failures) {
-		fprintf(stderr, "test_rpc: %d failure(s)\n", failures);
-		return 1;
-	}
-	printf("test_rpc: all checks passed\n");
-	return 0;
+	return gr_check_done("test_rpc");
 }

@@ -15,17 +15,7 @@
 #include <string.h>
 
 #include "../../src/sessions/sess_seq.c"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
+#include "gr_check.h"
 
 /* Row flags: inputs. */
 #define EXTRA (1u << 0)	   /* sent on an extra connection */
@@ -215,7 +205,7 @@ static void test_table(void)
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *r = &rows[i];
-		int before = failures;
+		unsigned int before = gr_checks_failed;
 
 		fill_in(r, &in);
 		sess_seq_decide(&in, &out);
@@ -233,7 +223,7 @@ static void test_table(void)
 		CHECK(out.log_uncached == !!(r->flags & LOGU));
 		CHECK(out.unbind_extra == !!(r->flags & UNBIND));
 		CHECK(out.count_replay == !!(r->flags & CREPLAY));
-		if (failures != before)
+		if (gr_checks_failed != before)
 			fprintf(stderr, "  row %zu (RFC 8881 %s): got %s\n", i,
 				r->rfc, sess_seq_action_name(out.action));
 	}
@@ -417,7 +407,7 @@ static void test_random(void)
 	unsigned int ends[SESS_SEQ_RETRY + 1] = {0};
 
 	printf("test_seq: random seed %u (SESS_SEQ_SEED)\n", start);
-	for (k = 0; k < 20000 && failures < 10; k++) {
+	for (k = 0; k < 20000 && gr_checks_failed < 10; k++) {
 		struct model m = {.change = rnd(&seed) % 4 != 0,
 				  .cachethis = rnd(&seed) % 4 != 0};
 		bool done = false;
@@ -509,10 +499,5 @@ int main(void)
 	test_change_ran();
 	test_backoff();
 	test_random();
-	if (failures) {
-		fprintf(stderr, "test_seq: %d failure(s)\n", failures);
-		return 1;
-	}
-	printf("test_seq: all checks passed\n");
-	return 0;
+	return gr_check_done("test_seq");
 }

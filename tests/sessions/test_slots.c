@@ -11,17 +11,7 @@
 #include <string.h>
 
 #include "../../src/sessions/sess_slots.c"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
+#include "gr_check.h"
 
 static void test_init_limits(void)
 {
@@ -199,7 +189,7 @@ static void test_random(void)
 			}
 		}
 		CHECK(t.st_busy == nheld);
-		if (failures > 10)
+		if (gr_checks_failed > 10)
 			break;
 	}
 	CHECK(t.st_max_busy >= 33);
@@ -215,10 +205,5 @@ int main(void)
 	test_misordered();
 	test_badslot_and_recall();
 	test_random();
-	if (failures) {
-		fprintf(stderr, "test_slots: %d failure(s)\n", failures);
-		return 1;
-	}
-	printf("test_slots: all checks passed\n");
-	return 0;
+	return gr_check_done("test_slots");
 }

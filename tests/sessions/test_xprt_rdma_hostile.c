@@ -28,21 +28,11 @@
 #include <string.h>
 
 #include "../../src/sessions/sess_codec.c"
+#include "gr_check.h"
 #include "sess_xprt_rdma.h"
 #include "xr_cm.h"
 #include "xr_fabric.h"
 #include "xr_hdr.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 #define SLOT 8192
 #define NSLOTS 8
@@ -439,11 +429,5 @@ int main(void)
 	xr_fabric_close(s.fab);
 	free(s.buf);
 	free(cl);
-	if (failures) {
-		fprintf(stderr, "test_xprt_rdma_hostile: %d failure(s)\n",
-			failures);
-		return 1;
-	}
-	printf("test_xprt_rdma_hostile: all checks passed\n");
-	return 0;
+	return gr_check_done("test_xprt_rdma_hostile");
 }

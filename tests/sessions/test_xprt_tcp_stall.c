@@ -25,6 +25,7 @@
 
 #include "sess_rpc.h"
 #include "sess_xprt.h"
+#include "gr_check.h"
 
 #define CALL_TIMEOUT_MS 2000
 #define BIG_LEN (4u << 20)
@@ -162,7 +163,7 @@ int main(void)
 	struct sess_xprt_stats st;
 	pthread_t srv, tb, ts;
 	struct timespec dl;
-	int rcv = 4096, ret, fails = 0;
+	int rcv = 4096, ret;
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	listen_fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -177,15 +178,11 @@ int main(void)
 	pthread_create(&srv, NULL, server, NULL);
 
 	xp = sess_xprt_tcp_create(&o);
-	if (!xp || xp->x_ops->connect(xp)) {
-		printf("FAIL: connect\n");
-		return 1;
-	}
+	if (!CHECK_SAY(xp && !xp->x_ops->connect(xp), "connect"))
+		return gr_check_done("test_xprt_tcp_stall");
 	caller(&first);
-	if (first.ret) {
-		printf("FAIL: first call %d\n", first.ret);
-		return 1;
-	}
+	if (!CHECK_SAY(!first.ret, "first call (%d)", first.ret))
+		return gr_check_done("test_xprt_tcp_stall");
 	finished = 0;
 
 	big.iov.iov_len = BIG_LEN;
@@ -202,39 +199,27 @@ int main(void)
 	while (finished < 2 && ret != ETIMEDOUT)
 		ret = pthread_cond_timedwait(&cv, &mu, &dl);
 	pthread_mutex_unlock(&mu);
-	if (finished < 2) {
-		printf("FAIL: %d of 2 calls still blocked after %d s (call "
-		       "timeout %d ms): a stalled sender holds the send lock\n",
-		       2 - finished, WATCHDOG_S, CALL_TIMEOUT_MS);
-		fflush(stdout);
-		_exit(1);
-	}
+	if (!CHECK_SAY(finished == 2,
+		       "both calls end within %d s (call timeout %d ms; %d "
+		       "still blocked): a stalled sender holds no send lock",
+		       WATCHDOG_S, CALL_TIMEOUT_MS, 2 - finished))
+		_exit(gr_check_done("test_xprt_tcp_stall"));
 	pthread_join(tb, NULL);
 	pthread_join(ts, NULL);
 	printf("big call: %d after %lld ms; small call: %d after %lld ms\n",
 	       big.ret, (long long)big.elapsed_ms, small.ret,
 	       (long long)small.elapsed_ms);
-	if (big.ret == 0 || small.ret == 0) {
-		printf("FAIL: a call succeeded against a server that reads "
-		       "nothing\n");
-		fails++;
-	}
-	if (big.elapsed_ms >= 2 * CALL_TIMEOUT_MS ||
-	    small.elapsed_ms >= 2 * CALL_TIMEOUT_MS) {
-		printf("FAIL: a call took 2x the call timeout or more\n");
-		fails++;
-	}
+	CHECK_SAY(big.ret != 0 && small.ret != 0,
+		  "no call succeeds against a server that reads nothing");
+	CHECK_SAY(big.elapsed_ms < 2 * CALL_TIMEOUT_MS &&
+		      small.elapsed_ms < 2 * CALL_TIMEOUT_MS,
+		  "every call ends within 2x the call timeout");
 	xp->x_ops->get_stats(xp, &st);
-	if (st.xs_disconnects < 1) {
-		printf("FAIL: the connection was not dropped\n");
-		fails++;
-	}
+	CHECK_SAY(st.xs_disconnects >= 1, "the connection is dropped");
 	stop_server = 1;
 	xp->x_ops->destroy(xp);
 	pthread_join(srv, NULL);
 	close(listen_fd);
 	free(big.iov.iov_base);
-	if (!fails)
-		printf("PASS\n");
-	return fails ? 1 : 0;
+	return gr_check_done("test_xprt_tcp_stall");
 }

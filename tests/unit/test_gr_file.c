@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "gr_file.h"
-#include "xr_check.h"
+#include "gr_check.h"
 
 static int fill_text(FILE *f, void *arg)
 {
@@ -221,5 +221,5 @@ int main(void)
 	snprintf(buf, sizeof(buf), "rm -rf '%s'", top);
 	if (system(buf) != 0)
 		fprintf(stderr, "could not remove %s\n", top);
-	return xr_check_done("test_gr_file");
+	return gr_check_done("test_gr_file");
 }

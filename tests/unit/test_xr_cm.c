@@ -9,7 +9,7 @@
  * sides of a connection.
  */
 #include "xr_cm.h"
-#include "xr_check.h"
+#include "gr_check.h"
 
 #include <errno.h>
 #include <string.h>
@@ -179,5 +179,5 @@ int main(void)
 	test_not_present();
 	test_encode_rounding();
 	test_negotiate();
-	return xr_check_done("test_xr_cm");
+	return gr_check_done("test_xr_cm");
 }

@@ -7,7 +7,7 @@
  * type, other programs), and checks the table has no duplicate rows.
  */
 #include "xr_ddp.h"
-#include "xr_check.h"
+#include "gr_check.h"
 
 #define P XR_NFS_PROGRAM
 
@@ -112,5 +112,5 @@ int main(void)
 	test_nfs4();
 	test_other_programs();
 	test_table();
-	return xr_check_done("test_xr_ddp");
+	return gr_check_done("test_xr_ddp");
 }

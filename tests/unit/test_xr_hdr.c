@@ -12,7 +12,7 @@
  * and whatever is accepted must re-encode to the same bytes.
  */
 #include "xr_hdr.h"
-#include "xr_check.h"
+#include "gr_check.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -759,5 +759,5 @@ int main(void)
 	test_limits_and_args();
 	test_xdr_pad();
 	test_sweeps();
-	return xr_check_done("test_xr_hdr");
+	return gr_check_done("test_xr_hdr");
 }

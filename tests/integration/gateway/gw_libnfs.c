@@ -61,6 +61,8 @@
 #include <nfsc/libnfs-raw.h>
 #include <nfsc/libnfs-raw-nfs4.h>
 
+#include "gr_check.h"
+
 struct client {
 	struct nfs_context *nfs;
 	struct nfs_url *url;
@@ -506,15 +508,13 @@ done:
 
 /* ---- ops: the setattr/link/symlink/statfs family through libnfs ---- */
 
+/* A failed step ends the run (the next ones need it), with libnfs's error. */
 #define OPS_CHECK(cond, ...)                                                   \
 	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "FAIL: " __VA_ARGS__);                 \
-			fprintf(stderr, " (%s)\n", nfs_get_error(nfs));        \
+		if (!CHECK_SAY(cond, __VA_ARGS__)) {                           \
+			fprintf(stderr, "  libnfs: %s\n", nfs_get_error(nfs)); \
 			return 1;                                              \
 		}                                                              \
-		printf("ok: " __VA_ARGS__);                                    \
-		printf("\n");                                                  \
 	} while (0)
 
 static int ops_run(struct nfs_context *nfs)
