@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 #
 # One ctest entry of the vm tier: judge the result lines of one guest test
-# from the run directory the vm_run fixture (run-vm-tests.sh --fixture)
+# from the run directory the vm.run fixture (run-vm-tests.sh --fixture)
 # filled.  Prints the test's output from logs/ so ctest --output-on-failure
 # shows what happened in the guest.
 # Usage: check-result.sh <run-dir> <test-name> <device>...

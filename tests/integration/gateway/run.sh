@@ -182,7 +182,7 @@ if [ "$kind" = rdma_proxy ]; then
 	# after it depends on a 20 ms window, and on 2026-12-06 nfs41 creates
 	# here met it about once per run (before the creates in some runs,
 	# none of 60 more): a check on it failed CI runs.  The rule itself is
-	# checked in unit.test_rp_postop.
+	# checked in gateway.postop.
 	echo "figure: lookups_saved $neg0 -> $(gw_rp_counter lookups_saved) over 9 creates"
 fi
 check "rm pb/n1 .. pb/n8" bash -c \
