@@ -3,7 +3,7 @@
 #
 # Draw summary.csv of bench/gateway_vs_proxy_v4.sh as an SVG bar chart on
 # stdout (plain awk, nothing to install):
-#   bench/gateway_plot.sh summary.csv > docs/gateway-vs-proxy-v4.svg
+#   bench/gateway_plot.sh summary.csv > bench/gateway-vs-proxy-v4.svg
 # Two panels, because their units differ: 1 MiB read/write throughput
 # (MiB/s) and the small-file cycle rate (ops/s).  Each cell has a bar per
 # gateway with its median on top and, when both ran, the ratio
