@@ -718,6 +718,160 @@ static int64_t xr_copy_run(uint8_t *dst, uint64_t room, const struct iovec *iov,
 	return (int64_t)off;
 }
 
+/*
+ * Marshalling a call: one helper per chunk kind, in the order the
+ * transport header lists them (RFC 8166 section 4.3) - the Read list
+ * (xr_clnt_pos_zero_chunk(), xr_clnt_read_chunk()), the Write list
+ * (xr_clnt_write_list()), the Reply chunk (xr_clnt_reply_chunk()) - then
+ * the inline part (xr_clnt_copy_inline()).  Each chunk helper registers
+ * what it offers, appends its chunk and segments to the header and counts
+ * the call; the registrations stay on the slot, so a failure part way
+ * leaves them for the caller's unwind.  xr_clnt_post_call() plans, calls
+ * the helpers in that order, encodes and posts.
+ */
+
+/* The whole message as one Read chunk at position zero (RDMA_NOMSG). */
+static int xr_clnt_pos_zero_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
+				  const struct xr_msg *m,
+				  const struct xr_plan *plan, struct xr_hdr *h)
+{
+	uint64_t plen = xr_iov_len(m->xm_payload, m->xm_npayload);
+	struct xr_chunk *ch = xr_clnt_new_chunk(h, 0);
+	int ret;
+
+	ret = xr_clnt_reg_run(cl, s, m->xm_head, m->xm_nhead, h, ch);
+	if (!ret && !plan->pl_read_chunk) {
+		ret = xr_clnt_reg_run(cl, s, m->xm_payload, m->xm_npayload, h,
+				      ch);
+		if (!ret && xr_xdr_pad(plen)) {
+			/* The shared zero page: no per-call registration. */
+			h->h_segs[h->h_nsegs] = (struct xr_segment){
+			    xr_mr_handle(cl->cl_zero_reg.rg_mr),
+			    xr_xdr_pad(plen),
+			    xr_mr_wire_offset(cl->cl_zero_reg.rg_mr,
+					      cl->cl_zero)};
+			h->h_nsegs++;
+			ch->ch_nsegs++;
+			ch->ch_length += xr_xdr_pad(plen);
+		}
+	}
+	if (!ret)
+		ret = xr_clnt_reg_run(cl, s, m->xm_tail, m->xm_ntail, h, ch);
+	if (ret)
+		return ret;
+	h->h_nread++;
+	cl->cl_stats.cs_pos_zero_calls++;
+	return 0;
+}
+
+/* The payload as a Read chunk at its XDR position in the message. */
+static int xr_clnt_read_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
+			      const struct xr_msg *m,
+			      const struct xr_plan *plan, struct xr_hdr *h)
+{
+	struct xr_chunk *ch = xr_clnt_new_chunk(h, (uint32_t)plan->pl_position);
+	int ret;
+
+	if (plan->pl_position > UINT32_MAX || plan->pl_position % 4)
+		return -EINVAL;
+	ret = xr_clnt_reg_run(cl, s, m->xm_payload, m->xm_npayload, h, ch);
+	if (ret)
+		return ret;
+	h->h_nread++;
+	cl->cl_stats.cs_read_chunk_calls++;
+	/* offered to the server's RDMA Reads */
+	cl->cl_stats.cs_rdma_read_bytes += ch->ch_length;
+	return 0;
+}
+
+/*
+ * One single-segment chunk the server may RDMA Write into: registered
+ * REMOTE_WRITE over exactly [buf, buf + cap); *offered keeps the segment
+ * to check the server's answer against.
+ */
+static int xr_clnt_sink_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
+			      struct xr_hdr *h, void *buf, uint64_t cap,
+			      struct xr_segment *offered)
+{
+	struct xr_chunk *ch = xr_clnt_new_chunk(h, 0);
+	int ret;
+
+	ret = xr_clnt_reg(cl, s, buf, cap, XR_ACCESS_REMOTE_WRITE,
+			  &h->h_segs[h->h_nsegs]);
+	if (ret)
+		return ret;
+	*offered = h->h_segs[h->h_nsegs];
+	h->h_nsegs++;
+	ch->ch_nsegs = 1;
+	ch->ch_length = cap;
+	return 0;
+}
+
+/* The Write list: one chunk over the caller's result buffer. */
+static int xr_clnt_write_list(struct xr_clnt *cl, struct xr_clnt_slot *s,
+			      struct xr_clnt_req *req, struct xr_hdr *h)
+{
+	int ret;
+
+	ret = xr_clnt_sink_chunk(cl, s, h, req->cr_result_buf,
+				 req->cr_result_cap, &s->s_wseg);
+	if (ret)
+		return ret;
+	s->s_has_wseg = true;
+	h->h_nwrite++;
+	return 0;
+}
+
+/* The Reply chunk over the caller's reply buffer. */
+static int xr_clnt_reply_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
+			       struct xr_clnt_req *req, struct xr_hdr *h)
+{
+	int ret;
+
+	ret = xr_clnt_sink_chunk(cl, s, h, req->cr_reply_buf, req->cr_reply_cap,
+				 &s->s_rseg);
+	if (ret)
+		return ret;
+	s->s_has_rseg = true;
+	h->h_has_reply = true;
+	return 0;
+}
+
+/*
+ * Copy what travels inline after the header at buf + off: head, the
+ * payload with its XDR pad unless a Read chunk carries it, tail.  Returns
+ * the message's end offset, or -EMSGSIZE past the negotiated inline send.
+ */
+static int64_t xr_clnt_copy_inline(struct xr_clnt *cl, const struct xr_msg *m,
+				   const struct xr_plan *plan, uint8_t *buf,
+				   uint64_t off)
+{
+	uint64_t room = cl->cl_inline.ci_max_send, start = off;
+	uint64_t plen = xr_iov_len(m->xm_payload, m->xm_npayload);
+	int64_t got;
+
+	got = xr_copy_run(buf + off, room - off, m->xm_head, m->xm_nhead);
+	if (got < 0)
+		return got;
+	off += (uint64_t)got;
+	if (!plan->pl_read_chunk) {
+		got = xr_copy_run(buf + off, room - off, m->xm_payload,
+				  m->xm_npayload);
+		if (got < 0 || off + got + xr_xdr_pad(plen) > room)
+			return -EMSGSIZE;
+		off += (uint64_t)got;
+		cl->cl_stats.cs_payload_bytes_copied += (uint64_t)got;
+		memset(buf + off, 0, xr_xdr_pad(plen));
+		off += xr_xdr_pad(plen);
+	}
+	got = xr_copy_run(buf + off, room - off, m->xm_tail, m->xm_ntail);
+	if (got < 0)
+		return got;
+	off += (uint64_t)got;
+	cl->cl_stats.cs_inline_bytes_copied += off - start;
+	return (int64_t)off;
+}
+
 /* Plan, register, encode and post one call (lock held, slot taken). */
 static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			     struct xr_clnt_req *req)
@@ -725,18 +879,17 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	const struct xr_msg *m = &req->cr_msg;
 	struct xr_plan_in pin = {0};
 	struct xr_plan *plan = &req->cr_plan;
-	struct xr_chunk chunks[XR_CLNT_HDR_CHUNKS], *ch;
+	struct xr_chunk chunks[XR_CLNT_HDR_CHUNKS];
 	struct xr_segment segs[XR_CLNT_HDR_SEGS];
 	uint8_t *buf = xr_pool_buf(&cl->cl_send_pool, s->s_index);
-	uint64_t room, off, plen;
 	struct xr_hdr h;
 	struct xr_sge sge;
-	int64_t got;
+	int64_t end;
 	ssize_t hlen;
 	int ret;
 
 	pin.pi_head_len = xr_iov_len(m->xm_head, m->xm_nhead);
-	pin.pi_payload_len = plen = xr_iov_len(m->xm_payload, m->xm_npayload);
+	pin.pi_payload_len = xr_iov_len(m->xm_payload, m->xm_npayload);
 	pin.pi_tail_len = xr_iov_len(m->xm_tail, m->xm_ntail);
 	pin.pi_payload_ddp = req->cr_payload_ddp;
 	pin.pi_inline_send = cl->cl_inline.ci_max_send;
@@ -755,71 +908,24 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	h.h_proc = plan->pl_pos_zero ? XR_RDMA_NOMSG : XR_RDMA_MSG;
 
 	if (plan->pl_pos_zero) {
-		ch = xr_clnt_new_chunk(&h, 0);
-		ret = xr_clnt_reg_run(cl, s, m->xm_head, m->xm_nhead, &h, ch);
-		if (!ret && !plan->pl_read_chunk) {
-			ret = xr_clnt_reg_run(cl, s, m->xm_payload,
-					      m->xm_npayload, &h, ch);
-			if (!ret && xr_xdr_pad(plen)) {
-				struct iovec pad = {cl->cl_zero,
-						    xr_xdr_pad(plen)};
-				/* The shared zero page: no per-call reg. */
-				h.h_segs[h.h_nsegs] = (struct xr_segment){
-				    xr_mr_handle(cl->cl_zero_reg.rg_mr),
-				    (uint32_t)pad.iov_len,
-				    xr_mr_wire_offset(cl->cl_zero_reg.rg_mr,
-						      cl->cl_zero)};
-				h.h_nsegs++;
-				ch->ch_nsegs++;
-				ch->ch_length += pad.iov_len;
-			}
-		}
-		if (!ret)
-			ret = xr_clnt_reg_run(cl, s, m->xm_tail, m->xm_ntail,
-					      &h, ch);
+		ret = xr_clnt_pos_zero_chunk(cl, s, m, plan, &h);
 		if (ret)
 			return ret;
-		h.h_nread++;
-		cl->cl_stats.cs_pos_zero_calls++;
 	}
 	if (plan->pl_read_chunk) {
-		ch = xr_clnt_new_chunk(&h, (uint32_t)plan->pl_position);
-		if (plan->pl_position > UINT32_MAX || plan->pl_position % 4)
-			return -EINVAL;
-		ret = xr_clnt_reg_run(cl, s, m->xm_payload, m->xm_npayload, &h,
-				      ch);
+		ret = xr_clnt_read_chunk(cl, s, m, plan, &h);
 		if (ret)
 			return ret;
-		h.h_nread++;
-		cl->cl_stats.cs_read_chunk_calls++;
-		/* offered to the server's RDMA Reads */
-		cl->cl_stats.cs_rdma_read_bytes += ch->ch_length;
 	}
 	if (plan->pl_write_chunk) {
-		ch = xr_clnt_new_chunk(&h, 0);
-		ret = xr_clnt_reg(cl, s, req->cr_result_buf, req->cr_result_cap,
-				  XR_ACCESS_REMOTE_WRITE, &h.h_segs[h.h_nsegs]);
+		ret = xr_clnt_write_list(cl, s, req, &h);
 		if (ret)
 			return ret;
-		s->s_wseg = h.h_segs[h.h_nsegs];
-		s->s_has_wseg = true;
-		h.h_nsegs++;
-		ch->ch_nsegs = 1;
-		ch->ch_length = req->cr_result_cap;
-		h.h_nwrite++;
 	}
 	if (plan->pl_reply_chunk) {
-		ch = xr_clnt_new_chunk(&h, 0);
-		ret = xr_clnt_reg(cl, s, req->cr_reply_buf, req->cr_reply_cap,
-				  XR_ACCESS_REMOTE_WRITE, &h.h_segs[h.h_nsegs]);
+		ret = xr_clnt_reply_chunk(cl, s, req, &h);
 		if (ret)
 			return ret;
-		s->s_rseg = h.h_segs[h.h_nsegs];
-		s->s_has_rseg = true;
-		h.h_nsegs++;
-		ch->ch_nsegs = 1;
-		ch->ch_length = req->cr_reply_cap;
-		h.h_has_reply = true;
 	}
 	if (!plan->pl_pos_zero && !plan->pl_read_chunk)
 		cl->cl_stats.cs_inline_calls++;
@@ -827,33 +933,14 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	hlen = xr_hdr_encode(&h, buf, cl->cl_send_pool.pl_size);
 	if (hlen < 0)
 		return (int)hlen;
-	off = (uint64_t)hlen;
+	end = hlen;
 	if (!plan->pl_pos_zero) {
-		room = cl->cl_inline.ci_max_send;
-		got =
-		    xr_copy_run(buf + off, room - off, m->xm_head, m->xm_nhead);
-		if (got < 0)
-			return (int)got;
-		off += (uint64_t)got;
-		if (!plan->pl_read_chunk) {
-			got = xr_copy_run(buf + off, room - off, m->xm_payload,
-					  m->xm_npayload);
-			if (got < 0 || off + got + xr_xdr_pad(plen) > room)
-				return -EMSGSIZE;
-			off += (uint64_t)got;
-			cl->cl_stats.cs_payload_bytes_copied += (uint64_t)got;
-			memset(buf + off, 0, xr_xdr_pad(plen));
-			off += xr_xdr_pad(plen);
-		}
-		got =
-		    xr_copy_run(buf + off, room - off, m->xm_tail, m->xm_ntail);
-		if (got < 0)
-			return (int)got;
-		off += (uint64_t)got;
-		cl->cl_stats.cs_inline_bytes_copied += off - (uint64_t)hlen;
+		end = xr_clnt_copy_inline(cl, m, plan, buf, (uint64_t)hlen);
+		if (end < 0)
+			return (int)end;
 	}
 	sge =
-	    (struct xr_sge){buf, (uint32_t)off, cl->cl_send_pool.pl_reg.rg_mr};
+	    (struct xr_sge){buf, (uint32_t)end, cl->cl_send_pool.pl_reg.rg_mr};
 	ret = xr_post_send(cl->cl_ep, &sge, 1, false, 0, s);
 	if (ret) {
 		cl->cl_stats.cs_err_post++;

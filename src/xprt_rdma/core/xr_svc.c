@@ -1457,130 +1457,194 @@ static int64_t xr_svc_copy_inline(const struct xr_msg *m, bool with_payload,
 	return (int64_t)off;
 }
 
-/* Build and post the reply; on error the caller releases the call. */
-static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
+/*
+ * Marshalling a reply, one helper per step in the order the reply's
+ * header lists its chunks (RFC 8166 section 4.3):
+ * - xr_svc_plan_reply(): size the header (it echoes the call's Write list
+ *   and Reply chunk) and choose inline, Write chunk or Reply chunk;
+ * - xr_svc_send_write_list(): RDMA Write the payload into the first Write
+ *   chunk, echo the unused ones empty;
+ * - xr_svc_send_reply_chunk(): RDMA Write the whole message into the
+ *   Reply chunk (RDMA_NOMSG);
+ * - xr_svc_give_back_call(): return the call's receive and landing area
+ *   unless the reply points into them, so that the grant counts them;
+ * - xr_svc_send_reply_msg(): encode the header, copy what travels inline
+ *   and post the Send.
+ * Each returns a negative errno and leaves what it posted counted in
+ * c_ops, so xr_svc_reply() knows whether anything went out.
+ */
+
+/*
+ * Plan the reply into *plan and prepare its header *rh: a copy of the
+ * call's without the Read list, whose chunk array is the call's (the
+ * Write list's lengths written later are what it echoes).
+ */
+static int xr_svc_plan_reply(struct xr_svc_ctx *c, const struct xr_msg *m,
+			     struct xr_hdr *rh, struct xr_reply_plan *plan)
 {
 	struct xr_svc_conn *cn = c->c_conn;
 	struct xr_reply_plan_in pin = {0};
-	struct xr_reply_plan plan;
-	struct xr_sge local[3 * XR_MSG_MAX_RANGES + 1];
-	struct xr_chunk *wch = NULL, *rch;
-	struct xr_hdr rh;
-	uint8_t *buf = xr_pool_buf(&cn->cn_send_pool, c->c_index);
-	uint32_t nlocal = 0, i;
-	uint64_t plen;
-	int64_t copied = 0;
+	struct xr_chunk *rch = xr_hdr_reply_chunk(&c->c_hdr);
 	ssize_t hlen;
-	struct xr_sge sge;
 	int ret;
 
 	pin.ri_head_len = xr_iov_len(m->xm_head, m->xm_nhead);
-	pin.ri_payload_len = plen = xr_iov_len(m->xm_payload, m->xm_npayload);
+	pin.ri_payload_len = xr_iov_len(m->xm_payload, m->xm_npayload);
 	pin.ri_tail_len = xr_iov_len(m->xm_tail, m->xm_ntail);
-	if (c->c_hdr.h_nwrite) {
-		wch = xr_hdr_write_chunk(&c->c_hdr, 0);
-		pin.ri_write_chunk_len = wch->ch_length;
-	}
-	rch = xr_hdr_reply_chunk(&c->c_hdr);
+	if (c->c_hdr.h_nwrite)
+		pin.ri_write_chunk_len =
+		    xr_hdr_write_chunk(&c->c_hdr, 0)->ch_length;
 	pin.ri_reply_chunk_len = rch ? rch->ch_length : 0;
 	pin.ri_inline_send = cn->cn_inline.ci_max_send;
-	if (pin.ri_head_len + plen + pin.ri_tail_len >
+	if (pin.ri_head_len + pin.ri_payload_len + pin.ri_tail_len >
 	    cn->cn_svc->sv_p.sp_max_response + XR_HDR_RESERVE)
 		return -EMSGSIZE;
 	/* The reply header echoes the client's lists: plan with its size. */
-	rh = c->c_hdr;
-	rh.h_chunks = c->c_hdr.h_chunks + c->c_hdr.h_nread;
-	rh.h_chunk_cap = c->c_hdr.h_chunk_cap - c->c_hdr.h_nread;
-	rh.h_nread = 0;
-	rh.h_has_call_chunk = false;
-	rh.h_vers = XR_RPCRDMA_VERSION;
-	rh.h_has_reply = false;
-	rh.h_proc = XR_RDMA_MSG;
-	hlen = xr_hdr_encoded_size(&rh);
+	*rh = c->c_hdr;
+	rh->h_chunks = c->c_hdr.h_chunks + c->c_hdr.h_nread;
+	rh->h_chunk_cap = c->c_hdr.h_chunk_cap - c->c_hdr.h_nread;
+	rh->h_nread = 0;
+	rh->h_has_call_chunk = false;
+	rh->h_vers = XR_RPCRDMA_VERSION;
+	rh->h_has_reply = false;
+	rh->h_proc = XR_RDMA_MSG;
+	hlen = xr_hdr_encoded_size(rh);
 	if (hlen < 0)
 		return (int)hlen;
 	pin.ri_hdr_len = (uint32_t)hlen;
 	if (rch) {
-		rh.h_has_reply = true;
-		rh.h_proc = XR_RDMA_NOMSG;
-		hlen = xr_hdr_encoded_size(&rh);
+		rh->h_has_reply = true;
+		rh->h_proc = XR_RDMA_NOMSG;
+		hlen = xr_hdr_encoded_size(rh);
 		if (hlen < 0)
 			return (int)hlen;
 		pin.ri_nomsg_hdr_len = (uint32_t)hlen;
 	}
-	ret = xr_plan_reply(&pin, &plan);
+	ret = xr_plan_reply(&pin, plan);
 	if (ret) {
 		cn->cn_stats.cs_err_reply_size++;
 		return ret;
 	}
+	rh->h_has_reply = plan->rp_reply_chunk;
+	rh->h_proc = plan->rp_reply_chunk ? XR_RDMA_NOMSG : XR_RDMA_MSG;
+	return 0;
+}
 
-	/* Unused write chunks are echoed empty. */
+/*
+ * The Write list: the payload goes by RDMA Write into the first Write
+ * chunk when the plan says so; every chunk not used is echoed empty.
+ */
+static int xr_svc_send_write_list(struct xr_svc_ctx *c, const struct xr_msg *m,
+				  const struct xr_reply_plan *plan)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	struct xr_sge local[XR_MSG_MAX_RANGES];
+	struct xr_chunk *wch = NULL;
+	uint32_t nlocal = 0, i;
+	int ret;
+
+	if (c->c_hdr.h_nwrite)
+		wch = xr_hdr_write_chunk(&c->c_hdr, 0);
 	for (i = 0; i < c->c_hdr.h_nwrite; i++) {
 		struct xr_chunk *ch = xr_hdr_write_chunk(&c->c_hdr, i);
 		uint32_t s;
 
-		if (ch == wch && plan.rp_write_chunk)
+		if (ch == wch && plan->rp_write_chunk)
 			continue;
 		for (s = 0; s < ch->ch_nsegs; s++)
 			xr_chunk_seg(&c->c_hdr, ch, s)->seg_length = 0;
 		ch->ch_length = 0;
 	}
-	if (plan.rp_write_chunk) {
+	if (!plan->rp_write_chunk)
+		return 0;
+	ret =
+	    xr_svc_reg_ranges(c, m->xm_payload, m->xm_npayload, local, &nlocal);
+	if (!ret)
+		ret = xr_svc_write_chunk(c, wch, local, nlocal);
+	if (ret)
+		return ret;
+	cn->cn_stats.cs_write_chunk_replies++;
+	return 0;
+}
+
+/*
+ * The Reply chunk: head, payload (unless the Write list carried it) with
+ * its XDR pad, tail, by RDMA Write.  The pad comes from the last 4 bytes
+ * of the call's send buffer @buf, which the header never reaches.
+ */
+static int xr_svc_send_reply_chunk(struct xr_svc_ctx *c, const struct xr_msg *m,
+				   const struct xr_reply_plan *plan,
+				   uint8_t *buf)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	struct xr_sge local[3 * XR_MSG_MAX_RANGES + 1];
+	uint64_t plen = xr_iov_len(m->xm_payload, m->xm_npayload);
+	uint32_t nlocal = 0;
+	int ret;
+
+	ret = xr_svc_reg_ranges(c, m->xm_head, m->xm_nhead, local, &nlocal);
+	if (!ret && !plan->rp_write_chunk) {
 		ret = xr_svc_reg_ranges(c, m->xm_payload, m->xm_npayload, local,
 					&nlocal);
-		if (!ret)
-			ret = xr_svc_write_chunk(c, wch, local, nlocal);
-		if (ret)
-			return ret;
-		cn->cn_stats.cs_write_chunk_replies++;
+		if (!ret && xr_xdr_pad(plen)) {
+			uint8_t *z = buf + cn->cn_send_pool.pl_size - 4;
+
+			memset(z, 0, 4);
+			local[nlocal++] = (struct xr_sge){
+			    z, xr_xdr_pad(plen), cn->cn_send_pool.pl_reg.rg_mr};
+		}
 	}
-
-	rh.h_has_reply = plan.rp_reply_chunk;
-	rh.h_proc = plan.rp_reply_chunk ? XR_RDMA_NOMSG : XR_RDMA_MSG;
-
-	if (plan.rp_reply_chunk) {
-		nlocal = 0;
-		ret = xr_svc_reg_ranges(c, m->xm_head, m->xm_nhead, local,
+	if (!ret)
+		ret = xr_svc_reg_ranges(c, m->xm_tail, m->xm_ntail, local,
 					&nlocal);
-		if (!ret && !plan.rp_write_chunk) {
-			ret = xr_svc_reg_ranges(c, m->xm_payload,
-						m->xm_npayload, local, &nlocal);
-			if (!ret && xr_xdr_pad(plen)) {
-				/* Zero pad from the end of the send buffer. */
-				uint8_t *z = buf + cn->cn_send_pool.pl_size - 4;
+	if (!ret)
+		ret = xr_svc_write_chunk(c, xr_hdr_reply_chunk(&c->c_hdr),
+					 local, nlocal);
+	if (ret)
+		return ret;
+	cn->cn_stats.cs_reply_chunk_replies++;
+	return 0;
+}
 
-				memset(z, 0, 4);
-				local[nlocal++] = (struct xr_sge){
-				    z, xr_xdr_pad(plen),
-				    cn->cn_send_pool.pl_reg.rg_mr};
-			}
-		}
-		if (!ret)
-			ret = xr_svc_reg_ranges(c, m->xm_tail, m->xm_ntail,
-						local, &nlocal);
-		if (!ret)
-			ret = xr_svc_write_chunk(c, rch, local, nlocal);
-		if (ret)
-			return ret;
-		cn->cn_stats.cs_reply_chunk_replies++;
-	}
+/*
+ * Receives go back before the grant is computed - unless the reply
+ * points into the call's receive buffer or landing area, which then stay
+ * until the send completes (xr_svc_release()).
+ */
+static void xr_svc_give_back_call(struct xr_svc_ctx *c, const struct xr_msg *m)
+{
+	struct xr_svc_conn *cn = c->c_conn;
 
-	/* Receives go back before the grant is computed. */
-	if (!xr_reply_uses_call(c, m)) {
-		xr_svc_repost(cn, c->c_recv);
-		c->c_recv = NULL;
-		if (c->c_landing) {
-			xr_rpool_free(&cn->cn_landing, c->c_landing,
-				      c->c_landing_len);
-			c->c_landing = NULL;
-			/* Calls waiting for landing space may fit now. */
-			if (cn->cn_pull && !cn->cn_pumping)
-				xr_svc_pump_pulls(cn);
-		}
-		xr_svc_flush_reposts(cn);
+	if (xr_reply_uses_call(c, m))
+		return;
+	xr_svc_repost(cn, c->c_recv);
+	c->c_recv = NULL;
+	if (c->c_landing) {
+		xr_rpool_free(&cn->cn_landing, c->c_landing, c->c_landing_len);
+		c->c_landing = NULL;
+		/* Calls waiting for landing space may fit now. */
+		if (cn->cn_pull && !cn->cn_pumping)
+			xr_svc_pump_pulls(cn);
 	}
-	rh.h_credits = xr_credits_to_grant(cn->cn_posted, cn->cn_credits);
-	hlen = xr_hdr_encode(&rh, buf, cn->cn_send_pool.pl_size - 4);
+	xr_svc_flush_reposts(cn);
+}
+
+/*
+ * The Send: header @rh with the current grant, then the inline part
+ * unless the Reply chunk carried the message.
+ */
+static int xr_svc_send_reply_msg(struct xr_svc_ctx *c, const struct xr_msg *m,
+				 struct xr_hdr *rh,
+				 const struct xr_reply_plan *plan, uint8_t *buf)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	int64_t copied = 0;
+	struct xr_sge sge;
+	ssize_t hlen;
+	int ret;
+
+	rh->h_credits = xr_credits_to_grant(cn->cn_posted, cn->cn_credits);
+	hlen = xr_hdr_encode(rh, buf, cn->cn_send_pool.pl_size - 4);
 	if (hlen < 0)
 		return (int)hlen;
 	/* The plan saw this size; never send past the client's receive. */
@@ -1588,16 +1652,16 @@ static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 		cn->cn_stats.cs_err_reply_size++;
 		return -EMSGSIZE;
 	}
-	if (!plan.rp_reply_chunk) {
+	if (!plan->rp_reply_chunk) {
 		copied = xr_svc_copy_inline(
-		    m, !plan.rp_write_chunk, buf + hlen,
+		    m, !plan->rp_write_chunk, buf + hlen,
 		    (uint64_t)cn->cn_inline.ci_max_send - (uint64_t)hlen);
 		if (copied < 0) {
 			cn->cn_stats.cs_err_reply_size++;
 			return (int)copied;
 		}
 		cn->cn_stats.cs_inline_bytes_copied += (uint64_t)copied;
-		if (!plan.rp_write_chunk)
+		if (!plan->rp_write_chunk)
 			cn->cn_stats.cs_inline_replies++;
 	}
 	sge = (struct xr_sge){buf, (uint32_t)(hlen + copied),
@@ -1609,6 +1673,26 @@ static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 	}
 	c->c_ops++;
 	return 0;
+}
+
+/* Build and post the reply; on error the caller releases the call. */
+static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	uint8_t *buf = xr_pool_buf(&cn->cn_send_pool, c->c_index);
+	struct xr_reply_plan plan;
+	struct xr_hdr rh;
+	int ret;
+
+	ret = xr_svc_plan_reply(c, m, &rh, &plan);
+	if (!ret)
+		ret = xr_svc_send_write_list(c, m, &plan);
+	if (!ret && plan.rp_reply_chunk)
+		ret = xr_svc_send_reply_chunk(c, m, &plan, buf);
+	if (ret)
+		return ret;
+	xr_svc_give_back_call(c, m);
+	return xr_svc_send_reply_msg(c, m, &rh, &plan, buf);
 }
 
 int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
