@@ -16,7 +16,9 @@
 #      (any identifier) that occurs in that file;
 #   5. every thread the code creates (each pthread_create() under src/) is
 #      in a threads table: architecture.md cites "file.c:function" for the
-#      function that creates it.
+#      function that creates it;
+#   6. every mutex, condition variable, rwlock and spinlock declared under
+#      src/ is named in architecture.md (as `name` or `struct.name`).
 #
 #   tools/check-docs.sh            exit 1 if anything is stale
 #
@@ -97,6 +99,14 @@ while IFS=: read -r f l _; do
 		complain "$f: a thread created in $fn() is in no threads table of $ARCH (cite ${f##*/}:$fn)"
 done < <(git ls-files 'src/*.c' | xargs grep -n 'pthread_create(' |
 	grep -vE '^[^:]+:[0-9]+:[[:space:]]*(\*|/\*)')
+
+# 6. every lock and condition variable is named.
+for n in $(git ls-files 'src/*.c' 'src/*.h' | xargs grep -hoE \
+	'pthread_(mutex|cond|rwlock|spinlock)_t[[:space:]]+[A-Za-z_][A-Za-z0-9_]*' |
+	awk '{print $2}' | sort -u); do
+	grep -qE "[\`.]$n\`" "$ARCH" ||
+		complain "lock or condition variable $n (src/) is named nowhere in $ARCH"
+done
 
 nsrc=$(git ls-files 'src/*.c' 'src/*.h' | wc -l)
 echo "check-docs: $nsrc source files under src/, $bad stale entries"
