@@ -18,7 +18,9 @@
 #      in a threads table: architecture.md cites "file.c:function" for the
 #      function that creates it;
 #   6. every mutex, condition variable, rwlock and spinlock declared under
-#      src/ is named in architecture.md (as `name` or `struct.name`).
+#      src/ is named in architecture.md (as `name` or `struct.name`);
+#   7. every fuzz target (tests/fuzz/fuzz_<name>.c) is named there as
+#      `<name>`.
 #
 #   tools/check-docs.sh            exit 1 if anything is stale
 #
@@ -106,6 +108,14 @@ for n in $(git ls-files 'src/*.c' 'src/*.h' | xargs grep -hoE \
 	awk '{print $2}' | sort -u); do
 	grep -qE "[\`.]$n\`" "$ARCH" ||
 		complain "lock or condition variable $n (src/) is named nowhere in $ARCH"
+done
+
+# 7. every fuzz target is named.
+for f in $(git ls-files 'tests/fuzz/fuzz_*.c'); do
+	n=${f##*/fuzz_}
+	n=${n%.c}
+	grep -qE "\`(fuzz_)?$n\`" "$ARCH" ||
+		complain "fuzz target $n ($f) is named nowhere in $ARCH"
 done
 
 nsrc=$(git ls-files 'src/*.c' 'src/*.h' | wc -l)
