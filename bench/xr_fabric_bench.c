@@ -4,7 +4,8 @@
  * one connection over the fabric seam, beside a plain TCP socket doing the
  * same work in the same run.  How this works:
  *
- *   xr_fabric_bench --backend ofi|verbs [--provider tcp] --addr A --port P
+ *   xr_fabric_bench --backend ofi|verbs|loop [--provider tcp] [--local L]
+ *                   --addr A --port P
  *                   --role server|client|both [--small] [--no-tcp]
  *                   [--seconds S]
  *
@@ -21,24 +22,23 @@
  * comes first.  The TCP column does the same over a socket (stream of the
  * same chunk size for rate and bandwidth; echo for latency); ratio is
  * fabric/TCP (for latency, above 1 means the fabric is slower).
- * --role both forks server and client.  Exit 77 if the backend cannot run.
+ * --role both forks server and client (loop, in-process: the server runs on
+ * a thread).  Exit 77 if the backend cannot run.
+ * Options, opening, buffers, the port report and the roles are the fabric
+ * harness's (tests/fabric/fabric_harness.h), shared with the conformance
+ * suite; the pump and the measurements are this file's.
  */
-#include "xr_fabric.h"
+#include "fabric_harness.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MiB (1024u * 1024u)
@@ -59,52 +59,17 @@ struct binfo {
 	uint64_t bi_off;
 };
 
-static const char *opt_backend = "ofi", *opt_provider, *opt_addr = "127.0.0.1";
-static unsigned int opt_port;
+static struct fh_opts opts = FH_OPTS_INIT;
 static int opt_small, opt_no_tcp;
 static double opt_seconds = 2.0;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void fabric_wait(struct xr_fabric *fab, int ms)
-{
-	struct pollfd pfd = {.fd = xr_fabric_wait_fd(fab), .events = POLLIN};
-
-	if (xr_fabric_arm(fab) == -EAGAIN)
-		return;
-	poll(&pfd, 1, ms);
-}
-
-static struct xr_fabric *open_fabric(void)
-{
-	struct xr_fabric_params p = {.xfp_backend = opt_backend,
-				     .xfp_provider = opt_provider,
-				     .xfp_local_addr = opt_addr};
-	char err[XR_ERRBUF_LEN];
-	struct xr_fabric *fab;
-	int ret;
-
-	ret = xr_fabric_open(&p, &fab, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "cannot open fabric: %s\n", err);
-		exit(ret == -ENODEV || ret == -EADDRNOTAVAIL ? 77 : 1);
-	}
-	return fab;
-}
 
 /* Buffers of one side: a region for RDMA and the message buffers. */
 struct side {
 	struct xr_fabric *fab;
 	struct xr_ep *ep;
-	uint8_t *region, *msgs;
-	struct xr_mr *region_mr, *msgs_mr;
-	int state; /* 0 connecting, 1 up, 2 gone */
+	struct fh_buf region; /* REGION bytes the peer reads and writes */
+	struct fh_buf msgs;   /* NRECV receive slots, then the send slots */
+	int state;	      /* 0 connecting, 1 up, 2 gone */
 	struct binfo peer;
 	uint32_t nin;
 	struct bmsg last_in;
@@ -115,45 +80,35 @@ struct side {
 
 static int side_alloc(struct side *s)
 {
-	s->region = calloc(1, REGION);
-	s->msgs = calloc(NRECV + SEND_WINDOW + 1, MSG);
-	if (!s->region || !s->msgs)
-		return -ENOMEM;
-	if (xr_reg_mr(s->fab, s->region, REGION,
-		      XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ |
-			  XR_ACCESS_REMOTE_WRITE,
-		      &s->region_mr) ||
-	    xr_reg_mr(s->fab, s->msgs, (size_t)(NRECV + SEND_WINDOW + 1) * MSG,
-		      XR_ACCESS_LOCAL, &s->msgs_mr)) {
-		fprintf(stderr, "%s\n", xr_fabric_strerror(s->fab));
-		return -EIO;
-	}
-	return 0;
+	int ret;
+
+	ret = fh_buf_alloc(s->fab, REGION,
+			   XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ |
+			       XR_ACCESS_REMOTE_WRITE,
+			   &s->region);
+	if (!ret)
+		ret = fh_buf_alloc(s->fab,
+				   (size_t)(NRECV + SEND_WINDOW + 1) * MSG,
+				   XR_ACCESS_LOCAL, &s->msgs);
+	if (ret)
+		fprintf(stderr, "%s\n",
+			ret == -ENOMEM ? "out of memory"
+				       : xr_fabric_strerror(s->fab));
+	return ret;
 }
 
 static void side_free(struct side *s)
 {
 	xr_ep_destroy(s->ep);
-	xr_dereg_mr(s->region_mr);
-	xr_dereg_mr(s->msgs_mr);
-	free(s->region);
-	free(s->msgs);
+	fh_buf_free(&s->region);
+	fh_buf_free(&s->msgs);
 	xr_fabric_close(s->fab);
-}
-
-static struct xr_recv recv_of(struct side *s, uint32_t i)
-{
-	struct xr_recv r = {.xr_ctx = s->msgs + (size_t)i * MSG, .xr_nsge = 1};
-
-	r.xr_sge[0] = (struct xr_sge){
-	    .xs_addr = r.xr_ctx, .xs_len = MSG, .xs_mr = s->msgs_mr};
-	return r;
 }
 
 static void repost(struct side *s, void *buf)
 {
 	struct xr_recv r =
-	    recv_of(s, (uint32_t)(((uint8_t *)buf - s->msgs) / MSG));
+	    fh_buf_recv(&s->msgs, fh_buf_index(&s->msgs, buf, MSG), MSG);
 	uint32_t posted;
 
 	if (s->state == 1)
@@ -163,8 +118,8 @@ static void repost(struct side *s, void *buf)
 static int send_msg(struct side *s, uint32_t slot, const char *cmd,
 		    uint32_t len, void *ctx)
 {
-	uint8_t *b = s->msgs + (size_t)(NRECV + slot) * MSG;
-	struct xr_sge sge = {.xs_addr = b, .xs_len = len, .xs_mr = s->msgs_mr};
+	uint8_t *b = fh_buf_slot(&s->msgs, NRECV + slot, MSG);
+	struct xr_sge sge = fh_buf_sge(&s->msgs, b, len);
 	struct bmsg m = {.b_seq = 0};
 
 	snprintf(m.b_cmd, sizeof(m.b_cmd), "%s", cmd);
@@ -225,7 +180,7 @@ static void pump(struct side *s, int ms,
 		}
 	}
 	if (n == 0 && ms)
-		fabric_wait(s->fab, ms);
+		fh_wait(s->fab, ms);
 }
 
 /* ------------------------------------------------------------ server */
@@ -233,8 +188,7 @@ static void pump(struct side *s, int ms,
 static void srv_recv(struct side *s, void *buf, uint32_t len)
 {
 	struct bmsg m;
-	struct xr_sge sge = {
-	    .xs_addr = buf, .xs_len = len, .xs_mr = s->msgs_mr};
+	struct xr_sge sge = fh_buf_sge(&s->msgs, buf, len);
 
 	memcpy(&m, buf, sizeof(m));
 	/*
@@ -268,7 +222,7 @@ static int tcp_listen(uint16_t port, uint16_t *bound)
 	socklen_t len = sizeof(sin);
 	int fd, one = 1;
 
-	inet_pton(AF_INET, opt_addr, &sin.sin_addr);
+	inet_pton(AF_INET, opts.fo_addr, &sin.sin_addr);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
@@ -342,45 +296,35 @@ static int run_server(int port_pipe)
 	struct xr_ep_attr attr;
 	struct xr_event ev;
 	struct binfo bi;
-	uint16_t ports[2] = {0, 0};
+	uint16_t tcp_port = 0;
 	int lfd = -1;
-	uint32_t i;
-	double idle = now_s();
+	double idle = fh_now_s();
 
-	s.fab = open_fabric();
+	s.fab = fh_open(&opts);
 	if (side_alloc(&s))
 		return 1;
-	if (xr_listen(s.fab, opt_addr, (uint16_t)opt_port, 4, &lis)) {
-		fprintf(stderr, "server: %s\n", xr_fabric_strerror(s.fab));
-		return 1;
-	}
-	ports[0] = xr_listener_port(lis);
 	if (!opt_no_tcp) {
-		lfd = tcp_listen(opt_port ? (uint16_t)(opt_port + 1) : 0,
-				 &ports[1]);
+		lfd = tcp_listen(
+		    opts.fo_port ? (uint16_t)(opts.fo_port + 1) : 0, &tcp_port);
 		if (lfd < 0) {
 			perror("server: tcp listen");
 			return 1;
 		}
 	}
-	if (port_pipe >= 0) {
-		if (write(port_pipe, ports, sizeof(ports)) != sizeof(ports))
-			return 1;
-		close(port_pipe);
-	}
-	for (i = 0; i < NRECV; i++)
-		pre[i] = recv_of(&s, i);
+	if (fh_listen(s.fab, &opts, 4, port_pipe, tcp_port, &lis))
+		return 1;
+	fh_buf_recvs(&s.msgs, 0, NRECV, MSG, pre);
 	xr_ep_attr_from_credits(NRECV, &attr);
 	attr.xea_send_depth = NRECV;
-	while (!s.ep && now_s() - idle < 60) {
+	while (!s.ep && fh_now_s() - idle < 60) {
 		if (xr_fabric_get_event(s.fab, &ev)) {
-			fabric_wait(s.fab, 100);
+			fh_wait(s.fab, 100);
 			continue;
 		}
 		if (ev.xv_type != XR_EV_CONNECT_REQUEST)
 			continue;
-		bi.bi_handle = xr_mr_handle(s.region_mr);
-		bi.bi_off = xr_mr_wire_offset(s.region_mr, s.region);
+		bi.bi_handle = xr_mr_handle(s.region.fb_mr);
+		bi.bi_off = xr_mr_wire_offset(s.region.fb_mr, s.region.fb_mem);
 		s.state = 1;
 		if (xr_accept(ev.xv_req, &attr, pre, NRECV, &bi, sizeof(bi),
 			      NULL, &s.ep)) {
@@ -417,11 +361,11 @@ static uint64_t last_work;
 static int sync_peer(struct side *s)
 {
 	uint32_t before = s->nin;
-	double end = now_s() + TIMEOUT_MS / 1000.0;
+	double end = fh_now_s() + TIMEOUT_MS / 1000.0;
 
 	if (send_msg(s, SEND_WINDOW, "DONE", sizeof(struct bmsg), NULL))
 		return -1;
-	while (s->nin == before && now_s() < end && s->state == 1)
+	while (s->nin == before && fh_now_s() < end && s->state == 1)
 		pump(s, 10, NULL);
 	return s->nin == before ? -1 : 0;
 }
@@ -430,11 +374,11 @@ static double bench_msg_rate(struct side *s, uint64_t budget)
 {
 	uint64_t posted = 0;
 	uint32_t inflight_base;
-	double t0 = now_s(), t1;
+	double t0 = fh_now_s(), t1;
 
 	s->done_ops = 0;
 	inflight_base = 0;
-	while (posted < budget && now_s() - t0 < opt_seconds) {
+	while (posted < budget && fh_now_s() - t0 < opt_seconds) {
 		while (posted - (s->done_ops - inflight_base) < SEND_WINDOW &&
 		       posted - s->credited < NRECV / 2 && posted < budget) {
 			if (send_msg(s, (uint32_t)(posted % SEND_WINDOW),
@@ -444,11 +388,11 @@ static double bench_msg_rate(struct side *s, uint64_t budget)
 		}
 		pump(s, 1, NULL);
 	}
-	while (s->done_ops < posted && s->state == 1 && now_s() - t0 < 60)
+	while (s->done_ops < posted && s->state == 1 && fh_now_s() - t0 < 60)
 		pump(s, 1, NULL);
 	if (sync_peer(s))
 		return 0;
-	t1 = now_s();
+	t1 = fh_now_s();
 	last_work = posted;
 	return (double)posted / (t1 - t0);
 }
@@ -459,18 +403,17 @@ static double bench_rdma(struct side *s, enum xr_op op, uint32_t size,
 	uint32_t window = size >= MiB ? 8 : size >= 65536 ? 32 : 128;
 	uint32_t slots = MiB / size, base = s->done_ops;
 	uint64_t posted = 0, bytes = 0;
-	double t0 = now_s();
+	double t0 = fh_now_s();
 	int ret;
 
-	while (bytes < budget_bytes && now_s() - t0 < opt_seconds &&
+	while (bytes < budget_bytes && fh_now_s() - t0 < opt_seconds &&
 	       s->state == 1) {
 		while (posted - (s->done_ops - base) < window &&
 		       bytes < budget_bytes) {
 			uint32_t slot = (uint32_t)(posted % slots);
-			struct xr_sge sge = {.xs_addr = s->region +
-							(size_t)slot * size,
-					     .xs_len = size,
-					     .xs_mr = s->region_mr};
+			struct xr_sge sge = fh_buf_sge(
+			    &s->region, fh_buf_slot(&s->region, slot, size),
+			    size);
 			uint64_t roff = s->peer.bi_off + (uint64_t)slot * size;
 
 			ret = op == XR_OP_WRITE
@@ -486,30 +429,31 @@ static double bench_rdma(struct side *s, enum xr_op op, uint32_t size,
 		pump(s, 1, NULL);
 	}
 	while (s->done_ops - base < posted && s->state == 1 &&
-	       now_s() - t0 < 60)
+	       fh_now_s() - t0 < 60)
 		pump(s, 1, NULL);
 	if (s->failed_ops || sync_peer(s))
 		return 0;
 	last_work = posted;
-	return (double)bytes / (now_s() - t0) / 1e6;
+	return (double)bytes / (fh_now_s() - t0) / 1e6;
 }
 
 static double bench_rtt(struct side *s, uint32_t size, uint32_t iters)
 {
-	double t0 = now_s();
+	double t0 = fh_now_s();
 	uint32_t i, before;
 
-	for (i = 0; i < iters && now_s() - t0 < opt_seconds; i++) {
+	for (i = 0; i < iters && fh_now_s() - t0 < opt_seconds; i++) {
 		before = s->nin;
 		if (send_msg(s, 0, "PING", size, NULL))
 			return 0;
-		while (s->nin == before && s->state == 1 && now_s() - t0 < 60)
+		while (s->nin == before && s->state == 1 &&
+		       fh_now_s() - t0 < 60)
 			pump(s, 0, NULL);
 		if (s->nin == before)
 			return 0;
 	}
 	last_work = i;
-	return (now_s() - t0) / i * 1e6;
+	return (fh_now_s() - t0) / i * 1e6;
 }
 
 static int tcp_connect(uint16_t port)
@@ -518,7 +462,7 @@ static int tcp_connect(uint16_t port)
 				  .sin_port = htons(port)};
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 
-	inet_pton(AF_INET, opt_addr, &sin.sin_addr);
+	inet_pton(AF_INET, opts.fo_addr, &sin.sin_addr);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
 		if (fd >= 0)
 			close(fd);
@@ -533,7 +477,7 @@ static double tcp_stream(int fd, uint8_t *buf, uint32_t size, uint64_t count,
 			 bool rate)
 {
 	struct treq q = {.t_mode = 1, .t_size = size, .t_count = count};
-	double t0 = now_s(), dt;
+	double t0 = fh_now_s(), dt;
 	uint64_t i;
 
 	if (full_io(fd, &q, sizeof(q), true))
@@ -543,14 +487,14 @@ static double tcp_stream(int fd, uint8_t *buf, uint32_t size, uint64_t count,
 			return 0;
 	if (full_io(fd, buf, 1, false))
 		return 0;
-	dt = now_s() - t0;
+	dt = fh_now_s() - t0;
 	return rate ? (double)count / dt : (double)count * size / dt / 1e6;
 }
 
 static double tcp_rtt(int fd, uint8_t *buf, uint32_t size, uint32_t iters)
 {
 	struct treq q = {.t_mode = 2, .t_size = size, .t_count = iters};
-	double t0 = now_s();
+	double t0 = fh_now_s();
 	uint32_t i;
 
 	if (full_io(fd, &q, sizeof(q), true))
@@ -559,7 +503,7 @@ static double tcp_rtt(int fd, uint8_t *buf, uint32_t size, uint32_t iters)
 		if (full_io(fd, buf, size, true) ||
 		    full_io(fd, buf, size, false))
 			return 0;
-	return (now_s() - t0) / iters * 1e6;
+	return (fh_now_s() - t0) / iters * 1e6;
 }
 
 static void add_row(struct row *rows, int *n, const char *name, uint32_t size,
@@ -583,20 +527,19 @@ static int run_client(uint16_t port, uint16_t tcp_port)
 	uint8_t *buf;
 	uint32_t k;
 
-	s.fab = open_fabric();
+	s.fab = fh_open(&opts);
 	if (side_alloc(&s))
 		return 1;
-	for (k = 0; k < NRECV; k++)
-		pre[k] = recv_of(&s, k);
+	fh_buf_recvs(&s.msgs, 0, NRECV, MSG, pre);
 	xr_ep_attr_from_credits(NRECV, &attr);
 	attr.xea_send_depth = NRECV;
-	if (xr_connect(s.fab, opt_addr, port, &attr, pre, NRECV, NULL, 0, NULL,
-		       &s.ep)) {
+	if (xr_connect(s.fab, opts.fo_addr, port, &attr, pre, NRECV, NULL, 0,
+		       NULL, &s.ep)) {
 		fprintf(stderr, "client: %s\n", xr_fabric_strerror(s.fab));
 		return 1;
 	}
-	end = now_s() + TIMEOUT_MS / 1000.0;
-	while (s.state == 0 && now_s() < end)
+	end = fh_now_s() + TIMEOUT_MS / 1000.0;
+	while (s.state == 0 && fh_now_s() < end)
 		pump(&s, 50, NULL);
 	if (s.state != 1) {
 		fprintf(stderr, "client: connection failed\n");
@@ -617,8 +560,8 @@ static int run_client(uint16_t port, uint16_t tcp_port)
 	add_row(rows, &nrows, "round trip", MSG, "us",
 		bench_rtt(&s, MSG, 100 * (uint32_t)fscale));
 	xr_disconnect(s.ep);
-	end = now_s() + 5;
-	while ((s.state == 1 || xr_ep_outstanding(s.ep)) && now_s() < end)
+	end = fh_now_s() + 5;
+	while ((s.state == 1 || xr_ep_outstanding(s.ep)) && fh_now_s() < end)
 		pump(&s, 10, NULL);
 	side_free(&s);
 
@@ -650,8 +593,8 @@ static int run_client(uint16_t port, uint16_t tcp_port)
 
 	printf("xr_fabric_bench backend=%s%s%s addr=%s (one connection; "
 	       "tcp = plain socket, same run)\n",
-	       opt_backend, opt_provider ? " provider=" : "",
-	       opt_provider ? opt_provider : "", opt_addr);
+	       opts.fo_backend, opts.fo_provider ? " provider=" : "",
+	       opts.fo_provider ? opts.fo_provider : "", opts.fo_addr);
 	printf("%-16s %8s %14s %14s %8s %s\n", "test", "size", "fabric", "tcp",
 	       "ratio", "unit");
 	for (i = 0; i < nrows; i++) {
@@ -672,22 +615,10 @@ static int run_client(uint16_t port, uint16_t tcp_port)
 	return bad ? 1 : 0;
 }
 
-/* Registered memory is pinned: lift RLIMIT_MEMLOCK as far as allowed. */
-static void raise_memlock(void)
-{
-	struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
-
-	if (setrlimit(RLIMIT_MEMLOCK, &rl) == 0 ||
-	    getrlimit(RLIMIT_MEMLOCK, &rl))
-		return;
-	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_MEMLOCK, &rl);
-}
-
 static void usage(void)
 {
-	fprintf(stderr, "usage: xr_fabric_bench --backend ofi|verbs "
-			"[--provider P] --addr A --port P\n"
+	fprintf(stderr, "usage: xr_fabric_bench --backend ofi|verbs|loop "
+			"[--provider P] [--local ADDR] --addr A --port P\n"
 			"       --role server|client|both [--small] [--no-tcp] "
 			"[--seconds S] [--tcp-port T]\n");
 	exit(2);
@@ -696,42 +627,24 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"backend", required_argument, NULL, 'b'},
-	    {"provider", required_argument, NULL, 'P'},
-	    {"addr", required_argument, NULL, 'a'},
-	    {"port", required_argument, NULL, 'p'},
+	    FH_LONG_OPTIONS,
 	    {"tcp-port", required_argument, NULL, 't'},
-	    {"role", required_argument, NULL, 'r'},
 	    {"small", no_argument, NULL, 's'},
 	    {"no-tcp", no_argument, NULL, 'n'},
 	    {"seconds", required_argument, NULL, 'S'},
 	    {0}};
-	const char *role = "both";
-	unsigned int tcp_port = 0;
-	uint16_t ports[2];
-	int o, pfd[2], st_s = 0, st_c = 0;
-	pid_t srv, cli;
+	int o, ret;
 
-	while ((o = getopt_long(argc, argv, "b:P:a:p:t:r:snS:", lo, NULL)) !=
-	       -1)
+	while ((o = getopt_long(argc, argv, FH_SHORT_OPTIONS "t:snS:", lo,
+				NULL)) != -1) {
+		ret = fh_option(&opts, o, optarg);
+		if (ret < 0)
+			usage();
+		if (ret)
+			continue;
 		switch (o) {
-		case 'b':
-			opt_backend = optarg;
-			break;
-		case 'P':
-			opt_provider = optarg;
-			break;
-		case 'a':
-			opt_addr = optarg;
-			break;
-		case 'p':
-			opt_port = (unsigned int)atoi(optarg);
-			break;
 		case 't':
-			tcp_port = (unsigned int)atoi(optarg);
-			break;
-		case 'r':
-			role = optarg;
+			opts.fo_extra_port = (unsigned int)atoi(optarg);
 			break;
 		case 's':
 			opt_small = 1;
@@ -745,48 +658,16 @@ int main(int argc, char **argv)
 		default:
 			usage();
 		}
-	if (opt_port > 65534 || tcp_port > 65535 || opt_seconds <= 0)
+	}
+	/* the TCP server listens on --port + 1 when a port is given */
+	if (opts.fo_port > 65534 || opts.fo_extra_port > 65535 ||
+	    opt_seconds <= 0)
 		usage();
+	fh_opts_done(&opts);
 	signal(SIGPIPE, SIG_IGN);
-	raise_memlock();
-	if (!strcmp(role, "server"))
-		return run_server(-1);
-	if (!strcmp(role, "client"))
-		return run_client(
-		    (uint16_t)opt_port,
-		    (uint16_t)(tcp_port ? tcp_port : opt_port + 1));
-	if (strcmp(role, "both"))
+	fh_raise_memlock();
+	ret = fh_run(&opts, run_server, run_client, opt_no_tcp ? 1 : 2);
+	if (ret == 2)
 		usage();
-	/*
-	 * No fabric is opened before fork: verbs contexts opened by the
-	 * parent refuse the children's commands (uverbs checks the opener's
-	 * credentials), so the server child reports "cannot run" (77).
-	 */
-	fflush(stdout);
-	if (pipe(pfd))
-		return 1;
-	srv = fork();
-	if (srv == 0) {
-		close(pfd[0]);
-		exit(run_server(pfd[1]));
-	}
-	close(pfd[1]);
-	if (read(pfd[0], ports, sizeof(ports)) != sizeof(ports)) {
-		waitpid(srv, &st_s, 0);
-		if (WIFEXITED(st_s) && WEXITSTATUS(st_s) == 77)
-			return 77; /* the server printed why */
-		fprintf(stderr, "server did not start\n");
-		return 1;
-	}
-	close(pfd[0]);
-	cli = fork();
-	if (cli == 0)
-		exit(run_client(ports[0], ports[1]));
-	waitpid(cli, &st_c, 0);
-	if (!WIFEXITED(st_c) || WEXITSTATUS(st_c))
-		kill(srv, SIGTERM);
-	waitpid(srv, &st_s, 0);
-	if (!WIFEXITED(st_c))
-		return 1;
-	return WEXITSTATUS(st_c);
+	return ret;
 }

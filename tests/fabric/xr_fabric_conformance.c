@@ -18,23 +18,19 @@
  * client through a pipe).  The in-process backend "loop" cannot span two
  * processes: there --role both runs the server on a thread of its own
  * instead of a child.  Exit: 0 all passed, 1 a case failed, 77 the
- * backend cannot run here.
+ * backend cannot run here.  Options, opening, buffers, the port report and
+ * the roles are the harness's (fabric_harness.h), shared with the fabric
+ * benchmark; the pumps and the cases are this file's.
  */
-#include "xr_fabric.h"
+#include "fabric_harness.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
-#include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MiB (1024u * 1024u)
@@ -76,9 +72,7 @@ struct srv_info {
 /* It travels as accept data: within the smallest backend limit (verbs). */
 _Static_assert(sizeof(struct srv_info) <= 56, "srv_info over 56 bytes");
 
-static const char *opt_backend = "ofi", *opt_provider, *opt_addr = "127.0.0.1";
-static const char *opt_local;
-static unsigned int opt_port;
+static struct fh_opts opts = FH_OPTS_INIT;
 static int verbose;
 
 static uint8_t pattern(uint32_t seed, size_t i)
@@ -114,50 +108,12 @@ static uint32_t checksum(const uint8_t *p, size_t len)
 	return h;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* Sleep on the fabric until something may be pending (or ms pass). */
-static void fabric_wait(struct xr_fabric *fab, int ms)
-{
-	struct pollfd pfd = {.fd = xr_fabric_wait_fd(fab), .events = POLLIN};
-
-	if (xr_fabric_arm(fab) == -EAGAIN)
-		return;
-	poll(&pfd, 1, ms);
-}
-
-static struct xr_fabric *open_fabric(void)
-{
-	struct xr_fabric_params p = {.xfp_backend = opt_backend,
-				     .xfp_provider = opt_provider,
-				     .xfp_local_addr = opt_local};
-	char err[XR_ERRBUF_LEN];
-	struct xr_fabric *fab;
-	int ret;
-
-	ret = xr_fabric_open(&p, &fab, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "cannot open fabric: %s (%s)\n", err,
-			strerror(-ret));
-		exit(ret == -ENODEV || ret == -EADDRNOTAVAIL ? 77 : 1);
-	}
-	return fab;
-}
-
 /* ------------------------------------------------------------ server */
 
 struct srv_conn {
 	struct xr_ep *sc_ep;
-	uint8_t *sc_rw;
-	uint8_t *sc_msgs;
-	struct xr_mr *sc_rw_mr;
-	struct xr_mr *sc_msg_mr;
+	struct fh_buf sc_rw;   /* the region the client reads and writes */
+	struct fh_buf sc_msgs; /* sc_nrecv receive slots of MSG_LEN */
 	uint32_t sc_nrecv;
 	bool sc_closing;
 	struct srv_conn *sc_next;
@@ -166,8 +122,7 @@ struct srv_conn {
 struct srv {
 	struct xr_fabric *s_fab;
 	struct xr_listener *s_lis;
-	uint8_t *s_ro;
-	struct xr_mr *s_ro_mr;
+	struct fh_buf s_ro; /* read-only for the client, same for all */
 	struct srv_conn *s_conns;
 	bool s_quit;
 };
@@ -182,21 +137,9 @@ static void srv_conn_free(struct srv *s, struct srv_conn *c)
 			break;
 		}
 	xr_ep_destroy(c->sc_ep);
-	xr_dereg_mr(c->sc_rw_mr);
-	xr_dereg_mr(c->sc_msg_mr);
-	free(c->sc_rw);
-	free(c->sc_msgs);
+	fh_buf_free(&c->sc_rw);
+	fh_buf_free(&c->sc_msgs);
 	free(c);
-}
-
-static struct xr_recv srv_recv(struct srv_conn *c, uint32_t i)
-{
-	struct xr_recv r = {.xr_ctx = c->sc_msgs + (size_t)i * MSG_LEN,
-			    .xr_nsge = 1};
-
-	r.xr_sge[0] = (struct xr_sge){
-	    .xs_addr = r.xr_ctx, .xs_len = MSG_LEN, .xs_mr = c->sc_msg_mr};
-	return r;
 }
 
 static void srv_connect_request(struct srv *s, struct xr_event *ev)
@@ -206,7 +149,7 @@ static void srv_connect_request(struct srv *s, struct xr_event *ev)
 	struct xr_ep_attr attr;
 	struct srv_info si;
 	struct srv_conn *c;
-	uint32_t i, rw_len;
+	uint32_t rw_len;
 	int ret;
 
 	if (ev->xv_pdata_len < 2 || ev->xv_pdata[0] != 'X' ||
@@ -221,29 +164,25 @@ static void srv_connect_request(struct srv *s, struct xr_event *ev)
 		goto out_reject;
 	c->sc_nrecv = code == C_SMALL ? 8 : SRV_RECVS;
 	rw_len = code == C_SMALL ? 65536 : RW_LEN;
-	c->sc_rw = calloc(1, rw_len);
-	c->sc_msgs = calloc(c->sc_nrecv, MSG_LEN);
 	pre = calloc(c->sc_nrecv, sizeof(*pre));
-	if (!c->sc_rw || !c->sc_msgs || !pre)
+	if (!pre ||
+	    fh_buf_alloc(s->s_fab, rw_len,
+			 XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ |
+			     XR_ACCESS_REMOTE_WRITE,
+			 &c->sc_rw) ||
+	    fh_buf_alloc(s->s_fab, (size_t)c->sc_nrecv * MSG_LEN,
+			 XR_ACCESS_LOCAL, &c->sc_msgs))
 		goto out_free;
-	if (xr_reg_mr(s->s_fab, c->sc_rw, rw_len,
-		      XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ |
-			  XR_ACCESS_REMOTE_WRITE,
-		      &c->sc_rw_mr) ||
-	    xr_reg_mr(s->s_fab, c->sc_msgs, (size_t)c->sc_nrecv * MSG_LEN,
-		      XR_ACCESS_LOCAL, &c->sc_msg_mr))
-		goto out_free;
-	for (i = 0; i < c->sc_nrecv; i++)
-		pre[i] = srv_recv(c, i);
+	fh_buf_recvs(&c->sc_msgs, 0, c->sc_nrecv, MSG_LEN, pre);
 	xr_ep_attr_from_credits(c->sc_nrecv, &attr);
 	attr.xea_send_depth = c->sc_nrecv;
 	memset(&si, 0, sizeof(si));
 	si.si_magic = SRV_MAGIC;
-	si.si_rw_handle = xr_mr_handle(c->sc_rw_mr);
-	si.si_rw_off = xr_mr_wire_offset(c->sc_rw_mr, c->sc_rw);
+	si.si_rw_handle = xr_mr_handle(c->sc_rw.fb_mr);
+	si.si_rw_off = xr_mr_wire_offset(c->sc_rw.fb_mr, c->sc_rw.fb_mem);
 	si.si_rw_len = rw_len;
-	si.si_ro_handle = xr_mr_handle(s->s_ro_mr);
-	si.si_ro_off = xr_mr_wire_offset(s->s_ro_mr, s->s_ro);
+	si.si_ro_handle = xr_mr_handle(s->s_ro.fb_mr);
+	si.si_ro_off = xr_mr_wire_offset(s->s_ro.fb_mr, s->s_ro.fb_mem);
 	si.si_ro_len = RO_LEN;
 	si.si_pdata_len = ev->xv_pdata_len;
 	si.si_pdata_sum = checksum(ev->xv_pdata, ev->xv_pdata_len);
@@ -281,10 +220,8 @@ out_free:
 	xr_reject(ev->xv_req, NULL, 0);
 out_free_only:
 	free(pre);
-	xr_dereg_mr(c->sc_rw_mr);
-	xr_dereg_mr(c->sc_msg_mr);
-	free(c->sc_rw);
-	free(c->sc_msgs);
+	fh_buf_free(&c->sc_rw);
+	fh_buf_free(&c->sc_msgs);
 	free(c);
 	return;
 out_reject:
@@ -293,8 +230,7 @@ out_reject:
 
 static void srv_reply(struct srv_conn *c, uint8_t *buf, struct msg *m)
 {
-	struct xr_sge sge = {
-	    .xs_addr = buf, .xs_len = sizeof(*m), .xs_mr = c->sc_msg_mr};
+	struct xr_sge sge = fh_buf_sge(&c->sc_msgs, buf, sizeof(*m));
 
 	/*
 	 * Reply from the receive buffer itself; it is reposted when the send
@@ -314,12 +250,12 @@ static void srv_message(struct srv *s, struct srv_conn *c, uint8_t *buf,
 		return;
 	memcpy(&m, buf, sizeof(m));
 	if (!strcmp(m.m_cmd, "FILL") && m.m_len <= RW_LEN) {
-		fill(c->sc_rw, m.m_len, m.m_seed);
+		fill(c->sc_rw.fb_mem, m.m_len, m.m_seed);
 		m.m_status = 0;
 	} else if (!strcmp(m.m_cmd, "CHECK") && m.m_len <= RW_LEN) {
-		m.m_status = check(c->sc_rw, m.m_len, m.m_seed) ? 0 : 1;
+		m.m_status = check(c->sc_rw.fb_mem, m.m_len, m.m_seed) ? 0 : 1;
 	} else if (!strcmp(m.m_cmd, "CHECKRO")) {
-		m.m_status = check(s->s_ro, RO_LEN, 77) ? 0 : 1;
+		m.m_status = check(s->s_ro.fb_mem, RO_LEN, 77) ? 0 : 1;
 	} else if (!strcmp(m.m_cmd, "PING")) {
 		m.m_status = 0;
 	} else {
@@ -343,9 +279,9 @@ static void srv_completion(struct srv *s, struct xr_completion *wc)
 	if (wc->xc_op == XR_OP_RECV) {
 		srv_message(s, c, wc->xc_ctx, wc->xc_len);
 	} else if (wc->xc_op == XR_OP_SEND && !c->sc_closing) {
-		r = srv_recv(
-		    c,
-		    (uint32_t)(((uint8_t *)wc->xc_ctx - c->sc_msgs) / MSG_LEN));
+		r = fh_buf_recv(&c->sc_msgs,
+				fh_buf_index(&c->sc_msgs, wc->xc_ctx, MSG_LEN),
+				MSG_LEN);
 		xr_post_recvs(c->sc_ep, &r, 1, &posted);
 	}
 }
@@ -356,36 +292,24 @@ static int run_server(int port_pipe)
 	struct srv s = {0};
 	struct srv_conn *c, *next;
 	struct xr_event ev;
-	long idle_since = now_ms();
-	uint16_t port;
-	int n, i, ret;
+	long idle_since = fh_now_ms();
+	int n, i;
 
-	s.s_fab = open_fabric();
-	s.s_ro = malloc(RO_LEN);
-	if (!s.s_ro)
-		return 1;
-	fill(s.s_ro, RO_LEN, 77);
-	if (xr_reg_mr(s.s_fab, s.s_ro, RO_LEN,
-		      XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ, &s.s_ro_mr)) {
+	s.s_fab = fh_open(&opts);
+	if (fh_buf_alloc(s.s_fab, RO_LEN,
+			 XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_READ, &s.s_ro)) {
 		fprintf(stderr, "server: %s\n", xr_fabric_strerror(s.s_fab));
 		return 1;
 	}
-	ret = xr_listen(s.s_fab, opt_addr, (uint16_t)opt_port, 64, &s.s_lis);
-	if (ret) {
-		fprintf(stderr, "server: %s\n", xr_fabric_strerror(s.s_fab));
+	fill(s.s_ro.fb_mem, RO_LEN, 77);
+	if (fh_listen(s.s_fab, &opts, 64, port_pipe, 0, &s.s_lis))
 		return 1;
-	}
-	port = xr_listener_port(s.s_lis);
-	if (port_pipe >= 0) {
-		if (write(port_pipe, &port, sizeof(port)) != sizeof(port))
-			return 1;
-		close(port_pipe);
-	}
 	if (verbose)
-		fprintf(stderr, "server: listening on %s:%u\n", opt_addr, port);
+		fprintf(stderr, "server: listening on %s:%u\n", opts.fo_addr,
+			xr_listener_port(s.s_lis));
 	while (!s.s_quit || s.s_conns) {
 		while (xr_fabric_get_event(s.s_fab, &ev) == 0) {
-			idle_since = now_ms();
+			idle_since = fh_now_ms();
 			if (ev.xv_type == XR_EV_CONNECT_REQUEST) {
 				srv_connect_request(&s, &ev);
 				continue;
@@ -407,18 +331,17 @@ static int run_server(int port_pipe)
 				srv_conn_free(&s, c);
 		}
 		if (n > 0)
-			idle_since = now_ms();
-		else if (now_ms() - idle_since > 120000) {
+			idle_since = fh_now_ms();
+		else if (fh_now_ms() - idle_since > 120000) {
 			fprintf(stderr, "server: idle for 120 s, stopping\n");
 			break;
 		} else
-			fabric_wait(s.s_fab, 100);
+			fh_wait(s.s_fab, 100);
 	}
 	while (s.s_conns)
 		srv_conn_free(&s, s.s_conns);
 	xr_listener_close(s.s_lis);
-	xr_dereg_mr(s.s_ro_mr);
-	free(s.s_ro);
+	fh_buf_free(&s.s_ro);
 	xr_fabric_close(s.s_fab);
 	return 0;
 }
@@ -433,11 +356,9 @@ struct op {
 
 struct cli_conn {
 	struct xr_ep *cc_ep;
-	uint8_t *cc_buf; /* 2 MiB: data */
-	uint8_t *cc_msgs;
-	uint8_t *cc_sendbuf; /* after the receive buffers */
-	struct xr_mr *cc_buf_mr;
-	struct xr_mr *cc_msg_mr;
+	struct fh_buf cc_data; /* 2 MiB: data */
+	struct fh_buf cc_msgs; /* receive slots, then send slots */
+	uint8_t *cc_sendbuf;   /* after the receive slots */
 	struct srv_info cc_si;
 	int cc_state; /* 0 connecting, 1 up, 2 rejected, 3 gone */
 	int cc_status;
@@ -476,11 +397,10 @@ static void result(struct cli *k, const char *name, int verdict,
 
 static void cli_repost(struct cli_conn *c, uint8_t *buf)
 {
-	struct xr_recv r = {.xr_ctx = buf, .xr_nsge = 1};
+	struct xr_recv r = fh_buf_recv(
+	    &c->cc_msgs, fh_buf_index(&c->cc_msgs, buf, MSG_LEN), MSG_LEN);
 	uint32_t posted;
 
-	r.xr_sge[0] = (struct xr_sge){
-	    .xs_addr = buf, .xs_len = MSG_LEN, .xs_mr = c->cc_msg_mr};
 	if (c->cc_state <= 1)
 		xr_post_recvs(c->cc_ep, &r, 1, &posted);
 }
@@ -539,7 +459,7 @@ static void pump(struct cli *k, int ms)
 		o->o_status = wc[i].xc_status;
 	}
 	if (n == 0 && ms > 0)
-		fabric_wait(k->k_fab, ms);
+		fh_wait(k->k_fab, ms);
 }
 
 static void cli_free(struct cli_conn *c)
@@ -547,23 +467,21 @@ static void cli_free(struct cli_conn *c)
 	if (!c)
 		return;
 	xr_ep_destroy(c->cc_ep);
-	xr_dereg_mr(c->cc_buf_mr);
-	xr_dereg_mr(c->cc_msg_mr);
-	free(c->cc_buf);
-	free(c->cc_msgs);
+	fh_buf_free(&c->cc_data);
+	fh_buf_free(&c->cc_msgs);
 	free(c);
 }
 
 /* Disconnect, wait for every outstanding completion, free. */
 static bool cli_close(struct cli *k, struct cli_conn *c)
 {
-	long end = now_ms() + TIMEOUT_MS;
+	long end = fh_now_ms() + TIMEOUT_MS;
 	bool clean;
 
 	if (c->cc_state == 1)
 		xr_disconnect(c->cc_ep);
 	while ((c->cc_state < 2 || xr_ep_outstanding(c->cc_ep)) &&
-	       now_ms() < end)
+	       fh_now_ms() < end)
 		pump(k, 20);
 	clean = xr_ep_outstanding(c->cc_ep) == 0;
 	cli_free(c);
@@ -591,39 +509,27 @@ static struct cli_conn *cli_connect(struct cli *k, uint8_t code,
 	if (!c)
 		return NULL;
 	buf_len = code == C_SMALL ? 65536 : 2 * MiB;
-	c->cc_buf = calloc(1, buf_len);
 	nsend = code == C_SMALL ? 8 : OUTSTANDING;
-	c->cc_msgs = calloc(nrecv + nsend, MSG_LEN);
-	if (!c->cc_buf || !c->cc_msgs)
-		goto out_free;
-	c->cc_sendbuf = c->cc_msgs + (size_t)nrecv * MSG_LEN;
-	*err = xr_reg_mr(k->k_fab, c->cc_buf, buf_len, XR_ACCESS_LOCAL,
-			 &c->cc_buf_mr);
+	*err = fh_buf_alloc(k->k_fab, buf_len, XR_ACCESS_LOCAL, &c->cc_data);
 	if (!*err)
-		*err = xr_reg_mr(k->k_fab, c->cc_msgs,
-				 (size_t)(nrecv + nsend) * MSG_LEN,
-				 XR_ACCESS_LOCAL, &c->cc_msg_mr);
+		*err = fh_buf_alloc(k->k_fab, (size_t)(nrecv + nsend) * MSG_LEN,
+				    XR_ACCESS_LOCAL, &c->cc_msgs);
 	if (*err)
 		goto out_free;
-	for (i = 0; i < nrecv; i++) {
-		pre[i] = (struct xr_recv){.xr_ctx = c->cc_msgs + i * MSG_LEN,
-					  .xr_nsge = 1};
-		pre[i].xr_sge[0] = (struct xr_sge){.xs_addr = pre[i].xr_ctx,
-						   .xs_len = MSG_LEN,
-						   .xs_mr = c->cc_msg_mr};
-	}
+	c->cc_sendbuf = fh_buf_slot(&c->cc_msgs, nrecv, MSG_LEN);
+	fh_buf_recvs(&c->cc_msgs, 0, nrecv, MSG_LEN, pre);
 	xr_ep_attr_from_credits(nrecv, &attr);
 	attr.xea_send_depth = OUTSTANDING * 2 + 16;
 	pdata[0] = 'X';
 	pdata[1] = code;
 	for (i = 2; i < sizeof(pdata); i++)
 		pdata[i] = (uint8_t)(i * 13 + code);
-	*err = xr_connect(k->k_fab, opt_addr, k->k_port, &attr, pre, nrecv,
+	*err = xr_connect(k->k_fab, opts.fo_addr, k->k_port, &attr, pre, nrecv,
 			  pdata, pdata_len, c, &c->cc_ep);
 	if (*err)
 		goto out_free;
-	end = now_ms() + TIMEOUT_MS;
-	while (c->cc_state == 0 && now_ms() < end)
+	end = fh_now_ms() + TIMEOUT_MS;
+	while (c->cc_state == 0 && fh_now_ms() < end)
 		pump(k, 50);
 	return c;
 
@@ -644,11 +550,11 @@ static int cli_cmd(struct cli *k, struct cli_conn *c, const char *cmd,
 	uint8_t *buf = c->cc_sendbuf;
 	struct xr_sge sge = {.xs_addr = buf,
 			     .xs_len = sizeof(struct msg),
-			     .xs_mr = c->cc_msg_mr};
+			     .xs_mr = c->cc_msgs.fb_mr};
 	struct op o = {.o_op = XR_OP_SEND};
 	struct msg m = {.m_len = len, .m_seed = seed};
 	uint32_t before = c->cc_nin;
-	long end = now_ms() + TIMEOUT_MS;
+	long end = fh_now_ms() + TIMEOUT_MS;
 
 	snprintf(m.m_cmd, sizeof(m.m_cmd), "%s", cmd);
 	memcpy(buf, &m, sizeof(m));
@@ -657,10 +563,10 @@ static int cli_cmd(struct cli *k, struct cli_conn *c, const char *cmd,
 			xr_fabric_strerror(k->k_fab));
 		return -1;
 	}
-	while ((!o.o_done || c->cc_nin == before) && now_ms() < end &&
+	while ((!o.o_done || c->cc_nin == before) && fh_now_ms() < end &&
 	       c->cc_state == 1)
 		pump(k, 50);
-	while (!o.o_done && now_ms() < end)
+	while (!o.o_done && fh_now_ms() < end)
 		pump(k, 20);
 	if (!o.o_done || o.o_status || c->cc_nin == before)
 		return -1;
@@ -672,9 +578,9 @@ static int cli_rdma(struct cli *k, struct cli_conn *c, enum xr_op op,
 		    uint8_t *local, uint32_t len, uint64_t roff, uint32_t rkey)
 {
 	struct xr_sge sge = {
-	    .xs_addr = local, .xs_len = len, .xs_mr = c->cc_buf_mr};
+	    .xs_addr = local, .xs_len = len, .xs_mr = c->cc_data.fb_mr};
 	struct op o = {.o_op = op};
-	long end = now_ms() + TIMEOUT_MS;
+	long end = fh_now_ms() + TIMEOUT_MS;
 	int ret;
 
 	ret = op == XR_OP_WRITE
@@ -685,7 +591,7 @@ static int cli_rdma(struct cli *k, struct cli_conn *c, enum xr_op op,
 			xr_fabric_strerror(k->k_fab));
 		return ret;
 	}
-	while (!o.o_done && now_ms() < end)
+	while (!o.o_done && fh_now_ms() < end)
 		pump(k, 50);
 	return o.o_done ? o.o_status : -ETIMEDOUT;
 }
@@ -704,17 +610,17 @@ static void case_addrs(struct cli *k, struct cli_conn *c)
 		result(k, "endpoint_addresses", 1, "xr_ep_addrs: %d", ret);
 		return;
 	}
-	if (inet_pton(AF_INET, opt_addr, &want) != 1 ||
+	if (inet_pton(AF_INET, opts.fo_addr, &want) != 1 ||
 	    peer.ss_family != AF_INET || p4->sin_addr.s_addr != want.s_addr ||
 	    ntohs(p4->sin_port) != k->k_port || local.ss_family != AF_INET ||
 	    l4->sin_port == 0)
 		result(k, "endpoint_addresses", 1,
 		       "peer family %d port %u (want %s:%u), local port %u",
-		       peer.ss_family, ntohs(p4->sin_port), opt_addr, k->k_port,
-		       ntohs(l4->sin_port));
+		       peer.ss_family, ntohs(p4->sin_port), opts.fo_addr,
+		       k->k_port, ntohs(l4->sin_port));
 	else
 		result(k, "endpoint_addresses", 0, "peer %s:%u, local port %u",
-		       opt_addr, k->k_port, ntohs(l4->sin_port));
+		       opts.fo_addr, k->k_port, ntohs(l4->sin_port));
 	/* The server learnt our address with the request (xv_peer). */
 	if (local.ss_family != AF_INET || c->cc_si.si_peer_family != AF_INET ||
 	    c->cc_si.si_peer_addr != l4->sin_addr.s_addr)
@@ -809,14 +715,14 @@ static void case_pingpong(struct cli *k, struct cli_conn *c)
 	uint8_t *buf = c->cc_sendbuf;
 	struct xr_sge sge = {.xs_addr = buf,
 			     .xs_len = sizeof(struct msg),
-			     .xs_mr = c->cc_msg_mr};
+			     .xs_mr = c->cc_msgs.fb_mr};
 	const int rounds = 1000;
 	struct msg m = {.m_cmd = "PING"};
 	struct op o;
-	long end = now_ms() + TIMEOUT_MS * 3;
+	long end = fh_now_ms() + TIMEOUT_MS * 3;
 	int i;
 
-	for (i = 0; i < rounds && now_ms() < end; i++) {
+	for (i = 0; i < rounds && fh_now_ms() < end; i++) {
 		uint32_t before = c->cc_nin;
 
 		m.m_seq = (uint32_t)i;
@@ -825,8 +731,8 @@ static void case_pingpong(struct cli *k, struct cli_conn *c)
 		o = (struct op){.o_op = XR_OP_SEND};
 		if (xr_post_send(c->cc_ep, &sge, 1, false, 0, &o))
 			break;
-		while ((c->cc_nin == before || !o.o_done) && now_ms() < end &&
-		       c->cc_state == 1)
+		while ((c->cc_nin == before || !o.o_done) &&
+		       fh_now_ms() < end && c->cc_state == 1)
 			pump(k, 50);
 		if (c->cc_nin == before || o.o_status)
 			break;
@@ -853,8 +759,8 @@ static void case_rdma_sizes(struct cli *k, struct cli_conn *c)
 		len = sizes[i];
 		seed = 1000 + i;
 		snprintf(name, sizeof(name), "rdma_write_%uk", len / 1024);
-		fill(c->cc_buf, len, seed);
-		ret = cli_rdma(k, c, XR_OP_WRITE, c->cc_buf, len,
+		fill(c->cc_data.fb_mem, len, seed);
+		ret = cli_rdma(k, c, XR_OP_WRITE, c->cc_data.fb_mem, len,
 			       c->cc_si.si_rw_off, c->cc_si.si_rw_handle);
 		st = ret ? -1 : cli_cmd(k, c, "CHECK", len, seed);
 		if (ret || st)
@@ -867,29 +773,29 @@ static void case_rdma_sizes(struct cli *k, struct cli_conn *c)
 		snprintf(name, sizeof(name), "rdma_read_%uk", len / 1024);
 		seed = 2000 + i;
 		st = cli_cmd(k, c, "FILL", len, seed);
-		memset(c->cc_buf, 0, len);
+		memset(c->cc_data.fb_mem, 0, len);
 		ret = st ? -1
-			 : cli_rdma(k, c, XR_OP_READ, c->cc_buf, len,
+			 : cli_rdma(k, c, XR_OP_READ, c->cc_data.fb_mem, len,
 				    c->cc_si.si_rw_off, c->cc_si.si_rw_handle);
-		if (ret || st || !check(c->cc_buf, len, seed))
+		if (ret || st || !check(c->cc_data.fb_mem, len, seed))
 			result(k, name, 1, "fill %d, read status %d%s", st, ret,
 			       ret || st ? "" : ", data differs");
 		else
 			result(k, name, 0, "%u bytes verified", len);
 	}
 	/* A write into the middle: wire offset arithmetic inside a region. */
-	fill(c->cc_buf, 8192, 3);
+	fill(c->cc_data.fb_mem, 8192, 3);
 	st = cli_cmd(k, c, "FILL", 65536, 9);
-	ret = cli_rdma(k, c, XR_OP_WRITE, c->cc_buf, 100,
+	ret = cli_rdma(k, c, XR_OP_WRITE, c->cc_data.fb_mem, 100,
 		       c->cc_si.si_rw_off + 12345, c->cc_si.si_rw_handle);
 	if (!ret && !st) {
-		uint8_t *b = c->cc_buf + 4096;
+		uint8_t *b = c->cc_data.fb_mem + 4096;
 		bool ok;
 
 		memset(b, 0, 65536);
 		ret = cli_rdma(k, c, XR_OP_READ, b, 65536, c->cc_si.si_rw_off,
 			       c->cc_si.si_rw_handle);
-		ok = !ret && memcmp(b + 12345, c->cc_buf, 100) == 0 &&
+		ok = !ret && memcmp(b + 12345, c->cc_data.fb_mem, 100) == 0 &&
 		     b[12344] == pattern(9, 12344) &&
 		     b[12445] == pattern(9, 12445);
 		result(k, "rdma_offset_inside_region", ok ? 0 : 1,
@@ -912,29 +818,29 @@ static void case_outstanding(struct cli *k, struct cli_conn *c)
 
 	/* 256 RDMA Reads of 4 KiB in flight at once. */
 	st = cli_cmd(k, c, "FILL", RW_LEN, 42);
-	memset(c->cc_buf, 0, RW_LEN);
+	memset(c->cc_data.fb_mem, 0, RW_LEN);
 	memset(ops, 0, sizeof(ops));
 	c->cc_bad_ctx = 0;
 	for (i = 0; i < OUTSTANDING && !ret; i++) {
-		struct xr_sge sge = {.xs_addr = c->cc_buf + i * 4096,
+		struct xr_sge sge = {.xs_addr = c->cc_data.fb_mem + i * 4096,
 				     .xs_len = 4096,
-				     .xs_mr = c->cc_buf_mr};
+				     .xs_mr = c->cc_data.fb_mr};
 
 		ops[i].o_op = XR_OP_READ;
 		ret = xr_post_read(c->cc_ep, &sge, 1,
 				   c->cc_si.si_rw_off + i * 4096,
 				   c->cc_si.si_rw_handle, &ops[i]);
 	}
-	end = now_ms() + TIMEOUT_MS * 3;
+	end = fh_now_ms() + TIMEOUT_MS * 3;
 	do {
 		pump(k, 20);
 		for (done = 0, i = 0; i < OUTSTANDING; i++)
 			done += ops[i].o_done;
-	} while (done < OUTSTANDING && now_ms() < end);
+	} while (done < OUTSTANDING && fh_now_ms() < end);
 	for (i = 0; i < OUTSTANDING; i++)
 		bad += ops[i].o_status != 0;
 	if (st || ret || done < OUTSTANDING || bad || c->cc_bad_ctx ||
-	    !check(c->cc_buf, OUTSTANDING * 4096, 42))
+	    !check(c->cc_data.fb_mem, OUTSTANDING * 4096, 42))
 		result(k, "outstanding_256_rdma_reads", 1,
 		       "post %d, %u/%u done, %u failed, %u stray", ret, done,
 		       OUTSTANDING, bad, c->cc_bad_ctx);
@@ -948,20 +854,21 @@ static void case_outstanding(struct cli *k, struct cli_conn *c)
 	for (i = 0; i < OUTSTANDING && !ret; i++) {
 		uint8_t *b = sbuf + i * MSG_LEN;
 		struct msg m = {.m_cmd = "PING", .m_seq = i};
-		struct xr_sge sge = {
-		    .xs_addr = b, .xs_len = sizeof(m), .xs_mr = c->cc_msg_mr};
+		struct xr_sge sge = {.xs_addr = b,
+				     .xs_len = sizeof(m),
+				     .xs_mr = c->cc_msgs.fb_mr};
 
 		memcpy(b, &m, sizeof(m));
 		ops[i].o_op = XR_OP_SEND;
 		ret = xr_post_send(c->cc_ep, &sge, 1, false, 0, &ops[i]);
 	}
-	end = now_ms() + TIMEOUT_MS * 3;
+	end = fh_now_ms() + TIMEOUT_MS * 3;
 	do {
 		pump(k, 20);
 		for (done = 0, i = 0; i < OUTSTANDING; i++)
 			done += ops[i].o_done;
 	} while ((done < OUTSTANDING || c->cc_nin < OUTSTANDING) &&
-		 now_ms() < end);
+		 fh_now_ms() < end);
 	for (bad = 0, i = 0; i < c->cc_nin; i++)
 		bad += c->cc_inbox[i].m_seq != i; /* in order */
 	if (ret || done < OUTSTANDING || c->cc_nin != OUTSTANDING || bad ||
@@ -1037,11 +944,11 @@ static void case_bad(struct cli *k, const char *name, enum xr_op op, int which)
 		off = c->cc_si.si_ro_off;
 		key = c->cc_si.si_ro_handle;
 	}
-	fill(c->cc_buf, len, 5);
-	ret = cli_rdma(k, c, op, c->cc_buf, len, off, key);
+	fill(c->cc_data.fb_mem, len, 5);
+	ret = cli_rdma(k, c, op, c->cc_data.fb_mem, len, off, key);
 	/* A write may be reported done before the peer refuses it. */
-	end = now_ms() + TIMEOUT_MS;
-	while (ret == 0 && c->cc_state == 1 && now_ms() < end)
+	end = fh_now_ms() + TIMEOUT_MS;
+	while (ret == 0 && c->cc_state == 1 && fh_now_ms() < end)
 		pump(k, 50);
 	if (ret == -ETIMEDOUT)
 		result(k, name, 1, "no completion within %d ms", TIMEOUT_MS);
@@ -1072,9 +979,10 @@ static void case_disconnect_midflight(struct cli *k)
 	}
 	memset(ops, 0, sizeof(ops));
 	for (i = 0; i < OUTSTANDING && !ret; i++) {
-		struct xr_sge sge = {.xs_addr = c->cc_buf + (i % 16) * 65536,
+		struct xr_sge sge = {.xs_addr =
+					 c->cc_data.fb_mem + (i % 16) * 65536,
 				     .xs_len = 65536,
-				     .xs_mr = c->cc_buf_mr};
+				     .xs_mr = c->cc_data.fb_mr};
 
 		ops[i].o_op = i % 2 ? XR_OP_READ : XR_OP_WRITE;
 		ret = i % 2
@@ -1086,9 +994,9 @@ static void case_disconnect_midflight(struct cli *k)
 					  c->cc_si.si_rw_handle, &ops[i]);
 	}
 	xr_disconnect(c->cc_ep);
-	end = now_ms() + TIMEOUT_MS * 2;
+	end = fh_now_ms() + TIMEOUT_MS * 2;
 	while ((c->cc_state < 2 || xr_ep_outstanding(c->cc_ep)) &&
-	       now_ms() < end)
+	       fh_now_ms() < end)
 		pump(k, 20);
 	for (i = 0; i < OUTSTANDING; i++)
 		done += ops[i].o_done;
@@ -1112,10 +1020,10 @@ static void case_invalidate(struct cli *k, struct cli_conn *c)
 	uint8_t *buf = c->cc_sendbuf;
 	struct xr_sge sge = {.xs_addr = buf,
 			     .xs_len = sizeof(struct msg),
-			     .xs_mr = c->cc_msg_mr};
+			     .xs_mr = c->cc_msgs.fb_mr};
 	int ret;
 
-	if (strcmp(opt_backend, "ofi") && strcmp(opt_backend, "loop")) {
+	if (strcmp(opts.fo_backend, "ofi") && strcmp(opts.fo_backend, "loop")) {
 		result(k, "send_with_invalidate", 2,
 		       "needs FRWR/MW registrations, not offered by the seam "
 		       "yet");
@@ -1123,7 +1031,7 @@ static void case_invalidate(struct cli *k, struct cli_conn *c)
 	}
 	ret = xr_post_send(c->cc_ep, &sge, 1, true, 1, NULL);
 	result(k, "send_with_invalidate", ret == -EOPNOTSUPP ? 0 : 1,
-	       "%s reports %d (want -EOPNOTSUPP)", opt_backend, ret);
+	       "%s reports %d (want -EOPNOTSUPP)", opts.fo_backend, ret);
 }
 
 static void case_registration(struct cli *k)
@@ -1177,13 +1085,14 @@ static void case_alive(struct cli *k)
 		cli_close(k, c);
 }
 
-static int run_client(uint16_t port)
+/* Runs every case against the server at @port; the exit status. */
+static int run_client(uint16_t port, uint16_t extra_port)
 {
 	struct cli k = {.k_port = port};
 	struct cli_conn *c;
 	int err = 0;
 
-	k.k_fab = open_fabric();
+	k.k_fab = fh_open(&opts);
 	case_registration(&k);
 	case_pdata(&k);
 	case_oversize(&k);
@@ -1225,67 +1134,10 @@ static int run_client(uint16_t port)
 	return k.k_fail ? 1 : 0;
 }
 
-/*
- * Registered memory is pinned; siw counts it against RLIMIT_MEMLOCK even
- * for root (8 MiB by default).  Raise the soft limit as far as allowed.
- */
-static void raise_memlock(void)
-{
-	struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
-
-	if (setrlimit(RLIMIT_MEMLOCK, &rl) == 0 ||
-	    getrlimit(RLIMIT_MEMLOCK, &rl))
-		return;
-	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_MEMLOCK, &rl);
-}
-
-struct srv_thread {
-	int st_pipe;
-	int st_ret;
-};
-
-static void *srv_thread_main(void *arg)
-{
-	struct srv_thread *t = arg;
-
-	t->st_ret = run_server(t->st_pipe);
-	return NULL;
-}
-
-/* --role both for the in-process backend: the server on a thread. */
-static int run_both_threads(void)
-{
-	struct srv_thread t;
-	pthread_t th;
-	uint16_t port;
-	int pfd[2], ret;
-
-	if (pipe(pfd))
-		return 1;
-	t.st_pipe = pfd[1];
-	t.st_ret = 1;
-	if (pthread_create(&th, NULL, srv_thread_main, &t))
-		return 1;
-	if (read(pfd[0], &port, sizeof(port)) != sizeof(port)) {
-		pthread_join(th, NULL);
-		fprintf(stderr, "server did not start\n");
-		return t.st_ret == 77 ? 77 : 1;
-	}
-	close(pfd[0]);
-	ret = run_client(port);
-	pthread_join(th, NULL);
-	if (t.st_ret) {
-		fprintf(stderr, "server thread failed (%d)\n", t.st_ret);
-		return 1;
-	}
-	return ret;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: xr_fabric_conformance --backend ofi|verbs "
+		"usage: xr_fabric_conformance --backend ofi|verbs|loop "
 		"[--provider P] [--local ADDR]\n"
 		"       --addr A --port P --role server|client|both [-v]\n");
 	exit(2);
@@ -1294,95 +1146,26 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"backend", required_argument, NULL, 'b'},
-	    {"provider", required_argument, NULL, 'P'},
-	    {"addr", required_argument, NULL, 'a'},
-	    {"local", required_argument, NULL, 'l'},
-	    {"port", required_argument, NULL, 'p'},
-	    {"role", required_argument, NULL, 'r'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {0}};
-	const char *role = "both";
-	int o, pfd[2], st_s = 0, st_c = 0;
-	pid_t srv, cli;
-	uint16_t port;
+	    FH_LONG_OPTIONS, {"verbose", no_argument, NULL, 'v'}, {0}};
+	int o, ret;
 
-	while ((o = getopt_long(argc, argv, "b:P:a:l:p:r:v", lo, NULL)) != -1)
-		switch (o) {
-		case 'b':
-			opt_backend = optarg;
-			break;
-		case 'P':
-			opt_provider = optarg;
-			break;
-		case 'a':
-			opt_addr = optarg;
-			break;
-		case 'l':
-			opt_local = optarg;
-			break;
-		case 'p':
-			opt_port = (unsigned int)atoi(optarg);
-			break;
-		case 'r':
-			role = optarg;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
+	while ((o = getopt_long(argc, argv, FH_SHORT_OPTIONS "v", lo, NULL)) !=
+	       -1) {
+		ret = fh_option(&opts, o, optarg);
+		if (ret < 0)
 			usage();
-		}
-	if (opt_port > 65535)
-		usage();
-	if (!opt_local)
-		opt_local = opt_addr;
+		if (ret)
+			continue;
+		if (o == 'v')
+			verbose = 1;
+		else
+			usage();
+	}
+	fh_opts_done(&opts);
 	signal(SIGPIPE, SIG_IGN);
-	raise_memlock();
-	if (!strcmp(role, "server"))
-		return run_server(-1);
-	if (!strcmp(role, "client"))
-		return run_client((uint16_t)opt_port);
-	if (strcmp(role, "both"))
+	fh_raise_memlock();
+	ret = fh_run(&opts, run_server, run_client, 1);
+	if (ret == 2)
 		usage();
-	if (!strcmp(opt_backend, "loop"))
-		return run_both_threads();
-
-	/* Probe first so "cannot run here" is a clean 77 from the parent. */
-	/*
-	 * No fabric is opened before fork: verbs contexts opened by the
-	 * parent refuse the children's commands (uverbs checks the opener's
-	 * credentials), so the server child reports "cannot run" (77).
-	 */
-	fflush(stdout);
-	if (pipe(pfd))
-		return 1;
-	srv = fork();
-	if (srv == 0) {
-		close(pfd[0]);
-		exit(run_server(pfd[1])); /* exit: LSan checks */
-	}
-	close(pfd[1]);
-	if (read(pfd[0], &port, sizeof(port)) != sizeof(port)) {
-		waitpid(srv, &st_s, 0);
-		if (WIFEXITED(st_s) && WEXITSTATUS(st_s) == 77)
-			return 77; /* the server printed why */
-		fprintf(stderr, "server did not start\n");
-		return 1;
-	}
-	close(pfd[0]);
-	cli = fork();
-	if (cli == 0)
-		exit(run_client(port));
-	waitpid(cli, &st_c, 0);
-	waitpid(srv, &st_s, 0);
-	if (!WIFEXITED(st_s) || WEXITSTATUS(st_s)) {
-		fprintf(stderr, "server process failed (status 0x%x)\n", st_s);
-		return 1;
-	}
-	if (!WIFEXITED(st_c)) {
-		fprintf(stderr, "client process died (status 0x%x)\n", st_c);
-		return 1;
-	}
-	return WEXITSTATUS(st_c);
+	return ret;
 }
