@@ -370,16 +370,6 @@ bool rp_backend_get_stats(struct rp_backend *be, struct sess_client_stats *st)
 	return true;
 }
 
-fsal_status_t rp_run(struct rp_export *ex, struct sess_compound *c)
-{
-	int ret = rp_call(ex, c);
-
-	if (ret)
-		c->sc_nres =
-		    0; /* nothing decoded: sess_compound_free() no-op */
-	return rp_status(ret, c);
-}
-
 uint32_t rp_backend_io_limit(struct rp_backend *be, uint32_t conf)
 {
 	struct sess_client *cl = rp_client(be);

@@ -55,46 +55,46 @@ bool rp_seal_wire(struct rp_export *ex, struct rp_handle *h, uint8_t kind)
 
 int rp_resolve_root(struct rp_export *ex)
 {
-	nfs_argop4 ops[SESS_MAX_OPS];
-	struct sess_compound c = {.sc_args = ops};
+	struct rp_compound b;
+	struct sess_compound *c = &b.cpd_c;
 	char path[1025], *comp, *save = NULL;
 	struct fsal_attrlist attrs;
+	uint32_t i_fh, i_attr;
 	GETFH4resok *fh;
 	fsal_status_t st;
-	uint32_t n = 0;
 	int ret;
 
 	if (strlen(ex->conf.backend_path) >= sizeof(path))
 		return NFS4ERR_NAMETOOLONG;
 	strcpy(path, ex->conf.backend_path);
-	ops[n++].argop = NFS4_OP_PUTROOTFH;
+	rp_cpd_init(&b, ex, false);
+	rp_cpd_putrootfh(&b);
 	for (comp = strtok_r(path, "/", &save); comp;
 	     comp = strtok_r(NULL, "/", &save)) {
-		if (n >= RP_MAX_PATH_OPS || strcmp(comp, "..") == 0)
+		if (c->sc_nargs >= RP_MAX_PATH_OPS || strcmp(comp, "..") == 0)
 			return NFS4ERR_INVAL;
-		ops[n].argop = NFS4_OP_LOOKUP;
-		if (rp_op_name(&ops[n].nfs_argop4_u.oplookup.objname, comp))
+		rp_cpd_lookup(&b, comp);
+		if (b.cpd_err)
 			return NFS4ERR_NAMETOOLONG;
-		n++;
 	}
-	rp_op_getfh(&ops[n++]);
-	rp_op_getattr(&ops[n++]);
-	c.sc_nargs = n;
-	ret = rp_call_raw(ex, &c);
+	i_fh = rp_cpd_getfh(&b);
+	i_attr = rp_cpd_getattr(&b);
+	/* not rp_cpd_run(): that would resolve the root first */
+	ret = rp_call_raw(ex, c);
 	if (ret)
 		return ret;
-	if (c.sc_status != NFS4_OK) {
+	if (c->sc_status != NFS4_OK) {
 		LogWarn(COMPONENT_FSAL, "RDMA_PROXY %s: Backend_Path %s: %s",
 			ex->backend.rb_label, ex->conf.backend_path,
-			sess_nfsstat_str(c.sc_status));
-		ret = c.sc_status;
-		sess_compound_free(&c);
+			sess_nfsstat_str(c->sc_status));
+		ret = c->sc_status;
+		sess_compound_free(c);
 		return ret;
 	}
-	fh = &c.sc_res[n - 2].nfs_resop4_u.opgetfh.GETFH4res_u.resok4;
+	fh = &c->sc_res[i_fh].nfs_resop4_u.opgetfh.GETFH4res_u.resok4;
 	if (fh->object.nfs_fh4_len == 0 ||
 	    fh->object.nfs_fh4_len > NFS4_FHSIZE) {
-		sess_compound_free(&c);
+		sess_compound_free(c);
 		return NFS4ERR_BADHANDLE;
 	}
 	/*
@@ -103,19 +103,19 @@ int rp_resolve_root(struct rp_export *ex)
 	 */
 	if (fh->object.nfs_fh4_len > RP_FH_MAX) {
 		rp_log_big_handle(ex, fh->object.nfs_fh4_len);
-		sess_compound_free(&c);
+		sess_compound_free(c);
 		return NFS4ERR_SERVERFAULT;
 	}
 	/* its fsid and fileid too: roots are recognised by them as well */
 	fsal_prepare_attrs(&attrs, ATTR_FSID | ATTR_FILEID);
 	st = rp_fattr_to_attrs(
-	    &c.sc_res[n - 1]
+	    &c->sc_res[i_attr]
 		 .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes,
 	    &attrs);
 	rp_root_set(ex, (const uint8_t *)fh->object.nfs_fh4_val,
 		    fh->object.nfs_fh4_len, FSAL_IS_ERROR(st) ? NULL : &attrs);
 	fsal_release_attrs(&attrs);
-	sess_compound_free(&c);
+	sess_compound_free(c);
 	return 0;
 }
 
@@ -298,10 +298,9 @@ static fsal_status_t rp_create_handle(struct fsal_export *exp_hdl,
 				      struct fsal_attrlist *attrs_out)
 {
 	struct rp_export *ex = rp_exp(exp_hdl);
-	nfs_argop4 ops[2];
-	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
+	struct rp_compound b;
 	const uint8_t *fh;
-	uint32_t fh_len;
+	uint32_t fh_len, i_attr;
 	uint8_t kind;
 	fsal_status_t st;
 
@@ -310,16 +309,17 @@ static fsal_status_t rp_create_handle(struct fsal_export *exp_hdl,
 		return st;
 	if (kind == RP_WIRE_ROOT)
 		return rp_make_root(ex, handle, attrs_out);
-	rp_op_putfh_raw(&ops[0], fh, fh_len);
-	rp_op_getattr(&ops[1]);
-	st = rp_run(ex, &c);
+	rp_cpd_init(&b, ex, false);
+	rp_cpd_putfh_raw(&b, fh, fh_len);
+	i_attr = rp_cpd_getattr(&b);
+	st = rp_cpd_run(&b);
 	if (!FSAL_IS_ERROR(st))
 		st = rp_make_handle(ex, fh, fh_len,
-				    &c.sc_res[1]
+				    &b.cpd_c.sc_res[i_attr]
 					 .nfs_resop4_u.opgetattr.GETATTR4res_u
 					 .resok4.obj_attributes,
 				    handle, attrs_out);
-	sess_compound_free(&c);
+	rp_cpd_free(&b);
 	return st;
 }
 
@@ -328,25 +328,27 @@ static fsal_status_t rp_get_dynamic_info(struct fsal_export *exp_hdl,
 					 fsal_dynamicfsinfo_t *info)
 {
 	struct rp_export *ex = rp_exp(exp_hdl);
-	nfs_argop4 ops[2];
-	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
+	struct rp_compound b;
+	nfs_argop4 *op;
+	uint32_t i_attr;
 	fsal_status_t st;
 
-	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
-	ops[1].argop = NFS4_OP_GETATTR;
-	rp_fsinfo_bitmap(&ops[1].nfs_argop4_u.opgetattr.attr_request);
-	st = rp_run(ex, &c);
+	rp_cpd_init(&b, ex, false);
+	rp_cpd_putfh(&b, rp_hdl(obj_hdl));
+	i_attr = rp_cpd_add(&b, NFS4_OP_GETATTR, &op);
+	rp_fsinfo_bitmap(&op->nfs_argop4_u.opgetattr.attr_request);
+	st = rp_cpd_run(&b);
 	if (!FSAL_IS_ERROR(st)) {
 		memset(info, 0, sizeof(*info));
 		if (nfs4_Fattr_To_fsinfo(
-			info, &c.sc_res[1]
+			info, &b.cpd_c.sc_res[i_attr]
 				   .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
 				   .obj_attributes) != NFS4_OK)
 			st = fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
 		info->time_delta.tv_sec = 0;
 		info->time_delta.tv_nsec = FSAL_DEFAULT_TIME_DELTA_NSEC;
 	}
-	sess_compound_free(&c);
+	rp_cpd_free(&b);
 	return st;
 }
 

@@ -117,7 +117,6 @@ static uint32_t rp_share_deny(fsal_openflags_t f)
 static void rp_fill_open(OPEN4args *oa, struct rp_export *ex,
 			 fsal_openflags_t flags, char *owner, u_int owner_len)
 {
-	memset(oa, 0, sizeof(*oa));
 	oa->seqid = 0; /* NFSv4.1: sequencing is the session's */
 	oa->share_access = rp_share_access(flags);
 	oa->share_deny = rp_share_deny(flags);
@@ -125,7 +124,6 @@ static void rp_fill_open(OPEN4args *oa, struct rp_export *ex,
 	oa->owner.owner.owner_val = owner;
 	oa->owner.owner.owner_len = owner_len;
 	oa->openhow.opentype = OPEN4_NOCREATE;
-	oa->claim.claim = CLAIM_FH;
 }
 
 static void rp_save_stateid(struct rp_state *s, struct rp_export *ex,
@@ -144,24 +142,26 @@ static fsal_status_t rp_open_by_handle(struct rp_export *ex,
 				       struct rp_handle *h, struct rp_state *s,
 				       fsal_openflags_t flags)
 {
-	nfs_argop4 ops[2];
-	struct sess_compound c = {
-	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
+	struct rp_compound b;
+	OPEN4args *oa;
+	uint32_t i_open;
 	char owner[48];
 	u_int owner_len;
 	fsal_status_t st;
 
 	rp_owner_bytes(s, "open", owner, sizeof(owner), &owner_len);
-	rp_op_putfh(&ops[0], h);
-	ops[1].argop = NFS4_OP_OPEN;
-	rp_fill_open(&ops[1].nfs_argop4_u.opopen, ex, flags, owner, owner_len);
-	st = rp_run(ex, &c);
+	rp_cpd_init(&b, ex, true);
+	rp_cpd_putfh(&b, h);
+	i_open = rp_cpd_open(&b, NULL, &oa);
+	rp_fill_open(oa, ex, flags, owner, owner_len);
+	st = rp_cpd_run(&b);
 	if (!FSAL_IS_ERROR(st))
 		rp_save_stateid(
 		    s, ex,
-		    &c.sc_res[1].nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid,
+		    &b.cpd_c.sc_res[i_open]
+			 .nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid,
 		    flags);
-	sess_compound_free(&c);
+	rp_cpd_free(&b);
 	return st;
 }
 
@@ -173,42 +173,33 @@ static bool rp_state_gone(nfsstat4 st)
 }
 
 /*
- * CLOSE of an open stateid or FREE_STATEID of a lock stateid, the current
- * handle set by @nput operations already in @ops (PUTFH, maybe LOOKUP).
- * *@held (may be NULL) tells NFS4ERR_LOCKS_HELD apart: the backend still
- * holds byte-range locks under the stateid (CLOSE, RFC 8881 18.2.3) or
- * under it (FREE_STATEID, 18.38.3), and nothing was released.
+ * CLOSE of an open stateid or FREE_STATEID of a lock stateid, appended to
+ * @b, whose operations so far set the current handle (PUTFH, maybe
+ * LOOKUP, maybe LOCKU), and run.  *@held (may be NULL) tells
+ * NFS4ERR_LOCKS_HELD apart: the backend still holds byte-range locks
+ * under the stateid (CLOSE, RFC 8881 18.2.3) or under it (FREE_STATEID,
+ * 18.38.3), and nothing was released.
  */
-static fsal_status_t rp_close_ops(struct rp_export *ex, nfs_argop4 *ops,
-				  uint32_t nput, const stateid4 *sid, bool lock,
-				  bool *held)
+static fsal_status_t rp_close_ops(struct rp_compound *b, const stateid4 *sid,
+				  bool lock, bool *held)
 {
-	struct sess_compound c = {
-	    .sc_args = ops, .sc_nargs = nput + 1, .sc_cachethis = true};
-	nfs_argop4 *op = &ops[nput];
 	fsal_status_t st;
-	int ret;
 
 	if (held)
 		*held = false;
-	if (lock) {
-		op->argop = NFS4_OP_FREE_STATEID;
-		op->nfs_argop4_u.opfree_stateid.fsa_stateid = *sid;
-	} else {
-		op->argop = NFS4_OP_CLOSE;
-		op->nfs_argop4_u.opclose.seqid = 0;
-		op->nfs_argop4_u.opclose.open_stateid = *sid;
-	}
-	ret = rp_call(ex, &c);
-	st = rp_status(ret, &c);
-	if (ret == 0) {
+	if (lock)
+		rp_cpd_free_stateid(b, sid);
+	else
+		rp_cpd_close(b, sid);
+	st = rp_cpd_run(b);
+	if (b->cpd_ret == 0) {
 		/* State the backend already forgot is closed as well. */
-		if (rp_state_gone(c.sc_status))
+		if (rp_state_gone(b->cpd_c.sc_status))
 			st = fsalstat(ERR_FSAL_NO_ERROR, 0);
-		if (c.sc_status == NFS4ERR_LOCKS_HELD && held)
+		if (b->cpd_c.sc_status == NFS4ERR_LOCKS_HELD && held)
 			*held = true;
-		sess_compound_free(&c);
 	}
+	rp_cpd_free(b);
 	return st;
 }
 
@@ -216,10 +207,11 @@ static fsal_status_t rp_close_stateid(struct rp_export *ex, struct rp_handle *h,
 				      const stateid4 *sid, bool lock,
 				      bool *held)
 {
-	nfs_argop4 ops[2];
+	struct rp_compound b;
 
-	rp_op_putfh(&ops[0], h);
-	return rp_close_ops(ex, ops, 1, sid, lock, held);
+	rp_cpd_init(&b, ex, true);
+	rp_cpd_putfh(&b, h);
+	return rp_close_ops(&b, sid, lock, held);
 }
 
 /*
@@ -231,19 +223,22 @@ static fsal_status_t rp_close_stateid(struct rp_export *ex, struct rp_handle *h,
 static fsal_status_t rp_unlock_free(struct rp_export *ex, struct rp_handle *h,
 				    const stateid4 *lsid)
 {
-	nfs_argop4 ops[3];
-	LOCKU4args *u = &ops[1].nfs_argop4_u.oplocku;
+	struct rp_compound b;
+	nfs_argop4 *op;
+	LOCKU4args *u;
 	stateid4 sid = *lsid;
 
 	sid.seqid = 0;
-	rp_op_putfh(&ops[0], h);
-	ops[1].argop = NFS4_OP_LOCKU;
+	rp_cpd_init(&b, ex, true);
+	rp_cpd_putfh(&b, h);
+	rp_cpd_add(&b, NFS4_OP_LOCKU, &op);
+	u = &op->nfs_argop4_u.oplocku;
 	u->locktype = WRITE_LT; /* an unlock unlocks either kind */
 	u->seqid = 0;
 	u->lock_stateid = sid;
 	u->offset = 0;
 	u->length = NFS4_UINT64_MAX;
-	return rp_close_ops(ex, ops, 2, &sid, true, NULL);
+	return rp_close_ops(&b, &sid, true, NULL);
 }
 
 /*
@@ -318,39 +313,35 @@ static void rp_fill_createhow(OPEN4args *oa, enum fsal_create_mode mode,
 }
 
 /*
- * An OPEN by name (@c: PUTFH dir, OPEN, GETFH, GETATTR) succeeded but gave
- * nothing the gateway can make an object of (GETFH or GETATTR failed, a
- * handle too long, attributes it cannot decode): close it on the backend,
- * best effort, or the open state would stay there until the gateway's
- * client ID ends.  CLOSE needs the file as current handle: GETFH's when
- * there is one, else the name looked up again (if it names another file
- * by now, the backend refuses the stateid and nothing else is closed).
+ * An OPEN by name (@c; its GETFH at @i_fh) succeeded but gave nothing the
+ * gateway can make an object of (GETFH or GETATTR failed, a handle too
+ * long, attributes it cannot decode): close it on the backend, best
+ * effort, or the open state would stay there until the gateway's client
+ * ID ends.  CLOSE needs the file as current handle: GETFH's when there is
+ * one, else the name looked up again (if it names another file by now,
+ * the backend refuses the stateid and nothing else is closed).
  */
-static void rp_close_unusable_open(struct rp_export *ex,
-				   struct sess_compound *c,
-				   struct rp_handle *dir, const char *name,
-				   const stateid4 *sid)
+static void rp_close_unusable_open(struct rp_export *ex, struct rp_compound *c,
+				   uint32_t i_fh, struct rp_handle *dir,
+				   const char *name, const stateid4 *sid)
 {
-	GETFH4res *gf = &c->sc_res[2].nfs_resop4_u.opgetfh;
-	nfs_argop4 ops[3];
-	uint32_t nput = 1;
+	nfs_resop4 *r = rp_cpd_res(c, i_fh);
+	GETFH4res *gf = r ? &r->nfs_resop4_u.opgetfh : NULL;
+	struct rp_compound b;
 	fsal_status_t st;
 
-	if (c->sc_nres >= 3 && c->sc_res[2].resop == NFS4_OP_GETFH &&
-	    gf->status == NFS4_OK &&
+	rp_cpd_init(&b, ex, true);
+	if (gf && r->resop == NFS4_OP_GETFH && gf->status == NFS4_OK &&
 	    gf->GETFH4res_u.resok4.object.nfs_fh4_len &&
 	    gf->GETFH4res_u.resok4.object.nfs_fh4_len <= NFS4_FHSIZE) {
-		rp_op_putfh_raw(
-		    &ops[0],
-		    (uint8_t *)gf->GETFH4res_u.resok4.object.nfs_fh4_val,
+		rp_cpd_putfh_raw(
+		    &b, (uint8_t *)gf->GETFH4res_u.resok4.object.nfs_fh4_val,
 		    gf->GETFH4res_u.resok4.object.nfs_fh4_len);
 	} else {
-		rp_op_putfh(&ops[0], dir);
-		ops[1].argop = NFS4_OP_LOOKUP;
-		(void)rp_op_name(&ops[1].nfs_argop4_u.oplookup.objname, name);
-		nput = 2;
+		rp_cpd_putfh(&b, dir);
+		rp_cpd_lookup(&b, name);
 	}
-	st = rp_close_ops(ex, ops, nput, sid, false, NULL);
+	st = rp_close_ops(&b, sid, false, NULL);
 	if (FSAL_IS_ERROR(st))
 		LogWarn(
 		    COMPONENT_FSAL,
@@ -371,12 +362,10 @@ rp_open_by_name(struct rp_export *ex, struct rp_handle *dir, struct rp_state *s,
 		fsal_verifier_t verifier, struct fsal_obj_handle **new_obj,
 		struct fsal_attrlist *attrs_out)
 {
-	nfs_argop4 ops[6];
-	struct sess_compound c = {
-	    .sc_args = ops, .sc_nargs = 4, .sc_cachethis = true};
-	OPEN4args *oa = &ops[1].nfs_argop4_u.opopen;
-	uint64_t ticket = 0;
-	int ret;
+	struct rp_compound b;
+	OPEN4args *oa;
+	uint32_t i_open, i_fh, i_attr;
+	nfs_resop4 *r;
 	struct rp_state anon = {0};
 	struct fsal_attrlist in;
 	fattr4 fa = {0};
@@ -391,12 +380,12 @@ rp_open_by_name(struct rp_export *ex, struct rp_handle *dir, struct rp_state *s,
 		s = &anon;
 	}
 	rp_owner_bytes(s, "open", owner, sizeof(owner), &owner_len);
-	rp_op_putfh(&ops[0], dir);
-	ops[1].argop = NFS4_OP_OPEN;
+	rp_cpd_init(&b, ex, true);
+	rp_cpd_putfh(&b, dir);
+	i_open = rp_cpd_open(&b, name, &oa);
+	if (rp_cpd_failed(&b, &st))
+		return st;
 	rp_fill_open(oa, ex, flags, owner, owner_len);
-	oa->claim.claim = CLAIM_NULL;
-	if (rp_op_name(&oa->claim.open_claim4_u.file, name))
-		return fsalstat(ERR_FSAL_NAMETOOLONG, ENAMETOOLONG);
 	if (mode != FSAL_NO_CREATE) {
 		in = *attrs_in;
 		if (flags & FSAL_O_TRUNC) {
@@ -408,73 +397,72 @@ rp_open_by_name(struct rp_export *ex, struct rp_handle *dir, struct rp_state *s,
 			return st;
 		rp_fill_createhow(oa, mode, &fa, verifier);
 	}
-	rp_op_getfh(&ops[2]);
-	rp_op_getattr(&ops[3]);
-	if (mode != FSAL_NO_CREATE) {
-		/* a create changes dir: Ganesha asks for its attributes next */
-		c.sc_nargs = rp_postop_add(ops, 4, dir);
-		ticket = rp_postop_begin(dir);
-	}
-	ret = rp_call(ex, &c);
-	if (ret)
-		c.sc_nres = 0; /* nothing decoded: sess_compound_free() no-op */
-	st = rp_status_main(ret, &c, 4);
-	if (mode != FSAL_NO_CREATE) {
+	i_fh = rp_cpd_getfh(&b);
+	i_attr = rp_cpd_getattr(&b);
+	/* a create changes dir: Ganesha asks for its attributes next */
+	if (mode != FSAL_NO_CREATE)
+		rp_cpd_postop(&b, dir);
+	st = rp_cpd_run(&b);
+	if (mode != FSAL_NO_CREATE)
 		nfs4_Fattr_Free(&fa);
-		if (!FSAL_IS_ERROR(st))
-			rp_postop_keep(ex, dir, ticket, &c, 5);
-		else
-			rp_postop_end(dir);
-	}
 	/* The OPEN went through even when GETFH or GETATTR did not. */
-	opened = c.sc_nres >= 2 && c.sc_res[1].resop == NFS4_OP_OPEN &&
-		 c.sc_res[1].nfs_resop4_u.opopen.status == NFS4_OK;
+	r = rp_cpd_res(&b, i_open);
+	opened = r && r->resop == NFS4_OP_OPEN &&
+		 r->nfs_resop4_u.opopen.status == NFS4_OK;
 	if (opened)
-		sid = c.sc_res[1].nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
+		sid = r->nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
 	if (!FSAL_IS_ERROR(st))
 		st = rp_make_handle(ex,
-				    (uint8_t *)c.sc_res[2]
+				    (uint8_t *)b.cpd_c.sc_res[i_fh]
 					.nfs_resop4_u.opgetfh.GETFH4res_u.resok4
 					.object.nfs_fh4_val,
-				    c.sc_res[2]
+				    b.cpd_c.sc_res[i_fh]
 					.nfs_resop4_u.opgetfh.GETFH4res_u.resok4
 					.object.nfs_fh4_len,
-				    &c.sc_res[3]
+				    &b.cpd_c.sc_res[i_attr]
 					 .nfs_resop4_u.opgetattr.GETATTR4res_u
 					 .resok4.obj_attributes,
 				    new_obj, attrs_out);
 	if (FSAL_IS_ERROR(st)) {
 		/* No object to hang the open on: it must not stay open. */
 		if (opened)
-			rp_close_unusable_open(ex, &c, dir, name, &sid);
+			rp_close_unusable_open(ex, &b, i_fh, dir, name, &sid);
 	} else if (s == &anon) {
 		(void)rp_close_stateid(ex, rp_hdl(*new_obj), &sid, false, NULL);
 	} else {
 		rp_save_stateid(s, ex, &sid, flags);
 	}
-	sess_compound_free(&c);
+	rp_cpd_free(&b);
 	return st;
 }
 
+/*
+ * SETATTR of @set on @h under @sid; @change: a change Ganesha's cache
+ * knows nothing of (setattr2), which no post-op answer overlapping it may
+ * hide (rp_cpd_change()).
+ */
 static fsal_status_t rp_setattr_sid(struct rp_export *ex, struct rp_handle *h,
 				    const stateid4 *sid,
-				    struct fsal_attrlist *set)
+				    struct fsal_attrlist *set, bool change)
 {
-	nfs_argop4 ops[2];
-	struct sess_compound c = {
-	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
-	SETATTR4args *sa = &ops[1].nfs_argop4_u.opsetattr;
+	struct rp_compound b;
+	nfs_argop4 *op;
+	SETATTR4args *sa;
 	fsal_status_t st;
 
-	rp_op_putfh(&ops[0], h);
-	ops[1].argop = NFS4_OP_SETATTR;
+	rp_cpd_init(&b, ex, true);
+	rp_cpd_putfh(&b, h);
+	rp_cpd_add(&b, NFS4_OP_SETATTR, &op);
+	sa = &op->nfs_argop4_u.opsetattr;
 	sa->stateid = *sid;
+	if (change)
+		rp_cpd_change(&b, h);
 	st = rp_attrs_to_fattr(set, &sa->obj_attributes);
 	if (FSAL_IS_ERROR(st))
 		return st;
-	st = rp_run(ex, &c);
+	st = rp_cpd_run(&b);
 	nfs4_Fattr_Free(&sa->obj_attributes);
-	sess_compound_free(&c);
+	rp_cpd_free(&b);
 	return st;
 }
 
@@ -516,7 +504,7 @@ rp_open2(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 			sid = s->rs_sid;
 			pthread_mutex_unlock(&s->rs_lock);
 		}
-		st = rp_setattr_sid(ex, h, &sid, &trunc);
+		st = rp_setattr_sid(ex, h, &sid, &trunc, false);
 		if (FSAL_IS_ERROR(st))
 			return st;
 	}
@@ -598,46 +586,45 @@ static fsal_status_t rp_open_upgrade(struct rp_export *ex, struct rp_handle *h,
 				     struct rp_state *s, fsal_openflags_t old,
 				     fsal_openflags_t now)
 {
-	nfs_argop4 ops[5];
-	struct sess_compound c = {.sc_args = ops, .sc_cachethis = true};
-	uint32_t acc[4], deny[4];
+	struct rp_compound b;
+	uint32_t acc[4], deny[4], i_open[4];
 	unsigned int n, i;
 	char owner[48];
 	u_int owner_len;
 	const stateid4 *sid = NULL;
 	fsal_status_t st;
-	int ret;
 
 	n = rp_upgrade_pairs(old, now, acc, deny);
 	rp_owner_bytes(s, "open", owner, sizeof(owner), &owner_len);
-	rp_op_putfh(&ops[0], h);
+	rp_cpd_init(&b, ex, true);
+	rp_cpd_putfh(&b, h);
 	for (i = 0; i < n; i++) {
-		OPEN4args *oa = &ops[1 + i].nfs_argop4_u.opopen;
+		OPEN4args *oa;
 
-		ops[1 + i].argop = NFS4_OP_OPEN;
+		i_open[i] = rp_cpd_open(&b, NULL, &oa);
 		rp_fill_open(oa, ex, now, owner, owner_len);
 		oa->share_access = acc[i] | OPEN4_SHARE_ACCESS_WANT_NO_DELEG;
 		oa->share_deny = deny[i];
+		/* the first OPEN decides; the others only add pairs */
+		rp_cpd_main_done(&b);
 	}
-	c.sc_nargs = 1 + n;
-	ret = rp_call(ex, &c);
-	if (ret)
-		c.sc_nres = 0; /* nothing decoded: sess_compound_free() no-op */
-	st = rp_status_main(ret, &c, 2);
+	st = rp_cpd_run(&b);
 	if (!FSAL_IS_ERROR(st)) {
 		/* the last OPEN that went through has the newest stateid */
-		for (i = 1; i < c.sc_nres && i <= n; i++)
-			if (c.sc_res[i].resop == NFS4_OP_OPEN &&
-			    c.sc_res[i].nfs_resop4_u.opopen.status == NFS4_OK)
-				sid = &c.sc_res[i]
-					   .nfs_resop4_u.opopen.OPEN4res_u
-					   .resok4.stateid;
+		for (i = 0; i < n; i++) {
+			nfs_resop4 *r = rp_cpd_res(&b, i_open[i]);
+
+			if (r && r->resop == NFS4_OP_OPEN &&
+			    r->nfs_resop4_u.opopen.status == NFS4_OK)
+				sid = &r->nfs_resop4_u.opopen.OPEN4res_u.resok4
+					   .stateid;
+		}
 		if (sid)
 			rp_save_stateid(s, ex, sid, now);
 		else
 			st = fsalstat(ERR_FSAL_SERVERFAULT, 0);
 	}
-	sess_compound_free(&c);
+	rp_cpd_free(&b);
 	return st;
 }
 
@@ -660,10 +647,10 @@ static fsal_status_t rp_reopen2(struct fsal_obj_handle *obj_hdl,
 	uint32_t ao = rp_share_access(old) & OPEN4_SHARE_ACCESS_BOTH;
 	uint32_t aw = rp_share_access(want) & OPEN4_SHARE_ACCESS_BOTH;
 	uint32_t d_o = rp_share_deny(old), dw = rp_share_deny(want);
-	nfs_argop4 ops[2];
-	struct sess_compound c = {
-	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
-	OPEN_DOWNGRADE4args *od = &ops[1].nfs_argop4_u.opopen_downgrade;
+	struct rp_compound b;
+	nfs_argop4 *op;
+	OPEN_DOWNGRADE4args *od;
+	uint32_t i_od;
 	fsal_status_t st;
 
 	bool stale;
@@ -677,22 +664,24 @@ static fsal_status_t rp_reopen2(struct fsal_obj_handle *obj_hdl,
 	/* An upgrade is another OPEN of the same owner (RFC 8881 18.16). */
 	if ((aw & ao) == ao && (dw & d_o) == d_o)
 		return rp_open_upgrade(ex, rp_hdl(obj_hdl), s, old, openflags);
-	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
-	ops[1].argop = NFS4_OP_OPEN_DOWNGRADE;
+	rp_cpd_init(&b, ex, true);
+	rp_cpd_putfh(&b, rp_hdl(obj_hdl));
+	i_od = rp_cpd_add(&b, NFS4_OP_OPEN_DOWNGRADE, &op);
+	od = &op->nfs_argop4_u.opopen_downgrade;
 	pthread_mutex_lock(&s->rs_lock);
 	od->open_stateid = s->rs_sid;
 	pthread_mutex_unlock(&s->rs_lock);
 	od->seqid = 0;
 	od->share_access = aw;
 	od->share_deny = dw;
-	st = rp_run(ex, &c);
+	st = rp_cpd_run(&b);
 	if (!FSAL_IS_ERROR(st))
 		rp_save_stateid(s, ex,
-				&c.sc_res[1]
+				&b.cpd_c.sc_res[i_od]
 				     .nfs_resop4_u.opopen_downgrade
 				     .OPEN_DOWNGRADE4res_u.resok4.open_stateid,
 				openflags);
-	sess_compound_free(&c);
+	rp_cpd_free(&b);
 	return st;
 }
 
@@ -799,34 +788,28 @@ static fsal_status_t rp_read_one(struct rp_export *ex, struct rp_handle *h,
 				 bool *eof)
 {
 	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
-	int tries, ret;
+	int tries;
 
 	for (tries = 0; tries < RP_REOPEN_TRIES; tries++) {
-		nfs_argop4 ops[2];
-		struct sess_compound c = {
-		    .sc_args = ops,
-		    .sc_nargs = 2,
-		    .sc_bulk_in = buf,
-		    .sc_bulk_in_cap = len,
-		};
+		struct rp_compound b;
 		READ4resok *ok;
+		stateid4 sid;
+		uint32_t i_rd;
 
-		rp_op_putfh(&ops[0], h);
-		ops[1].argop = NFS4_OP_READ;
-		ops[1].nfs_argop4_u.opread.offset = off;
-		ops[1].nfs_argop4_u.opread.count = (count4)len;
-		if (!rp_io_stateid(ex, h, ra->state, bypass,
-				   &ops[1].nfs_argop4_u.opread.stateid, &st))
+		if (!rp_io_stateid(ex, h, ra->state, bypass, &sid, &st))
 			return st;
-		ret = rp_call(ex, &c);
-		if (rp_stale_state(ret, &c) && ra->state) {
-			sess_compound_free(&c);
+		rp_cpd_init(&b, ex, false);
+		rp_cpd_putfh(&b, h);
+		i_rd = rp_cpd_read(&b, &sid, off, (count4)len, buf);
+		st = rp_cpd_run(&b);
+		if (rp_stale_state(b.cpd_ret, &b.cpd_c) && ra->state) {
+			rp_cpd_free(&b);
 			rp_mark_stale(ra->state);
 			continue;
 		}
-		st = rp_status(ret, &c);
 		if (!FSAL_IS_ERROR(st)) {
-			ok = &c.sc_res[1].nfs_resop4_u.opread.READ4res_u.resok4;
+			ok = &b.cpd_c.sc_res[i_rd]
+				  .nfs_resop4_u.opread.READ4res_u.resok4;
 			if (ok->data.data_len > len) {
 				st = fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
 			} else {
@@ -834,8 +817,7 @@ static fsal_status_t rp_read_one(struct rp_export *ex, struct rp_handle *h,
 				*eof = ok->eof;
 			}
 		}
-		if (ret == 0)
-			sess_compound_free(&c);
+		rp_cpd_free(&b);
 		return st;
 	}
 	return fsalstat(ERR_FSAL_DELAY, EAGAIN);
@@ -889,39 +871,29 @@ static fsal_status_t rp_write_one(struct rp_export *ex, struct rp_handle *h,
 				  uint64_t off, size_t *done, bool *stable)
 {
 	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
-	int tries, ret;
+	int tries;
 
 	for (tries = 0; tries < RP_REOPEN_TRIES; tries++) {
-		nfs_argop4 ops[2];
 		struct iovec one = {.iov_base = iov->iov_base, .iov_len = len};
-		struct sess_compound c = {
-		    .sc_args = ops,
-		    .sc_nargs = 2,
-		    .sc_cachethis = true,
-		    .sc_bulk_out = &one,
-		    .sc_bulk_out_cnt = 1,
-		    .sc_bulk_out_len = len,
-		};
-		WRITE4args *w = &ops[1].nfs_argop4_u.opwrite;
+		struct rp_compound b;
 		WRITE4resok *ok;
+		stateid4 sid;
+		uint32_t i_wr;
 
-		rp_op_putfh(&ops[0], h);
-		ops[1].argop = NFS4_OP_WRITE;
-		w->offset = off;
-		w->stable = *stable ? FILE_SYNC4 : UNSTABLE4;
-		w->data.data_len = (u_int)len;
-		w->data.data_val = iov->iov_base;
-		if (!rp_io_stateid(ex, h, wa->state, false, &w->stateid, &st))
+		if (!rp_io_stateid(ex, h, wa->state, false, &sid, &st))
 			return st;
-		ret = rp_call(ex, &c);
-		if (rp_stale_state(ret, &c) && wa->state) {
-			sess_compound_free(&c);
+		rp_cpd_init(&b, ex, true);
+		rp_cpd_putfh(&b, h);
+		i_wr = rp_cpd_write(&b, &sid, off,
+				    *stable ? FILE_SYNC4 : UNSTABLE4, &one);
+		st = rp_cpd_run(&b);
+		if (rp_stale_state(b.cpd_ret, &b.cpd_c) && wa->state) {
+			rp_cpd_free(&b);
 			rp_mark_stale(wa->state);
 			continue;
 		}
-		st = rp_status(ret, &c);
 		if (!FSAL_IS_ERROR(st)) {
-			ok = &c.sc_res[1]
+			ok = &b.cpd_c.sc_res[i_wr]
 				  .nfs_resop4_u.opwrite.WRITE4res_u.resok4;
 			if (ok->count > len) {
 				st = fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
@@ -931,8 +903,7 @@ static fsal_status_t rp_write_one(struct rp_export *ex, struct rp_handle *h,
 				rp_remember_verifier(ex, ok->writeverf);
 			}
 		}
-		if (ret == 0)
-			sess_compound_free(&c);
+		rp_cpd_free(&b);
 		return st;
 	}
 	return fsalstat(ERR_FSAL_DELAY, EAGAIN);
@@ -983,21 +954,20 @@ static fsal_status_t rp_commit2(struct fsal_obj_handle *obj_hdl, off_t offset,
 				size_t len)
 {
 	struct rp_export *ex = rp_cur_exp();
-	nfs_argop4 ops[2];
-	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
+	struct rp_compound b;
+	uint32_t i_commit;
 	fsal_status_t st;
 
-	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
-	ops[1].argop = NFS4_OP_COMMIT;
-	ops[1].nfs_argop4_u.opcommit.offset = (offset4)offset;
-	ops[1].nfs_argop4_u.opcommit.count = (count4)len;
-	st = rp_run(ex, &c);
+	rp_cpd_init(&b, ex, false);
+	rp_cpd_putfh(&b, rp_hdl(obj_hdl));
+	i_commit = rp_cpd_commit(&b, (offset4)offset, (count4)len);
+	st = rp_cpd_run(&b);
 	if (!FSAL_IS_ERROR(st))
 		rp_remember_verifier(
 		    ex,
-		    c.sc_res[1]
+		    b.cpd_c.sc_res[i_commit]
 			.nfs_resop4_u.opcommit.COMMIT4res_u.resok4.writeverf);
-	sess_compound_free(&c);
+	rp_cpd_free(&b);
 	return st;
 }
 
@@ -1083,10 +1053,7 @@ static fsal_status_t rp_setattr2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	 * create in this directory overlapping it keeps no attributes the
 	 * backend may have taken before the setattr ran.
 	 */
-	(void)rp_postop_begin(h);
-	st = rp_setattr_sid(ex, h, &sid, attrib_set);
-	rp_postop_end(h);
-	return st;
+	return rp_setattr_sid(ex, h, &sid, attrib_set, true);
 }
 
 /* The backend's lock owner named by @id (rp_lock_owner.c), in @buf. */
@@ -1143,37 +1110,39 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 	struct rp_export *ex = rp_cur_exp();
 	struct rp_handle *h = rp_hdl(obj_hdl);
 	struct rp_state *s = rp_st(state);
-	nfs_argop4 ops[2];
-	struct sess_compound c = {
-	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = true};
+	struct rp_compound b;
+	nfs_argop4 *op;
+	uint32_t i_lock = RP_CPD_NONE;
 	nfs_lock_type4 type =
 	    req->lock_type == FSAL_LOCK_R ? READ_LT : WRITE_LT;
 	length4 length = req->lock_length ? req->lock_length : NFS4_UINT64_MAX;
 	char obuf[RP_LOCK_OWNER_NAME_MAX];
 	fsal_status_t st;
-	int ret;
 
 	if (conflict)
 		conflict->lock_type = FSAL_NO_LOCK;
-	rp_op_putfh(&ops[0], h);
+	rp_cpd_init(&b, ex, true);
+	rp_cpd_putfh(&b, h);
 	if (lock_op == FSAL_OP_LOCKT) {
-		LOCKT4args *a = &ops[1].nfs_argop4_u.oplockt;
+		LOCKT4args *a;
 
-		ops[1].argop = NFS4_OP_LOCKT;
+		i_lock = rp_cpd_add(&b, NFS4_OP_LOCKT, &op);
+		a = &op->nfs_argop4_u.oplockt;
 		a->locktype = type;
 		a->offset = req->lock_start;
 		a->length = length;
 		rp_lock_owner(
 		    ex, rp_lock_owner_lookup(&rp_module.lock_owners, owner, h),
 		    &a->owner, obuf, sizeof(obuf));
-		c.sc_cachethis = false;
+		b.cpd_c.sc_cachethis = false;
 	} else if (lock_op == FSAL_OP_UNLOCK) {
-		LOCKU4args *a = &ops[1].nfs_argop4_u.oplocku;
+		LOCKU4args *a;
 
 		/* Locks lost with the backend's state are already gone. */
 		if (!s || !rp_lock_live(ex, s))
 			return fsalstat(ERR_FSAL_NO_ERROR, 0);
-		ops[1].argop = NFS4_OP_LOCKU;
+		i_lock = rp_cpd_add(&b, NFS4_OP_LOCKU, &op);
+		a = &op->nfs_argop4_u.oplocku;
 		a->locktype = type;
 		a->seqid = 0;
 		pthread_mutex_lock(&s->rs_lock);
@@ -1182,12 +1151,13 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 		a->offset = req->lock_start;
 		a->length = length;
 	} else if (lock_op == FSAL_OP_LOCK || lock_op == FSAL_OP_LOCKB) {
-		LOCK4args *a = &ops[1].nfs_argop4_u.oplock;
+		LOCK4args *a;
 		stateid4 open_sid;
 
 		if (!s || s->state.state_type != STATE_TYPE_LOCK)
 			return fsalstat(ERR_FSAL_NOTSUPP, ENOTSUP);
-		ops[1].argop = NFS4_OP_LOCK;
+		i_lock = rp_cpd_add(&b, NFS4_OP_LOCK, &op);
+		a = &op->nfs_argop4_u.oplock;
 		a->locktype = type;
 		/* The backend is not in grace for the gateway's restart. */
 		a->reclaim = false;
@@ -1219,16 +1189,18 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 		return fsalstat(ERR_FSAL_NOTSUPP, ENOTSUP);
 	}
 
-	ret = rp_call(ex, &c);
-	if (ret == 0 && c.sc_status == NFS4ERR_DENIED) {
-		const LOCK4denied *d =
-		    lock_op == FSAL_OP_LOCKT
-			? &c.sc_res[1].nfs_resop4_u.oplockt.LOCKT4res_u.denied
-			: &c.sc_res[1].nfs_resop4_u.oplock.LOCK4res_u.denied;
+	st = rp_cpd_run(&b);
+	if (b.cpd_ret == 0 && b.cpd_c.sc_status == NFS4ERR_DENIED) {
+		nfs_resop4 *r = rp_cpd_res(&b, i_lock);
 
-		if (c.sc_nres == 2)
-			rp_fill_conflict(d, conflict);
-		sess_compound_free(&c);
+		/* the LOCK or LOCKT itself, not the PUTFH, was refused */
+		if (r && b.cpd_c.sc_nres == i_lock + 1)
+			rp_fill_conflict(
+			    lock_op == FSAL_OP_LOCKT
+				? &r->nfs_resop4_u.oplockt.LOCKT4res_u.denied
+				: &r->nfs_resop4_u.oplock.LOCK4res_u.denied,
+			    conflict);
+		rp_cpd_free(&b);
 		/*
 		 * Ganesha turns ERR_FSAL_ACCESS into a lock conflict: the
 		 * client gets NFS4ERR_DENIED with @conflict (LOCK and LOCKT
@@ -1236,22 +1208,20 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 		 */
 		return fsalstat(ERR_FSAL_ACCESS, EAGAIN);
 	}
-	st = rp_status(ret, &c);
 	if (!FSAL_IS_ERROR(st) &&
 	    (lock_op == FSAL_OP_LOCK || lock_op == FSAL_OP_LOCKB))
 		rp_save_stateid(
 		    s, ex,
-		    &c.sc_res[1]
+		    &b.cpd_c.sc_res[i_lock]
 			 .nfs_resop4_u.oplock.LOCK4res_u.resok4.lock_stateid,
 		    FSAL_O_CLOSED);
 	else if (!FSAL_IS_ERROR(st) && lock_op == FSAL_OP_UNLOCK) {
 		pthread_mutex_lock(&s->rs_lock);
-		s->rs_sid =
-		    c.sc_res[1].nfs_resop4_u.oplocku.LOCKU4res_u.lock_stateid;
+		s->rs_sid = b.cpd_c.sc_res[i_lock]
+				.nfs_resop4_u.oplocku.LOCKU4res_u.lock_stateid;
 		pthread_mutex_unlock(&s->rs_lock);
 	}
-	if (ret == 0)
-		sess_compound_free(&c);
+	rp_cpd_free(&b);
 	return st;
 }
 

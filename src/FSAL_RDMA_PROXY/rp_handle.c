@@ -27,40 +27,6 @@ _Static_assert(offsetof(file_handle_v4_t, fsopaque) + RP_WIRE_MAX <=
 #define RP_READDIR_DIRCOUNT (32 * 1024)
 #define RP_READDIR_MAXCOUNT (128 * 1024)
 
-void rp_op_putfh_raw(nfs_argop4 *op, const uint8_t *fh, uint32_t len)
-{
-	op->argop = NFS4_OP_PUTFH;
-	op->nfs_argop4_u.opputfh.object.nfs_fh4_len = len;
-	op->nfs_argop4_u.opputfh.object.nfs_fh4_val = (char *)fh;
-}
-
-void rp_op_putfh(nfs_argop4 *op, const struct rp_handle *h)
-{
-	rp_op_putfh_raw(op, h->fh, h->fh_len);
-}
-
-void rp_op_getattr(nfs_argop4 *op)
-{
-	op->argop = NFS4_OP_GETATTR;
-	rp_attr_bitmap(&op->nfs_argop4_u.opgetattr.attr_request, false);
-}
-
-void rp_op_getfh(nfs_argop4 *op)
-{
-	op->argop = NFS4_OP_GETFH;
-}
-
-int rp_op_name(component4 *c, const char *name)
-{
-	size_t len = strlen(name);
-
-	if (len == 0 || len > NAME_MAX)
-		return -ENAMETOOLONG;
-	c->utf8string_len = (u_int)len;
-	c->utf8string_val = (char *)name;
-	return 0;
-}
-
 fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 			     uint32_t fh_len, fattr4 *fa,
 			     struct fsal_obj_handle **out,
@@ -118,14 +84,20 @@ fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
 
-/* The GETFH + GETATTR pair at @res into a new object. */
-static fsal_status_t rp_object_from(struct rp_export *ex, nfs_resop4 *res,
+/* The GETFH at @i_fh and the GETATTR at @i_attr of @b into a new object. */
+static fsal_status_t rp_object_from(struct rp_export *ex, struct rp_compound *b,
+				    uint32_t i_fh, uint32_t i_attr,
 				    struct fsal_obj_handle **out,
 				    struct fsal_attrlist *attrs_out)
 {
-	GETFH4resok *fh = &res[0].nfs_resop4_u.opgetfh.GETFH4res_u.resok4;
-	GETATTR4resok *ga = &res[1].nfs_resop4_u.opgetattr.GETATTR4res_u.resok4;
+	nfs_resop4 *rf = rp_cpd_res(b, i_fh), *ra = rp_cpd_res(b, i_attr);
+	GETFH4resok *fh;
+	GETATTR4resok *ga;
 
+	if (!rf || !ra) /* a caller's slip: the run did not get there */
+		return fsalstat(ERR_FSAL_SERVERFAULT, EINVAL);
+	fh = &rf->nfs_resop4_u.opgetfh.GETFH4res_u.resok4;
+	ga = &ra->nfs_resop4_u.opgetattr.GETATTR4res_u.resok4;
 	return rp_make_handle(ex, (uint8_t *)fh->object.nfs_fh4_val,
 			      fh->object.nfs_fh4_len, &ga->obj_attributes, out,
 			      attrs_out);
@@ -136,38 +108,38 @@ static fsal_status_t rp_lookup(struct fsal_obj_handle *parent, const char *path,
 			       struct fsal_attrlist *attrs_out)
 {
 	struct rp_export *ex = rp_cur_exp();
-	nfs_argop4 ops[4];
-	struct sess_compound c = {.sc_args = ops, .sc_nargs = 4};
+	bool lookupp = strcmp(path, "..") == 0;
+	struct rp_compound b;
+	uint32_t i_look, i_fh, i_attr;
 	uint64_t neg_ticket = 0;
 	fsal_status_t st;
 
 	if (parent->type != DIRECTORY)
 		return fsalstat(ERR_FSAL_NOTDIR, ENOTDIR);
 	/* Nothing above Backend_Path is reachable through the gateway. */
-	if (rp_hdl(parent)->is_root && strcmp(path, "..") == 0)
+	if (rp_hdl(parent)->is_root && lookupp)
 		return rp_make_root(ex, handle, attrs_out);
-	rp_op_putfh(&ops[0], rp_hdl(parent));
-	if (strcmp(path, "..") == 0) {
-		ops[1].argop = NFS4_OP_LOOKUPP;
-	} else {
-		ops[1].argop = NFS4_OP_LOOKUP;
-		if (rp_op_name(&ops[1].nfs_argop4_u.oplookup.objname, path))
-			return fsalstat(ERR_FSAL_NAMETOOLONG, ENAMETOOLONG);
+	rp_cpd_init(&b, ex, false);
+	rp_cpd_putfh(&b, rp_hdl(parent));
+	i_look = rp_cpd_lookup(&b, path);
+	if (rp_cpd_failed(&b, &st))
+		return st;
+	if (!lookupp) {
 		/* asked again right after the backend said it is not there */
 		if (rp_neg_take(ex, rp_hdl(parent), path))
 			return fsalstat(ERR_FSAL_NOENT, ENOENT);
 		neg_ticket = rp_neg_ticket(rp_hdl(parent));
 	}
-	rp_op_getfh(&ops[2]);
-	rp_op_getattr(&ops[3]);
-	st = rp_run(ex, &c);
+	i_fh = rp_cpd_getfh(&b);
+	i_attr = rp_cpd_getattr(&b);
+	st = rp_cpd_run(&b);
 	if (!FSAL_IS_ERROR(st))
-		st = rp_object_from(ex, &c.sc_res[2], handle, attrs_out);
-	else if (st.major == ERR_FSAL_NOENT && ops[1].argop == NFS4_OP_LOOKUP &&
-		 c.sc_nres == 2)
+		st = rp_object_from(ex, &b, i_fh, i_attr, handle, attrs_out);
+	else if (st.major == ERR_FSAL_NOENT && !lookupp &&
+		 b.cpd_c.sc_nres == i_look + 1)
 		/* the LOOKUP itself missed, not the directory */
 		rp_neg_note(rp_hdl(parent), path, neg_ticket);
-	sess_compound_free(&c);
+	rp_cpd_free(&b);
 	return st;
 }
 
@@ -228,29 +200,33 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 	}
 	*eof = false;
 	while (more && !*eof) {
-		nfs_argop4 ops[2];
-		struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
-		READDIR4args *ra = &ops[1].nfs_argop4_u.opreaddir;
+		struct rp_compound b;
+		nfs_argop4 *op;
+		READDIR4args *ra;
 		READDIR4resok *ok;
+		uint32_t i_rd;
 		entry4 *e;
 		bool empty;
 
 		nfs_cookie4 asked = cookie;
 
-		rp_op_putfh(&ops[0], dir);
-		ops[1].argop = NFS4_OP_READDIR;
+		rp_cpd_init(&b, ex, false);
+		rp_cpd_putfh(&b, dir);
+		i_rd = rp_cpd_add(&b, NFS4_OP_READDIR, &op);
+		ra = &op->nfs_argop4_u.opreaddir;
 		ra->cookie = cookie;
 		/* Ganesha's own backend checks no verifier for cookie 0 */
 		memcpy(ra->cookieverf, verf, sizeof(verf));
 		ra->dircount = RP_READDIR_DIRCOUNT;
 		ra->maxcount = RP_READDIR_MAXCOUNT;
 		rp_attr_bitmap(&ra->attr_request, true);
-		st = rp_run(ex, &c);
+		st = rp_cpd_run(&b);
 		if (FSAL_IS_ERROR(st)) {
-			sess_compound_free(&c);
+			rp_cpd_free(&b);
 			return st;
 		}
-		ok = &c.sc_res[1].nfs_resop4_u.opreaddir.READDIR4res_u.resok4;
+		ok = &b.cpd_c.sc_res[i_rd]
+			  .nfs_resop4_u.opreaddir.READDIR4res_u.resok4;
 		memcpy(verf, ok->cookieverf, sizeof(verf));
 		{
 			uint64_t v;
@@ -275,7 +251,7 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		}
 		if (!FSAL_IS_ERROR(st) && more)
 			*eof = ok->reply.eof;
-		sess_compound_free(&c);
+		rp_cpd_free(&b);
 		if (FSAL_IS_ERROR(st))
 			return st;
 		/*
@@ -301,41 +277,32 @@ static fsal_status_t rp_create_obj(struct fsal_obj_handle *dir_hdl,
 {
 	struct rp_export *ex = rp_cur_exp();
 	struct rp_handle *dir = rp_hdl(dir_hdl);
-	nfs_argop4 ops[6];
-	struct sess_compound c = {.sc_args = ops, .sc_cachethis = true};
-	CREATE4args *ca = &ops[1].nfs_argop4_u.opcreate;
+	struct rp_compound b;
+	CREATE4args *ca;
 	struct fsal_attrlist in;
+	uint32_t i_fh, i_attr;
 	fsal_status_t st;
-	uint64_t ticket;
-	int ret;
 
-	rp_op_putfh(&ops[0], dir);
-	ops[1].argop = NFS4_OP_CREATE;
-	ca->objtype = *type;
-	if (rp_op_name(&ca->objname, name))
-		return fsalstat(ERR_FSAL_NAMETOOLONG, ENAMETOOLONG);
+	rp_cpd_init(&b, ex, true);
+	rp_cpd_putfh(&b, dir);
+	rp_cpd_create(&b, type, name, &ca);
+	if (rp_cpd_failed(&b, &st))
+		return st;
 	/* Creation takes mode, owner, group and times; never a size. */
 	in = *attrs_in;
 	FSAL_UNSET_MASK(in.valid_mask, ATTR_SIZE);
 	st = rp_attrs_to_fattr(&in, &ca->createattrs);
 	if (FSAL_IS_ERROR(st))
 		return st;
-	rp_op_getfh(&ops[2]);
-	rp_op_getattr(&ops[3]);
+	i_fh = rp_cpd_getfh(&b);
+	i_attr = rp_cpd_getattr(&b);
 	/* and the directory's attributes, which Ganesha asks for next */
-	c.sc_nargs = rp_postop_add(ops, 4, dir);
-	ticket = rp_postop_begin(dir);
-	ret = rp_call(ex, &c);
+	rp_cpd_postop(&b, dir);
+	st = rp_cpd_run(&b);
 	nfs4_Fattr_Free(&ca->createattrs);
-	st = rp_status_main(ret, &c, 4);
-	if (!FSAL_IS_ERROR(st)) {
-		rp_postop_keep(ex, dir, ticket, &c, 5);
-		st = rp_object_from(ex, &c.sc_res[2], new_obj, attrs_out);
-	} else {
-		rp_postop_end(dir);
-	}
-	if (ret == 0)
-		sess_compound_free(&c);
+	if (!FSAL_IS_ERROR(st))
+		st = rp_object_from(ex, &b, i_fh, i_attr, new_obj, attrs_out);
+	rp_cpd_free(&b);
 	return st;
 }
 
@@ -402,18 +369,20 @@ static fsal_status_t rp_readlink(struct fsal_obj_handle *obj_hdl,
 				 bool refresh)
 {
 	struct rp_export *ex = rp_cur_exp();
-	nfs_argop4 ops[2];
-	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
+	struct rp_compound b;
 	READLINK4resok *ok;
+	uint32_t i_rl;
 	fsal_status_t st;
 
 	if (obj_hdl->type != SYMBOLIC_LINK)
 		return fsalstat(ERR_FSAL_BADTYPE, EINVAL);
-	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
-	ops[1].argop = NFS4_OP_READLINK;
-	st = rp_run(ex, &c);
+	rp_cpd_init(&b, ex, false);
+	rp_cpd_putfh(&b, rp_hdl(obj_hdl));
+	i_rl = rp_cpd_add(&b, NFS4_OP_READLINK, NULL);
+	st = rp_cpd_run(&b);
 	if (!FSAL_IS_ERROR(st)) {
-		ok = &c.sc_res[1].nfs_resop4_u.opreadlink.READLINK4res_u.resok4;
+		ok = &b.cpd_c.sc_res[i_rl]
+			  .nfs_resop4_u.opreadlink.READLINK4res_u.resok4;
 		if (ok->link.utf8string_len > PATH_MAX) {
 			st = fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
 		} else {
@@ -425,7 +394,7 @@ static fsal_status_t rp_readlink(struct fsal_obj_handle *obj_hdl,
 			    '\0';
 		}
 	}
-	sess_compound_free(&c);
+	rp_cpd_free(&b);
 	return st;
 }
 
@@ -433,79 +402,56 @@ static fsal_status_t rp_getattrs(struct fsal_obj_handle *obj_hdl,
 				 struct fsal_attrlist *attrs)
 {
 	struct rp_export *ex = rp_cur_exp();
-	nfs_argop4 ops[2];
-	struct sess_compound c = {.sc_args = ops, .sc_nargs = 2};
+	struct rp_compound b;
+	uint32_t i_attr;
 	fsal_status_t st;
 
 	/* right after a change through us: its post-op attributes */
 	if (rp_postop_take(ex, rp_hdl(obj_hdl), attrs, &st))
 		return st;
-	rp_op_putfh(&ops[0], rp_hdl(obj_hdl));
-	rp_op_getattr(&ops[1]);
-	st = rp_run(ex, &c);
+	rp_cpd_init(&b, ex, false);
+	rp_cpd_putfh(&b, rp_hdl(obj_hdl));
+	i_attr = rp_cpd_getattr(&b);
+	st = rp_cpd_run(&b);
 	if (!FSAL_IS_ERROR(st))
 		st =
-		    rp_fattr_to_attrs(&c.sc_res[1]
+		    rp_fattr_to_attrs(&b.cpd_c.sc_res[i_attr]
 					   .nfs_resop4_u.opgetattr.GETATTR4res_u
 					   .resok4.obj_attributes,
 				      attrs);
-	sess_compound_free(&c);
+	rp_cpd_free(&b);
 	if (FSAL_IS_ERROR(st) && (attrs->request_mask & ATTR_RDATTR_ERR))
 		attrs->valid_mask = ATTR_RDATTR_ERR;
 	return st;
 }
 
 /*
- * PUTFH a, SAVEFH, PUTFH b, then @op (LINK or RENAME), then the post-op
- * attributes of b (GETATTR) and of a (RESTOREFH, GETATTR): LINK changes
- * the object a (its link count) and the directory b, RENAME both
- * directories.
+ * PUTFH a, SAVEFH, PUTFH b, then LINK (@to NULL: a as b/@name) or RENAME
+ * (a/@name to b/@to), then the post-op attributes of b (GETATTR) and of a
+ * (RESTOREFH, GETATTR): LINK changes the object a (its link count) and
+ * the directory b, RENAME both directories (or one, twice).
  */
-static fsal_status_t rp_two_handles(struct rp_handle *a, struct rp_handle *b,
-				    nfs_argop4 *op)
+static fsal_status_t rp_two_handles(struct rp_handle *a, struct rp_handle *bh,
+				    const char *name, const char *to)
 {
-	struct rp_export *ex = rp_cur_exp();
-	nfs_argop4 ops[7];
-	struct sess_compound c = {
-	    .sc_args = ops, .sc_nargs = 7, .sc_cachethis = true};
-	uint64_t ticket_a, ticket_b;
+	struct rp_compound b;
 	fsal_status_t st;
-	int ret;
 
-	rp_op_putfh(&ops[0], a);
-	ops[1].argop = NFS4_OP_SAVEFH;
-	rp_op_putfh(&ops[2], b);
-	ops[3] = *op;
-	rp_op_getattr(&ops[4]);
-	ops[5].argop = NFS4_OP_RESTOREFH;
-	rp_op_getattr(&ops[6]);
-	ticket_a = rp_postop_begin(a);
-	/*
-	 * One directory, one change: a second ticket on it would make the
-	 * first (the one kept below) look overtaken by another change.
-	 */
-	ticket_b = a == b ? ticket_a : rp_postop_begin(b);
-	ret = rp_call(ex, &c);
-	st = rp_status_main(ret, &c, 4);
-	if (FSAL_IS_ERROR(st)) {
-		rp_postop_end(a);
-		if (a != b)
-			rp_postop_end(b);
-	} else if (a == b) { /* a rename inside one directory */
-		rp_postop_keep(ex, a, ticket_a, &c, 6);
-	} else {
-		rp_postop_keep(ex, b, ticket_b, &c, 4);
-		/*
-		 * Only directories keep post-op attributes: a file's would
-		 * also have to be forgotten by every WRITE.
-		 */
-		if (a->obj.type == DIRECTORY)
-			rp_postop_keep(ex, a, ticket_a, &c, 6);
-		else
-			rp_postop_end(a);
-	}
-	if (ret == 0)
-		sess_compound_free(&c);
+	rp_cpd_init(&b, rp_cur_exp(), true);
+	rp_cpd_change(&b, a);
+	rp_cpd_change(&b, bh);
+	rp_cpd_putfh(&b, a);
+	rp_cpd_savefh(&b);
+	rp_cpd_putfh(&b, bh);
+	if (to)
+		rp_cpd_rename(&b, name, to);
+	else
+		rp_cpd_link(&b, name);
+	rp_cpd_postop_here(&b, bh);
+	rp_cpd_restorefh(&b);
+	rp_cpd_postop_here(&b, a);
+	st = rp_cpd_run(&b);
+	rp_cpd_free(&b);
 	return st;
 }
 
@@ -513,11 +459,7 @@ static fsal_status_t rp_link(struct fsal_obj_handle *obj_hdl,
 			     struct fsal_obj_handle *destdir_hdl,
 			     const char *name)
 {
-	nfs_argop4 op = {.argop = NFS4_OP_LINK};
-
-	if (rp_op_name(&op.nfs_argop4_u.oplink.newname, name))
-		return fsalstat(ERR_FSAL_NAMETOOLONG, ENAMETOOLONG);
-	return rp_two_handles(rp_hdl(obj_hdl), rp_hdl(destdir_hdl), &op);
+	return rp_two_handles(rp_hdl(obj_hdl), rp_hdl(destdir_hdl), name, NULL);
 }
 
 static fsal_status_t rp_rename(struct fsal_obj_handle *obj_hdl,
@@ -526,42 +468,25 @@ static fsal_status_t rp_rename(struct fsal_obj_handle *obj_hdl,
 			       struct fsal_obj_handle *newdir_hdl,
 			       const char *new_name)
 {
-	nfs_argop4 op = {.argop = NFS4_OP_RENAME};
-
-	if (rp_op_name(&op.nfs_argop4_u.oprename.oldname, old_name) ||
-	    rp_op_name(&op.nfs_argop4_u.oprename.newname, new_name))
-		return fsalstat(ERR_FSAL_NAMETOOLONG, ENAMETOOLONG);
-	return rp_two_handles(rp_hdl(olddir_hdl), rp_hdl(newdir_hdl), &op);
+	return rp_two_handles(rp_hdl(olddir_hdl), rp_hdl(newdir_hdl), old_name,
+			      new_name);
 }
 
 static fsal_status_t rp_unlink(struct fsal_obj_handle *dir_hdl,
 			       struct fsal_obj_handle *obj_hdl,
 			       const char *name)
 {
-	struct rp_export *ex = rp_cur_exp();
 	struct rp_handle *dir = rp_hdl(dir_hdl);
-	nfs_argop4 ops[3];
-	struct sess_compound c = {
-	    .sc_args = ops, .sc_nargs = 3, .sc_cachethis = true};
+	struct rp_compound b;
 	fsal_status_t st;
-	uint64_t ticket;
-	int ret;
 
-	rp_op_putfh(&ops[0], dir);
-	ops[1].argop = NFS4_OP_REMOVE;
-	if (rp_op_name(&ops[1].nfs_argop4_u.opremove.target, name))
-		return fsalstat(ERR_FSAL_NAMETOOLONG, ENAMETOOLONG);
+	rp_cpd_init(&b, rp_cur_exp(), true);
+	rp_cpd_putfh(&b, dir);
+	rp_cpd_remove(&b, name);
 	/* Ganesha asks for the directory's attributes on its next use */
-	rp_op_getattr(&ops[2]);
-	ticket = rp_postop_begin(dir);
-	ret = rp_call(ex, &c);
-	st = rp_status_main(ret, &c, 2);
-	if (FSAL_IS_ERROR(st))
-		rp_postop_end(dir);
-	else
-		rp_postop_keep(ex, dir, ticket, &c, 2);
-	if (ret == 0)
-		sess_compound_free(&c);
+	rp_cpd_postop_here(&b, dir);
+	st = rp_cpd_run(&b);
+	rp_cpd_free(&b);
 	return st;
 }
 

@@ -35,6 +35,7 @@
 
 #include "sess_client.h"
 #include "sess_rpc.h"
+#include "rp_compound.h"
 #include "rp_entry_fh.h"
 #include "rp_handle_mac.h"
 #include "rp_lock_owner.h"
@@ -262,11 +263,6 @@ int rp_call(struct rp_export *ex, struct sess_compound *c);
  * the backend is unreachable).
  */
 int rp_call_raw(struct rp_export *ex, struct sess_compound *c);
-/**
- * rp_run() - rp_call() and rp_status() in one: the COMPOUND's FSAL status.
- * sess_compound_free(@c) is right afterwards whatever happened.
- */
-fsal_status_t rp_run(struct rp_export *ex, struct sess_compound *c);
 /** rp_status() - fsal status for rp_call()'s result. */
 fsal_status_t rp_status(int ret, const struct sess_compound *c);
 /** rp_nfs4_to_fsal() - fsal status of an NFSv4 error. */
@@ -357,6 +353,13 @@ void rp_root_set(struct rp_export *ex, const uint8_t *fh, uint32_t len,
 /* rp_root_known() - whether the root's backend handle is known yet. */
 bool rp_root_known(struct rp_export *ex);
 
+/*
+ * rp_root_fh() - the root's backend handle (*@fh, *@len bytes; they stay
+ * valid and unchanged for the export's life once known).  False while it
+ * is not known.
+ */
+bool rp_root_fh(struct rp_export *ex, const uint8_t **fh, uint32_t *len);
+
 bool rp_is_root_fh(struct rp_export *ex, const uint8_t *fh, uint32_t len);
 
 /*
@@ -367,12 +370,6 @@ bool rp_is_root_fh(struct rp_export *ex, const uint8_t *fh, uint32_t len);
  */
 bool rp_is_root_obj(struct rp_export *ex, const uint8_t *fh, uint32_t len,
 		    const struct fsal_attrlist *a);
-/** Helpers to put common operations into an argument array. */
-void rp_op_putfh(nfs_argop4 *op, const struct rp_handle *h);
-void rp_op_putfh_raw(nfs_argop4 *op, const uint8_t *fh, uint32_t len);
-void rp_op_getattr(nfs_argop4 *op);
-void rp_op_getfh(nfs_argop4 *op);
-int rp_op_name(component4 *c, const char *name);
 
 /* rp_file.c */
 void rp_file_ops_init(struct fsal_obj_ops *ops);
@@ -395,11 +392,6 @@ uint64_t rp_postop_begin(struct rp_handle *h);
 /** rp_postop_end() - a change begun on @h is over; it brought no answer. */
 void rp_postop_end(struct rp_handle *h);
 /**
- * rp_postop_add() - put PUTFH(@h) + GETATTR at ops[@n] and ops[@n + 1].
- * Returns the new operation count, @n + 2.
- */
-uint32_t rp_postop_add(nfs_argop4 *ops, uint32_t n, const struct rp_handle *h);
-/**
  * rp_postop_keep() - end the change of @ticket on @h and keep the GETATTR
  * result at sc_res[@getattr_idx] of @c for @h, unless another change to
  * @h overlapped it (began after it, or was in flight when it began) or
@@ -414,13 +406,6 @@ void rp_postop_keep(struct rp_export *ex, struct rp_handle *h, uint64_t ticket,
  */
 bool rp_postop_take(struct rp_export *ex, struct rp_handle *h,
 		    struct fsal_attrlist *attrs, fsal_status_t *st);
-/**
- * rp_status_main() - rp_status() for a COMPOUND whose first @nmain
- * operations make the change and whose trailing ones only fetch post-op
- * attributes: success when those @nmain all passed.
- */
-fsal_status_t rp_status_main(int ret, const struct sess_compound *c,
-			     uint32_t nmain);
 /**
  * rp_neg_ticket() - draw before a LOOKUP in @dir is sent; 0 when a change
  * to @dir is in flight (its miss must not be noted).

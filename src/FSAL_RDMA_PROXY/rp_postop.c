@@ -125,23 +125,6 @@ void rp_postop_end(struct rp_handle *h)
 	pthread_mutex_unlock(&h->po_lock);
 }
 
-uint32_t rp_postop_add(nfs_argop4 *ops, uint32_t n, const struct rp_handle *h)
-{
-	rp_op_putfh(&ops[n], h);
-	rp_op_getattr(&ops[n + 1]);
-	return n + 2;
-}
-
-fsal_status_t rp_status_main(int ret, const struct sess_compound *c,
-			     uint32_t nmain)
-{
-	/* A COMPOUND stops at its first error: past nmain, all of them passed.
-	 */
-	if (ret == 0 && c->sc_nres > nmain)
-		return fsalstat(ERR_FSAL_NO_ERROR, 0);
-	return rp_status(ret, c);
-}
-
 void rp_postop_keep(struct rp_export *ex, struct rp_handle *h, uint64_t ticket,
 		    const struct sess_compound *c, uint32_t getattr_idx)
 {

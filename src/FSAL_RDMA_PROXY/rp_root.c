@@ -74,3 +74,16 @@ bool rp_is_root_obj(struct rp_export *ex, const uint8_t *fh, uint32_t len,
 	pthread_mutex_unlock(&ex->root_lock);
 	return same;
 }
+
+bool rp_root_fh(struct rp_export *ex, const uint8_t **fh, uint32_t *len)
+{
+	bool known;
+
+	pthread_mutex_lock(&ex->root_lock);
+	known = ex->root_fh_len != 0;
+	/* Set once, never changed after: the bytes stay where they are. */
+	*fh = ex->root_fh;
+	*len = ex->root_fh_len;
+	pthread_mutex_unlock(&ex->root_lock);
+	return known;
+}

@@ -37,24 +37,6 @@ fsal_status_t rp_fattr_to_attrs(fattr4 *fa, struct fsal_attrlist *attrs)
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
 
-void rp_op_putfh(nfs_argop4 *op, const struct rp_handle *h)
-{
-	op->argop = NFS4_OP_PUTFH;
-}
-
-void rp_op_getattr(nfs_argop4 *op)
-{
-	op->argop = NFS4_OP_GETATTR;
-}
-
-fsal_status_t rp_status(int ret, const struct sess_compound *c)
-{
-	if (ret)
-		return fsalstat(ERR_FSAL_DELAY, EAGAIN);
-	return c->sc_status == NFS4_OK ? fsalstat(ERR_FSAL_NO_ERROR, 0)
-				       : fsalstat(ERR_FSAL_NOENT, ENOENT);
-}
-
 /* ---- a backend answer: PUTFH, REMOVE, GETATTR with @marker ---- */
 
 struct answer {
