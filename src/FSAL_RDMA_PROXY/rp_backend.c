@@ -275,61 +275,7 @@ static struct sess_client *rp_client(struct rp_backend *be)
 	return cl;
 }
 
-/*
- * PUTFH of the export root (a handle with no backend handle of its own,
- * see RP_WIRE_ROOT) gets the root's backend handle.
- * Returns 0, rp_call()'s errors, or a positive nfsstat4.
- */
-static int rp_patch_root(struct rp_export *ex, struct sess_compound *c)
-{
-	uint32_t i;
-	int ret;
-
-	for (i = 0; i < c->sc_nargs; i++) {
-		PUTFH4args *p = &c->sc_args[i].nfs_argop4_u.opputfh;
-
-		if (c->sc_args[i].argop != NFS4_OP_PUTFH ||
-		    p->object.nfs_fh4_len != 0)
-			continue;
-		pthread_mutex_lock(&ex->root_lock);
-		ret = ex->root_fh_len ? 0 : -ENOENT;
-		pthread_mutex_unlock(&ex->root_lock);
-		if (ret)
-			return ret; /* rp_call() resolved it first */
-		/* Resolved once, never changed after: no lock to read it. */
-		p->object.nfs_fh4_val = (char *)ex->root_fh;
-		p->object.nfs_fh4_len = ex->root_fh_len;
-	}
-	return 0;
-}
-
-/*
- * Backend_Path confinement rests on knowing the root: a handle the backend
- * gives for the directory at Backend_Path must become the export root (whose
- * ".." stays put), never an ordinary handle whose LOOKUPP climbs above it.
- * So no call goes out - and no handle comes back - before the root is
- * resolved; while it cannot be, callers get -EAGAIN (NFS4ERR_DELAY).
- */
 int rp_call(struct rp_export *ex, struct sess_compound *c)
-{
-	int ret;
-
-	if (!rp_client(&ex->backend))
-		return -EAGAIN;
-	ret = rp_root_known(ex) ? 0 : rp_resolve_root(ex);
-	if (ret == 0)
-		ret = rp_patch_root(ex, c);
-	if (ret > 0) { /* the backend refused the root: that is the answer */
-		c->sc_nres = 0;
-		c->sc_status = (nfsstat4)ret;
-		return 0;
-	}
-	if (ret < 0)
-		return ret == -ENOENT ? -EAGAIN : ret;
-	return rp_call_raw(ex, c);
-}
-
-int rp_call_raw(struct rp_export *ex, struct sess_compound *c)
 {
 	struct rp_backend *be = &ex->backend;
 	struct sess_auth_sys cred;

@@ -80,6 +80,81 @@ uint32_t rp_cpd_putfh_raw(struct rp_compound *b, const uint8_t *fh,
 	return idx;
 }
 
+#define RP_MAX_PATH_OPS (SESS_MAX_OPS - 3)
+
+/*
+ * The export root's backend handle (Backend_Path), looked up once:
+ * PUTROOTFH, LOOKUP of each component, GETFH, GETATTR (its fsid and
+ * fileid: rp_root.c recognises the root by them too).  Returns 0,
+ * rp_call()'s negative errno, or a positive nfsstat4 when the backend
+ * refused the lookup or the path cannot be looked up.
+ */
+static int rp_resolve_root(struct rp_export *ex)
+{
+	struct rp_compound b;
+	struct sess_compound *c = &b.cpd_c;
+	char path[1025], *comp, *save = NULL;
+	struct fsal_attrlist attrs;
+	uint32_t i_fh, i_attr;
+	GETFH4resok *fh;
+	fsal_status_t st;
+	int ret;
+
+	if (strlen(ex->conf.backend_path) >= sizeof(path))
+		return NFS4ERR_NAMETOOLONG;
+	strcpy(path, ex->conf.backend_path);
+	rp_cpd_init(&b, ex, false);
+	rp_cpd_putrootfh(&b);
+	for (comp = strtok_r(path, "/", &save); comp;
+	     comp = strtok_r(NULL, "/", &save)) {
+		if (c->sc_nargs >= RP_MAX_PATH_OPS || strcmp(comp, "..") == 0)
+			return NFS4ERR_INVAL;
+		rp_cpd_lookup(&b, comp);
+		if (b.cpd_err)
+			return NFS4ERR_NAMETOOLONG;
+	}
+	i_fh = rp_cpd_getfh(&b);
+	i_attr = rp_cpd_getattr(&b);
+	/* not rp_cpd_run(): that would resolve the root first */
+	ret = rp_call(ex, c);
+	if (ret)
+		return ret;
+	if (c->sc_status != NFS4_OK) {
+		LogWarn(COMPONENT_FSAL, "RDMA_PROXY %s: Backend_Path %s: %s",
+			ex->backend.rb_label, ex->conf.backend_path,
+			sess_nfsstat_str(c->sc_status));
+		ret = c->sc_status;
+		sess_compound_free(c);
+		return ret;
+	}
+	fh = &c->sc_res[i_fh].nfs_resop4_u.opgetfh.GETFH4res_u.resok4;
+	if (fh->object.nfs_fh4_len == 0 ||
+	    fh->object.nfs_fh4_len > NFS4_FHSIZE) {
+		sess_compound_free(c);
+		return NFS4ERR_BADHANDLE;
+	}
+	/*
+	 * A backend whose handles do not fit ours cannot be served: say so
+	 * loudly once, and answer every use of the export with an error.
+	 */
+	if (fh->object.nfs_fh4_len > RP_FH_MAX) {
+		rp_log_big_handle(ex, fh->object.nfs_fh4_len);
+		sess_compound_free(c);
+		return NFS4ERR_SERVERFAULT;
+	}
+	/* its fsid and fileid too: roots are recognised by them as well */
+	fsal_prepare_attrs(&attrs, ATTR_FSID | ATTR_FILEID);
+	st = rp_fattr_to_attrs(
+	    &c->sc_res[i_attr]
+		 .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes,
+	    &attrs);
+	rp_root_set(ex, (const uint8_t *)fh->object.nfs_fh4_val,
+		    fh->object.nfs_fh4_len, FSAL_IS_ERROR(st) ? NULL : &attrs);
+	fsal_release_attrs(&attrs);
+	sess_compound_free(c);
+	return 0;
+}
+
 uint32_t rp_cpd_putfh(struct rp_compound *b, const struct rp_handle *h)
 {
 	const uint8_t *fh;
@@ -354,6 +429,21 @@ fsal_status_t rp_cpd_run(struct rp_compound *b)
 			b->cpd_ret = b->cpd_err;
 		}
 		return rp_cpd_err_status(b->cpd_err);
+	}
+	/*
+	 * Backend_Path confinement rests on knowing the root: a handle the
+	 * backend gives for the directory at Backend_Path must become the
+	 * export root (whose ".." stays put), never an ordinary handle whose
+	 * LOOKUPP climbs above it.  So no COMPOUND goes out - and no handle
+	 * comes back - before the root is resolved.
+	 */
+	if (!rp_root_known(b->cpd_ex)) {
+		int ret = rp_resolve_root(b->cpd_ex);
+
+		if (ret) {
+			rp_cpd_fail(b, ret == -ENOENT ? -EAGAIN : ret);
+			return rp_cpd_run(b); /* as an append error */
+		}
 	}
 	for (i = 0; i < b->cpd_ntickets; i++)
 		b->cpd_tickets[i].ct_seq =

@@ -19,8 +19,6 @@
 #include "rp_int.h"
 #include "export_mgr.h"
 
-#define RP_MAX_PATH_OPS (SESS_MAX_OPS - 3)
-
 void rp_log_big_handle(struct rp_export *ex, uint32_t fh_len)
 {
 	if (!atomic_exchange(&ex->big_handle_logged, true))
@@ -51,72 +49,6 @@ bool rp_seal_wire(struct rp_export *ex, struct rp_handle *h, uint8_t kind)
 	}
 	h->wire_len = (uint32_t)len;
 	return true;
-}
-
-int rp_resolve_root(struct rp_export *ex)
-{
-	struct rp_compound b;
-	struct sess_compound *c = &b.cpd_c;
-	char path[1025], *comp, *save = NULL;
-	struct fsal_attrlist attrs;
-	uint32_t i_fh, i_attr;
-	GETFH4resok *fh;
-	fsal_status_t st;
-	int ret;
-
-	if (strlen(ex->conf.backend_path) >= sizeof(path))
-		return NFS4ERR_NAMETOOLONG;
-	strcpy(path, ex->conf.backend_path);
-	rp_cpd_init(&b, ex, false);
-	rp_cpd_putrootfh(&b);
-	for (comp = strtok_r(path, "/", &save); comp;
-	     comp = strtok_r(NULL, "/", &save)) {
-		if (c->sc_nargs >= RP_MAX_PATH_OPS || strcmp(comp, "..") == 0)
-			return NFS4ERR_INVAL;
-		rp_cpd_lookup(&b, comp);
-		if (b.cpd_err)
-			return NFS4ERR_NAMETOOLONG;
-	}
-	i_fh = rp_cpd_getfh(&b);
-	i_attr = rp_cpd_getattr(&b);
-	/* not rp_cpd_run(): that would resolve the root first */
-	ret = rp_call_raw(ex, c);
-	if (ret)
-		return ret;
-	if (c->sc_status != NFS4_OK) {
-		LogWarn(COMPONENT_FSAL, "RDMA_PROXY %s: Backend_Path %s: %s",
-			ex->backend.rb_label, ex->conf.backend_path,
-			sess_nfsstat_str(c->sc_status));
-		ret = c->sc_status;
-		sess_compound_free(c);
-		return ret;
-	}
-	fh = &c->sc_res[i_fh].nfs_resop4_u.opgetfh.GETFH4res_u.resok4;
-	if (fh->object.nfs_fh4_len == 0 ||
-	    fh->object.nfs_fh4_len > NFS4_FHSIZE) {
-		sess_compound_free(c);
-		return NFS4ERR_BADHANDLE;
-	}
-	/*
-	 * A backend whose handles do not fit ours cannot be served: say so
-	 * loudly once, and answer every use of the export with an error.
-	 */
-	if (fh->object.nfs_fh4_len > RP_FH_MAX) {
-		rp_log_big_handle(ex, fh->object.nfs_fh4_len);
-		sess_compound_free(c);
-		return NFS4ERR_SERVERFAULT;
-	}
-	/* its fsid and fileid too: roots are recognised by them as well */
-	fsal_prepare_attrs(&attrs, ATTR_FSID | ATTR_FILEID);
-	st = rp_fattr_to_attrs(
-	    &c->sc_res[i_attr]
-		 .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes,
-	    &attrs);
-	rp_root_set(ex, (const uint8_t *)fh->object.nfs_fh4_val,
-		    fh->object.nfs_fh4_len, FSAL_IS_ERROR(st) ? NULL : &attrs);
-	fsal_release_attrs(&attrs);
-	sess_compound_free(c);
-	return 0;
 }
 
 /* Attributes of the root while the backend cannot be asked. */

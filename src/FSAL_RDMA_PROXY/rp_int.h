@@ -126,7 +126,7 @@ struct rp_export {
 	atomic_bool big_handle_logged; /* first too long backend handle */
 	/* Key of this export's handle MACs (State_Dir/handle-mac.key). */
 	struct rp_mac_key mac_key;
-	/* The root's backend handle, once resolved (rp_call()). */
+	/* The root's backend handle, once resolved (rp_compound.c). */
 	pthread_mutex_t root_lock; /* the root_* fields; a leaf */
 	uint32_t root_fh_len;
 	uint8_t root_fh[NFS4_FHSIZE];
@@ -140,7 +140,7 @@ struct rp_export {
 
 struct rp_handle {
 	struct fsal_obj_handle obj;
-	bool is_root; /* fh_len 0: the export's root, see rp_call() */
+	bool is_root; /* fh_len 0: the export's root, see rp_cpd_putfh() */
 	/*
 	 * Ganesha counts opens without a state (NFSv3, its own) and expects
 	 * close() to say whether there was one.
@@ -252,27 +252,16 @@ int rp_backend_init(struct rp_backend *be, struct rp_export_conf *conf,
 void rp_backend_fini(struct rp_backend *be);
 /**
  * rp_call() - run @c behind SEQUENCE on the export's session with the
- * caller's credentials (op_ctx).  Returns 0 with c->sc_status set, or a
- * negative errno (-EAGAIN while the backend is still unreachable).
+ * caller's credentials (op_ctx), as it is: the export root and its
+ * confinement are rp_compound.c's (rp_cpd_run()).  Returns 0 with
+ * c->sc_status set, or a negative errno (-EAGAIN while the backend is
+ * still unreachable).
  */
 int rp_call(struct rp_export *ex, struct sess_compound *c);
-
-/*
- * rp_call_raw() - rp_call() without resolving or patching the root: for
- * rp_resolve_root() itself.  Returns 0 or a negative errno (-EAGAIN when
- * the backend is unreachable).
- */
-int rp_call_raw(struct rp_export *ex, struct sess_compound *c);
 /** rp_status() - fsal status for rp_call()'s result. */
 fsal_status_t rp_status(int ret, const struct sess_compound *c);
 /** rp_nfs4_to_fsal() - fsal status of an NFSv4 error. */
 fsal_status_t rp_nfs4_to_fsal(nfsstat4 st);
-/**
- * rp_resolve_root() - the backend handle of the export's root
- * (Backend_Path), looked up once.  Returns 0 or rp_call()'s errors; a
- * positive nfsstat4 when the backend refused the lookup.
- */
-int rp_resolve_root(struct rp_export *ex);
 /**
  * rp_backend_io_limit() - @conf (Max_Read_Size/Max_Write_Size), lowered
  * to the READ/WRITE size the session agreed with the backend (the Linux

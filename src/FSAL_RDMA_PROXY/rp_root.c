@@ -5,8 +5,8 @@
  * Backend_Path confinement rests on it: the directory at Backend_Path must
  * always come back as the export root (RP_WIRE_ROOT, whose ".." stays
  * put), never as an ordinary handle whose LOOKUPP climbs above it.  The
- * root is resolved once (rp_resolve_root(), before any other backend call:
- * rp_call()) and remembered by its handle bytes and by its fsid and
+ * root is resolved once (rp_compound.c, before any other backend call
+ * goes out) and remembered by its handle bytes and by its fsid and
  * fileid: a backend may give one directory several handles (a server that
  * encodes the path or the export in them), while fsid and fileid name the
  * object itself.  Set once, read under root_lock.  No Ganesha calls:
