@@ -24,7 +24,7 @@
 #include "rp_int.h"
 #include "nfs4_acls.h"
 #include "nfs4_fs_locations.h"
-#include "xr_check.h"
+#include "gr_check.h"
 
 /* ---- the backend and what rp_compound.c calls outside itself ---- */
 
@@ -689,5 +689,5 @@ int main(void)
 	drop(f);
 	pthread_mutex_destroy(&ex->root_lock);
 	free(ex);
-	return xr_check_done("test_rp_compound");
+	return gr_check_done("test_rp_compound");
 }
