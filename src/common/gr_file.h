@@ -13,7 +13,7 @@
  * makes the open fail, it is never followed), and renameat() puts it in
  * place: rename replaces a symlink at the final name instead of writing
  * through it, and readers never see a half-written file.  No Ganesha
- * headers: unit-tested on its own (tests/unit/test_gr_file.c).
+ * headers: unit-tested on its own (tests/common/test_gr_file.c).
  */
 #ifndef GR_FILE_H
 #define GR_FILE_H
