@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
  * Exports of FSAL_RDMA_PROXY: creation from the EXPORT's FSAL { } block,
- * the export root, handles from the wire, and what Ganesha asks of an
- * export as a whole (sizes, space, write verifier, state allocation).
+ * lookup_path, handles from the wire, and what Ganesha asks of an export
+ * as a whole (sizes, space, write verifier, state allocation).
  *
  * Each export owns one backend session (rp_backend.c).  The export root
- * is a handle of its own kind (RP_WIRE_ROOT): it exists before the backend
- * answers, so the export comes up with the gateway and starts serving once
- * the backend is reachable; its backend handle is looked up (PUTROOTFH,
- * LOOKUP of each Backend_Path component) on first use.
+ * is a handle of its own kind (RP_WIRE_ROOT, made by rp_handle.c's
+ * rp_make_root()): it exists before the backend answers, so the export
+ * comes up with the gateway and starts serving once the backend is
+ * reachable; its backend handle is looked up (PUTROOTFH, LOOKUP of each
+ * Backend_Path component) by the COMPOUND builder on first use.
  */
 #include "config.h"
 
@@ -18,99 +19,6 @@
 
 #include "rp_int.h"
 #include "export_mgr.h"
-
-void rp_log_big_handle(struct rp_export *ex, uint32_t fh_len)
-{
-	if (!atomic_exchange(&ex->big_handle_logged, true))
-		LogCrit(
-		    COMPONENT_FSAL,
-		    "RDMA_PROXY %s: the backend gave a file handle of %u bytes; the gateway carries at most %u (NFSv4's %u bytes less Ganesha's %zu-byte header, a kind byte and a %u-byte MAC): objects with such handles cannot be served, this backend does not fit behind the gateway",
-		    ex->backend.rb_label, fh_len, (unsigned int)RP_FH_MAX,
-		    NFS4_FHSIZE, offsetof(file_handle_v4_t, fsopaque),
-		    RP_MAC_LEN);
-	else
-		LogDebug(
-		    COMPONENT_FSAL,
-		    "RDMA_PROXY %s: backend handle of %u bytes refused (at most %u)",
-		    ex->backend.rb_label, fh_len, (unsigned int)RP_FH_MAX);
-}
-
-bool rp_seal_wire(struct rp_export *ex, struct rp_handle *h, uint8_t kind)
-{
-	int len = rp_wire_seal(&ex->mac_key, ex->export_id, kind, h->fh,
-			       h->fh_len, h->wire, sizeof(h->wire));
-
-	if (len < 0) {
-		LogCrit(
-		    COMPONENT_FSAL,
-		    "RDMA_PROXY %s: cannot authenticate a handle of %u bytes: %s",
-		    ex->backend.rb_label, h->fh_len, strerror(-len));
-		return false;
-	}
-	h->wire_len = (uint32_t)len;
-	return true;
-}
-
-/* Attributes of the root while the backend cannot be asked. */
-static void rp_placeholder_root_attrs(struct rp_export *ex,
-				      struct fsal_attrlist *a)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	a->valid_mask = ATTRS_POSIX;
-	a->supported = rp_module.fsal.fs_info.supported_attrs;
-	a->type = DIRECTORY;
-	a->mode = 0755;
-	a->numlinks = 2;
-	a->fsid.major = ex->export_id;
-	a->fsid.minor = 0;
-	a->fileid = 1;
-	a->atime = a->mtime = a->ctime = now;
-	a->change = 1;
-}
-
-fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
-			   struct fsal_attrlist *attrs_out)
-{
-	struct rp_handle *h = gsh_calloc(1, sizeof(*h));
-	struct fsal_attrlist attrs;
-	fsal_status_t st;
-
-	h->is_root = true;
-	if (!rp_seal_wire(ex, h, RP_WIRE_ROOT)) {
-		gsh_free(h);
-		return fsalstat(ERR_FSAL_SERVERFAULT, EIO);
-	}
-	rp_postop_init(h);
-	fsal_obj_handle_init(&h->obj, &ex->exp, DIRECTORY);
-	h->obj.obj_ops = &rp_module.handle_ops;
-
-	fsal_prepare_attrs(&attrs, ATTRS_POSIX);
-	st = h->obj.obj_ops->getattrs(&h->obj, &attrs);
-	if (st.major == ERR_FSAL_DELAY) {
-		if (!atomic_exchange(&ex->placeholder_logged, true))
-			LogEvent(
-			    COMPONENT_FSAL,
-			    "RDMA_PROXY %s: backend not reachable yet, the export root is a placeholder until it is",
-			    ex->backend.rb_label);
-		rp_placeholder_root_attrs(ex, &attrs);
-	} else if (FSAL_IS_ERROR(st)) {
-		fsal_release_attrs(&attrs);
-		rp_postop_fini(h);
-		fsal_obj_handle_fini(&h->obj);
-		gsh_free(h);
-		return st;
-	}
-	h->obj.fsid = attrs.fsid;
-	h->obj.fileid = attrs.fileid;
-	if (attrs_out)
-		fsal_copy_attrs(attrs_out, &attrs, true);
-	else
-		fsal_release_attrs(&attrs);
-	*out = &h->obj;
-	return fsalstat(ERR_FSAL_NO_ERROR, 0);
-}
 
 static fsal_status_t rp_lookup_path(struct fsal_export *exp_hdl,
 				    const char *path,

@@ -12,6 +12,12 @@
  * trip.  Operations that change the namespace ask the backend to cache
  * their reply: a replay after a lost connection is answered from the
  * session's reply cache and runs exactly once.
+ *
+ * The export root is an object of its own (rp_make_root()): no backend
+ * handle, sealed as RP_WIRE_ROOT, and what rp_make_handle() makes of any
+ * backend object rp_root.c recognises as the root.  Every COMPOUND is
+ * built with rp_compound.h's appenders, which also take the directory
+ * tickets of a change (rp_cpd_postop()).
  */
 #include "config.h"
 
@@ -26,6 +32,67 @@ _Static_assert(offsetof(file_handle_v4_t, fsopaque) + RP_WIRE_MAX <=
 
 #define RP_READDIR_DIRCOUNT (32 * 1024)
 #define RP_READDIR_MAXCOUNT (128 * 1024)
+
+/* Attributes of the root while the backend cannot be asked. */
+static void rp_placeholder_root_attrs(struct rp_export *ex,
+				      struct fsal_attrlist *a)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	a->valid_mask = ATTRS_POSIX;
+	a->supported = rp_module.fsal.fs_info.supported_attrs;
+	a->type = DIRECTORY;
+	a->mode = 0755;
+	a->numlinks = 2;
+	a->fsid.major = ex->export_id;
+	a->fsid.minor = 0;
+	a->fileid = 1;
+	a->atime = a->mtime = a->ctime = now;
+	a->change = 1;
+}
+
+fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
+			   struct fsal_attrlist *attrs_out)
+{
+	struct rp_handle *h = gsh_calloc(1, sizeof(*h));
+	struct fsal_attrlist attrs;
+	fsal_status_t st;
+
+	h->is_root = true;
+	if (!rp_seal_wire(ex, h, RP_WIRE_ROOT)) {
+		gsh_free(h);
+		return fsalstat(ERR_FSAL_SERVERFAULT, EIO);
+	}
+	rp_postop_init(h);
+	fsal_obj_handle_init(&h->obj, &ex->exp, DIRECTORY);
+	h->obj.obj_ops = &rp_module.handle_ops;
+
+	fsal_prepare_attrs(&attrs, ATTRS_POSIX);
+	st = h->obj.obj_ops->getattrs(&h->obj, &attrs);
+	if (st.major == ERR_FSAL_DELAY) {
+		if (!atomic_exchange(&ex->placeholder_logged, true))
+			LogEvent(
+			    COMPONENT_FSAL,
+			    "RDMA_PROXY %s: backend not reachable yet, the export root is a placeholder until it is",
+			    ex->backend.rb_label);
+		rp_placeholder_root_attrs(ex, &attrs);
+	} else if (FSAL_IS_ERROR(st)) {
+		fsal_release_attrs(&attrs);
+		rp_postop_fini(h);
+		fsal_obj_handle_fini(&h->obj);
+		gsh_free(h);
+		return st;
+	}
+	h->obj.fsid = attrs.fsid;
+	h->obj.fileid = attrs.fileid;
+	if (attrs_out)
+		fsal_copy_attrs(attrs_out, &attrs, true);
+	else
+		fsal_release_attrs(&attrs);
+	*out = &h->obj;
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
 
 fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 			     uint32_t fh_len, fattr4 *fa,
@@ -551,5 +618,4 @@ void rp_handle_ops_init(struct fsal_obj_ops *ops)
 	ops->unlink = rp_unlink;
 	ops->handle_to_wire = rp_handle_to_wire;
 	ops->handle_to_key = rp_handle_to_key;
-	rp_file_ops_init(ops);
 }

@@ -3,16 +3,24 @@
  * FSAL_RDMA_PROXY internals: the structures every file of the module
  * shares and the functions they call across files.
  *
- * Layering (each file calls only downwards):
- *   rp_main.c    module registration, module block RDMA_PROXY { }
- *   rp_export.c  export creation and export ops (lookup_path, handles)
- *   rp_handle.c  namespace ops (lookup, readdir, create, rename, ...)
- *   rp_file.c    open state, read/write/commit, locks, setattr
- *   rp_attr.c    fattr4 <-> fsal_attrlist, READDIR entry handles
- *   rp_backend.c one NFSv4.1 session to the backend per export
- *   rp_config.c  per-export FSAL { } options and their checks
- *   rp_handle_mac.c  the wire handles' MAC and its key in State_Dir
- *   rp_postop.c  directory answers reused: post-op attributes, a miss
+ * Layering: each file calls only the ones listed below it (top first;
+ * tools/check-fsal-layers.sh checks it, gateway.layers runs it):
+ *   rp_main.c       module registration, module block RDMA_PROXY { }
+ *   rp_export.c     export creation and export ops (lookup_path, handles)
+ *   rp_file.c       open state, read/write/commit, locks, setattr
+ *   rp_handle.c     objects (rp_make_handle, the root's rp_make_root) and
+ *                   namespace ops (lookup, readdir, create, rename, ...)
+ *   rp_compound.c   the COMPOUND builder: appenders, the root resolved,
+ *                   directory-change tickets begun and finished
+ *   rp_postop.c     directory answers reused: post-op attributes, a miss
+ *   rp_attr.c       fattr4 <-> fsal_attrlist, READDIR entry handles
+ *   rp_root.c       the root's state, wire handles sealed (MAC'd)
+ *   rp_stats.c      the stats file
+ *   rp_backend.c    one NFSv4.1 session to the backend per export
+ *   rp_config.c     per-export FSAL { } options and their checks
+ *   rp_lock_owner.c backend lock-owner names
+ *   rp_handle_mac.c the wire handles' MAC and its key in State_Dir
+ *   rp_entry_fh.c   the FILEHANDLE cut out of a READDIR entry
  * and below them the session client (src/sessions) and the RPC-over-RDMA
  * client engine (src/xprt_rdma).
  */
@@ -303,6 +311,32 @@ fsal_status_t rp_attrs_to_fattr(const struct fsal_attrlist *attrs, fattr4 *fa);
 
 /* rp_export.c */
 void rp_export_ops_init(struct export_ops *ops);
+fsal_status_t rp_create_export(struct fsal_module *fsal_hdl, void *parse_node,
+			       struct config_error_type *err_type,
+			       const struct fsal_up_vector *up_ops);
+
+/* rp_handle.c */
+/** rp_handle_ops_init() - the object ops of rp_handle.c (see rp_main.c). */
+void rp_handle_ops_init(struct fsal_obj_ops *ops);
+/**
+ * rp_make_root() - the export's root object (see RP_WIRE_ROOT), with
+ * placeholder attributes while the backend cannot be asked.  Returns an
+ * FSAL error when its handle cannot be sealed or the backend refused it.
+ */
+fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
+			   struct fsal_attrlist *attrs_out);
+/**
+ * rp_make_handle() - a new object for backend handle @fh with attributes
+ * @fa (the root's own when they name the root); @attrs_out (may be NULL)
+ * receives them.  Returns an FSAL error for a handle that does not fit or
+ * attributes that do not decode.
+ */
+fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
+			     uint32_t fh_len, fattr4 *fa,
+			     struct fsal_obj_handle **out,
+			     struct fsal_attrlist *attrs_out);
+
+/* rp_root.c: the root's state, wire handles */
 /**
  * rp_seal_wire() - @h's wire handle: @kind, @h's backend handle, the MAC
  * of @ex.  False (logged) when it cannot be made.
@@ -313,24 +347,6 @@ bool rp_seal_wire(struct rp_export *ex, struct rp_handle *h, uint8_t kind);
  * level) that the backend gave a handle longer than RP_FH_MAX.
  */
 void rp_log_big_handle(struct rp_export *ex, uint32_t fh_len);
-fsal_status_t rp_create_export(struct fsal_module *fsal_hdl, void *parse_node,
-			       struct config_error_type *err_type,
-			       const struct fsal_up_vector *up_ops);
-
-/* rp_handle.c */
-void rp_handle_ops_init(struct fsal_obj_ops *ops);
-/**
- * rp_make_handle() - a new object for backend handle @fh with attributes
- * @fa; @attrs_out (may be NULL) receives them.
- */
-/** rp_make_root() - the export's root object (see RP_WIRE_ROOT). */
-fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
-			   struct fsal_attrlist *attrs_out);
-fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
-			     uint32_t fh_len, fattr4 *fa,
-			     struct fsal_obj_handle **out,
-			     struct fsal_attrlist *attrs_out);
-/** rp_is_root_fh() - @fh is the export root's backend handle. */
 /*
  * rp_root_set() - remember the export root's backend handle @fh (@len
  * bytes) and, when @a has them, its fsid and fileid; the first call wins,
@@ -349,6 +365,7 @@ bool rp_root_known(struct rp_export *ex);
  */
 bool rp_root_fh(struct rp_export *ex, const uint8_t **fh, uint32_t *len);
 
+/* rp_is_root_fh() - @fh is the export root's backend handle. */
 bool rp_is_root_fh(struct rp_export *ex, const uint8_t *fh, uint32_t len);
 
 /*
@@ -361,6 +378,7 @@ bool rp_is_root_obj(struct rp_export *ex, const uint8_t *fh, uint32_t len,
 		    const struct fsal_attrlist *a);
 
 /* rp_file.c */
+/** rp_file_ops_init() - the open/I/O/lock ops of rp_file.c (rp_main.c). */
 void rp_file_ops_init(struct fsal_obj_ops *ops);
 struct state_t *rp_alloc_state(struct fsal_export *exp_hdl,
 			       enum state_type state_type,
