@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cli_fault.h"
 #include "sess_client.h"
 #include "sess_ops.h"
 
@@ -44,14 +45,8 @@ struct cli_opts {
 	double duration_s;
 	uint64_t file_size;
 	const char *mode;
-	bool inject_drop;
-	uint64_t inject_drop_after;
-	bool inject_misorder;
-	bool inject_no_back_chan;
-	uint32_t connections;	    /* session trunking: 1..SESS_MAX_CONNS */
-	uint32_t max_minor;	    /* highest NFSv4 minor version: 1 or 2 */
-	uint64_t inject_drop_extra; /* tcp: lose reply N on the last extra */
-	uint32_t inject_conn_loss_calls; /* drop the last extra after N calls */
+	uint32_t connections; /* session trunking: 1..SESS_MAX_CONNS */
+	uint32_t max_minor;   /* highest NFSv4 minor version: 1 or 2 */
 	int hold_s;
 	bool long_list;
 	bool exclusive;

@@ -525,8 +525,7 @@ int cmd_rm(struct cli *c, int argc, char **argv)
 		return ret;
 	ret = parent_of(c, buf, sizeof(buf), &dfh, &base);
 	if (!ret) {
-		if (c->o.inject_drop)
-			sess_xprt_tcp_inject_drop(c->xprt);
+		cli_fault_before_change(c);
 		ret = sess_remove(c->cl, &dfh, base);
 	}
 	ret = cli_report(ret, c->url.path);
@@ -545,8 +544,7 @@ int cmd_mkdir(struct cli *c, int argc, char **argv)
 		return ret;
 	ret = parent_of(c, buf, sizeof(buf), &dfh, &base);
 	if (!ret) {
-		if (c->o.inject_drop)
-			sess_xprt_tcp_inject_drop(c->xprt);
+		cli_fault_before_change(c);
 		ret = sess_mkdir(c->cl, &dfh, base, 0755, NULL);
 	}
 	ret = cli_report(ret, c->url.path);
@@ -581,8 +579,7 @@ int cmd_rename(struct cli *c, int argc, char **argv)
 	if (!ret)
 		ret = sess_lookup(c->cl, dir2, &dfh2, NULL);
 	if (!ret) {
-		if (c->o.inject_drop)
-			sess_xprt_tcp_inject_drop(c->xprt);
+		cli_fault_before_change(c);
 		ret = sess_rename(c->cl, &dfh, base, &dfh2, base2);
 	}
 	ret = cli_report(ret, c->url.path);

@@ -4,7 +4,6 @@
  * errors into messages and exit codes, the progress line and statistics.
  */
 #include <dlfcn.h>
-#include <pthread.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -212,11 +211,9 @@ static struct sess_xprt *cli_rdma_create(const struct sess_xprt_rdma_opts *o)
 
 /*
  * One transport of the session: connection @idx of --connections (0 is
- * the first).  The reply-loss hooks apply to the first connection
- * (--inject-drop-after) or to the last extra one (--inject-drop-extra).
- * Returns the transport, or NULL with errno set.
+ * the first).  Returns the transport, or NULL with errno set.
  */
-static struct sess_xprt *cli_make_xprt(struct cli *c, uint32_t idx)
+static struct sess_xprt *cli_new_xprt(struct cli *c)
 {
 	if (!strcmp(c->o.transport, "rdma")) {
 		struct sess_xprt_rdma_opts ro = {0};
@@ -234,67 +231,14 @@ static struct sess_xprt *cli_make_xprt(struct cli *c, uint32_t idx)
 		to.port = c->url.port;
 		to.timeout_ms = c->o.timeout_ms;
 		to.max_record = c->o.io_size + (64u << 10);
-		if (idx == 0)
-			to.inject_drop_after = c->o.inject_drop_after;
-		else if (idx + 1 == c->o.connections)
-			to.inject_drop_after = c->o.inject_drop_extra;
 		return sess_xprt_tcp_create(&to);
 	}
 }
 
-/*
- * Test hook: lose the last extra connection once it has carried
- * --inject-conn-loss calls (counted every millisecond, so calls are in
- * flight on it when it goes).  The thread waits on a condition so that
- * cli_disconnect() can end it early (the client must not be freed under
- * it).
- */
-/* loss_cancel; held across the stats read and the drop (cl_lock after) */
-static pthread_mutex_t loss_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t loss_cond = PTHREAD_COND_INITIALIZER;
-static bool loss_cancel, loss_running;
-static pthread_t loss_tid;
-
-static void *conn_loss_thread(void *arg)
+/* ... which the test build (nfs41_fault) may wrap in a fault transport. */
+static struct sess_xprt *cli_make_xprt(struct cli *c, uint32_t idx)
 {
-	struct cli *c = arg;
-	struct sess_client_stats st;
-	uint32_t last = c->o.connections - 1;
-	struct timespec until;
-
-	pthread_mutex_lock(&loss_lock);
-	while (!loss_cancel) {
-		sess_client_get_stats(c->cl, &st);
-		if (st.cs_conn_calls[last] >= c->o.inject_conn_loss_calls)
-			break;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 1000000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
-		(void)pthread_cond_timedwait(&loss_cond, &loss_lock, &until);
-	}
-	if (!loss_cancel) {
-		(void)sess_client_test_drop_conn(c->cl, c->o.connections - 1);
-		if (c->o.verbose)
-			fprintf(stderr, "nfs41: test: connection %u dropped\n",
-				c->o.connections - 1);
-	}
-	pthread_mutex_unlock(&loss_lock);
-	return NULL;
-}
-
-static void conn_loss_stop(void)
-{
-	if (!loss_running)
-		return;
-	pthread_mutex_lock(&loss_lock);
-	loss_cancel = true;
-	pthread_cond_broadcast(&loss_cond);
-	pthread_mutex_unlock(&loss_lock);
-	pthread_join(loss_tid, NULL);
-	loss_running = false;
+	return cli_fault_wrap(c, idx, cli_new_xprt(c));
 }
 
 int cli_connect(struct cli *c, const char *url)
@@ -317,17 +261,8 @@ int cli_connect(struct cli *c, const char *url)
 			c->o.transport);
 		return CLI_ERR_USAGE;
 	}
-	if (c->o.inject_drop_extra && strcmp(c->o.transport, "tcp")) {
-		fprintf(stderr, "nfs41: --inject-drop-extra needs "
-				"--transport tcp\n");
+	if (cli_fault_check(c))
 		return CLI_ERR_USAGE;
-	}
-	if ((c->o.inject_drop_extra || c->o.inject_conn_loss_calls) &&
-	    c->o.connections < 2) {
-		fprintf(stderr, "nfs41: the extra-connection hooks need "
-				"--connections 2 or more\n");
-		return CLI_ERR_USAGE;
-	}
 	c->xprt = cli_make_xprt(c, 0);
 	if (!c->xprt && errno == ENOENT)
 		return CLI_ERR_TRANSPORT;
@@ -340,7 +275,6 @@ int cli_connect(struct cli *c, const char *url)
 	so.max_io_size = c->o.io_size;
 	so.recovery_timeout_s = c->o.recovery_s;
 	so.max_minor = c->o.max_minor;
-	so.test_no_back_chan = c->o.inject_no_back_chan;
 	so.log = lib_log;
 	so.log_ctx = &c->o.verbose;
 	c->cl = sess_client_create(c->xprt, &so, &ret);
@@ -365,11 +299,7 @@ int cli_connect(struct cli *c, const char *url)
 		c->cl = NULL;
 		return ret;
 	}
-	if (c->o.inject_misorder)
-		(void)sess_client_test_skew_seqid(c->cl, 0, 1000);
-	if (c->o.inject_conn_loss_calls && !loss_running)
-		loss_running =
-		    pthread_create(&loss_tid, NULL, conn_loss_thread, c) == 0;
+	cli_fault_started(c);
 	return CLI_OK;
 }
 
@@ -379,7 +309,6 @@ void cli_disconnect(struct cli *c)
 
 	if (!c->cl)
 		return;
-	conn_loss_stop();
 	if (c->o.print_stats)
 		cli_print_stats(c, true);
 	ret = sess_client_stop(c->cl);

@@ -89,15 +89,6 @@ static void usage(FILE *f)
 	    "  -q, --quiet            no progress line\n"
 	    "  --timeout MS           reply timeout before reconnecting\n"
 	    "  --recovery-timeout S   give up recovering after (120)\n"
-	    "  --inject-drop          test: lose the reply of the rm/mkdir/\n"
-	    "                         rename call with the connection\n"
-	    "  --inject-drop-after N  test: lose the reply of the Nth call\n"
-	    "  --inject-misorder      test: skew slot 0's seqid by 1000\n"
-	    "  --inject-no-backchannel test: session without back channel\n"
-	    "  --inject-drop-extra N  test (tcp): lose the reply of the Nth\n"
-	    "                         call on the last extra connection\n"
-	    "  --inject-conn-loss N   test: drop the last extra connection\n"
-	    "                         once it has carried N calls\n"
 	    "  -v, --verbose          more messages (repeat for more)\n"
 	    "\nexit codes: 0 ok, 1 local error, 2 usage, 3 cannot reach "
 	    "server or recovery failed,\n"
@@ -105,6 +96,7 @@ static void usage(FILE *f)
 	    "6 not found,\n"
 	    "  7 permission denied, 8 already exists, 9 transport not "
 	    "available\n");
+	cli_fault_usage(f);
 }
 
 enum {
@@ -123,15 +115,9 @@ enum {
 	OPT_STATS,
 	OPT_TIMEOUT,
 	OPT_RECOVERY,
-	OPT_INJECT,
 	OPT_EXCL,
-	OPT_INJECT_AFTER,
-	OPT_INJECT_MISORDER,
-	OPT_INJECT_NO_BACK,
 	OPT_FABRIC,
 	OPT_CONNECTIONS,
-	OPT_INJECT_EXTRA,
-	OPT_INJECT_CONN_LOSS,
 	OPT_MINOR,
 };
 
@@ -155,14 +141,11 @@ static const struct option long_opts[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"recovery-timeout", required_argument, NULL, OPT_RECOVERY},
-    {"inject-drop", no_argument, NULL, OPT_INJECT},
-    {"inject-drop-after", required_argument, NULL, OPT_INJECT_AFTER},
-    {"inject-misorder", no_argument, NULL, OPT_INJECT_MISORDER},
-    {"inject-no-backchannel", no_argument, NULL, OPT_INJECT_NO_BACK},
     {"connections", required_argument, NULL, OPT_CONNECTIONS},
     {"minor", required_argument, NULL, OPT_MINOR},
-    {"inject-drop-extra", required_argument, NULL, OPT_INJECT_EXTRA},
-    {"inject-conn-loss", required_argument, NULL, OPT_INJECT_CONN_LOSS},
+    /* clang-format off: the test build's options (cli_fault.h) */
+    CLI_FAULT_LONG_OPTS
+    /* clang-format on */
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -186,7 +169,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 	uint64_t size;
 	uint32_t v;
 	char *end;
-	int ch;
+	int ch, ret;
 
 	while ((ch = getopt_long(argc, argv, "lqvh", long_opts, NULL)) != -1) {
 		switch (ch) {
@@ -268,33 +251,9 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			if (parse_u32(optarg, 1, 86400, &o->recovery_s))
 				goto bad;
 			break;
-		case OPT_INJECT:
-			o->inject_drop = true;
-			break;
-		case OPT_INJECT_AFTER:
-			if (parse_u32(optarg, 1, UINT32_MAX, &v))
-				goto bad;
-			o->inject_drop_after = v;
-			break;
-		case OPT_INJECT_MISORDER:
-			o->inject_misorder = true;
-			break;
-		case OPT_INJECT_NO_BACK:
-			o->inject_no_back_chan = true;
-			break;
 		case OPT_CONNECTIONS:
 			if (parse_u32(optarg, 1, SESS_MAX_CONNS,
 				      &o->connections))
-				goto bad;
-			break;
-		case OPT_INJECT_EXTRA:
-			if (parse_u32(optarg, 1, UINT32_MAX, &v))
-				goto bad;
-			o->inject_drop_extra = v;
-			break;
-		case OPT_INJECT_CONN_LOSS:
-			if (parse_u32(optarg, 1, UINT32_MAX,
-				      &o->inject_conn_loss_calls))
 				goto bad;
 			break;
 		case 'v':
@@ -304,6 +263,11 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			usage(stdout);
 			exit(CLI_OK);
 		default:
+			ret = cli_fault_parse(ch, optarg);
+			if (ret == -EINVAL)
+				goto bad;
+			if (!ret)
+				break;
 			usage(stderr);
 			return -EINVAL;
 		}

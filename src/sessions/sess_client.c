@@ -362,10 +362,9 @@ int sess_do_create_session(struct sess_client *cl)
 	ca->csa_clientid = cl->cl_clientid;
 	ca->csa_sequence = cl->cl_create_seq;
 	pthread_mutex_unlock(&cl->cl_lock);
-	ca->csa_flags =
-	    cl->cl_opts.test_no_back_chan || !cl->cl_xprt->x_has_backchannel
-		? 0
-		: CREATE_SESSION4_FLAG_CONN_BACK_CHAN;
+	ca->csa_flags = cl->cl_xprt->x_has_backchannel
+			    ? CREATE_SESSION4_FLAG_CONN_BACK_CHAN
+			    : 0;
 	if (cl->cl_xprt->x_is_rdma)
 		ca->csa_flags |= CREATE_SESSION4_FLAG_CONN_RDMA;
 	fore_attrs(cl, &ca->csa_fore_chan_attrs, &ird);
@@ -426,7 +425,6 @@ int sess_do_create_session(struct sess_client *cl)
 	cl->cl_session_gen++;
 	cl->cl_cb_seqid = 0;
 	cl->cl_max_io = io;
-	cl->cl_opts.test_no_back_chan = false; /* the hook spoils one only */
 	cl->cl_stats.cs_new_sessions++;
 	pthread_cond_broadcast(&cl->cl_cond);
 	pthread_mutex_unlock(&cl->cl_lock);
@@ -786,18 +784,4 @@ uint32_t sess_client_max_io(struct sess_client *cl)
 	io = cl->cl_max_io;
 	pthread_mutex_unlock(&cl->cl_lock);
 	return io;
-}
-
-int sess_client_test_skew_seqid(struct sess_client *cl, uint32_t slotid,
-				uint32_t delta)
-{
-	int ret = -EINVAL;
-
-	pthread_mutex_lock(&cl->cl_lock);
-	if (slotid < cl->cl_slots.st_nslots) {
-		cl->cl_slots.st_slots[slotid].sl_seqid += delta;
-		ret = 0;
-	}
-	pthread_mutex_unlock(&cl->cl_lock);
-	return ret;
 }

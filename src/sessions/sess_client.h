@@ -58,12 +58,6 @@ struct sess_client_opts {
 	 * answers NFS4ERR_MINOR_VERS_MISMATCH (RFC 8881 15.1.5.5).
 	 */
 	uint32_t max_minor;
-	/*
-	 * Test hook: create the session without CONN_BACK_CHAN, so that the
-	 * server reports SEQ4_STATUS_CB_PATH_DOWN and the client must bind
-	 * the connection for the backchannel itself.
-	 */
-	bool test_no_back_chan;
 	/* Library messages; NULL discards them. */
 	void (*log)(void *ctx, enum sess_log_level level, const char *msg);
 	void *log_ctx;
@@ -174,14 +168,6 @@ struct sess_client *sess_client_create(struct sess_xprt *xprt,
 int sess_client_add_conn(struct sess_client *cl, struct sess_xprt *xprt);
 
 /**
- * sess_client_test_drop_conn() - test hook: drop connection @idx (0 is the
- * first) as if the network had lost it; calls in flight on it fail and are
- * replayed elsewhere.  Returns 0, or -EINVAL for a connection that does not
- * exist.
- */
-int sess_client_test_drop_conn(struct sess_client *cl, uint32_t idx);
-
-/**
  * sess_client_start() - connect, EXCHANGE_ID, CREATE_SESSION,
  * RECLAIM_COMPLETE, learn the lease time, start the renewer.
  * Returns 0; a negative errno from the transport (-ECONNREFUSED,
@@ -239,15 +225,6 @@ uint32_t sess_client_minor(struct sess_client *cl);
 
 /** sess_client_max_io() - READ/WRITE size agreed with the server. */
 uint32_t sess_client_max_io(struct sess_client *cl);
-
-/**
- * sess_client_test_skew_seqid() - test hook: add @delta to the sequence id
- * slot @slotid will use next, so that the server answers
- * NFS4ERR_SEQ_MISORDERED.  Returns 0, or -EINVAL for a slot that does not
- * exist.
- */
-int sess_client_test_skew_seqid(struct sess_client *cl, uint32_t slotid,
-				uint32_t delta);
 
 /** sess_nfsstat_str() - text for an nfsstat4 ("NFS4ERR_NOENT: ..."). */
 const char *sess_nfsstat_str(nfsstat4 st);

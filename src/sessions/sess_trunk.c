@@ -344,11 +344,3 @@ void sess_trunk_xprt_stats(struct sess_client *cl, struct sess_xprt_stats *sum)
 		sum->xs_registered_bytes += x.xs_registered_bytes;
 	}
 }
-
-int sess_client_test_drop_conn(struct sess_client *cl, uint32_t idx)
-{
-	if (idx >= cl->cl_nconns)
-		return -EINVAL;
-	cl->cl_conns[idx].cn_xprt->x_ops->disconnect(cl->cl_conns[idx].cn_xprt);
-	return 0;
-}

@@ -158,13 +158,6 @@ struct sess_xprt_tcp_opts {
 	uint16_t port;
 	size_t max_record; /* default 4 MiB + 64 KiB */
 	int timeout_ms;	   /* default reply timeout, default 60000 */
-	/*
-	 * Test hook: the reply to the Nth call sent (counting from 1) is
-	 * thrown away and the connection dropped when it arrives, as if
-	 * the connection had failed after the server executed the call.
-	 * 0 disables.
-	 */
-	uint64_t inject_drop_after;
 };
 
 /**
@@ -173,11 +166,5 @@ struct sess_xprt_tcp_opts {
  * Returns the transport, or NULL with errno ENOMEM/EINVAL.
  */
 struct sess_xprt *sess_xprt_tcp_create(const struct sess_xprt_tcp_opts *opts);
-
-/**
- * sess_xprt_tcp_inject_drop() - test hook: lose the reply of the next call
- * sent on @xprt (see inject_drop_after).  @xprt must be a TCP transport.
- */
-void sess_xprt_tcp_inject_drop(struct sess_xprt *xprt);
 
 #endif /* SESS_XPRT_H */

@@ -70,10 +70,6 @@ struct tcp_xprt {
 	pthread_t tx_rx_thread;
 	uint64_t tx_conn_gen;
 	uint32_t tx_next_xid;
-	uint64_t tx_sends;
-	bool tx_inject_next;  /* lose the reply of the next call */
-	bool tx_inject_armed; /* ... which is tx_inject_xid */
-	uint32_t tx_inject_xid;
 	int tx_last_error;
 	struct tcp_pending *tx_buckets[TCP_BUCKETS];
 	sess_cb_handler_fn tx_cb_fn;
@@ -342,14 +338,6 @@ static void *rx_thread(void *argp)
 			continue;
 		}
 		pthread_mutex_lock(&tx->tx_lock);
-		if (tx->tx_inject_armed && xid == tx->tx_inject_xid) {
-			/* Test hook: the reply is lost with the connection */
-			tx->tx_inject_armed = false;
-			pthread_mutex_unlock(&tx->tx_lock);
-			free(buf);
-			ret = -ENOTCONN;
-			break;
-		}
 		tx->tx_stats.xs_bytes_in += len + 4;
 		p = pending_find(tx, xid);
 		if (p && p->tp_conn_gen == arg.gen) {
@@ -493,8 +481,7 @@ static void drop_gen(struct tcp_xprt *tx, uint64_t gen)
  * too large, the encoder's error, or -ENOTCONN.
  */
 static int send_call(struct tcp_xprt *tx, struct sess_xprt_call *c,
-		     uint32_t xid, uint64_t gen, uint8_t *sbuf,
-		     uint64_t *send_no)
+		     uint32_t xid, uint64_t gen, uint8_t *sbuf)
 {
 	static const uint8_t zero_pad[4];
 	struct iovec iov[64 + 2];
@@ -530,12 +517,6 @@ static int send_call(struct tcp_xprt *tx, struct sess_xprt_call *c,
 	pthread_mutex_lock(&tx->tx_send_lock);
 	pthread_mutex_lock(&tx->tx_lock);
 	ret = tx->tx_connected && tx->tx_conn_gen == gen ? 0 : -ENOTCONN;
-	*send_no = ++tx->tx_sends;
-	if (tx->tx_inject_next || *send_no == tx->tx_opts.inject_drop_after) {
-		tx->tx_inject_next = false;
-		tx->tx_inject_armed = true;
-		tx->tx_inject_xid = xid;
-	}
 	tx->tx_stats.xs_calls++;
 	tx->tx_stats.xs_bytes_out += total + 4;
 	pthread_mutex_unlock(&tx->tx_lock);
@@ -570,7 +551,6 @@ static int tcp_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	pthread_condattr_t ca;
 	struct timespec deadline;
 	uint8_t *sbuf;
-	uint64_t send_no = 0;
 	size_t body;
 	int ret, ms;
 
@@ -596,7 +576,7 @@ static int tcp_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	pthread_mutex_unlock(&tx->tx_lock);
 
 	c->xc_bulk_in_placed = false;
-	ret = send_call(tx, c, p.tp_xid, p.tp_conn_gen, sbuf, &send_no);
+	ret = send_call(tx, c, p.tp_xid, p.tp_conn_gen, sbuf);
 	if (ret == -ENOTCONN) /* includes a send past its bound */
 		drop_gen(tx, p.tp_conn_gen);
 
@@ -714,13 +694,4 @@ struct sess_xprt *sess_xprt_tcp_create(const struct sess_xprt_tcp_opts *opts)
 	pthread_mutex_init(&tx->tx_lock, NULL);
 	pthread_mutex_init(&tx->tx_send_lock, NULL);
 	return &tx->tx_base;
-}
-
-void sess_xprt_tcp_inject_drop(struct sess_xprt *x)
-{
-	struct tcp_xprt *tx = to_tcp(x);
-
-	pthread_mutex_lock(&tx->tx_lock);
-	tx->tx_inject_next = true;
-	pthread_mutex_unlock(&tx->tx_lock);
 }

@@ -16,10 +16,8 @@
  * checks the reply decoder's verdict and body offset.
  */
 #define sess_xprt_tcp_create fz_unused_tcp_create
-#define sess_xprt_tcp_inject_drop fz_unused_tcp_inject_drop
 #include "../../src/sessions/sess_xprt_tcp.c"
 #undef sess_xprt_tcp_create
-#undef sess_xprt_tcp_inject_drop
 
 #include <sys/socket.h>
 

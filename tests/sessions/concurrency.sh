@@ -6,6 +6,7 @@
 # Ganesha 4.3) busy at once, with no slot errors; then parallel reads and
 # writes.
 NFS41=$1
+NFS41_FAULT=$3 # nfs41 with the --inject-* options (test build)
 . "$(dirname "$0")/lib.sh"
 sess_setup 10
 set -u
@@ -28,7 +29,7 @@ done
 # lost with it): every one is replayed on its slot and seqid; creates
 # (OPEN exclusive) and removes must each run exactly once, or the bench
 # fails with NFS4ERR_EXIST / NFS4ERR_NOENT or leaves files behind.
-expect_rc 0 "$NFS41" $STATE --stats --inject-drop-after 200 bench \
+expect_rc 0 "$NFS41_FAULT" $STATE --stats --inject-drop-after 200 bench \
 	--mode meta --streams 16 --duration 2 "$URL"
 rep=$(sess_stat "$T/err" replays)
 echo "replayed $rep calls after the connection drop"

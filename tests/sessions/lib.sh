@@ -33,6 +33,8 @@ sess_setup() {
 	command -v ganesha.nfsd >/dev/null ||
 		gr_skip "ganesha.nfsd not installed (run tools/install-deps.sh)"
 	[ -x "$NFS41" ] || gr_fail "nfs41 binary missing: $NFS41"
+	[ -z "${NFS41_FAULT+set}" ] || [ -x "$NFS41_FAULT" ] ||
+		gr_fail "nfs41_fault binary missing: $NFS41_FAULT"
 	T=$(mktemp -d /tmp/gr-sessions.XXXXXX)
 	trap sess_cleanup EXIT
 	EXP=$T/export

@@ -10,6 +10,7 @@
 # NFS4ERR_EXIST; they succeed because the reply comes from the cache.
 # Also: SEQ_MISORDERED recovery and SEQ4_STATUS_CB_PATH_DOWN acted on.
 NFS41=$1
+NFS41_FAULT=$3 # nfs41 with the --inject-* options (test build)
 . "$(dirname "$0")/lib.sh"
 sess_setup 10
 set -u
@@ -24,21 +25,21 @@ check_replay() {
 }
 
 echo "payload" >"$EXP/a"
-expect_rc 0 "$NFS41" $STATE --stats --inject-drop rename "$URL/a" /export/b
+expect_rc 0 "$NFS41_FAULT" $STATE --stats --inject-drop rename "$URL/a" /export/b
 check_replay rename
 [ ! -e "$EXP/a" ] && [ "$(cat "$EXP/b")" = payload ] ||
 	gr_fail "rename not done exactly once"
 
-expect_rc 0 "$NFS41" $STATE --stats --inject-drop mkdir "$URL/d"
+expect_rc 0 "$NFS41_FAULT" $STATE --stats --inject-drop mkdir "$URL/d"
 check_replay mkdir
 [ -d "$EXP/d" ] || gr_fail "mkdir not done"
 
-expect_rc 0 "$NFS41" $STATE --stats --inject-drop rm "$URL/b"
+expect_rc 0 "$NFS41_FAULT" $STATE --stats --inject-drop rm "$URL/b"
 check_replay rm
 [ ! -e "$EXP/b" ] || gr_fail "remove not done"
 # SEQ_MISORDERED without wedging: slot 0's seqid is skewed by 1000; the
 # client retries it with seqid 1, then retires the slot and carries on.
-expect_rc 0 "$NFS41" $STATE --stats --inject-misorder ls "$URL"
+expect_rc 0 "$NFS41_FAULT" $STATE --stats --inject-misorder ls "$URL"
 [ "$(sess_stat "$T/err" misordered)" -ge 1 ] ||
 	gr_fail "no SEQ_MISORDERED seen: $(cat "$T/err")"
 
@@ -46,7 +47,7 @@ expect_rc 0 "$NFS41" $STATE --stats --inject-misorder ls "$URL"
 # SEQ4_STATUS_CB_PATH_DOWN; the client rebinds (BIND_CONN_TO_SESSION),
 # and as Ganesha keeps the path down, replaces the session with one that
 # has CONN_BACK_CHAN, after which the flag is clear.
-expect_rc 0 "$NFS41" $STATE -v --stats --inject-no-backchannel stats \
+expect_rc 0 "$NFS41_FAULT" $STATE -v --stats --inject-no-backchannel stats \
 	--hold 5 "$URL"
 [ "$(sess_stat "$T/err" status_flags)" = 1 ] ||
 	gr_fail "CB_PATH_DOWN not reported: $(cat "$T/err")"

@@ -10,6 +10,7 @@
 # is bound to the new session.  (The same over RDMA is
 # tests/integration/trunk_rdma/run.sh.)
 NFS41=$1
+NFS41_FAULT=$3 # nfs41 with the --inject-* options (test build)
 . "$(dirname "$0")/lib.sh"
 sess_setup 10
 set -u
@@ -47,7 +48,7 @@ cmp "$T/src" "$T/back" || gr_fail "data read back differs"
 
 # (b) The reply of the 10th call on the last extra connection is lost
 # with that connection: its calls in flight move to the others.
-expect_rc 0 "$NFS41" $STATE --stats --connections 4 --streams 8 \
+expect_rc 0 "$NFS41_FAULT" $STATE --stats --connections 4 --streams 8 \
 	--io-size 256k --inject-drop-extra 10 put "$T/src" "$URL/g"
 echo "put with a lost extra: lost $(stat_of trunk_lost), moved $(stat_of trunk_moved), binds $(stat_of trunk_binds), calls $(stat_of conn_calls)"
 [ "$(stat_of trunk_lost)" -ge 1 ] || gr_fail "no connection lost: $(cat "$T/err")"
@@ -58,7 +59,7 @@ cmp "$T/src" "$EXP/g" || gr_fail "data written across the loss differs"
 # Creates and removes across the loss run exactly once (a second run of
 # a replayed OPEN/REMOVE fails the bench with EXIST/NOENT or leaves files);
 # the lost connection is reconnected and bound again during the run.
-expect_rc 0 "$NFS41" $STATE --stats --connections 4 \
+expect_rc 0 "$NFS41_FAULT" $STATE --stats --connections 4 \
 	--inject-drop-extra 60 bench --mode meta --streams 16 --duration 4 "$URL"
 echo "meta with a lost extra: lost $(stat_of trunk_lost), moved $(stat_of trunk_moved), binds $(stat_of trunk_binds), bound $(stat_of conns_bound), calls $(stat_of conn_calls)"
 [ "$(stat_of trunk_moved)" -ge 1 ] || gr_fail "nothing replayed: $(cat "$T/err")"

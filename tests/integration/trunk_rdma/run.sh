@@ -10,12 +10,13 @@
 # middle of a transfer costs nothing: its calls are replayed on the others,
 # the connection is re-made and bound again, the data is intact.
 #
-# Usage: run.sh PRELOAD_SO MODULE_SO NFS41_BINARY
+# Usage: run.sh PRELOAD_SO MODULE_SO NFS41_BINARY NFS41_FAULT_BINARY
+# (the second nfs41 is the test build with the --inject-* options)
 set -u
 . "$(dirname "$0")/../../lib/ganesha.sh"
 
-preload=${1:-} module=${2:-} nfs41=${3:-}
-for f in "$preload" "$module" "$nfs41"; do
+preload=${1:-} module=${2:-} nfs41=${3:-} nfs41_fault=${4:-}
+for f in "$preload" "$module" "$nfs41" "$nfs41_fault"; do
 	[ -n "$f" ] && [ -f "$f" ] || gr_skip "not built: '$f' (Ganesha SDK missing?)"
 done
 gr_require_plain_module "$module"
@@ -27,6 +28,9 @@ echo "ok: ganesha.nfsd serves NFS over RDMA on 127.0.0.1:$rport (ofi)"
 
 url=nfs://127.0.0.1:$rport/export
 cli() { timeout 300 "$nfs41" --transport rdma --fabric ofi -q \
+	--state-file "$dir/client-id" "$@"; }
+# the same with the fault options
+cli_fault() { timeout 300 "$nfs41_fault" --transport rdma --fabric ofi -q \
 	--state-file "$dir/client-id" "$@"; }
 # jstat FILE KEY: KEY of the JSON counters nfs41 --stats printed
 jstat() {
@@ -81,20 +85,20 @@ check "data read back equals the source" cmp "$dir/big" "$dir/big.back"
 
 # (b) The last extra connection is dropped once it carried 10 calls.
 check "put 32 MiB while an extra connection is lost" \
-	cli --stats --connections 4 --streams 8 --io-size 256k \
+	cli_fault --stats --connections 4 --streams 8 --io-size 256k \
 	--inject-conn-loss 10 put "$dir/big" "$url/t/big2" 2>"$dir/err"
 echo "put with a loss: lost $(jstat "$dir/err" trunk_lost), moved $(jstat "$dir/err" trunk_moved), binds $(jstat "$dir/err" trunk_binds), calls $(jstat "$dir/err" conn_calls)"
 check "the extra connection was found lost" test "$(jstat "$dir/err" trunk_lost)" -ge 1
 check "the session was kept" test "$(jstat "$dir/err" new_sessions)" = 1
 check "data written across the loss is intact" cmp "$dir/big" "$dir/export/t/big2"
 check "get 32 MiB while an extra connection is lost" \
-	cli --stats --connections 4 --streams 8 --io-size 256k \
+	cli_fault --stats --connections 4 --streams 8 --io-size 256k \
 	--inject-conn-loss 10 get "$url/t/big2" "$dir/big2.back" 2>"$dir/err"
 echo "get with a loss: lost $(jstat "$dir/err" trunk_lost), moved $(jstat "$dir/err" trunk_moved), binds $(jstat "$dir/err" trunk_binds), calls $(jstat "$dir/err" conn_calls)"
 check "data read across the loss is intact" cmp "$dir/big" "$dir/big2.back"
 # A longer run: the lost connection is re-made and bound again in it.
 check "bench with a lost extra connection" \
-	cli --stats --connections 4 --streams 8 --io-size 256k \
+	cli_fault --stats --connections 4 --streams 8 --io-size 256k \
 	--inject-conn-loss 40 bench "$url/t" --mode read --duration 5 \
 	--file-size 8M 2>"$dir/err"
 echo "bench with a loss: lost $(jstat "$dir/err" trunk_lost), moved $(jstat "$dir/err" trunk_moved), binds $(jstat "$dir/err" trunk_binds), bound $(jstat "$dir/err" conns_bound)"
