@@ -136,7 +136,19 @@ static int rp_try_connect(struct rp_backend *be, uint16_t export_id)
 			return ret;
 		}
 	}
+	/* rp_backend_shutdown() reaches it while it starts */
+	pthread_mutex_lock(&be->rb_lock);
+	if (be->rb_stopping) {
+		pthread_mutex_unlock(&be->rb_lock);
+		sess_client_destroy(cl);
+		return -ESHUTDOWN;
+	}
+	be->rb_connecting = cl;
+	pthread_mutex_unlock(&be->rb_lock);
 	ret = sess_client_start(cl);
+	pthread_mutex_lock(&be->rb_lock);
+	be->rb_connecting = NULL;
+	pthread_mutex_unlock(&be->rb_lock);
 	if (ret) {
 		sess_client_destroy(cl);
 		return ret;
@@ -247,6 +259,24 @@ int rp_backend_init(struct rp_backend *be, struct rp_export_conf *conf,
 	}
 	be->rb_retry_running = true;
 	return 0;
+}
+
+void rp_backend_shutdown(struct rp_backend *be, int grace_ms)
+{
+	/*
+	 * Under rb_lock: rp_try_connect() destroys a client it could not
+	 * start only after clearing rb_connecting under it.  Callers take
+	 * rb_lock only briefly and never hold it across a backend call, so
+	 * holding it over the grace blocks no call's end.
+	 */
+	pthread_mutex_lock(&be->rb_lock);
+	be->rb_stopping = true;
+	pthread_cond_broadcast(&be->rb_cond);
+	if (be->rb_connecting)
+		sess_client_shutdown(be->rb_connecting, grace_ms);
+	if (be->rb_client)
+		sess_client_shutdown(be->rb_client, grace_ms);
+	pthread_mutex_unlock(&be->rb_lock);
 }
 
 void rp_backend_fini(struct rp_backend *be)

@@ -114,6 +114,8 @@ struct rp_backend {
 	pthread_mutex_t rb_lock; /* rb_client, rb_up, rb_stopping; a leaf */
 	pthread_cond_t rb_cond;	 /* the retry wait; broadcast on up, stop */
 	struct sess_client *rb_client; /* NULL until the backend answered */
+	/* the client rp_try_connect() is starting (shut down with the rest) */
+	struct sess_client *rb_connecting;
 	bool rb_up;
 	bool rb_stopping;
 	bool rb_retry_running;
@@ -259,6 +261,14 @@ int rp_backend_init(struct rp_backend *be, struct rp_export_conf *conf,
 /** rp_backend_fini() - stop retrying, close the session, free. */
 void rp_backend_fini(struct rp_backend *be);
 /**
+ * rp_backend_shutdown() - the daemon is stopping: the retry thread ends and
+ * the backend session (or the one being started) gets
+ * sess_client_shutdown(@grace_ms): from now on no call to this backend
+ * waits longer than the grace.  From any thread; blocks up to @grace_ms
+ * (none when @grace_ms < 0: flags only).
+ */
+void rp_backend_shutdown(struct rp_backend *be, int grace_ms);
+/**
  * rp_call() - run @c behind SEQUENCE on the export's session with the
  * caller's credentials (op_ctx), as it is: the export root and its
  * confinement are rp_compound.c's (rp_cpd_run()).  Returns 0 with
@@ -291,6 +301,15 @@ bool rp_backend_get_stats(struct rp_backend *be, struct sess_client_stats *st);
 /** Exports join the stats file's list when created, leave on release. */
 void rp_stats_add_export(struct rp_export *ex);
 void rp_stats_del_export(struct rp_export *ex);
+/** rp_exports_each() - @fn on every export, under the list's lock. */
+void rp_exports_each(void (*fn)(struct rp_export *ex, void *arg), void *arg);
+/**
+ * rp_shutdown_start() - start the thread that watches for the daemon's
+ * shutdown (see rp_shutdown.c).  Returns 0 or -EAGAIN.
+ */
+int rp_shutdown_start(void);
+/** rp_shutdown_stop() - stop that thread (module unload). */
+void rp_shutdown_stop(void);
 /** rp_stats_start() - start the writer if Stats_File is set; 0 or -EAGAIN */
 int rp_stats_start(void);
 /** rp_stats_stop_thread() - write a last time and stop (module unload). */

@@ -68,6 +68,11 @@ static fsal_status_t rp_init_config(struct fsal_module *fsal_hdl,
 			"RDMA_PROXY: cannot start the stats thread");
 		return fsalstat(ERR_FSAL_SERVERFAULT, EAGAIN);
 	}
+	if (rp_shutdown_start() != 0) {
+		LogCrit(COMPONENT_FSAL,
+			"RDMA_PROXY: cannot start the shutdown watch thread");
+		return fsalstat(ERR_FSAL_SERVERFAULT, EAGAIN);
+	}
 	display_fsinfo(&rp_module.fsal);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
@@ -85,6 +90,7 @@ MODULE_INIT void rp_module_init(void)
 
 MODULE_FINI void rp_module_fini(void)
 {
+	rp_shutdown_stop();
 	rp_stats_stop_thread();
 	(void)unregister_fsal(&rp_module.fsal);
 	gsh_free(rp_module.state_dir);

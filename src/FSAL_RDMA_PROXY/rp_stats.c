@@ -43,6 +43,16 @@ void rp_stats_del_export(struct rp_export *ex)
 	pthread_mutex_unlock(&rp_exports_lock);
 }
 
+void rp_exports_each(void (*fn)(struct rp_export *ex, void *arg), void *arg)
+{
+	struct glist_head *node;
+
+	pthread_mutex_lock(&rp_exports_lock);
+	glist_for_each(node, &rp_exports)
+	    fn(glist_entry(node, struct rp_export, stats_link), arg);
+	pthread_mutex_unlock(&rp_exports_lock);
+}
+
 #define RP_LINE(f, name, v)                                                    \
 	fprintf(f, "  %s = %llu\n", name, (unsigned long long)(v))
 

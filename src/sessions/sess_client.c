@@ -242,6 +242,12 @@ static int one_op(struct sess_client *cl, nfs_argop4 *arg, nfs_resop4 *res)
 	struct sess_raw raw = {.r_args = arg, .r_nargs = 1, .r_res = res};
 	int ret;
 
+	/* after a shutdown: what is left of the stop's budget (see below) */
+	if (cl->cl_polite_ms) {
+		if (cl->cl_polite_ms < 0)
+			return -ESHUTDOWN;
+		raw.r_timeout_ms = cl->cl_polite_ms;
+	}
 	ret = sess_raw_call(cl, &raw);
 	if (ret)
 		return ret;
@@ -661,6 +667,8 @@ int sess_client_start(struct sess_client *cl)
 {
 	int ret;
 
+	if (__atomic_load_n(&cl->cl_shutdown, __ATOMIC_RELAXED))
+		return -ESHUTDOWN;
 	ret = cl->cl_xprt->x_ops->connect(cl->cl_xprt);
 	if (ret)
 		return ret;
@@ -681,12 +689,105 @@ int sess_client_start(struct sess_client *cl)
 	if (ret)
 		return -ret;
 	cl->cl_renewer_running = true;
+	pthread_mutex_lock(&cl->cl_lock);
 	cl->cl_started = true;
+	pthread_mutex_unlock(&cl->cl_lock);
 	return 0;
+}
+
+/* Calls sent on any connection and not yet back; cl_lock held. */
+static uint32_t in_flight_locked(const struct sess_client *cl)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < cl->cl_nconns; i++)
+		n += cl->cl_conns[i].cn_in_flight;
+	return n;
+}
+
+void sess_client_shutdown(struct sess_client *cl, int grace_ms)
+{
+	struct timespec until;
+	uint32_t i, left;
+
+	bool started, recovering;
+
+	pthread_mutex_lock(&cl->cl_lock);
+	if (!cl->cl_shutdown) {
+		__atomic_store_n(&cl->cl_shutdown, true, __ATOMIC_RELAXED);
+		cl->cl_stopping = true;
+		pthread_cond_broadcast(&cl->cl_cond);
+		pthread_cond_broadcast(&cl->cl_renew_cond);
+	}
+	started = cl->cl_started;
+	if (grace_ms < 0) {
+		pthread_mutex_unlock(&cl->cl_lock);
+		return;
+	}
+	/*
+	 * Calls already sent to a server that answers are let finish: their
+	 * results are what their callers wait for.  cl_cond is broadcast on
+	 * every slot release, which follows every call's end.
+	 */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += grace_ms / 1000;
+	until.tv_nsec += (long)(grace_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while ((left = in_flight_locked(cl)) != 0 &&
+	       pthread_cond_timedwait(&cl->cl_cond, &cl->cl_lock, &until) !=
+		   ETIMEDOUT)
+		;
+	left = in_flight_locked(cl);
+	recovering = cl->cl_recovering;
+	pthread_mutex_unlock(&cl->cl_lock);
+	/*
+	 * A client still starting (EXCHANGE_ID...) or recovering (a
+	 * reconnection, its EXCHANGE_ID...) counts no calls in flight: its
+	 * connection is dropped all the same, which ends a connect waiting
+	 * for a server that does not answer.
+	 */
+	if (!left && started && !recovering)
+		return;
+	/*
+	 * The rest wait on a server that does not answer (stopped, slow, or
+	 * a connection being re-made): drop every connection, which ends
+	 * their waits (and a connect in progress) with -ENOTCONN; with no
+	 * recovery allowed they end with -ESHUTDOWN.
+	 */
+	sess_log(cl, SESS_LOG_WARN,
+		 "shutting down: %u call(s) unanswered%s%s, dropping the "
+		 "connection(s)",
+		 left, left ? " after the grace" : "",
+		 recovering ? ", recovery in progress" : "");
+	for (i = 0; i < cl->cl_nconns; i++)
+		cl->cl_conns[i].cn_xprt->x_ops->disconnect(
+		    cl->cl_conns[i].cn_xprt);
+}
+
+/* Milliseconds from @t0 (CLOCK_MONOTONIC) to now. */
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000L +
+	       (now.tv_nsec - t0->tv_nsec) / 1000000L;
+}
+
+/* What is left of the polite budget for one DESTROY_*: -1 when spent. */
+static int polite_left(const struct timespec *t0)
+{
+	long left = SESS_SHUTDOWN_POLITE_MS - ms_since(t0);
+
+	return left > 0 ? (int)left : -1;
 }
 
 int sess_client_stop(struct sess_client *cl)
 {
+	struct timespec t0;
 	int ret = 0, r;
 
 	pthread_mutex_lock(&cl->cl_lock);
@@ -700,7 +801,17 @@ int sess_client_stop(struct sess_client *cl)
 	}
 	if (cl->cl_started) {
 		cl->cl_started = false;
+		/*
+		 * After a shutdown the server may not answer: both calls
+		 * together get SESS_SHUTDOWN_POLITE_MS, and a call that finds
+		 * the connection down fails at once (no reconnection).
+		 */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (cl->cl_shutdown)
+			cl->cl_polite_ms = polite_left(&t0);
 		ret = sess_do_destroy_session(cl);
+		if (cl->cl_shutdown)
+			cl->cl_polite_ms = polite_left(&t0);
 		/* DESTROY_CLIENTID fails with CLIENTID_BUSY while state
 		 * remains (e.g. opens a crashed caller left); not fatal. */
 		r = sess_do_destroy_clientid(cl);

@@ -195,6 +195,30 @@ void sess_compound_free(struct sess_compound *c);
  */
 int sess_client_stop(struct sess_client *cl);
 
+/**
+ * sess_client_shutdown() - the process is going away: from any thread,
+ * make every call of @cl end soon whatever the server does.  New calls
+ * and calls waiting for a slot or for recovery fail at once with
+ * -ESHUTDOWN, no recovery (reconnection) starts and one in progress
+ * ends at its next step; calls already sent get up to @grace_ms to be
+ * answered, then the connections are dropped so that they fail with
+ * -ESHUTDOWN too (a caller never takes such a failure for a result, so
+ * nothing acknowledged is lost; a call cut short may or may not have been
+ * executed by the server, as with any lost connection).  Returns within
+ * about @grace_ms plus the transports' disconnect.  sess_client_stop()
+ * afterwards spends at most SESS_SHUTDOWN_POLITE_MS in all on the polite
+ * DESTROY_SESSION and DESTROY_CLIENTID, and none when the connection is
+ * down.  With @grace_ms < 0 it only sets the above and returns at once
+ * (a caller shutting down several clients flags them all first, then
+ * gives them one grace).  A client not yet started (sess_client_start()
+ * in progress) has its connection dropped after the grace in any case.
+ * May be called again (with another grace).
+ */
+void sess_client_shutdown(struct sess_client *cl, int grace_ms);
+
+/* sess_client_stop()'s budget for DESTROY_* after sess_client_shutdown() */
+#define SESS_SHUTDOWN_POLITE_MS 1000
+
 /** sess_client_destroy() - stop if needed and free everything. */
 void sess_client_destroy(struct sess_client *cl);
 

@@ -40,7 +40,7 @@ static int acquire_slot(struct sess_client *cl, struct slot_claim *sc,
 
 	pthread_mutex_lock(&cl->cl_lock);
 	for (;;) {
-		if (cl->cl_stopping && !in_recovery) {
+		if ((cl->cl_stopping && !in_recovery) || cl->cl_shutdown) {
 			ret = -ESHUTDOWN;
 			break;
 		}

@@ -87,6 +87,14 @@ struct sess_client {
 	uint32_t cl_lease_s;
 	bool cl_recovering;
 	bool cl_stopping;
+	/*
+	 * sess_client_shutdown() was called: every wait of a call (slot,
+	 * recovery, reconnection back-off) ends at once with -ESHUTDOWN
+	 * and no recovery starts; cl_stopping is set too.
+	 */
+	bool cl_shutdown;
+	/* sess_client_stop()'s DESTROY_* after a shutdown: their budget */
+	int cl_polite_ms;
 	bool cl_started;
 	uint32_t cl_pending_flags;
 	uint32_t cl_cb_rebinds; /* rebinds since CB_PATH_DOWN last cleared */

@@ -47,12 +47,39 @@ static bool expired(const struct timespec *deadline)
 	return now.tv_sec >= deadline->tv_sec;
 }
 
+/*
+ * Wait @ms before the next connection attempt, or less when the client is
+ * shut down meanwhile.  Returns true when it is.
+ */
+static bool backoff(struct sess_client *cl, int ms)
+{
+	struct timespec until;
+	bool down;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&cl->cl_lock);
+	while (!cl->cl_shutdown &&
+	       pthread_cond_timedwait(&cl->cl_cond, &cl->cl_lock, &until) !=
+		   ETIMEDOUT)
+		;
+	down = cl->cl_shutdown;
+	pthread_mutex_unlock(&cl->cl_lock);
+	return down;
+}
+
 static int reconnect(struct sess_client *cl, const struct timespec *deadline)
 {
 	int ms = 50, ret;
 
 	for (;;) {
-		if (cl->cl_stopping && !cl->cl_started)
+		if ((cl->cl_stopping && !cl->cl_started) ||
+		    __atomic_load_n(&cl->cl_shutdown, __ATOMIC_RELAXED))
 			return -ESHUTDOWN;
 		ret = cl->cl_xprt->x_ops->connect(cl->cl_xprt);
 		if (!ret) {
@@ -63,7 +90,8 @@ static int reconnect(struct sess_client *cl, const struct timespec *deadline)
 		}
 		if (expired(deadline))
 			return -EIO;
-		usleep((useconds_t)ms * 1000);
+		if (backoff(cl, ms))
+			return -ESHUTDOWN;
 		if (ms < 1000)
 			ms *= 2;
 	}
@@ -98,6 +126,8 @@ static int run_recovery(struct sess_client *cl, enum sess_recover_why why)
 	for (;;) {
 		if (expired(&deadline))
 			return -EIO;
+		if (__atomic_load_n(&cl->cl_shutdown, __ATOMIC_RELAXED))
+			return -ESHUTDOWN;
 		switch (why) {
 		case SESS_RECOVER_CONN:
 			ret = reconnect(cl, &deadline);
@@ -200,7 +230,8 @@ int sess_recover(struct sess_client *cl, enum sess_recover_why why,
 
 	pthread_mutex_lock(&cl->cl_lock);
 	for (;;) {
-		if (cl->cl_stopping && why != SESS_RECOVER_CONN) {
+		if ((cl->cl_stopping && why != SESS_RECOVER_CONN) ||
+		    cl->cl_shutdown) {
 			pthread_mutex_unlock(&cl->cl_lock);
 			return -ESHUTDOWN;
 		}

@@ -42,6 +42,7 @@
 # GW_RP_BACKEND_PATH (RDMA_PROXY's Backend_Path of /gw, default /export),
 # GW_RP_TRANSPORT (rdma|tcp, default rdma), GW_RP_SLOTS (default 64),
 # GW_RP_CREDITS (default 128), GW_RP_CONNECTIONS (default 1),
+# GW_RP_CALL_TIMEOUT (Call_Timeout seconds, default 60),
 # GW_EXPORT2=rdma|tcp: the gateway also exports /gw2, the backend's
 # /export2 ($GW_BACKEND_EXPORT2), through a second FSAL export with that
 # transport (its own backend session).
@@ -212,7 +213,7 @@ CONF
 		Credits = ${GW_RP_CREDITS:-128};
 		Max_Read_Size = 1048576;
 		Max_Write_Size = 1048576;
-		Call_Timeout = 60;
+		Call_Timeout = ${GW_RP_CALL_TIMEOUT:-60};
 		Recovery_Timeout = 120;
 		Retry_Interval = 2;
 		Connections = ${GW_RP_CONNECTIONS:-1};
