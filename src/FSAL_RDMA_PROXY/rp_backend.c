@@ -281,10 +281,14 @@ void rp_backend_shutdown(struct rp_backend *be, int grace_ms)
 
 void rp_backend_fini(struct rp_backend *be)
 {
-	pthread_mutex_lock(&be->rb_lock);
-	be->rb_stopping = true;
-	pthread_cond_broadcast(&be->rb_cond);
-	pthread_mutex_unlock(&be->rb_lock);
+	/*
+	 * The export goes (the daemon stops, or an admin removed it): no
+	 * caller is left, and the backend may not answer - the session's
+	 * goodbye (DESTROY_SESSION, DESTROY_CLIENTID) is bounded like any
+	 * other call at shutdown, and a start in progress ends.  The shutdown
+	 * watch may not have run: Ganesha can reach this within its poll.
+	 */
+	rp_backend_shutdown(be, RP_SHUTDOWN_GRACE_MS);
 	if (be->rb_retry_running)
 		pthread_join(be->rb_retry, NULL);
 	if (be->rb_client) {

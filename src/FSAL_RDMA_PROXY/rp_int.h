@@ -268,6 +268,8 @@ void rp_backend_fini(struct rp_backend *be);
  * (none when @grace_ms < 0: flags only).
  */
 void rp_backend_shutdown(struct rp_backend *be, int grace_ms);
+/* calls in flight at shutdown get this long to be answered (rp_shutdown.c) */
+#define RP_SHUTDOWN_GRACE_MS 1000
 /**
  * rp_call() - run @c behind SEQUENCE on the export's session with the
  * caller's credentials (op_ctx), as it is: the export root and its

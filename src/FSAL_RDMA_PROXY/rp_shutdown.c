@@ -20,7 +20,9 @@
  * client, which sees its connection close anyway), nothing they had
  * acknowledged is touched, and Ganesha goes on to release the exports,
  * where each session's DESTROY_SESSION and DESTROY_CLIENTID get at most
- * SESS_SHUTDOWN_POLITE_MS together (none when the connection is down).
+ * SESS_SHUTDOWN_POLITE_MS together (none when the connection is down) -
+ * also when Ganesha got there before this thread's next poll
+ * (rp_backend_fini()).
  * The bound is thus about RP_SHUTDOWN_POLL_MS + RP_SHUTDOWN_GRACE_MS +
  * SESS_SHUTDOWN_POLITE_MS per export still connected (docs/architecture.md
  * "Shutdown").
@@ -34,7 +36,6 @@
 #include "nfs_core.h"
 
 #define RP_SHUTDOWN_POLL_MS 100
-#define RP_SHUTDOWN_GRACE_MS 1000
 
 /* rp_sd_stop and the poll's wait; a leaf */
 static pthread_mutex_t rp_sd_lock = PTHREAD_MUTEX_INITIALIZER;

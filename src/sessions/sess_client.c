@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -695,22 +696,21 @@ int sess_client_start(struct sess_client *cl)
 	return 0;
 }
 
-/* Calls sent on any connection and not yet back; cl_lock held. */
-static uint32_t in_flight_locked(const struct sess_client *cl)
+/* Milliseconds from @t0 (CLOCK_MONOTONIC) to now. */
+static long ms_since(const struct timespec *t0)
 {
-	uint32_t i, n = 0;
+	struct timespec now;
 
-	for (i = 0; i < cl->cl_nconns; i++)
-		n += cl->cl_conns[i].cn_in_flight;
-	return n;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000L +
+	       (now.tv_nsec - t0->tv_nsec) / 1000000L;
 }
 
 void sess_client_shutdown(struct sess_client *cl, int grace_ms)
 {
-	struct timespec until;
-	uint32_t i, left;
-
+	struct timespec t0, nap = {0, 20 * 1000 * 1000};
 	bool started, recovering;
+	uint32_t i, left;
 
 	pthread_mutex_lock(&cl->cl_lock);
 	if (!cl->cl_shutdown) {
@@ -719,35 +719,27 @@ void sess_client_shutdown(struct sess_client *cl, int grace_ms)
 		pthread_cond_broadcast(&cl->cl_cond);
 		pthread_cond_broadcast(&cl->cl_renew_cond);
 	}
-	started = cl->cl_started;
-	if (grace_ms < 0) {
-		pthread_mutex_unlock(&cl->cl_lock);
+	pthread_mutex_unlock(&cl->cl_lock);
+	if (grace_ms < 0)
 		return;
-	}
 	/*
 	 * Calls already sent to a server that answers are let finish: their
-	 * results are what their callers wait for.  cl_cond is broadcast on
-	 * every slot release, which follows every call's end.
+	 * results are what their callers wait for.  Every transport call
+	 * (sessionless ones too: EXCHANGE_ID, DESTROY_SESSION, a bind) is
+	 * counted in cl_calls_out; a call ends within the grace or is cut.
 	 */
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += grace_ms / 1000;
-	until.tv_nsec += (long)(grace_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	while ((left = in_flight_locked(cl)) != 0 &&
-	       pthread_cond_timedwait(&cl->cl_cond, &cl->cl_lock, &until) !=
-		   ETIMEDOUT)
-		;
-	left = in_flight_locked(cl);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((left = __atomic_load_n(&cl->cl_calls_out, __ATOMIC_RELAXED)) &&
+	       ms_since(&t0) < grace_ms)
+		nanosleep(&nap, NULL);
+	pthread_mutex_lock(&cl->cl_lock);
+	started = cl->cl_started;
 	recovering = cl->cl_recovering;
 	pthread_mutex_unlock(&cl->cl_lock);
 	/*
-	 * A client still starting (EXCHANGE_ID...) or recovering (a
-	 * reconnection, its EXCHANGE_ID...) counts no calls in flight: its
-	 * connection is dropped all the same, which ends a connect waiting
-	 * for a server that does not answer.
+	 * A client still starting or recovering may be between calls (in a
+	 * connect, or a back-off): its connection is dropped all the same,
+	 * which ends a connect waiting for a server that does not answer.
 	 */
 	if (!left && started && !recovering)
 		return;
@@ -765,16 +757,6 @@ void sess_client_shutdown(struct sess_client *cl, int grace_ms)
 	for (i = 0; i < cl->cl_nconns; i++)
 		cl->cl_conns[i].cn_xprt->x_ops->disconnect(
 		    cl->cl_conns[i].cn_xprt);
-}
-
-/* Milliseconds from @t0 (CLOCK_MONOTONIC) to now. */
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000L +
-	       (now.tv_nsec - t0->tv_nsec) / 1000000L;
 }
 
 /* What is left of the polite budget for one DESTROY_*: -1 when spent. */

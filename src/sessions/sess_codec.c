@@ -431,7 +431,10 @@ int sess_raw_call(struct sess_client *cl, struct sess_raw *r)
 	if (r->r_nargs == 0)
 		return -EINVAL;
 	r->r_minor = atomic_load(&cl->cl_minor);
+	/* sess_client_shutdown() cuts calls still out after its grace */
+	__atomic_add_fetch(&cl->cl_calls_out, 1, __ATOMIC_RELAXED);
 	ret = x->x_ops->call(x, &call);
+	__atomic_sub_fetch(&cl->cl_calls_out, 1, __ATOMIC_RELAXED);
 	if (call.xc_bulk_in_copied) {
 		pthread_mutex_lock(&cl->cl_lock);
 		cl->cl_stats.cs_read_bytes_copied += call.xc_bulk_in_copied;

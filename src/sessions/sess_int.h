@@ -93,6 +93,8 @@ struct sess_client {
 	 * and no recovery starts; cl_stopping is set too.
 	 */
 	bool cl_shutdown;
+	/* transport calls sent and not back (sess_raw_call(); atomic) */
+	uint32_t cl_calls_out;
 	/* sess_client_stop()'s DESTROY_* after a shutdown: their budget */
 	int cl_polite_ms;
 	bool cl_started;
