@@ -15,6 +15,7 @@
  *   rp_postop.c     directory answers reused: post-op attributes, a miss
  *   rp_attr.c       fattr4 <-> fsal_attrlist, READDIR entry handles
  *   rp_root.c       the root's state, wire handles sealed (MAC'd)
+ *   rp_shutdown.c   the shutdown watch: backend calls bounded at SIGTERM
  *   rp_stats.c      the stats file
  *   rp_backend.c    one NFSv4.1 session to the backend per export
  *   rp_config.c     per-export FSAL { } options and their checks
