@@ -33,7 +33,7 @@ fi
 for f in "$dir"/rp_*.c; do
 	b=$(basename "$f")
 	if ! grep -qx "$b" "$tmp/order"; then
-		echo "check-fsal-layers: $b is not in rp_int.h's layering list" >&2
+		echo "check-fsal-layers: $b is not in rp_int.h's layering list: add it where it belongs (every file it calls below it, every caller above), and to the FSAL table of docs/architecture.md in the same order" >&2
 		exit 2
 	fi
 done
