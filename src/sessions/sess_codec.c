@@ -221,6 +221,100 @@ static int decode_readdir(XDR *xdrs, nfs_resop4 *res, const READDIR4args *args,
 }
 
 /*
+ * NFSv4.2 extended attributes (RFC 8276).  Ganesha's generic decoders
+ * bound a GETXATTR value only by XDR_STRING_MAXLEN and a LISTXATTR name
+ * array by XDR_ARRAY_MAXLEN - and ntirpc allocates what a length word
+ * announces before it reads the bytes - so these results are decoded
+ * here: a value of at most SESS_XATTR_VALUE_MAX bytes (Linux's
+ * XATTR_SIZE_MAX), at most SESS_LISTXATTR_MAX_NAMES names of at most
+ * SESS_XATTR_NAME_MAX bytes each, no more names than the bytes left could
+ * hold, and the whole result within the maxcount the call asked for
+ * (RFC 8276 8.4.3.2).
+ */
+#define SESS_XATTR_VALUE_MAX 65536
+#ifndef SESS_LISTXATTR_MAX_NAMES /* a fuzz target may lower it */
+#define SESS_LISTXATTR_MAX_NAMES 4096
+#endif
+#define SESS_XATTR_NAME_MAX 255
+
+/*
+ * An opaque of at most @max bytes, and no longer than the @end - pos bytes
+ * left: nfsv41.h's decoder mallocs the announced length (and aborts when
+ * that fails) before it reads, and refuses lengths >= its bound.
+ */
+static bool decode_bounded(XDR *xdrs, utf8string *s, u_int max, u_int end)
+{
+	u_int pos = XDR_GETPOS(xdrs);
+	uint32_t len;
+
+	if (!xdr_u_int32_t(xdrs, &len) || len > max ||
+	    len > end - XDR_GETPOS(xdrs) || !XDR_SETPOS(xdrs, pos))
+		return false;
+	return inline_xdr_utf8string(xdrs, s, max + 1);
+}
+
+static int decode_getxattr(XDR *xdrs, nfs_resop4 *res, u_int end)
+{
+	GETXATTR4res *gx = &res->nfs_resop4_u.opgetxattr;
+	nfs_opnum4 op;
+
+	if (!xdr_nfs_opnum4(xdrs, &op) || op != NFS4_OP_GETXATTR)
+		return -EBADMSG;
+	res->resop = op;
+	if (!xdr_nfsstat4(xdrs, &gx->status))
+		return -EBADMSG;
+	if (gx->status != NFS4_OK)
+		return 0;
+	if (!decode_bounded(xdrs, &gx->GETXATTR4res_u.resok4.gxr_value,
+			    SESS_XATTR_VALUE_MAX, end))
+		return -EBADMSG;
+	return 0;
+}
+
+/*
+ * A LISTXATTR result asked for with @args; the reply is @end bytes long.
+ * Returns 0, -EBADMSG (malformed, beyond a cap) or -EMSGSIZE (longer than
+ * maxcount); what was decoded stays in @res for the caller to free.
+ */
+static int decode_listxattr(XDR *xdrs, nfs_resop4 *res,
+			    const LISTXATTR4args *args, u_int end)
+{
+	LISTXATTR4res *lx = &res->nfs_resop4_u.oplistxattr;
+	LISTXATTR4resok *ok = &lx->LISTXATTR4res_u.resok4;
+	u_int start;
+	nfs_opnum4 op;
+	uint32_t n, i;
+
+	if (!xdr_nfs_opnum4(xdrs, &op) || op != NFS4_OP_LISTXATTR)
+		return -EBADMSG;
+	res->resop = op;
+	if (!xdr_nfsstat4(xdrs, &lx->status))
+		return -EBADMSG;
+	if (lx->status != NFS4_OK)
+		return 0;
+	start = XDR_GETPOS(xdrs);
+	if (!xdr_nfs_cookie4(xdrs, &ok->lxr_cookie) || !xdr_u_int32_t(xdrs, &n))
+		return -EBADMSG;
+	/* each name takes a length word at least; the eof word follows */
+	if (n > SESS_LISTXATTR_MAX_NAMES ||
+	    (uint64_t)n * 4 + 4 > end - XDR_GETPOS(xdrs))
+		return -EBADMSG;
+	if (n) {
+		ok->lxr_names.xl4_entries = mem_calloc(n, sizeof(xattrkey4));
+		ok->lxr_names.xl4_count = n; /* freed whole, also if partial */
+	}
+	for (i = 0; i < n; i++)
+		if (!decode_bounded(xdrs, &ok->lxr_names.xl4_entries[i],
+				    SESS_XATTR_NAME_MAX, end))
+			return -EBADMSG;
+	if (!xdr_bool(xdrs, &ok->lxr_eof))
+		return -EBADMSG;
+	if (XDR_GETPOS(xdrs) - start > args->lxa_maxcount)
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
  * READ data placed in the caller's buffer is not ours to free; data the
  * generic decoder allocated (a READ result where none was expected) is.
  */
@@ -301,6 +395,12 @@ static int decode_compound(void *arg, const uint8_t *buf, size_t len,
 			ret = decode_readdir(&xdrs, &r->r_res[i],
 					     &a->nfs_argop4_u.opreaddir,
 					     (u_int)len);
+		else if (a->argop == NFS4_OP_GETXATTR)
+			ret = decode_getxattr(&xdrs, &r->r_res[i], (u_int)len);
+		else if (a->argop == NFS4_OP_LISTXATTR)
+			ret = decode_listxattr(&xdrs, &r->r_res[i],
+					       &a->nfs_argop4_u.oplistxattr,
+					       (u_int)len);
 		else if (!xdr_nfs_resop4(&xdrs, &r->r_res[i]))
 			ret = -EBADMSG;
 		else
@@ -387,6 +487,12 @@ static bool reply_is_small(const struct sess_raw *r)
 		case NFS4_OP_LOCKU:
 		case NFS4_OP_FREE_STATEID:
 		case NFS4_OP_ACCESS:
+		/* NFSv4.2: fixed-size results */
+		case NFS4_OP_ALLOCATE:
+		case NFS4_OP_DEALLOCATE:
+		case NFS4_OP_SEEK:
+		case NFS4_OP_SETXATTR:
+		case NFS4_OP_REMOVEXATTR:
 			break;
 		case NFS4_OP_READ:
 			if (!r->r_bulk_in)

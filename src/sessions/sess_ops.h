@@ -147,6 +147,59 @@ int sess_commit(struct sess_file *f, verifier4 verf);
 /** sess_close() - CLOSE the file (also when the server forgot it). */
 int sess_close(struct sess_file *f);
 
+/*
+ * NFSv4.2 (RFC 7862, RFC 8276).  Each returns as described above, and
+ * NFS4ERR_NOTSUPP without a call when the session runs NFSv4.1 (the
+ * server refused 4.2: it has none of these operations).
+ */
+
+/**
+ * sess_allocate() - ALLOCATE (reserve space) or, with @deallocate,
+ * DEALLOCATE (punch a hole) @len bytes at @off of the open file @f.
+ */
+int sess_allocate(struct sess_file *f, uint64_t off, uint64_t len,
+		  bool deallocate);
+
+/**
+ * sess_seek() - SEEK the next data (or with @hole the next hole) at or
+ * after @off: *@found, *@eof.  -EBADMSG when the server answers an offset
+ * before @off without eof.
+ */
+int sess_seek(struct sess_file *f, uint64_t off, bool hole, uint64_t *found,
+	      bool *eof);
+
+/**
+ * sess_getxattr() - the value of extended attribute @name of @fh into
+ * @buf (@cap bytes); *@len its length.  -ENOSPC (with *@len set) when it
+ * is longer than @cap; NFS4ERR_NOXATTR when there is none.
+ */
+int sess_getxattr(struct sess_client *cl, const struct sess_fh *fh,
+		  const char *name, void *buf, uint32_t cap, uint32_t *len);
+
+/**
+ * sess_setxattr() - SETXATTR @name = @val (@len bytes), @how.  -EMSGSIZE
+ * for a value of XDR_STRING_MAXLEN (8 KiB) or more, which Ganesha 4.3's
+ * XDR codes neither way.
+ */
+int sess_setxattr(struct sess_client *cl, const struct sess_fh *fh,
+		  const char *name, const void *val, uint32_t len,
+		  setxattr_option4 how);
+
+/** sess_removexattr() - REMOVEXATTR @name. */
+int sess_removexattr(struct sess_client *cl, const struct sess_fh *fh,
+		     const char *name);
+
+/**
+ * sess_listxattr() - one LISTXATTR from *@cookie asking for at most
+ * @maxcount bytes: @fn is called for each name (not NUL-terminated, @len
+ * bytes; a non-zero return stops and is returned); *@cookie and *@eof are
+ * where to go on.
+ */
+int sess_listxattr(struct sess_client *cl, const struct sess_fh *fh,
+		   nfs_cookie4 *cookie, uint32_t maxcount,
+		   int (*fn)(void *ctx, const char *name, uint32_t len),
+		   void *ctx, bool *eof);
+
 /** sess_split_path() - split "/a/b/c" into "/a/b" and "c" in @buf. */
 int sess_split_path(const char *path, char *buf, size_t cap, const char **dir,
 		    const char **base);

@@ -50,7 +50,7 @@ static void test_nfs2(void)
 
 static void test_nfs4(void)
 {
-	uint32_t minor;
+	uint32_t minor, op;
 
 	for (minor = 0; minor <= 2; minor++) {
 		CHECK_EQ(item(4, minor, 25, 0, XR_DDP_RESULT),
@@ -70,6 +70,15 @@ static void test_nfs4(void)
 	/* NFSv4.2 READ_PLUS (68) and WRITE_SAME (70) are not eligible. */
 	CHECK_EQ(item(4, 2, 68, 0, XR_DDP_RESULT), 0);
 	CHECK_EQ(item(4, 2, 70, 0, XR_DDP_ARGS), 0);
+	/* Nor are xattr values and names (RFC 8276 ops 72..75), either way,
+	 * nor ALLOCATE/DEALLOCATE/SEEK (59, 62, 69). */
+	for (op = 72; op <= 75; op++) {
+		CHECK_EQ(item(4, 2, op, 0, XR_DDP_RESULT), 0);
+		CHECK_EQ(item(4, 2, op, 0, XR_DDP_ARGS), 0);
+	}
+	CHECK_EQ(item(4, 2, 59, 0, XR_DDP_ARGS), 0);
+	CHECK_EQ(item(4, 2, 62, 0, XR_DDP_ARGS), 0);
+	CHECK_EQ(item(4, 2, 69, 0, XR_DDP_RESULT), 0);
 	/* Unknown future minor version: nothing assumed. */
 	CHECK_EQ(item(4, 3, 25, 0, XR_DDP_RESULT), 0);
 	/* NFS version 5 does not exist. */

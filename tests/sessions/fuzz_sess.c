@@ -29,6 +29,11 @@ static const nfs_opnum4 case_ops[][5] = {
     {NFS4_OP_CREATE_SESSION},
     {NFS4_OP_SEQUENCE, NFS4_OP_PUTFH, NFS4_OP_OPEN, NFS4_OP_GETFH},
     {NFS4_OP_SEQUENCE, NFS4_OP_PUTFH, NFS4_OP_WRITE},
+    /* NFSv4.2 (cases 8..11; 8 and 9 have bounded decoders of their own) */
+    {NFS4_OP_SEQUENCE, NFS4_OP_PUTFH, NFS4_OP_GETXATTR},
+    {NFS4_OP_SEQUENCE, NFS4_OP_PUTFH, NFS4_OP_LISTXATTR},
+    {NFS4_OP_SEQUENCE, NFS4_OP_PUTFH, NFS4_OP_SEEK},
+    {NFS4_OP_SEQUENCE, NFS4_OP_PUTFH, NFS4_OP_ALLOCATE},
 };
 #define NCASES (sizeof(case_ops) / sizeof(case_ops[0]))
 
@@ -64,6 +69,7 @@ static void fuzz_reply(unsigned int which, const uint8_t *data, size_t size)
 	for (i = 0; i < 5 && (i == 0 || case_ops[which][i]); i++)
 		args[i].argop = case_ops[which][i];
 	r.r_nargs = i;
+	args[2].nfs_argop4_u.oplistxattr.lxa_maxcount = 1024; /* case 9 */
 	if (which == 0) {
 		r.r_bulk_in = dst;
 		r.r_bulk_in_cap = sizeof(dst);
@@ -97,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!msg)
 		return 0;
 	memcpy(msg, data + 1, size - 1);
-	if (data[0] % (NCASES + 1) == NCASES)
+	if (data[0] % (NCASES + 1) == NCASES) /* the last case: backchannel */
 		(void)sess_cb_handle(fuzz_client(), msg, size - 1,
 				     (uint8_t *)rep, sizeof(rep));
 	else
@@ -107,13 +113,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef SESS_LIBFUZZER
-/* Seeds: a valid READ reply and a valid backchannel call, then mutants. */
-static size_t seed_read(uint8_t *buf, size_t cap)
+/*
+ * Seeds: valid replies of case 0 (READ), 8 (GETXATTR) and 9 (LISTXATTR),
+ * then mutants of each.
+ */
+static size_t seed_head(uint8_t *buf, uint8_t which)
 {
 	uint32_t w[] = {0, 0, 3, NFS4_OP_SEQUENCE, 0};
 	size_t n = 0, i;
 
-	buf[n++] = 0; /* case 0 */
+	buf[n++] = which;
 	for (i = 0; i < 5; i++) {
 		uint32_t be = htonl(w[i]);
 
@@ -124,31 +133,76 @@ static size_t seed_read(uint8_t *buf, size_t cap)
 	n += 16;
 	memset(buf + n, 0, 20); /* seqid slot highest target flags */
 	n += 20;
-	{
-		uint32_t tail[] = {NFS4_OP_PUTFH, 0, NFS4_OP_READ, 0, 1, 5};
+	return n;
+}
 
-		for (i = 0; i < 6; i++) {
-			uint32_t be = htonl(tail[i]);
+static size_t seed_words(uint8_t *buf, size_t n, const uint32_t *w, size_t nw)
+{
+	size_t i;
 
-			memcpy(buf + n, &be, 4);
-			n += 4;
-		}
+	for (i = 0; i < nw; i++) {
+		uint32_t be = htonl(w[i]);
+
+		memcpy(buf + n, &be, 4);
+		n += 4;
 	}
+	return n;
+}
+
+static size_t seed_read(uint8_t *buf, size_t cap)
+{
+	uint32_t tail[] = {NFS4_OP_PUTFH, 0, NFS4_OP_READ, 0, 1, 5};
+	size_t n = seed_words(buf, seed_head(buf, 0), tail, 6);
+
 	memcpy(buf + n, "hello\0\0\0", 8);
 	n += 8;
 	return n < cap ? n : cap;
 }
 
+static size_t seed_getxattr(uint8_t *buf, size_t cap)
+{
+	uint32_t tail[] = {NFS4_OP_PUTFH, 0, NFS4_OP_GETXATTR, 0, 5};
+	size_t n = seed_words(buf, seed_head(buf, 8), tail, 5);
+
+	memcpy(buf + n, "value\0\0\0", 8);
+	n += 8;
+	return n < cap ? n : cap;
+}
+
+static size_t seed_listxattr(uint8_t *buf, size_t cap)
+{
+	/* cookie 7, two names ("a", "bcde"), eof */
+	uint32_t tail[] = {NFS4_OP_PUTFH, 0, NFS4_OP_LISTXATTR, 0, 0, 7, 2, 1};
+	size_t n = seed_words(buf, seed_head(buf, 9), tail, 8);
+	uint32_t eof = htonl(1), four = htonl(4);
+
+	memcpy(buf + n, "a\0\0\0", 4);
+	memcpy(buf + n + 4, &four, 4);
+	memcpy(buf + n + 8, "bcde", 4);
+	memcpy(buf + n + 12, &eof, 4);
+	n += 16;
+	return n < cap ? n : cap;
+}
+
 int main(int argc, char **argv)
 {
-	uint8_t seed[512], m[512];
-	size_t n = seed_read(seed, sizeof(seed)), k, j;
+	uint8_t seeds[3][512], m[512];
+	size_t lens[3], n, k, j;
 	unsigned int r = 99;
 	long iters = argc > 1 ? atol(argv[1]) : 200000;
 
+	lens[0] = seed_read(seeds[0], sizeof(seeds[0]));
+	lens[1] = seed_getxattr(seeds[1], sizeof(seeds[1]));
+	lens[2] = seed_listxattr(seeds[2], sizeof(seeds[2]));
+	/* the seeds as they are decode */
+	for (k = 0; k < 3; k++)
+		(void)LLVMFuzzerTestOneInput(seeds[k], lens[k]);
 	for (k = 0; k < (size_t)iters; k++) {
-		memcpy(m, seed, n);
-		m[0] = (uint8_t)(k % (NCASES + 1));
+		n = lens[k % 3];
+		memcpy(m, seeds[k % 3], n);
+		/* the seed's own case half the time, any case otherwise */
+		if (k & 1)
+			m[0] = (uint8_t)((k / 2) % (NCASES + 1));
 		for (j = 0; j < 1 + k % 6; j++) {
 			r = r * 1103515245u + 12345u;
 			m[1 + (r >> 8) % (n - 1)] = (uint8_t)(r >> 16);

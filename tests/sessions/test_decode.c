@@ -724,6 +724,189 @@ static void test_minor_negotiation(void)
 	negotiate(0, 2, NFS4ERR_MINOR_VERS_MISMATCH, 1, 2);
 }
 
+/*
+ * NFSv4.2 extended attribute results (sess_codec.c decode_getxattr,
+ * decode_listxattr): valid ones decode; a value over 64 KiB, more names
+ * than the cap or than the bytes left, a name over 255 bytes and a result
+ * over the maxcount asked for are refused before anything that large is
+ * allocated.
+ */
+static size_t xattr_reply(uint8_t *buf, size_t cap, nfs_opnum4 op,
+			  const uint32_t *w, size_t nw, const void *bytes,
+			  size_t nb)
+{
+	uint32_t opw = op, zero = 0;
+	XDR x;
+	size_t i;
+
+	xdrmem_ncreate(&x, (char *)buf, (u_int)cap, XDR_ENCODE);
+	encode_head(&x, 3);
+	CHECK(xdr_u_int32_t(&x, &opw) && xdr_u_int32_t(&x, &zero));
+	for (i = 0; i < nw; i++) {
+		uint32_t v = w[i];
+
+		CHECK(xdr_u_int32_t(&x, &v));
+	}
+	if (nb)
+		CHECK(xdr_opaque(&x, (char *)bytes, (u_int)nb));
+	return XDR_GETPOS(&x);
+}
+
+static int xattr_decode(const uint8_t *buf, size_t len, nfs_opnum4 op,
+			uint32_t maxcount, nfs_resop4 *res)
+{
+	struct sess_xprt_call call = {0};
+	nfs_argop4 args[3];
+	struct sess_raw r;
+	int ret;
+
+	memset(args, 0, sizeof(args));
+	args[0].argop = NFS4_OP_SEQUENCE;
+	args[1].argop = NFS4_OP_PUTFH;
+	args[2].argop = op;
+	args[2].nfs_argop4_u.oplistxattr.lxa_maxcount = maxcount;
+	r = (struct sess_raw){.r_args = args, .r_nargs = 3, .r_res = res};
+	ret = decode_compound(&r, buf, len, &call);
+	if (ret == 0)
+		CHECK(r.r_nres == 3);
+	return ret;
+}
+
+static void *watch_calloc(size_t c, size_t n, const char *file, int line,
+			  const char *func)
+{
+	(void)file;
+	(void)line;
+	(void)func;
+	if (c * n > biggest_alloc)
+		biggest_alloc = c * n;
+	return c * n > (1u << 20) ? NULL : calloc(c, n);
+}
+
+/* xattr_decode() with ntirpc's allocators watched: the largest asked */
+static int xattr_decode_watched(const uint8_t *buf, size_t len, nfs_opnum4 op,
+				uint32_t maxcount, nfs_resop4 *res)
+{
+	mem_1_size_t real_malloc = __ntirpc_pkg_params.malloc_;
+	mem_2_size_t real_calloc = __ntirpc_pkg_params.calloc_;
+	int ret;
+
+	biggest_alloc = 0;
+	__ntirpc_pkg_params.malloc_ = watch_malloc;
+	__ntirpc_pkg_params.calloc_ = watch_calloc;
+	ret = xattr_decode(buf, len, op, maxcount, res);
+	__ntirpc_pkg_params.malloc_ = real_malloc;
+	__ntirpc_pkg_params.calloc_ = real_calloc;
+	return ret;
+}
+
+static void test_xattr_replies(void)
+{
+	static uint8_t buf[1 << 18], big[70000];
+	nfs_resop4 res[3];
+	LISTXATTR4resok *lx;
+	uint32_t w[8];
+	size_t n, i;
+	int ret;
+
+	/* GETXATTR: a 5-byte value */
+	w[0] = 5;
+	n = xattr_reply(buf, sizeof(buf), NFS4_OP_GETXATTR, w, 1, "hello", 5);
+	CHECK(xattr_decode(buf, n, NFS4_OP_GETXATTR, 0, res) == 0);
+	CHECK(res[2]
+		  .nfs_resop4_u.opgetxattr.GETXATTR4res_u.resok4.gxr_value
+		  .utf8string_len == 5);
+	for (i = 0; i < 3; i++)
+		xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res[i]);
+	/* 64 KiB is the most; one byte more is refused */
+	w[0] = 65536;
+	n = xattr_reply(buf, sizeof(buf), NFS4_OP_GETXATTR, w, 1, big, 65536);
+	CHECK(xattr_decode(buf, n, NFS4_OP_GETXATTR, 0, res) == 0);
+	for (i = 0; i < 3; i++)
+		xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res[i]);
+	w[0] = 65537;
+	n = xattr_reply(buf, sizeof(buf), NFS4_OP_GETXATTR, w, 1, big, 65537);
+	CHECK(xattr_decode(buf, n, NFS4_OP_GETXATTR, 0, res) == -EBADMSG);
+	/* a length word promising 4 GiB: refused, nothing allocated */
+	w[0] = 0xffffffffu;
+	n = xattr_reply(buf, sizeof(buf), NFS4_OP_GETXATTR, w, 1, NULL, 0);
+	CHECK(xattr_decode_watched(buf, n, NFS4_OP_GETXATTR, 0, res) ==
+	      -EBADMSG);
+	CHECK(biggest_alloc < 4096);
+
+	/* LISTXATTR: cookie 9, names "a" and "bcde", eof */
+	{
+		uint8_t names[] = {0, 0, 0, 1, 'a', 0,	 0,   0,
+				   0, 0, 0, 4, 'b', 'c', 'd', 'e'};
+		uint32_t eof = htonl(1);
+		uint8_t body[20];
+
+		memcpy(body, names, 16);
+		memcpy(body + 16, &eof, 4);
+		w[0] = 0;
+		w[1] = 9;
+		w[2] = 2;
+		n = xattr_reply(buf, sizeof(buf), NFS4_OP_LISTXATTR, w, 3, body,
+				20);
+		CHECK(xattr_decode(buf, n, NFS4_OP_LISTXATTR, 1024, res) == 0);
+		lx = &res[2].nfs_resop4_u.oplistxattr.LISTXATTR4res_u.resok4;
+		CHECK(lx->lxr_cookie == 9 && lx->lxr_eof &&
+		      lx->lxr_names.xl4_count == 2 &&
+		      lx->lxr_names.xl4_entries[1].utf8string_len == 4 &&
+		      memcmp(lx->lxr_names.xl4_entries[1].utf8string_val,
+			     "bcde", 4) == 0);
+		for (i = 0; i < 3; i++)
+			xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res[i]);
+		/* 8 (cookie) + 4 + 16 + 4 = 32 bytes: maxcount 31 refuses */
+		CHECK(xattr_decode(buf, n, NFS4_OP_LISTXATTR, 31, res) ==
+		      -EMSGSIZE);
+		for (i = 0; i < 3; i++)
+			xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res[i]);
+		CHECK(xattr_decode(buf, n, NFS4_OP_LISTXATTR, 32, res) == 0);
+		for (i = 0; i < 3; i++)
+			xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res[i]);
+		/* every truncation is refused */
+		for (i = 0; i < n; i += 4) {
+			ret =
+			    xattr_decode(buf, i, NFS4_OP_LISTXATTR, 1024, res);
+			CHECK(ret != 0);
+		}
+	}
+	/* a count of 2^28 names (4 GiB of entries): refused unallocated */
+	w[0] = 0;
+	w[1] = 1;
+	w[2] = 1u << 28;
+	n = xattr_reply(buf, sizeof(buf), NFS4_OP_LISTXATTR, w, 3, NULL, 0);
+	CHECK(xattr_decode_watched(buf, n, NFS4_OP_LISTXATTR, 1u << 30, res) ==
+	      -EBADMSG);
+	CHECK(biggest_alloc < 4096);
+	/* more names than the cap, with the bytes there: refused */
+	memset(big, 0, sizeof(big));
+	w[2] = 4097;
+	n = xattr_reply(buf, sizeof(buf), NFS4_OP_LISTXATTR, w, 3, big,
+			4097 * 4 + 4);
+	CHECK(xattr_decode(buf, n, NFS4_OP_LISTXATTR, 1u << 30, res) ==
+	      -EBADMSG);
+	/* 10 names announced, room for 2 */
+	w[2] = 10;
+	n = xattr_reply(buf, sizeof(buf), NFS4_OP_LISTXATTR, w, 3, big, 12);
+	CHECK(xattr_decode(buf, n, NFS4_OP_LISTXATTR, 1u << 30, res) ==
+	      -EBADMSG);
+	/* a name of 256 bytes */
+	{
+		uint32_t len256 = htonl(256);
+
+		memset(big, 'x', 300);
+		memcpy(big, &len256, 4);
+		memset(big + 260, 0, 4); /* eof */
+		w[2] = 1;
+		n = xattr_reply(buf, sizeof(buf), NFS4_OP_LISTXATTR, w, 3, big,
+				264);
+		CHECK(xattr_decode(buf, n, NFS4_OP_LISTXATTR, 1u << 30, res) ==
+		      -EBADMSG);
+	}
+}
+
 int main(void)
 {
 	test_compound_reply();
@@ -733,5 +916,6 @@ int main(void)
 	test_uncached_forever();
 	test_badsession_past_deadline();
 	test_minor_negotiation();
+	test_xattr_replies();
 	return gr_check_done("test_decode");
 }
