@@ -210,15 +210,27 @@ static int run_recovery(struct sess_client *cl, enum sess_recover_why why)
 		case NFS4ERR_SEQ_MISORDERED: /* CREATE_SESSION sequence */
 			why = SESS_RECOVER_CLIENTID;
 			continue;
-		case NFS4ERR_DELAY:
-		case NFS4ERR_GRACE:
-			usleep(100000);
-			continue;
+		case NFS4ERR_MINOR_VERS_MISMATCH:
+			/*
+			 * The server came back without our minor version
+			 * (restarted with another Minor_Versions): a new client
+			 * id, negotiated again (sess_do_exchange_id()).
+			 */
+			if (why != SESS_RECOVER_CLIENTID) {
+				why = SESS_RECOVER_CLIENTID;
+				continue;
+			}
+			/* EXCHANGE_ID itself: no version left to try */
+			__attribute__((fallthrough));
 		default:
 			sess_log(cl, SESS_LOG_ERR, "recovery failed: %s",
 				 ret > 0 ? sess_nfsstat_name(ret)
 					 : strerror(-ret));
 			return ret > 0 ? -EIO : ret;
+		case NFS4ERR_DELAY:
+		case NFS4ERR_GRACE:
+			usleep(100000);
+			continue;
 		}
 	}
 }
