@@ -24,7 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The order: the file names in rp_int.h's layering comment, top first.
 sed -n '/Layering/,/\*\//p' "$dir/rp_int.h" |
-	grep -o 'rp_[a-z_]*\.c' >"$tmp/order"
+	grep -o 'rp_[a-z0-9_]*\.c' >"$tmp/order"
 if [ ! -s "$tmp/order" ]; then
 	echo "check-fsal-layers: no layering list in $dir/rp_int.h" >&2
 	exit 2
@@ -79,7 +79,7 @@ status=0
 # owners, entry handles) include only it, so they cannot call upwards.
 while read -r f; do
 	own="${f%.c}.h"
-	for inc in $(sed -n 's/^#include "\(rp_[a-z_]*\.h\)".*/\1/p' "$dir/$f"); do
+	for inc in $(sed -n 's/^#include "\(rp_[a-z0-9_]*\.h\)".*/\1/p' "$dir/$f"); do
 		if [ "$inc" != rp_int.h ] && [ "$inc" != "$own" ]; then
 			echo "check-fsal-layers: $f includes $inc, another file's header"
 			status=1

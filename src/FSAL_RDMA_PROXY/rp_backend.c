@@ -162,8 +162,8 @@ static int rp_try_connect(struct rp_backend *be, uint16_t export_id)
 	/* Extras that failed are retried (or were refused: logged). */
 	LogEvent(
 	    COMPONENT_FSAL,
-	    "RDMA_PROXY %s: session established over %u of %u connection(s)",
-	    be->rb_label, st.cs_conns_bound + 1, st.cs_conns);
+	    "RDMA_PROXY %s: NFSv4.%u session established over %u of %u connection(s)",
+	    be->rb_label, st.cs_minor, st.cs_conns_bound + 1, st.cs_conns);
 	return 0;
 }
 
@@ -365,6 +365,13 @@ uint64_t rp_backend_state_gen(struct rp_backend *be)
 	return cl ? sess_client_state_gen(cl) : 0;
 }
 
+uint32_t rp_backend_minor(struct rp_backend *be)
+{
+	struct sess_client *cl = rp_client(be);
+
+	return cl ? sess_client_minor(cl) : 0;
+}
+
 clientid4 rp_backend_clientid(struct rp_backend *be)
 {
 	struct sess_client *cl = rp_client(be);
@@ -424,6 +431,10 @@ fsal_status_t rp_nfs4_to_fsal(nfsstat4 st)
 		return fsalstat(ERR_FSAL_NOTSUPP, ENOTSUP);
 	case NFS4ERR_TOOSMALL:
 		return fsalstat(ERR_FSAL_TOOSMALL, EINVAL);
+	case NFS4ERR_NOXATTR:
+		return fsalstat(ERR_FSAL_NOXATTR, ENODATA);
+	case NFS4ERR_XATTR2BIG:
+		return fsalstat(ERR_FSAL_XATTR2BIG, E2BIG);
 	case NFS4ERR_BADTYPE:
 		return fsalstat(ERR_FSAL_BADTYPE, EINVAL);
 	case NFS4ERR_GRACE:

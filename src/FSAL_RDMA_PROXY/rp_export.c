@@ -216,9 +216,33 @@ static void rp_get_write_verifier(struct fsal_export *exp_hdl,
 	pthread_mutex_unlock(&ex->verf_lock);
 }
 
+/*
+ * Extended attributes only where the backend offers them (rp_v42.c):
+ * elsewhere Ganesha answers the xattr operations NOTSUPP itself, as the
+ * backend would, and says xattr_support false.
+ */
 static attrmask_t rp_supported_attrs(struct fsal_export *exp_hdl)
 {
-	return fsal_supported_attrs(&exp_hdl->fsal->fs_info);
+	attrmask_t m = fsal_supported_attrs(&exp_hdl->fsal->fs_info);
+
+	if (rp_v42_xattr_ok(rp_exp(exp_hdl)))
+		m |= ATTR4_XATTR;
+	return m;
+}
+
+/*
+ * Ganesha's default fs_supports (fsal_export_init() installs it; its
+ * fsal_supports() is not exported to modules) answers every other option.
+ */
+static bool (*rp_default_fs_supports)(struct fsal_export *exp_hdl,
+				      fsal_fsinfo_options_t option);
+
+static bool rp_fs_supports(struct fsal_export *exp_hdl,
+			   fsal_fsinfo_options_t option)
+{
+	if (option == fso_xattr_support)
+		return rp_v42_xattr_ok(rp_exp(exp_hdl));
+	return rp_default_fs_supports(exp_hdl, option);
 }
 
 static void rp_release_export(struct fsal_export *exp_hdl)
@@ -259,6 +283,9 @@ void rp_export_ops_init(struct export_ops *ops)
 	ops->fs_maxwrite = rp_fs_maxwrite;
 	ops->get_write_verifier = rp_get_write_verifier;
 	ops->fs_supported_attrs = rp_supported_attrs;
+	if (ops->fs_supports != rp_fs_supports)
+		rp_default_fs_supports = ops->fs_supports;
+	ops->fs_supports = rp_fs_supports;
 	ops->alloc_state = rp_alloc_state;
 	ops->free_state = rp_free_state;
 }

@@ -25,8 +25,6 @@
 
 #include "rp_int.h"
 
-#define RP_REOPEN_TRIES 2
-
 static atomic_uint_fast64_t rp_owner_seq;
 
 /* Ganesha's state_t sits first in struct rp_state. */
@@ -708,9 +706,9 @@ static bool rp_lock_live(struct rp_export *ex, struct rp_state *s)
  * backend lost its state is re-opened first.  Returns false when the
  * state could not be re-established (@st says why).
  */
-static bool rp_io_stateid(struct rp_export *ex, struct rp_handle *h,
-			  struct state_t *state, bool bypass, stateid4 *sid,
-			  fsal_status_t *st)
+bool rp_io_stateid(struct rp_export *ex, struct rp_handle *h,
+		   struct state_t *state, bool bypass, stateid4 *sid,
+		   fsal_status_t *st)
 {
 	struct rp_state *s = rp_st(state);
 
@@ -743,7 +741,7 @@ static bool rp_io_stateid(struct rp_export *ex, struct rp_handle *h,
 	return true;
 }
 
-static bool rp_stale_state(int ret, const struct sess_compound *c)
+bool rp_stale_state(int ret, const struct sess_compound *c)
 {
 	if (ret)
 		return false;
@@ -761,7 +759,7 @@ static bool rp_stale_state(int ret, const struct sess_compound *c)
 }
 
 /* Forget a state the backend refused so the next use re-opens it. */
-static void rp_mark_stale(struct state_t *state)
+void rp_mark_stale(struct state_t *state)
 {
 	struct rp_state *s = rp_st(state);
 

@@ -7,6 +7,7 @@
  * tools/check-fsal-layers.sh checks it, gateway.layers runs it):
  *   rp_main.c       module registration, module block RDMA_PROXY { }
  *   rp_export.c     export creation and export ops (lookup_path, handles)
+ *   rp_v42.c        NFSv4.2: fallocate, seek, extended attributes
  *   rp_file.c       open state, read/write/commit, locks, setattr
  *   rp_handle.c     objects (rp_make_handle, the root's rp_make_root) and
  *                   namespace ops (lookup, readdir, create, rename, ...)
@@ -147,6 +148,13 @@ struct rp_export {
 	/* The backend's last write verifier: what our clients see. */
 	pthread_mutex_t verf_lock; /* write_verf; a leaf */
 	verifier4 write_verf;
+	/*
+	 * Whether the backend offers extended attributes (rp_v42.c): learnt
+	 * once per backend state generation (xattr_gen: a new client id may
+	 * land on another minor version), 0 unknown, 1 no, 2 yes.
+	 */
+	atomic_uint xattr_state;
+	_Atomic uint64_t xattr_gen;
 };
 
 struct rp_handle {
@@ -291,6 +299,11 @@ fsal_status_t rp_nfs4_to_fsal(nfsstat4 st);
 uint32_t rp_backend_io_limit(struct rp_backend *be, uint32_t conf);
 /** rp_backend_state_gen() - the session client's state generation. */
 uint64_t rp_backend_state_gen(struct rp_backend *be);
+/**
+ * rp_backend_minor() - the NFSv4 minor version of the backend session
+ * (1 or 2), 0 while the backend has not answered yet.
+ */
+uint32_t rp_backend_minor(struct rp_backend *be);
 /** rp_backend_owner() - clientid for lock owners (0 when down). */
 clientid4 rp_backend_clientid(struct rp_backend *be);
 
@@ -401,7 +414,32 @@ bool rp_is_root_obj(struct rp_export *ex, const uint8_t *fh, uint32_t len,
 
 /* rp_file.c */
 /** rp_file_ops_init() - the open/I/O/lock ops of rp_file.c (rp_main.c). */
+/* How often an I/O whose backend state was lost is re-opened and re-sent */
+#define RP_REOPEN_TRIES 2
 void rp_file_ops_init(struct fsal_obj_ops *ops);
+/**
+ * rp_io_stateid() - the backend stateid an I/O on @state goes out with
+ * (all-ones for @bypass, anonymous without a state, seqid 0 otherwise); an
+ * open made before the backend lost its state is re-opened first.  False
+ * with *@st set when that re-open failed.
+ */
+bool rp_io_stateid(struct rp_export *ex, struct rp_handle *h,
+		   struct state_t *state, bool bypass, stateid4 *sid,
+		   fsal_status_t *st);
+/** rp_stale_state() - the backend refused the stateid as lost or old. */
+bool rp_stale_state(int ret, const struct sess_compound *c);
+/** rp_mark_stale() - re-establish @state before its next use. */
+void rp_mark_stale(struct state_t *state);
+
+/* rp_v42.c */
+/** rp_v42_ops_init() - fallocate, seek2 and the xattr ops (rp_main.c). */
+void rp_v42_ops_init(struct fsal_obj_ops *ops);
+/**
+ * rp_v42_xattr_ok() - whether the export's clients may be offered
+ * extended attributes: the backend session runs NFSv4.2 and the backend
+ * says xattr_support for the export's root (asked once per session).
+ */
+bool rp_v42_xattr_ok(struct rp_export *ex);
 struct state_t *rp_alloc_state(struct fsal_export *exp_hdl,
 			       enum state_type state_type,
 			       struct state_t *related_state);

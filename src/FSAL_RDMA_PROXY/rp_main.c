@@ -86,6 +86,7 @@ MODULE_INIT void rp_module_init(void)
 	rp_module.fsal.m_ops.create_export = rp_create_export;
 	rp_handle_ops_init(&rp_module.handle_ops);
 	rp_file_ops_init(&rp_module.handle_ops);
+	rp_v42_ops_init(&rp_module.handle_ops);
 }
 
 MODULE_FINI void rp_module_fini(void)

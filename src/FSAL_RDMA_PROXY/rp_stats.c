@@ -78,6 +78,7 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 	RP_LINE(f, "lookups_saved", atomic_load(&ex->stats.rs_neg_served));
 	if (!up)
 		return;
+	RP_LINE(f, "minor_version", cs.cs_minor);
 	RP_LINE(f, "slots", cs.cs_slots);
 	RP_LINE(f, "max_slots_busy", cs.cs_max_slots_busy);
 	RP_LINE(f, "replays", cs.cs_replays);

@@ -109,6 +109,11 @@ int cmd_rm(struct cli *c, int argc, char **argv);
 int cmd_mkdir(struct cli *c, int argc, char **argv);
 int cmd_rename(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
+/* NFSv4.2 (cli_v42.c) */
+int cmd_falloc(struct cli *c, int argc, char **argv);
+int cmd_punch(struct cli *c, int argc, char **argv);
+int cmd_seek(struct cli *c, int argc, char **argv);
+int cmd_xattr(struct cli *c, int argc, char **argv);
 int cmd_bench(struct cli *c, int argc, char **argv);
 
 #endif /* CLI_H */

@@ -51,6 +51,15 @@ static const struct command commands[] = {
      "bench URL                parallel read/write/small-file benchmark"},
     {"stats", cmd_stats,
      "stats URL                session and transport counters"},
+    {"falloc", cmd_falloc,
+     "falloc URL OFF LEN       reserve space (NFSv4.2 ALLOCATE)"},
+    {"punch", cmd_punch,
+     "punch URL OFF LEN        punch a hole (NFSv4.2 DEALLOCATE)"},
+    {"seek", cmd_seek,
+     "seek URL data|hole OFF   next data or hole (NFSv4.2 SEEK)"},
+    {"xattr", cmd_xattr,
+     "xattr get|set|rm|ls URL [NAME [VALUE [either|create|replace]]]\n"
+     "                           extended attributes (RFC 8276)"},
 };
 
 static void usage(FILE *f)
