@@ -30,7 +30,7 @@ PACKAGES=(
 	libssl-dev
 	nfs-ganesha nfs-ganesha-vfs nfs-ganesha-mem nfs-ganesha-proxy-v4
 	libnfs-utils libnfs-dev
-	dpkg-dev
+	dpkg-dev debhelper fakeroot lintian
 	qemu-system-x86 debootstrap e2fsprogs
 )
 

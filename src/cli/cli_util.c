@@ -172,9 +172,11 @@ int cli_report(int ret, const char *what)
 }
 
 /*
- * The RDMA transport plugin sits next to this executable (or where
- * NFS41_RDMA_PLUGIN points).  Returns the transport, or NULL with errno
- * ENOENT (plugin missing, message printed) or the plugin's errno.
+ * The RDMA transport plugin: where NFS41_RDMA_PLUGIN points, else next to
+ * this executable (a build tree), else in NFS41_PLUGIN_DIR (the installed
+ * layout: nfs41 in /usr/bin, the plugin in <libdir>/ganesha-rdma, as a
+ * shared object has no place in /usr/bin).  Returns the transport, or NULL
+ * with errno ENOENT (plugin missing, message printed) or the plugin's errno.
  */
 static struct sess_xprt *cli_rdma_create(const struct sess_xprt_rdma_opts *o)
 {
@@ -192,6 +194,12 @@ static struct sess_xprt *cli_rdma_create(const struct sess_xprt_rdma_opts *o)
 			self[n > 0 ? n : 0] = '\0';
 			snprintf(path, sizeof(path), "%s/%s", dirname(self),
 				 SESS_XPRT_RDMA_PLUGIN);
+#ifdef NFS41_PLUGIN_DIR
+			if (access(path, F_OK))
+				snprintf(path, sizeof(path), "%s/%s",
+					 NFS41_PLUGIN_DIR,
+					 SESS_XPRT_RDMA_PLUGIN);
+#endif
 		}
 		h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 		create =
