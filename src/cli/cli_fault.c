@@ -20,6 +20,7 @@ static bool f_misorder;		  /* --inject-misorder */
 static bool f_no_back_chan;	  /* --inject-no-backchannel */
 static uint64_t f_drop_extra;	  /* --inject-drop-extra N */
 static uint64_t f_conn_loss;	  /* --inject-conn-loss N */
+static uint64_t f_first_loss;	  /* --inject-first-loss N */
 static struct sess_xprt *f_first; /* the first connection's wrapper */
 
 static int parse_count(const char *arg, uint64_t *out)
@@ -53,6 +54,8 @@ int cli_fault_parse(int opt, const char *arg)
 		return parse_count(arg, &f_drop_extra);
 	case CLI_OPT_INJECT_CONN_LOSS:
 		return parse_count(arg, &f_conn_loss);
+	case CLI_OPT_INJECT_FIRST_LOSS:
+		return parse_count(arg, &f_first_loss);
 	default:
 		return -ENOENT;
 	}
@@ -70,12 +73,16 @@ void cli_fault_usage(FILE *f)
 		"  --inject-drop-extra N  lose the reply of the Nth call on\n"
 		"                         the last extra connection\n"
 		"  --inject-conn-loss N   drop the last extra connection\n"
-		"                         once it has carried N calls\n");
+		"                         once it has carried N calls\n"
+		"  --inject-first-loss N  drop the first connection once it\n"
+		"                         has carried N calls; it cannot\n"
+		"                         reconnect for 20 s after\n");
 }
 
 int cli_fault_check(const struct cli *c)
 {
-	if ((f_drop_extra || f_conn_loss) && c->o.connections < 2) {
+	if ((f_drop_extra || f_conn_loss || f_first_loss) &&
+	    c->o.connections < 2) {
 		fprintf(stderr, "nfs41: the extra-connection hooks need "
 				"--connections 2 or more\n");
 		return -EINVAL;
@@ -95,7 +102,13 @@ struct sess_xprt *cli_fault_wrap(const struct cli *c, uint32_t idx,
 	if (idx == 0) {
 		fo.drop_reply_after = f_drop_after;
 		fo.no_back_chan = f_no_back_chan;
-		want = f_drop || f_drop_after || f_misorder || f_no_back_chan;
+		if (f_first_loss) {
+			/* dropped as the call after the Nth starts */
+			fo.drop_conn_after = f_first_loss + 1;
+			fo.refuse_connect_ms = CLI_FAULT_FIRST_DOWN_MS;
+		}
+		want = f_drop || f_drop_after || f_misorder || f_no_back_chan ||
+		       f_first_loss;
 	} else if (idx + 1 == c->o.connections) {
 		fo.drop_reply_after = f_drop_extra;
 		/* dropped as the call after the Nth starts */

@@ -27,7 +27,11 @@ enum {
 	CLI_OPT_INJECT_NO_BACK,
 	CLI_OPT_INJECT_DROP_EXTRA,
 	CLI_OPT_INJECT_CONN_LOSS,
+	CLI_OPT_INJECT_FIRST_LOSS,
 };
+
+/* --inject-first-loss: how long the first connection stays unreachable */
+#define CLI_FAULT_FIRST_DOWN_MS 20000
 
 /* Entries of nfs41.c's long option table. */
 #define CLI_FAULT_LONG_OPTS                                                    \
@@ -40,7 +44,9 @@ enum {
 	    {"inject-drop-extra", required_argument, NULL,                     \
 	     CLI_OPT_INJECT_DROP_EXTRA},                                       \
 	    {"inject-conn-loss", required_argument, NULL,                      \
-	     CLI_OPT_INJECT_CONN_LOSS},
+	     CLI_OPT_INJECT_CONN_LOSS},                                        \
+	    {"inject-first-loss", required_argument, NULL,                     \
+	     CLI_OPT_INJECT_FIRST_LOSS},
 
 /**
  * cli_fault_parse() - take option @opt with argument @arg.  Returns 0,

@@ -408,6 +408,7 @@ void cli_print_stats(struct cli *c, bool json)
 			"\"conns\":%llu,\"conns_bound\":%llu,"
 			"\"trunk_binds\":%llu,\"trunk_lost\":%llu,"
 			"\"trunk_moved\":%llu,\"trunk_refused\":%llu,"
+			"\"first_moved\":%llu,"
 			"\"conn_calls\":\"%s\"}\n",
 			(unsigned long long)s.cs_clientid, sid,
 			(unsigned long long)s.cs_minor,
@@ -444,7 +445,8 @@ void cli_print_stats(struct cli *c, bool json)
 			(unsigned long long)s.cs_trunk_binds,
 			(unsigned long long)s.cs_trunk_lost,
 			(unsigned long long)s.cs_trunk_moved,
-			(unsigned long long)s.cs_trunk_refused, calls);
+			(unsigned long long)s.cs_trunk_refused,
+			(unsigned long long)s.cs_trunk_first_moved, calls);
 		return;
 	}
 	printf("session\n");

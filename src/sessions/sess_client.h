@@ -107,6 +107,8 @@ struct sess_client_stats {
 	uint64_t cs_trunk_lost;	   /* extra connections found lost */
 	uint64_t cs_trunk_moved;   /* calls replayed on another connection */
 	uint64_t cs_trunk_refused; /* extras the server refused to bind */
+	/* the first connection lost, its role taken by a live extra */
+	uint64_t cs_trunk_first_moved;
 	/* COMPOUNDs sent on each connection ([0] is the first) */
 	uint64_t cs_conn_calls[SESS_MAX_CONNS];
 };

@@ -316,11 +316,14 @@ static int send_once(struct sess_client *cl, const struct sess_compound *c,
 	};
 	clock_gettime(CLOCK_MONOTONIC, sent);
 	/* the least busy bound connection (only the first in recovery) */
-	*conn = sess_trunk_get(cl, in_recovery);
-	raw->r_xprt = cl->cl_conns[*conn].cn_xprt;
+	*conn = sess_trunk_get(cl, in_recovery, &raw->r_xprt);
 	ret = sess_raw_call(cl, raw);
-	/* an extra that failed is marked lost there (the replay is ours) */
-	(void)sess_trunk_put(cl, *conn, ret);
+	/*
+	 * A connection that failed is marked lost there (the replay is
+	 * ours); the first one's role moves to a live extra.  *conn is where
+	 * the connection used is now (an extra, after such a move).
+	 */
+	(void)sess_trunk_put(cl, raw->r_xprt, ret, conn);
 	return ret;
 }
 

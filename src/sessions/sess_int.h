@@ -213,18 +213,27 @@ int sess_compound_flags(struct sess_client *cl, struct sess_compound *c,
 /**
  * sess_trunk_get() - choose the connection for one call: the live, bound
  * connection with the fewest calls in flight (the first connection only
- * when @first_only, e.g. in recovery).  Counts the call as in flight there.
- * Returns the connection's index (0: the first).
+ * when @first_only, e.g. in recovery).  Counts the call as in flight there
+ * and sets *@xprt to its transport.  Returns the connection's index (0:
+ * the first).
  */
-uint32_t sess_trunk_get(struct sess_client *cl, bool first_only);
+uint32_t sess_trunk_get(struct sess_client *cl, bool first_only,
+			struct sess_xprt **xprt);
 
 /**
- * sess_trunk_put() - the call on connection @idx ended with @ret.  When an
- * extra connection failed (-ENOTCONN, -ETIMEDOUT) it is marked lost and
- * this returns true: the caller replays the call (same slot and seqid) on
- * another connection.  Returns false otherwise.
+ * sess_trunk_put() - the call on transport @xprt ended with @ret; *@idx is
+ * set to that connection's index now.  When an extra connection failed
+ * (-ENOTCONN, -ETIMEDOUT) it is marked lost; when the first one failed and
+ * an extra is bound and live (and no recovery runs), the two trade places:
+ * the extra becomes the first (the session's main connection, cl_xprt)
+ * and the failed one an extra marked lost, which the renewer reconnects
+ * and binds again.  Either way this returns true: the caller replays the
+ * call (same slot and seqid) on another connection at once.  Returns
+ * false otherwise (the first failed with no extra to take over:
+ * sess_recover() reconnects it).
  */
-bool sess_trunk_put(struct sess_client *cl, uint32_t idx, int ret);
+bool sess_trunk_put(struct sess_client *cl, struct sess_xprt *xprt, int ret,
+		    uint32_t *idx);
 
 /**
  * sess_trunk_unbound() - the server answered CONN_NOT_BOUND_TO_SESSION on

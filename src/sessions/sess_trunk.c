@@ -2,9 +2,18 @@
 /*
  * Session trunking (RFC 8881 2.10.5): one session over several connections.
  *
- * The first connection (cl_conns[0], cl_xprt) is the one the session was
- * created on: it carries the back channel and every recovery step, and
- * sess_recover() repairs it.  Extra connections are added before start
+ * The first connection (cl_conns[0], cl_xprt) is the session's main one:
+ * at first the one the session was created on; it carries the back channel,
+ * the sessionless calls and every recovery step.  When it is lost while an
+ * extra is bound and live, that extra takes its place at once (the two
+ * trade places in cl_conns, sess_trunk_put()) and the lost one becomes an
+ * extra like any other: its calls are replayed on the others and the
+ * renewer reconnects and binds it later - no call waits for it.  Only when
+ * no extra is left does sess_recover() reconnect the first connection.  A
+ * call finds its connection by transport, not by index, since indices
+ * move.  (Over TCP the new main connection carries no back channel until
+ * the server's SEQ4_STATUS_CB_PATH_DOWN makes the renewer bind it for both
+ * directions, sess_recovery.c.)  Extra connections are added before start
  * (sess_client_add_conn()); each is connected and bound to the session with
  * BIND_CONN_TO_SESSION sent on that very connection, for the fore channel
  * only.  An extra is used only while it is bound for the current session
@@ -99,7 +108,8 @@ int sess_client_add_conn(struct sess_client *cl, struct sess_xprt *xprt)
 	return 0;
 }
 
-uint32_t sess_trunk_get(struct sess_client *cl, bool first_only)
+uint32_t sess_trunk_get(struct sess_client *cl, bool first_only,
+			struct sess_xprt **xprt)
 {
 	uint32_t i, k, n, start, best = 0;
 
@@ -122,18 +132,84 @@ uint32_t sess_trunk_get(struct sess_client *cl, bool first_only)
 	}
 	cl->cl_conns[best].cn_in_flight++;
 	cl->cl_stats.cs_conn_calls[best]++;
+	*xprt = cl->cl_conns[best].cn_xprt;
 	pthread_mutex_unlock(&cl->cl_lock);
 	return best;
 }
 
-bool sess_trunk_put(struct sess_client *cl, uint32_t idx, int ret)
+/* Where transport @x is now (connections trade places); cl_lock held. */
+static uint32_t conn_index_locked(const struct sess_client *cl,
+				  const struct sess_xprt *x)
 {
-	struct sess_conn *c = &cl->cl_conns[idx];
-	bool moved = false, newly_lost = false;
+	uint32_t i;
+
+	for (i = 0; i < cl->cl_nconns; i++)
+		if (cl->cl_conns[i].cn_xprt == x)
+			return i;
+	return 0;
+}
+
+/*
+ * The first connection failed: a bound, live extra with the fewest calls
+ * in flight takes its place (and its counters), the failed one becomes
+ * that extra, to be marked lost by the caller.  Not while a recovery runs: it
+ * works on the first connection.  Returns the failed one's new index, or 0 when
+ * no extra could take over.  cl_lock held.
+ */
+static uint32_t move_first_locked(struct sess_client *cl)
+{
+	struct sess_conn tmp, *c;
+	uint32_t k, best = 0;
+	uint64_t calls;
+
+	if (cl->cl_recovering || cl->cl_stopping || !cl->cl_have_session)
+		return 0;
+	for (k = 1; k < cl->cl_nconns; k++) {
+		if (!conn_usable(cl, k))
+			continue;
+		if (!best || cl->cl_conns[k].cn_in_flight <
+				 cl->cl_conns[best].cn_in_flight)
+			best = k;
+	}
+	if (!best)
+		return 0;
+	tmp = cl->cl_conns[0];
+	cl->cl_conns[0] = cl->cl_conns[best];
+	cl->cl_conns[best] = tmp;
+	calls = cl->cl_stats.cs_conn_calls[0];
+	cl->cl_stats.cs_conn_calls[0] = cl->cl_stats.cs_conn_calls[best];
+	cl->cl_stats.cs_conn_calls[best] = calls;
+	/* read without cl_lock by one-op calls and recovery: a pointer */
+	__atomic_store_n(&cl->cl_xprt, cl->cl_conns[0].cn_xprt,
+			 __ATOMIC_RELEASE);
+	c = &cl->cl_conns[best];
+	c->cn_refused = false;
+	c->cn_bound_gen = 0;
+	c->cn_fails = 0;
+	c->cn_next_try.tv_sec = 0; /* reconnect right away */
+	cl->cl_stats.cs_trunk_first_moved++;
+	return best;
+}
+
+bool sess_trunk_put(struct sess_client *cl, struct sess_xprt *xprt, int ret,
+		    uint32_t *idxp)
+{
+	bool moved = false, newly_lost = false, was_first = false;
+	struct sess_conn *c;
+	uint32_t idx;
 
 	pthread_mutex_lock(&cl->cl_lock);
+	idx = conn_index_locked(cl, xprt);
+	c = &cl->cl_conns[idx];
 	if (c->cn_in_flight)
 		c->cn_in_flight--;
+	if (idx == 0 && cl->cl_nconns > 1 &&
+	    (ret == -ENOTCONN || ret == -ETIMEDOUT)) {
+		idx = move_first_locked(cl);
+		c = &cl->cl_conns[idx];
+		was_first = idx != 0; /* marked lost below, as any extra */
+	}
+	*idxp = idx;
 	if (idx != 0 && (ret == -ENOTCONN || ret == -ETIMEDOUT)) {
 		if (!c->cn_lost) {
 			c->cn_lost = true;
@@ -148,7 +224,13 @@ bool sess_trunk_put(struct sess_client *cl, uint32_t idx, int ret)
 		moved = true;
 	}
 	pthread_mutex_unlock(&cl->cl_lock);
-	if (newly_lost)
+	if (newly_lost && was_first)
+		sess_log(cl, SESS_LOG_WARN,
+			 "first connection lost (%s): an extra connection "
+			 "takes its place, its calls are replayed on the "
+			 "others; reconnecting it as connection %u",
+			 strerror(-ret), idx);
+	else if (newly_lost)
 		sess_log(cl, SESS_LOG_WARN,
 			 "connection %u lost (%s): its calls are replayed on "
 			 "the other connections; reconnecting it",

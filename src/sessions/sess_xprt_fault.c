@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sess_xprt_fault.h"
 
@@ -45,8 +46,25 @@ struct fault_xprt {
 	bool fx_skew_armed;
 	uint32_t fx_skew_slot;
 	uint32_t fx_skew_delta;
+	struct timespec fx_refuse_until; /* CLOCK_MONOTONIC; 0: none */
 	struct sess_xprt_fault_stats fx_stats;
 };
+
+/* The wrapper dropped the connection: refuse connects for a while. */
+static void refuse_from_now_locked(struct fault_xprt *fx)
+{
+	uint32_t ms = fx->fx_opts.refuse_connect_ms;
+
+	if (!ms)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &fx->fx_refuse_until);
+	fx->fx_refuse_until.tv_sec += ms / 1000;
+	fx->fx_refuse_until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (fx->fx_refuse_until.tv_nsec >= 1000000000L) {
+		fx->fx_refuse_until.tv_sec++;
+		fx->fx_refuse_until.tv_nsec -= 1000000000L;
+	}
+}
 
 /* One call through the wrapper: the caller's codec, and its fate. */
 struct fault_call {
@@ -175,8 +193,10 @@ static int fault_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	    fx->fx_drop_next || n == fx->fx_opts.drop_reply_after;
 	fx->fx_drop_next = false;
 	drop_conn = n == fx->fx_opts.drop_conn_after;
-	if (drop_conn)
+	if (drop_conn) {
 		fx->fx_stats.fs_conns_dropped++;
+		refuse_from_now_locked(fx);
+	}
 	pthread_mutex_unlock(&fx->fx_lock);
 
 	if (drop_conn) /* fails this call and those in flight with it */
@@ -199,6 +219,7 @@ static int fault_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	pthread_mutex_lock(&fx->fx_lock);
 	fx->fx_stats.fs_replies_dropped++;
 	fx->fx_stats.fs_conns_dropped++;
+	refuse_from_now_locked(fx);
 	pthread_mutex_unlock(&fx->fx_lock);
 	in->x_ops->disconnect(in);
 	return -ENOTCONN;
@@ -206,8 +227,21 @@ static int fault_call(struct sess_xprt *x, struct sess_xprt_call *c)
 
 static int fault_connect(struct sess_xprt *x)
 {
-	struct sess_xprt *in = to_fault(x)->fx_inner;
+	struct fault_xprt *fx = to_fault(x);
+	struct sess_xprt *in = fx->fx_inner;
+	struct timespec now;
+	bool refuse;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&fx->fx_lock);
+	refuse = now.tv_sec < fx->fx_refuse_until.tv_sec ||
+		 (now.tv_sec == fx->fx_refuse_until.tv_sec &&
+		  now.tv_nsec < fx->fx_refuse_until.tv_nsec);
+	if (refuse)
+		fx->fx_stats.fs_connects_refused++;
+	pthread_mutex_unlock(&fx->fx_lock);
+	if (refuse)
+		return -ECONNREFUSED;
 	return in->x_ops->connect(in);
 }
 

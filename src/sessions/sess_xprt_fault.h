@@ -14,6 +14,9 @@
  *   flight with it, and the session layer replays them;
  * - lose the connection: when the Nth call starts, the connection is
  *   dropped with whatever is in flight on it;
+ * - keep it lost: after the wrapper dropped the connection, connect()
+ *   fails with -ECONNREFUSED for a while (a peer still unreachable), so a
+ *   test can tell whether calls wait for that connection to come back;
  * - skew a seqid: the next SEQUENCE on a slot goes out with its
  *   sa_sequenceid raised, rewritten in the encoded COMPOUND;
  * - no back channel: the first CREATE_SESSION goes out without
@@ -32,6 +35,8 @@ struct sess_xprt_fault_opts {
 	uint64_t drop_reply_after; /* lose the reply of call N (from 1) */
 	uint64_t drop_conn_after;  /* drop the connection as call N starts */
 	bool no_back_chan;	   /* first CREATE_SESSION: no back channel */
+	/* after a drop by the wrapper, connect() is refused this long */
+	uint32_t refuse_connect_ms;
 };
 
 /** What the wrapper did (sess_xprt_fault_get()). */
@@ -41,6 +46,7 @@ struct sess_xprt_fault_stats {
 	uint64_t fs_conns_dropped;	/* connections dropped */
 	uint64_t fs_seqids_skewed;	/* SEQUENCE ops rewritten */
 	uint64_t fs_back_chans_cleared; /* CREATE_SESSION ops rewritten */
+	uint64_t fs_connects_refused;	/* refused (refuse_connect_ms) */
 };
 
 /**

@@ -56,6 +56,24 @@ echo "put with a lost extra: lost $(stat_of trunk_lost), moved $(stat_of trunk_m
 [ "$(stat_of new_sessions)" = 1 ] || gr_fail "session replaced: $(cat "$T/err")"
 cmp "$T/src" "$EXP/g" || gr_fail "data written across the loss differs"
 
+# (c) The first connection - the one the session was created on - is
+# lost as its 21st call starts, with calls in flight on it, and cannot
+# reconnect for 20 s (nfs41_fault refuses its connects).  Its calls move
+# to the other connections at once, replayed on their slot and seqid, and
+# the put completes over them while the first is still unreachable: the
+# session never reconnected (reconnects 0, the same session throughout);
+# the lost connection is left to the renewer.
+t0=$(date +%s)
+expect_rc 0 "$NFS41_FAULT" $STATE --stats --connections 4 --streams 8 \
+	--io-size 256k --inject-first-loss 20 put "$T/src" "$URL/h"
+echo "put with the first connection lost: lost $(stat_of trunk_lost), first moved $(stat_of first_moved), moved $(stat_of trunk_moved), reconnects $(stat_of reconnects), calls $(stat_of conn_calls), $(($(date +%s) - t0)) s (the first stays down 20 s)"
+[ "$(stat_of reconnects)" = 0 ] ||
+	gr_fail "calls waited for the first connection to reconnect: $(cat "$T/err")"
+[ "$(stat_of first_moved)" -ge 1 ] || gr_fail "the first connection's role did not move: $(cat "$T/err")"
+[ "$(stat_of trunk_moved)" -ge 1 ] || gr_fail "nothing replayed: $(cat "$T/err")"
+[ "$(stat_of new_sessions)" = 1 ] || gr_fail "session replaced: $(cat "$T/err")"
+cmp "$T/src" "$EXP/h" || gr_fail "data written across the loss of the first connection differs"
+
 # Creates and removes across the loss run exactly once (a second run of
 # a replayed OPEN/REMOVE fails the bench with EXIST/NOENT or leaves files);
 # the lost connection is reconnected and bound again during the run.
@@ -66,7 +84,20 @@ echo "meta with a lost extra: lost $(stat_of trunk_lost), moved $(stat_of trunk_
 [ "$(stat_of trunk_binds)" -ge 4 ] || gr_fail "lost connection not bound again: $(cat "$T/err")"
 [ "$(stat_of conns_bound)" = 3 ] || gr_fail "extras bound at the end: $(cat "$T/err")"
 [ "$(ls -A "$EXP")" = "f
-g" ] || gr_fail "files left after replay: $(ls "$EXP")"
+g
+h" ] || gr_fail "files left after replay: $(ls "$EXP")"
+
+# The same with the first connection lost: creates and removes replayed
+# on the other connections run exactly once, with no reconnection.
+expect_rc 0 "$NFS41_FAULT" $STATE --stats --connections 4 \
+	--inject-first-loss 60 bench --mode meta --streams 16 --duration 4 "$URL"
+echo "meta with the first connection lost: first moved $(stat_of first_moved), moved $(stat_of trunk_moved), reconnects $(stat_of reconnects), calls $(stat_of conn_calls)"
+[ "$(stat_of first_moved)" -ge 1 ] || gr_fail "the first connection's role did not move: $(cat "$T/err")"
+[ "$(stat_of reconnects)" = 0 ] ||
+	gr_fail "calls waited for the first connection to reconnect: $(cat "$T/err")"
+[ "$(ls -A "$EXP")" = "f
+g
+h" ] || gr_fail "files left after replay with the first connection lost: $(ls "$EXP")"
 
 # The server is killed and restarted in the middle of a put: the session
 # is replaced (new client id), every extra connection is re-made and bound
