@@ -8,7 +8,8 @@
 # parallel verified I/O is carried by every connection (the server's stats
 # file counts 4 connections), and that losing an extra connection in the
 # middle of a transfer costs nothing: its calls are replayed on the others,
-# the connection is re-made and bound again, the data is intact.
+# the connection is re-made and bound again, the data is intact; nor does
+# losing the first connection, whose role an extra takes at once.
 #
 # Usage: run.sh PRELOAD_SO MODULE_SO NFS41_BINARY NFS41_FAULT_BINARY
 # (the second nfs41 is the test build with the --inject-* options)
@@ -103,6 +104,19 @@ check "bench with a lost extra connection" \
 	--file-size 8M 2>"$dir/err"
 echo "bench with a loss: lost $(jstat "$dir/err" trunk_lost), moved $(jstat "$dir/err" trunk_moved), binds $(jstat "$dir/err" trunk_binds), bound $(jstat "$dir/err" conns_bound)"
 check "the lost connection was bound again" test "$(jstat "$dir/err" trunk_binds)" -ge 4 -a "$(jstat "$dir/err" conns_bound)" = 3
+# (c) The first connection, the one the session was created on, is
+# dropped once it carried 20 calls and cannot reconnect for 20 s: its
+# calls move to the other RDMA connections at once and the put completes
+# over them with no reconnection (before, every call waited for it).
+check "put 32 MiB while the first connection is lost" \
+	cli_fault --stats --connections 4 --streams 8 --io-size 256k \
+	--inject-first-loss 20 put "$dir/big" "$url/t/big3" 2>"$dir/err"
+echo "put with the first connection lost: first moved $(jstat "$dir/err" first_moved), moved $(jstat "$dir/err" trunk_moved), reconnects $(jstat "$dir/err" reconnects), calls $(jstat "$dir/err" conn_calls)"
+check "the first connection's role moved to an extra" test "$(jstat "$dir/err" first_moved)" -ge 1
+check "no call waited for its reconnection" test "$(jstat "$dir/err" reconnects)" = 0
+check "the session was kept (first lost)" test "$(jstat "$dir/err" new_sessions)" = 1
+check "data written across the first's loss is intact" cmp "$dir/big" "$dir/export/t/big3"
 check "rm" cli rm "$url/t/big"
 check "rm big2" cli rm "$url/t/big2"
+check "rm big3" cli rm "$url/t/big3"
 echo "$gr_passed passed, 0 failed"
