@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gr_check.h"
 #include "sess_xprt_fault.h"
@@ -361,6 +362,32 @@ static void test_no_back_chan(void)
 }
 
 /* What does not parse as a COMPOUND with an operation is left alone. */
+/* After its drop the connection stays unreachable for refuse_connect_ms. */
+static void test_refuse_connect(void)
+{
+	struct sess_xprt_fault_opts o = {.drop_conn_after = 2,
+					 .refuse_connect_ms = 300};
+	struct timespec nap = {0, 350 * 1000 * 1000};
+	struct sess_xprt_fault_stats fs;
+	struct stub s;
+	struct sess_xprt *x = wrap(&s, &o);
+	struct msg m;
+
+	/* no drop yet: connects go through */
+	CHECK_EQ_INT(x->x_ops->connect(x), 0);
+	sequence_msg(&m, 0, 1);
+	CHECK_EQ_INT(compound(x, &m), 0);
+	CHECK_EQ_INT(compound(x, &m), -ENOTCONN);
+	CHECK_EQ_INT(x->x_ops->connect(x), -ECONNREFUSED);
+	CHECK(!s.st_connected);
+	nanosleep(&nap, NULL);
+	CHECK_EQ_INT(x->x_ops->connect(x), 0);
+	CHECK_EQ_INT(compound(x, &m), 0);
+	sess_xprt_fault_get(x, &fs);
+	CHECK_EQ(fs.fs_connects_refused, 1);
+	x->x_ops->destroy(x);
+}
+
 static void test_garbage(void)
 {
 	struct sess_xprt_fault_opts o = {.no_back_chan = true};
@@ -403,6 +430,7 @@ int main(void)
 	test_pass_through();
 	test_drop_reply();
 	test_drop_conn();
+	test_refuse_connect();
 	test_skew();
 	test_no_back_chan();
 	test_garbage();
