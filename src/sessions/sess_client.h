@@ -161,7 +161,8 @@ struct sess_client *sess_client_create(struct sess_xprt *xprt,
  * trunking).  @xprt is owned by the client from now on, also on failure.
  * Call it before sess_client_start(), which connects every extra transport
  * and binds it to the session with BIND_CONN_TO_SESSION (fore channel only;
- * the back channel stays on the first connection).  An extra that cannot
+ * the back channel stays on the first connection, whose role a live extra
+ * takes when it is lost: sess_trunk.c).  An extra that cannot
  * connect is retried by the renewer; one the server refuses to bind is
  * dropped with a log line and the session goes on with fewer connections.
  * Returns 0; -EBUSY once started; -ENOSPC when the client already has
