@@ -313,6 +313,9 @@ static struct sess_client *fake_client(void)
 	return cl;
 }
 
+/* the minorversion build_cb() puts in its CB_COMPOUNDs */
+static uint32_t cb_minor = 1;
+
 /* A CB_COMPOUND call: CB_SEQUENCE(seq) + CB_RECALL_SLOT(2) + CB_RECALL */
 static size_t build_cb(uint8_t *buf, size_t cap, uint32_t seq, uint32_t prog)
 {
@@ -327,7 +330,7 @@ static size_t build_cb(uint8_t *buf, size_t cap, uint32_t seq, uint32_t prog)
 	CHECK(hlen > 0);
 	memset(&ca, 0, sizeof(ca));
 	memset(ops, 0, sizeof(ops));
-	ca.minorversion = 1;
+	ca.minorversion = cb_minor;
 	ops[0].argop = NFS4_OP_CB_SEQUENCE;
 	memcpy(ops[0].nfs_cb_argop4_u.opcbsequence.csa_sessionid, test_sid,
 	       sizeof(sessionid4));
@@ -907,6 +910,47 @@ static void test_xattr_replies(void)
 	}
 }
 
+/*
+ * A server calls back at the client id's minor version: a 4.2 session
+ * takes CB_COMPOUNDs of minor version 2 (and 1); a 4.1 one refuses 2.
+ */
+static nfsstat4 cb_status(uint32_t session_minor, uint32_t minor)
+{
+	struct sess_client *cl = fake_client();
+	uint8_t req[4096], rep[8192];
+	CB_COMPOUND4res cres;
+	nfsstat4 st;
+	size_t len, off;
+	XDR x;
+	int n;
+
+	atomic_store(&cl->cl_minor, session_minor);
+	cb_minor = minor;
+	len = build_cb(req, sizeof(req), 1, SESS_CB_PROGRAM);
+	cb_minor = 1;
+	n = sess_cb_handle(cl, req, len, rep, sizeof(rep));
+	CHECK(n > 0 && sess_rpc_decode_reply(rep, (size_t)n, 99, &off) == 0);
+	memset(&cres, 0, sizeof(cres));
+	xdrmem_ncreate(&x, (char *)rep + off, (u_int)((size_t)n - off),
+		       XDR_DECODE);
+	CHECK(xdr_CB_COMPOUND4res(&x, &cres));
+	st = cres.status;
+	xdr_nfree((xdrproc_t)xdr_CB_COMPOUND4res, &cres);
+	sess_slots_fini(&cl->cl_slots);
+	free(cl);
+	return st;
+}
+
+static void test_cb_minor(void)
+{
+	/* accepted: CB_RECALL answers BADHANDLE (no such delegation) */
+	CHECK_EQ(cb_status(2, 2), NFS4ERR_BADHANDLE);
+	CHECK_EQ(cb_status(2, 1), NFS4ERR_BADHANDLE);
+	CHECK_EQ(cb_status(1, 1), NFS4ERR_BADHANDLE);
+	CHECK_EQ(cb_status(1, 2), NFS4ERR_MINOR_VERS_MISMATCH);
+	CHECK_EQ(cb_status(2, 3), NFS4ERR_MINOR_VERS_MISMATCH);
+}
+
 int main(void)
 {
 	test_compound_reply();
@@ -917,5 +961,6 @@ int main(void)
 	test_badsession_past_deadline();
 	test_minor_negotiation();
 	test_xattr_replies();
+	test_cb_minor();
 	return gr_check_done("test_decode");
 }
