@@ -11,7 +11,8 @@
 #       and rpcbind registration (rpcbind is started when missing).  Sets
 #       GANESHA_PID; returns 1 (log tail printed) if the RDMA listener does
 #       not come up within 60 s.  GANESHA_RDMA_EXTRA, if set, is added to
-#       the NFS_RDMA block.
+#       the NFS_RDMA block; GANESHA_CONF_EXTRA, if set, to the file (a LOG
+#       block, say).
 #   ganesha_stop
 #   knfsd_start <export dir> <rdma port>
 #       The Linux kernel NFS server (v3, v4; 16 threads, as many as our
@@ -58,6 +59,7 @@ EXPORT {
 	Access_Type = RW; Squash = No_Root_Squash; Protocols = $protocols;
 	FSAL { Name = VFS; }
 }
+${GANESHA_CONF_EXTRA:-}
 CONF
 	: >"$work/ganesha.log"
 	GANESHA_RDMA_MODULE=$module LD_PRELOAD=$preload \
