@@ -335,8 +335,21 @@ int rp_call(struct rp_export *ex, struct sess_compound *c)
 	ret = sess_compound(cl, c);
 	c->sc_cred = NULL;
 	atomic_fetch_add(&ex->stats.rs_calls, 1);
-	if (ret || c->sc_status != NFS4_OK)
+	if (ret || c->sc_status != NFS4_OK) {
 		atomic_fetch_add(&ex->stats.rs_errors, 1);
+		/*
+		 * What the transport or the backend said, before mapping:
+		 * a transport error at INFO (a cause the client only sees
+		 * as NFS4ERR_DELAY), an NFS status at DEBUG.
+		 */
+		LogAtLevel(
+		    COMPONENT_FSAL, ret ? NIV_INFO : NIV_DEBUG,
+		    "RDMA_PROXY: backend COMPOUND of %u ops (op %d last) failed: %s, status %d",
+		    c->sc_nargs,
+		    c->sc_nargs ? (int)c->sc_args[c->sc_nargs - 1].argop : -1,
+		    ret ? strerror(-ret) : "no transport error",
+		    ret ? -1 : (int)c->sc_status);
+	}
 	return ret;
 }
 
@@ -487,11 +500,7 @@ fsal_status_t rp_nfs4_to_fsal(nfsstat4 st)
 
 fsal_status_t rp_status(int ret, const struct sess_compound *c)
 {
-	if (ret == -EAGAIN || ret == -EIO || ret == -ETIMEDOUT ||
-	    ret == -ENOTCONN)
-		/* backend unreachable or recovering: the client retries */
-		return fsalstat(ERR_FSAL_DELAY, EAGAIN);
 	if (ret < 0)
-		return fsalstat(ERR_FSAL_SERVERFAULT, -ret);
+		return rp_xprt_status(ret); /* retriable but for a few */
 	return rp_nfs4_to_fsal(c->sc_status);
 }

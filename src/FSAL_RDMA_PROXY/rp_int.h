@@ -19,6 +19,7 @@
  *   rp_shutdown.c   the shutdown watch: backend calls bounded at SIGTERM
  *   rp_stats.c      the stats file
  *   rp_backend.c    one NFSv4.1 session to the backend per export
+ *   rp_errmap.c     a call failed below NFS: the client's status
  *   rp_config.c     per-export FSAL { } options and their checks
  *   rp_lock_owner.c backend lock-owner names
  *   rp_handle_mac.c the wire handles' MAC and its key in State_Dir
@@ -289,6 +290,12 @@ void rp_backend_shutdown(struct rp_backend *be, int grace_ms);
 int rp_call(struct rp_export *ex, struct sess_compound *c);
 /** rp_status() - fsal status for rp_call()'s result. */
 fsal_status_t rp_status(int ret, const struct sess_compound *c);
+/**
+ * rp_xprt_status() - fsal status for a backend call that failed with the
+ * negative errno @err below NFS (rp_errmap.c): ERR_FSAL_DELAY but for the
+ * few errors no retry cures, which are ERR_FSAL_SERVERFAULT.
+ */
+fsal_status_t rp_xprt_status(int err);
 /** rp_nfs4_to_fsal() - fsal status of an NFSv4 error. */
 fsal_status_t rp_nfs4_to_fsal(nfsstat4 st);
 /**

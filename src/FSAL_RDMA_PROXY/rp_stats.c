@@ -86,6 +86,7 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 	RP_LINE(f, "new_sessions", cs.cs_new_sessions);
 	RP_LINE(f, "new_clientids", cs.cs_new_clientids);
 	RP_LINE(f, "delays", cs.cs_delays);
+	RP_LINE(f, "transport_waits", cs.cs_xprt_waits);
 	/* session trunking: the first connection plus the bound extras */
 	RP_LINE(f, "connections", cs.cs_conns);
 	RP_LINE(f, "connections_bound", cs.cs_conns_bound + 1);

@@ -77,6 +77,8 @@ struct sess_client_stats {
 	uint64_t cs_new_clientids;  /* EXCHANGE_ID done */
 	uint64_t cs_session_resets; /* session replaced (slots exhausted..) */
 	uint64_t cs_delays;	    /* NFS4ERR_DELAY / GRACE waits */
+	/* waits for the transport's memory or queue room (sess_seq.c) */
+	uint64_t cs_xprt_waits;
 	uint64_t cs_misordered;
 	uint64_t cs_badslot;
 	uint64_t cs_false_retry;

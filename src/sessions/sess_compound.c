@@ -225,6 +225,9 @@ static void count(struct sess_client *cl, enum sess_seq_count what)
 	case SESS_SEQ_COUNT_FALSE_RETRY:
 		cl->cl_stats.cs_false_retry++;
 		break;
+	case SESS_SEQ_COUNT_XPRT_WAIT:
+		cl->cl_stats.cs_xprt_waits++;
+		break;
 	case SESS_SEQ_COUNT_NONE:
 		break;
 	}

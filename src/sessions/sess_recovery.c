@@ -31,12 +31,12 @@
 #include <unistd.h>
 
 #include "sess_int.h"
+#include "sess_seq.h"
 
+/* the same list as the SEQUENCE engine's (sess_seq.c) */
 static bool is_conn_error(int ret)
 {
-	return ret == -ENOTCONN || ret == -ETIMEDOUT || ret == -ECONNREFUSED ||
-	       ret == -ECONNRESET || ret == -EPIPE || ret == -EHOSTUNREACH ||
-	       ret == -ENETUNREACH;
+	return sess_seq_conn_lost(ret);
 }
 
 static bool expired(const struct timespec *deadline)

@@ -58,13 +58,41 @@ static void back_off(const struct sess_seq_in *in, struct sess_seq_out *out)
 	out->next_delay_ms = next_delay(in->delay_ms);
 }
 
+bool sess_seq_conn_lost(int err)
+{
+	return err == -ENOTCONN || err == -ETIMEDOUT || err == -ECONNRESET ||
+	       err == -ECONNABORTED || err == -ECONNREFUSED || err == -EPIPE ||
+	       err == -EHOSTUNREACH || err == -ENETUNREACH || err == -ENETDOWN;
+}
+
+bool sess_seq_out_of_resources(int err)
+{
+	/* not -ENOSPC: an encoder's "does not fit", which no wait cures */
+	return err == -ENOMEM || err == -ENOBUFS;
+}
+
 /* The transport did not deliver a reply: the server may have run it. */
 static void decide_lost(const struct sess_seq_in *in, bool expired,
 			struct sess_seq_out *out)
 {
-	bool conn_lost =
-	    in->xprt_err == -ENOTCONN || in->xprt_err == -ETIMEDOUT;
+	bool conn_lost = sess_seq_conn_lost(in->xprt_err);
 
+	if (sess_seq_out_of_resources(in->xprt_err) && !expired &&
+	    !in->in_recovery) {
+		/*
+		 * The transport ran out of something of its own (memory it
+		 * may register or pin, send queue room) before the call went
+		 * out - on siw a low RLIMIT_MEMLOCK did so for the payloads
+		 * of WRITEs in flight (issue #17).  Calls in flight give it
+		 * back as they end: wait and send again on the same slot and
+		 * seqid, which is also right if it did go out (2.10.6.2:
+		 * the reply cache answers).  Never on a new seqid.
+		 */
+		back_off(in, out);
+		out->count = SESS_SEQ_COUNT_XPRT_WAIT;
+		out->action = SESS_SEQ_REPLAY;
+		return;
+	}
 	if (!conn_lost) {
 		/* Nothing to retry on (encoding, malformed reply...). */
 		fail(out, SESS_SEQ_SLOT_LOST, in->xprt_err);

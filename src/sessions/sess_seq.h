@@ -90,6 +90,7 @@ enum sess_seq_count {
 	SESS_SEQ_COUNT_MISORDERED,  /* cs_misordered */
 	SESS_SEQ_COUNT_BADSLOT,	    /* cs_badslot */
 	SESS_SEQ_COUNT_FALSE_RETRY, /* cs_false_retry */
+	SESS_SEQ_COUNT_XPRT_WAIT,   /* cs_xprt_waits */
 };
 
 /** One attempt, classified (filled by the loop from what it saw). */
@@ -190,5 +191,20 @@ bool sess_seq_change_ran(const nfs_argop4 *args, uint32_t nres);
 
 /** sess_seq_action_name() - a constant name for logs and tests. */
 const char *sess_seq_action_name(enum sess_seq_action a);
+
+/**
+ * sess_seq_conn_lost() - whether a transport error means the connection
+ * is gone (the call's fate unknown; reconnect, then replay)
+ * @err: sess_raw_call()'s negative errno
+ */
+bool sess_seq_conn_lost(int err);
+
+/**
+ * sess_seq_out_of_resources() - whether a transport error means it lacked
+ * a resource of its own (memory to register, send queue room) that calls
+ * in flight give back: wait, then send again on the same slot and seqid
+ * @err: sess_raw_call()'s negative errno
+ */
+bool sess_seq_out_of_resources(int err);
 
 #endif /* SESS_SEQ_H */

@@ -209,6 +209,13 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 			   c->xc_timeout_ms ? c->xc_timeout_ms
 					    : rx->rx_timeout_ms);
 	stats_end(rx, &req, head.iov_len + c->xc_bulk_out_len);
+	/*
+	 * The engine says -ENOSPC when the send queue had no room (the call
+	 * never went out); the session layer reads -ENOSPC as "too large"
+	 * and -ENOBUFS as a shortage that calls in flight end (sess_seq.c).
+	 */
+	if (ret == -ENOSPC)
+		ret = -ENOBUFS;
 	if (ret) {
 		reply->rb_dirty = req.cr_reply_cap;
 		goto out;

@@ -178,6 +178,21 @@ static const struct row rows[] = {
     {"18.46.3 other SEQUENCE error: the caller's", 0, NFS4ERR_REP_TOO_BIG,
      NFS4ERR_REP_TOO_BIG, 0, A(ANSWER), S(UNSENT), R(NONE), S(KEEP), 0,
      NFS4ERR_REP_TOO_BIG, 0, C(NONE)},
+    /* issue #17: siw could not register a WRITE's payload (memlock) */
+    {"transport out of memory: wait, resend slot+seqid", -ENOMEM, OK, OK, 0,
+     A(REPLAY), S(KEEP), R(NONE), S(KEEP), 0, OK, D, C(XPRT_WAIT)},
+    {"send queue full: wait, resend slot+seqid", -ENOBUFS, OK, OK, 0, A(REPLAY),
+     S(KEEP), R(NONE), S(KEEP), 0, OK, D, C(XPRT_WAIT)},
+    {"transport out of memory past deadline", -ENOMEM, OK, OK, EXPIRED, A(FAIL),
+     S(LOST), R(NONE), S(KEEP), -ENOMEM, OK, 0, C(NONE)},
+    {"transport out of memory in recovery: recovery's", -ENOMEM, OK, OK, RECOV,
+     A(FAIL), S(LOST), R(NONE), S(KEEP), -ENOMEM, OK, 0, C(NONE)},
+    {"call too large for the encoder: no wait cures it", -ENOSPC, OK, OK, 0,
+     A(FAIL), S(LOST), R(NONE), S(KEEP), -ENOSPC, OK, 0, C(NONE)},
+    {"2.10.13 conn reset: as a loss", -ECONNRESET, OK, OK, CREPLAY, A(REPLAY),
+     S(KEEP), R(CONN), S(LOST), 0, OK, 0, C(NONE)},
+    {"2.10.13 conn aborted: as a loss", -ECONNABORTED, OK, OK, CREPLAY,
+     A(REPLAY), S(KEEP), R(CONN), S(LOST), 0, OK, 0, C(NONE)},
 };
 
 static void fill_in(const struct row *r, struct sess_seq_in *in)

@@ -28,7 +28,9 @@
  *   (iWARP) allows more, but one limit keeps upper layers portable.
  * - Memory: ibv_reg_mr with exactly the access asked for; verbs requires
  *   local write whenever remote write is granted.  The handle is the rkey,
- *   the wire offset the virtual address.
+ *   the wire offset the virtual address.  Registered memory is pinned and
+ *   charged against RLIMIT_MEMLOCK, which open raises as far as the
+ *   process may (xr_vb_raise_memlock).
  */
 #include "xr_fabric_int.h"
 
@@ -39,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -231,6 +234,35 @@ static int xr_vb_pick_device(struct xr_vb_fabric *vf, const char *addr,
 	return 0;
 }
 
+/*
+ * Every registration pins its pages, and the kernel charges them against
+ * RLIMIT_MEMLOCK.  rxe (through ib_umem_get) lets a process holding
+ * CAP_IPC_LOCK - root - past the limit; siw does not: it checks each
+ * registration against the limit, root's too, whose default is 8 MiB
+ * (the kernel's and systemd's).  The session client registers each
+ * WRITE's payload and each READ's destination while the call is in
+ * flight, so a gateway with seven 1 MiB WRITEs in flight beside its own
+ * buffers crossed it, and its registrations failed with ENOMEM (issue
+ * #17).  So the limit is raised once, as far as this process may: to
+ * unlimited when it may raise the hard limit (CAP_SYS_RESOURCE), else the
+ * soft limit to the hard one.  It is never lowered; a process the hard
+ * limit still binds gets ENOMEM from reg_mr, with a hint.
+ */
+static void xr_vb_raise_memlock(void)
+{
+	static const struct rlimit all = {RLIM_INFINITY, RLIM_INFINITY};
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	if (setrlimit(RLIMIT_MEMLOCK, &all) == 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_MEMLOCK, &rl);
+	}
+}
+
 static int xr_vb_open(const struct xr_fabric_params *params,
 		      struct xr_fabric **out, char *errbuf, size_t errlen)
 {
@@ -242,6 +274,7 @@ static int xr_vb_open(const struct xr_fabric_params *params,
 	if (!vf)
 		return xr_buf_err(errbuf, errlen, "verbs", -ENOMEM,
 				  "no memory");
+	xr_vb_raise_memlock();
 	vf->vf_base.xf_ops = &xr_fabric_ops_verbs;
 	vf->vf_base.xf_pdata_max = XR_VB_PDATA;
 	vf->vf_epfd = -1;
