@@ -31,6 +31,7 @@ PACKAGES=(
 	nfs-ganesha nfs-ganesha-vfs nfs-ganesha-mem nfs-ganesha-proxy-v4
 	libnfs-utils libnfs-dev
 	dpkg-dev debhelper fakeroot lintian
+	prometheus python3-prometheus-client
 	qemu-system-x86 debootstrap e2fsprogs
 )
 

@@ -14,6 +14,7 @@
 
 #include "rp_int.h"
 #include "config_parsing.h"
+#include "gr_prom.h"
 
 #define RP_DEFAULT_RDMA_PORT 20049
 #define RP_DEFAULT_TCP_PORT 2049
@@ -102,7 +103,25 @@ static struct config_item rp_module_items[] = {
 		   rp_module, state_dir),
     CONF_ITEM_PATH("Stats_File", 1, 4096, NULL, rp_module, stats_file),
     CONF_ITEM_UI32("Stats_Interval", 1, 3600, 5, rp_module, stats_interval_s),
+    /* off by default: only the administrator knows the collector's directory */
+    CONF_ITEM_PATH("Metrics_File", 1, 4096, NULL, rp_module, metrics_file),
     CONFIG_EOL};
+
+static int rp_module_commit(void *node, void *link_mem, void *self_struct,
+			    struct config_error_type *err_type)
+{
+	struct rp_module *m = self_struct;
+
+	if (m->metrics_file && !gr_prom_path_ok(m->metrics_file)) {
+		LogCrit(
+		    COMPONENT_CONFIG,
+		    "RDMA_PROXY: Metrics_File = \"%s\" must name a file ending in .prom (node exporter's textfile collector reads only those)",
+		    m->metrics_file);
+		err_type->invalid = true;
+		return 1;
+	}
+	return 0;
+}
 
 struct config_block rp_module_block = {
     .dbus_interface_name = "org.ganesha.nfsd.config.fsal.rdma_proxy",
@@ -110,4 +129,4 @@ struct config_block rp_module_block = {
     .blk_desc.type = CONFIG_BLOCK,
     .blk_desc.u.blk.init = noop_conf_init,
     .blk_desc.u.blk.params = rp_module_items,
-    .blk_desc.u.blk.commit = noop_conf_commit};
+    .blk_desc.u.blk.commit = rp_module_commit};

@@ -232,6 +232,7 @@ struct rp_module {
 	struct fsal_obj_ops handle_ops;
 	char *state_dir;
 	char *stats_file;
+	char *metrics_file; /* NULL: none; a *.prom file (gr_prom.h) */
 	uint32_t stats_interval_s;
 	/* backend lock-owner names (rp_lock_owner.c); init_config sets up */
 	struct rp_lock_owners lock_owners;
@@ -333,7 +334,10 @@ void rp_exports_each(void (*fn)(struct rp_export *ex, void *arg), void *arg);
 int rp_shutdown_start(void);
 /** rp_shutdown_stop() - stop that thread (module unload). */
 void rp_shutdown_stop(void);
-/** rp_stats_start() - start the writer if Stats_File is set; 0 or -EAGAIN */
+/**
+ * rp_stats_start() - start the writer if Stats_File or Metrics_File is set;
+ * 0 or -EAGAIN
+ */
 int rp_stats_start(void);
 /** rp_stats_stop_thread() - write a last time and stop (module unload). */
 void rp_stats_stop_thread(void);

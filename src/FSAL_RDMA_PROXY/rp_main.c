@@ -96,6 +96,7 @@ MODULE_FINI void rp_module_fini(void)
 	(void)unregister_fsal(&rp_module.fsal);
 	gsh_free(rp_module.state_dir);
 	gsh_free(rp_module.stats_file);
+	gsh_free(rp_module.metrics_file);
 	if (rp_module.lock_owners_ready)
 		rp_lock_owners_destroy(&rp_module.lock_owners);
 }

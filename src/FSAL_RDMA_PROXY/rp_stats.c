@@ -9,15 +9,19 @@
  * transport's (bytes the backend moved by RDMA Read and Write, payload
  * bytes copied in userspace, registered memory).  The file is written to
  * a fresh temporary file and renamed (gr_file.c), so a reader never sees
- * half of it and a planted link is never written through.
+ * half of it and a planted link is never written through.  With
+ * Metrics_File = PATH.prom the same thread writes the same counters in
+ * Prometheus's text format for node exporter's textfile collector.
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rp_int.h"
 #include "gr_file.h"
+#include "gr_prom.h"
 
 /* the list below; held while the stats file is written (outermost) */
 static pthread_mutex_t rp_exports_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -120,23 +124,263 @@ static int rp_stats_fill(FILE *f, void *arg)
 }
 
 /*
+ * The same counters for Prometheus (gr_prom.h), names prefixed
+ * ganesha_rdma_proxy_, counters suffixed _total.  Labels: export (the
+ * export id; at most RP_METRICS_MAX_EXPORTS of them, the rest summed
+ * under export="other") and, for the calls each backend connection
+ * carried, conn (0 to Connections - 1, at most SESS_MAX_CONNS).  So a
+ * file holds at most (RP_METRICS_MAX_EXPORTS + 1) * (RPM_N +
+ * SESS_MAX_CONNS) series, whatever clients do.  The format wants each
+ * family's samples together, so the exports are copied first (under
+ * rp_exports_lock, as the stats file does) and then written family by
+ * family.
+ */
+#define RP_METRICS_MAX_EXPORTS 64
+
+enum rp_metric {
+	RPM_UP,
+	RPM_CALLS,
+	RPM_NFS_ERRORS,
+	RPM_READ_BYTES,
+	RPM_WRITE_BYTES,
+	RPM_REOPENS,
+	RPM_BAD_HANDLES,
+	RPM_POSTOP_KEPT,
+	RPM_GETATTRS_SAVED,
+	RPM_LOOKUPS_SAVED,
+	RPM_FIRST_SESSION, /* from here on: only while the backend is up */
+	RPM_SLOTS = RPM_FIRST_SESSION,
+	RPM_MAX_SLOTS_BUSY,
+	RPM_REPLAYS,
+	RPM_RECONNECTS,
+	RPM_NEW_SESSIONS,
+	RPM_NEW_CLIENTIDS,
+	RPM_DELAYS,
+	RPM_CONNECTIONS,
+	RPM_CONNECTIONS_BOUND,
+	RPM_BIND_CONN,
+	RPM_CONNECTIONS_LOST,
+	RPM_CALLS_MOVED,
+	RPM_CONNECTIONS_REFUSED,
+	RPM_RDMA_READ_BYTES,
+	RPM_RDMA_WRITE_BYTES,
+	RPM_PAYLOAD_COPIED,
+	RPM_REGISTERED,
+	RPM_REGISTERED_PER_CONN,
+	RPM_N
+};
+
+static const struct {
+	const char *name;
+	enum gr_prom_type type;
+	const char *help;
+} rp_metric_desc[RPM_N] = {
+#define RPM(id, n, t, h) [id] = {"ganesha_rdma_proxy_" n, t, h}
+    RPM(RPM_UP, "backend_up", GR_PROM_GAUGE,
+	"1 when the backend session is up (export=\"other\": how many are)"),
+    RPM(RPM_CALLS, "calls_total", GR_PROM_COUNTER, "calls the gateway served"),
+    RPM(RPM_NFS_ERRORS, "nfs_errors_total", GR_PROM_COUNTER,
+	"calls answered with an NFS error"),
+    RPM(RPM_READ_BYTES, "read_bytes_total", GR_PROM_COUNTER, "bytes read"),
+    RPM(RPM_WRITE_BYTES, "write_bytes_total", GR_PROM_COUNTER, "bytes written"),
+    RPM(RPM_REOPENS, "reopens_total", GR_PROM_COUNTER,
+	"backend opens redone after a lost session"),
+    RPM(RPM_BAD_HANDLES, "bad_handles_total", GR_PROM_COUNTER,
+	"client handles refused (forged, altered, another export's)"),
+    RPM(RPM_POSTOP_KEPT, "postop_attrs_kept_total", GR_PROM_COUNTER,
+	"directory attributes brought along with a change"),
+    RPM(RPM_GETATTRS_SAVED, "getattrs_saved_total", GR_PROM_COUNTER,
+	"GETATTRs answered from kept attributes"),
+    RPM(RPM_LOOKUPS_SAVED, "lookups_saved_total", GR_PROM_COUNTER,
+	"LOOKUPs answered from a kept negative entry"),
+    RPM(RPM_SLOTS, "slots", GR_PROM_GAUGE, "backend session slots"),
+    RPM(RPM_MAX_SLOTS_BUSY, "max_slots_busy", GR_PROM_GAUGE,
+	"most backend slots in use at once"),
+    RPM(RPM_REPLAYS, "replays_total", GR_PROM_COUNTER,
+	"backend calls resent on the same slot and seqid"),
+    RPM(RPM_RECONNECTS, "reconnects_total", GR_PROM_COUNTER,
+	"backend reconnections"),
+    RPM(RPM_NEW_SESSIONS, "new_sessions_total", GR_PROM_COUNTER,
+	"backend CREATE_SESSIONs"),
+    RPM(RPM_NEW_CLIENTIDS, "new_clientids_total", GR_PROM_COUNTER,
+	"backend EXCHANGE_IDs"),
+    RPM(RPM_DELAYS, "delays_total", GR_PROM_COUNTER,
+	"NFS4ERR_DELAY or GRACE waits on the backend"),
+    RPM(RPM_CONNECTIONS, "connections", GR_PROM_GAUGE,
+	"backend connections configured"),
+    RPM(RPM_CONNECTIONS_BOUND, "connections_bound", GR_PROM_GAUGE,
+	"backend connections bound to the session now"),
+    RPM(RPM_BIND_CONN, "bind_conn_total", GR_PROM_COUNTER,
+	"BIND_CONN_TO_SESSIONs done"),
+    RPM(RPM_CONNECTIONS_LOST, "connections_lost_total", GR_PROM_COUNTER,
+	"extra backend connections found lost"),
+    RPM(RPM_CALLS_MOVED, "calls_moved_total", GR_PROM_COUNTER,
+	"calls replayed on another backend connection"),
+    RPM(RPM_CONNECTIONS_REFUSED, "connections_refused_total", GR_PROM_COUNTER,
+	"extra connections the backend refused to bind"),
+    RPM(RPM_RDMA_READ_BYTES, "rdma_read_bytes_total", GR_PROM_COUNTER,
+	"bytes the backend pulled by RDMA Read"),
+    RPM(RPM_RDMA_WRITE_BYTES, "rdma_write_bytes_total", GR_PROM_COUNTER,
+	"bytes the backend pushed by RDMA Write"),
+    RPM(RPM_PAYLOAD_COPIED, "payload_bytes_copied_total", GR_PROM_COUNTER,
+	"READ and WRITE data bytes copied in userspace"),
+    RPM(RPM_REGISTERED, "registered_bytes", GR_PROM_GAUGE,
+	"bytes of memory registered"),
+    RPM(RPM_REGISTERED_PER_CONN, "registered_per_connection_bytes",
+	GR_PROM_GAUGE, "registered pool bytes of one backend connection"),
+#undef RPM
+};
+
+struct rp_metric_snap {
+	uint16_t export_id;
+	bool other; /* the exports past RP_METRICS_MAX_EXPORTS, summed */
+	bool up;    /* any of them up: the session values are there */
+	uint32_t nconns;
+	uint64_t v[RPM_N];
+	uint64_t conn_calls[SESS_MAX_CONNS];
+};
+
+struct rp_metric_set {
+	struct rp_metric_snap ex[RP_METRICS_MAX_EXPORTS + 1];
+	uint32_t n;
+};
+
+static void rp_metrics_take(struct rp_export *ex, void *arg)
+{
+	struct rp_metric_set *set = arg;
+	struct rp_metric_snap *m;
+	struct sess_client_stats cs;
+	bool up = rp_backend_get_stats(&ex->backend, &cs);
+	uint32_t i;
+
+	if (set->n < RP_METRICS_MAX_EXPORTS) {
+		m = &set->ex[set->n++];
+		m->export_id = ex->export_id;
+	} else {
+		m = &set->ex[RP_METRICS_MAX_EXPORTS];
+		m->other = true;
+	}
+	m->v[RPM_UP] += up;
+	m->v[RPM_CALLS] += atomic_load(&ex->stats.rs_calls);
+	m->v[RPM_NFS_ERRORS] += atomic_load(&ex->stats.rs_errors);
+	m->v[RPM_READ_BYTES] += atomic_load(&ex->stats.rs_read_bytes);
+	m->v[RPM_WRITE_BYTES] += atomic_load(&ex->stats.rs_write_bytes);
+	m->v[RPM_REOPENS] += atomic_load(&ex->stats.rs_reopens);
+	m->v[RPM_BAD_HANDLES] += atomic_load(&ex->stats.rs_bad_handles);
+	m->v[RPM_POSTOP_KEPT] += atomic_load(&ex->stats.rs_postop_kept);
+	m->v[RPM_GETATTRS_SAVED] += atomic_load(&ex->stats.rs_postop_served);
+	m->v[RPM_LOOKUPS_SAVED] += atomic_load(&ex->stats.rs_neg_served);
+	if (!up)
+		return;
+	m->up = true;
+	m->v[RPM_SLOTS] += cs.cs_slots;
+	m->v[RPM_MAX_SLOTS_BUSY] += cs.cs_max_slots_busy;
+	m->v[RPM_REPLAYS] += cs.cs_replays;
+	m->v[RPM_RECONNECTS] += cs.cs_reconnects;
+	m->v[RPM_NEW_SESSIONS] += cs.cs_new_sessions;
+	m->v[RPM_NEW_CLIENTIDS] += cs.cs_new_clientids;
+	m->v[RPM_DELAYS] += cs.cs_delays;
+	m->v[RPM_CONNECTIONS] += cs.cs_conns;
+	m->v[RPM_CONNECTIONS_BOUND] += cs.cs_conns_bound + 1;
+	m->v[RPM_BIND_CONN] += cs.cs_bind_conn;
+	m->v[RPM_CONNECTIONS_LOST] += cs.cs_trunk_lost;
+	m->v[RPM_CALLS_MOVED] += cs.cs_trunk_moved;
+	m->v[RPM_CONNECTIONS_REFUSED] += cs.cs_trunk_refused;
+	m->v[RPM_RDMA_READ_BYTES] += cs.cs_xprt.xs_rdma_read_bytes;
+	m->v[RPM_RDMA_WRITE_BYTES] += cs.cs_xprt.xs_rdma_write_bytes;
+	m->v[RPM_PAYLOAD_COPIED] +=
+	    cs.cs_xprt.xs_payload_bytes_copied + cs.cs_read_bytes_copied;
+	m->v[RPM_REGISTERED] += cs.cs_xprt.xs_registered_bytes;
+	m->v[RPM_REGISTERED_PER_CONN] += cs.cs_xprt.xs_registered_per_conn;
+	for (i = 0; i < cs.cs_conns && i < SESS_MAX_CONNS; i++)
+		m->conn_calls[i] += cs.cs_conn_calls[i];
+	if (m->nconns < i)
+		m->nconns = i;
+}
+
+static void rp_metrics_label(const struct rp_metric_snap *m, char *buf,
+			     size_t len)
+{
+	if (m->other)
+		snprintf(buf, len, "export=\"other\"");
+	else
+		snprintf(buf, len, "export=\"%u\"", m->export_id);
+}
+
+static int rp_metrics_fill(FILE *f, void *arg)
+{
+	struct rp_metric_set *set;
+	char label[64];
+	uint32_t i, k, c, n;
+
+	(void)arg;
+	set = calloc(1, sizeof(*set)); /* ~20 KiB: not on the thread's stack */
+	if (!set)
+		return -ENOMEM;
+	rp_exports_each(rp_metrics_take, set);
+	n = set->n + (set->ex[RP_METRICS_MAX_EXPORTS].other ? 1 : 0);
+	if (set->ex[RP_METRICS_MAX_EXPORTS].other)
+		set->ex[set->n] = set->ex[RP_METRICS_MAX_EXPORTS];
+	for (k = 0; k < RPM_N; k++) {
+		gr_prom_family(f, rp_metric_desc[k].name,
+			       rp_metric_desc[k].type, rp_metric_desc[k].help);
+		for (i = 0; i < n; i++) {
+			if (k >= RPM_FIRST_SESSION && !set->ex[i].up)
+				continue;
+			rp_metrics_label(&set->ex[i], label, sizeof(label));
+			gr_prom_sample(f, rp_metric_desc[k].name, label,
+				       set->ex[i].v[k]);
+		}
+	}
+	gr_prom_family(f, "ganesha_rdma_proxy_connection_calls_total",
+		       GR_PROM_COUNTER,
+		       "calls each backend connection carried");
+	for (i = 0; i < n; i++) {
+		for (c = 0; c < set->ex[i].nconns; c++) {
+			char both[96];
+
+			rp_metrics_label(&set->ex[i], label, sizeof(label));
+			snprintf(both, sizeof(both), "%s,conn=\"%u\"", label,
+				 c);
+			gr_prom_sample(
+			    f, "ganesha_rdma_proxy_connection_calls_total",
+			    both, set->ex[i].conn_calls[c]);
+		}
+	}
+	free(set);
+	return ferror(f) ? -EIO : 0;
+}
+
+/*
  * Written as root: gr_file_replace() never follows a planted link, makes
  * its temporary file with O_EXCL and refuses a directory others may write
  * in.  A failure is logged when it first happens and when it changes.
  */
-static void rp_stats_write(const char *path)
+static void rp_stats_write_one(const char *option, const char *path,
+			       int (*fill)(FILE *f, void *arg), int *last_rc)
 {
-	static int last_rc;
 	char why[512];
 	int rc;
 
-	rc = gr_file_replace(path, 0644, rp_stats_fill, NULL, why, sizeof(why));
-	if (rc && rc != last_rc)
-		LogWarn(COMPONENT_FSAL, "RDMA_PROXY: Stats_File %s", why);
-	else if (!rc && last_rc)
-		LogEvent(COMPONENT_FSAL,
-			 "RDMA_PROXY: Stats_File %s written again", path);
-	last_rc = rc;
+	rc = gr_file_replace(path, 0644, fill, NULL, why, sizeof(why));
+	if (rc && rc != *last_rc)
+		LogWarn(COMPONENT_FSAL, "RDMA_PROXY: %s %s", option, why);
+	else if (!rc && *last_rc)
+		LogEvent(COMPONENT_FSAL, "RDMA_PROXY: %s %s written again",
+			 option, path);
+	*last_rc = rc;
+}
+
+static void rp_stats_write(void)
+{
+	static int stats_rc, metrics_rc;
+
+	if (rp_module.stats_file)
+		rp_stats_write_one("Stats_File", rp_module.stats_file,
+				   rp_stats_fill, &stats_rc);
+	if (rp_module.metrics_file)
+		rp_stats_write_one("Metrics_File", rp_module.metrics_file,
+				   rp_metrics_fill, &metrics_rc);
 }
 
 static void *rp_stats_main(void *arg)
@@ -146,7 +390,7 @@ static void *rp_stats_main(void *arg)
 	pthread_mutex_lock(&rp_stats_lock);
 	while (!rp_stats_stop) {
 		pthread_mutex_unlock(&rp_stats_lock);
-		rp_stats_write(rp_module.stats_file);
+		rp_stats_write();
 		pthread_mutex_lock(&rp_stats_lock);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += rp_module.stats_interval_s;
@@ -156,13 +400,14 @@ static void *rp_stats_main(void *arg)
 			;
 	}
 	pthread_mutex_unlock(&rp_stats_lock);
-	rp_stats_write(rp_module.stats_file); /* the final figures */
+	rp_stats_write(); /* the final figures */
 	return NULL;
 }
 
 int rp_stats_start(void)
 {
-	if (!rp_module.stats_file || rp_stats_running)
+	if ((!rp_module.stats_file && !rp_module.metrics_file) ||
+	    rp_stats_running)
 		return 0;
 	if (pthread_create(&rp_stats_thread, NULL, rp_stats_main, NULL) != 0)
 		return -EAGAIN;

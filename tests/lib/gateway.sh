@@ -43,6 +43,8 @@
 # GW_RP_TRANSPORT (rdma|tcp, default rdma), GW_RP_SLOTS (default 64),
 # GW_RP_CREDITS (default 128), GW_RP_CONNECTIONS (default 1),
 # GW_RP_CALL_TIMEOUT (Call_Timeout seconds, default 60),
+# GW_METRICS=1: the backend and the RDMA_PROXY gateway also write
+# Prometheus metrics files ($GW_BACKEND_METRICS, $GW_RP_METRICS),
 # GW_EXPORT2=rdma|tcp: the gateway also exports /gw2, the backend's
 # /export2 ($GW_BACKEND_EXPORT2), through a second FSAL export with that
 # transport (its own backend session).
@@ -55,6 +57,8 @@ GW_BACKEND_EXPORT=$GW_ROOT/backend/export
 GW_BACKEND_EXPORT2=$GW_ROOT/backend/export2
 GW_BACKEND_STATS=$GW_ROOT/backend/rdma-stats
 GW_RP_STATS=$GW_ROOT/rdma_proxy/rp-stats
+GW_BACKEND_METRICS=$GW_ROOT/backend/rdma.prom
+GW_RP_METRICS=$GW_ROOT/rdma_proxy/rdma_proxy.prom
 GW_BACKEND_PORT=
 GW_BACKEND_RPORT=
 declare -A GW_PIDS=()
@@ -152,6 +156,7 @@ NFS_RDMA {
 	Port = $GW_BACKEND_RPORT;
 	Stats_File = "$GW_BACKEND_STATS";
 	Stats_Interval = 1;
+$([ "${GW_METRICS:-0}" = 1 ] && printf '\tMetrics_File = "%s";' "$GW_BACKEND_METRICS")
 }
 EXPORT {
 	Export_Id = 1; Path = "$GW_BACKEND_EXPORT"; Pseudo = /export;
@@ -249,8 +254,9 @@ gw_gateway_start() {
 	{
 		gw_core_conf "$kind" "$port" "$d/plugins"
 		[ "$kind" = rdma_proxy ] &&
-			printf 'RDMA_PROXY { State_Dir = "%s"; Stats_File = "%s"; Stats_Interval = 1; }\n' \
-				"$d/state" "$d/rp-stats"
+			printf 'RDMA_PROXY { State_Dir = "%s"; Stats_File = "%s"; Stats_Interval = 1;%s }\n' \
+				"$d/state" "$d/rp-stats" \
+				"$([ "${GW_METRICS:-0}" = 1 ] && printf ' Metrics_File = "%s";' "$GW_RP_METRICS")"
 		cat <<CONF
 EXPORT {
 	Export_Id = 1; Path = $path; Pseudo = /gw;

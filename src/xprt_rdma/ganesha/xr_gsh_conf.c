@@ -16,6 +16,7 @@
 #include "nfs_core.h"
 #include "log.h"
 
+#include "gr_prom.h"
 #include "xr_gsh_conf.h"
 
 /* Port registered for NFS over RDMA (RFC 8267). */
@@ -171,6 +172,8 @@ static struct config_item conf_items[] = {
     CONF_ITEM_PATH("Stats_File", 1, 4096, NULL, xr_gsh_conf, xsc_stats_file),
     CONF_ITEM_UI32("Stats_Interval", 0, UINT32_MAX, 10, xr_gsh_conf,
 		   xsc_stats_interval),
+    CONF_ITEM_PATH("Metrics_File", 1, 4096, NULL, xr_gsh_conf,
+		   xsc_metrics_file),
     CONF_ITEM_PROC("Exports", exports_init, exports_add, xr_gsh_conf,
 		   xsc_exports),
     CONFIG_EOL};
@@ -227,6 +230,14 @@ static int conf_commit(void *node, void *link_mem, void *self_struct,
 		    conf->xsc_max_response_size, conf->xsc_inline_size);
 		errors++;
 	}
+	if (conf->xsc_metrics_file &&
+	    !gr_prom_path_ok(conf->xsc_metrics_file)) {
+		LogCrit(
+		    COMPONENT_CONFIG,
+		    "%s: Metrics_File = \"%s\" must name a file ending in .prom (node exporter's textfile collector reads only those)",
+		    XR_GSH_CONF_BLOCK, conf->xsc_metrics_file);
+		errors++;
+	}
 	if (conf->xsc_exports.xse_bad)
 		errors++;
 	if (errors)
@@ -278,6 +289,7 @@ void xr_gsh_conf_free(struct xr_gsh_conf *conf)
 	free(conf->xsc_bind_addr);
 	free(conf->xsc_provider);
 	free(conf->xsc_stats_file);
+	free(conf->xsc_metrics_file);
 	memset(conf, 0, sizeof(*conf));
 }
 

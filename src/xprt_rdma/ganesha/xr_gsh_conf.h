@@ -41,6 +41,7 @@ struct xr_gsh_conf {
 	uint32_t xsc_worker_threads;
 	char *xsc_stats_file; /* NULL: no stats file */
 	uint32_t xsc_stats_interval;
+	char *xsc_metrics_file; /* NULL: none; a *.prom file (gr_prom.h) */
 	/*
 	 * Exports = id, id, ...: the exports served over RDMA (NFSv4 PUTFH,
 	 * PUTROOTFH, LOOKUP into any other get NFS4ERR_ACCESS; NFSv3, NLM and

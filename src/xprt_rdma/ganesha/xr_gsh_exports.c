@@ -28,6 +28,7 @@
 #include "export_mgr.h"
 #include "fsal_api.h"
 
+#include "gr_prom.h"
 #include "xr_gsh_exports.h"
 
 static struct {
@@ -138,4 +139,16 @@ void xr_gsh_exports_report(FILE *f)
 		__atomic_load_n(&policy.xp_denied_v4, __ATOMIC_RELAXED));
 	fprintf(f, "%-28s %" PRIu64 "\n", "export_denied_nfs3",
 		__atomic_load_n(&policy.xp_denied_v3, __ATOMIC_RELAXED));
+}
+
+void xr_gsh_exports_metrics(FILE *f)
+{
+	static const char name[] = "ganesha_rdma_export_denied_total";
+
+	gr_prom_family(f, name, GR_PROM_COUNTER,
+		       "calls refused for an export not listed in Exports");
+	gr_prom_sample(f, name, "version=\"4\"",
+		       __atomic_load_n(&policy.xp_denied_v4, __ATOMIC_RELAXED));
+	gr_prom_sample(f, name, "version=\"3\"",
+		       __atomic_load_n(&policy.xp_denied_v3, __ATOMIC_RELAXED));
 }

@@ -75,6 +75,12 @@ void xr_gsh_exports_count_v3(void);
 void xr_gsh_exports_report(FILE *f);
 
 /**
+ * xr_gsh_exports_metrics() - the same for Prometheus (gr_prom.h)
+ * @f:		the metrics file; one series per NFS version (label version)
+ */
+void xr_gsh_exports_metrics(FILE *f);
+
+/**
  * xr_ganesha_export_check() - NFSv4's check, called by the preload library
  * @req:	the request whose current export just changed
  *

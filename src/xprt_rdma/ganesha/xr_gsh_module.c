@@ -9,7 +9,8 @@
  * does), and start one thread that waits until Ganesha is fully up
  * (nfs_init_wait()), finds its NFS dispatcher and starts the RDMA listener.
  * With Stats_File set, the same thread then rewrites that file with the
- * transport counters every Stats_Interval seconds.
+ * transport counters every Stats_Interval seconds; with Metrics_File set,
+ * it rewrites that one too, in Prometheus's text format (gr_prom.h).
  */
 #include "config.h"
 
@@ -38,25 +39,32 @@ static int fill_stats(FILE *f, void *arg)
 	return ferror(f) ? -EIO : 0;
 }
 
+static int fill_metrics(FILE *f, void *arg)
+{
+	xr_gsh_server_metrics(arg, f);
+	return ferror(f) ? -EIO : 0;
+}
+
 /*
  * The stats file is written as root: gr_file_replace() never follows a
  * planted link, creates its temporary file with O_EXCL and refuses a
  * directory others may write in.  A failure is logged when it first
  * happens and when it changes, not every interval.
  */
-static void write_stats(struct xr_gsh_server *srv, const char *path)
+static void write_file(struct xr_gsh_server *srv, const char *option,
+		       const char *path, int (*fill)(FILE *f, void *arg),
+		       int *last_rc)
 {
-	static int last_rc;
 	char why[512];
 	int rc;
 
-	rc = gr_file_replace(path, 0644, fill_stats, srv, why, sizeof(why));
-	if (rc && rc != last_rc)
-		LogWarn(COMPONENT_INIT, "NFS_RDMA: Stats_File %s", why);
-	else if (!rc && last_rc)
-		LogEvent(COMPONENT_INIT,
-			 "NFS_RDMA: Stats_File %s written again", path);
-	last_rc = rc;
+	rc = gr_file_replace(path, 0644, fill, srv, why, sizeof(why));
+	if (rc && rc != *last_rc)
+		LogWarn(COMPONENT_INIT, "NFS_RDMA: %s %s", option, why);
+	else if (!rc && *last_rc)
+		LogEvent(COMPONENT_INIT, "NFS_RDMA: %s %s written again",
+			 option, path);
+	*last_rc = rc;
 }
 
 static void *start_thread(void *arg)
@@ -64,6 +72,7 @@ static void *start_thread(void *arg)
 	struct xr_gsh_conf *conf = arg;
 	struct xr_gsh_dispatch dispatch;
 	struct xr_gsh_server *srv;
+	int stats_rc = 0, metrics_rc = 0;
 
 	SetNameFunction("rdma_start");
 	nfs_init_wait();
@@ -73,10 +82,15 @@ static void *start_thread(void *arg)
 	/* On failure the server has released the dispatcher itself. */
 	if (xr_gsh_server_start(conf, &dispatch, &srv))
 		return NULL;
-	if (!conf->xsc_stats_file)
+	if (!conf->xsc_stats_file && !conf->xsc_metrics_file)
 		return NULL;
 	for (;;) {
-		write_stats(srv, conf->xsc_stats_file);
+		if (conf->xsc_stats_file)
+			write_file(srv, "Stats_File", conf->xsc_stats_file,
+				   fill_stats, &stats_rc);
+		if (conf->xsc_metrics_file)
+			write_file(srv, "Metrics_File", conf->xsc_metrics_file,
+				   fill_metrics, &metrics_rc);
 		sleep(conf->xsc_stats_interval);
 	}
 	return NULL;

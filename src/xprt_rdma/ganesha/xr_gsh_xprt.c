@@ -53,6 +53,7 @@
 #include "xr_gsh_rpccall.h"
 #include "xr_gsh_exports.h"
 #include "xr_gsh_seqflags.h"
+#include "gr_prom.h"
 
 struct xr_gsh_server {
 	struct xr_svc *xs_engine;
@@ -851,4 +852,150 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "connections_total", st.cs_connections_total);
 	REPORT(f, "registered_bytes", st.cs_registered_bytes);
 	REPORT(f, "registered_per_connection", st.cs_registered_per_conn);
+}
+
+/*
+ * The same counters for Prometheus (gr_prom.h).  Names are stable: they
+ * are the stats file's with the prefix ganesha_rdma_ and, for counters,
+ * the suffix _total.  The transport keeps no per-connection counters, so
+ * there are no labels: one series per name, whatever the clients do.
+ */
+struct xr_gsh_metric {
+	const char *xm_name;
+	enum gr_prom_type xm_type;
+	const char *xm_help;
+	uint64_t xm_value;
+};
+
+#define XM_C(name, help, v)                                                    \
+	{                                                                      \
+		"ganesha_rdma_" name "_total", GR_PROM_COUNTER, help, (v)      \
+	}
+#define XM_G(name, help, v)                                                    \
+	{                                                                      \
+		"ganesha_rdma_" name, GR_PROM_GAUGE, help, (v)                 \
+	}
+#define XM_LOAD(field) __atomic_load_n(&srv->field, __ATOMIC_RELAXED)
+
+void xr_gsh_server_metrics(struct xr_gsh_server *srv, FILE *f)
+{
+	struct xr_core_stats st;
+	size_t i;
+
+	xr_svc_get_stats(srv->xs_engine, &st);
+	{
+		const struct xr_gsh_metric m[] = {
+		    XM_C("requests", "RPC calls handed to Ganesha",
+			 XM_LOAD(xs_requests)),
+		    XM_C("replies", "RPC replies Ganesha sent over RDMA",
+			 XM_LOAD(xs_replies)),
+		    XM_C("requests_dropped",
+			 "calls dropped before Ganesha saw them",
+			 XM_LOAD(xs_dropped)),
+		    XM_C("rpc_decode_errors",
+			 "calls whose RPC header did not decode",
+			 XM_LOAD(xs_decode_errors)),
+		    XM_C("ddp_replies",
+			 "replies whose READ data went by RDMA Write",
+			 XM_LOAD(xs_ddp_replies)),
+		    XM_C("ddp_payload_bytes",
+			 "READ data bytes sent by RDMA Write (no copy)",
+			 XM_LOAD(xs_ddp_bytes)),
+		    XM_C("payload_bytes_copied",
+			 "READ data bytes copied inline (no Write chunk)",
+			 XM_LOAD(xs_payload_copied)),
+		    XM_C("read_replies_without_chunk",
+			 "replies with READ data copied inline",
+			 XM_LOAD(xs_read_no_chunk)),
+		    XM_C(
+			"cb_path_down_hidden",
+			"SEQUENCE replies whose CB_PATH_DOWN flags were cleared",
+			XM_LOAD(xs_cb_down_hidden)),
+		    XM_C("other_bytes_copied",
+			 "other data bytes (READDIR entries...) copied inline",
+			 XM_LOAD(xs_other_copied)),
+		    XM_C("write_payload_bytes_copied",
+			 "WRITE data bytes copied out of Read chunks",
+			 XM_LOAD(xs_write_copied)),
+		    XM_G("xprts_live", "transports handed to Ganesha, alive",
+			 XM_LOAD(xs_xprts_live)),
+		    XM_C("rpc_denied_rpc_mismatch",
+			 "calls denied for an RPC version other than 2",
+			 XM_LOAD(xs_denied_mismatch)),
+		    XM_C("rpc_denied_auth_error",
+			 "calls denied for a bad credential or verifier",
+			 XM_LOAD(xs_denied_auth)),
+		    XM_C("calls_received", "RPC-over-RDMA calls received",
+			 st.cs_calls),
+		    XM_C("replies_sent", "RPC-over-RDMA replies sent",
+			 st.cs_replies),
+		    XM_C("inline_calls", "calls with no chunk",
+			 st.cs_inline_calls),
+		    XM_C("read_chunk_calls", "calls with a data Read chunk",
+			 st.cs_read_chunk_calls),
+		    XM_C("pos_zero_calls", "calls sent as RDMA_NOMSG",
+			 st.cs_pos_zero_calls),
+		    XM_C("inline_replies", "replies sent inline",
+			 st.cs_inline_replies),
+		    XM_C("write_chunk_replies", "replies with a Write chunk",
+			 st.cs_write_chunk_replies),
+		    XM_C("reply_chunk_replies", "replies in a Reply chunk",
+			 st.cs_reply_chunk_replies),
+		    XM_C("rdma_read_bytes",
+			 "bytes pulled from clients by RDMA Read",
+			 st.cs_rdma_read_bytes),
+		    XM_C("rdma_write_bytes",
+			 "bytes pushed to clients by RDMA Write",
+			 st.cs_rdma_write_bytes),
+		    XM_C("credit_stalls", "calls that waited for a credit",
+			 st.cs_credit_stalls),
+		    XM_C("err_vers_sent", "RDMA_ERROR ERR_VERS answers",
+			 st.cs_err_vers_sent),
+		    XM_C("err_chunk_sent", "RDMA_ERROR ERR_CHUNK answers",
+			 st.cs_err_chunk_sent),
+		    XM_C("err_hdr_dropped", "refused headers dropped silently",
+			 st.cs_err_hdr_dropped),
+		    XM_C("err_completion",
+			 "fabric operations that failed (not flushes)",
+			 st.cs_err_completion),
+		    XM_C("conns_closed_credit_overrun",
+			 "connections closed for more calls than credits",
+			 st.cs_closed_credit_overrun),
+		    XM_C("conns_closed_malformed",
+			 "connections closed for too many refused headers",
+			 st.cs_closed_malformed),
+		    XM_G("calls_live", "calls held right now",
+			 st.cs_calls_live),
+		    XM_C("err_refused_conns", "connections refused",
+			 st.cs_err_refused_conns),
+		    XM_C("err_refused_per_addr",
+			 "connections refused by Max_Connections_Per_Address",
+			 st.cs_err_refused_per_addr),
+		    XM_C("conns_closed_silent",
+			 "connections closed silent past Handshake_Timeout",
+			 st.cs_conns_closed_silent),
+		    XM_C("conns_closed_idle",
+			 "connections closed idle past Idle_Timeout",
+			 st.cs_conns_closed_idle),
+		    XM_C(
+			"conns_closed_stalled",
+			"connections closed for a peer stalled past Peer_Timeout",
+			st.cs_conns_closed_stalled),
+		    XM_G("connections", "connections open", st.cs_connections),
+		    XM_C("connections_accepted", "connections accepted",
+			 st.cs_connections_total),
+		    XM_G("registered_bytes", "bytes of memory registered",
+			 st.cs_registered_bytes),
+		    XM_G("registered_per_connection_bytes",
+			 "registered pool bytes of one connection",
+			 st.cs_registered_per_conn),
+		};
+
+		for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+			gr_prom_family(f, m[i].xm_name, m[i].xm_type,
+				       m[i].xm_help);
+			gr_prom_sample(f, m[i].xm_name, NULL, m[i].xm_value);
+		}
+	}
+	xr_gsh_exports_metrics(f);
 }

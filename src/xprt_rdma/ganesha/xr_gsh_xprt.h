@@ -35,4 +35,13 @@ int xr_gsh_server_start(const struct xr_gsh_conf *conf,
  */
 void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f);
 
+/**
+ * xr_gsh_server_metrics() - the same counters for Prometheus
+ * @srv:	a started server
+ * @f:		where to write them, in the text exposition format
+ *
+ * Names: ganesha_rdma_<stats file name>, counters with _total.  No labels.
+ */
+void xr_gsh_server_metrics(struct xr_gsh_server *srv, FILE *f);
+
 #endif /* XR_GSH_XPRT_H */

@@ -90,7 +90,7 @@ ok "Enable = false: no RDMA listener, NFS over TCP served"
 gr_ganesha_stop
 
 # 3. A bad block: every bad option named with its range, daemon exits.
-start_with bad 'NFS_RDMA { Fabric = ofi; Credits = 5000; Inline_Size = 5000; Bind_Addr = "not-an-ip"; Port = 70000; Max_Request_Size = 2048; Max_Connections_Per_Address = 0; Handshake_Timeout = 0; Idle_Timeout = 90000; Peer_Timeout = 0; Exports = 1, 70000; }'
+start_with bad 'NFS_RDMA { Fabric = ofi; Credits = 5000; Inline_Size = 5000; Bind_Addr = "not-an-ip"; Port = 70000; Max_Request_Size = 2048; Max_Connections_Per_Address = 0; Handshake_Timeout = 0; Idle_Timeout = 90000; Peer_Timeout = 0; Exports = 1, 70000; Metrics_File = /tmp/rdma.txt; }'
 for _ in $(seq 1 100); do kill -0 "$GR_GANESHA_PID" 2>/dev/null || break; sleep 0.2; done
 kill -0 "$GR_GANESHA_PID" 2>/dev/null && gr_fail "bad block: ganesha.nfsd still running"
 wait "$GR_GANESHA_PID"
@@ -108,7 +108,8 @@ for line in \
 	"NFS_RDMA: Idle_Timeout = 90000 is out of range: allowed 0 to 86400" \
 	"NFS_RDMA: Peer_Timeout = 0 is out of range: allowed 1 to 3600" \
 	"NFS_RDMA: Inline_Size = 5000 must be a multiple of 1024" \
-	"NFS_RDMA: Exports = 70000: not an export id (a number from 0 to 65535)"; do
+	"NFS_RDMA: Exports = 70000: not an export id (a number from 0 to 65535)" \
+	'NFS_RDMA: Metrics_File = "/tmp/rdma.txt" must name a file ending in .prom'; do
 	log_has "$line" || { cat "$dir/ganesha.log"; gr_fail "bad block: missing '$line'"; }
 	ok "bad block says: $line"
 done
