@@ -201,7 +201,7 @@ static void srv_recv(struct side *s, void *buf, uint32_t len)
 		m = (struct bmsg){.b_cmd = "CRED",
 				  .b_seq = (uint32_t)s->data_in};
 		memcpy(buf, &m, sizeof(m));
-		sge.xs_len = sizeof(m);
+		sge.ge_len = sizeof(m);
 		if (xr_post_send(s->ep, &sge, 1, false, 0, buf) == 0)
 			return;
 	}

@@ -163,7 +163,7 @@ static int rp_try_connect(struct rp_backend *be, uint16_t export_id)
 	LogEvent(
 	    COMPONENT_FSAL,
 	    "RDMA_PROXY %s: NFSv4.%u session established over %u of %u connection(s)",
-	    be->rb_label, st.cs_minor, st.cs_conns_bound + 1, st.cs_conns);
+	    be->rb_label, st.cst_minor, st.cst_conns_bound + 1, st.cst_conns);
 	return 0;
 }
 
@@ -334,9 +334,9 @@ int rp_call(struct rp_export *ex, struct sess_compound *c)
 	c->sc_cred = &cred;
 	ret = sess_compound(cl, c);
 	c->sc_cred = NULL;
-	atomic_fetch_add(&ex->stats.rs_calls, 1);
+	atomic_fetch_add(&ex->stats.rst_calls, 1);
 	if (ret || c->sc_status != NFS4_OK) {
-		atomic_fetch_add(&ex->stats.rs_errors, 1);
+		atomic_fetch_add(&ex->stats.rst_errors, 1);
 		/*
 		 * What the transport or the backend said, before mapping:
 		 * a transport error at INFO (a cause the client only sees

@@ -91,7 +91,7 @@ static fsal_status_t rp_wire_check(struct rp_export *ex,
 	    ((*kind == RP_WIRE_ROOT && *fh_len == 0) ||
 	     (*kind == RP_WIRE_FH && *fh_len >= 1 && *fh_len <= RP_FH_MAX)))
 		return fsalstat(ERR_FSAL_NO_ERROR, 0);
-	atomic_fetch_add(&ex->stats.rs_bad_handles, 1);
+	atomic_fetch_add(&ex->stats.rst_bad_handles, 1);
 	if (!atomic_exchange(&ex->bad_handle_logged, true))
 		LogInfo(
 		    COMPONENT_FSAL,
@@ -253,11 +253,11 @@ static void rp_release_export(struct fsal_export *exp_hdl)
 	    COMPONENT_FSAL,
 	    "RDMA_PROXY %s: released after %llu calls (%llu errors), %llu bytes read, %llu written, %llu re-opens",
 	    ex->backend.rb_label,
-	    (unsigned long long)atomic_load(&ex->stats.rs_calls),
-	    (unsigned long long)atomic_load(&ex->stats.rs_errors),
-	    (unsigned long long)atomic_load(&ex->stats.rs_read_bytes),
-	    (unsigned long long)atomic_load(&ex->stats.rs_write_bytes),
-	    (unsigned long long)atomic_load(&ex->stats.rs_reopens));
+	    (unsigned long long)atomic_load(&ex->stats.rst_calls),
+	    (unsigned long long)atomic_load(&ex->stats.rst_errors),
+	    (unsigned long long)atomic_load(&ex->stats.rst_read_bytes),
+	    (unsigned long long)atomic_load(&ex->stats.rst_write_bytes),
+	    (unsigned long long)atomic_load(&ex->stats.rst_reopens));
 	rp_stats_del_export(ex);
 	rp_backend_fini(&ex->backend);
 	fsal_detach_export(exp_hdl->fsal, &exp_hdl->exports);

@@ -724,7 +724,7 @@ bool rp_io_stateid(struct rp_export *ex, struct rp_handle *h,
 		return true; /* anonymous stateid */
 	if (s->rs_gen != rp_backend_state_gen(&ex->backend) &&
 	    s->state.state_type != STATE_TYPE_LOCK) {
-		atomic_fetch_add(&ex->stats.rs_reopens, 1);
+		atomic_fetch_add(&ex->stats.rst_reopens, 1);
 		*st = rp_open_by_handle(ex, h, s, s->rs_openflags);
 		if (FSAL_IS_ERROR(*st))
 			return false;
@@ -849,7 +849,7 @@ static void rp_read2(struct fsal_obj_handle *obj_hdl, bool bypass,
 		if (got < read_arg->iov[i].iov_len)
 			break; /* short read: the rest is past what we got */
 	}
-	atomic_fetch_add(&ex->stats.rs_read_bytes, read_arg->io_amount);
+	atomic_fetch_add(&ex->stats.rst_read_bytes, read_arg->io_amount);
 	read_arg->end_of_file = eof;
 	if (!FSAL_IS_ERROR(st) && read_arg->info) {
 		read_arg->info->io_content.what = NFS4_CONTENT_DATA;
@@ -943,7 +943,7 @@ static void rp_write2(struct fsal_obj_handle *obj_hdl, bool bypass,
 		if (done < write_arg->iov[i].iov_len)
 			break;
 	}
-	atomic_fetch_add(&ex->stats.rs_write_bytes, write_arg->io_amount);
+	atomic_fetch_add(&ex->stats.rst_write_bytes, write_arg->io_amount);
 	write_arg->fsal_stable = all_stable;
 	done_cb(obj_hdl, st, write_arg, caller_arg);
 }

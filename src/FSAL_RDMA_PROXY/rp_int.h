@@ -96,19 +96,19 @@ enum { RP_FABRIC_VERBS, RP_FABRIC_OFI };
 
 /** Counters of one export (dumped to the log at export release). */
 struct rp_stats {
-	atomic_uint_fast64_t rs_calls;
-	atomic_uint_fast64_t rs_read_bytes;
-	atomic_uint_fast64_t rs_write_bytes;
-	atomic_uint_fast64_t rs_errors;
-	atomic_uint_fast64_t rs_reopens;
+	atomic_uint_fast64_t rst_calls;
+	atomic_uint_fast64_t rst_read_bytes;
+	atomic_uint_fast64_t rst_write_bytes;
+	atomic_uint_fast64_t rst_errors;
+	atomic_uint_fast64_t rst_reopens;
 	/* wire handles refused: MAC wrong (forged, altered) or malformed */
-	atomic_uint_fast64_t rs_bad_handles;
+	atomic_uint_fast64_t rst_bad_handles;
 	/* post-op directory attributes kept, and served in place of a GETATTR
 	 */
-	atomic_uint_fast64_t rs_postop_kept;
-	atomic_uint_fast64_t rs_postop_served;
+	atomic_uint_fast64_t rst_postop_kept;
+	atomic_uint_fast64_t rst_postop_served;
 	/* lookups answered by the miss noted just before (rp_neg_take()) */
-	atomic_uint_fast64_t rs_neg_served;
+	atomic_uint_fast64_t rst_neg_served;
 };
 
 /** The backend connection of one export: a session client. */

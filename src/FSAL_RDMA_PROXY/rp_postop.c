@@ -163,7 +163,7 @@ void rp_postop_keep(struct rp_export *ex, struct rp_handle *h, uint64_t ticket,
 		clock_gettime(CLOCK_MONOTONIC, &h->po_when);
 		h->po_have = true;
 		memset(&copy, 0, sizeof(copy));
-		atomic_fetch_add(&ex->stats.rs_postop_kept, 1);
+		atomic_fetch_add(&ex->stats.rst_postop_kept, 1);
 	}
 	rp_postop_done(h);
 	pthread_mutex_unlock(&h->po_lock);
@@ -190,7 +190,7 @@ bool rp_postop_take(struct rp_export *ex, struct rp_handle *h,
 	pthread_mutex_unlock(&h->po_lock);
 	if (have) {
 		*st = rp_fattr_to_attrs(&fa, attrs);
-		atomic_fetch_add(&ex->stats.rs_postop_served, 1);
+		atomic_fetch_add(&ex->stats.rst_postop_served, 1);
 	}
 	gsh_free(fa.attr_vals.attrlist4_val);
 	/* An answer that would not decode: ask the backend after all. */
@@ -239,6 +239,6 @@ bool rp_neg_take(struct rp_export *ex, struct rp_handle *dir, const char *name)
 	}
 	pthread_mutex_unlock(&dir->po_lock);
 	if (hit)
-		atomic_fetch_add(&ex->stats.rs_neg_served, 1);
+		atomic_fetch_add(&ex->stats.rst_neg_served, 1);
 	return hit;
 }

@@ -68,47 +68,48 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 
 	fprintf(f, "export %u: %s\n", ex->export_id, ex->backend.rb_label);
 	fprintf(f, "  backend = %s\n", up ? "up" : "unreachable");
-	RP_LINE(f, "calls", atomic_load(&ex->stats.rs_calls));
+	RP_LINE(f, "calls", atomic_load(&ex->stats.rst_calls));
 	/* answered with an NFS error (NOENT of a lookup before a create...) */
-	RP_LINE(f, "nfs_errors", atomic_load(&ex->stats.rs_errors));
-	RP_LINE(f, "read_bytes", atomic_load(&ex->stats.rs_read_bytes));
-	RP_LINE(f, "write_bytes", atomic_load(&ex->stats.rs_write_bytes));
-	RP_LINE(f, "reopens", atomic_load(&ex->stats.rs_reopens));
+	RP_LINE(f, "nfs_errors", atomic_load(&ex->stats.rst_errors));
+	RP_LINE(f, "read_bytes", atomic_load(&ex->stats.rst_read_bytes));
+	RP_LINE(f, "write_bytes", atomic_load(&ex->stats.rst_write_bytes));
+	RP_LINE(f, "reopens", atomic_load(&ex->stats.rst_reopens));
 	/* client handles refused: forged, altered, another export's */
-	RP_LINE(f, "bad_handles", atomic_load(&ex->stats.rs_bad_handles));
+	RP_LINE(f, "bad_handles", atomic_load(&ex->stats.rst_bad_handles));
 	/* directory attributes brought along with a change (rp_postop.c) */
-	RP_LINE(f, "postop_attrs_kept", atomic_load(&ex->stats.rs_postop_kept));
-	RP_LINE(f, "getattrs_saved", atomic_load(&ex->stats.rs_postop_served));
-	RP_LINE(f, "lookups_saved", atomic_load(&ex->stats.rs_neg_served));
+	RP_LINE(f, "postop_attrs_kept",
+		atomic_load(&ex->stats.rst_postop_kept));
+	RP_LINE(f, "getattrs_saved", atomic_load(&ex->stats.rst_postop_served));
+	RP_LINE(f, "lookups_saved", atomic_load(&ex->stats.rst_neg_served));
 	if (!up)
 		return;
-	RP_LINE(f, "minor_version", cs.cs_minor);
-	RP_LINE(f, "slots", cs.cs_slots);
-	RP_LINE(f, "max_slots_busy", cs.cs_max_slots_busy);
-	RP_LINE(f, "replays", cs.cs_replays);
-	RP_LINE(f, "reconnects", cs.cs_reconnects);
-	RP_LINE(f, "new_sessions", cs.cs_new_sessions);
-	RP_LINE(f, "new_clientids", cs.cs_new_clientids);
-	RP_LINE(f, "delays", cs.cs_delays);
-	RP_LINE(f, "transport_waits", cs.cs_xprt_waits);
+	RP_LINE(f, "minor_version", cs.cst_minor);
+	RP_LINE(f, "slots", cs.cst_slots);
+	RP_LINE(f, "max_slots_busy", cs.cst_max_slots_busy);
+	RP_LINE(f, "replays", cs.cst_replays);
+	RP_LINE(f, "reconnects", cs.cst_reconnects);
+	RP_LINE(f, "new_sessions", cs.cst_new_sessions);
+	RP_LINE(f, "new_clientids", cs.cst_new_clientids);
+	RP_LINE(f, "delays", cs.cst_delays);
+	RP_LINE(f, "transport_waits", cs.cst_xprt_waits);
 	/* session trunking: the first connection plus the bound extras */
-	RP_LINE(f, "connections", cs.cs_conns);
-	RP_LINE(f, "connections_bound", cs.cs_conns_bound + 1);
-	RP_LINE(f, "bind_conn", cs.cs_bind_conn);
-	RP_LINE(f, "connections_lost", cs.cs_trunk_lost);
-	RP_LINE(f, "calls_moved", cs.cs_trunk_moved);
-	RP_LINE(f, "connections_refused", cs.cs_trunk_refused);
-	for (i = 0; i < cs.cs_conns && i < SESS_MAX_CONNS; i++)
+	RP_LINE(f, "connections", cs.cst_conns);
+	RP_LINE(f, "connections_bound", cs.cst_conns_bound + 1);
+	RP_LINE(f, "bind_conn", cs.cst_bind_conn);
+	RP_LINE(f, "connections_lost", cs.cst_trunk_lost);
+	RP_LINE(f, "calls_moved", cs.cst_trunk_moved);
+	RP_LINE(f, "connections_refused", cs.cst_trunk_refused);
+	for (i = 0; i < cs.cst_conns && i < SESS_MAX_CONNS; i++)
 		fprintf(f, "  conn%u_calls = %llu\n", i,
-			(unsigned long long)cs.cs_conn_calls[i]);
-	RP_LINE(f, "rdma_read_bytes", cs.cs_xprt.xs_rdma_read_bytes);
-	RP_LINE(f, "rdma_write_bytes", cs.cs_xprt.xs_rdma_write_bytes);
+			(unsigned long long)cs.cst_conn_calls[i]);
+	RP_LINE(f, "rdma_read_bytes", cs.cst_xprt.xt_rdma_read_bytes);
+	RP_LINE(f, "rdma_write_bytes", cs.cst_xprt.xt_rdma_write_bytes);
 	/* WRITE data sent inline plus READ data decoded out of a reply */
 	RP_LINE(f, "payload_bytes_copied",
-		cs.cs_xprt.xs_payload_bytes_copied + cs.cs_read_bytes_copied);
-	RP_LINE(f, "registered_bytes", cs.cs_xprt.xs_registered_bytes);
+		cs.cst_xprt.xt_payload_bytes_copied + cs.cst_read_bytes_copied);
+	RP_LINE(f, "registered_bytes", cs.cst_xprt.xt_registered_bytes);
 	RP_LINE(f, "registered_per_connection",
-		cs.cs_xprt.xs_registered_per_conn);
+		cs.cst_xprt.xt_registered_per_conn);
 }
 
 static int rp_stats_fill(FILE *f, void *arg)
@@ -261,39 +262,39 @@ static void rp_metrics_take(struct rp_export *ex, void *arg)
 		m->other = true;
 	}
 	m->v[RPM_UP] += up;
-	m->v[RPM_CALLS] += atomic_load(&ex->stats.rs_calls);
-	m->v[RPM_NFS_ERRORS] += atomic_load(&ex->stats.rs_errors);
-	m->v[RPM_READ_BYTES] += atomic_load(&ex->stats.rs_read_bytes);
-	m->v[RPM_WRITE_BYTES] += atomic_load(&ex->stats.rs_write_bytes);
-	m->v[RPM_REOPENS] += atomic_load(&ex->stats.rs_reopens);
-	m->v[RPM_BAD_HANDLES] += atomic_load(&ex->stats.rs_bad_handles);
-	m->v[RPM_POSTOP_KEPT] += atomic_load(&ex->stats.rs_postop_kept);
-	m->v[RPM_GETATTRS_SAVED] += atomic_load(&ex->stats.rs_postop_served);
-	m->v[RPM_LOOKUPS_SAVED] += atomic_load(&ex->stats.rs_neg_served);
+	m->v[RPM_CALLS] += atomic_load(&ex->stats.rst_calls);
+	m->v[RPM_NFS_ERRORS] += atomic_load(&ex->stats.rst_errors);
+	m->v[RPM_READ_BYTES] += atomic_load(&ex->stats.rst_read_bytes);
+	m->v[RPM_WRITE_BYTES] += atomic_load(&ex->stats.rst_write_bytes);
+	m->v[RPM_REOPENS] += atomic_load(&ex->stats.rst_reopens);
+	m->v[RPM_BAD_HANDLES] += atomic_load(&ex->stats.rst_bad_handles);
+	m->v[RPM_POSTOP_KEPT] += atomic_load(&ex->stats.rst_postop_kept);
+	m->v[RPM_GETATTRS_SAVED] += atomic_load(&ex->stats.rst_postop_served);
+	m->v[RPM_LOOKUPS_SAVED] += atomic_load(&ex->stats.rst_neg_served);
 	if (!up)
 		return;
 	m->up = true;
-	m->v[RPM_SLOTS] += cs.cs_slots;
-	m->v[RPM_MAX_SLOTS_BUSY] += cs.cs_max_slots_busy;
-	m->v[RPM_REPLAYS] += cs.cs_replays;
-	m->v[RPM_RECONNECTS] += cs.cs_reconnects;
-	m->v[RPM_NEW_SESSIONS] += cs.cs_new_sessions;
-	m->v[RPM_NEW_CLIENTIDS] += cs.cs_new_clientids;
-	m->v[RPM_DELAYS] += cs.cs_delays;
-	m->v[RPM_CONNECTIONS] += cs.cs_conns;
-	m->v[RPM_CONNECTIONS_BOUND] += cs.cs_conns_bound + 1;
-	m->v[RPM_BIND_CONN] += cs.cs_bind_conn;
-	m->v[RPM_CONNECTIONS_LOST] += cs.cs_trunk_lost;
-	m->v[RPM_CALLS_MOVED] += cs.cs_trunk_moved;
-	m->v[RPM_CONNECTIONS_REFUSED] += cs.cs_trunk_refused;
-	m->v[RPM_RDMA_READ_BYTES] += cs.cs_xprt.xs_rdma_read_bytes;
-	m->v[RPM_RDMA_WRITE_BYTES] += cs.cs_xprt.xs_rdma_write_bytes;
+	m->v[RPM_SLOTS] += cs.cst_slots;
+	m->v[RPM_MAX_SLOTS_BUSY] += cs.cst_max_slots_busy;
+	m->v[RPM_REPLAYS] += cs.cst_replays;
+	m->v[RPM_RECONNECTS] += cs.cst_reconnects;
+	m->v[RPM_NEW_SESSIONS] += cs.cst_new_sessions;
+	m->v[RPM_NEW_CLIENTIDS] += cs.cst_new_clientids;
+	m->v[RPM_DELAYS] += cs.cst_delays;
+	m->v[RPM_CONNECTIONS] += cs.cst_conns;
+	m->v[RPM_CONNECTIONS_BOUND] += cs.cst_conns_bound + 1;
+	m->v[RPM_BIND_CONN] += cs.cst_bind_conn;
+	m->v[RPM_CONNECTIONS_LOST] += cs.cst_trunk_lost;
+	m->v[RPM_CALLS_MOVED] += cs.cst_trunk_moved;
+	m->v[RPM_CONNECTIONS_REFUSED] += cs.cst_trunk_refused;
+	m->v[RPM_RDMA_READ_BYTES] += cs.cst_xprt.xt_rdma_read_bytes;
+	m->v[RPM_RDMA_WRITE_BYTES] += cs.cst_xprt.xt_rdma_write_bytes;
 	m->v[RPM_PAYLOAD_COPIED] +=
-	    cs.cs_xprt.xs_payload_bytes_copied + cs.cs_read_bytes_copied;
-	m->v[RPM_REGISTERED] += cs.cs_xprt.xs_registered_bytes;
-	m->v[RPM_REGISTERED_PER_CONN] += cs.cs_xprt.xs_registered_per_conn;
-	for (i = 0; i < cs.cs_conns && i < SESS_MAX_CONNS; i++)
-		m->conn_calls[i] += cs.cs_conn_calls[i];
+	    cs.cst_xprt.xt_payload_bytes_copied + cs.cst_read_bytes_copied;
+	m->v[RPM_REGISTERED] += cs.cst_xprt.xt_registered_bytes;
+	m->v[RPM_REGISTERED_PER_CONN] += cs.cst_xprt.xt_registered_per_conn;
+	for (i = 0; i < cs.cst_conns && i < SESS_MAX_CONNS; i++)
+		m->conn_calls[i] += cs.cst_conn_calls[i];
 	if (m->nconns < i)
 		m->nconns = i;
 }

@@ -370,10 +370,10 @@ static void conn_calls(char *out, size_t cap, const struct sess_client_stats *s)
 	uint32_t i;
 
 	out[0] = '\0';
-	for (i = 0; i < s->cs_conns && i < SESS_MAX_CONNS && len < cap; i++)
+	for (i = 0; i < s->cst_conns && i < SESS_MAX_CONNS && len < cap; i++)
 		len += (size_t)snprintf(
 		    out + len, cap - len, "%s%llu", i ? " " : "",
-		    (unsigned long long)s->cs_conn_calls[i]);
+		    (unsigned long long)s->cst_conn_calls[i]);
 }
 
 void cli_print_stats(struct cli *c, bool json)
@@ -383,7 +383,7 @@ void cli_print_stats(struct cli *c, bool json)
 	char calls[SESS_MAX_CONNS * 21 + 1];
 
 	sess_client_get_stats(c->cl, &s);
-	hexid(sid, s.cs_sessionid, NFS4_SESSIONID_SIZE);
+	hexid(sid, s.cst_sessionid, NFS4_SESSIONID_SIZE);
 	conn_calls(calls, sizeof(calls), &s);
 #define F(name, val) name, (unsigned long long)(val)
 	if (json) {
@@ -410,87 +410,87 @@ void cli_print_stats(struct cli *c, bool json)
 			"\"trunk_moved\":%llu,\"trunk_refused\":%llu,"
 			"\"first_moved\":%llu,"
 			"\"conn_calls\":\"%s\"}\n",
-			(unsigned long long)s.cs_clientid, sid,
-			(unsigned long long)s.cs_minor,
-			(unsigned long long)s.cs_slots,
-			(unsigned long long)s.cs_slot_limit,
-			(unsigned long long)s.cs_max_slots_busy,
-			(unsigned long long)s.cs_lease_s,
-			(unsigned long long)s.cs_compounds,
-			(unsigned long long)s.cs_sequence_only,
-			(unsigned long long)s.cs_replays,
-			(unsigned long long)s.cs_reconnects,
-			(unsigned long long)s.cs_bind_conn,
-			(unsigned long long)s.cs_new_sessions,
-			(unsigned long long)s.cs_new_clientids,
-			(unsigned long long)s.cs_session_resets,
-			(unsigned long long)s.cs_delays,
-			(unsigned long long)s.cs_misordered,
-			(unsigned long long)s.cs_badslot,
-			(unsigned long long)s.cs_status_flags,
-			(unsigned long long)s.cs_last_status_flags,
-			(unsigned long long)s.cs_cb_calls,
-			(unsigned long long)s.cs_xprt.xs_cb_calls,
-			(unsigned long long)s.cs_xprt.xs_calls,
-			(unsigned long long)s.cs_xprt.xs_replies,
-			(unsigned long long)s.cs_xprt.xs_bytes_out,
-			(unsigned long long)s.cs_xprt.xs_bytes_in,
-			(unsigned long long)s.cs_xprt.xs_connects,
-			(unsigned long long)s.cs_xprt.xs_disconnects,
-			(unsigned long long)s.cs_xprt.xs_bad_records,
-			(unsigned long long)s.cs_xprt.xs_timeouts,
-			(unsigned long long)s.cs_xprt.xs_max_in_flight,
-			(unsigned long long)s.cs_conns,
-			(unsigned long long)s.cs_conns_bound,
-			(unsigned long long)s.cs_trunk_binds,
-			(unsigned long long)s.cs_trunk_lost,
-			(unsigned long long)s.cs_trunk_moved,
-			(unsigned long long)s.cs_trunk_refused,
-			(unsigned long long)s.cs_trunk_first_moved, calls);
+			(unsigned long long)s.cst_clientid, sid,
+			(unsigned long long)s.cst_minor,
+			(unsigned long long)s.cst_slots,
+			(unsigned long long)s.cst_slot_limit,
+			(unsigned long long)s.cst_max_slots_busy,
+			(unsigned long long)s.cst_lease_s,
+			(unsigned long long)s.cst_compounds,
+			(unsigned long long)s.cst_sequence_only,
+			(unsigned long long)s.cst_replays,
+			(unsigned long long)s.cst_reconnects,
+			(unsigned long long)s.cst_bind_conn,
+			(unsigned long long)s.cst_new_sessions,
+			(unsigned long long)s.cst_new_clientids,
+			(unsigned long long)s.cst_session_resets,
+			(unsigned long long)s.cst_delays,
+			(unsigned long long)s.cst_misordered,
+			(unsigned long long)s.cst_badslot,
+			(unsigned long long)s.cst_status_flags,
+			(unsigned long long)s.cst_last_status_flags,
+			(unsigned long long)s.cst_cb_calls,
+			(unsigned long long)s.cst_xprt.xt_cb_calls,
+			(unsigned long long)s.cst_xprt.xt_calls,
+			(unsigned long long)s.cst_xprt.xt_replies,
+			(unsigned long long)s.cst_xprt.xt_bytes_out,
+			(unsigned long long)s.cst_xprt.xt_bytes_in,
+			(unsigned long long)s.cst_xprt.xt_connects,
+			(unsigned long long)s.cst_xprt.xt_disconnects,
+			(unsigned long long)s.cst_xprt.xt_bad_records,
+			(unsigned long long)s.cst_xprt.xt_timeouts,
+			(unsigned long long)s.cst_xprt.xt_max_in_flight,
+			(unsigned long long)s.cst_conns,
+			(unsigned long long)s.cst_conns_bound,
+			(unsigned long long)s.cst_trunk_binds,
+			(unsigned long long)s.cst_trunk_lost,
+			(unsigned long long)s.cst_trunk_moved,
+			(unsigned long long)s.cst_trunk_refused,
+			(unsigned long long)s.cst_trunk_first_moved, calls);
 		return;
 	}
 	printf("session\n");
-	printf("  %-22s %#llx\n", F("client id", s.cs_clientid));
+	printf("  %-22s %#llx\n", F("client id", s.cst_clientid));
 	printf("  %-22s %s\n", "session id", sid);
-	printf("  %-22s 4.%u%s\n", "NFS version", s.cs_minor,
-	       s.cs_minor_fallbacks ? " (the server refused 4.2)" : "");
-	printf("  %-22s %llu (usable now: 0..%u)\n", F("slots", s.cs_slots),
-	       s.cs_slot_limit);
-	printf("  %-22s %llu\n", F("most slots in use", s.cs_max_slots_busy));
-	printf("  %-22s %llu s\n", F("lease", s.cs_lease_s));
+	printf("  %-22s 4.%u%s\n", "NFS version", s.cst_minor,
+	       s.cst_minor_fallbacks ? " (the server refused 4.2)" : "");
+	printf("  %-22s %llu (usable now: 0..%u)\n", F("slots", s.cst_slots),
+	       s.cst_slot_limit);
+	printf("  %-22s %llu\n", F("most slots in use", s.cst_max_slots_busy));
+	printf("  %-22s %llu s\n", F("lease", s.cst_lease_s));
 	printf("  %-22s %u / %u bytes\n", "max request/response",
-	       s.cs_fore.ca_maxrequestsize, s.cs_fore.ca_maxresponsesize);
+	       s.cst_fore.ca_maxrequestsize, s.cst_fore.ca_maxresponsesize);
 	printf("  %-22s %u\n", "max ops per compound",
-	       s.cs_fore.ca_maxoperations);
-	printf("  %-22s %llu\n", F("compounds", s.cs_compounds));
-	printf("  %-22s %llu\n", F("lease renewals", s.cs_sequence_only));
-	printf("  %-22s %llu\n", F("replays", s.cs_replays));
-	printf("  %-22s %llu\n", F("reconnects", s.cs_reconnects));
-	printf("  %-22s %llu\n", F("bind_conn_to_session", s.cs_bind_conn));
-	printf("  %-22s %llu\n", F("sessions created", s.cs_new_sessions));
-	printf("  %-22s %llu\n", F("client ids", s.cs_new_clientids));
-	printf("  %-22s %llu\n", F("delays", s.cs_delays));
-	printf("  %-22s %llu / %llu\n", F("misordered", s.cs_misordered),
-	       (unsigned long long)s.cs_badslot);
-	printf("  %-22s %#llx\n", F("SEQ4_STATUS seen", s.cs_status_flags));
-	printf("  %-22s %llu\n", F("callbacks served", s.cs_cb_calls));
-	printf("  %-22s %u (%u extra bound)\n", "connections", s.cs_conns,
-	       s.cs_conns_bound);
+	       s.cst_fore.ca_maxoperations);
+	printf("  %-22s %llu\n", F("compounds", s.cst_compounds));
+	printf("  %-22s %llu\n", F("lease renewals", s.cst_sequence_only));
+	printf("  %-22s %llu\n", F("replays", s.cst_replays));
+	printf("  %-22s %llu\n", F("reconnects", s.cst_reconnects));
+	printf("  %-22s %llu\n", F("bind_conn_to_session", s.cst_bind_conn));
+	printf("  %-22s %llu\n", F("sessions created", s.cst_new_sessions));
+	printf("  %-22s %llu\n", F("client ids", s.cst_new_clientids));
+	printf("  %-22s %llu\n", F("delays", s.cst_delays));
+	printf("  %-22s %llu / %llu\n", F("misordered", s.cst_misordered),
+	       (unsigned long long)s.cst_badslot);
+	printf("  %-22s %#llx\n", F("SEQ4_STATUS seen", s.cst_status_flags));
+	printf("  %-22s %llu\n", F("callbacks served", s.cst_cb_calls));
+	printf("  %-22s %u (%u extra bound)\n", "connections", s.cst_conns,
+	       s.cst_conns_bound);
 	printf("  %-22s %s\n", "calls per connection", calls);
 	printf("  %-22s %llu / %llu / %llu\n",
-	       F("extra binds/lost/moved", s.cs_trunk_binds),
-	       (unsigned long long)s.cs_trunk_lost,
-	       (unsigned long long)s.cs_trunk_moved);
+	       F("extra binds/lost/moved", s.cst_trunk_binds),
+	       (unsigned long long)s.cst_trunk_lost,
+	       (unsigned long long)s.cst_trunk_moved);
 	printf("transport (%s)\n", c->o.transport);
-	printf("  %-22s %llu\n", F("calls", s.cs_xprt.xs_calls));
-	printf("  %-22s %llu\n", F("replies", s.cs_xprt.xs_replies));
-	printf("  %-22s %llu\n", F("bytes out", s.cs_xprt.xs_bytes_out));
-	printf("  %-22s %llu\n", F("bytes in", s.cs_xprt.xs_bytes_in));
-	printf("  %-22s %llu\n", F("connects", s.cs_xprt.xs_connects));
-	printf("  %-22s %llu\n", F("disconnects", s.cs_xprt.xs_disconnects));
-	printf("  %-22s %llu\n", F("bad records", s.cs_xprt.xs_bad_records));
-	printf("  %-22s %llu\n", F("timeouts", s.cs_xprt.xs_timeouts));
+	printf("  %-22s %llu\n", F("calls", s.cst_xprt.xt_calls));
+	printf("  %-22s %llu\n", F("replies", s.cst_xprt.xt_replies));
+	printf("  %-22s %llu\n", F("bytes out", s.cst_xprt.xt_bytes_out));
+	printf("  %-22s %llu\n", F("bytes in", s.cst_xprt.xt_bytes_in));
+	printf("  %-22s %llu\n", F("connects", s.cst_xprt.xt_connects));
+	printf("  %-22s %llu\n", F("disconnects", s.cst_xprt.xt_disconnects));
+	printf("  %-22s %llu\n", F("bad records", s.cst_xprt.xt_bad_records));
+	printf("  %-22s %llu\n", F("timeouts", s.cst_xprt.xt_timeouts));
 	printf("  %-22s %llu\n",
-	       F("most calls in flight", s.cs_xprt.xs_max_in_flight));
+	       F("most calls in flight", s.cst_xprt.xt_max_in_flight));
 #undef F
 }

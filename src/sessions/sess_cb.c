@@ -73,7 +73,7 @@ static nfsstat4 cb_op(struct sess_client *cl, nfs_cb_argop4 *a,
 		(void)sess_slots_set_target(&cl->cl_slots,
 					    a->nfs_cb_argop4_u.opcbrecall_slot
 						.rsa_target_highest_slotid);
-		cl->cl_stats.cs_cb_recall_slot++;
+		cl->cl_stats.cst_cb_recall_slot++;
 		pthread_mutex_unlock(&cl->cl_lock);
 		sess_log(cl, SESS_LOG_INFO, "CB_RECALL_SLOT: target %u",
 			 a->nfs_cb_argop4_u.opcbrecall_slot
@@ -83,7 +83,7 @@ static nfsstat4 cb_op(struct sess_client *cl, nfs_cb_argop4 *a,
 		return st;
 	case NFS4_OP_CB_RECALL:
 		pthread_mutex_lock(&cl->cl_lock);
-		cl->cl_stats.cs_cb_recall++;
+		cl->cl_stats.cst_cb_recall++;
 		pthread_mutex_unlock(&cl->cl_lock);
 		st = NFS4ERR_BADHANDLE; /* we hold no delegations */
 		r->nfs_cb_resop4_u.opcbrecall.status = st;
@@ -160,7 +160,7 @@ static int cb_compound(struct sess_client *cl, const uint8_t *args,
 			break; /* answered NOTSUPP; the rest is not run */
 	}
 	pthread_mutex_lock(&cl->cl_lock);
-	cl->cl_stats.cs_cb_calls++;
+	cl->cl_stats.cst_cb_calls++;
 	pthread_mutex_unlock(&cl->cl_lock);
 
 	/*
@@ -225,24 +225,24 @@ int sess_cb_handle(void *ctx, const uint8_t *req, size_t req_len, uint8_t *rep,
 
 	if (sess_rpc_decode_call(req, req_len, &hdr))
 		return -EBADMSG; /* not even a call: drop it */
-	if (hdr.ch_prog != SESS_CB_PROGRAM)
-		return sess_rpc_encode_accepted(rep, rep_cap, hdr.ch_xid, 1);
-	if (hdr.ch_vers != CB_VERSION) {
-		len = sess_rpc_encode_accepted(rep, rep_cap, hdr.ch_xid, 2);
+	if (hdr.rh_prog != SESS_CB_PROGRAM)
+		return sess_rpc_encode_accepted(rep, rep_cap, hdr.rh_xid, 1);
+	if (hdr.rh_vers != CB_VERSION) {
+		len = sess_rpc_encode_accepted(rep, rep_cap, hdr.rh_xid, 2);
 		if (len < 0 || (size_t)len + 8 > rep_cap)
 			return -ENOSPC;
 		/* PROG_MISMATCH: supported low and high version */
 		memcpy(rep + len, "\0\0\0\1\0\0\0\1", 8);
 		return len + 8;
 	}
-	switch (hdr.ch_proc) {
+	switch (hdr.rh_proc) {
 	case CB_PROC_NULL:
-		return sess_rpc_encode_accepted(rep, rep_cap, hdr.ch_xid, 0);
+		return sess_rpc_encode_accepted(rep, rep_cap, hdr.rh_xid, 0);
 	case CB_PROC_COMPOUND:
-		return cb_compound(cl, req + hdr.ch_body_off,
-				   req_len - hdr.ch_body_off, rep, rep_cap,
-				   hdr.ch_xid);
+		return cb_compound(cl, req + hdr.rh_body_off,
+				   req_len - hdr.rh_body_off, rep, rep_cap,
+				   hdr.rh_xid);
 	default:
-		return sess_rpc_encode_accepted(rep, rep_cap, hdr.ch_xid, 3);
+		return sess_rpc_encode_accepted(rep, rep_cap, hdr.rh_xid, 3);
 	}
 }

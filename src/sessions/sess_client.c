@@ -223,7 +223,7 @@ struct sess_client *sess_client_create(struct sess_xprt *xprt,
 	cl->cl_cred.as_uid = opts->uid;
 	cl->cl_cred.as_gid = opts->gid;
 	cl->cl_xprt = xprt;
-	cl->cl_conns[0].cn_xprt = xprt;
+	cl->cl_conns[0].sn_xprt = xprt;
 	cl->cl_nconns = 1;
 	pthread_mutex_init(&cl->cl_lock, NULL);
 	pthread_cond_init(&cl->cl_cond, NULL);
@@ -297,7 +297,7 @@ int sess_do_exchange_id(struct sess_client *cl)
 		    "EXCHANGE_ID: the server refuses NFSv4.%u, using NFSv4.1",
 		    top);
 		pthread_mutex_lock(&cl->cl_lock);
-		cl->cl_stats.cs_minor_fallbacks++;
+		cl->cl_stats.cst_minor_fallbacks++;
 		pthread_mutex_unlock(&cl->cl_lock);
 		ret = exchange_id_at(cl, 1, &arg, &res);
 	}
@@ -312,7 +312,7 @@ int sess_do_exchange_id(struct sess_client *cl)
 		cl->cl_clientid = ok->eir_clientid;
 		cl->cl_create_seq = ok->eir_sequenceid;
 		cl->cl_have_clientid = true;
-		cl->cl_stats.cs_new_clientids++;
+		cl->cl_stats.cst_new_clientids++;
 		pthread_mutex_unlock(&cl->cl_lock);
 		sess_log(cl, SESS_LOG_INFO,
 			 "EXCHANGE_ID: client id %#llx, NFSv4.%u%s",
@@ -432,7 +432,7 @@ int sess_do_create_session(struct sess_client *cl)
 	cl->cl_session_gen++;
 	cl->cl_cb_seqid = 0;
 	cl->cl_max_io = io;
-	cl->cl_stats.cs_new_sessions++;
+	cl->cl_stats.cst_new_sessions++;
 	pthread_cond_broadcast(&cl->cl_cond);
 	pthread_mutex_unlock(&cl->cl_lock);
 	sess_log(cl, SESS_LOG_INFO,
@@ -516,7 +516,7 @@ int sess_do_bind_conn_on(struct sess_client *cl, struct sess_xprt *xprt,
 	xdr_nfree((xdrproc_t)xdr_nfs_resop4, &res);
 	if (st == NFS4_OK) {
 		pthread_mutex_lock(&cl->cl_lock);
-		cl->cl_stats.cs_bind_conn++;
+		cl->cl_stats.cst_bind_conn++;
 		pthread_mutex_unlock(&cl->cl_lock);
 		if (bound_gen)
 			*bound_gen = gen;
@@ -755,8 +755,8 @@ void sess_client_shutdown(struct sess_client *cl, int grace_ms)
 		 left, left ? " after the grace" : "",
 		 recovering ? ", recovery in progress" : "");
 	for (i = 0; i < cl->cl_nconns; i++)
-		cl->cl_conns[i].cn_xprt->x_ops->disconnect(
-		    cl->cl_conns[i].cn_xprt);
+		cl->cl_conns[i].sn_xprt->x_ops->disconnect(
+		    cl->cl_conns[i].sn_xprt);
 }
 
 /* What is left of the polite budget for one DESTROY_*: -1 when spent. */
@@ -824,19 +824,19 @@ void sess_client_get_stats(struct sess_client *cl, struct sess_client_stats *st)
 {
 	pthread_mutex_lock(&cl->cl_lock);
 	*st = cl->cl_stats;
-	st->cs_slots = cl->cl_slots.st_nslots;
-	st->cs_slot_limit =
+	st->cst_slots = cl->cl_slots.st_nslots;
+	st->cst_slot_limit =
 	    cl->cl_slots.st_nslots ? sess_slots_limit(&cl->cl_slots) : 0;
-	st->cs_lease_s = cl->cl_lease_s;
-	st->cs_minor = atomic_load(&cl->cl_minor);
-	st->cs_clientid = cl->cl_clientid;
-	memcpy(st->cs_sessionid, cl->cl_sessionid, sizeof(sessionid4));
-	st->cs_fore = cl->cl_fore;
-	st->cs_back = cl->cl_back;
+	st->cst_lease_s = cl->cl_lease_s;
+	st->cst_minor = atomic_load(&cl->cl_minor);
+	st->cst_clientid = cl->cl_clientid;
+	memcpy(st->cst_sessionid, cl->cl_sessionid, sizeof(sessionid4));
+	st->cst_fore = cl->cl_fore;
+	st->cst_back = cl->cl_back;
 	sess_trunk_stats_locked(cl, st);
 	pthread_mutex_unlock(&cl->cl_lock);
-	cl->cl_xprt->x_ops->get_stats(cl->cl_xprt, &st->cs_xprt);
-	sess_trunk_xprt_stats(cl, &st->cs_xprt);
+	cl->cl_xprt->x_ops->get_stats(cl->cl_xprt, &st->cst_xprt);
+	sess_trunk_xprt_stats(cl, &st->cst_xprt);
 }
 
 uint64_t sess_client_state_gen(struct sess_client *cl)

@@ -68,51 +68,51 @@ struct sess_client_opts {
 
 /** Counters of a client (sess_client_get_stats()). */
 struct sess_client_stats {
-	uint64_t cs_compounds;	   /* COMPOUNDs answered */
-	uint64_t cs_sequence_only; /* lease renewals */
-	uint64_t cs_replays;	   /* resent on the same slot + seqid */
-	uint64_t cs_reconnects;
-	uint64_t cs_bind_conn;	    /* BIND_CONN_TO_SESSION done */
-	uint64_t cs_new_sessions;   /* CREATE_SESSION done */
-	uint64_t cs_new_clientids;  /* EXCHANGE_ID done */
-	uint64_t cs_session_resets; /* session replaced (slots exhausted..) */
-	uint64_t cs_delays;	    /* NFS4ERR_DELAY / GRACE waits */
+	uint64_t cst_compounds;	    /* COMPOUNDs answered */
+	uint64_t cst_sequence_only; /* lease renewals */
+	uint64_t cst_replays;	    /* resent on the same slot + seqid */
+	uint64_t cst_reconnects;
+	uint64_t cst_bind_conn;	     /* BIND_CONN_TO_SESSION done */
+	uint64_t cst_new_sessions;   /* CREATE_SESSION done */
+	uint64_t cst_new_clientids;  /* EXCHANGE_ID done */
+	uint64_t cst_session_resets; /* session replaced (slots exhausted..) */
+	uint64_t cst_delays;	     /* NFS4ERR_DELAY / GRACE waits */
 	/* waits for the transport's memory or queue room (sess_seq.c) */
-	uint64_t cs_xprt_waits;
-	uint64_t cs_misordered;
-	uint64_t cs_badslot;
-	uint64_t cs_false_retry;
-	uint64_t cs_status_flags;      /* SEQ4_STATUS flags seen (OR) */
-	uint32_t cs_last_status_flags; /* flags of the last SEQUENCE */
-	uint64_t cs_state_revoked;     /* state re-establishments asked */
-	uint64_t cs_cb_calls;	       /* backchannel COMPOUNDs served */
-	uint64_t cs_cb_recall_slot;
-	uint64_t cs_cb_recall;
+	uint64_t cst_xprt_waits;
+	uint64_t cst_misordered;
+	uint64_t cst_badslot;
+	uint64_t cst_false_retry;
+	uint64_t cst_status_flags;	/* SEQ4_STATUS flags seen (OR) */
+	uint32_t cst_last_status_flags; /* flags of the last SEQUENCE */
+	uint64_t cst_state_revoked;	/* state re-establishments asked */
+	uint64_t cst_cb_calls;		/* backchannel COMPOUNDs served */
+	uint64_t cst_cb_recall_slot;
+	uint64_t cst_cb_recall;
 	/* READ data copied out of a received reply (not placed by RDMA) */
-	uint64_t cs_read_bytes_copied;
-	uint32_t cs_slots;	    /* table size (server's ca_maxrequests) */
-	uint32_t cs_slot_limit;	    /* highest usable slot id now */
-	uint32_t cs_max_slots_busy; /* most slots in use at once */
-	uint32_t cs_lease_s;
-	uint32_t cs_minor;	     /* NFSv4 minor version in use: 1 or 2 */
-	uint64_t cs_minor_fallbacks; /* EXCHANGE_IDs refused at 4.2 */
-	uint64_t cs_clientid;
-	uint8_t cs_sessionid[NFS4_SESSIONID_SIZE];
-	struct channel_attrs4 cs_fore;
-	struct channel_attrs4 cs_back;
+	uint64_t cst_read_bytes_copied;
+	uint32_t cst_slots;	     /* table size (server's ca_maxrequests) */
+	uint32_t cst_slot_limit;     /* highest usable slot id now */
+	uint32_t cst_max_slots_busy; /* most slots in use at once */
+	uint32_t cst_lease_s;
+	uint32_t cst_minor;	      /* NFSv4 minor version in use: 1 or 2 */
+	uint64_t cst_minor_fallbacks; /* EXCHANGE_IDs refused at 4.2 */
+	uint64_t cst_clientid;
+	uint8_t cst_sessionid[NFS4_SESSIONID_SIZE];
+	struct channel_attrs4 cst_fore;
+	struct channel_attrs4 cst_back;
 	/* Transport counters summed over every connection of the session. */
-	struct sess_xprt_stats cs_xprt;
+	struct sess_xprt_stats cst_xprt;
 	/* Session trunking (sess_trunk.c). */
-	uint32_t cs_conns;	   /* connections configured (first + extras) */
-	uint32_t cs_conns_bound;   /* extra connections bound right now */
-	uint64_t cs_trunk_binds;   /* BIND_CONN_TO_SESSION done on extras */
-	uint64_t cs_trunk_lost;	   /* extra connections found lost */
-	uint64_t cs_trunk_moved;   /* calls replayed on another connection */
-	uint64_t cs_trunk_refused; /* extras the server refused to bind */
+	uint32_t cst_conns;	  /* connections configured (first + extras) */
+	uint32_t cst_conns_bound; /* extra connections bound right now */
+	uint64_t cst_trunk_binds; /* BIND_CONN_TO_SESSION done on extras */
+	uint64_t cst_trunk_lost;  /* extra connections found lost */
+	uint64_t cst_trunk_moved; /* calls replayed on another connection */
+	uint64_t cst_trunk_refused; /* extras the server refused to bind */
 	/* the first connection lost, its role taken by a live extra */
-	uint64_t cs_trunk_first_moved;
+	uint64_t cst_trunk_first_moved;
 	/* COMPOUNDs sent on each connection ([0] is the first) */
-	uint64_t cs_conn_calls[SESS_MAX_CONNS];
+	uint64_t cst_conn_calls[SESS_MAX_CONNS];
 };
 
 /** One COMPOUND to run behind a SEQUENCE. */

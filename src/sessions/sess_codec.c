@@ -89,21 +89,21 @@ static int decode_read_into(XDR *xdrs, nfs_resop4 *res,
 	if (!xdr_bool(xdrs, &rd->READ4res_u.resok4.eof) ||
 	    !xdr_u_int32_t(xdrs, &len))
 		return -EBADMSG;
-	if (len > call->xc_bulk_in_cap)
+	if (len > call->tc_bulk_in_cap)
 		return -EBADMSG; /* more than asked for */
 	/*
 	 * Placed data: the count must not claim more than the server really
 	 * wrote, or the caller would pass on bytes of its buffer nobody wrote.
 	 */
-	if (call->xc_bulk_in_placed && len > call->xc_bulk_in_placed_len)
+	if (call->tc_bulk_in_placed && len > call->tc_bulk_in_placed_len)
 		return -EBADMSG;
-	if (!call->xc_bulk_in_placed && len) {
-		if (!xdr_opaque_decode(xdrs, call->xc_bulk_in, len))
+	if (!call->tc_bulk_in_placed && len) {
+		if (!xdr_opaque_decode(xdrs, call->tc_bulk_in, len))
 			return -EBADMSG;
-		call->xc_bulk_in_copied += len;
+		call->tc_bulk_in_copied += len;
 	}
 	rd->READ4res_u.resok4.data.data_len = len;
-	rd->READ4res_u.resok4.data.data_val = call->xc_bulk_in;
+	rd->READ4res_u.resok4.data.data_val = call->tc_bulk_in;
 	return 0;
 }
 
@@ -513,21 +513,21 @@ static bool reply_is_small(const struct sess_raw *r)
 int sess_raw_call(struct sess_client *cl, struct sess_raw *r)
 {
 	struct sess_xprt_call call = {
-	    .xc_prog = SESS_NFS_PROGRAM,
-	    .xc_vers = SESS_NFS_V4,
-	    .xc_proc = SESS_NFSPROC4_COMPOUND,
-	    .xc_cred = r->r_cred ? r->r_cred : &cl->cl_cred,
-	    .xc_encode = encode_compound,
-	    .xc_encode_arg = r,
-	    .xc_decode = decode_compound,
-	    .xc_decode_arg = r,
-	    .xc_bulk_out = r->r_bulk_out,
-	    .xc_bulk_out_cnt = r->r_bulk_out_cnt,
-	    .xc_bulk_out_len = r->r_bulk_out_len,
-	    .xc_bulk_in = r->r_bulk_in,
-	    .xc_bulk_in_cap = r->r_bulk_in_cap,
-	    .xc_timeout_ms = r->r_timeout_ms,
-	    .xc_reply_small = reply_is_small(r),
+	    .tc_prog = SESS_NFS_PROGRAM,
+	    .tc_vers = SESS_NFS_V4,
+	    .tc_proc = SESS_NFSPROC4_COMPOUND,
+	    .tc_cred = r->r_cred ? r->r_cred : &cl->cl_cred,
+	    .tc_encode = encode_compound,
+	    .tc_encode_arg = r,
+	    .tc_decode = decode_compound,
+	    .tc_decode_arg = r,
+	    .tc_bulk_out = r->r_bulk_out,
+	    .tc_bulk_out_cnt = r->r_bulk_out_cnt,
+	    .tc_bulk_out_len = r->r_bulk_out_len,
+	    .tc_bulk_in = r->r_bulk_in,
+	    .tc_bulk_in_cap = r->r_bulk_in_cap,
+	    .tc_timeout_ms = r->r_timeout_ms,
+	    .tc_reply_small = reply_is_small(r),
 	};
 
 	struct sess_xprt *x = r->r_xprt ? r->r_xprt : cl->cl_xprt;
@@ -541,9 +541,9 @@ int sess_raw_call(struct sess_client *cl, struct sess_raw *r)
 	__atomic_add_fetch(&cl->cl_calls_out, 1, __ATOMIC_RELAXED);
 	ret = x->x_ops->call(x, &call);
 	__atomic_sub_fetch(&cl->cl_calls_out, 1, __ATOMIC_RELAXED);
-	if (call.xc_bulk_in_copied) {
+	if (call.tc_bulk_in_copied) {
 		pthread_mutex_lock(&cl->cl_lock);
-		cl->cl_stats.cs_read_bytes_copied += call.xc_bulk_in_copied;
+		cl->cl_stats.cst_read_bytes_copied += call.tc_bulk_in_copied;
 		pthread_mutex_unlock(&cl->cl_lock);
 	}
 	return ret;

@@ -90,8 +90,8 @@ static void release_slot(struct sess_client *cl, struct slot_claim *sc,
 		}
 		(void)sess_slots_release(&cl->cl_slots, sc->slotid, outcome, hi,
 					 target);
-		if (cl->cl_slots.st_max_busy > cl->cl_stats.cs_max_slots_busy)
-			cl->cl_stats.cs_max_slots_busy =
+		if (cl->cl_slots.st_max_busy > cl->cl_stats.cst_max_slots_busy)
+			cl->cl_stats.cst_max_slots_busy =
 			    cl->cl_slots.st_max_busy;
 	}
 	pthread_cond_broadcast(&cl->cl_cond);
@@ -128,14 +128,14 @@ static void note_sequence_ok(struct sess_client *cl, const SEQUENCE4resok *ok,
 			     bool seq_only, const struct timespec *sent)
 {
 	pthread_mutex_lock(&cl->cl_lock);
-	cl->cl_stats.cs_compounds++;
+	cl->cl_stats.cst_compounds++;
 	if (seq_only)
-		cl->cl_stats.cs_sequence_only++;
+		cl->cl_stats.cst_sequence_only++;
 	/* The lease was renewed when the server saw the request. */
 	if (sent->tv_sec > cl->cl_last_renew.tv_sec)
 		cl->cl_last_renew = *sent;
-	cl->cl_stats.cs_status_flags |= ok->sr_status_flags;
-	cl->cl_stats.cs_last_status_flags = ok->sr_status_flags;
+	cl->cl_stats.cst_status_flags |= ok->sr_status_flags;
+	cl->cl_stats.cst_last_status_flags = ok->sr_status_flags;
 	if (!(ok->sr_status_flags &
 	      (SEQ4_STATUS_CB_PATH_DOWN | SEQ4_STATUS_CB_PATH_DOWN_SESSION)))
 		cl->cl_cb_rebinds = 0;
@@ -214,19 +214,19 @@ static void count(struct sess_client *cl, enum sess_seq_count what)
 	pthread_mutex_lock(&cl->cl_lock);
 	switch (what) {
 	case SESS_SEQ_COUNT_DELAY:
-		cl->cl_stats.cs_delays++;
+		cl->cl_stats.cst_delays++;
 		break;
 	case SESS_SEQ_COUNT_MISORDERED:
-		cl->cl_stats.cs_misordered++;
+		cl->cl_stats.cst_misordered++;
 		break;
 	case SESS_SEQ_COUNT_BADSLOT:
-		cl->cl_stats.cs_badslot++;
+		cl->cl_stats.cst_badslot++;
 		break;
 	case SESS_SEQ_COUNT_FALSE_RETRY:
-		cl->cl_stats.cs_false_retry++;
+		cl->cl_stats.cst_false_retry++;
 		break;
 	case SESS_SEQ_COUNT_XPRT_WAIT:
-		cl->cl_stats.cs_xprt_waits++;
+		cl->cl_stats.cst_xprt_waits++;
 		break;
 	case SESS_SEQ_COUNT_NONE:
 		break;
@@ -385,7 +385,7 @@ static int apply(struct sess_client *cl, struct sess_compound *c,
 		*have_slot = false; /* the old session's slot */
 	} else if (out->count_replay) {
 		pthread_mutex_lock(&cl->cl_lock);
-		cl->cl_stats.cs_replays++;
+		cl->cl_stats.cst_replays++;
 		pthread_mutex_unlock(&cl->cl_lock);
 	}
 	return SESS_AGAIN;

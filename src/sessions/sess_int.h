@@ -40,19 +40,19 @@ enum sess_recover_why {
  * (re)connects and binds.
  */
 struct sess_conn {
-	struct sess_xprt *cn_xprt;
+	struct sess_xprt *sn_xprt;
 	/* cl_session_gen it is bound for; calls go only where it matches */
-	uint64_t cn_bound_gen;
-	bool cn_lost;	 /* a call saw it fail: reconnect before binding */
-	bool cn_refused; /* the server refused to bind it: retired */
-	uint32_t cn_in_flight;
-	uint32_t cn_fails; /* failed attempts in a row (back-off) */
-	struct timespec cn_next_try;
+	uint64_t sn_bound_gen;
+	bool sn_lost;	 /* a call saw it fail: reconnect before binding */
+	bool sn_refused; /* the server refused to bind it: retired */
+	uint32_t sn_in_flight;
+	uint32_t sn_fails; /* failed attempts in a row (back-off) */
+	struct timespec sn_next_try;
 };
 
 struct sess_client {
 	struct sess_client_opts cl_opts;
-	struct sess_xprt *cl_xprt; /* == cl_conns[0].cn_xprt */
+	struct sess_xprt *cl_xprt; /* == cl_conns[0].sn_xprt */
 	struct sess_auth_sys cl_cred;
 	char cl_owner[SESS_OWNER_MAX + 1];
 	verifier4 cl_verifier;
@@ -264,7 +264,7 @@ void sess_trunk_destroy(struct sess_client *cl);
 
 /**
  * sess_trunk_stats() - fill the trunking counters of @st and sum every
- * extra's transport counters into st->cs_xprt; caller holds cl_lock for
+ * extra's transport counters into st->cst_xprt; caller holds cl_lock for
  * the first part only (see sess_client_get_stats()).
  */
 void sess_trunk_stats_locked(struct sess_client *cl,

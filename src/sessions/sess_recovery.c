@@ -84,7 +84,7 @@ static int reconnect(struct sess_client *cl, const struct timespec *deadline)
 		ret = cl->cl_xprt->x_ops->connect(cl->cl_xprt);
 		if (!ret) {
 			pthread_mutex_lock(&cl->cl_lock);
-			cl->cl_stats.cs_reconnects++;
+			cl->cl_stats.cst_reconnects++;
 			pthread_mutex_unlock(&cl->cl_lock);
 			return 0;
 		}
@@ -152,7 +152,7 @@ static int run_recovery(struct sess_client *cl, enum sess_recover_why why)
 			pthread_mutex_lock(&cl->cl_lock);
 			cl->cl_have_session = false;
 			cl->cl_session_gen++;
-			cl->cl_stats.cs_session_resets++;
+			cl->cl_stats.cst_session_resets++;
 			pthread_mutex_unlock(&cl->cl_lock);
 			why = SESS_RECOVER_SESSION;
 			continue;
@@ -315,7 +315,7 @@ void sess_handle_pending_flags(struct sess_client *cl)
 	if (flags & (FLAGS_REVOKED | SEQ4_STATUS_RESTART_RECLAIM_NEEDED)) {
 		/* Open owners re-open on next use (sess_ops.c). */
 		cl->cl_state_gen++;
-		cl->cl_stats.cs_state_revoked++;
+		cl->cl_stats.cst_state_revoked++;
 	}
 	pthread_mutex_unlock(&cl->cl_lock);
 

@@ -174,19 +174,19 @@ int sess_rpc_decode_call(const uint8_t *buf, size_t len,
 {
 	struct cursor c = {.rbuf = buf, .len = len};
 
-	hdr->ch_xid = get32(&c);
+	hdr->rh_xid = get32(&c);
 	if (get32(&c) != SESS_RPC_CALL)
 		return -EBADMSG;
 	if (get32(&c) != SESS_RPC_VERS)
 		return -EBADMSG;
-	hdr->ch_prog = get32(&c);
-	hdr->ch_vers = get32(&c);
-	hdr->ch_proc = get32(&c);
+	hdr->rh_prog = get32(&c);
+	hdr->rh_vers = get32(&c);
+	hdr->rh_proc = get32(&c);
 	skip_auth(&c); /* credential */
 	skip_auth(&c); /* verifier */
 	if (c.err)
 		return c.err;
-	hdr->ch_body_off = c.pos;
+	hdr->rh_body_off = c.pos;
 	return 0;
 }
 

@@ -33,11 +33,11 @@ struct sess_auth_sys {
 
 /** A decoded call header (backchannel calls from the server). */
 struct sess_rpc_call_hdr {
-	uint32_t ch_xid;
-	uint32_t ch_prog;
-	uint32_t ch_vers;
-	uint32_t ch_proc;
-	size_t ch_body_off; /* arguments start here */
+	uint32_t rh_xid;
+	uint32_t rh_prog;
+	uint32_t rh_vers;
+	uint32_t rh_proc;
+	size_t rh_body_off; /* arguments start here */
 };
 
 /**

@@ -86,11 +86,11 @@ enum sess_seq_recover {
 /** Which counter of struct sess_client_stats one attempt bumps. */
 enum sess_seq_count {
 	SESS_SEQ_COUNT_NONE,
-	SESS_SEQ_COUNT_DELAY,	    /* cs_delays */
-	SESS_SEQ_COUNT_MISORDERED,  /* cs_misordered */
-	SESS_SEQ_COUNT_BADSLOT,	    /* cs_badslot */
-	SESS_SEQ_COUNT_FALSE_RETRY, /* cs_false_retry */
-	SESS_SEQ_COUNT_XPRT_WAIT,   /* cs_xprt_waits */
+	SESS_SEQ_COUNT_DELAY,	    /* cst_delays */
+	SESS_SEQ_COUNT_MISORDERED,  /* cst_misordered */
+	SESS_SEQ_COUNT_BADSLOT,	    /* cst_badslot */
+	SESS_SEQ_COUNT_FALSE_RETRY, /* cst_false_retry */
+	SESS_SEQ_COUNT_XPRT_WAIT,   /* cst_xprt_waits */
 };
 
 /** One attempt, classified (filled by the loop from what it saw). */
@@ -136,7 +136,7 @@ struct sess_seq_out {
 	 *    (SESS_SEQ_SLOT_KEEP) it is settled with recover_fail_slot */
 	enum sess_seq_recover recover;
 	enum sess_seq_slot recover_fail_slot;
-	/* REPLAY after a reconnect: count cs_replays if the session held. */
+	/* REPLAY after a reconnect: count cst_replays if the session held. */
 	bool count_replay;
 	/* 5. the action */
 	enum sess_seq_action action;

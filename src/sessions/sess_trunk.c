@@ -73,8 +73,8 @@ static bool conn_usable(const struct sess_client *cl, uint32_t i)
 
 	if (i == 0)
 		return true; /* sess_recover() looks after the first one */
-	return !c->cn_lost && !c->cn_refused && cl->cl_have_session &&
-	       c->cn_bound_gen == cl->cl_session_gen;
+	return !c->sn_lost && !c->sn_refused && cl->cl_have_session &&
+	       c->sn_bound_gen == cl->cl_session_gen;
 }
 
 int sess_client_add_conn(struct sess_client *cl, struct sess_xprt *xprt)
@@ -94,7 +94,7 @@ int sess_client_add_conn(struct sess_client *cl, struct sess_xprt *xprt)
 		ret = -ENOSPC;
 	else
 		cl->cl_conns[cl->cl_nconns++] =
-		    (struct sess_conn){.cn_xprt = xprt};
+		    (struct sess_conn){.sn_xprt = xprt};
 	pthread_mutex_unlock(&cl->cl_lock);
 	if (ret) {
 		xprt->x_ops->destroy(xprt);
@@ -123,16 +123,16 @@ uint32_t sess_trunk_get(struct sess_client *cl, bool first_only,
 			if (!conn_usable(cl, i))
 				continue;
 			if (best == UINT32_MAX ||
-			    cl->cl_conns[i].cn_in_flight <
-				cl->cl_conns[best].cn_in_flight)
+			    cl->cl_conns[i].sn_in_flight <
+				cl->cl_conns[best].sn_in_flight)
 				best = i;
 		}
 		if (best == UINT32_MAX)
 			best = 0;
 	}
-	cl->cl_conns[best].cn_in_flight++;
-	cl->cl_stats.cs_conn_calls[best]++;
-	*xprt = cl->cl_conns[best].cn_xprt;
+	cl->cl_conns[best].sn_in_flight++;
+	cl->cl_stats.cst_conn_calls[best]++;
+	*xprt = cl->cl_conns[best].sn_xprt;
 	pthread_mutex_unlock(&cl->cl_lock);
 	return best;
 }
@@ -144,7 +144,7 @@ static uint32_t conn_index_locked(const struct sess_client *cl,
 	uint32_t i;
 
 	for (i = 0; i < cl->cl_nconns; i++)
-		if (cl->cl_conns[i].cn_xprt == x)
+		if (cl->cl_conns[i].sn_xprt == x)
 			return i;
 	return 0;
 }
@@ -167,8 +167,8 @@ static uint32_t move_first_locked(struct sess_client *cl)
 	for (k = 1; k < cl->cl_nconns; k++) {
 		if (!conn_usable(cl, k))
 			continue;
-		if (!best || cl->cl_conns[k].cn_in_flight <
-				 cl->cl_conns[best].cn_in_flight)
+		if (!best || cl->cl_conns[k].sn_in_flight <
+				 cl->cl_conns[best].sn_in_flight)
 			best = k;
 	}
 	if (!best)
@@ -176,18 +176,18 @@ static uint32_t move_first_locked(struct sess_client *cl)
 	tmp = cl->cl_conns[0];
 	cl->cl_conns[0] = cl->cl_conns[best];
 	cl->cl_conns[best] = tmp;
-	calls = cl->cl_stats.cs_conn_calls[0];
-	cl->cl_stats.cs_conn_calls[0] = cl->cl_stats.cs_conn_calls[best];
-	cl->cl_stats.cs_conn_calls[best] = calls;
+	calls = cl->cl_stats.cst_conn_calls[0];
+	cl->cl_stats.cst_conn_calls[0] = cl->cl_stats.cst_conn_calls[best];
+	cl->cl_stats.cst_conn_calls[best] = calls;
 	/* read without cl_lock by one-op calls and recovery: a pointer */
-	__atomic_store_n(&cl->cl_xprt, cl->cl_conns[0].cn_xprt,
+	__atomic_store_n(&cl->cl_xprt, cl->cl_conns[0].sn_xprt,
 			 __ATOMIC_RELEASE);
 	c = &cl->cl_conns[best];
-	c->cn_refused = false;
-	c->cn_bound_gen = 0;
-	c->cn_fails = 0;
-	c->cn_next_try.tv_sec = 0; /* reconnect right away */
-	cl->cl_stats.cs_trunk_first_moved++;
+	c->sn_refused = false;
+	c->sn_bound_gen = 0;
+	c->sn_fails = 0;
+	c->sn_next_try.tv_sec = 0; /* reconnect right away */
+	cl->cl_stats.cst_trunk_first_moved++;
 	return best;
 }
 
@@ -201,8 +201,8 @@ bool sess_trunk_put(struct sess_client *cl, struct sess_xprt *xprt, int ret,
 	pthread_mutex_lock(&cl->cl_lock);
 	idx = conn_index_locked(cl, xprt);
 	c = &cl->cl_conns[idx];
-	if (c->cn_in_flight)
-		c->cn_in_flight--;
+	if (c->sn_in_flight)
+		c->sn_in_flight--;
 	if (idx == 0 && cl->cl_nconns > 1 &&
 	    (ret == -ENOTCONN || ret == -ETIMEDOUT)) {
 		idx = move_first_locked(cl);
@@ -211,16 +211,16 @@ bool sess_trunk_put(struct sess_client *cl, struct sess_xprt *xprt, int ret,
 	}
 	*idxp = idx;
 	if (idx != 0 && (ret == -ENOTCONN || ret == -ETIMEDOUT)) {
-		if (!c->cn_lost) {
-			c->cn_lost = true;
-			c->cn_fails = 0;
-			c->cn_next_try.tv_sec = 0; /* reconnect right away */
-			cl->cl_stats.cs_trunk_lost++;
+		if (!c->sn_lost) {
+			c->sn_lost = true;
+			c->sn_fails = 0;
+			c->sn_next_try.tv_sec = 0; /* reconnect right away */
+			cl->cl_stats.cst_trunk_lost++;
 			newly_lost = true;
 			pthread_cond_signal(&cl->cl_renew_cond);
 		}
-		cl->cl_stats.cs_trunk_moved++;
-		cl->cl_stats.cs_replays++;
+		cl->cl_stats.cst_trunk_moved++;
+		cl->cl_stats.cst_replays++;
 		moved = true;
 	}
 	pthread_mutex_unlock(&cl->cl_lock);
@@ -241,8 +241,8 @@ bool sess_trunk_put(struct sess_client *cl, struct sess_xprt *xprt, int ret,
 void sess_trunk_unbound(struct sess_client *cl, uint32_t idx)
 {
 	pthread_mutex_lock(&cl->cl_lock);
-	cl->cl_conns[idx].cn_bound_gen = 0;
-	cl->cl_conns[idx].cn_next_try.tv_sec = 0;
+	cl->cl_conns[idx].sn_bound_gen = 0;
+	cl->cl_conns[idx].sn_next_try.tv_sec = 0;
 	pthread_cond_signal(&cl->cl_renew_cond);
 	pthread_mutex_unlock(&cl->cl_lock);
 	sess_log(cl, SESS_LOG_WARN,
@@ -252,7 +252,7 @@ void sess_trunk_unbound(struct sess_client *cl, uint32_t idx)
 /* Connect extra @i (if down) and bind it.  Returns as sess_do_bind_conn_on */
 static int attach(struct sess_client *cl, uint32_t i, bool lost, uint64_t *gen)
 {
-	struct sess_xprt *x = cl->cl_conns[i].cn_xprt;
+	struct sess_xprt *x = cl->cl_conns[i].sn_xprt;
 	int ret;
 
 	ret = x->x_ops->connect(x); /* 0 when still connected */
@@ -280,8 +280,8 @@ bool sess_trunk_repair_pending_locked(const struct sess_client *cl)
 	for (i = 1; i < cl->cl_nconns; i++) {
 		const struct sess_conn *c = &cl->cl_conns[i];
 
-		if (!c->cn_refused &&
-		    (c->cn_lost || c->cn_bound_gen != cl->cl_session_gen))
+		if (!c->sn_refused &&
+		    (c->sn_lost || c->sn_bound_gen != cl->cl_session_gen))
 			return true;
 	}
 	return false;
@@ -305,11 +305,11 @@ void sess_trunk_maintain(struct sess_client *cl, bool force)
 			pthread_mutex_unlock(&cl->cl_lock);
 			return; /* after recovery, next round */
 		}
-		need = !c->cn_refused &&
-		       (c->cn_lost || c->cn_bound_gen != cl->cl_session_gen);
-		if (need && !force && now.tv_sec < c->cn_next_try.tv_sec)
+		need = !c->sn_refused &&
+		       (c->sn_lost || c->sn_bound_gen != cl->cl_session_gen);
+		if (need && !force && now.tv_sec < c->sn_next_try.tv_sec)
 			need = false;
-		lost = c->cn_lost;
+		lost = c->sn_lost;
 		pthread_mutex_unlock(&cl->cl_lock);
 		if (!need)
 			continue;
@@ -318,22 +318,22 @@ void sess_trunk_maintain(struct sess_client *cl, bool force)
 
 		pthread_mutex_lock(&cl->cl_lock);
 		if (ret == 0) {
-			c->cn_lost = false;
-			c->cn_bound_gen = gen;
-			c->cn_fails = 0;
-			cl->cl_stats.cs_trunk_binds++;
+			c->sn_lost = false;
+			c->sn_bound_gen = gen;
+			c->sn_fails = 0;
+			cl->cl_stats.cst_trunk_binds++;
 		} else if (ret > 0 && !session_error(ret)) {
-			c->cn_refused = true;
-			cl->cl_stats.cs_trunk_refused++;
+			c->sn_refused = true;
+			cl->cl_stats.cst_trunk_refused++;
 		} else {
 			if (conn_error(ret))
-				c->cn_lost = true;
-			if (c->cn_fails < 5)
-				c->cn_fails++;
-			backoff = 1 << c->cn_fails;
+				c->sn_lost = true;
+			if (c->sn_fails < 5)
+				c->sn_fails++;
+			backoff = 1 << c->sn_fails;
 			if (backoff > TRUNK_BACKOFF_MAX_S)
 				backoff = TRUNK_BACKOFF_MAX_S;
-			c->cn_next_try.tv_sec = now.tv_sec + backoff;
+			c->sn_next_try.tv_sec = now.tv_sec + backoff;
 		}
 		usable = 1;
 		for (k = 1; k < cl->cl_nconns; k++)
@@ -371,8 +371,8 @@ void sess_trunk_disconnect(struct sess_client *cl)
 	uint32_t i;
 
 	for (i = 1; i < cl->cl_nconns; i++)
-		cl->cl_conns[i].cn_xprt->x_ops->disconnect(
-		    cl->cl_conns[i].cn_xprt);
+		cl->cl_conns[i].sn_xprt->x_ops->disconnect(
+		    cl->cl_conns[i].sn_xprt);
 }
 
 void sess_trunk_destroy(struct sess_client *cl)
@@ -380,9 +380,9 @@ void sess_trunk_destroy(struct sess_client *cl)
 	uint32_t i;
 
 	for (i = 1; i < cl->cl_nconns; i++) {
-		cl->cl_conns[i].cn_xprt->x_ops->destroy(
-		    cl->cl_conns[i].cn_xprt);
-		cl->cl_conns[i].cn_xprt = NULL;
+		cl->cl_conns[i].sn_xprt->x_ops->destroy(
+		    cl->cl_conns[i].sn_xprt);
+		cl->cl_conns[i].sn_xprt = NULL;
 	}
 	cl->cl_nconns = 1;
 }
@@ -392,10 +392,10 @@ void sess_trunk_stats_locked(struct sess_client *cl,
 {
 	uint32_t i;
 
-	st->cs_conns = cl->cl_nconns;
-	st->cs_conns_bound = 0;
+	st->cst_conns = cl->cl_nconns;
+	st->cst_conns_bound = 0;
 	for (i = 1; i < cl->cl_nconns; i++)
-		st->cs_conns_bound += conn_usable(cl, i);
+		st->cst_conns_bound += conn_usable(cl, i);
 }
 
 void sess_trunk_xprt_stats(struct sess_client *cl, struct sess_xprt_stats *sum)
@@ -405,24 +405,24 @@ void sess_trunk_xprt_stats(struct sess_client *cl, struct sess_xprt_stats *sum)
 
 	for (i = 1; i < cl->cl_nconns; i++) {
 		memset(&x, 0, sizeof(x));
-		cl->cl_conns[i].cn_xprt->x_ops->get_stats(
-		    cl->cl_conns[i].cn_xprt, &x);
-		sum->xs_calls += x.xs_calls;
-		sum->xs_replies += x.xs_replies;
-		sum->xs_bytes_out += x.xs_bytes_out;
-		sum->xs_bytes_in += x.xs_bytes_in;
-		sum->xs_cb_calls += x.xs_cb_calls;
-		sum->xs_connects += x.xs_connects;
-		sum->xs_disconnects += x.xs_disconnects;
-		sum->xs_bad_records += x.xs_bad_records;
-		sum->xs_timeouts += x.xs_timeouts;
-		sum->xs_in_flight += x.xs_in_flight;
+		cl->cl_conns[i].sn_xprt->x_ops->get_stats(
+		    cl->cl_conns[i].sn_xprt, &x);
+		sum->xt_calls += x.xt_calls;
+		sum->xt_replies += x.xt_replies;
+		sum->xt_bytes_out += x.xt_bytes_out;
+		sum->xt_bytes_in += x.xt_bytes_in;
+		sum->xt_cb_calls += x.xt_cb_calls;
+		sum->xt_connects += x.xt_connects;
+		sum->xt_disconnects += x.xt_disconnects;
+		sum->xt_bad_records += x.xt_bad_records;
+		sum->xt_timeouts += x.xt_timeouts;
+		sum->xt_in_flight += x.xt_in_flight;
 		/* the most on one connection: what one peer saw at once */
-		if (x.xs_max_in_flight > sum->xs_max_in_flight)
-			sum->xs_max_in_flight = x.xs_max_in_flight;
-		sum->xs_rdma_read_bytes += x.xs_rdma_read_bytes;
-		sum->xs_rdma_write_bytes += x.xs_rdma_write_bytes;
-		sum->xs_payload_bytes_copied += x.xs_payload_bytes_copied;
-		sum->xs_registered_bytes += x.xs_registered_bytes;
+		if (x.xt_max_in_flight > sum->xt_max_in_flight)
+			sum->xt_max_in_flight = x.xt_max_in_flight;
+		sum->xt_rdma_read_bytes += x.xt_rdma_read_bytes;
+		sum->xt_rdma_write_bytes += x.xt_rdma_write_bytes;
+		sum->xt_payload_bytes_copied += x.xt_payload_bytes_copied;
+		sum->xt_registered_bytes += x.xt_registered_bytes;
 	}
 }

@@ -23,7 +23,7 @@
 struct sess_xprt;
 struct sess_xprt_call;
 
-/* What a reply marked xc_reply_small may take at most. */
+/* What a reply marked tc_reply_small may take at most. */
 #define SESS_XPRT_SMALL_REPLY_MAX 4096u
 struct sess_auth_sys;
 
@@ -49,62 +49,62 @@ typedef int (*sess_cb_handler_fn)(void *ctx, const uint8_t *req, size_t req_len,
 
 /** One RPC call as the session layer hands it to a transport. */
 struct sess_xprt_call {
-	uint32_t xc_prog;
-	uint32_t xc_vers;
-	uint32_t xc_proc;
+	uint32_t tc_prog;
+	uint32_t tc_vers;
+	uint32_t tc_proc;
 	/* AUTH_SYS credential of the call (struct sess_auth_sys) */
-	const struct sess_auth_sys *xc_cred;
-	sess_encode_fn xc_encode;
-	void *xc_encode_arg;
-	sess_decode_fn xc_decode;
-	void *xc_decode_arg;
+	const struct sess_auth_sys *tc_cred;
+	sess_encode_fn tc_encode;
+	void *tc_encode_arg;
+	sess_decode_fn tc_decode;
+	void *tc_decode_arg;
 	/*
 	 * Bulk payload that follows the encoded arguments (the data of a
 	 * WRITE that is the last operation of its COMPOUND).  The encoder
 	 * writes everything up to and including the opaque's length word;
 	 * the transport appends the bytes and the XDR padding.
 	 */
-	const struct iovec *xc_bulk_out;
-	int xc_bulk_out_cnt;
-	size_t xc_bulk_out_len;
+	const struct iovec *tc_bulk_out;
+	int tc_bulk_out_cnt;
+	size_t tc_bulk_out_len;
 	/* Where READ data should land (capacity in bytes). */
-	void *xc_bulk_in;
-	size_t xc_bulk_in_cap;
-	/* Set by a transport that already placed READ data in xc_bulk_in. */
-	bool xc_bulk_in_placed;
+	void *tc_bulk_in;
+	size_t tc_bulk_in_cap;
+	/* Set by a transport that already placed READ data in tc_bulk_in. */
+	bool tc_bulk_in_placed;
 	/* ... and how many bytes it placed there (what the server wrote) */
-	size_t xc_bulk_in_placed_len;
-	/* Set by the decoder: READ bytes it had to copy into xc_bulk_in. */
-	uint64_t xc_bulk_in_copied;
+	size_t tc_bulk_in_placed_len;
+	/* Set by the decoder: READ bytes it had to copy into tc_bulk_in. */
+	uint64_t tc_bulk_in_copied;
 	/*
 	 * The caller knows the reply is small (at most
 	 * SESS_XPRT_SMALL_REPLY_MAX bytes): an RDMA transport whose inline
 	 * receive is at least that large then offers no Reply chunk for it.
 	 */
-	bool xc_reply_small;
+	bool tc_reply_small;
 	/* Milliseconds to wait for the reply; 0 means the transport default */
-	int xc_timeout_ms;
+	int tc_timeout_ms;
 };
 
 /** Counters every transport keeps (read with ops->get_stats). */
 struct sess_xprt_stats {
-	uint64_t xs_calls;
-	uint64_t xs_replies;
-	uint64_t xs_bytes_out;
-	uint64_t xs_bytes_in;
-	uint64_t xs_cb_calls;
-	uint64_t xs_connects;
-	uint64_t xs_disconnects;
-	uint64_t xs_bad_records;
-	uint64_t xs_timeouts;
-	uint32_t xs_in_flight;
-	uint32_t xs_max_in_flight;
+	uint64_t xt_calls;
+	uint64_t xt_replies;
+	uint64_t xt_bytes_out;
+	uint64_t xt_bytes_in;
+	uint64_t xt_cb_calls;
+	uint64_t xt_connects;
+	uint64_t xt_disconnects;
+	uint64_t xt_bad_records;
+	uint64_t xt_timeouts;
+	uint32_t xt_in_flight;
+	uint32_t xt_max_in_flight;
 	/* RDMA transports only (zero elsewhere). */
-	uint64_t xs_rdma_read_bytes;	  /* pulled by the server */
-	uint64_t xs_rdma_write_bytes;	  /* placed by the server */
-	uint64_t xs_payload_bytes_copied; /* WRITE data sent inline */
-	uint64_t xs_registered_bytes;	  /* registered right now */
-	uint64_t xs_registered_per_conn;  /* pools of one connection */
+	uint64_t xt_rdma_read_bytes;	  /* pulled by the server */
+	uint64_t xt_rdma_write_bytes;	  /* placed by the server */
+	uint64_t xt_payload_bytes_copied; /* WRITE data sent inline */
+	uint64_t xt_registered_bytes;	  /* registered right now */
+	uint64_t xt_registered_per_conn;  /* pools of one connection */
 };
 
 /** Operations of a transport; see each member for its errors. */

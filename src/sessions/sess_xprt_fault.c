@@ -176,12 +176,12 @@ static int fault_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	struct sess_xprt *in = fx->fx_inner;
 	struct fault_call fc = {
 	    .fc_fx = fx,
-	    .fc_encode = c->xc_encode,
-	    .fc_encode_arg = c->xc_encode_arg,
-	    .fc_decode = c->xc_decode,
-	    .fc_decode_arg = c->xc_decode_arg,
-	    .fc_compound = c->xc_prog == FX_NFS_PROGRAM &&
-			   c->xc_proc == FX_NFSPROC4_COMPOUND,
+	    .fc_encode = c->tc_encode,
+	    .fc_encode_arg = c->tc_encode_arg,
+	    .fc_decode = c->tc_decode,
+	    .fc_decode_arg = c->tc_decode_arg,
+	    .fc_compound = c->tc_prog == FX_NFS_PROGRAM &&
+			   c->tc_proc == FX_NFSPROC4_COMPOUND,
 	};
 	bool drop_conn;
 	uint64_t n;
@@ -201,21 +201,21 @@ static int fault_call(struct sess_xprt *x, struct sess_xprt_call *c)
 
 	if (drop_conn) /* fails this call and those in flight with it */
 		in->x_ops->disconnect(in);
-	c->xc_encode = fault_encode;
-	c->xc_encode_arg = &fc;
-	c->xc_decode = fault_decode;
-	c->xc_decode_arg = &fc;
+	c->tc_encode = fault_encode;
+	c->tc_encode_arg = &fc;
+	c->tc_decode = fault_decode;
+	c->tc_decode_arg = &fc;
 	ret = in->x_ops->call(in, c);
-	c->xc_encode = fc.fc_encode;
-	c->xc_encode_arg = fc.fc_encode_arg;
-	c->xc_decode = fc.fc_decode;
-	c->xc_decode_arg = fc.fc_decode_arg;
+	c->tc_encode = fc.fc_encode;
+	c->tc_encode_arg = fc.fc_encode_arg;
+	c->tc_decode = fc.fc_decode;
+	c->tc_decode_arg = fc.fc_decode_arg;
 
 	/* No reply came (lost already, timed out): nothing left to lose. */
 	if (!fc.fc_lose_reply || ret == -ENOTCONN || ret == -ETIMEDOUT)
 		return ret;
-	c->xc_bulk_in_placed = false;
-	c->xc_bulk_in_placed_len = 0;
+	c->tc_bulk_in_placed = false;
+	c->tc_bulk_in_placed_len = 0;
 	pthread_mutex_lock(&fx->fx_lock);
 	fx->fx_stats.fs_replies_dropped++;
 	fx->fx_stats.fs_conns_dropped++;

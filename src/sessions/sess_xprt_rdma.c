@@ -4,11 +4,11 @@
  * on top of the client engine (src/xprt_rdma/core/xr_clnt.h).
  *
  * How this works: a call's RPC header and encoded arguments form the
- * message head; a WRITE's data (xc_bulk_out) is the DDP-eligible payload,
+ * message head; a WRITE's data (tc_bulk_out) is the DDP-eligible payload,
  * which the engine offers to the server as a Read chunk straight from the
  * caller's buffer; READ data is requested through a Write chunk over the
- * caller's destination (xc_bulk_in), so it lands there without a copy and
- * the decoder is told so (xc_bulk_in_placed).  The reply message lands in
+ * caller's destination (tc_bulk_in), so it lands there without a copy and
+ * the decoder is told so (tc_bulk_in_placed).  The reply message lands in
  * a buffer taken from a small free list (large replies arrive through the
  * Reply chunk the engine offers over it).  Calls block the calling thread;
  * many threads may call at once, up to the server's credits.
@@ -38,16 +38,16 @@
  * A reply buffer.  Buffers are reused by every call on the transport, and
  * a Reply chunk lets the server claim any length up to the offer without
  * writing a byte (RDMA Writes cannot be watched): bytes an earlier reply
- * left behind would then decode as this call's.  rb_dirty bounds them -
+ * left behind would then decode as this call's.  db_dirty bounds them -
  * the longest reply held since the buffer was last zeroed (or all of it
  * after a failed call, whose peer may have placed anything) - and the
  * bytes below it are zeroed before a Reply chunk is offered again.  New
  * buffers come zeroed, so no other memory of this process is ever seen.
  */
 struct rdma_buf {
-	struct rdma_buf *rb_next;
-	size_t rb_dirty;
-	uint8_t rb_data[];
+	struct rdma_buf *db_next;
+	size_t db_dirty;
+	uint8_t db_data[];
 };
 
 struct rdma_xprt {
@@ -77,7 +77,7 @@ static struct rdma_buf *buf_get(struct rdma_xprt *rx)
 	pthread_mutex_lock(&rx->rx_lock);
 	b = rx->rx_free;
 	if (b)
-		rx->rx_free = b->rb_next;
+		rx->rx_free = b->db_next;
 	pthread_mutex_unlock(&rx->rx_lock);
 	if (!b)
 		/*
@@ -94,7 +94,7 @@ static void buf_put(struct rdma_xprt *rx, struct rdma_buf *b)
 	if (!b)
 		return;
 	pthread_mutex_lock(&rx->rx_lock);
-	b->rb_next = rx->rx_free;
+	b->db_next = rx->rx_free;
 	rx->rx_free = b;
 	pthread_mutex_unlock(&rx->rx_lock);
 }
@@ -102,9 +102,9 @@ static void buf_put(struct rdma_xprt *rx, struct rdma_buf *b)
 static void stats_begin(struct rdma_xprt *rx)
 {
 	pthread_mutex_lock(&rx->rx_lock);
-	rx->rx_stats.xs_calls++;
-	if (++rx->rx_stats.xs_in_flight > rx->rx_stats.xs_max_in_flight)
-		rx->rx_stats.xs_max_in_flight = rx->rx_stats.xs_in_flight;
+	rx->rx_stats.xt_calls++;
+	if (++rx->rx_stats.xt_in_flight > rx->rx_stats.xt_max_in_flight)
+		rx->rx_stats.xt_max_in_flight = rx->rx_stats.xt_in_flight;
 	pthread_mutex_unlock(&rx->rx_lock);
 }
 
@@ -112,16 +112,16 @@ static void stats_end(struct rdma_xprt *rx, const struct xr_clnt_req *req,
 		      size_t out_bytes)
 {
 	pthread_mutex_lock(&rx->rx_lock);
-	rx->rx_stats.xs_in_flight--;
+	rx->rx_stats.xt_in_flight--;
 	if (req->cr_status == 0) {
-		rx->rx_stats.xs_replies++;
-		rx->rx_stats.xs_bytes_out += out_bytes;
-		rx->rx_stats.xs_bytes_in +=
+		rx->rx_stats.xt_replies++;
+		rx->rx_stats.xt_bytes_out += out_bytes;
+		rx->rx_stats.xt_bytes_in +=
 		    req->cr_reply_len + req->cr_result_len;
 	} else if (req->cr_status == -ETIMEDOUT) {
-		rx->rx_stats.xs_timeouts++;
+		rx->rx_stats.xt_timeouts++;
 	} else if (req->cr_status == -EBADMSG) {
-		rx->rx_stats.xs_bad_records++;
+		rx->rx_stats.xt_bad_records++;
 	}
 	pthread_mutex_unlock(&rx->rx_lock);
 }
@@ -137,22 +137,22 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	size_t body;
 	int hlen, alen, ret;
 
-	if (c->xc_bulk_out_cnt < 0 ||
-	    (uint32_t)c->xc_bulk_out_cnt > XR_MSG_MAX_RANGES)
+	if (c->tc_bulk_out_cnt < 0 ||
+	    (uint32_t)c->tc_bulk_out_cnt > XR_MSG_MAX_RANGES)
 		return -EINVAL;
 	reply = buf_get(rx);
 	if (!reply)
 		return -ENOMEM;
-	hbuf = reply->rb_data + rx->rx_base.x_max_record;
+	hbuf = reply->db_data + rx->rx_base.x_max_record;
 	xid = __atomic_fetch_add(&rx->rx_next_xid, 1, __ATOMIC_RELAXED);
-	hlen = sess_rpc_encode_call(hbuf, RDMA_HEAD_MAX, xid, c->xc_prog,
-				    c->xc_vers, c->xc_proc, c->xc_cred);
+	hlen = sess_rpc_encode_call(hbuf, RDMA_HEAD_MAX, xid, c->tc_prog,
+				    c->tc_vers, c->tc_proc, c->tc_cred);
 	if (hlen < 0) {
 		ret = hlen;
 		goto out;
 	}
 	alen =
-	    c->xc_encode(c->xc_encode_arg, hbuf + hlen, RDMA_HEAD_MAX - hlen);
+	    c->tc_encode(c->tc_encode_arg, hbuf + hlen, RDMA_HEAD_MAX - hlen);
 	if (alen < 0) {
 		ret = alen;
 		goto out;
@@ -160,10 +160,10 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	head = (struct iovec){hbuf, (size_t)hlen + (size_t)alen};
 	req.cr_msg.xm_head = &head;
 	req.cr_msg.xm_nhead = 1;
-	req.cr_msg.xm_payload = c->xc_bulk_out;
-	req.cr_msg.xm_npayload = c->xc_bulk_out ? c->xc_bulk_out_cnt : 0;
+	req.cr_msg.xm_payload = c->tc_bulk_out;
+	req.cr_msg.xm_npayload = c->tc_bulk_out ? c->tc_bulk_out_cnt : 0;
 	req.cr_payload_ddp = req.cr_msg.xm_npayload > 0;
-	req.cr_reply_buf = reply->rb_data;
+	req.cr_reply_buf = reply->db_data;
 	req.cr_reply_cap = rx->rx_base.x_max_record;
 	/*
 	 * The session vouches the reply fits a receive of the usual 4 KiB:
@@ -172,10 +172,10 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	 * gets one all the same.
 	 */
 	req.cr_reply_inline =
-	    c->xc_reply_small &&
+	    c->tc_reply_small &&
 	    atomic_load(&rx->rx_inline_recv) >= SESS_XPRT_SMALL_REPLY_MAX;
-	req.cr_result_buf = c->xc_bulk_in;
-	req.cr_result_cap = c->xc_bulk_in ? c->xc_bulk_in_cap : 0;
+	req.cr_result_buf = c->tc_bulk_in;
+	req.cr_result_cap = c->tc_bulk_in ? c->tc_bulk_in_cap : 0;
 	/*
 	 * READ data lands by RDMA Write, which this side cannot watch: the
 	 * length the server echoes in the Write chunk (and the READ count
@@ -187,7 +187,7 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	 * and a timed-out call drops the connection first (xr_clnt.c).
 	 */
 	if (req.cr_result_cap)
-		memset(c->xc_bulk_in, 0, req.cr_result_cap);
+		memset(c->tc_bulk_in, 0, req.cr_result_cap);
 	/*
 	 * The same holds for the Reply chunk, offered over the reply buffer:
 	 * zero what earlier replies left there (see struct rdma_buf), so
@@ -198,17 +198,17 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	 * could as well write now, so they need no zeroing.
 	 */
 	if (!req.cr_reply_inline) {
-		memset(reply->rb_data, 0,
-		       reply->rb_dirty < req.cr_reply_cap ? reply->rb_dirty
+		memset(reply->db_data, 0,
+		       reply->db_dirty < req.cr_reply_cap ? reply->db_dirty
 							  : req.cr_reply_cap);
-		reply->rb_dirty = 0;
+		reply->db_dirty = 0;
 	}
 
 	stats_begin(rx);
 	ret = xr_clnt_call(rx->rx_clnt, &req,
-			   c->xc_timeout_ms ? c->xc_timeout_ms
+			   c->tc_timeout_ms ? c->tc_timeout_ms
 					    : rx->rx_timeout_ms);
-	stats_end(rx, &req, head.iov_len + c->xc_bulk_out_len);
+	stats_end(rx, &req, head.iov_len + c->tc_bulk_out_len);
 	/*
 	 * The engine says -ENOSPC when the send queue had no room (the call
 	 * never went out); the session layer reads -ENOSPC as "too large"
@@ -217,23 +217,23 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	if (ret == -ENOSPC)
 		ret = -ENOBUFS;
 	if (ret) {
-		reply->rb_dirty = req.cr_reply_cap;
+		reply->db_dirty = req.cr_reply_cap;
 		goto out;
 	}
-	if (req.cr_reply_len > reply->rb_dirty)
-		reply->rb_dirty = req.cr_reply_len;
+	if (req.cr_reply_len > reply->db_dirty)
+		reply->db_dirty = req.cr_reply_len;
 
-	c->xc_bulk_in_placed = req.cr_result_len > 0;
-	c->xc_bulk_in_placed_len = req.cr_result_len;
+	c->tc_bulk_in_placed = req.cr_result_len > 0;
+	c->tc_bulk_in_placed_len = req.cr_result_len;
 	ret =
-	    sess_rpc_decode_reply(reply->rb_data, req.cr_reply_len, xid, &body);
+	    sess_rpc_decode_reply(reply->db_data, req.cr_reply_len, xid, &body);
 	if (ret == -EBADMSG) {
 		pthread_mutex_lock(&rx->rx_lock);
-		rx->rx_stats.xs_bad_records++;
+		rx->rx_stats.xt_bad_records++;
 		pthread_mutex_unlock(&rx->rx_lock);
 	}
 	if (!ret)
-		ret = c->xc_decode(c->xc_decode_arg, reply->rb_data + body,
+		ret = c->tc_decode(c->tc_decode_arg, reply->db_data + body,
 				   req.cr_reply_len - body, c);
 out:
 	buf_put(rx, reply);
@@ -260,7 +260,7 @@ static int rdma_connect(struct sess_xprt *x)
 	}
 	pthread_mutex_lock(&rx->rx_lock);
 	if (!ret)
-		rx->rx_stats.xs_connects++;
+		rx->rx_stats.xt_connects++;
 	pthread_mutex_unlock(&rx->rx_lock);
 	return ret;
 }
@@ -273,7 +273,7 @@ static void rdma_disconnect(struct sess_xprt *x)
 		return;
 	xr_clnt_disconnect(rx->rx_clnt);
 	pthread_mutex_lock(&rx->rx_lock);
-	rx->rx_stats.xs_disconnects++;
+	rx->rx_stats.xt_disconnects++;
 	pthread_mutex_unlock(&rx->rx_lock);
 }
 
@@ -296,11 +296,11 @@ static void rdma_get_stats(struct sess_xprt *x, struct sess_xprt_stats *st)
 	if (!rx->rx_clnt)
 		return;
 	xr_clnt_get_stats(rx->rx_clnt, &es);
-	st->xs_rdma_read_bytes = es.cs_rdma_read_bytes;
-	st->xs_rdma_write_bytes = es.cs_rdma_write_bytes;
-	st->xs_payload_bytes_copied = es.cs_payload_bytes_copied;
-	st->xs_registered_bytes = es.cs_registered_bytes;
-	st->xs_registered_per_conn = es.cs_registered_per_conn;
+	st->xt_rdma_read_bytes = es.cs_rdma_read_bytes;
+	st->xt_rdma_write_bytes = es.cs_rdma_write_bytes;
+	st->xt_payload_bytes_copied = es.cs_payload_bytes_copied;
+	st->xt_registered_bytes = es.cs_registered_bytes;
+	st->xt_registered_per_conn = es.cs_registered_per_conn;
 }
 
 static void rdma_destroy(struct sess_xprt *x)
@@ -311,7 +311,7 @@ static void rdma_destroy(struct sess_xprt *x)
 	if (rx->rx_clnt)
 		xr_clnt_destroy(rx->rx_clnt);
 	while ((b = rx->rx_free)) {
-		rx->rx_free = b->rb_next;
+		rx->rx_free = b->db_next;
 		free(b);
 	}
 	pthread_mutex_destroy(&rx->rx_lock);

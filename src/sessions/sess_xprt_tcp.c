@@ -134,7 +134,7 @@ static void drop_locked(struct tcp_xprt *tx, int status)
 {
 	if (tx->tx_connected) {
 		tx->tx_connected = false;
-		tx->tx_stats.xs_disconnects++;
+		tx->tx_stats.xt_disconnects++;
 		tx->tx_last_error = status;
 		/* Wakes the receive thread; it closes the descriptor. */
 		shutdown(tx->tx_fd, SHUT_RDWR);
@@ -279,7 +279,7 @@ static void serve_cb_call(struct tcp_xprt *tx, int fd, uint64_t gen,
 	pthread_mutex_lock(&tx->tx_lock);
 	fn = tx->tx_cb_fn;
 	ctx = tx->tx_cb_ctx;
-	tx->tx_stats.xs_cb_calls++;
+	tx->tx_stats.xt_cb_calls++;
 	pthread_mutex_unlock(&tx->tx_lock);
 	if (!fn)
 		return;
@@ -338,7 +338,7 @@ static void *rx_thread(void *argp)
 			continue;
 		}
 		pthread_mutex_lock(&tx->tx_lock);
-		tx->tx_stats.xs_bytes_in += len + 4;
+		tx->tx_stats.xt_bytes_in += len + 4;
 		p = pending_find(tx, xid);
 		if (p && p->tp_conn_gen == arg.gen) {
 			pending_unlink(p);
@@ -346,19 +346,19 @@ static void *rx_thread(void *argp)
 			p->tp_len = len;
 			p->tp_done = true;
 			p->tp_status = 0;
-			tx->tx_stats.xs_replies++;
+			tx->tx_stats.xt_replies++;
 			pthread_cond_signal(&p->tp_cond);
 			buf = NULL;
 		} else {
 			/* A reply nobody waits for (late after timeout). */
-			tx->tx_stats.xs_bad_records++;
+			tx->tx_stats.xt_bad_records++;
 		}
 		pthread_mutex_unlock(&tx->tx_lock);
 		free(buf);
 	}
 	pthread_mutex_lock(&tx->tx_lock);
 	if (ret != -ENOTCONN && ret != -ENOMEM)
-		tx->tx_stats.xs_bad_records++;
+		tx->tx_stats.xt_bad_records++;
 	if (tx->tx_conn_gen == arg.gen)
 		drop_locked(tx, ret == -ENOMEM ? -ENOTCONN : ret);
 	pthread_mutex_unlock(&tx->tx_lock);
@@ -439,7 +439,7 @@ static int tcp_connect(struct sess_xprt *x)
 	tx->tx_fd = fd;
 	tx->tx_conn_gen++;
 	tx->tx_connected = true;
-	tx->tx_stats.xs_connects++;
+	tx->tx_stats.xt_connects++;
 	arg->tx = tx;
 	arg->fd = fd;
 	arg->gen = tx->tx_conn_gen;
@@ -489,27 +489,27 @@ static int send_call(struct tcp_xprt *tx, struct sess_xprt_call *c,
 	uint32_t mark;
 	int hlen, alen, i, cnt = 0, ret;
 
-	if (c->xc_bulk_out_cnt < 0 || c->xc_bulk_out_cnt > 64)
+	if (c->tc_bulk_out_cnt < 0 || c->tc_bulk_out_cnt > 64)
 		return -EINVAL;
 	hlen = sess_rpc_encode_call(sbuf + 4, TCP_SEND_HDR_MAX - 4, xid,
-				    c->xc_prog, c->xc_vers, c->xc_proc,
-				    c->xc_cred);
+				    c->tc_prog, c->tc_vers, c->tc_proc,
+				    c->tc_cred);
 	if (hlen < 0)
 		return hlen;
-	alen = c->xc_encode(c->xc_encode_arg, sbuf + 4 + hlen,
+	alen = c->tc_encode(c->tc_encode_arg, sbuf + 4 + hlen,
 			    TCP_SEND_HDR_MAX - 4 - (size_t)hlen);
 	if (alen < 0)
 		return alen;
-	pad = (4 - (c->xc_bulk_out_len & 3)) & 3;
-	total = (size_t)hlen + (size_t)alen + c->xc_bulk_out_len + pad;
+	pad = (4 - (c->tc_bulk_out_len & 3)) & 3;
+	total = (size_t)hlen + (size_t)alen + c->tc_bulk_out_len + pad;
 	if (total > tx->tx_base.x_max_record)
 		return -EMSGSIZE;
 	mark = htonl(TCP_LAST_FRAG | (uint32_t)total);
 	memcpy(sbuf, &mark, 4);
 	iov[cnt].iov_base = sbuf;
 	iov[cnt++].iov_len = 4 + (size_t)hlen + (size_t)alen;
-	for (i = 0; i < c->xc_bulk_out_cnt; i++)
-		iov[cnt++] = c->xc_bulk_out[i];
+	for (i = 0; i < c->tc_bulk_out_cnt; i++)
+		iov[cnt++] = c->tc_bulk_out[i];
 	if (pad) {
 		iov[cnt].iov_base = (void *)zero_pad;
 		iov[cnt++].iov_len = pad;
@@ -517,8 +517,8 @@ static int send_call(struct tcp_xprt *tx, struct sess_xprt_call *c,
 	pthread_mutex_lock(&tx->tx_send_lock);
 	pthread_mutex_lock(&tx->tx_lock);
 	ret = tx->tx_connected && tx->tx_conn_gen == gen ? 0 : -ENOTCONN;
-	tx->tx_stats.xs_calls++;
-	tx->tx_stats.xs_bytes_out += total + 4;
+	tx->tx_stats.xt_calls++;
+	tx->tx_stats.xt_bytes_out += total + 4;
 	pthread_mutex_unlock(&tx->tx_lock);
 	if (!ret) {
 		ret = writev_full(tx->tx_fd, iov, cnt, tx->tx_opts.timeout_ms);
@@ -571,16 +571,16 @@ static int tcp_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	p.tp_xid = tx->tx_next_xid++;
 	p.tp_conn_gen = tx->tx_conn_gen;
 	pending_link(tx, &p);
-	if (++tx->tx_stats.xs_in_flight > tx->tx_stats.xs_max_in_flight)
-		tx->tx_stats.xs_max_in_flight = tx->tx_stats.xs_in_flight;
+	if (++tx->tx_stats.xt_in_flight > tx->tx_stats.xt_max_in_flight)
+		tx->tx_stats.xt_max_in_flight = tx->tx_stats.xt_in_flight;
 	pthread_mutex_unlock(&tx->tx_lock);
 
-	c->xc_bulk_in_placed = false;
+	c->tc_bulk_in_placed = false;
 	ret = send_call(tx, c, p.tp_xid, p.tp_conn_gen, sbuf);
 	if (ret == -ENOTCONN) /* includes a send past its bound */
 		drop_gen(tx, p.tp_conn_gen);
 
-	ms = c->xc_timeout_ms ? c->xc_timeout_ms : tx->tx_opts.timeout_ms;
+	ms = c->tc_timeout_ms ? c->tc_timeout_ms : tx->tx_opts.timeout_ms;
 	deadline_after(&deadline, ms);
 	pthread_mutex_lock(&tx->tx_lock);
 	if (ret) {
@@ -591,13 +591,13 @@ static int tcp_call(struct sess_xprt *x, struct sess_xprt_call *c)
 						     &deadline);
 		if (!p.tp_done) {
 			pending_unlink(&p);
-			tx->tx_stats.xs_timeouts++;
+			tx->tx_stats.xt_timeouts++;
 			ret = -ETIMEDOUT;
 		} else {
 			ret = p.tp_status;
 		}
 	}
-	tx->tx_stats.xs_in_flight--;
+	tx->tx_stats.xt_in_flight--;
 	pthread_mutex_unlock(&tx->tx_lock);
 	if (ret == -ETIMEDOUT) /* the caller reconnects and replays */
 		drop_gen(tx, p.tp_conn_gen);
@@ -606,7 +606,7 @@ static int tcp_call(struct sess_xprt *x, struct sess_xprt_call *c)
 
 	ret = sess_rpc_decode_reply(p.tp_buf, p.tp_len, p.tp_xid, &body);
 	if (!ret)
-		ret = c->xc_decode(c->xc_decode_arg, p.tp_buf + body,
+		ret = c->tc_decode(c->tc_decode_arg, p.tp_buf + body,
 				   p.tp_len - body, c);
 out_free:
 	free(p.tp_buf);

@@ -109,13 +109,13 @@ static void test_plan_reply(void)
 	struct xr_reply_plan p;
 
 	CHECK(xr_plan_reply(&in, &p) == 0);
-	CHECK(!p.rp_write_chunk && !p.rp_reply_chunk && p.rp_msg_len == 28);
+	CHECK(!p.rpl_write_chunk && !p.rpl_reply_chunk && p.rpl_msg_len == 28);
 
 	/* Payload with a big enough Write chunk: RDMA Write. */
 	in.ri_payload_len = 1 << 20;
 	in.ri_write_chunk_len = 1 << 20;
 	CHECK(xr_plan_reply(&in, &p) == 0);
-	CHECK(p.rp_write_chunk && !p.rp_reply_chunk && p.rp_msg_len == 28);
+	CHECK(p.rpl_write_chunk && !p.rpl_reply_chunk && p.rpl_msg_len == 28);
 
 	/* Write chunk too small, no Reply chunk: cannot be sent. */
 	in.ri_write_chunk_len = 4096;
@@ -124,13 +124,13 @@ static void test_plan_reply(void)
 	/* ... with a Reply chunk big enough: RDMA_NOMSG. */
 	in.ri_reply_chunk_len = (1 << 20) + 64;
 	CHECK(xr_plan_reply(&in, &p) == 0);
-	CHECK(!p.rp_write_chunk && p.rp_reply_chunk &&
-	      p.rp_msg_len == 28 + (1 << 20));
+	CHECK(!p.rpl_write_chunk && p.rpl_reply_chunk &&
+	      p.rpl_msg_len == 28 + (1 << 20));
 
 	/* Small payload without Write chunk: inline, padded. */
 	in = (struct xr_reply_plan_in){
 	    .ri_head_len = 28, .ri_payload_len = 5, .ri_inline_send = 4096};
-	CHECK(xr_plan_reply(&in, &p) == 0 && p.rp_msg_len == 36);
+	CHECK(xr_plan_reply(&in, &p) == 0 && p.rpl_msg_len == 36);
 	CHECK(xr_plan_reply(NULL, &p) == -EINVAL);
 }
 
@@ -151,7 +151,7 @@ static void test_plan_reply_header_room(void)
 	/* ... with a Reply chunk whose header fits: RDMA_NOMSG. */
 	in.ri_reply_chunk_len = 4096;
 	in.ri_nomsg_hdr_len = 1000;
-	CHECK(xr_plan_reply(&in, &p) == 0 && p.rp_reply_chunk);
+	CHECK(xr_plan_reply(&in, &p) == 0 && p.rpl_reply_chunk);
 	/* ... whose header does not fit either. */
 	in.ri_nomsg_hdr_len = 1100;
 	CHECK(xr_plan_reply(&in, &p) == -EMSGSIZE);
@@ -161,7 +161,7 @@ static void test_plan_reply_header_room(void)
 				       .ri_hdr_len = 600};
 	CHECK(xr_plan_reply(&in, &p) == -EMSGSIZE);
 	in.ri_head_len -= 4;
-	CHECK(xr_plan_reply(&in, &p) == 0 && !p.rp_reply_chunk);
+	CHECK(xr_plan_reply(&in, &p) == 0 && !p.rpl_reply_chunk);
 	/* Any sizes: what a plan sends fits ri_inline_send. */
 	for (i = 0; i < 100000; i++) {
 		seed = seed * 1103515245u + 12345u;
@@ -177,13 +177,13 @@ static void test_plan_reply_header_room(void)
 		in.ri_tail_len = 0;
 		if (xr_plan_reply(&in, &p))
 			continue;
-		if (p.rp_reply_chunk)
+		if (p.rpl_reply_chunk)
 			CHECK((in.ri_nomsg_hdr_len
 				   ? in.ri_nomsg_hdr_len
 				   : XR_HDR_RESERVE) <= in.ri_inline_send);
 		else
 			CHECK((in.ri_hdr_len ? in.ri_hdr_len : XR_HDR_RESERVE) +
-				  p.rp_msg_len <=
+				  p.rpl_msg_len <=
 			      in.ri_inline_send);
 	}
 }
@@ -223,12 +223,12 @@ static void *stuck_thread(void *arg)
 {
 	struct stuck_loop *sl = arg;
 
-	pthread_mutex_lock(&sl->sl_lp->lp_lock);
+	pthread_mutex_lock(&sl->sl_lp->ev_lock);
 	while (!__atomic_load_n(&sl->sl_stop, __ATOMIC_SEQ_CST)) {
 		xr_loop_sleep(sl->sl_lp, sl->sl_fab, 1000, false);
 		sl->sl_rounds++;
 	}
-	pthread_mutex_unlock(&sl->sl_lp->lp_lock);
+	pthread_mutex_unlock(&sl->sl_lp->ev_lock);
 	return NULL;
 }
 
@@ -261,22 +261,22 @@ static void test_loop_never_spins_locked(void)
 	for (i = 0; i < 10; i++) {
 		clock_gettime(CLOCK_REALTIME, &dl);
 		dl.tv_sec += 2;
-		if (pthread_mutex_timedlock(&lp.lp_lock, &dl) == 0) {
+		if (pthread_mutex_timedlock(&lp.ev_lock, &dl) == 0) {
 			got++;
-			pthread_mutex_unlock(&lp.lp_lock);
+			pthread_mutex_unlock(&lp.ev_lock);
 		}
 		usleep(1000);
 	}
 	CHECK(got == 10);
 	/* Rounds that find nothing back off: 0.3 s holds few of them. */
-	pthread_mutex_lock(&lp.lp_lock);
+	pthread_mutex_lock(&lp.ev_lock);
 	rounds = sl.sl_rounds;
-	pthread_mutex_unlock(&lp.lp_lock);
+	pthread_mutex_unlock(&lp.ev_lock);
 	t0 = now_s();
 	usleep(300000);
-	pthread_mutex_lock(&lp.lp_lock);
+	pthread_mutex_lock(&lp.ev_lock);
 	rounds = sl.sl_rounds - rounds;
-	pthread_mutex_unlock(&lp.lp_lock);
+	pthread_mutex_unlock(&lp.ev_lock);
 	secs = now_s() - t0;
 	/* At 1 ms a round at most 0.3 s / 1 ms + slack; a spin does 10^5+. */
 	CHECK(rounds <= (unsigned int)(secs * 1000) + 50);
@@ -294,32 +294,32 @@ static void test_credits(void)
 	int i;
 
 	xr_credits_init(&c, 128);
-	CHECK(c.cr_granted == 1);
+	CHECK(c.cd_granted == 1);
 	CHECK(xr_credits_take(&c));
 	CHECK(!xr_credits_take(&c)); /* one credit until the first reply */
 	xr_credits_update(&c, 128);
 	for (i = 1; i < 128; i++)
 		CHECK(xr_credits_take(&c));
 	CHECK(!xr_credits_take(&c));
-	CHECK(c.cr_inflight == 128);
+	CHECK(c.cd_inflight == 128);
 	/* A smaller grant stops new calls until enough come back. */
 	xr_credits_update(&c, 4);
 	xr_credits_put(&c);
 	CHECK(!xr_credits_take(&c));
 	for (i = 0; i < 124; i++)
 		xr_credits_put(&c);
-	CHECK(c.cr_inflight == 3);
+	CHECK(c.cd_inflight == 3);
 	CHECK(xr_credits_take(&c));
 	CHECK(!xr_credits_take(&c));
 	/* Grants are clamped to 1..max. */
 	xr_credits_update(&c, 0);
-	CHECK(c.cr_granted == 1);
+	CHECK(c.cd_granted == 1);
 	xr_credits_update(&c, 100000);
-	CHECK(c.cr_granted == 128);
+	CHECK(c.cd_granted == 128);
 	/* Put never underflows. */
 	xr_credits_init(&c, 2);
 	xr_credits_put(&c);
-	CHECK(c.cr_inflight == 0);
+	CHECK(c.cd_inflight == 0);
 	/* Server grant never exceeds posted receives. */
 	CHECK(xr_credits_to_grant(100, 128) == 100);
 	CHECK(xr_credits_to_grant(200, 128) == 128);
@@ -340,14 +340,14 @@ static void test_scatter(void)
 	xr_scatter_init(&s, local, 3, remote, 2);
 	n = xr_scatter_next(&s, sge, &nsge, &segi, &roff);
 	CHECK(n == 12 && nsge == 2 && segi == 0 && roff == 1000);
-	CHECK(sge[0].xs_addr == a && sge[0].xs_len == 10);
-	CHECK(sge[1].xs_addr == b && sge[1].xs_len == 2);
+	CHECK(sge[0].ge_addr == a && sge[0].ge_len == 10);
+	CHECK(sge[1].ge_addr == b && sge[1].ge_len == 2);
 	n = xr_scatter_next(&s, sge, &nsge, &segi, &roff);
 	CHECK(n == 23 && nsge == 2 && segi == 1 && roff == 5000);
-	CHECK(sge[0].xs_addr == b + 2 && sge[0].xs_len == 18);
-	CHECK(sge[1].xs_addr == c && sge[1].xs_len == 5);
+	CHECK(sge[0].ge_addr == b + 2 && sge[0].ge_len == 18);
+	CHECK(sge[1].ge_addr == c && sge[1].ge_len == 5);
 	CHECK(xr_scatter_next(&s, sge, &nsge, &segi, &roff) == 0);
-	CHECK(s.sc_done == 35);
+	CHECK(s.sx_done == 35);
 
 	/* Remote space runs out first. */
 	remote[1].seg_length = 10;
@@ -498,7 +498,7 @@ static void test_reply_validation(void)
 	mk_reply(&h, ch, sg, XR_RDMA_NOMSG);
 	h.h_nwrite = 2;
 	CHECK(xr_clnt_take_reply(&cl, &s, &h, msg) == -EBADMSG);
-	CHECK(cl.cl_stats.cs_err_bad_reply == 7);
+	CHECK(cl.ce_stats.cs_err_bad_reply == 7);
 
 	/* Inline reply larger than the caller's buffer. */
 	mk_reply(&h, ch, sg, XR_RDMA_MSG);

@@ -131,7 +131,7 @@ static int answer_call(struct xr_svc_call *c)
 	struct xr_msg m = {.xm_head = &reply_iov, .xm_nhead = 1};
 	uint32_t xid;
 
-	xid = htonl(c->sc_xid);
+	xid = htonl(c->ac_xid);
 	memcpy(reply_words, &xid, 4);
 	reply_words[7] = 1; /* REPLY; the rest MSG_ACCEPTED, SUCCESS */
 	return xr_svc_reply(c, &m);
@@ -168,7 +168,7 @@ static bool repost_recvs;
 static void repost(uint32_t c, void *buf)
 {
 	struct xr_recv r = {
-	    .xr_ctx = buf, .xr_sge = {{buf, INLINE, cmr}}, .xr_nsge = 1};
+	    .rcv_ctx = buf, .rcv_sge = {{buf, INLINE, cmr}}, .rcv_nsge = 1};
 	uint32_t posted;
 
 	xr_post_recvs(conns[c].ep, &r, 1, &posted);
@@ -202,8 +202,8 @@ static void pump(int ms)
 
 static int open_conn(uint32_t c, uint16_t port)
 {
-	struct xr_cm_private mine = {.cp_send_size = INLINE,
-				     .cp_recv_size = INLINE};
+	struct xr_cm_private mine = {.pd_send_size = INLINE,
+				     .pd_recv_size = INLINE};
 	uint8_t pdata[XR_CM_PRIVATE_BYTES];
 	struct xr_recv pre[NRECV];
 	struct xr_ep_attr attr;
@@ -211,9 +211,10 @@ static int open_conn(uint32_t c, uint16_t port)
 	long end;
 
 	for (i = 0; i < NRECV; i++)
-		pre[i] = (struct xr_recv){.xr_ctx = slot(c, i),
-					  .xr_sge = {{slot(c, i), INLINE, cmr}},
-					  .xr_nsge = 1};
+		pre[i] =
+		    (struct xr_recv){.rcv_ctx = slot(c, i),
+				     .rcv_sge = {{slot(c, i), INLINE, cmr}},
+				     .rcv_nsge = 1};
 	xr_cm_encode(&mine, pdata, sizeof(pdata));
 	xr_ep_attr_from_credits(NRECV, &attr);
 	conns[c].state = 0;

@@ -176,7 +176,7 @@ static void answer(struct xr_svc_call *call, bool drop)
 		int32_t s;
 
 		pthread_mutex_lock(&up.u_lock);
-		s = call_slot(call->sc_xid);
+		s = call_slot(call->ac_xid);
 		if (s >= 0)
 			up.u_state[s] |= ST_DROPPED;
 		up.u_dropped++;
@@ -189,20 +189,20 @@ static void answer(struct xr_svc_call *call, bool drop)
 		xr_svc_drop(call);
 		return;
 	}
-	call->sc_upper = rb;
+	call->ac_upper = rb;
 	/* Mostly small; sometimes too big to go inline. */
 	pthread_mutex_lock(&up.u_lock);
 	head = up_rnd() % 8 ? 24 + 4 * (uint32_t)(up_rnd() % 32)
 			    : 24 + 4 * (uint32_t)(up_rnd() % 1400);
-	if (call->sc_nwrite && up_rnd() % 4)
-		plen = (uint32_t)(up_rnd() % (call->sc_write_chunks[0] + 1));
+	if (call->ac_nwrite && up_rnd() % 4)
+		plen = (uint32_t)(up_rnd() % (call->ac_write_chunks[0] + 1));
 	else if (up_rnd() % 8 == 0)
 		plen = (uint32_t)(up_rnd() % 3000);
 	pthread_mutex_unlock(&up.u_lock);
 	if (plen > sizeof(payload_src))
 		plen = sizeof(payload_src);
 	memset(rb->rb_head, 0, head);
-	put32(rb->rb_head, call->sc_xid);
+	put32(rb->rb_head, call->ac_xid);
 	put32(rb->rb_head + 4, 1);
 	for (i = 24; i + 4 <= head; i += 4)
 		put32(rb->rb_head + i, i);
@@ -227,13 +227,13 @@ static void on_call(struct xr_svc_call *call, void *ctx)
 	uint64_t r;
 
 	pthread_mutex_lock(&up.u_lock);
-	s = call_slot(call->sc_xid);
+	s = call_slot(call->ac_xid);
 	if (s < 0 || (up.u_state[s] & ST_DELIVERED))
 		up.u_stray++;
 	else
 		up.u_state[s] |= ST_DELIVERED;
 	up.u_delivered++;
-	call->sc_upper = NULL;
+	call->ac_upper = NULL;
 	r = up_rnd() % 10;
 	if (r >= 7 && up.u_ndeferred < MAX_CALLS) {
 		up.u_deferred[up.u_ndeferred++] = call;
@@ -248,10 +248,10 @@ static void on_release(struct xr_svc_call *call, int status, void *ctx)
 {
 	int32_t s;
 
-	free(call->sc_upper);
-	call->sc_upper = NULL;
+	free(call->ac_upper);
+	call->ac_upper = NULL;
 	pthread_mutex_lock(&up.u_lock);
-	s = call_slot(call->sc_xid);
+	s = call_slot(call->ac_xid);
 	if (s >= 0)
 		up.u_releases[s]++;
 	up.u_released++;
@@ -292,12 +292,14 @@ struct cli {
 
 static void cli_repost(struct cli *k, uint32_t i)
 {
-	struct xr_recv r = {.xr_ctx = (void *)(uintptr_t)(i + 1), .xr_nsge = 1};
+	struct xr_recv r = {.rcv_ctx = (void *)(uintptr_t)(i + 1),
+			    .rcv_nsge = 1};
 	uint32_t posted;
 
-	r.xr_sge[0] = (struct xr_sge){.xs_addr = k->k_msgs + (size_t)i * INLINE,
-				      .xs_len = INLINE,
-				      .xs_mr = k->k_msg_mr};
+	r.rcv_sge[0] =
+	    (struct xr_sge){.ge_addr = k->k_msgs + (size_t)i * INLINE,
+			    .ge_len = INLINE,
+			    .ge_mr = k->k_msg_mr};
 	/* A refused repost (fault) leaves one receive fewer: allowed. */
 	xr_post_recvs(k->k_ep, &r, 1, &posted);
 }
@@ -365,8 +367,8 @@ static void cli_pump(struct cli *k, int ms)
 
 static int cli_connect(struct cli *k, uint16_t port)
 {
-	struct xr_cm_private mine = {.cp_send_size = INLINE,
-				     .cp_recv_size = INLINE};
+	struct xr_cm_private mine = {.pd_send_size = INLINE,
+				     .pd_recv_size = INLINE};
 	struct xr_recv pre[CLI_RECVS];
 	struct xr_ep_attr attr;
 	uint8_t pdata[XR_CM_PRIVATE_BYTES];
@@ -377,12 +379,12 @@ static int cli_connect(struct cli *k, uint16_t port)
 	memset(k->k_send_busy, 0, sizeof(k->k_send_busy));
 	k->k_state = 0;
 	for (i = 0; i < CLI_RECVS; i++) {
-		pre[i] = (struct xr_recv){.xr_ctx = (void *)(uintptr_t)(i + 1),
-					  .xr_nsge = 1};
-		pre[i].xr_sge[0] =
-		    (struct xr_sge){.xs_addr = k->k_msgs + (size_t)i * INLINE,
-				    .xs_len = INLINE,
-				    .xs_mr = k->k_msg_mr};
+		pre[i] = (struct xr_recv){.rcv_ctx = (void *)(uintptr_t)(i + 1),
+					  .rcv_nsge = 1};
+		pre[i].rcv_sge[0] =
+		    (struct xr_sge){.ge_addr = k->k_msgs + (size_t)i * INLINE,
+				    .ge_len = INLINE,
+				    .ge_mr = k->k_msg_mr};
 	}
 	xr_ep_attr_from_credits(CLI_RECVS, &attr);
 	attr.xea_send_depth = CLI_SENDS + 8;
@@ -576,7 +578,7 @@ static int cli_send(struct cli *k, const struct gen *g)
 	b = k->k_msgs + (size_t)(CLI_RECVS + i) * INLINE;
 	memcpy(b, g->g_wire, g->g_len);
 	sge = (struct xr_sge){
-	    .xs_addr = b, .xs_len = (uint32_t)g->g_len, .xs_mr = k->k_msg_mr};
+	    .ge_addr = b, .ge_len = (uint32_t)g->g_len, .ge_mr = k->k_msg_mr};
 	if (xr_post_send(k->k_ep, &sge, 1, false, 0,
 			 (void *)(uintptr_t)(CLI_RECVS + i + 1)))
 		return -EIO;

@@ -91,7 +91,7 @@ struct toy_server {
 	uint8_t *ts_pattern;
 };
 
-/* Per-call reply storage, kept in sc_upper until sv_on_release. */
+/* Per-call reply storage, kept in ac_upper until sv_on_release. */
 struct toy_reply {
 	uint8_t r_head[TOY_REPLY_HDR + 8 + 8 * TOY_ST_COUNT];
 	struct iovec r_hiov[1];
@@ -106,8 +106,8 @@ static int toy_peek(const struct xr_svc_call *c, uint64_t off, void *dst,
 	uint8_t *d = dst;
 	uint32_t i;
 
-	for (i = 0; i < c->sc_nmsg && len; i++) {
-		const struct iovec *r = &c->sc_msg[i];
+	for (i = 0; i < c->ac_nmsg && len; i++) {
+		const struct iovec *r = &c->ac_msg[i];
 
 		if (off >= r->iov_len) {
 			off -= r->iov_len;
@@ -129,8 +129,8 @@ static int toy_sub(const struct xr_svc_call *c, uint64_t off, uint64_t len,
 {
 	uint32_t i, n = 0;
 
-	for (i = 0; i < c->sc_nmsg && len; i++) {
-		const struct iovec *r = &c->sc_msg[i];
+	for (i = 0; i < c->ac_nmsg && len; i++) {
+		const struct iovec *r = &c->ac_msg[i];
 
 		if (off >= r->iov_len) {
 			off -= r->iov_len;
@@ -176,19 +176,19 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 		xr_svc_drop(c);
 		return;
 	}
-	c->sc_upper = r;
+	c->ac_upper = r;
 	r->r_msg.xm_head = r->r_hiov;
 	r->r_msg.xm_nhead = 1;
 	r->r_hiov[0].iov_base = r->r_head;
 	r->r_hiov[0].iov_len = TOY_REPLY_HDR;
-	have = c->sc_msg_len;
+	have = c->ac_msg_len;
 	if (have < TOY_CALL_HDR || toy_peek(c, 0, hdr, TOY_CALL_HDR) ||
 	    toy_get32(hdr + 4) != 0 || toy_get32(hdr + 12) != TOY_PROG) {
-		toy_reply_hdr(r->r_head, c->sc_xid, 1 /* PROG_UNAVAIL */);
+		toy_reply_hdr(r->r_head, c->ac_xid, 1 /* PROG_UNAVAIL */);
 		goto out_reply;
 	}
 	proc = toy_get32(hdr + 20);
-	toy_reply_hdr(r->r_head, c->sc_xid, 0);
+	toy_reply_hdr(r->r_head, c->ac_xid, 0);
 	switch (proc) {
 	case TOY_NULL:
 		break;
@@ -257,7 +257,7 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 		}
 		pthread_mutex_unlock(&ts->ts_lock);
 		for (k = 0; k < nheld; k++) {
-			struct toy_reply *hr = held[k]->sc_upper;
+			struct toy_reply *hr = held[k]->ac_upper;
 
 			xr_svc_reply(held[k], &hr->r_msg);
 		}
@@ -294,13 +294,13 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 		break;
 	}
 	default:
-		toy_reply_hdr(r->r_head, c->sc_xid, 3 /* PROC_UNAVAIL */);
+		toy_reply_hdr(r->r_head, c->ac_xid, 3 /* PROC_UNAVAIL */);
 		break;
 	}
 	goto out_reply;
 
 out_garbage:
-	toy_reply_hdr(r->r_head, c->sc_xid, 4 /* GARBAGE_ARGS */);
+	toy_reply_hdr(r->r_head, c->ac_xid, 4 /* GARBAGE_ARGS */);
 	r->r_hiov[0].iov_len = TOY_REPLY_HDR;
 	r->r_msg.xm_npayload = 0;
 out_reply:
@@ -355,9 +355,9 @@ static void toy_on_release(struct xr_svc_call *c, int status, void *ctx)
 	if (status && status != -ENOTCONN && status != -ECANCELED &&
 	    reported++ < 5)
 		fprintf(stderr, "server: reply of xid %08x failed: %s\n",
-			c->sc_xid, strerror(-status));
-	free(c->sc_upper);
-	c->sc_upper = NULL;
+			c->ac_xid, strerror(-status));
+	free(c->ac_upper);
+	c->ac_upper = NULL;
 }
 
 static void toy_on_connect(struct xr_svc_conn *conn, void *ctx)

@@ -744,8 +744,8 @@ static int raw_wait_event(struct raw *r, enum xr_event_type want)
 static int raw_connect(struct raw *r)
 {
 	struct xr_fabric_params fp = {.xfp_backend = backend};
-	struct xr_cm_private mine = {.cp_send_size = 4096,
-				     .cp_recv_size = 4096};
+	struct xr_cm_private mine = {.pd_send_size = 4096,
+				     .pd_recv_size = 4096};
 	struct xr_recv pre[8];
 	struct xr_ep_attr attr;
 	uint8_t pdata[8];
@@ -763,9 +763,9 @@ static int raw_connect(struct raw *r)
 		return ret;
 	for (i = 0; i < 8; i++)
 		pre[i] = (struct xr_recv){
-		    .xr_ctx = r->r_buf + i * 4096,
-		    .xr_sge = {{r->r_buf + i * 4096, 4096, r->r_mr}},
-		    .xr_nsge = 1};
+		    .rcv_ctx = r->r_buf + i * 4096,
+		    .rcv_sge = {{r->r_buf + i * 4096, 4096, r->r_mr}},
+		    .rcv_nsge = 1};
 	xr_cm_encode(&mine, pdata, sizeof(pdata));
 	xr_ep_attr_from_credits(8, &attr);
 	ret = xr_connect(r->r_fab, addr, srv_port, &attr, pre, 8, pdata, 8,
@@ -800,9 +800,9 @@ static int raw_exchange(struct raw *r, const void *msg, uint32_t len,
 			got = (int)wc[k].xc_len;
 			/* Give the slot back for the next exchange. */
 			re = (struct xr_recv){
-			    .xr_ctx = *reply,
-			    .xr_sge = {{*reply, 4096, r->r_mr}},
-			    .xr_nsge = 1};
+			    .rcv_ctx = *reply,
+			    .rcv_sge = {{*reply, 4096, r->r_mr}},
+			    .rcv_nsge = 1};
 			xr_post_recvs(r->r_ep, &re, 1, &posted);
 		}
 		if (n <= 0 && xr_fabric_arm(r->r_fab) == 0)

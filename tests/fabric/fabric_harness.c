@@ -144,10 +144,10 @@ void fh_buf_free(struct fh_buf *b)
 struct xr_recv fh_buf_recv(const struct fh_buf *b, uint32_t i,
 			   uint32_t slot_len)
 {
-	struct xr_recv r = {.xr_ctx = fh_buf_slot(b, i, slot_len),
-			    .xr_nsge = 1};
+	struct xr_recv r = {.rcv_ctx = fh_buf_slot(b, i, slot_len),
+			    .rcv_nsge = 1};
 
-	r.xr_sge[0] = fh_buf_sge(b, r.xr_ctx, slot_len);
+	r.rcv_sge[0] = fh_buf_sge(b, r.rcv_ctx, slot_len);
 	return r;
 }
 

@@ -119,7 +119,7 @@ static inline uint8_t *fh_buf_slot(const struct fh_buf *b, uint32_t i,
 static inline struct xr_sge fh_buf_sge(const struct fh_buf *b, void *at,
 				       uint32_t len)
 {
-	return (struct xr_sge){.xs_addr = at, .xs_len = len, .xs_mr = b->fb_mr};
+	return (struct xr_sge){.ge_addr = at, .ge_len = len, .ge_mr = b->fb_mr};
 }
 
 /* Slot index of @at, an address inside @b's slot array. */

@@ -242,10 +242,10 @@ static void lpair_recvs(struct xr_recv *r, uint8_t (*buf)[64], struct xr_mr *mr,
 
 	for (i = 0; i < n; i++) {
 		memset(&r[i], 0, sizeof(r[i]));
-		r[i].xr_ctx = buf[i];
-		r[i].xr_nsge = 1;
-		r[i].xr_sge[0] = (struct xr_sge){
-		    .xs_addr = buf[i], .xs_len = len, .xs_mr = mr};
+		r[i].rcv_ctx = buf[i];
+		r[i].rcv_nsge = 1;
+		r[i].rcv_sge[0] = (struct xr_sge){
+		    .ge_addr = buf[i], .ge_len = len, .ge_mr = mr};
 	}
 }
 
@@ -290,7 +290,7 @@ static void lpair_close(struct xr_fabric *f)
 static int lpair_send(struct lpair *p, uint32_t len, void *ctx)
 {
 	struct xr_sge sge = {
-	    .xs_addr = p->cbuf[0], .xs_len = len, .xs_mr = p->cmr};
+	    .ge_addr = p->cbuf[0], .ge_len = len, .ge_mr = p->cmr};
 
 	return xr_post_send(p->cep, &sge, 1, false, 0, ctx);
 }
@@ -314,7 +314,7 @@ static void test_loop_faults(void)
 	CHECK(xr_loop_set_faults(p.cli, &f) == 0);
 	memset(p.cbuf[1], 0xab, 64);
 	sge =
-	    (struct xr_sge){.xs_addr = p.cbuf[1], .xs_len = 64, .xs_mr = p.cmr};
+	    (struct xr_sge){.ge_addr = p.cbuf[1], .ge_len = 64, .ge_mr = p.cmr};
 	CHECK(xr_post_write(p.cep, &sge, 1, xr_mr_wire_offset(p.smr, p.sbuf[2]),
 			    xr_mr_handle(p.smr), (void *)1) == 0);
 	CHECK(p.sbuf[2][63] == 0xab);

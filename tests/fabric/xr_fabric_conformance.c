@@ -548,9 +548,9 @@ static int cli_cmd(struct cli *k, struct cli_conn *c, const char *cmd,
 		   uint32_t len, uint32_t seed)
 {
 	uint8_t *buf = c->cc_sendbuf;
-	struct xr_sge sge = {.xs_addr = buf,
-			     .xs_len = sizeof(struct msg),
-			     .xs_mr = c->cc_msgs.fb_mr};
+	struct xr_sge sge = {.ge_addr = buf,
+			     .ge_len = sizeof(struct msg),
+			     .ge_mr = c->cc_msgs.fb_mr};
 	struct op o = {.o_op = XR_OP_SEND};
 	struct msg m = {.m_len = len, .m_seed = seed};
 	uint32_t before = c->cc_nin;
@@ -578,7 +578,7 @@ static int cli_rdma(struct cli *k, struct cli_conn *c, enum xr_op op,
 		    uint8_t *local, uint32_t len, uint64_t roff, uint32_t rkey)
 {
 	struct xr_sge sge = {
-	    .xs_addr = local, .xs_len = len, .xs_mr = c->cc_data.fb_mr};
+	    .ge_addr = local, .ge_len = len, .ge_mr = c->cc_data.fb_mr};
 	struct op o = {.o_op = op};
 	long end = fh_now_ms() + TIMEOUT_MS;
 	int ret;
@@ -713,9 +713,9 @@ static void case_reject(struct cli *k)
 static void case_pingpong(struct cli *k, struct cli_conn *c)
 {
 	uint8_t *buf = c->cc_sendbuf;
-	struct xr_sge sge = {.xs_addr = buf,
-			     .xs_len = sizeof(struct msg),
-			     .xs_mr = c->cc_msgs.fb_mr};
+	struct xr_sge sge = {.ge_addr = buf,
+			     .ge_len = sizeof(struct msg),
+			     .ge_mr = c->cc_msgs.fb_mr};
 	const int rounds = 1000;
 	struct msg m = {.m_cmd = "PING"};
 	struct op o;
@@ -822,9 +822,9 @@ static void case_outstanding(struct cli *k, struct cli_conn *c)
 	memset(ops, 0, sizeof(ops));
 	c->cc_bad_ctx = 0;
 	for (i = 0; i < OUTSTANDING && !ret; i++) {
-		struct xr_sge sge = {.xs_addr = c->cc_data.fb_mem + i * 4096,
-				     .xs_len = 4096,
-				     .xs_mr = c->cc_data.fb_mr};
+		struct xr_sge sge = {.ge_addr = c->cc_data.fb_mem + i * 4096,
+				     .ge_len = 4096,
+				     .ge_mr = c->cc_data.fb_mr};
 
 		ops[i].o_op = XR_OP_READ;
 		ret = xr_post_read(c->cc_ep, &sge, 1,
@@ -854,9 +854,9 @@ static void case_outstanding(struct cli *k, struct cli_conn *c)
 	for (i = 0; i < OUTSTANDING && !ret; i++) {
 		uint8_t *b = sbuf + i * MSG_LEN;
 		struct msg m = {.m_cmd = "PING", .m_seq = i};
-		struct xr_sge sge = {.xs_addr = b,
-				     .xs_len = sizeof(m),
-				     .xs_mr = c->cc_msgs.fb_mr};
+		struct xr_sge sge = {.ge_addr = b,
+				     .ge_len = sizeof(m),
+				     .ge_mr = c->cc_msgs.fb_mr};
 
 		memcpy(b, &m, sizeof(m));
 		ops[i].o_op = XR_OP_SEND;
@@ -979,10 +979,10 @@ static void case_disconnect_midflight(struct cli *k)
 	}
 	memset(ops, 0, sizeof(ops));
 	for (i = 0; i < OUTSTANDING && !ret; i++) {
-		struct xr_sge sge = {.xs_addr =
+		struct xr_sge sge = {.ge_addr =
 					 c->cc_data.fb_mem + (i % 16) * 65536,
-				     .xs_len = 65536,
-				     .xs_mr = c->cc_data.fb_mr};
+				     .ge_len = 65536,
+				     .ge_mr = c->cc_data.fb_mr};
 
 		ops[i].o_op = i % 2 ? XR_OP_READ : XR_OP_WRITE;
 		ret = i % 2
@@ -1018,9 +1018,9 @@ static void case_disconnect_midflight(struct cli *k)
 static void case_invalidate(struct cli *k, struct cli_conn *c)
 {
 	uint8_t *buf = c->cc_sendbuf;
-	struct xr_sge sge = {.xs_addr = buf,
-			     .xs_len = sizeof(struct msg),
-			     .xs_mr = c->cc_msgs.fb_mr};
+	struct xr_sge sge = {.ge_addr = buf,
+			     .ge_len = sizeof(struct msg),
+			     .ge_mr = c->cc_msgs.fb_mr};
 	int ret;
 
 	if (strcmp(opts.fo_backend, "ofi") && strcmp(opts.fo_backend, "loop")) {

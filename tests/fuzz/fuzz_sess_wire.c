@@ -128,8 +128,8 @@ static void check_headers(const uint8_t *b, size_t n)
 		if (ret != want || (ret == 0 && body != want_body))
 			abort();
 	} else if (sess_rpc_decode_call(b, n, &ch) == 0) {
-		if (ch.ch_body_off > n || ch.ch_body_off % 4 ||
-		    ch.ch_xid != xid)
+		if (ch.rh_body_off > n || ch.rh_body_off % 4 ||
+		    ch.rh_xid != xid)
 			abort();
 	}
 }

@@ -55,15 +55,15 @@ static struct xr_clnt *fz_client(unsigned int which)
 	cl = calloc(1, sizeof(*cl));
 	if (!cl)
 		abort();
-	pthread_cond_init(&cl->cl_cv, NULL);
-	cl->cl_p.cp_credits = FZ_CREDITS;
-	cl->cl_p.cp_inline = fz_inline[which];
-	if (xr_fabric_open(&fp, &cl->cl_fab, err, sizeof(err)) ||
+	pthread_cond_init(&cl->ce_cv, NULL);
+	cl->ce_p.cp_credits = FZ_CREDITS;
+	cl->ce_p.cp_inline = fz_inline[which];
+	if (xr_fabric_open(&fp, &cl->ce_fab, err, sizeof(err)) ||
 	    xr_clnt_alloc(cl))
 		abort();
-	xr_core_limits(&cl->cl_limits, XR_DIR_REPLY, XR_CLNT_MAX_REPLY,
-		       cl->cl_p.cp_inline);
-	xr_credits_init(&cl->cl_credits, FZ_CREDITS);
+	xr_core_limits(&cl->ce_limits, XR_DIR_REPLY, XR_CLNT_MAX_REPLY,
+		       cl->ce_p.cp_inline);
+	xr_credits_init(&cl->ce_credits, FZ_CREDITS);
 	fz_cl[which] = cl;
 	return cl;
 }
@@ -93,8 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data += 12;
 	size -= 12;
 	cl = fz_client((flags >> 4) & 3);
-	len = size < cl->cl_p.cp_inline ? (uint32_t)size : cl->cl_p.cp_inline;
-	buf = xr_pool_buf(&cl->cl_recv_pool, 0);
+	len = size < cl->ce_p.cp_inline ? (uint32_t)size : cl->ce_p.cp_inline;
+	buf = xr_pool_buf(&cl->ce_recv_pool, 0);
 	if (len)
 		memcpy(buf, data, len);
 	if ((flags & 4) && len >= 4) {
@@ -111,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&req, 0, sizeof(req));
 	req.cr_reply_buf = reply;
 	req.cr_reply_cap = cap;
-	s = &cl->cl_slots[0];
+	s = &cl->ce_slots[0];
 	memset(s, 0, sizeof(*s));
 	s->s_req = &req;
 	s->s_busy = true;
@@ -122,29 +122,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s->s_wseg = (struct xr_segment){FZ_WHANDLE, wlen, FZ_WOFFSET};
 	s->s_has_rseg = flags & 2;
 	s->s_rseg = (struct xr_segment){FZ_RHANDLE, rlen, FZ_ROFFSET};
-	cl->cl_free = NULL;
-	cl->cl_state = XR_CL_UP;
-	cl->cl_nrepost = 0;
-	cl->cl_ndone = 0;
-	cl->cl_posted = 1;
-	cl->cl_credits.cr_inflight = 1;
-	cl->cl_stats.cs_calls_live = 1;
+	cl->ce_free = NULL;
+	cl->ce_state = XR_CL_UP;
+	cl->ce_nrepost = 0;
+	cl->ce_ndone = 0;
+	cl->ce_posted = 1;
+	cl->ce_credits.cd_inflight = 1;
+	cl->ce_stats.cs_calls_live = 1;
 
 	/* What the message says, read independently of the engine. */
 	xr_hdr_init(&h, hc, XR_CLNT_REPLY_CHUNKS, hs, XR_CLNT_REPLY_SEGS);
-	decoded = xr_hdr_decode(buf, len, &cl->cl_limits, &h, &why) == 0;
+	decoded = xr_hdr_decode(buf, len, &cl->ce_limits, &h, &why) == 0;
 	xid = len >= 4 ? be32(buf) : 0;
 	names_call = len >= 4 && xid == FZ_XID;
 
 	wc.xc_len = len;
-	xr_clnt_on_recv(cl, &cl->cl_recv_idx[0], &wc);
+	xr_clnt_on_recv(cl, &cl->ce_recv_idx[0], &wc);
 
 	if (req.cr_complete != names_call)
 		abort();
-	if (cl->cl_nrepost != 1 || cl->cl_posted != 0)
+	if (cl->ce_nrepost != 1 || cl->ce_posted != 0)
 		abort();
-	if (cl->cl_credits.cr_granted < 1 ||
-	    cl->cl_credits.cr_granted > FZ_CREDITS)
+	if (cl->ce_credits.cd_granted < 1 ||
+	    cl->ce_credits.cd_granted > FZ_CREDITS)
 		abort();
 	if (req.cr_complete && req.cr_status == 0) {
 		if (!decoded || h.h_proc == XR_RDMA_ERROR)

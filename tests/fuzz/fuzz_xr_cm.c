@@ -17,22 +17,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct xr_cm_private mine = {.cp_present = true,
-				     .cp_remote_inv = true,
-				     .cp_send_size = 4096,
-				     .cp_recv_size = 8192};
+	struct xr_cm_private mine = {.pd_present = true,
+				     .pd_remote_inv = true,
+				     .pd_send_size = 4096,
+				     .pd_recv_size = 8192};
 	struct xr_cm_private peer;
 	struct xr_cm_inline neg;
 	uint8_t out[8];
 	int rc;
 
 	rc = xr_cm_decode(data, size, &peer);
-	if (rc < 0 || (rc == 1) != peer.cp_present)
+	if (rc < 0 || (rc == 1) != peer.pd_present)
 		abort();
-	if (peer.cp_send_size < XR_CM_MIN_INLINE ||
-	    peer.cp_send_size > XR_CM_MAX_INLINE ||
-	    peer.cp_recv_size < XR_CM_MIN_INLINE ||
-	    peer.cp_recv_size > XR_CM_MAX_INLINE)
+	if (peer.pd_send_size < XR_CM_MIN_INLINE ||
+	    peer.pd_send_size > XR_CM_MAX_INLINE ||
+	    peer.pd_recv_size < XR_CM_MIN_INLINE ||
+	    peer.pd_recv_size > XR_CM_MAX_INLINE)
 		abort();
 	if (rc == 1) {
 		if (xr_cm_encode(&peer, out, sizeof(out)) != 8)
@@ -40,16 +40,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (memcmp(out, data, 5) || out[6] != data[6] ||
 		    out[7] != data[7] || (out[5] & 1) != (data[5] & 1))
 			abort();
-	} else if (peer.cp_send_size != 1024 || peer.cp_recv_size != 1024 ||
-		   peer.cp_remote_inv) {
+	} else if (peer.pd_send_size != 1024 || peer.pd_recv_size != 1024 ||
+		   peer.pd_remote_inv) {
 		abort();
 	}
 	if (xr_cm_negotiate(&mine, &peer, &neg))
 		abort();
-	if (neg.ci_max_send > mine.cp_send_size ||
-	    neg.ci_max_send > peer.cp_recv_size ||
-	    neg.ci_max_recv > mine.cp_recv_size ||
-	    neg.ci_max_recv > peer.cp_send_size ||
+	if (neg.ci_max_send > mine.pd_send_size ||
+	    neg.ci_max_send > peer.pd_recv_size ||
+	    neg.ci_max_recv > mine.pd_recv_size ||
+	    neg.ci_max_recv > peer.pd_send_size ||
 	    neg.ci_max_send < XR_CM_MIN_INLINE)
 		abort();
 	return 0;

@@ -30,39 +30,39 @@ static void test_vectors(void)
 	uint8_t out[16];
 
 	CHECK_EQ_INT(xr_cm_decode(v1, 8, &p), 1);
-	CHECK(p.cp_present);
-	CHECK(p.cp_remote_inv);
-	CHECK_EQ(p.cp_send_size, 8192);
-	CHECK_EQ(p.cp_recv_size, 4096);
+	CHECK(p.pd_present);
+	CHECK(p.pd_remote_inv);
+	CHECK_EQ(p.pd_send_size, 8192);
+	CHECK_EQ(p.pd_recv_size, 4096);
 
 	mine = (struct xr_cm_private){
-	    .cp_remote_inv = true, .cp_send_size = 8192, .cp_recv_size = 4096};
+	    .pd_remote_inv = true, .pd_send_size = 8192, .pd_recv_size = 4096};
 	CHECK_EQ_INT(xr_cm_encode(&mine, out, sizeof(out)), 8);
 	CHECK(memcmp(out, v1, 8) == 0);
 
 	CHECK_EQ_INT(xr_cm_decode(v2, 8, &p), 1);
-	CHECK(!p.cp_remote_inv);
-	CHECK_EQ(p.cp_send_size, 1024);
+	CHECK(!p.pd_remote_inv);
+	CHECK_EQ(p.pd_send_size, 1024);
 	mine =
-	    (struct xr_cm_private){.cp_send_size = 1024, .cp_recv_size = 1024};
+	    (struct xr_cm_private){.pd_send_size = 1024, .pd_recv_size = 1024};
 	CHECK_EQ_INT(xr_cm_encode(&mine, out, 8), 8);
 	CHECK(memcmp(out, v2, 8) == 0);
 
 	CHECK_EQ_INT(xr_cm_decode(v3, 8, &p), 1);
-	CHECK(!p.cp_remote_inv);
-	CHECK_EQ(p.cp_send_size, 262144);
-	CHECK_EQ(p.cp_recv_size, 262144);
+	CHECK(!p.pd_remote_inv);
+	CHECK_EQ(p.pd_send_size, 262144);
+	CHECK_EQ(p.pd_recv_size, 262144);
 }
 
 static void check_absent(const void *buf, size_t len)
 {
-	struct xr_cm_private p = {.cp_present = true, .cp_remote_inv = true};
+	struct xr_cm_private p = {.pd_present = true, .pd_remote_inv = true};
 
 	CHECK_EQ_INT(xr_cm_decode(buf, len, &p), 0);
-	CHECK(!p.cp_present);
-	CHECK(!p.cp_remote_inv);
-	CHECK_EQ(p.cp_send_size, 1024);
-	CHECK_EQ(p.cp_recv_size, 1024);
+	CHECK(!p.pd_present);
+	CHECK(!p.pd_remote_inv);
+	CHECK_EQ(p.pd_send_size, 1024);
+	CHECK_EQ(p.pd_recv_size, 1024);
 }
 
 static void test_not_present(void)
@@ -91,8 +91,8 @@ static void test_not_present(void)
 	memcpy(padded, (const uint8_t[]){0xf6, 0xab, 0x0e, 0x18, 1, 1, 15, 31},
 	       8);
 	CHECK_EQ_INT(xr_cm_decode(padded, sizeof(padded), &p), 1);
-	CHECK_EQ(p.cp_send_size, 16384);
-	CHECK_EQ(p.cp_recv_size, 32768);
+	CHECK_EQ(p.pd_send_size, 16384);
+	CHECK_EQ(p.pd_recv_size, 32768);
 	CHECK_EQ_INT(xr_cm_decode(padded, 7, &p), 0);
 
 	CHECK_EQ_INT(xr_cm_decode(NULL, 8, &p), -EINVAL);
@@ -101,8 +101,8 @@ static void test_not_present(void)
 
 static void test_encode_rounding(void)
 {
-	struct xr_cm_private mine = {.cp_send_size = 1500,
-				     .cp_recv_size = 300000};
+	struct xr_cm_private mine = {.pd_send_size = 1500,
+				     .pd_recv_size = 300000};
 	struct xr_cm_private back;
 	uint8_t out[8];
 
@@ -118,14 +118,14 @@ static void test_encode_rounding(void)
 	CHECK_EQ(out[7], 255);
 	CHECK_EQ(out[5], 0);
 	CHECK_EQ_INT(xr_cm_decode(out, 8, &back), 1);
-	CHECK_EQ(back.cp_send_size, 1024);
-	CHECK_EQ(back.cp_recv_size, 262144);
+	CHECK_EQ(back.pd_send_size, 1024);
+	CHECK_EQ(back.pd_recv_size, 262144);
 
 	CHECK_EQ_INT(xr_cm_encode(&mine, out, 7), -EMSGSIZE);
-	mine.cp_send_size = 1023;
+	mine.pd_send_size = 1023;
 	CHECK_EQ_INT(xr_cm_encode(&mine, out, 8), -EINVAL);
-	mine.cp_send_size = 4096;
-	mine.cp_recv_size = 0;
+	mine.pd_send_size = 4096;
+	mine.pd_recv_size = 0;
 	CHECK_EQ_INT(xr_cm_encode(&mine, out, 8), -EINVAL);
 	CHECK_EQ_INT(xr_cm_encode(NULL, out, 8), -EINVAL);
 	CHECK_EQ_INT(xr_cm_encode(&mine, NULL, 8), -EINVAL);
@@ -136,11 +136,11 @@ static void test_negotiate(void)
 	/* A client with 4 KiB sends/8 KiB receives talking to a server
 	 * with 16 KiB sends/2 KiB receives that accepts invalidation. */
 	struct xr_cm_private client = {
-	    .cp_present = true, .cp_send_size = 4096, .cp_recv_size = 8192};
-	struct xr_cm_private server = {.cp_present = true,
-				       .cp_remote_inv = true,
-				       .cp_send_size = 16384,
-				       .cp_recv_size = 2048};
+	    .pd_present = true, .pd_send_size = 4096, .pd_recv_size = 8192};
+	struct xr_cm_private server = {.pd_present = true,
+				       .pd_remote_inv = true,
+				       .pd_send_size = 16384,
+				       .pd_recv_size = 2048};
 	struct xr_cm_private none;
 	struct xr_cm_inline ci, si;
 	uint8_t wire[8];

@@ -59,8 +59,8 @@ static void fuzz_reply(unsigned int which, const uint8_t *data, size_t size)
 	nfs_resop4 res[5];
 	uint8_t dst[4096];
 	struct sess_raw r = {.r_args = args, .r_res = res};
-	struct sess_xprt_call call = {.xc_bulk_in = dst,
-				      .xc_bulk_in_cap = sizeof(dst)};
+	struct sess_xprt_call call = {.tc_bulk_in = dst,
+				      .tc_bulk_in_cap = sizeof(dst)};
 	struct sess_attr attr;
 	entry4 *e;
 	uint32_t i;

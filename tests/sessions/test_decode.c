@@ -62,7 +62,7 @@ static size_t build_reply(uint8_t *buf, size_t cap, uint32_t n)
 static int decode(const uint8_t *buf, size_t len, uint8_t *dst, size_t cap,
 		  struct sess_raw *r, nfs_argop4 *args, nfs_resop4 *res)
 {
-	struct sess_xprt_call call = {.xc_bulk_in = dst, .xc_bulk_in_cap = cap};
+	struct sess_xprt_call call = {.tc_bulk_in = dst, .tc_bulk_in_cap = cap};
 
 	memset(args, 0, sizeof(*args) * 3);
 	args[0].argop = NFS4_OP_SEQUENCE;
@@ -430,7 +430,7 @@ struct script_xprt {
 static int script_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
 {
 	struct script_xprt *sx = (struct script_xprt *)xprt;
-	const struct sess_raw *r = call->xc_encode_arg;
+	const struct sess_raw *r = call->tc_encode_arg;
 	const SEQUENCE4args *sa = &r->r_args[0].nfs_argop4_u.opsequence;
 	bool delay = sx->calls++ == 0;
 	nfsstat4 st = delay ? NFS4ERR_DELAY : NFS4_OK;
@@ -462,7 +462,7 @@ static int script_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
 		}
 		CHECK(xdr_nfs_resop4(&x, &res));
 	}
-	return call->xc_decode(call->xc_decode_arg, buf, XDR_GETPOS(&x), call);
+	return call->tc_decode(call->tc_decode_arg, buf, XDR_GETPOS(&x), call);
 }
 
 static const struct sess_xprt_ops script_ops = {.call = script_call};
@@ -489,7 +489,7 @@ static int delay_calls(uint32_t change_op)
 	cl->cl_session_gen = 1;
 	memcpy(cl->cl_sessionid, test_sid, sizeof(sessionid4));
 	cl->cl_xprt = &sx.x;
-	cl->cl_conns[0].cn_xprt = &sx.x;
+	cl->cl_conns[0].sn_xprt = &sx.x;
 	cl->cl_nconns = 1;
 	ret = sess_compound(cl, &c);
 	CHECK(ret == 0);
@@ -535,7 +535,7 @@ static int answer_sequence_status(struct sess_xprt_call *call, nfsstat4 st)
 	res.nfs_resop4_u.opsequence.sr_status = st;
 	CHECK(xdr_nfsstat4(&x, &st) && xdr_utf8str_cs(&x, &tag) &&
 	      xdr_u_int32_t(&x, &count) && xdr_nfs_resop4(&x, &res));
-	return call->xc_decode(call->xc_decode_arg, buf, XDR_GETPOS(&x), call);
+	return call->tc_decode(call->tc_decode_arg, buf, XDR_GETPOS(&x), call);
 }
 
 static int uncached_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
@@ -587,7 +587,7 @@ static void test_badsession_past_deadline(void)
 	cl->cl_session_gen = 1;
 	memcpy(cl->cl_sessionid, test_sid, sizeof(sessionid4));
 	cl->cl_xprt = &ux.x;
-	cl->cl_conns[0].cn_xprt = &ux.x;
+	cl->cl_conns[0].sn_xprt = &ux.x;
 	cl->cl_nconns = 1;
 	ret = sess_compound(cl, &c);
 	CHECK(ret == -EIO);
@@ -621,7 +621,7 @@ static void test_uncached_forever(void)
 	cl->cl_session_gen = 1;
 	memcpy(cl->cl_sessionid, test_sid, sizeof(sessionid4));
 	cl->cl_xprt = &ux.x;
-	cl->cl_conns[0].cn_xprt = &ux.x;
+	cl->cl_conns[0].sn_xprt = &ux.x;
 	cl->cl_nconns = 1;
 	clock_gettime(CLOCK_MONOTONIC, &ux.start);
 	ret = sess_compound(cl, &c);
@@ -666,7 +666,7 @@ static int minor_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
 	XDR x;
 	int n;
 
-	n = call->xc_encode(call->xc_encode_arg, (uint8_t *)words,
+	n = call->tc_encode(call->tc_encode_arg, (uint8_t *)words,
 			    sizeof(words));
 	CHECK(n >= 12);
 	minor = ntohl(words[1]); /* after the empty tag's length */
@@ -685,7 +685,7 @@ static int minor_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
 		    .eir_clientid = 0x42;
 		CHECK(xdr_nfs_resop4(&x, &res));
 	}
-	return call->xc_decode(call->xc_decode_arg, buf, XDR_GETPOS(&x), call);
+	return call->tc_decode(call->tc_decode_arg, buf, XDR_GETPOS(&x), call);
 }
 
 static const struct sess_xprt_ops minor_ops = {.call = minor_call};
@@ -709,7 +709,7 @@ static void negotiate(uint32_t served, uint32_t max_minor, int want_ret,
 	if (want_calls > 1)
 		CHECK(mx.seen[1] == 1);
 	CHECK(sess_client_minor(cl) == want_minor);
-	CHECK(cl->cl_stats.cs_minor_fallbacks ==
+	CHECK(cl->cl_stats.cst_minor_fallbacks ==
 	      (uint64_t)(want_calls > 1 ? 1 : 0));
 	if (ret == 0)
 		CHECK(cl->cl_clientid == 0x42 && cl->cl_have_clientid);

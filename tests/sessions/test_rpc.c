@@ -39,9 +39,9 @@ static void test_call_roundtrip(void)
 	    sess_rpc_encode_call(buf, sizeof(buf), 0x1234, 100003, 4, 1, &cred);
 	CHECK(len > 0 && len % 4 == 0);
 	CHECK(sess_rpc_decode_call(buf, (size_t)len, &hdr) == 0);
-	CHECK(hdr.ch_xid == 0x1234 && hdr.ch_prog == 100003 &&
-	      hdr.ch_vers == 4 && hdr.ch_proc == 1 &&
-	      hdr.ch_body_off == (size_t)len);
+	CHECK(hdr.rh_xid == 0x1234 && hdr.rh_prog == 100003 &&
+	      hdr.rh_vers == 4 && hdr.rh_proc == 1 &&
+	      hdr.rh_body_off == (size_t)len);
 	for (i = 0; i < len; i++)
 		CHECK(sess_rpc_decode_call(buf, (size_t)i, &hdr) == -EBADMSG);
 	for (i = 0; i < len; i++)

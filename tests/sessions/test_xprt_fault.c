@@ -41,10 +41,10 @@ static int stub_call(struct sess_xprt *x, struct sess_xprt_call *c)
 		return -ENOTCONN;
 	s->st_calls++;
 	s->st_sent_len =
-	    c->xc_encode(c->xc_encode_arg, s->st_sent, sizeof(s->st_sent));
+	    c->tc_encode(c->tc_encode_arg, s->st_sent, sizeof(s->st_sent));
 	if (s->st_sent_len < 0)
 		return s->st_sent_len;
-	return c->xc_decode(c->xc_decode_arg, reply, sizeof(reply), c);
+	return c->tc_decode(c->tc_decode_arg, reply, sizeof(reply), c);
 }
 
 static int stub_connect(struct sess_xprt *x)
@@ -69,7 +69,7 @@ static void stub_set_cb(struct sess_xprt *x, sess_cb_handler_fn fn, void *ctx)
 static void stub_stats(struct sess_xprt *x, struct sess_xprt_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->xs_calls = to_stub(x)->st_calls;
+	st->xt_calls = to_stub(x)->st_calls;
 }
 
 static void stub_destroy(struct sess_xprt *x)
@@ -171,19 +171,19 @@ static int do_call(struct sess_xprt *x, struct msg *m, uint32_t prog,
 		   uint32_t proc)
 {
 	struct sess_xprt_call c = {
-	    .xc_prog = prog,
-	    .xc_vers = 4,
-	    .xc_proc = proc,
-	    .xc_encode = msg_encode,
-	    .xc_encode_arg = m,
-	    .xc_decode = msg_decode,
-	    .xc_decode_arg = m,
+	    .tc_prog = prog,
+	    .tc_vers = 4,
+	    .tc_proc = proc,
+	    .tc_encode = msg_encode,
+	    .tc_encode_arg = m,
+	    .tc_decode = msg_decode,
+	    .tc_decode_arg = m,
 	};
 	int ret = x->x_ops->call(x, &c);
 
 	/* The caller's codec is back in place whatever happened. */
-	CHECK(c.xc_encode == msg_encode && c.xc_encode_arg == m);
-	CHECK(c.xc_decode == msg_decode && c.xc_decode_arg == m);
+	CHECK(c.tc_encode == msg_encode && c.tc_encode_arg == m);
+	CHECK(c.tc_decode == msg_decode && c.tc_decode_arg == m);
 	return ret;
 }
 
@@ -225,7 +225,7 @@ static void test_pass_through(void)
 	for (i = 0; i < orig.m_nwords; i++)
 		CHECK_EQ(word(&s, i), orig.m_words[i]);
 	x->x_ops->get_stats(x, &xs);
-	CHECK_EQ(xs.xs_calls, 3);
+	CHECK_EQ(xs.xt_calls, 3);
 	x->x_ops->disconnect(x);
 	CHECK(!s.st_connected);
 	CHECK_EQ_INT(compound(x, &m), -ENOTCONN);

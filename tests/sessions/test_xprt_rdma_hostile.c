@@ -76,7 +76,7 @@ static size_t put32(uint8_t *p, uint32_t v)
 static void post_recv(struct server *s, uint8_t *slot)
 {
 	struct xr_recv r = {
-	    .xr_ctx = slot, .xr_sge = {{slot, SLOT, s->mr}}, .xr_nsge = 1};
+	    .rcv_ctx = slot, .rcv_sge = {{slot, SLOT, s->mr}}, .rcv_nsge = 1};
 	uint32_t posted;
 
 	(void)xr_post_recvs(s->ep, &r, 1, &posted);
@@ -240,8 +240,8 @@ static void *server_loop(void *arg)
 {
 	struct server *s = arg;
 	struct pollfd pfd = {.fd = xr_fabric_wait_fd(s->fab), .events = POLLIN};
-	struct xr_cm_private mine = {.cp_send_size = SLOT,
-				     .cp_recv_size = SLOT};
+	struct xr_cm_private mine = {.pd_send_size = SLOT,
+				     .pd_recv_size = SLOT};
 	struct xr_completion wc[8];
 	struct xr_recv pre[NSLOTS];
 	struct xr_ep_attr attr;
@@ -257,10 +257,10 @@ static void *server_loop(void *arg)
 				continue;
 			for (i = 0; i < NSLOTS; i++)
 				pre[i] = (struct xr_recv){
-				    .xr_ctx = s->buf + i * SLOT,
-				    .xr_sge = {{s->buf + i * SLOT, SLOT,
-						s->mr}},
-				    .xr_nsge = 1};
+				    .rcv_ctx = s->buf + i * SLOT,
+				    .rcv_sge = {{s->buf + i * SLOT, SLOT,
+						 s->mr}},
+				    .rcv_nsge = 1};
 			(void)xr_accept(ev.xv_req, &attr, pre, NSLOTS, pdata, 8,
 					NULL, &s->ep);
 		}

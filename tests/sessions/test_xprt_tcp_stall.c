@@ -132,15 +132,15 @@ static void *caller(void *arg)
 {
 	struct job *j = arg;
 	struct sess_xprt_call c = {
-	    .xc_prog = 100003,
-	    .xc_vers = 4,
-	    .xc_proc = 1,
-	    .xc_cred = &cred,
-	    .xc_encode = enc_none,
-	    .xc_decode = dec_none,
-	    .xc_bulk_out = &j->iov,
-	    .xc_bulk_out_cnt = j->cnt,
-	    .xc_bulk_out_len = j->cnt ? j->iov.iov_len : 0,
+	    .tc_prog = 100003,
+	    .tc_vers = 4,
+	    .tc_proc = 1,
+	    .tc_cred = &cred,
+	    .tc_encode = enc_none,
+	    .tc_decode = dec_none,
+	    .tc_bulk_out = &j->iov,
+	    .tc_bulk_out_cnt = j->cnt,
+	    .tc_bulk_out_len = j->cnt ? j->iov.iov_len : 0,
 	};
 	int64_t t0 = now_ms();
 
@@ -215,7 +215,7 @@ int main(void)
 		      small.elapsed_ms < 2 * CALL_TIMEOUT_MS,
 		  "every call ends within 2x the call timeout");
 	xp->x_ops->get_stats(xp, &st);
-	CHECK_SAY(st.xs_disconnects >= 1, "the connection is dropped");
+	CHECK_SAY(st.xt_disconnects >= 1, "the connection is dropped");
 	stop_server = 1;
 	xp->x_ops->destroy(xp);
 	pthread_join(srv, NULL);

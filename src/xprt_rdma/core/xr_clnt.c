@@ -3,8 +3,8 @@
  * Client engine: connect, send calls, match replies.  How this works (the
  * contract is in xr_clnt.h):
  *
- * - One lock (xr_loop.lp_lock) covers the fabric and the engine; one
- *   condition variable (cl_cv) signals state changes and freed credits,
+ * - One lock (xr_loop.ev_lock) covers the fabric and the engine; one
+ *   condition variable (ce_cv) signals state changes and freed credits,
  *   each blocking call waits on its own (cr_cv).  On ofi, submitting
  *   threads post under the lock and wake the progress thread; on verbs
  *   they queue the call and the progress thread registers and posts it
@@ -74,47 +74,47 @@ struct xr_clnt_slot {
 };
 
 struct xr_clnt {
-	struct xr_clnt_params cl_p;
-	xr_clnt_lost_fn cl_on_lost;
-	void *cl_arg;
-	struct xr_fabric *cl_fab;
-	struct xr_loop cl_loop;
-	pthread_cond_t cl_cv; /* with lp_lock: state, credits, deferred work */
-	uint32_t cl_cv_waiters; /* threads in pthread_cond_*wait(cl_cv) */
-	struct xr_ep *cl_ep;
-	enum xr_clnt_state cl_state;
-	int cl_conn_status;
-	bool cl_lost_pending;
-	struct xr_cm_inline cl_inline;
-	struct xr_credits cl_credits;
-	struct xr_pool cl_recv_pool;
-	struct xr_pool cl_send_pool;
-	uint8_t *cl_zero;
-	struct xr_reg cl_zero_reg;
-	uint32_t *cl_recv_idx; /* context of receive i is &cl_recv_idx[i] */
-	uint32_t *cl_repost;
-	uint32_t cl_nrepost;
-	uint32_t cl_posted;
-	struct xr_clnt_slot *cl_slots;
-	uint32_t cl_nslots;
-	struct xr_clnt_slot *cl_free;
-	struct xr_clnt_req **cl_done;
-	uint32_t cl_ndone;
-	struct xr_hdr_limits cl_limits;
-	struct xr_chunk cl_rchunks[XR_CLNT_REPLY_CHUNKS];
-	struct xr_segment cl_rsegs[XR_CLNT_REPLY_SEGS];
-	struct xr_core_stats cl_stats;
-	uint64_t cl_per_conn;
+	struct xr_clnt_params ce_p;
+	xr_clnt_lost_fn ce_on_lost;
+	void *ce_arg;
+	struct xr_fabric *ce_fab;
+	struct xr_loop ce_loop;
+	pthread_cond_t ce_cv; /* with ev_lock: state, credits, deferred work */
+	uint32_t ce_cv_waiters; /* threads in pthread_cond_*wait(ce_cv) */
+	struct xr_ep *ce_ep;
+	enum xr_clnt_state ce_state;
+	int ce_conn_status;
+	bool ce_lost_pending;
+	struct xr_cm_inline ce_inline;
+	struct xr_credits ce_credits;
+	struct xr_pool ce_recv_pool;
+	struct xr_pool ce_send_pool;
+	uint8_t *ce_zero;
+	struct xr_reg ce_zero_reg;
+	uint32_t *ce_recv_idx; /* context of receive i is &ce_recv_idx[i] */
+	uint32_t *ce_repost;
+	uint32_t ce_nrepost;
+	uint32_t ce_posted;
+	struct xr_clnt_slot *ce_slots;
+	uint32_t ce_nslots;
+	struct xr_clnt_slot *ce_free;
+	struct xr_clnt_req **ce_done;
+	uint32_t ce_ndone;
+	struct xr_hdr_limits ce_limits;
+	struct xr_chunk ce_rchunks[XR_CLNT_REPLY_CHUNKS];
+	struct xr_segment ce_rsegs[XR_CLNT_REPLY_SEGS];
+	struct xr_core_stats ce_stats;
+	uint64_t ce_per_conn;
 	/*
 	 * Verbs: only the progress thread touches the device (see
 	 * xr_clnt_defer_to_loop()); callers queue their posts and requests
 	 * here.
 	 */
-	bool cl_loop_only;
-	struct xr_clnt_slot *cl_postq, *cl_postq_tail;
-	bool cl_want_connect;
-	int cl_connect_ret;
-	bool cl_want_disconnect;
+	bool ce_loop_only;
+	struct xr_clnt_slot *cl_postq, *ce_postq_tail;
+	bool ce_want_connect;
+	int ce_connect_ret;
+	bool ce_want_disconnect;
 };
 
 /*
@@ -128,20 +128,20 @@ struct xr_clnt {
  */
 static bool xr_clnt_defer_to_loop(struct xr_clnt *cl)
 {
-	return cl->cl_loop_only &&
-	       !pthread_equal(pthread_self(), cl->cl_loop.lp_thread);
+	return cl->ce_loop_only &&
+	       !pthread_equal(pthread_self(), cl->ce_loop.ev_thread);
 }
 
 /* Drop the connection now, or have the progress thread do it. */
 static void xr_clnt_drop_conn(struct xr_clnt *cl)
 {
-	if (!cl->cl_ep ||
-	    (cl->cl_state != XR_CL_UP && cl->cl_state != XR_CL_CONNECTING))
+	if (!cl->ce_ep ||
+	    (cl->ce_state != XR_CL_UP && cl->ce_state != XR_CL_CONNECTING))
 		return;
 	if (xr_clnt_defer_to_loop(cl))
-		cl->cl_want_disconnect = true;
+		cl->ce_want_disconnect = true;
 	else
-		xr_disconnect(cl->cl_ep);
+		xr_disconnect(cl->ce_ep);
 }
 
 /* ---- completion of calls ---------------------------------------------- */
@@ -151,38 +151,38 @@ static void xr_clnt_slot_dereg(struct xr_clnt *cl, struct xr_clnt_slot *s)
 	uint32_t i;
 
 	for (i = 0; i < s->s_nregs; i++)
-		xr_core_dereg(&cl->cl_stats, &s->s_regs[i]);
+		xr_core_dereg(&cl->ce_stats, &s->s_regs[i]);
 	s->s_nregs = 0;
 }
 
 /*
- * Wake the threads waiting on cl_cv (for a credit, a slot or a state
+ * Wake the threads waiting on ce_cv (for a credit, a slot or a state
  * change) - only when there are any: a reply must not wake every caller.
  */
 static void xr_clnt_kick(struct xr_clnt *cl)
 {
-	if (cl->cl_cv_waiters)
-		pthread_cond_broadcast(&cl->cl_cv);
+	if (cl->ce_cv_waiters)
+		pthread_cond_broadcast(&cl->ce_cv);
 }
 
 static void xr_clnt_cv_wait(struct xr_clnt *cl, const struct timespec *ts,
 			    int *ret)
 {
-	cl->cl_cv_waiters++;
+	cl->ce_cv_waiters++;
 	if (ts)
-		*ret = pthread_cond_timedwait(&cl->cl_cv, &cl->cl_loop.lp_lock,
+		*ret = pthread_cond_timedwait(&cl->ce_cv, &cl->ce_loop.ev_lock,
 					      ts);
 	else
-		*ret = pthread_cond_wait(&cl->cl_cv, &cl->cl_loop.lp_lock);
-	cl->cl_cv_waiters--;
+		*ret = pthread_cond_wait(&cl->ce_cv, &cl->ce_loop.ev_lock);
+	cl->ce_cv_waiters--;
 }
 
 static void xr_clnt_slot_free(struct xr_clnt *cl, struct xr_clnt_slot *s)
 {
 	s->s_busy = false;
 	s->s_req = NULL;
-	s->s_next = cl->cl_free;
-	cl->cl_free = s;
+	s->s_next = cl->ce_free;
+	cl->ce_free = s;
 	xr_clnt_kick(cl);
 }
 
@@ -194,11 +194,11 @@ static void xr_clnt_finish(struct xr_clnt *cl, struct xr_clnt_slot *s,
 
 	xr_clnt_slot_dereg(cl, s);
 	s->s_wait_reply = false;
-	xr_credits_put(&cl->cl_credits);
-	cl->cl_stats.cs_calls_live--;
+	xr_credits_put(&cl->ce_credits);
+	cl->ce_stats.cs_calls_live--;
 	req->cr_status = s->s_timed_out ? -ETIMEDOUT : status;
 	if (req->cr_done) {
-		cl->cl_done[cl->cl_ndone++] = req;
+		cl->ce_done[cl->ce_ndone++] = req;
 	} else {
 		/* Wake its caller alone (xr_clnt_call), not every waiter. */
 		req->cr_complete = true;
@@ -214,10 +214,10 @@ static struct xr_clnt_slot *xr_clnt_find(struct xr_clnt *cl, uint32_t xid)
 {
 	uint32_t i;
 
-	for (i = 0; i < cl->cl_nslots; i++)
-		if (cl->cl_slots[i].s_wait_reply &&
-		    cl->cl_slots[i].s_xid == xid)
-			return &cl->cl_slots[i];
+	for (i = 0; i < cl->ce_nslots; i++)
+		if (cl->ce_slots[i].s_wait_reply &&
+		    cl->ce_slots[i].s_xid == xid)
+			return &cl->ce_slots[i];
 	return NULL;
 }
 
@@ -243,7 +243,7 @@ static int xr_clnt_take_reply(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	const struct xr_chunk *ch;
 
 	if (h->h_proc == XR_RDMA_ERROR) {
-		cl->cl_stats.cs_rdma_error_recvd++;
+		cl->ce_stats.cs_rdma_error_recvd++;
 		return h->h_err == XR_ERR_VERS ? -EPROTONOSUPPORT : -EPROTO;
 	}
 	if (h->h_nwrite > (s->s_has_wseg ? 1u : 0u))
@@ -255,9 +255,9 @@ static int xr_clnt_take_reply(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			goto out_bad;
 		req->cr_result_len = ch->ch_length;
 		if (ch->ch_length)
-			cl->cl_stats.cs_write_chunk_replies++;
+			cl->ce_stats.cs_write_chunk_replies++;
 		/* placed by the server's RDMA Writes */
-		cl->cl_stats.cs_rdma_write_bytes += ch->ch_length;
+		cl->ce_stats.cs_rdma_write_bytes += ch->ch_length;
 	}
 	ch = xr_hdr_reply_chunk(h);
 	if (ch && (!s->s_has_rseg || !xr_clnt_seg_ok(h, ch, &s->s_rseg)))
@@ -265,62 +265,62 @@ static int xr_clnt_take_reply(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	if (h->h_proc == XR_RDMA_NOMSG) {
 		/* The decoder insists on a Reply chunk for RDMA_NOMSG. */
 		req->cr_reply_len = ch->ch_length;
-		cl->cl_stats.cs_reply_chunk_replies++;
+		cl->ce_stats.cs_reply_chunk_replies++;
 		return 0;
 	}
 	if (h->h_msg_len > req->cr_reply_cap)
 		return -EMSGSIZE;
 	memcpy(req->cr_reply_buf, buf + h->h_msg_offset, h->h_msg_len);
 	req->cr_reply_len = h->h_msg_len;
-	cl->cl_stats.cs_inline_replies++;
+	cl->ce_stats.cs_inline_replies++;
 	return 0;
 
 out_bad:
-	cl->cl_stats.cs_err_bad_reply++;
+	cl->ce_stats.cs_err_bad_reply++;
 	return -EBADMSG;
 }
 
 static void xr_clnt_on_recv(struct xr_clnt *cl, uint32_t *idx,
 			    const struct xr_completion *wc)
 {
-	const uint8_t *buf = xr_pool_buf(&cl->cl_recv_pool, *idx);
+	const uint8_t *buf = xr_pool_buf(&cl->ce_recv_pool, *idx);
 	struct xr_clnt_slot *s;
 	enum xr_hdr_reason reason;
 	struct xr_hdr h;
 	int ret;
 
-	cl->cl_posted--;
-	cl->cl_stats.cs_recvs_posted--;
+	cl->ce_posted--;
+	cl->ce_stats.cs_recvs_posted--;
 	if (wc->xc_status) {
 		if (wc->xc_status != -ECANCELED)
-			cl->cl_stats.cs_err_completion++;
+			cl->ce_stats.cs_err_completion++;
 		return;
 	}
-	xr_hdr_init(&h, cl->cl_rchunks, XR_CLNT_REPLY_CHUNKS, cl->cl_rsegs,
+	xr_hdr_init(&h, cl->ce_rchunks, XR_CLNT_REPLY_CHUNKS, cl->ce_rsegs,
 		    XR_CLNT_REPLY_SEGS);
-	ret = xr_hdr_decode(buf, wc->xc_len, &cl->cl_limits, &h, &reason);
+	ret = xr_hdr_decode(buf, wc->xc_len, &cl->ce_limits, &h, &reason);
 	if (ret) {
-		cl->cl_stats.cs_err_hdr_dropped++;
+		cl->ce_stats.cs_err_hdr_dropped++;
 		/* Fail the call it names rather than let it hang. */
 		s = wc->xc_len >= 4 ? xr_clnt_find(cl, h.h_xid) : NULL;
 		if (s)
 			xr_clnt_finish(cl, s, -EBADMSG);
 		goto out_repost;
 	}
-	xr_credits_update(&cl->cl_credits, h.h_credits);
+	xr_credits_update(&cl->ce_credits, h.h_credits);
 	xr_clnt_kick(cl);
 	s = xr_clnt_find(cl, h.h_xid);
 	if (!s) {
-		cl->cl_stats.cs_err_unmatched++;
+		cl->ce_stats.cs_err_unmatched++;
 		goto out_repost;
 	}
-	cl->cl_stats.cs_replies++;
+	cl->ce_stats.cs_replies++;
 	ret = xr_clnt_take_reply(cl, s, &h, buf);
 	xr_clnt_finish(cl, s, ret);
 
 out_repost:
-	if (cl->cl_state == XR_CL_UP)
-		cl->cl_repost[cl->cl_nrepost++] = *idx;
+	if (cl->ce_state == XR_CL_UP)
+		cl->ce_repost[cl->ce_nrepost++] = *idx;
 }
 
 static void xr_clnt_flush_reposts(struct xr_clnt *cl)
@@ -328,27 +328,27 @@ static void xr_clnt_flush_reposts(struct xr_clnt *cl)
 	struct xr_recv batch[32];
 	uint32_t n, i, posted, done = 0;
 
-	while (done < cl->cl_nrepost && cl->cl_state == XR_CL_UP) {
-		n = cl->cl_nrepost - done < 32 ? cl->cl_nrepost - done : 32;
+	while (done < cl->ce_nrepost && cl->ce_state == XR_CL_UP) {
+		n = cl->ce_nrepost - done < 32 ? cl->ce_nrepost - done : 32;
 		for (i = 0; i < n; i++) {
-			uint32_t idx = cl->cl_repost[done + i];
+			uint32_t idx = cl->ce_repost[done + i];
 
-			batch[i].xr_ctx = &cl->cl_recv_idx[idx];
-			batch[i].xr_nsge = 1;
-			batch[i].xr_sge[0] =
-			    (struct xr_sge){xr_pool_buf(&cl->cl_recv_pool, idx),
-					    cl->cl_recv_pool.pl_size,
-					    cl->cl_recv_pool.pl_reg.rg_mr};
+			batch[i].rcv_ctx = &cl->ce_recv_idx[idx];
+			batch[i].rcv_nsge = 1;
+			batch[i].rcv_sge[0] =
+			    (struct xr_sge){xr_pool_buf(&cl->ce_recv_pool, idx),
+					    cl->ce_recv_pool.bp_size,
+					    cl->ce_recv_pool.bp_reg.rg_mr};
 		}
-		if (xr_post_recvs(cl->cl_ep, batch, n, &posted))
-			cl->cl_stats.cs_err_post++;
-		cl->cl_posted += posted;
-		cl->cl_stats.cs_recvs_posted += posted;
+		if (xr_post_recvs(cl->ce_ep, batch, n, &posted))
+			cl->ce_stats.cs_err_post++;
+		cl->ce_posted += posted;
+		cl->ce_stats.cs_recvs_posted += posted;
 		done += n;
 		if (posted < n)
 			break;
 	}
-	cl->cl_nrepost = 0;
+	cl->ce_nrepost = 0;
 }
 
 static void xr_clnt_completion(struct xr_clnt *cl,
@@ -362,8 +362,8 @@ static void xr_clnt_completion(struct xr_clnt *cl,
 	}
 	s = wc->xc_ctx;
 	if (wc->xc_status && wc->xc_status != -ECANCELED) {
-		cl->cl_stats.cs_err_completion++;
-		xr_disconnect(cl->cl_ep);
+		cl->ce_stats.cs_err_completion++;
+		xr_disconnect(cl->ce_ep);
 	}
 	s->s_send_pending = false;
 	if (!s->s_wait_reply && s->s_busy)
@@ -376,24 +376,24 @@ static void xr_clnt_conn_gone(struct xr_clnt *cl, int status)
 {
 	uint32_t i;
 
-	if (cl->cl_state == XR_CL_UP) {
-		cl->cl_stats.cs_conn_lost++;
-		cl->cl_stats.cs_connections--;
-		cl->cl_lost_pending = true;
+	if (cl->ce_state == XR_CL_UP) {
+		cl->ce_stats.cs_conn_lost++;
+		cl->ce_stats.cs_connections--;
+		cl->ce_lost_pending = true;
 	}
-	if (cl->cl_state == XR_CL_CONNECTING)
-		cl->cl_conn_status = status ? status : -ECONNREFUSED;
-	cl->cl_state = XR_CL_DYING;
-	cl->cl_nrepost = 0;
+	if (cl->ce_state == XR_CL_CONNECTING)
+		cl->ce_conn_status = status ? status : -ECONNREFUSED;
+	cl->ce_state = XR_CL_DYING;
+	cl->ce_nrepost = 0;
 	/* Calls still queued for posting are failed below like the rest. */
 	while (cl->cl_postq) {
 		cl->cl_postq->s_queued = false;
 		cl->cl_postq = cl->cl_postq->s_post_next;
 	}
-	cl->cl_postq_tail = NULL;
-	for (i = 0; i < cl->cl_nslots; i++)
-		if (cl->cl_slots[i].s_wait_reply)
-			xr_clnt_finish(cl, &cl->cl_slots[i], -ENOTCONN);
+	cl->ce_postq_tail = NULL;
+	for (i = 0; i < cl->ce_nslots; i++)
+		if (cl->ce_slots[i].s_wait_reply)
+			xr_clnt_finish(cl, &cl->ce_slots[i], -ENOTCONN);
 	xr_clnt_kick(cl);
 }
 
@@ -401,23 +401,23 @@ static void xr_clnt_on_event(struct xr_clnt *cl, const struct xr_event *ev)
 {
 	struct xr_cm_private mine = {0}, peer;
 
-	if (ev->xv_ep != cl->cl_ep)
+	if (ev->xv_ep != cl->ce_ep)
 		return;
 	switch (ev->xv_type) {
 	case XR_EV_ESTABLISHED:
-		if (cl->cl_state != XR_CL_CONNECTING)
+		if (cl->ce_state != XR_CL_CONNECTING)
 			return;
 		xr_cm_decode(ev->xv_pdata,
 			     ev->xv_pdata_len < XR_PDATA_MAX ? ev->xv_pdata_len
 							     : XR_PDATA_MAX,
 			     &peer);
-		mine.cp_send_size = xr_cm_size_advertised(cl->cl_p.cp_inline);
-		mine.cp_recv_size = mine.cp_send_size;
-		xr_cm_negotiate(&mine, &peer, &cl->cl_inline);
-		cl->cl_state = XR_CL_UP;
-		cl->cl_conn_status = 0;
-		cl->cl_stats.cs_connections++;
-		cl->cl_stats.cs_connections_total++;
+		mine.pd_send_size = xr_cm_size_advertised(cl->ce_p.cp_inline);
+		mine.pd_recv_size = mine.pd_send_size;
+		xr_cm_negotiate(&mine, &peer, &cl->ce_inline);
+		cl->ce_state = XR_CL_UP;
+		cl->ce_conn_status = 0;
+		cl->ce_stats.cs_connections++;
+		cl->ce_stats.cs_connections_total++;
 		xr_clnt_kick(cl);
 		return;
 	case XR_EV_REJECTED:
@@ -437,33 +437,33 @@ static void xr_clnt_on_event(struct xr_clnt *cl, const struct xr_event *ev)
 /* A dying endpoint whose operations have all flushed is destroyed. */
 static void xr_clnt_reap(struct xr_clnt *cl)
 {
-	if (cl->cl_state != XR_CL_DYING || xr_ep_outstanding(cl->cl_ep))
+	if (cl->ce_state != XR_CL_DYING || xr_ep_outstanding(cl->ce_ep))
 		return;
-	xr_ep_destroy(cl->cl_ep);
-	cl->cl_ep = NULL;
-	cl->cl_stats.cs_recvs_posted -= cl->cl_posted;
-	cl->cl_posted = 0;
-	cl->cl_state = XR_CL_DOWN;
+	xr_ep_destroy(cl->ce_ep);
+	cl->ce_ep = NULL;
+	cl->ce_stats.cs_recvs_posted -= cl->ce_posted;
+	cl->ce_posted = 0;
+	cl->ce_state = XR_CL_DOWN;
 	xr_clnt_kick(cl);
 }
 
 static void xr_clnt_run_callbacks(struct xr_clnt *cl)
 {
 	struct xr_clnt_req *done[XR_MAX_CREDITS];
-	uint32_t n = cl->cl_ndone, i;
-	bool lost = cl->cl_lost_pending;
+	uint32_t n = cl->ce_ndone, i;
+	bool lost = cl->ce_lost_pending;
 
 	if (!n && !lost)
 		return;
-	memcpy(done, cl->cl_done, n * sizeof(done[0]));
-	cl->cl_ndone = 0;
-	cl->cl_lost_pending = false;
-	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	memcpy(done, cl->ce_done, n * sizeof(done[0]));
+	cl->ce_ndone = 0;
+	cl->ce_lost_pending = false;
+	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
 	for (i = 0; i < n; i++)
 		done[i]->cr_done(done[i], done[i]->cr_arg);
-	if (lost && cl->cl_on_lost)
-		cl->cl_on_lost(cl, cl->cl_arg);
-	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	if (lost && cl->ce_on_lost)
+		cl->ce_on_lost(cl, cl->ce_arg);
+	pthread_mutex_lock(&cl->ce_loop.ev_lock);
 }
 
 static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
@@ -477,21 +477,21 @@ static void xr_clnt_loop_requests(struct xr_clnt *cl)
 	struct xr_clnt_slot *s;
 	int ret;
 
-	if (cl->cl_want_connect) {
-		cl->cl_connect_ret = xr_clnt_start_connect(cl);
-		cl->cl_want_connect = false;
+	if (cl->ce_want_connect) {
+		cl->ce_connect_ret = xr_clnt_start_connect(cl);
+		cl->ce_want_connect = false;
 		xr_clnt_kick(cl);
 	}
-	if (cl->cl_want_disconnect) {
-		cl->cl_want_disconnect = false;
+	if (cl->ce_want_disconnect) {
+		cl->ce_want_disconnect = false;
 		xr_clnt_drop_conn(cl);
 	}
 	while ((s = cl->cl_postq) != NULL) {
 		cl->cl_postq = s->s_post_next;
 		if (!cl->cl_postq)
-			cl->cl_postq_tail = NULL;
+			cl->ce_postq_tail = NULL;
 		s->s_queued = false;
-		ret = cl->cl_state == XR_CL_UP
+		ret = cl->ce_state == XR_CL_UP
 			  ? xr_clnt_post_call(cl, s, s->s_req)
 			  : -ENOTCONN;
 		if (ret) {
@@ -499,7 +499,7 @@ static void xr_clnt_loop_requests(struct xr_clnt *cl)
 			continue;
 		}
 		s->s_send_pending = true;
-		cl->cl_stats.cs_calls++;
+		cl->ce_stats.cs_calls++;
 	}
 }
 
@@ -510,15 +510,15 @@ static void *xr_clnt_thread(void *arg)
 	struct xr_event ev;
 	int n, i, events;
 
-	pthread_mutex_lock(&cl->cl_loop.lp_lock);
-	while (!cl->cl_loop.lp_stop) {
+	pthread_mutex_lock(&cl->ce_loop.ev_lock);
+	while (!cl->ce_loop.ev_stop) {
 		xr_clnt_loop_requests(cl);
 		/* Completions are capped so the done list cannot overflow. */
-		n = xr_fabric_poll(cl->cl_fab, wc, XR_CLNT_POLL_BATCH);
+		n = xr_fabric_poll(cl->ce_fab, wc, XR_CLNT_POLL_BATCH);
 		for (i = 0; i < n; i++)
 			xr_clnt_completion(cl, &wc[i]);
 		events = 0;
-		while (xr_fabric_get_event(cl->cl_fab, &ev) == 0) {
+		while (xr_fabric_get_event(cl->ce_fab, &ev) == 0) {
 			xr_clnt_on_event(cl, &ev);
 			events++;
 		}
@@ -530,13 +530,13 @@ static void *xr_clnt_thread(void *arg)
 		 * more) instead of polling again for nothing.
 		 */
 		if (n < XR_CLNT_POLL_BATCH && !events && !cl->cl_postq &&
-		    !cl->cl_want_connect && !cl->cl_want_disconnect)
-			xr_loop_sleep(&cl->cl_loop, cl->cl_fab, 1000,
+		    !cl->ce_want_connect && !cl->ce_want_disconnect)
+			xr_loop_sleep(&cl->ce_loop, cl->ce_fab, 1000,
 				      n > 0 || events > 0);
 		else
-			xr_loop_yield(&cl->cl_loop);
+			xr_loop_yield(&cl->ce_loop);
 	}
-	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
 	return NULL;
 }
 
@@ -560,11 +560,11 @@ static int xr_clnt_start_connect(struct xr_clnt *cl)
 	struct xr_recv *pre;
 	struct xr_ep_attr attr;
 	uint8_t pdata[XR_CM_PRIVATE_BYTES];
-	uint32_t i, credits = cl->cl_p.cp_credits;
+	uint32_t i, credits = cl->ce_p.cp_credits;
 	int ret;
 
-	mine.cp_send_size = xr_cm_size_advertised(cl->cl_p.cp_inline);
-	mine.cp_recv_size = mine.cp_send_size;
+	mine.pd_send_size = xr_cm_size_advertised(cl->ce_p.cp_inline);
+	mine.pd_recv_size = mine.pd_send_size;
 	if (xr_cm_encode(&mine, pdata, sizeof(pdata)) < 0 ||
 	    xr_ep_attr_from_credits(credits, &attr))
 		return -EINVAL;
@@ -572,21 +572,21 @@ static int xr_clnt_start_connect(struct xr_clnt *cl)
 	if (!pre)
 		return -ENOMEM;
 	for (i = 0; i < credits; i++) {
-		pre[i].xr_ctx = &cl->cl_recv_idx[i];
-		pre[i].xr_nsge = 1;
-		pre[i].xr_sge[0] = (struct xr_sge){
-		    xr_pool_buf(&cl->cl_recv_pool, i), cl->cl_recv_pool.pl_size,
-		    cl->cl_recv_pool.pl_reg.rg_mr};
+		pre[i].rcv_ctx = &cl->ce_recv_idx[i];
+		pre[i].rcv_nsge = 1;
+		pre[i].rcv_sge[0] = (struct xr_sge){
+		    xr_pool_buf(&cl->ce_recv_pool, i), cl->ce_recv_pool.bp_size,
+		    cl->ce_recv_pool.bp_reg.rg_mr};
 	}
-	xr_credits_init(&cl->cl_credits, credits);
-	ret = xr_connect(cl->cl_fab, cl->cl_p.cp_addr, cl->cl_p.cp_port, &attr,
-			 pre, credits, pdata, sizeof(pdata), cl, &cl->cl_ep);
+	xr_credits_init(&cl->ce_credits, credits);
+	ret = xr_connect(cl->ce_fab, cl->ce_p.cp_addr, cl->ce_p.cp_port, &attr,
+			 pre, credits, pdata, sizeof(pdata), cl, &cl->ce_ep);
 	free(pre);
 	if (ret)
 		return ret;
-	cl->cl_posted = credits;
-	cl->cl_stats.cs_recvs_posted += credits;
-	cl->cl_state = XR_CL_CONNECTING;
+	cl->ce_posted = credits;
+	cl->ce_stats.cs_recvs_posted += credits;
+	cl->ce_state = XR_CL_CONNECTING;
 	return 0;
 }
 
@@ -596,55 +596,55 @@ static int xr_clnt_connect_locked(struct xr_clnt *cl)
 	struct timespec ts;
 	int ret, wret;
 
-	xr_deadline(&ts, cl->cl_p.cp_connect_timeout_ms);
-	while (cl->cl_state == XR_CL_DYING ||
-	       cl->cl_state == XR_CL_CONNECTING) {
+	xr_deadline(&ts, cl->ce_p.cp_connect_timeout_ms);
+	while (cl->ce_state == XR_CL_DYING ||
+	       cl->ce_state == XR_CL_CONNECTING) {
 		xr_clnt_cv_wait(cl, &ts, &ret);
 		if (ret == ETIMEDOUT)
 			return -ETIMEDOUT;
 	}
-	if (cl->cl_state == XR_CL_UP)
+	if (cl->ce_state == XR_CL_UP)
 		return 0;
-	if (cl->cl_loop.lp_stop)
+	if (cl->ce_loop.ev_stop)
 		return -ESHUTDOWN;
 	if (xr_clnt_defer_to_loop(cl)) {
-		cl->cl_want_connect = true;
-		xr_loop_wake(&cl->cl_loop);
-		while (cl->cl_want_connect) {
+		cl->ce_want_connect = true;
+		xr_loop_wake(&cl->ce_loop);
+		while (cl->ce_want_connect) {
 			xr_clnt_cv_wait(cl, &ts, &wret);
-			if (wret == ETIMEDOUT && cl->cl_want_connect) {
-				cl->cl_want_connect = false;
+			if (wret == ETIMEDOUT && cl->ce_want_connect) {
+				cl->ce_want_connect = false;
 				return -ETIMEDOUT;
 			}
 		}
-		ret = cl->cl_connect_ret;
+		ret = cl->ce_connect_ret;
 	} else {
 		ret = xr_clnt_start_connect(cl);
 	}
 	if (ret)
 		return ret;
-	xr_loop_wake(&cl->cl_loop);
-	while (cl->cl_state == XR_CL_CONNECTING) {
+	xr_loop_wake(&cl->ce_loop);
+	while (cl->ce_state == XR_CL_CONNECTING) {
 		xr_clnt_cv_wait(cl, &ts, &wret);
-		if (wret == ETIMEDOUT && cl->cl_state == XR_CL_CONNECTING) {
+		if (wret == ETIMEDOUT && cl->ce_state == XR_CL_CONNECTING) {
 			xr_clnt_drop_conn(cl);
-			xr_loop_wake(&cl->cl_loop);
-			cl->cl_conn_status = -ETIMEDOUT;
+			xr_loop_wake(&cl->ce_loop);
+			cl->ce_conn_status = -ETIMEDOUT;
 			break;
 		}
 	}
-	if (cl->cl_state == XR_CL_UP)
+	if (cl->ce_state == XR_CL_UP)
 		return 0;
-	return cl->cl_conn_status ? cl->cl_conn_status : -EIO;
+	return cl->ce_conn_status ? cl->ce_conn_status : -EIO;
 }
 
 int xr_clnt_connect(struct xr_clnt *cl)
 {
 	int ret;
 
-	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	pthread_mutex_lock(&cl->ce_loop.ev_lock);
 	ret = xr_clnt_connect_locked(cl);
-	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
 	return ret;
 }
 
@@ -659,7 +659,7 @@ static int xr_clnt_reg(struct xr_clnt *cl, struct xr_clnt_slot *s, void *addr,
 	if (s->s_nregs >= XR_CLNT_MAX_REGS || len > UINT32_MAX)
 		return -EINVAL;
 	rg = &s->s_regs[s->s_nregs];
-	ret = xr_core_reg(cl->cl_fab, &cl->cl_stats, addr, len, access, rg);
+	ret = xr_core_reg(cl->ce_fab, &cl->ce_stats, addr, len, access, rg);
 	if (ret)
 		return ret;
 	s->s_nregs++;
@@ -746,10 +746,10 @@ static int xr_clnt_pos_zero_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
 		if (!ret && xr_xdr_pad(plen)) {
 			/* The shared zero page: no per-call registration. */
 			h->h_segs[h->h_nsegs] = (struct xr_segment){
-			    xr_mr_handle(cl->cl_zero_reg.rg_mr),
+			    xr_mr_handle(cl->ce_zero_reg.rg_mr),
 			    xr_xdr_pad(plen),
-			    xr_mr_wire_offset(cl->cl_zero_reg.rg_mr,
-					      cl->cl_zero)};
+			    xr_mr_wire_offset(cl->ce_zero_reg.rg_mr,
+					      cl->ce_zero)};
 			h->h_nsegs++;
 			ch->ch_nsegs++;
 			ch->ch_length += xr_xdr_pad(plen);
@@ -760,7 +760,7 @@ static int xr_clnt_pos_zero_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	if (ret)
 		return ret;
 	h->h_nread++;
-	cl->cl_stats.cs_pos_zero_calls++;
+	cl->ce_stats.cs_pos_zero_calls++;
 	return 0;
 }
 
@@ -778,9 +778,9 @@ static int xr_clnt_read_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	if (ret)
 		return ret;
 	h->h_nread++;
-	cl->cl_stats.cs_read_chunk_calls++;
+	cl->ce_stats.cs_read_chunk_calls++;
 	/* offered to the server's RDMA Reads */
-	cl->cl_stats.cs_rdma_read_bytes += ch->ch_length;
+	cl->ce_stats.cs_rdma_read_bytes += ch->ch_length;
 	return 0;
 }
 
@@ -846,7 +846,7 @@ static int64_t xr_clnt_copy_inline(struct xr_clnt *cl, const struct xr_msg *m,
 				   const struct xr_plan *plan, uint8_t *buf,
 				   uint64_t off)
 {
-	uint64_t room = cl->cl_inline.ci_max_send, start = off;
+	uint64_t room = cl->ce_inline.ci_max_send, start = off;
 	uint64_t plen = xr_iov_len(m->xm_payload, m->xm_npayload);
 	int64_t got;
 
@@ -860,7 +860,7 @@ static int64_t xr_clnt_copy_inline(struct xr_clnt *cl, const struct xr_msg *m,
 		if (got < 0 || off + got + xr_xdr_pad(plen) > room)
 			return -EMSGSIZE;
 		off += (uint64_t)got;
-		cl->cl_stats.cs_payload_bytes_copied += (uint64_t)got;
+		cl->ce_stats.cs_payload_bytes_copied += (uint64_t)got;
 		memset(buf + off, 0, xr_xdr_pad(plen));
 		off += xr_xdr_pad(plen);
 	}
@@ -868,7 +868,7 @@ static int64_t xr_clnt_copy_inline(struct xr_clnt *cl, const struct xr_msg *m,
 	if (got < 0)
 		return got;
 	off += (uint64_t)got;
-	cl->cl_stats.cs_inline_bytes_copied += off - start;
+	cl->ce_stats.cs_inline_bytes_copied += off - start;
 	return (int64_t)off;
 }
 
@@ -881,7 +881,7 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	struct xr_plan *plan = &req->cr_plan;
 	struct xr_chunk chunks[XR_CLNT_HDR_CHUNKS];
 	struct xr_segment segs[XR_CLNT_HDR_SEGS];
-	uint8_t *buf = xr_pool_buf(&cl->cl_send_pool, s->s_index);
+	uint8_t *buf = xr_pool_buf(&cl->ce_send_pool, s->s_index);
 	struct xr_hdr h;
 	struct xr_sge sge;
 	int64_t end;
@@ -892,8 +892,8 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	pin.pi_payload_len = xr_iov_len(m->xm_payload, m->xm_npayload);
 	pin.pi_tail_len = xr_iov_len(m->xm_tail, m->xm_ntail);
 	pin.pi_payload_ddp = req->cr_payload_ddp;
-	pin.pi_inline_send = cl->cl_inline.ci_max_send;
-	pin.pi_inline_recv = cl->cl_inline.ci_max_recv;
+	pin.pi_inline_send = cl->ce_inline.ci_max_send;
+	pin.pi_inline_recv = cl->ce_inline.ci_max_recv;
 	pin.pi_reply_max = req->cr_reply_inline ? 0 : req->cr_reply_cap;
 	pin.pi_result_cap = req->cr_result_buf ? req->cr_result_cap : 0;
 	ret = xr_plan_call(&pin, plan);
@@ -904,7 +904,7 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	xr_hdr_init(&h, chunks, XR_CLNT_HDR_CHUNKS, segs, XR_CLNT_HDR_SEGS);
 	h.h_xid = s->s_xid;
 	h.h_vers = XR_RPCRDMA_VERSION;
-	h.h_credits = cl->cl_credits.cr_max;
+	h.h_credits = cl->ce_credits.cd_max;
 	h.h_proc = plan->pl_pos_zero ? XR_RDMA_NOMSG : XR_RDMA_MSG;
 
 	if (plan->pl_pos_zero) {
@@ -928,9 +928,9 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			return ret;
 	}
 	if (!plan->pl_pos_zero && !plan->pl_read_chunk)
-		cl->cl_stats.cs_inline_calls++;
+		cl->ce_stats.cs_inline_calls++;
 
-	hlen = xr_hdr_encode(&h, buf, cl->cl_send_pool.pl_size);
+	hlen = xr_hdr_encode(&h, buf, cl->ce_send_pool.bp_size);
 	if (hlen < 0)
 		return (int)hlen;
 	end = hlen;
@@ -940,10 +940,10 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			return (int)end;
 	}
 	sge =
-	    (struct xr_sge){buf, (uint32_t)end, cl->cl_send_pool.pl_reg.rg_mr};
-	ret = xr_post_send(cl->cl_ep, &sge, 1, false, 0, s);
+	    (struct xr_sge){buf, (uint32_t)end, cl->ce_send_pool.bp_reg.rg_mr};
+	ret = xr_post_send(cl->ce_ep, &sge, 1, false, 0, s);
 	if (ret) {
-		cl->cl_stats.cs_err_post++;
+		cl->ce_stats.cs_err_post++;
 		return ret;
 	}
 	return 0;
@@ -981,20 +981,20 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 	/* No callback: only xr_clnt_call(), which waits on cr_cv, may. */
 	if (!req->cr_done && !req->cr_sync)
 		return -EINVAL;
-	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	pthread_mutex_lock(&cl->ce_loop.ev_lock);
 	for (;;) {
-		if (cl->cl_state != XR_CL_UP || cl->cl_loop.lp_stop) {
+		if (cl->ce_state != XR_CL_UP || cl->ce_loop.ev_stop) {
 			ret = -ENOTCONN;
 			goto out_unlock;
 		}
-		if (cl->cl_free && xr_credits_take(&cl->cl_credits))
+		if (cl->ce_free && xr_credits_take(&cl->ce_credits))
 			break;
 		if (!stalled) {
 			stalled = true;
-			cl->cl_stats.cs_credit_stalls++;
+			cl->ce_stats.cs_credit_stalls++;
 		}
 		/* Only the progress thread frees credits: it must not wait. */
-		if (pthread_equal(pthread_self(), cl->cl_loop.lp_thread)) {
+		if (pthread_equal(pthread_self(), cl->ce_loop.ev_thread)) {
 			ret = -EAGAIN;
 			goto out_unlock;
 		}
@@ -1002,12 +1002,12 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 		ret = 0;
 	}
 	if (xr_clnt_find(cl, xid)) {
-		xr_credits_put(&cl->cl_credits);
+		xr_credits_put(&cl->ce_credits);
 		ret = -EEXIST;
 		goto out_unlock;
 	}
-	s = cl->cl_free;
-	cl->cl_free = s->s_next;
+	s = cl->ce_free;
+	cl->ce_free = s->s_next;
 	s->s_busy = true;
 	s->s_req = req;
 	s->s_xid = xid;
@@ -1021,35 +1021,35 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 		s->s_send_pending = false;
 		s->s_queued = true;
 		s->s_post_next = NULL;
-		if (cl->cl_postq_tail)
-			cl->cl_postq_tail->s_post_next = s;
+		if (cl->ce_postq_tail)
+			cl->ce_postq_tail->s_post_next = s;
 		else
 			cl->cl_postq = s;
-		cl->cl_postq_tail = s;
-		cl->cl_stats.cs_calls_live++;
+		cl->ce_postq_tail = s;
+		cl->ce_stats.cs_calls_live++;
 		goto out_unlock;
 	}
 	ret = xr_clnt_post_call(cl, s, req);
 	if (ret) {
 		xr_clnt_slot_dereg(cl, s);
-		xr_credits_put(&cl->cl_credits);
+		xr_credits_put(&cl->ce_credits);
 		xr_clnt_slot_free(cl, s);
 		goto out_unlock;
 	}
 	s->s_send_pending = true;
 	s->s_wait_reply = true;
-	cl->cl_stats.cs_calls++;
-	cl->cl_stats.cs_calls_live++;
+	cl->ce_stats.cs_calls++;
+	cl->ce_stats.cs_calls_live++;
 
 out_unlock:
-	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
 	/*
 	 * Queued for the progress thread: wake it.  Posted by us: the send's
 	 * and the reply's completions wake it through the fabric's
 	 * descriptor, an eventfd wake-up would only cost it an empty round.
 	 */
 	if (!ret && xr_clnt_defer_to_loop(cl))
-		xr_loop_wake(&cl->cl_loop);
+		xr_loop_wake(&cl->ce_loop);
 	return ret;
 }
 
@@ -1061,7 +1061,7 @@ int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 
 	if (!req)
 		return -EINVAL;
-	if (pthread_equal(pthread_self(), cl->cl_loop.lp_thread))
+	if (pthread_equal(pthread_self(), cl->ce_loop.ev_thread))
 		return -EDEADLK; /* from a callback: use xr_clnt_submit() */
 	req->cr_done = NULL;
 	pthread_cond_init(&req->cr_cv, NULL);
@@ -1073,22 +1073,22 @@ int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 		return ret;
 	}
 	xr_deadline(&ts, timeout_ms > 0 ? timeout_ms : 60000);
-	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	pthread_mutex_lock(&cl->ce_loop.ev_lock);
 	while (!req->cr_complete) {
-		if (pthread_cond_timedwait(&req->cr_cv, &cl->cl_loop.lp_lock,
+		if (pthread_cond_timedwait(&req->cr_cv, &cl->ce_loop.ev_lock,
 					   &ts) != ETIMEDOUT ||
 		    req->cr_complete)
 			continue;
 		/* Drop the connection: then no one can write our buffers. */
-		for (i = 0; i < cl->cl_nslots; i++)
-			if (cl->cl_slots[i].s_req == req)
-				cl->cl_slots[i].s_timed_out = true;
-		if (cl->cl_state == XR_CL_UP)
+		for (i = 0; i < cl->ce_nslots; i++)
+			if (cl->ce_slots[i].s_req == req)
+				cl->ce_slots[i].s_timed_out = true;
+		if (cl->ce_state == XR_CL_UP)
 			xr_clnt_drop_conn(cl);
-		xr_loop_wake(&cl->cl_loop);
+		xr_loop_wake(&cl->ce_loop);
 		xr_deadline(&ts, 1000);
 	}
-	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
 	req->cr_sync = false;
 	pthread_cond_destroy(&req->cr_cv);
 	return req->cr_status;
@@ -1098,36 +1098,36 @@ int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 
 void xr_clnt_disconnect(struct xr_clnt *cl)
 {
-	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	pthread_mutex_lock(&cl->ce_loop.ev_lock);
 	xr_clnt_drop_conn(cl);
-	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
-	xr_loop_wake(&cl->cl_loop);
+	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
+	xr_loop_wake(&cl->ce_loop);
 }
 
 bool xr_clnt_connected(struct xr_clnt *cl)
 {
 	bool up;
 
-	pthread_mutex_lock(&cl->cl_loop.lp_lock);
-	up = cl->cl_state == XR_CL_UP;
-	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	pthread_mutex_lock(&cl->ce_loop.ev_lock);
+	up = cl->ce_state == XR_CL_UP;
+	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
 	return up;
 }
 
 void xr_clnt_inline_sizes(struct xr_clnt *cl, uint32_t *send, uint32_t *recv)
 {
-	pthread_mutex_lock(&cl->cl_loop.lp_lock);
-	*send = cl->cl_inline.ci_max_send;
-	*recv = cl->cl_inline.ci_max_recv;
-	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	pthread_mutex_lock(&cl->ce_loop.ev_lock);
+	*send = cl->ce_inline.ci_max_send;
+	*recv = cl->ce_inline.ci_max_recv;
+	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
 }
 
 void xr_clnt_get_stats(struct xr_clnt *cl, struct xr_core_stats *out)
 {
-	pthread_mutex_lock(&cl->cl_loop.lp_lock);
-	*out = cl->cl_stats;
-	out->cs_registered_per_conn = cl->cl_per_conn;
-	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
+	pthread_mutex_lock(&cl->ce_loop.ev_lock);
+	*out = cl->ce_stats;
+	out->cs_registered_per_conn = cl->ce_per_conn;
+	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
 }
 
 static int xr_clnt_check_params(struct xr_clnt_params *p, char *err,
@@ -1164,59 +1164,59 @@ static int xr_clnt_check_params(struct xr_clnt_params *p, char *err,
 
 static int xr_clnt_alloc(struct xr_clnt *cl)
 {
-	uint32_t credits = cl->cl_p.cp_credits, i;
+	uint32_t credits = cl->ce_p.cp_credits, i;
 	int ret;
 
-	cl->cl_nslots = credits;
-	cl->cl_slots = calloc(credits, sizeof(*cl->cl_slots));
-	cl->cl_recv_idx = calloc(credits, sizeof(*cl->cl_recv_idx));
-	cl->cl_repost = calloc(credits, sizeof(*cl->cl_repost));
-	cl->cl_done = calloc(credits, sizeof(*cl->cl_done));
-	if (!cl->cl_slots || !cl->cl_recv_idx || !cl->cl_repost || !cl->cl_done)
+	cl->ce_nslots = credits;
+	cl->ce_slots = calloc(credits, sizeof(*cl->ce_slots));
+	cl->ce_recv_idx = calloc(credits, sizeof(*cl->ce_recv_idx));
+	cl->ce_repost = calloc(credits, sizeof(*cl->ce_repost));
+	cl->ce_done = calloc(credits, sizeof(*cl->ce_done));
+	if (!cl->ce_slots || !cl->ce_recv_idx || !cl->ce_repost || !cl->ce_done)
 		return -ENOMEM;
 	for (i = credits; i-- > 0;) {
-		cl->cl_recv_idx[i] = i;
-		cl->cl_slots[i].s_index = i;
-		cl->cl_slots[i].s_next = cl->cl_free;
-		cl->cl_free = &cl->cl_slots[i];
+		cl->ce_recv_idx[i] = i;
+		cl->ce_slots[i].s_index = i;
+		cl->ce_slots[i].s_next = cl->ce_free;
+		cl->ce_free = &cl->ce_slots[i];
 	}
-	ret = xr_pool_init(&cl->cl_recv_pool, cl->cl_fab, &cl->cl_stats,
-			   credits, cl->cl_p.cp_inline, XR_ACCESS_LOCAL);
+	ret = xr_pool_init(&cl->ce_recv_pool, cl->ce_fab, &cl->ce_stats,
+			   credits, cl->ce_p.cp_inline, XR_ACCESS_LOCAL);
 	if (ret)
 		return ret;
-	ret = xr_pool_init(&cl->cl_send_pool, cl->cl_fab, &cl->cl_stats,
-			   credits, cl->cl_p.cp_inline, XR_ACCESS_LOCAL);
+	ret = xr_pool_init(&cl->ce_send_pool, cl->ce_fab, &cl->ce_stats,
+			   credits, cl->ce_p.cp_inline, XR_ACCESS_LOCAL);
 	if (ret)
 		return ret;
-	if (posix_memalign((void **)&cl->cl_zero, 4096, XR_CLNT_ZERO_BYTES))
+	if (posix_memalign((void **)&cl->ce_zero, 4096, XR_CLNT_ZERO_BYTES))
 		return -ENOMEM;
-	memset(cl->cl_zero, 0, XR_CLNT_ZERO_BYTES);
-	return xr_core_reg(cl->cl_fab, &cl->cl_stats, cl->cl_zero,
+	memset(cl->ce_zero, 0, XR_CLNT_ZERO_BYTES);
+	return xr_core_reg(cl->ce_fab, &cl->ce_stats, cl->ce_zero,
 			   XR_CLNT_ZERO_BYTES, XR_ACCESS_REMOTE_READ,
-			   &cl->cl_zero_reg);
+			   &cl->ce_zero_reg);
 }
 
 static void xr_clnt_free(struct xr_clnt *cl)
 {
 	uint32_t i;
 
-	if (cl->cl_ep)
-		xr_ep_destroy(cl->cl_ep);
-	for (i = 0; cl->cl_slots && i < cl->cl_nslots; i++)
-		xr_clnt_slot_dereg(cl, &cl->cl_slots[i]);
-	xr_core_dereg(&cl->cl_stats, &cl->cl_zero_reg);
-	free(cl->cl_zero);
-	if (cl->cl_recv_pool.pl_base)
-		xr_pool_fini(&cl->cl_recv_pool, &cl->cl_stats);
-	if (cl->cl_send_pool.pl_base)
-		xr_pool_fini(&cl->cl_send_pool, &cl->cl_stats);
-	if (cl->cl_fab)
-		xr_fabric_close(cl->cl_fab);
-	free(cl->cl_slots);
-	free(cl->cl_recv_idx);
-	free(cl->cl_repost);
-	free(cl->cl_done);
-	pthread_cond_destroy(&cl->cl_cv);
+	if (cl->ce_ep)
+		xr_ep_destroy(cl->ce_ep);
+	for (i = 0; cl->ce_slots && i < cl->ce_nslots; i++)
+		xr_clnt_slot_dereg(cl, &cl->ce_slots[i]);
+	xr_core_dereg(&cl->ce_stats, &cl->ce_zero_reg);
+	free(cl->ce_zero);
+	if (cl->ce_recv_pool.bp_base)
+		xr_pool_fini(&cl->ce_recv_pool, &cl->ce_stats);
+	if (cl->ce_send_pool.bp_base)
+		xr_pool_fini(&cl->ce_send_pool, &cl->ce_stats);
+	if (cl->ce_fab)
+		xr_fabric_close(cl->ce_fab);
+	free(cl->ce_slots);
+	free(cl->ce_recv_idx);
+	free(cl->ce_repost);
+	free(cl->ce_done);
+	pthread_cond_destroy(&cl->ce_cv);
 	free(cl);
 }
 
@@ -1238,17 +1238,17 @@ int xr_clnt_create(const struct xr_clnt_params *params, xr_clnt_lost_fn on_lost,
 	cl = calloc(1, sizeof(*cl));
 	if (!cl)
 		return -ENOMEM;
-	pthread_cond_init(&cl->cl_cv, NULL);
-	cl->cl_p = *params;
-	cl->cl_on_lost = on_lost;
-	cl->cl_arg = arg;
-	ret = xr_clnt_check_params(&cl->cl_p, err, errlen);
+	pthread_cond_init(&cl->ce_cv, NULL);
+	cl->ce_p = *params;
+	cl->ce_on_lost = on_lost;
+	cl->ce_arg = arg;
+	ret = xr_clnt_check_params(&cl->ce_p, err, errlen);
 	if (ret)
 		goto out_free;
-	fp.xfp_backend = cl->cl_p.cp_backend;
-	fp.xfp_provider = cl->cl_p.cp_provider;
-	cl->cl_loop_only = strcmp(cl->cl_p.cp_backend, "verbs") == 0;
-	ret = xr_fabric_open(&fp, &cl->cl_fab, err, errlen);
+	fp.xfp_backend = cl->ce_p.cp_backend;
+	fp.xfp_provider = cl->ce_p.cp_provider;
+	cl->ce_loop_only = strcmp(cl->ce_p.cp_backend, "verbs") == 0;
+	ret = xr_fabric_open(&fp, &cl->ce_fab, err, errlen);
 	if (ret)
 		goto out_free;
 	ret = xr_clnt_alloc(cl);
@@ -1256,25 +1256,25 @@ int xr_clnt_create(const struct xr_clnt_params *params, xr_clnt_lost_fn on_lost,
 		snprintf(err, errlen, "buffer setup failed: %d", ret);
 		goto out_free;
 	}
-	cl->cl_per_conn =
-	    xr_conn_registered_bytes(cl->cl_p.cp_credits, cl->cl_p.cp_inline,
-				     cl->cl_p.cp_inline, 0, 0) +
+	cl->ce_per_conn =
+	    xr_conn_registered_bytes(cl->ce_p.cp_credits, cl->ce_p.cp_inline,
+				     cl->ce_p.cp_inline, 0, 0) +
 	    XR_CLNT_ZERO_BYTES;
-	xr_core_limits(&cl->cl_limits, XR_DIR_REPLY, XR_CLNT_MAX_REPLY,
-		       cl->cl_p.cp_inline);
-	ret = xr_loop_init(&cl->cl_loop, cl->cl_fab);
+	xr_core_limits(&cl->ce_limits, XR_DIR_REPLY, XR_CLNT_MAX_REPLY,
+		       cl->ce_p.cp_inline);
+	ret = xr_loop_init(&cl->ce_loop, cl->ce_fab);
 	if (ret)
 		goto out_free;
-	ret = -pthread_create(&cl->cl_loop.lp_thread, NULL, xr_clnt_thread, cl);
+	ret = -pthread_create(&cl->ce_loop.ev_thread, NULL, xr_clnt_thread, cl);
 	if (ret) {
-		xr_loop_fini(&cl->cl_loop);
+		xr_loop_fini(&cl->ce_loop);
 		goto out_free;
 	}
-	cl->cl_loop.lp_running = true;
+	cl->ce_loop.ev_running = true;
 	ret = xr_clnt_connect(cl);
 	if (ret) {
 		snprintf(err, errlen, "connect to %s:%u failed: %s",
-			 cl->cl_p.cp_addr, cl->cl_p.cp_port, strerror(-ret));
+			 cl->ce_p.cp_addr, cl->ce_p.cp_port, strerror(-ret));
 		xr_clnt_destroy(cl);
 		return ret;
 	}
@@ -1292,22 +1292,22 @@ void xr_clnt_destroy(struct xr_clnt *cl)
 
 	if (!cl)
 		return;
-	pthread_mutex_lock(&cl->cl_loop.lp_lock);
+	pthread_mutex_lock(&cl->ce_loop.ev_lock);
 	xr_clnt_drop_conn(cl);
-	xr_loop_wake(&cl->cl_loop);
+	xr_loop_wake(&cl->ce_loop);
 	/* Let the progress thread fail the calls and flush (3 s at most). */
 	xr_deadline(&ts, 3000);
-	while (cl->cl_state != XR_CL_DOWN) {
+	while (cl->ce_state != XR_CL_DOWN) {
 		int wret;
 
 		xr_clnt_cv_wait(cl, &ts, &wret);
 		if (wret == ETIMEDOUT)
 			break;
 	}
-	cl->cl_loop.lp_stop = true;
-	pthread_mutex_unlock(&cl->cl_loop.lp_lock);
-	xr_loop_wake(&cl->cl_loop);
-	pthread_join(cl->cl_loop.lp_thread, NULL);
-	xr_loop_fini(&cl->cl_loop);
+	cl->ce_loop.ev_stop = true;
+	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
+	xr_loop_wake(&cl->ce_loop);
+	pthread_join(cl->ce_loop.ev_thread, NULL);
+	xr_loop_fini(&cl->ce_loop);
 	xr_clnt_free(cl);
 }

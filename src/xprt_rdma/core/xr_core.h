@@ -183,14 +183,14 @@ struct xr_reply_plan_in {
 
 /**
  * struct xr_reply_plan - how a reply travels
- * @rp_write_chunk: the payload goes by RDMA Write into the Write chunk
- * @rp_reply_chunk: the message goes through the Reply chunk (RDMA_NOMSG)
- * @rp_msg_len: bytes of the RPC message (inline or in the Reply chunk)
+ * @rpl_write_chunk: the payload goes by RDMA Write into the Write chunk
+ * @rpl_reply_chunk: the message goes through the Reply chunk (RDMA_NOMSG)
+ * @rpl_msg_len: bytes of the RPC message (inline or in the Reply chunk)
  */
 struct xr_reply_plan {
-	bool rp_write_chunk;
-	bool rp_reply_chunk;
-	uint64_t rp_msg_len;
+	bool rpl_write_chunk;
+	bool rpl_reply_chunk;
+	uint64_t rpl_msg_len;
 };
 
 /**
@@ -210,15 +210,15 @@ int xr_plan_reply(const struct xr_reply_plan_in *in, struct xr_reply_plan *out);
 
 /**
  * struct xr_credits - requester-side credit accounting (RFC 8166 3.3)
- * @cr_max: the most calls this side is ready to have in flight (its
+ * @cd_max: the most calls this side is ready to have in flight (its
  *	receive buffers); also what it asks for in rdma_credit
- * @cr_granted: what the responder granted in its last reply (starts at 1)
- * @cr_inflight: calls sent and not yet answered
+ * @cd_granted: what the responder granted in its last reply (starts at 1)
+ * @cd_inflight: calls sent and not yet answered
  */
 struct xr_credits {
-	uint32_t cr_max;
-	uint32_t cr_granted;
-	uint32_t cr_inflight;
+	uint32_t cd_max;
+	uint32_t cd_granted;
+	uint32_t cd_inflight;
 };
 
 /** xr_credits_init() - start with one credit, as RFC 8166 requires */
@@ -238,8 +238,8 @@ void xr_credits_put(struct xr_credits *c);
 /**
  * xr_credits_update() - apply the rdma_credit of a reply
  *
- * The grant is clamped to 1..cr_max: a grant of 0 would deadlock a
- * requester, one above cr_max cannot be used.
+ * The grant is clamped to 1..cd_max: a grant of 0 would deadlock a
+ * requester, one above cd_max cannot be used.
  */
 void xr_credits_update(struct xr_credits *c, uint32_t grant);
 

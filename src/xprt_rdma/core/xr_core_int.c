@@ -68,25 +68,25 @@ int xr_pool_init(struct xr_pool *p, struct xr_fabric *fab,
 	memset(p, 0, sizeof(*p));
 	if (!count || !size)
 		return -EINVAL;
-	if (posix_memalign((void **)&p->pl_base, 4096, total))
+	if (posix_memalign((void **)&p->bp_base, 4096, total))
 		return -ENOMEM;
-	memset(p->pl_base, 0, total);
-	ret = xr_core_reg(fab, st, p->pl_base, total, access, &p->pl_reg);
+	memset(p->bp_base, 0, total);
+	ret = xr_core_reg(fab, st, p->bp_base, total, access, &p->bp_reg);
 	if (ret) {
-		free(p->pl_base);
-		p->pl_base = NULL;
+		free(p->bp_base);
+		p->bp_base = NULL;
 		return ret;
 	}
-	p->pl_count = count;
-	p->pl_size = size;
+	p->bp_count = count;
+	p->bp_size = size;
 	return 0;
 }
 
 void xr_pool_fini(struct xr_pool *p, struct xr_core_stats *st)
 {
-	xr_core_dereg(st, &p->pl_reg);
-	free(p->pl_base);
-	p->pl_base = NULL;
+	xr_core_dereg(st, &p->bp_reg);
+	free(p->bp_base);
+	p->bp_base = NULL;
 }
 
 int64_t xr_bitmap_find_run(const uint64_t *map, uint32_t nbits, uint32_t run)
@@ -128,35 +128,35 @@ int xr_rpool_init(struct xr_rpool *p, struct xr_fabric *fab,
 	memset(p, 0, sizeof(*p));
 	if (!pages || pages > UINT32_MAX / 2)
 		return -EINVAL;
-	p->rp_map = calloc((pages + 63) / 64, sizeof(uint64_t));
-	if (!p->rp_map)
+	p->pp_map = calloc((pages + 63) / 64, sizeof(uint64_t));
+	if (!p->pp_map)
 		return -ENOMEM;
-	if (posix_memalign((void **)&p->rp_base, 4096, pages * XR_RPOOL_PAGE)) {
+	if (posix_memalign((void **)&p->pp_base, 4096, pages * XR_RPOOL_PAGE)) {
 		ret = -ENOMEM;
 		goto out_map;
 	}
-	ret = xr_core_reg(fab, st, p->rp_base, pages * XR_RPOOL_PAGE, access,
-			  &p->rp_reg);
+	ret = xr_core_reg(fab, st, p->pp_base, pages * XR_RPOOL_PAGE, access,
+			  &p->pp_reg);
 	if (ret)
 		goto out_base;
-	p->rp_pages = (uint32_t)pages;
-	p->rp_free_pages = (uint32_t)pages;
+	p->pp_pages = (uint32_t)pages;
+	p->pp_free_pages = (uint32_t)pages;
 	return 0;
 
 out_base:
-	free(p->rp_base);
-	p->rp_base = NULL;
+	free(p->pp_base);
+	p->pp_base = NULL;
 out_map:
-	free(p->rp_map);
-	p->rp_map = NULL;
+	free(p->pp_map);
+	p->pp_map = NULL;
 	return ret;
 }
 
 void xr_rpool_fini(struct xr_rpool *p, struct xr_core_stats *st)
 {
-	xr_core_dereg(st, &p->rp_reg);
-	free(p->rp_base);
-	free(p->rp_map);
+	xr_core_dereg(st, &p->pp_reg);
+	free(p->pp_base);
+	free(p->pp_map);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -167,25 +167,25 @@ uint8_t *xr_rpool_alloc(struct xr_rpool *p, uint64_t len)
 
 	if (!pages)
 		pages = 1;
-	if (pages > p->rp_free_pages)
+	if (pages > p->pp_free_pages)
 		return NULL;
-	first = xr_bitmap_find_run(p->rp_map, p->rp_pages, (uint32_t)pages);
+	first = xr_bitmap_find_run(p->pp_map, p->pp_pages, (uint32_t)pages);
 	if (first < 0)
 		return NULL;
-	xr_bitmap_set(p->rp_map, (uint32_t)first, (uint32_t)pages, true);
-	p->rp_free_pages -= (uint32_t)pages;
-	return p->rp_base + (uint64_t)first * XR_RPOOL_PAGE;
+	xr_bitmap_set(p->pp_map, (uint32_t)first, (uint32_t)pages, true);
+	p->pp_free_pages -= (uint32_t)pages;
+	return p->pp_base + (uint64_t)first * XR_RPOOL_PAGE;
 }
 
 void xr_rpool_free(struct xr_rpool *p, uint8_t *addr, uint64_t len)
 {
 	uint64_t pages = (len + XR_RPOOL_PAGE - 1) / XR_RPOOL_PAGE;
-	uint64_t first = (uint64_t)(addr - p->rp_base) / XR_RPOOL_PAGE;
+	uint64_t first = (uint64_t)(addr - p->pp_base) / XR_RPOOL_PAGE;
 
 	if (!pages)
 		pages = 1;
-	xr_bitmap_set(p->rp_map, (uint32_t)first, (uint32_t)pages, false);
-	p->rp_free_pages += (uint32_t)pages;
+	xr_bitmap_set(p->pp_map, (uint32_t)first, (uint32_t)pages, false);
+	p->pp_free_pages += (uint32_t)pages;
 }
 
 void xr_scatter_init(struct xr_scatter *s, const struct xr_sge *local,
@@ -193,10 +193,10 @@ void xr_scatter_init(struct xr_scatter *s, const struct xr_sge *local,
 		     uint32_t nremote)
 {
 	memset(s, 0, sizeof(*s));
-	s->sc_local = local;
-	s->sc_nlocal = nlocal;
-	s->sc_remote = remote;
-	s->sc_nremote = nremote;
+	s->sx_local = local;
+	s->sx_nlocal = nlocal;
+	s->sx_remote = remote;
+	s->sx_nremote = nremote;
 }
 
 int64_t xr_scatter_next(struct xr_scatter *s, struct xr_sge *sge,
@@ -207,45 +207,45 @@ int64_t xr_scatter_next(struct xr_scatter *s, struct xr_sge *sge,
 	uint32_t n = 0;
 
 	/* Skip exhausted local ranges and full remote segments. */
-	while (s->sc_li < s->sc_nlocal &&
-	       s->sc_loff >= s->sc_local[s->sc_li].xs_len) {
-		s->sc_li++;
-		s->sc_loff = 0;
+	while (s->sx_li < s->sx_nlocal &&
+	       s->sx_loff >= s->sx_local[s->sx_li].ge_len) {
+		s->sx_li++;
+		s->sx_loff = 0;
 	}
-	if (s->sc_li >= s->sc_nlocal)
+	if (s->sx_li >= s->sx_nlocal)
 		return 0;
-	while (s->sc_ri < s->sc_nremote &&
-	       s->sc_roff >= s->sc_remote[s->sc_ri].seg_length) {
-		s->sc_ri++;
-		s->sc_roff = 0;
+	while (s->sx_ri < s->sx_nremote &&
+	       s->sx_roff >= s->sx_remote[s->sx_ri].seg_length) {
+		s->sx_ri++;
+		s->sx_roff = 0;
 	}
-	if (s->sc_ri >= s->sc_nremote)
+	if (s->sx_ri >= s->sx_nremote)
 		return -EMSGSIZE;
 
-	room = s->sc_remote[s->sc_ri].seg_length - s->sc_roff;
-	*seg_index = s->sc_ri;
-	*remote_offset = s->sc_remote[s->sc_ri].seg_offset + s->sc_roff;
-	while (room && n < XR_MAX_SGE && s->sc_li < s->sc_nlocal) {
-		const struct xr_sge *l = &s->sc_local[s->sc_li];
+	room = s->sx_remote[s->sx_ri].seg_length - s->sx_roff;
+	*seg_index = s->sx_ri;
+	*remote_offset = s->sx_remote[s->sx_ri].seg_offset + s->sx_roff;
+	while (room && n < XR_MAX_SGE && s->sx_li < s->sx_nlocal) {
+		const struct xr_sge *l = &s->sx_local[s->sx_li];
 
-		if (s->sc_loff >= l->xs_len) {
-			s->sc_li++;
-			s->sc_loff = 0;
+		if (s->sx_loff >= l->ge_len) {
+			s->sx_li++;
+			s->sx_loff = 0;
 			continue;
 		}
-		take = l->xs_len - s->sc_loff;
+		take = l->ge_len - s->sx_loff;
 		if (take > room)
 			take = room;
-		sge[n].xs_addr = (uint8_t *)l->xs_addr + s->sc_loff;
-		sge[n].xs_len = (uint32_t)take;
-		sge[n].xs_mr = l->xs_mr;
+		sge[n].ge_addr = (uint8_t *)l->ge_addr + s->sx_loff;
+		sge[n].ge_len = (uint32_t)take;
+		sge[n].ge_mr = l->ge_mr;
 		n++;
-		s->sc_loff += take;
+		s->sx_loff += take;
 		room -= take;
 		total += take;
 	}
-	s->sc_roff += total;
-	s->sc_done += total;
+	s->sx_roff += total;
+	s->sx_done += total;
 	*nsge = n;
 	return (int64_t)total;
 }
@@ -256,39 +256,39 @@ int xr_loop_init(struct xr_loop *lp, struct xr_fabric *fab)
 	int ret;
 
 	memset(lp, 0, sizeof(*lp));
-	lp->lp_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (lp->lp_evfd < 0)
+	lp->ev_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (lp->ev_evfd < 0)
 		return -errno;
-	lp->lp_epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (lp->lp_epfd < 0) {
+	lp->ev_epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (lp->ev_epfd < 0) {
 		ret = -errno;
 		goto out_evfd;
 	}
-	ev.data.fd = lp->lp_evfd;
-	if (epoll_ctl(lp->lp_epfd, EPOLL_CTL_ADD, lp->lp_evfd, &ev)) {
+	ev.data.fd = lp->ev_evfd;
+	if (epoll_ctl(lp->ev_epfd, EPOLL_CTL_ADD, lp->ev_evfd, &ev)) {
 		ret = -errno;
 		goto out_epfd;
 	}
 	ev.data.fd = xr_fabric_wait_fd(fab);
-	if (epoll_ctl(lp->lp_epfd, EPOLL_CTL_ADD, ev.data.fd, &ev)) {
+	if (epoll_ctl(lp->ev_epfd, EPOLL_CTL_ADD, ev.data.fd, &ev)) {
 		ret = -errno;
 		goto out_epfd;
 	}
-	pthread_mutex_init(&lp->lp_lock, NULL);
+	pthread_mutex_init(&lp->ev_lock, NULL);
 	return 0;
 
 out_epfd:
-	close(lp->lp_epfd);
+	close(lp->ev_epfd);
 out_evfd:
-	close(lp->lp_evfd);
+	close(lp->ev_evfd);
 	return ret;
 }
 
 void xr_loop_fini(struct xr_loop *lp)
 {
-	close(lp->lp_epfd);
-	close(lp->lp_evfd);
-	pthread_mutex_destroy(&lp->lp_lock);
+	close(lp->ev_epfd);
+	close(lp->ev_evfd);
+	pthread_mutex_destroy(&lp->ev_lock);
 }
 
 void xr_loop_wake(struct xr_loop *lp)
@@ -296,7 +296,7 @@ void xr_loop_wake(struct xr_loop *lp)
 	uint64_t one = 1;
 	ssize_t n;
 
-	n = write(lp->lp_evfd, &one, sizeof(one));
+	n = write(lp->ev_evfd, &one, sizeof(one));
 	(void)n; /* EAGAIN: a wake-up is already pending */
 }
 
@@ -307,9 +307,9 @@ void xr_loop_wake(struct xr_loop *lp)
 
 void xr_loop_yield(struct xr_loop *lp)
 {
-	pthread_mutex_unlock(&lp->lp_lock);
+	pthread_mutex_unlock(&lp->ev_lock);
 	sched_yield();
-	pthread_mutex_lock(&lp->lp_lock);
+	pthread_mutex_lock(&lp->ev_lock);
 }
 
 void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
@@ -321,7 +321,7 @@ void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
 	ssize_t n;
 
 	if (worked)
-		lp->lp_idle_spins = 0;
+		lp->ev_idle_spins = 0;
 	if (xr_fabric_arm(fab) == -EAGAIN) {
 		/*
 		 * Something is pending: look again, but never with the lock
@@ -331,26 +331,26 @@ void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
 		 * ready), back off up to 1 ms a round instead of burning a
 		 * core.
 		 */
-		if (++lp->lp_idle_spins <= XR_LOOP_YIELDS) {
+		if (++lp->ev_idle_spins <= XR_LOOP_YIELDS) {
 			xr_loop_yield(lp);
 			return;
 		}
-		us = (uint64_t)(lp->lp_idle_spins - XR_LOOP_YIELDS) * 50;
+		us = (uint64_t)(lp->ev_idle_spins - XR_LOOP_YIELDS) * 50;
 		if (us > XR_LOOP_MAX_BACKOFF_US)
 			us = XR_LOOP_MAX_BACKOFF_US;
 		ts = (struct timespec){0, (long)(us * 1000)};
-		pthread_mutex_unlock(&lp->lp_lock);
+		pthread_mutex_unlock(&lp->ev_lock);
 		nanosleep(&ts, NULL);
-		pthread_mutex_lock(&lp->lp_lock);
+		pthread_mutex_lock(&lp->ev_lock);
 		return;
 	}
-	lp->lp_idle_spins = 0;
-	pthread_mutex_unlock(&lp->lp_lock);
-	if (epoll_wait(lp->lp_epfd, evs, 2, timeout_ms) > 0) {
-		n = read(lp->lp_evfd, &val, sizeof(val));
+	lp->ev_idle_spins = 0;
+	pthread_mutex_unlock(&lp->ev_lock);
+	if (epoll_wait(lp->ev_epfd, evs, 2, timeout_ms) > 0) {
+		n = read(lp->ev_evfd, &val, sizeof(val));
 		(void)n;
 	}
-	pthread_mutex_lock(&lp->lp_lock);
+	pthread_mutex_lock(&lp->ev_lock);
 }
 
 void xr_core_limits(struct xr_hdr_limits *lim, enum xr_hdr_dir dir,

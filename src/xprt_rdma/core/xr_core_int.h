@@ -47,10 +47,10 @@ void xr_stats_add(struct xr_core_stats *dst, const struct xr_core_stats *src);
 void xr_core_dereg(struct xr_core_stats *st, struct xr_reg *rg);
 
 struct xr_pool {
-	uint8_t *pl_base;
-	uint32_t pl_count;
-	uint32_t pl_size;
-	struct xr_reg pl_reg;
+	uint8_t *bp_base;
+	uint32_t bp_count;
+	uint32_t bp_size;
+	struct xr_reg bp_reg;
 };
 
 /* Allocate and register count buffers of size bytes.  -ENOMEM, -EIO. */
@@ -61,17 +61,17 @@ void xr_pool_fini(struct xr_pool *p, struct xr_core_stats *st);
 
 static inline uint8_t *xr_pool_buf(const struct xr_pool *p, uint32_t i)
 {
-	return p->pl_base + (size_t)i * p->pl_size;
+	return p->bp_base + (size_t)i * p->bp_size;
 }
 
 #define XR_RPOOL_PAGE 4096u
 
 struct xr_rpool {
-	uint8_t *rp_base;
-	uint32_t rp_pages;
-	uint32_t rp_free_pages;
-	uint64_t *rp_map; /* bit set = page in use */
-	struct xr_reg rp_reg;
+	uint8_t *pp_base;
+	uint32_t pp_pages;
+	uint32_t pp_free_pages;
+	uint64_t *pp_map; /* bit set = page in use */
+	struct xr_reg pp_reg;
 };
 
 /* Area of size bytes (rounded up to pages).  -EINVAL, -ENOMEM, -EIO. */
@@ -91,15 +91,15 @@ int64_t xr_bitmap_find_run(const uint64_t *map, uint32_t nbits, uint32_t run);
 void xr_bitmap_set(uint64_t *map, uint32_t first, uint32_t n, bool value);
 
 struct xr_scatter {
-	const struct xr_sge *sc_local;
-	uint32_t sc_nlocal;
-	uint32_t sc_li;	  /* current local range */
-	uint64_t sc_loff; /* bytes of it already consumed */
-	const struct xr_segment *sc_remote;
-	uint32_t sc_nremote;
-	uint32_t sc_ri;	  /* current remote segment */
-	uint64_t sc_roff; /* bytes of it already used */
-	uint64_t sc_done; /* total bytes yielded */
+	const struct xr_sge *sx_local;
+	uint32_t sx_nlocal;
+	uint32_t sx_li;	  /* current local range */
+	uint64_t sx_loff; /* bytes of it already consumed */
+	const struct xr_segment *sx_remote;
+	uint32_t sx_nremote;
+	uint32_t sx_ri;	  /* current remote segment */
+	uint64_t sx_roff; /* bytes of it already used */
+	uint64_t sx_done; /* total bytes yielded */
 };
 
 void xr_scatter_init(struct xr_scatter *s, const struct xr_sge *local,
@@ -117,13 +117,13 @@ int64_t xr_scatter_next(struct xr_scatter *s, struct xr_sge *sge,
 /* The progress loop plumbing. */
 struct xr_loop {
 	/* the engine and its fabric; dropped to sleep and for callbacks */
-	pthread_mutex_t lp_lock;
-	int lp_evfd;
-	int lp_epfd;
-	pthread_t lp_thread;
-	bool lp_running;
-	bool lp_stop;
-	uint32_t lp_idle_spins; /* arm() said "pending", rounds found none */
+	pthread_mutex_t ev_lock;
+	int ev_evfd;
+	int ev_epfd;
+	pthread_t ev_thread;
+	bool ev_running;
+	bool ev_stop;
+	uint32_t ev_idle_spins; /* arm() said "pending", rounds found none */
 };
 
 /* Eventfd + epoll over the fabric's wait fd.  -errno of the syscalls. */
@@ -132,7 +132,7 @@ void xr_loop_fini(struct xr_loop *lp);
 /* Make the progress thread look at the fabric (any thread). */
 void xr_loop_wake(struct xr_loop *lp);
 /*
- * Called by the progress thread with lp_lock held when a round drained the
+ * Called by the progress thread with ev_lock held when a round drained the
  * queues (@worked: it found completions or events).  Arms the fabric and
  * drops the lock while sleeping (at most timeout_ms), takes it back.  When
  * arm() answers "pending" the lock is still dropped: a yield, and after
@@ -142,7 +142,7 @@ void xr_loop_wake(struct xr_loop *lp);
 void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
 		   bool worked);
 /*
- * Drop lp_lock for a yield and take it back (progress thread, between
+ * Drop ev_lock for a yield and take it back (progress thread, between
  * full rounds: threads waiting to reply get their turn).
  */
 void xr_loop_yield(struct xr_loop *lp);

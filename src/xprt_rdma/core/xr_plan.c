@@ -97,18 +97,18 @@ int xr_plan_reply(const struct xr_reply_plan_in *in, struct xr_reply_plan *out)
 	hdr = in->ri_hdr_len ? in->ri_hdr_len : XR_HDR_RESERVE;
 	nomsg_hdr =
 	    in->ri_nomsg_hdr_len ? in->ri_nomsg_hdr_len : XR_HDR_RESERVE;
-	out->rp_write_chunk =
+	out->rpl_write_chunk =
 	    in->ri_payload_len && in->ri_write_chunk_len >= in->ri_payload_len;
 	msg_len = in->ri_head_len + in->ri_tail_len;
-	if (!out->rp_write_chunk)
+	if (!out->rpl_write_chunk)
 		msg_len += xr_xdr_roundup(in->ri_payload_len);
-	out->rp_msg_len = msg_len;
+	out->rpl_msg_len = msg_len;
 	/* The echoed chunk lists can make the header alone too long. */
 	if (hdr <= in->ri_inline_send && msg_len <= in->ri_inline_send - hdr)
 		return 0;
 	if (in->ri_reply_chunk_len >= msg_len &&
 	    nomsg_hdr <= in->ri_inline_send) {
-		out->rp_reply_chunk = true;
+		out->rpl_reply_chunk = true;
 		return 0;
 	}
 	return -EMSGSIZE;
@@ -116,32 +116,32 @@ int xr_plan_reply(const struct xr_reply_plan_in *in, struct xr_reply_plan *out)
 
 void xr_credits_init(struct xr_credits *c, uint32_t max)
 {
-	c->cr_max = max ? max : 1;
-	c->cr_granted = 1;
-	c->cr_inflight = 0;
+	c->cd_max = max ? max : 1;
+	c->cd_granted = 1;
+	c->cd_inflight = 0;
 }
 
 bool xr_credits_take(struct xr_credits *c)
 {
-	if (c->cr_inflight >= c->cr_granted)
+	if (c->cd_inflight >= c->cd_granted)
 		return false;
-	c->cr_inflight++;
+	c->cd_inflight++;
 	return true;
 }
 
 void xr_credits_put(struct xr_credits *c)
 {
-	if (c->cr_inflight)
-		c->cr_inflight--;
+	if (c->cd_inflight)
+		c->cd_inflight--;
 }
 
 void xr_credits_update(struct xr_credits *c, uint32_t grant)
 {
 	if (grant < 1)
 		grant = 1;
-	if (grant > c->cr_max)
-		grant = c->cr_max;
-	c->cr_granted = grant;
+	if (grant > c->cd_max)
+		grant = c->cd_max;
+	c->cd_granted = grant;
 }
 
 uint32_t xr_credits_to_grant(uint32_t posted, uint32_t configured)

@@ -3,7 +3,7 @@
  * Server engine: connections, receives, Read-chunk pulls, replies.  How
  * this works (the contract is in xr_svc.h):
  *
- * - One lock (xr_loop.lp_lock) covers the fabric and every structure here.
+ * - One lock (xr_loop.ev_lock) covers the fabric and every structure here.
  *   The progress thread holds it while it polls and processes; it drops it
  *   while sleeping and while running upper-layer callbacks, which it
  *   collects on two lists (calls to deliver, calls to release) during a
@@ -203,11 +203,11 @@ static void xr_svc_queue(struct xr_svc_ctx **head, struct xr_svc_ctx **tail,
 static void xr_svc_recv_fill(struct xr_svc_conn *cn, struct xr_svc_recv *rv,
 			     struct xr_recv *out)
 {
-	out->xr_ctx = rv;
-	out->xr_nsge = 1;
-	out->xr_sge[0].xs_addr = xr_pool_buf(&cn->cn_recv_pool, rv->rv_index);
-	out->xr_sge[0].xs_len = cn->cn_recv_pool.pl_size;
-	out->xr_sge[0].xs_mr = cn->cn_recv_pool.pl_reg.rg_mr;
+	out->rcv_ctx = rv;
+	out->rcv_nsge = 1;
+	out->rcv_sge[0].ge_addr = xr_pool_buf(&cn->cn_recv_pool, rv->rv_index);
+	out->rcv_sge[0].ge_len = cn->cn_recv_pool.bp_size;
+	out->rcv_sge[0].ge_mr = cn->cn_recv_pool.bp_reg.rg_mr;
 }
 
 /* Post every receive waiting on cn_repost, in batches. */
@@ -234,7 +234,7 @@ static void xr_svc_flush_reposts(struct xr_svc_conn *cn)
 		if (ret) {
 			cn->cn_stats.cs_err_post++;
 			for (i = posted; i < n; i++) {
-				rv = batch[i].xr_ctx;
+				rv = batch[i].rcv_ctx;
 				rv->rv_next = cn->cn_repost;
 				cn->cn_repost = rv;
 			}
@@ -331,17 +331,17 @@ static void xr_svc_send_error(struct xr_svc_ctx *c, enum xr_hdr_action act)
 	if (act == XR_ACT_ERR_VERS) {
 		len = xr_hdr_encode_err_vers(
 		    c->c_hdr.h_xid, grant, XR_RPCRDMA_VERSION,
-		    XR_RPCRDMA_VERSION, buf, cn->cn_send_pool.pl_size);
+		    XR_RPCRDMA_VERSION, buf, cn->cn_send_pool.bp_size);
 		cn->cn_stats.cs_err_vers_sent++;
 	} else {
 		len = xr_hdr_encode_err_chunk(c->c_hdr.h_xid, grant, buf,
-					      cn->cn_send_pool.pl_size);
+					      cn->cn_send_pool.bp_size);
 		cn->cn_stats.cs_err_chunk_sent++;
 	}
 	if (len < 0)
 		goto out_release;
 	sge =
-	    (struct xr_sge){buf, (uint32_t)len, cn->cn_send_pool.pl_reg.rg_mr};
+	    (struct xr_sge){buf, (uint32_t)len, cn->cn_send_pool.bp_reg.rg_mr};
 	ret = xr_post_send(cn->cn_ep, &sge, 1, false, 0, c);
 	if (ret) {
 		cn->cn_stats.cs_err_post++;
@@ -387,7 +387,7 @@ static int xr_svc_build_call(struct xr_svc_ctx *c)
 		       h->h_msg_offset;
 		base_len = h->h_msg_len;
 	}
-	pub->sc_nchunks = 0;
+	pub->ac_nchunks = 0;
 	for (i = h->h_has_call_chunk ? 1 : 0; i < h->h_nread; i++) {
 		const struct xr_chunk *ch = xr_hdr_read_chunk(h, i);
 
@@ -395,22 +395,22 @@ static int xr_svc_build_call(struct xr_svc_ctx *c)
 		    ch->ch_inline_offset > base_len)
 			return -EBADMSG;
 		if (ch->ch_inline_offset > cursor)
-			pub->sc_msg[n++] =
+			pub->ac_msg[n++] =
 			    (struct iovec){(void *)(base + cursor),
 					   ch->ch_inline_offset - cursor};
-		pub->sc_chunk_range[pub->sc_nchunks++] = n;
-		pub->sc_msg[n++] =
+		pub->ac_chunk_range[pub->ac_nchunks++] = n;
+		pub->ac_msg[n++] =
 		    (struct iovec){xr_svc_slice(c, i), ch->ch_length};
 		if (xr_xdr_pad(ch->ch_length))
-			pub->sc_msg[n++] = (struct iovec){
+			pub->ac_msg[n++] = (struct iovec){
 			    (void *)xr_zero_pad, xr_xdr_pad(ch->ch_length)};
 		cursor = ch->ch_inline_offset;
 	}
 	if (base_len > cursor)
-		pub->sc_msg[n++] =
+		pub->ac_msg[n++] =
 		    (struct iovec){(void *)(base + cursor), base_len - cursor};
-	pub->sc_nmsg = n;
-	pub->sc_msg_len = xr_iov_len(pub->sc_msg, n);
+	pub->ac_nmsg = n;
+	pub->ac_msg_len = xr_iov_len(pub->ac_msg, n);
 	return 0;
 }
 
@@ -471,7 +471,7 @@ static void xr_svc_do_pump_pulls(struct xr_svc_conn *cn)
 			 * The first Read chunk with bytes in it earns the
 			 * landing area; chunks of 0 bytes never need it.
 			 */
-			if (!cn->cn_landing.rp_base &&
+			if (!cn->cn_landing.pp_base &&
 			    xr_rpool_init(&cn->cn_landing, cn->cn_svc->sv_fab,
 					  &cn->cn_stats,
 					  cn->cn_svc->sv_p.sp_read_pool,
@@ -491,7 +491,7 @@ static void xr_svc_do_pump_pulls(struct xr_svc_conn *cn)
 				c->c_pull_sge = (struct xr_sge){
 				    xr_svc_slice(c, c->c_pull_chunk),
 				    (uint32_t)ch->ch_length,
-				    cn->cn_landing.rp_reg.rg_mr};
+				    cn->cn_landing.pp_reg.rg_mr};
 				xr_scatter_init(&c->c_pull, &c->c_pull_sge, 1,
 						xr_chunk_seg(&c->c_hdr, ch, 0),
 						ch->ch_nsegs);
@@ -632,14 +632,14 @@ static void xr_svc_start_call(struct xr_svc_ctx *c, struct xr_svc_recv *rv)
 	cn->cn_active_ms = cn->cn_svc->sv_now_ms;
 	cn->cn_stats.cs_calls++;
 	memset(pub, 0, sizeof(*pub));
-	pub->sc_conn = cn;
-	pub->sc_xid = c->c_hdr.h_xid;
-	pub->sc_nwrite = c->c_hdr.h_nwrite;
+	pub->ac_conn = cn;
+	pub->ac_xid = c->c_hdr.h_xid;
+	pub->ac_nwrite = c->c_hdr.h_nwrite;
 	for (i = 0; i < c->c_hdr.h_nwrite; i++)
-		pub->sc_write_chunks[i] =
+		pub->ac_write_chunks[i] =
 		    xr_hdr_write_chunk(&c->c_hdr, i)->ch_length;
 	ch = xr_hdr_reply_chunk(&c->c_hdr);
-	pub->sc_reply_chunk_len = ch ? ch->ch_length : 0;
+	pub->ac_reply_chunk_len = ch ? ch->ch_length : 0;
 
 	if (!c->c_hdr.h_nread) {
 		cn->cn_stats.cs_inline_calls++;
@@ -990,7 +990,7 @@ static void xr_svc_on_connect_request(struct xr_svc *svc,
 	uint32_t i;
 	int ret;
 
-	if (svc->sv_nconns >= p->sp_max_conns || svc->sv_loop.lp_stop)
+	if (svc->sv_nconns >= p->sp_max_conns || svc->sv_loop.ev_stop)
 		goto out_reject;
 	if (p->sp_max_conns_per_addr && xr_svc_addr_key(&ev->xv_peer, key) &&
 	    xr_svc_conns_from(svc, key) >= p->sp_max_conns_per_addr) {
@@ -1001,8 +1001,8 @@ static void xr_svc_on_connect_request(struct xr_svc *svc,
 		     ev->xv_pdata_len < XR_PDATA_MAX ? ev->xv_pdata_len
 						     : XR_PDATA_MAX,
 		     &peer);
-	mine.cp_send_size = xr_cm_size_advertised(p->sp_inline);
-	mine.cp_recv_size = mine.cp_send_size;
+	mine.pd_send_size = xr_cm_size_advertised(p->sp_inline);
+	mine.pd_recv_size = mine.pd_send_size;
 	if (xr_cm_negotiate(&mine, &peer, &ci) ||
 	    xr_cm_encode(&mine, pdata, sizeof(pdata)) < 0)
 		goto out_reject;
@@ -1188,7 +1188,7 @@ static void xr_svc_timers(struct xr_svc *svc)
 	 * c_wait_ms from the clock after sv_now_ms was taken, and an
 	 * unsigned "now - then" of a later stamp wraps to a huge age (an
 	 * active connection was closed as idle).  Every stamp is written
-	 * under lp_lock, which is held here, so none is later than this.
+	 * under ev_lock, which is held here, so none is later than this.
 	 */
 	uint64_t now = xr_svc_now_ms(), oldest;
 	struct xr_svc_conn *cn;
@@ -1243,7 +1243,7 @@ static void xr_svc_run_callbacks(struct xr_svc *svc)
 	memcpy(notify, svc->sv_notify, nnotify * sizeof(notify[0]));
 	memcpy(up, svc->sv_notify_up, nnotify * sizeof(up[0]));
 	svc->sv_nnotify = 0;
-	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 	for (i = 0; i < nnotify; i++) {
 		if (up[i] && svc->sv_ops.sv_on_connect)
 			svc->sv_ops.sv_on_connect(notify[i], svc->sv_ctx);
@@ -1256,7 +1256,7 @@ static void xr_svc_run_callbacks(struct xr_svc *svc)
 		next = c->c_next; /* the upper layer may reply at once */
 		svc->sv_ops.sv_on_call(&c->c_pub, svc->sv_ctx);
 	}
-	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	pthread_mutex_lock(&svc->sv_loop.ev_lock);
 	for (c = release; c; c = next) {
 		next = c->c_next;
 		c->c_conn->cn_live--;
@@ -1283,7 +1283,7 @@ static void *xr_svc_thread(void *arg)
 	struct xr_event ev;
 	int n, i, events, stop_rounds = 0;
 
-	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	pthread_mutex_lock(&svc->sv_loop.ev_lock);
 	for (;;) {
 		svc->sv_now_ms = xr_svc_now_ms();
 		n = xr_fabric_poll(svc->sv_fab, wc, XR_SVC_POLL_BATCH);
@@ -1300,7 +1300,7 @@ static void *xr_svc_thread(void *arg)
 		xr_svc_after_round(svc);
 		xr_svc_reap(svc);
 		xr_svc_timers(svc);
-		if (svc->sv_loop.lp_stop) {
+		if (svc->sv_loop.ev_stop) {
 			for (cn = svc->sv_conns; cn; cn = cn->cn_next)
 				xr_svc_drop_conn(cn);
 			/* Wait (about 3 s at most) for every flush. */
@@ -1310,11 +1310,11 @@ static void *xr_svc_thread(void *arg)
 		/* A short batch drained the queues (arm() looks once more). */
 		if (n < XR_SVC_POLL_BATCH && !events)
 			xr_loop_sleep(&svc->sv_loop, svc->sv_fab,
-				      svc->sv_loop.lp_stop ? 10 : 1000, n > 0);
+				      svc->sv_loop.ev_stop ? 10 : 1000, n > 0);
 		else
 			xr_loop_yield(&svc->sv_loop); /* repliers' turn */
 	}
-	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 	return NULL;
 }
 
@@ -1348,7 +1348,7 @@ static bool xr_reply_uses_call(const struct xr_svc_ctx *c,
 
 	for (r = 0; r < 3; r++) {
 		if (xr_range_inside(runs[r], counts[r], rbuf,
-				    cn->cn_recv_pool.pl_size))
+				    cn->cn_recv_pool.bp_size))
 			return true;
 		if (c->c_landing &&
 		    xr_range_inside(runs[r], counts[r], c->c_landing,
@@ -1525,8 +1525,8 @@ static int xr_svc_plan_reply(struct xr_svc_ctx *c, const struct xr_msg *m,
 		cn->cn_stats.cs_err_reply_size++;
 		return ret;
 	}
-	rh->h_has_reply = plan->rp_reply_chunk;
-	rh->h_proc = plan->rp_reply_chunk ? XR_RDMA_NOMSG : XR_RDMA_MSG;
+	rh->h_has_reply = plan->rpl_reply_chunk;
+	rh->h_proc = plan->rpl_reply_chunk ? XR_RDMA_NOMSG : XR_RDMA_MSG;
 	return 0;
 }
 
@@ -1549,13 +1549,13 @@ static int xr_svc_send_write_list(struct xr_svc_ctx *c, const struct xr_msg *m,
 		struct xr_chunk *ch = xr_hdr_write_chunk(&c->c_hdr, i);
 		uint32_t s;
 
-		if (ch == wch && plan->rp_write_chunk)
+		if (ch == wch && plan->rpl_write_chunk)
 			continue;
 		for (s = 0; s < ch->ch_nsegs; s++)
 			xr_chunk_seg(&c->c_hdr, ch, s)->seg_length = 0;
 		ch->ch_length = 0;
 	}
-	if (!plan->rp_write_chunk)
+	if (!plan->rpl_write_chunk)
 		return 0;
 	ret =
 	    xr_svc_reg_ranges(c, m->xm_payload, m->xm_npayload, local, &nlocal);
@@ -1583,15 +1583,15 @@ static int xr_svc_send_reply_chunk(struct xr_svc_ctx *c, const struct xr_msg *m,
 	int ret;
 
 	ret = xr_svc_reg_ranges(c, m->xm_head, m->xm_nhead, local, &nlocal);
-	if (!ret && !plan->rp_write_chunk) {
+	if (!ret && !plan->rpl_write_chunk) {
 		ret = xr_svc_reg_ranges(c, m->xm_payload, m->xm_npayload, local,
 					&nlocal);
 		if (!ret && xr_xdr_pad(plen)) {
-			uint8_t *z = buf + cn->cn_send_pool.pl_size - 4;
+			uint8_t *z = buf + cn->cn_send_pool.bp_size - 4;
 
 			memset(z, 0, 4);
 			local[nlocal++] = (struct xr_sge){
-			    z, xr_xdr_pad(plen), cn->cn_send_pool.pl_reg.rg_mr};
+			    z, xr_xdr_pad(plen), cn->cn_send_pool.bp_reg.rg_mr};
 		}
 	}
 	if (!ret)
@@ -1644,7 +1644,7 @@ static int xr_svc_send_reply_msg(struct xr_svc_ctx *c, const struct xr_msg *m,
 	int ret;
 
 	rh->h_credits = xr_credits_to_grant(cn->cn_posted, cn->cn_credits);
-	hlen = xr_hdr_encode(rh, buf, cn->cn_send_pool.pl_size - 4);
+	hlen = xr_hdr_encode(rh, buf, cn->cn_send_pool.bp_size - 4);
 	if (hlen < 0)
 		return (int)hlen;
 	/* The plan saw this size; never send past the client's receive. */
@@ -1652,20 +1652,20 @@ static int xr_svc_send_reply_msg(struct xr_svc_ctx *c, const struct xr_msg *m,
 		cn->cn_stats.cs_err_reply_size++;
 		return -EMSGSIZE;
 	}
-	if (!plan->rp_reply_chunk) {
+	if (!plan->rpl_reply_chunk) {
 		copied = xr_svc_copy_inline(
-		    m, !plan->rp_write_chunk, buf + hlen,
+		    m, !plan->rpl_write_chunk, buf + hlen,
 		    (uint64_t)cn->cn_inline.ci_max_send - (uint64_t)hlen);
 		if (copied < 0) {
 			cn->cn_stats.cs_err_reply_size++;
 			return (int)copied;
 		}
 		cn->cn_stats.cs_inline_bytes_copied += (uint64_t)copied;
-		if (!plan->rp_write_chunk)
+		if (!plan->rpl_write_chunk)
 			cn->cn_stats.cs_inline_replies++;
 	}
 	sge = (struct xr_sge){buf, (uint32_t)(hlen + copied),
-			      cn->cn_send_pool.pl_reg.rg_mr};
+			      cn->cn_send_pool.bp_reg.rg_mr};
 	ret = xr_post_send(cn->cn_ep, &sge, 1, false, 0, c);
 	if (ret) {
 		cn->cn_stats.cs_err_post++;
@@ -1687,7 +1687,7 @@ static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 	ret = xr_svc_plan_reply(c, m, &rh, &plan);
 	if (!ret)
 		ret = xr_svc_send_write_list(c, m, &plan);
-	if (!ret && plan.rp_reply_chunk)
+	if (!ret && plan.rpl_reply_chunk)
 		ret = xr_svc_send_reply_chunk(c, m, &plan, buf);
 	if (ret)
 		return ret;
@@ -1703,9 +1703,9 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 	bool in_flight;
 	int ret;
 
-	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	pthread_mutex_lock(&svc->sv_loop.ev_lock);
 	if (c->c_state != XR_SC_UPPER) {
-		pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+		pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 		return -EINVAL;
 	}
 	c->c_state = XR_SC_SENDING;
@@ -1752,7 +1752,7 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 		}
 		xr_svc_ctx_op_done(c, ret);
 	}
-	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 	if (!in_flight)
 		xr_loop_wake(&svc->sv_loop);
 	return ret;
@@ -1763,14 +1763,14 @@ void xr_svc_drop(struct xr_svc_call *call)
 	struct xr_svc_ctx *c = XR_CONTAINER(call, struct xr_svc_ctx, c_pub);
 	struct xr_svc *svc = c->c_conn->cn_svc;
 
-	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	pthread_mutex_lock(&svc->sv_loop.ev_lock);
 	if (c->c_state == XR_SC_UPPER) {
 		c->c_state = XR_SC_SENDING;
 		c->c_ops = 1;
 		xr_svc_answered(c);
 		xr_svc_ctx_op_done(c, -ECANCELED);
 	}
-	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 	xr_loop_wake(&svc->sv_loop);
 }
 
@@ -1882,10 +1882,10 @@ int xr_svc_start(const struct xr_svc_params *params,
 	if (ret)
 		goto out_lis;
 	ret =
-	    -pthread_create(&svc->sv_loop.lp_thread, NULL, xr_svc_thread, svc);
+	    -pthread_create(&svc->sv_loop.ev_thread, NULL, xr_svc_thread, svc);
 	if (ret)
 		goto out_loop;
-	svc->sv_loop.lp_running = true;
+	svc->sv_loop.ev_running = true;
 	*out = svc;
 	return 0;
 
@@ -1904,9 +1904,9 @@ uint16_t xr_svc_port(struct xr_svc *svc)
 {
 	uint16_t port;
 
-	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	pthread_mutex_lock(&svc->sv_loop.ev_lock);
 	port = xr_listener_port(svc->sv_lis);
-	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 	return port;
 }
 
@@ -1914,23 +1914,23 @@ void xr_svc_get_stats(struct xr_svc *svc, struct xr_core_stats *out)
 {
 	struct xr_svc_conn *cn;
 
-	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	pthread_mutex_lock(&svc->sv_loop.ev_lock);
 	*out = svc->sv_stats;
 	xr_stats_add(out, &svc->sv_retired);
 	for (cn = svc->sv_conns; cn; cn = cn->cn_next)
 		xr_stats_add(out, &cn->cn_stats);
 	out->cs_registered_per_conn = svc->sv_per_conn;
-	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 }
 
 void xr_svc_conn_stats(struct xr_svc_conn *conn, struct xr_core_stats *out)
 {
 	struct xr_svc *svc = conn->cn_svc;
 
-	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	pthread_mutex_lock(&svc->sv_loop.ev_lock);
 	*out = conn->cn_stats;
 	out->cs_registered_per_conn = svc->sv_per_conn;
-	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 }
 
 void xr_svc_conn_set_ctx(struct xr_svc_conn *conn, void *ctx)
@@ -1949,10 +1949,10 @@ int xr_svc_conn_addrs(struct xr_svc_conn *conn, struct sockaddr_storage *local,
 	struct xr_svc *svc = conn->cn_svc;
 	int ret = -ENOTCONN;
 
-	pthread_mutex_lock(&svc->sv_loop.lp_lock);
+	pthread_mutex_lock(&svc->sv_loop.ev_lock);
 	if (conn->cn_ep && !conn->cn_dead)
 		ret = xr_ep_addrs(conn->cn_ep, local, peer);
-	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 	return ret;
 }
 
@@ -1963,12 +1963,12 @@ void xr_svc_stop(struct xr_svc *svc)
 
 	if (!svc)
 		return;
-	pthread_mutex_lock(&svc->sv_loop.lp_lock);
-	svc->sv_loop.lp_stop = true;
-	pthread_mutex_unlock(&svc->sv_loop.lp_lock);
+	pthread_mutex_lock(&svc->sv_loop.ev_lock);
+	svc->sv_loop.ev_stop = true;
+	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 	xr_loop_wake(&svc->sv_loop);
-	if (svc->sv_loop.lp_running)
-		pthread_join(svc->sv_loop.lp_thread, NULL);
+	if (svc->sv_loop.ev_running)
+		pthread_join(svc->sv_loop.ev_thread, NULL);
 	/* Whatever did not flush in time: calls the upper layer holds. */
 	for (cn = svc->sv_conns; cn; cn = next) {
 		next = cn->cn_next;

@@ -60,31 +60,31 @@ struct xr_svc_conn;
 
 /**
  * struct xr_svc_call - one received RPC call, as the upper layer sees it
- * @sc_msg: the RPC call message in XDR order, as ranges
- * @sc_nmsg: number of ranges
- * @sc_msg_len: total bytes
- * @sc_chunk_range: for each data Read chunk, the index in @sc_msg of its
+ * @ac_msg: the RPC call message in XDR order, as ranges
+ * @ac_nmsg: number of ranges
+ * @ac_msg_len: total bytes
+ * @ac_chunk_range: for each data Read chunk, the index in @ac_msg of its
  *	payload range (the range after it is its XDR padding if any)
- * @sc_nchunks: number of data Read chunks
- * @sc_xid: the RPC xid
- * @sc_write_chunks: Write chunks the client offered (lengths)
- * @sc_nwrite: their number
- * @sc_reply_chunk_len: bytes of the Reply chunk offered, 0 for none
- * @sc_conn: the connection it came on
- * @sc_upper: free for the upper layer
+ * @ac_nchunks: number of data Read chunks
+ * @ac_xid: the RPC xid
+ * @ac_write_chunks: Write chunks the client offered (lengths)
+ * @ac_nwrite: their number
+ * @ac_reply_chunk_len: bytes of the Reply chunk offered, 0 for none
+ * @ac_conn: the connection it came on
+ * @ac_upper: free for the upper layer
  */
 struct xr_svc_call {
-	struct iovec sc_msg[XR_CALL_MAX_RANGES];
-	uint32_t sc_nmsg;
-	uint64_t sc_msg_len;
-	uint32_t sc_chunk_range[XR_MAX_READ_CHUNKS];
-	uint32_t sc_nchunks;
-	uint32_t sc_xid;
-	uint64_t sc_write_chunks[XR_MAX_WRITE_CHUNKS];
-	uint32_t sc_nwrite;
-	uint64_t sc_reply_chunk_len;
-	struct xr_svc_conn *sc_conn;
-	void *sc_upper;
+	struct iovec ac_msg[XR_CALL_MAX_RANGES];
+	uint32_t ac_nmsg;
+	uint64_t ac_msg_len;
+	uint32_t ac_chunk_range[XR_MAX_READ_CHUNKS];
+	uint32_t ac_nchunks;
+	uint32_t ac_xid;
+	uint64_t ac_write_chunks[XR_MAX_WRITE_CHUNKS];
+	uint32_t ac_nwrite;
+	uint64_t ac_reply_chunk_len;
+	struct xr_svc_conn *ac_conn;
+	void *ac_upper;
 };
 
 /**
@@ -194,7 +194,7 @@ uint16_t xr_svc_port(struct xr_svc *svc);
  * Whatever this returns, sv_on_release runs exactly once for the call
  * afterwards, on the progress thread, with 0 when the reply was sent or
  * the negative errno of the failure.  After this call the call's message
- * ranges (sc_msg) must no longer be read: the receive buffer goes back to
+ * ranges (ac_msg) must no longer be read: the receive buffer goes back to
  * the posted pool as soon as the reply does not need it.  When the reply
  * cannot be sent and nothing was posted yet (too big, bad ranges), the
  * client is answered with RDMA_ERROR / ERR_CHUNK so its call ends at once;

@@ -63,13 +63,13 @@ enum lp_where {
 enum lp_state { LP_CONNECTING, LP_CONNECTED, LP_CLOSED };
 
 struct lp_op {
-	uint8_t lo_where;
-	int lo_status;
-	uint32_t lo_len;
-	uint32_t lo_next; /* FIFO link: ready, receive or send queue */
-	uint32_t lo_nsge;
-	struct xr_sge lo_sge[XR_MAX_SGE];
-	uint32_t lo_key[XR_MAX_SGE]; /* sge regions, looked up again later */
+	uint8_t lop_where;
+	int lop_status;
+	uint32_t lop_len;
+	uint32_t lop_next; /* FIFO link: ready, receive or send queue */
+	uint32_t lop_nsge;
+	struct xr_sge lop_sge[XR_MAX_SGE];
+	uint32_t lop_key[XR_MAX_SGE]; /* sge regions, looked up again later */
 };
 
 struct lp_fifo {
@@ -80,18 +80,18 @@ struct lp_fabric;
 struct lp_req;
 
 struct lp_ep {
-	struct xr_ep le_base;
-	struct lp_fabric *le_fab;
-	enum lp_state le_state;
-	struct lp_ep *le_peer;
-	struct lp_req *le_req; /* client: its request not yet answered */
-	struct lp_op *le_ops;  /* parallel to le_base.xe_wrs.xp_slots */
-	struct lp_fifo le_ready, le_rq, le_sendq;
-	bool le_stopped;	     /* stop-reading fault */
-	bool le_was_conn;	     /* has addresses */
-	uint32_t le_laddr, le_paddr; /* network order */
-	uint16_t le_lport, le_pport;
-	struct lp_ep *le_prev, *le_next;
+	struct xr_ep pe_base;
+	struct lp_fabric *pe_fab;
+	enum lp_state pe_state;
+	struct lp_ep *pe_peer;
+	struct lp_req *pe_req; /* client: its request not yet answered */
+	struct lp_op *pe_ops;  /* parallel to pe_base.xe_wrs.xp_slots */
+	struct lp_fifo le_ready, le_rq, pe_sendq;
+	bool pe_stopped;	     /* stop-reading fault */
+	bool pe_was_conn;	     /* has addresses */
+	uint32_t le_laddr, pe_paddr; /* network order */
+	uint16_t le_lport, pe_pport;
+	struct lp_ep *le_prev, *pe_next;
 };
 
 struct lp_mr {
@@ -130,22 +130,22 @@ struct lp_event {
 };
 
 struct lp_fabric {
-	struct xr_fabric lf_base;
-	int lf_efd;
-	struct lp_event *lf_ev_head, *lf_ev_tail;
-	struct lp_ep *lf_eps;
-	struct lp_req *lf_reqs;
-	struct lp_mr *lf_mrs[LP_MR_BUCKETS];
-	struct xr_loop_faults lf_faults;
-	uint64_t lf_rng;
-	struct xr_loop_counts lf_counts;
+	struct xr_fabric pf_base;
+	int pf_efd;
+	struct lp_event *lf_ev_head, *pf_ev_tail;
+	struct lp_ep *pf_eps;
+	struct lp_req *pf_reqs;
+	struct lp_mr *pf_mrs[LP_MR_BUCKETS];
+	struct xr_loop_faults pf_faults;
+	uint64_t pf_rng;
+	struct xr_loop_counts pf_counts;
 	/* xr_loop_set_source(): the address our requests claim to come from */
-	struct sockaddr_storage lf_src;
-	bool lf_src_set;
+	struct sockaddr_storage pf_src;
+	bool pf_src_set;
 };
 
 static struct {
-	pthread_mutex_t w_lock; /* every loop fabric; under xr_loop.lp_lock */
+	pthread_mutex_t w_lock; /* every loop fabric; under xr_loop.ev_lock */
 	struct lp_listener *w_listeners;
 	uint32_t w_next_port;
 	uint32_t w_next_key;
@@ -164,12 +164,12 @@ static void lp_unlock(void)
 
 static struct lp_fabric *lfab(struct xr_fabric *fab)
 {
-	return XR_CONTAINER_OF(fab, struct lp_fabric, lf_base);
+	return XR_CONTAINER_OF(fab, struct lp_fabric, pf_base);
 }
 
 static struct lp_ep *lep(struct xr_ep *ep)
 {
-	return XR_CONTAINER_OF(ep, struct lp_ep, le_base);
+	return XR_CONTAINER_OF(ep, struct lp_ep, pe_base);
 }
 
 static struct lp_mr *lmr(struct xr_mr *mr)
@@ -186,12 +186,12 @@ static const struct lp_mr *clmr(const struct xr_mr *mr)
 
 static uint64_t lp_rand(struct lp_fabric *lf)
 {
-	uint64_t x = lf->lf_rng;
+	uint64_t x = lf->pf_rng;
 
 	x ^= x >> 12;
 	x ^= x << 25;
 	x ^= x >> 27;
-	lf->lf_rng = x;
+	lf->pf_rng = x;
 	return x * 0x2545f4914f6cdd1dull;
 }
 
@@ -205,7 +205,7 @@ static bool lp_roll(struct lp_fabric *lf, uint32_t rate)
 
 static bool lp_fault_op(struct lp_fabric *lf, enum xr_op op)
 {
-	return !lf->lf_faults.lf_ops || (lf->lf_faults.lf_ops & (1u << op));
+	return !lf->pf_faults.lf_ops || (lf->pf_faults.lf_ops & (1u << op));
 }
 
 /* ---- queues ------------------------------------------------------------ */
@@ -217,11 +217,11 @@ static void lp_fifo_init(struct lp_fifo *q)
 
 static void lp_fifo_push(struct lp_ep *e, struct lp_fifo *q, uint32_t i)
 {
-	e->le_ops[i].lo_next = LP_NONE;
+	e->pe_ops[i].lop_next = LP_NONE;
 	if (q->lq_tail == LP_NONE)
 		q->lq_head = i;
 	else
-		e->le_ops[q->lq_tail].lo_next = i;
+		e->pe_ops[q->lq_tail].lop_next = i;
 	q->lq_tail = i;
 }
 
@@ -231,7 +231,7 @@ static uint32_t lp_fifo_pop(struct lp_ep *e, struct lp_fifo *q)
 
 	if (i == LP_NONE)
 		return LP_NONE;
-	q->lq_head = e->le_ops[i].lo_next;
+	q->lq_head = e->pe_ops[i].lop_next;
 	if (q->lq_head == LP_NONE)
 		q->lq_tail = LP_NONE;
 	return i;
@@ -241,7 +241,7 @@ static void lp_signal(struct lp_fabric *lf)
 {
 	uint64_t one = 1;
 
-	if (write(lf->lf_efd, &one, sizeof(one)) < 0) {
+	if (write(lf->pf_efd, &one, sizeof(one)) < 0) {
 		/* Counter full: it is readable anyway. */
 	}
 }
@@ -257,11 +257,11 @@ static void lp_queue_event(struct lp_fabric *lf, const struct xr_event *ev)
 	if (!n)
 		return;
 	n->lv_ev = *ev;
-	if (lf->lf_ev_tail)
-		lf->lf_ev_tail->lv_next = n;
+	if (lf->pf_ev_tail)
+		lf->pf_ev_tail->lv_next = n;
 	else
 		lf->lf_ev_head = n;
-	lf->lf_ev_tail = n;
+	lf->pf_ev_tail = n;
 	lp_signal(lf);
 }
 
@@ -269,47 +269,47 @@ static void lp_queue_ep_event(struct lp_ep *e, enum xr_event_type type,
 			      int status, const void *pdata, uint32_t pdata_len)
 {
 	struct xr_event ev = {.xv_type = type,
-			      .xv_ep = &e->le_base,
+			      .xv_ep = &e->pe_base,
 			      .xv_status = status,
 			      .xv_pdata_len = pdata_len};
 
 	if (pdata_len)
 		memcpy(ev.xv_pdata, pdata, pdata_len);
-	lp_queue_event(e->le_fab, &ev);
+	lp_queue_event(e->pe_fab, &ev);
 }
 
 static uint32_t lp_index(struct lp_ep *e, struct xr_wr *wr)
 {
-	return (uint32_t)(wr - e->le_base.xe_wrs.xp_slots);
+	return (uint32_t)(wr - e->pe_base.xe_wrs.xp_slots);
 }
 
 /* Queue a completion for poll, unchanged by faults. */
 static void lp_ready(struct lp_ep *e, uint32_t i, int status, uint32_t len)
 {
-	e->le_ops[i].lo_where = LP_READY;
-	e->le_ops[i].lo_status = status;
-	e->le_ops[i].lo_len = len;
+	e->pe_ops[i].lop_where = LP_READY;
+	e->pe_ops[i].lop_status = status;
+	e->pe_ops[i].lop_len = len;
 	lp_fifo_push(e, &e->le_ready, i);
-	lp_signal(e->le_fab);
+	lp_signal(e->pe_fab);
 }
 
 /* An operation finished: a success may be withheld or held back. */
 static void lp_complete(struct lp_ep *e, uint32_t i, int status, uint32_t len)
 {
-	struct lp_fabric *lf = e->le_fab;
-	enum xr_op op = e->le_base.xe_wrs.xp_slots[i].xw_op;
+	struct lp_fabric *lf = e->pe_fab;
+	enum xr_op op = e->pe_base.xe_wrs.xp_slots[i].xw_op;
 
 	if (status == 0 && lp_fault_op(lf, op)) {
-		if (lp_roll(lf, lf->lf_faults.lf_drop)) {
-			lf->lf_counts.lc_dropped++;
-			e->le_ops[i].lo_where = LP_HELD;
+		if (lp_roll(lf, lf->pf_faults.lf_drop)) {
+			lf->pf_counts.lc_dropped++;
+			e->pe_ops[i].lop_where = LP_HELD;
 			return;
 		}
-		if (lp_roll(lf, lf->lf_faults.lf_late)) {
-			lf->lf_counts.lc_late++;
-			e->le_ops[i].lo_where = LP_LATE;
-			e->le_ops[i].lo_status = 0;
-			e->le_ops[i].lo_len = len;
+		if (lp_roll(lf, lf->pf_faults.lf_late)) {
+			lf->pf_counts.lc_late++;
+			e->pe_ops[i].lop_where = LP_LATE;
+			e->pe_ops[i].lop_status = 0;
+			e->pe_ops[i].lop_len = len;
 			return;
 		}
 	}
@@ -324,13 +324,13 @@ static void lp_complete(struct lp_ep *e, uint32_t i, int status, uint32_t len)
  */
 static void lp_flush(struct lp_ep *e)
 {
-	struct xr_wr_pool *pool = &e->le_base.xe_wrs;
+	struct xr_wr_pool *pool = &e->pe_base.xe_wrs;
 	uint32_t i, total = pool->xp_nrecv + pool->xp_nsend;
 
 	lp_fifo_init(&e->le_rq);
-	lp_fifo_init(&e->le_sendq);
+	lp_fifo_init(&e->pe_sendq);
 	for (i = 0; i < total; i++) {
-		uint8_t w = e->le_ops[i].lo_where;
+		uint8_t w = e->pe_ops[i].lop_where;
 
 		if (!pool->xp_slots[i].xw_busy || w == LP_READY || w == LP_LATE)
 			continue;
@@ -341,27 +341,27 @@ static void lp_flush(struct lp_ep *e)
 /* Late completions become visible once the closing event was taken. */
 static void lp_release_late(struct lp_ep *e)
 {
-	struct xr_wr_pool *pool = &e->le_base.xe_wrs;
+	struct xr_wr_pool *pool = &e->pe_base.xe_wrs;
 	uint32_t i, total = pool->xp_nrecv + pool->xp_nsend;
 
 	for (i = 0; i < total; i++)
 		if (pool->xp_slots[i].xw_busy &&
-		    e->le_ops[i].lo_where == LP_LATE)
-			lp_ready(e, i, e->le_ops[i].lo_status,
-				 e->le_ops[i].lo_len);
+		    e->pe_ops[i].lop_where == LP_LATE)
+			lp_ready(e, i, e->pe_ops[i].lop_status,
+				 e->pe_ops[i].lop_len);
 }
 
 /* One side is over: flush it and owe its one closing event. */
 static void lp_shut(struct lp_ep *e, enum xr_event_type type, int status)
 {
-	if (e->le_state == LP_CLOSED)
+	if (e->pe_state == LP_CLOSED)
 		return;
-	if (e->le_req) {
-		e->le_req->lr_client = NULL;
-		e->le_req = NULL;
+	if (e->pe_req) {
+		e->pe_req->lr_client = NULL;
+		e->pe_req = NULL;
 	}
-	e->le_state = LP_CLOSED;
-	e->le_peer = NULL;
+	e->pe_state = LP_CLOSED;
+	e->pe_peer = NULL;
 	lp_flush(e);
 	lp_queue_ep_event(e, type, status, NULL, 0);
 }
@@ -370,7 +370,7 @@ static void lp_shut(struct lp_ep *e, enum xr_event_type type, int status)
 static void lp_break(struct lp_ep *e, enum xr_event_type mine, int mst,
 		     enum xr_event_type theirs, int pst)
 {
-	struct lp_ep *p = e->le_peer;
+	struct lp_ep *p = e->pe_peer;
 
 	lp_shut(e, mine, mst);
 	if (p)
@@ -383,7 +383,7 @@ static struct lp_mr *lp_mr_find(struct lp_fabric *lf, uint32_t key)
 {
 	struct lp_mr *m;
 
-	for (m = lf->lf_mrs[key % LP_MR_BUCKETS]; m; m = m->lm_hnext)
+	for (m = lf->pf_mrs[key % LP_MR_BUCKETS]; m; m = m->lm_hnext)
 		if (m->lm_key == key)
 			return m;
 	return NULL;
@@ -412,20 +412,20 @@ static int64_t lp_sges(struct lp_fabric *lf, const struct xr_sge *sge,
 	for (i = 0; i < nsge; i++) {
 		struct lp_mr *m;
 
-		if (!sge[i].xs_mr || !sge[i].xs_addr)
+		if (!sge[i].ge_mr || !sge[i].ge_addr)
 			return -EINVAL;
-		m = lmr(sge[i].xs_mr);
+		m = lmr(sge[i].ge_mr);
 		if (m->lm_fab != lf ||
-		    !lp_inside(m, (uintptr_t)sge[i].xs_addr, sge[i].xs_len))
+		    !lp_inside(m, (uintptr_t)sge[i].ge_addr, sge[i].ge_len))
 			return -EINVAL;
 		if (sink && !(m->lm_access &
 			      (XR_ACCESS_LOCAL | XR_ACCESS_REMOTE_WRITE)))
 			return -EINVAL;
-		op->lo_sge[i] = sge[i];
-		op->lo_key[i] = m->lm_key;
-		total += sge[i].xs_len;
+		op->lop_sge[i] = sge[i];
+		op->lop_key[i] = m->lm_key;
+		total += sge[i].ge_len;
 	}
-	op->lo_nsge = nsge;
+	op->lop_nsge = nsge;
 	return total;
 }
 
@@ -434,10 +434,10 @@ static bool lp_sges_alive(struct lp_fabric *lf, const struct lp_op *op)
 {
 	uint32_t i;
 
-	for (i = 0; i < op->lo_nsge; i++) {
-		struct lp_mr *m = lp_mr_find(lf, op->lo_key[i]);
+	for (i = 0; i < op->lop_nsge; i++) {
+		struct lp_mr *m = lp_mr_find(lf, op->lop_key[i]);
 
-		if (!m || &m->lm_base != op->lo_sge[i].xs_mr)
+		if (!m || &m->lm_base != op->lop_sge[i].ge_mr)
 			return false;
 	}
 	return true;
@@ -448,12 +448,14 @@ static void lp_copy_sges(const struct lp_op *op, uint8_t *r, bool to_remote)
 {
 	uint32_t i;
 
-	for (i = 0; i < op->lo_nsge; i++) {
+	for (i = 0; i < op->lop_nsge; i++) {
 		if (to_remote)
-			memcpy(r, op->lo_sge[i].xs_addr, op->lo_sge[i].xs_len);
+			memcpy(r, op->lop_sge[i].ge_addr,
+			       op->lop_sge[i].ge_len);
 		else
-			memcpy(op->lo_sge[i].xs_addr, r, op->lo_sge[i].xs_len);
-		r += op->lo_sge[i].xs_len;
+			memcpy(op->lop_sge[i].ge_addr, r,
+			       op->lop_sge[i].ge_len);
+		r += op->lop_sge[i].ge_len;
 	}
 }
 
@@ -464,8 +466,8 @@ static uint64_t lp_op_len(const struct lp_op *op)
 	uint64_t n = 0;
 	uint32_t i;
 
-	for (i = 0; i < op->lo_nsge; i++)
-		n += op->lo_sge[i].xs_len;
+	for (i = 0; i < op->lop_nsge; i++)
+		n += op->lop_sge[i].ge_len;
 	return n;
 }
 
@@ -475,20 +477,20 @@ static void lp_scatter(const struct lp_op *s, const struct lp_op *r)
 	uint32_t si = 0, ri = 0;
 	size_t so = 0, ro = 0;
 
-	while (si < s->lo_nsge && ri < r->lo_nsge) {
-		size_t sl = s->lo_sge[si].xs_len - so;
-		size_t rl = r->lo_sge[ri].xs_len - ro;
+	while (si < s->lop_nsge && ri < r->lop_nsge) {
+		size_t sl = s->lop_sge[si].ge_len - so;
+		size_t rl = r->lop_sge[ri].ge_len - ro;
 		size_t n = sl < rl ? sl : rl;
 
-		memcpy((uint8_t *)r->lo_sge[ri].xs_addr + ro,
-		       (uint8_t *)s->lo_sge[si].xs_addr + so, n);
+		memcpy((uint8_t *)r->lop_sge[ri].ge_addr + ro,
+		       (uint8_t *)s->lop_sge[si].ge_addr + so, n);
 		so += n;
 		ro += n;
-		if (so == s->lo_sge[si].xs_len) {
+		if (so == s->lop_sge[si].ge_len) {
 			si++;
 			so = 0;
 		}
-		if (ro == r->lo_sge[ri].xs_len) {
+		if (ro == r->lop_sge[ri].ge_len) {
 			ri++;
 			ro = 0;
 		}
@@ -502,23 +504,23 @@ static void lp_deliver(struct lp_ep *s)
 	uint32_t si, ri;
 	uint64_t len;
 
-	while (s && s->le_state == LP_CONNECTED && (r = s->le_peer) &&
-	       !r->le_stopped && s->le_sendq.lq_head != LP_NONE &&
+	while (s && s->pe_state == LP_CONNECTED && (r = s->pe_peer) &&
+	       !r->pe_stopped && s->pe_sendq.lq_head != LP_NONE &&
 	       r->le_rq.lq_head != LP_NONE) {
-		si = lp_fifo_pop(s, &s->le_sendq);
+		si = lp_fifo_pop(s, &s->pe_sendq);
 		ri = lp_fifo_pop(r, &r->le_rq);
-		len = lp_op_len(&s->le_ops[si]);
-		if (!lp_sges_alive(s->le_fab, &s->le_ops[si]) ||
-		    !lp_sges_alive(r->le_fab, &r->le_ops[ri]) ||
-		    len > lp_op_len(&r->le_ops[ri])) {
+		len = lp_op_len(&s->pe_ops[si]);
+		if (!lp_sges_alive(s->pe_fab, &s->pe_ops[si]) ||
+		    !lp_sges_alive(r->pe_fab, &r->pe_ops[ri]) ||
+		    len > lp_op_len(&r->pe_ops[ri])) {
 			/* Both operations fail; the connection is over. */
 			lp_ready(s, si, -EIO, 0);
 			lp_ready(r, ri, -EIO, 0);
 			lp_break(s, XR_EV_ERROR, -EIO, XR_EV_ERROR, -EIO);
 			return;
 		}
-		lp_scatter(&s->le_ops[si], &r->le_ops[ri]);
-		r->le_fab->lf_counts.lc_delivered++;
+		lp_scatter(&s->pe_ops[si], &r->pe_ops[ri]);
+		r->pe_fab->pf_counts.lc_delivered++;
 		lp_complete(r, ri, 0, (uint32_t)len);
 		lp_complete(s, si, 0, 0);
 	}
@@ -535,18 +537,18 @@ static int lp_open(const struct xr_fabric_params *params,
 
 	if (!lf)
 		return xr_buf_err(errbuf, errlen, "loop", -ENOMEM, "no memory");
-	lf->lf_base.xf_ops = &xr_fabric_ops_loop;
-	lf->lf_base.xf_pdata_max = XR_PDATA_MAX;
-	lf->lf_rng = 1;
-	lf->lf_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (lf->lf_efd < 0) {
+	lf->pf_base.xf_ops = &xr_fabric_ops_loop;
+	lf->pf_base.xf_pdata_max = XR_PDATA_MAX;
+	lf->pf_rng = 1;
+	lf->pf_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (lf->pf_efd < 0) {
 		int err = -errno;
 
 		free(lf);
 		return xr_buf_err(errbuf, errlen, "loop", err, "eventfd: %s",
 				  strerror(-err));
 	}
-	*out = &lf->lf_base;
+	*out = &lf->pf_base;
 	return 0;
 }
 
@@ -563,25 +565,25 @@ static void lp_close(struct xr_fabric *fab)
 	uint32_t b;
 
 	lp_lock();
-	while (lf->lf_eps)
-		lp_ep_destroy_locked(lf->lf_eps);
+	while (lf->pf_eps)
+		lp_ep_destroy_locked(lf->pf_eps);
 	for (pp = &lp_world.w_listeners; *pp;) {
 		if ((*pp)->ll_fab == lf)
 			lp_listener_close_locked(*pp);
 		else
 			pp = &(*pp)->ll_next;
 	}
-	while (lf->lf_reqs)
-		lp_req_free_locked(lf->lf_reqs, true);
+	while (lf->pf_reqs)
+		lp_req_free_locked(lf->pf_reqs, true);
 	for (b = 0; b < LP_MR_BUCKETS; b++)
-		while (lf->lf_mrs[b])
-			lp_dereg_locked(lf->lf_mrs[b]);
+		while (lf->pf_mrs[b])
+			lp_dereg_locked(lf->pf_mrs[b]);
 	while ((n = lf->lf_ev_head)) {
 		lf->lf_ev_head = n->lv_next;
 		free(n);
 	}
 	lp_unlock();
-	close(lf->lf_efd);
+	close(lf->pf_efd);
 	free(lf);
 }
 
@@ -646,7 +648,7 @@ static int lp_listen(struct xr_fabric *fab, const char *addr, uint16_t port,
 	l->ll_port = port;
 	l->ll_next = lp_world.w_listeners;
 	lp_world.w_listeners = l;
-	lf->lf_counts.lc_listeners++;
+	lf->pf_counts.lc_listeners++;
 	lp_unlock();
 	*out = &l->ll_base;
 	return 0;
@@ -664,7 +666,7 @@ static void lp_req_free_locked(struct lp_req *q, bool reject)
 	struct lp_ep *c = q->lr_client;
 
 	if (c) {
-		c->le_req = NULL;
+		c->pe_req = NULL;
 		if (reject)
 			lp_shut(c, XR_EV_REJECTED, -ECONNREFUSED);
 	}
@@ -673,7 +675,7 @@ static void lp_req_free_locked(struct lp_req *q, bool reject)
 	if (q->lr_prev)
 		q->lr_prev->lr_next = q->lr_next;
 	else
-		lf->lf_reqs = q->lr_next;
+		lf->pf_reqs = q->lr_next;
 	if (q->lr_next)
 		q->lr_next->lr_prev = q->lr_prev;
 	free(q);
@@ -701,11 +703,11 @@ static void lp_listener_close_locked(struct lp_listener *l)
 		}
 		np = &n->lv_next;
 	}
-	lf->lf_ev_tail = NULL;
+	lf->pf_ev_tail = NULL;
 	for (n = lf->lf_ev_head; n; n = n->lv_next)
-		lf->lf_ev_tail = n;
+		lf->pf_ev_tail = n;
 	/* Requests the caller holds stay valid, without their listener. */
-	for (q = lf->lf_reqs; q; q = q->lr_next)
+	for (q = lf->pf_reqs; q; q = q->lr_next)
 		if (q->lr_lis == l)
 			q->lr_lis = NULL;
 	for (pp = &lp_world.w_listeners; *pp; pp = &(*pp)->ll_next)
@@ -713,7 +715,7 @@ static void lp_listener_close_locked(struct lp_listener *l)
 			*pp = l->ll_next;
 			break;
 		}
-	lf->lf_counts.lc_listeners--;
+	lf->pf_counts.lc_listeners--;
 	free(l);
 }
 
@@ -732,7 +734,7 @@ static int lp_check_attr(struct lp_fabric *lf, const struct xr_ep_attr *attr)
 	if (!attr || !attr->xea_recv_depth || !attr->xea_send_depth ||
 	    !attr->xea_max_sge || attr->xea_max_sge > XR_MAX_SGE ||
 	    attr->xea_recv_depth > 65536 || attr->xea_send_depth > 65536)
-		return xr_fab_err(&lf->lf_base, -EINVAL,
+		return xr_fab_err(&lf->pf_base, -EINVAL,
 				  "bad endpoint attributes");
 	return 0;
 }
@@ -755,42 +757,42 @@ static int lp_ep_create_locked(struct lp_fabric *lf,
 		return ret;
 	e = calloc(1, sizeof(*e));
 	if (!e)
-		return xr_fab_err(&lf->lf_base, -ENOMEM, "endpoint: no memory");
-	e->le_base.xe_fabric = &lf->lf_base;
-	e->le_base.xe_ctx = ctx;
-	e->le_fab = lf;
-	e->le_state = LP_CONNECTING;
+		return xr_fab_err(&lf->pf_base, -ENOMEM, "endpoint: no memory");
+	e->pe_base.xe_fabric = &lf->pf_base;
+	e->pe_base.xe_ctx = ctx;
+	e->pe_fab = lf;
+	e->pe_state = LP_CONNECTING;
 	lp_fifo_init(&e->le_ready);
 	lp_fifo_init(&e->le_rq);
-	lp_fifo_init(&e->le_sendq);
-	ret = xr_wr_pool_init(&e->le_base.xe_wrs, attr->xea_recv_depth,
+	lp_fifo_init(&e->pe_sendq);
+	ret = xr_wr_pool_init(&e->pe_base.xe_wrs, attr->xea_recv_depth,
 			      attr->xea_send_depth);
 	if (ret) {
 		free(e);
-		return xr_fab_err(&lf->lf_base, ret, "endpoint slots");
+		return xr_fab_err(&lf->pf_base, ret, "endpoint slots");
 	}
-	e->le_ops = calloc((size_t)attr->xea_recv_depth + attr->xea_send_depth,
-			   sizeof(*e->le_ops));
-	if (!e->le_ops) {
-		xr_wr_pool_fini(&e->le_base.xe_wrs);
+	e->pe_ops = calloc((size_t)attr->xea_recv_depth + attr->xea_send_depth,
+			   sizeof(*e->pe_ops));
+	if (!e->pe_ops) {
+		xr_wr_pool_fini(&e->pe_base.xe_wrs);
 		free(e);
-		return xr_fab_err(&lf->lf_base, -ENOMEM, "endpoint: no memory");
+		return xr_fab_err(&lf->pf_base, -ENOMEM, "endpoint: no memory");
 	}
-	e->le_next = lf->lf_eps;
-	if (lf->lf_eps)
-		lf->lf_eps->le_prev = e;
-	lf->lf_eps = e;
-	lf->lf_counts.lc_eps++;
+	e->pe_next = lf->pf_eps;
+	if (lf->pf_eps)
+		lf->pf_eps->le_prev = e;
+	lf->pf_eps = e;
+	lf->pf_counts.lc_eps++;
 	if (nprepost) {
 		/* Preposting is not subject to the partial-post fault. */
-		uint32_t saved = lf->lf_faults.lf_partial;
+		uint32_t saved = lf->pf_faults.lf_partial;
 
-		lf->lf_faults.lf_partial = 0;
+		lf->pf_faults.lf_partial = 0;
 		ret = lp_post_recvs_locked(e, prepost, nprepost, &posted);
-		lf->lf_faults.lf_partial = saved;
+		lf->pf_faults.lf_partial = saved;
 		if (ret) {
 			lp_ep_destroy_locked(e);
-			return xr_fab_err(&lf->lf_base, ret, "prepost: %d",
+			return xr_fab_err(&lf->pf_base, ret, "prepost: %d",
 					  ret);
 		}
 	}
@@ -809,41 +811,41 @@ static int lp_accept(struct xr_conn_req *xreq, const struct xr_ep_attr *attr,
 	int ret;
 
 	lp_lock();
-	if (pdata_len > lf->lf_base.xf_pdata_max) {
-		ret = xr_fab_err(&lf->lf_base, -EMSGSIZE,
+	if (pdata_len > lf->pf_base.xf_pdata_max) {
+		ret = xr_fab_err(&lf->pf_base, -EMSGSIZE,
 				 "accept data %u bytes, limit %u", pdata_len,
-				 lf->lf_base.xf_pdata_max);
+				 lf->pf_base.xf_pdata_max);
 		goto out_reject;
 	}
 	ret = lp_ep_create_locked(lf, attr, prepost, nprepost, ctx, &e);
 	if (ret)
 		goto out_reject;
 	c = q->lr_client;
-	e->le_was_conn = true;
+	e->pe_was_conn = true;
 	e->le_laddr = q->lr_addr;
 	e->le_lport = q->lr_lis ? q->lr_lis->ll_port : 0;
 	if (!c) {
 		/* The client gave up meanwhile: it is gone at once. */
-		e->le_state = LP_CONNECTED;
+		e->pe_state = LP_CONNECTED;
 		lp_queue_ep_event(e, XR_EV_ESTABLISHED, 0, NULL, 0);
 		lp_shut(e, XR_EV_DISCONNECTED, -ECONNRESET);
 	} else {
-		c->le_req = NULL;
+		c->pe_req = NULL;
 		q->lr_client = NULL;
-		e->le_paddr = c->le_laddr;
-		e->le_pport = c->le_lport;
-		c->le_paddr = e->le_laddr;
-		c->le_pport = e->le_lport;
-		c->le_was_conn = true;
-		e->le_peer = c;
-		c->le_peer = e;
-		e->le_state = c->le_state = LP_CONNECTED;
+		e->pe_paddr = c->le_laddr;
+		e->pe_pport = c->le_lport;
+		c->pe_paddr = e->le_laddr;
+		c->pe_pport = e->le_lport;
+		c->pe_was_conn = true;
+		e->pe_peer = c;
+		c->pe_peer = e;
+		e->pe_state = c->pe_state = LP_CONNECTED;
 		lp_queue_ep_event(e, XR_EV_ESTABLISHED, 0, NULL, 0);
 		lp_queue_ep_event(c, XR_EV_ESTABLISHED, 0, pdata, pdata_len);
 	}
 	lp_req_free_locked(q, false);
 	lp_unlock();
-	*out = &e->le_base;
+	*out = &e->pe_base;
 	return 0;
 
 out_reject:
@@ -861,17 +863,17 @@ static int lp_reject(struct xr_conn_req *xreq, const void *pdata,
 	int ret = 0;
 
 	lp_lock();
-	if (pdata_len > lf->lf_base.xf_pdata_max) {
-		ret = xr_fab_err(&lf->lf_base, -EMSGSIZE,
+	if (pdata_len > lf->pf_base.xf_pdata_max) {
+		ret = xr_fab_err(&lf->pf_base, -EMSGSIZE,
 				 "reject data %u bytes, limit %u", pdata_len,
-				 lf->lf_base.xf_pdata_max);
+				 lf->pf_base.xf_pdata_max);
 		pdata_len = 0;
 	}
 	c = q->lr_client;
 	if (c) {
-		c->le_req = NULL;
+		c->pe_req = NULL;
 		q->lr_client = NULL;
-		c->le_state = LP_CLOSED;
+		c->pe_state = LP_CLOSED;
 		lp_flush(c);
 		lp_queue_ep_event(c, XR_EV_REJECTED, -ECONNREFUSED, pdata,
 				  pdata_len);
@@ -924,27 +926,27 @@ static int lp_connect(struct xr_fabric *fab, const char *addr, uint16_t port,
 		lp_unlock();
 		return xr_fab_err(fab, -ENOMEM, "connect: no memory");
 	}
-	q->lr_base.xq_fabric = &sf->lf_base;
+	q->lr_base.xq_fabric = &sf->pf_base;
 	q->lr_lis = l;
 	q->lr_client = e;
 	q->lr_addr = a;
 	q->lr_pdata_len = pdata_len;
 	if (pdata_len)
 		memcpy(q->lr_pdata, pdata, pdata_len);
-	q->lr_next = sf->lf_reqs;
-	if (sf->lf_reqs)
-		sf->lf_reqs->lr_prev = q;
-	sf->lf_reqs = q;
+	q->lr_next = sf->pf_reqs;
+	if (sf->pf_reqs)
+		sf->pf_reqs->lr_prev = q;
+	sf->pf_reqs = q;
 	l->ll_pending++;
-	e->le_req = q;
+	e->pe_req = q;
 	ev.xv_listener = &l->ll_base;
 	ev.xv_req = &q->lr_base;
 	/*
 	 * The requester: loopback, so the address it dialled, unless a test
 	 * made this fabric pose as another host (xr_loop_set_source).
 	 */
-	if (lf->lf_src_set) {
-		ev.xv_peer = lf->lf_src;
+	if (lf->pf_src_set) {
+		ev.xv_peer = lf->pf_src;
 	} else {
 		((struct sockaddr_in *)&ev.xv_peer)->sin_family = AF_INET;
 		((struct sockaddr_in *)&ev.xv_peer)->sin_addr.s_addr = a;
@@ -957,7 +959,7 @@ static int lp_connect(struct xr_fabric *fab, const char *addr, uint16_t port,
 	lp_queue_event(sf, &ev);
 out:
 	lp_unlock();
-	*out = &e->le_base;
+	*out = &e->pe_base;
 	return 0;
 }
 
@@ -966,7 +968,7 @@ static int lp_disconnect(struct xr_ep *ep)
 	struct lp_ep *e = lep(ep);
 
 	lp_lock();
-	if (e->le_state == LP_CLOSED) {
+	if (e->pe_state == LP_CLOSED) {
 		lp_unlock();
 		return -ENOTCONN;
 	}
@@ -983,7 +985,7 @@ static int lp_ep_addrs(struct xr_ep *ep, struct sockaddr_storage *local,
 	int ret = 0;
 
 	lp_lock();
-	if (!e->le_was_conn) {
+	if (!e->pe_was_conn) {
 		ret = -ENOTCONN;
 		goto out;
 	}
@@ -998,8 +1000,8 @@ static int lp_ep_addrs(struct xr_ep *ep, struct sockaddr_storage *local,
 		memset(peer, 0, sizeof(*peer));
 		s = (struct sockaddr_in *)peer;
 		s->sin_family = AF_INET;
-		s->sin_addr.s_addr = e->le_paddr;
-		s->sin_port = htons(e->le_pport);
+		s->sin_addr.s_addr = e->pe_paddr;
+		s->sin_port = htons(e->pe_pport);
 	}
 out:
 	lp_unlock();
@@ -1008,37 +1010,37 @@ out:
 
 static void lp_ep_destroy_locked(struct lp_ep *e)
 {
-	struct lp_fabric *lf = e->le_fab;
+	struct lp_fabric *lf = e->pe_fab;
 	struct lp_event **np, *n;
 
-	if (e->le_state != LP_CLOSED && e->le_peer)
-		lp_shut(e->le_peer, XR_EV_DISCONNECTED, -ECONNRESET);
-	if (e->le_req) {
-		e->le_req->lr_client = NULL;
-		e->le_req = NULL;
+	if (e->pe_state != LP_CLOSED && e->pe_peer)
+		lp_shut(e->pe_peer, XR_EV_DISCONNECTED, -ECONNRESET);
+	if (e->pe_req) {
+		e->pe_req->lr_client = NULL;
+		e->pe_req = NULL;
 	}
 	for (np = &lf->lf_ev_head; *np;) {
 		n = *np;
 		if (n->lv_ev.xv_type != XR_EV_CONNECT_REQUEST &&
-		    n->lv_ev.xv_ep == &e->le_base) {
+		    n->lv_ev.xv_ep == &e->pe_base) {
 			*np = n->lv_next;
 			free(n);
 			continue;
 		}
 		np = &n->lv_next;
 	}
-	lf->lf_ev_tail = NULL;
+	lf->pf_ev_tail = NULL;
 	for (n = lf->lf_ev_head; n; n = n->lv_next)
-		lf->lf_ev_tail = n;
+		lf->pf_ev_tail = n;
 	if (e->le_prev)
-		e->le_prev->le_next = e->le_next;
+		e->le_prev->pe_next = e->pe_next;
 	else
-		lf->lf_eps = e->le_next;
-	if (e->le_next)
-		e->le_next->le_prev = e->le_prev;
-	lf->lf_counts.lc_eps--;
-	xr_wr_pool_fini(&e->le_base.xe_wrs);
-	free(e->le_ops);
+		lf->pf_eps = e->pe_next;
+	if (e->pe_next)
+		e->pe_next->le_prev = e->le_prev;
+	lf->pf_counts.lc_eps--;
+	xr_wr_pool_fini(&e->pe_base.xe_wrs);
+	free(e->pe_ops);
 	free(e);
 }
 
@@ -1084,15 +1086,15 @@ static int lp_reg_mr(struct xr_fabric *fab, void *addr, size_t len,
 	do
 		key = lp_scramble(++lp_world.w_next_key);
 	while (key == 0);
-	m->lm_base.xm_fabric = fab;
+	m->lm_base.mrg_fabric = fab;
 	m->lm_fab = lf;
 	m->lm_start = (uintptr_t)addr;
 	m->lm_len = len;
 	m->lm_access = access;
 	m->lm_key = key;
-	m->lm_hnext = lf->lf_mrs[key % LP_MR_BUCKETS];
-	lf->lf_mrs[key % LP_MR_BUCKETS] = m;
-	lf->lf_counts.lc_mrs++;
+	m->lm_hnext = lf->pf_mrs[key % LP_MR_BUCKETS];
+	lf->pf_mrs[key % LP_MR_BUCKETS] = m;
+	lf->pf_counts.lc_mrs++;
 	lp_unlock();
 	*out = &m->lm_base;
 	return 0;
@@ -1102,13 +1104,13 @@ static void lp_dereg_locked(struct lp_mr *m)
 {
 	struct lp_mr **pp;
 
-	for (pp = &m->lm_fab->lf_mrs[m->lm_key % LP_MR_BUCKETS]; *pp;
+	for (pp = &m->lm_fab->pf_mrs[m->lm_key % LP_MR_BUCKETS]; *pp;
 	     pp = &(*pp)->lm_hnext)
 		if (*pp == m) {
 			*pp = m->lm_hnext;
 			break;
 		}
-	m->lm_fab->lf_counts.lc_mrs--;
+	m->lm_fab->pf_counts.lc_mrs--;
 	free(m);
 }
 
@@ -1134,39 +1136,40 @@ static uint64_t lp_mr_wire_offset(const struct xr_mr *mr, const void *addr)
 static int lp_post_recvs_locked(struct lp_ep *e, const struct xr_recv *recvs,
 				uint32_t n, uint32_t *posted)
 {
-	struct lp_fabric *lf = e->le_fab;
+	struct lp_fabric *lf = e->pe_fab;
 	struct lp_op tmp;
 	struct xr_wr *wr;
 	uint32_t i, limit = n;
 	int ret = 0;
 
 	*posted = 0;
-	if (e->le_state == LP_CLOSED)
+	if (e->pe_state == LP_CLOSED)
 		return -ENOTCONN;
-	if (n > 1 && lp_roll(lf, lf->lf_faults.lf_partial)) {
-		lf->lf_counts.lc_partial++;
+	if (n > 1 && lp_roll(lf, lf->pf_faults.lf_partial)) {
+		lf->pf_counts.lc_partial++;
 		limit = (uint32_t)(lp_rand(lf) % n);
 		ret = -ENOSPC;
 	}
 	for (i = 0; i < limit; i++) {
 		memset(&tmp, 0, sizeof(tmp));
-		if (lp_sges(lf, recvs[i].xr_sge, recvs[i].xr_nsge, true, &tmp) <
-		    0) {
+		if (lp_sges(lf, recvs[i].rcv_sge, recvs[i].rcv_nsge, true,
+			    &tmp) < 0) {
 			ret = -EINVAL;
 			break;
 		}
-		wr = xr_wr_get(&e->le_base.xe_wrs, XR_OP_RECV, recvs[i].xr_ctx);
+		wr =
+		    xr_wr_get(&e->pe_base.xe_wrs, XR_OP_RECV, recvs[i].rcv_ctx);
 		if (!wr) {
 			ret = -ENOSPC;
 			break;
 		}
-		e->le_ops[lp_index(e, wr)] = tmp;
-		e->le_ops[lp_index(e, wr)].lo_where = LP_RQ;
+		e->pe_ops[lp_index(e, wr)] = tmp;
+		e->pe_ops[lp_index(e, wr)].lop_where = LP_RQ;
 		lp_fifo_push(e, &e->le_rq, lp_index(e, wr));
 		(*posted)++;
 	}
-	if (e->le_peer)
-		lp_deliver(e->le_peer);
+	if (e->pe_peer)
+		lp_deliver(e->pe_peer);
 	return ret;
 }
 
@@ -1190,37 +1193,37 @@ static int lp_post_begin(struct lp_ep *e, enum xr_op op,
 			 const struct xr_sge *sge, uint32_t nsge, void *ctx,
 			 uint32_t *idx, int64_t *total)
 {
-	struct lp_fabric *lf = e->le_fab;
+	struct lp_fabric *lf = e->pe_fab;
 	struct lp_op tmp;
 	struct xr_wr *wr;
 
-	if (e->le_state != LP_CONNECTED)
+	if (e->pe_state != LP_CONNECTED)
 		return -ENOTCONN;
 	memset(&tmp, 0, sizeof(tmp));
 	*total = lp_sges(lf, sge, nsge, op == XR_OP_READ, &tmp);
 	if (*total < 0)
 		return -EINVAL;
-	if (lp_roll(lf, lf->lf_faults.lf_nospc)) {
-		lf->lf_counts.lc_nospc++;
+	if (lp_roll(lf, lf->pf_faults.lf_nospc)) {
+		lf->pf_counts.lc_nospc++;
 		return -ENOSPC;
 	}
-	wr = xr_wr_get(&e->le_base.xe_wrs, op, ctx);
+	wr = xr_wr_get(&e->pe_base.xe_wrs, op, ctx);
 	if (!wr)
 		return -ENOSPC;
 	*idx = lp_index(e, wr);
-	e->le_ops[*idx] = tmp;
-	e->le_ops[*idx].lo_where = LP_IDLE;
+	e->pe_ops[*idx] = tmp;
+	e->pe_ops[*idx].lop_where = LP_IDLE;
 	return 0;
 }
 
 /* The flush fault: this post breaks the connection instead of running. */
 static bool lp_flush_fault(struct lp_ep *e)
 {
-	struct lp_fabric *lf = e->le_fab;
+	struct lp_fabric *lf = e->pe_fab;
 
-	if (!lp_roll(lf, lf->lf_faults.lf_flush))
+	if (!lp_roll(lf, lf->pf_faults.lf_flush))
 		return false;
-	lf->lf_counts.lc_flushes++;
+	lf->pf_counts.lc_flushes++;
 	lp_break(e, XR_EV_ERROR, -EIO, XR_EV_DISCONNECTED, -ECONNRESET);
 	return true;
 }
@@ -1240,8 +1243,8 @@ static int lp_post_send(struct xr_ep *ep, const struct xr_sge *sge,
 	ret = lp_post_begin(e, XR_OP_SEND, sge, nsge, ctx, &i, &total);
 	if (ret)
 		goto out;
-	e->le_ops[i].lo_where = LP_SENDQ;
-	lp_fifo_push(e, &e->le_sendq, i);
+	e->pe_ops[i].lop_where = LP_SENDQ;
+	lp_fifo_push(e, &e->pe_sendq, i);
 	if (!lp_flush_fault(e))
 		lp_deliver(e);
 out:
@@ -1268,18 +1271,18 @@ static int lp_post_rma(struct xr_ep *ep, enum xr_op op,
 		goto out;
 	if (lp_flush_fault(e))
 		goto out;
-	m = lp_mr_find(e->le_peer->le_fab, remote_handle);
+	m = lp_mr_find(e->pe_peer->pe_fab, remote_handle);
 	if (!m || !(m->lm_access & want) ||
 	    (uint64_t)(uintptr_t)remote_offset != remote_offset ||
 	    !lp_inside(m, (uintptr_t)remote_offset, (uint64_t)total)) {
 		/* Refused by the peer: the op fails, the connection ends. */
-		e->le_fab->lf_counts.lc_rma_refused++;
+		e->pe_fab->pf_counts.lc_rma_refused++;
 		lp_ready(e, i, -EACCES, 0);
 		lp_break(e, XR_EV_ERROR, -EACCES, XR_EV_DISCONNECTED,
 			 -ECONNRESET);
 		goto out;
 	}
-	lp_copy_sges(&e->le_ops[i], (uint8_t *)(uintptr_t)remote_offset,
+	lp_copy_sges(&e->pe_ops[i], (uint8_t *)(uintptr_t)remote_offset,
 		     op == XR_OP_WRITE);
 	lp_complete(e, i, 0, 0);
 out:
@@ -1307,7 +1310,7 @@ static int lp_post_read(struct xr_ep *ep, const struct xr_sge *sge,
 
 static int lp_wait_fd(struct xr_fabric *fab)
 {
-	return lfab(fab)->lf_efd;
+	return lfab(fab)->pf_efd;
 }
 
 static bool lp_pending_locked(struct lp_fabric *lf)
@@ -1316,7 +1319,7 @@ static bool lp_pending_locked(struct lp_fabric *lf)
 
 	if (lf->lf_ev_head)
 		return true;
-	for (e = lf->lf_eps; e; e = e->le_next)
+	for (e = lf->pf_eps; e; e = e->pe_next)
 		if (e->le_ready.lq_head != LP_NONE)
 			return true;
 	return false;
@@ -1330,7 +1333,7 @@ static int lp_arm(struct xr_fabric *fab)
 
 	lp_lock();
 	/* Drained under the lock: whoever queues later writes it again. */
-	if (read(lf->lf_efd, &v, sizeof(v)) < 0) {
+	if (read(lf->pf_efd, &v, sizeof(v)) < 0) {
 		/* EAGAIN: it was not readable. */
 	}
 	pending = lp_pending_locked(lf);
@@ -1346,14 +1349,14 @@ static int lp_poll(struct xr_fabric *fab, struct xr_completion *out, int max)
 	int n = 0;
 
 	lp_lock();
-	for (e = lf->lf_eps; e && n < max; e = e->le_next)
+	for (e = lf->pf_eps; e && n < max; e = e->pe_next)
 		while (n < max &&
 		       (i = lp_fifo_pop(e, &e->le_ready)) != LP_NONE) {
-			e->le_ops[i].lo_where = LP_IDLE;
-			xr_wr_complete(&e->le_base,
-				       &e->le_base.xe_wrs.xp_slots[i],
-				       e->le_ops[i].lo_status,
-				       e->le_ops[i].lo_len, &out[n++]);
+			e->pe_ops[i].lop_where = LP_IDLE;
+			xr_wr_complete(&e->pe_base,
+				       &e->pe_base.xe_wrs.xp_slots[i],
+				       e->pe_ops[i].lop_status,
+				       e->pe_ops[i].lop_len, &out[n++]);
 		}
 	lp_unlock();
 	return n;
@@ -1373,7 +1376,7 @@ static int lp_get_event(struct xr_fabric *fab, struct xr_event *ev)
 	}
 	lf->lf_ev_head = n->lv_next;
 	if (!lf->lf_ev_head)
-		lf->lf_ev_tail = NULL;
+		lf->pf_ev_tail = NULL;
 	*ev = n->lv_ev;
 	free(n);
 	if (ev->xv_type != XR_EV_CONNECT_REQUEST &&
@@ -1401,10 +1404,10 @@ int xr_loop_set_faults(struct xr_fabric *fab, const struct xr_loop_faults *f)
 		return -EINVAL;
 	lf = lfab(fab);
 	lp_lock();
-	memset(&lf->lf_faults, 0, sizeof(lf->lf_faults));
+	memset(&lf->pf_faults, 0, sizeof(lf->pf_faults));
 	if (f)
-		lf->lf_faults = *f;
-	lf->lf_rng = lf->lf_faults.lf_seed ? lf->lf_faults.lf_seed : 1;
+		lf->pf_faults = *f;
+	lf->pf_rng = lf->pf_faults.lf_seed ? lf->pf_faults.lf_seed : 1;
 	lp_unlock();
 	return 0;
 }
@@ -1418,9 +1421,9 @@ int xr_loop_set_source(struct xr_fabric *fab,
 		return -EINVAL;
 	lf = lfab(fab);
 	lp_lock();
-	lf->lf_src_set = src != NULL;
+	lf->pf_src_set = src != NULL;
 	if (src)
-		lf->lf_src = *src;
+		lf->pf_src = *src;
 	lp_unlock();
 	return 0;
 }
@@ -1433,9 +1436,9 @@ int xr_loop_stop_reading(struct xr_ep *ep, bool stop)
 		return -EINVAL;
 	e = lep(ep);
 	lp_lock();
-	e->le_stopped = stop;
-	if (!stop && e->le_peer)
-		lp_deliver(e->le_peer);
+	e->pe_stopped = stop;
+	if (!stop && e->pe_peer)
+		lp_deliver(e->pe_peer);
 	lp_unlock();
 	return 0;
 }
@@ -1449,7 +1452,7 @@ int xr_loop_break(struct xr_ep *ep)
 		return -EINVAL;
 	e = lep(ep);
 	lp_lock();
-	if (e->le_state != LP_CONNECTED)
+	if (e->pe_state != LP_CONNECTED)
 		ret = -ENOTCONN;
 	else
 		lp_break(e, XR_EV_ERROR, -EIO, XR_EV_DISCONNECTED, -ECONNRESET);
@@ -1465,7 +1468,7 @@ struct xr_fabric *xr_loop_listener_fabric(uint16_t port)
 	lp_lock();
 	for (l = lp_world.w_listeners; l; l = l->ll_next)
 		if (l->ll_port == port) {
-			fab = &l->ll_fab->lf_base;
+			fab = &l->ll_fab->pf_base;
 			break;
 		}
 	lp_unlock();
@@ -1479,10 +1482,10 @@ int xr_loop_get_counts(struct xr_fabric *fab, struct xr_loop_counts *out)
 	if (!lp_is_loop(fab))
 		return -EINVAL;
 	lp_lock();
-	*out = lfab(fab)->lf_counts;
+	*out = lfab(fab)->pf_counts;
 	out->lc_connected = 0;
-	for (e = lfab(fab)->lf_eps; e; e = e->le_next)
-		out->lc_connected += e->le_state == LP_CONNECTED;
+	for (e = lfab(fab)->pf_eps; e; e = e->pe_next)
+		out->lc_connected += e->pe_state == LP_CONNECTED;
 	lp_unlock();
 	return 0;
 }

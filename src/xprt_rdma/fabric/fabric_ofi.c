@@ -717,7 +717,7 @@ static int xr_ofi_reg_mr(struct xr_fabric *fab, void *addr, size_t len,
 			goto out_free;
 		}
 	}
-	m->om_base.xm_fabric = fab;
+	m->om_base.mrg_fabric = fab;
 	m->om_fab = of;
 	m->om_mr = t.mr;
 	m->om_desc = fi_mr_desc(t.mr);
@@ -774,12 +774,12 @@ static int64_t xr_ofi_iov(const struct xr_sge *sge, uint32_t nsge,
 	if (!nsge || nsge > XR_MAX_SGE)
 		return -EINVAL;
 	for (i = 0; i < nsge; i++) {
-		if (!sge[i].xs_mr || !sge[i].xs_addr)
+		if (!sge[i].ge_mr || !sge[i].ge_addr)
 			return -EINVAL;
-		iov[i].iov_base = sge[i].xs_addr;
-		iov[i].iov_len = sge[i].xs_len;
-		desc[i] = omr(sge[i].xs_mr)->om_desc;
-		total += sge[i].xs_len;
+		iov[i].iov_base = sge[i].ge_addr;
+		iov[i].iov_len = sge[i].ge_len;
+		desc[i] = omr(sge[i].ge_mr)->om_desc;
+		total += sge[i].ge_len;
 	}
 	return total;
 }
@@ -807,15 +807,15 @@ static int xr_ofi_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs,
 	if (e->oe_state == XR_OFI_CLOSED)
 		return -ENOTCONN;
 	for (i = 0; i < n; i++) {
-		if (xr_ofi_iov(recvs[i].xr_sge, recvs[i].xr_nsge, iov, desc) <
+		if (xr_ofi_iov(recvs[i].rcv_sge, recvs[i].rcv_nsge, iov, desc) <
 		    0)
 			return -EINVAL;
-		wr = xr_wr_get(&ep->xe_wrs, XR_OP_RECV, recvs[i].xr_ctx);
+		wr = xr_wr_get(&ep->xe_wrs, XR_OP_RECV, recvs[i].rcv_ctx);
 		if (!wr)
 			return -ENOSPC;
 		msg = (struct fi_msg){.msg_iov = iov,
 				      .desc = desc,
-				      .iov_count = recvs[i].xr_nsge,
+				      .iov_count = recvs[i].rcv_nsge,
 				      .context = wr};
 		ret = fi_recvmsg(e->oe_ep, &msg, FI_COMPLETION);
 		if (ret) {

@@ -809,7 +809,7 @@ static int xr_vb_reg_mr(struct xr_fabric *fab, void *addr, size_t len,
 				    "by RLIMIT_MEMLOCK, ulimit -l)"
 				  : "");
 	}
-	m->vm_base.xm_fabric = fab;
+	m->vm_base.mrg_fabric = fab;
 	m->vm_fab = vf;
 	m->vm_next = vf->vf_mrs;
 	if (vf->vf_mrs)
@@ -854,11 +854,11 @@ static int xr_vb_sges(const struct xr_sge *sge, uint32_t nsge, uint32_t max,
 	if (!nsge || nsge > max)
 		return -EINVAL;
 	for (i = 0; i < nsge; i++) {
-		if (!sge[i].xs_mr || !sge[i].xs_addr)
+		if (!sge[i].ge_mr || !sge[i].ge_addr)
 			return -EINVAL;
-		out[i].addr = (uintptr_t)sge[i].xs_addr;
-		out[i].length = sge[i].xs_len;
-		out[i].lkey = vmr(sge[i].xs_mr)->vm_mr->lkey;
+		out[i].addr = (uintptr_t)sge[i].ge_addr;
+		out[i].length = sge[i].ge_len;
+		out[i].lkey = vmr(sge[i].ge_mr)->vm_mr->lkey;
 	}
 	return 0;
 }
@@ -880,12 +880,13 @@ static int xr_vb_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs,
 		for (k = 0; k < XR_VB_POLL_BATCH && done + k < n; k++) {
 			const struct xr_recv *r = &recvs[done + k];
 
-			if (xr_vb_sges(r->xr_sge, r->xr_nsge, e->ve_max_sge,
+			if (xr_vb_sges(r->rcv_sge, r->rcv_nsge, e->ve_max_sge,
 				       sg[k])) {
 				ret = -EINVAL;
 				break;
 			}
-			slot[k] = xr_wr_get(&ep->xe_wrs, XR_OP_RECV, r->xr_ctx);
+			slot[k] =
+			    xr_wr_get(&ep->xe_wrs, XR_OP_RECV, r->rcv_ctx);
 			if (!slot[k]) {
 				ret = -ENOSPC;
 				break;
@@ -893,7 +894,7 @@ static int xr_vb_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs,
 			memset(&wr[k], 0, sizeof(wr[k]));
 			wr[k].wr_id = (uintptr_t)slot[k];
 			wr[k].sg_list = sg[k];
-			wr[k].num_sge = (int)r->xr_nsge;
+			wr[k].num_sge = (int)r->rcv_nsge;
 			if (k)
 				wr[k - 1].next = &wr[k];
 		}

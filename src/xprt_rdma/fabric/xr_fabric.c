@@ -187,17 +187,17 @@ int xr_reg_mr(struct xr_fabric *fab, void *addr, size_t len,
 void xr_dereg_mr(struct xr_mr *mr)
 {
 	if (mr)
-		mr->xm_fabric->xf_ops->dereg_mr(mr);
+		mr->mrg_fabric->xf_ops->dereg_mr(mr);
 }
 
 uint32_t xr_mr_handle(const struct xr_mr *mr)
 {
-	return mr->xm_fabric->xf_ops->mr_handle(mr);
+	return mr->mrg_fabric->xf_ops->mr_handle(mr);
 }
 
 uint64_t xr_mr_wire_offset(const struct xr_mr *mr, const void *addr)
 {
-	return mr->xm_fabric->xf_ops->mr_wire_offset(mr, addr);
+	return mr->mrg_fabric->xf_ops->mr_wire_offset(mr, addr);
 }
 
 int xr_ep_addrs(struct xr_ep *ep, struct sockaddr_storage *local,

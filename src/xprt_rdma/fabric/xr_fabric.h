@@ -72,16 +72,16 @@ enum xr_op {
 
 /* One buffer of an operation: a byte range inside a registered region. */
 struct xr_sge {
-	void *xs_addr;
-	uint32_t xs_len;
-	struct xr_mr *xs_mr;
+	void *ge_addr;
+	uint32_t ge_len;
+	struct xr_mr *ge_mr;
 };
 
 /* One receive to post: where the next incoming message lands. */
 struct xr_recv {
-	void *xr_ctx; /* returned in the completion */
-	struct xr_sge xr_sge[XR_MAX_SGE];
-	uint32_t xr_nsge;
+	void *rcv_ctx; /* returned in the completion */
+	struct xr_sge rcv_sge[XR_MAX_SGE];
+	uint32_t rcv_nsge;
 };
 
 /* One completed operation. */

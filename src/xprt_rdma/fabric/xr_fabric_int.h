@@ -42,7 +42,7 @@ struct xr_conn_req {
 };
 
 struct xr_mr {
-	struct xr_fabric *xm_fabric;
+	struct xr_fabric *mrg_fabric;
 };
 
 /* One outstanding operation. */

@@ -61,9 +61,9 @@ static struct config_item_list fabric_tokens[] = {
  * neither the option nor the range, ours names both.
  */
 struct conf_range {
-	const char *cr_name;
-	size_t cr_offset;
-	uint32_t cr_min, cr_max;
+	const char *rn_name;
+	size_t rn_offset;
+	uint32_t cr_min, rn_max;
 };
 
 #define RANGE(name, member, min, max)                                          \
@@ -186,13 +186,13 @@ static int conf_check_ranges(const struct xr_gsh_conf *conf)
 	for (i = 0; i < sizeof(conf_ranges) / sizeof(conf_ranges[0]); i++) {
 		const struct conf_range *r = &conf_ranges[i];
 		uint32_t v =
-		    *(const uint32_t *)((const char *)conf + r->cr_offset);
+		    *(const uint32_t *)((const char *)conf + r->rn_offset);
 
-		if (v < r->cr_min || v > r->cr_max) {
+		if (v < r->cr_min || v > r->rn_max) {
 			LogCrit(COMPONENT_CONFIG,
 				"%s: %s = %u is out of range: allowed %u to %u",
-				XR_GSH_CONF_BLOCK, r->cr_name, v, r->cr_min,
-				r->cr_max);
+				XR_GSH_CONF_BLOCK, r->rn_name, v, r->cr_min,
+				r->rn_max);
 			errors++;
 		}
 	}

@@ -36,28 +36,28 @@
 #define XR_TAG_MAX 1024u
 
 struct xr_cursor {
-	uint8_t *c_buf;
-	size_t c_len;
-	size_t c_off;
+	uint8_t *sf_buf;
+	size_t sf_len;
+	size_t sf_off;
 };
 
 static bool take32(struct xr_cursor *c, uint32_t *v)
 {
 	uint32_t be;
 
-	if (c->c_len - c->c_off < 4)
+	if (c->sf_len - c->sf_off < 4)
 		return false;
-	memcpy(&be, c->c_buf + c->c_off, 4);
+	memcpy(&be, c->sf_buf + c->sf_off, 4);
 	*v = ntohl(be);
-	c->c_off += 4;
+	c->sf_off += 4;
 	return true;
 }
 
 static bool skip(struct xr_cursor *c, size_t n)
 {
-	if (c->c_len - c->c_off < n)
+	if (c->sf_len - c->sf_off < n)
 		return false;
-	c->c_off += n;
+	c->sf_off += n;
 	return true;
 }
 
@@ -73,7 +73,7 @@ static bool skip_opaque(struct xr_cursor *c, uint32_t max)
 
 bool xr_gsh_seq_hide_cb_path_down(uint8_t *buf, size_t len)
 {
-	struct xr_cursor c = {.c_buf = buf, .c_len = len, .c_off = 0};
+	struct xr_cursor c = {.sf_buf = buf, .sf_len = len, .sf_off = 0};
 	uint32_t xid, v, flags;
 	size_t flags_off;
 
@@ -99,7 +99,7 @@ bool xr_gsh_seq_hide_cb_path_down(uint8_t *buf, size_t len)
 	/* sessionid, sequenceid, slotid, highest_slotid, target_highest */
 	if (!skip(&c, XR_SESSIONID_SIZE + 4 * 4))
 		return false;
-	flags_off = c.c_off;
+	flags_off = c.sf_off;
 	if (!take32(&c, &flags))
 		return false;
 	if (!(flags & (XR_SEQ4_STATUS_CB_PATH_DOWN |

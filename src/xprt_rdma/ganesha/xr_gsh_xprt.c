@@ -109,7 +109,7 @@ struct xr_gsh_server {
 #define XS_IDLE_BUFS 64
 
 struct xr_reply_buf {
-	struct xr_reply_buf *rb_next; /* while idle */
+	struct xr_reply_buf *bf_next; /* while idle */
 };
 
 struct xr_gsh_xprt {
@@ -137,8 +137,8 @@ struct xr_gsh_call {
 
 /* What Ganesha sees as its request; nfs_request_t must come first. */
 struct xr_gsh_req {
-	nfs_request_t gr_nfs;
-	struct xr_gsh_call *gr_call;
+	nfs_request_t gq_nfs;
+	struct xr_gsh_call *gq_call;
 };
 
 static struct xp_ops xr_gsh_xp_ops;
@@ -150,7 +150,7 @@ static char *reply_buf_get(struct xr_gsh_server *srv)
 	PTHREAD_MUTEX_lock(&srv->xs_buf_lock);
 	b = srv->xs_idle_bufs;
 	if (b) {
-		srv->xs_idle_bufs = b->rb_next;
+		srv->xs_idle_bufs = b->bf_next;
 		srv->xs_nidle--;
 	}
 	PTHREAD_MUTEX_unlock(&srv->xs_buf_lock);
@@ -165,7 +165,7 @@ static void reply_buf_put(struct xr_gsh_server *srv, char *buf)
 		return;
 	PTHREAD_MUTEX_lock(&srv->xs_buf_lock);
 	if (srv->xs_nidle < XS_IDLE_BUFS) {
-		b->rb_next = srv->xs_idle_bufs;
+		b->bf_next = srv->xs_idle_bufs;
 		srv->xs_idle_bufs = b;
 		srv->xs_nidle++;
 		buf = NULL;
@@ -264,13 +264,13 @@ static enum xprt_stat gx_recv(SVCXPRT *xprt)
 static enum xprt_stat gx_decode(struct svc_req *req)
 {
 	struct xr_gsh_req *gr =
-	    container_of(req, struct xr_gsh_req, gr_nfs.svc);
+	    container_of(req, struct xr_gsh_req, gq_nfs.svc);
 	SVCXPRT *xprt = req->rq_xprt;
 
 	req->rq_xdrs->x_op = XDR_DECODE;
 	rpc_msg_init(&req->rq_msg);
 	if (!xdr_dplx_decode(req->rq_xdrs, &req->rq_msg)) {
-		count(&gr->gr_call->gc_xprt->xx_server->xs_decode_errors, 1);
+		count(&gr->gq_call->gc_xprt->xx_server->xs_decode_errors, 1);
 		LogInfo(
 		    COMPONENT_DISPATCH,
 		    "NFS_RDMA: undecodable RPC message from an RDMA client, dropped");
@@ -291,10 +291,10 @@ static bool gx_wrap_results(XDR *xdrs, void *where)
 {
 	struct svc_req *req = where;
 	struct xr_gsh_req *gr =
-	    container_of(req, struct xr_gsh_req, gr_nfs.svc);
+	    container_of(req, struct xr_gsh_req, gq_nfs.svc);
 
-	req->rq_msg.RPCM_ack.ar_results.proc = gr->gr_call->gc_results_proc;
-	req->rq_msg.RPCM_ack.ar_results.where = gr->gr_call->gc_results_where;
+	req->rq_msg.RPCM_ack.ar_results.proc = gr->gq_call->gc_results_proc;
+	req->rq_msg.RPCM_ack.ar_results.where = gr->gq_call->gc_results_where;
 	return SVCAUTH_WRAP(req, xdrs);
 }
 
@@ -317,8 +317,8 @@ static void gx_build_msg(struct xr_gsh_call *gc, struct xr_msg *msg)
 static enum xprt_stat gx_reply(struct svc_req *req)
 {
 	struct xr_gsh_req *gr =
-	    container_of(req, struct xr_gsh_req, gr_nfs.svc);
-	struct xr_gsh_call *gc = gr->gr_call;
+	    container_of(req, struct xr_gsh_req, gq_nfs.svc);
+	struct xr_gsh_call *gc = gr->gq_call;
 	struct xr_gsh_server *srv = gc->gc_xprt->xx_server;
 	struct xr_msg msg;
 
@@ -328,7 +328,7 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 	if (!gc->gc_buf)
 		return XPRT_DIED;
 	xr_gsh_xdr_out_init(&gc->gc_out, gc->gc_buf, srv->xs_max_response,
-			    srv->xs_read4_release, gc->gc_call->sc_nwrite > 0);
+			    srv->xs_read4_release, gc->gc_call->ac_nwrite > 0);
 	/* NFSv3 READ data: recognised by the procedure, not the release. */
 	gc->gc_out.xo_ddp_any =
 	    req->rq_msg.cb_prog == nfs_param.core_param.program[P_NFS] &&
@@ -493,7 +493,7 @@ static void gs_on_disconnect(struct xr_svc_conn *conn, void *ctx)
 static void gs_on_call(struct xr_svc_call *call, void *ctx)
 {
 	struct xr_gsh_server *srv = ctx;
-	struct xr_gsh_xprt *gx = xr_svc_conn_ctx(call->sc_conn);
+	struct xr_gsh_xprt *gx = xr_svc_conn_ctx(call->ac_conn);
 	struct xr_gsh_call *gc;
 
 	gc = gx ? calloc(1, sizeof(*gc)) : NULL;
@@ -505,7 +505,7 @@ static void gs_on_call(struct xr_svc_call *call, void *ctx)
 	gc->gc_xprt = gx;
 	gc->gc_srv = srv;
 	gc->gc_refs = 2; /* the worker's and the engine's */
-	call->sc_upper = gc;
+	call->ac_upper = gc;
 	/* The worker may run after a disconnect: keep the xprt alive. */
 	SVC_REF(&gx->xx_xprt, SVC_REF_FLAG_NONE);
 	count(&srv->xs_requests, 1);
@@ -523,7 +523,7 @@ static void gs_on_call(struct xr_svc_call *call, void *ctx)
 
 static void gs_on_release(struct xr_svc_call *call, int status, void *ctx)
 {
-	struct xr_gsh_call *gc = call->sc_upper;
+	struct xr_gsh_call *gc = call->ac_upper;
 
 	if (!gc)
 		return;
@@ -593,7 +593,7 @@ gw_export_verdict(struct xr_gsh_call *gc, const struct xr_gsh_rpc_call *call)
 #endif
 	else
 		return XR_GSH_RPC_PASS; /* not dispatched on RDMA connections */
-	rc = xr_gsh_rpc_call_export(gc->gc_call->sc_msg, gc->gc_call->sc_nmsg,
+	rc = xr_gsh_rpc_call_export(gc->gc_call->ac_msg, gc->gc_call->ac_nmsg,
 				    &as_ganesha, &id);
 	if (rc == -EACCES || (rc == 1 && !xr_gsh_export_on_rdma(id))) {
 		LogInfo(
@@ -615,33 +615,33 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 	enum xprt_stat stat;
 	uint32_t i;
 
-	if (xr_gsh_xdr_in_init(&gc->gc_in, gc->gc_call->sc_msg,
-			       gc->gc_call->sc_nmsg) != 0)
+	if (xr_gsh_xdr_in_init(&gc->gc_in, gc->gc_call->ac_msg,
+			       gc->gc_call->ac_nmsg) != 0)
 		goto out_drop;
-	verdict = xr_gsh_rpc_call_check(gc->gc_call->sc_msg,
-					gc->gc_call->sc_nmsg, &call);
+	verdict = xr_gsh_rpc_call_check(gc->gc_call->ac_msg,
+					gc->gc_call->ac_nmsg, &call);
 	if (verdict == XR_GSH_RPC_PASS && xr_gsh_exports_restricted())
 		verdict = gw_export_verdict(gc, &call);
 	if (verdict != XR_GSH_RPC_PASS) {
 		gw_deny(srv, gc, &call, verdict);
 		return;
 	}
-	for (i = 0; i < gc->gc_call->sc_nchunks; i++)
+	for (i = 0; i < gc->gc_call->ac_nchunks; i++)
 		xr_gsh_xdr_in_mark_chunk(&gc->gc_in,
-					 gc->gc_call->sc_chunk_range[i]);
+					 gc->gc_call->ac_chunk_range[i]);
 	gr = gsh_calloc(1, sizeof(*gr));
-	gr->gr_call = gc;
+	gr->gq_call = gc;
 	SVC_REF(xprt, SVC_REF_FLAG_NONE);
-	gr->gr_nfs.svc.rq_xprt = xprt;
-	gr->gr_nfs.svc.rq_xdrs = &gc->gc_in.xi_xdrs;
-	gr->gr_nfs.svc.rq_refcnt = 1;
-	TAILQ_INIT_ENTRY(&gr->gr_nfs, dupes);
+	gr->gq_nfs.svc.rq_xprt = xprt;
+	gr->gq_nfs.svc.rq_xdrs = &gc->gc_in.xi_xdrs;
+	gr->gq_nfs.svc.rq_refcnt = 1;
+	TAILQ_INIT_ENTRY(&gr->gq_nfs, dupes);
 
-	stat = SVC_DECODE(&gr->gr_nfs.svc);
+	stat = SVC_DECODE(&gr->gq_nfs.svc);
 	if (stat == XPRT_SUSPEND)
 		return; /* Ganesha resumes and frees the request itself */
-	if (gr->gr_nfs.svc.rq_auth)
-		SVCAUTH_RELEASE(&gr->gr_nfs.svc);
+	if (gr->gq_nfs.svc.rq_auth)
+		SVCAUTH_RELEASE(&gr->gq_nfs.svc);
 	if (!gc->gc_replied) {
 		count(&srv->xs_dropped, 1);
 		send_queue(srv, gc);

@@ -23,10 +23,10 @@ static uint32_t xr_cm_code_size(uint8_t code)
 
 static void xr_cm_defaults(struct xr_cm_private *p)
 {
-	p->cp_present = false;
-	p->cp_remote_inv = false;
-	p->cp_send_size = XR_CM_DEFAULT_INLINE;
-	p->cp_recv_size = XR_CM_DEFAULT_INLINE;
+	p->pd_present = false;
+	p->pd_remote_inv = false;
+	p->pd_send_size = XR_CM_DEFAULT_INLINE;
+	p->pd_recv_size = XR_CM_DEFAULT_INLINE;
 }
 
 uint32_t xr_cm_size_advertised(uint32_t size)
@@ -44,8 +44,8 @@ ssize_t xr_cm_encode(const struct xr_cm_private *mine, void *buf, size_t size)
 
 	if (!mine || !buf)
 		return -EINVAL;
-	if (mine->cp_send_size < XR_CM_MIN_INLINE ||
-	    mine->cp_recv_size < XR_CM_MIN_INLINE)
+	if (mine->pd_send_size < XR_CM_MIN_INLINE ||
+	    mine->pd_recv_size < XR_CM_MIN_INLINE)
 		return -EINVAL;
 	if (size < XR_CM_PRIVATE_BYTES)
 		return -EMSGSIZE;
@@ -54,9 +54,9 @@ ssize_t xr_cm_encode(const struct xr_cm_private *mine, void *buf, size_t size)
 	p[2] = (uint8_t)(XR_CM_MAGIC >> 8);
 	p[3] = (uint8_t)XR_CM_MAGIC;
 	p[4] = XR_CM_VERSION;
-	p[5] = mine->cp_remote_inv ? XR_CM_FLAG_REMOTE_INV : 0;
-	p[6] = xr_cm_size_code(mine->cp_send_size);
-	p[7] = xr_cm_size_code(mine->cp_recv_size);
+	p[5] = mine->pd_remote_inv ? XR_CM_FLAG_REMOTE_INV : 0;
+	p[6] = xr_cm_size_code(mine->pd_send_size);
+	p[7] = xr_cm_size_code(mine->pd_recv_size);
 	return XR_CM_PRIVATE_BYTES;
 }
 
@@ -74,10 +74,10 @@ int xr_cm_decode(const void *buf, size_t len, struct xr_cm_private *peer)
 		((uint32_t)p[2] << 8) | (uint32_t)p[3];
 	if (magic != XR_CM_MAGIC || p[4] != XR_CM_VERSION)
 		return 0;
-	peer->cp_present = true;
-	peer->cp_remote_inv = (p[5] & XR_CM_FLAG_REMOTE_INV) != 0;
-	peer->cp_send_size = xr_cm_code_size(p[6]);
-	peer->cp_recv_size = xr_cm_code_size(p[7]);
+	peer->pd_present = true;
+	peer->pd_remote_inv = (p[5] & XR_CM_FLAG_REMOTE_INV) != 0;
+	peer->pd_send_size = xr_cm_code_size(p[6]);
+	peer->pd_recv_size = xr_cm_code_size(p[7]);
 	return 1;
 }
 
@@ -91,8 +91,8 @@ int xr_cm_negotiate(const struct xr_cm_private *mine,
 {
 	if (!mine || !peer || !out)
 		return -EINVAL;
-	out->ci_max_send = xr_min_u32(mine->cp_send_size, peer->cp_recv_size);
-	out->ci_max_recv = xr_min_u32(mine->cp_recv_size, peer->cp_send_size);
-	out->ci_send_inv_ok = peer->cp_present && peer->cp_remote_inv;
+	out->ci_max_send = xr_min_u32(mine->pd_send_size, peer->pd_recv_size);
+	out->ci_max_recv = xr_min_u32(mine->pd_recv_size, peer->pd_send_size);
+	out->ci_send_inv_ok = peer->pd_present && peer->pd_remote_inv;
 	return 0;
 }

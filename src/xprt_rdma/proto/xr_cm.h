@@ -41,17 +41,17 @@
 
 /**
  * struct xr_cm_private - decoded (or to-be-encoded) private data
- * @cp_present: false when the peer sent none or an unrecognised one; the
+ * @pd_present: false when the peer sent none or an unrecognised one; the
  *	other fields then hold the RFC 8166 defaults
- * @cp_remote_inv: the sender accepts Send With Invalidate
- * @cp_send_size: the sender's maximum inline send, bytes
- * @cp_recv_size: the sender's maximum inline receive, bytes
+ * @pd_remote_inv: the sender accepts Send With Invalidate
+ * @pd_send_size: the sender's maximum inline send, bytes
+ * @pd_recv_size: the sender's maximum inline receive, bytes
  */
 struct xr_cm_private {
-	bool cp_present;
-	bool cp_remote_inv;
-	uint32_t cp_send_size;
-	uint32_t cp_recv_size;
+	bool pd_present;
+	bool pd_remote_inv;
+	uint32_t pd_send_size;
+	uint32_t pd_recv_size;
 };
 
 /**
@@ -78,7 +78,7 @@ uint32_t xr_cm_size_advertised(uint32_t size);
 
 /**
  * xr_cm_encode() - write 8 bytes of RFC 8797 private data
- * @mine: my sizes and flags (@cp_present is ignored)
+ * @mine: my sizes and flags (@pd_present is ignored)
  * @buf: destination
  * @size: bytes available at @buf
  *
@@ -92,7 +92,7 @@ ssize_t xr_cm_encode(const struct xr_cm_private *mine, void *buf, size_t size);
  * @buf: the bytes received with the connect request/accept (may be NULL
  *	when @len is 0)
  * @len: their number
- * @peer: output; cp_present says whether valid RFC 8797 data was found,
+ * @peer: output; pd_present says whether valid RFC 8797 data was found,
  *	otherwise it holds the defaults (1024/1024, no remote invalidation)
  *
  * Return: 1 when private data was recognised, 0 when it was absent or not

@@ -121,8 +121,8 @@ static void progress(void)
 /* Connect one more endpoint and wait (up to 10 s) for its outcome. */
 static struct conn *open_conn(const char *addr, uint16_t port)
 {
-	struct xr_cm_private mine = {.cp_send_size = SLOT,
-				     .cp_recv_size = SLOT};
+	struct xr_cm_private mine = {.pd_send_size = SLOT,
+				     .pd_recv_size = SLOT};
 	struct xr_recv pre[NRECV];
 	struct xr_ep_attr attr;
 	uint8_t pdata[8];
@@ -135,9 +135,9 @@ static struct conn *open_conn(const char *addr, uint16_t port)
 	me = nconns++;
 	c = &conns[me];
 	for (i = 0; i < NRECV; i++)
-		pre[i] = (struct xr_recv){.xr_ctx = slot(me, i),
-					  .xr_sge = {{slot(me, i), SLOT, mr}},
-					  .xr_nsge = 1};
+		pre[i] = (struct xr_recv){.rcv_ctx = slot(me, i),
+					  .rcv_sge = {{slot(me, i), SLOT, mr}},
+					  .rcv_nsge = 1};
 	xr_cm_encode(&mine, pdata, sizeof(pdata));
 	xr_ep_attr_from_credits(NRECV, &attr);
 	if (xr_connect(fab, addr, port, &attr, pre, NRECV, pdata, sizeof(pdata),

@@ -142,7 +142,7 @@ static void raw_events(struct raw *r, enum xr_event_type *last)
 static void raw_repost(struct raw *r, uint8_t *slot)
 {
 	struct xr_recv re = {
-	    .xr_ctx = slot, .xr_sge = {{slot, SLOT, r->mr}}, .xr_nsge = 1};
+	    .rcv_ctx = slot, .rcv_sge = {{slot, SLOT, r->mr}}, .rcv_nsge = 1};
 	uint32_t posted;
 
 	xr_post_recvs(r->ep, &re, 1, &posted);
@@ -189,8 +189,8 @@ static int raw_connect(struct raw *r, unsigned int access)
 {
 	const char *backend = getenv("GR_MALFORMED_FABRIC");
 	struct xr_fabric_params fp = {.xfp_backend = backend ? backend : "ofi"};
-	struct xr_cm_private mine = {.cp_send_size = SLOT,
-				     .cp_recv_size = adv_recv};
+	struct xr_cm_private mine = {.pd_send_size = SLOT,
+				     .pd_recv_size = adv_recv};
 	struct xr_recv pre[NRECV];
 	struct xr_ep_attr attr;
 	enum xr_event_type last = 0;
@@ -213,9 +213,9 @@ static int raw_connect(struct raw *r, unsigned int access)
 		return ret;
 	for (i = 0; i < NRECV; i++)
 		pre[i] = (struct xr_recv){
-		    .xr_ctx = r->buf + i * SLOT,
-		    .xr_sge = {{r->buf + i * SLOT, SLOT, r->mr}},
-		    .xr_nsge = 1};
+		    .rcv_ctx = r->buf + i * SLOT,
+		    .rcv_sge = {{r->buf + i * SLOT, SLOT, r->mr}},
+		    .rcv_nsge = 1};
 	if (xr_cm_encode(&mine, pdata, sizeof(pdata)) < 0)
 		return -EINVAL;
 	xr_ep_attr_from_credits(NRECV, &attr);
