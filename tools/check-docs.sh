@@ -22,7 +22,12 @@
 #   6. every mutex, condition variable, rwlock and spinlock declared under
 #      src/ is named in architecture.md (as `name` or `struct.name`);
 #   7. every fuzz target (tests/fuzz/fuzz_<name>.c) is named there as
-#      `<name>`.
+#      `<name>`;
+#   8. every snake_case identifier in a `code span` of architecture.md or a
+#      module README (a function, member, counter, test name) occurs in the
+#      code, build or test files, so a rename cannot leave the docs behind -
+#      except names of Ganesha's (OUTSIDE_IDS) and the "(was `old`)" rows
+#      of the test-name table.
 #
 #   tools/check-docs.sh            exit 1 if anything is stale
 #
@@ -36,6 +41,8 @@ fi
 ARCH=docs/architecture.md
 # C files of other projects that architecture.md cites by name.
 OUTSIDE=" config.h nfsv41.h xdr_rdma.c svc_rdma_pcl.c rpc_rdma.c verbs.c frwr_ops.c transport.c nfs4_op_read.c nfs4_op_write.c nfs_worker_thread.c nfs_rpc_dispatcher_thread.c svc_vc.c work_pool.c svc_rqst.c svc_xprt.c handle.c file.c export.c main.c "
+# Ganesha functions and a placeholder that architecture.md cites.
+OUTSIDE_IDS=" gsh_malloc_aligned io_advise io_advise2 mdcache_read2 mdcache_write2 nfs4_op_notsupp nfs4_op_write_same nfs4_read nfs_rpc_process_request process_one_op vfs_read2 vfs_write2 sess_client_ fuzz_xr_rpccall "
 bad=0
 complain() {
 	echo "check-docs: $*"
@@ -121,6 +128,23 @@ for f in $(git ls-files 'tests/fuzz/fuzz_*.c'); do
 	grep -qE "\`(fuzz_)?$n\`" "$ARCH" ||
 		complain "fuzz target $n ($f) is named nowhere in $ARCH"
 done
+
+# 8. identifiers in code spans exist in the code.
+git grep -ohwE '[a-z][a-z0-9]*_[a-z0-9_]+' -- ':!*.md' ':!docs' |
+	sort -u >/tmp/check-docs-ids.$$
+for d in "$ARCH" $(git ls-files 'src/*README.md'); do
+	grep -v '(was `' "$d" | grep -oE '`[^`]+`' |
+		grep -oE '\b[a-z][a-z0-9]*_[a-z0-9_]+\b' | sort -u |
+		comm -23 - /tmp/check-docs-ids.$$ |
+		while read -r i; do
+			case "$OUTSIDE_IDS" in *" $i "*) continue ;; esac
+			echo "$d: \`$i\` occurs nowhere in the code (renamed?)"
+		done
+done >/tmp/check-docs-idmiss.$$
+while read -r line; do
+	complain "$line"
+done </tmp/check-docs-idmiss.$$
+rm -f /tmp/check-docs-ids.$$ /tmp/check-docs-idmiss.$$
 
 nsrc=$(git ls-files 'src/*.c' 'src/*.h' | wc -l)
 echo "check-docs: $nsrc source files under src/, $bad stale entries"
