@@ -3,7 +3,8 @@
 #
 # The project's test command (README, .ci/run): installs what is missing,
 # then builds and tests four configurations side by side:
-#   build/        gcc, -Werror: unit, integration, fuzz (seed replay), vm
+#   build/        gcc, -Werror: unit, integration, fuzz (seed replay), vm,
+#                 packaging (the .debs installed into a Debian 12 root)
 #   build-clang/  clang, -Werror, libFuzzer: fuzz tier for GR_FUZZ_SECONDS
 #   build-asan/   gcc + ASan/UBSan: unit, integration, fuzz (seed replay)
 # Every ctest run's summary is added up into one closing line.
@@ -73,7 +74,7 @@ echo "=== install dependencies"
 bash "$top/tools/install-deps.sh" || { echo "install-deps failed"; exit 1; }
 
 if build build -DCMAKE_C_COMPILER=gcc; then
-	for t in unit integration fuzz vm; do run_tier build $t; done
+	for t in unit integration fuzz vm packaging; do run_tier build $t; done
 fi
 if build build-clang -DCMAKE_C_COMPILER=clang -DGR_FUZZ=ON \
 	-DGR_FUZZ_SECONDS="$GR_FUZZ_SECONDS"; then
