@@ -36,13 +36,13 @@ build() { # dir cmake-args...
 	fi
 }
 
-run_tier() { # dir label
-	local dir=$1 label=$2 log n fail skip
+run_tier() { # dir label [ctest-jobs]
+	local dir=$1 label=$2 par=${3:-1} log n fail skip
 	skipped_tier "$label" && { echo "=== $dir: tier $label left out (GR_TIERS_SKIP)"; return; }
 	log=$logdir/$dir.$label.log
 	echo "=== ctest $dir -L $label"
 	ctest --test-dir "$top/$dir" -L "^$label\$" --output-on-failure \
-		--no-tests=ignore 2>&1 | tee "$log" | grep -E \
+		-j"$par" --no-tests=ignore 2>&1 | tee "$log" | grep -E \
 		'Test +#|tests passed|Skipped|SKIP:|FAIL|passed, [0-9]+ failed'
 	# Skipped tests say why in their last line of output, which ctest
 	# keeps in LastTest.log.
@@ -78,7 +78,9 @@ if build build -DCMAKE_C_COMPILER=gcc; then
 fi
 if build build-clang -DCMAKE_C_COMPILER=clang -DGR_FUZZ=ON \
 	-DGR_FUZZ_SECONDS="$GR_FUZZ_SECONDS"; then
-	run_tier build-clang fuzz
+	# libFuzzer targets are single-threaded, in-process and time-boxed:
+	# two at once fill the two cores and halve the tier's time.
+	run_tier build-clang fuzz 2
 fi
 if build build-asan -DCMAKE_C_COMPILER=gcc -DGR_SANITIZE=ON; then
 	for t in unit integration fuzz; do run_tier build-asan $t; done
