@@ -216,6 +216,8 @@ gr_check "installing enables nothing (no drop-in in /etc or /lib)" bash -c \
 	"! ls '$root'/etc/systemd/system/nfs-ganesha.service.d/* \
 	      '$root'/lib/systemd/system/nfs-ganesha.service.d/* \
 	      '$root'/usr/lib/systemd/system/nfs-ganesha.service.d/* 2>/dev/null | grep -q ."
+gr_check "the manual pages are installed" bash -c "cd '$root/usr/share/man' &&
+	ls man1/nfs41.1.gz man5/nfs_rdma.5.gz man5/rdma_proxy.5.gz man8/ganesha-rdma.8.gz"
 gr_check "State_Dir created 0700" \
 	test "$(stat -c %a "$root/var/lib/nfs/ganesha/rdma_proxy")" = 700
 
