@@ -360,6 +360,16 @@ key_sum=$(sha256sum <"$root/var/lib/nfs/ganesha/rdma_proxy/handle-mac.key")
 gr_stop_pid "$gw_pid" 15
 svc_stop
 
+# An upgrade runs the same maintainer scripts (old postrm upgrade, new
+# postinst configure) as installing the packages over themselves.
+stamp "dpkg -i over the installed packages (the upgrade path)"
+in_root bash -c 'dpkg -i /tmp/debs/*.deb' >"$work/upgrade.log" 2>&1 ||
+	{ tail -20 "$work/upgrade.log"; gr_fail "dpkg -i over the installed packages"; }
+gr_check "the upgrade path keeps the handle-MAC key" bash -c \
+	"test \"\$(sha256sum <'$root/var/lib/nfs/ganesha/rdma_proxy/handle-mac.key')\" = '$key_sum'"
+gr_check "the upgrade path enables nothing new" bash -c \
+	"test \"\$(ls '$root'/etc/systemd/system/nfs-ganesha.service.d/)\" = rdma.conf"
+
 # --- 4. remove: plain Ganesha still works, the state stays --------------------
 stamp "apt remove the server packages"
 in_root apt-get remove -y -q nfs-ganesha-rdma nfs-ganesha-rdma-proxy \
