@@ -7,8 +7,9 @@
  * into a command-line tool drags in its whole dependency tree (dbus,
  * krb5, rados, ...) and its global state for a handful of logging hooks.
  * Inside ganesha.nfsd (the RDMA_PROXY FSAL) the session library binds to
- * the daemon's real symbols instead; this file is linked ONLY into the
- * nfs41 executable and never into a module.
+ * the daemon's real symbols instead; this file (the cli_gsh_shim object
+ * library) is linked ONLY into standalone programs - the nfs41 executable
+ * and the tests on the session library - and never into a module.
  */
 #include <stdarg.h>
 #include <stdio.h>
