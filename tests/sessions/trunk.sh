@@ -8,7 +8,7 @@
 # (same slot and seqid, exactly once), the lost one is reconnected and
 # bound again, and the data is intact; after a server restart every extra
 # is bound to the new session.  (The same over RDMA is
-# tests/integration/trunk_rdma/run.sh.)
+# tests/sessions/trunk_rdma/run.sh.)
 NFS41=$1
 NFS41_FAULT=$3 # nfs41 with the --inject-* options (test build)
 . "$(dirname "$0")/lib.sh"

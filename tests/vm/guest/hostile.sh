@@ -19,7 +19,7 @@ IBDEV=$1 IP=$2 BUILD=$3 OUT=$4
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/nfs_common.sh"
 NFS41=$BUILD/src/cli/nfs41
-TOOL=$BUILD/tests/integration/gr_malformed
+TOOL=$BUILD/tests/ganesha/gr_malformed
 work=/var/tmp/hostile-$IBDEV
 passed=0 failed=0
 
