@@ -920,7 +920,7 @@ static nfsstat4 cb_status(uint32_t session_minor, uint32_t minor)
 	uint8_t req[4096], rep[8192];
 	CB_COMPOUND4res cres;
 	nfsstat4 st;
-	size_t len, off;
+	size_t len, off = 0;
 	XDR x;
 	int n;
 
@@ -929,7 +929,13 @@ static nfsstat4 cb_status(uint32_t session_minor, uint32_t minor)
 	len = build_cb(req, sizeof(req), 1, SESS_CB_PROGRAM);
 	cb_minor = 1;
 	n = sess_cb_handle(cl, req, len, rep, sizeof(rep));
-	CHECK(n > 0 && sess_rpc_decode_reply(rep, (size_t)n, 99, &off) == 0);
+	if (!CHECK(n > 0 &&
+		   sess_rpc_decode_reply(rep, (size_t)n, 99, &off) == 0)) {
+		/* no reply to read: a status none of the callers expects */
+		sess_slots_fini(&cl->cl_slots);
+		free(cl);
+		return NFS4ERR_SERVERFAULT;
+	}
 	memset(&cres, 0, sizeof(cres));
 	xdrmem_ncreate(&x, (char *)rep + off, (u_int)((size_t)n - off),
 		       XDR_DECODE);
