@@ -5,11 +5,12 @@
  *
  * - One lock (xr_loop.ev_lock) covers the fabric and the engine; one
  *   condition variable (ce_cv) signals state changes and freed credits,
- *   each blocking call waits on its own (cr_cv).  On ofi, submitting
- *   threads post under the lock and wake the progress thread; on verbs
+ *   each blocking call waits on its own (cr_cv).  On a fabric that takes
+ *   posts from any thread (XR_CAP_POST_ANY_THREAD: ofi), submitting
+ *   threads post under the lock; on one that does not (verbs: uverbs
+ *   refuses threads whose credentials changed, as a Ganesha worker's do)
  *   they queue the call and the progress thread registers and posts it
- *   (and connects and disconnects): uverbs refuses threads whose
- *   credentials changed, as a Ganesha worker's do (xr_clnt_defer_to_loop()).
+ *   (and connects and disconnects): xr_clnt_defer_to_loop().
  *   The progress thread polls, matches replies, and runs completion
  *   callbacks after dropping the lock.
  * - Preallocated at create: `credits` receive buffers and `credits` call
@@ -106,9 +107,9 @@ struct xr_clnt {
 	struct xr_core_stats ce_stats;
 	uint64_t ce_per_conn;
 	/*
-	 * Verbs: only the progress thread touches the device (see
-	 * xr_clnt_defer_to_loop()); callers queue their posts and requests
-	 * here.
+	 * Fabric without XR_CAP_POST_ANY_THREAD: only the progress thread
+	 * touches the device (see xr_clnt_defer_to_loop()); callers queue
+	 * their posts and requests here.
 	 */
 	bool ce_loop_only;
 	struct xr_clnt_slot *cl_postq, *ce_postq_tail;
@@ -118,13 +119,13 @@ struct xr_clnt {
 };
 
 /*
- * With the verbs fabric every command to the device (registration, post,
- * connect, disconnect) goes through the kernel's uverbs/rdma_cm files,
- * which refuse a thread whose credentials changed after the device was
- * opened - and a Ganesha worker switches to its client's credentials for
- * every request (the gateway FSAL calls in from such threads).  So there
- * the progress thread, whose credentials never change, does all of it:
- * callers queue and wait.  With ofi (sockets) callers post themselves.
+ * The fabric says whether any thread may drive it (enum xr_fabric_cap).
+ * Without XR_CAP_POST_ANY_THREAD (verbs: every command to the device goes
+ * through the kernel's uverbs/rdma_cm files, which refuse a thread whose
+ * credentials changed - and a Ganesha worker switches to its client's
+ * credentials for every request; the gateway FSAL calls in from such
+ * threads) the progress thread, whose credentials never change, does all
+ * of it: callers queue and wait.  With it (ofi) callers post themselves.
  */
 static bool xr_clnt_defer_to_loop(struct xr_clnt *cl)
 {
@@ -470,8 +471,7 @@ static int xr_clnt_post_call(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			     struct xr_clnt_req *req);
 static int xr_clnt_start_connect(struct xr_clnt *cl);
 
-/* What callers left for the progress thread (verbs, see xr_clnt_defer_to_loop)
- */
+/* What callers left for the progress thread (see xr_clnt_defer_to_loop). */
 static void xr_clnt_loop_requests(struct xr_clnt *cl)
 {
 	struct xr_clnt_slot *s;
@@ -1027,6 +1027,7 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 			cl->cl_postq = s;
 		cl->ce_postq_tail = s;
 		cl->ce_stats.cs_calls_live++;
+		cl->ce_stats.cs_loop_handoffs++;
 		goto out_unlock;
 	}
 	ret = xr_clnt_post_call(cl, s, req);
@@ -1077,8 +1078,11 @@ int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 	while (!req->cr_complete) {
 		if (pthread_cond_timedwait(&req->cr_cv, &cl->ce_loop.ev_lock,
 					   &ts) != ETIMEDOUT ||
-		    req->cr_complete)
+		    req->cr_complete) {
+			if (req->cr_complete)
+				cl->ce_stats.cs_caller_wakeups++;
 			continue;
+		}
 		/* Drop the connection: then no one can write our buffers. */
 		for (i = 0; i < cl->ce_nslots; i++)
 			if (cl->ce_slots[i].s_req == req)
@@ -1127,6 +1131,9 @@ void xr_clnt_get_stats(struct xr_clnt *cl, struct xr_core_stats *out)
 	pthread_mutex_lock(&cl->ce_loop.ev_lock);
 	*out = cl->ce_stats;
 	out->cs_registered_per_conn = cl->ce_per_conn;
+	out->cs_loop_kicks =
+	    __atomic_load_n(&cl->ce_loop.ev_kicks, __ATOMIC_RELAXED);
+	out->cs_loop_wakeups = cl->ce_loop.ev_wakeups;
 	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
 }
 
@@ -1247,10 +1254,11 @@ int xr_clnt_create(const struct xr_clnt_params *params, xr_clnt_lost_fn on_lost,
 		goto out_free;
 	fp.xfp_backend = cl->ce_p.cp_backend;
 	fp.xfp_provider = cl->ce_p.cp_provider;
-	cl->ce_loop_only = strcmp(cl->ce_p.cp_backend, "verbs") == 0;
 	ret = xr_fabric_open(&fp, &cl->ce_fab, err, errlen);
 	if (ret)
 		goto out_free;
+	cl->ce_loop_only =
+	    !xr_fabric_has_cap(cl->ce_fab, XR_CAP_POST_ANY_THREAD);
 	ret = xr_clnt_alloc(cl);
 	if (ret) {
 		snprintf(err, errlen, "buffer setup failed: %d", ret);

@@ -292,6 +292,17 @@ struct xr_core_stats {
 	/* clnt: DDP-eligible payload small enough to be copied inline */
 	uint64_t cs_payload_bytes_copied;
 	uint64_t cs_credit_stalls; /* a call waited for a credit */
+	/*
+	 * Thread hand-offs (docs/architecture.md, threads and locks): calls
+	 * (clnt) or answers (svc) queued for the progress thread to post
+	 * (fabric without XR_CAP_POST_ANY_THREAD); eventfd wake-ups of the
+	 * progress thread by other threads; its sleeps in epoll_wait that
+	 * ended with work; callers woken by it with their reply (clnt).
+	 */
+	uint64_t cs_loop_handoffs;
+	uint64_t cs_loop_kicks;
+	uint64_t cs_loop_wakeups;
+	uint64_t cs_caller_wakeups;
 	/* Errors by kind. */
 	uint64_t cs_err_hdr_dropped;   /* refused header, dropped silently */
 	uint64_t cs_err_vers_sent;     /* answered RDMA_ERROR/ERR_VERS */

@@ -296,6 +296,7 @@ void xr_loop_wake(struct xr_loop *lp)
 	uint64_t one = 1;
 	ssize_t n;
 
+	__atomic_add_fetch(&lp->ev_kicks, 1, __ATOMIC_RELAXED);
 	n = write(lp->ev_evfd, &one, sizeof(one));
 	(void)n; /* EAGAIN: a wake-up is already pending */
 }
@@ -318,6 +319,7 @@ void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
 	struct epoll_event evs[2];
 	struct timespec ts;
 	uint64_t val, us;
+	int nev, i;
 	ssize_t n;
 
 	if (worked)
@@ -346,11 +348,17 @@ void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
 	}
 	lp->ev_idle_spins = 0;
 	pthread_mutex_unlock(&lp->ev_lock);
-	if (epoll_wait(lp->ev_epfd, evs, 2, timeout_ms) > 0) {
-		n = read(lp->ev_evfd, &val, sizeof(val));
-		(void)n;
+	nev = epoll_wait(lp->ev_epfd, evs, 2, timeout_ms);
+	for (i = 0; i < nev; i++) {
+		/* Drain the eventfd only when it fired: one read saved. */
+		if (evs[i].data.fd == lp->ev_evfd) {
+			n = read(lp->ev_evfd, &val, sizeof(val));
+			(void)n;
+		}
 	}
 	pthread_mutex_lock(&lp->ev_lock);
+	if (nev > 0)
+		lp->ev_wakeups++;
 }
 
 void xr_core_limits(struct xr_hdr_limits *lim, enum xr_hdr_dir dir,

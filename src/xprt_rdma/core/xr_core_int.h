@@ -124,6 +124,8 @@ struct xr_loop {
 	bool ev_running;
 	bool ev_stop;
 	uint32_t ev_idle_spins; /* arm() said "pending", rounds found none */
+	uint64_t ev_kicks;	/* xr_loop_wake() calls (atomic) */
+	uint64_t ev_wakeups;	/* sleeps in epoll_wait ended by an event */
 };
 
 /* Eventfd + epoll over the fabric's wait fd.  -errno of the syscalls. */

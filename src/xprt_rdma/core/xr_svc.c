@@ -9,7 +9,10 @@
  *   collects on two lists (calls to deliver, calls to release) during a
  *   round.  Other threads take it in xr_svc_reply()/xr_svc_drop(), post,
  *   and wake the progress thread through the eventfd (the ofi provider
- *   only moves RDMA data while its queues are polled).
+ *   only moves RDMA data while its queues are polled) - on a fabric that
+ *   allows posts from any thread (XR_CAP_POST_ANY_THREAD).  On one that
+ *   does not (verbs) they queue the answer on sv_postq and the progress
+ *   thread, whose credentials never change, posts it (xr_svc_run_postq).
  * - Per connection everything is preallocated, in three steps so that a
  *   peer that never sends pins little: at accept the `credits` receive
  *   buffers (one registration, LOCAL); with the first message the call
@@ -100,6 +103,14 @@ struct xr_svc_ctx {
 	 * (entry, or the last of its Reads posted or completed).
 	 */
 	uint64_t c_wait_ms;
+	/*
+	 * Answered from a thread that may not post (sv_loop_only): queued
+	 * on sv_postq with the reply (or a drop) for the progress thread;
+	 * the state stays UPPER until then.
+	 */
+	bool c_queued;
+	bool c_queued_drop;
+	struct xr_msg c_queued_msg;
 	struct xr_reg c_regs[XR_SVC_MAX_REGS];
 	uint32_t c_nregs;
 	struct xr_svc_ctx *c_next;
@@ -161,6 +172,9 @@ struct xr_svc {
 	uint64_t sv_per_conn;
 	uint64_t sv_now_ms;    /* monotonic ms, taken once per round */
 	uint64_t sv_timers_ms; /* when xr_svc_timers() runs next */
+	/* Fabric without XR_CAP_POST_ANY_THREAD: only this thread posts. */
+	bool sv_loop_only;
+	struct xr_svc_ctx *sv_postq, *sv_postq_tail;
 	/* Callbacks collected during a round, run without the lock. */
 	struct xr_svc_ctx *sv_deliver, *sv_deliver_tail;
 	struct xr_svc_ctx *sv_release, *sv_release_tail;
@@ -1275,6 +1289,8 @@ static void xr_svc_after_round(struct xr_svc *svc)
 	}
 }
 
+static void xr_svc_run_postq(struct xr_svc *svc);
+
 static void *xr_svc_thread(void *arg)
 {
 	struct xr_svc *svc = arg;
@@ -1286,6 +1302,7 @@ static void *xr_svc_thread(void *arg)
 	pthread_mutex_lock(&svc->sv_loop.ev_lock);
 	for (;;) {
 		svc->sv_now_ms = xr_svc_now_ms();
+		xr_svc_run_postq(svc);
 		n = xr_fabric_poll(svc->sv_fab, wc, XR_SVC_POLL_BATCH);
 		for (i = 0; i < n; i++)
 			xr_svc_completion(svc, &wc[i]);
@@ -1308,7 +1325,7 @@ static void *xr_svc_thread(void *arg)
 				break;
 		}
 		/* A short batch drained the queues (arm() looks once more). */
-		if (n < XR_SVC_POLL_BATCH && !events)
+		if (n < XR_SVC_POLL_BATCH && !events && !svc->sv_postq)
 			xr_loop_sleep(&svc->sv_loop, svc->sv_fab,
 				      svc->sv_loop.ev_stop ? 10 : 1000, n > 0);
 		else
@@ -1695,19 +1712,29 @@ static int xr_svc_post_reply(struct xr_svc_ctx *c, const struct xr_msg *m)
 	return xr_svc_send_reply_msg(c, m, &rh, &plan, buf);
 }
 
-int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
+/*
+ * Whether this thread must leave posting to the progress thread: the
+ * fabric does not take posts from any thread (enum xr_fabric_cap), and
+ * this is not the progress thread.
+ */
+static bool xr_svc_defer_to_loop(const struct xr_svc *svc)
 {
-	struct xr_svc_ctx *c = XR_CONTAINER(call, struct xr_svc_ctx, c_pub);
+	return svc->sv_loop_only &&
+	       !pthread_equal(pthread_self(), svc->sv_loop.ev_thread);
+}
+
+/*
+ * Send the reply of @c (lock held, state UPPER, on a thread allowed to
+ * post).  Returns what xr_svc_reply() returns; *in_flight says whether
+ * the reply is still in flight with nothing left for the loop to do.
+ */
+static int xr_svc_reply_locked(struct xr_svc_ctx *c, const struct xr_msg *reply,
+			       bool *in_flight)
+{
 	struct xr_svc_conn *cn = c->c_conn;
 	struct xr_svc *svc = cn->cn_svc;
-	bool in_flight;
 	int ret;
 
-	pthread_mutex_lock(&svc->sv_loop.ev_lock);
-	if (c->c_state != XR_SC_UPPER) {
-		pthread_mutex_unlock(&svc->sv_loop.ev_lock);
-		return -EINVAL;
-	}
 	c->c_state = XR_SC_SENDING;
 	c->c_ops = 1;	    /* held while posting */
 	xr_svc_answered(c); /* before the receive can be reposted */
@@ -1733,7 +1760,7 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 	 * may landing space given back (a waiting call needing no Read is
 	 * delivered at once).
 	 */
-	in_flight =
+	*in_flight =
 	    !ret && c->c_ops > 1 && !svc->sv_deliver && !svc->sv_release;
 	if (ret && c->c_ops == 1 && !cn->cn_dead) {
 		/*
@@ -1752,6 +1779,67 @@ int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
 		}
 		xr_svc_ctx_op_done(c, ret);
 	}
+	return ret;
+}
+
+/* Drop the call (lock held, state UPPER, on a thread allowed to post). */
+static void xr_svc_drop_locked(struct xr_svc_ctx *c)
+{
+	c->c_state = XR_SC_SENDING;
+	c->c_ops = 1;
+	xr_svc_answered(c);
+	xr_svc_ctx_op_done(c, -ECANCELED);
+}
+
+/* Queue an answer for the progress thread (lock held, state UPPER). */
+static void xr_svc_queue_answer(struct xr_svc_ctx *c, const struct xr_msg *m)
+{
+	struct xr_svc *svc = c->c_conn->cn_svc;
+
+	c->c_queued = true;
+	c->c_queued_drop = !m;
+	if (m)
+		c->c_queued_msg = *m; /* the iovec arrays stay the caller's */
+	xr_svc_queue(&svc->sv_postq, &svc->sv_postq_tail, c);
+	svc->sv_stats.cs_loop_handoffs++;
+}
+
+/* Progress thread: post the answers other threads queued (lock held). */
+static void xr_svc_run_postq(struct xr_svc *svc)
+{
+	struct xr_svc_ctx *c;
+	bool in_flight;
+
+	while ((c = svc->sv_postq) != NULL) {
+		svc->sv_postq = c->c_next;
+		if (!svc->sv_postq)
+			svc->sv_postq_tail = NULL;
+		c->c_queued = false;
+		if (c->c_queued_drop)
+			xr_svc_drop_locked(c);
+		else
+			xr_svc_reply_locked(c, &c->c_queued_msg, &in_flight);
+	}
+}
+
+int xr_svc_reply(struct xr_svc_call *call, const struct xr_msg *reply)
+{
+	struct xr_svc_ctx *c = XR_CONTAINER(call, struct xr_svc_ctx, c_pub);
+	struct xr_svc *svc = c->c_conn->cn_svc;
+	bool in_flight = false;
+	int ret = 0;
+
+	pthread_mutex_lock(&svc->sv_loop.ev_lock);
+	if (c->c_state != XR_SC_UPPER || c->c_queued) {
+		pthread_mutex_unlock(&svc->sv_loop.ev_lock);
+		return -EINVAL;
+	}
+	if (xr_svc_defer_to_loop(svc)) {
+		/* A NULL reply is queued empty: the loop fails it -EINVAL. */
+		xr_svc_queue_answer(c, reply ? reply : &(struct xr_msg){0});
+	} else {
+		ret = xr_svc_reply_locked(c, reply, &in_flight);
+	}
 	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 	if (!in_flight)
 		xr_loop_wake(&svc->sv_loop);
@@ -1764,11 +1852,11 @@ void xr_svc_drop(struct xr_svc_call *call)
 	struct xr_svc *svc = c->c_conn->cn_svc;
 
 	pthread_mutex_lock(&svc->sv_loop.ev_lock);
-	if (c->c_state == XR_SC_UPPER) {
-		c->c_state = XR_SC_SENDING;
-		c->c_ops = 1;
-		xr_svc_answered(c);
-		xr_svc_ctx_op_done(c, -ECANCELED);
+	if (c->c_state == XR_SC_UPPER && !c->c_queued) {
+		if (xr_svc_defer_to_loop(svc))
+			xr_svc_queue_answer(c, NULL);
+		else
+			xr_svc_drop_locked(c);
 	}
 	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 	xr_loop_wake(&svc->sv_loop);
@@ -1872,6 +1960,8 @@ int xr_svc_start(const struct xr_svc_params *params,
 	ret = xr_fabric_open(&fp, &svc->sv_fab, err, errlen);
 	if (ret)
 		goto out_free;
+	svc->sv_loop_only =
+	    !xr_fabric_has_cap(svc->sv_fab, XR_CAP_POST_ANY_THREAD);
 	ret = xr_listen(svc->sv_fab, svc->sv_p.sp_addr,
 			(uint16_t)svc->sv_p.sp_port, 64, &svc->sv_lis);
 	if (ret) {
@@ -1920,6 +2010,9 @@ void xr_svc_get_stats(struct xr_svc *svc, struct xr_core_stats *out)
 	for (cn = svc->sv_conns; cn; cn = cn->cn_next)
 		xr_stats_add(out, &cn->cn_stats);
 	out->cs_registered_per_conn = svc->sv_per_conn;
+	out->cs_loop_kicks =
+	    __atomic_load_n(&svc->sv_loop.ev_kicks, __ATOMIC_RELAXED);
+	out->cs_loop_wakeups = svc->sv_loop.ev_wakeups;
 	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
 }
 

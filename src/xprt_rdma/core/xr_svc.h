@@ -191,6 +191,12 @@ uint16_t xr_svc_port(struct xr_svc *svc);
  *	sv_on_release for this call.  It may point into the call's own
  *	message ranges (the engine then keeps them until the send is done).
  *
+ * On a fabric without XR_CAP_POST_ANY_THREAD (verbs) a thread other than
+ * the progress thread only queues the reply for it: this then returns 0,
+ * any failure reaches the upper layer through sv_on_release alone, and
+ * the iovec arrays @reply points to (not only their ranges) must stay
+ * valid until sv_on_release.
+ *
  * Whatever this returns, sv_on_release runs exactly once for the call
  * afterwards, on the progress thread, with 0 when the reply was sent or
  * the negative errno of the failure.  After this call the call's message

@@ -29,6 +29,11 @@
  *   seeded by the test: completions withheld until disconnect, held past
  *   the disconnect event, connections broken at a post, short receive
  *   batches, -ENOSPC posts, and a peer that stops taking messages.
+ * - Threads: the thread that last polled or armed a fabric is its driver;
+ *   a post, connect, disconnect, accept or reject from any other thread is
+ *   counted (lc_foreign_posts), so a test can prove that engines on a
+ *   fabric without XR_CAP_POST_ANY_THREAD (xr_loop_set_open_caps()) leave
+ *   all of it to their progress thread.
  * - Wire offsets are virtual addresses; keys are a bijective scramble of
  *   a world-wide counter, so they are unique, non-zero and the same in
  *   every run.
@@ -142,6 +147,8 @@ struct lp_fabric {
 	/* xr_loop_set_source(): the address our requests claim to come from */
 	struct sockaddr_storage pf_src;
 	bool pf_src_set;
+	pthread_t pf_driver; /* last thread that polled or armed */
+	bool pf_has_driver;
 };
 
 static struct {
@@ -150,6 +157,8 @@ static struct {
 	uint32_t w_next_port;
 	uint32_t w_next_key;
 	uint32_t w_next_eport;
+	unsigned int w_caps_off;  /* xr_loop_set_open_caps() */
+	uint64_t w_foreign_posts; /* lc_foreign_posts of every fabric */
 } lp_world = {.w_lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void lp_lock(void)
@@ -160,6 +169,23 @@ static void lp_lock(void)
 static void lp_unlock(void)
 {
 	pthread_mutex_unlock(&lp_world.w_lock);
+}
+
+/* Count an operation that only the driver should make (lock held). */
+static void lp_check_thread(struct lp_fabric *lf)
+{
+	if (lf->pf_has_driver &&
+	    !pthread_equal(lf->pf_driver, pthread_self())) {
+		lf->pf_counts.lc_foreign_posts++;
+		lp_world.w_foreign_posts++;
+	}
+}
+
+/* The calling thread drives the fabric from now on (lock held). */
+static void lp_set_driver(struct lp_fabric *lf)
+{
+	lf->pf_driver = pthread_self();
+	lf->pf_has_driver = true;
 }
 
 static struct lp_fabric *lfab(struct xr_fabric *fab)
@@ -540,6 +566,9 @@ static int lp_open(const struct xr_fabric_params *params,
 	lf->pf_base.xf_ops = &xr_fabric_ops_loop;
 	lf->pf_base.xf_pdata_max = XR_PDATA_MAX;
 	lf->pf_rng = 1;
+	lp_lock();
+	lf->pf_base.xf_caps_off = lp_world.w_caps_off;
+	lp_unlock();
 	lf->pf_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (lf->pf_efd < 0) {
 		int err = -errno;
@@ -811,6 +840,10 @@ static int lp_accept(struct xr_conn_req *xreq, const struct xr_ep_attr *attr,
 	int ret;
 
 	lp_lock();
+	lp_check_thread(lf);
+	lp_unlock();
+
+	lp_lock();
 	if (pdata_len > lf->pf_base.xf_pdata_max) {
 		ret = xr_fab_err(&lf->pf_base, -EMSGSIZE,
 				 "accept data %u bytes, limit %u", pdata_len,
@@ -863,6 +896,7 @@ static int lp_reject(struct xr_conn_req *xreq, const void *pdata,
 	int ret = 0;
 
 	lp_lock();
+	lp_check_thread(lf);
 	if (pdata_len > lf->pf_base.xf_pdata_max) {
 		ret = xr_fab_err(&lf->pf_base, -EMSGSIZE,
 				 "reject data %u bytes, limit %u", pdata_len,
@@ -906,6 +940,7 @@ static int lp_connect(struct xr_fabric *fab, const char *addr, uint16_t port,
 		return xr_fab_err(fab, -EHOSTUNREACH, "no route to %s",
 				  addr ? addr : "(null)");
 	lp_lock();
+	lp_check_thread(lf);
 	ret = lp_ep_create_locked(lf, attr, prepost, nprepost, ctx, &e);
 	if (ret) {
 		lp_unlock();
@@ -968,6 +1003,7 @@ static int lp_disconnect(struct xr_ep *ep)
 	struct lp_ep *e = lep(ep);
 
 	lp_lock();
+	lp_check_thread(e->pe_fab);
 	if (e->pe_state == LP_CLOSED) {
 		lp_unlock();
 		return -ENOTCONN;
@@ -1179,6 +1215,7 @@ static int lp_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs,
 	int ret;
 
 	lp_lock();
+	lp_check_thread(lep(ep)->pe_fab);
 	ret = lp_post_recvs_locked(lep(ep), recvs, n, posted);
 	lp_unlock();
 	return ret;
@@ -1240,6 +1277,7 @@ static int lp_post_send(struct xr_ep *ep, const struct xr_sge *sge,
 	if (invalidate)
 		return -EOPNOTSUPP;
 	lp_lock();
+	lp_check_thread(e->pe_fab);
 	ret = lp_post_begin(e, XR_OP_SEND, sge, nsge, ctx, &i, &total);
 	if (ret)
 		goto out;
@@ -1266,6 +1304,7 @@ static int lp_post_rma(struct xr_ep *ep, enum xr_op op,
 	int ret;
 
 	lp_lock();
+	lp_check_thread(e->pe_fab);
 	ret = lp_post_begin(e, op, sge, nsge, ctx, &i, &total);
 	if (ret)
 		goto out;
@@ -1332,6 +1371,7 @@ static int lp_arm(struct xr_fabric *fab)
 	bool pending;
 
 	lp_lock();
+	lp_set_driver(lf);
 	/* Drained under the lock: whoever queues later writes it again. */
 	if (read(lf->pf_efd, &v, sizeof(v)) < 0) {
 		/* EAGAIN: it was not readable. */
@@ -1349,6 +1389,7 @@ static int lp_poll(struct xr_fabric *fab, struct xr_completion *out, int max)
 	int n = 0;
 
 	lp_lock();
+	lp_set_driver(lf);
 	for (e = lf->pf_eps; e && n < max; e = e->pe_next)
 		while (n < max &&
 		       (i = lp_fifo_pop(e, &e->le_ready)) != LP_NONE) {
@@ -1475,6 +1516,23 @@ struct xr_fabric *xr_loop_listener_fabric(uint16_t port)
 	return fab;
 }
 
+uint64_t xr_loop_foreign_posts(void)
+{
+	uint64_t n;
+
+	lp_lock();
+	n = lp_world.w_foreign_posts;
+	lp_unlock();
+	return n;
+}
+
+void xr_loop_set_open_caps(unsigned int caps)
+{
+	lp_lock();
+	lp_world.w_caps_off = xr_fabric_ops_loop.caps & ~caps;
+	lp_unlock();
+}
+
 int xr_loop_get_counts(struct xr_fabric *fab, struct xr_loop_counts *out)
 {
 	struct lp_ep *e;
@@ -1492,6 +1550,8 @@ int xr_loop_get_counts(struct xr_fabric *fab, struct xr_loop_counts *out)
 
 const struct xr_fabric_ops xr_fabric_ops_loop = {
     .name = "loop",
+    /* xr_loop_set_open_caps() can take it away per fabric */
+    .caps = XR_CAP_POST_ANY_THREAD,
     .open = lp_open,
     .close = lp_close,
     .listen = lp_listen,

@@ -1229,6 +1229,8 @@ static int xr_ofi_ep_addrs(struct xr_ep *base, struct sockaddr_storage *local,
 
 const struct xr_fabric_ops xr_fabric_ops_ofi = {
     .name = "ofi",
+    /* sockets: any thread, any credentials */
+    .caps = XR_CAP_POST_ANY_THREAD,
     .open = xr_ofi_open,
     .close = xr_ofi_close,
     .listen = xr_ofi_listen,

@@ -1354,6 +1354,8 @@ static int xr_vb_ep_addrs(struct xr_ep *base, struct sockaddr_storage *local,
 
 const struct xr_fabric_ops xr_fabric_ops_verbs = {
     .name = "verbs",
+    /* uverbs: only the opener's credentials (enum xr_fabric_cap) */
+    .caps = 0,
     .open = xr_vb_open,
     .close = xr_vb_close,
     .listen = xr_vb_listen,

@@ -102,6 +102,11 @@ const char *xr_fabric_backend_name(const struct xr_fabric *fab)
 	return fab->xf_ops->name;
 }
 
+bool xr_fabric_has_cap(const struct xr_fabric *fab, unsigned int cap)
+{
+	return (fab->xf_ops->caps & ~fab->xf_caps_off & cap) == cap;
+}
+
 const char *xr_fabric_strerror(const struct xr_fabric *fab)
 {
 	return fab->xf_errbuf;

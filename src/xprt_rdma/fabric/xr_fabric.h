@@ -19,6 +19,11 @@
  *   Before blocking it calls xr_fabric_arm(); -EAGAIN means "work is
  *   already pending, poll again instead of sleeping".  The seam is not
  *   thread-safe: one thread per fabric, or the caller locks.
+ * - Which threads may drive it is the backend's to say (caps,
+ *   xr_fabric_has_cap()): with XR_CAP_POST_ANY_THREAD any thread may post,
+ *   connect and disconnect (the caller still locks); without it only
+ *   threads whose credentials never changed since the fabric was opened
+ *   may, and the engines leave all of it to their progress thread.
  * - Every posted operation gets exactly one completion, carrying the
  *   caller's context pointer.  After a connection is gone the remaining
  *   operations complete with -ECANCELED; xr_ep_outstanding() says when the
@@ -60,6 +65,26 @@ enum xr_access {
 	XR_ACCESS_LOCAL = 1 << 0,	 /* local send/recv/RDMA source+sink */
 	XR_ACCESS_REMOTE_READ = 1 << 1,	 /* peer may RDMA Read it */
 	XR_ACCESS_REMOTE_WRITE = 1 << 2, /* peer may RDMA Write it */
+};
+
+/*
+ * What a backend lets its callers do (struct xr_fabric_ops.caps; combine
+ * with |).
+ */
+enum xr_fabric_cap {
+	/*
+	 * Any thread may post, register, connect and disconnect, whatever
+	 * its credentials (ofi: sockets do not care).  Without it (verbs:
+	 * every command is a write() on a uverbs or rdma_cm file, and the
+	 * kernel refuses one from a thread whose credentials are not the
+	 * very ones that opened the file - a Ganesha worker switches its
+	 * credentials per request) the caller must keep all of that on
+	 * threads that never change their credentials.  The kernel compares
+	 * the credential object, not its values, so a thread that switched
+	 * and switched back is still refused: no cheap per-post check can
+	 * say "these match", hence a per-backend yes or no.
+	 */
+	XR_CAP_POST_ANY_THREAD = 1 << 0,
 };
 
 /* Which operation a completion belongs to. */
@@ -165,6 +190,9 @@ struct xr_fabric_params {
 struct xr_fabric_ops {
 	/* Backend name as given to xr_fabric_open(). */
 	const char *name;
+
+	/* What callers may do: enum xr_fabric_cap bits. */
+	unsigned int caps;
 
 	/*
 	 * open: create the fabric (device, protection domain, event
@@ -329,6 +357,12 @@ const struct xr_fabric_ops *xr_fabric_find_backend(const char *name);
 
 /* Name of the backend a fabric runs on ("verbs", "ofi"). */
 const char *xr_fabric_backend_name(const struct xr_fabric *fab);
+
+/*
+ * Whether the fabric allows every bit of cap (enum xr_fabric_cap): the
+ * backend's caps, less what a test took away from this one fabric.
+ */
+bool xr_fabric_has_cap(const struct xr_fabric *fab, unsigned int cap);
 
 /* The last error message of the fabric ("" when none yet). */
 const char *xr_fabric_strerror(const struct xr_fabric *fab);

@@ -29,6 +29,7 @@
 struct xr_fabric {
 	const struct xr_fabric_ops *xf_ops;
 	uint32_t xf_pdata_max;
+	unsigned int xf_caps_off; /* caps a test took away (loop backend) */
 	char xf_errbuf[XR_ERRBUF_LEN];
 };
 

@@ -56,6 +56,11 @@ struct xr_loop_counts {
 	uint64_t lc_nospc;	 /* posts refused by lf_nospc */
 	uint64_t lc_rma_refused; /* RMA refused: key, bounds or access */
 	uint64_t lc_delivered;	 /* messages delivered to a receive */
+	/*
+	 * posts, connects, disconnects, accepts and rejects made by a thread
+	 * other than the one that last polled or armed the fabric
+	 */
+	uint64_t lc_foreign_posts;
 };
 
 /**
@@ -103,6 +108,21 @@ int xr_loop_break(struct xr_ep *ep);
  * Return: the fabric, or NULL when no loop listener has that port.
  */
 struct xr_fabric *xr_loop_listener_fabric(uint16_t port);
+
+/**
+ * xr_loop_set_open_caps() - loop fabrics opened from now on in this
+ * process declare only the enum xr_fabric_cap bits in @caps (default: all
+ * the backend has), so a test can run an engine as on verbs
+ */
+void xr_loop_set_open_caps(unsigned int caps);
+
+/**
+ * xr_loop_foreign_posts() - lc_foreign_posts summed over every loop
+ * fabric this process opened, closed ones included
+ *
+ * Return: the count.
+ */
+uint64_t xr_loop_foreign_posts(void);
 
 /**
  * xr_loop_get_counts() - copy a loop fabric's gauges and fault counters

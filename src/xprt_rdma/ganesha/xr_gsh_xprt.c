@@ -69,13 +69,6 @@ struct xr_gsh_server {
 	uint32_t xs_nworkers;
 
 	/*
-	 * Replies and drops go to the engine from one sender thread whose
-	 * credentials never change: Ganesha's FSALs switch a worker's
-	 * credentials per request, and the kernel's uverbs refuses a write
-	 * (the post path of software RDMA devices) from a thread whose
-	 * credentials differ from those that opened the device.
-	 */
-	/*
 	 * Reply encode buffers (Max_Response_Size each) are recycled: a
 	 * fresh 1 MiB malloc is an mmap and munmap per reply.  Only pages a
 	 * reply touched stay resident; at most XS_IDLE_BUFS are kept idle.
@@ -83,11 +76,6 @@ struct xr_gsh_server {
 	pthread_mutex_t xs_buf_lock; /* the idle list below; a leaf */
 	struct xr_reply_buf *xs_idle_bufs;
 	uint32_t xs_nidle;
-
-	bool xs_direct_send;	      /* fabric ofi: workers send themselves */
-	pthread_mutex_t xs_send_lock; /* the sender's queue; a leaf */
-	pthread_cond_t xs_send_cond;  /* the sender waits for work */
-	struct xr_gsh_call *xs_send_head, *xs_send_tail;
 
 	/* Counters (atomics; read for reports). */
 	uint64_t xs_requests;
@@ -119,7 +107,7 @@ struct xr_gsh_xprt {
 };
 
 struct xr_gsh_call {
-	struct xr_gsh_call *gc_next; /* worker queue, then sender queue */
+	struct xr_gsh_call *gc_next; /* worker queue */
 	struct xr_msg gc_msg;	     /* the reply; unused for a drop */
 	struct xr_svc_call *gc_call;
 	struct xr_gsh_xprt *gc_xprt;
@@ -187,7 +175,11 @@ static void count(uint64_t *counter, uint64_t n)
 	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
 }
 
-/* Give a reply (gc_replied) or a drop to the engine. */
+/*
+ * Give a reply (gc_replied) or a drop to the engine, from this worker: on
+ * a fabric that takes no posts from a worker whose credentials changed
+ * (verbs), the engine hands it to its progress thread itself.
+ */
 static void send_one(struct xr_gsh_call *gc)
 {
 	int rc;
@@ -201,49 +193,6 @@ static void send_one(struct xr_gsh_call *gc)
 		LogDebug(COMPONENT_DISPATCH, "NFS_RDMA: reply not sent: %d",
 			 rc);
 	/* Either way the engine releases the call: sv_on_release. */
-}
-
-/*
- * Hand a reply or a drop to the sender thread - or, on a fabric that does
- * not post through uverbs (ofi), send it from this worker right away:
- * the extra thread hop costs every call a wake-up.
- */
-static void send_queue(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
-{
-	if (srv->xs_direct_send) {
-		send_one(gc);
-		return;
-	}
-	gc->gc_next = NULL;
-	PTHREAD_MUTEX_lock(&srv->xs_send_lock);
-	if (srv->xs_send_tail)
-		srv->xs_send_tail->gc_next = gc;
-	else
-		srv->xs_send_head = gc;
-	srv->xs_send_tail = gc;
-	pthread_cond_signal(&srv->xs_send_cond);
-	PTHREAD_MUTEX_unlock(&srv->xs_send_lock);
-}
-
-static void *sender_thread(void *arg)
-{
-	struct xr_gsh_server *srv = arg;
-	struct xr_gsh_call *gc;
-
-	SetNameFunction("rdma_sender");
-	for (;;) {
-		PTHREAD_MUTEX_lock(&srv->xs_send_lock);
-		while (!srv->xs_send_head)
-			pthread_cond_wait(&srv->xs_send_cond,
-					  &srv->xs_send_lock);
-		gc = srv->xs_send_head;
-		srv->xs_send_head = gc->gc_next;
-		if (!srv->xs_send_head)
-			srv->xs_send_tail = NULL;
-		PTHREAD_MUTEX_unlock(&srv->xs_send_lock);
-		send_one(gc);
-	}
-	return NULL;
 }
 
 /* ------------------------------------------------------------- xp_ops */
@@ -376,7 +325,7 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 	gc->gc_replied = true;
 	gc->gc_msg = msg;
 	count(&srv->xs_replies, 1);
-	send_queue(srv, gc);
+	send_one(gc);
 	return XPRT_IDLE;
 }
 
@@ -569,7 +518,7 @@ static void gw_deny(struct xr_gsh_server *srv, struct xr_gsh_call *gc,
 		count(&srv->xs_replies, 1);
 	else
 		count(&srv->xs_dropped, 1);
-	send_queue(srv, gc);
+	send_one(gc);
 }
 
 /*
@@ -644,7 +593,7 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 		SVCAUTH_RELEASE(&gr->gq_nfs.svc);
 	if (!gc->gc_replied) {
 		count(&srv->xs_dropped, 1);
-		send_queue(srv, gc);
+		send_one(gc);
 	}
 	gsh_free(gr);
 	SVC_RELEASE(xprt, SVC_RELEASE_FLAG_NONE);
@@ -652,7 +601,7 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 
 out_drop:
 	count(&srv->xs_dropped, 1);
-	send_queue(srv, gc);
+	send_one(gc);
 }
 
 static void *gw_thread(void *arg)
@@ -724,7 +673,6 @@ int xr_gsh_server_start(const struct xr_gsh_conf *conf,
 	};
 	struct xr_gsh_server *srv;
 	char err[256] = "";
-	pthread_t thread;
 	uint32_t i;
 	int rc;
 
@@ -733,21 +681,10 @@ int xr_gsh_server_start(const struct xr_gsh_conf *conf,
 	memset(dispatch, 0, sizeof(*dispatch));
 	srv->xs_read4_release = learn_read4_release();
 	srv->xs_max_response = conf->xsc_max_response_size;
-	/* uverbs refuses posts from threads whose credentials changed */
-	srv->xs_direct_send = strcmp(params.sp_backend, "verbs") != 0;
 	PTHREAD_MUTEX_init(&srv->xs_lock, NULL);
 	pthread_cond_init(&srv->xs_cond, NULL);
 
 	PTHREAD_MUTEX_init(&srv->xs_buf_lock, NULL);
-	PTHREAD_MUTEX_init(&srv->xs_send_lock, NULL);
-	pthread_cond_init(&srv->xs_send_cond, NULL);
-	rc = pthread_create(&thread, NULL, sender_thread, srv);
-	if (rc) {
-		LogCrit(COMPONENT_INIT, "NFS_RDMA: cannot start: %s",
-			strerror(rc));
-		goto out_release;
-	}
-	pthread_detach(thread);
 
 	srv->xs_nworkers = conf->xsc_worker_threads;
 	srv->xs_workers = gsh_calloc(srv->xs_nworkers, sizeof(pthread_t));
@@ -781,8 +718,8 @@ int xr_gsh_server_start(const struct xr_gsh_conf *conf,
 
 out_release:
 	/*
-	 * The listener reference goes back; srv itself stays, since the
-	 * sender and any started workers wait on it (they never run work).
+	 * The listener reference goes back; srv itself stays, since any
+	 * started workers wait on it (they never run work).
 	 */
 	xr_gsh_dispatch_put(&srv->xs_dispatch);
 	return rc > 0 ? -rc : rc;
@@ -836,6 +773,9 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "rdma_read_bytes", st.cs_rdma_read_bytes);
 	REPORT(f, "rdma_write_bytes", st.cs_rdma_write_bytes);
 	REPORT(f, "credit_stalls", st.cs_credit_stalls);
+	REPORT(f, "loop_handoffs", st.cs_loop_handoffs);
+	REPORT(f, "loop_kicks", st.cs_loop_kicks);
+	REPORT(f, "loop_wakeups", st.cs_loop_wakeups);
 	REPORT(f, "err_vers_sent", st.cs_err_vers_sent);
 	REPORT(f, "err_chunk_sent", st.cs_err_chunk_sent);
 	REPORT(f, "err_hdr_dropped", st.cs_err_hdr_dropped);
@@ -949,6 +889,15 @@ void xr_gsh_server_metrics(struct xr_gsh_server *srv, FILE *f)
 			 st.cs_rdma_write_bytes),
 		    XM_C("credit_stalls", "calls that waited for a credit",
 			 st.cs_credit_stalls),
+		    XM_C("loop_handoffs",
+			 "replies handed to the progress thread to post",
+			 st.cs_loop_handoffs),
+		    XM_C("loop_kicks",
+			 "eventfd wake-ups of the progress thread by workers",
+			 st.cs_loop_kicks),
+		    XM_C("loop_wakeups",
+			 "progress thread sleeps ended by an event",
+			 st.cs_loop_wakeups),
 		    XM_C("err_vers_sent", "RDMA_ERROR ERR_VERS answers",
 			 st.cs_err_vers_sent),
 		    XM_C("err_chunk_sent", "RDMA_ERROR ERR_CHUNK answers",
