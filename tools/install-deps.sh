@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-3.0-or-later
 #
-# Install everything this project needs on a Debian 12 (bookworm) machine and
-# prepare the Ganesha 4.3 SDK: Debian's own nfs-ganesha source package, checked
-# against a known sha256, unpacked where cmake/GaneshaSDK.cmake looks for it.
+# Install everything this project needs on a Debian 12 (bookworm) or Debian 13
+# (trixie) machine and prepare the Ganesha SDK of that release (4.3 on 12, 6.5
+# on 13): Debian's own nfs-ganesha source package, checked against a known
+# sha256, unpacked where cmake/GaneshaSDK.cmake looks for it.  The release is
+# read from /etc/os-release; the package list is one list with the few names
+# that differ chosen per release (clang's runtime and the formatter).
 #
 # Safe and fast to re-run: packages already installed are not touched and the
 # SDK is only fetched when its marker file is missing.
@@ -13,16 +16,38 @@
 set -euo pipefail
 
 GR_CACHE=${GR_CACHE:-/var/cache/ganesha-rdma}
-GANESHA_VERSION=4.3
+
+log() { echo "install-deps: $*"; }
+die() { echo "install-deps: error: $*" >&2; exit 1; }
+
+[ -r /etc/os-release ] || die "no /etc/os-release: not a Debian system"
+CODENAME=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+case $CODENAME in
+bookworm)
+	GANESHA_VERSION=4.3
+	GANESHA_SHA256=d4efd020edf4dfe65abfd0f0f66eb4390613360f99dce4354467ab297e0e1c0f
+	# clang-format 14 is the tree's pinned formatter (tools/check-format.sh)
+	RELEASE_PACKAGES=(libclang-rt-14-dev clang-format-14)
+	;;
+trixie)
+	GANESHA_VERSION=6.5
+	GANESHA_SHA256=ece6cf138dd8602f33294eee75233051229867ea7fd1b3f7d6545e989303bfd9
+	# trixie has no clang-format-14: tree.format skips there (exit 77)
+	# and runs on Debian 12, where the formatter is pinned.
+	RELEASE_PACKAGES=(libclang-rt-19-dev clang-format-19)
+	;;
+*)
+	die "this script targets Debian 12 (bookworm) or 13 (trixie), not '$CODENAME'"
+	;;
+esac
 GANESHA_ORIG=nfs-ganesha_${GANESHA_VERSION}.orig.tar.gz
-GANESHA_SHA256=d4efd020edf4dfe65abfd0f0f66eb4390613360f99dce4354467ab297e0e1c0f
 SDK_DIR=$GR_CACHE/ganesha-$GANESHA_VERSION
 
 # Build, test, fabric, Ganesha (binary + the -dev packages its headers need),
 # fuzzing (clang), and the VM tier's host side.
 PACKAGES=(
 	build-essential cmake pkg-config git ca-certificates
-	clang libclang-rt-14-dev clang-format-14 valgrind
+	clang "${RELEASE_PACKAGES[@]}" valgrind
 	libibverbs-dev librdmacm-dev rdma-core ibverbs-providers
 	libfabric-dev libfabric-bin
 	libntirpc-dev liburcu-dev libkrb5-dev libcap-dev libblkid-dev
@@ -35,11 +60,7 @@ PACKAGES=(
 	qemu-system-x86 debootstrap e2fsprogs
 )
 
-log() { echo "install-deps: $*"; }
-die() { echo "install-deps: error: $*" >&2; exit 1; }
-
 [ "$(id -u)" = 0 ] || die "run as root (apt-get and $GR_CACHE need it)"
-[ -r /etc/debian_version ] || die "this script targets Debian 12 (bookworm)"
 
 apt_updated=0
 apt_update_once() {
@@ -72,11 +93,11 @@ ensure_deb_src() {
 		/etc/apt/sources.list.d/; then
 		return
 	fi
-	log "adding a deb-src entry for bookworm main ($list)"
+	log "adding a deb-src entry for $CODENAME main ($list)"
 	cat >"$list" <<SRC
 Types: deb-src
 URIs: http://deb.debian.org/debian
-Suites: bookworm
+Suites: $CODENAME
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
