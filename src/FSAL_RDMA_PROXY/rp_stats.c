@@ -110,6 +110,8 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 	RP_LINE(f, "registered_bytes", cs.cst_xprt.xt_registered_bytes);
 	RP_LINE(f, "registered_per_connection",
 		cs.cst_xprt.xt_registered_per_conn);
+	RP_LINE(f, "registrations", cs.cst_xprt.xt_registrations);
+	RP_LINE(f, "deregistrations", cs.cst_xprt.xt_deregistrations);
 }
 
 static int rp_stats_fill(FILE *f, void *arg)
@@ -168,6 +170,8 @@ enum rp_metric {
 	RPM_PAYLOAD_COPIED,
 	RPM_REGISTERED,
 	RPM_REGISTERED_PER_CONN,
+	RPM_REGISTRATIONS,
+	RPM_DEREGISTRATIONS,
 	RPM_N
 };
 
@@ -229,6 +233,10 @@ static const struct {
 	"bytes of memory registered"),
     RPM(RPM_REGISTERED_PER_CONN, "registered_per_connection_bytes",
 	GR_PROM_GAUGE, "registered pool bytes of one backend connection"),
+    RPM(RPM_REGISTRATIONS, "registrations_total", GR_PROM_COUNTER,
+	"memory registrations made for the backend session"),
+    RPM(RPM_DEREGISTRATIONS, "deregistrations_total", GR_PROM_COUNTER,
+	"memory deregistrations made for the backend session"),
 #undef RPM
 };
 
@@ -293,6 +301,8 @@ static void rp_metrics_take(struct rp_export *ex, void *arg)
 	    cs.cst_xprt.xt_payload_bytes_copied + cs.cst_read_bytes_copied;
 	m->v[RPM_REGISTERED] += cs.cst_xprt.xt_registered_bytes;
 	m->v[RPM_REGISTERED_PER_CONN] += cs.cst_xprt.xt_registered_per_conn;
+	m->v[RPM_REGISTRATIONS] += cs.cst_xprt.xt_registrations;
+	m->v[RPM_DEREGISTRATIONS] += cs.cst_xprt.xt_deregistrations;
 	for (i = 0; i < cs.cst_conns && i < SESS_MAX_CONNS; i++)
 		m->conn_calls[i] += cs.cst_conn_calls[i];
 	if (m->nconns < i)

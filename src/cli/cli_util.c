@@ -409,6 +409,7 @@ void cli_print_stats(struct cli *c, bool json)
 			"\"trunk_binds\":%llu,\"trunk_lost\":%llu,"
 			"\"trunk_moved\":%llu,\"trunk_refused\":%llu,"
 			"\"first_moved\":%llu,"
+			"\"registrations\":%llu,\"deregistrations\":%llu,"
 			"\"conn_calls\":\"%s\"}\n",
 			(unsigned long long)s.cst_clientid, sid,
 			(unsigned long long)s.cst_minor,
@@ -446,7 +447,10 @@ void cli_print_stats(struct cli *c, bool json)
 			(unsigned long long)s.cst_trunk_lost,
 			(unsigned long long)s.cst_trunk_moved,
 			(unsigned long long)s.cst_trunk_refused,
-			(unsigned long long)s.cst_trunk_first_moved, calls);
+			(unsigned long long)s.cst_trunk_first_moved,
+			(unsigned long long)s.cst_xprt.xt_registrations,
+			(unsigned long long)s.cst_xprt.xt_deregistrations,
+			calls);
 		return;
 	}
 	printf("session\n");
@@ -492,5 +496,8 @@ void cli_print_stats(struct cli *c, bool json)
 	printf("  %-22s %llu\n", F("timeouts", s.cst_xprt.xt_timeouts));
 	printf("  %-22s %llu\n",
 	       F("most calls in flight", s.cst_xprt.xt_max_in_flight));
+	printf("  %-22s %llu / %llu\n",
+	       F("registrations/dereg", s.cst_xprt.xt_registrations),
+	       (unsigned long long)s.cst_xprt.xt_deregistrations);
 #undef F
 }

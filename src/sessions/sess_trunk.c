@@ -424,5 +424,7 @@ void sess_trunk_xprt_stats(struct sess_client *cl, struct sess_xprt_stats *sum)
 		sum->xt_rdma_write_bytes += x.xt_rdma_write_bytes;
 		sum->xt_payload_bytes_copied += x.xt_payload_bytes_copied;
 		sum->xt_registered_bytes += x.xt_registered_bytes;
+		sum->xt_registrations += x.xt_registrations;
+		sum->xt_deregistrations += x.xt_deregistrations;
 	}
 }

@@ -105,6 +105,8 @@ struct sess_xprt_stats {
 	uint64_t xt_payload_bytes_copied; /* WRITE data sent inline */
 	uint64_t xt_registered_bytes;	  /* registered right now */
 	uint64_t xt_registered_per_conn;  /* pools of one connection */
+	uint64_t xt_registrations;	  /* memory registrations made */
+	uint64_t xt_deregistrations;	  /* and undone */
 };
 
 /** Operations of a transport; see each member for its errors. */

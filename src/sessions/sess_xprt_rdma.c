@@ -301,6 +301,8 @@ static void rdma_get_stats(struct sess_xprt *x, struct sess_xprt_stats *st)
 	st->xt_payload_bytes_copied = es.cs_payload_bytes_copied;
 	st->xt_registered_bytes = es.cs_registered_bytes;
 	st->xt_registered_per_conn = es.cs_registered_per_conn;
+	st->xt_registrations = es.cs_reg_calls;
+	st->xt_deregistrations = es.cs_dereg_calls;
 }
 
 static void rdma_destroy(struct sess_xprt *x)

@@ -287,6 +287,9 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 		    __atomic_load_n(&ts->ts_connects, __ATOMIC_SEQ_CST);
 		v[TOY_ST_UPPER_DISCONNECTS] =
 		    __atomic_load_n(&ts->ts_disconnects, __ATOMIC_SEQ_CST);
+		v[TOY_ST_REG_CALLS] = st.cs_reg_calls;
+		v[TOY_ST_REG_UNNEEDED] = st.cs_reg_unneeded;
+		v[TOY_ST_REG_POOL_HITS] = st.cs_reg_pool_hits;
 		toy_put32(p, TOY_ST_COUNT);
 		for (i = 0; i < TOY_ST_COUNT; i++)
 			toy_put64(p + 4 + 8 * i, v[i]);

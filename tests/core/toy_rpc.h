@@ -57,6 +57,9 @@ enum {
 	TOY_ST_CONNS_TOTAL,
 	TOY_ST_UPPER_CONNECTS,	  /* sv_on_connect callbacks */
 	TOY_ST_UPPER_DISCONNECTS, /* sv_on_disconnect callbacks */
+	TOY_ST_REG_CALLS,	  /* cs_reg_calls */
+	TOY_ST_REG_UNNEEDED,	  /* cs_reg_unneeded */
+	TOY_ST_REG_POOL_HITS,	  /* cs_reg_pool_hits */
 	TOY_ST_COUNT
 };
 

@@ -303,6 +303,18 @@ struct xr_core_stats {
 	uint64_t cs_loop_kicks;
 	uint64_t cs_loop_wakeups;
 	uint64_t cs_caller_wakeups;
+	/*
+	 * Registration (docs/architecture.md, "Memory registration"): fabric
+	 * registrations and deregistrations made (connection pools included,
+	 * so the steady state per RPC is the difference over a run divided
+	 * by cs_calls); local ranges of an RDMA op or send that needed none
+	 * (the fabric takes plain addresses for local access); ranges found
+	 * inside an engine-owned pool, whose registration served.
+	 */
+	uint64_t cs_reg_calls;
+	uint64_t cs_dereg_calls;
+	uint64_t cs_reg_unneeded;
+	uint64_t cs_reg_pool_hits;
 	/* Errors by kind. */
 	uint64_t cs_err_hdr_dropped;   /* refused header, dropped silently */
 	uint64_t cs_err_vers_sent;     /* answered RDMA_ERROR/ERR_VERS */

@@ -32,6 +32,7 @@ int xr_core_reg(struct xr_fabric *fab, struct xr_core_stats *st, void *addr,
 		return ret;
 	}
 	out->rg_len = len;
+	st->cs_reg_calls++;
 	st->cs_mr_live++;
 	st->cs_registered_bytes += len;
 	return 0;
@@ -52,6 +53,7 @@ void xr_core_dereg(struct xr_core_stats *st, struct xr_reg *rg)
 	if (!rg->rg_mr)
 		return;
 	xr_dereg_mr(rg->rg_mr);
+	st->cs_dereg_calls++;
 	st->cs_mr_live--;
 	st->cs_registered_bytes -= rg->rg_len;
 	rg->rg_mr = NULL;

@@ -792,6 +792,10 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "connections_total", st.cs_connections_total);
 	REPORT(f, "registered_bytes", st.cs_registered_bytes);
 	REPORT(f, "registered_per_connection", st.cs_registered_per_conn);
+	REPORT(f, "registrations", st.cs_reg_calls);
+	REPORT(f, "deregistrations", st.cs_dereg_calls);
+	REPORT(f, "reg_unneeded", st.cs_reg_unneeded);
+	REPORT(f, "reg_pool_hits", st.cs_reg_pool_hits);
 }
 
 /*
@@ -938,6 +942,17 @@ void xr_gsh_server_metrics(struct xr_gsh_server *srv, FILE *f)
 		    XM_G("registered_per_connection_bytes",
 			 "registered pool bytes of one connection",
 			 st.cs_registered_per_conn),
+		    XM_C("registrations",
+			 "memory registrations made (connection pools too)",
+			 st.cs_reg_calls),
+		    XM_C("deregistrations", "memory deregistrations made",
+			 st.cs_dereg_calls),
+		    XM_C("reg_unneeded",
+			 "reply ranges sent unregistered (fabric needs none)",
+			 st.cs_reg_unneeded),
+		    XM_C("reg_pool_hits",
+			 "reply ranges inside a registered engine pool",
+			 st.cs_reg_pool_hits),
 		};
 
 		for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
