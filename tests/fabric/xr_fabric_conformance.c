@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define MiB (1024u * 1024u)
@@ -573,12 +574,15 @@ static int cli_cmd(struct cli *k, struct cli_conn *c, const char *cmd,
 	return (int)c->cc_inbox[c->cc_nin - 1].m_status;
 }
 
-/* Post one RDMA op and wait for it; returns its status or -ETIMEDOUT. */
-static int cli_rdma(struct cli *k, struct cli_conn *c, enum xr_op op,
-		    uint8_t *local, uint32_t len, uint64_t roff, uint32_t rkey)
+/*
+ * Post one RDMA op with local memory in region mr (NULL: a plain address)
+ * and wait for it; returns its status, the post's error or -ETIMEDOUT.
+ */
+static int cli_rdma_mr(struct cli *k, struct cli_conn *c, enum xr_op op,
+		       uint8_t *local, struct xr_mr *mr, uint32_t len,
+		       uint64_t roff, uint32_t rkey)
 {
-	struct xr_sge sge = {
-	    .ge_addr = local, .ge_len = len, .ge_mr = c->cc_data.fb_mr};
+	struct xr_sge sge = {.ge_addr = local, .ge_len = len, .ge_mr = mr};
 	struct op o = {.o_op = op};
 	long end = fh_now_ms() + TIMEOUT_MS;
 	int ret;
@@ -594,6 +598,13 @@ static int cli_rdma(struct cli *k, struct cli_conn *c, enum xr_op op,
 	while (!o.o_done && fh_now_ms() < end)
 		pump(k, 50);
 	return o.o_done ? o.o_status : -ETIMEDOUT;
+}
+
+/* Post one RDMA op on the connection's data region and wait for it. */
+static int cli_rdma(struct cli *k, struct cli_conn *c, enum xr_op op,
+		    uint8_t *local, uint32_t len, uint64_t roff, uint32_t rkey)
+{
+	return cli_rdma_mr(k, c, op, local, c->cc_data.fb_mr, len, roff, rkey);
 }
 
 /* The connection's addresses: the peer is the server we dialled. */
@@ -806,6 +817,67 @@ static void case_rdma_sizes(struct cli *k, struct cli_conn *c)
 		result(k, "rdma_offset_inside_region", 1, "status %d/%d", ret,
 		       st);
 	}
+}
+
+/*
+ * xr_fabric_local_needs_reg(): where it is true an sge without a region
+ * is refused; where it is false, plain unregistered memory works as the
+ * local side of RDMA Write and Read, and what moves is what the address
+ * maps at post time - the buffer is unmapped and mapped again at the same
+ * address with other bytes between two writes, and the peer must see the
+ * new ones (no registration can go stale when there is none).
+ */
+static void case_plain_local(struct cli *k, struct cli_conn *c)
+{
+	const uint32_t len = 65536;
+	uint8_t *p, *q;
+	int ret, st = -1, st2 = -1, rd = -1;
+
+	if (xr_fabric_local_needs_reg(k->k_fab)) {
+		ret =
+		    cli_rdma_mr(k, c, XR_OP_WRITE, c->cc_data.fb_mem, NULL, 64,
+				c->cc_si.si_rw_off, c->cc_si.si_rw_handle);
+		result(k, "plain_local_refused", ret == -EINVAL ? 0 : 1,
+		       "local needs registration: no region -> %d (want %d)",
+		       ret, -EINVAL);
+		return;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p == MAP_FAILED) {
+		result(k, "plain_local_rdma", 1, "mmap: %s", strerror(errno));
+		return;
+	}
+	fill(p, len, 71);
+	ret = cli_rdma_mr(k, c, XR_OP_WRITE, p, NULL, len, c->cc_si.si_rw_off,
+			  c->cc_si.si_rw_handle);
+	if (!ret)
+		st = cli_cmd(k, c, "CHECK", len, 71);
+	/* Same address, new pages, new bytes. */
+	munmap(p, len);
+	q = mmap(p, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (q == p) {
+		fill(q, len, 72);
+		ret |= cli_rdma_mr(k, c, XR_OP_WRITE, q, NULL, len,
+				   c->cc_si.si_rw_off, c->cc_si.si_rw_handle);
+		st2 = ret ? -1 : cli_cmd(k, c, "CHECK", len, 72);
+		/* And back: Read into plain memory after MADV_DONTNEED. */
+		if (!cli_cmd(k, c, "FILL", len, 73)) {
+			madvise(q, len, MADV_DONTNEED);
+			rd = cli_rdma_mr(k, c, XR_OP_READ, q, NULL, len,
+					 c->cc_si.si_rw_off,
+					 c->cc_si.si_rw_handle);
+			if (!rd && !check(q, len, 73))
+				rd = -EBADMSG;
+		}
+		munmap(q, len);
+	}
+	result(k, "plain_local_rdma",
+	       !ret && !st && !st2 && !rd && q == p ? 0 : 1,
+	       "unregistered write %d, check %d, after remap check %d, "
+	       "read after DONTNEED %d",
+	       ret, st, st2, rd);
 }
 
 static void case_outstanding(struct cli *k, struct cli_conn *c)
@@ -1101,6 +1173,7 @@ static int run_client(uint16_t port, uint16_t extra_port)
 	if (cli_up(c)) {
 		case_pingpong(&k, c);
 		case_rdma_sizes(&k, c);
+		case_plain_local(&k, c);
 		case_outstanding(&k, c);
 		case_invalidate(&k, c);
 		if (!cli_close(&k, c))

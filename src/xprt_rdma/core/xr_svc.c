@@ -1375,29 +1375,71 @@ static bool xr_reply_uses_call(const struct xr_svc_ctx *c,
 	return false;
 }
 
-/* Register ranges LOCAL for this I/O, appending sges. */
+/*
+ * The registration of an engine pool that holds [p, p + len) whole, or
+ * NULL: a reply may point into the call's receive buffer or landing area
+ * (zero-copy echo, a WRITE's data handed back), and those are registered
+ * for as long as the connection lives.
+ */
+static struct xr_mr *xr_svc_pool_mr(const struct xr_svc_conn *cn, const void *p,
+				    size_t len)
+{
+	const uint8_t *b = p;
+	const uint8_t *r = cn->cn_recv_pool.bp_base;
+	const uint8_t *l = cn->cn_landing.pp_base;
+	size_t rlen =
+	    (size_t)cn->cn_recv_pool.bp_count * cn->cn_recv_pool.bp_size;
+	size_t llen = (size_t)cn->cn_landing.pp_pages * XR_RPOOL_PAGE;
+
+	if (r && b >= r && len <= rlen && (size_t)(b - r) <= rlen - len)
+		return cn->cn_recv_pool.bp_reg.rg_mr;
+	if (l && b >= l && len <= llen && (size_t)(b - l) <= llen - len)
+		return cn->cn_landing.pp_reg.rg_mr;
+	return NULL;
+}
+
+/*
+ * The local sges of this reply's RDMA Writes, appended to sge: a range
+ * inside an engine pool uses the pool's registration; on a fabric that
+ * takes plain local addresses (ofi without FI_MR_LOCAL) the rest go
+ * unregistered; otherwise each range is registered LOCAL until the reply
+ * is released (the only per-I/O registration left on this engine, see
+ * docs/architecture.md "Memory registration").  No rkey is made: a peer
+ * can never address these ranges.
+ */
 static int xr_svc_reg_ranges(struct xr_svc_ctx *c, const struct iovec *iov,
 			     uint32_t n, struct xr_sge *sge, uint32_t *nsge)
 {
 	struct xr_svc_conn *cn = c->c_conn;
+	bool plain = !xr_fabric_local_needs_reg(cn->cn_svc->sv_fab);
+	struct xr_mr *mr;
 	uint32_t i;
 	int ret;
 
 	for (i = 0; i < n; i++) {
 		if (!iov[i].iov_len)
 			continue;
-		if (c->c_nregs >= XR_SVC_MAX_REGS ||
-		    iov[i].iov_len > UINT32_MAX)
+		if (iov[i].iov_len > UINT32_MAX)
 			return -EINVAL;
-		ret = xr_core_reg(cn->cn_svc->sv_fab, &cn->cn_stats,
-				  iov[i].iov_base, iov[i].iov_len,
-				  XR_ACCESS_LOCAL, &c->c_regs[c->c_nregs]);
-		if (ret)
-			return ret;
-		sge[*nsge] =
-		    (struct xr_sge){iov[i].iov_base, (uint32_t)iov[i].iov_len,
-				    c->c_regs[c->c_nregs].rg_mr};
-		c->c_nregs++;
+		mr = xr_svc_pool_mr(cn, iov[i].iov_base, iov[i].iov_len);
+		if (mr) {
+			cn->cn_stats.cs_reg_pool_hits++;
+		} else if (plain) {
+			cn->cn_stats.cs_reg_unneeded++;
+		} else {
+			if (c->c_nregs >= XR_SVC_MAX_REGS)
+				return -EINVAL;
+			ret = xr_core_reg(cn->cn_svc->sv_fab, &cn->cn_stats,
+					  iov[i].iov_base, iov[i].iov_len,
+					  XR_ACCESS_LOCAL,
+					  &c->c_regs[c->c_nregs]);
+			if (ret)
+				return ret;
+			mr = c->c_regs[c->c_nregs].rg_mr;
+			c->c_nregs++;
+		}
+		sge[*nsge] = (struct xr_sge){iov[i].iov_base,
+					     (uint32_t)iov[i].iov_len, mr};
 		(*nsge)++;
 	}
 	return 0;

@@ -14,6 +14,9 @@
  *   is the offset from the region's start; without FI_MR_PROV_KEY the key
  *   is ours to choose: a random non-zero 32-bit value, retried on collision
  *   so it is unique in the domain and a peer cannot guess it.
+ *   Without FI_MR_LOCAL (libfabric tcp) the local side of a send or RDMA
+ *   op needs no registration (xr_fabric_local_needs_reg() is false): the
+ *   engines post plain addresses and register only what a peer addresses.
  * - Connection data is capped locally (fi_accept does not check it).
  * - When a connection ends (FI_SHUTDOWN, an error, or our own disconnect)
  *   the libfabric endpoint is closed at once; the CQ stays until
@@ -249,6 +252,8 @@ static int xr_ofi_open(const struct xr_fabric_params *params,
 		goto out_close;
 	}
 	of->of_mr_mode = of->of_info->domain_attr->mr_mode;
+	/* No FI_MR_LOCAL: local buffers go by address, unregistered. */
+	of->of_base.xf_local_noreg = !(of->of_mr_mode & FI_MR_LOCAL);
 	of->of_bind_src = params->xfp_local_addr != NULL;
 	ret = fi_fabric(of->of_info->fabric_attr, &of->of_fabric, NULL);
 	if (ret) {
@@ -764,8 +769,13 @@ static uint64_t xr_ofi_mr_wire_offset(const struct xr_mr *mr, const void *addr)
 	return (uintptr_t)addr - m->om_start;
 }
 
-/* Fill iov/desc from sges; returns the total length or -EINVAL. */
-static int64_t xr_ofi_iov(const struct xr_sge *sge, uint32_t nsge,
+/*
+ * Fill iov/desc from sges; returns the total length or -EINVAL.  With
+ * plain (the fabric's xf_local_noreg, never for receives) an sge may
+ * carry no region: its descriptor is NULL, which a provider without
+ * FI_MR_LOCAL accepts.
+ */
+static int64_t xr_ofi_iov(const struct xr_sge *sge, uint32_t nsge, bool plain,
 			  struct iovec *iov, void **desc)
 {
 	int64_t total = 0;
@@ -774,11 +784,11 @@ static int64_t xr_ofi_iov(const struct xr_sge *sge, uint32_t nsge,
 	if (!nsge || nsge > XR_MAX_SGE)
 		return -EINVAL;
 	for (i = 0; i < nsge; i++) {
-		if (!sge[i].ge_mr || !sge[i].ge_addr)
+		if ((!sge[i].ge_mr && !plain) || !sge[i].ge_addr)
 			return -EINVAL;
 		iov[i].iov_base = sge[i].ge_addr;
 		iov[i].iov_len = sge[i].ge_len;
-		desc[i] = omr(sge[i].ge_mr)->om_desc;
+		desc[i] = sge[i].ge_mr ? omr(sge[i].ge_mr)->om_desc : NULL;
 		total += sge[i].ge_len;
 	}
 	return total;
@@ -807,8 +817,8 @@ static int xr_ofi_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs,
 	if (e->oe_state == XR_OFI_CLOSED)
 		return -ENOTCONN;
 	for (i = 0; i < n; i++) {
-		if (xr_ofi_iov(recvs[i].rcv_sge, recvs[i].rcv_nsge, iov, desc) <
-		    0)
+		if (xr_ofi_iov(recvs[i].rcv_sge, recvs[i].rcv_nsge, false, iov,
+			       desc) < 0)
 			return -EINVAL;
 		wr = xr_wr_get(&ep->xe_wrs, XR_OP_RECV, recvs[i].rcv_ctx);
 		if (!wr)
@@ -842,7 +852,8 @@ static int xr_ofi_post_send(struct xr_ep *ep, const struct xr_sge *sge,
 		return -EOPNOTSUPP;
 	if (e->oe_state == XR_OFI_CLOSED)
 		return -ENOTCONN;
-	if (xr_ofi_iov(sge, nsge, iov, desc) < 0)
+	if (xr_ofi_iov(sge, nsge, e->oe_fab->of_base.xf_local_noreg, iov,
+		       desc) < 0)
 		return -EINVAL;
 	wr = xr_wr_get(&ep->xe_wrs, XR_OP_SEND, ctx);
 	if (!wr)
@@ -873,7 +884,8 @@ static int xr_ofi_post_rma(struct xr_ep *ep, enum xr_op op,
 
 	if (e->oe_state == XR_OFI_CLOSED)
 		return -ENOTCONN;
-	total = xr_ofi_iov(sge, nsge, iov, desc);
+	total =
+	    xr_ofi_iov(sge, nsge, e->oe_fab->of_base.xf_local_noreg, iov, desc);
 	if (total < 0)
 		return -EINVAL;
 	wr = xr_wr_get(&ep->xe_wrs, op, ctx);

@@ -117,6 +117,11 @@ uint32_t xr_fabric_pdata_max(const struct xr_fabric *fab)
 	return fab->xf_pdata_max;
 }
 
+bool xr_fabric_local_needs_reg(const struct xr_fabric *fab)
+{
+	return !fab->xf_local_noreg;
+}
+
 /* RDMA ops a single RPC may need beside its reply: chunks of a request. */
 #define XR_RDMA_OPS_PER_CREDIT 3
 #define XR_MAX_CREDITS 1024

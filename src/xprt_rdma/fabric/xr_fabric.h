@@ -95,7 +95,11 @@ enum xr_op {
 	XR_OP_READ,
 };
 
-/* One buffer of an operation: a byte range inside a registered region. */
+/*
+ * One buffer of an operation: a byte range inside a registered region
+ * (ge_mr NULL for a plain address where xr_fabric_local_needs_reg() says
+ * the fabric takes one; never for receives).
+ */
 struct xr_sge {
 	void *ge_addr;
 	uint32_t ge_len;
@@ -369,6 +373,18 @@ const char *xr_fabric_strerror(const struct xr_fabric *fab);
 
 /* Most private data the backend carries in connect / accept / reject. */
 uint32_t xr_fabric_pdata_max(const struct xr_fabric *fab);
+
+/*
+ * Whether the local side of an operation needs a registration.  true
+ * (verbs: every sge needs an lkey; loop): each sge's ge_mr must be a
+ * region covering it.  false (ofi when the provider does not ask for
+ * FI_MR_LOCAL, as libfabric tcp): the local sges of post_send, post_write
+ * and post_read may carry ge_mr NULL - the backend moves the bytes at
+ * that virtual address while the operation runs, so the memory must stay
+ * mapped and unchanged until its completion, as with a registration.
+ * Memory the peer addresses (rkeys) always needs reg_mr.
+ */
+bool xr_fabric_local_needs_reg(const struct xr_fabric *fab);
 
 /*
  * Queue sizes for a connection that grants `credits` RPC credits: one

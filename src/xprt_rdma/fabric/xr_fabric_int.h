@@ -30,6 +30,8 @@ struct xr_fabric {
 	const struct xr_fabric_ops *xf_ops;
 	uint32_t xf_pdata_max;
 	unsigned int xf_caps_off; /* caps a test took away (loop backend) */
+	/* local sges may carry ge_mr NULL (see xr_fabric_local_needs_reg) */
+	bool xf_local_noreg;
 	char xf_errbuf[XR_ERRBUF_LEN];
 };
 
