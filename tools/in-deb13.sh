@@ -80,6 +80,11 @@ mount -t tmpfs -o mode=1777,nosuid,nodev shm "$r/dev/shm"
 mount -t tmpfs -o mode=1777 tmp "$r/tmp"
 mount -t tmpfs -o mode=0755 run "$r/run"
 mkdir -p "$r/run/lock"
+# The host name must resolve (Ganesha waits on DNS otherwise): the root is
+# shared by hosts, so it is added per run, in the overlay only.
+if [ "$rw" != 1 ] && ! grep -qw "$(hostname)" "$r/etc/hosts"; then
+	printf "127.0.1.1\t%s\n" "$(hostname)" >>"$r/etc/hosts"
+fi
 IFS=: read -ra extra <<<"$binds"
 for d in "$top" "${extra[@]}"; do
 	[ -n "$d" ] || continue
