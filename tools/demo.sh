@@ -26,7 +26,7 @@ mb=${GR_DEMO_MB:-64}
 
 say() { printf '\n== %s\n' "$*"; }
 
-say "installing dependencies (Debian packages, Ganesha 4.3 SDK)"
+say "installing dependencies (Debian packages, the Ganesha SDK of this release)"
 bash tools/install-deps.sh
 say "building"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

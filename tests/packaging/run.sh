@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 #
 # packaging.install: the Debian packages, built from a clean copy of the
-# tree, installed into a fresh Debian 12 root, serving as the installed
-# service would, then removed.  How this works:
+# tree, installed into a fresh root of the release the build runs on
+# (Debian 12 or 13), serving as the installed service would, then removed.  How this works:
 #   1. the tree's tracked and unignored files (no build directories) are
 #      copied to a scratch directory and built with dpkg-buildpackage;
 #      lintian must report nothing but its overridden findings;
-#   2. a Debian 12 root (debootstrap minbase + Debian's nfs-ganesha,
+#   2. a root of that release (debootstrap minbase + Debian's nfs-ganesha,
 #      nfs-ganesha-vfs and libfabric) is cached as a tarball in
 #      /var/cache/ganesha-rdma/pkgroot, keyed by its inputs; each run
 #      unpacks a fresh copy, so no build tree is present in it;
@@ -33,20 +33,28 @@ src=$(cd "${1:?usage: run.sh SRC_DIR}" && pwd)
 
 cache=${GR_PKG_CACHE:-/var/cache/ganesha-rdma/pkgroot}
 mirror=${GR_PKG_MIRROR:-http://deb.debian.org/debian}
-sdk=/var/cache/ganesha-rdma/ganesha-4.3
+# The root is the release this machine runs (Debian 12 or 13), so the
+# packages are installed where they were built for.
+suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+case $suite in
+bookworm) libssl=libssl3 ;;
+trixie) libssl=libssl3t64 ;;
+*) gr_skip "packaging test knows Debian 12 and 13, not '$suite'" ;;
+esac
 # Bump when the way the root is made changes (invalidates the cache).
 root_recipe=1
-root_pkgs="nfs-ganesha nfs-ganesha-vfs libfabric1 libibverbs1 librdmacm1 libssl3 iproute2"
+root_pkgs="nfs-ganesha nfs-ganesha-vfs libfabric1 libibverbs1 librdmacm1 $libssl iproute2"
 
 [ "$(id -u)" = 0 ] || gr_skip "needs root (debootstrap, chroot, mounts)"
 for t in debootstrap dpkg-buildpackage dh lintian chroot findmnt git; do
 	command -v "$t" >/dev/null ||
 		gr_skip "$t missing (tools/install-deps.sh installs it)"
 done
-[ -f "$sdk/src/include/config-h.in.cmake" ] ||
-	gr_skip "Ganesha SDK missing in $sdk (run tools/install-deps.sh)"
 gv=$(dpkg-query -W -f '${Version}' nfs-ganesha 2>/dev/null) ||
 	gr_skip "nfs-ganesha is not installed on the build host"
+sdk=/var/cache/ganesha-rdma/ganesha-$(echo "$gv" | sed -E 's/^([0-9]+[.][0-9]+).*/\1/')
+[ -f "$sdk/src/include/config-h.in.cmake" ] ||
+	gr_skip "Ganesha SDK missing in $sdk (run tools/install-deps.sh)"
 
 t0=$(date +%s)
 stamp() { echo "[$(($(date +%s) - t0)) s] $*"; }
@@ -159,21 +167,21 @@ echo "$lintian_out" | grep -v 'running with root privileges' | sed 's/^/  lintia
 gr_check "lintian: no error or warning that is not overridden" \
 	test "$lintian_rc" = 0
 
-# --- 2. a fresh Debian 12 root, cached --------------------------------------
-key=$( (echo "bookworm $mirror minbase $root_recipe $gv"; echo "$root_pkgs") |
+# --- 2. a fresh root of this machine's release, cached ---------------------
+key=$( (echo "$suite $mirror minbase $root_recipe $gv"; echo "$root_pkgs") |
 	sha256sum | cut -c1-16)
-tarball=$cache/bookworm-$key.tar
+tarball=$cache/$suite-$key.tar
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
 flock 9
 if [ ! -f "$tarball" ]; then
-	stamp "no cached root $tarball: debootstrap bookworm"
+	stamp "no cached root $tarball: debootstrap $suite"
 	mkdir "$root"
-	debootstrap --variant=minbase bookworm "$root" "$mirror" \
+	debootstrap --variant=minbase "$suite" "$root" "$mirror" \
 		>"$work/debootstrap.log" 2>&1 ||
 		{ tail -20 "$work/debootstrap.log"
 		  rm -rf --one-file-system "$root"
-		  gr_skip "debootstrap bookworm failed (no mirror?)"; }
+		  gr_skip "debootstrap $suite failed (no mirror?)"; }
 	# No package may start a service in the root.
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 	chmod 755 "$root/usr/sbin/policy-rc.d"
@@ -189,7 +197,7 @@ if [ ! -f "$tarball" ]; then
 		{ tail -20 "$work/root-apt.log"; gr_fail "apt-get in the new root"; }
 	in_root apt-get clean
 	umount_root
-	rm -f "$cache"/bookworm-*.tar
+	rm -f "$cache"/"$suite"-*.tar
 	tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball" ||
 		gr_fail "cannot write $tarball"
 	rm -rf --one-file-system "$root"
