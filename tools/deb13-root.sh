@@ -12,12 +12,14 @@
 # system has and debootstrap does not write is added (resolvable localhost,
 # /etc/mtab; /etc/netconfig and the libnfsidmap plugins come with the
 # packages).  The finished root is renamed into place in one step, with a
-# stamp file holding the key of its inputs: this script, install-deps.sh and
-# the mirror.  A root whose stamp matches is reused; any other is rebuilt, so
+# stamp file holding the key of its inputs: install-deps.sh, the mirror and
+# the recipe number below.  A root whose stamp matches is reused; any other is rebuilt, so
 # editing the package list rebuilds it on the next run.
 #
 # Usage: tools/deb13-root.sh [--print]   prints the root's path on stdout
-#        (--print: only print it, exit 1 when it is missing or stale)
+#        (--print: only print it, exit 1 when there is none; a root made
+#        from other versions of the two scripts is printed with a warning,
+#        so worktrees at different commits share one root)
 # Env:   GR_CACHE (default /var/cache/ganesha-rdma)
 #        GR_DEB13_MIRROR (default http://deb.debian.org/debian)
 # Exit:  0 ready, 1 failure (the log's tail on stderr), 77 when this host
@@ -33,13 +35,17 @@ stampfile=$root/.gr-root-stamp
 log() { echo "deb13-root: $*" >&2; }
 skip() { echo "deb13-root: skip: $*" >&2; exit 77; }
 
-key=$( (echo "trixie minbase $mirror"; cat "$top/tools/deb13-root.sh" \
-	"$top/tools/install-deps.sh") | sha256sum | cut -c1-16)
+# Bump when the way the root is made below changes (rebuilds it); the
+# package list is install-deps.sh, hashed whole.
+recipe=1
+key=$( (echo "trixie minbase $mirror $recipe"
+	cat "$top/tools/install-deps.sh") | sha256sum | cut -c1-16)
 
 fresh() { [ -f "$stampfile" ] && [ "$(cat "$stampfile")" = "$key" ]; }
 
 if [ "${1:-}" = --print ]; then
-	fresh || { log "no current root in $root (run tools/deb13-root.sh)"; exit 1; }
+	[ -f "$stampfile" ] || { log "no root in $root (run tools/deb13-root.sh)"; exit 1; }
+	fresh || log "warning: $root was made from other versions of deb13-root.sh/install-deps.sh (tools/deb13-root.sh rebuilds it)"
 	echo "$root"
 	exit 0
 fi
