@@ -8,6 +8,17 @@
  * input is unambiguous without a length field.  The label keeps these
  * MACs apart from anything else the same key might ever be used for.
  *
+ * HMAC is computed here from SHA-256 (RFC 2104: H(K^opad, H(K^ipad, m)))
+ * rather than with libcrypto's HMAC(): the one-shot call fetches the
+ * algorithm and allocates a dozen contexts per MAC, and the gateway
+ * computes one for nearly every handle it hands out or takes back.  The
+ * states after the two pad blocks are kept with the key
+ * (rp_mac_key_prepare()), so a MAC is a copy of them and two short
+ * hashes, with no allocation (tests/gateway/test_rp_handle_mac_alloc.c).
+ * The SHA-256 calls are libcrypto's low-level ones, deprecated (not
+ * removed) in OpenSSL 3; a libcrypto built without them falls back to
+ * HMAC().  The pinned MAC in test_rp_handle_mac.c holds either way.
+ *
  * The key lives in State_Dir so that handles clients hold stay valid
  * across a gateway restart; losing the file invalidates every handle the
  * gateway gave out (clients then see NFS4ERR_STALE and look names up
@@ -22,12 +33,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* the SHA256_* state API: see the top of this file */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+/* mk_ready's value once the states are made */
+#define RP_MAC_READY 0x484d4143u
 
 #include "gr_file.h"
 #include "rp_handle_mac.h"
+
+#ifndef OPENSSL_NO_DEPRECATED_3_0
+#define RP_MAC_MIDSTATES 1
+_Static_assert(sizeof(SHA256_CTX) <= RP_MAC_MID_LEN,
+	       "RP_MAC_MID_LEN cannot hold a SHA-256 state");
+#endif
 
 #define RP_MAC_LABEL "RPFHMAC1"
 #define RP_MAC_LABEL_LEN 8
@@ -278,9 +301,94 @@ int rp_mac_key_load(const char *dir, struct rp_mac_key *key, const char **why)
 	if (ret)
 		return ret;
 	ret = rp_key_read(path, key, why);
-	if (ret != -ENOENT)
-		return ret;
-	return rp_key_create(dir, path, key, why);
+	if (ret == -ENOENT)
+		ret = rp_key_create(dir, path, key, why);
+	if (!ret)
+		(void)rp_mac_key_prepare(key); /* failed: MACs the slow way */
+	return ret;
+}
+
+#ifdef RP_MAC_MIDSTATES
+/* SHA-256 states after HMAC's inner and outer pad blocks of @k. */
+static int rp_mac_mid(const uint8_t k[RP_MAC_KEY_LEN], SHA256_CTX *inner,
+		      SHA256_CTX *outer)
+{
+	uint8_t pad[SHA256_CBLOCK];
+	size_t i;
+	int ok;
+
+	/* the key is shorter than a block: zero-padded, then xored */
+	memset(pad, 0x36, sizeof(pad));
+	for (i = 0; i < RP_MAC_KEY_LEN; i++)
+		pad[i] ^= k[i];
+	ok = SHA256_Init(inner) && SHA256_Update(inner, pad, sizeof(pad));
+	memset(pad, 0x5c, sizeof(pad));
+	for (i = 0; i < RP_MAC_KEY_LEN; i++)
+		pad[i] ^= k[i];
+	ok = ok && SHA256_Init(outer) && SHA256_Update(outer, pad, sizeof(pad));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	return ok ? 0 : -EIO;
+}
+
+static bool rp_mac_ready(const struct rp_mac_key *key)
+{
+	return key->mk_ready == RP_MAC_READY &&
+	       CRYPTO_memcmp(key->mk_for, key->mk_key, RP_MAC_KEY_LEN) == 0;
+}
+#endif
+
+int rp_mac_key_prepare(struct rp_mac_key *key)
+{
+#ifdef RP_MAC_MIDSTATES
+	SHA256_CTX st[2];
+	int ret;
+
+	key->mk_ready = 0;
+	ret = rp_mac_mid(key->mk_key, &st[0], &st[1]);
+	if (!ret) {
+		memcpy(key->mk_mid[0], &st[0], sizeof(st[0]));
+		memcpy(key->mk_mid[1], &st[1], sizeof(st[1]));
+		memcpy(key->mk_for, key->mk_key, RP_MAC_KEY_LEN);
+		key->mk_ready = RP_MAC_READY;
+	}
+	OPENSSL_cleanse(st, sizeof(st));
+	return ret;
+#else
+	key->mk_ready = 0;
+	return 0;
+#endif
+}
+
+/* HMAC-SHA256 of @in (@n bytes) under @key into @full (32 bytes). */
+static int rp_hmac(const struct rp_mac_key *key, const uint8_t *in, size_t n,
+		   uint8_t full[SHA256_DIGEST_LENGTH])
+{
+#ifdef RP_MAC_MIDSTATES
+	uint8_t ih[SHA256_DIGEST_LENGTH];
+	SHA256_CTX st[2];
+	int ok, ret = 0;
+
+	if (rp_mac_ready(key)) {
+		memcpy(&st[0], key->mk_mid[0], sizeof(st[0]));
+		memcpy(&st[1], key->mk_mid[1], sizeof(st[1]));
+	} else {
+		ret = rp_mac_mid(key->mk_key, &st[0], &st[1]);
+	}
+	ok = !ret && SHA256_Update(&st[0], in, n) && SHA256_Final(ih, &st[0]) &&
+	     SHA256_Update(&st[1], ih, sizeof(ih)) &&
+	     SHA256_Final(full, &st[1]);
+	OPENSSL_cleanse(st, sizeof(st));
+	OPENSSL_cleanse(ih, sizeof(ih));
+	return ok ? 0 : -EIO;
+#else
+	unsigned int len = 0;
+
+	if (!HMAC(EVP_sha256(), key->mk_key, sizeof(key->mk_key), in, n, full,
+		  &len) ||
+	    len != SHA256_DIGEST_LENGTH)
+		return -EIO;
+	return 0;
+#endif
 }
 
 int rp_mac_compute(const struct rp_mac_key *key, uint16_t export_id,
@@ -288,9 +396,9 @@ int rp_mac_compute(const struct rp_mac_key *key, uint16_t export_id,
 		   uint8_t mac[RP_MAC_LEN])
 {
 	uint8_t in[RP_MAC_LABEL_LEN + 3 + RP_MAC_FH_MAX];
-	uint8_t full[EVP_MAX_MD_SIZE];
-	unsigned int full_len = 0;
+	uint8_t full[SHA256_DIGEST_LENGTH];
 	size_t n = 0;
+	int ret;
 
 	memset(mac, 0, RP_MAC_LEN);
 	if (fh_len > RP_MAC_FH_MAX || (fh_len && !fh))
@@ -303,13 +411,11 @@ int rp_mac_compute(const struct rp_mac_key *key, uint16_t export_id,
 	if (fh_len)
 		memcpy(in + n, fh, fh_len);
 	n += fh_len;
-	if (!HMAC(EVP_sha256(), key->mk_key, sizeof(key->mk_key), in, n, full,
-		  &full_len) ||
-	    full_len < RP_MAC_LEN)
-		return -EIO;
-	memcpy(mac, full, RP_MAC_LEN);
+	ret = rp_hmac(key, in, n, full);
+	if (!ret)
+		memcpy(mac, full, RP_MAC_LEN);
 	OPENSSL_cleanse(full, sizeof(full));
-	return 0;
+	return ret;
 }
 
 bool rp_mac_equal(const uint8_t *a, const uint8_t *b, size_t n)

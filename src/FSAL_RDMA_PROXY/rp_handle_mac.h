@@ -18,9 +18,31 @@
 #define RP_MAC_KEY_LEN 32 /* random, in State_Dir */
 #define RP_MAC_KEY_FILE "handle-mac.key"
 
+/* Room for one SHA-256 state (rp_handle_mac.c checks it fits). */
+#define RP_MAC_MID_LEN 128
+
+/*
+ * The key, and HMAC's two SHA-256 states after the key's inner and outer
+ * pad blocks (RFC 2104), made once by rp_mac_key_prepare() so that a MAC
+ * costs two short hashes and no allocation.  The states are used only
+ * while mk_ready holds RP_MAC_READY and mk_for equals mk_key: a key
+ * written by hand, or changed after preparing, is hashed from mk_key
+ * alone, never with stale or uninitialised states.  The states are as
+ * secret as the key (wipe the whole struct).
+ */
 struct rp_mac_key {
 	uint8_t mk_key[RP_MAC_KEY_LEN];
+	uint32_t mk_ready;
+	uint8_t mk_for[RP_MAC_KEY_LEN];
+	_Alignas(16) uint8_t mk_mid[2][RP_MAC_MID_LEN];
 };
+
+/**
+ * rp_mac_key_prepare() - compute @key's HMAC states from its mk_key (done
+ * by rp_mac_key_load(); call it after writing mk_key by hand).  Returns
+ * 0, or -EIO when libcrypto failed (the key then still works, slowly).
+ */
+int rp_mac_key_prepare(struct rp_mac_key *key);
 
 /**
  * rp_state_dir_ensure() - create @dir (mode 0700) when missing, then check

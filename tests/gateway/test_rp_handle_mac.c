@@ -118,9 +118,10 @@ static void pinned(void)
 	    0x5e, 0xf9, 0x7c, 0x5f, 0x5c, 0x33, 0xa7, 0x06,
 	    0x02, 0xda, 0xe7, 0x02, 0x87, 0x40, 0x49, 0xab};
 	const uint8_t fh[4] = {0xaa, 0xaa, 0xaa, 0xaa};
-	struct rp_mac_key k;
-	uint8_t mac[RP_MAC_LEN];
+	struct rp_mac_key k, fresh;
+	uint8_t mac[RP_MAC_LEN], other[RP_MAC_LEN];
 
+	memset(&fresh, 0, sizeof(fresh));
 	key_of(&k, 0);
 	CHECK_EQ(rp_mac_compute(&k, 0x0102, 1, fh, 4, mac), 0);
 	CHECK(memcmp(mac, want, sizeof(want)) == 0);
@@ -131,6 +132,18 @@ static void pinned(void)
 	mac[RP_MAC_LEN - 1] ^= 0x80;
 	CHECK(!rp_mac_equal(mac, want, sizeof(want)));
 	CHECK_EQ(rp_mac_compute(&k, 1, 1, fh, 129, mac), -EINVAL);
+
+	/* prepared (the states kept with the key): the same MAC */
+	CHECK_EQ(rp_mac_key_prepare(&k), 0);
+	CHECK_EQ(rp_mac_compute(&k, 0x0102, 1, fh, 4, mac), 0);
+	CHECK(memcmp(mac, want, sizeof(want)) == 0);
+	/* the key changed after preparing: the new key's MAC, never the old */
+	key_of(&k, 9);
+	key_of(&fresh, 9);
+	CHECK_EQ(rp_mac_compute(&k, 0x0102, 1, fh, 4, mac), 0);
+	CHECK_EQ(rp_mac_compute(&fresh, 0x0102, 1, fh, 4, other), 0);
+	CHECK(memcmp(mac, other, sizeof(mac)) == 0);
+	CHECK(memcmp(mac, want, sizeof(want)) != 0);
 }
 
 static void key_file(void)
@@ -155,7 +168,7 @@ static void key_file(void)
 	/* a restart reads the same key back */
 	memset(&b, 0, sizeof(b));
 	CHECK_EQ(rp_mac_key_load(sub, &b, &why), 0);
-	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	CHECK(memcmp(a.mk_key, b.mk_key, sizeof(a.mk_key)) == 0);
 	/* a key others could read is refused, not trusted */
 	CHECK(chmod(path, 0644) == 0);
 	CHECK_EQ(rp_mac_key_load(sub, &b, &why), -EINVAL);
