@@ -10,8 +10,15 @@
 #   gb_start DIR [WRAPPER...]     start the daemon, wait for both listeners
 #   gb_stop                       stop it (TERM, then KILL)
 #   gb_counter NAME               one counter from the stats file
+#
+# GB_FABRIC (ofi) and GB_ADDR (127.0.0.1) choose the RDMA stack and the
+# address both listeners bind and the client dials: the vm tier's guest
+# runs the same benchmarks with GB_FABRIC=verbs GB_ADDR=<device address>
+# (bench/bench_vm.sh).
 
 GB_PID=
+GB_FABRIC=${GB_FABRIC:-ofi}
+GB_ADDR=${GB_ADDR:-127.0.0.1}
 
 # gb_find_bins [BUILD]: an empty BUILD means build-bench, else build.
 gb_find_bins() {
@@ -43,7 +50,9 @@ gb_setup() {
 	[ "$GB_RPORT" != "$GB_PORT" ] || GB_RPORT=$((GB_PORT + 1))
 	GB_STATS=$dir/rdma-stats
 	mkdir -p "$dir/export" "$dir/recovery"
-	gr_rdma_conf "$dir" "$GB_PORT" "$GB_RPORT" "$GB_STATS" >"$dir/ganesha.conf"
+	gr_rdma_conf "$dir" "$GB_PORT" "$GB_RPORT" "$GB_STATS" |
+		sed "s/127\.0\.0\.1/$GB_ADDR/; s/Fabric = ofi;/Fabric = $GB_FABRIC;/" \
+			>"$dir/ganesha.conf"
 }
 
 # A work directory on tmpfs if possible, else under /tmp.
@@ -88,13 +97,13 @@ gb_counter() {
 gb_cli() {
 	local t=$1
 	shift
-	"$GB_NFS41" --transport "$t" --fabric ofi "$@"
+	"$GB_NFS41" --transport "$t" --fabric "$GB_FABRIC" "$@"
 }
 
 gb_url() {
 	if [ "$1" = tcp ]; then
-		echo "nfs://127.0.0.1:$GB_PORT/export$2"
+		echo "nfs://$GB_ADDR:$GB_PORT/export$2"
 	else
-		echo "nfs://127.0.0.1:$GB_RPORT/export$2"
+		echo "nfs://$GB_ADDR:$GB_RPORT/export$2"
 	fi
 }
