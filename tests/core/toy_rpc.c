@@ -89,6 +89,7 @@ struct toy_server {
 	struct xr_svc_call *ts_barrier[1024];
 	uint32_t ts_nbarrier;
 	uint8_t *ts_pattern;
+	const uint8_t *ts_source; /* FILL's data when set (atomic) */
 };
 
 /* Per-call reply storage, kept in ac_upper until sv_on_release. */
@@ -169,6 +170,7 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 	struct toy_reply *r = calloc(1, sizeof(*r));
 	uint8_t hdr[TOY_CALL_HDR + 8];
 	uint32_t proc, len, seed, fnv;
+	const uint8_t *src;
 	uint64_t have;
 	int n, i;
 
@@ -232,7 +234,9 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 			goto out_garbage;
 		toy_put32(r->r_head + TOY_REPLY_HDR, len);
 		r->r_hiov[0].iov_len += 4;
-		r->r_piov[0].iov_base = ts->ts_pattern + (seed & 0xffu);
+		src = __atomic_load_n(&ts->ts_source, __ATOMIC_ACQUIRE);
+		r->r_piov[0].iov_base =
+		    src ? (void *)src : ts->ts_pattern + (seed & 0xffu);
 		r->r_piov[0].iov_len = len;
 		r->r_msg.xm_payload = r->r_piov;
 		r->r_msg.xm_npayload = 1;
@@ -425,6 +429,11 @@ out_free:
 uint16_t toy_server_port(struct toy_server *ts)
 {
 	return xr_svc_port(ts->ts_svc);
+}
+
+void toy_server_set_source(struct toy_server *ts, const uint8_t *src)
+{
+	__atomic_store_n(&ts->ts_source, src, __ATOMIC_RELEASE);
 }
 
 void toy_server_stats(struct toy_server *ts, struct xr_core_stats *st)

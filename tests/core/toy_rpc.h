@@ -94,6 +94,11 @@ int toy_server_start(const struct xr_svc_params *p, struct toy_server **out,
 		     char *err, size_t errlen);
 uint16_t toy_server_port(struct toy_server *ts);
 void toy_server_stats(struct toy_server *ts, struct xr_core_stats *st);
+/*
+ * FILL answers with len bytes at src (the caller keeps them mapped while
+ * calls run) instead of the pattern; NULL: the pattern again.
+ */
+void toy_server_set_source(struct toy_server *ts, const uint8_t *src);
 void toy_server_stop(struct toy_server *ts);
 
 /*

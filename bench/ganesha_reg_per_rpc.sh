@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# Memory registrations per RPC (issue 14), server and client, for NFS
+# READ and WRITE at 4 KiB, 64 KiB and 1 MiB over RPC-over-RDMA on the ofi
+# fabric: Debian's ganesha.nfsd with this transport (bench/
+# ganesha_bench_lib.sh) and `nfs41 get` / `nfs41 put` with one stream.
+#
+# How it counts: the server's `registrations` and `calls_received` from
+# the NFS_RDMA stats file before and after each transfer; the client's
+# `registrations` and `xprt_calls` from `nfs41 --stats` (JSON on stderr
+# when the session ends; it includes the session's own few calls).  Also
+# server CPU time (user + system from /proc/PID/stat) per MiB - coarse:
+# clock ticks of 10 ms over --mb MiB.  Prints figures, never judges them.
+# To compare with another build of the module, run it twice with
+# GB_MODULE=/path/to/libganesha_rdma.so (figures are side by side only
+# when both runs are on the same machine at the same time).
+# Usage: ganesha_reg_per_rpc.sh [--build DIR] [--mb N]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+. "$top/tests/lib/ganesha.sh"
+. "$here/ganesha_bench_lib.sh"
+
+build=
+mb=16
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=$2; shift ;;
+	--mb) mb=$2; shift ;;
+	*) echo "usage: $0 [--build DIR] [--mb N]" >&2; exit 2 ;;
+	esac
+	shift
+done
+gb_find_bins "$build"
+
+dir=$(gb_mktemp)
+cleanup() {
+	gb_stop
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+gb_setup "$dir"
+head -c $((mb * 1024 * 1024)) /dev/urandom >"$dir/src"
+
+cpu_s() {
+	awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$GB_PID/stat"
+}
+settle() { sleep "${GB_SETTLE:-2}"; } # the stats file is rewritten every second
+json() { # key file: one number from nfs41's JSON stats line
+	grep -o "\"$1\":[0-9]*" "$2" | tail -n 1 | cut -d: -f2
+}
+
+gb_start "$dir"
+echo "ganesha.nfsd pid $GB_PID, module $GB_MODULE; RDMA (ofi) 127.0.0.1:$GB_RPORT; $mb MiB per transfer, 1 stream"
+printf '%-6s %-6s %8s %12s %12s %12s\n' op io-size rpcs server/rpc client/rpc cpu-ms/MiB
+for size in 4K 64K 1M; do
+	for op in put get; do
+		settle
+		r0=$(gb_counter registrations)
+		n0=$(gb_counter calls_received)
+		c0=$(cpu_s)
+		if [ "$op" = put ]; then
+			gb_cli rdma -q --stats --streams 1 --io-size "$size" --timeout 120000 \
+				put "$dir/src" "$(gb_url rdma "/f-$size")" 2>"$dir/cstats" ||
+				gr_fail "nfs41 put ($size) failed"
+		else
+			gb_cli rdma -q --stats --streams 1 --io-size "$size" --timeout 120000 \
+				get "$(gb_url rdma "/f-$size")" "$dir/back" 2>"$dir/cstats" ||
+				gr_fail "nfs41 get ($size) failed"
+			cmp -s "$dir/src" "$dir/back" || gr_fail "get ($size): data differs"
+		fi
+		c1=$(cpu_s)
+		settle
+		r1=$(gb_counter registrations)
+		n1=$(gb_counter calls_received)
+		creg=$(json registrations "$dir/cstats")
+		ccalls=$(json xprt_calls "$dir/cstats")
+		awk -v op="$([ "$op" = put ] && echo WRITE || echo READ)" -v s="$size" \
+			-v dr=$((r1 - r0)) -v dn=$((n1 - n0)) -v cr="${creg:-0}" \
+			-v cn="${ccalls:-0}" -v c0="$c0" -v c1="$c1" -v mb="$mb" 'BEGIN {
+			printf "%-6s %-6s %8d %12.3f %12.3f %12.2f\n", op, s, dn,
+				dn ? dr / dn : 0, cn ? cr / cn : 0, (c1 - c0) * 1000 / mb }'
+	done
+done
