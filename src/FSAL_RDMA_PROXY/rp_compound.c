@@ -318,9 +318,12 @@ uint32_t rp_cpd_write(struct rp_compound *b, const stateid4 *sid, uint64_t off,
 	w->stateid = *sid;
 	w->offset = off;
 	w->stable = stable;
+	/*
+	 * The data itself goes as sc_bulk_out, offered to the backend from
+	 * the caller's memory; opwrite.data only counts it (its pointer is
+	 * a char * in Ganesha 4.3, an iovec in 6.x, and unused either way).
+	 */
 	w->data.data_len = (u_int)iov->iov_len;
-	w->data.data_val = iov->iov_base;
-	/* offered to the backend from the caller's memory */
 	b->cpd_c.sc_bulk_out = iov;
 	b->cpd_c.sc_bulk_out_cnt = 1;
 	b->cpd_c.sc_bulk_out_len = iov->iov_len;

@@ -136,7 +136,7 @@ struct sess_compound {
 	size_t sc_bulk_out_len;
 	/*
 	 * READ destination: when set, READ data lands here; the READ
-	 * result's data_val then points into it.
+	 * result says how much (data_len) and carries no data pointer.
 	 */
 	void *sc_bulk_in;
 	size_t sc_bulk_in_cap;

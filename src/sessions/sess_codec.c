@@ -102,8 +102,14 @@ static int decode_read_into(XDR *xdrs, nfs_resop4 *res,
 			return -EBADMSG;
 		call->tc_bulk_in_copied += len;
 	}
+	/*
+	 * Only the count: the data is where the caller asked for it, and a
+	 * result pointing into the caller's buffer would be freed with the
+	 * result (the data member is a counted pointer in Ganesha 4.3's
+	 * nfsv41.h, an io_data with an iovec in 6.x: the codec touches
+	 * neither).
+	 */
 	rd->READ4res_u.resok4.data.data_len = len;
-	rd->READ4res_u.resok4.data.data_val = call->tc_bulk_in;
 	return 0;
 }
 
@@ -314,19 +320,6 @@ static int decode_listxattr(XDR *xdrs, nfs_resop4 *res,
 	return 0;
 }
 
-/*
- * READ data placed in the caller's buffer is not ours to free; data the
- * generic decoder allocated (a READ result where none was expected) is.
- */
-static void forget_placed_read(nfs_resop4 *res, void *bulk_in)
-{
-	READ4res *rd = &res->nfs_resop4_u.opread;
-
-	if (res->resop == NFS4_OP_READ && bulk_in && rd->status == NFS4_OK &&
-	    rd->READ4res_u.resok4.data.data_val == bulk_in)
-		rd->READ4res_u.resok4.data.data_val = NULL;
-}
-
 static void free_results(struct sess_raw *r, uint32_t n)
 {
 	uint32_t i;
@@ -334,7 +327,6 @@ static void free_results(struct sess_raw *r, uint32_t n)
 	for (i = 0; i < n; i++) {
 		nfs_resop4 *res = &r->r_res[i];
 
-		forget_placed_read(res, r->r_bulk_in);
 		free_readdir_entries(res);
 		xdr_nfree((xdrproc_t)xdr_nfs_resop4, res);
 	}
@@ -562,7 +554,6 @@ void sess_compound_free(struct sess_compound *c)
 	for (i = 0; i < c->sc_nres; i++) {
 		nfs_resop4 *res = &c->sc_res[i];
 
-		forget_placed_read(res, c->sc_bulk_in);
 		free_readdir_entries(res);
 		xdr_nfree((xdrproc_t)xdr_nfs_resop4, res);
 	}
