@@ -5,7 +5,9 @@
 # src/FSAL_RDMA_PROXY calls only the files below it.
 #
 # How this works: the order is the one rp_int.h's opening comment lists
-# (top first, one "rp_*.c" per line after "Layering").  For every file the
+# (top first, one "rp_*.c" per line after "Layering"; several on one
+# line are alternatives of one place - one per Ganesha FSAL API, only one
+# of them built - and define the same functions).  For every file the
 # script collects the non-static functions it defines (a line starting in
 # column 0 with a type, the name, and "(", not "static"), then looks for
 # calls "name(" of those functions in every other file, comments and
@@ -22,9 +24,16 @@ dir="$src/src/FSAL_RDMA_PROXY"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The order: the file names in rp_int.h's layering comment, top first.
+# The order: the file names in rp_int.h's layering comment, top first;
+# "rank file" per line, files named on one comment line share the rank.
 sed -n '/Layering/,/\*\//p' "$dir/rp_int.h" |
-	grep -o 'rp_[a-z0-9_]*\.c' >"$tmp/order"
+	awk '{ n = 0; s = $0
+		while (match(s, /rp_[a-z0-9_]*\.c/)) {
+			if (!n++) r++
+			print r, substr(s, RSTART, RLENGTH)
+			s = substr(s, RSTART + RLENGTH)
+		} }' >"$tmp/ranked"
+cut -d' ' -f2 "$tmp/ranked" >"$tmp/order"
 if [ ! -s "$tmp/order" ]; then
 	echo "check-fsal-layers: no layering list in $dir/rp_int.h" >&2
 	exit 2
@@ -62,16 +71,14 @@ strip() {
 		sed -e 's/"\([^"\\]\|\\.\)*"/""/g'
 }
 
-rank=0
-while read -r f; do
-	rank=$((rank + 1))
+while read -r rank f; do
 	strip "$dir/$f" >"$tmp/$f.code"
 	# Non-static definitions: "type name(" or "type *name(" at column 0.
 	grep -E '^[a-z][a-z0-9_ ]*[ *]rp_[a-z0-9_]+\(' "$tmp/$f.code" |
 		grep -v '^static' |
 		sed -E 's/^.*[ *](rp_[a-z0-9_]+)\(.*$/\1/' |
 		sed "s/^/$rank $f /" >>"$tmp/defs"
-done <"$tmp/order"
+done <"$tmp/ranked"
 
 status=0
 # Includes: a file includes rp_int.h (the shared structures) or its own
@@ -87,18 +94,18 @@ while read -r f; do
 	done
 done <"$tmp/order"
 
-rank=0
-while read -r f; do
-	rank=$((rank + 1))
+while read -r rank f; do
 	while read -r drank dfile fn; do
 		[ "$dfile" = "$f" ] && continue
 		[ "$drank" -gt "$rank" ] && continue
+		# an alternative's function of the same name is this file's own
+		grep -qx "$rank $f $fn" "$tmp/defs" && continue
 		if grep -qE "(^|[^a-z0-9_])$fn\(" "$tmp/$f.code"; then
 			echo "check-fsal-layers: $f calls $fn() of $dfile, which is not below it"
 			status=1
 		fi
 	done <"$tmp/defs"
-done <"$tmp/order"
+done <"$tmp/ranked"
 if [ "$status" = 0 ]; then
 	n=$(wc -l <"$tmp/defs")
 	echo "check-fsal-layers: $(wc -l <"$tmp/order") files, $n functions: each file calls only the ones below it"

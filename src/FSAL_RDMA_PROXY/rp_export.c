@@ -287,7 +287,7 @@ void rp_export_ops_init(struct export_ops *ops)
 		rp_default_fs_supports = ops->fs_supports;
 	ops->fs_supports = rp_fs_supports;
 	ops->alloc_state = rp_alloc_state;
-	ops->free_state = rp_free_state;
+	rp_compat_export_ops(ops, rp_state_free);
 }
 
 fsal_status_t rp_create_export(struct fsal_module *fsal_hdl, void *parse_node,

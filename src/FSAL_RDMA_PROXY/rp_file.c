@@ -51,7 +51,8 @@ struct state_t *rp_alloc_state(struct fsal_export *exp_hdl,
 		glist_add_tail(&s->rs_open->rs_locks, &s->rs_lock_link);
 		pthread_mutex_unlock(&s->rs_open->rs_lock);
 	}
-	return init_state(&s->state, exp_hdl, state_type, related_state);
+	return rp_compat_state_init(&s->state, exp_hdl, state_type,
+				    related_state, rp_state_free);
 }
 
 static void rp_state_put(struct rp_state *s)
@@ -75,7 +76,7 @@ static void rp_state_put(struct rp_state *s)
 		rp_state_put(open);
 }
 
-void rp_free_state(struct fsal_export *exp_hdl, struct state_t *state)
+void rp_state_free(struct state_t *state)
 {
 	rp_state_put(rp_st(state));
 }
@@ -1223,9 +1224,9 @@ static fsal_status_t rp_lock_op2(struct fsal_obj_handle *obj_hdl,
 	return st;
 }
 
-void rp_file_ops_init(struct fsal_obj_ops *ops)
+void rp_file_ops_init(struct fsal_obj_ops *ops, struct rp_ns_ops *ns)
 {
-	ops->open2 = rp_open2;
+	ns->open2 = rp_open2;
 	ops->close = rp_close;
 	ops->status2 = rp_status2;
 	ops->reopen2 = rp_reopen2;

@@ -65,7 +65,7 @@ fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
 		return fsalstat(ERR_FSAL_SERVERFAULT, EIO);
 	}
 	rp_postop_init(h);
-	fsal_obj_handle_init(&h->obj, &ex->exp, DIRECTORY);
+	rp_compat_obj_init(&h->obj, &ex->exp, DIRECTORY);
 	h->obj.obj_ops = &rp_module.handle_ops;
 
 	fsal_prepare_attrs(&attrs, ATTRS_POSIX);
@@ -80,7 +80,7 @@ fsal_status_t rp_make_root(struct rp_export *ex, struct fsal_obj_handle **out,
 	} else if (FSAL_IS_ERROR(st)) {
 		fsal_release_attrs(&attrs);
 		rp_postop_fini(h);
-		fsal_obj_handle_fini(&h->obj);
+		rp_compat_obj_fini(&h->obj);
 		gsh_free(h);
 		return st;
 	}
@@ -139,7 +139,7 @@ fsal_status_t rp_make_handle(struct rp_export *ex, const uint8_t *fh,
 		return fsalstat(ERR_FSAL_SERVERFAULT, EIO);
 	}
 	rp_postop_init(h);
-	fsal_obj_handle_init(&h->obj, &ex->exp, attrs.type);
+	rp_compat_obj_init(&h->obj, &ex->exp, attrs.type);
 	h->obj.fsid = attrs.fsid;
 	h->obj.fileid = attrs.fileid;
 	h->obj.obj_ops = &rp_module.handle_ops;
@@ -598,24 +598,24 @@ static void rp_release(struct fsal_obj_handle *obj_hdl)
 	struct rp_handle *h = rp_hdl(obj_hdl);
 
 	rp_postop_fini(h);
-	fsal_obj_handle_fini(obj_hdl);
+	rp_compat_obj_fini(obj_hdl);
 	gsh_free(h);
 }
 
-void rp_handle_ops_init(struct fsal_obj_ops *ops)
+void rp_handle_ops_init(struct fsal_obj_ops *ops, struct rp_ns_ops *ns)
 {
 	fsal_default_obj_ops_init(ops);
 	ops->release = rp_release;
 	ops->lookup = rp_lookup;
 	ops->readdir = rp_readdir;
-	ops->mkdir = rp_mkdir;
-	ops->mknode = rp_mknode;
-	ops->symlink = rp_symlink;
+	ns->mkdir = rp_mkdir;
+	ns->mknode = rp_mknode;
+	ns->symlink = rp_symlink;
 	ops->readlink = rp_readlink;
 	ops->getattrs = rp_getattrs;
-	ops->link = rp_link;
-	ops->rename = rp_rename;
-	ops->unlink = rp_unlink;
+	ns->link = rp_link;
+	ns->rename = rp_rename;
+	ns->unlink = rp_unlink;
 	ops->handle_to_wire = rp_handle_to_wire;
 	ops->handle_to_key = rp_handle_to_key;
 }

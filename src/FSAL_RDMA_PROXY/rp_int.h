@@ -24,6 +24,8 @@
  *   rp_lock_owner.c backend lock-owner names
  *   rp_handle_mac.c the wire handles' MAC and its key in State_Dir
  *   rp_entry_fh.c   the FILEHANDLE cut out of a READDIR entry
+ *   rp_compat_v11.c rp_compat_v13.c  the FSAL API where Ganesha 4.3
+ *                   (11.0) and 6.5 (13.0) differ: one of them is built
  * and below them the session client (src/sessions) and the RPC-over-RDMA
  * client engine (src/xprt_rdma).
  */
@@ -227,9 +229,50 @@ struct rp_state {
 	atomic_uint rs_refs;
 };
 
+/*
+ * The object ops whose signatures differ between FSAL APIs, in the form
+ * rp_handle.c and rp_file.c implement them (API 11.0's, without the
+ * directories' attributes before and after); rp_compat_obj_ops() puts
+ * them, or adapters calling them, into the ops table.
+ */
+struct rp_ns_ops {
+	fsal_status_t (*mkdir)(struct fsal_obj_handle *dir_hdl,
+			       const char *name, struct fsal_attrlist *attrs_in,
+			       struct fsal_obj_handle **new_obj,
+			       struct fsal_attrlist *attrs_out);
+	fsal_status_t (*mknode)(struct fsal_obj_handle *dir_hdl,
+				const char *name, object_file_type_t nodetype,
+				struct fsal_attrlist *attrs_in,
+				struct fsal_obj_handle **new_obj,
+				struct fsal_attrlist *attrs_out);
+	fsal_status_t (*symlink)(struct fsal_obj_handle *dir_hdl,
+				 const char *name, const char *link_path,
+				 struct fsal_attrlist *attrs_in,
+				 struct fsal_obj_handle **new_obj,
+				 struct fsal_attrlist *attrs_out);
+	fsal_status_t (*link)(struct fsal_obj_handle *obj_hdl,
+			      struct fsal_obj_handle *destdir_hdl,
+			      const char *name);
+	fsal_status_t (*rename)(struct fsal_obj_handle *obj_hdl,
+				struct fsal_obj_handle *olddir_hdl,
+				const char *old_name,
+				struct fsal_obj_handle *newdir_hdl,
+				const char *new_name);
+	fsal_status_t (*unlink)(struct fsal_obj_handle *dir_hdl,
+				struct fsal_obj_handle *obj_hdl,
+				const char *name);
+	fsal_status_t (*open2)(
+	    struct fsal_obj_handle *obj_hdl, struct state_t *state,
+	    fsal_openflags_t openflags, enum fsal_create_mode createmode,
+	    const char *name, struct fsal_attrlist *attrs_in,
+	    fsal_verifier_t verifier, struct fsal_obj_handle **new_obj,
+	    struct fsal_attrlist *attrs_out, bool *caller_perm_check);
+};
+
 struct rp_module {
 	struct fsal_module fsal;
 	struct fsal_obj_ops handle_ops;
+	struct rp_ns_ops ns_ops; /* what rp_compat_obj_ops() installs */
 	char *state_dir;
 	char *stats_file;
 	char *metrics_file; /* NULL: none; a *.prom file (gr_prom.h) */
@@ -362,8 +405,12 @@ fsal_status_t rp_create_export(struct fsal_module *fsal_hdl, void *parse_node,
 			       const struct fsal_up_vector *up_ops);
 
 /* rp_handle.c */
-/** rp_handle_ops_init() - the object ops of rp_handle.c (see rp_main.c). */
-void rp_handle_ops_init(struct fsal_obj_ops *ops);
+/**
+ * rp_handle_ops_init() - the object ops of rp_handle.c (see rp_main.c):
+ * into @ops, and those whose signature is the FSAL API's (rp_compat)
+ * into @ns.
+ */
+void rp_handle_ops_init(struct fsal_obj_ops *ops, struct rp_ns_ops *ns);
 /**
  * rp_make_root() - the export's root object (see RP_WIRE_ROOT), with
  * placeholder attributes while the backend cannot be asked.  Returns an
@@ -424,10 +471,13 @@ bool rp_is_root_obj(struct rp_export *ex, const uint8_t *fh, uint32_t len,
 		    const struct fsal_attrlist *a);
 
 /* rp_file.c */
-/** rp_file_ops_init() - the open/I/O/lock ops of rp_file.c (rp_main.c). */
 /* How often an I/O whose backend state was lost is re-opened and re-sent */
 #define RP_REOPEN_TRIES 2
-void rp_file_ops_init(struct fsal_obj_ops *ops);
+/**
+ * rp_file_ops_init() - the open/I/O/lock ops of rp_file.c (rp_main.c):
+ * into @ops, open2 into @ns (see rp_handle_ops_init()).
+ */
+void rp_file_ops_init(struct fsal_obj_ops *ops, struct rp_ns_ops *ns);
 /**
  * rp_io_stateid() - the backend stateid an I/O on @state goes out with
  * (all-ones for @bypass, anonymous without a state, seqid 0 otherwise); an
@@ -454,7 +504,8 @@ bool rp_v42_xattr_ok(struct rp_export *ex);
 struct state_t *rp_alloc_state(struct fsal_export *exp_hdl,
 			       enum state_type state_type,
 			       struct state_t *related_state);
-void rp_free_state(struct fsal_export *exp_hdl, struct state_t *state);
+/** rp_state_free() - Ganesha is done with @state (rp_compat frees it). */
+void rp_state_free(struct state_t *state);
 
 /* rp_postop.c: post-op directory attributes */
 /** rp_postop_init() - a new handle keeps nothing yet. */
@@ -500,5 +551,38 @@ void rp_neg_note(struct rp_handle *dir, const char *name, uint64_t ticket);
  * no change to @dir begun since).
  */
 bool rp_neg_take(struct rp_export *ex, struct rp_handle *dir, const char *name);
+
+/*
+ * rp_compat_v11.c / rp_compat_v13.c: where the FSAL APIs differ.  One
+ * file per API version, the one CMakeLists.txt finds for the SDK's
+ * FSAL_MAJOR_VERSION is built; none of these fail.
+ */
+/**
+ * rp_compat_export_ops() - make Ganesha free states with @state_free
+ * (11.0: the export op free_state; 13.0: nothing here, each state
+ * carries it, see rp_compat_state_init()).
+ */
+void rp_compat_export_ops(struct export_ops *ops,
+			  void (*state_free)(struct state_t *state));
+/**
+ * rp_compat_state_init() - Ganesha's init_state() for a state of
+ * @exp_hdl that @state_free frees; returns @state.
+ */
+struct state_t *rp_compat_state_init(struct state_t *state,
+				     struct fsal_export *exp_hdl,
+				     enum state_type state_type,
+				     struct state_t *related_state,
+				     void (*state_free)(struct state_t *state));
+/** rp_compat_obj_init() - a new object of @exp, on the module's list. */
+void rp_compat_obj_init(struct fsal_obj_handle *obj, struct fsal_export *exp,
+			object_file_type_t type);
+/** rp_compat_obj_fini() - undo rp_compat_obj_init(). */
+void rp_compat_obj_fini(struct fsal_obj_handle *obj);
+/**
+ * rp_compat_obj_ops() - put the ops of @ns into @ops in the API's form
+ * (13.0: adapters that leave the directories' attributes before and
+ * after unset).  @ns must live as long as the module.
+ */
+void rp_compat_obj_ops(struct fsal_obj_ops *ops, const struct rp_ns_ops *ns);
 
 #endif /* RP_INT_H */

@@ -84,9 +84,10 @@ MODULE_INIT void rp_module_init(void)
 		return;
 	rp_module.fsal.m_ops.init_config = rp_init_config;
 	rp_module.fsal.m_ops.create_export = rp_create_export;
-	rp_handle_ops_init(&rp_module.handle_ops);
-	rp_file_ops_init(&rp_module.handle_ops);
+	rp_handle_ops_init(&rp_module.handle_ops, &rp_module.ns_ops);
+	rp_file_ops_init(&rp_module.handle_ops, &rp_module.ns_ops);
 	rp_v42_ops_init(&rp_module.handle_ops);
+	rp_compat_obj_ops(&rp_module.handle_ops, &rp_module.ns_ops);
 }
 
 MODULE_FINI void rp_module_fini(void)
