@@ -34,6 +34,19 @@
 #include "xr_fabric.h"
 #include "xr_hdr.h"
 
+/*
+ * A READ result's data as the generic decoder left it: a counted char *
+ * in Ganesha 4.3's nfsv41.h, an io_data's iovec in 6.x.
+ */
+static const uint8_t *read_data(const READ4resok *ok)
+{
+#if GR_GANESHA_VERSION_MAJOR >= 6
+	return ok->data.iovcnt ? ok->data.iov[0].iov_base : NULL;
+#else
+	return (const uint8_t *)ok->data.data_val;
+#endif
+}
+
 #define SLOT 8192
 #define NSLOTS 8
 #define DATA_LEN 65536
@@ -365,8 +378,7 @@ static void nomsg_case(struct sess_client *cl, struct server *s, enum lie lie,
 	if (ret == 0) {
 		got =
 		    res[2].nfs_resop4_u.opread.READ4res_u.resok4.data.data_len;
-		d = (const uint8_t *)res[2]
-			.nfs_resop4_u.opread.READ4res_u.resok4.data.data_val;
+		d = read_data(&res[2].nfs_resop4_u.opread.READ4res_u.resok4);
 		for (i = 0; i < got; i++)
 			other += d[i] == OTHER;
 		sess_raw_free(&r);
