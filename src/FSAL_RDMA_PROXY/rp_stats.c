@@ -112,6 +112,10 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 		cs.cst_xprt.xt_registered_per_conn);
 	RP_LINE(f, "registrations", cs.cst_xprt.xt_registrations);
 	RP_LINE(f, "deregistrations", cs.cst_xprt.xt_deregistrations);
+	/* hand-offs: docs/architecture.md, "Hand-offs per RPC" */
+	RP_LINE(f, "caller_wakeups", cs.cst_xprt.xt_caller_wakeups);
+	RP_LINE(f, "caller_drives", cs.cst_xprt.xt_caller_drives);
+	RP_LINE(f, "loop_wakeups", cs.cst_xprt.xt_loop_wakeups);
 }
 
 static int rp_stats_fill(FILE *f, void *arg)

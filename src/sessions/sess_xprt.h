@@ -107,6 +107,14 @@ struct sess_xprt_stats {
 	uint64_t xt_registered_per_conn;  /* pools of one connection */
 	uint64_t xt_registrations;	  /* memory registrations made */
 	uint64_t xt_deregistrations;	  /* and undone */
+	/*
+	 * Thread hand-offs (struct xr_core_stats): callers woken with their
+	 * reply by the engine's progress thread, calls whose caller drove
+	 * progress itself, the progress thread's wake-ups.
+	 */
+	uint64_t xt_caller_wakeups;
+	uint64_t xt_caller_drives;
+	uint64_t xt_loop_wakeups;
 };
 
 /** Operations of a transport; see each member for its errors. */

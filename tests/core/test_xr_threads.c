@@ -19,6 +19,10 @@
  *  2. fabric declaring it (as ofi): callers and workers post themselves
  *     (foreign posts seen - the count can fail the first run), no
  *     hand-off, every reply right.
+ * Then, on the fabric declaring it, one caller alone: it drives progress
+ * for its own replies (cs_caller_drives), so the client's progress thread
+ * is not woken per reply (cs_loop_wakeups well under the calls; before
+ * xr_clnt_drive() it woke for every reply).
  */
 #include "xr_clnt.h"
 #include "xr_fabric_loop.h"
@@ -181,7 +185,7 @@ static void *caller(void *arg)
 	return NULL;
 }
 
-static void run(bool any_thread)
+static void run(bool any_thread, uint32_t ncallers)
 {
 	struct xr_svc_params sp = {.sp_backend = "loop",
 				   .sp_addr = "127.0.0.1",
@@ -193,6 +197,7 @@ static void run(bool any_thread)
 	    .cp_backend = "loop", .cp_addr = "127.0.0.1", .cp_credits = 8};
 	struct xr_core_stats sst, cst;
 	struct caller callers[CALLERS];
+	uint32_t calls = ncallers * CALLS;
 	pthread_t wt[WORKERS], ct[CALLERS];
 	uint64_t foreign0, foreign;
 	struct xr_svc *svc;
@@ -200,8 +205,8 @@ static void run(bool any_thread)
 	char err[256] = "";
 	uint32_t i, ok = 0;
 
-	printf("fabric %s XR_CAP_POST_ANY_THREAD\n",
-	       any_thread ? "with" : "without");
+	printf("fabric %s XR_CAP_POST_ANY_THREAD, %u callers\n",
+	       any_thread ? "with" : "without", ncallers);
 	xr_loop_set_open_caps(any_thread ? XR_CAP_POST_ANY_THREAD : 0);
 	q_stop = false;
 	reply_errors = 0;
@@ -219,11 +224,11 @@ static void run(bool any_thread)
 		fprintf(stderr, "clnt: %s\n", err);
 		goto out_svc;
 	}
-	for (i = 0; i < CALLERS; i++) {
+	for (i = 0; i < ncallers; i++) {
 		callers[i] = (struct caller){.cl = cl, .id = i + 1};
 		pthread_create(&ct[i], NULL, caller, &callers[i]);
 	}
-	for (i = 0; i < CALLERS; i++) {
+	for (i = 0; i < ncallers; i++) {
 		pthread_join(ct[i], NULL);
 		ok += callers[i].ok;
 	}
@@ -231,22 +236,32 @@ static void run(bool any_thread)
 	xr_clnt_get_stats(cl, &cst);
 	xr_svc_get_stats(svc, &sst);
 	printf("  calls right %u of %u, foreign posts %llu, hand-offs clnt "
-	       "%llu svc %llu, loop wake-ups clnt %llu svc %llu\n",
-	       ok, CALLERS * CALLS, (unsigned long long)foreign,
+	       "%llu svc %llu, loop wake-ups clnt %llu svc %llu, caller "
+	       "drives %llu wake-ups %llu\n",
+	       ok, calls, (unsigned long long)foreign,
 	       (unsigned long long)cst.cs_loop_handoffs,
 	       (unsigned long long)sst.cs_loop_handoffs,
 	       (unsigned long long)cst.cs_loop_wakeups,
-	       (unsigned long long)sst.cs_loop_wakeups);
-	CHECK_EQ(ok, CALLERS * CALLS);
+	       (unsigned long long)sst.cs_loop_wakeups,
+	       (unsigned long long)cst.cs_caller_drives,
+	       (unsigned long long)cst.cs_caller_wakeups);
+	CHECK_EQ(ok, calls);
 	CHECK_EQ(reply_errors, 0);
 	if (any_thread) {
 		CHECK(foreign > 0);
 		CHECK_EQ(cst.cs_loop_handoffs, 0);
 		CHECK_EQ(sst.cs_loop_handoffs, 0);
+		CHECK(cst.cs_caller_drives > 0);
 	} else {
 		CHECK_EQ(foreign, 0);
-		CHECK(cst.cs_loop_handoffs >= CALLERS * CALLS);
-		CHECK(sst.cs_loop_handoffs >= CALLERS * CALLS);
+		CHECK(cst.cs_loop_handoffs >= calls);
+		CHECK(sst.cs_loop_handoffs >= calls);
+		CHECK_EQ(cst.cs_caller_drives, 0);
+	}
+	if (any_thread && ncallers == 1) {
+		/* Each reply wakes its caller, not the progress thread. */
+		CHECK(cst.cs_caller_drives >= calls / 2);
+		CHECK(cst.cs_loop_wakeups <= calls / 4);
 	}
 	xr_clnt_destroy(cl);
 out_svc:
@@ -261,7 +276,8 @@ out_svc:
 
 int main(void)
 {
-	run(false);
-	run(true);
+	run(false, CALLERS);
+	run(true, CALLERS);
+	run(true, 1);
 	return gr_check_done("core.threads");
 }

@@ -13,6 +13,14 @@
  *   (and connects and disconnects): xr_clnt_defer_to_loop().
  *   The progress thread polls, matches replies, and runs completion
  *   callbacks after dropping the lock.
+ * - A caller of xr_clnt_call() on such a fabric drives progress itself
+ *   while no other caller does (xr_clnt_drive()): it polls and sleeps on
+ *   the fabric's descriptor until its reply is in, and the progress
+ *   thread meanwhile sleeps on its eventfd alone (xr_loop_park()), so a
+ *   reply wakes one thread - the caller - instead of the progress thread
+ *   and then the caller.  The driver never spins (two cores shared with
+ *   the server: a spinning caller starves it) and runs no callbacks; it
+ *   kicks the progress thread when it stops with work left.
  * - Preallocated at create: `credits` receive buffers and `credits` call
  *   slots with one send buffer each (two registrations, LOCAL), and one
  *   page of zeroes (REMOTE_READ) that supplies XDR padding inside a
@@ -35,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <time.h>
 #include <arpa/inet.h>
 
@@ -112,6 +121,8 @@ struct xr_clnt {
 	 * their posts and requests here.
 	 */
 	bool ce_loop_only;
+	/* A caller drives progress (xr_clnt_drive()); the loop parks. */
+	bool ce_driving;
 	struct xr_clnt_slot *cl_postq, *ce_postq_tail;
 	bool ce_want_connect;
 	int ce_connect_ret;
@@ -503,38 +514,53 @@ static void xr_clnt_loop_requests(struct xr_clnt *cl)
 	}
 }
 
+/*
+ * One progress round (lock held): queued requests, completions, events,
+ * reposts, reaping.  Returns whether it found work; *busy says whether
+ * more may be waiting right now (full batch, events, queued requests).
+ */
+static bool xr_clnt_round(struct xr_clnt *cl, bool *busy)
+{
+	struct xr_completion wc[XR_CLNT_POLL_BATCH];
+	struct xr_event ev;
+	int n, i, events = 0;
+
+	xr_clnt_loop_requests(cl);
+	/* Completions are capped so the done list cannot overflow. */
+	n = xr_fabric_poll(cl->ce_fab, wc, XR_CLNT_POLL_BATCH);
+	for (i = 0; i < n; i++)
+		xr_clnt_completion(cl, &wc[i]);
+	while (xr_fabric_get_event(cl->ce_fab, &ev) == 0) {
+		xr_clnt_on_event(cl, &ev);
+		events++;
+	}
+	xr_clnt_flush_reposts(cl);
+	xr_clnt_reap(cl);
+	*busy = n == XR_CLNT_POLL_BATCH || events || cl->cl_postq ||
+		cl->ce_want_connect || cl->ce_want_disconnect;
+	return n > 0 || events > 0;
+}
+
 static void *xr_clnt_thread(void *arg)
 {
 	struct xr_clnt *cl = arg;
-	struct xr_completion wc[XR_CLNT_POLL_BATCH];
-	struct xr_event ev;
-	int n, i, events;
+	bool worked, busy;
 
 	pthread_mutex_lock(&cl->ce_loop.ev_lock);
 	while (!cl->ce_loop.ev_stop) {
-		xr_clnt_loop_requests(cl);
-		/* Completions are capped so the done list cannot overflow. */
-		n = xr_fabric_poll(cl->ce_fab, wc, XR_CLNT_POLL_BATCH);
-		for (i = 0; i < n; i++)
-			xr_clnt_completion(cl, &wc[i]);
-		events = 0;
-		while (xr_fabric_get_event(cl->ce_fab, &ev) == 0) {
-			xr_clnt_on_event(cl, &ev);
-			events++;
-		}
-		xr_clnt_flush_reposts(cl);
-		xr_clnt_reap(cl);
+		worked = xr_clnt_round(cl, &busy);
 		xr_clnt_run_callbacks(cl);
 		/*
 		 * A short batch drained the queues: sleep (arm() looks once
-		 * more) instead of polling again for nothing.
+		 * more) instead of polling again for nothing - on the eventfd
+		 * alone while a caller drives the fabric.
 		 */
-		if (n < XR_CLNT_POLL_BATCH && !events && !cl->cl_postq &&
-		    !cl->ce_want_connect && !cl->ce_want_disconnect)
-			xr_loop_sleep(&cl->ce_loop, cl->ce_fab, 1000,
-				      n > 0 || events > 0);
-		else
+		if (busy)
 			xr_loop_yield(&cl->ce_loop);
+		else if (cl->ce_driving)
+			xr_loop_park(&cl->ce_loop, 1000);
+		else
+			xr_loop_sleep(&cl->ce_loop, cl->ce_fab, 1000, worked);
 	}
 	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
 	return NULL;
@@ -1054,6 +1080,76 @@ out_unlock:
 	return ret;
 }
 
+/* Milliseconds from now (CLOCK_REALTIME) to @ts, rounded up; <= 0: past. */
+static int xr_ms_until(const struct timespec *ts)
+{
+	struct timespec now;
+	int64_t ns;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	ns = (int64_t)(ts->tv_sec - now.tv_sec) * 1000000000 +
+	     (ts->tv_nsec - now.tv_nsec);
+	if (ns <= 0)
+		return 0;
+	if (ns > (int64_t)INT32_MAX * 1000000)
+		return INT32_MAX;
+	return (int)((ns + 999999) / 1000000);
+}
+
+/* Rounds in a row in which arm() said "pending" but nothing came. */
+#define XR_CLNT_DRIVE_IDLE 8
+
+/*
+ * Drive progress from the calling thread until @req completes, @deadline
+ * passes or the connection leaves UP (lock held; returns with it held).
+ * One caller at a time, on a fabric that takes posts from any thread
+ * only.  It polls, and sleeps on the fabric's descriptor with the lock
+ * dropped - never spins.  Completion callbacks and the lost callback stay
+ * for the progress thread (they run there, as xr_clnt.h says), which is
+ * kicked when the driver stops with anything left for it.
+ */
+static void xr_clnt_drive(struct xr_clnt *cl, struct xr_clnt_req *req,
+			  const struct timespec *deadline)
+{
+	struct pollfd pfd = {.fd = xr_fabric_wait_fd(cl->ce_fab),
+			     .events = POLLIN};
+	uint32_t idle = 0;
+	bool busy;
+	int ms;
+
+	cl->ce_driving = true;
+	cl->ce_stats.cs_caller_drives++;
+	while (!req->cr_complete && cl->ce_state == XR_CL_UP &&
+	       !cl->ce_loop.ev_stop) {
+		if (xr_clnt_round(cl, &busy))
+			idle = 0;
+		if (req->cr_complete || cl->ce_ndone || cl->ce_lost_pending)
+			break;
+		ms = xr_ms_until(deadline);
+		if (ms <= 0)
+			break;
+		if (busy) {
+			xr_loop_yield(&cl->ce_loop); /* submitters' turn */
+			continue;
+		}
+		if (xr_fabric_arm(cl->ce_fab) == -EAGAIN) {
+			/* Pending, yet nothing comes: the loop backs off. */
+			if (++idle > XR_CLNT_DRIVE_IDLE)
+				break;
+			xr_loop_yield(&cl->ce_loop);
+			continue;
+		}
+		pthread_mutex_unlock(&cl->ce_loop.ev_lock);
+		if (poll(&pfd, 1, ms < 1000 ? ms : 1000) < 0)
+			ms = 0; /* EINTR: just go round */
+		pthread_mutex_lock(&cl->ce_loop.ev_lock);
+	}
+	cl->ce_driving = false;
+	if (cl->ce_stats.cs_calls_live || cl->ce_state != XR_CL_UP ||
+	    cl->ce_ndone || cl->ce_lost_pending)
+		xr_loop_wake(&cl->ce_loop);
+}
+
 int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 {
 	struct timespec ts;
@@ -1075,6 +1171,8 @@ int xr_clnt_call(struct xr_clnt *cl, struct xr_clnt_req *req, int timeout_ms)
 	}
 	xr_deadline(&ts, timeout_ms > 0 ? timeout_ms : 60000);
 	pthread_mutex_lock(&cl->ce_loop.ev_lock);
+	if (!cl->ce_loop_only && !cl->ce_driving && !req->cr_complete)
+		xr_clnt_drive(cl, req, &ts);
 	while (!req->cr_complete) {
 		if (pthread_cond_timedwait(&req->cr_cv, &cl->ce_loop.ev_lock,
 					   &ts) != ETIMEDOUT ||

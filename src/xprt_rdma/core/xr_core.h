@@ -296,13 +296,15 @@ struct xr_core_stats {
 	 * Thread hand-offs (docs/architecture.md, threads and locks): calls
 	 * (clnt) or answers (svc) queued for the progress thread to post
 	 * (fabric without XR_CAP_POST_ANY_THREAD); eventfd wake-ups of the
-	 * progress thread by other threads; its sleeps in epoll_wait that
-	 * ended with work; callers woken by it with their reply (clnt).
+	 * progress thread by other threads; its sleeps that ended with
+	 * work; callers woken by it with their reply (clnt); calls whose
+	 * caller drove progress itself (clnt, xr_clnt_drive()).
 	 */
 	uint64_t cs_loop_handoffs;
 	uint64_t cs_loop_kicks;
 	uint64_t cs_loop_wakeups;
 	uint64_t cs_caller_wakeups;
+	uint64_t cs_caller_drives;
 	/*
 	 * Registration (docs/architecture.md, "Memory registration"): fabric
 	 * registrations and deregistrations made (connection pools included,

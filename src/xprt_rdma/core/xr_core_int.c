@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -307,6 +308,24 @@ void xr_loop_wake(struct xr_loop *lp)
 #define XR_LOOP_YIELDS 8u
 /* Longest back-off of a round that found nothing it could take (us). */
 #define XR_LOOP_MAX_BACKOFF_US 1000u
+
+void xr_loop_park(struct xr_loop *lp, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = lp->ev_evfd, .events = POLLIN};
+	uint64_t val;
+	ssize_t n;
+	int ret;
+
+	pthread_mutex_unlock(&lp->ev_lock);
+	ret = poll(&pfd, 1, timeout_ms);
+	if (ret > 0) {
+		n = read(lp->ev_evfd, &val, sizeof(val));
+		(void)n;
+	}
+	pthread_mutex_lock(&lp->ev_lock);
+	if (ret > 0)
+		lp->ev_wakeups++;
+}
 
 void xr_loop_yield(struct xr_loop *lp)
 {

@@ -144,6 +144,12 @@ void xr_loop_wake(struct xr_loop *lp);
 void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
 		   bool worked);
 /*
+ * Called by the progress thread with ev_lock held while another thread
+ * drives the fabric: sleeps (lock dropped) on the eventfd alone, at most
+ * timeout_ms, so that the fabric's completions wake only that thread.
+ */
+void xr_loop_park(struct xr_loop *lp, int timeout_ms);
+/*
  * Drop ev_lock for a yield and take it back (progress thread, between
  * full rounds: threads waiting to reply get their turn).
  */
