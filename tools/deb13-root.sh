@@ -53,6 +53,10 @@ fi
 [ "$(id -u)" = 0 ] || skip "needs root (debootstrap, chroot, mounts)"
 command -v debootstrap >/dev/null || skip "debootstrap is not installed"
 
+if fresh; then
+	echo "$root"
+	exit 0
+fi
 mkdir -p "$GR_CACHE"
 # One builder at a time; runners (tools/in-deb13.sh) take this lock shared,
 # so a root is never replaced under a running test.

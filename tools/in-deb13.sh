@@ -10,7 +10,8 @@
 # layer of an overlay whose upper layer is a tmpfs, so a run sees a pristine
 # Debian 13 and whatever it writes outside the source tree (apt, /var/lib/nfs,
 # /etc) is gone afterwards; /proc (of the new PID namespace), /sys, /dev with a
-# fresh /dev/shm, tmpfs /tmp and /run, and the source tree are mounted on it.
+# fresh /dev/shm, a fresh /tmp (on disk, see below), tmpfs /run, and the
+# source tree are mounted on it.
 # Nothing is mounted in the host's namespace, so there is nothing to unmount:
 # when the command ends - or this script is killed (--kill-child) - the
 # namespace's first process exits, the kernel kills every process left in the
@@ -56,14 +57,23 @@ for v in ${GR_DEB13_ENV:-}; do
 	[ -z "${!v+x}" ] || envs+=("$v=${!v}")
 done
 
+# Each run's /tmp is /var/tmp/gr-deb13-tmp/<host PID of this script>; those
+# of runs that are gone (killed before their own cleanup) are removed here,
+# in the host's PID namespace, where kill -0 sees every live run.
+for old in /var/tmp/gr-deb13-tmp/*; do
+	if [ -d "$old" ] && ! kill -0 "${old##*/}" 2>/dev/null; then
+		rm -rf --one-file-system "$old"
+	fi
+done
+
 # The inner shell is PID 1 of the new PID namespace: it mounts, runs the
 # command as its child and exits with its status.
 # shellcheck disable=SC2016
 exec unshare --mount --propagation private --pid --fork --kill-child -- \
 	bash -c '
 set -eu
-lower=$1 top=$2 wd=$3 rw=$4 binds=$5 scratch=$6
-shift 6
+lower=$1 top=$2 wd=$3 rw=$4 binds=$5 scratch=$6 tmpbase=$7 hostpid=$8
+shift 8
 if [ "$rw" = 1 ]; then
 	r=$lower
 else
@@ -77,7 +87,14 @@ mount -t proc proc "$r/proc"
 mount --rbind /sys "$r/sys"
 mount --rbind /dev "$r/dev"
 mount -t tmpfs -o mode=1777,nosuid,nodev shm "$r/dev/shm"
-mount -t tmpfs -o mode=1777 tmp "$r/tmp"
+# /tmp is a directory on the host disk, not a tmpfs: Ganesha 6.5'"'"'s FSAL_VFS
+# does not find the file system of an export on a tmpfs
+# ("resolve_posix_filesystem ... No such file or directory"), and the tests
+# make their export directories under /tmp (found by the glue port).  It is
+# named after this run'"'"'s host PID (see the cleanup before unshare).
+t=$tmpbase/$hostpid
+mkdir -p -m 1777 "$t"
+mount --bind "$t" "$r/tmp"
 mount -t tmpfs -o mode=0755 run "$r/run"
 mkdir -p "$r/run/lock"
 # The host name must resolve (Ganesha waits on DNS otherwise): the root is
@@ -94,6 +111,7 @@ done
 set +e
 chroot "$r" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$wd" "$@"
 rc=$?
+umount "$r/tmp" && rm -rf "$t"
 if [ "$rw" = 1 ]; then
 	# the bind points made in the root itself go again
 	for d in "$top" "${extra[@]}"; do
@@ -106,4 +124,5 @@ if [ "$rw" = 1 ]; then
 fi
 exit $rc
 ' gr-deb13 "$GR_DEB13_ROOT" "$top" "$wd" "${GR_DEB13_RW:-0}" \
-	"${GR_DEB13_BIND:-}" "$GR_CACHE/.deb13-mnt" env -i "${envs[@]}" "$@"
+	"${GR_DEB13_BIND:-}" "$GR_CACHE/.deb13-mnt" /var/tmp/gr-deb13-tmp $$ \
+	env -i "${envs[@]}" "$@"
