@@ -16,7 +16,9 @@
  * - A caller of xr_clnt_call() on such a fabric drives progress itself
  *   while no other caller does (xr_clnt_drive()): it polls and sleeps on
  *   the fabric's descriptor until its reply is in, and the progress
- *   thread meanwhile sleeps on its eventfd alone (xr_loop_park()), so a
+ *   thread meanwhile neither polls (it would take replies the driver
+ *   sleeps for) nor watches the fabric: it sleeps on its eventfd alone
+ *   (xr_loop_park()), so a
  *   reply wakes one thread - the caller - instead of the progress thread
  *   and then the caller.  The driver never spins (two cores shared with
  *   the server: a spinning caller starves it) and runs no callbacks; it
@@ -548,6 +550,15 @@ static void *xr_clnt_thread(void *arg)
 
 	pthread_mutex_lock(&cl->ce_loop.ev_lock);
 	while (!cl->ce_loop.ev_stop) {
+		if (cl->ce_driving) {
+			/*
+			 * A caller drives the fabric: polling it here could
+			 * take that caller's reply while it sleeps on the
+			 * fabric's descriptor, which would then stay quiet.
+			 */
+			xr_loop_park(&cl->ce_loop, 1000);
+			continue;
+		}
 		worked = xr_clnt_round(cl, &busy);
 		xr_clnt_run_callbacks(cl);
 		/*
@@ -557,9 +568,7 @@ static void *xr_clnt_thread(void *arg)
 		 */
 		if (busy)
 			xr_loop_yield(&cl->ce_loop);
-		else if (cl->ce_driving)
-			xr_loop_park(&cl->ce_loop, 1000);
-		else
+		else if (!cl->ce_driving)
 			xr_loop_sleep(&cl->ce_loop, cl->ce_fab, 1000, worked);
 	}
 	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
