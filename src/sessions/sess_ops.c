@@ -220,7 +220,9 @@ int sess_readdir(struct sess_client *cl, const struct sess_fh *dir,
 	struct sess_attr attr;
 	char name[NAME_MAX_BYTES + 1];
 	entry4 *e;
-	bool eof = false;
+	bool eof = false, have_mark = false;
+	/* Brent's cycle check over the cookies, O(1) memory */
+	uint64_t mark = 0, power = 1, lam = 0;
 	int ret = 0, guard = 0;
 
 	memset(ops, 0, sizeof(ops));
@@ -240,6 +242,22 @@ int sess_readdir(struct sess_client *cl, const struct sess_fh *dir,
 		if (!ok->reply.entries && !eof && ++guard > 3)
 			ret = -EBADMSG; /* no progress */
 		for (e = ok->reply.entries; e && !ret; e = e->nextentry) {
+			/*
+			 * A cookie seen again means the server hands out the
+			 * same positions again: the listing would never end
+			 * (Ganesha 4.3's dirent cache was seen looping).
+			 */
+			if (have_mark && e->cookie == mark) {
+				ret = -ELOOP;
+				break;
+			}
+			if (!have_mark || ++lam == power) {
+				if (have_mark)
+					power <<= 1;
+				mark = e->cookie;
+				have_mark = true;
+				lam = 0;
+			}
 			ra->cookie = e->cookie;
 			if (e->name.utf8string_len > NAME_MAX_BYTES ||
 			    memchr(e->name.utf8string_val, '\0',

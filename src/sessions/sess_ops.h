@@ -78,7 +78,11 @@ int sess_getattr(struct sess_client *cl, const struct sess_fh *fh,
 typedef int (*sess_readdir_fn)(void *ctx, const char *name,
 			       const struct sess_attr *attr);
 
-/** sess_readdir() - list @dir, calling @fn for every entry. */
+/**
+ * sess_readdir() - list @dir, calling @fn for every entry.  -ELOOP when
+ * the server hands out a cookie it gave before in this listing (it would
+ * never end).
+ */
 int sess_readdir(struct sess_client *cl, const struct sess_fh *dir,
 		 sess_readdir_fn fn, void *ctx);
 

@@ -7,8 +7,9 @@
  * absurd operation count, results that do not match the operations sent,
  * and random corruption are refused without crashing or leaking (run it
  * under ASan: GR_SANITIZE=ON).  And what sess_compound() makes of an
- * NFS4ERR_DELAY that comes after a change ran, and of a server answering
- * RETRY_UNCACHED_REP forever (scripted transports).
+ * NFS4ERR_DELAY that comes after a change ran, of a server answering
+ * RETRY_UNCACHED_REP forever, and what sess_readdir() makes of a server
+ * whose READDIR cookies go round in a circle (scripted transports).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include "../../src/sessions/sess_codec.c"
 #include "../../src/sessions/sess_cb.c"
+#include "sess_ops.h"
 #include "gr_check.h"
 
 static const sessionid4 test_sid = "0123456789abcde";
@@ -634,6 +636,116 @@ static void test_uncached_forever(void)
 	free(cl);
 }
 
+/*
+ * A server whose READDIR hands out positions it gave before - Ganesha
+ * 4.3's dirent cache was seen by the soak harness answering one
+ * directory's entries round and round.  sess_readdir() must stop with
+ * -ELOOP instead of listing for ever.  @inner: the cycle is inside each
+ * reply (5, 6, 7, 5, 6, 7 ...); otherwise every reply is the same page
+ * whatever the cookie asked for.  After 200 calls the script ends the
+ * listing, so a client without the check ends too, with ret 0.
+ */
+struct cycle_xprt {
+	struct sess_xprt x;
+	int calls;
+	bool inner;
+};
+
+static int cycle_call(struct sess_xprt *xprt, struct sess_xprt_call *call)
+{
+	struct cycle_xprt *cx = (struct cycle_xprt *)xprt;
+	const struct sess_raw *r = call->tc_encode_arg;
+	const SEQUENCE4args *sa = &r->r_args[0].nfs_argop4_u.opsequence;
+	SEQUENCE4resok *sok;
+	READDIR4resok *rok;
+	nfsstat4 st = NFS4_OK;
+	uint32_t count = 3;
+	utf8str_cs tag = {0};
+	static char names[12][4];
+	entry4 ents[12];
+	uint8_t buf[8192];
+	nfs_resop4 res;
+	bool done = ++cx->calls > 200;
+	int i, n = cx->inner ? 12 : 3;
+	XDR x;
+
+	xdrmem_ncreate(&x, (char *)buf, sizeof(buf), XDR_ENCODE);
+	CHECK(xdr_nfsstat4(&x, &st) && xdr_utf8str_cs(&x, &tag) &&
+	      xdr_u_int32_t(&x, &count));
+	memset(&res, 0, sizeof(res));
+	res.resop = NFS4_OP_SEQUENCE;
+	sok = &res.nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4;
+	memcpy(sok->sr_sessionid, sa->sa_sessionid, sizeof(sessionid4));
+	sok->sr_sequenceid = sa->sa_sequenceid;
+	sok->sr_slotid = sa->sa_slotid;
+	sok->sr_highest_slotid = sa->sa_highest_slotid;
+	sok->sr_target_highest_slotid = sa->sa_highest_slotid;
+	CHECK(xdr_nfs_resop4(&x, &res));
+	memset(&res, 0, sizeof(res));
+	res.resop = NFS4_OP_PUTFH;
+	CHECK(xdr_nfs_resop4(&x, &res));
+	memset(&res, 0, sizeof(res));
+	memset(ents, 0, sizeof(ents));
+	res.resop = NFS4_OP_READDIR;
+	rok = &res.nfs_resop4_u.opreaddir.READDIR4res_u.resok4;
+	for (i = 0; i < n && !done; i++) {
+		snprintf(names[i], sizeof(names[i]), "e%d", i % 3);
+		ents[i].cookie = 5 + i % 3;
+		ents[i].name.utf8string_val = names[i];
+		ents[i].name.utf8string_len = (u_int)strlen(names[i]);
+		ents[i].nextentry = i + 1 < n ? &ents[i + 1] : NULL;
+	}
+	rok->reply.entries = done ? NULL : &ents[0];
+	rok->reply.eof = done;
+	CHECK(xdr_nfs_resop4(&x, &res));
+	return call->tc_decode(call->tc_decode_arg, buf, XDR_GETPOS(&x), call);
+}
+
+static const struct sess_xprt_ops cycle_ops = {.call = cycle_call};
+
+static int count_entry(void *ctx, const char *name, const struct sess_attr *a)
+{
+	(void)name;
+	(void)a;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void readdir_cycle(bool inner)
+{
+	struct cycle_xprt cx = {
+	    .x = {.x_ops = &cycle_ops, .x_max_record = 1 << 20},
+	    .inner = inner};
+	struct sess_client *cl = calloc(1, sizeof(*cl));
+	struct sess_fh dir = {.fh_len = 4, .fh_data = "dir"};
+	int ret, entries = 0;
+
+	pthread_mutex_init(&cl->cl_lock, NULL);
+	pthread_cond_init(&cl->cl_cond, NULL);
+	CHECK(sess_slots_init(&cl->cl_slots, 4) == 0);
+	cl->cl_opts.recovery_timeout_s = 2;
+	cl->cl_have_session = true;
+	cl->cl_session_gen = 1;
+	memcpy(cl->cl_sessionid, test_sid, sizeof(sessionid4));
+	cl->cl_xprt = &cx.x;
+	cl->cl_conns[0].sn_xprt = &cx.x;
+	cl->cl_nconns = 1;
+	ret = sess_readdir(cl, &dir, count_entry, &entries);
+	CHECK_EQ_INT(ret, -ELOOP);
+	CHECK(cx.calls <= 3);
+	CHECK(entries < 12);
+	sess_slots_fini(&cl->cl_slots);
+	pthread_mutex_destroy(&cl->cl_lock);
+	pthread_cond_destroy(&cl->cl_cond);
+	free(cl);
+}
+
+static void test_readdir_cycle(void)
+{
+	readdir_cycle(false);
+	readdir_cycle(true);
+}
+
 static void test_delay_after_change(void)
 {
 	CHECK(delay_calls(NFS4_OP_REMOVE) == 1);
@@ -968,5 +1080,6 @@ int main(void)
 	test_minor_negotiation();
 	test_xattr_replies();
 	test_cb_minor();
+	test_readdir_cycle();
 	return gr_check_done("test_decode");
 }
