@@ -43,6 +43,7 @@
 # GW_RP_TRANSPORT (rdma|tcp, default rdma), GW_RP_SLOTS (default 64),
 # GW_RP_CREDITS (default 128), GW_RP_CONNECTIONS (default 1),
 # GW_RP_CALL_TIMEOUT (Call_Timeout seconds, default 60),
+# GW_BACKEND_EXTRA: blocks added to the backend's config (e.g. LOG),
 # GW_METRICS=1: the backend and the RDMA_PROXY gateway also write
 # Prometheus metrics files ($GW_BACKEND_METRICS, $GW_RP_METRICS),
 # GW_EXPORT2=rdma|tcp: the gateway also exports /gw2, the backend's
@@ -170,6 +171,7 @@ EXPORT {
 	SecType = sys;
 	FSAL { Name = VFS; }
 }
+${GW_BACKEND_EXTRA:-}
 CONF
 	} >"$d/ganesha.conf"
 	# The log is kept across restarts (a test reads what happened
