@@ -356,7 +356,7 @@ run_fault() { # N KIND
 				fail "fault $n ($kind): $n2 did not verify its tree"
 		done
 	done
-	echo "$n,$kind,$how,$start,$end,$resumed,yes" >>"$FAULTS"
+	echo "$n,$kind,${how//,/;},$start,$end,$resumed,yes" >>"$FAULTS"
 	say "fault $n: $kind ($how): out $((end - start)) ms, resumed ${resumed} ms, trees verified"
 }
 
@@ -453,7 +453,7 @@ leak=$(awk -F, -v stop="$stop_ms" '
 sed 's/^/  /' "$out/leaks.txt"
 [ -z "$leak" ] || fail "resources did not come back after the load: $leak"
 b_idle=$(grep ',backend,' "$out/idle.csv" | tail -1)
-IFS=, read -r _ _ _ _ _ _ bconn bcalls breg <<<"$b_idle"
+IFS=, read -r _ _ _ _ _ _ bconn bcalls breg _ <<<"$b_idle"
 [ "${bcalls:-1}" = 0 ] || fail "backend: $bcalls calls live with no load"
 [ "${bconn:-9}" -le 1 ] || fail "backend: $bconn connections with only the gateway connected"
 say "ok: at rest the backend holds $bconn connection(s), 0 calls, $breg registered bytes"
