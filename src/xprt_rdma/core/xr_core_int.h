@@ -53,6 +53,14 @@ struct xr_pool {
 	struct xr_reg bp_reg;
 };
 
+/*
+ * Zeroed memory in a mapping of its own, given back to the system by
+ * xr_region_free() (per-connection memory must leave the daemon's RSS when
+ * the connection goes).  NULL when there is no memory.
+ */
+void *xr_region_alloc(size_t len);
+void xr_region_free(void *p, size_t len);
+
 /* Allocate and register count buffers of size bytes.  -ENOMEM, -EIO. */
 int xr_pool_init(struct xr_pool *p, struct xr_fabric *fab,
 		 struct xr_core_stats *st, uint32_t count, uint32_t size,

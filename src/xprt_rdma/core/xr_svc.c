@@ -717,13 +717,14 @@ static int xr_svc_conn_prove(struct xr_svc_conn *cn)
 	uint32_t nctx = credits + credits / 4 + 4, i;
 	int ret;
 
-	cn->cn_ctxs = calloc(nctx, sizeof(*cn->cn_ctxs));
+	/* ~500 KiB at the defaults: a mapping of its own (xr_region_alloc) */
+	cn->cn_ctxs = xr_region_alloc(nctx * sizeof(*cn->cn_ctxs));
 	if (!cn->cn_ctxs)
 		return -ENOMEM;
 	ret = xr_pool_init(&cn->cn_send_pool, svc->sv_fab, &cn->cn_stats, nctx,
 			   svc->sv_p.sp_inline, XR_ACCESS_LOCAL);
 	if (ret) {
-		free(cn->cn_ctxs);
+		xr_region_free(cn->cn_ctxs, nctx * sizeof(*cn->cn_ctxs));
 		cn->cn_ctxs = NULL;
 		return ret;
 	}
@@ -870,7 +871,7 @@ static void xr_svc_conn_free(struct xr_svc_conn *cn)
 	cn->cn_stats.cs_recvs_posted -= cn->cn_posted;
 	xr_stats_add(&svc->sv_retired, &cn->cn_stats);
 	free(cn->cn_recvs);
-	free(cn->cn_ctxs);
+	xr_region_free(cn->cn_ctxs, cn->cn_nctx * sizeof(*cn->cn_ctxs));
 	free(cn);
 }
 

@@ -15,6 +15,10 @@
  *	"call refused" / "call failed: why"; then, with SECS > 0, stays
  *	silent and prints "closed after T s" when the server closes the
  *	connection, "open after T s" if it did not within SECS.
+ *   gr_conns abandon ADDR PORT SRC N
+ *	N times: connect, send an NFS NULL call and disconnect at once,
+ *	without waiting for the reply (the server answers a connection that
+ *	is going or gone).  Prints "abandoned A of N" (A: calls sent).
  *
  * How this works: the project's fabric seam (ofi backend, libfabric's tcp
  * provider), opened with SRC as its local address, so that connections
@@ -205,6 +209,44 @@ static bool null_call(struct conn *c)
 	       get32(c->msg + 28 + 8) == 0 && get32(c->msg + 28 + 20) == 0;
 }
 
+/*
+ * Post a NULL call on @c and leave: disconnect before its reply, wait for
+ * the fabric to give the endpoint back, destroy it.  True when the call
+ * went out.
+ */
+static bool abandon_one(struct conn *c)
+{
+	uint32_t me = (uint32_t)(c - conns), i, k;
+	const uint32_t rpc[10] = {0x61626e64, 0, 2, NFS_PROGRAM, 4,
+				  0,	      0, 0, 0,		 0};
+	uint8_t *m = slot(me, NRECV);
+	struct xr_chunk ch[1];
+	struct xr_segment sg[1];
+	struct xr_hdr h;
+	struct xr_sge sge;
+	ssize_t len;
+	bool sent;
+
+	xr_hdr_init(&h, ch, 1, sg, 1);
+	h.h_xid = rpc[0];
+	h.h_vers = XR_RPCRDMA_VERSION;
+	h.h_credits = NRECV;
+	h.h_proc = XR_RDMA_MSG;
+	len = xr_hdr_encode(&h, m, SLOT);
+	if (len < 0)
+		return false;
+	for (i = 0; i < 10; i++)
+		put32(m + len + 4 * i, rpc[i]);
+	sge = (struct xr_sge){m, (uint32_t)len + 40, mr};
+	sent = !xr_post_send(c->ep, &sge, 1, false, 0, NULL);
+	xr_disconnect(c->ep);
+	for (k = 0; k < 500 && xr_ep_outstanding(c->ep); k++)
+		progress();
+	xr_ep_destroy(c->ep);
+	c->ep = NULL;
+	return sent;
+}
+
 /* Wait up to secs for every established connection to be closed. */
 static uint32_t wait_closed(uint32_t want, double secs, double *took)
 {
@@ -241,37 +283,14 @@ static void teardown(void)
 	free(bufs);
 }
 
-int main(int argc, char **argv)
+static int open_fabric(struct xr_fabric_params *fp)
 {
-	struct xr_fabric_params fp = {.xfp_backend = "ofi"};
 	size_t size = (size_t)MAXCONN * (NRECV + 1) * SLOT;
-	uint32_t i, n = 1, est = 0;
-	const char *addr;
-	uint16_t port;
-	double secs, took;
 	char err[256];
-	bool hold;
 
-	if (argc < 6 || (strcmp(argv[1], "hold") && strcmp(argv[1], "call")) ||
-	    (!strcmp(argv[1], "hold") && argc != 7)) {
-		fprintf(stderr, "usage: gr_conns hold ADDR PORT SRC N SECS\n"
-				"       gr_conns call ADDR PORT SRC SECS\n");
-		return 1;
-	}
-	hold = !strcmp(argv[1], "hold");
-	addr = argv[2];
-	port = (uint16_t)atoi(argv[3]);
-	fp.xfp_local_addr = argv[4];
-	if (hold)
-		n = (uint32_t)atoi(argv[5]);
-	secs = atof(argv[hold ? 6 : 5]);
-	if (!n || n > MAXCONN) {
-		fprintf(stderr, "gr_conns: N must be 1..%u\n", MAXCONN);
-		return 1;
-	}
-	if (xr_fabric_open(&fp, &fab, err, sizeof(err))) {
+	if (xr_fabric_open(fp, &fab, err, sizeof(err))) {
 		printf("SKIP: cannot open the ofi fabric from %s: %s\n",
-		       fp.xfp_local_addr, err);
+		       fp->xfp_local_addr, err);
 		return 77;
 	}
 	bufs = aligned_alloc(4096, size);
@@ -279,6 +298,74 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gr_conns: cannot register %zu bytes\n", size);
 		return 1;
 	}
+	return 0;
+}
+
+/* gr_conns abandon: one connection slot, reused N times. */
+static int run_abandon(const char *addr, uint16_t port,
+		       struct xr_fabric_params *fp, uint32_t n)
+{
+	uint32_t i, sent = 0;
+	struct conn *c;
+	int ret = open_fabric(fp);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		nconns = 0;
+		memset(&conns[0], 0, sizeof(conns[0]));
+		c = open_conn(addr, port);
+		if (c->refused) {
+			if (c->ep)
+				xr_ep_destroy(c->ep);
+			printf("connect %u refused\n", i + 1);
+			continue;
+		}
+		if (abandon_one(c))
+			sent++;
+	}
+	nconns = 0;
+	printf("abandoned %u of %u\n", sent, n);
+	fflush(stdout);
+	teardown();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct xr_fabric_params fp = {.xfp_backend = "ofi"};
+	uint32_t i, n = 1, est = 0;
+	const char *addr;
+	uint16_t port;
+	double secs, took;
+	bool hold;
+	int ret;
+
+	if (argc < 6 ||
+	    (strcmp(argv[1], "hold") && strcmp(argv[1], "call") &&
+	     strcmp(argv[1], "abandon")) ||
+	    (!strcmp(argv[1], "hold") && argc != 7)) {
+		fprintf(stderr, "usage: gr_conns hold ADDR PORT SRC N SECS\n"
+				"       gr_conns call ADDR PORT SRC SECS\n"
+				"       gr_conns abandon ADDR PORT SRC N\n");
+		return 1;
+	}
+	hold = !strcmp(argv[1], "hold");
+	addr = argv[2];
+	port = (uint16_t)atoi(argv[3]);
+	fp.xfp_local_addr = argv[4];
+	if (!strcmp(argv[1], "abandon"))
+		return run_abandon(addr, port, &fp, (uint32_t)atoi(argv[5]));
+	if (hold)
+		n = (uint32_t)atoi(argv[5]);
+	secs = atof(argv[hold ? 6 : 5]);
+	if (!n || n > MAXCONN) {
+		fprintf(stderr, "gr_conns: N must be 1..%u\n", MAXCONN);
+		return 1;
+	}
+	ret = open_fabric(&fp);
+	if (ret)
+		return ret;
 	for (i = 0; i < n; i++) {
 		struct conn *c = open_conn(addr, port);
 
