@@ -13,7 +13,7 @@
 cd "$(dirname "$0")/.." || exit 1
 CF=${GR_CLANG_FORMAT:-clang-format-14}
 if ! command -v "$CF" >/dev/null 2>&1; then
-	echo "SKIP: $CF not installed (tools/install-deps.sh installs it)"
+	echo "SKIP: $CF not installed (tools/install-deps.sh installs it on Debian 12; Debian 13 has no clang-format-14, so the format is checked on Debian 12)"
 	exit 77
 fi
 if ! git rev-parse --git-dir >/dev/null 2>&1; then
