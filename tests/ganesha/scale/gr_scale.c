@@ -22,6 +22,11 @@
  *	first call went out, so the server loses the client mid-call.
  *	Prints "abandoned A of N" (A: children killed while connected).
  *
+ * Environment: GR_SCALE_TRANSPORT=tcp makes the clients use NFSv4.1 over
+ * TCP instead (a gateway's clients); GR_SCALE_PATHS="/a,/b,..." (at most
+ * 8) gives the exports, client i using path i modulo their number
+ * (default /export).
+ *
  * How this works: the session client library (src/sessions) with the
  * RDMA transport loaded from PLUGIN (libnfs41_rdma.so, fabric ofi), one
  * thread per client: a client costs the server one connection and one
@@ -48,10 +53,44 @@
 
 #define EXPORT_PATH "/export"
 #define ABANDON_IO (1u << 20)
+#define MAX_PATHS 8
 
 static sess_xprt_rdma_create_fn rdma_create;
 static const char *host;
 static uint16_t port;
+static bool use_tcp;
+static char path_buf[1024];
+static const char *paths[MAX_PATHS] = {EXPORT_PATH};
+static uint32_t npaths = 1;
+
+/* The export client @i works in. */
+static const char *path_of(uint32_t i)
+{
+	return paths[i % npaths];
+}
+
+/* GR_SCALE_TRANSPORT and GR_SCALE_PATHS.  -EINVAL when malformed. */
+static int read_env(void)
+{
+	const char *t = getenv("GR_SCALE_TRANSPORT");
+	const char *p = getenv("GR_SCALE_PATHS");
+	char *save = NULL, *tok;
+
+	use_tcp = t && !strcmp(t, "tcp");
+	if (!p || !*p)
+		return 0;
+	if (strlen(p) >= sizeof(path_buf))
+		return -EINVAL;
+	strcpy(path_buf, p);
+	npaths = 0;
+	for (tok = strtok_r(path_buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (npaths == MAX_PATHS || tok[0] != '/')
+			return -EINVAL;
+		paths[npaths++] = tok;
+	}
+	return npaths ? 0 : -EINVAL;
+}
 
 static double now_s(void)
 {
@@ -81,7 +120,14 @@ static struct sess_client *client_up(const char *name)
 	struct sess_xprt *x;
 	int ret;
 
-	x = rdma_create(&ro);
+	if (use_tcp) {
+		struct sess_xprt_tcp_opts to = {
+		    .host = host, .port = port, .timeout_ms = 60000};
+
+		x = sess_xprt_tcp_create(&to);
+	} else {
+		x = rdma_create(&ro);
+	}
 	if (!x) {
 		fprintf(stderr, "%s: transport: %s\n", name, strerror(errno));
 		return NULL;
@@ -159,8 +205,8 @@ static int io_verify(struct io_run *r, struct sess_client *cl, uint32_t idx,
 		goto out;
 	}
 	fill(src, r->size, idx);
-	snprintf(file, sizeof(file), "scale.%u", idx);
-	ret = sess_lookup(cl, EXPORT_PATH, &dir, NULL);
+	snprintf(file, sizeof(file), "scale.%d.%u", (int)getpid(), idx);
+	ret = sess_lookup(cl, path_of(idx), &dir, NULL);
 	if (ret)
 		goto out;
 	ret = sess_open(cl, &dir, file,
@@ -308,7 +354,7 @@ static void *cycle_thread(void *arg)
 		cl = client_up(name);
 		if (!cl)
 			continue;
-		ret = sess_lookup(cl, EXPORT_PATH, &fh, NULL);
+		ret = sess_lookup(cl, path_of(i), &fh, NULL);
 		if (ret)
 			fprintf(stderr, "%s: lookup: %d\n", name, ret);
 		ret = sess_client_stop(cl) || ret;
@@ -359,7 +405,7 @@ static void abandon_child(uint32_t i, int tell)
 	snprintf(name, sizeof(name), "abandon-%d-%u", (int)getppid(), i);
 	snprintf(file, sizeof(file), "abandon.%u", i);
 	cl = buf ? client_up(name) : NULL;
-	if (!cl || sess_lookup(cl, EXPORT_PATH, &dir, NULL) ||
+	if (!cl || sess_lookup(cl, path_of(i), &dir, NULL) ||
 	    sess_open(cl, &dir, file,
 		      SESS_OPEN_WRITE | SESS_OPEN_CREATE | SESS_OPEN_TRUNC,
 		      0644, &f))
@@ -460,6 +506,10 @@ int main(int argc, char **argv)
 	if (!rdma_create) {
 		printf("SKIP: cannot load the RDMA transport: %s\n", dlerror());
 		return 77;
+	}
+	if (read_env()) {
+		fprintf(stderr, "gr_scale: bad GR_SCALE_PATHS\n");
+		return 1;
 	}
 	host = argv[2];
 	port = (uint16_t)atoi(argv[3]);
