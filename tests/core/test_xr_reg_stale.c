@@ -146,6 +146,39 @@ static int do_sum(struct xr_clnt *cl, const uint8_t *data, uint32_t len,
 	return 0;
 }
 
+/*
+ * ECHO of len bytes, longer than an inline message both ways: the call
+ * goes as a Position-Zero Read chunk into the server's landing area and
+ * the reply, which points into it, by the Reply chunk.
+ */
+static int do_echo(struct xr_clnt *cl, const uint8_t *data, uint32_t len)
+{
+	size_t cap = len + 256;
+	uint8_t *rep = malloc(cap);
+	struct call c;
+	int ret, off;
+
+	if (!rep)
+		return -ENOMEM;
+	call_init(&c, TOY_ECHO);
+	toy_put32(c.c_hdr + TOY_CALL_HDR, len);
+	c.c_head.iov_len += 4;
+	c.c_payload = (struct iovec){(void *)data, len};
+	c.c_req.cr_msg.xm_payload = &c.c_payload;
+	c.c_req.cr_msg.xm_npayload = 1;
+	c.c_req.cr_reply_buf = rep;
+	c.c_req.cr_reply_cap = cap;
+	c.c_req.cr_reply_inline = false;
+	ret = xr_clnt_call(cl, &c.c_req, 10000);
+	off = ret ? -1 : toy_reply_ok(rep, c.c_req.cr_reply_len, c.c_xid);
+	if (!ret &&
+	    (off < 0 || c.c_req.cr_reply_len < (size_t)off + 4 + len ||
+	     toy_get32(rep + off) != len || memcmp(rep + off + 4, data, len)))
+		ret = -EBADMSG;
+	free(rep);
+	return ret;
+}
+
 static void fill_seed(uint8_t *p, size_t n, uint32_t seed)
 {
 	size_t i;
@@ -350,6 +383,33 @@ static void stale(bool plain)
 	if (!ret)
 		ret = do_fill(cl, warm, sizeof(warm), 1);
 	verdict(!ret, "stale warm-up", "SUM and FILL: %d", ret);
+	if (!ret) {
+		/* A reply pointing into the landing area uses its registration.
+		 */
+		struct xr_core_stats e0, e1;
+		uint8_t *big = malloc(6000);
+
+		toy_server_stats(ts, &e0);
+		if (big)
+			fill_seed(big, 6000, 5);
+		ret = big ? do_echo(cl, big, 6000) : -ENOMEM;
+		toy_server_stats(ts, &e1);
+		/* Only the reply's head (the toy's heap) is not in a pool. */
+		verdict(!ret && e1.cs_reg_pool_hits > e0.cs_reg_pool_hits &&
+			    e1.cs_reg_calls - e0.cs_reg_calls +
+				    e1.cs_reg_unneeded - e0.cs_reg_unneeded ==
+				1,
+			"reply_from_landing_pool",
+			"echo %d, data ranges from the pool %llu (want > 0), "
+			"head registered %llu or unneeded %llu (want 1 in all)",
+			ret,
+			(unsigned long long)(e1.cs_reg_pool_hits -
+					     e0.cs_reg_pool_hits),
+			(unsigned long long)(e1.cs_reg_calls - e0.cs_reg_calls),
+			(unsigned long long)(e1.cs_reg_unneeded -
+					     e0.cs_reg_unneeded));
+		free(big);
+	}
 	for (i = 0; !ret && i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		stale_size(ts, cl, sizes[i], plain);
 	xr_clnt_destroy(cl);
