@@ -44,6 +44,55 @@ void rp_fsinfo_bitmap(bitmap4 *bm)
 		     BIT1(FATTR4_SPACE_TOTAL);
 }
 
+/*
+ * Ganesha's nfs4_Fattr_To_fsinfo() is not used: in 6.5 it decodes into a
+ * copy of the caller's structure and never copies it back (4.3 wrote
+ * through), so every proxy FSAL on 6.5 - Debian's PROXY_V4 too - reports
+ * 0 blocks and 0 files.  The six attributes are plain uint64s, read here.
+ */
+fsal_status_t rp_fattr_to_fsinfo(const fattr4 *fa, fsal_dynamicfsinfo_t *info)
+{
+	const struct {
+		int bit;
+		uint64_t *to;
+	} want[] = {
+	    {FATTR4_FILES_AVAIL, &info->avail_files},
+	    {FATTR4_FILES_FREE, &info->free_files},
+	    {FATTR4_FILES_TOTAL, &info->total_files},
+	    {FATTR4_SPACE_AVAIL, &info->avail_bytes},
+	    {FATTR4_SPACE_FREE, &info->free_bytes},
+	    {FATTR4_SPACE_TOTAL, &info->total_bytes},
+	};
+	const bitmap4 *bm = &fa->attrmask;
+	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
+	uint32_t w, b;
+	size_t i;
+	XDR xdrs;
+
+	if (bm->bitmap4_len > BITMAP4_MAPLEN)
+		return fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
+	xdrmem_ncreate(&xdrs, fa->attr_vals.attrlist4_val,
+		       fa->attr_vals.attrlist4_len, XDR_DECODE);
+	/* attribute values come in bit order; anything else is unasked */
+	for (w = 0; w < bm->bitmap4_len && !FSAL_IS_ERROR(st); w++) {
+		for (b = 0; b < 32 && !FSAL_IS_ERROR(st); b++) {
+			if (!(bm->map[w] & (1u << b)))
+				continue;
+			for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+				if (want[i].bit == (int)(w * 32 + b))
+					break;
+			if (i == sizeof(want) / sizeof(want[0]) ||
+			    !xdr_u_int64_t(&xdrs, want[i].to))
+				st = fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
+		}
+	}
+	if (!FSAL_IS_ERROR(st) &&
+	    XDR_GETPOS(&xdrs) != fa->attr_vals.attrlist4_len)
+		st = fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
+	xdr_destroy(&xdrs);
+	return st;
+}
+
 fsal_status_t rp_fattr_to_attrs(fattr4 *fa, struct fsal_attrlist *attrs)
 {
 	attrmask_t asked = attrs->request_mask;

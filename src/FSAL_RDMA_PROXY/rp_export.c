@@ -180,11 +180,11 @@ static fsal_status_t rp_get_dynamic_info(struct fsal_export *exp_hdl,
 	st = rp_cpd_run(&b);
 	if (!FSAL_IS_ERROR(st)) {
 		memset(info, 0, sizeof(*info));
-		if (nfs4_Fattr_To_fsinfo(
-			info, &b.cpd_c.sc_res[i_attr]
-				   .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
-				   .obj_attributes) != NFS4_OK)
-			st = fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
+		st = rp_fattr_to_fsinfo(
+		    &b.cpd_c.sc_res[i_attr]
+			 .nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
+			 .obj_attributes,
+		    info);
 		info->time_delta.tv_sec = 0;
 		info->time_delta.tv_nsec = FSAL_DEFAULT_TIME_DELTA_NSEC;
 	}

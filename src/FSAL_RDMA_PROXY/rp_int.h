@@ -390,6 +390,12 @@ void rp_stats_stop_thread(void);
 void rp_attr_bitmap(bitmap4 *bm, bool with_fh);
 /** fsinfo attributes (space/files). */
 void rp_fsinfo_bitmap(bitmap4 *bm);
+/**
+ * rp_fattr_to_fsinfo() - the space and file counts of @fa (those of
+ * rp_fsinfo_bitmap()) into @info; ERR_FSAL_SERVERFAULT when @fa holds any
+ * other attribute or does not decode.
+ */
+fsal_status_t rp_fattr_to_fsinfo(const fattr4 *fa, fsal_dynamicfsinfo_t *info);
 /** rp_fattr_to_attrs() - decode @fa into @attrs; 0 or an fsal error. */
 fsal_status_t rp_fattr_to_attrs(fattr4 *fa, struct fsal_attrlist *attrs);
 /**
