@@ -539,10 +539,21 @@ static int ops_run(struct nfs_context *nfs)
 	OPS_CHECK(!nfs_chmod(nfs, "/f", 0604) && !nfs_stat64(nfs, "/f", &st) &&
 		      (st.nfs_mode & 07777) == 0604,
 		  "chmod f 0604, read back");
+#if GW_LIBNFS_MAJOR >= 5
+	/*
+	 * libnfs 5 (Debian 13) answers chown over NFSv4.0 with success and
+	 * changes nothing, against Ganesha 4.3 and 6.5 alike (seen against
+	 * the backend directly): not ours to test through it.  run.sh
+	 * expects the owner unchanged when it reads this line.
+	 */
+	printf("SKIP chown f (libnfs %d changes no owner over NFSv4.0)\n",
+	       GW_LIBNFS_MAJOR);
+#else
 	OPS_CHECK(!nfs_chown(nfs, "/f", 1234, 5678) &&
 		      !nfs_stat64(nfs, "/f", &st) && st.nfs_uid == 1234 &&
 		      st.nfs_gid == 5678,
 		  "chown f 1234:5678, read back");
+#endif
 	OPS_CHECK(!nfs_truncate(nfs, "/f", 300) &&
 		      !nfs_stat64(nfs, "/f", &st) && st.nfs_size == 300,
 		  "truncate f to 300 bytes");
