@@ -50,6 +50,9 @@ gb_setup() {
 	[ "$GB_RPORT" != "$GB_PORT" ] || GB_RPORT=$((GB_PORT + 1))
 	GB_STATS=$dir/rdma-stats
 	mkdir -p "$dir/export" "$dir/recovery"
+	# FSAL_VFS finds file systems through /etc/mtab, which the vm
+	# tier's minbase guest lacks.
+	[ -e /etc/mtab ] || ln -s /proc/self/mounts /etc/mtab
 	gr_rdma_conf "$dir" "$GB_PORT" "$GB_RPORT" "$GB_STATS" |
 		sed "s/127\.0\.0\.1/$GB_ADDR/; s/Fabric = ofi;/Fabric = $GB_FABRIC;/" \
 			>"$dir/ganesha.conf"

@@ -94,7 +94,7 @@ settle() { sleep "${GB_SETTLE:-2}"; } # the stats file is rewritten every second
 
 # ---- native: copies and CPU time -------------------------------------------
 gb_start "$dir"
-echo "ganesha.nfsd pid $GB_PID: TCP 127.0.0.1:$GB_PORT, RDMA (ofi) 127.0.0.1:$GB_RPORT; $mb MiB per transfer"
+echo "ganesha.nfsd pid $GB_PID: TCP $GB_ADDR:$GB_PORT, RDMA ($GB_FABRIC) $GB_ADDR:$GB_RPORT; $mb MiB per transfer"
 declare -A cpu
 med3() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 w_pulled=0 w_copied=0 r_ddp=0 r_copied=0

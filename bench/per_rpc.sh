@@ -19,10 +19,11 @@
 #            remove, 4 client COMPOUNDs);
 #   CPU      utime + stime of the daemon (all threads, exited ones too)
 #            from /proc/PID/stat before and after;
-#   ctx sw   voluntary + nonvoluntary context switches summed over
-#            /proc/PID/task/*/status before and after (threads that exit
-#            during a run take their counts with them: pools that start
-#            and end threads are undercounted, never overcounted);
+#   ctx sw   voluntary + nonvoluntary context switches from
+#            /proc/PID/task/*/status before and after, thread by thread
+#            (a thread that exits during a run takes its count with it:
+#            pools that start and end threads are undercounted, never
+#            overcounted);
 #   syscalls a separate pass (one round) under
 #            `perf stat -e raw_syscalls:sys_enter -p PID` (falls back to
 #            `strace -c -f -p PID` when perf cannot count the tracepoint),
@@ -111,9 +112,16 @@ cpu_of() { # PID -> seconds of utime + stime
 	awk -v hz="$clk" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' \
 		"/proc/$1/stat" 2>/dev/null || echo 0
 }
-cs_of() { # PID -> context switches summed over its live threads
-	cat /proc/"$1"/task/*/status 2>/dev/null |
-		awk '/^(voluntary|nonvoluntary)_ctxt_switches:/ { s += $2 } END { print s + 0 }'
+cs_of() { # PID -> "tid switches" per live thread
+	local t
+	for t in /proc/"$1"/task/*; do
+		awk -v t="${t##*/}" '/^(voluntary|nonvoluntary)_ctxt_switches:/ { s += $2 }
+			END { if (NR) print t, s + 0 }' "$t/status" 2>/dev/null
+	done
+}
+cs_delta() { # BEFORE AFTER (cs_of outputs) -> switches in between, per thread
+	awk 'NR == FNR { b[$1] = $2; next } { d += $2 - ($1 in b ? b[$1] : 0) }
+		END { print d + 0 }' <(printf '%s\n' "$1") <(printf '%s\n' "$2")
 }
 json_num() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" | tail -1; }
 
@@ -177,6 +185,7 @@ run_cell() { # SECTION SIDE PID URL PASS ROUND MODE STREAMS NFS41-ARGS...
 		gr_fail "$sec $side $m $n streams: $o"
 	if [ "$pass" = cpu ]; then
 		c1=$(cpu_of "$pid") s1=$(cs_of "$pid")
+		s1=$(cs_delta "$s0" "$s1") s0=0
 		if [ -n "$g0" ]; then
 			sleep 1.2
 			g1=$(reg_of "$side")
@@ -265,7 +274,7 @@ drive() { # SECTION "SIDE PID URL ARGS" "SIDE PID URL ARGS" MODES...
 	done
 }
 
-echo "per-RPC costs, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null)$(git -C "$top" diff --quiet 2>/dev/null || echo +dirty), build $build"
+echo "per-RPC costs, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$top" rev-parse -q HEAD >/dev/null 2>&1 && ! git -C "$top" diff --quiet -- src && echo +src-dirty), build $build"
 echo "rounds $rounds (median), $seconds s per run, streams: $streams, syscalls by $sysc; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- server: ganesha.nfsd over TCP and over RDMA (ofi) -----------------------
