@@ -32,9 +32,10 @@ done
 [[ $STREAMS =~ ^[0-9]+( [0-9]+)*$ ]] || { echo "STREAMS must be like \"1 16\"" >&2; exit 2; }
 mkdir -p "$OUT" || exit 1
 nstreams=$(echo "$STREAMS" | wc -w)
-# 2 sides x 2 modes x streams x (rounds + a syscall pass), 15 s of
-# overhead each on a slow guest, plus start-up.
-tmo=$((4 * nstreams * (ROUNDS + 1) * (SECONDS_PER_RUN + 15) + 300))
+# 2 sides x 2 modes x streams x (rounds + a syscall pass), 30 s of
+# overhead each on a guest under tcg (siw needed more than 15), plus
+# start-up.
+tmo=$((4 * nstreams * (ROUNDS + 1) * (SECONDS_PER_RUN + 30) + 300))
 env="/usr/bin/env GB_FABRIC=verbs GB_ADDR=@IP@"
 cat >"$OUT/bench.list" <<LIST
 # SPDX-License-Identifier: LGPL-3.0-or-later

@@ -47,6 +47,7 @@
 # Usage: per_rpc.sh [--build DIR] [--rounds N] [--seconds S]
 #            [--streams "1 16"] [--part server|gateway|all]
 #            [--syscalls perf|strace|none] [--out DIR] [--smoke]
+#        per_rpc.sh --table RAW    (the tables of an earlier raw.txt)
 { # parse the whole script before running it: safe to edit while it runs
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,6 +62,7 @@ streams="1 16"
 part=all
 sysc=perf
 out=
+table_of=
 file_size=16M
 REG_KEYS=${REG_KEYS:-registrations}
 while [ $# -gt 0 ]; do
@@ -73,6 +75,7 @@ while [ $# -gt 0 ]; do
 	--syscalls) sysc=$2; shift ;;
 	--out) out=$2; shift ;;
 	--smoke) rounds=1; seconds=0.5; streams=1 ;;
+	--table) table_of=$2; shift ;;
 	*) echo "usage: $0 [--build DIR] [--rounds N] [--seconds S] [--streams LIST] [--part server|gateway|all] [--syscalls perf|strace|none] [--out DIR] [--smoke]" >&2
 	   exit 2 ;;
 	esac
@@ -273,6 +276,19 @@ drive() { # SECTION "SIDE PID URL ARGS" "SIDE PID URL ARGS" MODES...
 		done
 	done
 }
+
+# --table RAW: print the tables of an earlier run's raw.txt (a run that
+# was cut short, say) and stop.
+if [ -n "$table_of" ]; then
+	raw=$table_of
+	streams=$(awk '{ print $4 }' "$raw" | sort -nu | tr '\n' ' ')
+	rounds=$(awk '{ print $6 }' "$raw" | sort -nu | tail -1)
+	f=$(awk '$1 == "server" && $2 != "tcp" { print $2; exit }' "$raw")
+	echo "tables of $raw (rounds present: up to $rounds; a cell has the rounds that finished)"
+	grep -q '^server ' "$raw" && table server tcp "${f:-ofi}" lookup read
+	grep -q '^gateway ' "$raw" && table gateway proxy_v4 rdma_proxy meta lookup read
+	exit 0
+fi
 
 echo "per-RPC costs, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$top" rev-parse -q HEAD >/dev/null 2>&1 && ! git -C "$top" diff --quiet -- src && echo +src-dirty), build $build"
 echo "rounds $rounds (median), $seconds s per run, streams: $streams, syscalls by $sysc; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
