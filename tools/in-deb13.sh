@@ -111,7 +111,7 @@ done
 set +e
 chroot "$r" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$wd" "$@"
 rc=$?
-umount "$r/tmp" && rm -rf "$t"
+umount -R "$r/tmp" && rm -rf "$t"
 if [ "$rw" = 1 ]; then
 	# the bind points made in the root itself go again
 	for d in "$top" "${extra[@]}"; do
