@@ -229,7 +229,7 @@ for cell in "${cells[@]}"; do
 done
 
 {
-	echo "Gateway benchmark $(date -u '+%Y-%m-%d %H:%M UTC'): nfs41 (NFSv4.1, TCP) -> gateway -> backend ganesha.nfsd 4.3 (FSAL_VFS on $(df --output=fstype "$GW_BACKEND_EXPORT" | tail -1))"
+	echo "Gateway benchmark $(date -u '+%Y-%m-%d %H:%M UTC'): nfs41 (NFSv4.1, TCP) -> gateway -> backend ganesha.nfsd $(ganesha.nfsd -v 2>/dev/null | sed -n 's/.*Release = V\([0-9.]*\).*/\1/p' | head -n 1) (FSAL_VFS on $(df --output=fstype "$GW_BACKEND_EXPORT" | tail -1))"
 	if [ "${GW_RP_TRANSPORT:-rdma}" = tcp ]; then
 		echo "proxy_v4: Debian FSAL_PROXY_V4 over TCP; rdma_proxy: FSAL_RDMA_PROXY with Transport = tcp (GW_RP_TRANSPORT=tcp)"
 	else
