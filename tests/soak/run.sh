@@ -169,10 +169,19 @@ say "repeat with: $repeat"
 RANDOM=$seed
 
 # --- epoch file: "epoch active kind end_ms", read by every worker
+# and a fifth field, "kind:end_ms,...": every kind's last end ("active"
+# while it runs), so a worker judges an error against every fault that
+# may still be settling, not only the last one
 epoch=0 last_end=0 cur_kind=none
+declare -A kind_end=()
 set_epoch() { # ACTIVE KIND
+	local k ends=
 	epoch=$((epoch + 1))
-	echo "$epoch $1 $2 $last_end" >"$EPOCH.tmp" && mv "$EPOCH.tmp" "$EPOCH"
+	if [ "$2" != none ]; then
+		if [ "$1" = 1 ]; then kind_end[$2]=active; else kind_end[$2]=$last_end; fi
+	fi
+	for k in "${!kind_end[@]}"; do ends="$ends${ends:+,}$k:${kind_end[$k]}"; done
+	echo "$epoch $1 $2 $last_end ${ends:-none:0}" >"$EPOCH.tmp" && mv "$EPOCH.tmp" "$EPOCH"
 }
 set_epoch 0 none
 # --- control file: "verify_gen stop", read by every worker at each step

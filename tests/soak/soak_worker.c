@@ -138,7 +138,11 @@ struct sk_fault {
 	int f_active;
 	enum sk_kind f_kind;
 	uint64_t f_end_ms;
+	/* each kind's last end (ms), SK_ACTIVE while it runs, 0: never */
+	uint64_t f_kind_end[K_N];
 };
+
+#define SK_ACTIVE UINT64_MAX
 
 struct sk_worker {
 	struct sk_fs *w_fs;
@@ -297,7 +301,7 @@ static void sk_fail(struct sk_worker *w, const char *fmt, ...)
 
 static void read_fault(struct sk_worker *w, struct sk_fault *f)
 {
-	char buf[128], kind[32] = "none";
+	char buf[512], kind[32] = "none", ends[400] = "", *tok, *save = NULL;
 	unsigned long long e = 0, end = 0;
 	int active = 0, fd, n;
 	enum sk_kind k;
@@ -311,7 +315,8 @@ static void read_fault(struct sk_worker *w, struct sk_fault *f)
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
-	if (sscanf(buf, "%llu %d %31s %llu", &e, &active, kind, &end) != 4)
+	if (sscanf(buf, "%llu %d %31s %llu %399s", &e, &active, kind, &end,
+		   ends) < 4)
 		return;
 	f->f_epoch = e;
 	f->f_active = active;
@@ -319,6 +324,44 @@ static void read_fault(struct sk_worker *w, struct sk_fault *f)
 	for (k = K_NONE; k < K_N; k++)
 		if (!strcmp(kind, kind_names[k]))
 			f->f_kind = k;
+	/* "kind:end_ms,kind:active,...": every kind's last fault */
+	for (tok = strtok_r(ends, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':');
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		for (k = K_NONE + 1; k < K_N; k++)
+			if (!strcmp(tok, kind_names[k]))
+				f->f_kind_end[k] =
+				    !strcmp(colon + 1, "active")
+					? SK_ACTIVE
+					: strtoull(colon + 1, NULL, 10);
+	}
+}
+
+/*
+ * The kinds whose faults may explain an error now: running, or ended
+ * less than the resume bound ago (faults come seconds apart, so an error
+ * seen after one may be the tail of the one before).
+ */
+static unsigned int kinds_in_effect(struct sk_worker *w,
+				    const struct sk_fault *before)
+{
+	struct sk_fault f;
+	unsigned int mask = 0;
+	uint64_t now = now_ms();
+	enum sk_kind k;
+
+	read_fault(w, &f);
+	for (k = K_NONE + 1; k < K_N; k++)
+		if (f.f_kind_end[k] == SK_ACTIVE ||
+		    (f.f_kind_end[k] && now < f.f_kind_end[k] + w->w_resume_ms))
+			mask |= 1u << k;
+	if (before->f_active)
+		mask |= 1u << before->f_kind;
+	return mask;
 }
 
 /*
@@ -483,7 +526,7 @@ static enum sk_kind excuse(struct sk_worker *w, const struct sk_fault *before,
 {
 	enum sk_kind k = under_fault(w, before);
 	enum sk_class c = sk_class(ret);
-	unsigned int allowed;
+	unsigned int allowed, mask, i;
 
 	if (k == K_NONE)
 		sk_fail(w, "%s %s: %s (%d) with no fault in effect",
@@ -495,9 +538,20 @@ static enum sk_kind excuse(struct sk_worker *w, const struct sk_fault *before,
 	 * libnfs (NFSv4.0) has no recovery: a gateway that restarts breaks
 	 * its calls in flight (EIO), and its worker mounts again.
 	 */
-	allowed = kind_allowed[k];
-	if (w->w_libnfs && k == K_GATEWAY_RESTART)
-		allowed |= C(SK_TRANSPORT);
+	mask = kinds_in_effect(w, before) | 1u << k;
+	allowed = 0;
+	for (i = K_NONE + 1; i < K_N; i++) {
+		unsigned int a = kind_allowed[i];
+
+		if (w->w_libnfs && i == K_GATEWAY_RESTART)
+			a |= C(SK_TRANSPORT);
+		if (!(mask & (1u << i)))
+			continue;
+		/* counted against the kind that explains it */
+		if ((a & C(c)) && !(allowed & C(c)))
+			k = (enum sk_kind)i;
+		allowed |= a;
+	}
 	if (!(allowed & C(c)))
 		sk_fail(w, "%s %s: %s (%d) is not expected under %s",
 			op_names[op], what, sk_class_name(c), ret,

@@ -12,7 +12,8 @@
 #       GANESHA_PID; returns 1 (log tail printed) if the RDMA listener does
 #       not come up within 60 s.  GANESHA_RDMA_EXTRA, if set, is added to
 #       the NFS_RDMA block; GANESHA_CONF_EXTRA, if set, to the file (a LOG
-#       block, say).
+#       block, say); GANESHA_GRACELESS (default true) and
+#       GANESHA_NFSV4_EXTRA to the NFSv4 block.
 #   ganesha_stop
 #   knfsd_start <export dir> <rdma port>
 #       The Linux kernel NFS server (v3, v4; 16 threads, as many as our
@@ -48,7 +49,10 @@ NFS_CORE_PARAM {
 	Enable_RQUOTA = false; Enable_UDP = false; $mnt
 }
 NFS_KRB5 { Active_krb5 = false; }
-NFSv4 { RecoveryBackend = fs; RecoveryRoot = "$work/recovery"; Graceless = true; }
+NFSv4 {
+	RecoveryBackend = fs; RecoveryRoot = "$work/recovery";
+	Graceless = ${GANESHA_GRACELESS:-true}; ${GANESHA_NFSV4_EXTRA:-}
+}
 NFS_RDMA {
 	Fabric = verbs; Bind_Addr = $ip; Port = 20049;
 	Stats_File = "$work/rdma-stats"; Stats_Interval = 1;
