@@ -268,16 +268,24 @@ sample_one() { # NAME PID CONNS CALLS REG
 }
 sample_all() {
 	local n
-	sample_one backend "$(cat "$GW_ROOT/backend/ganesha.pid" 2>/dev/null)" \
+	sample_one backend "$(awk '$1 == "backend" { print $2 }' "$PIDS" 2>/dev/null)" \
 		"$(counter_b connections)" "$(counter_b calls_live)" \
 		"$(counter_b registered_bytes)"
-	sample_one gateway "$(cat "$GW_ROOT/rdma_proxy/ganesha.pid" 2>/dev/null)" \
+	sample_one gateway "$(awk '$1 == "gateway" { print $2 }' "$PIDS" 2>/dev/null)" \
 		"$(gw_rp_counter connections_bound)" "" \
 		"$(gw_rp_counter registered_bytes)"
 	for n in "${names[@]}"; do
 		sample_one "$n" "${WPID[$n]}" "" "" ""
 	done
 }
+# The daemons' pids, rewritten after every start (the sampler runs in a
+# subshell of its own, and a pid file of a killed daemon may linger).
+PIDS=$GW_ROOT/pids
+note_pids() {
+	printf 'backend %s\ngateway %s\n' "$(gw_pid backend)" \
+		"$(gw_pid rdma_proxy)" >"$PIDS.tmp" && mv "$PIDS.tmp" "$PIDS"
+}
+note_pids
 RES=$out/resources.csv
 echo "t_ms,name,pid,rss_kib,fds,threads,connections,calls_live,registered_bytes,net_fds,threads_not_svc" >"$RES"
 ( while :; do sample_all >>"$RES"; sleep 1; done ) &
@@ -336,6 +344,7 @@ run_fault() { # N KIND
 	cur_kind=$kind
 	set_epoch 1 "$kind"
 	"fault_$kind" || fail "fault $n ($kind): could not restore the service"
+	note_pids
 	end=$(now_ms)
 	last_end=$end
 	set_epoch 0 "$kind"
