@@ -16,6 +16,12 @@
 #include "gr_abi.h"
 #include "gr_ganesha_abi.h"
 
+/* The preload logs with these values, without Ganesha's headers. */
+_Static_assert(COMPONENT_INIT == GR_GANESHA_COMPONENT_INIT,
+	       "COMPONENT_INIT moved: update gr_ganesha_abi.h");
+_Static_assert(NIV_CRIT == GR_GANESHA_NIV_CRIT,
+	       "NIV_CRIT moved: update gr_ganesha_abi.h");
+
 bool gr_ganesha_abi_ok(const char *module)
 {
 	char why[256];

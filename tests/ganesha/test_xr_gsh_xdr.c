@@ -7,7 +7,10 @@
  * head / chunk payload / pad / rest), positions are checked, bytes copied out
  * of a range marked as chunk data are counted, and the encode stream sets a
  * marked uio aside while copying any other one (or, for an NFSv3 READ reply,
- * any single-vector uio, trimmed to its opaque length).
+ * any single-vector uio, trimmed to its opaque length), also when the uio
+ * has several buffers (Ganesha 6).  Ganesha 6's WRITE decoder takes the
+ * data as buffers pointing into the ranges (x_iovcount, x_fillbufs): they
+ * must cover exactly the data, in order, without a copy.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -128,7 +131,7 @@ static void test_encode(void)
 		xdr_uio u;
 		xdr_vio v;
 	} ddp = {0}, other = {0};
-	struct iovec head, pl, tail;
+	struct iovec head, pl[XR_GSH_XDR_MAX_PAYLOAD], tail;
 	struct xr_gsh_xdr_out out;
 	uint32_t w = 0x11223344;
 
@@ -150,9 +153,10 @@ static void test_encode(void)
 	CHECK(xdr_u_int32_t(&out.xo_xdrs, &w));
 	CHECK(released == 1); /* the copied one, at once */
 	CHECK(out.xo_copied == 0 && out.xo_copied_other == 8);
-	xr_gsh_xdr_out_split(&out, &head, &pl, &tail);
+	CHECK(xr_gsh_xdr_out_split(&out, &head, pl, &tail) ==
+	      (pl[0].iov_len ? 1 : 0));
 	CHECK(head.iov_base == buf && head.iov_len == 4);
-	CHECK(pl.iov_base == payload && pl.iov_len == 27);
+	CHECK(pl[0].iov_base == payload && pl[0].iov_len == 27);
 	CHECK(tail.iov_base == buf + 4 && tail.iov_len == 12);
 	CHECK(memcmp(buf + 4, payload, 8) == 0);
 	xr_gsh_xdr_out_release(&out);
@@ -163,8 +167,9 @@ static void test_encode(void)
 	ddp.u.uio_references = 0;
 	xr_gsh_xdr_out_init(&out, buf, sizeof(buf), count_release, false);
 	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &ddp.u, 0));
-	xr_gsh_xdr_out_split(&out, &head, &pl, &tail);
-	CHECK(pl.iov_len == 0 && head.iov_len == 28 && released == 1);
+	CHECK(xr_gsh_xdr_out_split(&out, &head, pl, &tail) ==
+	      (pl[0].iov_len ? 1 : 0));
+	CHECK(pl[0].iov_len == 0 && head.iov_len == 28 && released == 1);
 	CHECK(out.xo_copied == 28 && out.xo_copied_other == 0);
 
 	/* A buffer too small fails the put (Ganesha then releases). */
@@ -186,7 +191,7 @@ static void test_encode_any(void)
 		xdr_uio u;
 		xdr_vio v;
 	} read3 = {0};
-	struct iovec head, pl, tail;
+	struct iovec head, pl[XR_GSH_XDR_MAX_PAYLOAD], tail;
 	struct xr_gsh_xdr_out out;
 	uint32_t eof = 1, count = 27;
 
@@ -203,9 +208,10 @@ static void test_encode_any(void)
 	CHECK(xdr_u_int32_t(&out.xo_xdrs, &count));
 	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &read3.u, 0));
 	CHECK(released == 0 && out.xo_copied == 0);
-	xr_gsh_xdr_out_split(&out, &head, &pl, &tail);
+	CHECK(xr_gsh_xdr_out_split(&out, &head, pl, &tail) ==
+	      (pl[0].iov_len ? 1 : 0));
 	CHECK(head.iov_len == 8 && tail.iov_len == 0);
-	CHECK(pl.iov_base == payload && pl.iov_len == 27);
+	CHECK(pl[0].iov_base == payload && pl[0].iov_len == 27);
 	xr_gsh_xdr_out_release(&out);
 	CHECK(released == 1);
 
@@ -216,9 +222,121 @@ static void test_encode_any(void)
 	out.xo_ddp_any = true;
 	CHECK(xdr_u_int32_t(&out.xo_xdrs, &count));
 	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &read3.u, 0));
-	xr_gsh_xdr_out_split(&out, &head, &pl, &tail);
-	CHECK(pl.iov_len == 0 && head.iov_len == 32 && released == 1);
+	CHECK(xr_gsh_xdr_out_split(&out, &head, pl, &tail) ==
+	      (pl[0].iov_len ? 1 : 0));
+	CHECK(pl[0].iov_len == 0 && head.iov_len == 32 && released == 1);
 	CHECK(out.xo_copied == 28 && out.xo_copied_other == 0);
+}
+
+/*
+ * The blob of @buf (cut into three ranges at @cut1, @cut2) taken as
+ * buffers the way Ganesha 6's xdr_io_data() decodes WRITE data: they point
+ * into the ranges (no copy) and add up to exactly the blob.
+ */
+static void fillbufs_cut(const char *buf, u_int len, u_int cut1, u_int cut2,
+			 const struct sample *want)
+{
+	u_int at = 4 + 8 + 4 + ((u_int)strlen(want->name) + 3) / 4 * 4 + 4;
+	struct iovec iov[3] = {
+	    {(void *)buf, cut1},
+	    {(void *)(buf + cut1), cut2 - cut1},
+	    {(void *)(buf + cut2), len - cut2},
+	};
+	u_int blob = want->blob_len, expect = 0, got = 0, start;
+	struct xr_gsh_xdr_in in;
+	xdr_vio vio[4];
+	int n, i;
+
+	/* ranges the blob [at, at + blob) touches */
+	expect += cut1 > at ? 1 : 0;
+	expect += cut2 > cut1 && cut1 < at + blob && cut2 > at ? 1 : 0;
+	expect += len > cut2 && cut2 < at + blob ? 1 : 0;
+	CHECK(xr_gsh_xdr_in_init(&in, iov, 3) == 0);
+	CHECK(XDR_SETPOS(&in.xi_xdrs, at));
+	start = XDR_GETPOS(&in.xi_xdrs);
+#ifdef XDR_GETSTARTDATAPOS
+	start = XDR_GETSTARTDATAPOS(&in.xi_xdrs, start, blob);
+	CHECK(start == at);
+#endif
+	n = XDR_IOVCOUNT(&in.xi_xdrs, start, blob);
+	CHECK_EQ_INT(n, (int)expect);
+	if (n < 1 || n > 4)
+		return;
+	CHECK(XDR_FILLBUFS(&in.xi_xdrs, start, vio, blob));
+	for (i = 0; i < n; i++) {
+		const char *p = (const char *)vio[i].vio_head;
+
+		CHECK(p >= buf && p + vio[i].vio_length <= buf + len);
+		CHECK(p == buf + at + got); /* in place: not a copy */
+		CHECK(vio[i].vio_length > 0);
+		got += vio[i].vio_length;
+	}
+	CHECK_EQ_INT(got, blob);
+#ifdef XDR_GETENDDATAPOS
+	CHECK(XDR_SETPOS(&in.xi_xdrs, XDR_GETENDDATAPOS(&in.xi_xdrs, start,
+							(blob + 3) / 4 * 4)));
+	{
+		uint32_t z = 0;
+
+		CHECK(xdr_u_int32_t(&in.xi_xdrs, &z) && z == want->z);
+	}
+#endif
+	CHECK(in.xi_chunk_copied == 0);
+	/* A span past the end: no buffers, and filling them fails. */
+	CHECK_EQ_INT(XDR_IOVCOUNT(&in.xi_xdrs, len - 4, 8), 0);
+	CHECK(!XDR_FILLBUFS(&in.xi_xdrs, len - 4, vio, 8));
+}
+
+/*
+ * Ganesha 6 READ data: a 25-byte read comes as a uio of two buffers - 24
+ * bytes, then the last byte with three bytes of padding.  Set aside as a
+ * two-entry payload of exactly the 25 bytes; copied inline, it is the 28
+ * bytes the uio holds.
+ */
+static void test_encode_multi(void)
+{
+	static char data[] = "0123456789abcdefghijklmn";
+	static char last[4] = {'Z', 0, 0, 0};
+	char buf[512];
+	struct {
+		xdr_uio u;
+		xdr_vio v[2];
+	} rd = {0};
+	struct iovec head, pl[XR_GSH_XDR_MAX_PAYLOAD], tail;
+	struct xr_gsh_xdr_out out;
+	uint32_t len = 25, w = 7;
+
+	rd.u.uio_release = count_release;
+	rd.u.uio_count = 2;
+	rd.v[0].vio_head = (uint8_t *)data;
+	rd.v[0].vio_tail = (uint8_t *)data + 24;
+	rd.v[0].vio_length = 24;
+	rd.v[1].vio_head = (uint8_t *)last;
+	rd.v[1].vio_tail = (uint8_t *)last + 4;
+	rd.v[1].vio_length = 4;
+
+	released = 0;
+	xr_gsh_xdr_out_init(&out, buf, sizeof(buf), count_release, true);
+	CHECK(xdr_u_int32_t(&out.xo_xdrs, &len));
+	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &rd.u, 0));
+	CHECK(xdr_u_int32_t(&out.xo_xdrs, &w));
+	CHECK(released == 0 && out.xo_copied == 0);
+	CHECK(xr_gsh_xdr_out_split(&out, &head, pl, &tail) == 2);
+	CHECK(head.iov_len == 4 && tail.iov_len == 4);
+	CHECK(pl[0].iov_base == data && pl[0].iov_len == 24);
+	CHECK(pl[1].iov_base == last && pl[1].iov_len == 1);
+	xr_gsh_xdr_out_release(&out);
+	CHECK(released == 1);
+
+	/* No Write chunk: both buffers inline, padding included. */
+	released = 0;
+	rd.u.uio_references = 0;
+	xr_gsh_xdr_out_init(&out, buf, sizeof(buf), count_release, false);
+	CHECK(xdr_u_int32_t(&out.xo_xdrs, &len));
+	CHECK(XDR_PUTBUFS(&out.xo_xdrs, &rd.u, 0));
+	CHECK(xr_gsh_xdr_out_split(&out, &head, pl, &tail) == 0);
+	CHECK(head.iov_len == 32 && released == 1 && out.xo_copied == 28);
+	CHECK(memcmp(buf + 4, data, 24) == 0 && buf[28] == 'Z');
 }
 
 int main(void)
@@ -238,8 +356,12 @@ int main(void)
 	for (c1 = 0; c1 <= len; c1++)
 		for (c2 = c1; c2 <= len; c2 += 3)
 			decode_cut(buf, len, c1, c2, &s);
+	for (c1 = 0; c1 <= len; c1++)
+		for (c2 = c1; c2 <= len; c2 += 5)
+			fillbufs_cut(buf, len, c1, c2, &s);
 	test_chunk_copied(buf, len, &s);
 	test_encode();
+	test_encode_multi();
 	test_encode_any();
 	return gr_check_done("test_xr_gsh_xdr");
 }

@@ -107,6 +107,23 @@ gr_wait_for() {
 }
 
 # Write the NFS_CORE_PARAM and friends every test config needs.
+# The major version of the ganesha.nfsd on this platform (4 on Debian 12, 6
+# on Debian 13), from "ganesha.nfsd -v".
+gr_ganesha_major() {
+	[ -n "${GR_GANESHA_MAJOR:-}" ] ||
+		GR_GANESHA_MAJOR=$(ganesha.nfsd -v 2>/dev/null |
+			sed -n 's/.*Release = V\([0-9]*\).*/\1/p' | head -n 1)
+	echo "${GR_GANESHA_MAJOR:-0}"
+}
+
+# NFS_CORE_PARAM lines only some versions know.  Ganesha 6 marks itself an
+# I/O flusher (prctl PR_SET_IO_FLUSHER) and exits when the kernel refuses,
+# which it does without CAP_SYS_RESOURCE (containers, sandboxes); 4.3 has
+# neither the call nor the option.
+gr_core_version_params() {
+	[ "$(gr_ganesha_major)" -lt 6 ] || echo "Allow_Set_Io_Flusher_Fail = true;"
+}
+
 # gr_core_conf DIR PORT PLUGINS_DIR
 gr_core_conf() {
 	cat <<CONF
@@ -118,6 +135,7 @@ NFS_CORE_PARAM {
 	Enable_RQUOTA = false;
 	Enable_UDP = false;
 	Plugins_Dir = "$3";
+	$(gr_core_version_params)
 }
 NFS_KRB5 { Active_krb5 = false; }
 NFSv4 {

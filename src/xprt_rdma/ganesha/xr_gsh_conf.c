@@ -17,6 +17,7 @@
 #include "log.h"
 
 #include "gr_prom.h"
+#include "xr_gsh_compat.h"
 #include "xr_gsh_conf.h"
 
 /* Port registered for NFS over RDMA (RFC 8267). */
@@ -282,6 +283,39 @@ out:
 	if (parsed)
 		config_Free(parsed);
 	return rc;
+}
+
+/*
+ * A block that accepts anything and keeps nothing: reading it from a parse
+ * tree only marks the NFS_RDMA node as seen.
+ */
+static struct config_item seen_items[] = {CONFIG_EOL};
+static int seen_dummy;
+
+static struct config_block seen_block = {
+    .dbus_interface_name = "org.ganesha.nfsd.config.nfs_rdma.seen",
+    .blk_desc.name = XR_GSH_CONF_BLOCK,
+    .blk_desc.type = CONFIG_BLOCK,
+    .blk_desc.flags = CONFIG_RELAX,
+    .blk_desc.u.blk.init = noop_conf_init,
+    .blk_desc.u.blk.params = seen_items,
+    .blk_desc.u.blk.commit = noop_conf_commit};
+
+static void drop_config_error(char *err, void *dest,
+			      struct config_error_type *err_type)
+{
+}
+
+void xr_ganesha_config_seen(void *config)
+{
+	struct config_error_type err_type;
+
+	if (!config || !init_error_type(&err_type))
+		return;
+	/* Errors are ours to report, once, when the module reads the block. */
+	(void)load_config_from_parse(config, &seen_block, &seen_dummy, false,
+				     &err_type);
+	report_config_errors(&err_type, NULL, drop_config_error);
 }
 
 void xr_gsh_conf_free(struct xr_gsh_conf *conf)

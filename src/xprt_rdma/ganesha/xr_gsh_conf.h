@@ -69,6 +69,17 @@ struct xr_gsh_conf {
 int xr_gsh_conf_load(struct xr_gsh_conf *conf);
 
 /**
+ * xr_ganesha_config_seen() - mark the NFS_RDMA block of a parse tree as read
+ * @config:	Ganesha's parse tree (config_file_t)
+ *
+ * Called by the preload library from Ganesha 6's find_unused_blocks(),
+ * which reports every top-level block nobody read as "Unknown block": the
+ * block is read with a descriptor that keeps nothing and reports nothing
+ * (xr_gsh_conf_load() reads it for real, and reports its errors, later).
+ */
+void xr_ganesha_config_seen(void *config);
+
+/**
  * xr_gsh_conf_free() - release the strings the loader allocated
  * @conf:	a configuration filled by xr_gsh_conf_load()
  */

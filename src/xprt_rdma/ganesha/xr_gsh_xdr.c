@@ -125,6 +125,80 @@ static bool in_setpostn(XDR *xdrs, u_int pos)
 	return false;
 }
 
+/*
+ * Where the bytes [pos, pos + len) of the stream are: one piece per range
+ * they touch, written to @vio when it is not NULL.  Returns the number of
+ * pieces, or -1 when the span runs past the end of the stream.
+ */
+static int in_span(struct xr_gsh_xdr_in *in, u_int pos, u_int len, xdr_vio *vio)
+{
+	uint64_t base = 0, end = (uint64_t)pos + len;
+	int n = 0;
+	uint32_t i;
+
+	for (i = 0; i < in->xi_niov && base < end; i++) {
+		uint64_t rlen = in->xi_iov[i].iov_len;
+		uint64_t from = pos > base ? pos - base : 0;
+		uint64_t to = end - base < rlen ? end - base : rlen;
+
+		if (from < to) {
+			if (vio) {
+				uint8_t *p = (uint8_t *)in->xi_iov[i].iov_base;
+
+				vio[n] = (xdr_vio){
+				    .vio_base = p + from,
+				    .vio_head = p + from,
+				    .vio_tail = p + to,
+				    .vio_wrap = p + to,
+				    .vio_length = (uint32_t)(to - from),
+				    .vio_type = VIO_DATA,
+				};
+			}
+			n++;
+		}
+		base += rlen;
+	}
+	return base >= end ? n : -1;
+}
+
+/*
+ * Ganesha 6's WRITE decoder (xdr_io_data) asks how many buffers the data
+ * spans and then for the buffers themselves, so the data is never copied:
+ * Ganesha writes straight from the ranges (the RDMA Read landing area).
+ * Ganesha 4.3 does not call these.  A span past the end counts 0 buffers,
+ * and filling them then fails, so the decode fails.
+ */
+static int in_iovcount(XDR *xdrs, u_int pos, u_int len)
+{
+	int n = in_span(in_of(xdrs), pos, len, NULL);
+
+	return n < 0 ? 0 : n;
+}
+
+static bool in_fillbufs(XDR *xdrs, u_int pos, xdr_vio *vio, u_int len)
+{
+	struct xr_gsh_xdr_in *in = in_of(xdrs);
+
+	/* The caller sized vio by in_iovcount(): check the same span. */
+	if (in_span(in, pos, len, NULL) <= 0)
+		return false;
+	in_span(in, pos, len, vio);
+	return true;
+}
+
+#ifdef XDR_GETSTARTDATAPOS
+/* Data is in the stream itself, where the position says (ntirpc 6). */
+static u_int in_startdatapos(XDR *xdrs, u_int start, u_int len)
+{
+	return start;
+}
+
+static u_int in_enddatapos(XDR *xdrs, u_int start, u_int len)
+{
+	return start + len;
+}
+#endif
+
 static bool in_refuse_put(XDR *xdrs, const char *addr, u_int len)
 {
 	return false;
@@ -161,6 +235,12 @@ static const struct xdr_ops in_ops = {
     .x_control = in_control,
     .x_getbufs = in_no_bufs,
     .x_putbufs = in_no_bufs,
+    .x_iovcount = in_iovcount,
+    .x_fillbufs = in_fillbufs,
+#ifdef XDR_GETSTARTDATAPOS
+    .x_getstartdatapos = in_startdatapos,
+    .x_getenddatapos = in_enddatapos,
+#endif
 };
 
 int xr_gsh_xdr_in_init(struct xr_gsh_xdr_in *in, const struct iovec *iov,
@@ -196,22 +276,30 @@ static pthread_once_t out_ops_once = PTHREAD_ONCE_INIT;
 
 static bool out_is_ddp(const struct xr_gsh_xdr_out *out, const xdr_uio *uio)
 {
-	if (out->xo_ddp_any)
-		return uio->uio_count == 1;
-	return out->xo_ddp_release && uio->uio_release == out->xo_ddp_release;
+	if (out->xo_ddp_release && uio->uio_release == out->xo_ddp_release)
+		return true;
+	return out->xo_ddp_any && uio->uio_count == 1;
 }
 
 /*
  * A DDP item is an opaque<>: its length word was encoded just before it.
- * Ganesha's READ4 uio counts the data without padding but its READ3 uio
- * with it; the Write chunk must carry exactly the data (RFC 8166), so the
- * length word wins when it is the smaller.
+ * Ganesha 4.3's READ4 uio counts the data without padding but its READ3
+ * uio with it; Ganesha 6's uios count exactly the data, with the last
+ * bytes and the padding in an extra vector when the length is not a
+ * multiple of four.  The Write chunk must carry exactly the data (RFC
+ * 8166), so the length word wins when it is the smaller.
  */
 static u_int out_payload_len(const struct xr_gsh_xdr_out *out,
 			     const xdr_uio *uio, u_int pos)
 {
-	u_int len = uio->uio_vio[0].vio_length;
+	uint64_t sum = 0;
+	u_int len;
 	uint32_t be;
+	size_t i;
+
+	for (i = 0; i < uio->uio_count; i++)
+		sum += uio->uio_vio[i].vio_length;
+	len = sum > UINT32_MAX ? UINT32_MAX : (u_int)sum;
 
 	if (pos >= 4) {
 		memcpy(&be, out->xo_buf + pos - 4, sizeof(be));
@@ -251,7 +339,7 @@ static bool out_putbufs(XDR *xdrs, xdr_uio *uio, u_int flags)
 	struct xr_gsh_xdr_out *out = out_of(xdrs);
 
 	if (out->xo_ddp_ok && out_is_ddp(out, uio) && !out->xo_uio &&
-	    uio->uio_count == 1) {
+	    uio->uio_count >= 1 && uio->uio_count <= XR_GSH_XDR_MAX_PAYLOAD) {
 		uio->uio_references++;
 		out->xo_uio = uio;
 		out->xo_payload_pos = XDR_GETPOS(xdrs);
@@ -292,23 +380,35 @@ void xr_gsh_xdr_out_init(struct xr_gsh_xdr_out *out, char *buf, u_int size,
 	out->xo_ddp_ok = ddp_ok;
 }
 
-void xr_gsh_xdr_out_split(const struct xr_gsh_xdr_out *out, struct iovec *head,
-			  struct iovec *payload, struct iovec *tail)
+uint32_t xr_gsh_xdr_out_split(const struct xr_gsh_xdr_out *out,
+			      struct iovec *head, struct iovec *payload,
+			      struct iovec *tail)
 {
 	XDR *xdrs = (XDR *)&out->xo_xdrs;
-	u_int end = XDR_GETPOS(xdrs);
+	u_int end = XDR_GETPOS(xdrs), left = out->xo_payload_len;
+	uint32_t n = 0;
+	size_t i;
 
+	payload[0] = (struct iovec){NULL, 0};
 	if (!out->xo_uio) {
 		*head = (struct iovec){out->xo_buf, end};
-		*payload = (struct iovec){NULL, 0};
 		*tail = (struct iovec){NULL, 0};
-		return;
+		return 0;
 	}
 	*head = (struct iovec){out->xo_buf, out->xo_payload_pos};
-	*payload = (struct iovec){out->xo_uio->uio_vio[0].vio_head,
-				  out->xo_payload_len};
+	/* The data without padding, vector by vector (at most the max). */
+	for (i = 0; i < out->xo_uio->uio_count && left; i++) {
+		const xdr_vio *v = &out->xo_uio->uio_vio[i];
+		u_int take = v->vio_length < left ? v->vio_length : left;
+
+		if (!take)
+			continue;
+		payload[n++] = (struct iovec){v->vio_head, take};
+		left -= take;
+	}
 	*tail = (struct iovec){out->xo_buf + out->xo_payload_pos,
 			       end - out->xo_payload_pos};
+	return n;
 }
 
 void xr_gsh_xdr_out_release(struct xr_gsh_xdr_out *out)

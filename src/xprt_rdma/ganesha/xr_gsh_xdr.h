@@ -6,11 +6,14 @@
  * head, RDMA-read chunk payload, its padding, inline rest).  xr_gsh_xdr_in is
  * an ntirpc XDR stream that reads across those ranges as if they were one
  * buffer, so Ganesha decodes a WRITE's data straight out of the RDMA Read
- * landing area: the only copy is the one Ganesha's own decoder makes.
+ * landing area: the only copy is the one Ganesha 4.3's decoder makes
+ * (xdr_bytes); Ganesha 6's decoder asks the stream for its buffers
+ * (x_iovcount, x_fillbufs) and writes from the landing area, no copy.
  *
  * Encoding: xr_gsh_xdr_out is an ntirpc memory stream whose x_putbufs is ours.
  * Ganesha hands READ data to the reply stream through x_putbufs as a uio
- * released by xdr_READ4res_uio_release; when the client offered a Write
+ * with its own release function (xdr_READ4res_uio_release in 4.3,
+ * xdr_io_data_uio_release in 6); when the client offered a Write
  * chunk, that uio is not copied but kept aside as the reply's DDP payload
  * (RDMA-written from Ganesha's buffer).  Everything else is copied inline.
  */
@@ -56,6 +59,13 @@ int xr_gsh_xdr_in_init(struct xr_gsh_xdr_in *in, const struct iovec *iov,
  */
 void xr_gsh_xdr_in_mark_chunk(struct xr_gsh_xdr_in *in, uint32_t idx);
 
+/*
+ * Buffers one DDP payload may span: Ganesha 4.3's READ uio has one, Ganesha
+ * 6's has one per buffer the FSAL filled plus one for an unaligned end.  A
+ * uio with more is copied inline.
+ */
+#define XR_GSH_XDR_MAX_PAYLOAD 4
+
 /** struct xr_gsh_xdr_out - an encode stream that can set a DDP payload aside */
 struct xr_gsh_xdr_out {
 	XDR xo_xdrs;
@@ -97,11 +107,16 @@ void xr_gsh_xdr_out_init(struct xr_gsh_xdr_out *out, char *buf, u_int size,
  * xr_gsh_xdr_out_split() - describe the encoded reply as head/payload/tail
  * @out:	a stream after encoding
  * @head:	set to the bytes before the payload (or all of them)
- * @payload:	set to the payload's bytes without XDR padding (len 0: none)
+ * @payload:	array of XR_GSH_XDR_MAX_PAYLOAD, set to the payload's bytes
+ *		without XDR padding, one entry per buffer of Ganesha's uio
+ *		(payload[0] has length 0 when there is none)
  * @tail:	set to the bytes after the payload (len 0: none)
+ *
+ * Return: the number of payload entries set, 0 when there is no payload.
  */
-void xr_gsh_xdr_out_split(const struct xr_gsh_xdr_out *out, struct iovec *head,
-			  struct iovec *payload, struct iovec *tail);
+uint32_t xr_gsh_xdr_out_split(const struct xr_gsh_xdr_out *out,
+			      struct iovec *head, struct iovec *payload,
+			      struct iovec *tail);
 
 /**
  * xr_gsh_xdr_out_release() - drop the payload set aside, if any

@@ -48,6 +48,7 @@
 #include "city.h"
 
 #include "xr_svc.h"
+#include "xr_gsh_compat.h"
 #include "xr_gsh_xdr.h"
 #include "xr_gsh_xprt.h"
 #include "xr_gsh_rpccall.h"
@@ -115,7 +116,8 @@ struct xr_gsh_call {
 	struct xr_gsh_xdr_out gc_out;
 	struct xr_gsh_server *gc_srv;
 	char *gc_buf;
-	struct iovec gc_iov[3];	   /* head, payload, tail of the reply */
+	/* head, payload (one per buffer of Ganesha's), tail of the reply */
+	struct iovec gc_iov[2 + XR_GSH_XDR_MAX_PAYLOAD];
 	xdrproc_t gc_results_proc; /* saved around SVCAUTH_WRAP */
 	void *gc_results_where;
 	int gc_refs;
@@ -247,17 +249,21 @@ static bool gx_wrap_results(XDR *xdrs, void *where)
 	return SVCAUTH_WRAP(req, xdrs);
 }
 
+_Static_assert(XR_GSH_XDR_MAX_PAYLOAD <= XR_MSG_MAX_RANGES,
+	       "a DDP payload must fit the engine's payload run");
+
 static void gx_build_msg(struct xr_gsh_call *gc, struct xr_msg *msg)
 {
 	struct iovec *head = &gc->gc_iov[0], *payload = &gc->gc_iov[1],
-		     *tail = &gc->gc_iov[2];
+		     *tail = &gc->gc_iov[1 + XR_GSH_XDR_MAX_PAYLOAD];
+	uint32_t npayload;
 
-	xr_gsh_xdr_out_split(&gc->gc_out, head, payload, tail);
+	npayload = xr_gsh_xdr_out_split(&gc->gc_out, head, payload, tail);
 	*msg = (struct xr_msg){
 	    .xm_head = head,
 	    .xm_nhead = 1,
 	    .xm_payload = payload,
-	    .xm_npayload = payload->iov_len ? 1 : 0,
+	    .xm_npayload = npayload,
 	    .xm_tail = tail,
 	    .xm_ntail = tail->iov_len ? 1 : 0,
 	};
@@ -319,8 +325,11 @@ static enum xprt_stat gx_reply(struct svc_req *req)
 	if (gc->gc_out.xo_copied)
 		count(&srv->xs_read_no_chunk, 1);
 	if (msg.xm_npayload) {
+		uint32_t i;
+
 		count(&srv->xs_ddp_replies, 1);
-		count(&srv->xs_ddp_bytes, msg.xm_payload[0].iov_len);
+		for (i = 0; i < msg.xm_npayload; i++)
+			count(&srv->xs_ddp_bytes, msg.xm_payload[i].iov_len);
 	}
 	gc->gc_replied = true;
 	gc->gc_msg = msg;
@@ -370,7 +379,7 @@ static bool gx_control(SVCXPRT *xprt, const u_int rq, void *in)
 		*(u_int *)in = xprt->xp_flags;
 		return true;
 	default:
-		return false;
+		return xr_gsh_compat_control(xprt, rq, in);
 	}
 }
 
@@ -419,7 +428,8 @@ static void gs_on_connect(struct xr_svc_conn *conn, void *ctx)
 	xprt->xp_parent = srv->xs_dispatch.xsd_parent;
 	count(&srv->xs_xprts_live, 1);
 	/* Ganesha installs process_cb and its per-connection user data. */
-	if (srv->xs_dispatch.xsd_rendezvous(xprt) != XPRT_IDLE) {
+	if (srv->xs_dispatch.xsd_rendezvous(xprt) != XPRT_IDLE ||
+	    xr_gsh_compat_xprt_ready(xprt) != XPRT_IDLE) {
 		LogCrit(COMPONENT_DISPATCH,
 			"NFS_RDMA: Ganesha refused a new RDMA connection");
 		SVC_DESTROY(xprt);
@@ -633,25 +643,6 @@ static void *gw_thread(void *arg)
 
 /* ----------------------------------------------------------- start-up */
 
-/*
- * Ganesha's READ payload release function is static; learn its address
- * from the exported xdr_READ4res_uio_setup(), which installs it.
- */
-static xdr_uio_release learn_read4_release(void)
-{
-	READ4resok probe = {0};
-	xdr_uio_release release;
-	xdr_uio *uio;
-
-	probe.data.data_len = 4;
-	probe.data.data_val = gsh_malloc(4);
-	uio = xdr_READ4res_uio_setup(&probe);
-	release = uio->uio_release;
-	uio->uio_references = 1;
-	release(uio, UIO_FLAG_NONE); /* frees the buffer and the uio */
-	return release;
-}
-
 int xr_gsh_server_start(const struct xr_gsh_conf *conf,
 			struct xr_gsh_dispatch *dispatch,
 			struct xr_gsh_server **out)
@@ -679,7 +670,7 @@ int xr_gsh_server_start(const struct xr_gsh_conf *conf,
 	srv = gsh_calloc(1, sizeof(*srv));
 	srv->xs_dispatch = *dispatch;
 	memset(dispatch, 0, sizeof(*dispatch));
-	srv->xs_read4_release = learn_read4_release();
+	srv->xs_read4_release = xr_gsh_compat_read_release();
 	srv->xs_max_response = conf->xsc_max_response_size;
 	PTHREAD_MUTEX_init(&srv->xs_lock, NULL);
 	pthread_cond_init(&srv->xs_cond, NULL);
