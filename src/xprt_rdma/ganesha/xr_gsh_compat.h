@@ -6,7 +6,8 @@
  * what Ganesha 4.3 (Debian 12, libntirpc 4.3) and Ganesha 6.5 (Debian 13,
  * libntirpc 6.3) share.  The few places where they differ are functions
  * declared here and defined once per Ganesha major version, in
- * xr_gsh_compat_v<major>.c; CMake compiles the one file that matches the
+ * xr_gsh_compat_v<major>.c (xr_gsh_compat_v4.c, xr_gsh_compat_v6.c); CMake
+ * compiles the one file that matches the
  * Ganesha the build targets (cmake/GaneshaSDK.cmake).  Supporting another
  * version is one more such file.  What each version does differently, and
  * why, is written next to each function in its file and in
