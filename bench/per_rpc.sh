@@ -65,6 +65,8 @@ out=
 table_of=
 file_size=16M
 REG_KEYS=${REG_KEYS:-registrations}
+SERVER_MODES=${SERVER_MODES:-lookup read} # env: the cells of each part
+GW_MODES=${GW_MODES:-meta lookup read}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift ;;
@@ -303,7 +305,7 @@ if [ "$part" = all ] || [ "$part" = server ]; then
 	drive server \
 		"tcp $GB_PID $(gb_url tcp /b)|--transport tcp" \
 		"$GB_FABRIC $GB_PID $(gb_url rdma /b)|--transport rdma --fabric $GB_FABRIC" \
-		lookup read
+		$SERVER_MODES
 	gb_stop
 fi
 
@@ -323,7 +325,7 @@ if [ "$part" = all ] || [ "$part" = gateway ]; then
 	drive gateway \
 		"proxy_v4 $(gw_pid proxy_v4) nfs://127.0.0.1:$GW_PORT_proxy_v4/gw/b-proxy_v4|" \
 		"rdma_proxy $(gw_pid rdma_proxy) nfs://127.0.0.1:$GW_PORT_rdma_proxy/gw/b-rdma_proxy|" \
-		meta lookup read
+		$GW_MODES
 	gw_cleanup
 fi
 
@@ -331,10 +333,10 @@ fi
 	echo
 	echo "Per operation, medians of $rounds rounds ($seconds s each; syscalls from one round by $sysc). CPU us = daemon user+sys microseconds; ctx sw = voluntary+involuntary, all threads; reg = registrations (n/a: this build counts none)."
 	if [ "$part" != gateway ]; then
-		table server tcp "$GB_FABRIC" lookup read
+		table server tcp "$GB_FABRIC" $SERVER_MODES
 	fi
 	if [ "$part" != server ]; then
-		table gateway proxy_v4 rdma_proxy meta lookup read
+		table gateway proxy_v4 rdma_proxy $GW_MODES
 	fi
 } | tee "$out/table.md"
 echo
