@@ -52,7 +52,13 @@ expect() {
 	echo "ok: $1"
 }
 expect "abi=ok"
-expect "fsal_api=11.0"
+# The FSAL API of the daemon on this platform: 11.0 in Ganesha 4.3, 13.0 in
+# Ganesha 6.5 (the probe reports what it was built against).
+case $(gr_ganesha_major) in
+4) expect "fsal_api=11.0" ;;
+6) expect "fsal_api=13.0" ;;
+*) gr_fail "no FSAL API known for Ganesha $(gr_ganesha_major)" ;;
+esac
 expect "nfs_port=$port"
 grep -qxE "bind_addr=(::ffff:)?127.0.0.1" "$report" ||
 	gr_fail "report lacks bind_addr 127.0.0.1"
