@@ -44,18 +44,32 @@ expect_rc 0 "$NFS41_FAULT" $STATE --stats --inject-misorder ls "$URL"
 	gr_fail "no SEQ_MISORDERED seen: $(cat "$T/err")"
 
 # SEQ4_STATUS flags acted on: a session made without a back channel gets
-# SEQ4_STATUS_CB_PATH_DOWN; the client rebinds (BIND_CONN_TO_SESSION),
-# and as Ganesha keeps the path down, replaces the session with one that
-# has CONN_BACK_CHAN, after which the flag is clear.
+# SEQ4_STATUS_CB_PATH_DOWN; the client rebinds (BIND_CONN_TO_SESSION,
+# CDFC4_FORE_OR_BOTH), after which the flag must be clear.  RFC 8881
+# 18.46.3 lets the client restore the path with BIND_CONN_TO_SESSION or
+# CREATE_SESSION, and 18.34.3 lets the server bind the fore channel only
+# for FORE_OR_BOTH, so two servers are both right:
+#  - Ganesha 4.3 binds the fore channel only and keeps the path down: the
+#    client replaces the session with one that has CONN_BACK_CHAN;
+#  - Ganesha 6.5 sets the back channel up in BIND_CONN_TO_SESSION
+#    (answers CDFS4_BOTH): the path is up on the same session, and a new
+#    session then would be a client bug.
 expect_rc 0 "$NFS41_FAULT" $STATE -v --stats --inject-no-backchannel stats \
 	--hold 5 "$URL"
 [ "$(sess_stat "$T/err" status_flags)" = 1 ] ||
 	gr_fail "CB_PATH_DOWN not reported: $(cat "$T/err")"
 [ "$(sess_stat "$T/err" bind_conn)" -ge 1 ] ||
 	gr_fail "no rebind on CB_PATH_DOWN: $(cat "$T/err")"
-[ "$(sess_stat "$T/err" session_resets)" -ge 1 ] ||
-	gr_fail "no new session: $(cat "$T/err")"
 [ "$(sess_stat "$T/err" last_status_flags)" = 0 ] ||
 	gr_fail "callback path still down: $(cat "$T/err")"
+if grep -q "still down after rebinding" "$T/err"; then
+	[ "$(sess_stat "$T/err" session_resets)" -ge 1 ] ||
+		gr_fail "path down after rebind, no new session: $(cat "$T/err")"
+else
+	# The rebind brought the path up: the session is kept.
+	[ "$(sess_stat "$T/err" session_resets)" = 0 ] &&
+		[ "$(sess_stat "$T/err" new_sessions)" = 1 ] ||
+		gr_fail "session replaced though the rebind worked: $(cat "$T/err")"
+fi
 
 echo "PASS: RENAME, MKDIR, REMOVE replayed after a lost connection, executed once"
