@@ -117,6 +117,9 @@ struct srv_conn {
 	struct fh_buf sc_msgs; /* sc_nrecv receive slots of MSG_LEN */
 	uint32_t sc_nrecv;
 	bool sc_closing;
+	/* xr_ep_addrs' peer right after the accept, before ESTABLISHED */
+	int sc_peer_ret;
+	struct sockaddr_storage sc_peer;
 	struct srv_conn *sc_next;
 };
 
@@ -213,6 +216,11 @@ static void srv_connect_request(struct srv *s, struct xr_event *ev)
 		srv_conn_free(s, c);
 		return;
 	}
+	/*
+	 * Ganesha's glue asks for the peer as soon as the engine sees the
+	 * connection, which may be before the fabric reports it established.
+	 */
+	c->sc_peer_ret = xr_ep_addrs(c->sc_ep, NULL, &c->sc_peer);
 	c->sc_next = s->s_conns;
 	s->s_conns = c;
 	return;
@@ -259,6 +267,22 @@ static void srv_message(struct srv *s, struct srv_conn *c, uint8_t *buf,
 		m.m_status = check(s->s_ro.fb_mem, RO_LEN, 77) ? 0 : 1;
 	} else if (!strcmp(m.m_cmd, "PING")) {
 		m.m_status = 0;
+	} else if (!strcmp(m.m_cmd, "PEER")) {
+		struct sockaddr_storage now;
+		const struct sockaddr_in *p4 =
+		    (struct sockaddr_in *)&c->sc_peer;
+
+		/* The peer named right after the accept, and still now. */
+		if (c->sc_peer_ret || xr_ep_addrs(c->sc_ep, NULL, &now))
+			m.m_status = 3;
+		else if (c->sc_peer.ss_family != AF_INET ||
+			 memcmp(&now, &c->sc_peer, sizeof(struct sockaddr_in)))
+			m.m_status = 4;
+		else {
+			m.m_status = 0;
+			m.m_seed = p4->sin_addr.s_addr;
+			m.m_len = ntohs(p4->sin_port);
+		}
 	} else {
 		m.m_status = 2;
 	}
@@ -642,6 +666,25 @@ static void case_addrs(struct cli *k, struct cli_conn *c)
 	else
 		result(k, "request_names_peer", 0,
 		       "the connect request carried our address");
+	/*
+	 * The accepted endpoint names us too: Ganesha's xp_remote (DRC,
+	 * sessions, the per-address limit) comes from it.
+	 */
+	ret = cli_cmd(k, c, "PEER", 0, 0);
+	if (ret != 0 || c->cc_nin == 0)
+		result(k, "accepted_names_peer", 1,
+		       "server's xr_ep_addrs on the accepted endpoint: %d",
+		       ret);
+	else if (c->cc_inbox[c->cc_nin - 1].m_seed != l4->sin_addr.s_addr ||
+		 c->cc_inbox[c->cc_nin - 1].m_len != ntohs(l4->sin_port))
+		result(k, "accepted_names_peer", 1,
+		       "server sees %08x:%u, we are %08x:%u",
+		       ntohl(c->cc_inbox[c->cc_nin - 1].m_seed),
+		       c->cc_inbox[c->cc_nin - 1].m_len,
+		       ntohl(l4->sin_addr.s_addr), ntohs(l4->sin_port));
+	else
+		result(k, "accepted_names_peer", 0,
+		       "the accepted endpoint's peer is our address and port");
 }
 
 static void case_pdata(struct cli *k)
