@@ -131,7 +131,14 @@ fi
 # the longest test: 245 s), and gateway.basic with a 64 MiB big file
 # instead of 300 (figures and reasons: docs/architecture.md, "Two
 # targets in CI").
-deb13_exclude=${GR_DEB13_EXCLUDE:-'^gateway\.proxy_v4$'}
+# ganesha.scale256 and ganesha.connect_cycles: open finding on libfabric 2.1
+# (docs/architecture.md "Two targets in CI"): its tcp provider's CQ wait fd
+# is an epoll fd of its own, and nesting one per endpoint into the ofi
+# fabric's epoll set hits the kernel's epoll path limit after ~50
+# connections (epoll_ctl EINVAL, the connection refused).  scale256 fails
+# every run; connect_cycles only when endpoints linger (the lead's CI run:
+# raw connections refused from the 54th; it passed once by hand).
+deb13_exclude=${GR_DEB13_EXCLUDE:-'^(gateway\.proxy_v4|ganesha\.scale256|ganesha\.connect_cycles)$'}
 deb13_stage() {
 	local rc=0 t0
 	if skipped_tier deb13; then
