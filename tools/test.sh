@@ -138,7 +138,11 @@ fi
 # connections (epoll_ctl EINVAL, the connection refused).  scale256 fails
 # every run; connect_cycles only when endpoints linger (the lead's CI run:
 # raw connections refused from the 54th; it passed once by hand).
-deb13_exclude=${GR_DEB13_EXCLUDE:-'^(gateway\.proxy_v4|ganesha\.scale256|ganesha\.connect_cycles)$'}
+# soak.short: its disk-full fault puts the backend's export on a small
+# tmpfs, and Ganesha 6.5's FSAL_VFS exports no tmpfs ("Lookup failed on
+# path" for the gateway's export; a clean-clone CI run, 6 December 2026).
+# Needs another way to fill the disk (a loop-mounted file system) first.
+deb13_exclude=${GR_DEB13_EXCLUDE:-'^(gateway\.proxy_v4|ganesha\.scale256|ganesha\.connect_cycles|soak\.short)$'}
 deb13_stage() {
 	local rc=0 t0
 	if skipped_tier deb13; then
