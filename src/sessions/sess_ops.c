@@ -135,8 +135,7 @@ static const fattr4 *getattr_res(const nfs_resop4 *res)
 	return &res->nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes;
 }
 
-/* Run @c; 0, positive nfsstat4 or negative errno.  Frees on error. */
-static int run(struct sess_client *cl, struct sess_compound *c)
+int sess_compound_run(struct sess_client *cl, struct sess_compound *c)
 {
 	int ret = sess_compound(cl, c);
 
@@ -151,6 +150,25 @@ static int run(struct sess_client *cl, struct sess_compound *c)
 		return -EBADMSG;
 	}
 	return 0;
+}
+
+void sess_cookie_watch_init(struct sess_cookie_watch *w)
+{
+	*w = (struct sess_cookie_watch){.cw_power = 1};
+}
+
+bool sess_cookie_watch_seen(struct sess_cookie_watch *w, uint64_t cookie)
+{
+	if (w->cw_have_mark && cookie == w->cw_mark)
+		return true;
+	if (!w->cw_have_mark || ++w->cw_run == w->cw_power) {
+		if (w->cw_have_mark)
+			w->cw_power <<= 1;
+		w->cw_mark = cookie;
+		w->cw_have_mark = true;
+		w->cw_run = 0;
+	}
+	return false;
 }
 
 int sess_lookup(struct sess_client *cl, const char *path, struct sess_fh *fh,
@@ -181,7 +199,7 @@ int sess_lookup(struct sess_client *cl, const char *path, struct sess_fh *fh,
 	ops[n].argop = NFS4_OP_GETATTR;
 	want_attrs(&ops[n++].nfs_argop4_u.opgetattr.attr_request);
 	c.sc_nargs = n;
-	ret = run(cl, &c);
+	ret = sess_compound_run(cl, &c);
 	if (ret)
 		return ret;
 	ret = copy_fh(&c.sc_res[n - 2], fh);
@@ -202,7 +220,7 @@ int sess_getattr(struct sess_client *cl, const struct sess_fh *fh,
 	putfh(&ops[0], fh);
 	ops[1].argop = NFS4_OP_GETATTR;
 	want_attrs(&ops[1].nfs_argop4_u.opgetattr.attr_request);
-	ret = run(cl, &c);
+	ret = sess_compound_run(cl, &c);
 	if (ret)
 		return ret;
 	ret = sess_decode_fattr(getattr_res(&c.sc_res[1]), attr);
@@ -220,9 +238,8 @@ int sess_readdir(struct sess_client *cl, const struct sess_fh *dir,
 	struct sess_attr attr;
 	char name[NAME_MAX_BYTES + 1];
 	entry4 *e;
-	bool eof = false, have_mark = false;
-	/* Brent's cycle check over the cookies, O(1) memory */
-	uint64_t mark = 0, power = 1, lam = 0;
+	struct sess_cookie_watch watch;
+	bool eof = false;
 	int ret = 0, guard = 0;
 
 	memset(ops, 0, sizeof(ops));
@@ -231,9 +248,10 @@ int sess_readdir(struct sess_client *cl, const struct sess_fh *dir,
 	ra->dircount = 16384;
 	ra->maxcount = 65536;
 	want_attrs(&ra->attr_request);
+	sess_cookie_watch_init(&watch);
 	while (!eof && !ret) {
 		c = (struct sess_compound){.sc_args = ops, .sc_nargs = 2};
-		ret = run(cl, &c);
+		ret = sess_compound_run(cl, &c);
 		if (ret)
 			return ret;
 		ok = &c.sc_res[1].nfs_resop4_u.opreaddir.READDIR4res_u.resok4;
@@ -247,16 +265,9 @@ int sess_readdir(struct sess_client *cl, const struct sess_fh *dir,
 			 * same positions again: the listing would never end
 			 * (Ganesha 4.3's dirent cache was seen looping).
 			 */
-			if (have_mark && e->cookie == mark) {
+			if (sess_cookie_watch_seen(&watch, e->cookie)) {
 				ret = -ELOOP;
 				break;
-			}
-			if (!have_mark || ++lam == power) {
-				if (have_mark)
-					power <<= 1;
-				mark = e->cookie;
-				have_mark = true;
-				lam = 0;
 			}
 			ra->cookie = e->cookie;
 			if (e->name.utf8string_len > NAME_MAX_BYTES ||
@@ -314,7 +325,7 @@ int sess_mkdir(struct sess_client *cl, const struct sess_fh *dir,
 		return ret;
 	mode_attr(&ca->createattrs, vals, mode, false);
 	ops[2].argop = NFS4_OP_GETFH;
-	ret = run(cl, &c);
+	ret = sess_compound_run(cl, &c);
 	if (ret)
 		return ret;
 	ret = out ? copy_fh(&c.sc_res[2], out) : 0;
@@ -336,7 +347,7 @@ int sess_remove(struct sess_client *cl, const struct sess_fh *dir,
 	ret = set_name(&ops[1].nfs_argop4_u.opremove.target, name);
 	if (ret)
 		return ret;
-	ret = run(cl, &c);
+	ret = sess_compound_run(cl, &c);
 	if (!ret)
 		sess_compound_free(&c);
 	return ret;
@@ -360,7 +371,7 @@ int sess_rename(struct sess_client *cl, const struct sess_fh *from_dir,
 		ret = set_name(&ops[3].nfs_argop4_u.oprename.newname, to);
 	if (ret)
 		return ret;
-	ret = run(cl, &c);
+	ret = sess_compound_run(cl, &c);
 	if (!ret)
 		sess_compound_free(&c);
 	return ret;
@@ -419,7 +430,7 @@ static int do_open(struct sess_file *f, const struct sess_fh *dir,
 		oa->claim.claim = CLAIM_FH;
 	}
 	ops[2].argop = NFS4_OP_GETFH;
-	ret = run(f->f_cl, &c);
+	ret = sess_compound_run(f->f_cl, &c);
 	if (ret)
 		return ret;
 	ok = &c.sc_res[1].nfs_resop4_u.opopen.OPEN4res_u.resok4;
@@ -529,7 +540,7 @@ int sess_read(struct sess_file *f, uint64_t off, void *buf, uint32_t len,
 					   .sc_nargs = 2,
 					   .sc_bulk_in = buf,
 					   .sc_bulk_in_cap = len};
-		ret = run(f->f_cl, &c);
+		ret = sess_compound_run(f->f_cl, &c);
 		if (state_lost(ret))
 			continue;
 		if (ret)
@@ -571,7 +582,7 @@ int sess_write(struct sess_file *f, uint64_t off, const struct iovec *iov,
 					   .sc_bulk_out = iov,
 					   .sc_bulk_out_cnt = iovcnt,
 					   .sc_bulk_out_len = len};
-		ret = run(f->f_cl, &c);
+		ret = sess_compound_run(f->f_cl, &c);
 		if (state_lost(ret))
 			continue;
 		if (ret)
@@ -595,7 +606,7 @@ int sess_commit(struct sess_file *f, verifier4 verf)
 	memset(ops, 0, sizeof(ops));
 	putfh(&ops[0], &f->f_fh);
 	ops[1].argop = NFS4_OP_COMMIT;
-	ret = run(f->f_cl, &c);
+	ret = sess_compound_run(f->f_cl, &c);
 	if (ret)
 		return ret;
 	memcpy(verf,
@@ -624,7 +635,7 @@ int sess_close(struct sess_file *f)
 	pthread_mutex_unlock(&f->f_lock);
 	/* State from before a server restart is gone already. */
 	if (f->f_state_gen == gen) {
-		ret = run(f->f_cl, &c);
+		ret = sess_compound_run(f->f_cl, &c);
 		if (!ret)
 			sess_compound_free(&c);
 		else if (state_lost(ret))
@@ -682,7 +693,7 @@ static int stateful42(struct sess_file *f, const nfs_argop4 *op, size_t sid_off,
 			return ret;
 		*c = (struct sess_compound){
 		    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = change};
-		ret = run(f->f_cl, c);
+		ret = sess_compound_run(f->f_cl, c);
 		if (!state_lost(ret))
 			return ret;
 	}
@@ -748,7 +759,7 @@ static int xattr_op(struct sess_client *cl, const struct sess_fh *fh,
 	putfh(&ops[0], fh);
 	*c = (struct sess_compound){
 	    .sc_args = ops, .sc_nargs = 2, .sc_cachethis = change};
-	return run(cl, c);
+	return sess_compound_run(cl, c);
 }
 
 int sess_getxattr(struct sess_client *cl, const struct sess_fh *fh,

@@ -59,6 +59,38 @@ struct sess_attr {
 int sess_decode_fattr(const fattr4 *fa, struct sess_attr *attr);
 
 /**
+ * sess_compound_run() - run @c with sess_compound() and check it as a
+ * whole: every operation answered and the COMPOUND's status NFS4_OK.
+ * Returns 0 with c->sc_res to free with sess_compound_free(), a positive
+ * nfsstat4 (the results already freed), -EBADMSG when fewer results than
+ * operations came back (freed), or sess_compound()'s negative errno.
+ */
+int sess_compound_run(struct sess_client *cl, struct sess_compound *c);
+
+/*
+ * struct sess_cookie_watch - the cookies of one READDIR listing, watched
+ * for a cycle with Brent's method in O(1) memory: a mark (the cookie at
+ * the last power of two) is compared with every later cookie, and moved
+ * on when the run since it reaches the next power of two.  A cookie that
+ * comes back is found within two rounds of the cycle after it starts.
+ * Shared by sess_readdir() and the gateway's rp_readdir().
+ */
+struct sess_cookie_watch {
+	uint64_t cw_mark, cw_power, cw_run;
+	bool cw_have_mark;
+};
+
+/** sess_cookie_watch_init() - start watching a new listing. */
+void sess_cookie_watch_init(struct sess_cookie_watch *w);
+
+/**
+ * sess_cookie_watch_seen() - note @cookie, the next in the listing.
+ * Returns true when it is the mark coming back: the server hands out
+ * positions it gave before and the listing would never end.
+ */
+bool sess_cookie_watch_seen(struct sess_cookie_watch *w, uint64_t cookie);
+
+/**
  * sess_lookup() - resolve @path ("/" or "/a/b", from the server's root)
  * to a handle and attributes.  Returns as described above; -ENAMETOOLONG
  * for more than SESS_PATH_MAX_COMPONENTS components or a component longer

@@ -151,24 +151,6 @@ static void sk_name(component4 *c, const char *name)
 	c->utf8string_val = (char *)name;
 }
 
-/* Run @c: 0 (results to free), a positive nfsstat4 or a negative errno. */
-static int sk_run(struct sess_client *cl, struct sess_compound *c)
-{
-	int ret = sess_compound(cl, c);
-
-	if (ret)
-		return ret;
-	if (c->sc_status != NFS4_OK) {
-		sess_compound_free(c);
-		return (int)c->sc_status;
-	}
-	if (c->sc_nres != c->sc_nargs) {
-		sess_compound_free(c);
-		return -EBADMSG;
-	}
-	return 0;
-}
-
 /*
  * @path (relative, "" for the directory itself) from the worker's
  * directory handle: its handle and attributes.
@@ -209,7 +191,7 @@ static int sk_walk(struct sk_sess *s, const char *path, struct sess_fh *fh,
 	}
 	n++;
 	c.sc_nargs = n;
-	ret = sk_run(s->ss_cl, &c);
+	ret = sess_compound_run(s->ss_cl, &c);
 	if (ret)
 		return ret;
 	o = &c.sc_res[n - 2].nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
@@ -394,7 +376,7 @@ static int ss_link(struct sk_fs *fs, const char *from, const char *to)
 	sk_putfh(&ops[2], &d2);
 	ops[3].argop = NFS4_OP_LINK;
 	sk_name(&ops[3].nfs_argop4_u.oplink.newname, n2);
-	ret = sk_run(s->ss_cl, &c);
+	ret = sess_compound_run(s->ss_cl, &c);
 	if (!ret)
 		sess_compound_free(&c);
 	return ret;
@@ -482,7 +464,7 @@ static int sk_setattr(struct sk_sess *s, const char *path, bool set_size,
 	}
 	sa->obj_attributes.attr_vals.attrlist4_len = len;
 	sa->obj_attributes.attr_vals.attrlist4_val = vals;
-	ret = sk_run(s->ss_cl, &c);
+	ret = sess_compound_run(s->ss_cl, &c);
 	if (!ret)
 		sess_compound_free(&c);
 	return ret;
@@ -576,7 +558,7 @@ static int sk_lock(struct sk_sess *s, struct sess_file *f, bool unlock,
 		o->lock_owner.owner.owner_len = (u_int)strlen(owner);
 		o->lock_owner.owner.owner_val = owner;
 	}
-	ret = sk_run(f->f_cl, &c);
+	ret = sess_compound_run(f->f_cl, &c);
 	if (ret)
 		return ret;
 	if (unlock)
