@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "rp_int.h"
+#include "sess_ops.h"
 
 /* Kind + backend handle + MAC fit NFSv4's handle after Ganesha's header. */
 _Static_assert(offsetof(file_handle_v4_t, fsopaque) + RP_WIRE_MAX <=
@@ -32,6 +33,27 @@ _Static_assert(offsetof(file_handle_v4_t, fsopaque) + RP_WIRE_MAX <=
 
 #define RP_READDIR_DIRCOUNT (32 * 1024)
 #define RP_READDIR_MAXCOUNT (128 * 1024)
+/*
+ * Entries one rp_readdir() call takes from the backend at the most.
+ * Ganesha asks for one dirent chunk (Dir_Chunk, 128 by default) or, with
+ * the cache bypassed, for one client READDIR reply; either is a small
+ * fraction of this, so only a backend whose pages never end gets here.
+ */
+#define RP_READDIR_MAX_ENTRIES (1u << 16)
+
+/*
+ * Listings of one directory from its start, each cut short by Ganesha's
+ * cache before the backend's end (see rp_readdir_restarts()), in a row
+ * and at most RP_READDIR_RESTART_GAP_S apart, after which the next is
+ * failed: the cache refuses a listing whose names come back (its answer
+ * is NFS4ERR_DELAY) and the client retries it from the start for ever.
+ * The gap allows for the kernel client's DELAY back-off (up to 15 s).
+ */
+#define RP_READDIR_MAX_RESTARTS 8
+#define RP_READDIR_RESTART_GAP_S 30
+
+/* Backend listings stopped as endless: the first is logged at WARN. */
+static atomic_uint_fast64_t rp_readdir_endless;
 
 /* Attributes of the root while the backend cannot be asked. */
 static void rp_placeholder_root_attrs(struct rp_export *ex,
@@ -246,6 +268,54 @@ static fsal_status_t rp_readdir_entry(struct rp_export *ex,
 	return st;
 }
 
+/*
+ * A backend listing that would never end, for @why: log (the first at
+ * WARN, later ones at DEBUG: a backend stuck so would flood the log) and
+ * fail it.
+ */
+static fsal_status_t rp_readdir_endless_note(const char *why,
+					     unsigned long long what)
+{
+	uint64_t n = atomic_fetch_add(&rp_readdir_endless, 1);
+
+	if (n == 0)
+		LogWarn(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY: backend READDIR goes round or never ends (%s %llu): listing failed with NFS4ERR_SERVERFAULT; later ones are logged at DEBUG",
+		    why, what);
+	else
+		LogDebug(COMPONENT_FSAL,
+			 "RDMA_PROXY: endless backend READDIR #%llu (%s %llu)",
+			 (unsigned long long)n + 1, why, what);
+	return fsalstat(ERR_FSAL_SERVERFAULT, ELOOP);
+}
+
+/*
+ * Note how a listing of @dir that began at cookie @whence ended: @done
+ * when the backend said eof, @cut when the caller stopped it (DIR_TERMINATE)
+ * before.  Returns the count of cut listings from the start in a row.
+ */
+static uint32_t rp_readdir_restarts(struct rp_handle *dir, nfs_cookie4 whence,
+				    bool done, bool cut)
+{
+	struct timespec now;
+	int64_t last;
+
+	if (done || whence || !cut) {
+		/* the end reached, or a listing that moves on */
+		if (done || whence)
+			atomic_store(&dir->rd_restarts, 0);
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	last = atomic_exchange(&dir->rd_restart_s, (int64_t)now.tv_sec);
+	if (now.tv_sec - last > RP_READDIR_RESTART_GAP_S) {
+		atomic_store(&dir->rd_restarts, 1);
+		return 1;
+	}
+	return atomic_fetch_add(&dir->rd_restarts, 1) + 1;
+}
+
 static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 				fsal_cookie_t *whence, void *dir_state,
 				fsal_readdir_cb cb, attrmask_t attrmask,
@@ -253,9 +323,11 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 {
 	struct rp_export *ex = rp_cur_exp();
 	struct rp_handle *dir = rp_hdl(dir_hdl);
-	nfs_cookie4 cookie = whence ? *whence : 0;
+	nfs_cookie4 cookie = whence ? *whence : 0, start = cookie;
 	verifier4 verf;
-	bool more = true;
+	struct sess_cookie_watch watch;
+	uint32_t taken = 0;
+	bool more = true, cut = false;
 	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
 
 	/* A listing that resumes presents the verifier of its cookies. */
@@ -266,6 +338,14 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		memcpy(verf, &v, sizeof(verf));
 	}
 	*eof = false;
+	if (!cookie &&
+	    atomic_load(&dir->rd_restarts) >= RP_READDIR_MAX_RESTARTS) {
+		atomic_store(&dir->rd_restarts, 0);
+		return rp_readdir_endless_note(
+		    "listings from the start cut short by the cache, in a row:",
+		    RP_READDIR_MAX_RESTARTS);
+	}
+	sess_cookie_watch_init(&watch);
 	while (more && !*eof) {
 		struct rp_compound b;
 		nfs_argop4 *op;
@@ -305,6 +385,22 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		for (e = ok->reply.entries; e; e = e->nextentry) {
 			enum fsal_dir_result rc = DIR_CONTINUE;
 
+			/*
+			 * A cookie the backend gave before in this listing,
+			 * or more entries than any caller asks for: its
+			 * pages go round (Ganesha 4.3's dirent cache was
+			 * seen doing it) or never end.
+			 */
+			if (sess_cookie_watch_seen(&watch, e->cookie) ||
+			    ++taken > RP_READDIR_MAX_ENTRIES) {
+				st = taken > RP_READDIR_MAX_ENTRIES
+					 ? rp_readdir_endless_note(
+					       "entries in one call:", taken)
+					 : rp_readdir_endless_note(
+					       "cookie given before:",
+					       e->cookie);
+				break;
+			}
 			st = rp_readdir_entry(ex, dir, e, cb, dir_state,
 					      attrmask, &rc);
 			if (FSAL_IS_ERROR(st))
@@ -312,6 +408,8 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 			cookie = e->cookie;
 			if (rc >= DIR_READAHEAD) {
 				/* Ganesha has enough (or wants no more) */
+				cut = rc == DIR_TERMINATE &&
+				      (e->nextentry || !ok->reply.eof);
 				more = false;
 				break;
 			}
@@ -333,6 +431,7 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 			return fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
 		}
 	}
+	(void)rp_readdir_restarts(dir, start, *eof, cut);
 	return st;
 }
 

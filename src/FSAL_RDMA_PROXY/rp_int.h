@@ -172,6 +172,9 @@ struct rp_handle {
 	uint8_t fh[NFS4_FHSIZE];
 	/* READDIR cookie verifier the backend gave last (as a uint64_t) */
 	_Atomic uint64_t cookieverf;
+	/* listings from the start cut short in a row (rp_readdir()) */
+	_Atomic uint32_t rd_restarts;
+	_Atomic int64_t rd_restart_s; /* CLOCK_MONOTONIC s of the last */
 	/* wire form (version byte + fh), also the hash key */
 	uint8_t wire[RP_WIRE_MAX];
 	uint32_t wire_len;

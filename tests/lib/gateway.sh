@@ -44,6 +44,7 @@
 # GW_RP_CREDITS (default 128), GW_RP_CONNECTIONS (default 1),
 # GW_RP_CALL_TIMEOUT (Call_Timeout seconds, default 60),
 # GW_BACKEND_EXTRA: blocks added to the backend's config (e.g. LOG),
+# GW_GATEWAY_EXTRA likewise to a gateway's (e.g. MDCACHE),
 # GW_METRICS=1: the backend and the RDMA_PROXY gateway also write
 # Prometheus metrics files ($GW_BACKEND_METRICS, $GW_RP_METRICS),
 # GW_EXPORT2=rdma|tcp: the gateway also exports /gw2, the backend's
@@ -259,6 +260,7 @@ gw_gateway_start() {
 			printf 'RDMA_PROXY { State_Dir = "%s"; Stats_File = "%s"; Stats_Interval = 1;%s }\n' \
 				"$d/state" "$d/rp-stats" \
 				"$([ "${GW_METRICS:-0}" = 1 ] && printf ' Metrics_File = "%s";' "$GW_RP_METRICS")"
+		printf '%s\n' "${GW_GATEWAY_EXTRA:-}"
 		cat <<CONF
 EXPORT {
 	Export_Id = 1; Path = $path; Pseudo = /gw;

@@ -13,6 +13,14 @@
  * lie on and off while the gateway runs; "pass" (or no file) relays.
  * One connection at a time (the gateway opens one).
  *
+ * Two more lies keep the backend's own entries (names, attributes and
+ * handles are real) but make the listing endless: "cycle" rewrites every
+ * READDIR call's cookie and verifier to 0 (so the backend always answers
+ * its first page) and the reply's cookies to 1001.. and 2001.. on
+ * alternate replies, with eof false - the pages go round without a
+ * cookie ever repeating the one asked for; "endless" does the same with
+ * cookies that grow from reply to reply (1000 per reply), never repeating.
+ *
  * It also reads the calls it relays (untouched): every lock owner the
  * gateway names to the backend in LOCK (with a new lock owner) or LOCKT
  * is logged on stderr as "lock-owner OP open=STATEID name=HEX ptrlike=B",
@@ -105,19 +113,30 @@ static bool skip_opaque(const uint8_t *b, size_t len, size_t *off)
 	return *off <= len;
 }
 
-/* The lie in force: entries to put in a READDIR result, 0 to relay. */
-static uint32_t readdir_lie(void)
+enum lie { LIE_NONE, LIE_ENTRIES, LIE_CYCLE, LIE_ENDLESS };
+
+/* The lie in force; for LIE_ENTRIES the entries to put in @n. */
+static enum lie readdir_lie(uint32_t *n)
 {
 	char line[64] = "";
-	unsigned int n = 0;
+	unsigned int v = 0;
+	enum lie lie = LIE_NONE;
 	FILE *f = fopen(mode_file, "r");
 
+	*n = 0;
 	if (!f)
-		return 0;
-	if (fgets(line, sizeof(line), f) && sscanf(line, "readdir %u", &n) != 1)
-		n = 0;
+		return LIE_NONE;
+	if (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "readdir %u", &v) == 1 && v)
+			lie = LIE_ENTRIES;
+		else if (!strncmp(line, "cycle", 5))
+			lie = LIE_CYCLE;
+		else if (!strncmp(line, "endless", 7))
+			lie = LIE_ENDLESS;
+	}
 	fclose(f);
-	return n;
+	*n = v;
+	return lie;
 }
 
 /*
@@ -154,12 +173,69 @@ static size_t readdir_entries_at(const uint8_t *b, size_t len)
 	return 0;
 }
 
+/*
+ * The backend's own entries after @at in @out, their cookies renumbered
+ * from @base and eof cleared.  False when the entries do not parse.
+ */
+static bool renumber(struct rec *out, size_t at, uint64_t base)
+{
+	uint8_t *b = out->buf;
+	size_t off = at, len = out->len;
+	uint32_t follows, words, hi, lo, i = 0;
+
+	for (;;) {
+		if (!get32(b, len, &off, &follows))
+			return false;
+		if (!follows)
+			break;
+		if (off + 8 > len)
+			return false;
+		hi = htonl((uint32_t)((base + i + 1) >> 32));
+		lo = htonl((uint32_t)(base + i + 1));
+		memcpy(b + off, &hi, 4);
+		memcpy(b + off + 4, &lo, 4);
+		off += 8;
+		i++;
+		/* name, attribute bitmap, attribute values */
+		if (!skip_opaque(b, len, &off) ||
+		    !get32(b, len, &off, &words) || words > 8)
+			return false;
+		off += 4 * (size_t)words;
+		if (off > len || !skip_opaque(b, len, &off))
+			return false;
+	}
+	if (off + 4 > len)
+		return false;
+	memset(b + off, 0, 4); /* eof: false */
+	fprintf(
+	    stderr,
+	    "gw_tamper: READDIR reply renumbered: %u entries from %llu, no eof\n",
+	    i, (unsigned long long)base + 1);
+	return true;
+}
+
 /* Reply @in as sent on, into @out (a copy, or the lie). */
 static void tamper(const uint8_t *in, size_t len, struct rec *out)
 {
-	uint32_t n = readdir_lie(), i;
-	size_t at = n ? readdir_entries_at(in, len) : 0;
+	static uint64_t replies;
+	uint32_t n, i;
+	enum lie lie = readdir_lie(&n);
+	size_t at = lie != LIE_NONE ? readdir_entries_at(in, len) : 0;
 
+	if (lie == LIE_CYCLE || lie == LIE_ENDLESS) {
+		out->len = 0;
+		put_room(out, len);
+		memcpy(out->buf, in, len);
+		out->len = len;
+		if (at) {
+			replies++;
+			(void)renumber(out, at,
+				       lie == LIE_CYCLE
+					   ? 1000 * (1 + replies % 2)
+					   : 1000 * replies);
+		}
+		return;
+	}
 	out->len = 0;
 	put_room(out, at ? at : len);
 	memcpy(out->buf, in, at ? at : len);
@@ -318,6 +394,37 @@ static void inspect_call(const uint8_t *b, size_t len)
 	}
 }
 
+/*
+ * Under "cycle" and "endless": a READDIR call (after SEQUENCE and PUTFH)
+ * asks for the start of the listing, cookie and verifier 0, whatever the
+ * gateway asked for.
+ */
+static void rewind_call(uint8_t *b, size_t len)
+{
+	size_t off = 0;
+	uint32_t v, nops, op, i;
+
+	if (readdir_lie(&v) < LIE_CYCLE)
+		return;
+	for (i = 0; i < 6; i++)
+		if (!get32(b, len, &off, &v))
+			return;
+	if (!get32(b, len, &off, &v) || !skip_opaque(b, len, &off) ||
+	    !get32(b, len, &off, &v) || !skip_opaque(b, len, &off))
+		return;
+	if (!skip_opaque(b, len, &off) || !get32(b, len, &off, &v) ||
+	    !get32(b, len, &off, &nops) || nops != 3)
+		return;
+	if (!get32(b, len, &off, &op) || op != OP_SEQUENCE)
+		return;
+	off += 32;
+	if (!get32(b, len, &off, &op) || op != OP_PUTFH ||
+	    !skip_opaque(b, len, &off) || !get32(b, len, &off, &op) ||
+	    op != OP_READDIR || off + 16 > len)
+		return;
+	memset(b + off, 0, 16); /* cookie, cookieverf */
+}
+
 /* Relay one connection until either side closes. */
 static void relay(int cfd, int bfd)
 {
@@ -334,16 +441,28 @@ static void relay(int cfd, int bfd)
 			break;
 		}
 		if (p[0].revents) {
+			int got;
+
 			n = read(cfd, buf, sizeof(buf));
-			if (n <= 0 || write_full(bfd, buf, (size_t)n))
+			if (n <= 0)
 				break;
 			put_room(&cin, (size_t)n);
 			memcpy(cin.buf + cin.len, buf, (size_t)n);
 			cin.len += (size_t)n;
-			while (take_record(&cin, &cfrag) > 0) {
+			/* calls go on record by record, one fragment each */
+			while ((got = take_record(&cin, &cfrag)) > 0) {
+				uint32_t mark;
+
 				inspect_call(cfrag.buf, cfrag.len);
+				rewind_call(cfrag.buf, cfrag.len);
+				mark = htonl(0x80000000u | (uint32_t)cfrag.len);
+				if (write_full(bfd, &mark, 4) ||
+				    write_full(bfd, cfrag.buf, cfrag.len))
+					goto out;
 				cfrag.len = 0;
 			}
+			if (got < 0)
+				break;
 		}
 		if (!p[1].revents)
 			continue;

@@ -8,7 +8,9 @@
 # worker's stack with it and killed the gateway) and one longer than the
 # maxcount the gateway asked for must each fail the client's listing with
 # an error, and the gateway must keep serving: the same client lists an
-# honest directory afterwards.  And the stats file is not written
+# honest directory afterwards.  READDIR pages that go round or never end
+# (#12) fail the listing with an error instead of making it endless.  And
+# the stats file is not written
 # through a link planted beside it (finding 10).  And the lock owners the
 # gateway names to the backend, as the relay sees them, are neither heap
 # addresses nor shared between owners (finding 9): two NFSv4.0 clients
@@ -49,10 +51,11 @@ GW_BACKEND_PORT=$tport GW_RP_TRANSPORT=tcp GW_NFS41=$nfs41 gw_gateway_start rdma
 GW_BACKEND_PORT=$real_port
 url=nfs://127.0.0.1:$GW_PORT_rdma_proxy/gw
 cli() { timeout 120 "$nfs41" -q --state-file "$GW_ROOT/nfs41-id" "$@"; }
-for d in many over after; do
+for d in many over after cycle endless; do
 	mkdir -p "$GW_BACKEND_EXPORT/$d"
 	touch "$GW_BACKEND_EXPORT/$d/a" "$GW_BACKEND_EXPORT/$d/b"
 done
+for i in $(seq 1 48); do touch "$GW_BACKEND_EXPORT/endless/f$i"; done
 alive() { kill -0 "$(gw_pid rdma_proxy)" 2>/dev/null; }
 
 # One READDIR reply of 20,000 entries.
@@ -72,6 +75,52 @@ grep -q 'rewritten with 6000 entries' "$GW_ROOT/tamper.log" ||
 	gr_fail "the gateway never asked for the over-long listing"
 alive || gw_die_log rdma_proxy "the gateway died on a READDIR reply over maxcount"
 echo "ok: a listing over maxcount: the client got an error, the gateway lives"
+
+# Pages that go round (#12): the backend's own entries, with cookies
+# 1001.. and 2001.. on alternate replies and never an eof, so no page is
+# empty and no cookie is the one asked for.  Then pages that never end
+# (cookies grow, never repeat).  Each listing must fail within 60 s (the
+# gateway looped for ever before its cookie watch), logged at WARN once.
+endless_logged() { grep -c 'backend READDIR goes round or never ends' "$(gw_log rdma_proxy)"; }
+for lie in cycle endless; do
+	echo "$lie" >"$mode"
+	t0=$(date +%s)
+	timeout 60 "$nfs41" -q --state-file "$GW_ROOT/nfs41-id" ls "$url/$lie" >"$GW_ROOT/ls-$lie" 2>&1
+	rc=$?
+	echo pass >"$mode"
+	[ "$rc" = 124 ] &&
+		gr_fail "listing a backend directory whose READDIR pages go $lie did not end in 60 s"
+	[ "$rc" != 0 ] ||
+		{ cat "$GW_ROOT/ls-$lie"; gr_fail "the $lie listing succeeded"; }
+	grep -q 'READDIR reply renumbered' "$GW_ROOT/tamper.log" ||
+		gr_fail "the gateway never got a renumbered listing"
+	alive || gw_die_log rdma_proxy "the gateway died on a READDIR whose pages go $lie"
+	echo "ok: pages that go $lie: the client got an error in $(($(date +%s) - t0)) s ($(tail -1 "$GW_ROOT/ls-$lie")), the gateway lives"
+done
+gr_wait_for 10 eval '[ "$(endless_logged)" -ge 1 ]' ||
+	gr_fail "the endless backend listing was not logged"
+[ "$(endless_logged)" = 1 ] ||
+	gr_fail "the endless backend listing was logged $(endless_logged) times, not once"
+echo "ok: logged once at WARN: $(grep -m1 'goes round or never ends' "$(gw_log rdma_proxy)" | sed 's/.*RDMA_PROXY: //')"
+# The above is Ganesha's dirent cache at work: it refuses a repeated name
+# (NFS4ERR_DELAY) and the gateway counts the restarts.  With the cache
+# bypassed (Dir_Chunk = 0) the pages reach the gateway's cookie watch
+# (Brent's check, shared with sess_readdir()) within one call.
+gw_stop rdma_proxy
+GW_BACKEND_PORT=$tport GW_RP_TRANSPORT=tcp GW_NFS41=$nfs41 \
+	GW_GATEWAY_EXTRA='MDCACHE { Dir_Chunk = 0; }' gw_gateway_start rdma_proxy
+GW_BACKEND_PORT=$real_port
+mark=$(wc -l <"$(gw_log rdma_proxy)")
+echo cycle >"$mode"
+timeout 60 "$nfs41" -q --state-file "$GW_ROOT/nfs41-id" ls "$url/cycle" >"$GW_ROOT/ls-bypass" 2>&1
+rc=$?
+echo pass >"$mode"
+[ "$rc" != 124 ] || gr_fail "cache bypassed: the cycling listing did not end in 60 s"
+[ "$rc" != 0 ] || { cat "$GW_ROOT/ls-bypass"; gr_fail "cache bypassed: the cycling listing succeeded"; }
+gr_wait_for 10 gw_log_since "$(gw_log rdma_proxy)" "$mark" 'goes round or never ends (cookie given before' ||
+	gr_fail "cache bypassed: the gateway's cookie watch did not stop the listing"
+alive || gw_die_log rdma_proxy "the gateway died on a cycling READDIR (cache bypassed)"
+echo "ok: cache bypassed: the cookie watch stopped the cycling listing ($(tail -1 "$GW_ROOT/ls-bypass"))"
 
 echo pass >"$mode"
 cli ls "$url/after" >"$GW_ROOT/ls-after" 2>&1 ||
