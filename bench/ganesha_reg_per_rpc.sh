@@ -15,7 +15,10 @@
 # To compare with another build of the module, run it twice with
 # GB_MODULE=/path/to/libganesha_rdma.so (figures are side by side only
 # when both runs are on the same machine at the same time).
-# Usage: ganesha_reg_per_rpc.sh [--build DIR] [--mb N]
+# Server READ buffers come from the READ arena where the fabric needs
+# registrations (verbs); GANESHA_RDMA_READ_ARENA=0 in the environment
+# turns it off (the "before" of the arena, side by side in one run).
+# Usage: ganesha_reg_per_rpc.sh [--build DIR] [--mb N] [--sizes "4K 64K 1M"]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -24,11 +27,13 @@ top=$(dirname "$here")
 
 build=
 mb=16
+sizes="4K 64K 1M"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift ;;
 	--mb) mb=$2; shift ;;
-	*) echo "usage: $0 [--build DIR] [--mb N]" >&2; exit 2 ;;
+	--sizes) sizes=$2; shift ;;
+	*) echo "usage: $0 [--build DIR] [--mb N] [--sizes LIST]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -52,12 +57,13 @@ json() { # key file: one number from nfs41's JSON stats line
 }
 
 gb_start "$dir"
-echo "ganesha.nfsd pid $GB_PID, module $GB_MODULE; RDMA (ofi) 127.0.0.1:$GB_RPORT; $mb MiB per transfer, 1 stream"
-printf '%-6s %-6s %8s %12s %12s %12s\n' op io-size rpcs server/rpc client/rpc cpu-ms/MiB
-for size in 4K 64K 1M; do
+echo "ganesha.nfsd pid $GB_PID, module $GB_MODULE; RDMA ($GB_FABRIC) $GB_ADDR:$GB_RPORT; $mb MiB per transfer, 1 stream; READ arena ${GANESHA_RDMA_READ_ARENA:-where needed}"
+printf '%-6s %-6s %8s %12s %12s %12s %12s\n' op io-size rpcs server/rpc arena-hit/rpc client/rpc cpu-ms/MiB
+for size in ${sizes//,/ }; do
 	for op in put get; do
 		settle
 		r0=$(gb_counter registrations)
+		a0=$(gb_counter reg_area_hits)
 		n0=$(gb_counter calls_received)
 		c0=$(cpu_s)
 		if [ "$op" = put ]; then
@@ -73,13 +79,15 @@ for size in 4K 64K 1M; do
 		c1=$(cpu_s)
 		settle
 		r1=$(gb_counter registrations)
+		a1=$(gb_counter reg_area_hits)
 		n1=$(gb_counter calls_received)
 		creg=$(json registrations "$dir/cstats")
 		ccalls=$(json xprt_calls "$dir/cstats")
 		awk -v op="$([ "$op" = put ] && echo WRITE || echo READ)" -v s="$size" \
-			-v dr=$((r1 - r0)) -v dn=$((n1 - n0)) -v cr="${creg:-0}" \
+			-v dr=$((r1 - r0)) -v dn=$((n1 - n0)) -v da=$((${a1:-0} - ${a0:-0})) -v cr="${creg:-0}" \
 			-v cn="${ccalls:-0}" -v c0="$c0" -v c1="$c1" -v mb="$mb" 'BEGIN {
-			printf "%-6s %-6s %8d %12.3f %12.3f %12.2f\n", op, s, dn,
-				dn ? dr / dn : 0, cn ? cr / cn : 0, (c1 - c0) * 1000 / mb }'
+			printf "%-6s %-6s %8d %12.3f %12.3f %12.3f %12.2f\n", op, s, dn,
+				dn ? dr / dn : 0, dn ? da / dn : 0, cn ? cr / cn : 0,
+				(c1 - c0) * 1000 / mb }'
 	done
 done

@@ -18,6 +18,18 @@
  *           registrations each engine made per RPC are printed, and where
  *           the fabric takes plain local addresses the server must have
  *           made none.
+ *   arena   the server's RDMA Write source from the READ arena
+ *           (src/common/gr_arena.h), registered once with
+ *           xr_svc_add_area() as ganesha.nfsd does: at 512 bytes, 4 KiB,
+ *           64 KiB and 1 MiB a block is filled and sent, freed, handed
+ *           out again (the same pages) with other bytes and sent, freed
+ *           and its pages reused by two blocks of half the size with
+ *           other bytes again, sent from the upper one; every reply must
+ *           carry the bytes of the request it answers, and where the
+ *           fabric needs registrations no reply range from the arena may
+ *           be registered on its own.  A range that only partly lies in
+ *           an area, and a buffer outside it remapped between I/Os, must
+ *           still be registered per reply and move the current bytes.
  *   oldkey  a raw server on the fabric answers two calls that offer a
  *           Read chunk and a Write chunk.  During the first it RDMA
  *           Writes and Reads through the offered keys (they must work:
@@ -30,6 +42,8 @@
  * cannot run here.  The last line is "N passed, N failed".
  */
 #include "toy_rpc.h"
+
+#include "gr_arena.h"
 
 #include "xr_cm.h"
 #include "xr_fabric.h"
@@ -416,6 +430,192 @@ static void stale(bool plain)
 	toy_server_stop(ts);
 }
 
+/* ---- arena: READ buffers from an area registered once ------------------ */
+
+/* FILL from src (len bytes); true when the client got exactly seed's. */
+static bool fill_from(struct toy_server *ts, struct xr_clnt *cl,
+		      const uint8_t *src, uint8_t *res, uint32_t len,
+		      uint32_t seed)
+{
+	int ret;
+
+	toy_server_set_source(ts, src);
+	memset(res, 0, len);
+	ret = do_fill(cl, res, len, seed);
+	toy_server_set_source(ts, NULL);
+	return !ret && is_seed(res, len, seed);
+}
+
+static void arena_size(struct toy_server *ts, struct xr_clnt *cl,
+		       struct gr_arena *ga, uint32_t len, bool plain)
+{
+	struct xr_core_stats s0, s1;
+	uint8_t *res = malloc(len), *a, *b, *lo, *hi;
+	uint32_t seed = 0x700 + len, calls = 0, wrong = 0;
+	char name[48];
+
+	toy_server_stats(ts, &s0);
+	a = gr_arena_alloc(ga, len);
+	if (!a || !res) {
+		verdict(false, "arena setup", "no block of %u bytes", len);
+		free(res);
+		return;
+	}
+	/* 1. a fresh block */
+	fill_seed(a, len, ++seed);
+	wrong += !fill_from(ts, cl, a, res, len, seed);
+	calls++;
+	/* 2. freed and handed out again: the same pages, other bytes */
+	gr_arena_free(ga, a);
+	b = gr_arena_alloc(ga, len);
+	if (b != a)
+		printf("  (arena gave another block at %u bytes)\n", len);
+	fill_seed(b, len, ++seed);
+	wrong += !fill_from(ts, cl, b, res, len, seed);
+	calls++;
+	/* 3. its pages split between two smaller blocks, sent from each */
+	gr_arena_free(ga, b);
+	lo = gr_arena_alloc(ga, len / 2 ? len / 2 : 1);
+	hi = gr_arena_alloc(ga, len / 2 ? len / 2 : 1);
+	if (lo && hi) {
+		fill_seed(hi, len / 2, ++seed);
+		fill_seed(lo, len / 2, seed + 1);
+		wrong += !fill_from(ts, cl, hi, res, len / 2, seed);
+		wrong += !fill_from(ts, cl, lo, res, len / 2, seed + 1);
+		seed++;
+		calls += 2;
+	}
+	if (lo)
+		gr_arena_free(ga, lo);
+	if (hi)
+		gr_arena_free(ga, hi);
+	toy_server_stats(ts, &s1);
+	snprintf(name, sizeof(name), "arena_reuse_%u", len);
+	verdict(!wrong, name, "%u calls, %u with stale or wrong bytes", calls,
+		wrong);
+	if (!plain) {
+		snprintf(name, sizeof(name), "arena_no_reg_%u", len);
+		verdict(s1.cs_reg_calls == s0.cs_reg_calls &&
+			    s1.cs_reg_area_hits - s0.cs_reg_area_hits == calls,
+			name,
+			"%llu registrations, %llu area hits in %u calls "
+			"(want 0 and %u)",
+			(unsigned long long)(s1.cs_reg_calls - s0.cs_reg_calls),
+			(unsigned long long)(s1.cs_reg_area_hits -
+					     s0.cs_reg_area_hits),
+			calls, calls);
+	}
+	free(res);
+}
+
+/*
+ * Ranges an area does not hold whole: half in a test-owned area, half
+ * out; and a buffer outside every area remapped between two I/Os.  Both
+ * must be registered for their reply (where the fabric needs it) and
+ * move the bytes the address holds now.
+ */
+static void arena_edges(struct toy_server *ts, struct xr_clnt *cl, bool plain)
+{
+	const uint32_t len = 65536;
+	struct xr_core_stats s0, s1;
+	uint8_t *r = area(), *res = malloc(len), *p;
+	uint32_t wrong = 0;
+	int ret;
+
+	if (!r || !res) {
+		verdict(false, "arena edges setup", "no memory");
+		free(res);
+		return;
+	}
+	/* The area is r's first half; the range straddles its end. */
+	ret = toy_server_add_area(ts, r, AREA / 2);
+	toy_server_stats(ts, &s0);
+	p = r + AREA / 2 - len / 2;
+	fill_seed(p, len, 0x801);
+	wrong += !fill_from(ts, cl, p, res, len, 0x801);
+	/* Outside every area, remapped at the same address, then sent. */
+	p = r + AREA / 2;
+	fill_seed(p, len, 0x802);
+	wrong += !fill_from(ts, cl, p, res, len, 0x802);
+	if (!change(&r, len, CH_REMAP, 0, false)) {
+		wrong++;
+	} else {
+		fill_seed(p, len, 0x803);
+		wrong += !fill_from(ts, cl, p, res, len, 0x803);
+	}
+	toy_server_stats(ts, &s1);
+	verdict(!ret && !wrong, "arena_edges",
+		"area %d; 3 calls, %u with stale or wrong bytes", ret, wrong);
+	if (!plain)
+		verdict(s1.cs_reg_calls - s0.cs_reg_calls == 3 &&
+			    s1.cs_reg_area_hits == s0.cs_reg_area_hits,
+			"arena_edges_registered",
+			"%llu registrations, %llu area hits in 3 calls "
+			"(want 3 and 0)",
+			(unsigned long long)(s1.cs_reg_calls - s0.cs_reg_calls),
+			(unsigned long long)(s1.cs_reg_area_hits -
+					     s0.cs_reg_area_hits));
+	munmap(r, AREA);
+	free(res);
+}
+
+static void arena(bool plain)
+{
+	static const uint32_t sizes[] = {512, 4096, 65536, MiB};
+	struct xr_svc_params sp = {.sp_backend = backend, .sp_addr = addr};
+	struct xr_clnt_params cp = {.cp_backend = backend, .cp_addr = addr};
+	struct gr_arena *ga = gr_arena_create(4 * MiB, MiB);
+	struct xr_core_stats s0, s1;
+	struct toy_server *ts;
+	struct xr_clnt *cl = NULL;
+	size_t alen;
+	void *abase;
+	char err[256];
+	uint32_t i;
+	int ret;
+
+	if (!ga) {
+		verdict(false, "arena create", "%s", strerror(errno));
+		return;
+	}
+	ret = toy_server_start(&sp, &ts, err, sizeof(err));
+	if (ret) {
+		verdict(false, "arena server", "%s (%d)", err, ret);
+		return;
+	}
+	toy_server_stats(ts, &s0);
+	gr_arena_range(ga, &abase, &alen);
+	ret = toy_server_add_area(ts, abase, alen);
+	toy_server_stats(ts, &s1);
+	verdict(!ret && s1.cs_reg_calls - s0.cs_reg_calls == (plain ? 0 : 1),
+		"arena_registered_once",
+		"add_area %d, %llu registrations (want %d)", ret,
+		(unsigned long long)(s1.cs_reg_calls - s0.cs_reg_calls),
+		plain ? 0 : 1);
+	cp.cp_port = toy_server_port(ts);
+	ret =
+	    ret ? ret : xr_clnt_create(&cp, NULL, NULL, &cl, err, sizeof(err));
+	if (ret) {
+		verdict(false, "arena client", "%s (%d)", err, ret);
+		toy_server_stop(ts);
+		return;
+	}
+	/* Warm up: the connection's pools are registered at its start. */
+	{
+		uint8_t warm[8192];
+
+		ret = do_fill(cl, warm, sizeof(warm), 3);
+		verdict(!ret, "arena warm-up", "FILL: %d", ret);
+	}
+	for (i = 0; !ret && i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		arena_size(ts, cl, ga, sizes[i], plain);
+	arena_edges(ts, cl, plain);
+	xr_clnt_destroy(cl);
+	toy_server_stop(ts);
+	/* The arena stays mapped: in ganesha.nfsd it lives as long as the
+	 * process; here the process ends. */
+}
+
 /* ---- oldkey: a raw server tries keys after their RPC -------------------- */
 
 #define SLOT 8192
@@ -771,6 +971,7 @@ int main(int argc, char **argv)
 	printf("backend %s on %s: local memory %s registration\n", backend,
 	       addr, plain ? "needs no" : "needs a");
 	stale(plain);
+	arena(plain);
 	oldkey();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;

@@ -436,6 +436,11 @@ void toy_server_set_source(struct toy_server *ts, const uint8_t *src)
 	__atomic_store_n(&ts->ts_source, src, __ATOMIC_RELEASE);
 }
 
+int toy_server_add_area(struct toy_server *ts, void *base, size_t len)
+{
+	return xr_svc_add_area(ts->ts_svc, base, len);
+}
+
 void toy_server_stats(struct toy_server *ts, struct xr_core_stats *st)
 {
 	xr_svc_get_stats(ts->ts_svc, st);

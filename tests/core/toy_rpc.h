@@ -100,6 +100,8 @@ void toy_server_stats(struct toy_server *ts, struct xr_core_stats *st);
  */
 void toy_server_set_source(struct toy_server *ts, const uint8_t *src);
 void toy_server_stop(struct toy_server *ts);
+/* xr_svc_add_area() on the toy's engine. */
+int toy_server_add_area(struct toy_server *ts, void *base, size_t len);
 
 /*
  * Run a server on backend/addr (max_conns 0: default) until SIGTERM;

@@ -311,12 +311,15 @@ struct xr_core_stats {
 	 * so the steady state per RPC is the difference over a run divided
 	 * by cs_calls); local ranges of an RDMA op or send that needed none
 	 * (the fabric takes plain addresses for local access); ranges found
-	 * inside an engine-owned pool, whose registration served.
+	 * inside an engine-owned pool, whose registration served; ranges
+	 * inside an area the upper layer had registered once
+	 * (xr_svc_add_area(): Ganesha's READ buffers from the READ arena).
 	 */
 	uint64_t cs_reg_calls;
 	uint64_t cs_dereg_calls;
 	uint64_t cs_reg_unneeded;
 	uint64_t cs_reg_pool_hits;
+	uint64_t cs_reg_area_hits;
 	/* Errors by kind. */
 	uint64_t cs_err_hdr_dropped;   /* refused header, dropped silently */
 	uint64_t cs_err_vers_sent;     /* answered RDMA_ERROR/ERR_VERS */

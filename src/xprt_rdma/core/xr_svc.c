@@ -167,6 +167,18 @@ struct xr_svc {
 	struct xr_loop sv_loop;
 	struct xr_svc_conn *sv_conns;
 	uint32_t sv_nconns;
+	/*
+	 * Memory of the upper layer's registered once (xr_svc_add_area());
+	 * an entry is filled before sv_nareas counts it (release/acquire)
+	 * and stays until xr_svc_stop().
+	 */
+	struct xr_svc_area {
+		const uint8_t *ar_base;
+		size_t ar_len;
+		struct xr_reg ar_reg;
+	} sv_areas[XR_SVC_MAX_AREAS];
+	uint32_t sv_nareas;
+	pthread_mutex_t sv_area_lock;	 /* adders against each other; a leaf */
 	struct xr_core_stats sv_stats;	 /* engine-level counters */
 	struct xr_core_stats sv_retired; /* reaped connections */
 	uint64_t sv_per_conn;
@@ -1400,6 +1412,28 @@ static struct xr_mr *xr_svc_pool_mr(const struct xr_svc_conn *cn, const void *p,
 }
 
 /*
+ * The registration of an area of the upper layer's (xr_svc_add_area())
+ * that holds [p, p + len) whole, or NULL.  A range that only overlaps an
+ * area is registered per reply like any other.
+ */
+static struct xr_mr *xr_svc_area_mr(const struct xr_svc *svc, const void *p,
+				    size_t len)
+{
+	uint32_t n = __atomic_load_n(&svc->sv_nareas, __ATOMIC_ACQUIRE);
+	const uint8_t *b = p;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct xr_svc_area *ar = &svc->sv_areas[i];
+
+		if (b >= ar->ar_base && len <= ar->ar_len &&
+		    (size_t)(b - ar->ar_base) <= ar->ar_len - len)
+			return ar->ar_reg.rg_mr;
+	}
+	return NULL;
+}
+
+/*
  * The local sges of this reply's RDMA Writes, appended to sge: a range
  * inside an engine pool uses the pool's registration; on a fabric that
  * takes plain local addresses (ofi without FI_MR_LOCAL) the rest go
@@ -1427,6 +1461,9 @@ static int xr_svc_reg_ranges(struct xr_svc_ctx *c, const struct iovec *iov,
 			cn->cn_stats.cs_reg_pool_hits++;
 		} else if (plain) {
 			cn->cn_stats.cs_reg_unneeded++;
+		} else if ((mr = xr_svc_area_mr(cn->cn_svc, iov[i].iov_base,
+						iov[i].iov_len))) {
+			cn->cn_stats.cs_reg_area_hits++;
 		} else {
 			if (c->c_nregs >= XR_SVC_MAX_REGS)
 				return -EINVAL;
@@ -1991,6 +2028,7 @@ int xr_svc_start(const struct xr_svc_params *params,
 		goto out_free;
 	svc->sv_ops = *ops;
 	svc->sv_ctx = ctx;
+	pthread_mutex_init(&svc->sv_area_lock, NULL);
 	credits = svc->sv_p.sp_credits;
 	svc->sv_per_conn = xr_conn_registered_bytes(
 			       credits, svc->sv_p.sp_inline,
@@ -2126,8 +2164,48 @@ void xr_svc_stop(struct xr_svc *svc)
 		xr_svc_unlink(cn);
 		xr_svc_conn_free(cn);
 	}
+	for (i = 0; i < svc->sv_nareas; i++)
+		xr_core_dereg(&svc->sv_stats, &svc->sv_areas[i].ar_reg);
 	xr_listener_close(svc->sv_lis);
 	xr_fabric_close(svc->sv_fab);
 	xr_loop_fini(&svc->sv_loop);
+	pthread_mutex_destroy(&svc->sv_area_lock);
 	free(svc);
+}
+
+bool xr_svc_needs_local_reg(const struct xr_svc *svc)
+{
+	return xr_fabric_local_needs_reg(svc->sv_fab);
+}
+
+int xr_svc_add_area(struct xr_svc *svc, void *base, size_t len)
+{
+	struct xr_svc_area *ar;
+	struct xr_core_stats st = {0};
+	int ret;
+
+	if (!svc || !base || !len)
+		return -EINVAL;
+	if (!xr_fabric_local_needs_reg(svc->sv_fab))
+		return 0;
+	pthread_mutex_lock(&svc->sv_area_lock);
+	if (svc->sv_nareas >= XR_SVC_MAX_AREAS) {
+		pthread_mutex_unlock(&svc->sv_area_lock);
+		return -ENOSPC;
+	}
+	ar = &svc->sv_areas[svc->sv_nareas];
+	ret = xr_core_reg(svc->sv_fab, &st, base, len, XR_ACCESS_LOCAL,
+			  &ar->ar_reg);
+	if (!ret) {
+		ar->ar_base = base;
+		ar->ar_len = len;
+		__atomic_store_n(&svc->sv_nareas, svc->sv_nareas + 1,
+				 __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&svc->sv_area_lock);
+	/* The engine's counters are the progress thread's, under its lock. */
+	pthread_mutex_lock(&svc->sv_loop.ev_lock);
+	xr_stats_add(&svc->sv_stats, &st);
+	pthread_mutex_unlock(&svc->sv_loop.ev_lock);
+	return ret;
 }

@@ -260,6 +260,36 @@ int xr_svc_conn_addrs(struct xr_svc_conn *conn, struct sockaddr_storage *local,
 		      struct sockaddr_storage *peer);
 
 /**
+ * xr_svc_needs_local_reg() - whether reply memory needs a registration
+ * on this engine's fabric (verbs: yes; libfabric tcp: no)
+ */
+bool xr_svc_needs_local_reg(const struct xr_svc *svc);
+
+/* How many areas xr_svc_add_area() takes. */
+#define XR_SVC_MAX_AREAS 4
+
+/**
+ * xr_svc_add_area() - register memory the upper layer serves replies from
+ * @svc: the engine
+ * @base: the area's first byte
+ * @len: its length
+ *
+ * On a fabric that needs local registrations (verbs), the area is
+ * registered once, for local access only (no peer ever gets a key for
+ * it), and a reply range that lies wholly inside it is posted with that
+ * registration instead of one of its own (counted in cs_reg_area_hits).
+ * On a fabric that takes plain local addresses nothing is registered.
+ * The caller promises what makes this safe: the area stays mapped, at the
+ * same pages, until xr_svc_stop() - never unmapped, remapped or madvised
+ * - and memory in it is handed out again only after the reply that used
+ * it was released (sv_on_release).  Any thread, at any time.
+ *
+ * Return: 0; -EINVAL for no area; -ENOSPC beyond XR_SVC_MAX_AREAS; the
+ * fabric's error for the registration (-ENOMEM past RLIMIT_MEMLOCK).
+ */
+int xr_svc_add_area(struct xr_svc *svc, void *base, size_t len);
+
+/**
  * xr_svc_stop() - stop and free the engine
  *
  * Disconnects every client, waits for their operations to flush (calls

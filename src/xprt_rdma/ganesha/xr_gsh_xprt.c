@@ -36,6 +36,7 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@
 #include "xr_gsh_exports.h"
 #include "xr_gsh_seqflags.h"
 #include "gr_prom.h"
+#include "gr_arena.h"
 
 struct xr_gsh_server {
 	struct xr_svc *xs_engine;
@@ -93,9 +95,20 @@ struct xr_gsh_server {
 	uint64_t xs_xprts_live;
 	uint64_t xs_denied_mismatch; /* RPC version other than 2 */
 	uint64_t xs_denied_auth;     /* bad credential or verifier */
+
+	/*
+	 * The READ arena (xr_gsh_preload_arena.c), when the preload has one
+	 * and the fabric needs local registrations: workers arm it while
+	 * Ganesha runs their call.  Set before the workers run any call.
+	 */
+	void (*xs_arena_arm)(int on);
+	int (*xs_arena_stats)(struct gr_arena_stats *out);
 };
 
 #define XS_IDLE_BUFS 64
+/* READ arena blocks: at least a page's worth of 4 KiB pages; at most. */
+#define XR_GSH_ARENA_MIN_BLOCK ((size_t)GR_ARENA_PAGE)
+#define XR_GSH_ARENA_MAX ((size_t)64 << 20)
 
 struct xr_reply_buf {
 	struct xr_reply_buf *bf_next; /* while idle */
@@ -596,7 +609,11 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 	gr->gq_nfs.svc.rq_refcnt = 1;
 	TAILQ_INIT_ENTRY(&gr->gq_nfs, dupes);
 
+	if (srv->xs_arena_arm)
+		srv->xs_arena_arm(1);
 	stat = SVC_DECODE(&gr->gq_nfs.svc);
+	if (srv->xs_arena_arm)
+		srv->xs_arena_arm(0);
 	if (stat == XPRT_SUSPEND)
 		return; /* Ganesha resumes and frees the request itself */
 	if (gr->gq_nfs.svc.rq_auth)
@@ -642,6 +659,77 @@ static void *gw_thread(void *arg)
 }
 
 /* ----------------------------------------------------------- start-up */
+
+typedef int (*arena_setup_fn)(size_t size, size_t max_block, void **base,
+			      size_t *len);
+
+/*
+ * READ buffers from an area registered once (docs/architecture.md,
+ * "Memory registration"): only where the fabric needs local
+ * registrations (GANESHA_RDMA_READ_ARENA overrides: see below) and
+ * the preload library that serves the arena is in the process.  Room for two
+ * READs of Max_Response_Size per worker (at least 8, at most 64 MiB); a READ
+ * that does not fit goes to malloc and its reply is registered on its own, as
+ * before.
+ */
+static void arena_start(struct xr_gsh_server *srv,
+			const struct xr_gsh_conf *conf)
+{
+	arena_setup_fn setup;
+	size_t block = XR_GSH_ARENA_MIN_BLOCK, size, len;
+	const char *force;
+	void *base;
+	int rc;
+
+	/*
+	 * GANESHA_RDMA_READ_ARENA=1 makes it on ofi too (tests run Ganesha's
+	 * READs through it there), =0 never (bench: before/after side by
+	 * side in one run).
+	 */
+	force = getenv("GANESHA_RDMA_READ_ARENA");
+	if (force && !strcmp(force, "0"))
+		return;
+	if (!xr_svc_needs_local_reg(srv->xs_engine) &&
+	    !(force && !strcmp(force, "1")))
+		return;
+	setup = (arena_setup_fn)dlsym(RTLD_DEFAULT, "gr_read_arena_setup");
+	srv->xs_arena_stats = (int (*)(struct gr_arena_stats *))dlsym(
+	    RTLD_DEFAULT, "gr_read_arena_stats");
+	srv->xs_arena_arm =
+	    (void (*)(int))dlsym(RTLD_DEFAULT, "gr_read_arena_arm");
+	if (!setup || !srv->xs_arena_stats || !srv->xs_arena_arm) {
+		srv->xs_arena_arm = NULL;
+		srv->xs_arena_stats = NULL;
+		LogInfo(
+		    COMPONENT_INIT,
+		    "NFS_RDMA: no READ arena (preload library absent): READ replies registered one by one");
+		return;
+	}
+	while (block < conf->xsc_max_response_size)
+		block <<= 1;
+	size = (size_t)2 * conf->xsc_worker_threads * block;
+	if (size < 8 * block)
+		size = 8 * block;
+	if (size > XR_GSH_ARENA_MAX && XR_GSH_ARENA_MAX >= block)
+		size = XR_GSH_ARENA_MAX / block * block;
+	rc = setup(size, block, &base, &len);
+	if (!rc)
+		rc = xr_svc_add_area(srv->xs_engine, base, len);
+	if (rc) {
+		/* A made arena stays: nothing arms it, so it is never used. */
+		srv->xs_arena_arm = NULL;
+		srv->xs_arena_stats = NULL;
+		LogWarn(
+		    COMPONENT_INIT,
+		    "NFS_RDMA: no READ arena (%s): READ replies registered one by one",
+		    strerror(-rc));
+		return;
+	}
+	LogEvent(
+	    COMPONENT_INIT,
+	    "NFS_RDMA: READ arena of %zu MiB registered once (blocks up to %zu KiB)",
+	    len >> 20, block >> 10);
+}
 
 int xr_gsh_server_start(const struct xr_gsh_conf *conf,
 			struct xr_gsh_dispatch *dispatch,
@@ -699,6 +787,8 @@ int xr_gsh_server_start(const struct xr_gsh_conf *conf,
 			err[0] ? err : strerror(-rc));
 		goto out_release;
 	}
+	/* Before the first call: workers read xs_arena_arm unlocked. */
+	arena_start(srv, conf);
 	LogEvent(
 	    COMPONENT_INIT,
 	    "NFS_RDMA: serving NFS over RDMA on %s:%u (fabric %s, credits %u, inline %u, %u workers)",
@@ -787,6 +877,17 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "deregistrations", st.cs_dereg_calls);
 	REPORT(f, "reg_unneeded", st.cs_reg_unneeded);
 	REPORT(f, "reg_pool_hits", st.cs_reg_pool_hits);
+	REPORT(f, "reg_area_hits", st.cs_reg_area_hits);
+	{
+		struct gr_arena_stats as = {0};
+
+		if (srv->xs_arena_stats)
+			(void)srv->xs_arena_stats(&as);
+		REPORT(f, "read_arena_bytes", as.as_size);
+		REPORT(f, "read_arena_allocs", as.as_allocs);
+		REPORT(f, "read_arena_misses", as.as_misses);
+		REPORT(f, "read_arena_in_use", as.as_in_use);
+	}
 }
 
 /*
@@ -944,6 +1045,9 @@ void xr_gsh_server_metrics(struct xr_gsh_server *srv, FILE *f)
 		    XM_C("reg_pool_hits",
 			 "reply ranges inside a registered engine pool",
 			 st.cs_reg_pool_hits),
+		    XM_C("reg_area_hits",
+			 "reply ranges inside the READ arena, registered once",
+			 st.cs_reg_area_hits),
 		};
 
 		for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
