@@ -1,13 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-3.0-or-later
 #
-# Build (once) and cache the Debian bookworm image the vm test tier boots.
+# Build (once) and cache the Debian image the vm test tier boots: bookworm
+# (Debian 12, kernel 6.1; the default) or trixie (Debian 13, kernel 6.12).
 #
 # How this works: the image is made in two cached stages under $CACHE
-# (default ${GR_VM_CACHE:-/var/cache/ganesha-rdma/vm}):
-#   1. rootfs/  debootstrap of bookworm + the guest packages, upgraded to the
-#      newest 6.1 kernel, plus siw.ko built out of tree from linux-source-6.1
-#      (Debian's kernel config leaves CONFIG_RDMA_SIW unset).  Stamped with
+# (default ${GR_VM_CACHE:-/var/cache/ganesha-rdma/vm}, with -trixie appended
+# for trixie):
+#   1. rootfs/  debootstrap of the suite + the guest packages, upgraded to the
+#      suite's newest kernel, plus siw.ko built out of tree from the matching
+#      linux-source with the suite's own gcc inside the rootfs, when the
+#      kernel config leaves CONFIG_RDMA_SIW unset (Debian's 6.1 and 6.12
+#      configs both do; the build checks the config).  Stamped with
 #      the sha256 of its inputs (package lists, mirror, the stage-1 code):
 #      changing any of them rebuilds the rootfs (~5 min); nothing else does.
 #   2. disk.img + vmlinuz + initrd.img  an ext4 image made from rootfs with
@@ -19,8 +23,9 @@
 # The test binaries are NOT in the image: run-vm-tests.sh shares the build
 # and source trees into the guest read-only with virtio-9p at run time.
 #
-# Usage: build-image.sh [--cache DIR] [--force] [--check]
+# Usage: build-image.sh [--suite bookworm|trixie] [--cache DIR] [--force] [--check]
 #   --force  rebuild both stages      --check  exit 0 if the cache is current
+#   --suite  bookworm (default, or $GR_VM_SUITE) or trixie
 # Env: GR_VM_CACHE, GR_VM_MIRROR (default http://deb.debian.org/debian),
 #      GR_VM_SECURITY_MIRROR, GR_VM_IMG_SIZE (default 4G).
 # Exit: 0 image ready; 77 cannot build here (not root, no mirror, host
@@ -29,12 +34,14 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-CACHE="${GR_VM_CACHE:-/var/cache/ganesha-rdma/vm}"
+SUITE=${GR_VM_SUITE:-bookworm}
+CACHE=
 FORCE=0
 CHECK=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cache) CACHE="$2"; shift 2 ;;
+	--suite) SUITE="$2"; shift 2 ;;
 	--force) FORCE=1; shift ;;
 	--check) CHECK=1; shift ;;
 	*) echo "build-image.sh: unknown argument $1" >&2; exit 1 ;;
@@ -43,7 +50,6 @@ done
 MIRROR="${GR_VM_MIRROR:-http://deb.debian.org/debian}"
 SECURITY_MIRROR="${GR_VM_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
 IMG_SIZE="${GR_VM_IMG_SIZE:-4G}"
-SUITE=bookworm
 
 # Guest packages.  First list: what debootstrap installs (boot, network,
 # RDMA user space, kernel NFS).  Second list: installed with apt afterwards
@@ -54,7 +60,24 @@ SUITE=bookworm
 BOOT_PKGS="linux-image-amd64,kmod,iproute2,procps,util-linux,netbase,
 ca-certificates,rdma-core,ibverbs-providers,ibverbs-utils,rdmacm-utils,
 perftest,infiniband-diags,nfs-kernel-server,nfs-common,rpcbind"
-RUN_PKGS="libibverbs1 librdmacm1 libfabric1 liburcu8 libntirpc4.3
+# Per suite: the kernel series (linux-source-<series>), the compiler siw.ko
+# is built with, and the run-time library names (trixie renamed some for the
+# 64-bit time_t transition and ships ntirpc 6.3 with Ganesha 6.5).
+case "$SUITE" in
+bookworm)
+	KSERIES=6.1 KGCC=gcc-12
+	RUN_PKGS="libibverbs1 librdmacm1 libfabric1 liburcu8 libntirpc4.3" ;;
+trixie)
+	KSERIES=6.12 KGCC=gcc-14
+	RUN_PKGS="libibverbs1 librdmacm1t64 libfabric1 liburcu8t64 libntirpc6.3" ;;
+*) echo "build-image.sh: unknown suite $SUITE (bookworm|trixie)" >&2; exit 1 ;;
+esac
+# Each suite has its own cache: <bookworm's>-trixie for trixie.
+if [ -z "$CACHE" ]; then
+	CACHE=${GR_VM_CACHE:-/var/cache/ganesha-rdma/vm}
+	[ "$SUITE" = bookworm ] || CACHE=$CACHE-$SUITE
+fi
+RUN_PKGS="$RUN_PKGS
 nfs-ganesha nfs-ganesha-vfs nfs-ganesha-mem nfs-ganesha-proxy-v4 libasan8
 libubsan1 strace gdb-minimal linux-perf"
 
@@ -64,7 +87,7 @@ skip() { echo "build-image.sh: SKIP: $*" >&2; exit 77; }
 # Stage 1 is keyed on its inputs only (package lists, mirror, and the text
 # of the stage-1 block), so editing comments elsewhere costs ~20 s, not 5 min.
 ROOTFS_HASH=$({
-	echo "$SUITE $MIRROR $SECURITY_MIRROR $BOOT_PKGS $RUN_PKGS"
+	echo "$SUITE $KSERIES $KGCC $MIRROR $SECURITY_MIRROR $BOOT_PKGS $RUN_PKGS"
 	sed -n '/^# -* stage 1$/,/^# -* stage 2$/p' "$HERE/build-image.sh"
 } | sha256sum | cut -d' ' -f1)
 IMAGE_HASH=$(cat "$HERE/build-image.sh" "$HERE/guest-init.sh" |
@@ -165,7 +188,7 @@ SRC
 	chmod 0755 "$NEW/usr/sbin/policy-rc.d"
 	chroot_mounts "$NEW"
 
-	step "stage 1: upgrade to the newest 6.1 kernel, install run-time packages"
+	step "stage 1: upgrade to the newest $KSERIES kernel, install run-time packages"
 	in_chroot apt-get update -q
 	in_chroot apt-get -y -q dist-upgrade
 	in_chroot apt-get -y -q install --no-install-recommends \
@@ -175,20 +198,31 @@ SRC
 		grep -v -- "$KVER" || true)
 	[ -z "$OLD" ] || in_chroot apt-get -y -q purge $OLD
 
-	# Debian's 6.1 config has CONFIG_RDMA_SIW unset: build siw.ko from the
-	# matching linux-source against linux-headers-$KVER, then drop the
-	# build tools again to keep the image small.
-	step "stage 1: build siw.ko out of tree for $KVER"
+	# rxe and the kernel's NFS-over-RDMA modules must come with the kernel.
+	for m in rdma_rxe rpcrdma; do
+		in_chroot modinfo -k "$KVER" -F filename $m >/dev/null || {
+			echo "kernel $KVER has no $m module" >&2
+			exit 1
+		}
+	done
+	# Debian's 6.1 and 6.12 configs leave CONFIG_RDMA_SIW unset: build
+	# siw.ko from the matching linux-source against linux-headers-$KVER
+	# with the suite's gcc, then drop the build tools again to keep the
+	# image small.  A config that has it needs nothing.
+	if grep -q '^CONFIG_RDMA_SIW=[my]' "$NEW/boot/config-$KVER"; then
+		step "stage 1: $KVER has CONFIG_RDMA_SIW, no siw.ko to build"
+	else
+	step "stage 1: build siw.ko out of tree for $KVER (CONFIG_RDMA_SIW unset)"
 	T3=$(date +%s)
 	in_chroot apt-get -y -q install --no-install-recommends \
-		"linux-headers-$KVER" linux-source-6.1 make gcc-12 xz-utils
+		"linux-headers-$KVER" linux-source-$KSERIES make $KGCC xz-utils
 	in_chroot /bin/bash -ec "
 		rm -rf /usr/src/siw-build
 		mkdir -p /usr/src/siw-build
 		cd /usr/src/siw-build
-		tar -xJf /usr/src/linux-source-6.1.tar.xz --wildcards \
-			'linux-source-6.1/drivers/infiniband/sw/siw/*'
-		cd linux-source-6.1/drivers/infiniband/sw/siw
+		tar -xJf /usr/src/linux-source-$KSERIES.tar.xz --wildcards \
+			'linux-source-$KSERIES/drivers/infiniband/sw/siw/*'
+		cd linux-source-$KSERIES/drivers/infiniband/sw/siw
 		make -s -C /usr/src/linux-headers-$KVER M=\$PWD \
 			CONFIG_RDMA_SIW=m modules
 		mkdir -p /lib/modules/$KVER/updates
@@ -196,15 +230,16 @@ SRC
 		depmod -a $KVER
 		modinfo -k $KVER -F filename siw
 		rm -rf /usr/src/siw-build"
-	in_chroot apt-get -y -q purge linux-source-6.1 "linux-headers-$KVER" \
-		make gcc-12 xz-utils
+	in_chroot apt-get -y -q purge linux-source-$KSERIES \
+		"linux-headers-$KVER" make $KGCC xz-utils
 	in_chroot apt-get -y -q autoremove --purge
-	in_chroot apt-get clean
 	[ -e "$NEW/lib/modules/$KVER/updates/siw.ko" ] || {
 		echo "siw.ko missing after build" >&2
 		exit 1
 	}
 	echo "siw build took $(($(date +%s) - T3))s"
+	fi
+	in_chroot apt-get clean
 	[ -e "$NEW/boot/initrd.img-$KVER" ] ||
 		in_chroot update-initramfs -c -k "$KVER"
 	chroot_umounts "$NEW"

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 #
 # Host side of the vm test tier: boot the cached Debian VM once and run the
-# guest test list on real kernel RDMA (rxe, then siw).
+# guest test list on real kernel RDMA (rxe, then siw).  Two guests: bookworm
+# (Debian 12, kernel 6.1, Ganesha 4.3; the default) for a build made against
+# the Ganesha 4.3 SDK, trixie (Debian 13, kernel 6.12, Ganesha 6.5) for one
+# made against 6.5 (build-deb13/ on a Debian 12 host).
 #
 # How this works: build-image.sh makes or reuses the image (it rebuilds when
 # its inputs changed).  This script prepares a run directory (run.conf,
@@ -21,7 +24,9 @@
 #   --build DIR    build tree to share (default: the cmake build dir, $PWD)
 #   --src DIR      source tree to share (default: this script's repository)
 #   --out DIR      run directory (default DIR_OF_BUILD/tests/vm/run); emptied
-#   --tests FILE   test list (default tests/vm/guest-tests.list)
+#   --tests FILE   test list (default tests/vm/guest-tests.list, or
+#                  guest-tests-trixie.list with --suite trixie)
+#   --suite S      bookworm (default) | trixie: the guest (build-image.sh)
 #   --devs LIST    rxe,siw (default) | rxe | siw | none
 #   --netdev NAME  eth0 (default) or lo (siw only; rxe stays on eth0)
 #   --accel A      auto (default) | kvm | tcg
@@ -29,7 +34,8 @@
 #   --shell        interactive: root shell on the console after the tests
 #   --fixture      exit 0 whenever results were collected (even with FAILs):
 #                  for the ctest fixture; the per-test checks judge each line
-#   --cache DIR    image cache (default ${GR_VM_CACHE:-/var/cache/ganesha-rdma/vm})
+#   --cache DIR    image cache (default ${GR_VM_CACHE:-/var/cache/ganesha-rdma/vm},
+#                  with -trixie appended for trixie)
 # Env: GR_VM_ACCEL, GR_VM_TIMEOUT, GR_VM_SMP (2), GR_VM_MEM (3G),
 #      GR_VM_KVM_PROBE_TIMEOUT (60) as defaults for the options above.
 # Exit: 0 every test passed (or skipped); 1 a test failed or a result is
@@ -42,14 +48,15 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SRC="$(cd "$HERE/../.." && pwd)"
 BUILD="$PWD"
 OUT=
-TESTS="$HERE/guest-tests.list"
+TESTS=
+SUITE=bookworm
 DEVS=rxe,siw
 NETDEV=eth0
 ACCEL=${GR_VM_ACCEL:-auto}
 TIMEOUT=${GR_VM_TIMEOUT:-3600}
 SHELL_AFTER=0
 FIXTURE=0
-CACHE="${GR_VM_CACHE:-/var/cache/ganesha-rdma/vm}"
+CACHE=
 SMP=${GR_VM_SMP:-2}
 MEM=${GR_VM_MEM:-3G}
 PROBE_TIMEOUT=${GR_VM_KVM_PROBE_TIMEOUT:-60}
@@ -67,10 +74,18 @@ while [ $# -gt 0 ]; do
 	--shell) SHELL_AFTER=1; shift ;;
 	--fixture) FIXTURE=1; shift ;;
 	--cache) CACHE="$2"; shift 2 ;;
+	--suite) SUITE="$2"; shift 2 ;;
 	*) echo "run-vm-tests.sh: unknown argument $1" >&2; exit 1 ;;
 	esac
 done
 OUT="${OUT:-$BUILD/tests/vm/run}"
+case "$SUITE" in
+bookworm) TESTS=${TESTS:-$HERE/guest-tests.list}
+	CACHE=${CACHE:-${GR_VM_CACHE:-/var/cache/ganesha-rdma/vm}} ;;
+trixie) TESTS=${TESTS:-$HERE/guest-tests-trixie.list}
+	CACHE=${CACHE:-${GR_VM_CACHE:-/var/cache/ganesha-rdma/vm}-trixie} ;;
+*) echo "run-vm-tests.sh: unknown suite $SUITE (bookworm|trixie)" >&2; exit 1 ;;
+esac
 say() { echo "=== [grvm $(date +%T)] $*"; }
 
 mkdir -p "$OUT"
@@ -90,7 +105,7 @@ skip() {
 
 # ------------------------------------------------------------------ image
 T_ALL=$(date +%s)
-"$HERE/build-image.sh" --cache "$CACHE" 2>&1 | tee "$OUT/image-build.log"
+"$HERE/build-image.sh" --suite "$SUITE" --cache "$CACHE" 2>&1 | tee "$OUT/image-build.log"
 rc=${PIPESTATUS[0]}
 case $rc in
 0) ;;
@@ -207,7 +222,7 @@ if [ ! -s "$RES" ]; then
 fi
 {
 	echo "accel=$ACCEL vm_seconds=$VM_SECS image_seconds=$IMAGE_SECS qemu_rc=$qemu_rc"
-	echo "kernel=$(cat "$CACHE/kver" 2>/dev/null) devs=$DEVS netdev=$NETDEV"
+	echo "suite=$SUITE kernel=$(cat "$CACHE/kver" 2>/dev/null) devs=$DEVS netdev=$NETDEV"
 } >"$OUT/run-info.txt"
 
 echo
