@@ -92,6 +92,17 @@ ROOTFS_HASH=$({
 } | sha256sum | cut -d' ' -f1)
 IMAGE_HASH=$(cat "$HERE/build-image.sh" "$HERE/guest-init.sh" |
 	sha256sum | cut -d' ' -f1)
+# The key build-image.sh gave the bookworm rootfs before it had --suite: the
+# same packages and steps, so that rootfs is current too (trees at either
+# version then share one rootfs instead of rebuilding it in turn).  Drop it
+# when the bookworm recipe changes.
+BOOKWORM_KEY_BEFORE_SUITES=3b452af15bbfdebae9ade00b6885950adc4a038ffc82c47129e01656cbccb854
+rootfs_current() {
+	local have
+	have=$(cat "$CACHE/rootfs/.grvm-rootfs-hash" 2>/dev/null)
+	[ "$have" = "$ROOTFS_HASH" ] || { [ "$SUITE" = bookworm ] &&
+		[ "$have" = "$BOOKWORM_KEY_BEFORE_SUITES" ]; }
+}
 
 image_current() {
 	[ -e "$CACHE/disk.img" ] && [ -e "$CACHE/vmlinuz" ] &&
@@ -163,8 +174,7 @@ in_chroot() { # cmd...: run in the new rootfs without starting services
 }
 
 # ---------------------------------------------------------------- stage 1
-if [ "$FORCE" = 1 ] ||
-	[ "$(cat "$ROOTFS/.grvm-rootfs-hash" 2>/dev/null)" != "$ROOTFS_HASH" ]; then
+if [ "$FORCE" = 1 ] || ! rootfs_current; then
 	step "stage 1: debootstrap $SUITE into $NEW"
 	if [ -d "$NEW" ]; then
 		chroot_umounts "$NEW"
