@@ -48,6 +48,7 @@
 #include "xr_cm.h"
 #include "xr_fabric.h"
 #include "xr_hdr.h"
+#include "gr_raw_server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -780,31 +781,13 @@ static void *spy_loop(void *arg)
 {
 	struct spy *s = arg;
 	struct pollfd pfd = {.fd = xr_fabric_wait_fd(s->fab), .events = POLLIN};
-	struct xr_cm_private mine = {.pd_send_size = SLOT,
-				     .pd_recv_size = SLOT};
 	struct xr_completion wc[8];
-	struct xr_recv pre[NSLOTS];
-	struct xr_ep_attr attr;
-	struct xr_event ev;
-	uint8_t pdata[8];
+	struct xr_recv pre[1];
 	uint32_t posted;
 	int i, n;
 
-	xr_cm_encode(&mine, pdata, sizeof(pdata));
-	xr_ep_attr_from_credits(NSLOTS, &attr);
 	while (!s->stop) {
-		while (xr_fabric_get_event(s->fab, &ev) == 0) {
-			if (ev.xv_type != XR_EV_CONNECT_REQUEST)
-				continue;
-			for (i = 0; i < NSLOTS; i++)
-				pre[i] = (struct xr_recv){
-				    .rcv_ctx = s->buf + i * SLOT,
-				    .rcv_sge = {{s->buf + i * SLOT, SLOT,
-						 s->mr}},
-				    .rcv_nsge = 1};
-			(void)xr_accept(ev.xv_req, &attr, pre, NSLOTS, pdata, 8,
-					NULL, &s->ep);
-		}
+		gr_raw_accept(s->fab, s->buf, SLOT, NSLOTS, s->mr, &s->ep);
 		n = xr_fabric_poll(s->fab, wc, 8);
 		for (i = 0; i < n; i++) {
 			if (wc[i].xc_ctx >= (void *)probe_tag &&
