@@ -45,7 +45,8 @@ SDK_DIR=$GR_CACHE/ganesha-$GANESHA_VERSION
 
 # Build, test, fabric, Ganesha (binary + the -dev packages its headers need),
 # fuzzing (clang), the VM tier's host side, and the tools the test scripts
-# call (ss, pgrep, bc, python3) that a minimal Debian leaves out.
+# call (ss, pgrep, bc, python3; gdb, which ganesha.connect_cycles uses to
+# call malloc_trim(0) in the daemon) that a minimal Debian leaves out.
 PACKAGES=(
 	build-essential cmake pkg-config git ca-certificates
 	clang "${RELEASE_PACKAGES[@]}" valgrind
@@ -59,7 +60,7 @@ PACKAGES=(
 	dpkg-dev debhelper fakeroot lintian
 	prometheus python3-prometheus-client
 	qemu-system-x86 debootstrap e2fsprogs
-	iproute2 procps bc python3
+	iproute2 procps bc python3 gdb
 )
 
 [ "$(id -u)" = 0 ] || die "run as root (apt-get and $GR_CACHE need it)"
