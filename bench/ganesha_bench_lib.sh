@@ -3,22 +3,62 @@
 # Shared by the Ganesha benchmarks in bench/: find the binaries, write a
 # configuration with one export served over TCP and over NFS_RDMA (ofi)
 # at once, start ganesha.nfsd (optionally under a wrapper such as
-# valgrind) and stop it.  Source it after tests/lib/ganesha.sh.
+# valgrind) and stop it.  A benchmark starts with
+#   set -u
+#   . "$(dirname "$0")/ganesha_bench_lib.sh"
+# which also sources tests/lib/ganesha.sh and sets here (bench/) and top
+# (the tree).
 #
 #   gb_find_bins BUILD_DIR        set GB_PRELOAD, GB_MODULE, GB_NFS41
 #   gb_setup DIR                  config in DIR, ports in GB_PORT/GB_RPORT
 #   gb_start DIR [WRAPPER...]     start the daemon, wait for both listeners
 #   gb_stop                       stop it (TERM, then KILL)
 #   gb_counter NAME               one counter from the stats file
+#   gb_parse_args USAGE SPEC... -- "$@"   the scripts' options (below)
 #
 # GB_FABRIC (ofi) and GB_ADDR (127.0.0.1) choose the RDMA stack and the
 # address both listeners bind and the client dials: the vm tier's guest
 # runs the same benchmarks with GB_FABRIC=verbs GB_ADDR=<device address>
 # (bench/bench_vm.sh).
 
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(dirname "$here")
+. "$top/tests/lib/ganesha.sh"
+
 GB_PID=
 GB_FABRIC=${GB_FABRIC:-ofi}
 GB_ADDR=${GB_ADDR:-127.0.0.1}
+
+# gb_parse_args USAGE SPEC... -- ARGS...: the benchmark's command line.
+# Each SPEC is a pair: "--opt VAR" sets VAR to the option's argument,
+# "--flag! CODE" runs CODE (assignments) when the flag is given.  Anything
+# else, or an option without its argument, prints "usage: $0 USAGE" and
+# exits 2.  The variables are the caller's (globals).
+gb_parse_args() {
+	local usage=$1
+	local -A takes=() does=()
+	shift
+	while [ $# -ge 2 ] && [ "$1" != -- ]; do
+		case $1 in
+		*!) does[${1%!}]=$2 ;;
+		*) takes[$1]=$2 ;;
+		esac
+		shift 2
+	done
+	[ "${1:-}" = -- ] && shift
+	while [ $# -gt 0 ]; do
+		if [ -n "${takes[$1]+set}" ] && [ $# -ge 2 ]; then
+			printf -v "${takes[$1]}" '%s' "$2"
+			shift
+		elif [ -n "${does[$1]+set}" ]; then
+			eval "${does[$1]}"
+		else
+			echo "usage: $0 $usage" >&2
+			exit 2
+		fi
+		shift
+	done
+}
 
 # gb_find_bins [BUILD]: an empty BUILD means build-bench, else build.
 gb_find_bins() {

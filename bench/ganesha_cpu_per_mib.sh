@@ -32,29 +32,16 @@
 # Usage: ganesha_cpu_per_mib.sh [--build DIR] [--mb N] [--cg-mb N] [--no-callgrind]
 #            [--smoke] [--keep]
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-. "$top/tests/lib/ganesha.sh"
-. "$here/ganesha_bench_lib.sh"
+. "$(dirname "$0")/ganesha_bench_lib.sh"
 
 build=
 mb=256
 cg_mb=64
 callgrind=1
 keep=0
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift ;;
-	--mb) mb=$2; shift ;;
-	--cg-mb) cg_mb=$2; shift ;;
-	--no-callgrind) callgrind=0 ;;
-	--smoke) mb=16; cg_mb=4 ;;
-	--keep) keep=1 ;;
-	*) echo "usage: $0 [--build DIR] [--mb N] [--cg-mb N] [--no-callgrind] [--smoke] [--keep]" >&2
-	   exit 2 ;;
-	esac
-	shift
-done
+gb_parse_args "[--build DIR] [--mb N] [--cg-mb N] [--no-callgrind] [--smoke] [--keep]" \
+	--build build --mb mb --cg-mb cg_mb --no-callgrind! callgrind=0 \
+	--smoke! 'mb=16; cg_mb=4' --keep! keep=1 -- "$@"
 gb_find_bins "$build"
 if [ "$callgrind" = 1 ] && ! command -v callgrind_control >/dev/null; then
 	echo "valgrind (callgrind_control) not installed: instruction counts skipped"

@@ -24,10 +24,7 @@
 # --smoke: one round of 0.5 s cells with 1 and 4 streams (the ctest check
 # that the script works).  Default build dir: build-bench, else build.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-. "$top/tests/lib/ganesha.sh"
-. "$here/ganesha_bench_lib.sh"
+. "$(dirname "$0")/ganesha_bench_lib.sh"
 
 build=
 rounds=3
@@ -35,20 +32,11 @@ seconds=3
 streams="1 4 16"
 file_size=64M
 keep=0
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift ;;
-	--rounds) rounds=$2; shift ;;
-	--seconds) seconds=$2; shift ;;
-	--streams) streams=$2; shift ;;
-	--file-size) file_size=$2; shift ;;
-	--smoke) rounds=1; seconds=0.5; streams="1 4"; file_size=8M ;;
-	--keep) keep=1 ;;
-	*) echo "usage: $0 [--build DIR] [--rounds N] [--seconds S] [--streams LIST] [--file-size SIZE] [--smoke] [--keep]" >&2
-	   exit 2 ;;
-	esac
-	shift
-done
+gb_parse_args "[--build DIR] [--rounds N] [--seconds S] [--streams LIST] [--file-size SIZE] [--smoke] [--keep]" \
+	--build build --rounds rounds --seconds seconds --streams streams \
+	--file-size file_size \
+	--smoke! 'rounds=1; seconds=0.5; streams="1 4"; file_size=8M' \
+	--keep! keep=1 -- "$@"
 gb_find_bins "$build"
 
 dir=$(gb_mktemp)

@@ -20,23 +20,13 @@
 # turns it off (the "before" of the arena, side by side in one run).
 # Usage: ganesha_reg_per_rpc.sh [--build DIR] [--mb N] [--sizes "4K 64K 1M"]
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-. "$top/tests/lib/ganesha.sh"
-. "$here/ganesha_bench_lib.sh"
+. "$(dirname "$0")/ganesha_bench_lib.sh"
 
 build=
 mb=16
 sizes="4K 64K 1M"
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift ;;
-	--mb) mb=$2; shift ;;
-	--sizes) sizes=$2; shift ;;
-	*) echo "usage: $0 [--build DIR] [--mb N] [--sizes LIST]" >&2; exit 2 ;;
-	esac
-	shift
-done
+gb_parse_args "[--build DIR] [--mb N] [--sizes LIST]" \
+	--build build --mb mb --sizes sizes -- "$@"
 gb_find_bins "$build"
 
 dir=$(gb_mktemp)

@@ -50,10 +50,7 @@
 #        per_rpc.sh --table RAW    (the tables of an earlier raw.txt)
 { # parse the whole script before running it: safe to edit while it runs
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-. "$top/tests/lib/ganesha.sh"
-. "$here/ganesha_bench_lib.sh"
+. "$(dirname "$0")/ganesha_bench_lib.sh"
 
 build=
 rounds=3
@@ -67,22 +64,10 @@ file_size=16M
 REG_KEYS=${REG_KEYS:-registrations}
 SERVER_MODES=${SERVER_MODES:-lookup read} # env: the cells of each part
 GW_MODES=${GW_MODES:-meta lookup read}
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift ;;
-	--rounds) rounds=$2; shift ;;
-	--seconds) seconds=$2; shift ;;
-	--streams) streams=$2; shift ;;
-	--part) part=$2; shift ;;
-	--syscalls) sysc=$2; shift ;;
-	--out) out=$2; shift ;;
-	--smoke) rounds=1; seconds=0.5; streams=1 ;;
-	--table) table_of=$2; shift ;;
-	*) echo "usage: $0 [--build DIR] [--rounds N] [--seconds S] [--streams LIST] [--part server|gateway|all] [--syscalls perf|strace|none] [--out DIR] [--smoke]" >&2
-	   exit 2 ;;
-	esac
-	shift
-done
+gb_parse_args "[--build DIR] [--rounds N] [--seconds S] [--streams LIST] [--part server|gateway|all] [--syscalls perf|strace|none] [--out DIR] [--smoke]" \
+	--build build --rounds rounds --seconds seconds --streams streams \
+	--part part --syscalls sysc --out out --table table_of \
+	--smoke! 'rounds=1; seconds=0.5; streams=1' -- "$@"
 [ -n "$build" ] || { build=$top/build-bench; [ -d "$build" ] || build=$top/build; }
 build=$(readlink -f "$build")
 gb_find_bins "$build"
