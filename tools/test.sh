@@ -11,7 +11,8 @@
 #   build-deb13/  stage deb13: the same tree built inside a Debian 13 root
 #                 (tools/deb13-root.sh, cached) with gcc 14 and the Ganesha
 #                 6.5 SDK; unit and integration (less GR_DEB13_EXCLUDE)
-#                 against Debian 13's ganesha.nfsd 6.5 - the same test
+#                 against Debian 13's ganesha.nfsd 6.5, and packaging
+#                 (the Debian 13 .debs in a fresh Debian 13 root) - the same test
 #                 scripts as above, run by tools/in-deb13.sh; only on a
 #                 Debian 12 machine (on 13, build/ is the Debian 13 build)
 # Every ctest run's summary is added up into one closing line.
@@ -173,6 +174,14 @@ deb13_stage() {
 	run_tier build-deb13 unit
 	GW_BIG_MIB=${GW_BIG_MIB:-64} GR_DEB13_ENV="GW_BIG_MIB" \
 		run_tier build-deb13 integration 1 -E "$deb13_exclude"
+	# The Debian 13 .debs, installed into a fresh Debian 13 root: the
+	# test copies the tree's tracked files (git's common directory bound
+	# in) and caches that root on the host; its scratch directory goes to
+	# the root's /tmp, which is on disk (the overlay has no file handles).
+	mkdir -p /var/cache/ganesha-rdma/pkgroot
+	GR_PKG_TMP=/tmp GR_DEB13_ENV="GR_PKG_TMP" GR_DEB13_BIND="$(git -C "$top" \
+		rev-parse --path-format=absolute --git-common-dir 2>/dev/null):/var/cache/ganesha-rdma/pkgroot" \
+		run_tier build-deb13 packaging
 	runner=()
 	keep_going=0
 	# ganesha.abi_refusal has two halves, each run by the daemon of one
