@@ -18,21 +18,44 @@
 #   5. prints the backend's transport counters and the gateway's.
 #
 # Env: GR_DEMO_MB=64 size of the test file; GR_DEMO_KEEP=1 keep the
-#      daemons and their directory (printed) after the run.
+#      daemons and their directory (printed) after the run;
+#      GR_DEMO_BUILD build directory (default build, or build-deb13 inside
+#      the Debian 13 root of tools/in-deb13.sh, so the two platforms'
+#      builds of one tree stay apart).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 mb=${GR_DEMO_MB:-64}
+bdir=build
+[ "${GR_IN_DEB13:-0}" = 1 ] && bdir=build-deb13
+bdir=${GR_DEMO_BUILD:-$bdir}
 
 say() { printf '\n== %s\n' "$*"; }
 
 say "installing dependencies (Debian packages, the Ganesha SDK of this release)"
 bash tools/install-deps.sh
 say "building"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j2 >/dev/null
+# A build directory that exists keeps its configuration (CI's, say); a
+# new one is made with optimisation and debug information.
+if [ -f "$bdir/CMakeCache.txt" ]; then
+	cmake -S . -B "$bdir" >/dev/null
+else
+	cmake -S . -B "$bdir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$bdir" -j2 >/dev/null
 
-GW_ROOT=$(mktemp -d /tmp/ganesha-rdma-demo.XXXXXX)
+# The backend's export lives in GW_ROOT, which must be on a file system
+# with file handles: Ganesha 6.5's FSAL_VFS finds no file system for an
+# export on a tmpfs, and Debian 13 mounts /tmp as one; /var/tmp is on disk
+# there (in tools/in-deb13.sh's root it is the overlay, /tmp the disk).
+tmp=/var/tmp
+for d in /var/tmp /tmp; do
+	case $(stat -f -c %T "$d") in
+	tmpfs | overlayfs) ;;
+	*) tmp=$d && break ;;
+	esac
+done
+GW_ROOT=$(mktemp -d "$tmp/ganesha-rdma-demo.XXXXXX")
 . tests/lib/gateway.sh
 cleanup() {
 	local rc=$?
@@ -46,7 +69,7 @@ cleanup() {
 	exit $rc
 }
 trap cleanup EXIT
-gw_find_build "$top/build"
+gw_find_build "$top/$bdir"
 [ -n "$GW_FSAL_MODULE" ] && [ -n "$GW_NFS41" ] ||
 	{ echo "the build did not produce the gateway FSAL or nfs41"; exit 1; }
 nfs41=$GW_NFS41

@@ -11,8 +11,9 @@
 #   build-deb13/  stage deb13: the same tree built inside a Debian 13 root
 #                 (tools/deb13-root.sh, cached) with gcc 14 and the Ganesha
 #                 6.5 SDK; unit and integration (less GR_DEB13_EXCLUDE)
-#                 against Debian 13's ganesha.nfsd 6.5, and packaging
-#                 (the Debian 13 .debs in a fresh Debian 13 root) - the same test
+#                 against Debian 13's ganesha.nfsd 6.5, packaging (the
+#                 Debian 13 .debs in a fresh Debian 13 root) and
+#                 tools/demo.sh (GR_TIERS_SKIP=demo leaves it out) - the same test
 #                 scripts as above, run by tools/in-deb13.sh; only on a
 #                 Debian 12 machine (on 13, build/ is the Debian 13 build)
 # Every ctest run's summary is added up into one closing line.
@@ -145,7 +146,7 @@ fi
 # Needs another way to fill the disk (a loop-mounted file system) first.
 deb13_exclude=${GR_DEB13_EXCLUDE:-'^(gateway\.proxy_v4|ganesha\.scale256|ganesha\.connect_cycles|soak\.short)$'}
 deb13_stage() {
-	local rc=0 t0
+	local rc=0 t0 t1
 	if skipped_tier deb13; then
 		echo "=== deb13: stage left out (GR_TIERS_SKIP)"
 		return
@@ -182,6 +183,21 @@ deb13_stage() {
 	GR_PKG_TMP=/tmp GR_DEB13_ENV="GR_PKG_TMP" GR_DEB13_BIND="$(git -C "$top" \
 		rev-parse --path-format=absolute --git-common-dir 2>/dev/null):/var/cache/ganesha-rdma/pkgroot" \
 		run_tier build-deb13 packaging
+	# The README's main command on Debian 13: backend ganesha.nfsd 6.5
+	# over RDMA, the gateway, a client's I/O checked byte for byte (the
+	# stage's build-deb13/, as configured; 54 s at a load average of 20).
+	if ! skipped_tier demo; then
+		echo "=== deb13: tools/demo.sh"
+		t1=$SECONDS
+		if "${runner[@]}" bash "$top/tools/demo.sh" >"$logdir/deb13-demo.log" 2>&1; then
+			total_pass=$((total_pass + 1))
+			echo "    deb13 demo passed: $((SECONDS - t1)) s"
+		else
+			tail -n 30 "$logdir/deb13-demo.log"
+			echo "    FAIL deb13 demo (log $logdir/deb13-demo.log)"
+			total_fail=$((total_fail + 1))
+		fi
+	fi
 	runner=()
 	keep_going=0
 	# ganesha.abi_refusal has two halves, each run by the daemon of one
