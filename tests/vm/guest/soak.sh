@@ -13,7 +13,11 @@
 #   kill    ganesha.nfsd kill -9, started again on the same port (with a
 #           15 s grace period, so the client reclaims its opens)
 #   stop    ganesha.nfsd SIGSTOPped 8 s, then SIGCONT
-#   link    the device's network interface down 3 s, then up
+#   link    the device's network interface down 3 s, then up (siw only by
+#           default: on rxe with Debian 12's kernel 6.1 a connection
+#           attempted while the link is down wedges the device's connection
+#           manager for good - the kernel's own NFS server never sees the
+#           client again either; docs/soak.md, "The VM tier")
 # A hard mount sees no error: calls wait and are sent again.  The only
 # answers accepted besides success are the reply-lost ones (a rename,
 # remove, link or mkdir answering ENOENT/EEXIST after a server restart,
@@ -21,9 +25,16 @@
 # operation must resume within 120 s (the time is printed); at the end the
 # export directory is compared with the mirror (diff -r).
 # Usage: soak.sh <ibdev> <ip> <build dir> <out dir> [seconds of faults] [seed]
+#        [kinds, comma-separated: kill,stop,link]
+# Resume times go to <out>/soak-resume-<ibdev>.txt ("kind ms" a line) and
+# a summary line per kind (count, median, worst) is printed.
 # Exit 0 when every check held, 1 otherwise; one "ok:"/"FAIL:" line each.
 set -u
 IBDEV=$1 IP=$2 BUILD=$3 OUT=$4 DUR=${5:-60} SEED=${6:-$(( $(date +%s) % 10000 ))}
+case $IBDEV in
+rxe*) KINDS=${7:-kill,stop} ;;
+*) KINDS=${7:-kill,stop,link} ;;
+esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/nfs_common.sh"
 work=/var/tmp/soak-$IBDEV
@@ -35,6 +46,7 @@ bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
 ulimit -l unlimited
 
 rm -rf "$work"; mkdir -p "$work" "$M" "$G"
+: >"$OUT/soak-resume-$IBDEV.txt"
 trap 'cp -f "$work/ganesha.log" "$OUT/ganesha-soak-$IBDEV.log" 2>/dev/null; cp -f "$work/ops.log" "$OUT/soak-ops-$IBDEV.log" 2>/dev/null' EXIT
 # A server that restarts must let the client reclaim what it held open:
 # a grace period (short, so that a restart costs seconds) and the client
@@ -43,7 +55,7 @@ export GANESHA_GRACELESS=false
 export GANESHA_NFSV4_EXTRA="Lease_Lifetime = 10; Grace_Period = 15;"
 ganesha_start "$work" "$IP" "$BUILD" ||
 	{ echo "FAIL: Ganesha's RDMA listener did not start"; exit 1; }
-echo "seed $SEED, $DUR s of faults on $IBDEV"
+echo "seed $SEED, $DUR s of faults ($KINDS) on $IBDEV"
 mount -t nfs -o vers=4.1,proto=rdma,port=20049,hard,timeo=50,retrans=2 \
 	"$IP:/export" "$G" || { echo "FAIL: mount of our Ganesha over RDMA"; exit 1; }
 ok "kernel client: hard mount over RDMA ($IBDEV)"
@@ -117,7 +129,8 @@ workload() {
 			cmp -s "$G/$f" "$M/$f" || { echo "read $f differs from the model"; return 1; }
 			echo "$f" >>"$work/verified" ;;
 		esac
-		date +%s%3N >"$work/last"
+		# Renamed into place: the fault loop never reads a half-written file.
+		date +%s%3N >"$work/last.new" && mv -f "$work/last.new" "$work/last"
 	done
 	echo "$i operations"
 }
@@ -129,8 +142,8 @@ now_ms() { date +%s%3N; }
 resume_wait() { # END_MS: wait for an operation completed after it
 	local t
 	while :; do
-		t=$(cat "$work/last" 2>/dev/null || echo 0)
-		[ "$t" -gt "$1" ] && { echo $(( $(now_ms) - $1 )); return 0; }
+		t=$(cat "$work/last" 2>/dev/null)
+		[ "${t:-0}" -gt "$1" ] && { echo $(( $(now_ms) - $1 )); return 0; }
 		kill -0 $wpid 2>/dev/null || return 1
 		[ $(( $(now_ms) - $1 )) -lt 120000 ] || return 1
 		sleep 0.1
@@ -142,8 +155,11 @@ t0=$(date +%s) nf=0
 while [ $(( $(date +%s) - t0 )) -lt "$DUR" ]; do
 	sleep $((4 + RANDOM % 4))
 	nf=$((nf + 1))
-	kinds=(kill stop)
-	[ -n "$netdev" ] && kinds+=(link)
+	kinds=()
+	for k in ${KINDS//,/ }; do
+		[ "$k" = link ] && [ -z "$netdev" ] && continue
+		kinds+=("$k")
+	done
 	kind=${kinds[$((RANDOM % ${#kinds[@]}))]}
 	start=$(now_ms)
 	case $kind in
@@ -168,6 +184,12 @@ while [ $(( $(date +%s) - t0 )) -lt "$DUR" ]; do
 	fi
 done
 touch "$work/stop"
+# Resume times by kind: count, median, worst (ms).
+for k in ${KINDS//,/ }; do
+	awk -v k="$k" '$1 == k { print $2 }' "$OUT/soak-resume-$IBDEV.txt" 2>/dev/null |
+		sort -n | awk -v k="$k" -v dev="$IBDEV" '{ v[NR] = $1 }
+		END { if (NR) printf "resume %s on %s: %d faults, median %d ms, worst %d ms\n", k, dev, NR, (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR] }'
+done
 if wait $wpid; then
 	ok "workload: $(tail -1 "$work/workload.out"), $(wc -l <"$work/verified" 2>/dev/null || echo 0) reads checked against the model, $(wc -l <"$work/ops.log" 2>/dev/null || echo 0) replies lost with a restart"
 else
