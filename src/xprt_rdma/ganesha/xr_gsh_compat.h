@@ -71,4 +71,18 @@ enum xprt_stat xr_gsh_compat_xprt_ready(SVCXPRT *xprt);
  */
 bool xr_gsh_compat_control(SVCXPRT *xprt, const u_int rq, void *in);
 
+/**
+ * xr_gsh_compat_read_len() - the READ buffer fsal_read2() will malloc
+ * @read_arg:	the struct fsal_io_arg * fsal_read2() was given
+ * @len:	its buffer's length, when it will allocate one
+ *
+ * The preload serves that malloc() from the READ arena
+ * (xr_gsh_preload_arena.c).  Ganesha 6 allocates the buffer inside
+ * fsal_read2() when none was supplied (iov[0].iov_base NULL, one iov);
+ * Ganesha 4.3 has no fsal_read2(), so this is never called there.
+ *
+ * Return: 1 and @len set when the buffer will be allocated, else 0.
+ */
+int xr_gsh_compat_read_len(void *read_arg, size_t *len);
+
 #endif /* XR_GSH_COMPAT_H */

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "gsh_rpc.h"
 #include "abstract_mem.h"
+#include "fsal_api.h"
 
 #include "xr_gsh_compat.h"
 #include "xr_gsh_xdr.h"
@@ -71,4 +72,15 @@ bool xr_gsh_compat_control(SVCXPRT *xprt, const u_int rq, void *in)
 	default:
 		return false;
 	}
+}
+
+int xr_gsh_compat_read_len(void *read_arg, size_t *len)
+{
+	struct fsal_io_arg *arg = read_arg;
+
+	if (!arg || arg->iov_count != 1 || !arg->iov || arg->iov[0].iov_base ||
+	    !arg->iov[0].iov_len)
+		return 0;
+	*len = arg->iov[0].iov_len;
+	return 1;
 }

@@ -18,6 +18,16 @@
  *   allocator (and the engine registers that reply as before);
  * - free() and friends route an arena pointer back to the arena, anything
  *   else to the next allocator: an arena block is never seen by glibc.
+ * Ganesha 6.5 takes NFSv4 and NFSv3 READ buffers with gsh_malloc(n), that
+ * is malloc(), inside fsal_read2() - an exported function Ganesha's
+ * protocol code calls through the PLT.  So malloc() and fsal_read2() are
+ * interposed too: on an armed worker, fsal_read2() asks the module
+ * (gr_read_arena_set_read_len(): the module knows Ganesha's struct) whether
+ * the FSAL call will allocate the buffer and of what length, and the next
+ * malloc() of exactly that length on this thread, before fsal_read2()
+ * returns, comes from the arena.  Ganesha 4.3 has no fsal_read2(); its
+ * NFSv3 READ buffer is a plain malloc() in the unexported nfs3_read(),
+ * not told apart from the call's other allocations: left to malloc.
  * The arena exists only once the module made it (gr_read_arena_setup(),
  * on a fabric that needs local registrations); before, and in any other
  * process this library is preloaded into, every call goes straight to the
@@ -32,6 +42,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +50,7 @@
 #include "gr_arena.h"
 
 /* glibc's own, for calls made while the next definitions are looked up. */
+extern void *__libc_malloc(size_t n);
 extern void *__libc_realloc(void *p, size_t n);
 extern void __libc_free(void *p);
 extern void *__libc_memalign(size_t align, size_t n);
@@ -47,11 +59,19 @@ typedef int (*pm_fn)(void **, size_t, size_t);
 typedef void (*free_fn)(void *);
 typedef void *(*realloc_fn)(void *, size_t);
 typedef size_t (*usable_fn)(void *);
+typedef void *(*malloc_fn)(size_t);
+/* void fsal_read2(obj, bool bypass, done_cb, struct fsal_io_arg *, void *) */
+typedef void (*read2_fn)(void *, bool, void *, void *, void *);
+typedef int (*read_len_fn)(void *read_arg, size_t *len);
 
 static pm_fn next_pm;
 static free_fn next_free;
 static realloc_fn next_realloc;
 static usable_fn next_usable;
+static malloc_fn next_malloc;
+static read2_fn next_read2;
+/* Set once by the module (Ganesha 6), before any thread is armed. */
+static read_len_fn read_len;
 
 /* Set once by gr_read_arena_setup(), before any thread is armed. */
 static struct gr_arena *arena;
@@ -63,6 +83,8 @@ static struct gr_arena *cur(void)
 
 static __thread int armed __attribute__((tls_model("initial-exec")));
 static __thread int resolving __attribute__((tls_model("initial-exec")));
+/* Inside an armed fsal_read2(): the length of the buffer it will malloc. */
+static __thread size_t want_len __attribute__((tls_model("initial-exec")));
 
 /* dlsym(RTLD_NEXT) once; NULL while a lookup on this thread is running. */
 static void *next_sym(void **slot, const char *name)
@@ -105,6 +127,42 @@ int posix_memalign(void **out, size_t align, size_t n)
 		return 0;
 	}
 	return f(out, align, n);
+}
+
+void *malloc(size_t n)
+{
+	malloc_fn f;
+
+	if (want_len && n == want_len) {
+		struct gr_arena *a = cur();
+
+		want_len = 0;
+		if (a) {
+			void *p = gr_arena_alloc(a, n);
+
+			if (p)
+				return p;
+		}
+	}
+	f = (malloc_fn)next_sym((void **)&next_malloc, "malloc");
+	return f ? f(n) : __libc_malloc(n);
+}
+
+void fsal_read2(void *obj, bool bypass, void *done_cb, void *read_arg,
+		void *caller_arg)
+{
+	read2_fn f = (read2_fn)next_sym((void **)&next_read2, "fsal_read2");
+	read_len_fn want = __atomic_load_n(&read_len, __ATOMIC_ACQUIRE);
+	size_t len = 0;
+
+	if (!f) {
+		/* Only a Ganesha that has fsal_read2() calls it. */
+		abort();
+	}
+	if (armed && want && cur() && want(read_arg, &len))
+		want_len = len;
+	f(obj, bypass, done_cb, read_arg, caller_arg);
+	want_len = 0;
 }
 
 void free(void *p)
@@ -194,6 +252,11 @@ int gr_read_arena_setup(size_t size, size_t max_block, void **base, size_t *len)
 void gr_read_arena_arm(int on)
 {
 	armed = on;
+}
+
+void gr_read_arena_set_read_len(read_len_fn fn)
+{
+	__atomic_store_n(&read_len, fn, __ATOMIC_RELEASE);
 }
 
 int gr_read_arena_stats(struct gr_arena_stats *out)

@@ -678,6 +678,7 @@ static void arena_start(struct xr_gsh_server *srv,
 	arena_setup_fn setup;
 	size_t block = XR_GSH_ARENA_MIN_BLOCK, size, len;
 	const char *force;
+	void (*set_read_len)(int (*)(void *, size_t *));
 	void *base;
 	int rc;
 
@@ -712,6 +713,10 @@ static void arena_start(struct xr_gsh_server *srv,
 		size = 8 * block;
 	if (size > XR_GSH_ARENA_MAX && XR_GSH_ARENA_MAX >= block)
 		size = XR_GSH_ARENA_MAX / block * block;
+	set_read_len = (void (*)(int (*)(void *, size_t *)))dlsym(
+	    RTLD_DEFAULT, "gr_read_arena_set_read_len");
+	if (set_read_len)
+		set_read_len(xr_gsh_compat_read_len);
 	rc = setup(size, block, &base, &len);
 	if (!rc)
 		rc = xr_svc_add_area(srv->xs_engine, base, len);
