@@ -98,13 +98,26 @@ gb_setup() {
 			>"$dir/ganesha.conf"
 }
 
-# A work directory on tmpfs if possible, else under /tmp.
+# A work directory on tmpfs if possible, else on disk.  Ganesha 6's
+# FSAL_VFS exports no tmpfs ("Lookup failed on path"), so there - or with
+# GB_EXPORT_DISK=1, to compare a 4.3 run with a 6.5 one - it is the first
+# of /var/tmp and /tmp that is neither tmpfs nor overlayfs (Debian 13
+# mounts /tmp as a tmpfs; in tools/in-deb13.sh's root /var/tmp is the
+# overlay).  The export's files stay in the page cache either way.
 gb_mktemp() {
-	if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	local d
+	if [ "${GB_EXPORT_DISK:-0}" != 1 ] && [ "$(gr_ganesha_major)" -lt 6 ] &&
+		[ -d /dev/shm ] && [ -w /dev/shm ]; then
 		mktemp -d /dev/shm/gr-bench.XXXXXX
-	else
-		mktemp -d /tmp/gr-bench.XXXXXX
+		return
 	fi
+	for d in /var/tmp /tmp; do
+		case $(stat -f -c %T "$d") in
+		tmpfs | overlayfs) ;;
+		*) mktemp -d "$d/gr-bench.XXXXXX" && return ;;
+		esac
+	done
+	mktemp -d /tmp/gr-bench.XXXXXX
 }
 
 gb_start() {
