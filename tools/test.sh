@@ -14,8 +14,9 @@
 #                 against Debian 13's ganesha.nfsd 6.5, packaging (the
 #                 Debian 13 .debs in a fresh Debian 13 root) and
 #                 tools/demo.sh (GR_TIERS_SKIP=demo leaves it out) - the same test
-#                 scripts as above, run by tools/in-deb13.sh; only on a
-#                 Debian 12 machine (on 13, build/ is the Debian 13 build)
+#                 scripts as above, run by tools/in-deb13.sh - and vm (the
+#                 Debian 13 guest, kernel 6.12, booted from this host); only
+#                 on a Debian 12 machine (on 13, build/ is the Debian 13 build)
 # Every ctest run's summary is added up into one closing line.
 #
 # Usage: tools/test.sh [BUILD_DIR...]   only these of the four (default: all)
@@ -200,6 +201,10 @@ deb13_stage() {
 	fi
 	runner=()
 	keep_going=0
+	# The vm tier of build-deb13/ boots the Debian 13 guest (kernel 6.12,
+	# Ganesha 6.5; tests/vm/guest-tests-trixie.list) with qemu on this host,
+	# not in the root: ctest reads build-deb13/'s test files as they are.
+	run_tier build-deb13 vm
 	# ganesha.abi_refusal has two halves, each run by the daemon of one
 	# platform with the other platform's build: in build/ above it skipped
 	# (no build-deb13/ yet in a fresh clone); now the Debian 12 daemon can
