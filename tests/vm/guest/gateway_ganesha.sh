@@ -48,6 +48,9 @@ NFS_CORE_PARAM {
 	NFS_Port = 2050; Protocols = 4; Enable_NLM = false;
 	Enable_RQUOTA = false; Enable_UDP = false;
 	Plugins_Dir = "$work/plugins";
+	# Ganesha 6.5 exits without CAP_SYS_RESOURCE (the nocap run) unless
+	# allowed to go on without PR_SET_IO_FLUSHER.
+	$(gr_core_version_params)
 }
 NFS_KRB5 { Active_krb5 = false; }
 NFSv4 { RecoveryBackend = fs; RecoveryRoot = "$work/recovery"; Graceless = true; }

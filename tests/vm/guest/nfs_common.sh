@@ -23,6 +23,10 @@
 #   knfsd_stop
 # Both MOUNT ports are fixed and given to mount(8) (mountport=): a lookup
 # through rpcbind would find whatever the other server registered last.
+# The integration tier's helpers, for gr_core_version_params: the
+# NFS_CORE_PARAM lines only some Ganesha versions know (the Debian 12 guest
+# runs 4.3, the Debian 13 guest 6.5).
+. "$(dirname "${BASH_SOURCE[0]}")/../../lib/ganesha.sh"
 GANESHA_MNT_PORT=20048
 KNFSD_MNT_PORT=20052
 GANESHA_PID=
@@ -47,6 +51,7 @@ ganesha_start() { # work ip build [protocols]
 NFS_CORE_PARAM {
 	NFS_Port = 2049; Protocols = $protocols; Enable_NLM = false;
 	Enable_RQUOTA = false; Enable_UDP = false; $mnt
+	$(gr_core_version_params)
 }
 NFS_KRB5 { Active_krb5 = false; }
 NFSv4 {
