@@ -924,8 +924,12 @@ static int group_victim(int ready_fd)
 
 	if (!cl)
 		return 1;
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 8; i++) {
+		/* filled: the SUM calls send it (memcheck: no uninit bytes) */
 		vc[i].vc_buf = malloc(MiB);
+		if (vc[i].vc_buf)
+			memset(vc[i].vc_buf, i, MiB);
+	}
 	for (round = 0;; round++) {
 		for (i = 0; i < 8; i++) {
 			struct toy_call *tc = &vc[i].vc_call;

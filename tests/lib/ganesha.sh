@@ -72,7 +72,10 @@ gr_ganesha_start() {
 	command -v ganesha.nfsd >/dev/null ||
 		gr_skip "ganesha.nfsd not installed (run tools/install-deps.sh)"
 	[ -z "${3:-}" ] || gr_require_plain_module "$3"
-	ganesha.nfsd -F -f "$conf" -L "$dir/ganesha.log" \
+	# GR_GANESHA_WRAP: a command the daemon runs under (e.g. valgrind),
+	# split on blanks; its pid is the daemon's.
+	# shellcheck disable=SC2086
+	${GR_GANESHA_WRAP:-} ganesha.nfsd -F -f "$conf" -L "$dir/ganesha.log" \
 		-p "$dir/ganesha.pid" -N NIV_EVENT >"$dir/ganesha.out" 2>&1 &
 	GR_GANESHA_PID=$!
 }
@@ -181,8 +184,8 @@ gr_rdma_server_start() {
 	gr_rdma_conf "$1" "$port" "$rport" "$stats" >"$1/ganesha.conf"
 	GANESHA_RDMA_MODULE=$3 LD_PRELOAD=$2 \
 		gr_ganesha_start "$1" "$1/ganesha.conf"
-	if ! gr_wait_for 30 grep -q 'NFS_RDMA: serving NFS over RDMA' \
-		"$1/ganesha.log"; then
+	if ! gr_wait_for "${GR_GANESHA_START_SECS:-30}" \
+		grep -q 'NFS_RDMA: serving NFS over RDMA' "$1/ganesha.log"; then
 		cat "$1/ganesha.log" "$1/ganesha.out"
 		gr_fail "the RDMA listener did not come up"
 	fi
