@@ -41,7 +41,14 @@
 #define SRV_RECVS 300u
 #define CLI_RECVS 300u
 #define OUTSTANDING 256u
-#define MANY_CONNS 24u
+/*
+ * many_connections: on ofi 128 at once on each side: libfabric 2.1's tcp
+ * provider once refused endpoints past ~100 here (~50 inside the engine,
+ * one epoll level deeper) when each endpoint's CQ wait fd was nested in
+ * the fabric's epoll set; elsewhere 24 (verbs runs in the VM tier).
+ */
+#define MANY_CONNS 128u
+#define MANY_CONNS_VERBS 24u
 #define TIMEOUT_MS 10000
 
 /* Case codes in the connect data. */
@@ -999,10 +1006,12 @@ static void case_outstanding(struct cli *k, struct cli_conn *c)
 static void case_many(struct cli *k)
 {
 	struct cli_conn *c[MANY_CONNS];
-	uint32_t i, up = 0, pinged = 0, clean = 0;
+	uint32_t i, up = 0, pinged = 0, clean = 0, many = MANY_CONNS;
 	int err;
 
-	for (i = 0; i < MANY_CONNS; i++) {
+	if (strcmp(opts.fo_backend, "ofi"))
+		many = MANY_CONNS_VERBS;
+	for (i = 0; i < many; i++) {
 		err = 0;
 		c[i] = cli_connect(k, C_SMALL, 8, &err);
 		if (cli_up(c[i]))
@@ -1015,19 +1024,19 @@ static void case_many(struct cli *k)
 				c[i] ? c[i]->cc_status : 0,
 				xr_fabric_strerror(k->k_fab));
 	}
-	for (i = 0; i < MANY_CONNS; i++)
+	for (i = 0; i < many; i++)
 		if (cli_up(c[i]) && cli_cmd(k, c[i], "PING", 0, i) == 0)
 			pinged++;
-	for (i = 0; i < MANY_CONNS; i++)
+	for (i = 0; i < many; i++)
 		if (c[i])
 			clean += cli_close(k, c[i]);
-	if (up == MANY_CONNS && pinged == MANY_CONNS && clean == MANY_CONNS)
+	if (up == many && pinged == many && clean == many)
 		result(k, "many_connections", 0,
 		       "%u connections to one listener, all pinged", up);
 	else
 		result(k, "many_connections", 1,
 		       "%u up, %u pinged, %u closed clean of %u", up, pinged,
-		       clean, MANY_CONNS);
+		       clean, many);
 }
 
 /*

@@ -4,12 +4,22 @@
  * FI_MSG | FI_RMA, provider chosen by name (default "tcp").  How this works:
  *
  * - open: fi_getinfo() for the local address picks fabric + domain; one
- *   event queue (FI_WAIT_FD) serves every listener and endpoint.  The
- *   fabric's wait descriptor is an epoll set holding the event queue's fd
- *   and the fd of each endpoint's completion queue.
- * - The provider makes progress only while we read its queues: poll()
- *   reads every endpoint's CQ; arm() makes one more progress pass (see
- *   xr_ofi_progress_pass) and then fi_trywait() over all of them.
+ *   event queue and one completion queue (both FI_WAIT_FD) serve every
+ *   listener and endpoint.  The fabric's wait descriptor is an epoll set
+ *   holding exactly those two fds, however many endpoints there are: on
+ *   libfabric 2.x tcp a CQ's wait fd is itself an epoll set, and one
+ *   nested per endpoint ran into the kernel's limit on epoll wake-up
+ *   paths after ~50 endpoints (epoll_ctl EINVAL, connections refused).
+ * - Demultiplexing: the context libfabric gets with each operation is the
+ *   operation's slot record (struct xr_ofi_slot), which names its
+ *   endpoint.  poll() reads the shared CQ in bounded batches into
+ *   per-endpoint rings (one entry per busy work request at most, so a
+ *   ring never overflows) and then serves the endpoints that have
+ *   something, round robin from a ready list, each at most its share: a
+ *   peer that floods cannot stall another.
+ * - The provider makes progress only while we read its queues: arm() makes
+ *   one more progress pass (see xr_ofi_arm) and then fi_trywait() over the
+ *   event queue and the CQ.
  * - Memory: mr_mode is read back.  Without FI_MR_VIRT_ADDR a wire offset
  *   is the offset from the region's start; without FI_MR_PROV_KEY the key
  *   is ours to choose: a random non-zero 32-bit value, retried on collision
@@ -19,9 +29,10 @@
  *   engines post plain addresses and register only what a peer addresses.
  * - Connection data is capped locally (fi_accept does not check it).
  * - When a connection ends (FI_SHUTDOWN, an error, or our own disconnect)
- *   the libfabric endpoint is closed at once; the CQ stays until
- *   ep_destroy, is drained, and operations the provider will never report
- *   are completed with -ECANCELED from the work-request slots.
+ *   the libfabric endpoint is closed at once and the shared CQ is drained
+ *   into the rings, so no entry naming the endpoint is left in it when it
+ *   is freed; its ring is served, and operations the provider will never
+ *   report are completed with -ECANCELED from the work-request slots.
  * - libfabric has no send-with-invalidate: post_send reports -EOPNOTSUPP.
  */
 #include "xr_fabric_int.h"
@@ -44,6 +55,14 @@
 
 #define XR_OFI_VERSION FI_VERSION(1, 9)
 #define XR_OFI_POLL_BATCH 32
+/*
+ * Entries of the shared CQ.  Not a limit: libfabric's util CQ keeps what
+ * does not fit in an overflow list; past this size each extra entry costs
+ * the provider a malloc.
+ */
+#define XR_OFI_CQ_SIZE 8192
+/* Most CQ entries one poll() moves into the rings before serving them. */
+#define XR_OFI_FILL_MAX 256
 
 enum xr_ofi_ep_state {
 	XR_OFI_CONNECTING,
@@ -58,6 +77,8 @@ struct xr_ofi_fabric {
 	struct fid_domain *of_domain;
 	struct fid_eq *of_eq;
 	int of_eq_fd;
+	struct fid_cq *of_cq; /* shared by every endpoint */
+	int of_cq_fd;
 	int of_epfd;
 	uint64_t of_mr_mode;
 	bool of_bind_src; /* connect from of_info's source address */
@@ -65,7 +86,11 @@ struct xr_ofi_fabric {
 	struct xr_ofi_ep *of_eps;	/* every endpoint */
 	struct xr_ofi_listener *of_lis; /* every listener */
 	struct xr_ofi_mr *of_mrs;	/* every region */
-	uint32_t of_poll_turn;		/* endpoint poll() starts with */
+	/* Endpoints with completions in their ring or slots to flush. */
+	struct xr_ofi_ep *of_ready_head, *of_ready_tail;
+	uint32_t of_nready;
+	uint32_t of_owed;   /* endpoints owing an XR_EV_DISCONNECTED */
+	uint64_t of_nslots; /* work-request slots of every endpoint */
 };
 
 struct xr_ofi_listener {
@@ -82,18 +107,32 @@ struct xr_ofi_req {
 	struct fi_info *oq_info;
 };
 
+/*
+ * libfabric's context for one operation: the slot of the same index in the
+ * endpoint's xr_wr_pool.  Once read from the CQ the result waits here
+ * until poll() hands it out.
+ */
+struct xr_ofi_slot {
+	struct xr_ofi_ep *os_ep;
+	uint32_t os_len;
+	int os_status;
+	bool os_done; /* read from the CQ, its index in the ring */
+};
+
 struct xr_ofi_ep {
 	struct xr_ep oe_base;
 	struct xr_ofi_fabric *oe_fab;
 	struct fid_ep *oe_ep;
-	struct fid_cq *oe_cq;
-	int oe_cq_fd;
 	enum xr_ofi_ep_state oe_state;
 	bool oe_report_disconnect; /* an XR_EV_DISCONNECTED is owed */
-	bool oe_has_stash;	   /* arm() read one completion early */
-	struct fi_cq_msg_entry oe_stash;
+	bool oe_ready;		   /* on the fabric's ready list */
 	int oe_disconnect_status;
+	uint32_t oe_nslots; /* receive + send depth */
+	struct xr_ofi_slot *oe_slots;
+	uint32_t *oe_ring; /* completed slot indices, oe_nslots entries */
+	uint32_t oe_ring_head, oe_ring_count;
 	struct xr_ofi_ep *oe_prev, *oe_next;
+	struct xr_ofi_ep *oe_rprev, *oe_rnext; /* ready list */
 };
 
 struct xr_ofi_mr {
@@ -156,6 +195,161 @@ static int xr_ofi_status(int err)
 		return -EACCES;
 	default:
 		return -EIO;
+	}
+}
+
+/* Put e at the end of the ready list unless it is on it already. */
+static void xr_ofi_ready_add(struct xr_ofi_fabric *of, struct xr_ofi_ep *e)
+{
+	if (e->oe_ready)
+		return;
+	e->oe_ready = true;
+	e->oe_rnext = NULL;
+	e->oe_rprev = of->of_ready_tail;
+	if (of->of_ready_tail)
+		of->of_ready_tail->oe_rnext = e;
+	else
+		of->of_ready_head = e;
+	of->of_ready_tail = e;
+	of->of_nready++;
+}
+
+static void xr_ofi_ready_del(struct xr_ofi_fabric *of, struct xr_ofi_ep *e)
+{
+	if (!e->oe_ready)
+		return;
+	if (e->oe_rprev)
+		e->oe_rprev->oe_rnext = e->oe_rnext;
+	else
+		of->of_ready_head = e->oe_rnext;
+	if (e->oe_rnext)
+		e->oe_rnext->oe_rprev = e->oe_rprev;
+	else
+		of->of_ready_tail = e->oe_rprev;
+	e->oe_rprev = e->oe_rnext = NULL;
+	e->oe_ready = false;
+	of->of_nready--;
+}
+
+/* Whether e has something for poll(): a completion, or slots to flush. */
+static bool xr_ofi_has_work(const struct xr_ofi_ep *e)
+{
+	return e->oe_ring_count ||
+	       (e->oe_state == XR_OFI_CLOSED && e->oe_base.xe_wrs.xp_busy);
+}
+
+static void xr_ofi_set_owed(struct xr_ofi_fabric *of, struct xr_ofi_ep *e,
+			    bool owed)
+{
+	if (e->oe_report_disconnect == owed)
+		return;
+	e->oe_report_disconnect = owed;
+	if (owed)
+		of->of_owed++;
+	else
+		of->of_owed--;
+}
+
+/* libfabric's context for the operation in slot wr of e. */
+static void *xr_ofi_ctx(struct xr_ofi_ep *e, const struct xr_wr *wr)
+{
+	return &e->oe_slots[wr - e->oe_base.xe_wrs.xp_slots];
+}
+
+/*
+ * File one CQ entry with the endpoint its context names.  A context whose
+ * slot is not busy, or was filed already, is ignored: the ring holds at
+ * most one entry per busy slot and so never overflows.
+ */
+static void xr_ofi_demux(struct xr_ofi_fabric *of, void *ctx, int status,
+			 uint32_t len)
+{
+	struct xr_ofi_slot *s = ctx;
+	struct xr_ofi_ep *e;
+	uint32_t idx;
+
+	if (!s)
+		return;
+	e = s->os_ep;
+	idx = (uint32_t)(s - e->oe_slots);
+	if (idx >= e->oe_nslots || s->os_done ||
+	    !e->oe_base.xe_wrs.xp_slots[idx].xw_busy ||
+	    e->oe_ring_count >= e->oe_nslots)
+		return;
+	s->os_done = true;
+	s->os_status = status;
+	s->os_len = len;
+	e->oe_ring[(e->oe_ring_head + e->oe_ring_count) % e->oe_nslots] = idx;
+	e->oe_ring_count++;
+	xr_ofi_ready_add(of, e);
+}
+
+/*
+ * Move up to limit entries of the shared CQ into the endpoints' rings.
+ * Every fi_cq_read() runs the provider's progress (two epoll_wait() calls
+ * on tcp), so a short read ends it (*drained).  Returns the number of
+ * entries read, or -EIO.
+ */
+static int xr_ofi_fill(struct xr_ofi_fabric *of, int limit, bool *drained)
+{
+	struct fi_cq_msg_entry ent[XR_OFI_POLL_BATCH];
+	struct fi_cq_err_entry err;
+	int n = 0, want, i;
+	ssize_t ret;
+
+	*drained = false;
+	while (n < limit) {
+		want = limit - n < XR_OFI_POLL_BATCH ? limit - n
+						     : XR_OFI_POLL_BATCH;
+		ret = fi_cq_read(of->of_cq, ent, want);
+		if (ret == -FI_EAVAIL) {
+			memset(&err, 0, sizeof(err));
+			ret = fi_cq_readerr(of->of_cq, &err, 0);
+			if (ret == -FI_EAGAIN) {
+				*drained = true;
+				break;
+			}
+			if (ret < 0)
+				return n ? n : -EIO;
+			xr_ofi_demux(of, err.op_context, xr_ofi_status(err.err),
+				     0);
+			n++;
+			continue;
+		}
+		if (ret == -FI_EAGAIN) {
+			*drained = true;
+			break;
+		}
+		if (ret < 0)
+			return n ? n : -EIO;
+		for (i = 0; i < ret; i++)
+			xr_ofi_demux(of, ent[i].op_context, 0,
+				     (uint32_t)ent[i].len);
+		n += (int)ret;
+		if (ret < want) {
+			*drained = true;
+			break;
+		}
+	}
+	return n;
+}
+
+/*
+ * Read the shared CQ to its end: after an endpoint is closed no entry may
+ * be left in it that names the endpoint.  The entries come from busy
+ * slots, so of_nslots (plus one batch per error) bounds the loop.
+ */
+static void xr_ofi_drain(struct xr_ofi_fabric *of)
+{
+	uint64_t budget = of->of_nslots + XR_OFI_POLL_BATCH;
+	bool drained = false;
+	int ret;
+
+	while (!drained && budget) {
+		ret = xr_ofi_fill(of, XR_OFI_FILL_MAX, &drained);
+		if (ret <= 0)
+			break;
+		budget = (uint64_t)ret >= budget ? 0 : budget - (uint64_t)ret;
 	}
 }
 
@@ -222,6 +416,9 @@ static int xr_ofi_open(const struct xr_fabric_params *params,
 {
 	const char *prov = params->xfp_provider ? params->xfp_provider : "tcp";
 	struct fi_eq_attr eq_attr = {.size = 1024, .wait_obj = FI_WAIT_FD};
+	struct fi_cq_attr cq_attr = {.size = XR_OFI_CQ_SIZE,
+				     .format = FI_CQ_FORMAT_MSG,
+				     .wait_obj = FI_WAIT_FD};
 	struct xr_ofi_fabric *of;
 	int ret;
 
@@ -231,6 +428,7 @@ static int xr_ofi_open(const struct xr_fabric_params *params,
 	of->of_base.xf_ops = &xr_fabric_ops_ofi;
 	of->of_base.xf_pdata_max = XR_PDATA_MAX;
 	of->of_eq_fd = -1;
+	of->of_cq_fd = -1;
 	snprintf(of->of_provider, sizeof(of->of_provider), "%s", prov);
 	of->of_epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (of->of_epfd < 0) {
@@ -276,7 +474,18 @@ static int xr_ofi_open(const struct xr_fabric_params *params,
 				 fi_strerror(-ret));
 		goto out_close;
 	}
+	ret = fi_cq_open(of->of_domain, &cq_attr, &of->of_cq, NULL);
+	if (!ret)
+		ret = fi_control(&of->of_cq->fid, FI_GETWAIT, &of->of_cq_fd);
+	if (ret) {
+		ret = xr_buf_err(errbuf, errlen, "ofi", -EIO,
+				 "completion queue with FI_WAIT_FD: %s",
+				 fi_strerror(-ret));
+		goto out_close;
+	}
 	ret = xr_ofi_epoll_add(of, of->of_eq_fd, NULL);
+	if (!ret)
+		ret = xr_ofi_epoll_add(of, of->of_cq_fd, NULL);
 	if (ret) {
 		xr_buf_err(errbuf, errlen, "ofi", ret, "epoll_ctl: %s",
 			   strerror(-ret));
@@ -309,6 +518,8 @@ static void xr_ofi_close(struct xr_fabric *fab)
 		xr_ofi_dereg_mr(&of->of_mrs->om_base);
 	if (of->of_eq)
 		fi_close(&of->of_eq->fid);
+	if (of->of_cq)
+		fi_close(&of->of_cq->fid);
 	if (of->of_domain)
 		fi_close(&of->of_domain->fid);
 	if (of->of_fabric)
@@ -431,10 +642,8 @@ static int xr_ofi_ep_create(struct xr_ofi_fabric *of, struct fi_info *info,
 			    const struct xr_recv *prepost, uint32_t nprepost,
 			    void *ctx, struct xr_ofi_ep **out)
 {
-	struct fi_cq_attr cq_attr = {.format = FI_CQ_FORMAT_MSG,
-				     .wait_obj = FI_WAIT_FD};
 	struct xr_ofi_ep *e;
-	uint32_t posted;
+	uint32_t posted, i;
 	int ret;
 
 	ret = xr_ofi_check_attr(of, attr);
@@ -446,7 +655,6 @@ static int xr_ofi_ep_create(struct xr_ofi_fabric *of, struct fi_info *info,
 	e->oe_base.xe_fabric = &of->of_base;
 	e->oe_base.xe_ctx = ctx;
 	e->oe_fab = of;
-	e->oe_cq_fd = -1;
 	e->oe_state = XR_OFI_CONNECTING;
 	ret = xr_wr_pool_init(&e->oe_base.xe_wrs, attr->xea_recv_depth,
 			      attr->xea_send_depth);
@@ -455,15 +663,16 @@ static int xr_ofi_ep_create(struct xr_ofi_fabric *of, struct fi_info *info,
 				 strerror(-ret));
 		goto out_free;
 	}
-	cq_attr.size = (size_t)attr->xea_recv_depth + attr->xea_send_depth;
-	ret = fi_cq_open(of->of_domain, &cq_attr, &e->oe_cq, e);
-	if (!ret)
-		ret = fi_control(&e->oe_cq->fid, FI_GETWAIT, &e->oe_cq_fd);
-	if (ret) {
-		ret = xr_fab_err(&of->of_base, -EIO, "fi_cq_open: %s",
-				 fi_strerror(-ret));
-		goto out_cq;
+	e->oe_nslots = attr->xea_recv_depth + attr->xea_send_depth;
+	e->oe_slots = calloc(e->oe_nslots, sizeof(*e->oe_slots));
+	e->oe_ring = calloc(e->oe_nslots, sizeof(*e->oe_ring));
+	if (!e->oe_slots || !e->oe_ring) {
+		ret = xr_fab_err(&of->of_base, -ENOMEM,
+				 "endpoint slots: no memory");
+		goto out_slots;
 	}
+	for (i = 0; i < e->oe_nslots; i++)
+		e->oe_slots[i].os_ep = e;
 	info->tx_attr->size = attr->xea_send_depth;
 	info->rx_attr->size = attr->xea_recv_depth;
 	info->tx_attr->iov_limit = attr->xea_max_sge;
@@ -472,12 +681,12 @@ static int xr_ofi_ep_create(struct xr_ofi_fabric *of, struct fi_info *info,
 	if (ret) {
 		ret = xr_fab_err(&of->of_base, -EIO, "fi_endpoint: %s",
 				 fi_strerror(-ret));
-		goto out_cq;
+		goto out_slots;
 	}
 	ret = fi_ep_bind(e->oe_ep, &of->of_eq->fid, 0);
 	if (!ret)
-		ret =
-		    fi_ep_bind(e->oe_ep, &e->oe_cq->fid, FI_TRANSMIT | FI_RECV);
+		ret = fi_ep_bind(e->oe_ep, &of->of_cq->fid,
+				 FI_TRANSMIT | FI_RECV);
 	if (!ret)
 		ret = fi_enable(e->oe_ep);
 	if (ret) {
@@ -485,11 +694,7 @@ static int xr_ofi_ep_create(struct xr_ofi_fabric *of, struct fi_info *info,
 				 fi_strerror(-ret));
 		goto out_ep;
 	}
-	ret = xr_ofi_epoll_add(of, e->oe_cq_fd, e);
-	if (ret) {
-		xr_fab_err(&of->of_base, ret, "epoll_ctl: %s", strerror(-ret));
-		goto out_ep;
-	}
+	of->of_nslots += e->oe_nslots;
 	e->oe_next = of->of_eps;
 	if (of->of_eps)
 		of->of_eps->oe_prev = e;
@@ -505,10 +710,11 @@ static int xr_ofi_ep_create(struct xr_ofi_fabric *of, struct fi_info *info,
 	return 0;
 
 out_ep:
+	/* Nothing was posted: the shared CQ holds no entry naming e. */
 	fi_close(&e->oe_ep->fid);
-out_cq:
-	if (e->oe_cq)
-		fi_close(&e->oe_cq->fid);
+out_slots:
+	free(e->oe_slots);
+	free(e->oe_ring);
 	xr_wr_pool_fini(&e->oe_base.xe_wrs);
 out_free:
 	free(e);
@@ -622,8 +828,13 @@ static void xr_ofi_ep_shut(struct xr_ofi_ep *e, int status)
 	e->oe_state = XR_OFI_CLOSED;
 	fi_close(&e->oe_ep->fid);
 	e->oe_ep = NULL;
-	e->oe_report_disconnect = true;
+	xr_ofi_set_owed(e->oe_fab, e, true);
 	e->oe_disconnect_status = status;
+	/* What the provider reported for e is in its ring now; poll()
+	 * serves it and flushes the rest. */
+	xr_ofi_drain(e->oe_fab);
+	if (xr_ofi_has_work(e))
+		xr_ofi_ready_add(e->oe_fab, e);
 }
 
 static int xr_ofi_disconnect(struct xr_ep *ep)
@@ -643,12 +854,15 @@ static void xr_ofi_ep_destroy(struct xr_ep *ep)
 	struct xr_ofi_ep *e = oep(ep);
 	struct xr_ofi_fabric *of = e->oe_fab;
 
-	if (e->oe_ep)
+	if (e->oe_ep) {
 		fi_close(&e->oe_ep->fid);
-	if (e->oe_cq_fd >= 0)
-		epoll_ctl(of->of_epfd, EPOLL_CTL_DEL, e->oe_cq_fd, NULL);
-	if (e->oe_cq)
-		fi_close(&e->oe_cq->fid);
+		e->oe_ep = NULL;
+		/* No entry naming e may outlive it in the shared CQ. */
+		xr_ofi_drain(of);
+	}
+	xr_ofi_ready_del(of, e);
+	xr_ofi_set_owed(of, e, false);
+	of->of_nslots -= e->oe_nslots;
 	if (e->oe_prev)
 		e->oe_prev->oe_next = e->oe_next;
 	else if (of->of_eps == e)
@@ -656,6 +870,8 @@ static void xr_ofi_ep_destroy(struct xr_ep *ep)
 	if (e->oe_next)
 		e->oe_next->oe_prev = e->oe_prev;
 	xr_wr_pool_fini(&e->oe_base.xe_wrs);
+	free(e->oe_slots);
+	free(e->oe_ring);
 	free(e);
 }
 
@@ -826,7 +1042,7 @@ static int xr_ofi_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs,
 		msg = (struct fi_msg){.msg_iov = iov,
 				      .desc = desc,
 				      .iov_count = recvs[i].rcv_nsge,
-				      .context = wr};
+				      .context = xr_ofi_ctx(e, wr)};
 		ret = fi_recvmsg(e->oe_ep, &msg, FI_COMPLETION);
 		if (ret) {
 			xr_wr_put(&ep->xe_wrs, wr);
@@ -858,8 +1074,10 @@ static int xr_ofi_post_send(struct xr_ep *ep, const struct xr_sge *sge,
 	wr = xr_wr_get(&ep->xe_wrs, XR_OP_SEND, ctx);
 	if (!wr)
 		return -ENOSPC;
-	msg = (struct fi_msg){
-	    .msg_iov = iov, .desc = desc, .iov_count = nsge, .context = wr};
+	msg = (struct fi_msg){.msg_iov = iov,
+			      .desc = desc,
+			      .iov_count = nsge,
+			      .context = xr_ofi_ctx(e, wr)};
 	ret = fi_sendmsg(e->oe_ep, &msg, FI_COMPLETION);
 	if (ret) {
 		xr_wr_put(&ep->xe_wrs, wr);
@@ -898,7 +1116,7 @@ static int xr_ofi_post_rma(struct xr_ep *ep, enum xr_op op,
 				  .iov_count = nsge,
 				  .rma_iov = &rma,
 				  .rma_iov_count = 1,
-				  .context = wr};
+				  .context = xr_ofi_ctx(e, wr)};
 	if (op == XR_OP_WRITE)
 		ret = fi_writemsg(e->oe_ep, &msg, FI_COMPLETION);
 	else
@@ -933,163 +1151,91 @@ static int xr_ofi_wait_fd(struct xr_fabric *fab)
 }
 
 /*
- * One more progress pass over e's CQ before sleeping.  Measured on 1.17
- * tcp: after a pass that served incoming RMA, fi_trywait() may allow
- * sleeping while the provider still holds work (RDMA Read answers then
- * stall until the next packet: 4 KiB reads fell from ~600 to ~20 MB/s).
- * Returns true when there is something to poll (a completion is kept in
- * the stash, or an error entry waits).
+ * Before sleeping: nothing for poll() (no ring entry, no flush, no owed
+ * event), one more progress pass over the shared CQ, then fi_trywait().
+ * The extra pass was measured on 1.17 tcp: after a pass that served
+ * incoming RMA, fi_trywait() may allow sleeping while the provider still
+ * holds work (RDMA Read answers then stall until the next packet: 4 KiB
+ * reads fell from ~600 to ~20 MB/s).  O(1) in the number of endpoints.
  */
-static bool xr_ofi_progress_pass(struct xr_ofi_ep *e)
-{
-	ssize_t ret;
-
-	if (e->oe_has_stash)
-		return true;
-	ret = fi_cq_read(e->oe_cq, &e->oe_stash, 1);
-	if (ret == 1) {
-		e->oe_has_stash = true;
-		return true;
-	}
-	return ret == -FI_EAVAIL;
-}
-
 static int xr_ofi_arm(struct xr_fabric *fab)
 {
 	struct xr_ofi_fabric *of = ofab(fab);
-	struct fid *fids[64];
-	struct xr_ofi_ep *e;
-	int n = 0, ret;
+	struct fid *fids[2];
+	bool drained;
+	int ret;
 
-	fids[n++] = &of->of_eq->fid;
-	for (e = of->of_eps; e; e = e->oe_next) {
-		/* A closed endpoint still owes its flushes or its event. */
-		if (e->oe_state == XR_OFI_CLOSED &&
-		    (e->oe_base.xe_wrs.xp_busy || e->oe_report_disconnect))
-			return -EAGAIN;
-		if (xr_ofi_progress_pass(e))
-			return -EAGAIN;
-		fids[n++] = &e->oe_cq->fid;
-		if (n == (int)(sizeof(fids) / sizeof(fids[0]))) {
-			ret = fi_trywait(of->of_fabric, fids, n);
-			if (ret)
-				return ret == -FI_EAGAIN ? -EAGAIN : -EIO;
-			n = 0;
-		}
-	}
-	ret = n ? fi_trywait(of->of_fabric, fids, n) : 0;
+	if (of->of_ready_head || of->of_owed)
+		return -EAGAIN;
+	ret = xr_ofi_fill(of, XR_OFI_POLL_BATCH, &drained);
+	if (ret < 0)
+		return -EIO;
+	if (ret > 0)
+		return -EAGAIN;
+	fids[0] = &of->of_eq->fid;
+	fids[1] = &of->of_cq->fid;
+	ret = fi_trywait(of->of_fabric, fids, 2);
 	if (ret)
 		return ret == -FI_EAGAIN ? -EAGAIN : -EIO;
 	return 0;
 }
 
 /*
- * The completion of the work request @op_context into @out.  Returns 1,
- * or 0 when that request is over already: the provider reported it after
- * xr_wr_flush() had completed it (a closed endpoint), and its slot holds
- * no context any more.
+ * Up to max of e's completions: its ring in the order the CQ gave them,
+ * then, once closed and the ring is empty, the slots the provider will
+ * never report, with -ECANCELED.
  */
-static int xr_ofi_complete(struct xr_ofi_ep *e, void *op_context, int status,
-			   uint32_t len, struct xr_completion *out)
+static int xr_ofi_serve(struct xr_ofi_ep *e, struct xr_completion *out, int max)
 {
-	struct xr_wr *wr = op_context;
+	struct xr_wr_pool *pool = &e->oe_base.xe_wrs;
+	struct xr_ofi_slot *s;
+	uint32_t idx;
+	int n = 0;
 
-	if (!wr->xw_busy)
-		return 0;
-	xr_wr_complete(&e->oe_base, wr, status, len, out);
-	return 1;
-}
-
-/* Read one error entry of e's CQ into out. */
-static int xr_ofi_cq_error(struct xr_ofi_ep *e, struct xr_completion *out)
-{
-	struct fi_cq_err_entry err = {0};
-	ssize_t ret;
-
-	ret = fi_cq_readerr(e->oe_cq, &err, 0);
-	if (ret < 0)
-		return ret == -FI_EAGAIN ? 0 : -EIO;
-	if (!err.op_context)
-		return 0;
-	return xr_ofi_complete(e, err.op_context, xr_ofi_status(err.err), 0,
-			       out);
-}
-
-static int xr_ofi_poll_ep(struct xr_ofi_ep *e, struct xr_completion *out,
-			  int max)
-{
-	struct fi_cq_msg_entry ent[XR_OFI_POLL_BATCH];
-	bool closed = e->oe_state == XR_OFI_CLOSED;
-	int n = 0, want, i;
-	ssize_t ret;
-
-	if (e->oe_has_stash && n < max) {
-		e->oe_has_stash = false;
-		n += xr_ofi_complete(e, e->oe_stash.op_context, 0,
-				     (uint32_t)e->oe_stash.len, &out[n]);
+	while (n < max && e->oe_ring_count) {
+		idx = e->oe_ring[e->oe_ring_head];
+		e->oe_ring_head = (e->oe_ring_head + 1) % e->oe_nslots;
+		e->oe_ring_count--;
+		s = &e->oe_slots[idx];
+		s->os_done = false;
+		xr_wr_complete(&e->oe_base, &pool->xp_slots[idx], s->os_status,
+			       s->os_len, &out[n++]);
 	}
-	while (n < max) {
-		want =
-		    max - n < XR_OFI_POLL_BATCH ? max - n : XR_OFI_POLL_BATCH;
-		ret = fi_cq_read(e->oe_cq, ent, want);
-		if (ret == -FI_EAVAIL) {
-			ret = xr_ofi_cq_error(e, &out[n]);
-			if (ret < 0)
-				return n ? n : (int)ret;
-			n += (int)ret;
-			continue;
-		}
-		if (ret <= 0)
-			break;
-		for (i = 0; i < ret; i++)
-			n += xr_ofi_complete(e, ent[i].op_context, 0,
-					     (uint32_t)ent[i].len, &out[n]);
-		/*
-		 * Drained: every fi_cq_read() runs the provider's progress
-		 * (two epoll_wait() calls on tcp), so don't ask again just to
-		 * hear -FI_EAGAIN; arm() makes one more pass before sleeping.
-		 * A closed endpoint is read to the end before the flush below.
-		 */
-		if (ret < want && !closed)
-			break;
-	}
-	/* Once closed, the provider reports nothing more: flush the rest. */
-	if (closed && n < max)
+	if (e->oe_state == XR_OFI_CLOSED && !e->oe_ring_count && n < max)
 		n += xr_wr_flush(&e->oe_base, &out[n], max - n);
 	return n;
 }
 
 /*
- * One pass over the endpoints, each taking at most its share of @max and
- * the first one changing from call to call: a peer that floods its queue
- * cannot fill every batch while others wait (what is left over is picked
- * up by the next call; arm() does not let the caller sleep on it).
+ * Fill the rings from the shared CQ (at most XR_OFI_FILL_MAX entries),
+ * then serve the ready endpoints in list order, each at most its share of
+ * @max; one that still has work goes to the end of the list, so the next
+ * call starts with the next endpoint: a peer that floods its queue cannot
+ * fill every batch while others wait.
  */
 static int xr_ofi_poll(struct xr_fabric *fab, struct xr_completion *out,
 		       int max)
 {
 	struct xr_ofi_fabric *of = ofab(fab);
-	struct xr_ofi_ep *e, *first;
-	uint32_t neps = 0, skip;
+	struct xr_ofi_ep *e;
+	uint32_t turns;
+	bool drained;
 	int n = 0, ret, share;
 
-	for (e = of->of_eps; e; e = e->oe_next)
-		neps++;
-	if (!neps)
+	ret = xr_ofi_fill(of, XR_OFI_FILL_MAX, &drained);
+	if (ret < 0 && !of->of_ready_head)
+		return xr_fab_err(fab, ret, "fi_cq_read");
+	if (!of->of_nready)
 		return 0;
-	share = xr_fab_poll_share(max, neps);
-	skip = of->of_poll_turn++ % neps;
-	for (first = of->of_eps; skip--; first = first->oe_next)
-		;
-	e = first;
-	do {
-		ret = xr_ofi_poll_ep(e, &out[n],
-				     max - n < share ? max - n : share);
-		if (ret < 0)
-			return n ? n : xr_fab_err(fab, ret, "fi_cq_read");
-		n += ret;
-		e = e->oe_next ? e->oe_next : of->of_eps;
-	} while (e != first && n < max);
+	share = xr_fab_poll_share(max, of->of_nready);
+	for (turns = of->of_nready; turns && n < max; turns--) {
+		e = of->of_ready_head;
+		xr_ofi_ready_del(of, e);
+		n +=
+		    xr_ofi_serve(e, &out[n], max - n < share ? max - n : share);
+		if (xr_ofi_has_work(e))
+			xr_ofi_ready_add(of, e);
+	}
 	return n;
 }
 
@@ -1119,13 +1265,13 @@ static int xr_ofi_eq_error(struct xr_ofi_fabric *of, struct xr_event *ev)
 		bool refused =
 		    err.err == FI_ECONNREFUSED || err.err == EINPROGRESS;
 		xr_ofi_ep_shut(e, refused ? -ECONNREFUSED : -EIO);
-		e->oe_report_disconnect = false;
+		xr_ofi_set_owed(of, e, false);
 		xr_ofi_event_ep(ev, refused ? XR_EV_REJECTED : XR_EV_ERROR, e,
 				refused ? -ECONNREFUSED : -EIO);
 		return 0;
 	}
 	xr_ofi_ep_shut(e, -EIO);
-	e->oe_report_disconnect = false;
+	xr_ofi_set_owed(of, e, false);
 	xr_ofi_event_ep(ev, XR_EV_ERROR, e, -EIO);
 	return 0;
 }
@@ -1143,9 +1289,9 @@ static int xr_ofi_get_event(struct xr_fabric *fab, struct xr_event *ev)
 	ssize_t ret, dlen;
 
 	memset(ev, 0, sizeof(*ev));
-	for (e = of->of_eps; e; e = e->oe_next)
+	for (e = of->of_owed ? of->of_eps : NULL; e; e = e->oe_next)
 		if (e->oe_report_disconnect) {
-			e->oe_report_disconnect = false;
+			xr_ofi_set_owed(of, e, false);
 			xr_ofi_event_ep(ev, XR_EV_DISCONNECTED, e,
 					e->oe_disconnect_status);
 			return 0;
@@ -1201,7 +1347,7 @@ static int xr_ofi_get_event(struct xr_fabric *fab, struct xr_event *ev)
 			if (e->oe_state == XR_OFI_CLOSED)
 				continue;
 			xr_ofi_ep_shut(e, -ECONNRESET);
-			e->oe_report_disconnect = false;
+			xr_ofi_set_owed(of, e, false);
 			xr_ofi_event_ep(ev, XR_EV_DISCONNECTED, e, -ECONNRESET);
 			dlen = 0;
 			break;
