@@ -148,6 +148,10 @@ run() { # name command...: runs it, output in $dir/name.out, shows the figures
 	grep -v '^holding' "$dir/$name.out" | grep -E '^(connected|verified|io:|cycles|abandon)' |
 		sed "s/^/$name: /"
 	echo "$name: $((($(date +%s%N) - t0) / 1000000)) ms wall"
+	# A failed run says why: its clients' own messages, deduplicated.
+	[ $rc = 0 ] || grep -vE '^(connected|verified|io:|cycles|abandon|holding)' \
+		"$dir/$name.out" | sed 's/^[^:]*: //' | sort | uniq -c | sort -rn |
+		head -n 10 | sed "s/^/$name: failures: /"
 	return $rc
 }
 
