@@ -5,6 +5,8 @@
  *
  * Layering: each file calls only the ones listed below it (top first;
  * tools/check-fsal-layers.sh checks it, gateway.layers runs it):
+ *   rp_guard.c      libfsalrdma_proxy.so: the version guard, which loads
+ *                   the rest (libganesha_rdma_proxy.so); calls none of it
  *   rp_main.c       module registration, module block RDMA_PROXY { }
  *   rp_export.c     export creation and export ops (lookup_path, handles)
  *   rp_v42.c        NFSv4.2: fallocate, seek, extended attributes

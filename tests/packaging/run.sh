@@ -418,7 +418,8 @@ gr_check "purge deletes the default State_Dir and its key" \
 	test ! -e "$root/var/lib/nfs/ganesha/rdma_proxy"
 gr_check "nothing of ours is left" bash -c \
 	"! ls '$root'/usr/lib/x86_64-linux-gnu/ganesha-rdma '$root'/usr/bin/nfs41 \
-	   '$root'/usr/lib/x86_64-linux-gnu/ganesha/libfsalrdma_proxy.so 2>/dev/null | grep -q ."
+	   '$root'/usr/lib/x86_64-linux-gnu/ganesha/libfsalrdma_proxy.so \
+	   '$root'/usr/lib/x86_64-linux-gnu/ganesha/libganesha_rdma_proxy.so 2>/dev/null | grep -q ."
 
 umount_root
 stamp "passed: $gr_passed checks"
