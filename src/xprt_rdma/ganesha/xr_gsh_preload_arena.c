@@ -82,24 +82,36 @@ static struct gr_arena *cur(void)
 }
 
 static __thread int armed __attribute__((tls_model("initial-exec")));
-static __thread int resolving __attribute__((tls_model("initial-exec")));
 /* Inside an armed fsal_read2(): the length of the buffer it will malloc. */
 static __thread size_t want_len __attribute__((tls_model("initial-exec")));
 
-/* dlsym(RTLD_NEXT) once; NULL while a lookup on this thread is running. */
+/*
+ * The next definitions are looked up once, by the constructor below, and
+ * never from inside an allocation: dlsym() itself may allocate (a failed
+ * lookup allocates its error message), and a lookup nested in one
+ * crashes.  Until then (other libraries' constructors) the allocation
+ * functions use glibc's own entry points.
+ */
 static void *next_sym(void **slot, const char *name)
 {
-	void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	void *f = dlsym(RTLD_NEXT, name);
 
-	if (f || resolving)
-		return f;
-	resolving = 1;
-	f = dlsym(RTLD_NEXT, name);
-	resolving = 0;
 	if (f)
 		__atomic_store_n(slot, f, __ATOMIC_RELEASE);
 	return f;
 }
+
+__attribute__((constructor)) static void resolve_next(void)
+{
+	/* malloc first: the later lookups may allocate. */
+	next_sym((void **)&next_malloc, "malloc");
+	next_sym((void **)&next_free, "free");
+	next_sym((void **)&next_realloc, "realloc");
+	next_sym((void **)&next_pm, "posix_memalign");
+	next_sym((void **)&next_usable, "malloc_usable_size");
+}
+
+#define NEXT(slot) __atomic_load_n(&(slot), __ATOMIC_ACQUIRE)
 
 int posix_memalign(void **out, size_t align, size_t n)
 {
@@ -113,11 +125,11 @@ int posix_memalign(void **out, size_t align, size_t n)
 			return 0;
 		}
 	}
-	f = (pm_fn)next_sym((void **)&next_pm, "posix_memalign");
+	f = NEXT(next_pm);
 	if (!f) {
 		void *p;
 
-		/* Only during our own lookup: glibc's, as posix_memalign. */
+		/* Before the constructor: glibc's, as posix_memalign. */
 		if (align < sizeof(void *) || (align & (align - 1)))
 			return EINVAL;
 		p = __libc_memalign(align, n);
@@ -144,21 +156,22 @@ void *malloc(size_t n)
 				return p;
 		}
 	}
-	f = (malloc_fn)next_sym((void **)&next_malloc, "malloc");
+	f = NEXT(next_malloc);
 	return f ? f(n) : __libc_malloc(n);
 }
 
 void fsal_read2(void *obj, bool bypass, void *done_cb, void *read_arg,
 		void *caller_arg)
 {
-	read2_fn f = (read2_fn)next_sym((void **)&next_read2, "fsal_read2");
+	read2_fn f = NEXT(next_read2);
 	read_len_fn want = __atomic_load_n(&read_len, __ATOMIC_ACQUIRE);
 	size_t len = 0;
 
-	if (!f) {
-		/* Only a Ganesha that has fsal_read2() calls it. */
-		abort();
-	}
+	/* Not an allocator: looked up at its first call, in Ganesha 6. */
+	if (!f)
+		f = (read2_fn)next_sym((void **)&next_read2, "fsal_read2");
+	if (!f)
+		abort(); /* only a Ganesha that has fsal_read2() calls it */
 	if (armed && want && cur() && want(read_arg, &len))
 		want_len = len;
 	f(obj, bypass, done_cb, read_arg, caller_arg);
@@ -174,7 +187,7 @@ void free(void *p)
 		gr_arena_free(a, p);
 		return;
 	}
-	f = (free_fn)next_sym((void **)&next_free, "free");
+	f = NEXT(next_free);
 	if (f)
 		f(p);
 	else
@@ -183,7 +196,7 @@ void free(void *p)
 
 void *realloc(void *p, size_t n)
 {
-	realloc_fn f = (realloc_fn)next_sym((void **)&next_realloc, "realloc");
+	realloc_fn f = NEXT(next_realloc);
 	struct gr_arena *a = cur();
 
 	if (gr_arena_owns(a, p)) {
@@ -225,7 +238,7 @@ size_t malloc_usable_size(void *p)
 
 	if (gr_arena_owns(a, p))
 		return gr_arena_usable(a, p);
-	f = (usable_fn)next_sym((void **)&next_usable, "malloc_usable_size");
+	f = NEXT(next_usable);
 	return f ? f(p) : 0;
 }
 
