@@ -11,6 +11,14 @@
  * page, outside the arena: the order and state of the block starting
  * there and the links of the free lists (page indexes).  One mutex: an
  * allocation is per READ, a few hundred instructions beside the I/O.
+ *
+ * fork(): the child gets no arena pages (MADV_DONTFORK), but its free()
+ * still takes the arena's range for arena blocks.  So an atfork handler
+ * holds every arena's lock across fork() (a child must not inherit it
+ * held) and, in the child, maps the range again PROT_NONE - reserved, so
+ * no mapping of glibc's or anyone's can land there and be taken for an
+ * arena block - and marks the arena dead: it hands out nothing more, and
+ * inherited blocks can still be freed (bookkeeping only).
  */
 #define _GNU_SOURCE
 #include "gr_arena.h"
@@ -33,8 +41,57 @@ struct gr_arena {
 	int32_t *a_next, *a_prev;
 	uint8_t *a_order, *a_state;
 	size_t a_meta_len;
+	bool a_dontfork;	  /* MADV_DONTFORK took: the child has a hole */
+	bool a_dead;		  /* in a child of fork(): no more blocks */
+	struct gr_arena *a_forks; /* every arena, for the atfork handlers */
 	struct gr_arena_stats a_st;
 };
+
+/* Every arena made, newest first; arenas are never destroyed. */
+static struct gr_arena *ga_all;
+static pthread_mutex_t ga_all_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t ga_atfork_once = PTHREAD_ONCE_INIT;
+
+static void ga_fork_prepare(void)
+{
+	struct gr_arena *a;
+
+	pthread_mutex_lock(&ga_all_lock);
+	for (a = ga_all; a; a = a->a_forks)
+		pthread_mutex_lock(&a->a_lock);
+}
+
+static void ga_fork_parent(void)
+{
+	struct gr_arena *a;
+
+	for (a = ga_all; a; a = a->a_forks)
+		pthread_mutex_unlock(&a->a_lock);
+	pthread_mutex_unlock(&ga_all_lock);
+}
+
+static void ga_fork_child(void)
+{
+	struct gr_arena *a;
+
+	for (a = ga_all; a; a = a->a_forks) {
+		/* Failing, the hole stays: nothing better to do in a child. */
+		if (a->a_dontfork)
+			(void)mmap((void *)a->a_head.ah_base, a->a_head.ah_len,
+				   PROT_NONE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+				       MAP_NORESERVE,
+				   -1, 0);
+		a->a_dead = true;
+		pthread_mutex_unlock(&a->a_lock);
+	}
+	pthread_mutex_unlock(&ga_all_lock);
+}
+
+static void ga_atfork_init(void)
+{
+	(void)pthread_atfork(ga_fork_prepare, ga_fork_parent, ga_fork_child);
+}
 
 static void ga_push(struct gr_arena *a, int32_t i, unsigned int k)
 {
@@ -93,8 +150,9 @@ struct gr_arena *gr_arena_create(size_t size, size_t max_block)
 		munmap(m, meta);
 		return NULL;
 	}
-	(void)madvise(base, blocks * max_block, MADV_DONTFORK);
+	pthread_once(&ga_atfork_once, ga_atfork_init);
 	a = m;
+	a->a_dontfork = !madvise(base, blocks * max_block, MADV_DONTFORK);
 	a->a_head.ah_base = (uintptr_t)base;
 	a->a_head.ah_len = blocks * max_block;
 	pthread_mutex_init(&a->a_lock, NULL);
@@ -112,6 +170,10 @@ struct gr_arena *gr_arena_create(size_t size, size_t max_block)
 		ga_push(a, (int32_t)(i << order), order);
 	a->a_st.as_size = a->a_head.ah_len;
 	a->a_st.as_max_block = max_block;
+	pthread_mutex_lock(&ga_all_lock);
+	a->a_forks = ga_all;
+	ga_all = a;
+	pthread_mutex_unlock(&ga_all_lock);
 	return a;
 }
 
@@ -133,7 +195,7 @@ void *gr_arena_alloc(struct gr_arena *a, size_t len)
 	pthread_mutex_lock(&a->a_lock);
 	for (k = want; k <= a->a_max_order && a->a_free[k] < 0; k++)
 		;
-	if (k > a->a_max_order) {
+	if (k > a->a_max_order || a->a_dead) {
 		a->a_st.as_misses++;
 		pthread_mutex_unlock(&a->a_lock);
 		return NULL;

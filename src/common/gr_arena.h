@@ -39,7 +39,9 @@ struct gr_arena_stats {
  *
  * The arena is mapped private and anonymous with MADV_DONTFORK (a child
  * of fork() gets no mapping there, so no copy-on-write can ever move the
- * parent's pinned pages).
+ * parent's pinned pages).  In a child the range is kept reserved
+ * (PROT_NONE) and the arena hands out no more blocks; blocks the child
+ * inherited can still be freed.
  *
  * Return: the arena, or NULL (errno set: EINVAL for a zero or
  * overflowing size, or mmap's).

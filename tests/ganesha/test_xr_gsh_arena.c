@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +46,7 @@ typedef int (*setup_fn)(size_t, size_t, void **, size_t *);
 typedef void (*arm_fn)(int);
 typedef int (*stats_fn)(struct gr_arena_stats *);
 
+static arm_fn arm;
 static char *base;
 static size_t len;
 
@@ -124,14 +126,73 @@ static void buddy(void)
 	}
 }
 
+/*
+ * A child of fork() has no arena pages (MADV_DONTFORK), but its free()
+ * still routes the arena's range to the arena: the range must stay
+ * reserved there, or the next mapping put in it (glibc's own, for a
+ * large malloc) is taken for an arena block and free() aborts.  The
+ * child frees a block it inherited, mallocs until glibc maps where the
+ * arena was (or gives up), frees that, and tries to map the range itself.
+ */
+static void forked(void)
+{
+	void *blk = NULL;
+	pid_t pid;
+	int status = 0;
+
+	arm(1);
+	CHECK(!posix_memalign(&blk, 4096, 4096) && in_arena(blk),
+	      "block before fork");
+	arm(0);
+	pid = fork();
+	if (pid == 0) {
+		void *m, *q = NULL;
+		int i, hits = 0;
+
+		free(blk); /* inherited: bookkeeping only */
+		/* Holes above it (buddy()'s arena) fill first: keep them. */
+		for (i = 0; i < 16; i++) {
+			q = malloc(len / 2);
+			if (!q || in_arena(q)) {
+				hits += !!q;
+				break;
+			}
+		}
+		free(q); /* aborts when glibc's block is in the range */
+		m = mmap(base, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+			 0);
+		if (m == base) {
+			dprintf(STDOUT_FILENO,
+				"FAIL forked: the arena's "
+				"range is free for any mapping in a child\n");
+			munmap(m, 4096);
+		}
+		/* Nor does it hand out pages the child has not got. */
+		arm(1);
+		q = NULL;
+		i = posix_memalign(&q, 4096, 4096);
+		arm(0);
+		if (!i && in_arena(q))
+			dprintf(STDOUT_FILENO, "FAIL forked: an arena block "
+					       "handed out in a child\n");
+		_exit(m == base ? 1 : hits ? 2 : !i && in_arena(q) ? 3 : 0);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "child after fork: status %#x", status);
+	free(blk);
+}
+
 static void hooks(void)
 {
 	setup_fn setup = (setup_fn)dlsym(RTLD_DEFAULT, "gr_read_arena_setup");
-	arm_fn arm = (arm_fn)dlsym(RTLD_DEFAULT, "gr_read_arena_arm");
 	stats_fn stats = (stats_fn)dlsym(RTLD_DEFAULT, "gr_read_arena_stats");
 	struct gr_arena_stats st;
 	void *p = NULL, *q = NULL, *v;
 	int rc;
+
+	arm = (arm_fn)dlsym(RTLD_DEFAULT, "gr_read_arena_arm");
 
 	/* No arena yet: armed or not, glibc's. */
 	arm(1);
@@ -207,6 +268,7 @@ static void hooks(void)
 	stats(&st);
 	CHECK(st.as_misses == 1 && st.as_in_use == 0, "misses %llu",
 	      (unsigned long long)st.as_misses);
+	forked();
 }
 
 int main(int argc, char **argv)
