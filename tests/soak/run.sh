@@ -5,7 +5,7 @@
 # on a seeded schedule, invariants checked after every fault and at the
 # end, resources of every daemon sampled each second.
 #
-# On loopback: a backend ganesha.nfsd (FSAL_VFS on a small tmpfs, NFSv4
+# On loopback: a backend ganesha.nfsd (FSAL_VFS on a small ext4, NFSv4
 # over TCP and NFS over RDMA on libfabric's tcp provider) and a gateway
 # ganesha.nfsd (FSAL_RDMA_PROXY, RDMA to the backend).  Workers
 # (soak_worker, each with its own directory and a mirror as its model):
@@ -21,7 +21,7 @@
 #                    backend killed under its session with `ss -K`
 #   backend_stop     the backend SIGSTOPped past the calls' timeout, then
 #                    SIGCONT
-#   disk_full        the backend's tmpfs filled to the last byte for a
+#   disk_full        the backend's file system filled to the last byte for a
 #                    while, then freed
 # After each fault: every worker must complete an operation within the
 # resume bound (the time is recorded), then verify its whole tree against
@@ -96,6 +96,7 @@ declare -A WPID=() WSTATUS=()
 names=()
 sampler=
 mounted=0
+fs_kind=
 
 cleanup() {
 	local n
@@ -144,14 +145,28 @@ fail() {
 	exit 1
 }
 
-# The backend's export on a tmpfs of its own, so that disk_full fills
-# only it.  Without mount rights the fault is left out, and said so.
+# The backend's export on a small file system of its own, so that
+# disk_full fills only it: a 256 MiB ext4 on a loop device (autocleared at
+# umount), which every FSAL_VFS exports - Ganesha 6.5's refuses a tmpfs
+# ("Lookup failed on path").  Where loop devices are missing, a tmpfs on
+# Ganesha 4.3; otherwise the fault is left out, and said so.
 mkdir -p "$B"
-if mount -t tmpfs -o size=256m,mode=0755 soak "$B" 2>/dev/null; then
+fs_img=$GW_ROOT/backend-fs.img
+if truncate -s 256M "$fs_img" 2>/dev/null &&
+	mkfs.ext4 -q -F -m 0 -E root_owner=0:0 "$fs_img" >/dev/null 2>&1 &&
+	mount -o loop "$fs_img" "$B" 2>/dev/null; then
 	mounted=1
+	fs_kind=ext4
+	rmdir "$B/lost+found" 2>/dev/null
+	chmod 0755 "$B"
+elif [ "$(gr_ganesha_major)" -lt 6 ] &&
+	mount -t tmpfs -o size=256m,mode=0755 soak "$B" 2>/dev/null; then
+	mounted=1
+	fs_kind=tmpfs
 else
-	say "note: cannot mount a tmpfs here: disk_full is left out"
+	say "note: cannot mount a file system of its own here: disk_full is left out"
 fi
+rm -f "$fs_img" # the loop device keeps it open; freed at umount
 all_kinds="backend_kill gateway_restart conn_cut backend_stop disk_full"
 [ -n "$kinds" ] && all_kinds=${kinds//,/ }
 [ "$mounted" = 1 ] || all_kinds=${all_kinds//disk_full/}
@@ -333,7 +348,7 @@ fault_disk_full() {
 	dd if=/dev/zero of="$B/.ballast2" bs=4k 2>/dev/null
 	sleep 5
 	rm -f "$B/.ballast" "$B/.ballast2"
-	how="tmpfs full for 5 s ($((avail >> 20)) MiB ballast)"
+	how="$fs_kind full for 5 s ($((avail >> 20)) MiB ballast)"
 }
 
 run_fault() { # N KIND
