@@ -42,7 +42,7 @@ ARCH=docs/architecture.md
 # C files of other projects that architecture.md cites by name.
 OUTSIDE=" config.h nfsv41.h xdr_rdma.c svc_rdma_pcl.c rpc_rdma.c verbs.c frwr_ops.c transport.c nfs4_op_read.c nfs4_op_write.c nfs_worker_thread.c nfs_rpc_dispatcher_thread.c svc_vc.c work_pool.c svc_rqst.c svc_xprt.c handle.c file.c export.c main.c "
 # Ganesha functions and a placeholder that architecture.md cites.
-OUTSIDE_IDS=" gsh_malloc_aligned io_advise io_advise2 mdcache_read2 mdcache_write2 nfs4_op_notsupp nfs4_op_write_same nfs4_read nfs_rpc_process_request process_one_op vfs_read2 vfs_write2 sess_client_ fuzz_xr_rpccall "
+OUTSIDE_IDS=" fsal_read2 proxyv4_read2 gsh_malloc_aligned io_advise io_advise2 mdcache_read2 mdcache_write2 nfs4_op_notsupp nfs4_op_write_same nfs4_read nfs_rpc_process_request process_one_op vfs_read2 vfs_write2 sess_client_ fuzz_xr_rpccall "
 bad=0
 complain() {
 	echo "check-docs: $*"
