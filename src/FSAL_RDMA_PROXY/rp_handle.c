@@ -41,17 +41,6 @@ _Static_assert(offsetof(file_handle_v4_t, fsopaque) + RP_WIRE_MAX <=
  */
 #define RP_READDIR_MAX_ENTRIES (1u << 16)
 
-/*
- * Listings of one directory from its start, each cut short by Ganesha's
- * cache before the backend's end (see rp_readdir_restarts()), in a row
- * and at most RP_READDIR_RESTART_GAP_S apart, after which the next is
- * failed: the cache refuses a listing whose names come back (its answer
- * is NFS4ERR_DELAY) and the client retries it from the start for ever.
- * The gap allows for the kernel client's DELAY back-off (up to 15 s).
- */
-#define RP_READDIR_MAX_RESTARTS 8
-#define RP_READDIR_RESTART_GAP_S 30
-
 /* Backend listings stopped as endless: the first is logged at WARN. */
 static atomic_uint_fast64_t rp_readdir_endless;
 
@@ -290,32 +279,6 @@ static fsal_status_t rp_readdir_endless_note(const char *why,
 	return fsalstat(ERR_FSAL_SERVERFAULT, ELOOP);
 }
 
-/*
- * Note how a listing of @dir that began at cookie @whence ended: @done
- * when the backend said eof, @cut when the caller stopped it (DIR_TERMINATE)
- * before.  Returns the count of cut listings from the start in a row.
- */
-static uint32_t rp_readdir_restarts(struct rp_handle *dir, nfs_cookie4 whence,
-				    bool done, bool cut)
-{
-	struct timespec now;
-	int64_t last;
-
-	if (done || whence || !cut) {
-		/* the end reached, or a listing that moves on */
-		if (done || whence)
-			atomic_store(&dir->rd_restarts, 0);
-		return 0;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	last = atomic_exchange(&dir->rd_restart_s, (int64_t)now.tv_sec);
-	if (now.tv_sec - last > RP_READDIR_RESTART_GAP_S) {
-		atomic_store(&dir->rd_restarts, 1);
-		return 1;
-	}
-	return atomic_fetch_add(&dir->rd_restarts, 1) + 1;
-}
-
 static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 				fsal_cookie_t *whence, void *dir_state,
 				fsal_readdir_cb cb, attrmask_t attrmask,
@@ -323,11 +286,12 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 {
 	struct rp_export *ex = rp_cur_exp();
 	struct rp_handle *dir = rp_hdl(dir_hdl);
-	nfs_cookie4 cookie = whence ? *whence : 0, start = cookie;
+	nfs_cookie4 cookie = whence ? *whence : 0;
 	verifier4 verf;
 	struct sess_cookie_watch watch;
+	struct rp_readdir_names names;
 	uint32_t taken = 0;
-	bool more = true, cut = false;
+	bool more = true;
 	fsal_status_t st = fsalstat(ERR_FSAL_NO_ERROR, 0);
 
 	/* A listing that resumes presents the verifier of its cookies. */
@@ -338,14 +302,8 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		memcpy(verf, &v, sizeof(verf));
 	}
 	*eof = false;
-	if (!cookie &&
-	    atomic_load(&dir->rd_restarts) >= RP_READDIR_MAX_RESTARTS) {
-		atomic_store(&dir->rd_restarts, 0);
-		return rp_readdir_endless_note(
-		    "listings from the start cut short by the cache, in a row:",
-		    RP_READDIR_MAX_RESTARTS);
-	}
 	sess_cookie_watch_init(&watch);
+	rp_names_init(&names);
 	while (more && !*eof) {
 		struct rp_compound b;
 		nfs_argop4 *op;
@@ -370,7 +328,7 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 		st = rp_cpd_run(&b);
 		if (FSAL_IS_ERROR(st)) {
 			rp_cpd_free(&b);
-			return st;
+			break;
 		}
 		ok = &b.cpd_c.sc_res[i_rd]
 			  .nfs_resop4_u.opreaddir.READDIR4res_u.resok4;
@@ -391,14 +349,26 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 			 * pages go round (Ganesha 4.3's dirent cache was
 			 * seen doing it) or never end.
 			 */
-			if (sess_cookie_watch_seen(&watch, e->cookie) ||
-			    ++taken > RP_READDIR_MAX_ENTRIES) {
-				st = taken > RP_READDIR_MAX_ENTRIES
-					 ? rp_readdir_endless_note(
-					       "entries in one call:", taken)
-					 : rp_readdir_endless_note(
-					       "cookie given before:",
-					       e->cookie);
+			if (++taken > RP_READDIR_MAX_ENTRIES) {
+				st = rp_readdir_endless_note(
+				    "entries in one call:", taken);
+				break;
+			}
+			if (sess_cookie_watch_seen(&watch, e->cookie)) {
+				st = rp_readdir_endless_note(
+				    "cookie given before:", e->cookie);
+				break;
+			}
+			/*
+			 * A name given before in this listing: Ganesha's
+			 * dirent cache would stop the call there and answer
+			 * NFS4ERR_DELAY, and the client would list again
+			 * from the start for ever (rp_readdir_names.c).
+			 */
+			if (rp_names_seen(&names, e->name.utf8string_val,
+					  e->name.utf8string_len)) {
+				st = rp_readdir_endless_note(
+				    "name given before, entry", taken);
 				break;
 			}
 			st = rp_readdir_entry(ex, dir, e, cb, dir_state,
@@ -408,8 +378,6 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 			cookie = e->cookie;
 			if (rc >= DIR_READAHEAD) {
 				/* Ganesha has enough (or wants no more) */
-				cut = rc == DIR_TERMINATE &&
-				      (e->nextentry || !ok->reply.eof);
 				more = false;
 				break;
 			}
@@ -418,7 +386,7 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 			*eof = ok->reply.eof;
 		rp_cpd_free(&b);
 		if (FSAL_IS_ERROR(st))
-			return st;
+			break;
 		/*
 		 * A backend that neither ends the listing nor moves the
 		 * cookie would keep this loop going for ever.
@@ -428,10 +396,11 @@ static fsal_status_t rp_readdir(struct fsal_obj_handle *dir_hdl,
 			    COMPONENT_FSAL,
 			    "RDMA_PROXY: backend READDIR made no progress (no entry, or cookie %llu again) and no end",
 			    (unsigned long long)asked);
-			return fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
+			st = fsalstat(ERR_FSAL_SERVERFAULT, EBADMSG);
+			break;
 		}
 	}
-	(void)rp_readdir_restarts(dir, start, *eof, cut);
+	rp_names_fini(&names);
 	return st;
 }
 

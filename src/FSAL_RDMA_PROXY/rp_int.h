@@ -26,6 +26,7 @@
  *   rp_lock_owner.c backend lock-owner names
  *   rp_handle_mac.c the wire handles' MAC and its key in State_Dir
  *   rp_entry_fh.c   the FILEHANDLE cut out of a READDIR entry
+ *   rp_readdir_names.c  the names one READDIR call gave (repeats)
  *   rp_compat_v11.c rp_compat_v13.c  the FSAL API where Ganesha 4.3
  *                   (11.0) and 6.5 (13.0) differ: one of them is built
  * and below them the session client (src/sessions) and the RPC-over-RDMA
@@ -174,9 +175,6 @@ struct rp_handle {
 	uint8_t fh[NFS4_FHSIZE];
 	/* READDIR cookie verifier the backend gave last (as a uint64_t) */
 	_Atomic uint64_t cookieverf;
-	/* listings from the start cut short in a row (rp_readdir()) */
-	_Atomic uint32_t rd_restarts;
-	_Atomic int64_t rd_restart_s; /* CLOCK_MONOTONIC s of the last */
 	/* wire form (version byte + fh), also the hash key */
 	uint8_t wire[RP_WIRE_MAX];
 	uint32_t wire_len;
@@ -519,6 +517,33 @@ struct state_t *rp_alloc_state(struct fsal_export *exp_hdl,
 void rp_state_free(struct state_t *state);
 
 /* rp_postop.c: post-op directory attributes */
+/*
+ * The names one rp_readdir() call has passed up (rp_readdir_names.c):
+ * a set of keyed 64-bit hashes, inline for small directories.
+ */
+struct rp_readdir_names {
+	uint64_t *rn_slots; /* rn_inline, or allocated when grown */
+	uint32_t rn_cap;    /* slots, a power of two */
+	uint32_t rn_count;  /* names held */
+	uint64_t rn_inline[64];
+};
+
+/** rp_names_init() - an empty set (no allocation). */
+void rp_names_init(struct rp_readdir_names *ns);
+
+/** rp_names_fini() - free what the set allocated. */
+void rp_names_fini(struct rp_readdir_names *ns);
+
+/**
+ * rp_names_seen() - note @name, @len bytes
+ *
+ * Return: true when the set held @name already (the backend gave the
+ * same name twice in one listing), false when it is new.  Never fails:
+ * past its largest size, or on a probe run longer than its bound, the
+ * set stops growing and a repeat may go unseen.
+ */
+bool rp_names_seen(struct rp_readdir_names *ns, const char *name, size_t len);
+
 /** rp_postop_init() - a new handle keeps nothing yet. */
 void rp_postop_init(struct rp_handle *h);
 /** rp_postop_fini() - free what @h keeps (handle release). */
