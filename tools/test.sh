@@ -182,7 +182,7 @@ deb13_stage() {
 		run_tier build-deb13 packaging
 	# The README's main command on Debian 13: backend ganesha.nfsd 6.5
 	# over RDMA, the gateway, a client's I/O checked byte for byte (the
-	# stage's build-deb13/, as configured; 54 s at a load average of 20).
+	# stage's build-deb13/, as configured; 16-40 s). Packaging above: 57 s.
 	if ! skipped_tier demo; then
 		echo "=== deb13: tools/demo.sh"
 		t1=$SECONDS
