@@ -835,6 +835,18 @@ static void rp_read2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	int i;
 
 	read_arg->io_amount = 0;
+	if (read_arg->info) {
+		/*
+		 * READ_PLUS.  Ganesha's core (4.3 and 6.5) hands us
+		 * read_arg->info but builds the reply from an io_info of its
+		 * own that no FSAL can reach: any data we read would go out
+		 * as zero bytes at offset 0 (the 6.12 kernel client's EIO).
+		 * Refuse it; clients fall back to READ (docs/architecture.md).
+		 */
+		done_cb(obj_hdl, fsalstat(ERR_FSAL_NOTSUPP, 0), read_arg,
+			caller_arg);
+		return;
+	}
 	for (i = 0; i < read_arg->iov_count && !eof; i++) {
 		size_t len = read_arg->iov[i].iov_len, got = 0;
 
@@ -852,15 +864,6 @@ static void rp_read2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	}
 	atomic_fetch_add(&ex->stats.rst_read_bytes, read_arg->io_amount);
 	read_arg->end_of_file = eof;
-	if (!FSAL_IS_ERROR(st) && read_arg->info) {
-		read_arg->info->io_content.what = NFS4_CONTENT_DATA;
-		read_arg->info->io_content.data.d_offset =
-		    read_arg->offset + read_arg->io_amount;
-		read_arg->info->io_content.data.d_data.data_len =
-		    (u_int)read_arg->io_amount;
-		read_arg->info->io_content.data.d_data.data_val =
-		    read_arg->iov[0].iov_base;
-	}
 	done_cb(obj_hdl, st, read_arg, caller_arg);
 }
 

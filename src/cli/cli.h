@@ -113,6 +113,7 @@ int cmd_stats(struct cli *c, int argc, char **argv);
 int cmd_falloc(struct cli *c, int argc, char **argv);
 int cmd_punch(struct cli *c, int argc, char **argv);
 int cmd_seek(struct cli *c, int argc, char **argv);
+int cmd_readplus(struct cli *c, int argc, char **argv);
 int cmd_xattr(struct cli *c, int argc, char **argv);
 int cmd_bench(struct cli *c, int argc, char **argv);
 

@@ -106,6 +106,29 @@ int cmd_seek(struct cli *c, int argc, char **argv)
 	return ret;
 }
 
+int cmd_readplus(struct cli *c, int argc, char **argv)
+{
+	uint64_t off, len;
+	struct sess_file f;
+	int ret;
+
+	if (argc != 3 || cli_parse_size(argv[1], &off) ||
+	    cli_parse_size(argv[2], &len) || len > UINT32_MAX) {
+		fprintf(stderr, "usage: nfs41 readplus URL OFFSET LENGTH\n");
+		return CLI_ERR_USAGE;
+	}
+	ret = open_url(c, argv[0], &f);
+	if (ret)
+		return ret;
+	ret = sess_read_plus_probe(&f, off, (uint32_t)len);
+	sess_close(&f);
+	if (!ret)
+		printf("ok\n");
+	ret = cli_report(ret, c->url.path);
+	cli_disconnect(c);
+	return ret;
+}
+
 static int print_name(void *ctx, const char *name, uint32_t len)
 {
 	(void)ctx;

@@ -57,6 +57,8 @@ static const struct command commands[] = {
      "punch URL OFF LEN        punch a hole (NFSv4.2 DEALLOCATE)"},
     {"seek", cmd_seek,
      "seek URL data|hole OFF   next data or hole (NFSv4.2 SEEK)"},
+    {"readplus", cmd_readplus,
+     "readplus URL OFF LEN     probe: the status of one NFSv4.2 READ_PLUS"},
     {"xattr", cmd_xattr,
      "xattr get|set|rm|ls URL [NAME [VALUE [either|create|replace]]]\n"
      "                           extended attributes (RFC 8276)"},

@@ -750,6 +750,23 @@ int sess_seek(struct sess_file *f, uint64_t off, bool hole, uint64_t *found,
 	return !*eof && *found < off ? -EBADMSG : 0;
 }
 
+int sess_read_plus_probe(struct sess_file *f, uint64_t off, uint32_t len)
+{
+	nfs_argop4 ops[2], op;
+	struct sess_compound c = {.sc_args = ops};
+	int ret;
+
+	memset(&op, 0, sizeof(op));
+	op.argop = NFS4_OP_READ_PLUS;
+	op.nfs_argop4_u.opread_plus.rpa_offset = off;
+	op.nfs_argop4_u.opread_plus.rpa_count = len;
+	ret = stateful42(f, &op, offsetof(READ_PLUS4args, rpa_stateid), &c,
+			 false);
+	if (!ret)
+		sess_compound_free(&c);
+	return ret;
+}
+
 /* PUTFH(@fh) + @op, an xattr operation; the caller frees @c on 0. */
 static int xattr_op(struct sess_client *cl, const struct sess_fh *fh,
 		    nfs_argop4 *ops, struct sess_compound *c, bool change)

@@ -205,6 +205,15 @@ int sess_seek(struct sess_file *f, uint64_t off, bool hole, uint64_t *found,
 	      bool *eof);
 
 /**
+ * sess_read_plus_probe() - send one NFSv4.2 READ_PLUS of @len bytes at
+ * @off and only report the status: 0 when the server answered NFS4_OK
+ * (the contents are not decoded: the shared XDR cannot decode a
+ * READ_PLUS reply), the server's NFS4ERR_* otherwise, a negative errno
+ * when the reply did not decode.  A diagnostic for servers' READ_PLUS.
+ */
+int sess_read_plus_probe(struct sess_file *f, uint64_t off, uint32_t len);
+
+/**
  * sess_getxattr() - the value of extended attribute @name of @fh into
  * @buf (@cap bytes); *@len its length.  -ENOSPC (with *@len set) when it
  * is longer than @cap; NFS4ERR_NOXATTR when there is none.

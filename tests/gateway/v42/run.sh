@@ -107,6 +107,22 @@ head -c 131072 /dev/zero | cmp - <(tail -c +65537 "$B/f.g" | head -c 131072) ||
 	gr_fail "the punched range does not read as zeros"
 grep -q 'xattr get @ user.a -> rc 5 NFS4ERR_NOTSUPP' "$GW_ROOT/g.out" ||
 	gr_fail "xattrs: expected NFS4ERR_NOTSUPP from FSAL_VFS (see docs)"
+# READ_PLUS: Ganesha's core (4.3 and 6.5 alike) builds the READ_PLUS reply
+# from an io_info of its own that the FSAL is never handed, so a READ_PLUS
+# answered NFS4_OK carries no data (the 6.12 kernel client's EIO).  6.5
+# hands the FSAL read_arg->info, so the gateway knows it is a READ_PLUS and
+# refuses it, NFS4ERR_NOTSUPP; a client falls back to READ (Linux drops
+# READ_PLUS for the mount).  4.3 leaves read_arg->info NULL: no FSAL can
+# tell READ_PLUS from READ there (docs/architecture.md).
+run g f readplus @ 0 4096
+rp=$(tail -1 "$GW_ROOT/g.out")
+if [ "$(gr_ganesha_major)" -ge 6 ]; then
+	echo "$rp" | grep -q 'rc 5 NFS4ERR_NOTSUPP' ||
+		gr_fail "READ_PLUS through the gateway: $rp, not NFS4ERR_NOTSUPP"
+	echo "ok: READ_PLUS through the gateway answers NFS4ERR_NOTSUPP (clients fall back to READ)"
+else
+	echo "known (Ganesha 4.3 core, not checked): READ_PLUS through the gateway: $rp"
+fi
 
 # Over RPC-over-RDMA (our transport, ofi fabric) straight to the backend:
 # RFC 8267 makes no NFSv4.2 item DDP-eligible, so a SETXATTR value longer
