@@ -191,7 +191,7 @@ for k in ${KINDS//,/ }; do
 		END { if (NR) printf "resume %s on %s: %d faults, median %d ms, worst %d ms\n", k, dev, NR, (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR] }'
 done
 if wait $wpid; then
-	ok "workload: $(tail -1 "$work/workload.out"), $(wc -l <"$work/verified" 2>/dev/null || echo 0) reads checked against the model, $(wc -l <"$work/ops.log" 2>/dev/null || echo 0) replies lost with a restart"
+	ok "workload: $(tail -1 "$work/workload.out"), $(wc -l 2>/dev/null <"$work/verified" || echo 0) reads checked against the model, $(wc -l 2>/dev/null <"$work/ops.log" || echo 0) replies lost with a restart"
 else
 	bad "workload: $(tail -3 "$work/workload.out")"
 fi
