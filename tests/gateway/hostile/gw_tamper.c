@@ -340,6 +340,26 @@ static void log_owner(const char *op, const uint8_t *open, const uint8_t *b,
 	fprintf(stderr, " ptrlike=%d\n", name_ptrlike(b, n));
 }
 
+/*
+ * Step over a COMPOUND call's RPC header (xid, CALL, RPC 2, NFS, 4,
+ * COMPOUND; credential and verifier) and its tag and minor version, to
+ * its count of operations, put in @nops.  False on a short message.
+ */
+static bool skip_call_header(const uint8_t *b, size_t len, size_t *off,
+			     uint32_t *nops)
+{
+	uint32_t v, i;
+
+	for (i = 0; i < 6; i++)
+		if (!get32(b, len, off, &v))
+			return false;
+	if (!get32(b, len, off, &v) || !skip_opaque(b, len, off) ||
+	    !get32(b, len, off, &v) || !skip_opaque(b, len, off))
+		return false;
+	return skip_opaque(b, len, off) && get32(b, len, off, &v) &&
+	       get32(b, len, off, nops);
+}
+
 /* Log the lock owners one call names (see the top of this file). */
 static void inspect_call(const uint8_t *b, size_t len)
 {
@@ -347,16 +367,7 @@ static void inspect_call(const uint8_t *b, size_t len)
 	uint32_t v, nops, op, i;
 	const uint8_t *open;
 
-	/* xid, CALL, RPC 2, NFS, 4, COMPOUND; credential and verifier */
-	for (i = 0; i < 6; i++)
-		if (!get32(b, len, &off, &v))
-			return;
-	if (!get32(b, len, &off, &v) || !skip_opaque(b, len, &off) ||
-	    !get32(b, len, &off, &v) || !skip_opaque(b, len, &off))
-		return;
-	/* tag, minor version, operations */
-	if (!skip_opaque(b, len, &off) || !get32(b, len, &off, &v) ||
-	    !get32(b, len, &off, &nops))
+	if (!skip_call_header(b, len, &off, &nops))
 		return;
 	for (i = 0; i < nops && get32(b, len, &off, &op); i++) {
 		switch (op) {
@@ -402,18 +413,11 @@ static void inspect_call(const uint8_t *b, size_t len)
 static void rewind_call(uint8_t *b, size_t len)
 {
 	size_t off = 0;
-	uint32_t v, nops, op, i;
+	uint32_t v, nops, op;
 
 	if (readdir_lie(&v) < LIE_CYCLE)
 		return;
-	for (i = 0; i < 6; i++)
-		if (!get32(b, len, &off, &v))
-			return;
-	if (!get32(b, len, &off, &v) || !skip_opaque(b, len, &off) ||
-	    !get32(b, len, &off, &v) || !skip_opaque(b, len, &off))
-		return;
-	if (!skip_opaque(b, len, &off) || !get32(b, len, &off, &v) ||
-	    !get32(b, len, &off, &nops) || nops != 3)
+	if (!skip_call_header(b, len, &off, &nops) || nops != 3)
 		return;
 	if (!get32(b, len, &off, &op) || op != OP_SEQUENCE)
 		return;
