@@ -837,11 +837,13 @@ static void rp_read2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	read_arg->io_amount = 0;
 	if (read_arg->info) {
 		/*
-		 * READ_PLUS.  Ganesha's core (4.3 and 6.5) hands us
-		 * read_arg->info but builds the reply from an io_info of its
-		 * own that no FSAL can reach: any data we read would go out
-		 * as zero bytes at offset 0 (the 6.12 kernel client's EIO).
-		 * Refuse it; clients fall back to READ (docs/architecture.md).
+		 * READ_PLUS: Ganesha 6.5 hands read_arg->info only for it,
+		 * then builds the reply from an io_info of its own that no
+		 * FSAL can reach, so any data we read would go out as zero
+		 * bytes at offset 0 (the 6.12 kernel client's EIO).  Refuse
+		 * it; clients fall back to READ.  Ganesha 4.3 has the same
+		 * defect but hands no info, so there READ_PLUS cannot be told
+		 * apart (docs/architecture.md, open).
 		 */
 		done_cb(obj_hdl, fsalstat(ERR_FSAL_NOTSUPP, 0), read_arg,
 			caller_arg);
