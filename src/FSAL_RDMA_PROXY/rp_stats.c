@@ -112,6 +112,10 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 		cs.cst_xprt.xt_registered_per_conn);
 	RP_LINE(f, "registrations", cs.cst_xprt.xt_registrations);
 	RP_LINE(f, "deregistrations", cs.cst_xprt.xt_deregistrations);
+	/* the backend session's bounce pool ("Memory registration") */
+	RP_LINE(f, "bounce_hits", cs.cst_xprt.xt_bounce_hits);
+	RP_LINE(f, "bounce_misses", cs.cst_xprt.xt_bounce_misses);
+	RP_LINE(f, "bounce_bytes_copied", cs.cst_xprt.xt_bounce_bytes_copied);
 	/* hand-offs: docs/architecture.md, "Hand-offs per RPC" */
 	RP_LINE(f, "caller_wakeups", cs.cst_xprt.xt_caller_wakeups);
 	RP_LINE(f, "caller_drives", cs.cst_xprt.xt_caller_drives);
@@ -176,6 +180,9 @@ enum rp_metric {
 	RPM_REGISTERED_PER_CONN,
 	RPM_REGISTRATIONS,
 	RPM_DEREGISTRATIONS,
+	RPM_BOUNCE_HITS,
+	RPM_BOUNCE_MISSES,
+	RPM_BOUNCE_COPIED,
 	RPM_N
 };
 
@@ -241,6 +248,12 @@ static const struct {
 	"memory registrations made for the backend session"),
     RPM(RPM_DEREGISTRATIONS, "deregistrations_total", GR_PROM_COUNTER,
 	"memory deregistrations made for the backend session"),
+    RPM(RPM_BOUNCE_HITS, "bounce_hits_total", GR_PROM_COUNTER,
+	"backend chunks placed in the bounce pool, no registration"),
+    RPM(RPM_BOUNCE_MISSES, "bounce_misses_total", GR_PROM_COUNTER,
+	"backend chunks registered per call: no room in the bounce pool"),
+    RPM(RPM_BOUNCE_COPIED, "bounce_bytes_copied_total", GR_PROM_COUNTER,
+	"bytes copied through the bounce pool"),
 #undef RPM
 };
 
@@ -307,6 +320,9 @@ static void rp_metrics_take(struct rp_export *ex, void *arg)
 	m->v[RPM_REGISTERED_PER_CONN] += cs.cst_xprt.xt_registered_per_conn;
 	m->v[RPM_REGISTRATIONS] += cs.cst_xprt.xt_registrations;
 	m->v[RPM_DEREGISTRATIONS] += cs.cst_xprt.xt_deregistrations;
+	m->v[RPM_BOUNCE_HITS] += cs.cst_xprt.xt_bounce_hits;
+	m->v[RPM_BOUNCE_MISSES] += cs.cst_xprt.xt_bounce_misses;
+	m->v[RPM_BOUNCE_COPIED] += cs.cst_xprt.xt_bounce_bytes_copied;
 	for (i = 0; i < cs.cst_conns && i < SESS_MAX_CONNS; i++)
 		m->conn_calls[i] += cs.cst_conn_calls[i];
 	if (m->nconns < i)

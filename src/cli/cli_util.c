@@ -410,6 +410,8 @@ void cli_print_stats(struct cli *c, bool json)
 			"\"trunk_moved\":%llu,\"trunk_refused\":%llu,"
 			"\"first_moved\":%llu,"
 			"\"registrations\":%llu,\"deregistrations\":%llu,"
+			"\"bounce_hits\":%llu,\"bounce_misses\":%llu,"
+			"\"bounce_bytes_copied\":%llu,"
 			"\"conn_calls\":\"%s\"}\n",
 			(unsigned long long)s.cst_clientid, sid,
 			(unsigned long long)s.cst_minor,
@@ -450,6 +452,9 @@ void cli_print_stats(struct cli *c, bool json)
 			(unsigned long long)s.cst_trunk_first_moved,
 			(unsigned long long)s.cst_xprt.xt_registrations,
 			(unsigned long long)s.cst_xprt.xt_deregistrations,
+			(unsigned long long)s.cst_xprt.xt_bounce_hits,
+			(unsigned long long)s.cst_xprt.xt_bounce_misses,
+			(unsigned long long)s.cst_xprt.xt_bounce_bytes_copied,
 			calls);
 		return;
 	}
@@ -499,5 +504,8 @@ void cli_print_stats(struct cli *c, bool json)
 	printf("  %-22s %llu / %llu\n",
 	       F("registrations/dereg", s.cst_xprt.xt_registrations),
 	       (unsigned long long)s.cst_xprt.xt_deregistrations);
+	printf("  %-22s %llu / %llu\n",
+	       F("bounce blocks/misses", s.cst_xprt.xt_bounce_hits),
+	       (unsigned long long)s.cst_xprt.xt_bounce_misses);
 #undef F
 }

@@ -426,6 +426,9 @@ void sess_trunk_xprt_stats(struct sess_client *cl, struct sess_xprt_stats *sum)
 		sum->xt_registered_bytes += x.xt_registered_bytes;
 		sum->xt_registrations += x.xt_registrations;
 		sum->xt_deregistrations += x.xt_deregistrations;
+		sum->xt_bounce_hits += x.xt_bounce_hits;
+		sum->xt_bounce_misses += x.xt_bounce_misses;
+		sum->xt_bounce_bytes_copied += x.xt_bounce_bytes_copied;
 		sum->xt_caller_wakeups += x.xt_caller_wakeups;
 		sum->xt_caller_drives += x.xt_caller_drives;
 		sum->xt_loop_wakeups += x.xt_loop_wakeups;

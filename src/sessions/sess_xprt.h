@@ -107,6 +107,11 @@ struct sess_xprt_stats {
 	uint64_t xt_registered_per_conn;  /* pools of one connection */
 	uint64_t xt_registrations;	  /* memory registrations made */
 	uint64_t xt_deregistrations;	  /* and undone */
+	/* the engine's bounce pool (no registration): chunks placed in it,
+	 * chunks registered per call instead, bytes copied in and out */
+	uint64_t xt_bounce_hits;
+	uint64_t xt_bounce_misses;
+	uint64_t xt_bounce_bytes_copied;
 	/*
 	 * Thread hand-offs (struct xr_core_stats): callers woken with their
 	 * reply by the engine's progress thread, calls whose caller drove

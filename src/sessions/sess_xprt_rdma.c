@@ -303,6 +303,9 @@ static void rdma_get_stats(struct sess_xprt *x, struct sess_xprt_stats *st)
 	st->xt_registered_per_conn = es.cs_registered_per_conn;
 	st->xt_registrations = es.cs_reg_calls;
 	st->xt_deregistrations = es.cs_dereg_calls;
+	st->xt_bounce_hits = es.cs_bounce_hits;
+	st->xt_bounce_misses = es.cs_bounce_misses;
+	st->xt_bounce_bytes_copied = es.cs_bounce_bytes_copied;
 	st->xt_caller_wakeups = es.cs_caller_wakeups;
 	st->xt_caller_drives = es.cs_caller_drives;
 	st->xt_loop_wakeups = es.cs_loop_wakeups;

@@ -353,6 +353,22 @@ static void stale_size(struct toy_server *ts, struct xr_clnt *cl, uint32_t len,
 	       (unsigned long long)(s1.cs_reg_unneeded - s0.cs_reg_unneeded),
 	       (unsigned long long)(s1.cs_reg_pool_hits - s0.cs_reg_pool_hits),
 	       (double)(c1.cs_reg_calls - c0.cs_reg_calls) / calls);
+	if (!plain) {
+		/* Verbs, loop: the bounce pool takes every chunk. */
+		snprintf(name, sizeof(name), "client_no_reg_%uk", len / 1024);
+		verdict(
+		    c1.cs_reg_calls == c0.cs_reg_calls &&
+			c1.cs_bounce_hits - c0.cs_bounce_hits >= 3 * CH_N &&
+			c1.cs_bounce_misses == c0.cs_bounce_misses,
+		    name,
+		    "%llu registrations, %llu bounce blocks, %llu misses "
+		    "in %u calls (want 0, >= %u, 0)",
+		    (unsigned long long)(c1.cs_reg_calls - c0.cs_reg_calls),
+		    (unsigned long long)(c1.cs_bounce_hits - c0.cs_bounce_hits),
+		    (unsigned long long)(c1.cs_bounce_misses -
+					 c0.cs_bounce_misses),
+		    calls, 3 * CH_N);
+	}
 	if (plain) {
 		snprintf(name, sizeof(name), "server_no_reg_%uk", len / 1024);
 		verdict(s1.cs_reg_calls == s0.cs_reg_calls &&
@@ -622,6 +638,19 @@ static void arena(bool plain)
 #define SLOT 8192
 #define NSLOTS 4
 
+/* Probes, by when the raw server makes them and with which key. */
+enum {
+	T_LIVE_W,  /* call 1, its Write chunk: must work */
+	T_LIVE_R,  /* call 1, its Read chunk: must work */
+	T_OLD_W,   /* call 2, call 1's Write chunk key */
+	T_OLD_R,   /* call 2, call 1's Read chunk key */
+	T_LIVE2_W, /* call 2, its own Write chunk: the data it returns */
+	T_LATE_W,  /* after call 2's reply, call 2's Write chunk key */
+	T_NEW_R,   /* call 3, on a new connection: Read at call 2's Read key */
+	T_NEW_WR,  /* and at call 2's Write key (bounce: the pool's) */
+	T_N
+};
+
 struct spy {
 	struct xr_fabric *fab;
 	struct xr_listener *lst;
@@ -632,10 +661,9 @@ struct spy {
 	volatile bool stop;
 	uint16_t port;
 	uint32_t ncalls;
-	struct xr_segment w[2], r[2]; /* each call's first segments */
-	/* probes of call 1 (keys live) and call 2 (call 1's keys) */
-	int live_w, live_r, old_w, old_r;
-	uint8_t live_read[PROBE];
+	struct xr_segment w[3], r[3]; /* each call's first segments */
+	volatile int st[T_N];	      /* probe status; 1: not run yet */
+	uint8_t got[T_N][PROBE];      /* what a Read probe brought */
 	/* the call waiting for its probes */
 	int pending;
 	uint32_t p_xid, p_credits, p_wlen;
@@ -643,7 +671,7 @@ struct spy {
 	struct xr_segment p_w;
 };
 
-static int probe_tag[4]; /* contexts: which probe completed */
+static int probe_tag[T_N]; /* contexts: which probe completed */
 
 static size_t put32(uint8_t *p, uint32_t v)
 {
@@ -694,15 +722,20 @@ static void spy_reply(struct spy *s)
 	(void)xr_post_send(s->ep, &sge, 1, false, 0, NULL);
 }
 
-/* Post a probe; a post that fails counts as the probe's status. */
+/*
+ * Post a probe (a Write of @fill bytes, or a Read); a post that fails
+ * counts as the probe's status.  Probes before the reply hold it back.
+ */
 static void spy_probe(struct spy *s, int tag, enum xr_op op,
-		      const struct xr_segment *seg, int *status)
+		      const struct xr_segment *seg, uint8_t fill)
 {
 	struct xr_sge sge = {spy_probe_buf(s, tag), PROBE, s->mr};
 	int ret;
 
+	if (seg->seg_length < PROBE)
+		return;
 	if (op == XR_OP_WRITE) {
-		memset(sge.ge_addr, 0xEE, PROBE);
+		memset(sge.ge_addr, fill, PROBE);
 		ret = xr_post_write(s->ep, &sge, 1, seg->seg_offset,
 				    seg->seg_handle, &probe_tag[tag]);
 	} else {
@@ -711,9 +744,17 @@ static void spy_probe(struct spy *s, int tag, enum xr_op op,
 				   seg->seg_handle, &probe_tag[tag]);
 	}
 	if (ret)
-		*status = ret;
-	else
+		s->st[tag] = ret;
+	else if (tag != T_LATE_W)
 		s->pending++;
+}
+
+/* Reply; after the second call's, Write through its key once more. */
+static void spy_answer(struct spy *s)
+{
+	spy_reply(s);
+	if (s->ncalls == 2)
+		spy_probe(s, T_LATE_W, XR_OP_WRITE, &s->w[1], 0xDD);
 }
 
 static void spy_call(struct spy *s, const uint8_t *msg, size_t len)
@@ -731,7 +772,7 @@ static void spy_call(struct spy *s, const uint8_t *msg, size_t len)
 	uint32_t k;
 
 	xr_hdr_init(&h, ch, 4, sg, 8);
-	if (xr_hdr_decode(msg, len, &lim, &h, &why) || s->ncalls >= 2)
+	if (xr_hdr_decode(msg, len, &lim, &h, &why) || s->ncalls >= 3)
 		return;
 	k = s->ncalls++;
 	memset(&s->w[k], 0, sizeof(s->w[k]));
@@ -744,37 +785,37 @@ static void spy_call(struct spy *s, const uint8_t *msg, size_t len)
 	s->p_xid = h.h_xid;
 	s->p_credits = h.h_credits;
 	s->p_w = s->w[k];
-	s->p_wlen = 0;
+	s->p_wlen = s->w[k].seg_length >= PROBE ? PROBE : 0;
 	s->pending = 0;
 	if (k == 0) {
 		/* Positive control: the keys of the call in flight work. */
-		if (s->w[0].seg_length >= PROBE) {
-			spy_probe(s, 0, XR_OP_WRITE, &s->w[0], &s->live_w);
-			s->p_wlen = PROBE;
-		}
-		if (s->r[0].seg_length >= PROBE)
-			spy_probe(s, 1, XR_OP_READ, &s->r[0], &s->live_r);
+		spy_probe(s, T_LIVE_W, XR_OP_WRITE, &s->w[0], 0xEE);
+		spy_probe(s, T_LIVE_R, XR_OP_READ, &s->r[0], 0);
+	} else if (k == 1) {
+		/* The first call is over: what do its keys reach now? */
+		spy_probe(s, T_OLD_W, XR_OP_WRITE, &s->w[0], 0xDD);
+		spy_probe(s, T_OLD_R, XR_OP_READ, &s->r[0], 0);
+		spy_probe(s, T_LIVE2_W, XR_OP_WRITE, &s->w[1], 0xEE);
 	} else {
-		/* The first call is over: its keys must be dead. */
-		if (s->w[0].seg_length >= PROBE)
-			spy_probe(s, 2, XR_OP_WRITE, &s->w[0], &s->old_w);
-		if (s->r[0].seg_length >= PROBE)
-			spy_probe(s, 3, XR_OP_READ, &s->r[0], &s->old_r);
+		/* A new connection: the last one's bytes must be gone. */
+		s->p_wlen = 0;
+		spy_probe(s, T_NEW_R, XR_OP_READ, &s->r[1], 0);
+		spy_probe(s, T_NEW_WR, XR_OP_READ, &s->w[1], 0);
 	}
 	if (!s->pending)
-		spy_reply(s);
+		spy_answer(s);
 }
 
 static void spy_done(struct spy *s, const struct xr_completion *wc)
 {
 	int tag = (int)((int *)wc->xc_ctx - probe_tag);
-	int *st[4] = {&s->live_w, &s->live_r, &s->old_w, &s->old_r};
 
-	*st[tag] = wc->xc_status;
-	if (tag == 1 && !wc->xc_status)
-		memcpy(s->live_read, spy_probe_buf(s, 1), PROBE);
-	if (--s->pending == 0)
-		spy_reply(s);
+	if (!wc->xc_status && (tag == T_LIVE_R || tag == T_OLD_R ||
+			       tag == T_NEW_R || tag == T_NEW_WR))
+		memcpy(s->got[tag], spy_probe_buf(s, tag), PROBE);
+	s->st[tag] = wc->xc_status;
+	if (tag != T_LATE_W && --s->pending == 0)
+		spy_answer(s);
 }
 
 static void *spy_loop(void *arg)
@@ -791,7 +832,7 @@ static void *spy_loop(void *arg)
 		n = xr_fabric_poll(s->fab, wc, 8);
 		for (i = 0; i < n; i++) {
 			if (wc[i].xc_ctx >= (void *)probe_tag &&
-			    wc[i].xc_ctx < (void *)(probe_tag + 4)) {
+			    wc[i].xc_ctx < (void *)(probe_tag + T_N)) {
 				spy_done(s, &wc[i]);
 				continue;
 			}
@@ -814,12 +855,13 @@ static int spy_start(struct spy *s)
 {
 	struct xr_fabric_params fp = {.xfp_backend = backend,
 				      .xfp_local_addr = addr};
-	size_t sz = (NSLOTS + 1) * SLOT + 4 * PROBE;
+	size_t sz = (NSLOTS + 1) * SLOT + T_N * PROBE;
 	char err[256];
-	int ret;
+	int ret, i;
 
 	memset(s, 0, sizeof(*s));
-	s->live_w = s->live_r = s->old_w = s->old_r = 1; /* not run */
+	for (i = 0; i < T_N; i++)
+		s->st[i] = 1; /* not run */
 	ret = xr_fabric_open(&fp, &s->fab, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "spy: %s\n", err);
@@ -868,17 +910,86 @@ static int spy_call_once(struct xr_clnt *cl, uint8_t *src, uint8_t *dst,
 	return ret;
 }
 
-static void oldkey(void)
+static bool all_byte(const uint8_t *p, size_t n, uint8_t v)
 {
-	struct xr_clnt_params cp = {.cp_backend = backend, .cp_addr = addr};
+	while (n--)
+		if (*p++ != v)
+			return false;
+	return true;
+}
+
+/*
+ * Bounce pool: after a reconnect (the peer at the address may be another
+ * one), the pool's key reaches none of the last connection's bytes - the
+ * engine zeroed the pool before the new connection came up.  Call 3 pulls
+ * seed 45 from src, so a block reused for it may hold that.
+ */
+static void newconn(struct spy *s, struct xr_clnt *cl, uint8_t *src,
+		    uint8_t *dst)
+{
+	uint8_t b42[PROBE], s45[PROBE], zero[PROBE] = {0};
+	size_t rlen = 0;
+	int ret = 0, i;
+	bool ok;
+
+	fill_seed(b42, PROBE, 42);
+	xr_clnt_disconnect(cl);
+	for (i = 0; i < 300 && xr_clnt_connected(cl); i++)
+		usleep(10000);
+	for (i = 0; i < 30; i++) {
+		ret = xr_clnt_connect(cl);
+		if (!ret)
+			break;
+		usleep(100000);
+	}
+	fill_seed(src, 65536, 45);
+	memcpy(s45, src, PROBE);
+	if (!ret)
+		ret = spy_call_once(cl, src, dst, 5000, &rlen);
+	ok = !ret && !s->st[T_NEW_R] && !s->st[T_NEW_WR] &&
+	     (!memcmp(s->got[T_NEW_R], zero, PROBE) ||
+	      !memcmp(s->got[T_NEW_R], s45, PROBE)) &&
+	     !memcmp(s->got[T_NEW_WR], zero, PROBE);
+	verdict(ok, "oldkey_new_connection_bounce",
+		"reconnect and call %d; Read at the last connection's blocks: "
+		"%d %s, %d %s",
+		ret, s->st[T_NEW_R],
+		!memcmp(s->got[T_NEW_R], b42, PROBE)	? "OLD PAYLOAD"
+		: !memcmp(s->got[T_NEW_R], zero, PROBE) ? "zero"
+		: !memcmp(s->got[T_NEW_R], s45, PROBE)	? "this call's payload"
+							: "FOREIGN",
+		s->st[T_NEW_WR],
+		!memcmp(s->got[T_NEW_WR], zero, PROBE) ? "zero" : "OLD RESULT");
+}
+
+/*
+ * The hostile server's keys, with per-call registration (@bounce false:
+ * the caller's memory is keyed and the key dies with the call) and with
+ * the bounce pool (true: the pool is keyed for good, the caller's memory
+ * never).  Either way, once a call is over nothing the server does may
+ * reach or change the caller's memory - its first call's buffers, reused
+ * for other bytes at once as a program would, nor its second call's
+ * result after the call returned - and what an old key can still read
+ * (bounce only) is bytes this connection carried, never what the caller
+ * keeps in its memory now.
+ */
+static void oldkey(bool bounce)
+{
+	struct xr_clnt_params cp = {.cp_backend = backend,
+				    .cp_addr = addr,
+				    .cp_bounce_bytes =
+					bounce ? (int64_t)MiB : -1};
 	uint8_t *a_src = malloc(65536), *a_dst = calloc(1, 65536);
 	uint8_t *b_src = malloc(65536), *b_dst = calloc(1, 65536);
+	uint8_t seen[PROBE], a41[PROBE], b42[PROBE], zero[PROBE] = {0};
+	const char *mode = bounce ? "bounce" : "per_call";
+	struct xr_core_stats c0, c1;
 	struct xr_clnt *cl = NULL;
 	struct spy s;
 	size_t rlen = 0;
-	char err[256];
+	char err[256], name[48];
 	int ret, ret2, i;
-	bool ok_live;
+	bool ok_live, ok_read;
 
 	if (!a_src || !a_dst || !b_src || !b_dst || spy_start(&s)) {
 		verdict(false, "oldkey setup", "no memory or no spy server");
@@ -886,6 +997,8 @@ static void oldkey(void)
 	}
 	fill_seed(a_src, 65536, 41);
 	fill_seed(b_src, 65536, 42);
+	memcpy(a41, a_src, PROBE);
+	memcpy(b42, b_src, PROBE);
 	cp.cp_port = s.port;
 	ret = xr_clnt_create(&cp, NULL, NULL, &cl, err, sizeof(err));
 	if (ret) {
@@ -893,34 +1006,91 @@ static void oldkey(void)
 		spy_stop(&s);
 		return;
 	}
+	xr_clnt_get_stats(cl, &c0);
 	ret = spy_call_once(cl, a_src, a_dst, 10000, &rlen);
-	ok_live = !ret && !s.live_w && !s.live_r && rlen == PROBE &&
-		  a_dst[0] == 0xEE && a_dst[PROBE - 1] == 0xEE &&
-		  a_dst[PROBE] == 0 && !memcmp(s.live_read, a_src, PROBE);
-	verdict(ok_live, "oldkey_live_keys_work",
+	ok_live = !ret && !s.st[T_LIVE_W] && !s.st[T_LIVE_R] && rlen == PROBE &&
+		  all_byte(a_dst, PROBE, 0xEE) &&
+		  all_byte(a_dst + PROBE, 65536 - PROBE, 0) &&
+		  !memcmp(s.got[T_LIVE_R], a41, PROBE);
+	snprintf(name, sizeof(name), "oldkey_live_keys_%s", mode);
+	verdict(ok_live, name,
 		"call %d; during the call: write %d, read %d, %zu bytes "
 		"placed, read bytes %s",
-		ret, s.live_w, s.live_r, rlen,
-		memcmp(s.live_read, a_src, PROBE) ? "wrong" : "right");
+		ret, s.st[T_LIVE_W], s.st[T_LIVE_R], rlen,
+		memcmp(s.got[T_LIVE_R], a41, PROBE) ? "wrong" : "right");
+	/* The caller reuses the first call's buffers for other bytes. */
+	fill_seed(a_src, 65536, 43);
+	fill_seed(a_dst, 65536, 44);
 	/*
-	 * The second call: the server tries the first call's keys.  A Write
-	 * may complete at the sender once it left (libfabric tcp reports
-	 * transmit completion), so what counts is that nothing landed in
-	 * the first call's buffer; a Read must fail.  The client may drop
-	 * the connection of a peer that used a dead key.
+	 * The second call: the server tries the first call's keys, then
+	 * Writes through the second call's key after its reply.  A Write may
+	 * complete at the sender once it left (libfabric tcp, siw report
+	 * transmit completion), so what counts is where bytes landed.
 	 */
-	memset(a_dst, 0, 65536);
 	ret2 = spy_call_once(cl, b_src, b_dst, 5000, &rlen);
-	for (i = 0; i < 200 && (s.old_w == 1 || s.old_r == 1); i++)
+	memcpy(seen, b_dst, PROBE);
+	for (i = 0; i < 300 && (s.st[T_OLD_W] == 1 || s.st[T_OLD_R] == 1 ||
+				s.st[T_LATE_W] == 1);
+	     i++)
 		usleep(10000);
-	for (i = 0; i < 65536 && !a_dst[i]; i++)
-		;
-	verdict(s.old_w != 1 && s.old_r != 0 && s.old_r != 1 && i == 65536,
-		"oldkey_dead_after_rpc",
-		"first call's keys during the second: write %d and %s, "
-		"read %d (want an error); second call %d",
-		s.old_w, i == 65536 ? "nothing landed" : "DATA LANDED", s.old_r,
-		ret2);
+	usleep(100000); /* a Write completed at the sender may still land */
+	xr_clnt_get_stats(cl, &c1);
+	snprintf(name, sizeof(name), "oldkey_caller_memory_%s", mode);
+	verdict(is_seed(a_src, 65536, 43) && is_seed(a_dst, 65536, 44), name,
+		"first call's buffers, reused: %s, %s (old keys: write %d, "
+		"read %d)",
+		is_seed(a_src, 65536, 43) ? "source intact" : "SOURCE CHANGED",
+		is_seed(a_dst, 65536, 44) ? "sink intact" : "DATA LANDED",
+		s.st[T_OLD_W], s.st[T_OLD_R]);
+	snprintf(name, sizeof(name), "oldkey_after_return_%s", mode);
+	/*
+	 * Per call, the client may drop a peer that used a dead key (the
+	 * second call then fails); the pool gives the peer nothing to fail.
+	 */
+	verdict(
+	    (ret2 ? !bounce
+		  : rlen == PROBE && s.st[T_LATE_W] != 1 &&
+			(all_byte(seen, PROBE, 0xEE) ||
+			 all_byte(seen, PROBE, 0xDD))) &&
+		!memcmp(seen, b_dst, PROBE) &&
+		all_byte(b_dst + PROBE, 65536 - PROBE, 0),
+	    name,
+	    "second call %d, %zu bytes placed; result %s after the call "
+	    "returned, nothing past the placed length %s (late write %d)",
+	    ret2, rlen, memcmp(seen, b_dst, PROBE) ? "CHANGED" : "unchanged",
+	    all_byte(b_dst + PROBE, 65536 - PROBE, 0) ? "written" : "WRITTEN",
+	    s.st[T_LATE_W]);
+	/*
+	 * Per call: the old Read key must be dead.  Bounce: it reaches the
+	 * pool, which may hold what this connection carried (the first or
+	 * the second call's payload, or zeroes) - never the bytes the
+	 * caller's buffer holds now.
+	 */
+	if (bounce)
+		ok_read =
+		    s.st[T_OLD_R] != 1 &&
+		    (s.st[T_OLD_R] || !memcmp(s.got[T_OLD_R], a41, PROBE) ||
+		     !memcmp(s.got[T_OLD_R], b42, PROBE) ||
+		     !memcmp(s.got[T_OLD_R], zero, PROBE)) &&
+		    c1.cs_reg_calls == c0.cs_reg_calls &&
+		    c1.cs_bounce_hits - c0.cs_bounce_hits == 4;
+	else
+		ok_read = s.st[T_OLD_R] != 0 && s.st[T_OLD_R] != 1 &&
+			  c1.cs_bounce_hits == c0.cs_bounce_hits;
+	snprintf(name, sizeof(name), "oldkey_old_read_%s", mode);
+	verdict(ok_read, name,
+		"first call's Read key during the second: %d, bytes %s; "
+		"%llu registrations, %llu bounce blocks in 2 calls",
+		s.st[T_OLD_R],
+		s.st[T_OLD_R]			       ? "none"
+		: !memcmp(s.got[T_OLD_R], a41, PROBE)  ? "of call 1's payload"
+		: !memcmp(s.got[T_OLD_R], b42, PROBE)  ? "of call 2's payload"
+		: !memcmp(s.got[T_OLD_R], zero, PROBE) ? "zero"
+						       : "FOREIGN",
+		(unsigned long long)(c1.cs_reg_calls - c0.cs_reg_calls),
+		(unsigned long long)(c1.cs_bounce_hits - c0.cs_bounce_hits));
+	if (bounce)
+		newconn(&s, cl, b_src, b_dst);
 	xr_clnt_destroy(cl);
 	spy_stop(&s);
 	free(a_src);
@@ -955,7 +1125,8 @@ int main(int argc, char **argv)
 	       addr, plain ? "needs no" : "needs a");
 	stale(plain);
 	arena(plain);
-	oldkey();
+	oldkey(false);
+	oldkey(true);
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;
 }

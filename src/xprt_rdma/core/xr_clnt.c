@@ -28,8 +28,20 @@
  *   page of zeroes (REMOTE_READ) that supplies XDR padding inside a
  *   Position-Zero chunk.  A slot is busy from submit until both its send
  *   has completed and its reply has arrived (or the connection died).
- * - Per call, the caller's memory is registered with the least access
- *   that works: REMOTE_READ over the payload (Read chunk) or the message
+ * - What the server reaches (Read, Write and Reply chunks) goes through
+ *   the bounce pool where there is one (fabrics whose registrations cost
+ *   a system call: verbs): one area registered once per engine, remote
+ *   read and write, from which each chunk takes a block - the caller's
+ *   bytes are copied in before the call is posted, the server's bytes
+ *   are copied out to the caller's buffers when the reply has been
+ *   checked and before the block is given back, and the caller's memory
+ *   never gets a key.  A late RDMA by the server can only reach the pool,
+ *   which holds nothing but bytes of this engine's connection to it, and
+ *   the pool is zeroed before a new connection is established
+ *   (docs/architecture.md, "Memory registration", says why that is safe).
+ * - Otherwise (no pool, ofi, or a chunk the pool has no room for) the
+ *   caller's memory is registered per call with the least access that
+ *   works: REMOTE_READ over the payload (Read chunk) or the message
  *   ranges (Position-Zero chunk), REMOTE_WRITE over exactly the result
  *   buffer (Write chunk) and the reply buffer (Reply chunk).  All of them
  *   are deregistered before the caller is told the call is over.
@@ -57,6 +69,8 @@
 #define XR_CLNT_REPLY_SEGS (XR_MAX_CHUNK_SEGS * (XR_MAX_WRITE_CHUNKS + 1u))
 #define XR_CLNT_ZERO_BYTES 4096u
 #define XR_CLNT_MAX_REPLY (1ull << 30)
+/* Position-Zero, Read, Write and Reply chunk. */
+#define XR_CLNT_BOUNCE_BLOCKS 4u
 
 enum xr_clnt_state {
 	XR_CL_DOWN = 0,
@@ -75,6 +89,16 @@ struct xr_clnt_slot {
 	bool s_timed_out;
 	struct xr_reg s_regs[XR_CLNT_MAX_REGS];
 	uint32_t s_nregs;
+	/* Bounce blocks taken for this call, given back with s_regs. */
+	struct {
+		uint8_t *bb_addr;
+		uint64_t bb_len;
+		uint64_t bb_dirty; /* bytes zeroed when given back */
+	} s_bounce[XR_CLNT_BOUNCE_BLOCKS];
+	uint32_t s_nbounce;
+	uint8_t *s_wbounce; /* the Write chunk's block: copied out on reply */
+	uint8_t *s_rbounce; /* the Reply chunk's */
+	uint32_t s_wbounce_i, s_rbounce_i; /* their s_bounce[] entries */
 	/* What was offered, to check what comes back. */
 	struct xr_segment s_wseg;
 	bool s_has_wseg;
@@ -103,7 +127,8 @@ struct xr_clnt {
 	struct xr_pool ce_send_pool;
 	uint8_t *ce_zero;
 	struct xr_reg ce_zero_reg;
-	uint32_t *ce_recv_idx; /* context of receive i is &ce_recv_idx[i] */
+	struct xr_rpool ce_bounce; /* pp_base NULL: no bounce pool */
+	uint32_t *ce_recv_idx;	   /* context of receive i is &ce_recv_idx[i] */
 	uint32_t *ce_repost;
 	uint32_t ce_nrepost;
 	uint32_t ce_posted;
@@ -160,6 +185,15 @@ static void xr_clnt_drop_conn(struct xr_clnt *cl)
 
 /* ---- completion of calls ---------------------------------------------- */
 
+/*
+ * The call's keys die: per-call registrations are undone, bounce blocks go
+ * back to the pool (whatever the server still does to them can only reach
+ * the pool - the caller's bytes were copied out before this), zeroed over
+ * what this call put there: the payload copied in, the result the server
+ * said it placed (all of a sink block when the call failed).  So a later
+ * call that the server answers with a length it never wrote gets zeroes,
+ * not an earlier call's bytes (sessions.xprt_rdma_hostile).
+ */
 static void xr_clnt_slot_dereg(struct xr_clnt *cl, struct xr_clnt_slot *s)
 {
 	uint32_t i;
@@ -167,6 +201,14 @@ static void xr_clnt_slot_dereg(struct xr_clnt *cl, struct xr_clnt_slot *s)
 	for (i = 0; i < s->s_nregs; i++)
 		xr_core_dereg(&cl->ce_stats, &s->s_regs[i]);
 	s->s_nregs = 0;
+	for (i = 0; i < s->s_nbounce; i++) {
+		memset(s->s_bounce[i].bb_addr, 0, s->s_bounce[i].bb_dirty);
+		xr_rpool_free(&cl->ce_bounce, s->s_bounce[i].bb_addr,
+			      s->s_bounce[i].bb_len);
+	}
+	s->s_nbounce = 0;
+	s->s_wbounce = NULL;
+	s->s_rbounce = NULL;
 }
 
 /*
@@ -263,11 +305,24 @@ static int xr_clnt_take_reply(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	if (h->h_nwrite > (s->s_has_wseg ? 1u : 0u))
 		goto out_bad;
 	req->cr_result_len = 0;
+	/*
+	 * Bounce blocks are zeroed, when given back, over what the server
+	 * says it placed: bytes it wrote beyond that are its own words, which
+	 * it could as well write into a later call's block during that call.
+	 */
+	if (s->s_wbounce)
+		s->s_bounce[s->s_wbounce_i].bb_dirty = 0;
 	if (h->h_nwrite) {
 		ch = xr_hdr_write_chunk(h, 0);
 		if (!xr_clnt_seg_ok(h, ch, &s->s_wseg))
 			goto out_bad;
 		req->cr_result_len = ch->ch_length;
+		if (s->s_wbounce && ch->ch_length) {
+			/* checked above: ch_length <= the block offered */
+			s->s_bounce[s->s_wbounce_i].bb_dirty = ch->ch_length;
+			memcpy(req->cr_result_buf, s->s_wbounce, ch->ch_length);
+			cl->ce_stats.cs_bounce_bytes_copied += ch->ch_length;
+		}
 		if (ch->ch_length)
 			cl->ce_stats.cs_write_chunk_replies++;
 		/* placed by the server's RDMA Writes */
@@ -276,9 +331,16 @@ static int xr_clnt_take_reply(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	ch = xr_hdr_reply_chunk(h);
 	if (ch && (!s->s_has_rseg || !xr_clnt_seg_ok(h, ch, &s->s_rseg)))
 		goto out_bad;
+	if (s->s_rbounce)
+		s->s_bounce[s->s_rbounce_i].bb_dirty =
+		    h->h_proc == XR_RDMA_NOMSG ? ch->ch_length : 0;
 	if (h->h_proc == XR_RDMA_NOMSG) {
 		/* The decoder insists on a Reply chunk for RDMA_NOMSG. */
 		req->cr_reply_len = ch->ch_length;
+		if (s->s_rbounce && ch->ch_length) {
+			memcpy(req->cr_reply_buf, s->s_rbounce, ch->ch_length);
+			cl->ce_stats.cs_bounce_bytes_copied += ch->ch_length;
+		}
 		cl->ce_stats.cs_reply_chunk_replies++;
 		return 0;
 	}
@@ -428,6 +490,14 @@ static void xr_clnt_on_event(struct xr_clnt *cl, const struct xr_event *ev)
 		mine.pd_send_size = xr_cm_size_advertised(cl->ce_p.cp_inline);
 		mine.pd_recv_size = mine.pd_send_size;
 		xr_cm_negotiate(&mine, &peer, &cl->ce_inline);
+		/*
+		 * A new peer may sit at the old address: nothing the last
+		 * connection carried stays where this one's keys reach (no
+		 * call holds a block: all failed when that one went).
+		 */
+		if (cl->ce_bounce.pp_base)
+			memset(cl->ce_bounce.pp_base, 0,
+			       (size_t)cl->ce_bounce.pp_pages * XR_RPOOL_PAGE);
 		cl->ce_state = XR_CL_UP;
 		cl->ce_conn_status = 0;
 		cl->ce_stats.cs_connections++;
@@ -704,6 +774,36 @@ static int xr_clnt_reg(struct xr_clnt *cl, struct xr_clnt_slot *s, void *addr,
 	return 0;
 }
 
+/*
+ * A block of the bounce pool for @len bytes of a chunk, described in @seg
+ * with the pool's key.  NULL (counted as a miss, the caller registers
+ * instead) without a pool or when no run of free pages is long enough.
+ */
+static uint8_t *xr_clnt_bounce(struct xr_clnt *cl, struct xr_clnt_slot *s,
+			       uint64_t len, struct xr_segment *seg)
+{
+	struct xr_rpool *p = &cl->ce_bounce;
+	uint8_t *b;
+
+	if (!p->pp_base)
+		return NULL;
+	if (!len || len > UINT32_MAX || s->s_nbounce >= XR_CLNT_BOUNCE_BLOCKS ||
+	    !(b = xr_rpool_alloc(p, len))) {
+		cl->ce_stats.cs_bounce_misses++;
+		return NULL;
+	}
+	s->s_bounce[s->s_nbounce].bb_addr = b;
+	s->s_bounce[s->s_nbounce].bb_len = len;
+	/* until the reply says how much the server placed: all of it */
+	s->s_bounce[s->s_nbounce].bb_dirty = len;
+	s->s_nbounce++;
+	cl->ce_stats.cs_bounce_hits++;
+	seg->seg_handle = xr_mr_handle(p->pp_reg.rg_mr);
+	seg->seg_length = (uint32_t)len;
+	seg->seg_offset = xr_mr_wire_offset(p->pp_reg.rg_mr, b);
+	return b;
+}
+
 /* Append the non-empty ranges as segments of the chunk being built. */
 static int xr_clnt_reg_run(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			   const struct iovec *iov, uint32_t n,
@@ -765,6 +865,45 @@ static int64_t xr_copy_run(uint8_t *dst, uint64_t room, const struct iovec *iov,
  * the helpers in that order, encodes and posts.
  */
 
+/*
+ * The Read chunk @ch as one segment over a bounce block holding @n runs of
+ * the caller's ranges copied in now (a NULL run of @pad[i] bytes is XDR
+ * padding: zeroes).  Returns 1 when done so, 0 when the pool cannot take
+ * it (the caller registers instead).
+ */
+struct xr_bounce_run {
+	const struct iovec *br_iov;
+	uint32_t br_n;
+	uint32_t br_pad;
+};
+
+static int xr_clnt_bounce_read(struct xr_clnt *cl, struct xr_clnt_slot *s,
+			       const struct xr_bounce_run *runs, uint32_t n,
+			       struct xr_hdr *h, struct xr_chunk *ch)
+{
+	uint64_t len = 0, off = 0;
+	uint32_t i;
+	uint8_t *b;
+
+	for (i = 0; i < n; i++)
+		len +=
+		    xr_iov_len(runs[i].br_iov, runs[i].br_n) + runs[i].br_pad;
+	if (!len || h->h_nsegs >= h->h_seg_cap ||
+	    !(b = xr_clnt_bounce(cl, s, len, &h->h_segs[h->h_nsegs])))
+		return 0;
+	for (i = 0; i < n; i++) {
+		off += (uint64_t)xr_copy_run(b + off, len - off, runs[i].br_iov,
+					     runs[i].br_n);
+		memset(b + off, 0, runs[i].br_pad);
+		off += runs[i].br_pad;
+	}
+	cl->ce_stats.cs_bounce_bytes_copied += len;
+	h->h_nsegs++;
+	ch->ch_nsegs++;
+	ch->ch_length += len;
+	return 1;
+}
+
 /* The whole message as one Read chunk at position zero (RDMA_NOMSG). */
 static int xr_clnt_pos_zero_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
 				  const struct xr_msg *m,
@@ -772,8 +911,19 @@ static int xr_clnt_pos_zero_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
 {
 	uint64_t plen = xr_iov_len(m->xm_payload, m->xm_npayload);
 	struct xr_chunk *ch = xr_clnt_new_chunk(h, 0);
+	bool with_payload = !plan->pl_read_chunk;
+	struct xr_bounce_run runs[3] = {{m->xm_head, m->xm_nhead, 0},
+					{m->xm_payload,
+					 with_payload ? m->xm_npayload : 0,
+					 with_payload ? xr_xdr_pad(plen) : 0},
+					{m->xm_tail, m->xm_ntail, 0}};
 	int ret;
 
+	if (xr_clnt_bounce_read(cl, s, runs, 3, h, ch)) {
+		h->h_nread++;
+		cl->ce_stats.cs_pos_zero_calls++;
+		return 0;
+	}
 	ret = xr_clnt_reg_run(cl, s, m->xm_head, m->xm_nhead, h, ch);
 	if (!ret && !plan->pl_read_chunk) {
 		ret = xr_clnt_reg_run(cl, s, m->xm_payload, m->xm_npayload, h,
@@ -807,9 +957,14 @@ static int xr_clnt_read_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	struct xr_chunk *ch = xr_clnt_new_chunk(h, (uint32_t)plan->pl_position);
 	int ret;
 
+	struct xr_bounce_run run = {m->xm_payload, m->xm_npayload, 0};
+
 	if (plan->pl_position > UINT32_MAX || plan->pl_position % 4)
 		return -EINVAL;
-	ret = xr_clnt_reg_run(cl, s, m->xm_payload, m->xm_npayload, h, ch);
+	ret =
+	    xr_clnt_bounce_read(cl, s, &run, 1, h, ch)
+		? 0
+		: xr_clnt_reg_run(cl, s, m->xm_payload, m->xm_npayload, h, ch);
 	if (ret)
 		return ret;
 	h->h_nread++;
@@ -826,13 +981,20 @@ static int xr_clnt_read_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
  */
 static int xr_clnt_sink_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			      struct xr_hdr *h, void *buf, uint64_t cap,
-			      struct xr_segment *offered)
+			      struct xr_segment *offered, uint8_t **bounce,
+			      uint32_t *bounce_i)
 {
 	struct xr_chunk *ch = xr_clnt_new_chunk(h, 0);
 	int ret;
 
-	ret = xr_clnt_reg(cl, s, buf, cap, XR_ACCESS_REMOTE_WRITE,
-			  &h->h_segs[h->h_nsegs]);
+	if (h->h_nsegs >= h->h_seg_cap)
+		return -EINVAL;
+	/* From the pool: copied out to buf once the reply is checked. */
+	*bounce_i = s->s_nbounce;
+	*bounce = xr_clnt_bounce(cl, s, cap, &h->h_segs[h->h_nsegs]);
+	ret = *bounce ? 0
+		      : xr_clnt_reg(cl, s, buf, cap, XR_ACCESS_REMOTE_WRITE,
+				    &h->h_segs[h->h_nsegs]);
 	if (ret)
 		return ret;
 	*offered = h->h_segs[h->h_nsegs];
@@ -848,8 +1010,9 @@ static int xr_clnt_write_list(struct xr_clnt *cl, struct xr_clnt_slot *s,
 {
 	int ret;
 
-	ret = xr_clnt_sink_chunk(cl, s, h, req->cr_result_buf,
-				 req->cr_result_cap, &s->s_wseg);
+	ret =
+	    xr_clnt_sink_chunk(cl, s, h, req->cr_result_buf, req->cr_result_cap,
+			       &s->s_wseg, &s->s_wbounce, &s->s_wbounce_i);
 	if (ret)
 		return ret;
 	s->s_has_wseg = true;
@@ -864,7 +1027,7 @@ static int xr_clnt_reply_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	int ret;
 
 	ret = xr_clnt_sink_chunk(cl, s, h, req->cr_reply_buf, req->cr_reply_cap,
-				 &s->s_rseg);
+				 &s->s_rseg, &s->s_rbounce, &s->s_rbounce_i);
 	if (ret)
 		return ret;
 	s->s_has_rseg = true;
@@ -1050,6 +1213,9 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 	s->s_has_wseg = false;
 	s->s_has_rseg = false;
 	s->s_nregs = 0;
+	s->s_nbounce = 0;
+	s->s_wbounce = NULL;
+	s->s_rbounce = NULL;
 	if (xr_clnt_defer_to_loop(cl)) {
 		/* The progress thread posts it (xr_clnt_loop_requests). */
 		s->s_wait_reply = true;
@@ -1247,6 +1413,9 @@ void xr_clnt_get_stats(struct xr_clnt *cl, struct xr_core_stats *out)
 static int xr_clnt_check_params(struct xr_clnt_params *p, char *err,
 				size_t errlen)
 {
+	const char *env;
+	char *end;
+
 	if (!p->cp_backend)
 		p->cp_backend = "ofi";
 	if (!p->cp_port)
@@ -1257,6 +1426,28 @@ static int xr_clnt_check_params(struct xr_clnt_params *p, char *err,
 		p->cp_inline = XR_DEFAULT_INLINE;
 	if (p->cp_connect_timeout_ms <= 0)
 		p->cp_connect_timeout_ms = 10000;
+	/*
+	 * Benchmarks compare with and without the pool in one run through
+	 * the environment (docs/architecture.md, "Memory registration"):
+	 * XR_CLNT_BOUNCE=0 none, =N N bytes; a caller's own choice wins.
+	 */
+	env = getenv("XR_CLNT_BOUNCE");
+	if (!p->cp_bounce_bytes && env && *env) {
+		long long v = strtoll(env, &end, 10);
+
+		if (*end || v < 0) {
+			snprintf(err, errlen, "XR_CLNT_BOUNCE=%s: not bytes",
+				 env);
+			return -EINVAL;
+		}
+		p->cp_bounce_bytes = v ? v : -1;
+	}
+	if (p->cp_bounce_bytes > XR_CLNT_BOUNCE_MAX) {
+		snprintf(err, errlen, "bounce pool %lld bytes over %lld",
+			 (long long)p->cp_bounce_bytes,
+			 (long long)XR_CLNT_BOUNCE_MAX);
+		return -EINVAL;
+	}
 	if (!p->cp_addr) {
 		snprintf(err, errlen, "no server address");
 		return -EINVAL;
@@ -1279,6 +1470,7 @@ static int xr_clnt_check_params(struct xr_clnt_params *p, char *err,
 static int xr_clnt_alloc(struct xr_clnt *cl)
 {
 	uint32_t credits = cl->ce_p.cp_credits, i;
+	int64_t bounce;
 	int ret;
 
 	cl->ce_nslots = credits;
@@ -1305,9 +1497,21 @@ static int xr_clnt_alloc(struct xr_clnt *cl)
 	if (posix_memalign((void **)&cl->ce_zero, 4096, XR_CLNT_ZERO_BYTES))
 		return -ENOMEM;
 	memset(cl->ce_zero, 0, XR_CLNT_ZERO_BYTES);
-	return xr_core_reg(cl->ce_fab, &cl->ce_stats, cl->ce_zero,
-			   XR_CLNT_ZERO_BYTES, XR_ACCESS_REMOTE_READ,
-			   &cl->ce_zero_reg);
+	ret = xr_core_reg(cl->ce_fab, &cl->ce_stats, cl->ce_zero,
+			  XR_CLNT_ZERO_BYTES, XR_ACCESS_REMOTE_READ,
+			  &cl->ce_zero_reg);
+	if (ret)
+		return ret;
+	bounce = cl->ce_p.cp_bounce_bytes;
+	if (!bounce)
+		bounce = xr_fabric_local_needs_reg(cl->ce_fab)
+			     ? XR_CLNT_BOUNCE_DEFAULT
+			     : -1;
+	if (bounce < 0)
+		return 0;
+	return xr_rpool_init(&cl->ce_bounce, cl->ce_fab, &cl->ce_stats,
+			     (uint64_t)bounce,
+			     XR_ACCESS_REMOTE_READ | XR_ACCESS_REMOTE_WRITE);
 }
 
 static void xr_clnt_free(struct xr_clnt *cl)
@@ -1320,6 +1524,8 @@ static void xr_clnt_free(struct xr_clnt *cl)
 		xr_clnt_slot_dereg(cl, &cl->ce_slots[i]);
 	xr_core_dereg(&cl->ce_stats, &cl->ce_zero_reg);
 	free(cl->ce_zero);
+	if (cl->ce_bounce.pp_base)
+		xr_rpool_fini(&cl->ce_bounce, &cl->ce_stats);
 	if (cl->ce_recv_pool.bp_base)
 		xr_pool_fini(&cl->ce_recv_pool, &cl->ce_stats);
 	if (cl->ce_send_pool.bp_base)
@@ -1374,7 +1580,8 @@ int xr_clnt_create(const struct xr_clnt_params *params, xr_clnt_lost_fn on_lost,
 	cl->ce_per_conn =
 	    xr_conn_registered_bytes(cl->ce_p.cp_credits, cl->ce_p.cp_inline,
 				     cl->ce_p.cp_inline, 0, 0) +
-	    XR_CLNT_ZERO_BYTES;
+	    XR_CLNT_ZERO_BYTES +
+	    (uint64_t)cl->ce_bounce.pp_pages * XR_RPOOL_PAGE;
 	xr_core_limits(&cl->ce_limits, XR_DIR_REPLY, XR_CLNT_MAX_REPLY,
 		       cl->ce_p.cp_inline);
 	ret = xr_loop_init(&cl->ce_loop, cl->ce_fab);

@@ -93,6 +93,14 @@ struct xr_clnt_req {
  * @cp_credits: calls in flight asked for, 1..1024 (default 128)
  * @cp_inline: inline send and receive size (default 4096)
  * @cp_connect_timeout_ms: default 10000
+ * @cp_bounce_bytes: the bounce pool (docs/architecture.md, "Memory
+ *	registration"): chunks the server reaches are copied through one
+ *	area registered once per engine instead of registering the caller's
+ *	memory per call.  0: XR_CLNT_BOUNCE_DEFAULT where the fabric's
+ *	registrations cost a system call (xr_fabric_local_needs_reg(): verbs,
+ *	loop), none elsewhere (ofi: a registration is an entry in
+ *	libfabric's table); < 0: none (per-call registration everywhere);
+ *	> 0: that many bytes, at most XR_CLNT_BOUNCE_MAX.
  */
 struct xr_clnt_params {
 	const char *cp_backend;
@@ -102,7 +110,11 @@ struct xr_clnt_params {
 	uint32_t cp_credits;
 	uint32_t cp_inline;
 	int cp_connect_timeout_ms;
+	int64_t cp_bounce_bytes;
 };
+
+#define XR_CLNT_BOUNCE_DEFAULT (8ll << 20)
+#define XR_CLNT_BOUNCE_MAX (1ll << 30)
 
 /* Called (progress thread, no lock) when an established connection dies. */
 typedef void (*xr_clnt_lost_fn)(struct xr_clnt *clnt, void *arg);

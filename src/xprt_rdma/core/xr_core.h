@@ -320,6 +320,14 @@ struct xr_core_stats {
 	uint64_t cs_reg_unneeded;
 	uint64_t cs_reg_pool_hits;
 	uint64_t cs_reg_area_hits;
+	/*
+	 * clnt, the bounce pool: chunks placed in it (no registration),
+	 * chunks registered per call instead (larger than the pool, or no
+	 * room right now), payload bytes copied in and out of it.
+	 */
+	uint64_t cs_bounce_hits;
+	uint64_t cs_bounce_misses;
+	uint64_t cs_bounce_bytes_copied;
 	/* Errors by kind. */
 	uint64_t cs_err_hdr_dropped;   /* refused header, dropped silently */
 	uint64_t cs_err_vers_sent;     /* answered RDMA_ERROR/ERR_VERS */
