@@ -8,7 +8,8 @@
 #
 # How it counts: the server's `registrations` and `calls_received` from
 # the NFS_RDMA stats file before and after each transfer; the client's
-# `registrations` and `xprt_calls` from `nfs41 --stats` (JSON on stderr
+# `registrations`, `bounce_hits` (chunks through its bounce pool, no
+# registration) and `xprt_calls` from `nfs41 --stats` (JSON on stderr
 # when the session ends; it includes the session's own few calls).  Also
 # server CPU time (user + system from /proc/PID/stat) per MiB - coarse:
 # clock ticks of 10 ms over --mb MiB.  Prints figures, never judges them.
@@ -17,7 +18,8 @@
 # when both runs are on the same machine at the same time).
 # Server READ buffers come from the READ arena where the fabric needs
 # registrations (verbs); GANESHA_RDMA_READ_ARENA=0 in the environment
-# turns it off (the "before" of the arena, side by side in one run).
+# turns it off (the "before" of the arena, side by side in one run), and
+# XR_CLNT_BOUNCE=0 the client's bounce pool (the "before" of the pool).
 # Usage: ganesha_reg_per_rpc.sh [--build DIR] [--mb N] [--sizes "4K 64K 1M"]
 set -u
 . "$(dirname "$0")/ganesha_bench_lib.sh"
@@ -48,7 +50,7 @@ json() { # key file: one number from nfs41's JSON stats line
 
 gb_start "$dir"
 echo "ganesha.nfsd pid $GB_PID, module $GB_MODULE; RDMA ($GB_FABRIC) $GB_ADDR:$GB_RPORT; $mb MiB per transfer, 1 stream; READ arena ${GANESHA_RDMA_READ_ARENA:-where needed}"
-printf '%-6s %-6s %8s %12s %12s %12s %12s\n' op io-size rpcs server/rpc arena-hit/rpc client/rpc cpu-ms/MiB
+printf '%-6s %-6s %8s %12s %12s %12s %13s %12s\n' op io-size rpcs server/rpc arena-hit/rpc client/rpc c-bounce/rpc cpu-ms/MiB
 for size in ${sizes//,/ }; do
 	for op in put get; do
 		settle
@@ -73,11 +75,12 @@ for size in ${sizes//,/ }; do
 		n1=$(gb_counter calls_received)
 		creg=$(json registrations "$dir/cstats")
 		ccalls=$(json xprt_calls "$dir/cstats")
+		cbounce=$(json bounce_hits "$dir/cstats")
 		awk -v op="$([ "$op" = put ] && echo WRITE || echo READ)" -v s="$size" \
 			-v dr=$((r1 - r0)) -v dn=$((n1 - n0)) -v da=$((${a1:-0} - ${a0:-0})) -v cr="${creg:-0}" \
-			-v cn="${ccalls:-0}" -v c0="$c0" -v c1="$c1" -v mb="$mb" 'BEGIN {
-			printf "%-6s %-6s %8d %12.3f %12.3f %12.3f %12.2f\n", op, s, dn,
-				dn ? dr / dn : 0, dn ? da / dn : 0, cn ? cr / cn : 0,
+			-v cn="${ccalls:-0}" -v cb="${cbounce:-0}" -v c0="$c0" -v c1="$c1" -v mb="$mb" 'BEGIN {
+			printf "%-6s %-6s %8d %12.3f %12.3f %12.3f %13.3f %12.2f\n", op, s, dn,
+				dn ? dr / dn : 0, dn ? da / dn : 0, cn ? cr / cn : 0, cn ? cb / cn : 0,
 				(c1 - c0) * 1000 / mb }'
 	done
 done

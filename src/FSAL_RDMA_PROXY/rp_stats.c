@@ -104,9 +104,14 @@ static void rp_stats_one(FILE *f, struct rp_export *ex)
 			(unsigned long long)cs.cst_conn_calls[i]);
 	RP_LINE(f, "rdma_read_bytes", cs.cst_xprt.xt_rdma_read_bytes);
 	RP_LINE(f, "rdma_write_bytes", cs.cst_xprt.xt_rdma_write_bytes);
-	/* WRITE data sent inline plus READ data decoded out of a reply */
+	/*
+	 * WRITE data sent inline, READ data decoded out of a reply, and
+	 * chunks copied through the bounce pool (verbs: READ and WRITE data,
+	 * plus the few replies that come by Reply chunk)
+	 */
 	RP_LINE(f, "payload_bytes_copied",
-		cs.cst_xprt.xt_payload_bytes_copied + cs.cst_read_bytes_copied);
+		cs.cst_xprt.xt_payload_bytes_copied + cs.cst_read_bytes_copied +
+		    cs.cst_xprt.xt_bounce_bytes_copied);
 	RP_LINE(f, "registered_bytes", cs.cst_xprt.xt_registered_bytes);
 	RP_LINE(f, "registered_per_connection",
 		cs.cst_xprt.xt_registered_per_conn);
@@ -314,8 +319,9 @@ static void rp_metrics_take(struct rp_export *ex, void *arg)
 	m->v[RPM_CONNECTIONS_REFUSED] += cs.cst_trunk_refused;
 	m->v[RPM_RDMA_READ_BYTES] += cs.cst_xprt.xt_rdma_read_bytes;
 	m->v[RPM_RDMA_WRITE_BYTES] += cs.cst_xprt.xt_rdma_write_bytes;
-	m->v[RPM_PAYLOAD_COPIED] +=
-	    cs.cst_xprt.xt_payload_bytes_copied + cs.cst_read_bytes_copied;
+	m->v[RPM_PAYLOAD_COPIED] += cs.cst_xprt.xt_payload_bytes_copied +
+				    cs.cst_read_bytes_copied +
+				    cs.cst_xprt.xt_bounce_bytes_copied;
 	m->v[RPM_REGISTERED] += cs.cst_xprt.xt_registered_bytes;
 	m->v[RPM_REGISTERED_PER_CONN] += cs.cst_xprt.xt_registered_per_conn;
 	m->v[RPM_REGISTRATIONS] += cs.cst_xprt.xt_registrations;
