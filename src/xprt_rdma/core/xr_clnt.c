@@ -60,6 +60,7 @@
 #include <poll.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <sys/resource.h>
 
 #define XR_CLNT_POLL_BATCH 64
 #define XR_CLNT_MAX_REGS 16u
@@ -1467,6 +1468,27 @@ static int xr_clnt_check_params(struct xr_clnt_params *p, char *err,
 	return 0;
 }
 
+/*
+ * The default pool: none where a registration costs no system call (ofi);
+ * elsewhere XR_CLNT_BOUNCE_DEFAULT, but at most a quarter of a finite
+ * RLIMIT_MEMLOCK (as raised by the fabric at open), so that a process
+ * held to siw's 8 MiB keeps room for its other pools and the chunks
+ * registered per call; none below 1 MiB.
+ */
+static int64_t xr_clnt_bounce_default(struct xr_fabric *fab)
+{
+	int64_t bytes = XR_CLNT_BOUNCE_DEFAULT;
+	struct rlimit rl;
+
+	if (!xr_fabric_local_needs_reg(fab))
+		return -1;
+	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    (int64_t)(rl.rlim_cur / 4) < bytes)
+		bytes =
+		    (int64_t)(rl.rlim_cur / 4) & ~(int64_t)(XR_RPOOL_PAGE - 1);
+	return bytes >= (1ll << 20) ? bytes : -1;
+}
+
 static int xr_clnt_alloc(struct xr_clnt *cl)
 {
 	uint32_t credits = cl->ce_p.cp_credits, i;
@@ -1504,14 +1526,19 @@ static int xr_clnt_alloc(struct xr_clnt *cl)
 		return ret;
 	bounce = cl->ce_p.cp_bounce_bytes;
 	if (!bounce)
-		bounce = xr_fabric_local_needs_reg(cl->ce_fab)
-			     ? XR_CLNT_BOUNCE_DEFAULT
-			     : -1;
-	if (bounce < 0)
+		bounce = xr_clnt_bounce_default(cl->ce_fab);
+	if (bounce <= 0)
 		return 0;
-	return xr_rpool_init(&cl->ce_bounce, cl->ce_fab, &cl->ce_stats,
-			     (uint64_t)bounce,
-			     XR_ACCESS_REMOTE_READ | XR_ACCESS_REMOTE_WRITE);
+	/*
+	 * Without a pool every chunk is registered per call, as before: the
+	 * pool saves system calls, it is not needed for correctness, so a
+	 * pool that cannot be pinned (siw charges RLIMIT_MEMLOCK) is no
+	 * reason to refuse the connection (counted in cs_err_reg).
+	 */
+	(void)xr_rpool_init(&cl->ce_bounce, cl->ce_fab, &cl->ce_stats,
+			    (uint64_t)bounce,
+			    XR_ACCESS_REMOTE_READ | XR_ACCESS_REMOTE_WRITE);
+	return 0;
 }
 
 static void xr_clnt_free(struct xr_clnt *cl)

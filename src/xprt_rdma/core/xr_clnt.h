@@ -96,11 +96,13 @@ struct xr_clnt_req {
  * @cp_bounce_bytes: the bounce pool (docs/architecture.md, "Memory
  *	registration"): chunks the server reaches are copied through one
  *	area registered once per engine instead of registering the caller's
- *	memory per call.  0: XR_CLNT_BOUNCE_DEFAULT where the fabric's
+ *	memory per call.  0: XR_CLNT_BOUNCE_DEFAULT (at most a quarter of a
+ *	finite RLIMIT_MEMLOCK, none below 1 MiB) where the fabric's
  *	registrations cost a system call (xr_fabric_local_needs_reg(): verbs,
  *	loop), none elsewhere (ofi: a registration is an entry in
  *	libfabric's table); < 0: none (per-call registration everywhere);
- *	> 0: that many bytes, at most XR_CLNT_BOUNCE_MAX.
+ *	> 0: that many bytes, at most XR_CLNT_BOUNCE_MAX.  A pool that
+ *	cannot be registered is left out (every chunk per call).
  */
 struct xr_clnt_params {
 	const char *cp_backend;
