@@ -16,6 +16,8 @@
  *   function (init_state()'s second argument).
  * - fsal_obj_handle_init()/_fini() say whether the handle joins the
  *   module's handle list; it does, as in 4.3.
+ * - read2's fsal_io_arg carries an io_info, set only for READ_PLUS: that
+ *   is how the module knows a READ_PLUS here (rp_compat_read_plus()).
  */
 #include "config.h"
 
@@ -144,4 +146,10 @@ void rp_compat_obj_ops(struct fsal_obj_ops *ops, const struct rp_ns_ops *ns)
 	ops->rename = rp_v13_rename;
 	ops->unlink = rp_v13_unlink;
 	ops->open2 = rp_v13_open2;
+}
+
+int rp_compat_read_plus(const struct fsal_io_arg *ra)
+{
+	/* nfs4_read() passes its io_info for READ_PLUS, NULL for READ */
+	return ra->info != NULL;
 }

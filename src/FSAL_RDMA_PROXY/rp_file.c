@@ -822,6 +822,9 @@ static fsal_status_t rp_read_one(struct rp_export *ex, struct rp_handle *h,
 	return fsalstat(ERR_FSAL_DELAY, EAGAIN);
 }
 
+/* rp_compat_read_plus() could not tell an NFSv4.2 read: logged once */
+static atomic_bool rp_rplus_unsure;
+
 static void rp_read2(struct fsal_obj_handle *obj_hdl, bool bypass,
 		     fsal_async_cb done_cb, struct fsal_io_arg *read_arg,
 		     void *caller_arg)
@@ -832,21 +835,28 @@ static void rp_read2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	uint64_t off = read_arg->offset;
 	uint32_t limit = rp_backend_io_limit(&ex->backend, ex->conf.max_read);
 	bool eof = false;
-	int i;
+	int i, rplus;
 
 	read_arg->io_amount = 0;
-	if (read_arg->info) {
-		/*
-		 * READ_PLUS: Ganesha 6.5 hands read_arg->info only for it,
-		 * then builds the reply from an io_info of its own that no
-		 * FSAL can reach, so any data we read would go out as zero
-		 * bytes at offset 0 (the 6.12 kernel client's EIO).  Refuse
-		 * it; clients fall back to READ.  Ganesha 4.3 has the same
-		 * defect but hands no info, so there READ_PLUS cannot be told
-		 * apart (docs/architecture.md, open).
-		 */
-		done_cb(obj_hdl, fsalstat(ERR_FSAL_NOTSUPP, 0), read_arg,
-			caller_arg);
+	/*
+	 * READ_PLUS: Ganesha (4.3 and 6.5) builds its reply from an io_info
+	 * of its own that no FSAL can reach, so any data we read would go
+	 * out as zero bytes at offset 0 (the 6.12 kernel client's EIO).
+	 * Refuse it; clients fall back to READ.  When the operation cannot
+	 * be told (Ganesha 4.3's request not as its headers lay it out),
+	 * fail the read rather than risk an empty NFS4_OK.
+	 */
+	rplus = rp_compat_read_plus(read_arg);
+	if (rplus != 0) {
+		if (rplus < 0 && !atomic_exchange(&rp_rplus_unsure, true))
+			LogCrit(
+			    COMPONENT_FSAL,
+			    "RDMA_PROXY: cannot tell READ from READ_PLUS in this Ganesha: NFSv4.2 reads fail (mount vers=4.1)");
+		done_cb(obj_hdl,
+			fsalstat(rplus > 0 ? ERR_FSAL_NOTSUPP
+					   : ERR_FSAL_SERVERFAULT,
+				 0),
+			read_arg, caller_arg);
 		return;
 	}
 	for (i = 0; i < read_arg->iov_count && !eof; i++) {

@@ -620,5 +620,15 @@ void rp_compat_obj_fini(struct fsal_obj_handle *obj);
  * after unset).  @ns must live as long as the module.
  */
 void rp_compat_obj_ops(struct fsal_obj_ops *ops, const struct rp_ns_ops *ns);
+/**
+ * rp_compat_read_plus() - whether the read2 call for @ra serves an
+ * NFSv4.2 READ_PLUS, which Ganesha's core answers with no data whatever
+ * the FSAL read (docs/architecture.md): 1 READ_PLUS, 0 not (READ, NFSv3,
+ * NFSv4.0/4.1, 9P), -EPROTO when the call comes from an NFSv4.2 COMPOUND
+ * but its operation cannot be told (the caller must then not answer it
+ * with data).  13.0: @ra->info is set for READ_PLUS only; 11.0: the
+ * current operation of the request's COMPOUND.
+ */
+int rp_compat_read_plus(const struct fsal_io_arg *ra);
 
 #endif /* RP_INT_H */
