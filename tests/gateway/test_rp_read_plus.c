@@ -57,21 +57,26 @@ void fsal_obj_handle_fini(struct fsal_obj_handle *obj
 	abort();
 }
 
-/* read2's argument with one iovec, as nfs4_read() builds it */
+/* read2's argument with one iovec, as nfs4_read() builds it (allocated:
+ * before 13.0 the iovecs are an array at its end) */
 struct one_read {
-	struct fsal_io_arg ra;
-	struct iovec iov;
+	struct fsal_io_arg *ra;
+	struct iovec iov1;
 };
 
 static void set_read(struct one_read *r, uint64_t off, size_t len)
 {
-	memset(r, 0, sizeof(*r));
+	if (r->ra == NULL)
+		r->ra = calloc(1, sizeof(*r->ra) + sizeof(struct iovec));
+	if (r->ra == NULL)
+		abort();
+	memset(r->ra, 0, sizeof(*r->ra) + sizeof(struct iovec));
 #if FSAL_MAJOR_VERSION >= 13
-	r->ra.iov = &r->iov; /* a pointer from 13.0 on, an array before */
+	r->ra->iov = &r->iov1; /* a pointer from 13.0 on */
 #endif
-	r->ra.offset = off;
-	r->ra.iov_count = 1;
-	r->ra.iov[0].iov_len = len;
+	r->ra->offset = off;
+	r->ra->iov_count = 1;
+	r->ra->iov[0].iov_len = len;
 }
 
 #if FSAL_MAJOR_VERSION == 11
@@ -110,80 +115,82 @@ static void set_request(nfs_opnum4 op, uint32_t minor)
 
 static void test_v11(void)
 {
-	struct one_read r;
+	struct one_read r = {0};
 	compound_data_t other;
 
 	set_read(&r, 8192, 4096);
 	op_ctx = NULL;
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), 0);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), 0);
 
 	set_request(NFS4_OP_READ_PLUS, 2);
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), 1);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), 1);
 	set_read(&r, 8192, 1024); /* a count cut to MaxRead */
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), 1);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), 1);
 	set_request(NFS4_OP_READ, 2);
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), 0);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), 0);
 
 	/* not NFSv4.2: no READ_PLUS, the compound is not even looked at */
 	set_request(NFS4_OP_READ_PLUS, 1);
 	req.proc_data = NULL;
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), 0);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), 0);
 	set_request(NFS4_OP_READ_PLUS, 2);
 	req.op_context.nfs_vers = NFS_V3;
 	req.proc_data = NULL;
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), 0);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), 0);
 	set_request(NFS4_OP_READ_PLUS, 2);
 	req.op_context.req_type = _9P_REQUEST;
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), 0);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), 0);
 
 	/* the walk does not check out: cannot tell, never "READ" */
 	set_request(NFS4_OP_READ_PLUS, 2);
 	req.proc_data = NULL;
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), -EPROTO);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), -EPROTO);
 	set_request(NFS4_OP_READ_PLUS, 2);
 	other = cd;
 	other.req = NULL; /* another request's compound */
 	req.proc_data = &other;
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), -EPROTO);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), -EPROTO);
 	set_request(NFS4_OP_READ_PLUS, 2);
 	cd.oppos = 3;
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), -EPROTO);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), -EPROTO);
 	set_request(NFS4_OP_READ_PLUS, 2);
 	cd.argarray = NULL;
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), -EPROTO);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), -EPROTO);
 	set_request(NFS4_OP_READ_PLUS, 2);
 	cd.opcode = NFS4_OP_READ; /* opcode and argument disagree */
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), -EPROTO);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), -EPROTO);
 	set_request(NFS4_OP_READ, 2);
 	cd.opcode = NFS4_OP_READ_PLUS;
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), -EPROTO);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), -EPROTO);
 	set_request(NFS4_OP_READ_PLUS, 2);
 	set_read(&r, 0, 4096); /* not the argument's offset */
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), -EPROTO);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), -EPROTO);
 	set_request(NFS4_OP_READ, 2);
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), -EPROTO);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), -EPROTO);
 	set_read(&r, 8192, 8192); /* more than the argument's count */
 	set_request(NFS4_OP_READ_PLUS, 2);
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), -EPROTO);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), -EPROTO);
 	set_request(NFS4_OP_READ, 2);
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), -EPROTO);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), -EPROTO);
 	set_read(&r, 8192, 4096);
 	set_request(NFS4_OP_SEEK, 2); /* no read at all */
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), -EPROTO);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), -EPROTO);
 	set_request(NFS4_OP_READ_PLUS, 2);
-	r.ra.iov_count = 0;
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), -EPROTO);
+	r.ra->iov_count = 0;
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), -EPROTO);
+	free(r.ra);
 }
 #else
 static void test_v13(void)
 {
-	struct one_read r;
+	struct one_read r = {0};
 	struct io_info info;
 
 	set_read(&r, 8192, 4096);
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), 0);
-	r.ra.info = &info;
-	CHECK_EQ_INT(rp_compat_read_plus(&r.ra), 1);
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), 0);
+	r.ra->info = &info;
+	CHECK_EQ_INT(rp_compat_read_plus(r.ra), 1);
+	free(r.ra);
 }
 #endif
 
