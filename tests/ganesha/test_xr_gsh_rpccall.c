@@ -4,7 +4,9 @@
  * split at every offset; the RFC 5531 verdicts (RPC version, credential
  * and verifier cut off or over 400 bytes) and their reply words; the
  * export id found in NFSv3 and NFSACL calls' first handle (none for NLM),
- * behind RPCSEC_GSS integrity, hidden by privacy, and arguments cut off.
+ * behind RPCSEC_GSS integrity, hidden by privacy, and arguments cut off;
+ * the count of an NFSv3 READ (the READ arena's hint), split at every
+ * offset, behind integrity, and none for anything else.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -210,6 +212,80 @@ int main(void)
 	m.b[32 + 15] = 3; /* privacy */
 	verdict_split(&m, &c, &erc, &id);
 	CHECK_EQ(erc, -EACCES);
+
+	/* NFSv3 READ: the count, wherever the ranges split the call. */
+	{
+		uint32_t cnt, want_ok;
+		size_t cut;
+
+		call(&m, 2, 100003, 3, 6, 1, 20);
+		fh(&m, 3);
+		put(&m, 0);
+		put(&m, 8192); /* offset */
+		put(&m, 65536);
+		for (cut = 0; cut <= m.n; cut++) {
+			struct iovec iov[2] = {{m.b, cut},
+					       {m.b + cut, m.n - cut}};
+
+			cnt = 0;
+			CHECK_EQ(xr_gsh_rpc_call_check(iov, 2, &c),
+				 XR_GSH_RPC_PASS);
+			CHECK_EQ(xr_gsh_rpc_call_read3_count(iov, 2, &c, &cnt),
+				 1);
+			CHECK_EQ(cnt, 65536);
+		}
+		/* Cut off before the count's last byte: no hint. */
+		{
+			struct iovec iov = {m.b, m.n - 1};
+
+			CHECK_EQ(xr_gsh_rpc_call_read3_count(&iov, 1, &c, &cnt),
+				 0);
+		}
+		/* WRITE (7), NFSv4, NFSACL: none. */
+		want_ok = 0;
+		call(&m, 2, 100003, 3, 7, 1, 20);
+		fh(&m, 3);
+		put(&m, 0);
+		put(&m, 0);
+		put(&m, 4096);
+		verdict_split(&m, &c, &erc, &id);
+		CHECK_EQ((uint32_t)xr_gsh_rpc_call_read3_count(
+			     &(struct iovec){m.b, m.n}, 1, &c, &cnt),
+			 want_ok);
+		c.rc_vers = 4;
+		c.rc_proc = 6;
+		CHECK_EQ(xr_gsh_rpc_call_read3_count(&(struct iovec){m.b, m.n},
+						     1, &c, &cnt),
+			 0);
+		/* A handle over 64 bytes: none. */
+		call(&m, 2, 100003, 3, 6, 0, 0);
+		put(&m, 68);
+		zeros(&m, 68 + 12);
+		verdict_split(&m, &c, &erc, &id);
+		CHECK_EQ(xr_gsh_rpc_call_read3_count(&(struct iovec){m.b, m.n},
+						     1, &c, &cnt),
+			 0);
+		/* RPCSEC_GSS integrity: after length and seq_num; privacy:
+		 * none. */
+		call(&m, 2, 100003, 3, 6, 6, 24);
+		m.b[32 + 15] = 2;
+		put(&m, 24);
+		put(&m, 1);
+		fh(&m, 3);
+		put(&m, 0);
+		put(&m, 0);
+		put(&m, 4000);
+		verdict_split(&m, &c, &erc, &id);
+		CHECK_EQ(xr_gsh_rpc_call_read3_count(&(struct iovec){m.b, m.n},
+						     1, &c, &cnt),
+			 1);
+		CHECK_EQ(cnt, 4000);
+		m.b[32 + 15] = 3;
+		verdict_split(&m, &c, &erc, &id);
+		CHECK_EQ(xr_gsh_rpc_call_read3_count(&(struct iovec){m.b, m.n},
+						     1, &c, &cnt),
+			 0);
+	}
 
 	return gr_check_done("test_xr_gsh_rpccall");
 }

@@ -85,4 +85,18 @@ bool xr_gsh_compat_control(SVCXPRT *xprt, const u_int rq, void *in);
  */
 int xr_gsh_compat_read_len(void *read_arg, size_t *len);
 
+/**
+ * xr_gsh_compat_read3_len() - the buffer an NFSv3 READ of @count mallocs
+ * where no fsal_read2() hook can see it
+ * @count:	READ3args.count, as the transport read it from the call
+ * @len:	set to the length Ganesha will malloc
+ *
+ * Ganesha 4.3 mallocs the NFSv3 READ buffer in the unexported nfs3_read();
+ * the module tells the preload that length before Ganesha runs the call
+ * (xr_gsh_preload_arena.c).  Ganesha 6 needs nothing: fsal_read2() does.
+ *
+ * Return: 1 and @len set when the module should say the length, else 0.
+ */
+int xr_gsh_compat_read3_len(uint32_t count, size_t *len);
+
 #endif /* XR_GSH_COMPAT_H */

@@ -51,3 +51,14 @@ int xr_gsh_compat_read_len(void *read_arg, size_t *len)
 	(void)len;
 	return 0;
 }
+
+/*
+ * Ganesha 4.3's nfs3_read() mallocs RNDUP(count) on the worker (it clamps
+ * count to the export's MaxRead first: then the lengths differ and the
+ * buffer is left to malloc).
+ */
+int xr_gsh_compat_read3_len(uint32_t count, size_t *len)
+{
+	*len = ((size_t)count + 3) & ~(size_t)3;
+	return count > 0;
+}

@@ -26,8 +26,17 @@
  * the FSAL call will allocate the buffer and of what length, and the next
  * malloc() of exactly that length on this thread, before fsal_read2()
  * returns, comes from the arena.  Ganesha 4.3 has no fsal_read2(); its
- * NFSv3 READ buffer is a plain malloc() in the unexported nfs3_read(),
- * not told apart from the call's other allocations: left to malloc.
+ * NFSv3 READ buffer is a plain malloc(RNDUP(count)) in the unexported
+ * nfs3_read(), on the worker that runs the call.  There the module reads
+ * the count from the call before Ganesha runs it and says the length
+ * (gr_read_arena_expect()): the next malloc() of exactly that length on
+ * this thread, until the module clears it after Ganesha's dispatch
+ * returns, comes from the arena.  Another allocation of the same length
+ * that comes first (or a count Ganesha clamps to its MaxRead) only spends
+ * an arena block on a buffer the peer can never address (the arena is
+ * registered for local access only) and leaves the READ buffer to malloc
+ * (its reply is registered on its own, as before): a waste, never a
+ * safety or correctness issue.
  * The arena exists only once the module made it (gr_read_arena_setup(),
  * on a fabric that needs local registrations); before, and in any other
  * process this library is preloaded into, every call goes straight to the
@@ -265,6 +274,12 @@ int gr_read_arena_setup(size_t size, size_t max_block, void **base, size_t *len)
 void gr_read_arena_arm(int on)
 {
 	armed = on;
+}
+
+/* Ganesha 4.3's NFSv3 READ: the next malloc() of @len (0 clears). */
+void gr_read_arena_expect(size_t len)
+{
+	want_len = cur() ? len : 0;
 }
 
 void gr_read_arena_set_read_len(read_len_fn fn)

@@ -229,3 +229,31 @@ int xr_gsh_rpc_call_export(const struct iovec *iov, uint32_t n,
 	*export_id = (uint16_t)(head[2] << 8 | head[3]);
 	return 1;
 }
+
+int xr_gsh_rpc_call_read3_count(const struct iovec *iov, uint32_t n,
+				const struct xr_gsh_rpc_call *call,
+				uint32_t *count)
+{
+	uint32_t fhlen;
+	struct cursor c;
+
+	if (call->rc_prog != XR_GSH_RPC_PROG_NFS || call->rc_vers != 3 ||
+	    call->rc_proc != 6) /* NFSPROC3_READ */
+		return 0;
+	if (call->rc_cred_flavor == RPCSEC_GSS &&
+	    call->rc_gss_service == GSS_SVC_PRIVACY)
+		return 0;
+	cur_init(&c, iov, n);
+	if (!cur_take(&c, NULL, call->rc_args))
+		return 0;
+	if (call->rc_cred_flavor == RPCSEC_GSS &&
+	    call->rc_gss_service == GSS_SVC_INTEGRITY && !cur_take(&c, NULL, 8))
+		return 0;
+	/* READ3args: nfs_fh3 (opaque<64>), offset3, count3 */
+	if (!cur_u32(&c, &fhlen) || fhlen > NFS3_FHSIZE)
+		return 0;
+	if (!cur_take(&c, NULL, ((uint64_t)fhlen + 3) & ~(uint64_t)3) ||
+	    !cur_take(&c, NULL, 8) || !cur_u32(&c, count))
+		return 0;
+	return 1;
+}

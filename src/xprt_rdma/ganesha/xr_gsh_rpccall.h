@@ -97,4 +97,25 @@ int xr_gsh_rpc_call_export(const struct iovec *iov, uint32_t n,
 			   const struct xr_gsh_rpc_call *call,
 			   uint16_t *export_id);
 
+/**
+ * xr_gsh_rpc_call_read3_count() - the count of an NFSv3 READ call
+ * @iov:	the call's ranges, as for xr_gsh_rpc_call_check()
+ * @n:		their number
+ * @call:	the header, from xr_gsh_rpc_call_check() (verdict PASS), its
+ *		rc_prog already mapped to XR_GSH_RPC_PROG_NFS when it is
+ *		Ganesha's NFS program
+ * @count:	set to READ3args.count
+ *
+ * Only a hint for the READ arena (the glue arms the worker for an
+ * allocation of this length): Ganesha decodes the arguments itself and
+ * nothing here is trusted for more than that.
+ *
+ * Return: 1 with @count set for an NFSv3 READ whose arguments the
+ * transport can read; 0 for anything else (another call, RPCSEC_GSS
+ * privacy, arguments cut off or a handle over NFS3_FHSIZE).
+ */
+int xr_gsh_rpc_call_read3_count(const struct iovec *iov, uint32_t n,
+				const struct xr_gsh_rpc_call *call,
+				uint32_t *count);
+
 #endif /* XR_GSH_RPCCALL_H */

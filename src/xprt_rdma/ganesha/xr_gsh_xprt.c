@@ -103,6 +103,9 @@ struct xr_gsh_server {
 	 */
 	void (*xs_arena_arm)(int on);
 	int (*xs_arena_stats)(struct gr_arena_stats *out);
+	/* Ganesha 4.3's NFSv3 READ: the length of the next malloc() */
+	void (*xs_arena_expect)(size_t len);
+	size_t xs_arena_block; /* the arena's largest block */
 };
 
 #define XS_IDLE_BUFS 64
@@ -577,6 +580,32 @@ gw_export_verdict(struct xr_gsh_call *gc, const struct xr_gsh_rpc_call *call)
 	return XR_GSH_RPC_PASS;
 }
 
+/*
+ * Ganesha 4.3's NFSv3 READ buffer is a malloc() no hook sees: say its
+ * length to the preload so that the next malloc() of it on this worker
+ * comes from the READ arena (xr_gsh_preload_arena.c).  Returns whether
+ * it said one (the caller clears it after Ganesha's dispatch).
+ */
+static bool gw_expect_read3(struct xr_gsh_server *srv, struct xr_gsh_call *gc,
+			    const struct xr_gsh_rpc_call *call)
+{
+	struct xr_gsh_rpc_call as_ganesha = *call;
+	uint32_t cnt;
+	size_t len;
+
+	if (!srv->xs_arena_expect ||
+	    call->rc_prog != nfs_param.core_param.program[P_NFS])
+		return false;
+	as_ganesha.rc_prog = XR_GSH_RPC_PROG_NFS;
+	if (xr_gsh_rpc_call_read3_count(gc->gc_call->ac_msg,
+					gc->gc_call->ac_nmsg, &as_ganesha,
+					&cnt) != 1 ||
+	    !xr_gsh_compat_read3_len(cnt, &len) || len > srv->xs_arena_block)
+		return false;
+	srv->xs_arena_expect(len);
+	return true;
+}
+
 /* Mirrors what ntirpc's svc_request() does around a TCP request. */
 static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 {
@@ -585,6 +614,7 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 	enum xr_gsh_rpc_verdict verdict;
 	struct xr_gsh_req *gr;
 	enum xprt_stat stat;
+	bool expect;
 	uint32_t i;
 
 	if (xr_gsh_xdr_in_init(&gc->gc_in, gc->gc_call->ac_msg,
@@ -609,11 +639,14 @@ static void gw_run(struct xr_gsh_server *srv, struct xr_gsh_call *gc)
 	gr->gq_nfs.svc.rq_refcnt = 1;
 	TAILQ_INIT_ENTRY(&gr->gq_nfs, dupes);
 
+	expect = gw_expect_read3(srv, gc, &call);
 	if (srv->xs_arena_arm)
 		srv->xs_arena_arm(1);
 	stat = SVC_DECODE(&gr->gq_nfs.svc);
 	if (srv->xs_arena_arm)
 		srv->xs_arena_arm(0);
+	if (expect)
+		srv->xs_arena_expect(0);
 	if (stat == XPRT_SUSPEND)
 		return; /* Ganesha resumes and frees the request itself */
 	if (gr->gq_nfs.svc.rq_auth)
@@ -717,12 +750,16 @@ static void arena_start(struct xr_gsh_server *srv,
 	    RTLD_DEFAULT, "gr_read_arena_set_read_len");
 	if (set_read_len)
 		set_read_len(xr_gsh_compat_read_len);
+	srv->xs_arena_expect =
+	    (void (*)(size_t))dlsym(RTLD_DEFAULT, "gr_read_arena_expect");
+	srv->xs_arena_block = block;
 	rc = setup(size, block, &base, &len);
 	if (!rc)
 		rc = xr_svc_add_area(srv->xs_engine, base, len);
 	if (rc) {
 		/* A made arena stays: nothing arms it, so it is never used. */
 		srv->xs_arena_arm = NULL;
+		srv->xs_arena_expect = NULL;
 		srv->xs_arena_stats = NULL;
 		LogWarn(
 		    COMPONENT_INIT,
