@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
  * libFuzzer target: the RPC call header reader (xr_gsh_rpc_call_check and
- * xr_gsh_rpc_call_export, src/xprt_rdma/ganesha/xr_gsh_rpccall.c) over ranges.
+ * xr_gsh_rpc_call_export, xr_gsh_rpc_call_read3_count,
+ * src/xprt_rdma/ganesha/xr_gsh_rpccall.c) over ranges.
  *
  * How this works: the first 4 input bytes choose two cut points; the rest
  * is the call.  It is read once as one range and once cut into three
@@ -85,6 +86,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (v1 == XR_GSH_RPC_PASS && c1.rc_args != 0 &&
 	    (c1.rc_args > len || c1.rc_args != c3.rc_args))
 		abort();
+	/* The NFSv3 READ count: the same whatever the split. */
+	if (v1 == XR_GSH_RPC_PASS) {
+		uint32_t n1 = 0, n3 = 0;
+		int r1 = xr_gsh_rpc_call_read3_count(&one, 1, &c1, &n1);
+		int r3 = xr_gsh_rpc_call_read3_count(three, 3, &c3, &n3);
+
+		if (r1 != r3 || (r1 != 0 && r1 != 1) || (r1 == 1 && n1 != n3))
+			abort();
+	}
 	/* An export id is bytes 2-3 of a handle somewhere after the args. */
 	if (e1 == 1) {
 		bool seen = false;

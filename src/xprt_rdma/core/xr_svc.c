@@ -1412,12 +1412,15 @@ static struct xr_mr *xr_svc_pool_mr(const struct xr_svc_conn *cn, const void *p,
 }
 
 /*
- * The registration of an area of the upper layer's (xr_svc_add_area())
- * that holds [p, p + len) whole, or NULL.  A range that only overlaps an
- * area is registered per reply like any other.
+ * Whether an area of the upper layer's (xr_svc_add_area()) holds
+ * [p, p + len) whole, and its registration in *mr (NULL on a fabric that
+ * takes plain local addresses: the area is only recorded there, so that
+ * the counters say on ofi too what verbs would have had to register).  A
+ * range that only overlaps an area is registered per reply like any
+ * other.
  */
-static struct xr_mr *xr_svc_area_mr(const struct xr_svc *svc, const void *p,
-				    size_t len)
+static bool xr_svc_area_find(const struct xr_svc *svc, const void *p,
+			     size_t len, struct xr_mr **mr)
 {
 	uint32_t n = __atomic_load_n(&svc->sv_nareas, __ATOMIC_ACQUIRE);
 	const uint8_t *b = p;
@@ -1427,10 +1430,12 @@ static struct xr_mr *xr_svc_area_mr(const struct xr_svc *svc, const void *p,
 		const struct xr_svc_area *ar = &svc->sv_areas[i];
 
 		if (b >= ar->ar_base && len <= ar->ar_len &&
-		    (size_t)(b - ar->ar_base) <= ar->ar_len - len)
-			return ar->ar_reg.rg_mr;
+		    (size_t)(b - ar->ar_base) <= ar->ar_len - len) {
+			*mr = ar->ar_reg.rg_mr;
+			return true;
+		}
 	}
-	return NULL;
+	return false;
 }
 
 /*
@@ -1459,11 +1464,12 @@ static int xr_svc_reg_ranges(struct xr_svc_ctx *c, const struct iovec *iov,
 		mr = xr_svc_pool_mr(cn, iov[i].iov_base, iov[i].iov_len);
 		if (mr) {
 			cn->cn_stats.cs_reg_pool_hits++;
+		} else if (xr_svc_area_find(cn->cn_svc, iov[i].iov_base,
+					    iov[i].iov_len, &mr)) {
+			/* mr is NULL on a fabric that takes plain addresses */
+			cn->cn_stats.cs_reg_area_hits++;
 		} else if (plain) {
 			cn->cn_stats.cs_reg_unneeded++;
-		} else if ((mr = xr_svc_area_mr(cn->cn_svc, iov[i].iov_base,
-						iov[i].iov_len))) {
-			cn->cn_stats.cs_reg_area_hits++;
 		} else {
 			if (c->c_nregs >= XR_SVC_MAX_REGS)
 				return -EINVAL;
@@ -2186,16 +2192,17 @@ int xr_svc_add_area(struct xr_svc *svc, void *base, size_t len)
 
 	if (!svc || !base || !len)
 		return -EINVAL;
-	if (!xr_fabric_local_needs_reg(svc->sv_fab))
-		return 0;
 	pthread_mutex_lock(&svc->sv_area_lock);
 	if (svc->sv_nareas >= XR_SVC_MAX_AREAS) {
 		pthread_mutex_unlock(&svc->sv_area_lock);
 		return -ENOSPC;
 	}
 	ar = &svc->sv_areas[svc->sv_nareas];
-	ret = xr_core_reg(svc->sv_fab, &st, base, len, XR_ACCESS_LOCAL,
-			  &ar->ar_reg);
+	/* Plain local addresses (ofi): recorded for the counters only. */
+	ret = xr_fabric_local_needs_reg(svc->sv_fab)
+		  ? xr_core_reg(svc->sv_fab, &st, base, len, XR_ACCESS_LOCAL,
+				&ar->ar_reg)
+		  : 0;
 	if (!ret) {
 		ar->ar_base = base;
 		ar->ar_len = len;

@@ -278,7 +278,9 @@ bool xr_svc_needs_local_reg(const struct xr_svc *svc);
  * registered once, for local access only (no peer ever gets a key for
  * it), and a reply range that lies wholly inside it is posted with that
  * registration instead of one of its own (counted in cs_reg_area_hits).
- * On a fabric that takes plain local addresses nothing is registered.
+ * On a fabric that takes plain local addresses nothing is registered; the
+ * area is only recorded, and a range in it is counted in cs_reg_area_hits
+ * there too (what verbs would have registered shows as cs_reg_unneeded).
  * The caller promises what makes this safe: the area stays mapped, at the
  * same pages, until xr_svc_stop() - never unmapped, remapped or madvised
  * - and memory in it is handed out again only after the reply that used

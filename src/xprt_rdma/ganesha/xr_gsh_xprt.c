@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "log.h"
 #include "gsh_rpc.h"
@@ -79,6 +80,21 @@ struct xr_gsh_server {
 	pthread_mutex_t xs_buf_lock; /* the idle list below; a leaf */
 	struct xr_reply_buf *xs_idle_bufs;
 	uint32_t xs_nidle;
+	/*
+	 * The reply pool (reply_pool_start()): where the fabric needs local
+	 * registrations, encode buffers come first from xs_rp_count slots
+	 * of xs_rp_stride bytes in one mapping registered once (local
+	 * access), so that a reply sent through a Reply chunk needs no
+	 * registration.  A free slot's index is on xs_rp_free (under
+	 * xs_buf_lock); the mapping lives as long as the process.
+	 */
+	uint8_t *xs_rp_base;
+	size_t xs_rp_stride;
+	uint32_t xs_rp_count;
+	uint32_t *xs_rp_free;
+	uint32_t xs_rp_nfree;
+	uint64_t xs_rp_gets;   /* buffers taken from the pool */
+	uint64_t xs_rp_misses; /* pool empty: malloc (registered per reply) */
 
 	/* Counters (atomics; read for reports). */
 	uint64_t xs_requests;
@@ -109,6 +125,8 @@ struct xr_gsh_server {
 };
 
 #define XS_IDLE_BUFS 64
+/* The reply pool's mapping, at most (pinned on verbs). */
+#define XR_GSH_REPLY_POOL_MAX ((size_t)32 << 20)
 /* READ arena blocks: at least a page's worth of 4 KiB pages; at most. */
 #define XR_GSH_ARENA_MIN_BLOCK ((size_t)GR_ARENA_PAGE)
 #define XR_GSH_ARENA_MAX ((size_t)64 << 20)
@@ -149,11 +167,27 @@ struct xr_gsh_req {
 
 static struct xp_ops xr_gsh_xp_ops;
 
+static bool reply_pool_owns(const struct xr_gsh_server *srv, const char *p)
+{
+	return srv->xs_rp_base && (const uint8_t *)p >= srv->xs_rp_base &&
+	       (size_t)((const uint8_t *)p - srv->xs_rp_base) <
+		   (size_t)srv->xs_rp_count * srv->xs_rp_stride;
+}
+
 static char *reply_buf_get(struct xr_gsh_server *srv)
 {
 	struct xr_reply_buf *b;
 
 	PTHREAD_MUTEX_lock(&srv->xs_buf_lock);
+	if (srv->xs_rp_nfree) {
+		uint32_t i = srv->xs_rp_free[--srv->xs_rp_nfree];
+
+		srv->xs_rp_gets++;
+		PTHREAD_MUTEX_unlock(&srv->xs_buf_lock);
+		return (char *)srv->xs_rp_base + (size_t)i * srv->xs_rp_stride;
+	}
+	if (srv->xs_rp_base)
+		srv->xs_rp_misses++;
 	b = srv->xs_idle_bufs;
 	if (b) {
 		srv->xs_idle_bufs = b->bf_next;
@@ -170,6 +204,14 @@ static void reply_buf_put(struct xr_gsh_server *srv, char *buf)
 	if (!buf)
 		return;
 	PTHREAD_MUTEX_lock(&srv->xs_buf_lock);
+	if (reply_pool_owns(srv, buf)) {
+		/* After the engine released the call (gs_on_release). */
+		srv->xs_rp_free[srv->xs_rp_nfree++] =
+		    (uint32_t)(((uint8_t *)buf - srv->xs_rp_base) /
+			       srv->xs_rp_stride);
+		PTHREAD_MUTEX_unlock(&srv->xs_buf_lock);
+		return;
+	}
 	if (srv->xs_nidle < XS_IDLE_BUFS) {
 		b->bf_next = srv->xs_idle_bufs;
 		srv->xs_idle_bufs = b;
@@ -773,6 +815,71 @@ static void arena_start(struct xr_gsh_server *srv,
 	    len >> 20, block >> 10);
 }
 
+/*
+ * Reply encode buffers from memory registered once (docs/architecture.md,
+ * "Memory registration"): on a fabric that needs local registrations
+ * (GANESHA_RDMA_REPLY_POOL=1 makes it on ofi too, for the tests; =0
+ * never, for side-by-side benchmarks), Worker_Threads + 8 buffers of
+ * Max_Response_Size (at most XR_GSH_REPLY_POOL_MAX bytes in all), one
+ * mapping registered for local access only.  A reply whose buffer comes
+ * from here and goes out through a Reply chunk needs no registration;
+ * when all are in use the buffer comes from malloc and such a reply is
+ * registered on its own, as before (counted: reply_pool_misses).
+ */
+static void reply_pool_start(struct xr_gsh_server *srv,
+			     const struct xr_gsh_conf *conf)
+{
+	const char *force = getenv("GANESHA_RDMA_REPLY_POOL");
+	size_t stride, count, i;
+	uint32_t *idx;
+	void *base;
+	int rc;
+
+	if (force && !strcmp(force, "0"))
+		return;
+	if (!xr_svc_needs_local_reg(srv->xs_engine) &&
+	    !(force && !strcmp(force, "1")))
+		return;
+	stride = ((size_t)conf->xsc_max_response_size + 4095) & ~(size_t)4095;
+	count = (size_t)conf->xsc_worker_threads + 8;
+	if (count * stride > XR_GSH_REPLY_POOL_MAX)
+		count = XR_GSH_REPLY_POOL_MAX / stride;
+	if (count < 2)
+		count = 2;
+	base = mmap(NULL, count * stride, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED) {
+		LogWarn(
+		    COMPONENT_INIT,
+		    "NFS_RDMA: no reply pool (%s): Reply chunk replies registered one by one",
+		    strerror(errno));
+		return;
+	}
+	rc = xr_svc_add_area(srv->xs_engine, base, count * stride);
+	if (rc) {
+		/* A registration may still hold it: the mapping stays. */
+		LogWarn(
+		    COMPONENT_INIT,
+		    "NFS_RDMA: no reply pool (%s): Reply chunk replies registered one by one",
+		    strerror(-rc));
+		return;
+	}
+	idx = gsh_calloc(count, sizeof(*idx));
+	for (i = 0; i < count; i++)
+		idx[i] = (uint32_t)(count - 1 - i);
+	PTHREAD_MUTEX_lock(&srv->xs_buf_lock);
+	srv->xs_rp_free = idx;
+	srv->xs_rp_stride = stride;
+	srv->xs_rp_count = (uint32_t)count;
+	srv->xs_rp_nfree = (uint32_t)count;
+	srv->xs_rp_base = base; /* last: reply_pool_owns() reads it first */
+	PTHREAD_MUTEX_unlock(&srv->xs_buf_lock);
+	LogEvent(
+	    COMPONENT_INIT,
+	    "NFS_RDMA: reply pool of %zu buffers of %zu KiB registered once",
+	    count, stride >> 10);
+}
+
 int xr_gsh_server_start(const struct xr_gsh_conf *conf,
 			struct xr_gsh_dispatch *dispatch,
 			struct xr_gsh_server **out)
@@ -831,6 +938,7 @@ int xr_gsh_server_start(const struct xr_gsh_conf *conf,
 	}
 	/* Before the first call: workers read xs_arena_arm unlocked. */
 	arena_start(srv, conf);
+	reply_pool_start(srv, conf);
 	LogEvent(
 	    COMPONENT_INIT,
 	    "NFS_RDMA: serving NFS over RDMA on %s:%u (fabric %s, credits %u, inline %u, %u workers)",
@@ -929,6 +1037,19 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 		REPORT(f, "read_arena_allocs", as.as_allocs);
 		REPORT(f, "read_arena_misses", as.as_misses);
 		REPORT(f, "read_arena_in_use", as.as_in_use);
+	}
+	{
+		uint64_t gets, misses, in_use;
+
+		PTHREAD_MUTEX_lock(&srv->xs_buf_lock);
+		gets = srv->xs_rp_gets;
+		misses = srv->xs_rp_misses;
+		in_use = srv->xs_rp_count - srv->xs_rp_nfree;
+		PTHREAD_MUTEX_unlock(&srv->xs_buf_lock);
+		REPORT(f, "reply_pool_buffers", (uint64_t)srv->xs_rp_count);
+		REPORT(f, "reply_pool_gets", gets);
+		REPORT(f, "reply_pool_misses", misses);
+		REPORT(f, "reply_pool_in_use", in_use);
 	}
 }
 

@@ -19,9 +19,10 @@ for f in "$preload" "$module" "$nfs41"; do
 done
 gr_require_plain_module "$module"
 
-# READ buffers from the READ arena, as on verbs (where ofi needs no
-# registration the arena is only made when asked for).
-export GANESHA_RDMA_READ_ARENA=1
+# READ buffers from the READ arena and reply buffers from the reply pool,
+# as on verbs (where ofi needs no registration both are only made when
+# asked for; the engine still counts what lies in them).
+export GANESHA_RDMA_READ_ARENA=1 GANESHA_RDMA_REPLY_POOL=1
 dir=$(mktemp -d /tmp/gr-rdma-server.XXXXXX)
 trap 'gr_ganesha_stop; rm -rf "$dir"' EXIT
 gr_rdma_server_start "$dir" "$preload" "$module"
@@ -100,4 +101,12 @@ check "nothing registered once every client left" test "$(counter registered_byt
 # 6.5: malloc() inside fsal_read2()); all given back.
 check "READ buffers from the READ arena" test "$(counter read_arena_allocs)" -gt 0
 check "every READ arena block given back" test "$(counter read_arena_in_use)" = 0
+# Reply buffers (the Reply chunk's source) come from the reply pool and go
+# back; every range the server RDMA-Wrote from lay in a connection pool,
+# the READ arena or the reply pool: on verbs nothing would have been
+# registered per reply (reg_unneeded counts what verbs would register).
+check "reply buffers from the reply pool" test "$(counter reply_pool_gets)" -gt 0
+check "every reply pool buffer given back" test "$(counter reply_pool_in_use)" = 0
+check "READ data and Reply chunks written from registered areas ($(counter reg_area_hits))" test "$(counter reg_area_hits)" -gt 0
+check "no RDMA Write source outside a pool or area (reg_unneeded $(counter reg_unneeded))" test "$(counter reg_unneeded)" = 0
 echo "$gr_passed passed, 0 failed"
