@@ -28,6 +28,9 @@
 #            `perf stat -e raw_syscalls:sys_enter -p PID` (falls back to
 #            `strace -c -f -p PID` when perf cannot count the tracepoint),
 #            so the tracing never disturbs the CPU and ctx-sw figures;
+#            with --syscalls strace the same pass also gives them by call
+#            (futex, epoll_wait, ... per op), printed after the tables and
+#            kept in bycall.txt;
 #   reg      memory registrations per operation, from a cumulative
 #            registration counter in the RDMA side's stats file (server:
 #            the NFS_RDMA stats file; gateway: RDMA_PROXY's) when this
@@ -153,7 +156,24 @@ syscalls_end() { # sets sc: total system calls, "-" when not counted
 	strace) sc=$(awk '$NF == "total" { print $(NF - 2) }' "$out/sc.tmp") ;;
 	esac
 	[[ $sc =~ ^[0-9]+$ ]] || sc=-
-	rm -f "$out/sc.tmp"
+	if [ "$sysc" = strace ]; then mv -f "$out/sc.tmp" "$out/sc.last"
+	else rm -f "$out/sc.tmp"; fi
+}
+
+# strace's table of the last syscall pass as calls per op, largest first:
+# one line "SECTION SIDE MODE STREAMS call n call n ..." into bycall.txt.
+bycall() { # SECTION SIDE MODE STREAMS OPS
+	[ -f "$out/sc.last" ] || return 0
+	awk -v k="$1 $2 $3 $4" -v ops="$5" '
+		$1 ~ /^[0-9.]+$/ && $NF != "total" && (NF == 5 || NF == 6) {
+			c[$NF] = $4 / ops } # % seconds usecs/call calls [errors] name
+		END { printf "%s", k
+			n = 0; for (x in c) if (c[x] >= 0.05) o[++n] = x
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+				if (c[o[j]] > c[o[i]]) { t = o[i]; o[i] = o[j]; o[j] = t }
+			for (i = 1; i <= n; i++) printf " %s %.2f", o[i], c[o[i]]
+			printf "\n" }' "$out/sc.last" >>"$out/bycall.txt"
+	rm -f "$out/sc.last"
 }
 
 # One cell on one side.  PASS is "cpu" (CPU, ctx sw, reg) or "sys".
@@ -188,6 +208,7 @@ run_cell() { # SECTION SIDE PID URL PASS ROUND MODE STREAMS NFS41-ARGS...
 	ops=$(printf '%s\n' "$o" | json_num ops)
 	rate=$(printf '%s\n' "$o" | json_num ops_per_s)
 	[ -n "$ops" ] && [ "$ops" -gt 0 ] || gr_fail "$sec $side $m $n: no ops in: $o"
+	[ "$pass" = sys ] && bycall "$sec" "$side" "$m" "$n" "$ops"
 	echo "$sec $side $m $n $pass $r $ops $rate $(awk -v a="$c0" -v b="$c1" \
 		'BEGIN { printf "%.3f", b - a }') $((s1 - s0)) ${sc:--} $reg" >>"$raw"
 	printf '  %-7s %-10s %-6s %2s streams %-3s round %s: %8s ops/s\n' \
@@ -322,6 +343,12 @@ fi
 	fi
 	if [ "$part" != server ]; then
 		table gateway proxy_v4 rdma_proxy $GW_MODES
+	fi
+	if [ -s "$out/bycall.txt" ]; then
+		echo
+		echo "System calls per op by call (strace -c -f, the syscall pass; calls under 0.05 per op left out):"
+		echo
+		sed 's/^/    /' "$out/bycall.txt"
 	fi
 } | tee "$out/table.md"
 echo

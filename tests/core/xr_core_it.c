@@ -9,6 +9,9 @@
  *             1 MiB Write chunk (checked here), Reply chunk, Position-Zero
  *             long call, a reply too big for the offer (ERR_CHUNK), 128
  *             calls held by the server at once, 1024 pipelined calls
+ *   wakes     4 threads of short calls (inline, Read and Write chunks,
+ *             asynchronous) with random 0-3 ms pauses: no call may stall
+ *             on a missed wake-up (more than 1 in 50 over 900 ms fails)
  *   timeout   an unanswered call times out and drops the connection
  *             (on_lost runs), calls fail while down, reconnect works
  *   malformed a raw fabric client sends bad transport headers and gets
@@ -713,6 +716,170 @@ static int group_main(void)
 	return 0;
 }
 
+/* ---- sleep and wake-up ------------------------------------------------- */
+
+/*
+ * Short calls with random pauses between them, from several threads at
+ * once, so that both engines' loops go to sleep between calls and must be
+ * woken by what arrives: inline calls, a 64 KiB Read chunk (the server
+ * pulls it by RDMA Read), a 64 KiB Write chunk (the server pushes it by
+ * RDMA Write) and asynchronous calls whose callbacks run on the client's
+ * progress thread.  Every loop sleep is bounded (1 s), so a missed
+ * wake-up shows as a call that takes about a second: the case counts the
+ * calls over 900 ms and fails when more than one in fifty stalls (a
+ * loaded machine may stall one now and then), or when any call fails or
+ * the group does not finish within its timeout.
+ */
+#define WAKE_THREADS 4
+#define WAKE_CALLS 150
+#define WAKE_STALL_MS 900
+
+struct wake_ctx {
+	struct xr_clnt *w_cl;
+	uint32_t w_seed;
+	int w_failed;
+	int w_stalls;
+	int64_t w_max_us;
+};
+
+static int64_t wake_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void wake_async_done(struct xr_clnt_req *req, void *arg)
+{
+	int *done = arg;
+
+	(void)req;
+	__atomic_store_n(done, 1, __ATOMIC_RELEASE);
+}
+
+/* One call of kind k; 0 when it came back right. */
+static int wake_one(struct xr_clnt *cl, uint32_t k, uint8_t *buf, uint32_t n)
+{
+	struct toy_call tc;
+	int done = 0, ret = -1, off, waited;
+
+	switch (k) {
+	case 0:
+		call_init(&tc, TOY_NULL, NULL, 0, false, 256);
+		ret = xr_clnt_call(cl, &tc.c_req, 10000);
+		ret = ret ? ret : reply_res(&tc) == TOY_REPLY_HDR ? 0 : -1;
+		break;
+	case 1: /* Read chunk: the server pulls and checksums it */
+		fill_random(buf, n, n);
+		call_init(&tc, TOY_SUM, buf, n, true, 256);
+		ret = xr_clnt_call(cl, &tc.c_req, 10000);
+		off = reply_res(&tc);
+		ret = ret ? ret
+		      : off > 0 && toy_get32(tc.c_reply + off) == n &&
+			      toy_get32(tc.c_reply + off + 4) ==
+				  toy_fnv(TOY_FNV_INIT, buf, n)
+			  ? 0
+			  : -1;
+		break;
+	case 2: /* Write chunk: the server pushes the result */
+		call_fill(&tc, n, 77, buf, n, 256);
+		ret = xr_clnt_call(cl, &tc.c_req, 10000);
+		ret = ret ? ret
+		      : reply_res(&tc) > 0 && tc.c_req.cr_result_len == n &&
+			      pattern_ok(buf, n, 77)
+			  ? 0
+			  : -1;
+		break;
+	default: /* asynchronous: completes on the progress thread */
+		call_init(&tc, TOY_NULL, NULL, 0, false, 256);
+		tc.c_req.cr_done = wake_async_done;
+		tc.c_req.cr_arg = &done;
+		if (xr_clnt_submit(cl, &tc.c_req))
+			break;
+		for (waited = 0; !__atomic_load_n(&done, __ATOMIC_ACQUIRE) &&
+				 waited < 10000000;
+		     waited += 50)
+			usleep(50);
+		ret = __atomic_load_n(&done, __ATOMIC_ACQUIRE) &&
+			      !tc.c_req.cr_status &&
+			      reply_res(&tc) == TOY_REPLY_HDR
+			  ? 0
+			  : -1;
+		if (!__atomic_load_n(&done, __ATOMIC_ACQUIRE))
+			abort(); /* the request is still the engine's */
+		break;
+	}
+	call_fini(&tc);
+	return ret;
+}
+
+static void *wake_thread(void *arg)
+{
+	struct wake_ctx *w = arg;
+	uint32_t n = 64 * 1024, i, k, pause;
+	uint8_t *buf = malloc(n);
+	int64_t t0, us;
+
+	for (i = 0; buf && i < WAKE_CALLS; i++) {
+		w->w_seed = w->w_seed * 1103515245u + 12345u;
+		k = (w->w_seed >> 16) % 4;
+		pause = (w->w_seed >> 8) % 4; /* 0-3 ms: loops fall asleep */
+		if (pause)
+			usleep(pause * 1000);
+		t0 = wake_now_us();
+		if (wake_one(w->w_cl, k, buf, n))
+			w->w_failed++;
+		us = wake_now_us() - t0;
+		if (us > w->w_max_us)
+			w->w_max_us = us;
+		if (us > WAKE_STALL_MS * 1000)
+			w->w_stalls++;
+	}
+	if (!buf)
+		w->w_failed++;
+	free(buf);
+	return NULL;
+}
+
+static int group_wakes(void)
+{
+	struct wake_ctx w[WAKE_THREADS];
+	pthread_t th[WAKE_THREADS];
+	struct xr_clnt *cl = client();
+	int i, failed = 0, stalls = 0, started = 0;
+	int64_t max_us = 0;
+
+	if (!cl) {
+		report(false, "wakes: connect", "failed");
+		return 1;
+	}
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < WAKE_THREADS; i++) {
+		w[i].w_cl = cl;
+		w[i].w_seed = (uint32_t)time(NULL) * 31u + (uint32_t)i;
+		if (!pthread_create(&th[i], NULL, wake_thread, &w[i]))
+			started++;
+		else
+			w[i].w_failed = WAKE_CALLS;
+	}
+	for (i = 0; i < WAKE_THREADS; i++) {
+		if (i < started)
+			pthread_join(th[i], NULL);
+		failed += w[i].w_failed;
+		stalls += w[i].w_stalls;
+		if (w[i].w_max_us > max_us)
+			max_us = w[i].w_max_us;
+	}
+	report(!failed && stalls <= WAKE_THREADS * WAKE_CALLS / 50,
+	       "short calls with pauses: no stall",
+	       "%d calls, %d failed, %d over %d ms, slowest %lld us",
+	       WAKE_THREADS * WAKE_CALLS, failed, stalls, WAKE_STALL_MS,
+	       (long long)max_us);
+	xr_clnt_destroy(cl);
+	return 0;
+}
+
 /* ---- malformed headers ------------------------------------------------- */
 
 struct raw {
@@ -1152,6 +1319,7 @@ int main(int argc, char **argv)
 	fflush(stdout); /* children must not inherit buffered output */
 
 	run_child("main", group_main);
+	run_child("wakes", group_wakes);
 	run_child("timeout", group_timeout);
 	run_child("malformed", group_malformed);
 	run_child("max_conns", group_max_conns);
