@@ -20,15 +20,23 @@
 # registrations (verbs); GANESHA_RDMA_READ_ARENA=0 in the environment
 # turns it off (the "before" of the arena, side by side in one run), and
 # XR_CLNT_BOUNCE=0 the client's bounce pool (the "before" of the pool).
+# A last row lists a directory of --entries long names (READDIR replies
+# through the Reply chunk): server registrations per Reply chunk reply
+# (reply encode buffers come from the reply pool on verbs;
+# GANESHA_RDMA_REPLY_POOL=0 turns it off).  NFSv3 READ, which nfs41 does
+# not speak, is measured with the kernel client by
+# tests/vm/guest/reg_replies.sh.
 # Usage: ganesha_reg_per_rpc.sh [--build DIR] [--mb N] [--sizes "4K 64K 1M"]
+#        [--entries N]
 set -u
 . "$(dirname "$0")/ganesha_bench_lib.sh"
 
 build=
 mb=16
 sizes="4K 64K 1M"
-gb_parse_args "[--build DIR] [--mb N] [--sizes LIST]" \
-	--build build --mb mb --sizes sizes -- "$@"
+entries=2000
+gb_parse_args "[--build DIR] [--mb N] [--sizes LIST] [--entries N]" \
+	--build build --mb mb --sizes sizes --entries entries -- "$@"
 gb_find_bins "$build"
 
 dir=$(gb_mktemp)
@@ -84,3 +92,26 @@ for size in ${sizes//,/ }; do
 				(c1 - c0) * 1000 / mb }'
 	done
 done
+
+# READDIR through the Reply chunk: per Reply chunk reply, not per RPC.
+mkdir -p "$dir/export/dir"
+long=$(printf 'n%0180d' 0)
+(cd "$dir/export/dir" && for i in $(seq 1 "$entries"); do : >"$long-$i"; done)
+settle
+r0=$(gb_counter registrations)
+a0=$(gb_counter reg_area_hits)
+k0=$(gb_counter reply_chunk_replies)
+n0=$(gb_counter calls_received)
+got=$(gb_cli rdma ls "$(gb_url rdma /dir)" | wc -l)
+[ "$got" = "$entries" ] || gr_fail "ls: $got entries, want $entries"
+settle
+r1=$(gb_counter registrations)
+a1=$(gb_counter reg_area_hits)
+k1=$(gb_counter reply_chunk_replies)
+n1=$(gb_counter calls_received)
+# nfs41 opens a connection of its own: its pools are registered once
+# (2 on verbs, counted in dr); the rest is per reply.
+awk -v dr=$((r1 - r0)) -v da=$((${a1:-0} - ${a0:-0})) -v dk=$((k1 - k0)) \
+	-v dn=$((n1 - n0)) -v e="$entries" 'BEGIN {
+	printf "%-6s %-6s %8d %12s %12s  %d registrations (the connection pools included) in %d Reply chunk replies, %d area hits\n",
+		"RDDIR", e, dn, "-", "-", dr, dk, da }'
