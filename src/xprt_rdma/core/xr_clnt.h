@@ -99,8 +99,8 @@ struct xr_clnt_req {
  *	memory per call.  0: XR_CLNT_BOUNCE_DEFAULT (at most a quarter of a
  *	finite RLIMIT_MEMLOCK, none below 1 MiB) where the fabric's
  *	registrations cost a system call (xr_fabric_local_needs_reg(): verbs,
- *	loop), none elsewhere (ofi: a registration is an entry in
- *	libfabric's table); < 0: none (per-call registration everywhere);
+ *	loop), none elsewhere (ofi: a registration pins nothing, one
+ *	getrandom() for its key); < 0: none (per-call registration);
  *	> 0: that many bytes, at most XR_CLNT_BOUNCE_MAX.  A pool that
  *	cannot be registered is left out (every chunk per call).
  */
