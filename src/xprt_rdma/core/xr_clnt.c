@@ -128,8 +128,9 @@ struct xr_clnt {
 	struct xr_pool ce_send_pool;
 	uint8_t *ce_zero;
 	struct xr_reg ce_zero_reg;
-	struct xr_rpool ce_bounce; /* pp_base NULL: no bounce pool */
-	uint32_t *ce_recv_idx;	   /* context of receive i is &ce_recv_idx[i] */
+	struct xr_rpool ce_bounce;  /* pp_base NULL: no bounce pool */
+	int64_t ce_bounce_reserved; /* of xr_clnt_bounce_held */
+	uint32_t *ce_recv_idx; /* context of receive i is &ce_recv_idx[i] */
 	uint32_t *ce_repost;
 	uint32_t ce_nrepost;
 	uint32_t ce_posted;
@@ -1469,24 +1470,47 @@ static int xr_clnt_check_params(struct xr_clnt_params *p, char *err,
 }
 
 /*
- * The default pool: none where a registration costs no system call (ofi);
- * elsewhere XR_CLNT_BOUNCE_DEFAULT, but at most a quarter of a finite
- * RLIMIT_MEMLOCK (as raised by the fabric at open), so that a process
- * held to siw's 8 MiB keeps room for its other pools and the chunks
- * registered per call; none below 1 MiB.
+ * Bytes of default bounce pools this process's live engines hold: the
+ * quarter of RLIMIT_MEMLOCK below is the whole process's, not each
+ * engine's - a trunked session or a gateway with several backends runs
+ * one engine per connection, and four pools of a quarter each would leave
+ * nothing for their receive and send pools and per-call chunks.
  */
-static int64_t xr_clnt_bounce_default(struct xr_fabric *fab)
+static int64_t xr_clnt_bounce_held;
+
+/*
+ * The default pool: none where a registration costs no system call (ofi);
+ * elsewhere XR_CLNT_BOUNCE_DEFAULT, but with a finite RLIMIT_MEMLOCK (as
+ * raised by the fabric at open) at most what is left of a quarter of it
+ * for all engines (xr_clnt_bounce_held), so that a process held to siw's
+ * 8 MiB keeps room for its other pools and the chunks registered per
+ * call; none below 1 MiB.  What it returns under a finite limit is
+ * reserved in *@reserved, to be given back by xr_clnt_free().
+ */
+static int64_t xr_clnt_bounce_default(struct xr_fabric *fab, int64_t *reserved)
 {
-	int64_t bytes = XR_CLNT_BOUNCE_DEFAULT;
+	int64_t bytes, cap, held;
 	struct rlimit rl;
 
+	*reserved = 0;
 	if (!xr_fabric_local_needs_reg(fab))
 		return -1;
-	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY &&
-	    (int64_t)(rl.rlim_cur / 4) < bytes)
-		bytes =
-		    (int64_t)(rl.rlim_cur / 4) & ~(int64_t)(XR_RPOOL_PAGE - 1);
-	return bytes >= (1ll << 20) ? bytes : -1;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return XR_CLNT_BOUNCE_DEFAULT;
+	cap = rl.rlim_cur / 4 > (rlim_t)INT64_MAX ? INT64_MAX
+						  : (int64_t)(rl.rlim_cur / 4);
+	held = __atomic_load_n(&xr_clnt_bounce_held, __ATOMIC_RELAXED);
+	do {
+		bytes = XR_CLNT_BOUNCE_DEFAULT;
+		if (cap - held < bytes)
+			bytes = (cap - held) & ~(int64_t)(XR_RPOOL_PAGE - 1);
+		if (bytes < (1ll << 20))
+			return -1;
+	} while (!__atomic_compare_exchange_n(
+	    &xr_clnt_bounce_held, &held, held + bytes, false, __ATOMIC_ACQ_REL,
+	    __ATOMIC_RELAXED));
+	*reserved = bytes;
+	return bytes;
 }
 
 static int xr_clnt_alloc(struct xr_clnt *cl)
@@ -1526,7 +1550,8 @@ static int xr_clnt_alloc(struct xr_clnt *cl)
 		return ret;
 	bounce = cl->ce_p.cp_bounce_bytes;
 	if (!bounce)
-		bounce = xr_clnt_bounce_default(cl->ce_fab);
+		bounce =
+		    xr_clnt_bounce_default(cl->ce_fab, &cl->ce_bounce_reserved);
 	if (bounce <= 0)
 		return 0;
 	/*
@@ -1535,9 +1560,14 @@ static int xr_clnt_alloc(struct xr_clnt *cl)
 	 * pool that cannot be pinned (siw charges RLIMIT_MEMLOCK) is no
 	 * reason to refuse the connection (counted in cs_err_reg).
 	 */
-	(void)xr_rpool_init(&cl->ce_bounce, cl->ce_fab, &cl->ce_stats,
-			    (uint64_t)bounce,
-			    XR_ACCESS_REMOTE_READ | XR_ACCESS_REMOTE_WRITE);
+	if (xr_rpool_init(&cl->ce_bounce, cl->ce_fab, &cl->ce_stats,
+			  (uint64_t)bounce,
+			  XR_ACCESS_REMOTE_READ | XR_ACCESS_REMOTE_WRITE) &&
+	    cl->ce_bounce_reserved) {
+		__atomic_sub_fetch(&xr_clnt_bounce_held, cl->ce_bounce_reserved,
+				   __ATOMIC_ACQ_REL);
+		cl->ce_bounce_reserved = 0;
+	}
 	return 0;
 }
 
@@ -1553,6 +1583,10 @@ static void xr_clnt_free(struct xr_clnt *cl)
 	free(cl->ce_zero);
 	if (cl->ce_bounce.pp_base)
 		xr_rpool_fini(&cl->ce_bounce, &cl->ce_stats);
+	if (cl->ce_bounce_reserved)
+		__atomic_sub_fetch(&xr_clnt_bounce_held, cl->ce_bounce_reserved,
+				   __ATOMIC_ACQ_REL);
+	cl->ce_bounce_reserved = 0;
 	if (cl->ce_recv_pool.bp_base)
 		xr_pool_fini(&cl->ce_recv_pool, &cl->ce_stats);
 	if (cl->ce_send_pool.bp_base)
