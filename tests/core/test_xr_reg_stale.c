@@ -664,7 +664,9 @@ struct spy {
 	uint32_t ncalls;
 	struct xr_segment w[3], r[3]; /* each call's first segments */
 	volatile int st[T_N];	      /* probe status; 1: not run yet */
-	uint8_t got[T_N][PROBE];      /* what a Read probe brought */
+	volatile bool late_now;	      /* the test says: call 2 returned */
+	bool late_done;
+	uint8_t got[T_N][PROBE]; /* what a Read probe brought */
 	/* the call waiting for its probes */
 	int pending;
 	uint32_t p_xid, p_credits, p_wlen;
@@ -750,12 +752,9 @@ static void spy_probe(struct spy *s, int tag, enum xr_op op,
 		s->pending++;
 }
 
-/* Reply; after the second call's, Write through its key once more. */
 static void spy_answer(struct spy *s)
 {
 	spy_reply(s);
-	if (s->ncalls == 2)
-		spy_probe(s, T_LATE_W, XR_OP_WRITE, &s->w[1], 0xDD);
 }
 
 static void spy_call(struct spy *s, const uint8_t *msg, size_t len)
@@ -845,6 +844,15 @@ static void *spy_loop(void *arg)
 			    .rcv_sge = {{wc[i].xc_ctx, SLOT, s->mr}},
 			    .rcv_nsge = 1};
 			(void)xr_post_recvs(s->ep, pre, 1, &posted);
+		}
+		/*
+		 * Once the second call returned to the test (its block given
+		 * back), Write through that call's key: the bytes land in the
+		 * pool, never in the caller's buffer.
+		 */
+		if (s->late_now && !s->late_done) {
+			s->late_done = true;
+			spy_probe(s, T_LATE_W, XR_OP_WRITE, &s->w[1], 0xDD);
 		}
 		if (n <= 0 && xr_fabric_arm(s->fab) == 0)
 			poll(&pfd, 1, 10);
@@ -1024,12 +1032,13 @@ static void oldkey(bool bounce)
 	fill_seed(a_dst, 65536, 44);
 	/*
 	 * The second call: the server tries the first call's keys, then
-	 * Writes through the second call's key after its reply.  A Write may
-	 * complete at the sender once it left (libfabric tcp, siw report
+	 * Writes through the second call's key once the call returned.  A Write
+	 * may complete at the sender once it left (libfabric tcp, siw report
 	 * transmit completion), so what counts is where bytes landed.
 	 */
 	ret2 = spy_call_once(cl, b_src, b_dst, 5000, &rlen);
 	memcpy(seen, b_dst, PROBE);
+	s.late_now = true;
 	for (i = 0; i < 300 && (s.st[T_OLD_W] == 1 || s.st[T_OLD_R] == 1 ||
 				s.st[T_LATE_W] == 1);
 	     i++)

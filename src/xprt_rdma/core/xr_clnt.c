@@ -130,6 +130,8 @@ struct xr_clnt {
 	struct xr_reg ce_zero_reg;
 	struct xr_rpool ce_bounce;  /* pp_base NULL: no bounce pool */
 	int64_t ce_bounce_reserved; /* of xr_clnt_bounce_held */
+	/* a connection was up since the pool was last zeroed */
+	bool ce_bounce_dirty;
 	uint32_t *ce_recv_idx; /* context of receive i is &ce_recv_idx[i] */
 	uint32_t *ce_repost;
 	uint32_t ce_nrepost;
@@ -495,11 +497,15 @@ static void xr_clnt_on_event(struct xr_clnt *cl, const struct xr_event *ev)
 		/*
 		 * A new peer may sit at the old address: nothing the last
 		 * connection carried stays where this one's keys reach (no
-		 * call holds a block: all failed when that one went).
+		 * call holds a block: all failed when that one went).  The
+		 * first connection finds the pool as mapped: zero pages.
+		 * Any peer may have guessed the key, so every connection
+		 * that was up counts, whether a block was offered or not.
 		 */
-		if (cl->ce_bounce.pp_base)
+		if (cl->ce_bounce_dirty)
 			memset(cl->ce_bounce.pp_base, 0,
 			       (size_t)cl->ce_bounce.pp_pages * XR_RPOOL_PAGE);
+		cl->ce_bounce_dirty = cl->ce_bounce.pp_base != NULL;
 		cl->ce_state = XR_CL_UP;
 		cl->ce_conn_status = 0;
 		cl->ce_stats.cs_connections++;
