@@ -11,6 +11,9 @@
  * (the half-liar), or all of it (honest).  The caller's buffer starts full
  * of a "secret" byte, standing for the heap Ganesha's READ buffer is cut
  * from: whatever the server claims, no secret byte may come back as data.
+ * A reply the client refuses (its Write chunk moved off the offered
+ * segment) after the server filled that segment must leave nothing for
+ * the next liar to serve: the engine zeroes a failed call's blocks whole.
  *
  * The same server also answers by RDMA_NOMSG through the Reply chunk
  * (issue 11 review, finding 5 variant): after an honest reply carrying
@@ -57,6 +60,7 @@ enum lie {
 	LIE_ALL,
 	LIE_HALF,
 	HONEST,
+	BAD_SEG,      /* writes all of it, answers with a segment moved */
 	NOMSG_HONEST, /* a whole reply in the Reply chunk */
 	NOMSG_NONE,   /* claims the last length, writes nothing */
 	NOMSG_HEAD,   /* writes the header, not the READ data */
@@ -186,7 +190,7 @@ static void answer(struct server *s, const uint8_t *msg, size_t len)
 	uint8_t *out = s->buf + NSLOTS * SLOT, *data = out + SLOT;
 	struct xr_sge sge;
 	struct xr_hdr h;
-	uint32_t placed;
+	uint32_t placed, moved;
 	size_t n = 0;
 	int i;
 
@@ -203,6 +207,7 @@ static void answer(struct server *s, const uint8_t *msg, size_t len)
 	placed = s->lie == LIE_ALL    ? 0
 		 : s->lie == LIE_HALF ? w->seg_length / 2
 				      : w->seg_length;
+	moved = s->lie == BAD_SEG ? 4 : 0;
 	if (placed) {
 		memset(data, 0x42, placed);
 		sge = (struct xr_sge){data, placed, s->mr};
@@ -219,8 +224,8 @@ static void answer(struct server *s, const uint8_t *msg, size_t len)
 	n += put32(out + n, 1); /* of one segment */
 	n += put32(out + n, w->seg_handle);
 	n += put32(out + n, w->seg_length); /* "all of it" */
-	n += put32(out + n, (uint32_t)(w->seg_offset >> 32));
-	n += put32(out + n, (uint32_t)w->seg_offset);
+	n += put32(out + n, (uint32_t)((w->seg_offset + moved) >> 32));
+	n += put32(out + n, (uint32_t)(w->seg_offset + moved));
 	n += put32(out + n, 0); /* end of Write list */
 	n += put32(out + n, 0); /* no Reply chunk */
 	/* RPC reply, accepted, AUTH_NONE, SUCCESS */
@@ -336,6 +341,39 @@ static void read_case(struct sess_client *cl, struct server *s, enum lie lie,
 }
 
 /*
+ * A READ whose reply the client refuses (its Write chunk names another
+ * segment than the one offered) after the server filled the offered one:
+ * the call fails, and what was written there must not come back as the
+ * data of a later call that claims bytes it never wrote (the bounce pool
+ * zeroes all of a sink block when its call failed).
+ */
+static void bad_seg_case(struct sess_client *cl, struct server *s)
+{
+	static uint8_t buf[DATA_LEN];
+	nfs_argop4 args[3];
+	nfs_resop4 res[3];
+	struct sess_raw r;
+	int ret;
+
+	s->lie = BAD_SEG;
+	memset(args, 0, sizeof(args));
+	args[0].argop = NFS4_OP_SEQUENCE;
+	args[1].argop = NFS4_OP_PUTFH;
+	args[2].argop = NFS4_OP_READ;
+	args[2].nfs_argop4_u.opread.count = DATA_LEN;
+	r = (struct sess_raw){.r_args = args,
+			      .r_nargs = 3,
+			      .r_res = res,
+			      .r_bulk_in = buf,
+			      .r_bulk_in_cap = DATA_LEN};
+	ret = sess_raw_call(cl, &r);
+	if (ret == 0)
+		sess_raw_free(&r);
+	printf("Write chunk moved: call %d\n", ret);
+	CHECK(ret != 0);
+}
+
+/*
  * One READ answered by RDMA_NOMSG, its data inline in the reply.  Only
  * the honest reply may succeed, and no other reply may yield the data.
  */
@@ -405,6 +443,9 @@ int main(void)
 		read_case(cl, &s, HONEST, "honest");
 		read_case(cl, &s, LIE_ALL, "claims 64 KiB, writes none");
 		read_case(cl, &s, LIE_HALF, "claims 64 KiB, writes half");
+		bad_seg_case(cl, &s);
+		read_case(cl, &s, LIE_ALL,
+			  "claims 64 KiB after a refused reply, writes none");
 		nomsg_case(cl, &s, NOMSG_HONEST, "NOMSG honest");
 		nomsg_case(cl, &s, NOMSG_NONE, "NOMSG claims, writes none");
 		nomsg_case(cl, &s, NOMSG_HONEST, "NOMSG honest");

@@ -251,7 +251,16 @@ static void xr_clnt_finish(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			   int status)
 {
 	struct xr_clnt_req *req = s->s_req;
+	uint32_t i;
 
+	/*
+	 * A call that failed zeroes all of its bounce blocks: the lengths a
+	 * refused reply named (xr_clnt_take_reply() may have taken them
+	 * before it found the reply bad) say nothing of what was written.
+	 */
+	if (status || s->s_timed_out)
+		for (i = 0; i < s->s_nbounce; i++)
+			s->s_bounce[i].bb_dirty = s->s_bounce[i].bb_len;
 	xr_clnt_slot_dereg(cl, s);
 	s->s_wait_reply = false;
 	xr_credits_put(&cl->ce_credits);
