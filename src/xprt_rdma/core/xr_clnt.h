@@ -96,8 +96,9 @@ struct xr_clnt_req {
  * @cp_bounce_bytes: the bounce pool (docs/architecture.md, "Memory
  *	registration"): chunks the server reaches are copied through one
  *	area registered once per engine instead of registering the caller's
- *	memory per call.  0: XR_CLNT_BOUNCE_DEFAULT (at most a quarter of a
- *	finite RLIMIT_MEMLOCK, none below 1 MiB) where the fabric's
+ *	memory per call.  0: XR_CLNT_BOUNCE_DEFAULT (the default pools of
+ *	all engines together at most a quarter of a finite RLIMIT_MEMLOCK,
+ *	none below 1 MiB) where the fabric's
  *	registrations cost a system call (xr_fabric_local_needs_reg(): verbs,
  *	loop), none elsewhere (ofi: a registration pins nothing, one
  *	getrandom() for its key); < 0: none (per-call registration);
