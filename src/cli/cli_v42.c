@@ -108,6 +108,7 @@ int cmd_seek(struct cli *c, int argc, char **argv)
 
 int cmd_readplus(struct cli *c, int argc, char **argv)
 {
+	struct sess_read_plus_sum sum;
 	uint64_t off, len;
 	struct sess_file f;
 	int ret;
@@ -120,10 +121,16 @@ int cmd_readplus(struct cli *c, int argc, char **argv)
 	ret = open_url(c, argv[0], &f);
 	if (ret)
 		return ret;
-	ret = sess_read_plus_probe(&f, off, (uint32_t)len);
+	ret = sess_read_plus_probe(&f, off, (uint32_t)len, &sum);
 	sess_close(&f);
 	if (!ret)
-		printf("ok\n");
+		printf("ok %s %u segments, first %s %llu+%llu\n",
+		       sum.eof ? "eof" : "-", sum.segments,
+		       !sum.segments	? "none"
+		       : sum.first_hole ? "hole"
+					: "data",
+		       (unsigned long long)sum.first_off,
+		       (unsigned long long)sum.first_len);
 	ret = cli_report(ret, c->url.path);
 	cli_disconnect(c);
 	return ret;

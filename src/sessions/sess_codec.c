@@ -278,6 +278,71 @@ static int decode_getxattr(XDR *xdrs, nfs_resop4 *res, u_int end)
 }
 
 /*
+ * A READ_PLUS result (RFC 7862) for a call that asked @count bytes; the
+ * reply is @end bytes long.  Ganesha's XDR decodes only the one-segment
+ * reply it builds itself (it wants the segment count set before it
+ * reads it), so the result is walked here and only a summary kept: the
+ * eof flag, the number of segments in rpr_contents_count, and the first
+ * segment in rpr_contents (a data segment's offset and length, its bytes
+ * skipped and data_val left NULL; a hole's offset and length).  Returns
+ * 0, or -EBADMSG for a malformed result, a segment of neither kind, or
+ * more data than @count in all.
+ */
+static int decode_read_plus(XDR *xdrs, nfs_resop4 *res, count4 count, u_int end)
+{
+	READ_PLUS4res *rp = &res->nfs_resop4_u.opread_plus;
+	read_plus_res4 *ok = &rp->rpr_resok4;
+	uint64_t total = 0, off, hlen, next;
+	uint32_t n, i, what, len;
+	nfs_opnum4 op;
+
+	if (!xdr_nfs_opnum4(xdrs, &op) || op != NFS4_OP_READ_PLUS)
+		return -EBADMSG;
+	res->resop = op;
+	if (!xdr_nfsstat4(xdrs, &rp->rpr_status))
+		return -EBADMSG;
+	if (rp->rpr_status != NFS4_OK)
+		return 0;
+	if (!xdr_bool(xdrs, &ok->rpr_eof) || !xdr_u_int32_t(xdrs, &n) ||
+	    XDR_GETPOS(xdrs) > end)
+		return -EBADMSG;
+	/* every segment takes at least 16 bytes of what is left */
+	if (n > (end - XDR_GETPOS(xdrs)) / 16)
+		return -EBADMSG;
+	for (i = 0; i < n; i++) {
+		if (!xdr_u_int32_t(xdrs, &what) || !xdr_u_int64_t(xdrs, &off))
+			return -EBADMSG;
+		if (what == NFS4_CONTENT_DATA) {
+			if (!xdr_u_int32_t(xdrs, &len) || len > count - total)
+				return -EBADMSG;
+			next =
+			    (uint64_t)XDR_GETPOS(xdrs) + ((len + 3ULL) & ~3ULL);
+			if (next > end || !XDR_SETPOS(xdrs, (u_int)next))
+				return -EBADMSG;
+			total += len;
+			hlen = len;
+		} else if (what == NFS4_CONTENT_HOLE) {
+			if (!xdr_u_int64_t(xdrs, &hlen))
+				return -EBADMSG;
+		} else {
+			return -EBADMSG;
+		}
+		if (i)
+			continue;
+		ok->rpr_contents.what = what;
+		if (what == NFS4_CONTENT_DATA) {
+			ok->rpr_contents.data.d_offset = off;
+			ok->rpr_contents.data.d_data.data_len = (u_int)hlen;
+		} else {
+			ok->rpr_contents.hole.di_offset = off;
+			ok->rpr_contents.hole.di_length = hlen;
+		}
+	}
+	ok->rpr_contents_count = n;
+	return 0;
+}
+
+/*
  * A LISTXATTR result asked for with @args; the reply is @end bytes long.
  * Returns 0, -EBADMSG (malformed, beyond a cap) or -EMSGSIZE (longer than
  * maxcount); what was decoded stays in @res for the caller to free.
@@ -389,6 +454,10 @@ static int decode_compound(void *arg, const uint8_t *buf, size_t len,
 					     (u_int)len);
 		else if (a->argop == NFS4_OP_GETXATTR)
 			ret = decode_getxattr(&xdrs, &r->r_res[i], (u_int)len);
+		else if (a->argop == NFS4_OP_READ_PLUS)
+			ret = decode_read_plus(
+			    &xdrs, &r->r_res[i],
+			    a->nfs_argop4_u.opread_plus.rpa_count, (u_int)len);
 		else if (a->argop == NFS4_OP_LISTXATTR)
 			ret = decode_listxattr(&xdrs, &r->r_res[i],
 					       &a->nfs_argop4_u.oplistxattr,

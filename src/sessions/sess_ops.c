@@ -750,21 +750,37 @@ int sess_seek(struct sess_file *f, uint64_t off, bool hole, uint64_t *found,
 	return !*eof && *found < off ? -EBADMSG : 0;
 }
 
-int sess_read_plus_probe(struct sess_file *f, uint64_t off, uint32_t len)
+int sess_read_plus_probe(struct sess_file *f, uint64_t off, uint32_t len,
+			 struct sess_read_plus_sum *sum)
 {
 	nfs_argop4 ops[2], op;
 	struct sess_compound c = {.sc_args = ops};
+	const read_plus_res4 *ok;
 	int ret;
 
 	memset(&op, 0, sizeof(op));
+	memset(sum, 0, sizeof(*sum));
 	op.argop = NFS4_OP_READ_PLUS;
 	op.nfs_argop4_u.opread_plus.rpa_offset = off;
 	op.nfs_argop4_u.opread_plus.rpa_count = len;
 	ret = stateful42(f, &op, offsetof(READ_PLUS4args, rpa_stateid), &c,
 			 false);
-	if (!ret)
-		sess_compound_free(&c);
-	return ret;
+	if (ret)
+		return ret;
+	/* the codec keeps a summary only (sess_codec.c, decode_read_plus) */
+	ok = &c.sc_res[1].nfs_resop4_u.opread_plus.rpr_resok4;
+	sum->eof = ok->rpr_eof;
+	sum->segments = ok->rpr_contents_count;
+	if (sum->segments && ok->rpr_contents.what == NFS4_CONTENT_HOLE) {
+		sum->first_hole = true;
+		sum->first_off = ok->rpr_contents.hole.di_offset;
+		sum->first_len = ok->rpr_contents.hole.di_length;
+	} else if (sum->segments) {
+		sum->first_off = ok->rpr_contents.data.d_offset;
+		sum->first_len = ok->rpr_contents.data.d_data.data_len;
+	}
+	sess_compound_free(&c);
+	return 0;
 }
 
 /* PUTFH(@fh) + @op, an xattr operation; the caller frees @c on 0. */

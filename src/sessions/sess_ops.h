@@ -204,14 +204,25 @@ int sess_allocate(struct sess_file *f, uint64_t off, uint64_t len,
 int sess_seek(struct sess_file *f, uint64_t off, bool hole, uint64_t *found,
 	      bool *eof);
 
+/** What a READ_PLUS answered NFS4_OK: a summary, not the bytes. */
+struct sess_read_plus_sum {
+	bool eof;
+	uint32_t segments;  /* how many, data and holes */
+	bool first_hole;    /* the first segment is a hole (else data) */
+	uint64_t first_off; /* its offset */
+	uint64_t first_len; /* its length (data bytes or hole length) */
+};
+
 /**
  * sess_read_plus_probe() - send one NFSv4.2 READ_PLUS of @len bytes at
- * @off and only report the status: 0 when the server answered NFS4_OK
- * (the contents are not decoded: the shared XDR cannot decode a
- * READ_PLUS reply), the server's NFS4ERR_* otherwise, a negative errno
- * when the reply did not decode.  A diagnostic for servers' READ_PLUS.
+ * @off and report what came back: 0 when the server answered NFS4_OK,
+ * with *@sum its summary (the data bytes are not kept); the server's
+ * NFS4ERR_* otherwise; a negative errno when the reply did not decode
+ * (-EBADMSG: also a segment of neither kind, or more data than asked).
+ * A diagnostic for servers' READ_PLUS.
  */
-int sess_read_plus_probe(struct sess_file *f, uint64_t off, uint32_t len);
+int sess_read_plus_probe(struct sess_file *f, uint64_t off, uint32_t len,
+			 struct sess_read_plus_sum *sum);
 
 /**
  * sess_getxattr() - the value of extended attribute @name of @fh into

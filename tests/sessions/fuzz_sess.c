@@ -34,6 +34,8 @@ static const nfs_opnum4 case_ops[][5] = {
     {NFS4_OP_SEQUENCE, NFS4_OP_PUTFH, NFS4_OP_LISTXATTR},
     {NFS4_OP_SEQUENCE, NFS4_OP_PUTFH, NFS4_OP_SEEK},
     {NFS4_OP_SEQUENCE, NFS4_OP_PUTFH, NFS4_OP_ALLOCATE},
+    /* 12: READ_PLUS, decoded by sess_codec.c itself */
+    {NFS4_OP_SEQUENCE, NFS4_OP_PUTFH, NFS4_OP_READ_PLUS},
 };
 #define NCASES (sizeof(case_ops) / sizeof(case_ops[0]))
 
@@ -69,7 +71,10 @@ static void fuzz_reply(unsigned int which, const uint8_t *data, size_t size)
 	for (i = 0; i < 5 && (i == 0 || case_ops[which][i]); i++)
 		args[i].argop = case_ops[which][i];
 	r.r_nargs = i;
-	args[2].nfs_argop4_u.oplistxattr.lxa_maxcount = 1024; /* case 9 */
+	if (which == 12)
+		args[2].nfs_argop4_u.opread_plus.rpa_count = 1024;
+	else
+		args[2].nfs_argop4_u.oplistxattr.lxa_maxcount = 1024; /* 9 */
 	if (which == 0) {
 		r.r_bulk_in = dst;
 		r.r_bulk_in_cap = sizeof(dst);
@@ -114,8 +119,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #ifndef SESS_LIBFUZZER
 /*
- * Seeds: valid replies of case 0 (READ), 8 (GETXATTR) and 9 (LISTXATTR),
- * then mutants of each.
+ * Seeds: valid replies of case 0 (READ), 8 (GETXATTR), 9 (LISTXATTR) and
+ * 12 (READ_PLUS), then mutants of each.
  */
 static size_t seed_head(uint8_t *buf, uint8_t which)
 {
@@ -184,22 +189,48 @@ static size_t seed_listxattr(uint8_t *buf, size_t cap)
 	return n < cap ? n : cap;
 }
 
+static size_t seed_read_plus(uint8_t *buf, size_t cap)
+{
+	/* not eof, a hole at 0 of 4096, then 5 bytes of data at 4096 */
+	uint32_t tail[] = {NFS4_OP_PUTFH,
+			   0,
+			   NFS4_OP_READ_PLUS,
+			   0,
+			   0,
+			   2,
+			   NFS4_CONTENT_HOLE,
+			   0,
+			   0,
+			   0,
+			   4096,
+			   NFS4_CONTENT_DATA,
+			   0,
+			   4096,
+			   5};
+	size_t n = seed_words(buf, seed_head(buf, 12), tail, 15);
+
+	memcpy(buf + n, "hello\0\0\0", 8);
+	n += 8;
+	return n < cap ? n : cap;
+}
+
 int main(int argc, char **argv)
 {
-	uint8_t seeds[3][512], m[512];
-	size_t lens[3], n, k, j;
+	uint8_t seeds[4][512], m[512];
+	size_t lens[4], n, k, j;
 	unsigned int r = 99;
 	long iters = argc > 1 ? atol(argv[1]) : 200000;
 
 	lens[0] = seed_read(seeds[0], sizeof(seeds[0]));
 	lens[1] = seed_getxattr(seeds[1], sizeof(seeds[1]));
 	lens[2] = seed_listxattr(seeds[2], sizeof(seeds[2]));
+	lens[3] = seed_read_plus(seeds[3], sizeof(seeds[3]));
 	/* the seeds as they are decode */
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < 4; k++)
 		(void)LLVMFuzzerTestOneInput(seeds[k], lens[k]);
 	for (k = 0; k < (size_t)iters; k++) {
-		n = lens[k % 3];
-		memcpy(m, seeds[k % 3], n);
+		n = lens[k % 4];
+		memcpy(m, seeds[k % 4], n);
 		/* the seed's own case half the time, any case otherwise */
 		if (k & 1)
 			m[0] = (uint8_t)((k / 2) % (NCASES + 1));

@@ -1059,6 +1059,120 @@ static nfsstat4 cb_status(uint32_t session_minor, uint32_t minor)
 	return st;
 }
 
+/*
+ * NFSv4.2 READ_PLUS results (sess_codec.c decode_read_plus), which
+ * Ganesha's XDR cannot decode: Ganesha 4.3's empty answer, data, a hole
+ * then data, and an error decode to their summary; more data than the
+ * call asked, a segment of neither kind, more segments than bytes left
+ * and data cut short are refused.
+ */
+static size_t rp_reply(uint8_t *buf, size_t cap, nfsstat4 st, const uint32_t *w,
+		       size_t nw, const void *bytes, size_t nb)
+{
+	uint32_t opw = NFS4_OP_READ_PLUS, stw = st;
+	XDR x;
+	size_t i;
+
+	xdrmem_ncreate(&x, (char *)buf, (u_int)cap, XDR_ENCODE);
+	encode_head(&x, 3);
+	CHECK(xdr_u_int32_t(&x, &opw) && xdr_u_int32_t(&x, &stw));
+	for (i = 0; i < nw; i++) {
+		uint32_t v = w[i];
+
+		CHECK(xdr_u_int32_t(&x, &v));
+	}
+	if (nb)
+		CHECK(xdr_opaque(&x, (char *)bytes, (u_int)nb));
+	return XDR_GETPOS(&x);
+}
+
+static nfs_argop4 rp_args[3];
+static nfs_resop4 rp_res[3];
+static struct sess_raw rp_raw;
+
+/* decode a reply to SEQUENCE, PUTFH, READ_PLUS of @count bytes: 0 and
+ * the READ_PLUS result in rp_res[2] (rp_free() after), or the error */
+static int rp_decode(const uint8_t *buf, size_t len, count4 count)
+{
+	struct sess_xprt_call call = {0};
+	int ret;
+
+	memset(rp_args, 0, sizeof(rp_args));
+	rp_args[0].argop = NFS4_OP_SEQUENCE;
+	rp_args[1].argop = NFS4_OP_PUTFH;
+	rp_args[2].argop = NFS4_OP_READ_PLUS;
+	rp_args[2].nfs_argop4_u.opread_plus.rpa_count = count;
+	rp_raw =
+	    (struct sess_raw){.r_args = rp_args, .r_nargs = 3, .r_res = rp_res};
+	ret = decode_compound(&rp_raw, buf, len, &call);
+	if (ret == 0)
+		CHECK(rp_raw.r_nres == 3);
+	return ret;
+}
+
+static void rp_free(void)
+{
+	free_results(&rp_raw, rp_raw.r_nres);
+}
+
+static void test_read_plus_replies(void)
+{
+	static uint8_t buf[1 << 16];
+	const READ_PLUS4res *rp = &rp_res[2].nfs_resop4_u.opread_plus;
+	const read_plus_res4 *ok = &rp->rpr_resok4;
+	size_t n;
+	/* eof, count, DATA at 0 (two words), length 0: Ganesha 4.3's */
+	const uint32_t empty[] = {0, 1, NFS4_CONTENT_DATA, 0, 0, 0};
+	const uint32_t data[] = {1, 1, NFS4_CONTENT_DATA, 0, 8192, 5};
+	const uint32_t two[] = {0, 2,	  NFS4_CONTENT_HOLE, 0, 0,
+				0, 65536, NFS4_CONTENT_DATA, 0, 65536,
+				3};
+	const uint32_t toolong[] = {0, 1, NFS4_CONTENT_DATA, 0, 0, 5000};
+	const uint32_t badkind[] = {0, 1, 7, 0, 0, 0};
+	const uint32_t many[] = {0, 0xffffffffu, NFS4_CONTENT_DATA, 0, 0, 0};
+	const uint32_t cut[] = {0, 1, NFS4_CONTENT_DATA, 0, 0, 100};
+
+	n = rp_reply(buf, sizeof(buf), NFS4_OK, empty, 6, NULL, 0);
+	if (CHECK(rp_decode(buf, n, 4096) == 0)) {
+		CHECK(rp->rpr_status == NFS4_OK && !ok->rpr_eof);
+		CHECK_EQ_INT(ok->rpr_contents_count, 1);
+		CHECK(ok->rpr_contents.what == NFS4_CONTENT_DATA);
+		CHECK_EQ_INT(ok->rpr_contents.data.d_offset, 0);
+		CHECK_EQ_INT(ok->rpr_contents.data.d_data.data_len, 0);
+		rp_free();
+	}
+	n = rp_reply(buf, sizeof(buf), NFS4_OK, data, 6, "hello", 5);
+	if (CHECK(rp_decode(buf, n, 4096) == 0)) {
+		CHECK(ok->rpr_eof && ok->rpr_contents_count == 1);
+		CHECK_EQ_INT(ok->rpr_contents.data.d_offset, 8192);
+		CHECK_EQ_INT(ok->rpr_contents.data.d_data.data_len, 5);
+		CHECK(ok->rpr_contents.data.d_data.data_val == NULL);
+		rp_free();
+	}
+	n = rp_reply(buf, sizeof(buf), NFS4_OK, two, 11, "abc", 3);
+	if (CHECK(rp_decode(buf, n, 4096) == 0)) {
+		CHECK_EQ_INT(ok->rpr_contents_count, 2);
+		CHECK(ok->rpr_contents.what == NFS4_CONTENT_HOLE);
+		CHECK_EQ_INT(ok->rpr_contents.hole.di_offset, 0);
+		CHECK_EQ_INT(ok->rpr_contents.hole.di_length, 65536);
+		rp_free();
+	}
+	n = rp_reply(buf, sizeof(buf), NFS4ERR_NOTSUPP, NULL, 0, NULL, 0);
+	if (CHECK(rp_decode(buf, n, 4096) == 0)) {
+		CHECK(rp->rpr_status == NFS4ERR_NOTSUPP);
+		rp_free();
+	}
+
+	n = rp_reply(buf, sizeof(buf), NFS4_OK, toolong, 6, NULL, 0);
+	CHECK_EQ_INT(rp_decode(buf, n, 4096), -EBADMSG);
+	n = rp_reply(buf, sizeof(buf), NFS4_OK, badkind, 6, NULL, 0);
+	CHECK_EQ_INT(rp_decode(buf, n, 4096), -EBADMSG);
+	n = rp_reply(buf, sizeof(buf), NFS4_OK, many, 6, NULL, 0);
+	CHECK_EQ_INT(rp_decode(buf, n, 4096), -EBADMSG);
+	n = rp_reply(buf, sizeof(buf), NFS4_OK, cut, 6, "hello", 5);
+	CHECK_EQ_INT(rp_decode(buf, n, 4096), -EBADMSG);
+}
+
 static void test_cb_minor(void)
 {
 	/* accepted: CB_RECALL answers BADHANDLE (no such delegation) */
@@ -1079,6 +1193,7 @@ int main(void)
 	test_badsession_past_deadline();
 	test_minor_negotiation();
 	test_xattr_replies();
+	test_read_plus_replies();
 	test_cb_minor();
 	test_readdir_cycle();
 	return gr_check_done("test_decode");
