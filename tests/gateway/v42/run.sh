@@ -129,7 +129,8 @@ cmp "$B/f.g" "$GW_ROOT/back42" ||
 	gr_fail "READ through the 4.2 gateway after READ_PLUS: wrong bytes"
 echo "ok: READ on the same NFSv4.2 session brings the file's bytes"
 # What Ganesha's own FSAL_VFS answers, served straight (not ours to fix;
-# on 4.3: "ok - 1 segments, first data 0+0", docs/architecture.md).
+# on 4.3 "ok - 1 segments, first data 0+0", on 6.5 NFS4ERR_NOTSUPP;
+# docs/architecture.md).
 run d f readplus @ 0 4096
 echo "known (Ganesha's core): READ_PLUS of 4096 bytes at 0 from FSAL_VFS: $(tail -1 "$GW_ROOT/d.out")"
 
