@@ -847,24 +847,28 @@ static int group_wakes(void)
 	struct wake_ctx w[WAKE_THREADS];
 	pthread_t th[WAKE_THREADS];
 	struct xr_clnt *cl = client();
-	int i, failed = 0, stalls = 0, started = 0;
+	bool started[WAKE_THREADS] = {false};
+	uint32_t seed = (uint32_t)time(NULL);
+	int i, failed = 0, stalls = 0;
 	int64_t max_us = 0;
 
 	if (!cl) {
 		report(false, "wakes: connect", "failed");
 		return 1;
 	}
+	/* the seed is printed; XR_CORE_WAKES_SEED repeats a run */
+	if (getenv("XR_CORE_WAKES_SEED"))
+		seed = (uint32_t)strtoul(getenv("XR_CORE_WAKES_SEED"), NULL, 0);
 	memset(w, 0, sizeof(w));
 	for (i = 0; i < WAKE_THREADS; i++) {
 		w[i].w_cl = cl;
-		w[i].w_seed = (uint32_t)time(NULL) * 31u + (uint32_t)i;
-		if (!pthread_create(&th[i], NULL, wake_thread, &w[i]))
-			started++;
-		else
+		w[i].w_seed = seed * 31u + (uint32_t)i;
+		started[i] = !pthread_create(&th[i], NULL, wake_thread, &w[i]);
+		if (!started[i])
 			w[i].w_failed = WAKE_CALLS;
 	}
 	for (i = 0; i < WAKE_THREADS; i++) {
-		if (i < started)
+		if (started[i])
 			pthread_join(th[i], NULL);
 		failed += w[i].w_failed;
 		stalls += w[i].w_stalls;
@@ -873,9 +877,9 @@ static int group_wakes(void)
 	}
 	report(!failed && stalls <= WAKE_THREADS * WAKE_CALLS / 50,
 	       "short calls with pauses: no stall",
-	       "%d calls, %d failed, %d over %d ms, slowest %lld us",
+	       "%d calls, %d failed, %d over %d ms, slowest %lld us, seed %u",
 	       WAKE_THREADS * WAKE_CALLS, failed, stalls, WAKE_STALL_MS,
-	       (long long)max_us);
+	       (long long)max_us, seed);
 	xr_clnt_destroy(cl);
 	return 0;
 }
