@@ -840,6 +840,31 @@ static void test_minor_negotiation(void)
 }
 
 /*
+ * A SEQUENCE, PUTFH, @op reply whose last result has status @st, then the
+ * words @w, then @bytes as XDR opaque (when @nb).  Returns its length.
+ */
+static size_t op_reply(uint8_t *buf, size_t cap, nfs_opnum4 op, nfsstat4 st,
+		       const uint32_t *w, size_t nw, const void *bytes,
+		       size_t nb)
+{
+	uint32_t opw = op, stw = st;
+	XDR x;
+	size_t i;
+
+	xdrmem_ncreate(&x, (char *)buf, (u_int)cap, XDR_ENCODE);
+	encode_head(&x, 3);
+	CHECK(xdr_u_int32_t(&x, &opw) && xdr_u_int32_t(&x, &stw));
+	for (i = 0; i < nw; i++) {
+		uint32_t v = w[i];
+
+		CHECK(xdr_u_int32_t(&x, &v));
+	}
+	if (nb)
+		CHECK(xdr_opaque(&x, (char *)bytes, (u_int)nb));
+	return XDR_GETPOS(&x);
+}
+
+/*
  * NFSv4.2 extended attribute results (sess_codec.c decode_getxattr,
  * decode_listxattr): valid ones decode; a value over 64 KiB, more names
  * than the cap or than the bytes left, a name over 255 bytes and a result
@@ -850,21 +875,7 @@ static size_t xattr_reply(uint8_t *buf, size_t cap, nfs_opnum4 op,
 			  const uint32_t *w, size_t nw, const void *bytes,
 			  size_t nb)
 {
-	uint32_t opw = op, zero = 0;
-	XDR x;
-	size_t i;
-
-	xdrmem_ncreate(&x, (char *)buf, (u_int)cap, XDR_ENCODE);
-	encode_head(&x, 3);
-	CHECK(xdr_u_int32_t(&x, &opw) && xdr_u_int32_t(&x, &zero));
-	for (i = 0; i < nw; i++) {
-		uint32_t v = w[i];
-
-		CHECK(xdr_u_int32_t(&x, &v));
-	}
-	if (nb)
-		CHECK(xdr_opaque(&x, (char *)bytes, (u_int)nb));
-	return XDR_GETPOS(&x);
+	return op_reply(buf, cap, op, NFS4_OK, w, nw, bytes, nb);
 }
 
 static int xattr_decode(const uint8_t *buf, size_t len, nfs_opnum4 op,
@@ -1069,21 +1080,7 @@ static nfsstat4 cb_status(uint32_t session_minor, uint32_t minor)
 static size_t rp_reply(uint8_t *buf, size_t cap, nfsstat4 st, const uint32_t *w,
 		       size_t nw, const void *bytes, size_t nb)
 {
-	uint32_t opw = NFS4_OP_READ_PLUS, stw = st;
-	XDR x;
-	size_t i;
-
-	xdrmem_ncreate(&x, (char *)buf, (u_int)cap, XDR_ENCODE);
-	encode_head(&x, 3);
-	CHECK(xdr_u_int32_t(&x, &opw) && xdr_u_int32_t(&x, &stw));
-	for (i = 0; i < nw; i++) {
-		uint32_t v = w[i];
-
-		CHECK(xdr_u_int32_t(&x, &v));
-	}
-	if (nb)
-		CHECK(xdr_opaque(&x, (char *)bytes, (u_int)nb));
-	return XDR_GETPOS(&x);
+	return op_reply(buf, cap, NFS4_OP_READ_PLUS, st, w, nw, bytes, nb);
 }
 
 static nfs_argop4 rp_args[3];

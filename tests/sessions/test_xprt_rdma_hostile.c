@@ -298,6 +298,34 @@ static int server_start(struct server *s)
 	return pthread_create(&s->thr, NULL, server_loop, s) ? -EAGAIN : 0;
 }
 
+/*
+ * SEQUENCE, PUTFH, READ of @count into @bulk (NULL: no bulk buffer, the
+ * data comes back in the reply).  Returns sess_raw_call()'s result and
+ * the READ's data length in *got (0 when the call failed); *r is left
+ * for the caller to free when the call succeeded.
+ */
+static int read_call(struct sess_client *cl, uint32_t count, uint8_t *bulk,
+		     nfs_argop4 *args, nfs_resop4 *res, struct sess_raw *r,
+		     uint32_t *got)
+{
+	int ret;
+
+	memset(args, 0, 3 * sizeof(*args));
+	args[0].argop = NFS4_OP_SEQUENCE;
+	args[1].argop = NFS4_OP_PUTFH;
+	args[2].argop = NFS4_OP_READ;
+	args[2].nfs_argop4_u.opread.count = count;
+	*r = (struct sess_raw){.r_args = args,
+			       .r_nargs = 3,
+			       .r_res = res,
+			       .r_bulk_in = bulk,
+			       .r_bulk_in_cap = bulk ? count : 0};
+	ret = sess_raw_call(cl, r);
+	*got = ret ? 0
+		   : res[2].nfs_resop4_u.opread.READ4res_u.resok4.data.data_len;
+	return ret;
+}
+
 /* One READ of DATA_LEN bytes into a buffer full of secrets. */
 static void read_case(struct sess_client *cl, struct server *s, enum lie lie,
 		      const char *name)
@@ -311,22 +339,9 @@ static void read_case(struct sess_client *cl, struct server *s, enum lie lie,
 
 	s->lie = lie;
 	memset(buf, SECRET, sizeof(buf));
-	memset(args, 0, sizeof(args));
-	args[0].argop = NFS4_OP_SEQUENCE;
-	args[1].argop = NFS4_OP_PUTFH;
-	args[2].argop = NFS4_OP_READ;
-	args[2].nfs_argop4_u.opread.count = DATA_LEN;
-	r = (struct sess_raw){.r_args = args,
-			      .r_nargs = 3,
-			      .r_res = res,
-			      .r_bulk_in = buf,
-			      .r_bulk_in_cap = DATA_LEN};
-	ret = sess_raw_call(cl, &r);
-	if (ret == 0) {
-		got =
-		    res[2].nfs_resop4_u.opread.READ4res_u.resok4.data.data_len;
+	ret = read_call(cl, DATA_LEN, buf, args, res, &r, &got);
+	if (ret == 0)
 		sess_raw_free(&r);
-	}
 	for (i = 0; i < got; i++) {
 		secrets += buf[i] == SECRET;
 		pattern += buf[i] == 0x42;
@@ -353,20 +368,11 @@ static void bad_seg_case(struct sess_client *cl, struct server *s)
 	nfs_argop4 args[3];
 	nfs_resop4 res[3];
 	struct sess_raw r;
+	uint32_t got;
 	int ret;
 
 	s->lie = BAD_SEG;
-	memset(args, 0, sizeof(args));
-	args[0].argop = NFS4_OP_SEQUENCE;
-	args[1].argop = NFS4_OP_PUTFH;
-	args[2].argop = NFS4_OP_READ;
-	args[2].nfs_argop4_u.opread.count = DATA_LEN;
-	r = (struct sess_raw){.r_args = args,
-			      .r_nargs = 3,
-			      .r_res = res,
-			      .r_bulk_in = buf,
-			      .r_bulk_in_cap = DATA_LEN};
-	ret = sess_raw_call(cl, &r);
+	ret = read_call(cl, DATA_LEN, buf, args, res, &r, &got);
 	if (ret == 0)
 		sess_raw_free(&r);
 	printf("Write chunk moved: call %d\n", ret);
@@ -388,16 +394,8 @@ static void nomsg_case(struct sess_client *cl, struct server *s, enum lie lie,
 	int ret;
 
 	s->lie = lie;
-	memset(args, 0, sizeof(args));
-	args[0].argop = NFS4_OP_SEQUENCE;
-	args[1].argop = NFS4_OP_PUTFH;
-	args[2].argop = NFS4_OP_READ;
-	args[2].nfs_argop4_u.opread.count = NOMSG_DATA;
-	r = (struct sess_raw){.r_args = args, .r_nargs = 3, .r_res = res};
-	ret = sess_raw_call(cl, &r);
+	ret = read_call(cl, NOMSG_DATA, NULL, args, res, &r, &got);
 	if (ret == 0) {
-		got =
-		    res[2].nfs_resop4_u.opread.READ4res_u.resok4.data.data_len;
 		d = read_data(&res[2].nfs_resop4_u.opread.READ4res_u.resok4);
 		for (i = 0; i < got; i++)
 			other += d[i] == OTHER;
