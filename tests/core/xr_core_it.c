@@ -11,7 +11,7 @@
  *             calls held by the server at once, 1024 pipelined calls
  *   wakes     4 threads of short calls (inline, Read and Write chunks,
  *             asynchronous) with random 0-3 ms pauses: no call may stall
- *             on a missed wake-up (more than 1 in 50 over 900 ms fails)
+ *             on a missed wake-up (any call over 900 ms fails)
  *   timeout   an unanswered call times out and drops the connection
  *             (on_lost runs), calls fail while down, reconnect works
  *   malformed a raw fabric client sends bad transport headers and gets
@@ -23,6 +23,9 @@
  *
  *   max-conns a second server limited to one connection refuses a second
  *             client
+ *
+ * XR_CORE_ONLY=<group> runs one group alone (wakes, victim, checker...:
+ * the names above, max_conns with an underscore) against the same server.
  *
  * Every case prints one PASS/FAIL line; counts are kept in shared memory,
  * the last line is "N passed, N failed".  Exit 0 when all passed, 1 when
@@ -726,9 +729,10 @@ static int group_main(void)
  * RDMA Write) and asynchronous calls whose callbacks run on the client's
  * progress thread.  Every loop sleep is bounded (1 s), so a missed
  * wake-up shows as a call that takes about a second: the case counts the
- * calls over 900 ms and fails when more than one in fifty stalls (a
- * loaded machine may stall one now and then), or when any call fails or
- * the group does not finish within its timeout.
+ * calls over 900 ms and fails on any (a loaded machine slows calls by
+ * milliseconds, not by the loops' exact 1 s cap; a progress thread left
+ * parked after a caller's drive held asynchronous calls 1.000 s), or when
+ * any call fails or the group does not finish within its timeout.
  */
 #define WAKE_THREADS 4
 #define WAKE_CALLS 150
@@ -875,8 +879,7 @@ static int group_wakes(void)
 		if (w[i].w_max_us > max_us)
 			max_us = w[i].w_max_us;
 	}
-	report(!failed && stalls <= WAKE_THREADS * WAKE_CALLS / 50,
-	       "short calls with pauses: no stall",
+	report(!failed && !stalls, "short calls with pauses: no stall",
 	       "%d calls, %d failed, %d over %d ms, slowest %lld us, seed %u",
 	       WAKE_THREADS * WAKE_CALLS, failed, stalls, WAKE_STALL_MS,
 	       (long long)max_us, seed);
@@ -1186,9 +1189,14 @@ static int group_checker(void)
  */
 static int run_child(const char *name, int (*fn)(void))
 {
-	pid_t pid = fork();
+	const char *only = getenv("XR_CORE_ONLY");
+	pid_t pid;
 	int st;
 
+	/* XR_CORE_ONLY=name runs that group alone (file comment) */
+	if (only && strcmp(only, name))
+		return 0;
+	pid = fork();
 	if (pid == 0)
 		exit(fn());
 	if (pid < 0 || waitpid(pid, &st, 0) < 0)
@@ -1327,7 +1335,9 @@ int main(int argc, char **argv)
 	run_child("timeout", group_timeout);
 	run_child("malformed", group_malformed);
 	run_child("max_conns", group_max_conns);
-	case_victim();
+	if (!getenv("XR_CORE_ONLY") ||
+	    !strcmp(getenv("XR_CORE_ONLY"), "victim"))
+		case_victim();
 	run_child("checker", group_checker);
 
 	kill(srv, SIGTERM);

@@ -154,6 +154,12 @@ struct xr_clnt {
 	bool ce_loop_only;
 	/* A caller drives progress (xr_clnt_drive()); the loop parks. */
 	bool ce_driving;
+	/*
+	 * The progress thread sleeps on its eventfd alone (xr_loop_park())
+	 * and watches the fabric again only once woken or after 1 s: an
+	 * asynchronous call posted then must wake it (xr_clnt_submit()).
+	 */
+	bool ce_parked;
 	struct xr_clnt_slot *cl_postq, *ce_postq_tail;
 	bool ce_want_connect;
 	int ce_connect_ret;
@@ -643,7 +649,9 @@ static void *xr_clnt_thread(void *arg)
 			 * take that caller's reply while it sleeps on the
 			 * fabric's descriptor, which would then stay quiet.
 			 */
+			cl->ce_parked = true;
 			xr_loop_park(&cl->ce_loop, 1000);
+			cl->ce_parked = false;
 			continue;
 		}
 		worked = xr_clnt_round(cl, &busy);
@@ -1182,7 +1190,7 @@ static int xr_clnt_req_check(const struct xr_clnt_req *req, uint32_t *xid)
 int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 {
 	struct xr_clnt_slot *s;
-	bool stalled = false;
+	bool stalled = false, kick = false;
 	uint32_t xid;
 	int ret;
 
@@ -1259,15 +1267,23 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 	s->s_wait_reply = true;
 	cl->ce_stats.cs_calls++;
 	cl->ce_stats.cs_calls_live++;
+	/*
+	 * An asynchronous call posted while the progress thread is still
+	 * parked after a driver stopped (it stops without a kick when no
+	 * call is left): no one watches the fabric, so its reply would wait
+	 * for the park's 1 s timeout.  A synchronous one drives itself.
+	 */
+	kick = req->cr_done && cl->ce_parked && !cl->ce_driving;
 
 out_unlock:
 	pthread_mutex_unlock(&cl->ce_loop.ev_lock);
 	/*
 	 * Queued for the progress thread: wake it.  Posted by us: the send's
 	 * and the reply's completions wake it through the fabric's
-	 * descriptor, an eventfd wake-up would only cost it an empty round.
+	 * descriptor, an eventfd wake-up would only cost it an empty round -
+	 * unless it is parked (kick, above).
 	 */
-	if (!ret && xr_clnt_defer_to_loop(cl))
+	if (!ret && (kick || xr_clnt_defer_to_loop(cl)))
 		xr_loop_wake(&cl->ce_loop);
 	return ret;
 }
