@@ -664,13 +664,56 @@ static void *renewer(void *arg)
 	return NULL;
 }
 
+/*
+ * The first connect, tried again while it times out or is refused, for
+ * up to connect_retry_s: 256 clients that connect at once are accepted in
+ * turn by a server whose loop has other work, and a server still reaping
+ * the connections of clients that just left counts them against its cap
+ * for a moment.  The pauses grow (0.1 s doubling to 2 s) and are jittered
+ * so that the refused do not come back all at once.
+ */
+static int first_connect(struct sess_client *cl)
+{
+	struct timespec t0, now, nap;
+	uint32_t pause_ms = 100, r = 0;
+	long spent_ms, left_ms, ms;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (__atomic_load_n(&cl->cl_shutdown, __ATOMIC_RELAXED))
+			return -ESHUTDOWN;
+		ret = cl->cl_xprt->x_ops->connect(cl->cl_xprt);
+		if (ret != -ETIMEDOUT && ret != -ECONNREFUSED)
+			return ret;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		spent_ms = (now.tv_sec - t0.tv_sec) * 1000L +
+			   (now.tv_nsec - t0.tv_nsec) / 1000000L;
+		left_ms = (long)cl->cl_opts.connect_retry_s * 1000L - spent_ms;
+		if (left_ms <= 0)
+			return ret;
+		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+			r = (uint32_t)now.tv_nsec;
+		/* Half the pause plus up to the other half, at random. */
+		ms = pause_ms / 2 + r % (pause_ms / 2 + 1);
+		if (ms > left_ms)
+			ms = left_ms;
+		sess_log(cl, SESS_LOG_INFO,
+			 "connect: %s, trying again in %ld ms", strerror(-ret),
+			 ms);
+		nap.tv_sec = ms / 1000;
+		nap.tv_nsec = (ms % 1000) * 1000000L;
+		nanosleep(&nap, NULL);
+		if (pause_ms < 2000)
+			pause_ms *= 2;
+	}
+}
+
 int sess_client_start(struct sess_client *cl)
 {
 	int ret;
 
-	if (__atomic_load_n(&cl->cl_shutdown, __ATOMIC_RELAXED))
-		return -ESHUTDOWN;
-	ret = cl->cl_xprt->x_ops->connect(cl->cl_xprt);
+	ret = first_connect(cl);
 	if (ret)
 		return ret;
 	ret = sess_do_exchange_id(cl);

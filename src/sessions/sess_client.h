@@ -53,6 +53,15 @@ struct sess_client_opts {
 	uint32_t max_io_size;	     /* READ/WRITE size; default 1 MiB */
 	uint32_t recovery_timeout_s; /* give up recovering after; def. 120 */
 	/*
+	 * sess_client_start(): a first connect that timed out or was refused
+	 * is tried again, with growing jittered pauses (0.1 s doubling to
+	 * 2 s), until this many seconds have passed since the first try; 0:
+	 * one try.  A server that many clients reach at once accepts them in
+	 * turn, and one still reaping its last clients' connections refuses
+	 * new ones over its cap for a moment (docs/scale.md).
+	 */
+	uint32_t connect_retry_s;
+	/*
 	 * Highest NFSv4 minor version to ask for: 1 or 2 (0: 2).  The client
 	 * starts every EXCHANGE_ID at it and steps down to 1 when the server
 	 * answers NFS4ERR_MINOR_VERS_MISMATCH (RFC 8881 15.1.5.5).
@@ -175,8 +184,11 @@ int sess_client_add_conn(struct sess_client *cl, struct sess_xprt *xprt);
 /**
  * sess_client_start() - connect, EXCHANGE_ID, CREATE_SESSION,
  * RECLAIM_COMPLETE, learn the lease time, start the renewer.
+ * The connect is retried on -ETIMEDOUT and -ECONNREFUSED for up to
+ * opts.connect_retry_s seconds.
  * Returns 0; a negative errno from the transport (-ECONNREFUSED,
- * -EBADMSG, ...); or a positive nfsstat4 when the server refused.
+ * -ETIMEDOUT, -EBADMSG, ...; the last try's when retried); -ESHUTDOWN
+ * when stopped meanwhile; or a positive nfsstat4 when the server refused.
  */
 int sess_client_start(struct sess_client *cl);
 

@@ -100,9 +100,14 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* First connects the library tried again (sess_client_start). */
+static atomic_uint connect_retries;
+
 /* Library messages: only errors, prefixed with the client's name. */
 static void lib_log(void *ctx, enum sess_log_level level, const char *msg)
 {
+	if (strstr(msg, "trying again"))
+		atomic_fetch_add(&connect_retries, 1);
 	if (level == SESS_LOG_ERR)
 		fprintf(stderr, "%s: %s\n", (const char *)ctx, msg);
 }
@@ -112,10 +117,13 @@ static struct sess_client *client_up(const char *name)
 {
 	struct sess_xprt_rdma_opts ro = {
 	    .host = host, .port = port, .fabric = "ofi", .timeout_ms = 60000};
-	struct sess_client_opts so = {.owner_suffix = name,
-				      .recovery_timeout_s = 60,
-				      .log = lib_log,
-				      .log_ctx = (void *)name};
+	struct sess_client_opts so = {
+	    .owner_suffix = name,
+	    .recovery_timeout_s = 60,
+	    /* all connect at once: in turn, not refused */
+	    .connect_retry_s = 60,
+	    .log = lib_log,
+	    .log_ctx = (void *)name};
 	struct sess_client *cl;
 	struct sess_xprt *x;
 	int ret;
@@ -320,7 +328,8 @@ static int run_io(uint32_t n, uint32_t size, double hold)
 	for (i = 0; i < started; i++)
 		pthread_join(cs[i].thread, NULL);
 	secs = r.io_end - r.io_start;
-	printf("connected %u\n", atomic_load(&r.up));
+	printf("connected %u (connects tried again: %u)\n", atomic_load(&r.up),
+	       atomic_load(&connect_retries));
 	printf("verified %u of %u\n", atomic_load(&r.verified), n);
 	printf("io: %lu ops %lu bytes in %.2f s: %.0f ops/s %.1f MiB/s\n",
 	       atomic_load(&r.ops), atomic_load(&r.bytes), secs,
