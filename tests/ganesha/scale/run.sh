@@ -20,7 +20,8 @@
 # its raised mmap threshold are then what the load makes them; RSS does
 # not fall back to the cold daemon's, it must not grow from there);
 # afterwards every gauge must come back to it, RSS within
-# GR_SCALE_RSS_SLACK_MB (32) MiB, threads within 4 (ntirpc's worker pool
+# GR_SCALE_RSS_SLACK_MB (32) MiB (looked at again after malloc_trim(0) when
+# over it), threads within 4 (ntirpc's worker pool
 # grows and shrinks on its own).  After killed clients RSS stays higher
 # (free memory glibc keeps in its thread arenas, see docs/scale.md): it is
 # checked once malloc_trim(0) has run in the daemon (through gdb; without
@@ -132,12 +133,26 @@ at_rest() {
 		[ "$(counter registered_bytes)" = 0 ] &&
 		[ "$(counter xprts_live)" = 0 ]
 }
+# RSS within the slack of the baseline.  Over it, what glibc keeps free
+# in its arenas is given back (malloc_trim(0) through gdb, where it can
+# attach) and RSS compared again.  Where gdb could trim the baseline, the
+# baseline is that trimmed figure (stricter): on a loaded machine the arenas of
+# 256 clients' worth of threads left 36-40 MiB against 32 (2 of 6 runs),
+# every other gauge back; memory the daemon still holds fails either way.
+rss_back() {
+	local limit=$((${base_trim:-$base_rss} + slack_mb * 1024)) t
+	[ "$(rss_kb)" -le "$limit" ] && return 0
+	[ -n "$base_trim" ] || return 1 # no trimmed baseline to compare with
+	t=$(trimmed_rss)
+	[ -n "$t" ] && [ "$t" -le "$limit" ] &&
+		echo "RSS within $slack_mb MiB of the trimmed baseline once malloc_trim(0) ran: rss_kb=$t, trimmed baseline $base_trim"
+}
 # Back to the baseline: the transport at rest, descriptors as before,
 # threads within 4, RSS within the slack.
 back() {
 	at_rest && [ "$(fds)" -le "$base_fds" ] &&
 		[ "$(threads)" -le $((base_threads + 4)) ] &&
-		{ ! $rss_check || [ "$(rss_kb)" -le $((base_rss + slack_mb * 1024)) ]; }
+		{ ! $rss_check || rss_back; }
 }
 rss_check=true
 
@@ -173,9 +188,9 @@ base_fds=$(fds) base_threads=$(threads) base_rss=$(rss_kb)
 echo "before: $(gauges)"
 echo "before: $(rss_split)"
 base_trim=
-if [ "$mode" = cycles ] && command -v gdb >/dev/null; then
+if command -v gdb >/dev/null; then
 	base_trim=$(trimmed_rss)
-	[ -n "$base_trim" ] ||
+	[ -n "$base_trim" ] || [ "$mode" != cycles ] ||
 		echo "note: gdb could not call malloc_trim(0) in the daemon: RSS after the killed clients not checked"
 	[ -z "$base_trim" ] ||
 		echo "before, after malloc_trim(0): rss_kb=$base_trim; $(rss_split)"
