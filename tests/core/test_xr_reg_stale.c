@@ -30,6 +30,9 @@
  *           be registered on its own.  A range that only partly lies in
  *           an area, and a buffer outside it remapped between I/Os, must
  *           still be registered per reply and move the current bytes.
+ *           Ganesha 6.5's unaligned READ, the block plus a separate
+ *           malloc'd tail of len % 4 bytes, must move the right bytes
+ *           and register nothing (the engine copies the tail).
  *   oldkey  a raw server on the fabric answers two calls that offer a
  *           Read chunk and a Write chunk.  During the first it RDMA
  *           Writes and Reads through the offered keys (they must work:
@@ -425,20 +428,29 @@ static void stale(bool plain)
 			fill_seed(big, 6000, 5);
 		ret = big ? do_echo(cl, big, 6000) : -ENOMEM;
 		toy_server_stats(ts, &e1);
-		/* Only the reply's head (the toy's heap) is not in a pool. */
+		/*
+		 * Only the reply's head (the toy's heap, a few bytes) is not
+		 * in a pool: sent unregistered (ofi) or copied into the
+		 * reply's send buffer (a fabric that needs registrations).
+		 */
 		verdict(!ret && e1.cs_reg_pool_hits > e0.cs_reg_pool_hits &&
-			    e1.cs_reg_calls - e0.cs_reg_calls +
-				    e1.cs_reg_unneeded - e0.cs_reg_unneeded ==
+			    e1.cs_reg_calls == e0.cs_reg_calls &&
+			    e1.cs_reg_unneeded - e0.cs_reg_unneeded +
+				    e1.cs_reg_small_copies -
+				    e0.cs_reg_small_copies ==
 				1,
 			"reply_from_landing_pool",
 			"echo %d, data ranges from the pool %llu (want > 0), "
-			"head registered %llu or unneeded %llu (want 1 in all)",
+			"head registered %llu (want 0), unneeded %llu or "
+			"copied %llu (want 1 in all)",
 			ret,
 			(unsigned long long)(e1.cs_reg_pool_hits -
 					     e0.cs_reg_pool_hits),
 			(unsigned long long)(e1.cs_reg_calls - e0.cs_reg_calls),
 			(unsigned long long)(e1.cs_reg_unneeded -
-					     e0.cs_reg_unneeded));
+					     e0.cs_reg_unneeded),
+			(unsigned long long)(e1.cs_reg_small_copies -
+					     e0.cs_reg_small_copies));
 		free(big);
 	}
 	for (i = 0; !ret && i < sizeof(sizes) / sizeof(sizes[0]); i++)
@@ -577,6 +589,76 @@ static void arena_edges(struct toy_server *ts, struct xr_clnt *cl, bool plain)
 	free(res);
 }
 
+/*
+ * Ganesha 6.5's unaligned READ: the data in an arena block, its last
+ * len % 4 bytes in a separate 4-byte malloc'd buffer (xdr_io_data()).  At
+ * lengths N+1..N+7 around several sizes the client must get the right
+ * bytes (the block's copy of the tail is spoiled, so only the tail buffer
+ * gives them), and where the fabric needs registrations the server makes
+ * none: the engine copies the few tail bytes into the reply's registered
+ * send buffer (cs_reg_small_copies, one per unaligned reply).
+ */
+static void arena_tails(struct toy_server *ts, struct xr_clnt *cl,
+			struct gr_arena *ga, bool plain)
+{
+	static const uint32_t sizes[] = {512, 4096, 65536, MiB - 8};
+	struct xr_core_stats s0, s1;
+	uint32_t calls = 0, odd = 0, wrong = 0, seed = 0x900, i, k, t;
+	uint8_t *res = malloc(MiB), *a, *tail;
+
+	if (!res) {
+		verdict(false, "arena tails setup", "no memory");
+		return;
+	}
+	toy_server_stats(ts, &s0);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (k = 1; k <= 7; k++) {
+			uint32_t len = sizes[i] + k;
+
+			a = gr_arena_alloc(ga, len);
+			tail = malloc(4);
+			if (!a || !tail) {
+				wrong++;
+				free(tail);
+				if (a)
+					gr_arena_free(ga, a);
+				continue;
+			}
+			fill_seed(a, len, ++seed);
+			memset(tail, 0xee, 4);
+			for (t = 0; t < len % 4; t++) {
+				tail[t] = a[len - len % 4 + t];
+				a[len - len % 4 + t] ^= 0xff;
+			}
+			toy_server_set_tail(ts, tail);
+			wrong += !fill_from(ts, cl, a, res, len, seed);
+			toy_server_set_tail(ts, NULL);
+			calls++;
+			odd += len % 4 != 0;
+			free(tail);
+			gr_arena_free(ga, a);
+		}
+	}
+	toy_server_stats(ts, &s1);
+	verdict(!wrong, "arena_tail_bytes", "%u calls, %u with wrong bytes",
+		calls, wrong);
+	verdict(s1.cs_reg_calls == s0.cs_reg_calls &&
+		    s1.cs_reg_small_copies - s0.cs_reg_small_copies ==
+			(plain ? 0 : odd) &&
+		    s1.cs_write_chunk_replies - s0.cs_write_chunk_replies ==
+			calls,
+		"arena_tail_no_reg",
+		"%llu registrations, %llu tails copied, %llu Write chunk "
+		"replies in %u calls, %u unaligned (want 0, %u, %u)",
+		(unsigned long long)(s1.cs_reg_calls - s0.cs_reg_calls),
+		(unsigned long long)(s1.cs_reg_small_copies -
+				     s0.cs_reg_small_copies),
+		(unsigned long long)(s1.cs_write_chunk_replies -
+				     s0.cs_write_chunk_replies),
+		calls, odd, plain ? 0 : odd, calls);
+	free(res);
+}
+
 static void arena(bool plain)
 {
 	static const uint32_t sizes[] = {512, 4096, 65536, MiB};
@@ -627,6 +709,7 @@ static void arena(bool plain)
 	}
 	for (i = 0; !ret && i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		arena_size(ts, cl, ga, sizes[i], plain);
+	arena_tails(ts, cl, ga, plain);
 	arena_edges(ts, cl, plain);
 	xr_clnt_destroy(cl);
 	toy_server_stop(ts);

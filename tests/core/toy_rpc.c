@@ -90,6 +90,11 @@ struct toy_server {
 	uint32_t ts_nbarrier;
 	uint8_t *ts_pattern;
 	const uint8_t *ts_source; /* FILL's data when set (atomic) */
+	/*
+	 * With ts_source: the last len % 4 bytes of a FILL come from here
+	 * instead, a separate range (Ganesha 6.5's unaligned READ tail).
+	 */
+	const uint8_t *ts_tail;
 };
 
 /* Per-call reply storage, kept in ac_upper until sv_on_release. */
@@ -170,7 +175,7 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 	struct toy_reply *r = calloc(1, sizeof(*r));
 	uint8_t hdr[TOY_CALL_HDR + 8];
 	uint32_t proc, len, seed, fnv;
-	const uint8_t *src;
+	const uint8_t *src, *tail;
 	uint64_t have;
 	int n, i;
 
@@ -235,11 +240,19 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 		toy_put32(r->r_head + TOY_REPLY_HDR, len);
 		r->r_hiov[0].iov_len += 4;
 		src = __atomic_load_n(&ts->ts_source, __ATOMIC_ACQUIRE);
+		tail = src ? __atomic_load_n(&ts->ts_tail, __ATOMIC_ACQUIRE)
+			   : NULL;
 		r->r_piov[0].iov_base =
 		    src ? (void *)src : ts->ts_pattern + (seed & 0xffu);
 		r->r_piov[0].iov_len = len;
 		r->r_msg.xm_payload = r->r_piov;
 		r->r_msg.xm_npayload = 1;
+		if (tail && len % 4) {
+			r->r_piov[0].iov_len = len - len % 4;
+			r->r_piov[1].iov_base = (void *)tail;
+			r->r_piov[1].iov_len = len % 4;
+			r->r_msg.xm_npayload = 2;
+		}
 		break;
 	case TOY_NOREPLY:
 		xr_svc_drop(c);
@@ -434,6 +447,11 @@ uint16_t toy_server_port(struct toy_server *ts)
 void toy_server_set_source(struct toy_server *ts, const uint8_t *src)
 {
 	__atomic_store_n(&ts->ts_source, src, __ATOMIC_RELEASE);
+}
+
+void toy_server_set_tail(struct toy_server *ts, const uint8_t *tail)
+{
+	__atomic_store_n(&ts->ts_tail, tail, __ATOMIC_RELEASE);
 }
 
 int toy_server_add_area(struct toy_server *ts, void *base, size_t len)

@@ -99,6 +99,12 @@ void toy_server_stats(struct toy_server *ts, struct xr_core_stats *st);
  * calls run) instead of the pattern; NULL: the pattern again.
  */
 void toy_server_set_source(struct toy_server *ts, const uint8_t *src);
+/*
+ * With a source set, a FILL of len bytes sends its last len % 4 bytes
+ * from tail (at least 3 bytes, kept mapped) as a range of their own, the
+ * way Ganesha 6.5 lays out an unaligned READ; NULL: one range again.
+ */
+void toy_server_set_tail(struct toy_server *ts, const uint8_t *tail);
 void toy_server_stop(struct toy_server *ts);
 /* xr_svc_add_area() on the toy's engine. */
 int toy_server_add_area(struct toy_server *ts, void *base, size_t len);

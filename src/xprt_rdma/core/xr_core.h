@@ -313,13 +313,17 @@ struct xr_core_stats {
 	 * (the fabric takes plain addresses for local access); ranges found
 	 * inside an engine-owned pool, whose registration served; ranges
 	 * inside an area the upper layer had registered once
-	 * (xr_svc_add_area(): Ganesha's READ buffers from the READ arena).
+	 * (xr_svc_add_area(): Ganesha's READ buffers from the READ arena);
+	 * small ranges (svc, at most XR_SVC_SMALL_COPY bytes: Ganesha 6.5's
+	 * unaligned READ tail) copied into the reply's registered send
+	 * buffer instead of being registered.
 	 */
 	uint64_t cs_reg_calls;
 	uint64_t cs_dereg_calls;
 	uint64_t cs_reg_unneeded;
 	uint64_t cs_reg_pool_hits;
 	uint64_t cs_reg_area_hits;
+	uint64_t cs_reg_small_copies;
 	/*
 	 * clnt, the bounce pool: chunks placed in it (no registration),
 	 * chunks registered per call instead (larger than the pool, or no

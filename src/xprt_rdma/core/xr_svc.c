@@ -55,6 +55,12 @@
 /* Refused headers after which a connection is closed (RFC 8166 4.5). */
 #define XR_SVC_MAX_BAD_HDRS 32u
 #define XR_SVC_MAX_REGS (3u * XR_MSG_MAX_RANGES)
+/*
+ * Largest reply range copied into the reply's send buffer rather than
+ * registered for one reply (xr_svc_small_copy()); xr_core.h names it for
+ * cs_reg_small_copies.
+ */
+#define XR_SVC_SMALL_COPY 64u
 /* Chunk/segment storage for any header our limits accept. */
 #define XR_SVC_HDR_CHUNKS (XR_MAX_CHUNK_SEGS + XR_MAX_WRITE_CHUNKS + 1u)
 #define XR_SVC_HDR_SEGS (XR_MAX_CHUNK_SEGS * (2u + XR_MAX_WRITE_CHUNKS))
@@ -113,6 +119,14 @@ struct xr_svc_ctx {
 	struct xr_msg c_queued_msg;
 	struct xr_reg c_regs[XR_SVC_MAX_REGS];
 	uint32_t c_nregs;
+	/*
+	 * The reply's send buffer, while it is being built: bytes from
+	 * c_send_end on are not part of the Send; small ranges are copied
+	 * down from c_small_top (xr_svc_small_copy()), never below
+	 * c_send_end.  The Send is encoded below c_small_top.
+	 */
+	uint32_t c_send_end;
+	uint32_t c_small_top;
 	struct xr_svc_ctx *c_next;
 };
 
@@ -1439,13 +1453,58 @@ static bool xr_svc_area_find(const struct xr_svc *svc, const void *p,
 }
 
 /*
+ * Copy a small reply range (Ganesha 6.5's unaligned READ tail: the last
+ * 1-3 bytes of the data in a 4-byte buffer of its own, malloc'd per
+ * reply) into the reply's own send buffer and return where, or NULL when
+ * it is too long or there is no room.  Why this place and why it is
+ * safe:
+ * - the send buffer is this call context's alone and registered once
+ *   per connection (LOCAL, no rkey); the context is reused only after
+ *   every operation of the reply - each RDMA Write and the Send - has
+ *   completed (c_ops, xr_svc_release()), so the bytes stay put for as
+ *   long as a Write may still read them, and no registration is made;
+ * - the copy goes above what the Send will carry: the plan fixed the
+ *   Send's length (c_send_end) before any Write is posted, and the Send
+ *   is encoded and copied only below c_small_top.  Writes are executed
+ *   whenever the NIC gets to them, so the header encoded after they are
+ *   posted must not share bytes with them - it does not;
+ * - the bytes are taken now, at post time; what Ganesha does with its
+ *   buffer later cannot change what is sent.  The client sees them before
+ *   the reply because the Send is posted after the Writes on the same
+ *   queue pair (RFC 8166 section 3.4.4, ordering on a reliable QP);
+ * - a per-connection scratch area would need its own allocator and a
+ *   lifetime per reply; the send buffer has exactly that lifetime.
+ * Bounded: XR_SVC_SMALL_COPY bytes a range, and the room left between the
+ * Send and the XDR pad slot (the buffer's last 4 bytes) for the reply.
+ */
+static struct xr_mr *xr_svc_small_copy(struct xr_svc_ctx *c,
+				       const struct iovec *iov, void **at)
+{
+	struct xr_svc_conn *cn = c->c_conn;
+	uint32_t need = (uint32_t)((iov->iov_len + 7) & ~(size_t)7);
+	uint8_t *buf;
+
+	if (iov->iov_len > XR_SVC_SMALL_COPY || !c->c_small_top ||
+	    c->c_small_top < c->c_send_end ||
+	    c->c_small_top - c->c_send_end < need)
+		return NULL;
+	buf = xr_pool_buf(&cn->cn_send_pool, c->c_index);
+	c->c_small_top -= need;
+	memcpy(buf + c->c_small_top, iov->iov_base, iov->iov_len);
+	*at = buf + c->c_small_top;
+	cn->cn_stats.cs_reg_small_copies++;
+	return cn->cn_send_pool.bp_reg.rg_mr;
+}
+
+/*
  * The local sges of this reply's RDMA Writes, appended to sge: a range
  * inside an engine pool uses the pool's registration; on a fabric that
  * takes plain local addresses (ofi without FI_MR_LOCAL) the rest go
- * unregistered; otherwise each range is registered LOCAL until the reply
- * is released (the only per-I/O registration left on this engine, see
- * docs/architecture.md "Memory registration").  No rkey is made: a peer
- * can never address these ranges.
+ * unregistered; a range of a few bytes is copied into the reply's send
+ * buffer (xr_svc_small_copy()); otherwise each range is registered LOCAL
+ * until the reply is released (the only per-I/O registration left on
+ * this engine, see docs/architecture.md "Memory registration").  No rkey
+ * is made: a peer can never address these ranges.
  */
 static int xr_svc_reg_ranges(struct xr_svc_ctx *c, const struct iovec *iov,
 			     uint32_t n, struct xr_sge *sge, uint32_t *nsge)
@@ -1457,6 +1516,8 @@ static int xr_svc_reg_ranges(struct xr_svc_ctx *c, const struct iovec *iov,
 	int ret;
 
 	for (i = 0; i < n; i++) {
+		void *base = iov[i].iov_base;
+
 		if (!iov[i].iov_len)
 			continue;
 		if (iov[i].iov_len > UINT32_MAX)
@@ -1470,6 +1531,8 @@ static int xr_svc_reg_ranges(struct xr_svc_ctx *c, const struct iovec *iov,
 			cn->cn_stats.cs_reg_area_hits++;
 		} else if (plain) {
 			cn->cn_stats.cs_reg_unneeded++;
+		} else if ((mr = xr_svc_small_copy(c, &iov[i], &base))) {
+			/* copied into the send buffer: its registration */
 		} else {
 			if (c->c_nregs >= XR_SVC_MAX_REGS)
 				return -EINVAL;
@@ -1482,8 +1545,8 @@ static int xr_svc_reg_ranges(struct xr_svc_ctx *c, const struct iovec *iov,
 			mr = c->c_regs[c->c_nregs].rg_mr;
 			c->c_nregs++;
 		}
-		sge[*nsge] = (struct xr_sge){iov[i].iov_base,
-					     (uint32_t)iov[i].iov_len, mr};
+		sge[*nsge] =
+		    (struct xr_sge){base, (uint32_t)iov[i].iov_len, mr};
 		(*nsge)++;
 	}
 	return 0;
@@ -1630,6 +1693,15 @@ static int xr_svc_plan_reply(struct xr_svc_ctx *c, const struct xr_msg *m,
 	}
 	rh->h_has_reply = plan->rpl_reply_chunk;
 	rh->h_proc = plan->rpl_reply_chunk ? XR_RDMA_NOMSG : XR_RDMA_MSG;
+	/*
+	 * What the Send will carry (xr_svc_send_reply_msg() stays below
+	 * c_small_top, which small copies lower but never below this), and
+	 * the room above it up to the XDR pad slot.
+	 */
+	c->c_send_end = plan->rpl_reply_chunk
+			    ? pin.ri_nomsg_hdr_len
+			    : pin.ri_hdr_len + (uint32_t)plan->rpl_msg_len;
+	c->c_small_top = cn->cn_send_pool.bp_size - 4;
 	return 0;
 }
 
@@ -1741,13 +1813,15 @@ static int xr_svc_send_reply_msg(struct xr_svc_ctx *c, const struct xr_msg *m,
 				 const struct xr_reply_plan *plan, uint8_t *buf)
 {
 	struct xr_svc_conn *cn = c->c_conn;
+	/* Below what small copies took; the plan kept that room free. */
+	uint32_t limit = c->c_small_top;
 	int64_t copied = 0;
 	struct xr_sge sge;
 	ssize_t hlen;
 	int ret;
 
 	rh->h_credits = xr_credits_to_grant(cn->cn_posted, cn->cn_credits);
-	hlen = xr_hdr_encode(rh, buf, cn->cn_send_pool.bp_size - 4);
+	hlen = xr_hdr_encode(rh, buf, limit);
 	if (hlen < 0)
 		return (int)hlen;
 	/* The plan saw this size; never send past the client's receive. */
@@ -1755,10 +1829,13 @@ static int xr_svc_send_reply_msg(struct xr_svc_ctx *c, const struct xr_msg *m,
 		cn->cn_stats.cs_err_reply_size++;
 		return -EMSGSIZE;
 	}
+	if (limit == cn->cn_send_pool.bp_size - 4 ||
+	    limit > cn->cn_inline.ci_max_send)
+		limit = cn->cn_inline.ci_max_send; /* the client's receive */
 	if (!plan->rpl_reply_chunk) {
-		copied = xr_svc_copy_inline(
-		    m, !plan->rpl_write_chunk, buf + hlen,
-		    (uint64_t)cn->cn_inline.ci_max_send - (uint64_t)hlen);
+		copied =
+		    xr_svc_copy_inline(m, !plan->rpl_write_chunk, buf + hlen,
+				       (uint64_t)limit - (uint64_t)hlen);
 		if (copied < 0) {
 			cn->cn_stats.cs_err_reply_size++;
 			return (int)copied;

@@ -1028,6 +1028,7 @@ void xr_gsh_server_report(struct xr_gsh_server *srv, FILE *f)
 	REPORT(f, "reg_unneeded", st.cs_reg_unneeded);
 	REPORT(f, "reg_pool_hits", st.cs_reg_pool_hits);
 	REPORT(f, "reg_area_hits", st.cs_reg_area_hits);
+	REPORT(f, "reg_small_copies", st.cs_reg_small_copies);
 	{
 		struct gr_arena_stats as = {0};
 
@@ -1211,6 +1212,10 @@ void xr_gsh_server_metrics(struct xr_gsh_server *srv, FILE *f)
 		    XM_C("reg_area_hits",
 			 "reply ranges inside the READ arena, registered once",
 			 st.cs_reg_area_hits),
+		    XM_C("reg_small_copies",
+			 "small reply ranges copied into the registered send "
+			 "buffer (6.5's unaligned READ tail)",
+			 st.cs_reg_small_copies),
 		};
 
 		for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
