@@ -28,9 +28,27 @@
 #
 # Every transfer is `nfs41 get` / `nfs41 put` of one file with one stream
 # and 1 MiB I/O: --mb MiB (256) natively, --cg-mb MiB (64) under callgrind.
+#
+# --regs-ab N instead: CPU per MiB before and after issue 14's
+# registration change, RDMA only, server and client, side by side in one
+# run.  "before" is the daemon started with GANESHA_RDMA_READ_ARENA=0
+# GANESHA_RDMA_REPLY_POOL=0 (READ buffers and Reply chunk sources
+# registered per reply, as before the arena and the pool) and nfs41 run
+# with XR_CLNT_BOUNCE=0 (the client's chunks registered per call);
+# "after" is the default of both.  N rounds, each starting a daemon for
+# each mode in turn (before-after, then after-before, so drift over the
+# run falls on both alike), and per daemon a put then a get of --mb MiB
+# at each of --io-sizes (1M).  Server CPU: utime + stime of the daemon
+# from /proc/PID/stat; client CPU: nfs41's user + system time (the
+# shell's `times` for its children, taken around the transfer alone).
+# Prints per op, size and side the median over the rounds with the
+# spread (min-max) in ms of CPU per MiB moved, and the after/before
+# ratio of the medians; also registrations per RPC of each mode, so the
+# two modes are seen to differ.  Meant for verbs (GB_FABRIC=verbs in the
+# VM, bench/per-rpc.md); on ofi neither side registers per I/O anyway.
 # Prints figures, never judges them.
 # Usage: ganesha_cpu_per_mib.sh [--build DIR] [--mb N] [--cg-mb N] [--no-callgrind]
-#            [--smoke] [--keep]
+#            [--smoke] [--keep] [--regs-ab ROUNDS [--io-sizes 64K,1M]]
 set -u
 . "$(dirname "$0")/ganesha_bench_lib.sh"
 
@@ -39,9 +57,16 @@ mb=256
 cg_mb=64
 callgrind=1
 keep=0
-gb_parse_args "[--build DIR] [--mb N] [--cg-mb N] [--no-callgrind] [--smoke] [--keep]" \
+ab_rounds=0
+io_sizes=1M
+gb_parse_args "[--build DIR] [--mb N] [--cg-mb N] [--no-callgrind] [--smoke] [--keep] [--regs-ab ROUNDS [--io-sizes LIST]]" \
 	--build build --mb mb --cg-mb cg_mb --no-callgrind! callgrind=0 \
-	--smoke! 'mb=16; cg_mb=4' --keep! keep=1 -- "$@"
+	--smoke! 'mb=16; cg_mb=4' --keep! keep=1 --regs-ab ab_rounds \
+	--io-sizes io_sizes -- "$@"
+[[ $ab_rounds =~ ^[0-9]+$ ]] || gr_fail "--regs-ab wants a number of rounds"
+[[ ${io_sizes//,/ } =~ ^[0-9]+[KM]?( [0-9]+[KM]?)*$ ]] ||
+	gr_fail "--io-sizes wants sizes like 64K,1M"
+[ "$ab_rounds" -gt 0 ] && { callgrind=0; cg_mb=0; }
 gb_find_bins "$build"
 if [ "$callgrind" = 1 ] && ! command -v callgrind_control >/dev/null; then
 	echo "valgrind (callgrind_control) not installed: instruction counts skipped"
@@ -78,6 +103,106 @@ xfer() { # transport get|put|stat file
 	esac || gr_fail "nfs41 $op over $t failed"
 }
 settle() { sleep "${GB_SETTLE:-2}"; } # the stats file is rewritten every second
+
+# ---- --regs-ab: before and after the registration change -----------------
+# The shell's children's CPU seconds (user + system) in a file written by
+# the `times` builtin - called in this shell, never in $(...), where a
+# subshell would report its own children.
+child_cpu_s() {
+	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { f = $i; sub(/s$/, "", f)
+		split(f, a, "m"); t += a[1] * 60 + a[2] } printf "%.3f", t }' "$1"
+}
+ab_run() { # mode round: one daemon, put + get at each size; appends to $dir/ab
+	local mode=$1 round=$2 size op c0 c1 k0 k1 w0 w1 creg ccalls r0 n0 r1 n1
+	local -a wrap=() cenv=()
+	if [ "$mode" = before ]; then
+		wrap=(env GANESHA_RDMA_READ_ARENA=0 GANESHA_RDMA_REPLY_POOL=0)
+		cenv=(XR_CLNT_BOUNCE=0)
+	fi
+	rm -f "$dir/ganesha.log" "$GB_STATS"
+	gb_start "$dir" "${wrap[@]}"
+	settle
+	r0=$(gb_counter registrations) n0=$(gb_counter calls_received)
+	for size in ${io_sizes//,/ }; do
+		for op in put get; do
+			c0=$(cpu_s) w0=$(now)
+			times >"$dir/times0"
+			if [ "$op" = put ]; then
+				env "${cenv[@]}" "$GB_NFS41" --transport rdma --fabric "$GB_FABRIC" \
+					-q --stats --streams 1 --io-size "$size" --timeout 120000 \
+					put "$dir/src" "$(gb_url rdma "/ab-$size")" 2>"$dir/cstats"
+			else
+				env "${cenv[@]}" "$GB_NFS41" --transport rdma --fabric "$GB_FABRIC" \
+					-q --stats --streams 1 --io-size "$size" --timeout 120000 \
+					get "$(gb_url rdma "/ab-$size")" "$dir/back" 2>"$dir/cstats"
+			fi || gr_fail "nfs41 $op ($size, $mode) failed"
+			times >"$dir/times1"
+			c1=$(cpu_s) w1=$(now)
+			k0=$(child_cpu_s "$dir/times0") k1=$(child_cpu_s "$dir/times1")
+			[ "$op" = put ] || cmp -s "$dir/src" "$dir/back" ||
+				gr_fail "get ($size, $mode): data differs"
+			creg=$(grep -o '"registrations":[0-9]*' "$dir/cstats" | tail -n 1 | cut -d: -f2)
+			ccalls=$(grep -o '"xprt_calls":[0-9]*' "$dir/cstats" | tail -n 1 | cut -d: -f2)
+			awk -v m="$mode" -v o="$op" -v s="$size" -v mb="$mb" -v c0="$c0" -v c1="$c1" \
+				-v k0="$k0" -v k1="$k1" -v w0="$w0" -v w1="$w1" \
+				-v cr="${creg:-0}" -v cn="${ccalls:-0}" -v r="$round" 'BEGIN {
+				printf "%s %s %s %.3f %.3f %.2f %.4f %d\n", m, o, s,
+					(c1 - c0) * 1000 / mb, (k1 - k0) * 1000 / mb,
+					mb / (w1 - w0), cn ? cr / cn : 0, r }' >>"$dir/ab"
+			tail -n 1 "$dir/ab" | awk '{ printf "  %-6s %-3s %-4s server %8.2f client %8.2f ms/MiB, %6.2f MiB/s, client regs/RPC %.4f\n", $1, $2, $3, $4, $5, $6, $7 }'
+		done
+	done
+	settle
+	r1=$(gb_counter registrations) n1=$(gb_counter calls_received)
+	echo "$mode $((r1 - r0)) $((n1 - n0))" >>"$dir/ab-regs"
+	gb_stop
+}
+if [ "$ab_rounds" -gt 0 ]; then
+	: >"$dir/ab"
+	: >"$dir/ab-regs"
+	echo "regs-ab: $ab_rounds rounds, $mb MiB per transfer, I/O sizes $io_sizes, RDMA ($GB_FABRIC) $GB_ADDR, load $(cut -d' ' -f1-3 /proc/loadavg)"
+	for round in $(seq 1 "$ab_rounds"); do
+		if [ $((round % 2)) = 1 ]; then order="before after"; else order="after before"; fi
+		for mode in $order; do
+			echo " round $round: $mode"
+			ab_run "$mode" "$round"
+		done
+	done
+	echo
+	echo "server registrations per RPC over each daemon's transfers (pools included):"
+	awk '{ r[$1] += $2; n[$1] += $3 } END { for (m in r) printf "  %-6s %d in %d RPCs: %.4f\n", m, r[m], n[m], n[m] ? r[m] / n[m] : 0 }' "$dir/ab-regs" | sort
+	echo
+	echo "CPU ms per MiB moved, median over $ab_rounds rounds (min-max), after/before of the medians;"
+	echo "paired: after/before within each round, median (min-max), and in how many rounds after was lower;"
+	echo "load at the end $(cut -d' ' -f1-3 /proc/loadavg):"
+	printf '  %-5s %-4s %-6s %22s %22s %12s %26s\n' op io side before after after/before paired
+	for size in ${io_sizes//,/ }; do
+		for op in put get; do
+			for side in server client; do
+				col=$([ "$side" = server ] && echo 4 || echo 5)
+				stat() { awk -v m="$1" -v o="$op" -v s="$size" -v c="$col" \
+					'$1 == m && $2 == o && $3 == s { print $c }' "$dir/ab" | sort -g |
+					awk '{ v[NR] = $1 } END { if (!NR) { print "- - -"; exit }
+						printf "%.2f %.2f %.2f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR] }'; }
+				read -r bm blo bhi < <(stat before)
+				read -r am alo ahi < <(stat after)
+				paired=$(awk -v o="$op" -v s="$size" -v c="$col" '
+					$2 == o && $3 == s { v[$1, $8] = $c; if ($8 > R) R = $8 }
+					END { for (i = 1; i <= R; i++) if (v["before", i] > 0 && (("after", i) in v)) {
+						q[++n] = v["after", i] / v["before", i]; lo += (q[n] < 1) }
+						if (!n) { print "-"; exit }
+						for (x = 1; x <= n; x++) for (y = x + 1; y <= n; y++)
+							if (q[y] < q[x]) { t = q[x]; q[x] = q[y]; q[y] = t }
+						printf "%.3f (%.2f-%.2f) %d/%d", n % 2 ? q[(n + 1) / 2] : (q[n / 2] + q[n / 2 + 1]) / 2,
+							q[1], q[n], lo, n }' "$dir/ab")
+				printf '  %-5s %-4s %-6s %22s %22s %12s %26s\n' "$([ "$op" = put ] && echo WRITE || echo READ)" \
+					"$size" "$side" "$bm ($blo-$bhi)" "$am ($alo-$ahi)" \
+					"$(awk -v a="$am" -v b="$bm" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')" "$paired"
+			done
+		done
+	done
+	exit 0
+fi
 
 # ---- native: copies and CPU time -------------------------------------------
 gb_start "$dir"
