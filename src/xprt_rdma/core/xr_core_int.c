@@ -366,12 +366,23 @@ void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
 	struct epoll_event evs[2];
 	struct timespec ts;
 	uint64_t val, us;
-	int nev, i;
+	int nev, i, ret;
 	ssize_t n;
 
 	if (worked)
 		lp->ev_idle_spins = 0;
-	if (xr_fabric_arm(fab) == -EAGAIN) {
+	/*
+	 * A fabric that serialises itself is armed with ev_lock dropped: a
+	 * thread replying meanwhile posts at once instead of waiting behind
+	 * arm()'s provider pass, and whatever it leaves for this loop kicks
+	 * the eventfd or shows on the fabric's descriptor.
+	 */
+	if (lp->ev_arm_unlocked)
+		pthread_mutex_unlock(&lp->ev_lock);
+	ret = xr_fabric_arm(fab);
+	if (lp->ev_arm_unlocked)
+		pthread_mutex_lock(&lp->ev_lock);
+	if (ret == -EAGAIN) {
 		/*
 		 * Something is pending: look again, but never with the lock
 		 * held all along (repliers wait for it).  When rounds keep
@@ -381,7 +392,13 @@ void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
 		 * core.
 		 */
 		if (++lp->ev_idle_spins <= XR_LOOP_YIELDS) {
-			xr_loop_yield(lp);
+			/*
+			 * Unlocked arming gave repliers their turn already:
+			 * look again at once (most often arm()'s pass found
+			 * the completion of a reply posted meanwhile).
+			 */
+			if (!lp->ev_arm_unlocked)
+				xr_loop_yield(lp);
 			return;
 		}
 		us = (uint64_t)(lp->ev_idle_spins - XR_LOOP_YIELDS) * 50;
