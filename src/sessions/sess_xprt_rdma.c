@@ -180,14 +180,18 @@ static int rdma_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	 * READ data lands by RDMA Write, which this side cannot watch: the
 	 * length the server echoes in the Write chunk (and the READ count
 	 * below it) is only the server's word.  The buffer - in the gateway
-	 * Ganesha's, uninitialised, holding whatever the heap held - is
-	 * zeroed first, so bytes a server claims and never wrote read as
-	 * zeroes, never as this process's memory.  Bytes of another call
-	 * cannot land here: the registration ends before a call returns,
-	 * and a timed-out call drops the connection first (xr_clnt.c).
+	 * Ganesha's, uninitialised, holding whatever the heap held - must
+	 * then read as zeroes where a server claims bytes it never wrote,
+	 * never as this process's memory: the engine sees to it
+	 * (cr_result_scrub: it zeroes the buffer when it registers it for
+	 * the server, and needs not when the data comes through its bounce
+	 * pool, whose blocks hold nothing but zeroes and this connection's
+	 * traffic, and copies out exactly the claimed bytes).  Bytes of
+	 * another call cannot land here: the registration ends before a call
+	 * returns, and a timed-out call drops the connection first
+	 * (xr_clnt.c).
 	 */
-	if (req.cr_result_cap)
-		memset(c->tc_bulk_in, 0, req.cr_result_cap);
+	req.cr_result_scrub = true;
 	/*
 	 * The same holds for the Reply chunk, offered over the reply buffer:
 	 * zero what earlier replies left there (see struct rdma_buf), so

@@ -1007,7 +1007,7 @@ static int xr_clnt_read_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
 static int xr_clnt_sink_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
 			      struct xr_hdr *h, void *buf, uint64_t cap,
 			      struct xr_segment *offered, uint8_t **bounce,
-			      uint32_t *bounce_i)
+			      uint32_t *bounce_i, bool scrub)
 {
 	struct xr_chunk *ch = xr_clnt_new_chunk(h, 0);
 	int ret;
@@ -1017,11 +1017,19 @@ static int xr_clnt_sink_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	/* From the pool: copied out to buf once the reply is checked. */
 	*bounce_i = s->s_nbounce;
 	*bounce = xr_clnt_bounce(cl, s, cap, &h->h_segs[h->h_nsegs]);
-	ret = *bounce ? 0
-		      : xr_clnt_reg(cl, s, buf, cap, XR_ACCESS_REMOTE_WRITE,
-				    &h->h_segs[h->h_nsegs]);
-	if (ret)
-		return ret;
+	if (!*bounce) {
+		/*
+		 * No room in the pool: the server writes into buf itself and
+		 * may claim bytes it never wrote (cr_result_scrub; without a
+		 * pool xr_clnt_submit() zeroed buf before taking the lock).
+		 */
+		if (scrub && cl->ce_bounce.pp_base)
+			memset(buf, 0, cap);
+		ret = xr_clnt_reg(cl, s, buf, cap, XR_ACCESS_REMOTE_WRITE,
+				  &h->h_segs[h->h_nsegs]);
+		if (ret)
+			return ret;
+	}
 	*offered = h->h_segs[h->h_nsegs];
 	h->h_nsegs++;
 	ch->ch_nsegs = 1;
@@ -1035,9 +1043,9 @@ static int xr_clnt_write_list(struct xr_clnt *cl, struct xr_clnt_slot *s,
 {
 	int ret;
 
-	ret =
-	    xr_clnt_sink_chunk(cl, s, h, req->cr_result_buf, req->cr_result_cap,
-			       &s->s_wseg, &s->s_wbounce, &s->s_wbounce_i);
+	ret = xr_clnt_sink_chunk(cl, s, h, req->cr_result_buf,
+				 req->cr_result_cap, &s->s_wseg, &s->s_wbounce,
+				 &s->s_wbounce_i, req->cr_result_scrub);
 	if (ret)
 		return ret;
 	s->s_has_wseg = true;
@@ -1052,7 +1060,8 @@ static int xr_clnt_reply_chunk(struct xr_clnt *cl, struct xr_clnt_slot *s,
 	int ret;
 
 	ret = xr_clnt_sink_chunk(cl, s, h, req->cr_reply_buf, req->cr_reply_cap,
-				 &s->s_rseg, &s->s_rbounce, &s->s_rbounce_i);
+				 &s->s_rseg, &s->s_rbounce, &s->s_rbounce_i,
+				 false);
 	if (ret)
 		return ret;
 	s->s_has_rseg = true;
@@ -1204,6 +1213,15 @@ int xr_clnt_submit(struct xr_clnt *cl, struct xr_clnt_req *req)
 	/* No callback: only xr_clnt_call(), which waits on cr_cv, may. */
 	if (!req->cr_done && !req->cr_sync)
 		return -EINVAL;
+	/*
+	 * No pool (fixed at create): the result buffer will be registered
+	 * for the server's writes, so zero it now, outside the engine lock
+	 * (cr_result_scrub; with a pool only a miss needs it, under the
+	 * lock in xr_clnt_sink_chunk()).
+	 */
+	if (req->cr_result_scrub && req->cr_result_buf && req->cr_result_cap &&
+	    !cl->ce_bounce.pp_base)
+		memset(req->cr_result_buf, 0, req->cr_result_cap);
 	pthread_mutex_lock(&cl->ce_loop.ev_lock);
 	for (;;) {
 		if (cl->ce_state != XR_CL_UP || cl->ce_loop.ev_stop) {

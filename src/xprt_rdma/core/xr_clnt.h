@@ -48,6 +48,15 @@ typedef void (*xr_clnt_done_fn)(struct xr_clnt_req *req, void *arg);
  * @cr_reply_cap: its size: also the largest reply expected
  * @cr_result_buf: where a DDP-eligible result should land, or NULL
  * @cr_result_cap: its size
+ * @cr_result_scrub: @cr_result_buf holds bytes the server must never be
+ *	able to pass off as its data (a gateway's uninitialised heap): the
+ *	engine makes every byte of [0, @cr_result_len) one the server wrote
+ *	or a zero.  Through a bounce block that holds by itself (the block
+ *	is zero but for this connection's own traffic, and exactly
+ *	@cr_result_len bytes are copied out); when @cr_result_buf itself is
+ *	registered for the server's writes (no pool, or no room in it) the
+ *	engine zeroes it first.  So the zeroing is paid only where it is
+ *	needed: per call on ofi, on a pool miss on verbs.
  * @cr_done: completion callback for xr_clnt_submit() (NULL for
  *	xr_clnt_call())
  * @cr_arg: passed to @cr_done
@@ -72,6 +81,7 @@ struct xr_clnt_req {
 	bool cr_reply_inline;
 	void *cr_result_buf;
 	size_t cr_result_cap;
+	bool cr_result_scrub;
 	xr_clnt_done_fn cr_done;
 	void *cr_arg;
 	int cr_status;
