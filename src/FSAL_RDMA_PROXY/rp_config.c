@@ -59,8 +59,12 @@ static const struct rp_conf_range rp_export_ranges[] = {
 	     SESS_MAX_CONNS),
 };
 
+#define RP_MMAP_THRESHOLD_MAX (64u << 20)
+
 static const struct rp_conf_range rp_module_ranges[] = {
     RP_RANGE(struct rp_module, "Stats_Interval", stats_interval_s, 1, 3600),
+    RP_RANGE(struct rp_module, "Malloc_Mmap_Threshold", malloc_mmap_threshold,
+	     0, RP_MMAP_THRESHOLD_MAX),
 };
 
 /* Returns the number of options out of range, each logged. */
@@ -166,6 +170,9 @@ static struct config_item rp_module_items[] = {
 		   stats_interval_s),
     /* off by default: only the administrator knows the collector's directory */
     CONF_ITEM_PATH("Metrics_File", 1, 4096, NULL, rp_module, metrics_file),
+    /* 4 MiB: above the largest READ/WRITE buffer (1 MiB), see rp_main.c */
+    CONF_ITEM_UI32("Malloc_Mmap_Threshold", 0, UINT32_MAX, 4u << 20, rp_module,
+		   malloc_mmap_threshold),
     CONFIG_EOL};
 
 static int rp_module_commit(void *node, void *link_mem, void *self_struct,

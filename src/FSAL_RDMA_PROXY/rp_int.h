@@ -280,6 +280,8 @@ struct rp_module {
 	char *stats_file;
 	char *metrics_file; /* NULL: none; a *.prom file (gr_prom.h) */
 	uint32_t stats_interval_s;
+	/* glibc's mmap threshold for the process; 0: glibc's own (rp_main.c) */
+	uint32_t malloc_mmap_threshold;
 	/* backend lock-owner names (rp_lock_owner.c); init_config sets up */
 	struct rp_lock_owners lock_owners;
 	bool lock_owners_ready;

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <malloc.h>
+
 #include "rp_int.h"
 #include "FSAL/fsal_init.h"
 #include "gr_ganesha_abi.h"
@@ -41,6 +43,42 @@ struct rp_module rp_module = {
 	},
 };
 
+/*
+ * Ganesha allocates every READ's buffer (nfs4_op_read: 1 MiB here) and
+ * frees it once the reply is sent.  glibc serves an allocation that large
+ * with a fresh mmap() and gives it back with munmap() - and its dynamic
+ * threshold, which should stop that after the first free, does not in
+ * ganesha.nfsd (seen with strace -k: one mmap and one munmap of 1 MiB +
+ * 8 KiB per READ) - so each READ took 256 page faults and the kernel
+ * zeroed 256 pages before a byte was placed: about a third of the
+ * gateway's CPU per READ (bench/per-rpc.md, "Gateway 1 MiB READ: where
+ * it goes").  Raising the threshold above the largest buffer makes glibc
+ * reuse heap memory instead; the trim threshold follows at twice it, as
+ * glibc's own dynamic rule sets it, so a freed buffer at the top of an
+ * arena is kept for the next READ instead of being trimmed.  The cost: up
+ * to about twice the threshold of free memory kept per malloc arena.
+ * Process-wide: the gateway's ganesha.nfsd is its only user.  Returns
+ * false when glibc refused a value (logged).
+ */
+static bool rp_malloc_tune(uint32_t threshold)
+{
+	if (!threshold)
+		return true;
+	if (!mallopt(M_MMAP_THRESHOLD, (int)threshold) ||
+	    !mallopt(M_TRIM_THRESHOLD, (int)(2 * threshold))) {
+		LogCrit(
+		    COMPONENT_FSAL,
+		    "RDMA_PROXY: Malloc_Mmap_Threshold = %u refused by glibc's mallopt()",
+		    threshold);
+		return false;
+	}
+	LogEvent(
+	    COMPONENT_FSAL,
+	    "RDMA_PROXY: malloc mmap threshold %u bytes, trim threshold %u",
+	    threshold, 2 * threshold);
+	return true;
+}
+
 static fsal_status_t rp_init_config(struct fsal_module *fsal_hdl,
 				    config_file_t config_struct,
 				    struct config_error_type *err_type)
@@ -50,6 +88,8 @@ static fsal_status_t rp_init_config(struct fsal_module *fsal_hdl,
 	if (!config_error_is_harmless(err_type))
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	if (!gr_ganesha_abi_ok(RP_NAME))
+		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	if (!rp_malloc_tune(rp_module.malloc_mmap_threshold))
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	if (!rp_module.lock_owners_ready) {
 		int ret = rp_lock_owners_init(&rp_module.lock_owners);

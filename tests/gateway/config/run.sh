@@ -58,8 +58,9 @@ CONF
 	done
 }
 
-round module "RDMA_PROXY { State_Dir = \"$top/module/state\"; Stats_Interval = 0; Metrics_File = \"$top/x.txt\"; }" "" \
+round module "RDMA_PROXY { State_Dir = \"$top/module/state\"; Stats_Interval = 0; Metrics_File = \"$top/x.txt\"; Malloc_Mmap_Threshold = 67108865; }" "" \
 	"RDMA_PROXY: Stats_Interval = 0 is out of range: allowed 1 to 3600" \
+	"RDMA_PROXY: Malloc_Mmap_Threshold = 67108865 is out of range: allowed 0 to 67108864" \
 	"RDMA_PROXY: Metrics_File = \"$top/x.txt\" must name a file ending in .prom"
 round export "RDMA_PROXY { State_Dir = \"$top/export/state\"; }" \
 	"Slots = 5000; Credits = 4; Max_Read_Size = 100; Call_Timeout = 0; Recovery_Timeout = 90000; Connections = 17; Backend_Path = rel;" \
