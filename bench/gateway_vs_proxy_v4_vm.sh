@@ -17,8 +17,8 @@
 # and RDMA_PROXY figures).  Prints one table per device.
 #
 # Env: ROUNDS (3), DURATION seconds per run (3), FILE_SIZE (32M),
-# STREAMS (1,4,16), DEVS (rxe,siw), PROFILE (1: a perf pass after the
-# rounds), OUT (/tmp/gwbench-vm-DATE; the VM's run directory is OUT/run),
+# STREAMS (1,4,16), DEVS (rxe,siw), MODES (read,write,meta: the cells),
+# PROFILE (1: a perf pass after the rounds), OUT (/tmp/gwbench-vm-DATE; the VM's run directory is OUT/run),
 # GR_VM_* as for run-vm-tests.sh (GR_VM_MEM defaults to 3G there).
 # Exit 0 when every device's run completed with both gateways up, the data
 # checks held and no run failed; 1 otherwise (the reason is printed); 77
@@ -34,6 +34,7 @@ FILE_SIZE=${FILE_SIZE:-32M}
 STREAMS=${STREAMS:-1,4,16}
 DEVS=${DEVS:-rxe,siw}
 PROFILE=${PROFILE:-1}
+MODES=${MODES:-read,write,meta}
 OUT=${OUT:-/tmp/gwbench-vm-$(date +%Y%m%d-%H%M%S)}
 
 die() {
@@ -45,6 +46,7 @@ for v in ROUNDS DURATION; do
 done
 [[ $STREAMS =~ ^[0-9]+(,[0-9]+)*$ ]] || die "STREAMS must be like 1,4,16 (got '$STREAMS')"
 [[ $FILE_SIZE =~ ^[0-9]+[KMG]?$ ]] || die "FILE_SIZE must be like 32M (got '$FILE_SIZE')"
+[[ $MODES =~ ^(read|write|meta)(,(read|write|meta))*$ ]] || die "MODES must be like read,write,meta (got '$MODES')"
 
 echo "=== building nfs41 and libfsalrdma_proxy.so in $build"
 if [ ! -f "$build/CMakeCache.txt" ]; then
@@ -70,17 +72,18 @@ mkdir -p "$OUT" || die "cannot create $OUT"
 # Per device: the rounds (2 gateways x 3 modes x the stream counts), the
 # data checks and the perf pass, with a wide margin for a loaded host.
 nstreams=$(echo "${STREAMS//,/ }" | wc -w)
-per_dev=$((ROUNDS * 6 * nstreams * (DURATION + 12) + 300 + PROFILE * 6 * (DURATION + 20)))
+nmodes=$(echo "${MODES//,/ }" | wc -w)
+per_dev=$((ROUNDS * 2 * nmodes * nstreams * (DURATION + 12) + 300 + PROFILE * 2 * nmodes * (DURATION + 20)))
 list=$OUT/gwbench.list
 cat >"$list" <<LIST
 # SPDX-License-Identifier: LGPL-3.0-or-later
 # written by bench/gateway_vs_proxy_v4_vm.sh: name timeout on-skip command
-gwbench $per_dev fail @SRC@/tests/vm/guest/gateway_bench.sh @IBDEV@ @IP@ @BUILD@ @OUT@ $ROUNDS $DURATION $FILE_SIZE $STREAMS $PROFILE
+gwbench $per_dev fail @SRC@/tests/vm/guest/gateway_bench.sh @IBDEV@ @IP@ @BUILD@ @OUT@ $ROUNDS $DURATION $FILE_SIZE $STREAMS $PROFILE $MODES
 LIST
 ndev=$(echo "${DEVS//,/ }" | wc -w)
 limit=$((ndev * (per_dev + 60) + 300))
 
-echo "=== booting the VM: devices $DEVS, $ROUNDS rounds x ${DURATION}s, file $FILE_SIZE, streams $STREAMS, limit ${limit}s"
+echo "=== booting the VM: devices $DEVS, $ROUNDS rounds x ${DURATION}s, file $FILE_SIZE, streams $STREAMS, modes $MODES, limit ${limit}s"
 rc=0
 "$src/tests/vm/run-vm-tests.sh" --build "$build" --out "$OUT/run" --tests "$list" \
 	--devs "$DEVS" --timeout "$limit" || rc=$?

@@ -37,12 +37,13 @@
 #
 # Usage: gateway_bench.sh <ibdev> <ip> <build dir> <out dir>
 #            [rounds=3] [seconds=3] [file size=32M] [streams=1,4,16] [profile=1]
+#            [modes=read,write,meta]
 # Output in <out dir>/gwbench-<ibdev>/: raw.csv, summary.csv, table.txt,
 # profile.txt, the daemons' logs.
 set -euo pipefail
 IBDEV=$1 IP=$2 BUILD=$3 OUT=$4
 ROUNDS=${5:-3} DURATION=${6:-3} FILE_SIZE=${7:-32M} STREAMS=${8:-1,4,16}
-PROFILE=${9:-1}
+PROFILE=${9:-1} MODES=${10:-read,write,meta}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/nfs_common.sh"
 
@@ -279,7 +280,8 @@ run_cell() { # kind mode streams round
 }
 
 cells=()
-for m in read write meta; do
+for m in ${MODES//,/ }; do
+	case $m in read | write | meta) ;; *) die "mode $m: read, write or meta" ;; esac
 	for n in ${STREAMS//,/ }; do
 		cells+=("$m:$n")
 	done
@@ -401,6 +403,7 @@ if [ "$PROFILE" = 1 ]; then
 	else
 		: >"$RES/profile.txt"
 		for cell in read:4 write:4 meta:1; do
+			[[ ,$MODES, == *,${cell%:*},* ]] || continue
 			for k in "${KINDS[@]}"; do
 				m=${cell%:*} n=${cell#*:}
 				echo "=== profile: $k $m, $n streams (perf record -a, all VM CPUs)" >>"$RES/profile.txt"
