@@ -45,6 +45,8 @@
 # GW_RP_CALL_TIMEOUT (Call_Timeout seconds, default 60),
 # GW_BACKEND_EXTRA: blocks added to the backend's config (e.g. LOG),
 # GW_GATEWAY_EXTRA likewise to a gateway's (e.g. MDCACHE),
+# GW_RP_MODULE_EXTRA: options added to the RDMA_PROXY module block (e.g.
+# "Malloc_Mmap_Threshold = 0;"),
 # GW_METRICS=1: the backend and the RDMA_PROXY gateway also write
 # Prometheus metrics files ($GW_BACKEND_METRICS, $GW_RP_METRICS),
 # GW_EXPORT2=rdma|tcp: the gateway also exports /gw2, the backend's
@@ -257,9 +259,10 @@ gw_gateway_start() {
 	{
 		gw_core_conf "$kind" "$port" "$d/plugins"
 		[ "$kind" = rdma_proxy ] &&
-			printf 'RDMA_PROXY { State_Dir = "%s"; Stats_File = "%s"; Stats_Interval = 1;%s }\n' \
+			printf 'RDMA_PROXY { State_Dir = "%s"; Stats_File = "%s"; Stats_Interval = 1;%s %s }\n' \
 				"$d/state" "$d/rp-stats" \
-				"$([ "${GW_METRICS:-0}" = 1 ] && printf ' Metrics_File = "%s";' "$GW_RP_METRICS")"
+				"$([ "${GW_METRICS:-0}" = 1 ] && printf ' Metrics_File = "%s";' "$GW_RP_METRICS")" \
+				"${GW_RP_MODULE_EXTRA:-}"
 		printf '%s\n' "${GW_GATEWAY_EXTRA:-}"
 		cat <<CONF
 EXPORT {
