@@ -32,7 +32,10 @@
  *           still be registered per reply and move the current bytes.
  *           Ganesha 6.5's unaligned READ, the block plus a separate
  *           malloc'd tail of len % 4 bytes, must move the right bytes
- *           and register nothing (the engine copies the tail).
+ *           and register nothing (the engine copies the tail) - unless
+ *           the reply's Send leaves less than 8 bytes of its buffer free
+ *           (an inline tail up to the client's receive): then the tail
+ *           is registered, and every reply still carries its bytes.
  *   oldkey  a raw server on the fabric answers two calls that offer a
  *           Read chunk and a Write chunk.  During the first it RDMA
  *           Writes and Reads through the offered keys (they must work:
@@ -659,6 +662,101 @@ static void arena_tails(struct toy_server *ts, struct xr_clnt *cl,
 	free(res);
 }
 
+/*
+ * The room above a reply's Send for small copies (xr_svc_small_copy())
+ * runs out: FILL replies of an unaligned length (the block in the arena,
+ * its last 3 bytes in a tail buffer of their own) with an inline tail of
+ * pad bytes (a multiple of 4, as XDR wants) that grows until the Send
+ * fills the client's 4 KiB receive.
+ * Where fewer than 8 bytes are left above the Send the tail range must be
+ * registered instead - a copy there would overlap the Send's own bytes
+ * (and fail the reply, or spoil it).  Every reply that fits the receive
+ * must come back with the right data and the right inline bytes, up to
+ * the last one that fits: its header is 52 bytes (RFC 8166: xid, vers,
+ * credits, proc, empty Read list, a Write list of one single-segment
+ * chunk, no Reply chunk), then the reply head and the length word.
+ */
+static void arena_full_send(struct toy_server *ts, struct xr_clnt *cl,
+			    struct gr_arena *ga, bool plain)
+{
+	const uint32_t len = 4096 + 3, fixed = 52 + TOY_REPLY_HDR + 4;
+	const uint32_t last = XR_DEFAULT_INLINE - fixed;
+	uint32_t pad, ok = 0, wrong = 0, refused_early = 0, t, top = 0;
+	uint8_t *res = malloc(len), *rep = malloc(XR_DEFAULT_INLINE);
+	uint8_t *a = gr_arena_alloc(ga, len), *tail = malloc(4);
+	struct xr_core_stats s0, s1;
+
+	if (!res || !rep || !a || !tail) {
+		verdict(false, "full_send setup", "no memory");
+		goto out;
+	}
+	fill_seed(a, len, 0x950);
+	memset(tail, 0xee, 4);
+	for (t = 0; t < len % 4; t++) {
+		tail[t] = a[len - len % 4 + t];
+		a[len - len % 4 + t] ^= 0xff;
+	}
+	toy_server_set_source(ts, a);
+	toy_server_set_tail(ts, tail);
+	toy_server_stats(ts, &s0);
+	for (pad = last - 64; pad <= last + 8; pad += 4) {
+		struct call c;
+		uint32_t i;
+		bool good;
+		int ret, off;
+
+		toy_server_set_pad(ts, pad);
+		call_init(&c, TOY_FILL);
+		toy_put32(c.c_hdr + TOY_CALL_HDR, len);
+		toy_put32(c.c_hdr + TOY_CALL_HDR + 4, 0x950);
+		c.c_head.iov_len += 8;
+		c.c_req.cr_reply_buf = rep;
+		c.c_req.cr_reply_cap = XR_DEFAULT_INLINE;
+		c.c_req.cr_result_buf = res;
+		c.c_req.cr_result_cap = len;
+		memset(res, 0, len);
+		ret = xr_clnt_call(cl, &c.c_req, 10000);
+		if (ret) {
+			/* past the receive: refused (RDMA_ERROR), not sent */
+			refused_early += pad <= last;
+			continue;
+		}
+		off = toy_reply_ok(rep, c.c_req.cr_reply_len, c.c_xid);
+		good = off >= 0 && c.c_req.cr_result_len == len &&
+		       is_seed(res, len, 0x950) &&
+		       c.c_req.cr_reply_len == (size_t)off + 4 + pad &&
+		       toy_get32(rep + off) == len;
+		for (i = 0; good && i < pad; i++)
+			good = rep[off + 4 + i] == toy_pattern(0, i);
+		ok += good;
+		wrong += !good;
+		if (good && pad > top)
+			top = pad;
+	}
+	toy_server_stats(ts, &s1);
+	toy_server_set_pad(ts, 0);
+	toy_server_set_tail(ts, NULL);
+	toy_server_set_source(ts, NULL);
+	verdict(!wrong && !refused_early && top == last, "full_send_bytes",
+		"%u replies right, %u wrong, %u refused that fit, the "
+		"longest inline tail %u (want %u)",
+		ok, wrong, refused_early, top, last);
+	/* the room ran out: some tails copied, the last ones registered */
+	verdict(plain ? s1.cs_reg_calls == s0.cs_reg_calls
+		      : s1.cs_reg_calls > s0.cs_reg_calls &&
+			    s1.cs_reg_small_copies > s0.cs_reg_small_copies,
+		"full_send_falls_back", "%llu registrations, %llu tails copied",
+		(unsigned long long)(s1.cs_reg_calls - s0.cs_reg_calls),
+		(unsigned long long)(s1.cs_reg_small_copies -
+				     s0.cs_reg_small_copies));
+out:
+	if (a)
+		gr_arena_free(ga, a);
+	free(tail);
+	free(rep);
+	free(res);
+}
+
 static void arena(bool plain)
 {
 	static const uint32_t sizes[] = {512, 4096, 65536, MiB};
@@ -710,6 +808,7 @@ static void arena(bool plain)
 	for (i = 0; !ret && i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		arena_size(ts, cl, ga, sizes[i], plain);
 	arena_tails(ts, cl, ga, plain);
+	arena_full_send(ts, cl, ga, plain);
 	arena_edges(ts, cl, plain);
 	xr_clnt_destroy(cl);
 	toy_server_stop(ts);

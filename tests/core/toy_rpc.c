@@ -95,6 +95,11 @@ struct toy_server {
 	 * instead, a separate range (Ganesha 6.5's unaligned READ tail).
 	 */
 	const uint8_t *ts_tail;
+	/*
+	 * FILL replies carry this many bytes of ts_pattern after the head,
+	 * as the message's tail (inline beside a Write chunk; atomic).
+	 */
+	uint32_t ts_pad;
 };
 
 /* Per-call reply storage, kept in ac_upper until sv_on_release. */
@@ -102,6 +107,7 @@ struct toy_reply {
 	uint8_t r_head[TOY_REPLY_HDR + 8 + 8 * TOY_ST_COUNT];
 	struct iovec r_hiov[1];
 	struct iovec r_piov[XR_MSG_MAX_RANGES];
+	struct iovec r_tiov[1];
 	struct xr_msg r_msg;
 };
 
@@ -174,7 +180,7 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 {
 	struct toy_reply *r = calloc(1, sizeof(*r));
 	uint8_t hdr[TOY_CALL_HDR + 8];
-	uint32_t proc, len, seed, fnv;
+	uint32_t proc, len, seed, fnv, pad;
 	const uint8_t *src, *tail;
 	uint64_t have;
 	int n, i;
@@ -252,6 +258,13 @@ static void toy_handle(struct toy_server *ts, struct xr_svc_call *c)
 			r->r_piov[1].iov_base = (void *)tail;
 			r->r_piov[1].iov_len = len % 4;
 			r->r_msg.xm_npayload = 2;
+		}
+		pad = __atomic_load_n(&ts->ts_pad, __ATOMIC_ACQUIRE);
+		if (pad) {
+			r->r_tiov[0].iov_base = ts->ts_pattern;
+			r->r_tiov[0].iov_len = pad;
+			r->r_msg.xm_tail = r->r_tiov;
+			r->r_msg.xm_ntail = 1;
 		}
 		break;
 	case TOY_NOREPLY:
@@ -452,6 +465,13 @@ void toy_server_set_source(struct toy_server *ts, const uint8_t *src)
 void toy_server_set_tail(struct toy_server *ts, const uint8_t *tail)
 {
 	__atomic_store_n(&ts->ts_tail, tail, __ATOMIC_RELEASE);
+}
+
+void toy_server_set_pad(struct toy_server *ts, uint32_t pad)
+{
+	if (pad > TOY_PATTERN_MAX)
+		pad = TOY_PATTERN_MAX;
+	__atomic_store_n(&ts->ts_pad, pad, __ATOMIC_RELEASE);
 }
 
 int toy_server_add_area(struct toy_server *ts, void *base, size_t len)

@@ -105,6 +105,12 @@ void toy_server_set_source(struct toy_server *ts, const uint8_t *src);
  * way Ganesha 6.5 lays out an unaligned READ; NULL: one range again.
  */
 void toy_server_set_tail(struct toy_server *ts, const uint8_t *tail);
+/*
+ * FILL replies end with pad bytes of the pattern (toy_pattern(0, i)) as
+ * their tail, after the length word: inline beside a Write chunk, so a
+ * test can fill the reply's Send to the brim; 0: no tail again.
+ */
+void toy_server_set_pad(struct toy_server *ts, uint32_t pad);
 void toy_server_stop(struct toy_server *ts);
 /* xr_svc_add_area() on the toy's engine. */
 int toy_server_add_area(struct toy_server *ts, void *base, size_t len);
