@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #define MiB (1024u * 1024u)
@@ -1197,88 +1196,6 @@ static void case_disconnect_wakes(struct cli *k)
 	cli_free(c);
 }
 
-/*
- * The same for an endpoint still connecting: a raw TCP listener that
- * never answers completes the kernel's handshake but not the fabric's,
- * so the endpoint stays in its connect.  Disconnecting it closes a socket
- * nobody reads and owes an event that no provider descriptor announces:
- * only the backend's own kick (xr_ofi_kick) makes the wait fd readable.
- */
-static void case_disconnect_connecting_wakes(struct cli *k)
-{
-	const char *name = "disconnect_connecting_wakes_armed_poller";
-	struct pollfd pfd = {.fd = xr_fabric_wait_fd(k->k_fab),
-			     .events = POLLIN};
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t salen = sizeof(sa);
-	struct xr_recv pre[8];
-	struct xr_ep_attr attr;
-	struct cli_conn *c;
-	int fd, err, armed = -EAGAIN, before, ready;
-	long end;
-
-	if (!xr_fabric_has_cap(k->k_fab, XR_CAP_POLL_UNLOCKED)) {
-		result(k, name, 2,
-		       "backend polls under its caller's lock only");
-		return;
-	}
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || inet_pton(AF_INET, opts.fo_addr, &sa.sin_addr) != 1 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4) ||
-	    getsockname(fd, (struct sockaddr *)&sa, &salen)) {
-		result(k, name, 2, "no raw TCP listener on %s", opts.fo_addr);
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	c = calloc(1, sizeof(*c));
-	err = c ? fh_buf_alloc(k->k_fab, 8 * MSG_LEN, XR_ACCESS_LOCAL,
-			       &c->cc_msgs)
-		: -ENOMEM;
-	if (!err) {
-		fh_buf_recvs(&c->cc_msgs, 0, 8, MSG_LEN, pre);
-		xr_ep_attr_from_credits(8, &attr);
-		err = xr_connect(k->k_fab, opts.fo_addr, ntohs(sa.sin_port),
-				 &attr, pre, 8, "X", 1, c, &c->cc_ep);
-	}
-	if (err) {
-		result(k, name, 1, "connect to the raw listener: %d", err);
-		if (c)
-			fh_buf_free(&c->cc_msgs);
-		free(c);
-		close(fd);
-		return;
-	}
-	/* Let the kernel's handshake finish, then arm until "sleep". */
-	end = fh_now_ms() + TIMEOUT_MS;
-	while (armed == -EAGAIN && c->cc_state == 0 && fh_now_ms() < end) {
-		pump(k, 10);
-		armed = xr_fabric_arm(k->k_fab);
-	}
-	before = poll(&pfd, 1, 0);
-	if (c->cc_state == 0)
-		xr_disconnect(c->cc_ep);
-	ready = poll(&pfd, 1, 0);
-	end = fh_now_ms() + TIMEOUT_MS;
-	while ((c->cc_state == 0 || xr_ep_outstanding(c->cc_ep)) &&
-	       fh_now_ms() < end)
-		pump(k, 20);
-	if (!armed && before == 1)
-		result(k, name, 2, "wait fd readable before the disconnect");
-	else if (armed || ready != 1 || c->cc_state != 3)
-		result(
-		    k, name, 1,
-		    "arm %d, wait fd ready %d after the disconnect, state %d",
-		    armed, ready, c->cc_state);
-	else
-		result(k, name, 0,
-		       "wait fd readable at once, disconnect event delivered");
-	xr_ep_destroy(c->cc_ep);
-	fh_buf_free(&c->cc_msgs);
-	free(c);
-	close(fd);
-}
-
 static void case_invalidate(struct cli *k, struct cli_conn *c)
 {
 	uint8_t *buf = c->cc_sendbuf;
@@ -1387,7 +1304,6 @@ static int run_client(uint16_t port, uint16_t extra_port)
 	case_bad(&k, "write_to_read_only_refused", XR_OP_WRITE, 2);
 	case_disconnect_midflight(&k);
 	case_disconnect_wakes(&k);
-	case_disconnect_connecting_wakes(&k);
 	case_alive(&k);
 
 	/* Tell the server to stop (it rejects this one and exits). */
