@@ -26,7 +26,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1140,62 +1139,6 @@ static void case_disconnect_midflight(struct cli *k)
 	cli_free(c);
 }
 
-/*
- * XR_CAP_POLL_UNLOCKED: a poller that armed the fabric (arm() said "sleep")
- * and another thread disconnects before it sleeps.  The disconnect owes
- * an event (and may file completions) that no provider descriptor
- * announces, so the fabric's wait descriptor must turn readable by itself,
- * or the poller sleeps its whole timeout with work pending.  Done on one
- * thread, in that order: deterministic.  (On libfabric 1.17 tcp the
- * provider's shutdown makes it readable too; the backend's own kick,
- * xr_ofi_kick, does not rely on that.)
- */
-static void case_disconnect_wakes(struct cli *k)
-{
-	struct pollfd pfd = {.fd = xr_fabric_wait_fd(k->k_fab),
-			     .events = POLLIN};
-	struct cli_conn *c;
-	int err = 0, armed = -EAGAIN, ready, before;
-	long end;
-
-	if (!xr_fabric_has_cap(k->k_fab, XR_CAP_POLL_UNLOCKED)) {
-		result(k, "disconnect_wakes_armed_poller", 2,
-		       "backend polls under its caller's lock only");
-		return;
-	}
-	c = cli_connect(k, C_NORMAL, 8, &err);
-	if (!cli_up(c)) {
-		result(k, "disconnect_wakes_armed_poller", 1, "connect failed");
-		if (c)
-			cli_close(k, c);
-		return;
-	}
-	end = fh_now_ms() + TIMEOUT_MS;
-	while (armed == -EAGAIN && fh_now_ms() < end) {
-		pump(k, 0);
-		armed = xr_fabric_arm(k->k_fab);
-	}
-	before = poll(&pfd, 1, 0);
-	xr_disconnect(c->cc_ep);
-	ready = poll(&pfd, 1, 0);
-	end = fh_now_ms() + TIMEOUT_MS;
-	while ((c->cc_state < 2 || xr_ep_outstanding(c->cc_ep)) &&
-	       fh_now_ms() < end)
-		pump(k, 20);
-	if (!armed && before == 1)
-		result(k, "disconnect_wakes_armed_poller", 2,
-		       "wait fd readable before the disconnect already");
-	else if (armed || ready != 1 || c->cc_state < 2)
-		result(
-		    k, "disconnect_wakes_armed_poller", 1,
-		    "arm %d, wait fd ready %d after the disconnect, state %d",
-		    armed, ready, c->cc_state);
-	else
-		result(k, "disconnect_wakes_armed_poller", 0,
-		       "wait fd readable at once, disconnect event delivered");
-	cli_free(c);
-}
-
 static void case_invalidate(struct cli *k, struct cli_conn *c)
 {
 	uint8_t *buf = c->cc_sendbuf;
@@ -1303,7 +1246,6 @@ static int run_client(uint16_t port, uint16_t extra_port)
 	case_bad(&k, "out_of_range_refused", XR_OP_READ, 1);
 	case_bad(&k, "write_to_read_only_refused", XR_OP_WRITE, 2);
 	case_disconnect_midflight(&k);
-	case_disconnect_wakes(&k);
 	case_alive(&k);
 
 	/* Tell the server to stop (it rejects this one and exits). */
