@@ -366,23 +366,12 @@ void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
 	struct epoll_event evs[2];
 	struct timespec ts;
 	uint64_t val, us;
-	int nev, i, ret;
+	int nev, i;
 	ssize_t n;
 
 	if (worked)
 		lp->ev_idle_spins = 0;
-	/*
-	 * A fabric that serialises itself is armed with ev_lock dropped: a
-	 * thread replying meanwhile posts at once instead of waiting behind
-	 * arm()'s provider pass, and whatever it leaves for this loop kicks
-	 * the eventfd or shows on the fabric's descriptor.
-	 */
-	if (lp->ev_arm_unlocked)
-		pthread_mutex_unlock(&lp->ev_lock);
-	ret = xr_fabric_arm(fab);
-	if (lp->ev_arm_unlocked)
-		pthread_mutex_lock(&lp->ev_lock);
-	if (ret == -EAGAIN) {
+	if (xr_fabric_arm(fab) == -EAGAIN) {
 		/*
 		 * Something is pending: look again, but never with the lock
 		 * held all along (repliers wait for it).  When rounds keep
@@ -392,13 +381,7 @@ void xr_loop_sleep(struct xr_loop *lp, struct xr_fabric *fab, int timeout_ms,
 		 * core.
 		 */
 		if (++lp->ev_idle_spins <= XR_LOOP_YIELDS) {
-			/*
-			 * Unlocked arming gave repliers their turn already:
-			 * look again at once (most often arm()'s pass found
-			 * the completion of a reply posted meanwhile).
-			 */
-			if (!lp->ev_arm_unlocked)
-				xr_loop_yield(lp);
+			xr_loop_yield(lp);
 			return;
 		}
 		us = (uint64_t)(lp->ev_idle_spins - XR_LOOP_YIELDS) * 50;

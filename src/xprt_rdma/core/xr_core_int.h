@@ -132,10 +132,8 @@ struct xr_loop {
 	bool ev_running;
 	bool ev_stop;
 	uint32_t ev_idle_spins; /* arm() said "pending", rounds found none */
-	/* arm() with ev_lock dropped (fabric has XR_CAP_POLL_UNLOCKED) */
-	bool ev_arm_unlocked;
-	uint64_t ev_kicks;   /* xr_loop_wake() calls (atomic) */
-	uint64_t ev_wakeups; /* sleeps in epoll_wait ended by an event */
+	uint64_t ev_kicks;	/* xr_loop_wake() calls (atomic) */
+	uint64_t ev_wakeups;	/* sleeps in epoll_wait ended by an event */
 };
 
 /* Eventfd + epoll over the fabric's wait fd.  -errno of the syscalls. */
@@ -145,9 +143,8 @@ void xr_loop_fini(struct xr_loop *lp);
 void xr_loop_wake(struct xr_loop *lp);
 /*
  * Called by the progress thread with ev_lock held when a round drained the
- * queues (@worked: it found completions or events).  Arms the fabric (with
- * the lock dropped when ev_arm_unlocked) and drops the lock while sleeping
- * (at most timeout_ms), takes it back.  When
+ * queues (@worked: it found completions or events).  Arms the fabric and
+ * drops the lock while sleeping (at most timeout_ms), takes it back.  When
  * arm() answers "pending" the lock is still dropped: a yield, and after
  * XR_LOOP_YIELDS rounds in a row that found nothing, a back-off of up to
  * 1 ms, so that no peer can make this thread spin holding the lock.

@@ -1330,19 +1330,7 @@ static void *xr_svc_thread(void *arg)
 	for (;;) {
 		svc->sv_now_ms = xr_svc_now_ms();
 		xr_svc_run_postq(svc);
-		if (svc->sv_loop.ev_arm_unlocked) {
-			/*
-			 * The provider's progress pass without ev_lock:
-			 * workers post their replies meanwhile.  The
-			 * completions are processed under it below; nothing
-			 * they name is freed but by this thread.
-			 */
-			pthread_mutex_unlock(&svc->sv_loop.ev_lock);
-			n = xr_fabric_poll(svc->sv_fab, wc, XR_SVC_POLL_BATCH);
-			pthread_mutex_lock(&svc->sv_loop.ev_lock);
-		} else {
-			n = xr_fabric_poll(svc->sv_fab, wc, XR_SVC_POLL_BATCH);
-		}
+		n = xr_fabric_poll(svc->sv_fab, wc, XR_SVC_POLL_BATCH);
 		for (i = 0; i < n; i++)
 			xr_svc_completion(svc, &wc[i]);
 		events = 0;
@@ -2147,14 +2135,6 @@ int xr_svc_start(const struct xr_svc_params *params,
 	ret = xr_loop_init(&svc->sv_loop, svc->sv_fab);
 	if (ret)
 		goto out_lis;
-	/*
-	 * Poll and arm without ev_lock where the fabric serialises itself:
-	 * a worker's reply then never waits behind a progress pass.  Where
-	 * workers do not post (sv_loop_only) nothing would gain.
-	 */
-	svc->sv_loop.ev_arm_unlocked =
-	    !svc->sv_loop_only &&
-	    xr_fabric_has_cap(svc->sv_fab, XR_CAP_POLL_UNLOCKED);
 	ret =
 	    -pthread_create(&svc->sv_loop.ev_thread, NULL, xr_svc_thread, svc);
 	if (ret)

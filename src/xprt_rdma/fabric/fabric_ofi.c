@@ -34,27 +34,15 @@
  *   is freed; its ring is served, and operations the provider will never
  *   report are completed with -ECANCELED from the work-request slots.
  * - libfabric has no send-with-invalidate: post_send reports -EOPNOTSUPP.
- * - Locking (XR_CAP_POLL_UNLOCKED): one lock, of_lock, over everything the
- *   backend keeps (rings, ready list, slots, lists, states) and over every
- *   provider call except the CQ reads (fi_cq_read: the provider's
- *   progress pass) and fi_trywait(), which run with it dropped, so a
- *   thread posting a reply never waits behind a progress pass.  A batch
- *   read without the lock is filed under it; of_filling counts such
- *   reads and xr_ofi_ep_destroy waits for 0, so no batch names a freed
- *   endpoint.  A thread other than the poller that files completions
- *   (a drain at disconnect) kicks an eventfd in the wait set, so a poller
- *   between arm() and its sleep wakes.  The domain is FI_THREAD_SAFE.
  */
 #include "xr_fabric_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <rdma/fabric.h>
@@ -103,21 +91,6 @@ struct xr_ofi_fabric {
 	uint32_t of_nready;
 	uint32_t of_owed;   /* endpoints owing an XR_EV_DISCONNECTED */
 	uint64_t of_nslots; /* work-request slots of every endpoint */
-	/*
-	 * Everything above that changes after open (lists, rings, slots,
-	 * states, counts) and every provider call except the CQ reads and
-	 * fi_trywait() of poll()/arm(), which run with it dropped.
-	 */
-	pthread_mutex_t of_lock;
-	pthread_cond_t of_fill_cv; /* of_filling fell to 0 */
-	uint32_t of_filling;	   /* CQ reads in flight without of_lock */
-	/*
-	 * In the wait set: made readable when a thread other than the
-	 * poller filed completions or owed an event (a drain at disconnect)
-	 * while the poller may be between arm() and its sleep.
-	 */
-	int of_kick_fd;
-	bool of_kicked;
 };
 
 struct xr_ofi_listener {
@@ -312,13 +285,10 @@ static void xr_ofi_demux(struct xr_ofi_fabric *of, void *ctx, int status,
 }
 
 /*
- * Move up to limit entries of the shared CQ into the endpoints' rings
- * (of_lock held; dropped around each read of the CQ, so that a thread
- * posting never waits behind the provider's progress, which every
- * fi_cq_read() runs: two epoll_wait() calls on tcp).  Entries read are
- * filed before of_filling falls: an endpoint is freed only when no read
- * is in flight (xr_ofi_ep_destroy), so none names a freed one.  A short
- * read ends it (*drained).  Returns the number of entries read, or -EIO.
+ * Move up to limit entries of the shared CQ into the endpoints' rings.
+ * Every fi_cq_read() runs the provider's progress (two epoll_wait() calls
+ * on tcp), so a short read ends it (*drained).  Returns the number of
+ * entries read, or -EIO.
  */
 static int xr_ofi_fill(struct xr_ofi_fabric *of, int limit, bool *drained)
 {
@@ -328,38 +298,30 @@ static int xr_ofi_fill(struct xr_ofi_fabric *of, int limit, bool *drained)
 	ssize_t ret;
 
 	*drained = false;
-	of->of_filling++;
 	while (n < limit) {
 		want = limit - n < XR_OFI_POLL_BATCH ? limit - n
 						     : XR_OFI_POLL_BATCH;
-		pthread_mutex_unlock(&of->of_lock);
 		ret = fi_cq_read(of->of_cq, ent, want);
 		if (ret == -FI_EAVAIL) {
 			memset(&err, 0, sizeof(err));
 			ret = fi_cq_readerr(of->of_cq, &err, 0);
-			pthread_mutex_lock(&of->of_lock);
 			if (ret == -FI_EAGAIN) {
 				*drained = true;
 				break;
 			}
-			if (ret < 0) {
-				n = n ? n : -EIO;
-				break;
-			}
+			if (ret < 0)
+				return n ? n : -EIO;
 			xr_ofi_demux(of, err.op_context, xr_ofi_status(err.err),
 				     0);
 			n++;
 			continue;
 		}
-		pthread_mutex_lock(&of->of_lock);
 		if (ret == -FI_EAGAIN) {
 			*drained = true;
 			break;
 		}
-		if (ret < 0) {
-			n = n ? n : -EIO;
-			break;
-		}
+		if (ret < 0)
+			return n ? n : -EIO;
 		for (i = 0; i < ret; i++)
 			xr_ofi_demux(of, ent[i].op_context, 0,
 				     (uint32_t)ent[i].len);
@@ -369,26 +331,7 @@ static int xr_ofi_fill(struct xr_ofi_fabric *of, int limit, bool *drained)
 			break;
 		}
 	}
-	if (!--of->of_filling)
-		pthread_cond_broadcast(&of->of_fill_cv);
 	return n;
-}
-
-/*
- * Make the wait set readable (of_lock held): completions or an owed event
- * appeared through a thread other than the poller, which may have passed
- * arm()'s look already.  arm() reads it back.
- */
-static void xr_ofi_kick(struct xr_ofi_fabric *of)
-{
-	uint64_t one = 1;
-	ssize_t n;
-
-	if (of->of_kicked || of->of_kick_fd < 0)
-		return;
-	of->of_kicked = true;
-	n = write(of->of_kick_fd, &one, sizeof(one));
-	(void)n; /* EAGAIN: readable already */
 }
 
 /*
@@ -406,7 +349,6 @@ static void xr_ofi_drain(struct xr_ofi_fabric *of)
 		ret = xr_ofi_fill(of, XR_OFI_FILL_MAX, &drained);
 		if (ret <= 0)
 			break;
-		xr_ofi_kick(of);
 		budget = (uint64_t)ret >= budget ? 0 : budget - (uint64_t)ret;
 	}
 }
@@ -424,8 +366,6 @@ static struct fi_info *xr_ofi_hints(const char *provider)
 	/* Modes this backend handles; anything else is not offered. */
 	hints->domain_attr->mr_mode =
 	    FI_MR_LOCAL | FI_MR_VIRT_ADDR | FI_MR_ALLOCATED | FI_MR_PROV_KEY;
-	/* poll() reads the CQ while other threads post (of_lock). */
-	hints->domain_attr->threading = FI_THREAD_SAFE;
 	hints->fabric_attr->prov_name = strdup(provider);
 	if (!hints->fabric_attr->prov_name) {
 		fi_freeinfo(hints);
@@ -489,9 +429,6 @@ static int xr_ofi_open(const struct xr_fabric_params *params,
 	of->of_base.xf_pdata_max = XR_PDATA_MAX;
 	of->of_eq_fd = -1;
 	of->of_cq_fd = -1;
-	of->of_kick_fd = -1;
-	pthread_mutex_init(&of->of_lock, NULL);
-	pthread_cond_init(&of->of_fill_cv, NULL);
 	snprintf(of->of_provider, sizeof(of->of_provider), "%s", prov);
 	of->of_epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (of->of_epfd < 0) {
@@ -546,14 +483,9 @@ static int xr_ofi_open(const struct xr_fabric_params *params,
 				 fi_strerror(-ret));
 		goto out_close;
 	}
-	of->of_kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	ret = of->of_kick_fd < 0 ? -errno : 0;
-	if (!ret)
-		ret = xr_ofi_epoll_add(of, of->of_eq_fd, NULL);
+	ret = xr_ofi_epoll_add(of, of->of_eq_fd, NULL);
 	if (!ret)
 		ret = xr_ofi_epoll_add(of, of->of_cq_fd, NULL);
-	if (!ret)
-		ret = xr_ofi_epoll_add(of, of->of_kick_fd, NULL);
 	if (ret) {
 		xr_buf_err(errbuf, errlen, "ofi", ret, "epoll_ctl: %s",
 			   strerror(-ret));
@@ -571,8 +503,6 @@ out_free:
 }
 
 static void xr_ofi_ep_destroy(struct xr_ep *ep);
-static int xr_ofi_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs,
-			     uint32_t n, uint32_t *posted);
 static void xr_ofi_listener_close(struct xr_listener *l);
 static void xr_ofi_dereg_mr(struct xr_mr *mr);
 
@@ -580,15 +510,12 @@ static void xr_ofi_close(struct xr_fabric *fab)
 {
 	struct xr_ofi_fabric *of = ofab(fab);
 
-	/* No other call may run now; the lock is for the waits inside. */
-	pthread_mutex_lock(&of->of_lock);
 	while (of->of_eps)
 		xr_ofi_ep_destroy(&of->of_eps->oe_base);
 	while (of->of_lis)
 		xr_ofi_listener_close(&of->of_lis->ol_base);
 	while (of->of_mrs)
 		xr_ofi_dereg_mr(&of->of_mrs->om_base);
-	pthread_mutex_unlock(&of->of_lock);
 	if (of->of_eq)
 		fi_close(&of->of_eq->fid);
 	if (of->of_cq)
@@ -601,10 +528,6 @@ static void xr_ofi_close(struct xr_fabric *fab)
 		fi_freeinfo(of->of_info);
 	if (of->of_epfd >= 0)
 		close(of->of_epfd);
-	if (of->of_kick_fd >= 0)
-		close(of->of_kick_fd);
-	pthread_cond_destroy(&of->of_fill_cv);
-	pthread_mutex_destroy(&of->of_lock);
 	free(of);
 }
 
@@ -777,8 +700,7 @@ static int xr_ofi_ep_create(struct xr_ofi_fabric *of, struct fi_info *info,
 		of->of_eps->oe_prev = e;
 	of->of_eps = e;
 	if (nprepost) {
-		ret =
-		    xr_ofi_post_recvs(&e->oe_base, prepost, nprepost, &posted);
+		ret = xr_post_recvs(&e->oe_base, prepost, nprepost, &posted);
 		if (ret) {
 			xr_ofi_ep_destroy(&e->oe_base);
 			return ret;
@@ -913,7 +835,6 @@ static void xr_ofi_ep_shut(struct xr_ofi_ep *e, int status)
 	xr_ofi_drain(e->oe_fab);
 	if (xr_ofi_has_work(e))
 		xr_ofi_ready_add(e->oe_fab, e);
-	xr_ofi_kick(e->oe_fab); /* the owed event */
 }
 
 static int xr_ofi_disconnect(struct xr_ep *ep)
@@ -939,9 +860,6 @@ static void xr_ofi_ep_destroy(struct xr_ep *ep)
 		/* No entry naming e may outlive it in the shared CQ. */
 		xr_ofi_drain(of);
 	}
-	/* Nor in a batch another thread read and has not filed yet. */
-	while (of->of_filling)
-		pthread_cond_wait(&of->of_fill_cv, &of->of_lock);
 	xr_ofi_ready_del(of, e);
 	xr_ofi_set_owed(of, e, false);
 	of->of_nslots -= e->oe_nslots;
@@ -1244,33 +1162,16 @@ static int xr_ofi_arm(struct xr_fabric *fab)
 {
 	struct xr_ofi_fabric *of = ofab(fab);
 	struct fid *fids[2];
-	uint64_t val;
 	bool drained;
-	ssize_t rd;
 	int ret;
 
-	pthread_mutex_lock(&of->of_lock);
-	if (of->of_kicked) {
-		rd = read(of->of_kick_fd, &val, sizeof(val));
-		(void)rd;
-		of->of_kicked = false;
-		pthread_mutex_unlock(&of->of_lock);
+	if (of->of_ready_head || of->of_owed)
 		return -EAGAIN;
-	}
-	if (of->of_ready_head || of->of_owed) {
-		pthread_mutex_unlock(&of->of_lock);
-		return -EAGAIN;
-	}
 	ret = xr_ofi_fill(of, XR_OFI_POLL_BATCH, &drained);
-	pthread_mutex_unlock(&of->of_lock);
 	if (ret < 0)
 		return -EIO;
 	if (ret > 0)
 		return -EAGAIN;
-	/*
-	 * Without the lock: a completion another thread files from here on
-	 * comes with a kick (xr_ofi_kick), which the wait set shows.
-	 */
 	fids[0] = &of->of_eq->fid;
 	fids[1] = &of->of_cq->fid;
 	ret = fi_trywait(of->of_fabric, fids, 2);
@@ -1484,235 +1385,31 @@ static int xr_ofi_ep_addrs(struct xr_ep *base, struct sockaddr_storage *local,
 	return 0;
 }
 
-/*
- * The entry points below take of_lock around the backend's own code; the
- * fabric's state is never touched without it (see struct xr_ofi_fabric).
- * arm() takes it itself.
- */
-static int xr_ofi_op_listen(struct xr_fabric *fab, const char *addr,
-			    uint16_t port, int backlog,
-			    struct xr_listener **out)
-{
-	struct xr_ofi_fabric *of = ofab(fab);
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret = xr_ofi_listen(fab, addr, port, backlog, out);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
-static void xr_ofi_op_listener_close(struct xr_listener *xl)
-{
-	struct xr_ofi_fabric *of =
-	    XR_CONTAINER_OF(xl, struct xr_ofi_listener, ol_base)->ol_fab;
-
-	pthread_mutex_lock(&of->of_lock);
-	xr_ofi_listener_close(xl);
-	pthread_mutex_unlock(&of->of_lock);
-}
-
-static int xr_ofi_op_accept(struct xr_conn_req *xreq,
-			    const struct xr_ep_attr *attr,
-			    const struct xr_recv *prepost, uint32_t nprepost,
-			    const void *pdata, uint32_t pdata_len, void *ctx,
-			    struct xr_ep **out)
-{
-	struct xr_ofi_fabric *of = ofab(xreq->xq_fabric);
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret = xr_ofi_accept(xreq, attr, prepost, nprepost, pdata, pdata_len,
-			    ctx, out);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
-static int xr_ofi_op_reject(struct xr_conn_req *xreq, const void *pdata,
-			    uint32_t pdata_len)
-{
-	struct xr_ofi_fabric *of = ofab(xreq->xq_fabric);
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret = xr_ofi_reject(xreq, pdata, pdata_len);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
-static int xr_ofi_op_connect(struct xr_fabric *fab, const char *addr,
-			     uint16_t port, const struct xr_ep_attr *attr,
-			     const struct xr_recv *prepost, uint32_t nprepost,
-			     const void *pdata, uint32_t pdata_len, void *ctx,
-			     struct xr_ep **out)
-{
-	struct xr_ofi_fabric *of = ofab(fab);
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret = xr_ofi_connect(fab, addr, port, attr, prepost, nprepost, pdata,
-			     pdata_len, ctx, out);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
-static int xr_ofi_op_disconnect(struct xr_ep *ep)
-{
-	struct xr_ofi_fabric *of = oep(ep)->oe_fab;
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret = xr_ofi_disconnect(ep);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
-static int xr_ofi_op_ep_addrs(struct xr_ep *ep, struct sockaddr_storage *local,
-			      struct sockaddr_storage *peer)
-{
-	struct xr_ofi_fabric *of = oep(ep)->oe_fab;
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret = xr_ofi_ep_addrs(ep, local, peer);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
-static void xr_ofi_op_ep_destroy(struct xr_ep *ep)
-{
-	struct xr_ofi_fabric *of = oep(ep)->oe_fab;
-
-	pthread_mutex_lock(&of->of_lock);
-	xr_ofi_ep_destroy(ep);
-	pthread_mutex_unlock(&of->of_lock);
-}
-
-static int xr_ofi_op_reg_mr(struct xr_fabric *fab, void *addr, size_t len,
-			    unsigned int access, struct xr_mr **out)
-{
-	struct xr_ofi_fabric *of = ofab(fab);
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret = xr_ofi_reg_mr(fab, addr, len, access, out);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
-static void xr_ofi_op_dereg_mr(struct xr_mr *mr)
-{
-	struct xr_ofi_fabric *of = omr(mr)->om_fab;
-
-	pthread_mutex_lock(&of->of_lock);
-	xr_ofi_dereg_mr(mr);
-	pthread_mutex_unlock(&of->of_lock);
-}
-
-static int xr_ofi_op_post_recvs(struct xr_ep *ep, const struct xr_recv *recvs,
-				uint32_t n, uint32_t *posted)
-{
-	struct xr_ofi_fabric *of = oep(ep)->oe_fab;
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret = xr_ofi_post_recvs(ep, recvs, n, posted);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
-static int xr_ofi_op_post_send(struct xr_ep *ep, const struct xr_sge *sge,
-			       uint32_t nsge, bool invalidate,
-			       uint32_t inv_handle, void *ctx)
-{
-	struct xr_ofi_fabric *of = oep(ep)->oe_fab;
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret = xr_ofi_post_send(ep, sge, nsge, invalidate, inv_handle, ctx);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
-static int xr_ofi_op_post_write(struct xr_ep *ep, const struct xr_sge *sge,
-				uint32_t nsge, uint64_t remote_offset,
-				uint32_t remote_handle, void *ctx)
-{
-	struct xr_ofi_fabric *of = oep(ep)->oe_fab;
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret =
-	    xr_ofi_post_write(ep, sge, nsge, remote_offset, remote_handle, ctx);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
-static int xr_ofi_op_post_read(struct xr_ep *ep, const struct xr_sge *sge,
-			       uint32_t nsge, uint64_t remote_offset,
-			       uint32_t remote_handle, void *ctx)
-{
-	struct xr_ofi_fabric *of = oep(ep)->oe_fab;
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret =
-	    xr_ofi_post_read(ep, sge, nsge, remote_offset, remote_handle, ctx);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
-static int xr_ofi_op_poll(struct xr_fabric *fab, struct xr_completion *out,
-			  int max)
-{
-	struct xr_ofi_fabric *of = ofab(fab);
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret = xr_ofi_poll(fab, out, max);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
-static int xr_ofi_op_get_event(struct xr_fabric *fab, struct xr_event *ev)
-{
-	struct xr_ofi_fabric *of = ofab(fab);
-	int ret;
-
-	pthread_mutex_lock(&of->of_lock);
-	ret = xr_ofi_get_event(fab, ev);
-	pthread_mutex_unlock(&of->of_lock);
-	return ret;
-}
-
 const struct xr_fabric_ops xr_fabric_ops_ofi = {
     .name = "ofi",
-    /*
-     * sockets: any thread, any credentials; poll() and arm() read the
-     * CQ with of_lock dropped, so they need no lock of the caller's
-     */
-    .caps = XR_CAP_POST_ANY_THREAD | XR_CAP_POLL_UNLOCKED,
+    /* sockets: any thread, any credentials */
+    .caps = XR_CAP_POST_ANY_THREAD,
     .open = xr_ofi_open,
     .close = xr_ofi_close,
-    .listen = xr_ofi_op_listen,
+    .listen = xr_ofi_listen,
     .listener_port = xr_ofi_listener_port,
-    .listener_close = xr_ofi_op_listener_close,
-    .accept = xr_ofi_op_accept,
-    .reject = xr_ofi_op_reject,
-    .connect = xr_ofi_op_connect,
-    .disconnect = xr_ofi_op_disconnect,
-    .ep_addrs = xr_ofi_op_ep_addrs,
-    .ep_destroy = xr_ofi_op_ep_destroy,
-    .reg_mr = xr_ofi_op_reg_mr,
-    .dereg_mr = xr_ofi_op_dereg_mr,
+    .listener_close = xr_ofi_listener_close,
+    .accept = xr_ofi_accept,
+    .reject = xr_ofi_reject,
+    .connect = xr_ofi_connect,
+    .disconnect = xr_ofi_disconnect,
+    .ep_addrs = xr_ofi_ep_addrs,
+    .ep_destroy = xr_ofi_ep_destroy,
+    .reg_mr = xr_ofi_reg_mr,
+    .dereg_mr = xr_ofi_dereg_mr,
     .mr_handle = xr_ofi_mr_handle,
     .mr_wire_offset = xr_ofi_mr_wire_offset,
-    .post_recvs = xr_ofi_op_post_recvs,
-    .post_send = xr_ofi_op_post_send,
-    .post_write = xr_ofi_op_post_write,
-    .post_read = xr_ofi_op_post_read,
+    .post_recvs = xr_ofi_post_recvs,
+    .post_send = xr_ofi_post_send,
+    .post_write = xr_ofi_post_write,
+    .post_read = xr_ofi_post_read,
     .wait_fd = xr_ofi_wait_fd,
     .arm = xr_ofi_arm,
-    .poll = xr_ofi_op_poll,
-    .get_event = xr_ofi_op_get_event,
+    .poll = xr_ofi_poll,
+    .get_event = xr_ofi_get_event,
 };

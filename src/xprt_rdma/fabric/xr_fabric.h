@@ -85,17 +85,6 @@ enum xr_fabric_cap {
 	 * say "these match", hence a per-backend yes or no.
 	 */
 	XR_CAP_POST_ANY_THREAD = 1 << 0,
-	/*
-	 * The backend serialises its own state: poll() and arm() may run
-	 * without the caller's lock, at the same time as posts, registrations
-	 * and disconnects from other threads, from one polling thread at a
-	 * time, and the provider's progress inside them blocks no other
-	 * call (ofi: its own lock, dropped while the provider reads the CQ).
-	 * An endpoint must still not be destroyed while its completions may
-	 * be in flight to the caller.  Without it (verbs, loop) the caller
-	 * serialises every call.
-	 */
-	XR_CAP_POLL_UNLOCKED = 1 << 1,
 };
 
 /* Which operation a completion belongs to. */
