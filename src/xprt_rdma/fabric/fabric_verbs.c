@@ -653,26 +653,29 @@ static int xr_vb_reject(struct xr_conn_req *xreq, const void *pdata,
 	return ret;
 }
 
-static int xr_vb_connect(struct xr_fabric *fab, const char *addr, uint16_t port,
-			 const struct xr_ep_attr *attr,
-			 const struct xr_recv *prepost, uint32_t nprepost,
-			 const void *pdata, uint32_t pdata_len, void *ctx,
-			 struct xr_ep **out)
+/*
+ * One connect attempt (xr_vb_connect()).  *port_busy is set when
+ * rdma_connect() itself failed with EADDRINUSE: on iWARP (siw) the local
+ * port rdma_cm chose can still be held by a kernel TCP socket (an earlier
+ * connection's TIME_WAIT), which only a new cm_id - another port - gets
+ * past.  Nothing reached the peer then, and the endpoint is gone with its
+ * own CQ, so its preposted receives complete nowhere.
+ */
+static int xr_vb_connect_once(struct xr_fabric *fab, const char *addr,
+			      uint16_t port, const struct sockaddr_in *dst_in,
+			      const struct xr_ep_attr *attr,
+			      const struct xr_recv *prepost, uint32_t nprepost,
+			      const void *pdata, uint32_t pdata_len, void *ctx,
+			      struct xr_ep **out, bool *port_busy)
 {
 	struct xr_vb_fabric *vf = vfab(fab);
+	struct sockaddr_in dst = *dst_in;
 	struct rdma_conn_param cp;
-	struct sockaddr_in dst;
 	struct rdma_cm_id *id;
 	struct xr_vb_ep *e;
 	int ret;
 
-	if (pdata_len > XR_VB_PDATA)
-		return xr_fab_err(fab, -EMSGSIZE,
-				  "connect data %u bytes, limit %u", pdata_len,
-				  XR_VB_PDATA);
-	if (!addr || xr_vb_parse_addr(addr, port, &dst))
-		return xr_fab_err(fab, -EINVAL, "bad IPv4 address \"%s\"",
-				  addr ? addr : "(null)");
+	*port_busy = false;
 	/* No channel: address and route resolution complete in the call. */
 	if (rdma_create_id(NULL, &id, NULL, RDMA_PS_TCP))
 		return xr_fab_err(fab, -EIO, "rdma_create_id: %s",
@@ -712,6 +715,7 @@ static int xr_vb_connect(struct xr_fabric *fab, const char *addr, uint16_t port,
 	cp.retry_count = 7;
 	cp.rnr_retry_count = 7;
 	if (rdma_connect(id, &cp)) {
+		*port_busy = errno == EADDRINUSE;
 		ret = xr_fab_err(fab, -EIO, "rdma_connect %s:%u: %s", addr,
 				 port, strerror(errno));
 		xr_vb_ep_destroy(&e->ve_base);
@@ -722,6 +726,36 @@ static int xr_vb_connect(struct xr_fabric *fab, const char *addr, uint16_t port,
 
 out_id:
 	rdma_destroy_id(id);
+	return ret;
+}
+
+/* Attempts when the local port is busy (xr_vb_connect_once()). */
+#define XR_VB_CONNECT_TRIES 3
+
+static int xr_vb_connect(struct xr_fabric *fab, const char *addr, uint16_t port,
+			 const struct xr_ep_attr *attr,
+			 const struct xr_recv *prepost, uint32_t nprepost,
+			 const void *pdata, uint32_t pdata_len, void *ctx,
+			 struct xr_ep **out)
+{
+	struct sockaddr_in dst;
+	bool port_busy;
+	int ret, i;
+
+	if (pdata_len > XR_VB_PDATA)
+		return xr_fab_err(fab, -EMSGSIZE,
+				  "connect data %u bytes, limit %u", pdata_len,
+				  XR_VB_PDATA);
+	if (!addr || xr_vb_parse_addr(addr, port, &dst))
+		return xr_fab_err(fab, -EINVAL, "bad IPv4 address \"%s\"",
+				  addr ? addr : "(null)");
+	for (i = 0; i < XR_VB_CONNECT_TRIES; i++) {
+		ret = xr_vb_connect_once(fab, addr, port, &dst, attr, prepost,
+					 nprepost, pdata, pdata_len, ctx, out,
+					 &port_busy);
+		if (!port_busy)
+			break;
+	}
 	return ret;
 }
 
