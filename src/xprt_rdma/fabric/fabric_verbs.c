@@ -740,7 +740,7 @@ static int xr_vb_connect(struct xr_fabric *fab, const char *addr, uint16_t port,
 {
 	struct sockaddr_in dst;
 	bool port_busy;
-	int ret, i;
+	int ret = -EIO, i;
 
 	if (pdata_len > XR_VB_PDATA)
 		return xr_fab_err(fab, -EMSGSIZE,
