@@ -593,6 +593,22 @@ static void arena_edges(struct toy_server *ts, struct xr_clnt *cl, bool plain)
 }
 
 /*
+ * Lay out Ganesha 6.5's unaligned READ: the last len % 4 bytes of a go
+ * into tail (4 bytes, the rest 0xee) and are spoiled in a, so that only a
+ * reply that sends the tail buffer carries the right bytes.
+ */
+static void split_tail(uint8_t *a, uint32_t len, uint8_t *tail)
+{
+	uint32_t t;
+
+	memset(tail, 0xee, 4);
+	for (t = 0; t < len % 4; t++) {
+		tail[t] = a[len - len % 4 + t];
+		a[len - len % 4 + t] ^= 0xff;
+	}
+}
+
+/*
  * Ganesha 6.5's unaligned READ: the data in an arena block, its last
  * len % 4 bytes in a separate 4-byte malloc'd buffer (xdr_io_data()).  At
  * lengths N+1..N+7 around several sizes the client must get the right
@@ -606,7 +622,7 @@ static void arena_tails(struct toy_server *ts, struct xr_clnt *cl,
 {
 	static const uint32_t sizes[] = {512, 4096, 65536, MiB - 8};
 	struct xr_core_stats s0, s1;
-	uint32_t calls = 0, odd = 0, wrong = 0, seed = 0x900, i, k, t;
+	uint32_t calls = 0, odd = 0, wrong = 0, seed = 0x900, i, k;
 	uint8_t *res = malloc(MiB), *a, *tail;
 
 	if (!res) {
@@ -628,11 +644,7 @@ static void arena_tails(struct toy_server *ts, struct xr_clnt *cl,
 				continue;
 			}
 			fill_seed(a, len, ++seed);
-			memset(tail, 0xee, 4);
-			for (t = 0; t < len % 4; t++) {
-				tail[t] = a[len - len % 4 + t];
-				a[len - len % 4 + t] ^= 0xff;
-			}
+			split_tail(a, len, tail);
 			toy_server_set_tail(ts, tail);
 			wrong += !fill_from(ts, cl, a, res, len, seed);
 			toy_server_set_tail(ts, NULL);
@@ -681,7 +693,7 @@ static void arena_full_send(struct toy_server *ts, struct xr_clnt *cl,
 {
 	const uint32_t len = 4096 + 3, fixed = 52 + TOY_REPLY_HDR + 4;
 	const uint32_t last = XR_DEFAULT_INLINE - fixed;
-	uint32_t pad, ok = 0, wrong = 0, refused_early = 0, t, top = 0;
+	uint32_t pad, ok = 0, wrong = 0, refused_early = 0, top = 0;
 	uint8_t *res = malloc(len), *rep = malloc(XR_DEFAULT_INLINE);
 	uint8_t *a = gr_arena_alloc(ga, len), *tail = malloc(4);
 	struct xr_core_stats s0, s1;
@@ -691,11 +703,7 @@ static void arena_full_send(struct toy_server *ts, struct xr_clnt *cl,
 		goto out;
 	}
 	fill_seed(a, len, 0x950);
-	memset(tail, 0xee, 4);
-	for (t = 0; t < len % 4; t++) {
-		tail[t] = a[len - len % 4 + t];
-		a[len - len % 4 + t] ^= 0xff;
-	}
+	split_tail(a, len, tail);
 	toy_server_set_source(ts, a);
 	toy_server_set_tail(ts, tail);
 	toy_server_stats(ts, &s0);
