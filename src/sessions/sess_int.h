@@ -256,6 +256,14 @@ void sess_trunk_maintain(struct sess_client *cl, bool force);
  */
 bool sess_trunk_repair_pending_locked(const struct sess_client *cl);
 
+/**
+ * sess_trunk_retry_now_locked() - recovery just succeeded, so the server
+ * answers again: every extra still to repair is tried at its next round
+ * rather than after the back-off its failures earned while the server was
+ * down.  cl_lock held.
+ */
+void sess_trunk_retry_now_locked(struct sess_client *cl);
+
 /** sess_trunk_disconnect() - disconnect every extra connection. */
 void sess_trunk_disconnect(struct sess_client *cl);
 

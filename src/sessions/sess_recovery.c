@@ -271,8 +271,11 @@ int sess_recover(struct sess_client *cl, enum sess_recover_why why,
 			 strerror(-ret));
 	pthread_cond_broadcast(&cl->cl_cond);
 	/* the renewer re-binds the extra connections now, not at its tick */
-	if (cl->cl_nconns > 1)
+	if (cl->cl_nconns > 1) {
+		if (!ret)
+			sess_trunk_retry_now_locked(cl);
 		pthread_cond_signal(&cl->cl_renew_cond);
+	}
 	pthread_mutex_unlock(&cl->cl_lock);
 	return ret;
 }

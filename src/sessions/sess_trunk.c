@@ -30,7 +30,9 @@
  *
  * The renewer thread calls sess_trunk_maintain() every second: it
  * reconnects lost extras and rebinds those bound to an older session,
- * backing off (1 s doubling up to 30 s) while an extra keeps failing.  An
+ * backing off (1 s doubling up to 30 s) while an extra keeps failing; a
+ * successful recovery of the first connection ends every back-off, since
+ * the server answers again (sess_trunk_retry_now_locked()).  An
  * extra the server refuses to bind (an NFS error other than a session or
  * lease error) is retired with a log line: the session goes on over the
  * remaining connections.
@@ -285,6 +287,27 @@ bool sess_trunk_repair_pending_locked(const struct sess_client *cl)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * An extra that failed while the server was down (killed, restarting) has
+ * backed off to as much as 30 s; without this the calls after a recovery
+ * would all go over the first connection for that long (in CI a put
+ * across a server restart ended with no extra bound again).
+ */
+void sess_trunk_retry_now_locked(struct sess_client *cl)
+{
+	struct sess_conn *c;
+	uint32_t i;
+
+	for (i = 1; i < cl->cl_nconns; i++) {
+		c = &cl->cl_conns[i];
+		if (c->sn_refused ||
+		    (!c->sn_lost && c->sn_bound_gen == cl->cl_session_gen))
+			continue;
+		c->sn_fails = 0;
+		c->sn_next_try.tv_sec = 0;
+	}
 }
 
 void sess_trunk_maintain(struct sess_client *cl, bool force)
