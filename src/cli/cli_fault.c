@@ -21,6 +21,7 @@ static bool f_no_back_chan;	  /* --inject-no-backchannel */
 static uint64_t f_drop_extra;	  /* --inject-drop-extra N */
 static uint64_t f_conn_loss;	  /* --inject-conn-loss N */
 static uint64_t f_first_loss;	  /* --inject-first-loss N */
+static bool f_outage;		  /* --inject-outage */
 static struct sess_xprt *f_first; /* the first connection's wrapper */
 
 static int parse_count(const char *arg, uint64_t *out)
@@ -56,6 +57,9 @@ int cli_fault_parse(int opt, const char *arg)
 		return parse_count(arg, &f_conn_loss);
 	case CLI_OPT_INJECT_FIRST_LOSS:
 		return parse_count(arg, &f_first_loss);
+	case CLI_OPT_INJECT_OUTAGE:
+		f_outage = true;
+		return 0;
 	default:
 		return -ENOENT;
 	}
@@ -76,15 +80,25 @@ void cli_fault_usage(FILE *f)
 		"                         once it has carried N calls\n"
 		"  --inject-first-loss N  drop the first connection once it\n"
 		"                         has carried N calls; it cannot\n"
-		"                         reconnect for 20 s after\n");
+		"                         reconnect for 20 s after\n"
+		"  --inject-outage        the extra connections drop 0.5 s\n"
+		"                         in and cannot reconnect for 7 s;\n"
+		"                         the first drops at 8 s and\n"
+		"                         reconnects at once\n");
 }
 
 int cli_fault_check(const struct cli *c)
 {
-	if ((f_drop_extra || f_conn_loss || f_first_loss) &&
+	if ((f_drop_extra || f_conn_loss || f_first_loss || f_outage) &&
 	    c->o.connections < 2) {
 		fprintf(stderr, "nfs41: the extra-connection hooks need "
 				"--connections 2 or more\n");
+		return -EINVAL;
+	}
+	if (f_outage && (f_drop_extra || f_conn_loss || f_first_loss)) {
+		fprintf(stderr, "nfs41: --inject-outage drops every "
+				"connection itself: it does not combine with "
+				"the other connection-loss hooks\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -107,8 +121,15 @@ struct sess_xprt *cli_fault_wrap(const struct cli *c, uint32_t idx,
 			fo.drop_conn_after = f_first_loss + 1;
 			fo.refuse_connect_ms = CLI_FAULT_FIRST_DOWN_MS;
 		}
+		if (f_outage)
+			fo.drop_conn_at_ms = CLI_FAULT_OUTAGE_FIRST_MS;
 		want = f_drop || f_drop_after || f_misorder || f_no_back_chan ||
-		       f_first_loss;
+		       f_first_loss || f_outage;
+	} else if (f_outage) {
+		fo.drop_conn_at_ms = CLI_FAULT_OUTAGE_START_MS;
+		fo.refuse_connect_ms =
+		    CLI_FAULT_OUTAGE_END_MS - CLI_FAULT_OUTAGE_START_MS;
+		want = true;
 	} else if (idx + 1 == c->o.connections) {
 		fo.drop_reply_after = f_drop_extra;
 		/* dropped as the call after the Nth starts */

@@ -28,10 +28,23 @@ enum {
 	CLI_OPT_INJECT_DROP_EXTRA,
 	CLI_OPT_INJECT_CONN_LOSS,
 	CLI_OPT_INJECT_FIRST_LOSS,
+	CLI_OPT_INJECT_OUTAGE,
 };
 
 /* --inject-first-loss: how long the first connection stays unreachable */
 #define CLI_FAULT_FIRST_DOWN_MS 20000
+
+/*
+ * --inject-outage: the extras drop at START and cannot reconnect until
+ * END; the first connection drops at FIRST and reconnects at once (all
+ * from when the connections were made).  By END each extra has failed 3
+ * connects and backed off to 8 s (its tries 1-2, 3-4 and 7-8 s apart:
+ * the back-off clock has whole seconds), so before ~11.5 s only the
+ * recovery of the first connection gets the extras bound again.
+ */
+#define CLI_FAULT_OUTAGE_START_MS 500
+#define CLI_FAULT_OUTAGE_END_MS 7500
+#define CLI_FAULT_OUTAGE_FIRST_MS 8000
 
 /* Entries of nfs41.c's long option table. */
 #define CLI_FAULT_LONG_OPTS                                                    \
@@ -46,7 +59,8 @@ enum {
 	    {"inject-conn-loss", required_argument, NULL,                      \
 	     CLI_OPT_INJECT_CONN_LOSS},                                        \
 	    {"inject-first-loss", required_argument, NULL,                     \
-	     CLI_OPT_INJECT_FIRST_LOSS},
+	     CLI_OPT_INJECT_FIRST_LOSS},                                       \
+	    {"inject-outage", no_argument, NULL, CLI_OPT_INJECT_OUTAGE},
 
 /**
  * cli_fault_parse() - take option @opt with argument @arg.  Returns 0,

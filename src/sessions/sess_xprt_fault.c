@@ -47,23 +47,38 @@ struct fault_xprt {
 	uint32_t fx_skew_slot;
 	uint32_t fx_skew_delta;
 	struct timespec fx_refuse_until; /* CLOCK_MONOTONIC; 0: none */
+	struct timespec fx_drop_at;	 /* drop_conn_at_ms from the wrap */
+	bool fx_dropped_at;		 /* that drop happened */
 	struct sess_xprt_fault_stats fx_stats;
 };
+
+/* @ms from now on CLOCK_MONOTONIC. */
+static void ms_from_now(struct timespec *t, uint32_t ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+static bool reached(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > t->tv_sec ||
+	       (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
 
 /* The wrapper dropped the connection: refuse connects for a while. */
 static void refuse_from_now_locked(struct fault_xprt *fx)
 {
-	uint32_t ms = fx->fx_opts.refuse_connect_ms;
-
-	if (!ms)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &fx->fx_refuse_until);
-	fx->fx_refuse_until.tv_sec += ms / 1000;
-	fx->fx_refuse_until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (fx->fx_refuse_until.tv_nsec >= 1000000000L) {
-		fx->fx_refuse_until.tv_sec++;
-		fx->fx_refuse_until.tv_nsec -= 1000000000L;
-	}
+	if (fx->fx_opts.refuse_connect_ms)
+		ms_from_now(&fx->fx_refuse_until,
+			    fx->fx_opts.refuse_connect_ms);
 }
 
 /* One call through the wrapper: the caller's codec, and its fate. */
@@ -193,6 +208,11 @@ static int fault_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	    fx->fx_drop_next || n == fx->fx_opts.drop_reply_after;
 	fx->fx_drop_next = false;
 	drop_conn = n == fx->fx_opts.drop_conn_after;
+	if (fx->fx_opts.drop_conn_at_ms && !fx->fx_dropped_at &&
+	    reached(&fx->fx_drop_at)) {
+		fx->fx_dropped_at = true;
+		drop_conn = true;
+	}
 	if (drop_conn) {
 		fx->fx_stats.fs_conns_dropped++;
 		refuse_from_now_locked(fx);
@@ -229,14 +249,10 @@ static int fault_connect(struct sess_xprt *x)
 {
 	struct fault_xprt *fx = to_fault(x);
 	struct sess_xprt *in = fx->fx_inner;
-	struct timespec now;
 	bool refuse;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&fx->fx_lock);
-	refuse = now.tv_sec < fx->fx_refuse_until.tv_sec ||
-		 (now.tv_sec == fx->fx_refuse_until.tv_sec &&
-		  now.tv_nsec < fx->fx_refuse_until.tv_nsec);
+	refuse = !reached(&fx->fx_refuse_until);
 	if (refuse)
 		fx->fx_stats.fs_connects_refused++;
 	pthread_mutex_unlock(&fx->fx_lock);
@@ -306,6 +322,7 @@ struct sess_xprt *sess_xprt_fault_wrap(struct sess_xprt *inner,
 	fx->fx_inner = inner;
 	if (opts)
 		fx->fx_opts = *opts;
+	ms_from_now(&fx->fx_drop_at, fx->fx_opts.drop_conn_at_ms);
 	pthread_mutex_init(&fx->fx_lock, NULL);
 	return &fx->fx_base;
 }

@@ -12,7 +12,8 @@
  *   connection dropped, as if the network had failed after the server
  *   executed the call.  The call fails with -ENOTCONN, as do the calls in
  *   flight with it, and the session layer replays them;
- * - lose the connection: when the Nth call starts, the connection is
+ * - lose the connection: when the Nth call starts, or the first call that
+ *   starts a given time after the wrapper was made, the connection is
  *   dropped with whatever is in flight on it;
  * - keep it lost: after the wrapper dropped the connection, connect()
  *   fails with -ECONNREFUSED for a while (a peer still unreachable), so a
@@ -34,7 +35,9 @@
 struct sess_xprt_fault_opts {
 	uint64_t drop_reply_after; /* lose the reply of call N (from 1) */
 	uint64_t drop_conn_after;  /* drop the connection as call N starts */
-	bool no_back_chan;	   /* first CREATE_SESSION: no back channel */
+	/* drop it as the first call starts this long after the wrap */
+	uint32_t drop_conn_at_ms;
+	bool no_back_chan; /* first CREATE_SESSION: no back channel */
 	/* after a drop by the wrapper, connect() is refused this long */
 	uint32_t refuse_connect_ms;
 };

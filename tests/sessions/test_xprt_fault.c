@@ -4,9 +4,9 @@
  * sess_xprt_fault.c) over a stub inner transport that records what was
  * encoded and runs the decoder on a canned reply: calls pass through
  * untouched; a lost reply is never decoded, fails -ENOTCONN and drops the
- * connection; a connection loss fails the call it starts with; a skewed
- * seqid and a cleared back-channel flag change exactly one word of one
- * COMPOUND; each fault fires once.
+ * connection; a connection loss (at a call count or a time) fails the call
+ * it starts with; a skewed seqid and a cleared back-channel flag change
+ * exactly one word of one COMPOUND; each fault fires once.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -388,6 +388,40 @@ static void test_refuse_connect(void)
 	x->x_ops->destroy(x);
 }
 
+/*
+ * drop_conn_at_ms: calls before that time pass; the first one after it
+ * goes with the connection (refused to reconnect for refuse_connect_ms, as
+ * any drop); only once.
+ */
+static void test_drop_conn_at(void)
+{
+	struct sess_xprt_fault_opts o = {.drop_conn_at_ms = 200,
+					 .refuse_connect_ms = 100};
+	struct timespec nap = {0, 250 * 1000 * 1000};
+	struct sess_xprt_fault_stats fs;
+	struct stub s;
+	struct sess_xprt *x = wrap(&s, &o);
+	struct msg m;
+
+	sequence_msg(&m, 0, 1);
+	CHECK_EQ_INT(compound(x, &m), 0);
+	CHECK_EQ_INT(compound(x, &m), 0);
+	nanosleep(&nap, NULL);
+	CHECK_EQ_INT(compound(x, &m), -ENOTCONN);
+	CHECK_EQ(s.st_calls, 2);
+	CHECK_EQ(s.st_disconnects, 1);
+	CHECK_EQ_INT(x->x_ops->connect(x), -ECONNREFUSED);
+	nanosleep(&nap, NULL);
+	CHECK_EQ_INT(x->x_ops->connect(x), 0);
+	CHECK_EQ_INT(compound(x, &m), 0);
+	CHECK_EQ_INT(compound(x, &m), 0);
+	CHECK_EQ(s.st_disconnects, 1);
+	sess_xprt_fault_get(x, &fs);
+	CHECK_EQ(fs.fs_conns_dropped, 1);
+	CHECK_EQ(fs.fs_connects_refused, 1);
+	x->x_ops->destroy(x);
+}
+
 static void test_garbage(void)
 {
 	struct sess_xprt_fault_opts o = {.no_back_chan = true};
@@ -431,6 +465,7 @@ int main(void)
 	test_drop_reply();
 	test_drop_conn();
 	test_refuse_connect();
+	test_drop_conn_at();
 	test_skew();
 	test_no_back_chan();
 	test_garbage();
