@@ -57,15 +57,17 @@ echo "put with a lost extra: lost $(stat_of trunk_lost), moved $(stat_of trunk_m
 cmp "$T/src" "$EXP/g" || gr_fail "data written across the loss differs"
 
 # (c) The first connection - the one the session was created on - is
-# lost as its 21st call starts, with calls in flight on it, and cannot
+# lost as its 11th call starts, with calls in flight on it, and cannot
 # reconnect for 20 s (nfs41_fault refuses its connects).  Its calls move
 # to the other connections at once, replayed on their slot and seqid, and
 # the put completes over them while the first is still unreachable: the
 # session never reconnected (reconnects 0, the same session throughout);
-# the lost connection is left to the renewer.
+# the lost connection is left to the renewer.  (The 11th: calls go where
+# the fewest are in flight, so of the put's ~100 calls the first connection
+# may carry fewer than 21 - seen: 17, and the fault never fired.)
 t0=$(date +%s)
 expect_rc 0 "$NFS41_FAULT" $STATE --stats --connections 4 --streams 8 \
-	--io-size 256k --inject-first-loss 20 put "$T/src" "$URL/h"
+	--io-size 256k --inject-first-loss 10 put "$T/src" "$URL/h"
 echo "put with the first connection lost: lost $(stat_of trunk_lost), first moved $(stat_of first_moved), moved $(stat_of trunk_moved), reconnects $(stat_of reconnects), calls $(stat_of conn_calls), $(($(date +%s) - t0)) s (the first stays down 20 s)"
 [ "$(stat_of reconnects)" = 0 ] ||
 	gr_fail "calls waited for the first connection to reconnect: $(cat "$T/err")"
