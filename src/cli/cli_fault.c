@@ -23,6 +23,7 @@ static uint64_t f_conn_loss;	  /* --inject-conn-loss N */
 static uint64_t f_first_loss;	  /* --inject-first-loss N */
 static bool f_outage;		  /* --inject-outage */
 static struct sess_xprt *f_first; /* the first connection's wrapper */
+static struct sess_xprt *f_last;  /* the last extra's, when wrapped */
 
 static int parse_count(const char *arg, uint64_t *out)
 {
@@ -78,9 +79,11 @@ void cli_fault_usage(FILE *f)
 		"                         the last extra connection\n"
 		"  --inject-conn-loss N   drop the last extra connection\n"
 		"                         once it has carried N calls\n"
-		"  --inject-first-loss N  drop the first connection once it\n"
-		"                         has carried N calls; it cannot\n"
+		"  --inject-first-loss N  drop the first connection as its\n"
+		"                         Nth call starts; it cannot\n"
 		"                         reconnect for 20 s after\n"
+		"                         (these three count calls from\n"
+		"                         when the session is up)\n"
 		"  --inject-outage        the extra connections drop 0.5 s\n"
 		"                         in and cannot reconnect for 7 s;\n"
 		"                         the first drops at 8 s and\n"
@@ -116,11 +119,9 @@ struct sess_xprt *cli_fault_wrap(const struct cli *c, uint32_t idx,
 	if (idx == 0) {
 		fo.drop_reply_after = f_drop_after;
 		fo.no_back_chan = f_no_back_chan;
-		if (f_first_loss) {
-			/* dropped as the call after the Nth starts */
-			fo.drop_conn_after = f_first_loss + 1;
+		/* armed once the session is up: cli_fault_started() */
+		if (f_first_loss)
 			fo.refuse_connect_ms = CLI_FAULT_FIRST_DOWN_MS;
-		}
 		if (f_outage)
 			fo.drop_conn_at_ms = CLI_FAULT_OUTAGE_FIRST_MS;
 		want = f_drop || f_drop_after || f_misorder || f_no_back_chan ||
@@ -131,9 +132,7 @@ struct sess_xprt *cli_fault_wrap(const struct cli *c, uint32_t idx,
 		    CLI_FAULT_OUTAGE_END_MS - CLI_FAULT_OUTAGE_START_MS;
 		want = true;
 	} else if (idx + 1 == c->o.connections) {
-		fo.drop_reply_after = f_drop_extra;
-		/* dropped as the call after the Nth starts */
-		fo.drop_conn_after = f_conn_loss ? f_conn_loss + 1 : 0;
+		/* armed once the session is up: cli_fault_started() */
 		want = f_drop_extra || f_conn_loss;
 	}
 	if (!want)
@@ -146,6 +145,8 @@ struct sess_xprt *cli_fault_wrap(const struct cli *c, uint32_t idx,
 	}
 	if (idx == 0)
 		f_first = w;
+	else
+		f_last = w;
 	return w;
 }
 
@@ -154,6 +155,20 @@ void cli_fault_started(struct cli *c)
 	(void)c;
 	if (f_misorder && f_first)
 		(void)sess_xprt_fault_skew_seqid(f_first, 0, 1000);
+	/*
+	 * Call counts start here, with the extras bound: counted from the
+	 * wrap they included the setup calls, and a connection may carry
+	 * only a few of a command's calls (they go where the fewest are in
+	 * flight: the first carried 6 of 103 once), so a fault at its 21st
+	 * or 11th call sometimes never fired.
+	 */
+	if (f_first_loss && f_first)
+		sess_xprt_fault_drop_conn_in(f_first, f_first_loss);
+	if (f_drop_extra && f_last)
+		sess_xprt_fault_drop_reply_in(f_last, f_drop_extra);
+	/* dropped as the call after the Nth starts */
+	if (f_conn_loss && f_last)
+		sess_xprt_fault_drop_conn_in(f_last, f_conn_loss + 1);
 }
 
 void cli_fault_before_change(struct cli *c)

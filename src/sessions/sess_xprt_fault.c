@@ -336,6 +336,24 @@ void sess_xprt_fault_drop_next(struct sess_xprt *x)
 	pthread_mutex_unlock(&fx->fx_lock);
 }
 
+void sess_xprt_fault_drop_conn_in(struct sess_xprt *x, uint64_t n)
+{
+	struct fault_xprt *fx = to_fault(x);
+
+	pthread_mutex_lock(&fx->fx_lock);
+	fx->fx_opts.drop_conn_after = n ? fx->fx_stats.fs_calls + n : 0;
+	pthread_mutex_unlock(&fx->fx_lock);
+}
+
+void sess_xprt_fault_drop_reply_in(struct sess_xprt *x, uint64_t n)
+{
+	struct fault_xprt *fx = to_fault(x);
+
+	pthread_mutex_lock(&fx->fx_lock);
+	fx->fx_opts.drop_reply_after = n ? fx->fx_stats.fs_calls + n : 0;
+	pthread_mutex_unlock(&fx->fx_lock);
+}
+
 int sess_xprt_fault_skew_seqid(struct sess_xprt *x, uint32_t slotid,
 			       uint32_t delta)
 {

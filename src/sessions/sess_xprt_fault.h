@@ -75,6 +75,19 @@ void sess_xprt_fault_drop_next(struct sess_xprt *xprt);
 int sess_xprt_fault_skew_seqid(struct sess_xprt *xprt, uint32_t slotid,
 			       uint32_t delta);
 
+/**
+ * sess_xprt_fault_drop_conn_in() - drop the connection of @xprt as the
+ * @n-th call from now (from 1) starts, with refuse_connect_ms as set at
+ * the wrap; replaces drop_conn_after.
+ */
+void sess_xprt_fault_drop_conn_in(struct sess_xprt *xprt, uint64_t n);
+
+/**
+ * sess_xprt_fault_drop_reply_in() - lose the reply of the @n-th call from
+ * now (from 1) on @xprt; replaces drop_reply_after.
+ */
+void sess_xprt_fault_drop_reply_in(struct sess_xprt *xprt, uint64_t n);
+
 /** sess_xprt_fault_get() - what the wrapper @xprt did so far. */
 void sess_xprt_fault_get(struct sess_xprt *xprt,
 			 struct sess_xprt_fault_stats *st);

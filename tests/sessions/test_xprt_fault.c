@@ -422,6 +422,37 @@ static void test_drop_conn_at(void)
 	x->x_ops->destroy(x);
 }
 
+/* Armed at run time: counted from the arming, replacing the wrap's. */
+static void test_armed_later(void)
+{
+	struct sess_xprt_fault_opts o = {.drop_conn_after = 2,
+					 .drop_reply_after = 2};
+	struct sess_xprt_fault_stats fs;
+	struct stub s;
+	struct sess_xprt *x = wrap(&s, &o);
+	struct msg m;
+
+	sess_xprt_fault_drop_conn_in(x, 0);
+	sess_xprt_fault_drop_reply_in(x, 0);
+	sequence_msg(&m, 0, 1);
+	CHECK_EQ_INT(compound(x, &m), 0);
+	CHECK_EQ_INT(compound(x, &m), 0); /* disarmed: call 2 passes */
+	sess_xprt_fault_drop_reply_in(x, 2);
+	CHECK_EQ_INT(compound(x, &m), 0);
+	CHECK_EQ_INT(compound(x, &m), -ENOTCONN); /* 2nd from the arming */
+	CHECK_EQ(s.st_calls, 4);		  /* sent, reply lost */
+	CHECK_EQ_INT(x->x_ops->connect(x), 0);
+	sess_xprt_fault_drop_conn_in(x, 1);
+	CHECK_EQ_INT(compound(x, &m), -ENOTCONN); /* the next one, unsent */
+	CHECK_EQ(s.st_calls, 4);
+	CHECK_EQ_INT(x->x_ops->connect(x), 0);
+	CHECK_EQ_INT(compound(x, &m), 0);
+	sess_xprt_fault_get(x, &fs);
+	CHECK_EQ(fs.fs_replies_dropped, 1);
+	CHECK_EQ(fs.fs_conns_dropped, 2);
+	x->x_ops->destroy(x);
+}
+
 static void test_garbage(void)
 {
 	struct sess_xprt_fault_opts o = {.no_back_chan = true};
@@ -466,6 +497,7 @@ int main(void)
 	test_drop_conn();
 	test_refuse_connect();
 	test_drop_conn_at();
+	test_armed_later();
 	test_skew();
 	test_no_back_chan();
 	test_garbage();
