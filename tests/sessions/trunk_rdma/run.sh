@@ -105,12 +105,15 @@ check "bench with a lost extra connection" \
 echo "bench with a loss: lost $(jstat "$dir/err" trunk_lost), moved $(jstat "$dir/err" trunk_moved), binds $(jstat "$dir/err" trunk_binds), bound $(jstat "$dir/err" conns_bound)"
 check "the lost connection was bound again" test "$(jstat "$dir/err" trunk_binds)" -ge 4 -a "$(jstat "$dir/err" conns_bound)" = 3
 # (c) The first connection, the one the session was created on, is
-# dropped once it carried 20 calls and cannot reconnect for 20 s: its
+# dropped once it carried 10 calls and cannot reconnect for 20 s: its
 # calls move to the other RDMA connections at once and the put completes
 # over them with no reconnection (before, every call waited for it).
+# (10, not 20: calls go where the fewest are in flight, so of the put's
+# ~130 calls the first may carry far fewer than its quarter - over TCP
+# 17 of ~100 was seen - and a fault that never fires fails the checks.)
 check "put 32 MiB while the first connection is lost" \
 	cli_fault --stats --connections 4 --streams 8 --io-size 256k \
-	--inject-first-loss 20 put "$dir/big" "$url/t/big3" 2>"$dir/err"
+	--inject-first-loss 10 put "$dir/big" "$url/t/big3" 2>"$dir/err"
 echo "put with the first connection lost: first moved $(jstat "$dir/err" first_moved), moved $(jstat "$dir/err" trunk_moved), reconnects $(jstat "$dir/err" reconnects), calls $(jstat "$dir/err" conn_calls)"
 check "the first connection's role moved to an extra" test "$(jstat "$dir/err" first_moved)" -ge 1
 check "no call waited for its reconnection" test "$(jstat "$dir/err" reconnects)" = 0
