@@ -11,6 +11,7 @@
 #   gr_ganesha_stop          SIGTERM, then SIGKILL after 10 s
 #   gr_stop_pid PID [SECS]   the same for any daemon of ours
 #   gr_wait_for SECS CMD..   retry CMD every 0.2 s until it succeeds
+#   gr_stats_fresh FILE      wait until a stats file counts all done so far
 #   gr_core_conf DIR PORT PLUGINS_DIR   the blocks every test config needs;
 #                            GR_NFSV4_EXTRA, if set, is added to the NFSv4
 #                            block (e.g. "Minor_Versions = 1;")
@@ -106,6 +107,27 @@ gr_wait_for() {
 		"$@" && return 0
 		sleep 0.2
 	done
+	return 1
+}
+
+# gr_stats_fresh FILE: wait (up to 10 s) until FILE, a stats or metrics
+# file its daemon replaces every interval (a new file renamed into place),
+# has been replaced twice since the call: the second one was filled after
+# the first was seen, so it counts everything done before the call.  Not
+# "sleep 1.2" for an interval of 1 s: the writers sleep the interval after
+# each write, and under load rewrites 1.28 s apart were seen.
+gr_stats_fresh() {
+	local k0 k n=0 i
+	k0=$(stat -c '%i %z' "$1" 2>/dev/null)
+	for i in $(seq 1 200); do
+		sleep 0.05
+		k=$(stat -c '%i %z' "$1" 2>/dev/null)
+		[ "$k" = "$k0" ] && continue
+		k0=$k
+		n=$((n + 1))
+		[ $n = 2 ] && return 0
+	done
+	echo "$1 was not rewritten twice in 10 s" >&2
 	return 1
 }
 
