@@ -4,7 +4,8 @@
 # Source it; every function prints why it fails on stderr.
 #   gr_skip MSG              exit 77 (ctest: skipped) with a reason
 #   gr_fail MSG              exit 1 with a reason
-#   gr_free_port             print a TCP port nobody listens on
+#   gr_free_port [PORT..]    print a TCP port nobody listens on, none of
+#                            PORT.. (picked already, not listened on yet)
 #   gr_plugins_dir DIR MOD.. make DIR a Plugins_Dir with Debian's FSALs + MODs
 #   gr_ganesha_start DIR CONF [MOD]  start ganesha.nfsd -F in the background
 #                            (skips when MOD is built with ASan: see below)
@@ -39,6 +40,7 @@ gr_free_port() {
 	local port
 	for _ in $(seq 1 50); do
 		port=$((20000 + RANDOM % 12000))
+		case " $* " in *" $port "*) continue ;; esac
 		if ! ss -Htuan "sport = :$port" | grep -q .; then
 			echo "$port"
 			return 0
@@ -200,7 +202,7 @@ CONF
 # counters file).  gr_rdma_server_start DIR PRELOAD MODULE
 gr_rdma_server_start() {
 	port=$(gr_free_port) || gr_fail "no free port"
-	rport=$(gr_free_port) || gr_fail "no free port"
+	rport=$(gr_free_port "$port") || gr_fail "no free port"
 	mkdir -p "$1/export" "$1/recovery"
 	stats=$1/rdma-stats
 	gr_rdma_conf "$1" "$port" "$rport" "$stats" >"$1/ganesha.conf"

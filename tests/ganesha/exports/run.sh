@@ -36,8 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 port=$(gr_free_port) || gr_fail "no free port"
-rport=$(gr_free_port) || gr_fail "no free port"
-mport=$(gr_free_port) || gr_fail "no free port"
+rport=$(gr_free_port "$port") || gr_fail "no free port"
+mport=$(gr_free_port "$port" "$rport") || gr_fail "no free port"
 stats=$dir/rdma-stats
 mkdir -p "$dir/e1" "$dir/e2" "$dir/recovery"
 # start_server PROTOCOLS: ganesha.nfsd with both exports and Exports = 1
