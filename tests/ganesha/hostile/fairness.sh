@@ -53,16 +53,16 @@ window() { # NAME: one 4-second window of 64 KiB reads, its op count
 
 # try N: a window alone, one under the flood, one alone again.
 try() {
-	alone1=$(window alone1.$1)
+	alone1=$(window "alone1.$1")
 	nice -n 19 "$tool" 127.0.0.1 "$rport" flood 9 >"$dir/flood.out" 2>&1 &
 	bg=$!
 	sleep 1
-	flooded=$(window flooded.$1)
+	flooded=$(window "flooded.$1")
 	wait "$bg"
 	rc=$?
 	bg=
 	[ "$rc" = 77 ] && gr_skip "$(grep SKIP "$dir/flood.out")"
-	alone2=$(window alone2.$1)
+	alone2=$(window "alone2.$1")
 	cat "$dir/flood.out"
 	echo "try $1: read ops in 4 s: alone $alone1, under the flood $flooded, alone $alone2"
 	sent=$(sed -n 's/^flood: sent \([0-9]*\).*/\1/p' "$dir/flood.out")
