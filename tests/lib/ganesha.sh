@@ -4,13 +4,15 @@
 # Source it; every function prints why it fails on stderr.
 #   gr_skip MSG              exit 77 (ctest: skipped) with a reason
 #   gr_fail MSG              exit 1 with a reason
-#   gr_free_port             print a TCP port nobody listens on
+#   gr_free_port [PORT..]    print a TCP port nobody listens on, none of
+#                            PORT.. (picked already, not listened on yet)
 #   gr_plugins_dir DIR MOD.. make DIR a Plugins_Dir with Debian's FSALs + MODs
 #   gr_ganesha_start DIR CONF [MOD]  start ganesha.nfsd -F in the background
 #                            (skips when MOD is built with ASan: see below)
 #   gr_ganesha_stop          SIGTERM, then SIGKILL after 10 s
 #   gr_stop_pid PID [SECS]   the same for any daemon of ours
 #   gr_wait_for SECS CMD..   retry CMD every 0.2 s until it succeeds
+#   gr_stats_fresh FILE      wait until a stats file counts all done so far
 #   gr_core_conf DIR PORT PLUGINS_DIR   the blocks every test config needs;
 #                            GR_NFSV4_EXTRA, if set, is added to the NFSv4
 #                            block (e.g. "Minor_Versions = 1;")
@@ -38,6 +40,7 @@ gr_free_port() {
 	local port
 	for _ in $(seq 1 50); do
 		port=$((20000 + RANDOM % 12000))
+		case " $* " in *" $port "*) continue ;; esac
 		if ! ss -Htuan "sport = :$port" | grep -q .; then
 			echo "$port"
 			return 0
@@ -106,6 +109,27 @@ gr_wait_for() {
 		"$@" && return 0
 		sleep 0.2
 	done
+	return 1
+}
+
+# gr_stats_fresh FILE: wait (up to 10 s) until FILE, a stats or metrics
+# file its daemon replaces every interval (a new file renamed into place),
+# has been replaced twice since the call: the second one was filled after
+# the first was seen, so it counts everything done before the call.  Not
+# "sleep 1.2" for an interval of 1 s: the writers sleep the interval after
+# each write, and under load rewrites 1.28 s apart were seen.
+gr_stats_fresh() {
+	local k0 k n=0 i
+	k0=$(stat -c '%i %z' "$1" 2>/dev/null)
+	for i in $(seq 1 200); do
+		sleep 0.05
+		k=$(stat -c '%i %z' "$1" 2>/dev/null)
+		[ "$k" = "$k0" ] && continue
+		k0=$k
+		n=$((n + 1))
+		[ $n = 2 ] && return 0
+	done
+	echo "$1 was not rewritten twice in 10 s" >&2
 	return 1
 }
 
@@ -178,7 +202,7 @@ CONF
 # counters file).  gr_rdma_server_start DIR PRELOAD MODULE
 gr_rdma_server_start() {
 	port=$(gr_free_port) || gr_fail "no free port"
-	rport=$(gr_free_port) || gr_fail "no free port"
+	rport=$(gr_free_port "$port") || gr_fail "no free port"
 	mkdir -p "$1/export" "$1/recovery"
 	stats=$1/rdma-stats
 	gr_rdma_conf "$1" "$port" "$rport" "$stats" >"$1/ganesha.conf"

@@ -147,9 +147,8 @@ gw_backend_start() {
 	mkdir -p "$d/recovery" "$GW_BACKEND_EXPORT" "$GW_BACKEND_EXPORT2"
 	if [ -z "$GW_BACKEND_PORT" ]; then
 		GW_BACKEND_PORT=$(gr_free_port) || gr_fail "no free port"
-		GW_BACKEND_RPORT=$(gr_free_port) || gr_fail "no free port"
-		[ "$GW_BACKEND_RPORT" != "$GW_BACKEND_PORT" ] ||
-			GW_BACKEND_RPORT=$((GW_BACKEND_PORT + 1))
+		GW_BACKEND_RPORT=$(gr_free_port "$GW_BACKEND_PORT") ||
+			gr_fail "no free port"
 	fi
 	{
 		gw_core_conf backend "$GW_BACKEND_PORT" "$GR_DEBIAN_FSAL_DIR"
@@ -252,7 +251,9 @@ gw_gateway_start() {
 	mkdir -p "$d/recovery" "$d/state"
 	port=$(eval echo "\${GW_PORT_$kind:-}")
 	if [ -z "$port" ]; then
-		port=$(gr_free_port) || gr_fail "no free port"
+		# the backend's ports: not listened on yet when it starts later
+		port=$(gr_free_port "$GW_BACKEND_PORT" "${GW_BACKEND_RPORT:-}") ||
+			gr_fail "no free port"
 		eval "GW_PORT_$kind=$port"
 	fi
 	gr_plugins_dir "$d/plugins" "${mods[@]}"

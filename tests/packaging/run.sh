@@ -233,7 +233,8 @@ gr_check "the manual pages are installed" bash -c "cd '$root/usr/share/man' &&
 gr_check "State_Dir created 0700" \
 	test "$(stat -c %a "$root/var/lib/nfs/ganesha/rdma_proxy")" = 700
 
-port=$(gr_free_port) && rport=$(gr_free_port) && gport=$(gr_free_port) ||
+port=$(gr_free_port) && rport=$(gr_free_port "$port") &&
+	gport=$(gr_free_port "$port" "$rport") ||
 	gr_fail "no free port"
 # Ganesha 6 exits at start when prctl(PR_SET_IO_FLUSHER) fails, which it
 # does without CAP_SYS_RESOURCE: systemd's service has it, a sandbox (this

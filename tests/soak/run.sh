@@ -486,32 +486,41 @@ awk '/ops [0-9]+ bytes_written/ {
 	END { printf "load: %d operations, %.1f MiB written, %.1f MiB verified\n", o, w / 1048576, v / 1048576 }' \
 	"$out/workers.txt" | tee "$out/load.txt"
 total_s=$(( $(date +%s) - t0 ))
-# --- resources: 10 s after the load stopped
+# --- resources: 10 s after the load stopped, then every 2 s while a bound
+# is not met, for up to 20 s more: what a daemon holds at rest moves for a
+# while after the last fault (the gateway's threads other than svc_ were
+# anywhere from 24 to 35 within one incarnation, and one idle sample was
+# 3 above its reference, one short of failing), while a leak stays.
 sleep 10
-sample_all | grep -E '^[0-9]+,(backend|gateway),' >"$out/idle.csv"
 kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null; sampler=
-cat "$out/idle.csv" >>"$RES"
-# each daemon's first sample of the incarnation that is still running
-# against its idle sample; and the backend's gauges at rest
-# (the reference is taken 10 s into the incarnation, once it serves)
-leak=$(awk -F, -v stop="$stop_ms" '
-	NR == FNR { idle[$2] = $0; ipid[$2] = $3; next }
-	FNR > 1 && ($2 in ipid) && $3 == ipid[$2] && !($2 in seen) { seen[$2] = $1 }
-	FNR > 1 && ($2 in seen) && $3 == ipid[$2] && !($2 in first) && $1 >= seen[$2] + 10000 && $1 < stop { first[$2] = $0 }
-	END {
-		for (d in idle) {
-			if (!(d in first)) {
-				printf "%s pid %s: too young at the end for a reference\n", d, ipid[d] > "/dev/stderr"
-				continue
+for idle_try in $(seq 1 11); do
+	sample_all | grep -E '^[0-9]+,(backend|gateway),' >"$out/idle.csv"
+	# each daemon's first sample of the incarnation that is still running
+	# against its idle sample; and the backend's gauges at rest
+	# (the reference is taken 10 s into the incarnation, once it serves)
+	leak=$(awk -F, -v stop="$stop_ms" '
+		NR == FNR { idle[$2] = $0; ipid[$2] = $3; next }
+		FNR > 1 && ($2 in ipid) && $3 == ipid[$2] && !($2 in seen) { seen[$2] = $1 }
+		FNR > 1 && ($2 in seen) && $3 == ipid[$2] && !($2 in first) && $1 >= seen[$2] + 10000 && $1 < stop { first[$2] = $0 }
+		END {
+			for (d in idle) {
+				if (!(d in first)) {
+					printf "%s pid %s: too young at the end for a reference\n", d, ipid[d] > "/dev/stderr"
+					continue
+				}
+				split(idle[d], i, ","); split(first[d], f, ",")
+				printf "%s pid %s: fds %d->%d (sockets/eventfds/pipes %d->%d) threads %d->%d (not ntirpc svc_ %d->%d) rss_kib %d->%d\n",
+					d, i[3], f[5], i[5], f[10], i[10], f[6], i[6], f[11], i[11], f[4], i[4] > "/dev/stderr"
+				if (i[10] > f[10] + 4) print d ": sockets/eventfds/pipes " f[10] " -> " i[10]
+				if (i[11] > f[11] + 4) print d ": threads (other than ntirpc svc_) " f[11] " -> " i[11]
+				if (i[4] > 2 * f[4] + 131072) print d ": RSS " f[4] " -> " i[4] " KiB"
 			}
-			split(idle[d], i, ","); split(first[d], f, ",")
-			printf "%s pid %s: fds %d->%d (sockets/eventfds/pipes %d->%d) threads %d->%d (not ntirpc svc_ %d->%d) rss_kib %d->%d\n",
-				d, i[3], f[5], i[5], f[10], i[10], f[6], i[6], f[11], i[11], f[4], i[4] > "/dev/stderr"
-			if (i[10] > f[10] + 4) print d ": sockets/eventfds/pipes " f[10] " -> " i[10]
-			if (i[11] > f[11] + 4) print d ": threads (other than ntirpc svc_) " f[11] " -> " i[11]
-			if (i[4] > 2 * f[4] + 131072) print d ": RSS " f[4] " -> " i[4] " KiB"
-		}
-	}' "$out/idle.csv" "$RES" 2>"$out/leaks.txt")
+		}' "$out/idle.csv" "$RES" 2>"$out/leaks.txt")
+	[ -z "$leak" ] && break
+	[ "$idle_try" = 11 ] || sleep 2
+done
+[ "$idle_try" = 1 ] || say "resources at rest sampled $idle_try times (2 s apart)"
+cat "$out/idle.csv" >>"$RES"
 sed 's/^/  /' "$out/leaks.txt"
 [ -z "$leak" ] || fail "resources did not come back after the load: $leak"
 b_idle=$(grep ',backend,' "$out/idle.csv" | tail -1)

@@ -88,7 +88,7 @@ expect_refusal() {
 # 1. The transport.
 mkdir -p "$dir/t/export" "$dir/t/recovery"
 port=$(gr_free_port) || gr_fail "no free port"
-rport=$(gr_free_port) || gr_fail "no free port"
+rport=$(gr_free_port "$port") || gr_fail "no free port"
 gr_rdma_conf "$dir/t" "$port" "$rport" "$dir/t/stats" >"$dir/t/ganesha.conf"
 expect_refusal transport "$dir/t" "$port" "NFS_RDMA: refusing to start" \
 	"$preload"
@@ -98,7 +98,7 @@ grep -q 'serving NFS over RDMA' "$dir/t/ganesha.log" && gr_fail "the transport s
 mkdir -p "$dir/g/recovery"
 gr_plugins_dir "$dir/g/plugins" "$fsal"
 gport=$(gr_free_port) || gr_fail "no free port"
-bport=$(gr_free_port) || gr_fail "no free port"
+bport=$(gr_free_port "$gport") || gr_fail "no free port"
 {
 	gr_core_conf "$dir/g" "$gport" "$dir/g/plugins"
 	cat <<CONF

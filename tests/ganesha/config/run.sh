@@ -27,7 +27,7 @@ passed=0
 # start_with NAME BLOCK: ganesha.nfsd with the transport and this block
 start_with() {
 	dir=$top/$1
-	port=$(gr_free_port) || gr_fail "no free port"
+	port=$(gr_free_port "${rport:-}") || gr_fail "no free port"
 	mkdir -p "$dir/export" "$dir/recovery"
 	{
 		gr_core_conf "$dir" "$port" /usr/lib/x86_64-linux-gnu/ganesha

@@ -43,7 +43,7 @@ gr_on_fail() {
 
 credits=32 inline=4096 handshake=10 idle=6
 port=$(gr_free_port) || gr_fail "no free port"
-rport=$(gr_free_port) || gr_fail "no free port"
+rport=$(gr_free_port "$port") || gr_fail "no free port"
 stats=$dir/rdma-stats
 mkdir -p "$dir/export" "$dir/recovery"
 {

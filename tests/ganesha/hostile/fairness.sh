@@ -7,8 +7,9 @@
 # A well-behaved nfs41 client runs the same benchmark window three times:
 # alone, while gr_malformed floods (messages too short for a header, as
 # fast as its send queue takes them, reconnecting whenever the server
-# closes its connection), and alone again.  Its operation count under the flood must be at least half
-# the mean of the two windows alone; the server must have closed the
+# closes its connection), and alone again.  Its operation count under
+# the flood must be at least half the mean of the two windows alone (one
+# more try when it is not: see below); the server must have closed the
 # flooder's connections (conns_closed_malformed) and still serve.
 # The flooder runs at nice 19: what is measured is how the server shares
 # its progress loop, not how the host's scheduler shares two cores
@@ -50,26 +51,40 @@ window() { # NAME: one 4-second window of 64 KiB reads, its op count
 	sed -n 's/.*"ops":\([0-9]*\).*/\1/p' "$dir/$1.json"
 }
 
-alone1=$(window alone1)
-nice -n 19 "$tool" 127.0.0.1 "$rport" flood 9 >"$dir/flood.out" 2>&1 &
-bg=$!
-sleep 1
-flooded=$(window flooded)
-wait "$bg"
-rc=$?
-bg=
-[ "$rc" = 77 ] && gr_skip "$(grep SKIP "$dir/flood.out")"
-alone2=$(window alone2)
-cat "$dir/flood.out"
-echo "read ops in 4 s: alone $alone1, under the flood $flooded, alone $alone2"
-
-sent=$(sed -n 's/^flood: sent \([0-9]*\).*/\1/p' "$dir/flood.out")
+# try N: a window alone, one under the flood, one alone again.
+try() {
+	alone1=$(window "alone1.$1")
+	nice -n 19 "$tool" 127.0.0.1 "$rport" flood 9 >"$dir/flood.out" 2>&1 &
+	bg=$!
+	sleep 1
+	flooded=$(window "flooded.$1")
+	wait "$bg"
+	rc=$?
+	bg=
+	[ "$rc" = 77 ] && gr_skip "$(grep SKIP "$dir/flood.out")"
+	alone2=$(window "alone2.$1")
+	cat "$dir/flood.out"
+	echo "try $1: read ops in 4 s: alone $alone1, under the flood $flooded, alone $alone2"
+	sent=$(sed -n 's/^flood: sent \([0-9]*\).*/\1/p' "$dir/flood.out")
+	mean=$(((alone1 + alone2) / 2))
+}
+# The windows are 4 s of a machine others share, and a burst of other
+# work in one of them moves its count a lot: under load a flooded window
+# came to 0.37 of the mean once (11317 vs 30770, another test starting
+# beside it; 0.69-1.28 in 9 other tries), and a window alone to 0.39 of
+# the one before it (11803 vs 30045).  So a try below half is measured
+# once more; a server that lets the flood starve the others (before
+# d357891 every client hung) fails both.
+try 1
+if [ $((flooded * 2)) -lt "$mean" ]; then
+	echo "note: under the flood below half the ops alone ($flooded vs $mean): once more"
+	try 2
+fi
 gr_check "the flooder sent malformed headers (${sent:-0})" \
 	test "${sent:-0}" -gt 1000
-mean=$(((alone1 + alone2) / 2))
 gr_check "under the flood at least half the ops alone ($flooded vs $mean)" \
 	test $((flooded * 2)) -ge "$mean"
-sleep 2.5
+gr_stats_fresh "$stats"
 gr_check "the flooder's connections were closed ($(counter conns_closed_malformed))" \
 	test "$(counter conns_closed_malformed)" -ge 1
 gr_check "ganesha.nfsd is alive" kill -0 "$GR_GANESHA_PID"

@@ -83,7 +83,7 @@ ok=$(grep -c ' ok$' "$dir/good.out")
 gr_check "the other client's rounds all verified ($ok ok)" \
 	bash -c "! grep -q FAILED '$dir/good.out' && [ $ok -ge 3 ]"
 gr_check "ganesha.nfsd is alive" kill -0 "$GR_GANESHA_PID"
-sleep 2.5
+gr_stats_fresh "$stats"
 gr_check "conns_closed_credit_overrun = 5 ($(counter conns_closed_credit_overrun))" \
 	test "$(counter conns_closed_credit_overrun)" = 5
 gone() { [ "$(counter connections)" = 0 ] && [ "$(counter calls_live)" = 0 ]; }

@@ -72,8 +72,7 @@ check "a new client writes over RDMA afterwards" cli put "$dir/src" "$url/d/afte
 check "... and reads it back" cli get "$url/d/after" "$dir/back"
 check "... identical" cmp -s "$dir/src" "$dir/back"
 
-# The stats file is rewritten every second.
-sleep 2.5
+gr_stats_fresh "$stats"
 echo "--- transport counters"
 cat "$stats"
 read -r _ _ want_vers _ want_chunk _ want_drop < <(grep '^expect ' "$dir/tool.out")

@@ -82,7 +82,7 @@ check "rm" cli rm "$url/d/small2"
 check "rm big" cli rm "$url/d/big"
 check "rmdir" cli rm "$url/d"
 
-sleep 2
+gr_stats_fresh "$stats"
 echo "--- transport counters"; cat "$stats"
 check "READ data went by RDMA Write (ddp_payload_bytes > 0)" test "$(counter ddp_payload_bytes)" -gt 0
 check "no READ payload byte copied in userspace" test "$(counter payload_bytes_copied)" = 0

@@ -20,7 +20,7 @@ gr_require_plain_module "$GW_FSAL_MODULE"
 
 # The backend's ports are chosen now; nobody listens on them yet.
 GW_BACKEND_PORT=$(gr_free_port) || gr_fail "no free port"
-GW_BACKEND_RPORT=$(gr_free_port) || gr_fail "no free port"
+GW_BACKEND_RPORT=$(gr_free_port "$GW_BACKEND_PORT") || gr_fail "no free port"
 GW_NFS41= gw_gateway_start rdma_proxy	# do not wait for /gw to answer
 log=$(gw_log rdma_proxy)
 url=nfs://127.0.0.1:$GW_PORT_rdma_proxy/gw

@@ -117,7 +117,7 @@ rdma_moved() {
 	[ "${1:-0}" -ge $((big_mib << 20)) ] 2>/dev/null
 }
 if [ "$kind" = rdma_proxy ] && [ "${GW_RP_TRANSPORT:-rdma}" = rdma ]; then
-	sleep 2	# the stats file is rewritten every second
+	gr_stats_fresh "$GW_BACKEND_STATS"
 	rd=$(counter rdma_read_bytes) wr=$(counter ddp_payload_bytes)
 	check "backend: WRITE data came by RDMA Read (rdma_read_bytes $rd)" rdma_moved "$rd"
 	check "backend: READ data went by RDMA Write (ddp_payload_bytes $wr)" rdma_moved "$wr"
@@ -193,7 +193,7 @@ check "put pb/n1 .. pb/n8" bash -c \
 check "rm pb/sub" cli rm "$U/pb/sub"
 check "after rmdir: pb's link count is the backend's" nlinks_match pb
 if [ "$kind" = rdma_proxy ]; then
-	sleep 1.2 # the stats file is rewritten every second
+	gr_stats_fresh "$GW_RP_STATS"
 	check "the gateway reused post-op attributes (getattrs_saved $saved0 -> $(gw_rp_counter getattrs_saved))" \
 		test "$(gw_rp_counter getattrs_saved)" -gt "$saved0"
 	# A figure, not a check: whether a noted miss answers the lookup
@@ -211,7 +211,7 @@ if [ "$kind" = rdma_proxy ]; then
 	saved1=$(gw_rp_counter getattrs_saved)
 	check "rename pb/f to pb/g" cli rename "$U/pb/f" /gw/pb/g
 	check "after rename in pb: its link count is the backend's" nlinks_match pb
-	sleep 1.2
+	gr_stats_fresh "$GW_RP_STATS"
 	check "a rename inside pb reused pb's post-op attributes (getattrs_saved $saved1 -> $(gw_rp_counter getattrs_saved))" \
 		test "$(gw_rp_counter getattrs_saved)" -gt "$saved1"
 fi
@@ -352,12 +352,12 @@ if [ "$kind" = rdma_proxy ]; then
 	read -r -t 60 line <&$tamper_in
 	check "libnfs took a handle to alter (said '${line:-nothing}')" \
 		test "${line%% *}" = ready
-	sleep 1.2	# the stats file is rewritten every second
+	gr_stats_fresh "$GW_RP_STATS"
 	calls0=$(gw_rp_counter calls) bad0=$(gw_rp_counter bad_handles)
 	echo go >&$tamper_out 2>/dev/null
 	line=
 	read -r -t 240 line <&$tamper_in
-	sleep 1.2
+	gr_stats_fresh "$GW_RP_STATS"
 	calls1=$(gw_rp_counter calls) bad1=$(gw_rp_counter bad_handles)
 	echo go >&$tamper_out 2>/dev/null
 	wait "$tamper_pid"
@@ -437,7 +437,7 @@ else
 	done
 	rm -f "$B/d1/leg.put"
 	if [ "$kind" = rdma_proxy ] && [ -n "${cut_done:-}" ]; then
-		sleep 1.2	# the stats file is rewritten every second
+		gr_stats_fresh "$GW_RP_STATS"
 		echo "  gateway counters: $(grep -E 'reconnects|replays|new_sessions|payload_bytes_copied' "$GW_RP_STATS" | tr -s ' \n' ' ')"
 		check "the gateway counted its reconnections ($(gw_rp_counter reconnects))" \
 			test "$(gw_rp_counter reconnects)" -ge 1
@@ -554,7 +554,7 @@ two_exports() {
 }
 check "two exports (/gw and /gw2 -> /export2 over TCP) used at once, data verifies" two_exports
 if [ "$kind" = rdma_proxy ]; then
-	sleep 1.2
+	gr_stats_fresh "$GW_RP_STATS"
 	check "the gateway reports two exports, each with its backend up" \
 		test "$(grep -c '^  backend = up' "$GW_RP_STATS")" = 2
 fi

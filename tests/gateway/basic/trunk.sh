@@ -67,7 +67,7 @@ check "the backend saw the gateway's 4 RDMA connections (got $bconns)" \
 check "get 48 MiB through the gateway, 8 streams" \
 	cli --streams 8 --io-size 256k get "$U/t/f" "$T/back"
 check "data read back equals the source" cmp "$T/src" "$T/back"
-sleep 1.5 # the stats file is rewritten every second
+gr_stats_fresh "$GW_RP_STATS"
 echo "--- gateway stats"; grep -E 'connections|bind_conn|conn[0-9]+_calls|calls_moved' "$GW_RP_STATS"
 check "stats: 4 connections, 4 bound" \
 	test "$(gw_rp_counter connections)" = 4 -a "$(gw_rp_counter connections_bound)" = 4

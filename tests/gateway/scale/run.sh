@@ -54,7 +54,7 @@ for b in b1 b2; do
 	d=$GW_ROOT/$b
 	mkdir -p "$d/recovery" "$d/e1" "$d/e2"
 	p=$(gr_free_port) || gr_fail "no free port"
-	rport[$b]=$(gr_free_port) || gr_fail "no free port"
+	rport[$b]=$(gr_free_port "$p") || gr_fail "no free port"
 	{
 		gw_core_conf "$b" "$p" "$GR_DEBIAN_FSAL_DIR"
 		cat <<CONF

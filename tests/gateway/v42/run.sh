@@ -144,7 +144,7 @@ echo "known (Ganesha's core): READ_PLUS of 4096 bytes at 0 from FSAL_VFS: $(tail
 bstat() { awk -v k="$1" '$1 == k { print $2 }' "$GW_BACKEND_STATS"; }
 R="--transport rdma --fabric ofi"
 RU=nfs://127.0.0.1:$GW_BACKEND_RPORT/export/f.d
-sleep 1.2 # one stats interval: the file shows every call so far
+gr_stats_fresh "$GW_BACKEND_STATS" # the file counts every call so far
 pz0=$(bstat pos_zero_calls) wc0=$(bstat write_chunk_replies)
 big=$(head -c 8000 /dev/zero | tr '\0' v)
 "$nfs41" $ST $R -q xattr set "$RU" big "$big" 2>"$GW_ROOT/err"
@@ -154,7 +154,7 @@ rc=$?
 out=$("$nfs41" $ST $R -q seek "$RU" data 65536) ||
 	gr_fail "SEEK over RDMA failed"
 [ "$out" = "196608 -" ] || gr_fail "SEEK over RDMA answers '$out', TCP 196608"
-sleep 1.2
+gr_stats_fresh "$GW_BACKEND_STATS"
 pz1=$(bstat pos_zero_calls) wc1=$(bstat write_chunk_replies)
 [ "$pz1" -gt "$pz0" ] ||
 	gr_fail "the long SETXATTR did not travel as a Position-Zero Read chunk ($pz0 -> $pz1)"

@@ -84,17 +84,19 @@ echo "get: calls per connection $(jstat "$dir/err" conn_calls)"
 check "the connections shared the READs" all_busy "$dir/err" 4
 check "data read back equals the source" cmp "$dir/big" "$dir/big.back"
 
-# (b) The last extra connection is dropped once it carried 10 calls.
+# (b) The last extra connection is dropped once it carried 2 calls (counted
+# from when the session is up: an extra may carry few of the put's calls,
+# see (c)).
 check "put 32 MiB while an extra connection is lost" \
 	cli_fault --stats --connections 4 --streams 8 --io-size 256k \
-	--inject-conn-loss 10 put "$dir/big" "$url/t/big2" 2>"$dir/err"
+	--inject-conn-loss 2 put "$dir/big" "$url/t/big2" 2>"$dir/err"
 echo "put with a loss: lost $(jstat "$dir/err" trunk_lost), moved $(jstat "$dir/err" trunk_moved), binds $(jstat "$dir/err" trunk_binds), calls $(jstat "$dir/err" conn_calls)"
 check "the extra connection was found lost" test "$(jstat "$dir/err" trunk_lost)" -ge 1
 check "the session was kept" test "$(jstat "$dir/err" new_sessions)" = 1
 check "data written across the loss is intact" cmp "$dir/big" "$dir/export/t/big2"
 check "get 32 MiB while an extra connection is lost" \
 	cli_fault --stats --connections 4 --streams 8 --io-size 256k \
-	--inject-conn-loss 10 get "$url/t/big2" "$dir/big2.back" 2>"$dir/err"
+	--inject-conn-loss 2 get "$url/t/big2" "$dir/big2.back" 2>"$dir/err"
 echo "get with a loss: lost $(jstat "$dir/err" trunk_lost), moved $(jstat "$dir/err" trunk_moved), binds $(jstat "$dir/err" trunk_binds), calls $(jstat "$dir/err" conn_calls)"
 check "data read across the loss is intact" cmp "$dir/big" "$dir/big2.back"
 # A longer run: the lost connection is re-made and bound again in it.
@@ -105,12 +107,16 @@ check "bench with a lost extra connection" \
 echo "bench with a loss: lost $(jstat "$dir/err" trunk_lost), moved $(jstat "$dir/err" trunk_moved), binds $(jstat "$dir/err" trunk_binds), bound $(jstat "$dir/err" conns_bound)"
 check "the lost connection was bound again" test "$(jstat "$dir/err" trunk_binds)" -ge 4 -a "$(jstat "$dir/err" conns_bound)" = 3
 # (c) The first connection, the one the session was created on, is
-# dropped once it carried 20 calls and cannot reconnect for 20 s: its
-# calls move to the other RDMA connections at once and the put completes
-# over them with no reconnection (before, every call waited for it).
+# dropped as its first call after the session is up starts and cannot
+# reconnect for 20 s: its calls move to the other RDMA connections at
+# once and the put completes over them with no reconnection (before, every
+# call waited for it).  (Its first call, not its 21st: calls go where the
+# fewest are in flight, so of the put's ~130 calls the first may carry far
+# fewer than its quarter - over TCP 6 of 103 was seen, setup included - and
+# a fault that never fires fails the checks.)
 check "put 32 MiB while the first connection is lost" \
 	cli_fault --stats --connections 4 --streams 8 --io-size 256k \
-	--inject-first-loss 20 put "$dir/big" "$url/t/big3" 2>"$dir/err"
+	--inject-first-loss 1 put "$dir/big" "$url/t/big3" 2>"$dir/err"
 echo "put with the first connection lost: first moved $(jstat "$dir/err" first_moved), moved $(jstat "$dir/err" trunk_moved), reconnects $(jstat "$dir/err" reconnects), calls $(jstat "$dir/err" conn_calls)"
 check "the first connection's role moved to an extra" test "$(jstat "$dir/err" first_moved)" -ge 1
 check "no call waited for its reconnection" test "$(jstat "$dir/err" reconnects)" = 0
