@@ -288,8 +288,9 @@ sample_one() { # NAME PID CONNS CALLS REG
 	# sockets, eventfds, epoll and pipes: what connections hold (FSAL_VFS
 	# keeps files open in its own descriptor cache, which is no leak)
 	nfd=$(find "/proc/$p/fd" -mindepth 1 -lname 'socket:*' -o -lname 'anon_inode:*' -o -lname 'pipe:*' 2>/dev/null | wc -l)
-	# ntirpc's work pool starts svc_N threads on demand and lets them go
-	# after a while: counted, but the bound is on the others
+	# threads not named svc_N (ntirpc's work pool names them so only in
+	# Ganesha's log: with 4.3 and 6.5 every thread's comm is ganesha.nfsd,
+	# so this counts them all; the bound waits for the pool instead, below)
 	othr=$(cat /proc/"$p"/task/*/comm 2>/dev/null | grep -cv '^svc_')
 	echo "$(now_ms),$1,$p,${rss:-0},$fds,${thr:-0},$3,$4,$5,$nfd,$othr"
 }
@@ -508,11 +509,31 @@ leak=$(awk -F, -v stop="$stop_ms" '
 			printf "%s pid %s: fds %d->%d (sockets/eventfds/pipes %d->%d) threads %d->%d (not ntirpc svc_ %d->%d) rss_kib %d->%d\n",
 				d, i[3], f[5], i[5], f[10], i[10], f[6], i[6], f[11], i[11], f[4], i[4] > "/dev/stderr"
 			if (i[10] > f[10] + 4) print d ": sockets/eventfds/pipes " f[10] " -> " i[10]
-			if (i[11] > f[11] + 4) print d ": threads (other than ntirpc svc_) " f[11] " -> " i[11]
+			if (i[11] > f[11] + 4) print "THREADS " d " " i[3] " " f[11] + 4 " " f[11] " " i[11]
 			if (i[4] > 2 * f[4] + 131072) print d ": RSS " f[4] " -> " i[4] " KiB"
 		}
 	}' "$out/idle.csv" "$RES" 2>"$out/leaks.txt")
 sed 's/^/  /' "$out/leaks.txt"
+# Threads over the bound: ntirpc's work pool starts threads on demand (a
+# backend stopped or full holds calls, and with them pool threads) and
+# retires them once idle - seen 10 s after the load: gateway 27 -> 32,
+# back to 20 some 20 s later; their stacks: start_thread -> libntirpc ->
+# pthread_cond_timedwait on the pool's mutex.  Their names cannot tell
+# them apart (see sample_one), so over the bound the daemon gets up to
+# 40 s more to come back within it; a leaked thread never does.
+othr_of() { cat /proc/"$1"/task/*/comm 2>/dev/null | grep -cv '^svc_'; }
+othr_within() { [ "$(othr_of "$1")" -le "$2" ]; }
+while read -r _ d p limit from to; do
+	[ -n "$p" ] || continue
+	t1=$(date +%s)
+	if gr_wait_for 40 othr_within "$p" "$limit"; then
+		say "note: $d threads $from -> $to 10 s after the load, $(othr_of "$p") (bound $limit) $(($(date +%s) - t1)) s later: ntirpc's pool retired idle threads"
+	else
+		leak="$leak
+$d: threads $from -> $(othr_of "$p") 50 s after the load (bound $limit)"
+	fi
+done < <(grep '^THREADS ' <<<"$leak")
+leak=$(grep -v '^THREADS ' <<<"$leak" | sed '/^$/d')
 [ -z "$leak" ] || fail "resources did not come back after the load: $leak"
 b_idle=$(grep ',backend,' "$out/idle.csv" | tail -1)
 IFS=, read -r _ _ _ _ _ _ bconn bcalls breg _ <<<"$b_idle"
