@@ -275,17 +275,21 @@ static const char *err_name(int ret)
 	return ret > 0 ? sess_nfsstat_name((nfsstat4)ret) : strerror(-ret);
 }
 
+/* Extra @c is down or bound to an older session, and not retired. */
+static bool repair_needed_locked(const struct sess_client *cl,
+				 const struct sess_conn *c)
+{
+	return !c->sn_refused &&
+	       (c->sn_lost || c->sn_bound_gen != cl->cl_session_gen);
+}
+
 bool sess_trunk_repair_pending_locked(const struct sess_client *cl)
 {
 	uint32_t i;
 
-	for (i = 1; i < cl->cl_nconns; i++) {
-		const struct sess_conn *c = &cl->cl_conns[i];
-
-		if (!c->sn_refused &&
-		    (c->sn_lost || c->sn_bound_gen != cl->cl_session_gen))
+	for (i = 1; i < cl->cl_nconns; i++)
+		if (repair_needed_locked(cl, &cl->cl_conns[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -302,8 +306,7 @@ void sess_trunk_retry_now_locked(struct sess_client *cl)
 
 	for (i = 1; i < cl->cl_nconns; i++) {
 		c = &cl->cl_conns[i];
-		if (c->sn_refused ||
-		    (!c->sn_lost && c->sn_bound_gen == cl->cl_session_gen))
+		if (!repair_needed_locked(cl, c))
 			continue;
 		c->sn_fails = 0;
 		c->sn_next_try.tv_sec = 0;
@@ -328,8 +331,7 @@ void sess_trunk_maintain(struct sess_client *cl, bool force)
 			pthread_mutex_unlock(&cl->cl_lock);
 			return; /* after recovery, next round */
 		}
-		need = !c->sn_refused &&
-		       (c->sn_lost || c->sn_bound_gen != cl->cl_session_gen);
+		need = repair_needed_locked(cl, c);
 		if (need && !force && now.tv_sec < c->sn_next_try.tv_sec)
 			need = false;
 		lost = c->sn_lost;

@@ -48,7 +48,6 @@ struct fault_xprt {
 	uint32_t fx_skew_delta;
 	struct timespec fx_refuse_until; /* CLOCK_MONOTONIC; 0: none */
 	struct timespec fx_drop_at;	 /* drop_conn_at_ms from the wrap */
-	bool fx_dropped_at;		 /* that drop happened */
 	struct sess_xprt_fault_stats fx_stats;
 };
 
@@ -208,9 +207,8 @@ static int fault_call(struct sess_xprt *x, struct sess_xprt_call *c)
 	    fx->fx_drop_next || n == fx->fx_opts.drop_reply_after;
 	fx->fx_drop_next = false;
 	drop_conn = n == fx->fx_opts.drop_conn_after;
-	if (fx->fx_opts.drop_conn_at_ms && !fx->fx_dropped_at &&
-	    reached(&fx->fx_drop_at)) {
-		fx->fx_dropped_at = true;
+	if (fx->fx_opts.drop_conn_at_ms && reached(&fx->fx_drop_at)) {
+		fx->fx_opts.drop_conn_at_ms = 0; /* once */
 		drop_conn = true;
 	}
 	if (drop_conn) {

@@ -395,9 +395,10 @@ static void test_refuse_connect(void)
  */
 static void test_drop_conn_at(void)
 {
-	struct sess_xprt_fault_opts o = {.drop_conn_at_ms = 200,
-					 .refuse_connect_ms = 100};
-	struct timespec nap = {0, 250 * 1000 * 1000};
+	/* margins of 0.5 s: the calls before, the connect refused after */
+	struct sess_xprt_fault_opts o = {.drop_conn_at_ms = 500,
+					 .refuse_connect_ms = 500};
+	struct timespec nap = {0, 600 * 1000 * 1000};
 	struct sess_xprt_fault_stats fs;
 	struct stub s;
 	struct sess_xprt *x = wrap(&s, &o);
